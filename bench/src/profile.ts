@@ -1,0 +1,101 @@
+import { fanoutScenario } from './scenarios/fanout.js';
+import { floodScenario } from './scenarios/flood.js';
+import type { Scenario } from './scenarios/result.js';
+import { resumeScenario } from './scenarios/resume.js';
+
+export type ProfileName = 'full' | 'ci';
+
+/** Bytes of text in every submitted message, for every system. */
+const TEXT_BYTES = 256;
+
+/**
+ * The scenarios of a profile. `full` is the published run; `ci` is the same set, scaled down to
+ * finish in about two minutes, and is judged only on correctness (every event delivered).
+ * `idleConnections` is how many idle sockets the large-population scenario may open, limited
+ * by the open-file limit.
+ */
+export function scenarios(profile: ProfileName, idleConnections: number): Scenario[] {
+  const full = profile === 'full';
+  const s = (fullMs: number, ciMs: number) => (full ? fullMs : ciMs);
+  const bigActive = full ? 1000 : 100;
+  const bigIdle = full ? idleConnections : Math.min(900, idleConnections);
+  return [
+    fanoutScenario(
+      'seed-10x1',
+      '10 devices on 1 session',
+      'Every device submits; every device receives every message (first seed scenario).',
+      {
+        devices: 10,
+        sessions: 1,
+        idle: 0,
+        textBytes: TEXT_BYTES,
+        latency: { submittersPerSession: 10, ratePerSubmitter: 50, durationMs: s(8000, 2000) },
+        saturation: { submittersPerSession: 10, window: 4, durationMs: s(5000, 1500) },
+      },
+    ),
+    fanoutScenario(
+      'seed-100x10',
+      '100 devices on 10 sessions',
+      'Ten devices per session, two of them submitting (second seed scenario).',
+      {
+        devices: 100,
+        sessions: 10,
+        idle: 0,
+        textBytes: TEXT_BYTES,
+        latency: { submittersPerSession: 2, ratePerSubmitter: 25, durationMs: s(8000, 2000) },
+        saturation: { submittersPerSession: 2, window: 4, durationMs: s(5000, 1500) },
+      },
+    ),
+    fanoutScenario(
+      full ? 'fanout-1000x1' : 'fanout-200x1',
+      `${full ? '1,000' : '200'} devices on 1 session`,
+      'One session watched by many devices; four of them submit.',
+      {
+        devices: full ? 1000 : 200,
+        sessions: 1,
+        idle: 0,
+        textBytes: TEXT_BYTES,
+        latency: { submittersPerSession: 1, ratePerSubmitter: 30, durationMs: s(20_000, 2000) },
+        saturation: { submittersPerSession: 4, window: 4, durationMs: s(5000, 1500) },
+      },
+    ),
+    fanoutScenario(
+      'open-connections',
+      `${(bigActive + bigIdle).toLocaleString('en-US')} open connections, ${bigActive.toLocaleString('en-US')} active`,
+      `${bigActive} devices on 10 sessions plus ${bigIdle} idle authenticated connections.`,
+      {
+        devices: bigActive,
+        sessions: 10,
+        idle: bigIdle,
+        textBytes: TEXT_BYTES,
+        latency: { submittersPerSession: 1, ratePerSubmitter: 10, durationMs: s(10_000, 2000) },
+        saturation: { submittersPerSession: 1, window: 4, durationMs: s(5000, 1500) },
+      },
+    ),
+    resumeScenario(
+      'reconnect-storm',
+      `Reconnect storm: ${full ? '1,000' : '100'} devices cut at once`,
+      'All cut at the same instant; messages are sent while they are away; all reconnect at once and resume.',
+      { cut: full ? 1000 : 100, missed: full ? 100 : 50, textBytes: TEXT_BYTES, rate: 500 },
+    ),
+    resumeScenario(
+      'catch-up',
+      `Catch-up after missing ${full ? '10,000' : '2,000'} events`,
+      'One device is away while another submits; it then resumes from its last event.',
+      { cut: 1, missed: full ? 10_000 : 2000, textBytes: TEXT_BYTES, rate: 2000 },
+    ),
+    floodScenario(
+      'terminal-flood',
+      'Terminal flood (`yes`) beside a chatting session',
+      'Ten devices chat on one session while three viewers watch a terminal session running `yes`.',
+      {
+        devices: 10,
+        viewers: 3,
+        submitters: 10,
+        ratePerSubmitter: 20,
+        durationMs: s(6000, 2000),
+        textBytes: TEXT_BYTES,
+      },
+    ),
+  ];
+}

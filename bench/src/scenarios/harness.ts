@@ -1,0 +1,45 @@
+import type { SystemName } from '../drivers/connection.js';
+import { LoadCluster } from '../load/cluster.js';
+import { startServerProcess, type ServerProcess } from '../server-process.js';
+
+/** Options every scenario run shares, from the command line. */
+export interface HarnessOptions {
+  /** When set, the baton server writes a V8 CPU profile here. */
+  cpuProfileDir?: string;
+}
+
+let harnessOptions: HarnessOptions = {};
+
+export function setHarnessOptions(options: HarnessOptions): void {
+  harnessOptions = options;
+}
+
+/**
+ * Starts a fresh server process and fresh load generators for one run, and stops both
+ * whatever happens, so no run inherits another's connections, memory or backlog.
+ */
+export async function withServer<T>(
+  system: SystemName,
+  loadProcesses: number,
+  body: (server: ServerProcess, cluster: LoadCluster) => Promise<T>,
+): Promise<T> {
+  const server = await startServerProcess(
+    system,
+    system === 'baton' && harnessOptions.cpuProfileDir
+      ? { cpuProfileDir: harnessOptions.cpuProfileDir }
+      : {},
+  );
+  let cluster: LoadCluster | undefined;
+  try {
+    cluster = await LoadCluster.start(loadProcesses);
+    return await body(server, cluster);
+  } finally {
+    await cluster?.stop();
+    await server.stop();
+  }
+}
+
+/** Load generator processes for a population: enough to spread the work, no more than cores × 2. */
+export function loadProcessesFor(connections: number): number {
+  return Math.max(1, Math.min(4, Math.ceil(connections / 100)));
+}

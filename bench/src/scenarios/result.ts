@@ -1,0 +1,35 @@
+import type { SystemName } from '../drivers/connection.js';
+import type { LatencySummary } from '../stats.js';
+import type { SaturationResult } from './measure.js';
+
+/** What one system did in one scenario. */
+export interface SystemRun {
+  system: SystemName;
+  connections: number;
+  latency?: LatencySummary;
+  saturation?: SaturationResult;
+  /** Server RSS growth from no clients to all connected, per connection, after a full GC. */
+  rssPerConnectionBytes?: number;
+  /** Scenario-specific figures by column name, already formatted. */
+  figures: Record<string, string>;
+  /** Broken guarantees: lost, duplicated or reordered events. A run with problems fails. */
+  problems: string[];
+  /** Expected limits of the system (for example: no storage, so a cut loses events). */
+  notes: string[];
+}
+
+export interface ScenarioResult {
+  name: string;
+  title: string;
+  description: string;
+  runs: SystemRun[];
+}
+
+/** A scenario runs once per system. */
+export interface Scenario {
+  name: string;
+  title: string;
+  description: string;
+  systems: readonly SystemName[];
+  run(system: SystemName): Promise<SystemRun>;
+}

@@ -1,0 +1,61 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { SystemName } from './drivers/connection.js';
+import { IpcChild } from './ipc.js';
+import type { ServerStats } from './servers/server-stats.js';
+
+/** What a server process reports once it listens. */
+export interface ServerInfo {
+  /** Where clients connect (WebSocket URL for baton and ws, HTTP URL for Socket.IO). */
+  url: string;
+  port: number;
+  /** Baton only: HTTP base URL and owner token, for registering devices and creating sessions. */
+  httpUrl?: string;
+  ownerToken?: string;
+}
+
+/** A server under test, running in its own process. */
+export interface ServerProcess {
+  readonly system: SystemName;
+  readonly info: ServerInfo;
+  readonly pid: number;
+  resetStats(): Promise<void>;
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+export interface ServerProcessOptions {
+  /** Write a V8 CPU profile of the server process into this directory when it exits. */
+  cpuProfileDir?: string;
+}
+
+/** Starts the server of `system` in a child process and waits until it listens. */
+export async function startServerProcess(
+  system: SystemName,
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
+  const entry = fileURLToPath(new URL(`./servers/${system}-server.js`, import.meta.url));
+  const execArgv = ['--expose-gc'];
+  if (options.cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+  const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ipc = new IpcChild(child);
+  const info = await ipc.ready<ServerInfo>();
+  return {
+    system,
+    info,
+    pid: child.pid ?? 0,
+    resetStats: async () => {
+      await ipc.request('stats.reset');
+    },
+    stats: () => ipc.request<ServerStats>('stats'),
+    stop: async () => {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (child.exitCode === null && child.signalCode === null) {
+        await ipc.request('stop').catch(() => undefined);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import {
+  PROTOCOL_VERSION,
+  ReplyResult,
+  SnapshotState,
+  TERMINAL_CLOSE_CODES,
+  parseServerFrame,
+  type ClientMessage,
+  type LogEvent,
+  type RunnerSnapshot,
+  type ServerMessage,
+  type SessionInfo,
+} from '@baton/protocol';
+import WebSocket from 'ws';
+
+/** What a TerminalLink reports to its user. Called in the order the server sent things. */
+export interface TerminalLinkHandlers {
+  /**
+   * A (re)subscription began: the session's screen is rebuilt from scratch by the snapshot
+   * and events that follow. `session` is the session as of the subscription.
+   */
+  onSubscribed(session: SessionInfo, headSeq: number): void;
+  /** The terminal screen as of `seq` (sent instead of replaying every byte). */
+  onScreen(state: Extract<RunnerSnapshot, { kind: 'terminal' }>, seq: number): void;
+  /** One event of the session's log, in order, without gaps. */
+  onEvent(event: LogEvent): void;
+  /** The link went down (true while reconnecting) or came back (false). */
+  onReconnecting(reconnecting: boolean): void;
+  /** The server refused something typed or sent (read-only, session not running, …). */
+  onRefused(message: string): void;
+}
+
+export interface TerminalLinkOptions {
+  /** The server's WebSocket URL, e.g. ws://127.0.0.1:7777/v1/ws. */
+  wsUrl: string;
+  token: string;
+  sessionId: string;
+  readOnly: boolean;
+  handlers: TerminalLinkHandlers;
+}
+
+const PENDING_INPUT_LIMIT = 256;
+
+/**
+ * One attachment to a terminal session, across as many sockets as it takes: says `hello`,
+ * subscribes from the start (so every subscription begins with the current screen), pings to
+ * notice a dead server, and reconnects with jittered backoff after any close except the ones
+ * that cannot succeed (bad credential, unsupported version, revoked device).
+ *
+ * Inputs carry client ids and are kept until acknowledged; after a reconnect the unacknowledged
+ * ones are sent again and the server's dedupe makes that safe.
+ *
+ * Any seq gap in the live stream (which the server should never produce) is handled by
+ * reconnecting, which rebuilds the screen from a fresh subscription.
+ */
+export class TerminalLink {
+  private socket: WebSocket | undefined;
+  private closed = false;
+  private attempt = 0;
+  private lastSeq = 0;
+  private subscribed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private lastFrameAt = 0;
+  private readonly unacked = new Map<string, string>();
+  /** Session frames that arrived before the subscribe reply, applied right after it. */
+  private early: ServerMessage[] = [];
+  private fatal: ((err: Error) => void) | undefined;
+  /** Resolves when the link is closed by `close`, rejects when it cannot go on. */
+  readonly done: Promise<void>;
+  private finish: (() => void) | undefined;
+
+  constructor(private readonly o: TerminalLinkOptions) {
+    this.done = new Promise((resolve, reject) => {
+      this.finish = resolve;
+      this.fatal = reject;
+    });
+    // Attach the handler now; callers await `done` later and must not see an unhandled rejection.
+    this.done.catch(() => {});
+    this.open();
+  }
+
+  /** Type into the terminal. Kept and retried until the server acknowledges it. */
+  input(data: string): void {
+    if (this.unacked.size >= PENDING_INPUT_LIMIT) return;
+    const inputId = randomUUID();
+    this.unacked.set(inputId, data);
+    this.sendInput(inputId, data);
+  }
+
+  /** Resize the session's PTY. Sent only while subscribed; a later subscription resends. */
+  resize(cols: number, rows: number): void {
+    if (this.subscribed) this.send({ type: 'resize', sessionId: this.o.sessionId, cols, rows });
+  }
+
+  /** Say goodbye and stop reconnecting. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearTimers();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket?.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: 'goodbye' } satisfies ClientMessage));
+      socket.close(1000);
+    } else {
+      socket?.terminate();
+    }
+    this.finish?.();
+  }
+
+  private open(): void {
+    if (this.closed) return;
+    const socket = new WebSocket(this.o.wsUrl, { handshakeTimeout: 10_000 });
+    this.socket = socket;
+    this.subscribed = false;
+    socket.on('open', () => {
+      this.lastFrameAt = Date.now();
+      this.send({ type: 'hello', v: PROTOCOL_VERSION, token: this.o.token, mode: 'cli', label: 'baton attach' });
+    });
+    socket.on('message', (raw: WebSocket.RawData) => this.receive(raw.toString()));
+    socket.on('error', () => {
+      // 'close' follows and schedules the reconnect.
+    });
+    socket.on('close', (code: number, reason: Buffer) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.subscribed = false;
+      this.clearTimers();
+      if (this.closed) return;
+      if (TERMINAL_CLOSE_CODES.has(code)) {
+        this.stop(new Error(`The server closed the connection: ${reason.toString() || code}`));
+        return;
+      }
+      this.o.handlers.onReconnecting(true);
+      this.attempt += 1;
+      const ceiling = Math.min(5000, 250 * 2 ** Math.min(this.attempt - 1, 10));
+      this.retryTimer = setTimeout(() => this.open(), Math.floor(Math.random() * ceiling));
+    });
+  }
+
+  private receive(text: string): void {
+    this.lastFrameAt = Date.now();
+    const parsed = parseServerFrame(text);
+    if (!parsed.ok) return;
+    const msg: ServerMessage = parsed.value;
+    switch (msg.type) {
+      case 'welcome':
+        this.lastSeq = 0;
+        this.early = [];
+        this.startPings(msg.heartbeatMs);
+        this.send({
+          type: 'subscribe',
+          rid: 'attach',
+          sessionId: this.o.sessionId,
+          afterSeq: 0,
+          readOnly: this.o.readOnly,
+        });
+        return;
+      case 'reply':
+        if (msg.rid === 'attach') this.subscribedNow(msg.result);
+        return;
+      case 'error':
+        this.refused(msg.rid, msg.inputId, msg.code, msg.message);
+        return;
+      case 'ack':
+        this.unacked.delete(msg.inputId);
+        return;
+      case 'snapshot':
+      case 'event':
+        if (msg.sessionId !== this.o.sessionId) return;
+        if (this.subscribed) this.apply(msg);
+        else this.early.push(msg);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private apply(msg: ServerMessage): void {
+    switch (msg.type) {
+      case 'snapshot': {
+        this.lastSeq = msg.seq;
+        const state = SnapshotState.safeParse(msg.state);
+        if (state.success && state.data.runner.kind === 'terminal') {
+          this.o.handlers.onScreen(state.data.runner, msg.seq);
+        }
+        return;
+      }
+      case 'event':
+        if (msg.event.seq <= this.lastSeq) return;
+        if (msg.event.seq !== this.lastSeq + 1) {
+          // A gap: start over on a new socket rather than show a wrong screen.
+          this.socket?.terminate();
+          return;
+        }
+        this.lastSeq = msg.event.seq;
+        this.o.handlers.onEvent(msg.event);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private subscribedNow(result: unknown): void {
+    const parsed = ReplyResult.subscribe.safeParse(result);
+    if (!parsed.success) {
+      this.stop(new Error('The server answered the subscription with an unexpected reply.'));
+      return;
+    }
+    const r = parsed.data;
+    this.subscribed = true;
+    this.attempt = 0;
+    this.o.handlers.onReconnecting(false);
+    this.o.handlers.onSubscribed(r.session, r.headSeq);
+    const early = this.early;
+    this.early = [];
+    for (const msg of early) this.apply(msg);
+    for (const [inputId, data] of this.unacked) this.sendInput(inputId, data);
+  }
+
+  private refused(
+    rid: string | number | undefined,
+    inputId: string | undefined,
+    code: string,
+    message: string,
+  ): void {
+    if (rid === 'attach') {
+      this.stop(new Error(`Cannot attach to ${this.o.sessionId}: ${message} (${code})`));
+      return;
+    }
+    if (inputId !== undefined) this.unacked.delete(inputId);
+    this.o.handlers.onRefused(message);
+  }
+
+  private sendInput(inputId: string, data: string): void {
+    if (!this.subscribed) return;
+    this.send({
+      type: 'input',
+      sessionId: this.o.sessionId,
+      inputId,
+      payload: { kind: 'terminal', data },
+    });
+  }
+
+  private send(message: ClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private startPings(heartbeatMs: number): void {
+    const every = Math.max(1000, heartbeatMs);
+    this.pingTimer = setInterval(() => {
+      if (Date.now() - this.lastFrameAt > every * 3) {
+        this.socket?.terminate();
+        return;
+      }
+      this.send({ type: 'ping' });
+    }, every);
+  }
+
+  private stop(err: Error): void {
+    // Reject before close() resolves `done`: the first settlement wins.
+    this.fatal?.(err);
+    this.close();
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.retryTimer = undefined;
+    this.pingTimer = undefined;
+  }
+}

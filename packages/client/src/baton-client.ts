@@ -1,0 +1,468 @@
+import {
+  InputPayload,
+  SessionId,
+  describeZodError,
+  type AckMessage,
+  type AgentConfig,
+  type ConnectionMode,
+  type ErrorFrameMessage,
+  type LogEvent,
+  type PermissionDecision,
+  type PresenceMessage,
+  type ReplyResultOf,
+  type ServerMessage,
+  type SessionInfo,
+  type SessionKind,
+  type StreamMessage,
+  type TerminalConfig,
+} from '@baton/protocol';
+import type { BackoffOptions } from './backoff.js';
+import { BatonError } from './baton-error.js';
+import { systemClock, type Clock } from './clock.js';
+import type { ConnectionState } from './connection-state.js';
+import { Connection } from './connection.js';
+import { Outbox, type SubmittedInput } from './outbox.js';
+import { MemoryOutboxStorage, type OutboxStorage } from './outbox-storage.js';
+import type { SessionBase } from './session-log.js';
+import { SessionStore } from './session-store.js';
+import { SessionsStore } from './sessions-store.js';
+import { TypedEmitter } from './typed-emitter.js';
+import { globalWebSocket, type WebSocketConstructor } from './web-socket-like.js';
+import type { ExternalStore } from './observable-value.js';
+
+export interface BatonClientOptions {
+  /** The WebSocket URL, for example `ws://127.0.0.1:7777/v1/ws`. */
+  url: string;
+  /** A device token from `registerDevice`, or the owner token. */
+  token: string;
+  /** What kind of window or process this is; shown to others in presence. */
+  mode: ConnectionMode;
+  /** A label for this window or process, shown in presence. */
+  label?: string;
+  /** The WebSocket constructor: the browser's global by default; in Node pass `ws`'s `WebSocket`. */
+  WebSocket?: WebSocketConstructor;
+  /** Where unacknowledged inputs are kept. Default: memory (lost when the process ends). */
+  storage?: OutboxStorage;
+  /** Keep the sessions list current (`sessions.watch`) on every connect. Default true. */
+  watchSessions?: boolean;
+  /** Per-request timeout. Default 15 s. */
+  requestTimeoutMs?: number;
+  /** From opening a socket to `welcome`. Default 15 s. */
+  handshakeTimeoutMs?: number;
+  /** App-level ping interval. Default: the server's heartbeat interval from `welcome`. */
+  pingIntervalMs?: number;
+  /** A ping unanswered for this long marks the link dead. Default 10 s. */
+  pongTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  /** Timers and randomness, for tests. */
+  clock?: Clock;
+}
+
+/** Options of `createSession`. */
+export interface CreateSessionOptions {
+  kind: SessionKind;
+  name?: string;
+  config?: TerminalConfig | AgentConfig;
+}
+
+/** Options of `subscribe`. */
+export interface SubscribeOptions {
+  /** A read-only attachment watches but cannot send input, resize or interrupt. */
+  readOnly?: boolean;
+}
+
+/** Events of `BatonClient.on`. */
+export interface BatonClientEvents {
+  /** The connection state changed. */
+  state: ConnectionState;
+  /** An event was applied to a subscribed session's confirmed log. Fires once per event, in order. */
+  event: { sessionId: SessionId; event: LogEvent };
+  /** A subscribed session's view was replaced by a snapshot; `event`s continue after `base.seq`. */
+  snapshot: { sessionId: SessionId; base: SessionBase };
+  /** A volatile fragment of agent output arrived for a subscribed session. */
+  stream: StreamMessage;
+  presence: PresenceMessage;
+  /** One of this client's inputs is durable on the server. */
+  ack: AckMessage;
+  /** One of this client's inputs was rejected for good; it stays in the outbox as `failed`. */
+  inputFailed: { sessionId: SessionId | undefined; inputId: string; error: BatonError };
+  /** A frame-level or subscription error, a protocol mismatch, or an outbox storage failure. */
+  error: BatonError;
+}
+
+interface Subscription {
+  store: SessionStore;
+  readers: number;
+  writers: number;
+}
+
+/**
+ * The baton client: one logical connection to a server that survives reconnects, the sessions
+ * list, one store per subscribed session, and the outbox of this device's inputs. The same code
+ * runs in browsers and Node; only the WebSocket constructor and outbox storage differ.
+ *
+ * @example
+ * ```ts
+ * import { WebSocket } from 'ws';
+ * const client = new BatonClient({ url, token, mode: 'cli', WebSocket });
+ * client.connect();
+ * const session = await client.createSession({ kind: 'terminal' });
+ * client.subscribe(session.id);
+ * client.send(session.id, { kind: 'terminal', data: 'ls\n' });
+ * ```
+ */
+export class BatonClient {
+  /** The sessions list (empty until the first `sessions.watch` reply). */
+  readonly sessions = new SessionsStore();
+  /** This device's unconfirmed inputs across all sessions. */
+  readonly outbox: Outbox;
+  readonly #connection: Connection;
+  readonly #emitter: TypedEmitter<BatonClientEvents>;
+  readonly #subscriptions = new Map<SessionId, Subscription>();
+  readonly #watchSessions: boolean;
+
+  constructor(options: BatonClientOptions) {
+    const WebSocketImpl = options.WebSocket ?? globalWebSocket();
+    if (!WebSocketImpl) {
+      throw new Error('no global WebSocket on this platform: pass one, e.g. { WebSocket } from "ws"');
+    }
+    if (!/^wss?:\/\//.test(options.url)) {
+      throw new Error(`url must be a ws:// or wss:// URL such as ws://127.0.0.1:7777/v1/ws, got '${options.url}'`);
+    }
+    if (!options.token) throw new Error('token is required: a device token or the owner token');
+    const clock = options.clock ?? systemClock;
+    this.#watchSessions = options.watchSessions ?? true;
+    this.#emitter = new TypedEmitter((error) => {
+      queueMicrotask(() => {
+        throw error;
+      });
+    });
+    this.outbox = new Outbox(
+      options.storage ?? new MemoryOutboxStorage(),
+      {
+        canSend: (sessionId) => this.#canSend(sessionId),
+        send: (frame) => this.#connection.send(frame),
+      },
+      clock,
+      (error) => this.#emitter.emit('error', new BatonError('internal', `outbox storage: ${String(error)}`)),
+    );
+    this.#connection = new Connection({
+      url: options.url,
+      token: options.token,
+      mode: options.mode,
+      label: options.label,
+      WebSocket: WebSocketImpl,
+      clock,
+      backoff: options.backoff ?? {},
+      requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 15_000,
+      pingIntervalMs: options.pingIntervalMs,
+      pongTimeoutMs: options.pongTimeoutMs ?? 10_000,
+      onMessage: (message) => this.#route(message),
+      onConnected: () => this.#onConnected(),
+      onDisconnected: () => this.#onDisconnected(),
+      onProtocolError: (error) => this.#emitter.emit('error', error),
+    });
+    this.#connection.state.subscribe(() => {
+      this.#emitter.emit('state', this.#connection.state.getSnapshot());
+    });
+  }
+
+  /** The connection state, as a store for `useSyncExternalStore`. */
+  get connection(): ExternalStore<ConnectionState> {
+    return this.#connection.state;
+  }
+
+  /** The current connection state. */
+  get state(): ConnectionState {
+    return this.#connection.state.getSnapshot();
+  }
+
+  /** Starts connecting (and reconnecting as needed). Also loads undelivered inputs from storage. */
+  connect(): void {
+    void this.outbox.load();
+    this.#connection.connect();
+  }
+
+  /**
+   * Resolves once connected; rejects if the client fails (refused credential or version), is
+   * closed, or is not connected within `timeoutMs`.
+   */
+  whenConnected(timeoutMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const state = this.state;
+        if (state.status === 'connected') resolve();
+        else if (state.status === 'failed') reject(new BatonError('unauthorized', state.reason));
+        else if (state.status === 'disconnected') reject(new BatonError('closed', 'the client is not connecting; call connect()'));
+        else return false;
+        return true;
+      };
+      if (check()) return;
+      const timer = setTimeout(() => {
+        off();
+        reject(new BatonError('timeout', `not connected within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.#connection.state.subscribe(() => {
+        if (!check()) return;
+        clearTimeout(timer);
+        off();
+      });
+    });
+  }
+
+  /**
+   * Adds a listener; returns a function that removes it.
+   * @example client.on('event', ({ sessionId, event }) => console.log(sessionId, event.seq));
+   */
+  on<K extends keyof BatonClientEvents>(
+    type: K,
+    listener: (payload: BatonClientEvents[K]) => void,
+  ): () => void {
+    return this.#emitter.on(type, listener);
+  }
+
+  /** Shorthand for `on('event', …)`: every event applied to a subscribed session's log, in order. */
+  onEvent(listener: (payload: BatonClientEvents['event']) => void): () => void {
+    return this.on('event', listener);
+  }
+
+  /**
+   * Attaches to a session and returns its store. Calls are counted: the session stays subscribed
+   * until `unsubscribe` was called as often as `subscribe`. The attachment is read-only only while
+   * every holder asked for read-only.
+   */
+  subscribe(sessionId: string, options: SubscribeOptions = {}): SessionStore {
+    const id = checkSessionId(sessionId);
+    const readOnly = options.readOnly ?? false;
+    let sub = this.#subscriptions.get(id);
+    if (!sub) {
+      const store = new SessionStore(id, readOnly, {
+        connection: this.#connection,
+        outbox: this.outbox,
+        onApplied: (sid, events) => {
+          for (const event of events) this.#emitter.emit('event', { sessionId: sid, event });
+        },
+        onSnapshot: (sid, base) => this.#emitter.emit('snapshot', { sessionId: sid, base }),
+        onLive: () => this.outbox.flush(),
+        onError: (error) => this.#emitter.emit('error', error),
+      });
+      sub = { store, readers: 0, writers: 0 };
+      this.#subscriptions.set(id, sub);
+      const info = this.sessions.get(id);
+      if (info) store.handleInfo(info);
+    }
+    if (readOnly) sub.readers++;
+    else sub.writers++;
+    this.#updateReadOnly(sub);
+    if (this.#connection.ready && sub.store.status !== 'live' && sub.store.status !== 'subscribing') {
+      sub.store.attach();
+    }
+    return sub.store;
+  }
+
+  /** Releases one `subscribe`; the last release detaches from the session. */
+  unsubscribe(sessionId: string, options: SubscribeOptions = {}): void {
+    const id = checkSessionId(sessionId);
+    const sub = this.#subscriptions.get(id);
+    if (!sub) return;
+    if (options.readOnly && sub.readers > 0) sub.readers--;
+    else if (sub.writers > 0) sub.writers--;
+    else sub.readers--;
+    if (sub.readers + sub.writers > 0) {
+      this.#updateReadOnly(sub);
+      return;
+    }
+    this.#subscriptions.delete(id);
+    sub.store.close();
+    if (this.#connection.ready) {
+      this.#connection.request({ type: 'unsubscribe', sessionId: id }).catch(() => {
+        // The server drops the attachment with the connection anyway.
+      });
+    }
+  }
+
+  /** The store of a subscribed session, if subscribed. */
+  session(sessionId: SessionId): SessionStore | undefined {
+    return this.#subscriptions.get(sessionId)?.store;
+  }
+
+  async createSession(options: CreateSessionOptions): Promise<SessionInfo> {
+    const result = await this.#connection.request({ type: 'session.create', ...options });
+    return result.session;
+  }
+
+  async renameSession(sessionId: string, name: string): Promise<SessionInfo> {
+    const id = checkSessionId(sessionId);
+    return (await this.#connection.request({ type: 'session.rename', sessionId: id, name })).session;
+  }
+
+  /** Stops the session's runner; the log stays. */
+  async stopSession(sessionId: string): Promise<SessionInfo> {
+    const id = checkSessionId(sessionId);
+    return (await this.#connection.request({ type: 'session.stop', sessionId: id })).session;
+  }
+
+  /** Starts an exited or failed session's runner again. */
+  async restartSession(sessionId: string): Promise<SessionInfo> {
+    const id = checkSessionId(sessionId);
+    return (await this.#connection.request({ type: 'session.restart', sessionId: id })).session;
+  }
+
+  /** Deletes the session and its log. */
+  async deleteSession(sessionId: string): Promise<void> {
+    const id = checkSessionId(sessionId);
+    await this.#connection.request({ type: 'session.delete', sessionId: id });
+  }
+
+  /** Reads stored events after `afterSeq` (at most `limit`), without subscribing. */
+  fetchEvents(sessionId: string, afterSeq: number, limit?: number): Promise<ReplyResultOf<'fetch'>> {
+    const id = checkSessionId(sessionId);
+    return this.#connection.request({
+      type: 'fetch',
+      sessionId: id,
+      afterSeq,
+      ...(limit !== undefined ? { limit } : {}),
+    });
+  }
+
+  /**
+   * Submits an input. It is stored in the outbox first and shown in the session's `pending` at
+   * once, sent when possible, and resent with the same input id after every reconnect until the
+   * server acknowledges it. Throws a `bad_request` BatonError for an invalid id or payload.
+   */
+  send(sessionId: string, payload: InputPayload): SubmittedInput {
+    const id = checkSessionId(sessionId);
+    const parsed = InputPayload.safeParse(payload);
+    if (!parsed.success) {
+      throw new BatonError('bad_request', `invalid input payload: ${describeZodError(parsed.error)}`);
+    }
+    return this.outbox.add(id, parsed.data);
+  }
+
+  /** Resends a failed input with its original input id. */
+  retry(inputId: string): SubmittedInput {
+    return this.outbox.retry(inputId);
+  }
+
+  /** Drops a pending or failed input from the outbox. */
+  discard(inputId: string): void {
+    this.outbox.discard(inputId);
+  }
+
+  /** Resizes a terminal session (ignored by the server for read-only attachments). */
+  async resize(sessionId: string, cols: number, rows: number): Promise<void> {
+    const id = checkSessionId(sessionId);
+    await this.#connection.request({ type: 'resize', sessionId: id, cols, rows });
+  }
+
+  /** Interrupts the current agent turn, or sends Ctrl-C to a terminal. */
+  async interrupt(sessionId: string): Promise<void> {
+    const id = checkSessionId(sessionId);
+    await this.#connection.request({ type: 'interrupt', sessionId: id });
+  }
+
+  /** Answers an agent's permission request; the first answer wins (`already_resolved` otherwise). */
+  async answerPermission(
+    sessionId: string,
+    requestId: string,
+    answer: PermissionDecision,
+  ): Promise<{ seq: number }> {
+    const id = checkSessionId(sessionId);
+    return this.#connection.request({ type: 'permission.answer', sessionId: id, requestId, answer });
+  }
+
+  /** Says goodbye and closes. Subscriptions and the outbox are kept; `connect()` resumes them. */
+  close(): Promise<void> {
+    this.outbox.dispose();
+    return this.#connection.close();
+  }
+
+  #canSend(sessionId: SessionId): boolean {
+    if (!this.#connection.ready) return false;
+    const sub = this.#subscriptions.get(sessionId);
+    return !sub || sub.store.status === 'live';
+  }
+
+  #updateReadOnly(sub: Subscription): void {
+    const readOnly = sub.writers === 0;
+    if (readOnly === sub.store.readOnly) return;
+    sub.store.setReadOnly(readOnly);
+    if (this.#connection.ready) sub.store.attach();
+  }
+
+  #onConnected(): void {
+    if (this.#watchSessions) {
+      this.#connection.request({ type: 'sessions.watch' }).then(
+        (result) => this.sessions.replace(result.sessions),
+        (error: BatonError) => {
+          if (error.code !== 'disconnected' && error.code !== 'closed') this.#emitter.emit('error', error);
+        },
+      );
+    }
+    for (const { store } of this.#subscriptions.values()) store.attach();
+    this.outbox.flush();
+  }
+
+  #onDisconnected(): void {
+    for (const { store } of this.#subscriptions.values()) store.detach();
+    this.outbox.onDisconnected();
+  }
+
+  #route(message: ServerMessage): void {
+    switch (message.type) {
+      case 'event':
+        this.session(message.sessionId)?.handleEvent(message.event);
+        return;
+      case 'snapshot':
+        this.session(message.sessionId)?.handleSnapshot(message);
+        return;
+      case 'stream':
+        this.session(message.sessionId)?.handleStream(message);
+        this.#emitter.emit('stream', message);
+        return;
+      case 'presence':
+        this.session(message.sessionId)?.handlePresence(message);
+        this.#emitter.emit('presence', message);
+        return;
+      case 'ack':
+        this.outbox.onAck(message);
+        this.outbox.forgetConfirmed(message.sessionId, this.session(message.sessionId)?.lastSeq ?? Infinity);
+        this.#emitter.emit('ack', message);
+        return;
+      case 'error':
+        this.#onErrorFrame(message);
+        return;
+      case 'sessions.changed':
+        this.sessions.apply(message);
+        if (message.change === 'upsert') this.session(message.session.id)?.handleInfo(message.session);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onErrorFrame(message: ErrorFrameMessage): void {
+    const error = new BatonError(message.code, message.message, message.retryAfterMs);
+    if (message.inputId !== undefined) {
+      this.outbox.onError({ ...message, inputId: message.inputId });
+      if (!error.retryable) {
+        this.#emitter.emit('inputFailed', {
+          sessionId: message.sessionId,
+          inputId: message.inputId,
+          error,
+        });
+      }
+      return;
+    }
+    this.#emitter.emit('error', error);
+  }
+}
+
+function checkSessionId(sessionId: string): SessionId {
+  const parsed = SessionId.safeParse(sessionId);
+  if (!parsed.success) {
+    throw new BatonError('bad_request', `invalid session id '${sessionId}': ${describeZodError(parsed.error)}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,30 @@
+export { BatonClient } from './baton-client.js';
+export type {
+  BatonClientEvents,
+  BatonClientOptions,
+  CreateSessionOptions,
+  SubscribeOptions,
+} from './baton-client.js';
+export { BatonError, isRetryableCode } from './baton-error.js';
+export type { BatonErrorCode, ClientErrorCode } from './baton-error.js';
+export { backoffDelay, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
+export type { ConnectionState, ConnectionStatus } from './connection-state.js';
+export type { ExternalStore, Listener } from './observable-value.js';
+export { Outbox } from './outbox.js';
+export type { InputAck, InputStatus, OutboxEntry, SubmittedInput } from './outbox.js';
+export { MemoryOutboxStorage } from './outbox-storage.js';
+export type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
+export { LocalStorageOutboxStorage } from './local-storage-outbox-storage.js';
+export type { WebStorageLike } from './local-storage-outbox-storage.js';
+export { registerDevice } from './register-device.js';
+export type { FetchLike, RegisteredDevice } from './register-device.js';
+export { SessionLog } from './session-log.js';
+export type { MissingRange, SessionBase } from './session-log.js';
+export { SessionStore } from './session-store.js';
+export type { SessionSnapshot, StreamBuffer, SubscriptionStatus } from './session-store.js';
+export { SessionsStore } from './sessions-store.js';
+export type { SessionsSnapshot } from './sessions-store.js';
+export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.js';

@@ -1,0 +1,351 @@
+import {
+  InputId,
+  InputPayload,
+  SessionId,
+  type AckMessage,
+  type ErrorFrameMessage,
+} from '@baton/protocol';
+import { BatonError, isRetryableCode } from './baton-error.js';
+import type { Clock } from './clock.js';
+import { newInputId } from './new-input-id.js';
+import { ObservableValue, type ExternalStore, type Listener } from './observable-value.js';
+import type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
+
+/**
+ * Where an input is on its way to the log.
+ * - `pending`: stored locally, waiting for the link (or for the session's subscription).
+ * - `sent`: on the wire on the current connection, not yet acknowledged.
+ * - `confirmed`: acknowledged at `seq`; shown until the confirmed log contains it.
+ * - `failed`: rejected for good (`error` says why); kept visible until retried or discarded.
+ */
+export type InputStatus = 'pending' | 'sent' | 'confirmed' | 'failed';
+
+/** An input of this device that the confirmed log may not show yet. */
+export interface OutboxEntry {
+  readonly inputId: string;
+  readonly sessionId: SessionId;
+  readonly payload: InputPayload;
+  readonly createdAt: number;
+  readonly status: InputStatus;
+  /** The log position, once acknowledged. */
+  readonly seq: number | undefined;
+  readonly error: { readonly code: string; readonly message: string } | undefined;
+}
+
+/** What `send` resolves with once the input is durable on the server. */
+export interface InputAck {
+  seq: number;
+  /** True when the server had already stored this input id (a retry). */
+  duplicate: boolean;
+}
+
+/** A submitted input: its id at once, and a promise settled by the server's answer. */
+export interface SubmittedInput {
+  inputId: string;
+  /** Resolves on `ack`; rejects with a `BatonError` when the server rejects the input for good. */
+  confirmed: Promise<InputAck>;
+}
+
+/** How the outbox reaches the server. */
+export interface OutboxSender {
+  /** Whether inputs of this session may go out now (link up, subscription live if any). */
+  canSend(sessionId: SessionId): boolean;
+  /** Puts one input frame on the wire; false if it could not be written. */
+  send(frame: { type: 'input'; sessionId: SessionId; inputId: string; payload: InputPayload }): boolean;
+}
+
+interface Entry {
+  record: OutboxRecord;
+  status: InputStatus;
+  seq: number | undefined;
+  /** The storage `put` finished; only stored inputs are sent, so a crash cannot lose a sent one. */
+  stored: boolean;
+  settle: { resolve(ack: InputAck): void; reject(error: BatonError): void } | undefined;
+  /** The last published view; reused while unchanged so snapshots keep their identity. */
+  view?: OutboxEntry;
+}
+
+const DEFAULT_RETRY_AFTER_MS = 1000;
+
+/**
+ * The persisted outbox of this device's inputs (lesson 5: optimistic inputs are rebased, never
+ * replaced). An input leaves it only when the server acknowledges it or rejects it for good.
+ * Every unacknowledged input is resent with the same input id after each reconnect; the server
+ * dedupes on that id, so a retry never doubles an input. Inputs of one session go out in the
+ * order they were created.
+ */
+export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
+  readonly #storage: OutboxStorage;
+  readonly #sender: OutboxSender;
+  readonly #clock: Clock;
+  readonly #onStorageError: (error: unknown) => void;
+  readonly #entries: Entry[] = [];
+  readonly #view = new ObservableValue<readonly OutboxEntry[]>([]);
+  #storageChain: Promise<void> = Promise.resolve();
+  #loaded = false;
+  #loading: Promise<void> | undefined;
+  #nextOrder = 1;
+  #retryTimer: unknown;
+
+  constructor(
+    storage: OutboxStorage,
+    sender: OutboxSender,
+    clock: Clock,
+    onStorageError: (error: unknown) => void,
+  ) {
+    this.#storage = storage;
+    this.#sender = sender;
+    this.#clock = clock;
+    this.#onStorageError = onStorageError;
+  }
+
+  readonly subscribe = (listener: Listener): (() => void) => this.#view.subscribe(listener);
+  readonly getSnapshot = (): readonly OutboxEntry[] => this.#view.getSnapshot();
+
+  /** Loads stored inputs once (earlier runs' undelivered inputs) and sends what can go. */
+  load(): Promise<void> {
+    this.#loading ??= this.#runStorage(async () => {
+      const records = (await this.#storage.load()).filter(isValidRecord);
+      records.sort((a, b) => a.createdAt - b.createdAt || a.order - b.order);
+      const known = new Set(this.#entries.map((e) => e.record.inputId));
+      const loaded = records
+        .filter((r) => !known.has(r.inputId))
+        .map<Entry>((record) => ({
+          record,
+          status: record.failed ? 'failed' : 'pending',
+          seq: undefined,
+          stored: true,
+          settle: undefined,
+        }));
+      this.#entries.unshift(...loaded);
+      this.#nextOrder = Math.max(this.#nextOrder, ...records.map((r) => r.order + 1));
+      this.#loaded = true;
+      this.#publish();
+      this.flush();
+    });
+    return this.#loading;
+  }
+
+  /** Adds an input: stores it, then sends it as soon as its session can take it. */
+  add(sessionId: SessionId, payload: InputPayload): SubmittedInput {
+    const record: OutboxRecord = {
+      inputId: newInputId(),
+      sessionId,
+      payload,
+      createdAt: this.#clock.now(),
+      order: this.#nextOrder++,
+    };
+    const entry: Entry = { record, status: 'pending', seq: undefined, stored: false, settle: undefined };
+    const confirmed = this.#promiseFor(entry);
+    this.#entries.push(entry);
+    this.#publish();
+    void this.#runStorage(async () => {
+      await this.#storage.put(record);
+    }).finally(() => {
+      entry.stored = true;
+      this.flush();
+    });
+    return { inputId: record.inputId, confirmed };
+  }
+
+  /**
+   * Sends every pending input whose session can take it, in creation order per session. An
+   * input not yet in storage holds back the later inputs of its session.
+   */
+  flush(): void {
+    if (!this.#loaded) return;
+    const blocked = new Set<SessionId>();
+    let changed = false;
+    for (const entry of this.#entries) {
+      const { sessionId } = entry.record;
+      if (entry.status !== 'pending' || blocked.has(sessionId)) continue;
+      if (!entry.stored || !this.#sender.canSend(sessionId)) {
+        blocked.add(sessionId);
+        continue;
+      }
+      const { inputId, payload } = entry.record;
+      if (!this.#sender.send({ type: 'input', sessionId, inputId, payload })) {
+        blocked.add(sessionId);
+        continue;
+      }
+      entry.status = 'sent';
+      changed = true;
+    }
+    if (changed) this.#publish();
+  }
+
+  /** The link dropped: inputs on the wire may or may not have arrived; resend them later. */
+  onDisconnected(): void {
+    let changed = false;
+    for (const entry of this.#entries) {
+      if (entry.status !== 'sent') continue;
+      entry.status = 'pending';
+      changed = true;
+    }
+    if (changed) this.#publish();
+  }
+
+  onAck(ack: AckMessage): void {
+    const entry = this.#find(ack.inputId);
+    if (!entry || entry.status === 'confirmed') return;
+    entry.status = 'confirmed';
+    entry.seq = ack.seq;
+    entry.settle?.resolve({ seq: ack.seq, duplicate: ack.duplicate });
+    entry.settle = undefined;
+    void this.#runStorage(() => this.#storage.delete(ack.inputId));
+    this.#publish();
+  }
+
+  /**
+   * The server rejected an input. Retryable codes put it back in line (after `retryAfterMs`);
+   * any other code marks it `failed` and keeps it visible.
+   */
+  onError(error: ErrorFrameMessage & { inputId: string }): void {
+    const entry = this.#find(error.inputId);
+    if (!entry || entry.status === 'confirmed') return;
+    if (isRetryableCode(error.code)) {
+      entry.status = 'pending';
+      this.#publish();
+      this.#scheduleFlush(error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
+      return;
+    }
+    entry.status = 'failed';
+    entry.record = { ...entry.record, failed: { code: error.code, message: error.message } };
+    entry.settle?.reject(new BatonError(error.code, error.message));
+    entry.settle = undefined;
+    const record = entry.record;
+    void this.#runStorage(() => this.#storage.put(record));
+    this.#publish();
+  }
+
+  /** Sends a failed input again with the same input id. */
+  retry(inputId: string): SubmittedInput {
+    const entry = this.#find(inputId);
+    if (!entry) throw new Error(`no input ${inputId} in the outbox: it was confirmed or discarded`);
+    if (entry.status !== 'failed') {
+      return { inputId, confirmed: entry.settle ? this.#promiseFor(entry) : Promise.resolve(ackOf(entry)) };
+    }
+    const { failed: _failed, ...rest } = entry.record;
+    entry.record = rest;
+    entry.status = 'pending';
+    const confirmed = this.#promiseFor(entry);
+    const record = entry.record;
+    void this.#runStorage(() => this.#storage.put(record));
+    this.#publish();
+    this.flush();
+    return { inputId, confirmed };
+  }
+
+  /** Removes an input that is not on its way (pending before sending, or failed). */
+  discard(inputId: string): void {
+    const index = this.#entries.findIndex((e) => e.record.inputId === inputId);
+    const entry = this.#entries[index];
+    if (!entry) return;
+    if (entry.status === 'sent') {
+      throw new Error(`input ${inputId} is already on its way; wait for its ack or error`);
+    }
+    this.#entries.splice(index, 1);
+    entry.settle?.reject(new BatonError('bad_request', `input ${inputId} was discarded`));
+    void this.#runStorage(() => this.#storage.delete(inputId));
+    this.#publish();
+  }
+
+  /**
+   * Drops confirmed inputs of a session that the confirmed log now covers (`seq <= lastSeq`);
+   * pass `Infinity` when no view of the session exists.
+   */
+  forgetConfirmed(sessionId: SessionId, lastSeq: number): void {
+    let changed = false;
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const entry = this.#entries[i];
+      if (!entry || entry.record.sessionId !== sessionId || entry.status !== 'confirmed') continue;
+      if ((entry.seq ?? Infinity) > lastSeq) continue;
+      this.#entries.splice(i, 1);
+      changed = true;
+    }
+    if (changed) this.#publish();
+  }
+
+  /** Stops the retry timer. */
+  dispose(): void {
+    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  #scheduleFlush(ms: number): void {
+    if (this.#retryTimer !== undefined) return;
+    this.#retryTimer = this.#clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.flush();
+    }, ms);
+  }
+
+  #promiseFor(entry: Entry): Promise<InputAck> {
+    const promise = new Promise<InputAck>((resolve, reject) => {
+      const previous = entry.settle;
+      entry.settle = {
+        resolve: (ack) => {
+          previous?.resolve(ack);
+          resolve(ack);
+        },
+        reject: (error) => {
+          previous?.reject(error);
+          reject(error);
+        },
+      };
+    });
+    // Callers may ignore the promise; an unobserved rejection must not crash the process.
+    promise.catch(() => {});
+    return promise;
+  }
+
+  #find(inputId: string): Entry | undefined {
+    return this.#entries.find((e) => e.record.inputId === inputId);
+  }
+
+  #runStorage(op: () => unknown): Promise<void> {
+    const next = this.#storageChain.then(async () => {
+      try {
+        await op();
+      } catch (error) {
+        this.#onStorageError(error);
+      }
+    });
+    this.#storageChain = next;
+    return next;
+  }
+
+  #publish(): void {
+    this.#view.set(this.#entries.map(viewOf));
+  }
+}
+
+function viewOf(entry: Entry): OutboxEntry {
+  const { view, record, status, seq } = entry;
+  if (view && view.status === status && view.seq === seq && view.error === record.failed) {
+    return view;
+  }
+  entry.view = {
+    inputId: record.inputId,
+    sessionId: record.sessionId,
+    payload: record.payload,
+    createdAt: record.createdAt,
+    status,
+    seq,
+    error: record.failed,
+  };
+  return entry.view;
+}
+
+function ackOf(entry: Entry): InputAck {
+  return { seq: entry.seq ?? 0, duplicate: false };
+}
+
+function isValidRecord(record: OutboxRecord): boolean {
+  return (
+    SessionId.safeParse(record.sessionId).success &&
+    InputId.safeParse(record.inputId).success &&
+    InputPayload.safeParse(record.payload).success &&
+    typeof record.order === 'number'
+  );
+}

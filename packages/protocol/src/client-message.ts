@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { ConnectionMode } from './connection-mode.js';
+import { InputId, RequestId, Seq, SessionId } from './ids.js';
+import { InputPayload, PermissionDecision } from './input-payload.js';
+import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
+
+/**
+ * Messages a client sends (upstream). The first frame on a socket must be `hello`; every other
+ * frame is validated against `ClientMessage` and answered with an `error` frame when it does not
+ * match. Requests that carry `rid` are answered by a `reply` (or `error`) with the same `rid`.
+ */
+
+export const Hello = z.object({
+  type: z.literal('hello'),
+  /** The protocol version the client speaks. */
+  v: z.number().int().positive(),
+  /** A device token, or the owner token. */
+  token: z.string().min(1).max(512),
+  mode: ConnectionMode,
+  /** Free-form label for this window or process, shown in presence. */
+  label: z.string().max(200).optional(),
+});
+
+export const Ping = z.object({ type: z.literal('ping'), rid: RequestId.optional() });
+
+/** Start receiving `sessions.changed` for every session. Replies with the current list. */
+export const WatchSessions = z.object({ type: z.literal('sessions.watch'), rid: RequestId });
+export const UnwatchSessions = z.object({ type: z.literal('sessions.unwatch'), rid: RequestId });
+
+export const CreateSession = z.object({
+  type: z.literal('session.create'),
+  rid: RequestId,
+  kind: SessionKind,
+  name: SessionName.optional(),
+  config: z.union([TerminalConfig, AgentConfig]).optional(),
+});
+export const RenameSession = z.object({
+  type: z.literal('session.rename'),
+  rid: RequestId,
+  sessionId: SessionId,
+  name: SessionName,
+});
+/** Stop the session's runner (a shell is hung up; an agent process ends). The log stays. */
+export const StopSession = z.object({
+  type: z.literal('session.stop'),
+  rid: RequestId,
+  sessionId: SessionId,
+});
+/** Start an exited or failed session's runner again, in the same working directory. */
+export const RestartSession = z.object({
+  type: z.literal('session.restart'),
+  rid: RequestId,
+  sessionId: SessionId,
+});
+/** Delete the session and its log. Stops the runner first. */
+export const DeleteSession = z.object({
+  type: z.literal('session.delete'),
+  rid: RequestId,
+  sessionId: SessionId,
+});
+
+/**
+ * Attach to a session and receive its events after `afterSeq`. The server replays what was
+ * missed, then continues live with no gap at the seam. If events after `afterSeq` have been
+ * compacted away, it sends a `snapshot` first and then the events after the snapshot.
+ */
+export const Subscribe = z.object({
+  type: z.literal('subscribe'),
+  rid: RequestId,
+  sessionId: SessionId,
+  afterSeq: Seq,
+  /** A read-only attachment cannot send input, resize or interrupt. */
+  readOnly: z.boolean().optional(),
+});
+export const Unsubscribe = z.object({
+  type: z.literal('unsubscribe'),
+  rid: RequestId,
+  sessionId: SessionId,
+});
+/** Read a range of stored events, for filling a gap the client detected. */
+export const FetchEvents = z.object({
+  type: z.literal('fetch'),
+  rid: RequestId,
+  sessionId: SessionId,
+  afterSeq: Seq,
+  limit: z.number().int().min(1).max(5000).optional(),
+});
+
+/**
+ * Submit an input. Answered by `ack` (not `reply`) carrying the input's sequence number;
+ * a retry with the same `inputId` is answered with the original number and `duplicate: true`.
+ */
+export const SubmitInput = z.object({
+  type: z.literal('input'),
+  sessionId: SessionId,
+  inputId: InputId,
+  payload: InputPayload,
+});
+
+export const Resize = z.object({
+  type: z.literal('resize'),
+  rid: RequestId.optional(),
+  sessionId: SessionId,
+  cols: z.number().int().min(2).max(1000),
+  rows: z.number().int().min(1).max(500),
+});
+
+/** Interrupt the current turn (agents) or send Ctrl-C (terminals). Does not end the session. */
+export const Interrupt = z.object({
+  type: z.literal('interrupt'),
+  rid: RequestId,
+  sessionId: SessionId,
+});
+
+export const AnswerPermission = z.object({
+  type: z.literal('permission.answer'),
+  rid: RequestId,
+  sessionId: SessionId,
+  requestId: z.string().min(1).max(256),
+  answer: PermissionDecision,
+});
+
+/** Say goodbye before closing, so presence drops this connection at once. */
+export const Goodbye = z.object({ type: z.literal('goodbye') });
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  Hello,
+  Ping,
+  WatchSessions,
+  UnwatchSessions,
+  CreateSession,
+  RenameSession,
+  StopSession,
+  RestartSession,
+  DeleteSession,
+  Subscribe,
+  Unsubscribe,
+  FetchEvents,
+  SubmitInput,
+  Resize,
+  Interrupt,
+  AnswerPermission,
+  Goodbye,
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientMessageType = ClientMessage['type'];
+export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
+export type HelloMessage = z.infer<typeof Hello>;

@@ -1,0 +1,35 @@
+/**
+ * WebSocket close codes the server uses. 4xxx codes are application codes; a client should not
+ * reconnect after `Unauthorized` or `UnsupportedVersion` without changing something, and should
+ * reconnect with backoff after any other code.
+ */
+export const CloseCode = {
+  /** Normal close, for example after the client said goodbye. */
+  Normal: 1000,
+  /** The server is shutting down; reconnect with backoff. */
+  GoingAway: 1001,
+  /** A frame exceeded the maximum size. */
+  TooLarge: 1009,
+  /** The client broke the protocol (no hello, hello twice, or repeated invalid frames). */
+  ProtocolError: 4400,
+  /** The credential in `hello` is missing, unknown or revoked. Do not retry with the same token. */
+  Unauthorized: 4401,
+  /** No `hello` arrived within the hello timeout. */
+  HelloTimeout: 4408,
+  /** The client's protocol version is not supported. Do not retry without upgrading. */
+  UnsupportedVersion: 4426,
+  /** The heartbeat found the connection dead. */
+  HeartbeatTimeout: 4410,
+  /** The client stopped reading and its send queue overflowed. Reconnect and resume. */
+  SlowConsumer: 4429,
+  /** The device was revoked while connected. */
+  DeviceRevoked: 4403,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Close codes after which reconnecting with the same credential and version cannot succeed. */
+export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.Unauthorized,
+  CloseCode.UnsupportedVersion,
+  CloseCode.DeviceRevoked,
+]);

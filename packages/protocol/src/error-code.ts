@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * Every error on the wire (WebSocket `error` frames and HTTP error bodies) carries one of these
+ * codes. Clients branch on the code, never on the message text.
+ */
+export const ErrorCode = z.enum([
+  /** The frame was not valid JSON. */
+  'bad_json',
+  /** The frame was JSON but did not match any message schema; `message` says which field. */
+  'invalid_message',
+  /** The frame exceeded the server's maximum frame size. */
+  'frame_too_large',
+  /** The first frame must be `hello`, and only once. */
+  'hello_required',
+  /** The client speaks a protocol version the server does not support. */
+  'unsupported_version',
+  /** Missing, unknown or revoked credential. */
+  'unauthorized',
+  /** The credential is valid but may not do this (for example a read-only attachment typing). */
+  'forbidden',
+  /** The attachment is read-only: input, resize and interrupt are refused. */
+  'read_only',
+  /** No session (or other object) with that id. */
+  'not_found',
+  /** The request needs the session to be subscribed on this connection first. */
+  'not_subscribed',
+  /** The session is not in a state that accepts this (for example input to an exited shell). */
+  'session_not_running',
+  /** A permission request that was already answered. The first answer wins. */
+  'already_resolved',
+  /** The request is well-formed but its values are not acceptable. */
+  'bad_request',
+  /** The agent binary is missing or cannot authenticate; `message` says what to install or set. */
+  'agent_unavailable',
+  /** Too many requests or too many pending inputs; retry after `retryAfterMs`. */
+  'rate_limited',
+  /** The server is shutting down or restarting; retry. */
+  'unavailable',
+  /** A bug or storage failure on the server; nothing was acknowledged. */
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** Codes after which the same request may succeed if retried unchanged. */
+export const RETRYABLE_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'rate_limited',
+  'unavailable',
+  'internal',
+]);
+
+export const ErrorBody = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** Server-assigned session id: `s_` followed by 20 lowercase base32 characters. */
+export const SessionId = z
+  .string()
+  .regex(/^s_[a-z2-7]{20}$/, 'a session id looks like s_ followed by 20 characters [a-z2-7]');
+export type SessionId = z.infer<typeof SessionId>;
+
+/**
+ * Client-chosen id of an input. The server dedupes on (session, inputId): a retry with the same
+ * id returns the original sequence number. Use a UUID or another value unique per device.
+ */
+export const InputId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'an input id may use letters, digits and . _ : -');
+export type InputId = z.infer<typeof InputId>;
+
+/** Client-chosen request id echoed in the `reply` or `error` frame that answers the request. */
+export const RequestId = z.union([z.string().max(128), z.number().int()]);
+export type RequestId = z.infer<typeof RequestId>;
+
+/** A sequence number in a session's log: 1, 2, 3, … with no gaps. 0 means "nothing yet". */
+export const Seq = z.number().int().nonnegative();
+export type Seq = z.infer<typeof Seq>;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * What a device submits to a session's inbox. Every input is stored in the log before it is
+ * acknowledged and reaches the runner in log order, one at a time.
+ * - `terminal`: bytes typed into a shell (UTF-8 text, control characters included).
+ * - `message`: a chat message to an agent. `text` is exactly what the user typed and is what every
+ *   device shows; context baton adds for the agent travels separately (session config
+ *   `systemPrompt`), never inside `text`.
+ */
+export const InputPayload = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('terminal'), data: z.string().min(1).max(65_536) }),
+  z.object({ kind: z.literal('message'), text: z.string().min(1).max(200_000) }),
+]);
+export type InputPayload = z.infer<typeof InputPayload>;
+
+/** An answer to an agent's permission request. The first answer wins. */
+export const PermissionDecision = z.discriminatedUnion('decision', [
+  z.object({
+    decision: z.literal('allow'),
+    /** Replaces the tool's input when the user edited it before allowing. */
+    updatedInput: z.record(z.string(), z.unknown()).optional(),
+  }),
+  z.object({ decision: z.literal('deny'), message: z.string().max(10_000).optional() }),
+]);
+export type PermissionDecision = z.infer<typeof PermissionDecision>;

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { InputId, Seq } from './ids.js';
+import { InputPayload, PermissionDecision } from './input-payload.js';
+import { SessionKind, SessionStatus } from './session.js';
+
+/**
+ * The body of each event type in a session's log. Everything a late joiner needs is one of
+ * these; volatile things (streaming fragments, presence) are separate frames, never stored.
+ */
+const bodies = {
+  /** First event of every session. */
+  'session.created': z.object({
+    name: z.string(),
+    kind: SessionKind,
+    config: z.record(z.string(), z.unknown()),
+  }),
+  'session.renamed': z.object({ name: z.string() }),
+  'session.status': z.object({
+    status: SessionStatus,
+    reason: z.string().optional(),
+    exitCode: z.number().int().optional(),
+    signal: z.number().int().optional(),
+  }),
+  /** An input accepted into the inbox. `inputId` is the client's id; retries do not repeat it. */
+  input: z.object({
+    inputId: InputId,
+    deviceId: z.string(),
+    connectionId: z.string().optional(),
+    payload: InputPayload,
+  }),
+  /** The runner took the input (for agents: the turn that answers it started). */
+  'input.delivered': z.object({ inputId: InputId }),
+  /** A chunk of terminal output (UTF-8). Batched: about 5 ms or 64 KiB per event. */
+  'terminal.output': z.object({ data: z.string() }),
+  'terminal.resized': z.object({ cols: z.number().int(), rows: z.number().int() }),
+  /** A turn began; `inputIds` are the messages it answers, in order. */
+  'agent.turn.started': z.object({ turnId: z.string(), inputIds: z.array(InputId) }),
+  /** A complete assistant text block (its streaming fragments were volatile `stream` frames). */
+  'agent.text': z.object({ messageId: z.string(), text: z.string() }),
+  'agent.thinking': z.object({ messageId: z.string(), text: z.string() }),
+  'agent.tool.call': z.object({
+    toolCallId: z.string(),
+    name: z.string(),
+    input: z.unknown(),
+  }),
+  'agent.tool.result': z.object({
+    toolCallId: z.string(),
+    output: z.unknown(),
+    isError: z.boolean(),
+  }),
+  /** The agent asks to use a tool. Outstanding until an `agent.permission.resolved`. */
+  'agent.permission.requested': z.object({
+    requestId: z.string(),
+    toolName: z.string(),
+    input: z.unknown(),
+    toolCallId: z.string().optional(),
+    description: z.string().optional(),
+  }),
+  'agent.permission.resolved': z.object({
+    requestId: z.string(),
+    resolution: PermissionDecision,
+    deviceId: z.string(),
+  }),
+  'agent.turn.ended': z.object({
+    turnId: z.string(),
+    outcome: z.enum(['completed', 'interrupted', 'failed']),
+    error: z.string().optional(),
+    usage: z.record(z.string(), z.unknown()).optional(),
+    costUsd: z.number().optional(),
+    durationMs: z.number().optional(),
+  }),
+  /** An error reported by the agent or the runner that did not end the session. */
+  'agent.error': z.object({ message: z.string(), code: z.string().optional() }),
+  /** Agent-specific identifiers (Claude session id, Codex thread id) used to resume. */
+  'agent.bound': z.object({ agentSessionId: z.string(), agent: SessionKind }),
+} as const;
+
+export type LogEventType = keyof typeof bodies;
+export const LOG_EVENT_TYPES = Object.keys(bodies) as LogEventType[];
+
+function variant<T extends LogEventType>(type: T) {
+  return z.object({
+    seq: Seq,
+    /** Server time of the commit, epoch milliseconds. */
+    ts: z.number(),
+    type: z.literal(type),
+    data: bodies[type],
+  });
+}
+
+export const LogEvent = z.discriminatedUnion('type', [
+  variant('session.created'),
+  variant('session.renamed'),
+  variant('session.status'),
+  variant('input'),
+  variant('input.delivered'),
+  variant('terminal.output'),
+  variant('terminal.resized'),
+  variant('agent.turn.started'),
+  variant('agent.text'),
+  variant('agent.thinking'),
+  variant('agent.tool.call'),
+  variant('agent.tool.result'),
+  variant('agent.permission.requested'),
+  variant('agent.permission.resolved'),
+  variant('agent.turn.ended'),
+  variant('agent.error'),
+  variant('agent.bound'),
+]);
+export type LogEvent = z.infer<typeof LogEvent>;
+
+/** The data of a given event type. */
+export type LogEventData<T extends LogEventType> = z.infer<(typeof bodies)[T]>;
+
+/** An event before the log assigns its sequence number and time. */
+export type NewLogEvent = {
+  [T in LogEventType]: { type: T; data: LogEventData<T> };
+}[LogEventType];
+
+export const LOG_EVENT_BODIES = bodies;

@@ -1,0 +1,53 @@
+import type { ZodError } from 'zod';
+import { ClientMessage } from './client-message.js';
+import { ServerMessage } from './server-message.js';
+import type { ErrorBody } from './error-code.js';
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
+
+/** Says which field was wrong and how, in one line a person can act on. */
+export function describeZodError(error: ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.join('.') : '(frame)';
+      return `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+function parseWith<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  text: string,
+): ParseResult<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return {
+      ok: false,
+      error: { code: 'bad_json', message: `frame is not valid JSON: ${(e as Error).message}` },
+    };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const type =
+      raw && typeof raw === 'object' && 'type' in raw ? String((raw as { type: unknown }).type) : '';
+    const prefix = type ? `invalid '${type.slice(0, 64)}' message` : 'invalid message';
+    return {
+      ok: false,
+      error: { code: 'invalid_message', message: `${prefix}: ${describeZodError(parsed.error)}` },
+    };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** Parses and validates one upstream frame. Never throws. */
+export function parseClientFrame(text: string): ParseResult<ClientMessage> {
+  return parseWith(ClientMessage, text);
+}
+
+/** Parses and validates one downstream frame. Never throws. */
+export function parseServerFrame(text: string): ParseResult<ServerMessage> {
+  return parseWith(ServerMessage, text);
+}

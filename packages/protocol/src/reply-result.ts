@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { Seq } from './ids.js';
+import { LogEvent } from './log-event.js';
+import { SessionInfo } from './session.js';
+
+/** The `result` of a `reply`, per request type. */
+export const ReplyResult = {
+  'sessions.watch': z.object({ sessions: z.array(SessionInfo) }),
+  'sessions.unwatch': z.object({}),
+  'session.create': z.object({ session: SessionInfo }),
+  'session.rename': z.object({ session: SessionInfo }),
+  'session.stop': z.object({ session: SessionInfo }),
+  'session.restart': z.object({ session: SessionInfo }),
+  'session.delete': z.object({ deleted: z.literal(true) }),
+  /**
+   * Sent before any replayed event. `headSeq` is the log head when the subscription began;
+   * events up to it follow as `event` frames (or a `snapshot` and then events).
+   */
+  subscribe: z.object({ session: SessionInfo, headSeq: Seq }),
+  unsubscribe: z.object({}),
+  /**
+   * `compacted: true` means events right after `afterSeq` are gone; subscribe again to receive a
+   * snapshot. Otherwise `events` are contiguous from `afterSeq + 1`.
+   */
+  fetch: z.object({ events: z.array(LogEvent), headSeq: Seq, compacted: z.boolean() }),
+  resize: z.object({}),
+  interrupt: z.object({}),
+  'permission.answer': z.object({ seq: Seq }),
+} as const;
+export type ReplyResultOf<T extends keyof typeof ReplyResult> = z.infer<(typeof ReplyResult)[T]>;

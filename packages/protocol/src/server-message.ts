@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { ErrorCode } from './error-code.js';
+import { InputId, RequestId, Seq, SessionId } from './ids.js';
+import { LogEvent } from './log-event.js';
+import { Attachment, SessionInfo } from './session.js';
+
+/** Messages the server sends (downstream). */
+
+export const Welcome = z.object({
+  type: z.literal('welcome'),
+  v: z.number().int(),
+  connectionId: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  /** The server pings at this interval; a connection silent for 3 intervals is dropped. */
+  heartbeatMs: z.number().int(),
+  maxFrameBytes: z.number().int(),
+});
+
+export const Pong = z.object({ type: z.literal('pong'), rid: RequestId.optional(), t: z.number() });
+
+/** The successful answer to a request; `result` depends on the request type (docs/protocol.md). */
+export const Reply = z.object({ type: z.literal('reply'), rid: RequestId, result: z.unknown() });
+
+/** A failed request (with its `rid`), a rejected input (with `inputId`), or a frame-level error. */
+export const ErrorFrame = z.object({
+  type: z.literal('error'),
+  rid: RequestId.optional(),
+  sessionId: SessionId.optional(),
+  inputId: InputId.optional(),
+  code: ErrorCode,
+  message: z.string(),
+  retryAfterMs: z.number().int().optional(),
+});
+
+/** An input is durable: stored at `seq`. Sent only to the connection that submitted it. */
+export const Ack = z.object({
+  type: z.literal('ack'),
+  sessionId: SessionId,
+  inputId: InputId,
+  seq: Seq,
+  duplicate: z.boolean(),
+});
+
+/** One committed event of a subscribed session, in sequence order. */
+export const EventFrame = z.object({
+  type: z.literal('event'),
+  sessionId: SessionId,
+  event: LogEvent,
+});
+
+/**
+ * The state of a session as of `seq`, sent instead of a partial replay when the events after
+ * the client's `afterSeq` are no longer stored (reason `retention`) or when the server dropped a
+ * slow connection's backlog (reason `resync`), or when a snapshot is much cheaper than replaying
+ * (reason `catchup`: a terminal joiner gets the screen, not every byte since the start). The client replaces its view with `state` and
+ * continues from `seq + 1`. `state` is kind-specific (docs/protocol.md).
+ */
+export const Snapshot = z.object({
+  type: z.literal('snapshot'),
+  sessionId: SessionId,
+  seq: Seq,
+  reason: z.enum(['retention', 'resync', 'catchup']),
+  state: z.unknown(),
+});
+
+/** Volatile streaming fragments of agent output. Not stored; the final text is an event. */
+export const StreamFrame = z.object({
+  type: z.literal('stream'),
+  sessionId: SessionId,
+  messageId: z.string(),
+  channel: z.enum(['text', 'thinking']),
+  delta: z.string(),
+});
+
+/** Who is attached to a session. Sent in full on every join and leave. Not stored. */
+export const Presence = z.object({
+  type: z.literal('presence'),
+  sessionId: SessionId,
+  attached: z.array(Attachment),
+});
+
+/** A session was created, changed (name, status, activity, attachments) or deleted. */
+export const SessionsChanged = z.discriminatedUnion('change', [
+  z.object({ type: z.literal('sessions.changed'), change: z.literal('upsert'), session: SessionInfo }),
+  z.object({ type: z.literal('sessions.changed'), change: z.literal('remove'), sessionId: SessionId }),
+]);
+
+export const ServerMessage = z.union([
+  Welcome,
+  Pong,
+  Reply,
+  ErrorFrame,
+  Ack,
+  EventFrame,
+  Snapshot,
+  StreamFrame,
+  Presence,
+  SessionsChanged,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type WelcomeMessage = z.infer<typeof Welcome>;
+export type ErrorFrameMessage = z.infer<typeof ErrorFrame>;
+export type AckMessage = z.infer<typeof Ack>;
+export type EventFrameMessage = z.infer<typeof EventFrame>;
+export type SnapshotMessage = z.infer<typeof Snapshot>;
+export type StreamMessage = z.infer<typeof StreamFrame>;
+export type PresenceMessage = z.infer<typeof Presence>;
+export type SessionsChangedMessage = z.infer<typeof SessionsChanged>;

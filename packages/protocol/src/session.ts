@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { SessionId, Seq } from './ids.js';
+import { ConnectionMode } from './connection-mode.js';
+
+export const SessionKind = z.enum(['terminal', 'claude', 'codex']);
+export type SessionKind = z.infer<typeof SessionKind>;
+
+/**
+ * Lifecycle of a session.
+ * - `starting`: the runner is being started.
+ * - `running`: the runner is busy (a shell is alive; an agent is working on a turn).
+ * - `idle`: an agent conversation is waiting for input (its process may be stopped to save
+ *   resources; the next input resumes it).
+ * - `stopping`: a stop was requested and the runner is shutting down.
+ * - `exited`: the runner ended normally (a shell exited, or the session was stopped).
+ * - `failed`: the runner could not start or crashed; `reason` says why.
+ */
+export const SessionStatus = z.enum(['starting', 'running', 'idle', 'stopping', 'exited', 'failed']);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+const Env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(32_768));
+
+export const TerminalConfig = z.object({
+  /** Program to run; defaults to $SHELL or /bin/bash. */
+  shell: z.string().min(1).max(4096).optional(),
+  args: z.array(z.string().max(4096)).max(64).optional(),
+  cwd: z.string().min(1).max(4096).optional(),
+  env: Env.optional(),
+  cols: z.number().int().min(2).max(1000).optional(),
+  rows: z.number().int().min(1).max(500).optional(),
+});
+export type TerminalConfig = z.infer<typeof TerminalConfig>;
+
+export const AgentConfig = z.object({
+  cwd: z.string().min(1).max(4096).optional(),
+  model: z.string().min(1).max(200).optional(),
+  /** Claude: default | acceptEdits | bypassPermissions | plan. Codex: approval policy. */
+  permissionMode: z.string().min(1).max(100).optional(),
+  /** Extra arguments appended to the agent's command line. */
+  args: z.array(z.string().max(4096)).max(64).optional(),
+  env: Env.optional(),
+  /** Context for the agent that is never shown as the user's message. */
+  systemPrompt: z.string().max(200_000).optional(),
+  /** Path to the agent binary; defaults to `claude` / `codex` on PATH. */
+  binary: z.string().min(1).max(4096).optional(),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export const SessionConfig = z.union([TerminalConfig, AgentConfig]);
+export type SessionConfig = z.infer<typeof SessionConfig>;
+
+/** A connection attached to a session, as shown in presence and in the sessions list. */
+export const Attachment = z.object({
+  connectionId: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  mode: ConnectionMode,
+  readOnly: z.boolean(),
+  /** Epoch milliseconds when this connection attached. */
+  since: z.number(),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+export const SessionInfo = z.object({
+  id: SessionId,
+  name: z.string(),
+  kind: SessionKind,
+  status: SessionStatus,
+  /** Why the session failed or exited, when known. */
+  reason: z.string().optional(),
+  exitCode: z.number().int().optional(),
+  /** Epoch milliseconds. */
+  createdAt: z.number(),
+  lastActivityAt: z.number(),
+  /** The highest sequence number in the session's log. */
+  headSeq: Seq,
+  config: z.record(z.string(), z.unknown()),
+  /** Connections attached right now (volatile; not stored). */
+  attached: z.array(Attachment),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const SessionName = z.string().trim().min(1).max(200);
+
+export { SessionId };

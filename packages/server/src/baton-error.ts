@@ -1,0 +1,50 @@
+import type { ErrorCode } from '@baton/protocol';
+
+/**
+ * An error that reaches a client as `{code, message}`: thrown by the hub, mapped to an `error`
+ * frame on WebSocket and to an HTTP status on the API.
+ */
+export class BatonError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'BatonError';
+  }
+}
+
+/** The HTTP status for each error code. */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'bad_json':
+    case 'invalid_message':
+    case 'bad_request':
+    case 'hello_required':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'forbidden':
+    case 'read_only':
+      return 403;
+    case 'not_found':
+      return 404;
+    case 'already_resolved':
+    case 'session_not_running':
+    case 'not_subscribed':
+      return 409;
+    case 'frame_too_large':
+      return 413;
+    case 'unsupported_version':
+      return 426;
+    case 'rate_limited':
+      return 429;
+    case 'agent_unavailable':
+      return 424;
+    case 'unavailable':
+      return 503;
+    case 'internal':
+      return 500;
+  }
+}

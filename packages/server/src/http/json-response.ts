@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeZodError, type ErrorCode } from '@baton/protocol';
+import type { ZodType } from 'zod';
+import { BatonError, httpStatusOf } from '../baton-error.js';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, code: ErrorCode, message: string): void {
+  sendJson(res, httpStatusOf(code), { error: { code, message } });
+}
+
+/** Reads and validates a JSON body; rejects with a BatonError saying what was wrong. */
+export async function readBody<T>(req: IncomingMessage, schema: ZodType<T>, maxBytes: number): Promise<T> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new BatonError('frame_too_large', `request body exceeds ${maxBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  let raw: unknown;
+  try {
+    raw = text.length === 0 ? {} : JSON.parse(text);
+  } catch (e) {
+    throw new BatonError('bad_json', `request body is not valid JSON: ${(e as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new BatonError('invalid_message', `invalid request body: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import {
+  AnswerPermissionBody,
+  CreateSessionBody,
+  ErrorBody,
+  LogEvent,
+  PatchSessionBody,
+  RegisterDeviceBody,
+  SessionInfo,
+  SubmitInputBody,
+} from '@baton/protocol';
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+
+let cached: unknown;
+
+/** The OpenAPI 3.1 document of the HTTP API, generated from the same schemas that validate it. */
+export function openApiDocument(version: string): unknown {
+  if (cached) return cached;
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  const json = (s: unknown) => ({ content: { 'application/json': { schema: s } } });
+  const error = { description: 'error', ...json(ref('Error')) };
+  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const sessionOut = json({ type: 'object', properties: { session: ref('SessionInfo') } });
+  const op = (summary: string, extra: Record<string, unknown> = {}) => ({
+    summary,
+    security: [{ bearer: [] }],
+    responses: { '200': { description: 'ok' }, default: error },
+    ...extra,
+  });
+  cached = {
+    openapi: '3.1.0',
+    info: { title: 'baton HTTP API', version },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: { type: 'object', properties: { error: schema(ErrorBody) } },
+        SessionInfo: schema(SessionInfo),
+        LogEvent: schema(LogEvent),
+        RegisterDevice: schema(RegisterDeviceBody),
+        CreateSession: schema(CreateSessionBody),
+        PatchSession: schema(PatchSessionBody),
+        SubmitInput: schema(SubmitInputBody),
+        AnswerPermission: schema(AnswerPermissionBody),
+      },
+    },
+    paths: {
+      '/api/health': { get: { summary: 'Liveness and versions (no auth)', responses: { '200': { description: 'ok' } } } },
+      '/api/devices': {
+        post: op('Register a device (owner token only); returns its token once', {
+          requestBody: json(ref('RegisterDevice')),
+          responses: { '201': json({ type: 'object', properties: { deviceId: { type: 'string' }, token: { type: 'string' }, name: { type: 'string' } } }), default: error },
+        }),
+        get: op('List devices'),
+      },
+      '/api/devices/{id}': { delete: op('Revoke a device and close its connections (owner only)', { parameters: [idParam] }) },
+      '/api/sessions': {
+        get: op('List sessions', { responses: { '200': json({ type: 'object', properties: { sessions: { type: 'array', items: ref('SessionInfo') } } }), default: error } }),
+        post: op('Create a session', { requestBody: json(ref('CreateSession')), responses: { '201': sessionOut, default: error } }),
+      },
+      '/api/sessions/{id}': {
+        get: op('Get a session', { parameters: [idParam], responses: { '200': sessionOut, default: error } }),
+        patch: op('Rename a session', { parameters: [idParam], requestBody: json(ref('PatchSession')), responses: { '200': sessionOut, default: error } }),
+        delete: op('Delete a session and its log', { parameters: [idParam] }),
+      },
+      '/api/sessions/{id}/events': {
+        get: op('Read stored events after a sequence number', {
+          parameters: [
+            idParam,
+            { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000 } },
+          ],
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: {
+                events: { type: 'array', items: ref('LogEvent') },
+                headSeq: { type: 'integer' },
+                firstSeq: { type: 'integer' },
+                compacted: { type: 'boolean', description: 'true when events after `after` were compacted away; subscribe over WebSocket for a snapshot' },
+              },
+            }),
+            default: error,
+          },
+        }),
+      },
+      '/api/sessions/{id}/inputs': {
+        post: op('Submit an input with its client-chosen id (deduplicated)', {
+          parameters: [idParam],
+          requestBody: json(ref('SubmitInput')),
+          responses: {
+            '201': json({ type: 'object', properties: { seq: { type: 'integer' }, duplicate: { const: false } } }),
+            '200': json({ type: 'object', properties: { seq: { type: 'integer' }, duplicate: { const: true } }, description: 'a retry: the original sequence number' }),
+            default: error,
+          },
+        }),
+      },
+      '/api/sessions/{id}/stop': { post: op('Stop the session (any device)', { parameters: [idParam], responses: { '200': sessionOut, default: error } }) },
+      '/api/sessions/{id}/restart': { post: op('Start an exited or failed session again', { parameters: [idParam], responses: { '200': sessionOut, default: error } }) },
+      '/api/sessions/{id}/interrupt': { post: op('Interrupt the current turn (agents) or send Ctrl-C (terminals)', { parameters: [idParam] }) },
+      '/api/sessions/{id}/permissions': { post: op('Answer a permission request (first answer wins)', { parameters: [idParam], requestBody: json(ref('AnswerPermission')) }) },
+    },
+  };
+  return cached;
+}

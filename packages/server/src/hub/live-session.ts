@@ -1,0 +1,578 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  AgentConfig,
+  Attachment,
+  InputPayload,
+  LogEvent,
+  NewLogEvent,
+  PermissionDecision,
+  SessionInfo,
+  SessionKind,
+  SessionStatus,
+  TerminalConfig,
+} from '@baton/protocol';
+import { BatonError } from '../baton-error.js';
+import type { Logger } from '../logger.js';
+import type { Projection } from '../projections/projection.js';
+import { RunnerError, type InputEvent, type Runner, type RunnerContext, type RunnerFactory } from '../runners/runner.js';
+import type { SessionRecord, Store } from '../storage/store.js';
+import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
+import { Inbox } from './inbox.js';
+import type { SessionLogState, LogWriter } from './log-writer.js';
+import type { Actor, Peer } from './peer.js';
+import { redactConfig } from './redact-config.js';
+import { Subscription } from './subscription.js';
+
+/** A terminal joiner this far behind gets the screen instead of every byte since. */
+const CATCHUP_SNAPSHOT_EVENTS = 256;
+/** Events read from the store per page while catching a subscriber up. */
+const REPLAY_PAGE = 500;
+/** A terminal's screen is checkpointed after this many events, so a restart replays little. */
+const CHECKPOINT_EVERY_EVENTS = 1000;
+
+export interface LiveSessionDeps {
+  store: Store;
+  writer: LogWriter;
+  log: Logger;
+  dataDir: string;
+  runnerFactory: RunnerFactory | undefined;
+  projection: Projection;
+  retentionEvents: number;
+  /** The session's list entry changed; `urgent` for status, name and presence changes. */
+  onInfoChanged(session: LiveSession, urgent: boolean): void;
+}
+
+/**
+ * One session while this server owns it: its log counters, projection, runner, inbox and the
+ * connections attached to it. All of a session's appends go through the shared LogWriter; all
+ * of its fan-out happens in `onCommitted`, after the commit, in sequence order.
+ */
+export class LiveSession {
+  readonly id: string;
+  readonly kind: SessionKind;
+  readonly createdAt: number;
+  readonly config: TerminalConfig & AgentConfig;
+  name: string;
+  status: SessionStatus;
+  reason: string | undefined;
+  exitCode: number | undefined;
+  readonly logState: SessionLogState;
+  /** The highest seq committed and applied; subscribers never see beyond it. */
+  committedSeq: number;
+  /** The oldest seq still stored. */
+  firstSeq: number;
+  readonly subscriptions = new Map<string, Subscription>();
+  private runner: Runner | undefined;
+  /** Bumped whenever a runner is replaced, so a stale runner's late calls are ignored. */
+  private generation = 0;
+  private readonly inbox: Inbox;
+  private lastWriter: string | undefined;
+  private readonly writerSizes = new Map<string, { cols: number; rows: number }>();
+  private size: { cols: number; rows: number };
+  private compacting = false;
+  private eventsSinceCheckpoint = 0;
+  private deleted = false;
+
+  constructor(
+    record: SessionRecord,
+    private readonly deps: LiveSessionDeps,
+  ) {
+    this.id = record.id;
+    this.kind = record.kind;
+    this.createdAt = record.createdAt;
+    this.config = JSON.parse(record.config) as TerminalConfig & AgentConfig;
+    this.name = record.name;
+    this.status = record.status;
+    this.reason = record.reason;
+    this.exitCode = record.exitCode;
+    this.logState = {
+      sessionId: record.id,
+      headSeq: record.headSeq,
+      lastActivityAt: record.lastActivityAt,
+    };
+    this.committedSeq = record.headSeq;
+    this.firstSeq = record.firstSeq;
+    this.size = { cols: this.config.cols ?? 80, rows: this.config.rows ?? 24 };
+    this.inbox = new Inbox(
+      () => this.runner,
+      (event, err) => this.onInputFailed(event, err),
+      deps.log,
+    );
+  }
+
+  get isAgent(): boolean {
+    return this.kind !== 'terminal';
+  }
+
+  info(): SessionInfo {
+    const info: SessionInfo = {
+      id: this.id,
+      name: this.name,
+      kind: this.kind,
+      status: this.status,
+      createdAt: this.createdAt,
+      lastActivityAt: this.logState.lastActivityAt,
+      headSeq: this.committedSeq,
+      config: redactConfig(this.config as Record<string, unknown>),
+      attached: this.attachments(),
+    };
+    if (this.reason !== undefined) info.reason = this.reason;
+    if (this.exitCode !== undefined) info.exitCode = this.exitCode;
+    return info;
+  }
+
+  attachments(): Attachment[] {
+    return [...this.subscriptions.values()].map((s) => ({
+      connectionId: s.peer.connectionId,
+      deviceId: s.peer.deviceId,
+      deviceName: s.peer.deviceName,
+      mode: s.peer.mode,
+      readOnly: s.readOnly,
+      since: s.since,
+    }));
+  }
+
+  /** Appends events on the session's own behalf (status, rename, created). */
+  append(events: NewLogEvent[], patch?: Parameters<LogWriter['append']>[2]): Promise<CommittedEvent[]> {
+    if (this.deleted) return Promise.reject(new BatonError('not_found', `session ${this.id} was deleted`));
+    return this.deps.writer.append(this.logState, events, patch);
+  }
+
+  /**
+   * Called by the hub right after a commit that holds events of this session, in seq order.
+   * Updates the derived fields, the projection and every live subscriber.
+   */
+  onCommitted(events: CommittedEvent[]): void {
+    let urgent = false;
+    for (const ev of events) {
+      this.committedSeq = ev.seq;
+      const e = ev.event;
+      if (e.type === 'session.status') {
+        this.status = e.data.status;
+        this.reason = e.data.reason;
+        this.exitCode = e.data.exitCode;
+        urgent = true;
+      } else if (e.type === 'session.renamed') {
+        this.name = e.data.name;
+        urgent = true;
+      } else if (e.type === 'terminal.resized') {
+        this.size = { cols: e.data.cols, rows: e.data.rows };
+      }
+      this.deps.projection.apply(e);
+    }
+    for (const sub of this.subscriptions.values()) {
+      for (const ev of events) {
+        if (!sub.offer(ev)) {
+          void this.catchUp(sub);
+          break;
+        }
+      }
+    }
+    this.eventsSinceCheckpoint += events.length;
+    this.maybeCompact();
+    this.deps.onInfoChanged(this, urgent);
+  }
+
+  // ---- attachments -------------------------------------------------------------------------
+
+  /** Attaches a connection; events after `afterSeq` follow (replayed, then live). */
+  subscribe(peer: Peer, afterSeq: number, readOnly: boolean): { headSeq: number } {
+    this.subscriptions.get(peer.connectionId)?.end();
+    const sub = new Subscription(peer, readOnly, afterSeq, Date.now());
+    this.subscriptions.set(peer.connectionId, sub);
+    const headSeq = this.committedSeq;
+    // Replay starts after the caller has sent its reply, so the reply precedes every event.
+    setImmediate(() => void this.catchUp(sub));
+    this.presenceChanged();
+    return { headSeq };
+  }
+
+  unsubscribe(connectionId: string): boolean {
+    const sub = this.subscriptions.get(connectionId);
+    if (!sub) return false;
+    sub.end();
+    this.subscriptions.delete(connectionId);
+    this.writerSizes.delete(connectionId);
+    if (this.lastWriter === connectionId) this.lastWriter = undefined;
+    this.presenceChanged();
+    return true;
+  }
+
+  private presenceChanged(): void {
+    const frame = JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() });
+    for (const sub of this.subscriptions.values()) sub.peer.send(frame);
+    this.deps.onInfoChanged(this, true);
+  }
+
+  /** Sends a volatile frame (streaming fragments) to every live subscriber. */
+  broadcastVolatile(frame: string): void {
+    for (const sub of this.subscriptions.values()) {
+      if (sub.state === 'live') sub.peer.send(frame);
+    }
+  }
+
+  /**
+   * Brings one subscriber up to date: from the store, or with a snapshot when the events it
+   * needs were compacted (or a terminal joiner is far behind). Never waits on other subscribers;
+   * waits only for this subscriber's own socket to drain.
+   */
+  private async catchUp(sub: Subscription): Promise<void> {
+    if (sub.pumping) return;
+    sub.pumping = true;
+    try {
+      while (!sub.ended && !sub.peer.closed) {
+        await sub.peer.drained();
+        if (sub.ended || sub.peer.closed) return;
+        if (sub.nextSeq > this.committedSeq) {
+          sub.state = 'live';
+          sub.fellBehind = false;
+          return;
+        }
+        const behind = this.committedSeq - sub.nextSeq + 1;
+        const compacted = sub.nextSeq < this.firstSeq;
+        if (compacted || (this.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
+          const snap = await this.deps.projection.snapshot();
+          if (sub.ended) return;
+          if (compacted || snap.seq >= sub.nextSeq - 1) {
+            const reason = compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup';
+            sub.peer.send(
+              JSON.stringify({
+                type: 'snapshot',
+                sessionId: this.id,
+                seq: snap.seq,
+                reason,
+                state: { session: this.info(), runner: snap.state },
+              }),
+            );
+            sub.nextSeq = snap.seq + 1;
+            sub.fellBehind = false;
+            continue;
+          }
+        }
+        const page = await this.deps.store.readEvents(this.id, sub.nextSeq - 1, REPLAY_PAGE);
+        if (sub.ended) return;
+        let progressed = false;
+        for (const stored of page) {
+          if (stored.seq !== sub.nextSeq) break;
+          sub.peer.send(frameOf(this.id, stored));
+          sub.nextSeq++;
+          progressed = true;
+        }
+        if (!progressed && sub.nextSeq >= this.firstSeq) {
+          // Only possible if the store lags the commit callback; never expected with SQLite.
+          this.deps.log.error('replay found no stored event where one was expected', {
+            session: this.id,
+            nextSeq: sub.nextSeq,
+            committedSeq: this.committedSeq,
+          });
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    } finally {
+      sub.pumping = false;
+    }
+  }
+
+  // ---- inputs and control --------------------------------------------------------------------
+
+  acceptsInput(): boolean {
+    if (this.isAgent) return this.status !== 'stopping';
+    return this.status === 'running' || this.status === 'starting' || this.status === 'idle';
+  }
+
+  /**
+   * Stores an input (deduplicated by its id) and hands it to the inbox. Resolves once the input is
+   * durable, with its seq; a retry of a stored input resolves with the original seq.
+   */
+  async submitInput(
+    actor: Actor,
+    inputId: string,
+    payload: InputPayload,
+    readOnly: boolean,
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    if (readOnly) {
+      throw new BatonError('read_only', 'this attachment is read-only: it cannot send input');
+    }
+    const expected = this.isAgent ? 'message' : 'terminal';
+    if (payload.kind !== expected) {
+      throw new BatonError(
+        'bad_request',
+        `a ${this.kind} session takes '${expected}' inputs, not '${payload.kind}'`,
+      );
+    }
+    if (!this.acceptsInput()) {
+      const stored = await this.deps.store.findInputs(this.id, [inputId]);
+      const seq = stored.get(inputId);
+      if (seq !== undefined) return { seq, duplicate: true };
+      throw new BatonError(
+        'session_not_running',
+        `session ${this.id} is ${this.status}${this.reason ? ` (${this.reason})` : ''}; restart it to send input`,
+      );
+    }
+    const data: InputEvent['data'] = { inputId, deviceId: actor.deviceId, payload };
+    if (actor.connectionId !== undefined) data.connectionId = actor.connectionId;
+    const result = await this.deps.writer.appendInput(this.logState, { type: 'input', data });
+    if (result.duplicate) return { seq: result.seq, duplicate: true };
+    const committed = result.committed[0]!;
+    if (actor.connectionId !== undefined) this.noteWriter(actor.connectionId);
+    if (this.isAgent && !this.runner) await this.ensureRunner();
+    this.inbox.push(committed.event as InputEvent);
+    return { seq: committed.seq, duplicate: false };
+  }
+
+  private onInputFailed(event: InputEvent, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.deps.log.warn('runner refused an input', { session: this.id, inputId: event.data.inputId, error: message });
+    if (this.isAgent) {
+      void this.append([{ type: 'agent.error', data: { message: `input ${event.data.inputId} failed: ${message}` } }]).catch(() => {});
+    }
+  }
+
+  /** The PTY size follows the latest active writer; a read-only attachment never resizes. */
+  resize(connectionId: string, cols: number, rows: number, readOnly: boolean): void {
+    if (readOnly) throw new BatonError('read_only', 'this attachment is read-only: it cannot resize');
+    if (this.kind !== 'terminal') return;
+    this.writerSizes.set(connectionId, { cols, rows });
+    if (this.lastWriter === undefined || this.lastWriter === connectionId) this.applySize(cols, rows);
+  }
+
+  private noteWriter(connectionId: string): void {
+    if (this.lastWriter === connectionId) return;
+    this.lastWriter = connectionId;
+    const size = this.writerSizes.get(connectionId);
+    if (size) this.applySize(size.cols, size.rows);
+  }
+
+  private applySize(cols: number, rows: number): void {
+    if (cols === this.size.cols && rows === this.size.rows) return;
+    this.size = { cols, rows };
+    this.runner?.resize(cols, rows);
+  }
+
+  async interrupt(readOnly: boolean): Promise<void> {
+    if (readOnly) throw new BatonError('read_only', 'this attachment is read-only: it cannot interrupt');
+    if (!this.runner) throw new BatonError('session_not_running', `session ${this.id} has no running process`);
+    await this.runner.interrupt();
+  }
+
+  async answerPermission(actor: Actor, requestId: string, answer: PermissionDecision): Promise<number> {
+    if (!this.isAgent) throw new BatonError('bad_request', 'terminal sessions have no permission requests');
+    if (!this.runner) await this.ensureRunner();
+    const runner = this.runner;
+    if (!runner?.answerPermission) throw new BatonError('bad_request', 'this runner takes no permission answers');
+    try {
+      await runner.answerPermission(requestId, answer, actor.deviceId);
+    } catch (err) {
+      if (err instanceof RunnerError) throw new BatonError(err.code, err.message);
+      throw err;
+    }
+    return this.committedSeq;
+  }
+
+  // ---- runner lifecycle --------------------------------------------------------------------------
+
+  /** Creates and starts the runner. A start failure marks the session failed with the reason. */
+  async ensureRunner(): Promise<void> {
+    if (this.runner) return;
+    const factory = this.deps.runnerFactory;
+    if (!factory) {
+      await this.setStatus('failed', { reason: `no runner is available for ${this.kind} sessions` });
+      throw new BatonError('agent_unavailable', `no runner is available for ${this.kind} sessions`);
+    }
+    const generation = ++this.generation;
+    const runner = factory.create(this.runnerContext(generation));
+    this.runner = runner;
+    try {
+      await runner.start();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (this.runner === runner) this.runner = undefined;
+      await this.setStatus('failed', { reason: message });
+      const code = err instanceof RunnerError ? err.code : 'bad_request';
+      throw new BatonError(code, `session ${this.id} could not start: ${message}`);
+    }
+  }
+
+  private runnerContext(generation: number): RunnerContext {
+    const current = () => generation === this.generation && !this.deleted;
+    const sessionDir = join(this.deps.dataDir, 'sessions', this.id);
+    return {
+      sessionId: this.id,
+      kind: this.kind,
+      config: this.config,
+      get sessionDir() {
+        mkdirSync(sessionDir, { recursive: true });
+        return sessionDir;
+      },
+      log: this.deps.log.child({ session: this.id }),
+      emit: async (events: NewLogEvent[]): Promise<LogEvent[]> => {
+        if (!current()) return [];
+        const committed = await this.append(events);
+        return committed.map((c) => c.event);
+      },
+      stream: (messageId, channel, delta) => {
+        if (!current()) return;
+        this.broadcastVolatile(
+          JSON.stringify({ type: 'stream', sessionId: this.id, messageId, channel, delta }),
+        );
+      },
+      setStatus: async (status, extra) => {
+        if (!current()) return;
+        await this.setStatus(status, extra);
+        // A shell that ended is done; an agent runner stays and resumes on the next input.
+        if (!this.isAgent && (status === 'exited' || status === 'failed') && current()) {
+          this.runner = undefined;
+          this.generation++;
+          this.inbox.clear();
+        }
+      },
+      readEvents: async (afterSeq, limit) =>
+        (await this.deps.store.readEvents(this.id, afterSeq, limit)).map(parseStored),
+      latestSnapshot: async () => (await this.deps.projection.snapshot()).state,
+    };
+  }
+
+  async setStatus(
+    status: SessionStatus,
+    extra: { reason?: string; exitCode?: number; signal?: number } = {},
+  ): Promise<void> {
+    if (this.deleted) return;
+    if (status === this.status && extra.reason === this.reason && extra.exitCode === this.exitCode) return;
+    const data: { status: SessionStatus; reason?: string; exitCode?: number; signal?: number } = { status };
+    if (extra.reason !== undefined) data.reason = extra.reason;
+    if (extra.exitCode !== undefined) data.exitCode = extra.exitCode;
+    if (extra.signal !== undefined) data.signal = extra.signal;
+    await this.append([{ type: 'session.status', data }], {
+      status,
+      reason: extra.reason ?? null,
+      exitCode: extra.exitCode ?? null,
+    });
+    if (status === 'exited' || status === 'failed') void this.checkpoint();
+  }
+
+  /** Stops the runner; the session and its log stay. Works from any connection. */
+  async stop(): Promise<void> {
+    const runner = this.runner;
+    if (!runner) {
+      if (this.status !== 'exited' && this.status !== 'failed') {
+        await this.setStatus('exited', { reason: 'stopped' });
+      }
+      return;
+    }
+    await this.setStatus('stopping');
+    this.runner = undefined;
+    this.generation++;
+    this.inbox.clear();
+    let failure: string | undefined;
+    try {
+      await withTimeout(runner.stop(), 10_000, 'the process did not stop within 10 s');
+    } catch (err) {
+      failure = err instanceof Error ? err.message : String(err);
+    }
+    if (this.status === 'stopping') {
+      await this.setStatus(failure ? 'failed' : 'exited', { reason: failure ?? 'stopped' });
+    }
+  }
+
+  /** Starts the runner again (same config and working directory) after it exited or failed. */
+  async restart(): Promise<void> {
+    if (this.runner) await this.stop();
+    await this.setStatus('starting');
+    await this.ensureRunner();
+  }
+
+  /** After a server restart: a shell's process is gone; an agent resumes on its next input. */
+  async recoverAfterRestart(): Promise<void> {
+    const live: SessionStatus[] = ['starting', 'running', 'idle', 'stopping'];
+    if (!live.includes(this.status)) return;
+    if (this.isAgent) {
+      await this.setStatus('idle', { reason: 'the server restarted; the conversation resumes on the next message' });
+    } else {
+      await this.setStatus('exited', { reason: 'the server restarted and the shell ended; restart the session to get a new shell in the same directory' });
+    }
+  }
+
+  /** Rebuilds the projection from the stored checkpoint plus the events after it. */
+  async loadProjection(): Promise<void> {
+    const snap = await this.deps.store.getSnapshot(this.id);
+    let after = this.firstSeq - 1;
+    if (snap && snap.seq >= after) {
+      this.deps.projection.restore(snap.seq, JSON.parse(snap.state) as never);
+      after = snap.seq;
+    }
+    for (;;) {
+      const page = await this.deps.store.readEvents(this.id, after, 1000);
+      for (const stored of page) this.deps.projection.apply(parseStored(stored));
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!.seq;
+    }
+  }
+
+  // ---- retention -----------------------------------------------------------------------------
+
+  private maybeCompact(): void {
+    if (this.compacting || this.deleted) return;
+    const retained = this.committedSeq - this.firstSeq + 1;
+    const overRetention = retained > this.deps.retentionEvents * 1.25;
+    const checkpointDue = this.kind === 'terminal' && this.eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS;
+    if (!overRetention && !checkpointDue) return;
+    void this.checkpoint(overRetention);
+  }
+
+  /**
+   * Stores the projection's snapshot at its seq S, and when over retention deletes events up to
+   * min(S, head - retention). Deleting only at or below S is what keeps replay exact: any
+   * subscriber that needs a deleted event gets the snapshot at S and the events after it.
+   */
+  async checkpoint(compact = false): Promise<void> {
+    if (this.compacting || this.deleted) return;
+    this.compacting = true;
+    try {
+      this.eventsSinceCheckpoint = 0;
+      const snap = await this.deps.projection.snapshot();
+      if (this.deleted || snap.seq === 0) return;
+      await this.deps.store.putSnapshot(this.id, snap.seq, JSON.stringify(snap.state));
+      if (compact) {
+        const upto = Math.min(snap.seq, this.committedSeq - this.deps.retentionEvents);
+        if (upto >= this.firstSeq) {
+          await this.deps.store.compact(this.id, upto);
+          this.firstSeq = upto + 1;
+        }
+      }
+    } catch (err) {
+      this.deps.log.error('checkpoint failed', { session: this.id, error: (err as Error).message });
+    } finally {
+      this.compacting = false;
+    }
+  }
+
+  /** Ends every subscription and the runner; called on delete and on server shutdown. */
+  async dispose(options: { deleted: boolean }): Promise<void> {
+    if (options.deleted) this.deleted = true;
+    for (const sub of this.subscriptions.values()) sub.end();
+    this.subscriptions.clear();
+    const runner = this.runner;
+    this.runner = undefined;
+    this.generation++;
+    this.inbox.clear();
+    if (runner) await withTimeout(runner.stop(), 10_000, 'stop timed out').catch(() => {});
+    this.deps.projection.dispose();
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(message)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

@@ -1,0 +1,180 @@
+import type { LogEvent, NewLogEvent } from '@baton/protocol';
+import type { CommitEntry, SessionPatch, Store, StoredEvent } from '../storage/store.js';
+import { toCommitted, type CommittedEvent } from './event-frame.js';
+import { BatonError } from '../baton-error.js';
+
+/** The per-session counters the writer owns while the session is live on this node. */
+export interface SessionLogState {
+  readonly sessionId: string;
+  headSeq: number;
+  lastActivityAt: number;
+}
+
+export type AppendResult =
+  | { duplicate: false; committed: CommittedEvent[] }
+  | { duplicate: true; seq: number };
+
+interface PendingAppend {
+  log: SessionLogState;
+  events: NewLogEvent[];
+  /** Set for an input: the dedupe key. */
+  inputId?: string;
+  patch?: Partial<Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode'>>;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Appends to session logs with group commit.
+ *
+ * Invariants:
+ * - Store, then acknowledge, then fan out: an append's promise resolves, and `onCommitted`
+ *   fires, only after the transaction holding it has committed.
+ * - Dedupe before allocation: an input whose id is already stored, or already earlier in the same
+ *   batch, gets the original seq and burns no number.
+ * - Gap-free: numbers are allocated in arrival order inside one flush, flushes never overlap, and a
+ *   failed commit rolls the in-memory heads back, so the next commit reuses the same numbers.
+ * - Group commit: appends that arrive while a flush is running (or in the same tick) share the
+ *   next transaction, so throughput grows with concurrency instead of paying a commit per event.
+ */
+export class LogWriter {
+  private queue: PendingAppend[] = [];
+  private flushing = false;
+  private scheduled = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly onCommitted: (log: SessionLogState, events: CommittedEvent[]) => void,
+  ) {}
+
+  /** Appends events (no dedupe). Resolves with the committed events. */
+  async append(
+    log: SessionLogState,
+    events: NewLogEvent[],
+    patch?: PendingAppend['patch'],
+  ): Promise<CommittedEvent[]> {
+    const result = await this.enqueue(log, events, undefined, patch);
+    if (result.duplicate) throw new Error('unreachable: plain appends are never duplicates');
+    return result.committed;
+  }
+
+  /** Appends one input event, deduplicated by its input id. */
+  appendInput(log: SessionLogState, event: NewLogEvent & { type: 'input' }): Promise<AppendResult> {
+    return this.enqueue(log, [event], event.data.inputId, undefined);
+  }
+
+  private enqueue(
+    log: SessionLogState,
+    events: NewLogEvent[],
+    inputId: string | undefined,
+    patch: PendingAppend['patch'] | undefined,
+  ): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      const item: PendingAppend = { log, events, resolve, reject };
+      if (inputId !== undefined) item.inputId = inputId;
+      if (patch !== undefined) item.patch = patch;
+      this.queue.push(item);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    // setImmediate (not a microtask) lets every append arriving in this I/O phase — frames from
+    // many sockets read in the same poll — join one transaction.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      await this.commitBatch(batch);
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  private async commitBatch(batch: PendingAppend[]): Promise<void> {
+    const bySession = new Map<SessionLogState, PendingAppend[]>();
+    for (const item of batch) {
+      const list = bySession.get(item.log);
+      if (list) list.push(item);
+      else bySession.set(item.log, [item]);
+    }
+
+    const entries: CommitEntry[] = [];
+    const outcomes = new Map<PendingAppend, AppendResult>();
+    const heads = new Map<SessionLogState, { headSeq: number; lastActivityAt: number }>();
+    const now = Date.now();
+
+    try {
+      for (const [log, items] of bySession) {
+        const ids = items.flatMap((i) => (i.inputId !== undefined ? [i.inputId] : []));
+        const stored = ids.length > 0 ? await this.store.findInputs(log.sessionId, ids) : new Map<string, number>();
+        heads.set(log, { headSeq: log.headSeq, lastActivityAt: log.lastActivityAt });
+        const rows: StoredEvent[] = [];
+        const inputs: { inputId: string; seq: number }[] = [];
+        const patch: SessionPatch = { headSeq: log.headSeq, lastActivityAt: now };
+        for (const item of items) {
+          if (item.inputId !== undefined) {
+            const seen = stored.get(item.inputId);
+            if (seen !== undefined) {
+              outcomes.set(item, { duplicate: true, seq: seen });
+              continue;
+            }
+          }
+          const committed: CommittedEvent[] = [];
+          for (const e of item.events) {
+            const seq = ++log.headSeq;
+            const row: StoredEvent = { seq, ts: now, type: e.type, dataJson: JSON.stringify(e.data) };
+            rows.push(row);
+            committed.push(
+              toCommitted(log.sessionId, row, { seq, ts: now, type: e.type, data: e.data } as LogEvent),
+            );
+          }
+          if (item.inputId !== undefined) {
+            const seq = committed[0]!.seq;
+            inputs.push({ inputId: item.inputId, seq });
+            stored.set(item.inputId, seq); // a second copy later in this batch is a duplicate
+          }
+          if (item.patch) Object.assign(patch, item.patch);
+          outcomes.set(item, { duplicate: false, committed });
+        }
+        patch.headSeq = log.headSeq;
+        log.lastActivityAt = now;
+        if (rows.length > 0) entries.push({ sessionId: log.sessionId, events: rows, inputs, patch });
+      }
+      if (entries.length > 0) await this.store.commit(entries);
+    } catch (err) {
+      for (const [log, saved] of heads) {
+        log.headSeq = saved.headSeq;
+        log.lastActivityAt = saved.lastActivityAt;
+      }
+      const error =
+        err instanceof BatonError
+          ? err
+          : new BatonError('internal', `the event could not be stored: ${(err as Error).message}`);
+      for (const item of batch) item.reject(error);
+      return;
+    }
+
+    // Acknowledge in arrival order, then fan out per session in sequence order.
+    for (const item of batch) item.resolve(outcomes.get(item)!);
+    for (const [log, items] of bySession) {
+      const committed: CommittedEvent[] = [];
+      for (const item of items) {
+        const o = outcomes.get(item)!;
+        if (!o.duplicate) committed.push(...o.committed);
+      }
+      if (committed.length > 0) this.onCommitted(log, committed);
+    }
+  }
+}

@@ -1,0 +1,235 @@
+import type {
+  AgentConfig,
+  InputPayload,
+  PermissionDecision,
+  SessionInfo,
+  SessionKind,
+  TerminalConfig,
+} from '@baton/protocol';
+import { newSessionId } from '../auth/tokens.js';
+import { BatonError } from '../baton-error.js';
+import type { Logger } from '../logger.js';
+import type { ProjectionFactory } from '../projections/projection.js';
+import { NullProjection } from '../projections/null-projection.js';
+import { RunnerError, type RunnerFactory } from '../runners/runner.js';
+import type { SessionRecord, Store } from '../storage/store.js';
+import { LiveSession } from './live-session.js';
+import { LogWriter } from './log-writer.js';
+import type { Actor, Peer } from './peer.js';
+
+/** Session-list updates for busy sessions are coalesced to at most one per session per interval. */
+const LIST_UPDATE_INTERVAL_MS = 250;
+
+export interface SessionHubOptions {
+  store: Store;
+  log: Logger;
+  dataDir: string;
+  runners: ReadonlyMap<SessionKind, RunnerFactory>;
+  projections: readonly ProjectionFactory[];
+  retentionEvents: number;
+}
+
+/**
+ * Owns every session on this server and the set of connections watching the session list.
+ *
+ * Session-list changes (created, renamed, status, presence, deleted) go to every watching
+ * connection, whatever that connection is showing; activity-only changes are coalesced.
+ */
+export class SessionHub {
+  private readonly sessions = new Map<string, LiveSession>();
+  private readonly watchers = new Map<string, Peer>();
+  private readonly pendingListUpdates = new Set<LiveSession>();
+  private listTimer: NodeJS.Timeout | undefined;
+  readonly writer: LogWriter;
+  private closed = false;
+
+  constructor(private readonly opts: SessionHubOptions) {
+    this.writer = new LogWriter(opts.store, (log, events) => {
+      this.sessions.get(log.sessionId)?.onCommitted(events);
+    });
+  }
+
+  /** Loads stored sessions, rebuilds projections and settles sessions the restart interrupted. */
+  async load(): Promise<void> {
+    for (const record of await this.opts.store.listSessions()) {
+      const session = this.makeSession(record);
+      this.sessions.set(session.id, session);
+      await session.loadProjection();
+      await session.recoverAfterRestart();
+    }
+  }
+
+  private makeSession(record: SessionRecord): LiveSession {
+    const kind = record.kind;
+    const config = JSON.parse(record.config) as TerminalConfig;
+    const projectionFactory = this.opts.projections.find((p) => p.kinds.includes(kind));
+    const projection = projectionFactory
+      ? projectionFactory.create({ cols: config.cols ?? 80, rows: config.rows ?? 24 })
+      : new NullProjection();
+    return new LiveSession(record, {
+      store: this.opts.store,
+      writer: this.writer,
+      log: this.opts.log,
+      dataDir: this.opts.dataDir,
+      runnerFactory: this.opts.runners.get(kind),
+      projection,
+      retentionEvents: this.opts.retentionEvents,
+      onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),
+    });
+  }
+
+  get(id: string): LiveSession {
+    const s = this.sessions.get(id);
+    if (!s) throw new BatonError('not_found', `no session ${id}; list sessions to see the ids`);
+    return s;
+  }
+
+  list(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => s.info());
+  }
+
+  // ---- session list watchers -----------------------------------------------------------------
+
+  watch(peer: Peer): SessionInfo[] {
+    this.watchers.set(peer.connectionId, peer);
+    return this.list();
+  }
+
+  unwatch(connectionId: string): void {
+    this.watchers.delete(connectionId);
+  }
+
+  private infoChanged(session: LiveSession, urgent: boolean): void {
+    if (this.watchers.size === 0) return;
+    if (urgent) {
+      this.pendingListUpdates.delete(session);
+      this.sendToWatchers(JSON.stringify({ type: 'sessions.changed', change: 'upsert', session: session.info() }));
+      return;
+    }
+    this.pendingListUpdates.add(session);
+    this.listTimer ??= setTimeout(() => {
+      this.listTimer = undefined;
+      const due = [...this.pendingListUpdates];
+      this.pendingListUpdates.clear();
+      for (const s of due) {
+        if (this.sessions.get(s.id) !== s) continue;
+        this.sendToWatchers(JSON.stringify({ type: 'sessions.changed', change: 'upsert', session: s.info() }));
+      }
+    }, LIST_UPDATE_INTERVAL_MS);
+  }
+
+  private sendToWatchers(frame: string): void {
+    for (const peer of this.watchers.values()) peer.send(frame);
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  async create(
+    kind: SessionKind,
+    name: string | undefined,
+    config: TerminalConfig & AgentConfig = {},
+  ): Promise<SessionInfo> {
+    if (this.closed) throw new BatonError('unavailable', 'the server is shutting down');
+    const factory = this.opts.runners.get(kind);
+    if (!factory) {
+      throw new BatonError('agent_unavailable', `this server has no runner for ${kind} sessions`);
+    }
+    if (factory.preflight) {
+      try {
+        await factory.preflight(config);
+      } catch (err) {
+        if (err instanceof RunnerError) throw new BatonError(err.code, err.message);
+        throw new BatonError('agent_unavailable', (err as Error).message);
+      }
+    }
+    const now = Date.now();
+    const id = newSessionId();
+    const record: SessionRecord = {
+      id,
+      name: name ?? defaultName(kind, this.sessions.size + 1),
+      kind,
+      status: 'starting',
+      config: JSON.stringify(config),
+      createdAt: now,
+      lastActivityAt: now,
+      headSeq: 0,
+      firstSeq: 1,
+    };
+    await this.opts.store.insertSession(record);
+    const session = this.makeSession(record);
+    this.sessions.set(id, session);
+    await session.append([
+      { type: 'session.created', data: { name: record.name, kind, config: session.info().config } },
+    ]);
+    try {
+      await session.ensureRunner();
+    } catch (err) {
+      // The session stays, marked failed with the reason, so every device can see what happened.
+      this.opts.log.warn('session failed to start', { session: id, error: (err as Error).message });
+    }
+    return session.info();
+  }
+
+  async rename(id: string, name: string): Promise<SessionInfo> {
+    const s = this.get(id);
+    if (name !== s.name) await s.append([{ type: 'session.renamed', data: { name } }], { name });
+    return s.info();
+  }
+
+  async stop(id: string): Promise<SessionInfo> {
+    const s = this.get(id);
+    await s.stop();
+    return s.info();
+  }
+
+  async restart(id: string): Promise<SessionInfo> {
+    const s = this.get(id);
+    await s.restart().catch((err: unknown) => {
+      if (!(err instanceof BatonError)) throw err;
+    });
+    return s.info();
+  }
+
+  async delete(id: string): Promise<void> {
+    const s = this.get(id);
+    this.sessions.delete(id);
+    this.pendingListUpdates.delete(s);
+    const frame = JSON.stringify({ type: 'sessions.changed', change: 'remove', sessionId: id });
+    const notified = new Set<string>();
+    for (const sub of s.subscriptions.values()) {
+      sub.peer.send(frame);
+      notified.add(sub.peer.connectionId);
+    }
+    for (const peer of this.watchers.values()) {
+      if (!notified.has(peer.connectionId)) peer.send(frame);
+    }
+    await s.dispose({ deleted: true });
+    await this.opts.store.deleteSession(id);
+  }
+
+  submitInput(id: string, actor: Actor, inputId: string, payload: InputPayload, readOnly = false) {
+    return this.get(id).submitInput(actor, inputId, payload, readOnly);
+  }
+
+  answerPermission(id: string, actor: Actor, requestId: string, answer: PermissionDecision) {
+    return this.get(id).answerPermission(actor, requestId, answer);
+  }
+
+  /** Drops every attachment and watch of a connection that closed. */
+  disconnect(connectionId: string): void {
+    this.watchers.delete(connectionId);
+    for (const s of this.sessions.values()) s.unsubscribe(connectionId);
+  }
+
+  /** Checkpoints every session and stops every runner. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.listTimer) clearTimeout(this.listTimer);
+    for (const s of this.sessions.values()) await s.checkpoint();
+    await Promise.all([...this.sessions.values()].map((s) => s.dispose({ deleted: false })));
+  }
+}
+
+function defaultName(kind: SessionKind, n: number): string {
+  return kind === 'terminal' ? `terminal ${n}` : `${kind} ${n}`;
+}

@@ -1,0 +1,57 @@
+import type { Peer } from './peer.js';
+import type { CommittedEvent } from './event-frame.js';
+
+/** Above this many queued bytes a live subscriber is considered behind and is resynced. */
+export const LAG_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One connection's attachment to one session.
+ *
+ * States:
+ * - `catching_up`: the session's catch-up pump is sending stored events (or a snapshot) from
+ *   `nextSeq`; live events are not sent meanwhile — they are in the store, and the pump reads
+ *   them before it switches to `live`.
+ * - `live`: committed events are sent as they commit. Switching to live happens synchronously
+ *   after checking `nextSeq > committedSeq`, so no event can fall into the seam.
+ *
+ * A live subscriber whose socket queue passes the high-water mark drops back to `catching_up`:
+ * it is never waited for (the runner and other viewers go on), and when its queue drains it is
+ * brought up to date from the store or with a fresh snapshot.
+ */
+export class Subscription {
+  state: 'catching_up' | 'live' = 'catching_up';
+  /** The next sequence number this subscriber needs. */
+  nextSeq: number;
+  /** Set once the subscription ended (unsubscribe, close, session deleted). */
+  ended = false;
+  /** Whether the next snapshot sent should say `resync` (the subscriber fell behind). */
+  fellBehind = false;
+  /** Whether the session's catch-up pump is running for this subscriber. */
+  pumping = false;
+
+  constructor(
+    readonly peer: Peer,
+    readonly readOnly: boolean,
+    afterSeq: number,
+    readonly since: number,
+  ) {
+    this.nextSeq = afterSeq + 1;
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+
+  /** Offers a live event. Returns false when the subscriber must catch up from the store. */
+  offer(ev: CommittedEvent): boolean {
+    if (this.state !== 'live' || this.ended) return true;
+    if (ev.seq !== this.nextSeq || this.peer.bufferedAmount() > LAG_HIGH_WATER_BYTES) {
+      this.state = 'catching_up';
+      this.fellBehind = ev.seq >= this.nextSeq;
+      return false;
+    }
+    this.peer.send(ev.frame);
+    this.nextSeq = ev.seq + 1;
+    return true;
+  }
+}

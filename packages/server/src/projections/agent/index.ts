@@ -1,0 +1,1 @@
+export { AgentProjection, AGENT_SNAPSHOT_TYPES, agentProjectionFactory } from './agent-projection.js';

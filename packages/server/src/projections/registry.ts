@@ -1,0 +1,7 @@
+import type { ProjectionFactory } from './projection.js';
+import { terminalProjectionFactory } from './terminal/index.js';
+
+/** How each session kind's state is materialized for snapshots and late joiners. */
+export function defaultProjections(): ProjectionFactory[] {
+  return [terminalProjectionFactory];
+}

@@ -1,0 +1,97 @@
+import serializeModule from '@xterm/addon-serialize';
+import headlessModule from '@xterm/headless';
+import type { ITerminalAddon } from '@xterm/headless';
+
+// Both packages are CommonJS bundles; their named exports are only reachable from the default.
+const { Terminal } = headlessModule;
+const { SerializeAddon } = serializeModule;
+type HeadlessTerminal = InstanceType<typeof Terminal>;
+
+/** A serialized screen: VT sequences that rebuild it in a fresh terminal of `cols` x `rows`. */
+export interface ScreenState {
+  screen: string;
+  cols: number;
+  rows: number;
+}
+
+export const DEFAULT_SCROLLBACK = 5000;
+
+/**
+ * One terminal's screen, kept by an `@xterm/headless` emulator fed with the PTY's output.
+ *
+ * Every operation goes through xterm's write queue, so they take effect in call order even though
+ * xterm parses asynchronously: a resize lands between the output written before and after it,
+ * and `snapshot` serializes exactly what was written before it was called.
+ *
+ * The serialize addon covers the buffers, colours, cursor position and input modes; the cursor's
+ * visibility (DECTCEM, hidden by vim and htop) is not among them, so it is tracked here.
+ */
+export class HeadlessScreen {
+  private term: HeadlessTerminal;
+  private serializer: InstanceType<typeof SerializeAddon>;
+  private cursorHidden = false;
+
+  constructor(
+    cols: number,
+    rows: number,
+    private readonly scrollback = DEFAULT_SCROLLBACK,
+  ) {
+    [this.term, this.serializer] = this.open(cols, rows);
+  }
+
+  /** Feed PTY output. */
+  write(data: string): void {
+    this.term.write(data);
+  }
+
+  /** Resize after the output written so far has been parsed. */
+  resize(cols: number, rows: number): void {
+    const term = this.term;
+    term.write('', () => {
+      if (term.cols !== cols || term.rows !== rows) term.resize(cols, rows);
+    });
+  }
+
+  /** The screen after everything written before this call. */
+  snapshot(): Promise<ScreenState> {
+    const term = this.term;
+    const serializer = this.serializer;
+    return new Promise((resolve) => {
+      term.write('', () => {
+        let screen = serializer.serialize({ scrollback: this.scrollback });
+        if (this.cursorHidden) screen += '\x1b[?25l';
+        resolve({ screen, cols: term.cols, rows: term.rows });
+      });
+    });
+  }
+
+  /** Replace the screen with a serialized one (a fresh emulator of its size, then its sequences). */
+  restore(state: ScreenState): void {
+    this.term.dispose();
+    this.cursorHidden = false;
+    [this.term, this.serializer] = this.open(state.cols, state.rows);
+    this.term.write(state.screen);
+  }
+
+  dispose(): void {
+    this.term.dispose();
+  }
+
+  private open(cols: number, rows: number): [HeadlessTerminal, InstanceType<typeof SerializeAddon>] {
+    const term = new Terminal({ cols, rows, scrollback: this.scrollback, allowProposedApi: true });
+    const serializer = new SerializeAddon();
+    // The addon is typed against @xterm/xterm's Terminal; it only uses the API both share.
+    term.loadAddon(serializer as unknown as ITerminalAddon);
+    const track = (hidden: boolean) => (params: (number | number[])[]) => {
+      if (params.includes(25)) this.cursorHidden = hidden;
+      return false; // let xterm handle the sequence as well
+    };
+    term.parser.registerCsiHandler({ prefix: '?', final: 'h' }, track(false));
+    term.parser.registerCsiHandler({ prefix: '?', final: 'l' }, track(true));
+    term.parser.registerEscHandler({ final: 'c' }, () => {
+      this.cursorHidden = false;
+      return false;
+    });
+    return [term, serializer];
+  }
+}

@@ -1,0 +1,82 @@
+import type { NewLogEvent, PermissionDecision } from '@baton/protocol';
+import type { AgentRunnerOptions } from './agent-runner-options.js';
+import type { RunnerContext } from '../runner.js';
+
+/** How a turn ended, as the agent reported it. */
+export interface TurnResult {
+  outcome: 'completed' | 'interrupted' | 'failed';
+  error?: string;
+  usage?: Record<string, unknown>;
+  costUsd?: number;
+  durationMs?: number;
+}
+
+/** A tool-use permission the agent asks for. `requestId` is the agent's own id. */
+export interface PermissionAsk {
+  requestId: string;
+  toolName: string;
+  input: unknown;
+  toolCallId?: string;
+  description?: string;
+}
+
+/** How the agent process ended. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last lines the process wrote to stderr (or why it could not be spawned). */
+  stderr: string;
+}
+
+/**
+ * What a driver reports to its runner, translated from the agent's machine protocol. Calls are
+ * made in the order the agent produced the things they describe; the runner stores them in
+ * that order.
+ */
+export interface DriverSink {
+  /** The agent's own conversation id (Claude session id, Codex thread id) is known. */
+  bound(agentSessionId: string): void;
+  /** A volatile streaming fragment. */
+  stream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
+  /** Finished messages, thinking, tool calls and results, agent errors: stored in order. */
+  events(events: NewLogEvent[]): void;
+  permissionRequested(ask: PermissionAsk): void;
+  /** The agent withdrew a request (for example because the turn was interrupted). */
+  permissionCancelled(requestId: string, why: string): void;
+  /** The current turn ended. */
+  turnEnded(result: TurnResult): void;
+  /** The process ended. Also called after `stop()`; the runner knows which exits it asked for. */
+  exited(exit: ProcessExit): void;
+}
+
+/**
+ * One agent process speaking its machine protocol (Claude Code stream-json, Codex app-server
+ * JSON-RPC). A driver knows the protocol; the ConversationRunner owns turns, queueing,
+ * permissions and the log. A driver is used for one process lifetime and then dropped.
+ */
+export interface AgentDriver {
+  /**
+   * Spawns the process. `resumeId` continues a stored conversation (`--resume`,
+   * `thread/resume`). Resolves when the agent accepts a turn; rejects with the reason otherwise.
+   */
+  start(resumeId: string | undefined): Promise<void>;
+  /** Starts one turn answering `texts`, in order, as one user message. */
+  sendTurn(texts: string[]): Promise<void>;
+  /** Asks the agent to end the current turn. The turn end arrives through `turnEnded`. */
+  interrupt(): Promise<void>;
+  /** Delivers the answer to a request previously reported through `permissionRequested`. */
+  answerPermission(requestId: string, answer: PermissionDecision): void;
+  /** Ends the process. Resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/** What a driver is built from. */
+export interface DriverInit {
+  ctx: RunnerContext;
+  sink: DriverSink;
+  options: AgentRunnerOptions;
+  /** The resolved path of the agent binary. */
+  binary: string;
+}
+
+export type DriverFactory = (init: DriverInit) => AgentDriver;

@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import type { NewLogEvent, PermissionDecision, SessionKind } from '@baton/protocol';
+import { RunnerError, type InputEvent, type Runner, type RunnerContext } from '../runner.js';
+import type {
+  AgentDriver,
+  DriverFactory,
+  DriverSink,
+  PermissionAsk,
+  ProcessExit,
+  TurnResult,
+} from './agent-driver.js';
+import { DEFAULT_IDLE_STOP_MS, type AgentRunnerOptions } from './agent-runner-options.js';
+import { EmitChain } from './emit-chain.js';
+import { describeExit } from './json-lines-process.js';
+import { PermissionBook } from './permission-book.js';
+import { recoverFromLog } from './recover-from-log.js';
+
+/** The device id recorded when baton itself closes a permission request nobody answered. */
+export const RUNNER_DEVICE_ID = 'baton';
+
+interface ActiveTurn {
+  turnId: string;
+  interruptRequested: boolean;
+  done: (result: TurnResult) => void;
+}
+
+/**
+ * One agent conversation (Claude Code or Codex) behind a session, shared by every device.
+ *
+ * Invariants:
+ * - One agent process per conversation, kept alive across turns. It is started on the first
+ *   message, stopped after `idleStopMs` without a turn, and resumed with the agent's own
+ *   conversation id (stored as `agent.bound`) on the next message — also after a crash or a
+ *   server restart.
+ * - One turn at a time. Messages that arrive while a turn runs wait in `queue` (their `input`
+ *   events are already in every device's log, so they show as queued); the next turn answers
+ *   all of them, and only then are they marked `input.delivered`.
+ * - Every event goes through one EmitChain, so the log order is the agent's order.
+ * - A permission request is answered at most once (PermissionBook): the first answer wins.
+ */
+export class ConversationRunner implements Runner {
+  private readonly chain: EmitChain;
+  private readonly permissions = new PermissionBook();
+  private readonly queue: Array<{ inputId: string; text: string }> = [];
+  private seenInputIds = new Set<string>();
+  private agentSessionId: string | undefined;
+  private driver: AgentDriver | undefined;
+  private turn: ActiveTurn | undefined;
+  private pumping = false;
+  private closed = false;
+  /** Set when the process died unexpectedly; cleared by the next successful turn. */
+  private failed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleStopMs: number;
+
+  constructor(
+    private readonly ctx: RunnerContext,
+    private readonly agent: { kind: SessionKind; displayName: string; binary: string },
+    private readonly createDriver: DriverFactory,
+    private readonly options: AgentRunnerOptions,
+  ) {
+    this.chain = new EmitChain(ctx);
+    this.idleStopMs = options.idleStopMs ?? DEFAULT_IDLE_STOP_MS;
+  }
+
+  async start(): Promise<void> {
+    const state = await recoverFromLog(this.ctx, this.agent.kind);
+    this.agentSessionId = state.agentSessionId;
+    this.seenInputIds = state.seenInputIds;
+    for (const id of state.resolvedPermissions) this.permissions.markResolved(id);
+    const cleanup: NewLogEvent[] = [];
+    // The process that asked these is gone, so nobody can answer them any more.
+    for (const requestId of state.openPermissions) {
+      this.permissions.markResolved(requestId);
+      cleanup.push({
+        type: 'agent.permission.resolved',
+        data: {
+          requestId,
+          resolution: {
+            decision: 'deny',
+            message: `the ${this.agent.displayName} process ended before this was answered`,
+          },
+          deviceId: RUNNER_DEVICE_ID,
+        },
+      });
+    }
+    if (state.openTurnId !== undefined) {
+      cleanup.push({
+        type: 'agent.turn.ended',
+        data: {
+          turnId: state.openTurnId,
+          outcome: 'failed',
+          error: `the ${this.agent.displayName} process ended during this turn (the server restarted or the session was stopped); send a message to continue`,
+        },
+      });
+    }
+    await this.chain.emit(cleanup);
+    this.queue.push(...state.undelivered);
+    if (this.queue.length > 0) void this.pump();
+    else await this.chain.status('idle');
+  }
+
+  input(event: InputEvent): Promise<void> {
+    const { inputId, payload } = event.data;
+    if (payload.kind !== 'message') {
+      return Promise.reject(
+        new RunnerError(
+          'bad_request',
+          `a ${this.agent.kind} session takes chat messages, not '${payload.kind}' input`,
+        ),
+      );
+    }
+    if (this.closed) {
+      return Promise.reject(new RunnerError('session_not_running', 'the session was stopped'));
+    }
+    // Taken already (recovered from the log at start, or a repeat): never answer a message twice.
+    if (this.seenInputIds.has(inputId) && !this.queueHas(inputId)) {
+      if (this.queue.length > 0 && !this.pumping) void this.pump();
+      return Promise.resolve();
+    }
+    this.seenInputIds.add(inputId);
+    if (!this.queueHas(inputId)) this.queue.push({ inputId, text: payload.text });
+    if (!this.pumping) void this.pump();
+    return Promise.resolve();
+  }
+
+  async interrupt(): Promise<void> {
+    const turn = this.turn;
+    if (!turn) return;
+    turn.interruptRequested = true;
+    if (this.driver) await this.driver.interrupt();
+  }
+
+  resize(): void {}
+
+  async answerPermission(
+    requestId: string,
+    answer: PermissionDecision,
+    deviceId: string,
+  ): Promise<void> {
+    this.permissions.take(requestId);
+    const stored = this.chain.emit([
+      { type: 'agent.permission.resolved', data: { requestId, resolution: answer, deviceId } },
+    ]);
+    this.driver?.answerPermission(requestId, answer);
+    await stored;
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    this.clearIdleTimer();
+    this.cancelOpenPermissions('the session was stopped');
+    this.finishTurn({ outcome: 'interrupted', error: 'the session was stopped' });
+    const driver = this.driver;
+    this.driver = undefined;
+    if (driver) await driver.stop();
+    await this.chain.drained();
+  }
+
+  // ---- turns -----------------------------------------------------------------------------------
+
+  private queueHas(inputId: string): boolean {
+    return this.queue.some((q) => q.inputId === inputId);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    this.clearIdleTimer();
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const batch = this.queue.splice(0);
+        await this.runTurn(batch);
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.closed) return;
+    if (!this.failed) await this.chain.status('idle');
+    this.armIdleTimer();
+  }
+
+  private async runTurn(batch: Array<{ inputId: string; text: string }>): Promise<void> {
+    const turnId = `turn_${randomUUID()}`;
+    const ended = new Promise<TurnResult>((resolve) => {
+      this.turn = { turnId, interruptRequested: false, done: resolve };
+    });
+    void this.chain.emit([
+      ...batch.map((b): NewLogEvent => ({ type: 'input.delivered', data: { inputId: b.inputId } })),
+      { type: 'agent.turn.started', data: { turnId, inputIds: batch.map((b) => b.inputId) } },
+    ]);
+    void this.chain.status('running');
+    try {
+      const driver = await this.ensureDriver();
+      if (this.turn?.turnId === turnId && this.turn.interruptRequested) {
+        this.finishTurn({ outcome: 'interrupted' });
+      } else if (this.turn?.turnId === turnId) {
+        await driver.sendTurn(batch.map((b) => b.text));
+      }
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.failed = true;
+      this.finishTurn({ outcome: 'failed', error: reason });
+      void this.chain.status('failed', { reason });
+    }
+    const result = await ended;
+    if (result.outcome !== 'failed' || this.driver) this.failed = false;
+  }
+
+  private finishTurn(result: TurnResult): void {
+    const turn = this.turn;
+    if (!turn) return;
+    this.turn = undefined;
+    this.cancelOpenPermissions('the turn ended');
+    const outcome =
+      turn.interruptRequested && result.outcome !== 'completed' ? 'interrupted' : result.outcome;
+    const data: NewLogEvent & { type: 'agent.turn.ended' } = {
+      type: 'agent.turn.ended',
+      data: { turnId: turn.turnId, outcome },
+    };
+    if (result.error !== undefined && outcome !== 'interrupted') data.data.error = result.error;
+    if (result.usage !== undefined) data.data.usage = result.usage;
+    if (result.costUsd !== undefined) data.data.costUsd = result.costUsd;
+    if (result.durationMs !== undefined) data.data.durationMs = result.durationMs;
+    void this.chain.emit([data]);
+    turn.done(result);
+  }
+
+  private cancelOpenPermissions(why: string): void {
+    for (const requestId of this.permissions.pending()) this.cancelPermission(requestId, why);
+  }
+
+  private cancelPermission(requestId: string, why: string): void {
+    if (!this.permissions.cancel(requestId)) return;
+    void this.chain.emit([
+      {
+        type: 'agent.permission.resolved',
+        data: {
+          requestId,
+          resolution: { decision: 'deny', message: `cancelled: ${why}` },
+          deviceId: RUNNER_DEVICE_ID,
+        },
+      },
+    ]);
+  }
+
+  // ---- the process -----------------------------------------------------------------------------
+
+  private async ensureDriver(): Promise<AgentDriver> {
+    if (this.driver) return this.driver;
+    const driver = this.createDriver({
+      ctx: this.ctx,
+      sink: this.sinkFor(() => this.driver === driver),
+      options: this.options,
+      binary: this.agent.binary,
+    });
+    this.driver = driver;
+    try {
+      await driver.start(this.agentSessionId);
+    } catch (err) {
+      if (this.driver === driver) this.driver = undefined;
+      await driver.stop().catch(() => {});
+      throw err;
+    }
+    return driver;
+  }
+
+  /** Callbacks for one driver; those of a replaced or stopped driver are ignored. */
+  private sinkFor(isCurrent: () => boolean): DriverSink {
+    return {
+      bound: (agentSessionId) => {
+        if (!isCurrent() || agentSessionId === this.agentSessionId) return;
+        this.agentSessionId = agentSessionId;
+        void this.chain.emit([
+          { type: 'agent.bound', data: { agentSessionId, agent: this.agent.kind } },
+        ]);
+      },
+      stream: (messageId, channel, delta) => {
+        if (isCurrent()) this.ctx.stream(messageId, channel, delta);
+      },
+      events: (events) => {
+        if (isCurrent()) void this.chain.emit(events);
+      },
+      permissionRequested: (ask: PermissionAsk) => {
+        if (!isCurrent()) return;
+        this.permissions.add(ask.requestId);
+        const data: NewLogEvent & { type: 'agent.permission.requested' } = {
+          type: 'agent.permission.requested',
+          data: { requestId: ask.requestId, toolName: ask.toolName, input: ask.input },
+        };
+        if (ask.toolCallId !== undefined) data.data.toolCallId = ask.toolCallId;
+        if (ask.description !== undefined) data.data.description = ask.description;
+        void this.chain.emit([data]);
+      },
+      permissionCancelled: (requestId, why) => {
+        if (isCurrent()) this.cancelPermission(requestId, why);
+      },
+      turnEnded: (result) => {
+        if (isCurrent()) this.finishTurn(result);
+      },
+      exited: (exit) => {
+        if (isCurrent()) this.onUnexpectedExit(exit);
+      },
+    };
+  }
+
+  private onUnexpectedExit(exit: ProcessExit): void {
+    this.driver = undefined;
+    const reason = describeExit(this.agent.displayName, exit);
+    this.ctx.log.warn('agent process ended unexpectedly', { reason });
+    this.failed = true;
+    this.cancelOpenPermissions('the agent process ended');
+    this.finishTurn({ outcome: 'failed', error: reason });
+    const extra: { reason: string; exitCode?: number } = {
+      reason: `${reason}; the next message resumes the conversation`,
+    };
+    if (exit.code !== null) extra.exitCode = exit.code;
+    void this.chain.status('failed', extra);
+  }
+
+  private armIdleTimer(): void {
+    this.clearIdleTimer();
+    if (!this.driver || this.closed) return;
+    this.idleTimer = setTimeout(() => void this.stopIdleProcess(), this.idleStopMs);
+    this.idleTimer.unref();
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private async stopIdleProcess(): Promise<void> {
+    this.idleTimer = undefined;
+    const driver = this.driver;
+    if (!driver || this.turn || this.pumping) return;
+    this.driver = undefined;
+    this.ctx.log.info('stopping idle agent process; the next message resumes it', {
+      idleMs: this.idleStopMs,
+    });
+    await driver.stop().catch((err: unknown) => {
+      this.ctx.log.warn('idle agent process did not stop cleanly', { error: String(err) });
+    });
+  }
+}

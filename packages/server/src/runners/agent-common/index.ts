@@ -1,0 +1,20 @@
+export type {
+  AgentDriver,
+  DriverFactory,
+  DriverInit,
+  DriverSink,
+  PermissionAsk,
+  ProcessExit,
+  TurnResult,
+} from './agent-driver.js';
+export {
+  DEFAULT_IDLE_STOP_MS,
+  DEFAULT_STOP_GRACE_MS,
+  type AgentRunnerOptions,
+} from './agent-runner-options.js';
+export { ConversationRunner, RUNNER_DEVICE_ID } from './conversation-runner.js';
+export { JsonLinesProcess, describeExit, type LaunchSpec } from './json-lines-process.js';
+export { findBinary } from './find-binary.js';
+export { agentCwd, agentEnv } from './agent-env.js';
+export { resolveAgentBinary } from './resolve-agent-binary.js';
+export { asArray, asNumber, asObject, asString, type JsonObject } from './json-fields.js';

@@ -1,0 +1,83 @@
+import type { LogEvent, SessionKind } from '@baton/protocol';
+import type { RunnerContext } from '../runner.js';
+
+const PAGE = 1000;
+
+/** What a runner needs to know about its conversation when it (re)starts. */
+export interface Recovered {
+  /** The agent's own conversation id from the last `agent.bound`, if any. */
+  agentSessionId: string | undefined;
+  /** Every input id seen (delivered or not): an input with one of these is not taken twice. */
+  seenInputIds: Set<string>;
+  /** Message inputs no turn has answered yet, in log order. */
+  undelivered: Array<{ inputId: string; text: string }>;
+  /** A turn that started and never ended (its process is gone). */
+  openTurnId: string | undefined;
+  /** Permission requests never resolved (their process is gone). */
+  openPermissions: string[];
+  /** Permission requests already resolved. */
+  resolvedPermissions: string[];
+}
+
+/**
+ * Reads the session's stored conversation (the projection's snapshot for what retention
+ * compacted away, then every stored event) and works out where the conversation stands.
+ */
+export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Promise<Recovered> {
+  const events = new Map<number, LogEvent>();
+  const snap = await ctx.latestSnapshot();
+  if (snap.kind === 'agent') for (const e of snap.events) events.set(e.seq, e);
+  for (let after = 0; ; ) {
+    const page = await ctx.readEvents(after, PAGE);
+    for (const e of page) events.set(e.seq, e);
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.seq;
+  }
+  const ordered = [...events.values()].sort((a, b) => a.seq - b.seq);
+
+  const result: Recovered = {
+    agentSessionId: undefined,
+    seenInputIds: new Set(),
+    undelivered: [],
+    openTurnId: undefined,
+    openPermissions: [],
+    resolvedPermissions: [],
+  };
+  const delivered = new Set<string>();
+  const inputs: Array<{ inputId: string; text: string }> = [];
+  const openPermissions = new Set<string>();
+  for (const e of ordered) {
+    switch (e.type) {
+      case 'agent.bound':
+        if (e.data.agent === kind) result.agentSessionId = e.data.agentSessionId;
+        break;
+      case 'input':
+        result.seenInputIds.add(e.data.inputId);
+        if (e.data.payload.kind === 'message') {
+          inputs.push({ inputId: e.data.inputId, text: e.data.payload.text });
+        }
+        break;
+      case 'input.delivered':
+        delivered.add(e.data.inputId);
+        break;
+      case 'agent.turn.started':
+        result.openTurnId = e.data.turnId;
+        break;
+      case 'agent.turn.ended':
+        if (result.openTurnId === e.data.turnId) result.openTurnId = undefined;
+        break;
+      case 'agent.permission.requested':
+        openPermissions.add(e.data.requestId);
+        break;
+      case 'agent.permission.resolved':
+        openPermissions.delete(e.data.requestId);
+        result.resolvedPermissions.push(e.data.requestId);
+        break;
+      default:
+        break;
+    }
+  }
+  result.undelivered = inputs.filter((i) => !delivered.has(i.inputId));
+  result.openPermissions = [...openPermissions];
+  return result;
+}

@@ -1,0 +1,94 @@
+import type {
+  AgentConfig,
+  LogEvent,
+  LogEventData,
+  NewLogEvent,
+  PermissionDecision,
+  RunnerSnapshot,
+  SessionKind,
+  SessionStatus,
+  TerminalConfig,
+} from '@baton/protocol';
+import type { Logger } from '../logger.js';
+
+/**
+ * What a runner may do to its session. The session owns the log; a runner never writes to
+ * storage or sockets itself.
+ *
+ * Invariant: `emit` resolves only after the events are committed; subscribers see them after
+ * the commit, in sequence order. Call `emit` from one logical flow at a time if the order of two
+ * emits matters (the log orders by call order).
+ */
+export interface RunnerContext {
+  readonly sessionId: string;
+  readonly kind: SessionKind;
+  readonly config: TerminalConfig & AgentConfig;
+  /** A directory private to this session (agent HOME, scratch files). Created on demand. */
+  readonly sessionDir: string;
+  readonly log: Logger;
+  /** Append events to the session's log. Resolves with the committed events. */
+  emit(events: NewLogEvent[]): Promise<LogEvent[]>;
+  /** Send a volatile streaming fragment to current subscribers. Never stored. */
+  stream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
+  /** Record a status change (stored as a `session.status` event and pushed to session lists). */
+  setStatus(
+    status: SessionStatus,
+    extra?: { reason?: string; exitCode?: number; signal?: number },
+  ): Promise<void>;
+  /** Read stored events of this session (for resuming: agent ids, undelivered inputs). */
+  readEvents(afterSeq: number, limit: number): Promise<LogEvent[]>;
+  /** The session's projection state as of its last committed event (terminal screen, conversation). */
+  latestSnapshot(): Promise<RunnerSnapshot>;
+}
+
+export type InputEvent = LogEvent & { type: 'input'; data: LogEventData<'input'> };
+
+/**
+ * A session's engine: a PTY shell, a Claude Code conversation, a Codex thread.
+ *
+ * The session calls these one at a time for inputs (the inbox awaits `input` before passing the
+ * next one), so a runner sees inputs in log order. `interrupt`, `resize`, `answerPermission` and
+ * `stop` may arrive while an `input` call is pending.
+ */
+export interface Runner {
+  /** Start (or resume) the engine. Rejects with a clear message when it cannot start. */
+  start(): Promise<void>;
+  /** Take one input, already committed to the log. Resolve once it is taken (queued or sent). */
+  input(event: InputEvent): Promise<void>;
+  /** Ctrl-C for a shell; interrupt the current turn for an agent. Never ends the session. */
+  interrupt(): Promise<void>;
+  /** Resize the terminal. Agents ignore it. */
+  resize(cols: number, rows: number): void;
+  /** Answer an outstanding permission request. Rejects with `already_resolved` semantics via
+   * `RunnerError` when it was answered before. Terminals do not implement it. */
+  answerPermission?(requestId: string, answer: PermissionDecision, deviceId: string): Promise<void>;
+  /** Stop the engine and release its resources. Resolves when it has ended. */
+  stop(): Promise<void>;
+}
+
+export interface RunnerFactory {
+  readonly kind: SessionKind;
+  /**
+   * Checks before a session is created that the runner can work at all (binary installed,
+   * credentials present). Rejects with a RunnerError('agent_unavailable', …) saying what to do.
+   */
+  preflight?(config: TerminalConfig & AgentConfig): Promise<void>;
+  create(ctx: RunnerContext): Runner;
+}
+
+/** An error a runner reports to the requesting client, with a protocol error code. */
+export class RunnerError extends Error {
+  constructor(
+    readonly code:
+      | 'agent_unavailable'
+      | 'already_resolved'
+      | 'not_found'
+      | 'session_not_running'
+      | 'bad_request'
+      | 'internal',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RunnerError';
+  }
+}

@@ -1,0 +1,144 @@
+import { spawn, type IPty } from 'node-pty';
+import type { InputEvent, Runner, RunnerContext } from '../runner.js';
+import { RunnerError } from '../runner.js';
+import { resolveLaunchSpec } from './launch-spec.js';
+import { OutputBatcher, type OutputBatcherOptions } from './output-batcher.js';
+
+export interface TerminalRunnerOptions {
+  /** Output batching (default about 5 ms or 64 KiB per event). */
+  batching?: OutputBatcherOptions;
+  /** Time between SIGHUP and SIGKILL on stop. Default 2 s. */
+  killAfterMs?: number;
+}
+
+/**
+ * A shell in a PTY owned by the server. The PTY outlives every connection: clients only send
+ * inputs and resizes through the session, and its output goes to the session's log as batched
+ * `terminal.output` events (see OutputBatcher for the ordering guarantees).
+ *
+ * Lifecycle: `start` spawns and records `running`; when the process ends, all its output is
+ * committed first and then `exited` is recorded with its exit code and signal. `stop` sends
+ * SIGHUP (what a closing terminal sends), then SIGKILL if the process is still alive after
+ * `killAfterMs`, and resolves once the exit has been recorded.
+ */
+export class TerminalRunner implements Runner {
+  private pty: IPty | undefined;
+  private readonly batcher: OutputBatcher;
+  private readonly killAfterMs: number;
+  /** Resolves after the exit has been recorded. */
+  private exited: Promise<void> | undefined;
+  private hasExited = false;
+
+  constructor(
+    private readonly ctx: RunnerContext,
+    options: TerminalRunnerOptions = {},
+  ) {
+    this.killAfterMs = options.killAfterMs ?? 2000;
+    this.batcher = new OutputBatcher((events) => ctx.emit(events), {
+      ...options.batching,
+      onError: (err) => ctx.log.warn('terminal output could not be stored', { err: String(err) }),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.pty) throw new RunnerError('bad_request', 'This terminal is already running.');
+    const spec = await resolveLaunchSpec(this.ctx.config);
+    let pty: IPty;
+    try {
+      pty = spawn(spec.file, spec.args, {
+        name: 'xterm-256color',
+        cols: spec.cols,
+        rows: spec.rows,
+        cwd: spec.cwd,
+        env: spec.env,
+      });
+    } catch (err) {
+      throw new RunnerError('bad_request', `Could not start "${spec.file}": ${String(err)}`);
+    }
+    this.pty = pty;
+    this.exited = new Promise((resolve) => {
+      pty.onExit(({ exitCode, signal }) => {
+        this.hasExited = true;
+        resolve(this.recordExit(exitCode, signal));
+      });
+    });
+    pty.onData((data) => this.batcher.push(data));
+    // The log states the size the PTY started with, so the screen's projection matches it even
+    // when the session is restarted after an earlier resize.
+    this.batcher.enqueue({ type: 'terminal.resized', data: { cols: spec.cols, rows: spec.rows } });
+    this.ctx.log.info('terminal started', { pid: pty.pid, file: spec.file, cwd: spec.cwd });
+    await this.ctx.setStatus('running');
+  }
+
+  /** Writes the bytes to the PTY. Rejects when the shell has ended or the input is a message. */
+  input(event: InputEvent): Promise<void> {
+    return settle(() => {
+      const payload = event.data.payload;
+      if (payload.kind !== 'terminal') {
+        throw new RunnerError('bad_request', 'A terminal takes terminal input, not chat messages.');
+      }
+      this.live().write(payload.data);
+    });
+  }
+
+  /** Ctrl-C, as if typed. */
+  interrupt(): Promise<void> {
+    return settle(() => this.live().write('\x03'));
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 2 || rows < 1) {
+      throw new RunnerError('bad_request', `Invalid terminal size ${cols}x${rows}.`);
+    }
+    const pty = this.live();
+    if (pty.cols === cols && pty.rows === rows) return;
+    pty.resize(cols, rows);
+    this.batcher.enqueue({ type: 'terminal.resized', data: { cols, rows } });
+  }
+
+  async stop(): Promise<void> {
+    const pty = this.pty;
+    if (!pty || !this.exited) return;
+    if (!this.hasExited) {
+      const killer = setTimeout(() => {
+        if (!this.hasExited) pty.kill('SIGKILL');
+      }, this.killAfterMs);
+      try {
+        pty.kill('SIGHUP');
+      } catch {
+        // Already gone: the exit handler records it.
+      }
+      await this.exited;
+      clearTimeout(killer);
+    }
+    await this.exited;
+  }
+
+  private live(): IPty {
+    if (!this.pty || this.hasExited) {
+      throw new RunnerError('session_not_running', 'The terminal process has ended.');
+    }
+    return this.pty;
+  }
+
+  private async recordExit(exitCode: number, signal: number | undefined): Promise<void> {
+    await this.batcher.flush();
+    this.batcher.dispose();
+    this.ctx.log.info('terminal exited', { exitCode, signal });
+    try {
+      await this.ctx.setStatus('exited', signal ? { exitCode, signal } : { exitCode });
+    } catch (err) {
+      this.ctx.log.warn('terminal exit could not be recorded', { err: String(err) });
+    }
+  }
+}
+
+/** Runs `fn` and reports its throw as a rejection, so callers see one failure path. */
+function settle(fn: () => void): Promise<void> {
+  try {
+    fn();
+    return Promise.resolve();
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}

@@ -1,0 +1,98 @@
+import type { LogEvent, SessionKind, SessionStatus } from '@baton/protocol';
+
+/**
+ * Everything baton keeps, behind one small interface. The SQLite implementation is the embedded
+ * default; a PostgreSQL one (many nodes) implements the same interface and runs the same
+ * conformance suite (store-conformance.ts). Every method is async so that network-backed stores
+ * fit; SQL is kept portable (no SQLite-only syntax beyond what PostgreSQL also accepts).
+ *
+ * Ownership: a session's sequence numbers are allocated by the one process that owns the
+ * session (LogWriter), never by the store. The store enforces uniqueness of (session, seq) and of
+ * (session, input id) as a second line of defence; with many nodes a fenced lease epoch will be
+ * checked on every commit.
+ */
+export interface Store {
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  insertDevice(device: DeviceRecord): Promise<void>;
+  findDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
+  listDevices(): Promise<DeviceRecord[]>;
+  touchDevice(id: string, at: number): Promise<void>;
+  revokeDevice(id: string, at: number): Promise<boolean>;
+
+  insertSession(session: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | undefined>;
+  listSessions(): Promise<SessionRecord[]>;
+  /** Deletes the session with its events, input ids and snapshot. */
+  deleteSession(id: string): Promise<void>;
+
+  /**
+   * Commits one group of appends, for any number of sessions, atomically: all events, input ids
+   * and session row updates, or nothing. Called by the LogWriter only.
+   */
+  commit(batch: readonly CommitEntry[]): Promise<void>;
+  /** Sequence numbers of already-stored inputs among `inputIds` (dedupe before allocating). */
+  findInputs(sessionId: string, inputIds: readonly string[]): Promise<Map<string, number>>;
+  /** Events with seq > afterSeq, ascending, at most `limit`. */
+  readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+
+  /** Stores the session's projection snapshot at `seq` (replacing the previous one). */
+  putSnapshot(sessionId: string, seq: number, state: string): Promise<void>;
+  getSnapshot(sessionId: string): Promise<{ seq: number; state: string } | undefined>;
+  /** Deletes events with seq <= uptoSeq and records the new first retained seq. */
+  compact(sessionId: string, uptoSeq: number): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export interface DeviceRecord {
+  id: string;
+  name: string;
+  tokenHash: string;
+  createdAt: number;
+  lastSeenAt: number;
+  revokedAt?: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  name: string;
+  kind: SessionKind;
+  status: SessionStatus;
+  reason?: string;
+  exitCode?: number;
+  /** The session's config as JSON (never shown unredacted: env values may hold secrets). */
+  config: string;
+  createdAt: number;
+  lastActivityAt: number;
+  headSeq: number;
+  /** The oldest retained event's seq (1 until compaction). */
+  firstSeq: number;
+}
+
+/** A stored event: the parsed envelope plus its data exactly as stored (serialized once). */
+export interface StoredEvent {
+  seq: number;
+  ts: number;
+  type: LogEvent['type'];
+  /** The event's `data` as JSON text. */
+  dataJson: string;
+}
+
+export interface SessionPatch {
+  headSeq: number;
+  lastActivityAt: number;
+  name?: string;
+  status?: SessionStatus;
+  /** `null` clears the stored value. */
+  reason?: string | null;
+  exitCode?: number | null;
+}
+
+export interface CommitEntry {
+  sessionId: string;
+  events: readonly StoredEvent[];
+  inputs: readonly { inputId: string; seq: number }[];
+  patch: SessionPatch;
+}

@@ -1,0 +1,121 @@
+import type { ClientMessage, ErrorCode, RequestId } from '@baton/protocol';
+import { BatonError } from '../baton-error.js';
+import type { SessionHub } from '../hub/session-hub.js';
+import type { Peer } from '../hub/peer.js';
+import { parseStored } from '../hub/event-frame.js';
+import type { Store } from '../storage/store.js';
+
+export interface DispatchContext {
+  hub: SessionHub;
+  store: Store;
+  peer: Peer;
+  /** Sessions this connection subscribed to, with their read-only flag. */
+  attached: Map<string, { readOnly: boolean }>;
+  reply(rid: RequestId, result: unknown): void;
+  error(fields: { rid?: RequestId; sessionId?: string; inputId?: string }, code: ErrorCode, message: string): void;
+}
+
+/**
+ * Handles one validated message after `hello`. Every request gets exactly one `reply` or
+ * `error` with its `rid`; inputs get exactly one `ack` or `error` with their `inputId`.
+ */
+export async function dispatch(ctx: DispatchContext, msg: Exclude<ClientMessage, { type: 'hello' | 'goodbye' }>): Promise<void> {
+  const { hub, peer } = ctx;
+  const actor = { deviceId: peer.deviceId, connectionId: peer.connectionId };
+  try {
+    switch (msg.type) {
+      case 'ping':
+        peer.send(JSON.stringify(msg.rid === undefined ? { type: 'pong', t: Date.now() } : { type: 'pong', rid: msg.rid, t: Date.now() }));
+        return;
+      case 'sessions.watch':
+        ctx.reply(msg.rid, { sessions: hub.watch(peer) });
+        return;
+      case 'sessions.unwatch':
+        hub.unwatch(peer.connectionId);
+        ctx.reply(msg.rid, {});
+        return;
+      case 'session.create':
+        ctx.reply(msg.rid, { session: await hub.create(msg.kind, msg.name, msg.config ?? {}) });
+        return;
+      case 'session.rename':
+        ctx.reply(msg.rid, { session: await hub.rename(msg.sessionId, msg.name) });
+        return;
+      case 'session.stop':
+        ctx.reply(msg.rid, { session: await hub.stop(msg.sessionId) });
+        return;
+      case 'session.restart':
+        ctx.reply(msg.rid, { session: await hub.restart(msg.sessionId) });
+        return;
+      case 'session.delete':
+        await hub.delete(msg.sessionId);
+        ctx.attached.delete(msg.sessionId);
+        ctx.reply(msg.rid, { deleted: true });
+        return;
+      case 'subscribe': {
+        const session = hub.get(msg.sessionId);
+        const readOnly = msg.readOnly ?? false;
+        ctx.attached.set(msg.sessionId, { readOnly });
+        // The reply is sent synchronously here; replay starts on a later tick (LiveSession),
+        // so the client always sees the reply before the first replayed event.
+        const { headSeq } = session.subscribe(peer, msg.afterSeq, readOnly);
+        ctx.reply(msg.rid, { session: session.info(), headSeq });
+        return;
+      }
+      case 'unsubscribe':
+        hub.get(msg.sessionId).unsubscribe(peer.connectionId);
+        ctx.attached.delete(msg.sessionId);
+        ctx.reply(msg.rid, {});
+        return;
+      case 'fetch': {
+        const session = hub.get(msg.sessionId);
+        if (msg.afterSeq + 1 < session.firstSeq) {
+          ctx.reply(msg.rid, { events: [], headSeq: session.committedSeq, compacted: true });
+          return;
+        }
+        const limit = Math.min(msg.limit ?? 1000, 5000);
+        const stored = await ctx.store.readEvents(msg.sessionId, msg.afterSeq, limit);
+        const events = stored.filter((e) => e.seq <= session.committedSeq).map(parseStored);
+        ctx.reply(msg.rid, { events, headSeq: session.committedSeq, compacted: false });
+        return;
+      }
+      case 'input': {
+        const attachment = ctx.attached.get(msg.sessionId);
+        const result = await hub.submitInput(msg.sessionId, actor, msg.inputId, msg.payload, attachment?.readOnly ?? false);
+        peer.send(
+          JSON.stringify({ type: 'ack', sessionId: msg.sessionId, inputId: msg.inputId, seq: result.seq, duplicate: result.duplicate }),
+        );
+        return;
+      }
+      case 'resize': {
+        const attachment = ctx.attached.get(msg.sessionId);
+        if (!attachment) throw new BatonError('not_subscribed', `subscribe to ${msg.sessionId} before resizing it`);
+        hub.get(msg.sessionId).resize(peer.connectionId, msg.cols, msg.rows, attachment.readOnly);
+        if (msg.rid !== undefined) ctx.reply(msg.rid, {});
+        return;
+      }
+      case 'interrupt': {
+        const attachment = ctx.attached.get(msg.sessionId);
+        await hub.get(msg.sessionId).interrupt(attachment?.readOnly ?? false);
+        ctx.reply(msg.rid, {});
+        return;
+      }
+      case 'permission.answer': {
+        const attachment = ctx.attached.get(msg.sessionId);
+        if (attachment?.readOnly) throw new BatonError('read_only', 'this attachment is read-only: it cannot answer permission requests');
+        const seq = await hub.answerPermission(msg.sessionId, actor, msg.requestId, msg.answer);
+        ctx.reply(msg.rid, { seq });
+        return;
+      }
+    }
+  } catch (err) {
+    const fields: { rid?: RequestId; sessionId?: string; inputId?: string } = {};
+    if ('rid' in msg && msg.rid !== undefined) fields.rid = msg.rid;
+    if ('sessionId' in msg) fields.sessionId = msg.sessionId;
+    if (msg.type === 'input') fields.inputId = msg.inputId;
+    if (err instanceof BatonError) {
+      ctx.error(fields, err.code, err.message);
+    } else {
+      ctx.error(fields, 'internal', `the server failed to handle '${msg.type}': ${(err as Error).message}`);
+    }
+  }
+}
