@@ -10,7 +10,8 @@ export interface LatencySummary {
 /** Nearest-rank percentile of an ascending array; NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
+  // The epsilon keeps 99.9% of 1000 at rank 999 despite floating point.
+  const rank = Math.ceil((p / 100) * sorted.length - 1e-9);
   const index = Math.min(sorted.length - 1, Math.max(0, rank - 1));
   return sorted[index] ?? Number.NaN;
 }

@@ -12,6 +12,9 @@ export interface MessageRecord {
   receivers: number;
 }
 
+/** Per submitter, the numbers n of the messages it sent in one run: first..last inclusive. */
+export type Sent = Map<number, { first: number; last: number }>;
+
 /** Everything the load generators saw since the last `collect`, merged. */
 export interface Collected {
   messages: Map<string, MessageRecord>;
@@ -71,13 +74,18 @@ export class LoadCluster {
   async run(
     cmd: Omit<RunCommand, 'submitters'>,
     submitters: readonly number[],
-  ): Promise<Map<number, number>> {
+  ): Promise<Sent> {
     const groups = this.byWorker(submitters);
     const results = await this.each((w, i) =>
-      w.request<{ submitted: Record<string, number> }>('run', { ...cmd, submitters: groups[i] }),
+      w.request<{ submitted: Record<string, [number, number]> }>('run', {
+        ...cmd,
+        submitters: groups[i],
+      }),
     );
-    const sent = new Map<number, number>();
-    for (const r of results) for (const [k, v] of Object.entries(r.submitted)) sent.set(Number(k), v);
+    const sent: Sent = new Map();
+    for (const r of results) {
+      for (const [k, [first, last]] of Object.entries(r.submitted)) sent.set(Number(k), { first, last });
+    }
     return sent;
   }
 

@@ -121,9 +121,10 @@ async function openAll(cmd: OpenCommand): Promise<{ opened: number; failed: stri
   return { opened: cmd.clients.length - failed.length, failed: failed.slice(0, 10) };
 }
 
-async function run(cmd: RunCommand): Promise<{ submitted: Record<string, number> }> {
+async function run(cmd: RunCommand): Promise<{ submitted: Record<string, [number, number]> }> {
   const submitters = cmd.submitters.map((i) => clients.get(i)).filter((c) => c !== undefined);
   const start = Date.now();
+  const first = new Map(submitters.map((c) => [c, c.sent + 1]));
   if (cmd.mode === 'window') {
     running = { window: cmd.window, textBytes: cmd.textBytes, stopped: false };
     for (const c of submitters) for (let i = 0; i < cmd.window; i++) send(c, cmd.textBytes);
@@ -145,8 +146,8 @@ async function run(cmd: RunCommand): Promise<{ submitted: Record<string, number>
     }
   }
   running = undefined;
-  const submitted: Record<string, number> = {};
-  for (const c of submitters) submitted[c.spec.index] = c.sent;
+  const submitted: Record<string, [number, number]> = {};
+  for (const c of submitters) submitted[c.spec.index] = [first.get(c) ?? 1, c.sent];
   return { submitted };
 }
 
@@ -171,7 +172,8 @@ function collect(): CollectReport {
     anomalyCount,
   };
   received = new Map();
-  deliveries = duplicates = gaps = otherEvents = otherBytes = 0;
+  // Other-event counters are cumulative: the flood scenario reads them across collections.
+  deliveries = duplicates = gaps = 0;
   return report;
 }
 

@@ -1,5 +1,5 @@
 import { nowUs } from '../clock.js';
-import type { LoadCluster, Collected } from '../load/cluster.js';
+import type { LoadCluster, Collected, Sent } from '../load/cluster.js';
 import type { ServerProcess } from '../server-process.js';
 import type { ServerStats } from '../servers/server-stats.js';
 import { summarizeUs, type LatencySummary } from '../stats.js';
@@ -12,7 +12,7 @@ import type { Topology } from './topology.js';
  */
 export function verifyDeliveries(
   collected: Collected,
-  sent: ReadonlyMap<number, number>,
+  sent: Sent,
   topology: Topology,
 ): { latenciesUs: number[]; problems: string[] } {
   const problems: string[] = [];
@@ -20,10 +20,10 @@ export function verifyDeliveries(
   let missing = 0;
   let short = 0;
   let over = 0;
-  for (const [submitter, count] of sent) {
+  for (const [submitter, { first, last }] of sent) {
     const room = topology.specs[submitter]?.room ?? '';
     const expected = topology.attached.get(room) ?? 0;
-    for (let n = 1; n <= count; n++) {
+    for (let n = first; n <= last; n++) {
       const m = collected.messages.get(`${submitter}.${n}`);
       if (!m) {
         missing++;
@@ -46,10 +46,10 @@ export function verifyDeliveries(
 }
 
 /** Deliveries the submissions in `sent` must produce. */
-export function expectedDeliveries(sent: ReadonlyMap<number, number>, topology: Topology): number {
+export function expectedDeliveries(sent: Sent, topology: Topology): number {
   let total = 0;
-  for (const [submitter, count] of sent) {
-    total += count * (topology.attached.get(topology.specs[submitter]?.room ?? '') ?? 0);
+  for (const [submitter, { first, last }] of sent) {
+    total += (last - first + 1) * (topology.attached.get(topology.specs[submitter]?.room ?? '') ?? 0);
   }
   return total;
 }

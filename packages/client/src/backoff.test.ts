@@ -10,10 +10,19 @@ test('the ceiling doubles from 250 ms and stops at 10 s', () => {
 });
 
 test('full jitter spans the whole interval from zero', () => {
-  assert.equal(backoffDelay(5, () => 0), 0);
-  assert.equal(backoffDelay(5, () => 0.5), 2000);
+  assert.equal(
+    backoffDelay(5, () => 0),
+    0,
+  );
+  assert.equal(
+    backoffDelay(5, () => 0.5),
+    2000,
+  );
 });
 
 test('base and cap are configurable', () => {
-  assert.equal(backoffDelay(3, () => 0.5, { baseMs: 100, capMs: 300 }), 150);
+  assert.equal(
+    backoffDelay(3, () => 0.5, { baseMs: 100, capMs: 300 }),
+    150,
+  );
 });

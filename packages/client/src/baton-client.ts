@@ -124,10 +124,14 @@ export class BatonClient {
   constructor(options: BatonClientOptions) {
     const WebSocketImpl = options.WebSocket ?? globalWebSocket();
     if (!WebSocketImpl) {
-      throw new Error('no global WebSocket on this platform: pass one, e.g. { WebSocket } from "ws"');
+      throw new Error(
+        'no global WebSocket on this platform: pass one, e.g. { WebSocket } from "ws"',
+      );
     }
     if (!/^wss?:\/\//.test(options.url)) {
-      throw new Error(`url must be a ws:// or wss:// URL such as ws://127.0.0.1:7777/v1/ws, got '${options.url}'`);
+      throw new Error(
+        `url must be a ws:// or wss:// URL such as ws://127.0.0.1:7777/v1/ws, got '${options.url}'`,
+      );
     }
     if (!options.token) throw new Error('token is required: a device token or the owner token');
     const clock = options.clock ?? systemClock;
@@ -144,7 +148,8 @@ export class BatonClient {
         send: (frame) => this.#connection.send(frame),
       },
       clock,
-      (error) => this.#emitter.emit('error', new BatonError('internal', `outbox storage: ${String(error)}`)),
+      (error) =>
+        this.#emitter.emit('error', new BatonError('internal', `outbox storage: ${String(error)}`)),
     );
     this.#connection = new Connection({
       url: options.url,
@@ -194,7 +199,8 @@ export class BatonClient {
         const state = this.state;
         if (state.status === 'connected') resolve();
         else if (state.status === 'failed') reject(new BatonError('unauthorized', state.reason));
-        else if (state.status === 'disconnected') reject(new BatonError('closed', 'the client is not connecting; call connect()'));
+        else if (state.status === 'disconnected')
+          reject(new BatonError('closed', 'the client is not connecting; call connect()'));
         else return false;
         return true;
       };
@@ -255,7 +261,11 @@ export class BatonClient {
     if (readOnly) sub.readers++;
     else sub.writers++;
     this.#updateReadOnly(sub);
-    if (this.#connection.ready && sub.store.status !== 'live' && sub.store.status !== 'subscribing') {
+    if (
+      this.#connection.ready &&
+      sub.store.status !== 'live' &&
+      sub.store.status !== 'subscribing'
+    ) {
       sub.store.attach();
     }
     return sub.store;
@@ -294,7 +304,8 @@ export class BatonClient {
 
   async renameSession(sessionId: string, name: string): Promise<SessionInfo> {
     const id = checkSessionId(sessionId);
-    return (await this.#connection.request({ type: 'session.rename', sessionId: id, name })).session;
+    return (await this.#connection.request({ type: 'session.rename', sessionId: id, name }))
+      .session;
   }
 
   /** Stops the session's runner; the log stays. */
@@ -316,7 +327,11 @@ export class BatonClient {
   }
 
   /** Reads stored events after `afterSeq` (at most `limit`), without subscribing. */
-  fetchEvents(sessionId: string, afterSeq: number, limit?: number): Promise<ReplyResultOf<'fetch'>> {
+  fetchEvents(
+    sessionId: string,
+    afterSeq: number,
+    limit?: number,
+  ): Promise<ReplyResultOf<'fetch'>> {
     const id = checkSessionId(sessionId);
     return this.#connection.request({
       type: 'fetch',
@@ -335,7 +350,10 @@ export class BatonClient {
     const id = checkSessionId(sessionId);
     const parsed = InputPayload.safeParse(payload);
     if (!parsed.success) {
-      throw new BatonError('bad_request', `invalid input payload: ${describeZodError(parsed.error)}`);
+      throw new BatonError(
+        'bad_request',
+        `invalid input payload: ${describeZodError(parsed.error)}`,
+      );
     }
     return this.outbox.add(id, parsed.data);
   }
@@ -369,7 +387,12 @@ export class BatonClient {
     answer: PermissionDecision,
   ): Promise<{ seq: number }> {
     const id = checkSessionId(sessionId);
-    return this.#connection.request({ type: 'permission.answer', sessionId: id, requestId, answer });
+    return this.#connection.request({
+      type: 'permission.answer',
+      sessionId: id,
+      requestId,
+      answer,
+    });
   }
 
   /** Says goodbye and closes. Subscriptions and the outbox are kept; `connect()` resumes them. */
@@ -396,7 +419,8 @@ export class BatonClient {
       this.#connection.request({ type: 'sessions.watch' }).then(
         (result) => this.sessions.replace(result.sessions),
         (error: BatonError) => {
-          if (error.code !== 'disconnected' && error.code !== 'closed') this.#emitter.emit('error', error);
+          if (error.code !== 'disconnected' && error.code !== 'closed')
+            this.#emitter.emit('error', error);
         },
       );
     }
@@ -427,7 +451,10 @@ export class BatonClient {
         return;
       case 'ack':
         this.outbox.onAck(message);
-        this.outbox.forgetConfirmed(message.sessionId, this.session(message.sessionId)?.lastSeq ?? Infinity);
+        this.outbox.forgetConfirmed(
+          message.sessionId,
+          this.session(message.sessionId)?.lastSeq ?? Infinity,
+        );
         this.#emitter.emit('ack', message);
         return;
       case 'error':
@@ -435,7 +462,8 @@ export class BatonClient {
         return;
       case 'sessions.changed':
         this.sessions.apply(message);
-        if (message.change === 'upsert') this.session(message.session.id)?.handleInfo(message.session);
+        if (message.change === 'upsert')
+          this.session(message.session.id)?.handleInfo(message.session);
         return;
       default:
         return;
@@ -462,7 +490,10 @@ export class BatonClient {
 function checkSessionId(sessionId: string): SessionId {
   const parsed = SessionId.safeParse(sessionId);
   if (!parsed.success) {
-    throw new BatonError('bad_request', `invalid session id '${sessionId}': ${describeZodError(parsed.error)}`);
+    throw new BatonError(
+      'bad_request',
+      `invalid session id '${sessionId}': ${describeZodError(parsed.error)}`,
+    );
   }
   return parsed.data;
 }

@@ -121,7 +121,10 @@ export class Connection {
       .then((result) => {
         const parsed = ReplyResult[type].safeParse(result);
         if (!parsed.success) {
-          const error = new BatonError('bad_reply', `reply to '${type}' does not match the protocol`);
+          const error = new BatonError(
+            'bad_reply',
+            `reply to '${type}' does not match the protocol`,
+          );
           this.#o.onProtocolError(error);
           throw error;
         }
@@ -306,7 +309,8 @@ export class Connection {
   #failure(): BatonError {
     const state = this.state.getSnapshot();
     if (state.status !== 'failed') return new BatonError('closed', 'the client is not connected');
-    const code = state.closeCode === CloseCode.UnsupportedVersion ? 'unsupported_version' : 'unauthorized';
+    const code =
+      state.closeCode === CloseCode.UnsupportedVersion ? 'unsupported_version' : 'unauthorized';
     return new BatonError(code, `the server refused this client: ${state.reason}`);
   }
 
@@ -325,7 +329,12 @@ export class Connection {
   }
 
   #clearTimers(): void {
-    for (const timer of [this.#handshakeTimer, this.#retryTimer, this.#pingTimer, this.#pongTimer]) {
+    for (const timer of [
+      this.#handshakeTimer,
+      this.#retryTimer,
+      this.#pingTimer,
+      this.#pongTimer,
+    ]) {
       if (timer !== undefined) this.#o.clock.clearTimeout(timer);
     }
     this.#handshakeTimer = this.#retryTimer = this.#pingTimer = this.#pongTimer = undefined;

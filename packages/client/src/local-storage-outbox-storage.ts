@@ -25,7 +25,9 @@ export class LocalStorageOutboxStorage implements OutboxStorage {
     if (!scope) throw new Error('LocalStorageOutboxStorage needs a non-empty scope (a device id)');
     const found = storage ?? (globalThis as { localStorage?: WebStorageLike }).localStorage;
     if (!found) {
-      throw new Error('no localStorage on this platform: pass a storage or use MemoryOutboxStorage');
+      throw new Error(
+        'no localStorage on this platform: pass a storage or use MemoryOutboxStorage',
+      );
     }
     this.#storage = found;
     this.#prefix = `baton.outbox.${scope}.`;

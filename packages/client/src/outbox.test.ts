@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InputPayload, SessionId } from '@baton/protocol';
-import { BatonError } from './baton-error.js';
+import { type BatonError } from './baton-error.js';
 import { Outbox, type OutboxSender } from './outbox.js';
 import { MemoryOutboxStorage } from './outbox-storage.js';
 import { FakeClock } from './testing/fake-clock.js';
@@ -40,7 +40,10 @@ test('stores an input before sending it, and removes it only on ack', async () =
   const { inputId, confirmed } = outbox.add(S1, text('hi'));
   assert.equal(outbox.getSnapshot()[0]?.status, 'pending');
   await settle();
-  assert.deepEqual(storage.load().map((r) => r.inputId), [inputId]);
+  assert.deepEqual(
+    storage.load().map((r) => r.inputId),
+    [inputId],
+  );
   assert.equal(wire.frames.length, 1);
   assert.equal(outbox.getSnapshot()[0]?.status, 'sent');
   outbox.onAck({ type: 'ack', sessionId: S1, inputId, seq: 7, duplicate: false });
@@ -63,7 +66,10 @@ test('resends unacknowledged inputs with the same id, in order, after a reconnec
   assert.equal(wire.frames.length, 0);
   wire.online = true;
   outbox.flush();
-  assert.deepEqual(wire.frames.map((f) => f.inputId), [a.inputId, b.inputId]);
+  assert.deepEqual(
+    wire.frames.map((f) => f.inputId),
+    [a.inputId, b.inputId],
+  );
   outbox.onDisconnected();
   assert.ok(outbox.getSnapshot().every((e) => e.status === 'pending'));
   outbox.flush();
@@ -79,7 +85,10 @@ test('a session that cannot take input does not hold back other sessions', async
   outbox.add(S1, text('a'));
   const b = outbox.add(S2, text('b'));
   await settle();
-  assert.deepEqual(wire.frames.map((f) => f.inputId), [b.inputId]);
+  assert.deepEqual(
+    wire.frames.map((f) => f.inputId),
+    [b.inputId],
+  );
 });
 
 test('a non-retryable error marks the input failed; retry resends the same id', async () => {
@@ -97,7 +106,10 @@ test('a non-retryable error marks the input failed; retry resends the same id', 
   assert.equal(wire.frames.length, 1, 'failed inputs are not retried automatically');
   const again = outbox.retry(inputId);
   assert.equal(again.inputId, inputId);
-  assert.deepEqual(wire.frames.map((f) => f.inputId), [inputId, inputId]);
+  assert.deepEqual(
+    wire.frames.map((f) => f.inputId),
+    [inputId, inputId],
+  );
   outbox.onAck({ type: 'ack', sessionId: S1, inputId, seq: 3, duplicate: false });
   assert.equal((await again.confirmed).seq, 3);
 });
@@ -106,7 +118,13 @@ test('a retryable error puts the input back in line after retryAfterMs', async (
   const { wire, outbox, clock } = await setup();
   const { inputId } = outbox.add(S1, text('x'));
   await settle();
-  outbox.onError({ type: 'error', inputId, code: 'rate_limited', message: 'slow down', retryAfterMs: 500 });
+  outbox.onError({
+    type: 'error',
+    inputId,
+    code: 'rate_limited',
+    message: 'slow down',
+    retryAfterMs: 500,
+  });
   assert.equal(outbox.getSnapshot()[0]?.status, 'pending');
   clock.advance(499);
   assert.equal(wire.frames.length, 1);
@@ -127,11 +145,20 @@ test('discard removes a failed input', async () => {
 test('inputs stored by an earlier run are loaded and sent first', async () => {
   const storage = new MemoryOutboxStorage();
   storage.put({ inputId: 'old-1', sessionId: S1, payload: text('old'), createdAt: 1, order: 1 });
-  storage.put({ inputId: 'bad', sessionId: 'nope' as SessionId, payload: text('x'), createdAt: 2, order: 2 });
+  storage.put({
+    inputId: 'bad',
+    sessionId: 'nope' as SessionId,
+    payload: text('x'),
+    createdAt: 2,
+    order: 2,
+  });
   const { wire, outbox } = await setup(storage);
   const fresh = outbox.add(S1, text('new'));
   await settle();
-  assert.deepEqual(wire.frames.map((f) => f.inputId), ['old-1', fresh.inputId]);
+  assert.deepEqual(
+    wire.frames.map((f) => f.inputId),
+    ['old-1', fresh.inputId],
+  );
 });
 
 test('unchanged entries keep their identity across publishes', async () => {

@@ -51,7 +51,12 @@ export interface OutboxSender {
   /** Whether inputs of this session may go out now (link up, subscription live if any). */
   canSend(sessionId: SessionId): boolean;
   /** Puts one input frame on the wire; false if it could not be written. */
-  send(frame: { type: 'input'; sessionId: SessionId; inputId: string; payload: InputPayload }): boolean;
+  send(frame: {
+    type: 'input';
+    sessionId: SessionId;
+    inputId: string;
+    payload: InputPayload;
+  }): boolean;
 }
 
 interface Entry {
@@ -135,7 +140,13 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
       createdAt: this.#clock.now(),
       order: this.#nextOrder++,
     };
-    const entry: Entry = { record, status: 'pending', seq: undefined, stored: false, settle: undefined };
+    const entry: Entry = {
+      record,
+      status: 'pending',
+      seq: undefined,
+      stored: false,
+      settle: undefined,
+    };
     const confirmed = this.#promiseFor(entry);
     this.#entries.push(entry);
     this.#publish();
@@ -223,7 +234,10 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     const entry = this.#find(inputId);
     if (!entry) throw new Error(`no input ${inputId} in the outbox: it was confirmed or discarded`);
     if (entry.status !== 'failed') {
-      return { inputId, confirmed: entry.settle ? this.#promiseFor(entry) : Promise.resolve(ackOf(entry)) };
+      return {
+        inputId,
+        confirmed: entry.settle ? this.#promiseFor(entry) : Promise.resolve(ackOf(entry)),
+      };
     }
     const { failed: _failed, ...rest } = entry.record;
     entry.record = rest;

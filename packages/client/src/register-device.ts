@@ -28,7 +28,10 @@ export async function registerDevice(
   fetchImpl: FetchLike = globalThis.fetch as unknown as FetchLike,
 ): Promise<RegisteredDevice> {
   if (!/^https?:\/\//.test(baseUrl)) {
-    throw new BatonError('bad_request', `baseUrl must be an http(s) URL such as http://127.0.0.1:7777, got '${baseUrl}'`);
+    throw new BatonError(
+      'bad_request',
+      `baseUrl must be an http(s) URL such as http://127.0.0.1:7777, got '${baseUrl}'`,
+    );
   }
   const url = new URL('/api/devices', baseUrl).toString();
   const response = await fetchImpl(url, {
@@ -41,11 +44,16 @@ export async function registerDevice(
   try {
     body = JSON.parse(text);
   } catch {
-    throw new BatonError('bad_reply', `POST ${url} answered ${response.status} with a non-JSON body`);
+    throw new BatonError(
+      'bad_reply',
+      `POST ${url} answered ${response.status} with a non-JSON body`,
+    );
   }
   if (!response.ok) {
-    const error = ErrorBody.safeParse(body);
-    if (error.success) throw new BatonError(error.data.code, error.data.message, error.data.retryAfterMs);
+    // Error bodies are `{ error: { code, message } }`.
+    const error = ErrorBody.safeParse((body as { error?: unknown } | null)?.error ?? body);
+    if (error.success)
+      throw new BatonError(error.data.code, error.data.message, error.data.retryAfterMs);
     throw new BatonError('bad_reply', `POST ${url} failed with status ${response.status}`);
   }
   const device = body as Partial<RegisteredDevice>;

@@ -54,7 +54,10 @@ test('a snapshot replaces the base, moves lastSeq and drains held-back events af
   const applied = log.applySnapshot({
     seq: 8,
     reason: 'retention',
-    state: { session: sessionInfo(), runner: { kind: 'terminal', screen: '$ ', cols: 80, rows: 24 } },
+    state: {
+      session: sessionInfo(),
+      runner: { kind: 'terminal', screen: '$ ', cols: 80, rows: 24 },
+    },
   });
   assert.deepEqual(seqs(applied), [9]);
   assert.equal(log.lastSeq, 9);

@@ -82,6 +82,14 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   #presence: readonly Attachment[] = [];
   #error: BatonError | undefined;
   #generation = 0;
+  /**
+   * Whether a presence frame arrived since the last `subscribe` went out. Replies resolve a
+   * microtask after their frame, and frames read from one network chunk are handled before
+   * that, so a later presence frame may be seen before the reply: the reply must not overwrite it.
+   */
+  #presenceFresh = false;
+  /** The same for the session's info (from `sessions.changed` or a snapshot). */
+  #infoFresh = false;
   #fetching = false;
   #snapshot: SessionSnapshot | undefined;
 
@@ -122,6 +130,8 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     const generation = ++this.#generation;
     this.#status = 'subscribing';
     this.#error = undefined;
+    this.#presenceFresh = false;
+    this.#infoFresh = false;
     this.#changed();
     this.#hooks.connection
       .request({
@@ -133,8 +143,8 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
       .then(
         (result) => {
           if (generation !== this.#generation || this.#status === 'closed') return;
-          this.#info = result.session;
-          this.#presence = result.session.attached;
+          if (!this.#infoFresh) this.#info = result.session;
+          if (!this.#presenceFresh) this.#presence = result.session.attached;
           this.#status = 'live';
           this.#changed();
           this.#hooks.onLive(this.sessionId);
@@ -187,9 +197,14 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     const base = this.#log.base;
     if (base) {
       if (base.state === undefined) {
-        this.#hooks.onError(new BatonError('bad_reply', `snapshot of ${this.sessionId} has an unknown state shape`));
+        this.#hooks.onError(
+          new BatonError('bad_reply', `snapshot of ${this.sessionId} has an unknown state shape`),
+        );
       }
-      if (base.state) this.#info = base.state.session;
+      if (base.state) {
+        this.#info = base.state.session;
+        this.#infoFresh = true;
+      }
       this.#hooks.onSnapshot(this.sessionId, base);
     }
     this.#applied(after);
@@ -198,7 +213,8 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   }
 
   handleStream(message: StreamMessage): void {
-    if (this.#status !== 'live' || this.#finished.has(message.messageId)) return;
+    const attached = this.#status === 'live' || this.#status === 'subscribing';
+    if (!attached || this.#finished.has(message.messageId)) return;
     const current = this.#streams.get(message.messageId);
     this.#streams.set(message.messageId, {
       messageId: message.messageId,
@@ -211,6 +227,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   handlePresence(message: PresenceMessage): void {
     if (this.#status === 'closed') return;
     this.#presence = message.attached;
+    this.#presenceFresh = true;
     this.#changed();
   }
 
@@ -218,6 +235,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   handleInfo(info: SessionInfo): void {
     if (this.#status === 'closed') return;
     this.#info = info;
+    this.#infoFresh = true;
     this.#changed();
   }
 
@@ -248,7 +266,12 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     this.#fetching = true;
     const generation = this.#generation;
     this.#hooks.connection
-      .request({ type: 'fetch', sessionId: this.sessionId, afterSeq: range.afterSeq, limit: range.limit })
+      .request({
+        type: 'fetch',
+        sessionId: this.sessionId,
+        afterSeq: range.afterSeq,
+        limit: range.limit,
+      })
       .then(
         (result) => {
           this.#fetching = false;

@@ -17,7 +17,9 @@ export function describeZodError(error: ZodError): string {
 }
 
 function parseWith<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError };
+  },
   text: string,
 ): ParseResult<T> {
   let raw: unknown;
@@ -32,7 +34,9 @@ function parseWith<T>(
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const type =
-      raw && typeof raw === 'object' && 'type' in raw ? String((raw as { type: unknown }).type) : '';
+      raw && typeof raw === 'object' && 'type' in raw
+        ? String((raw as { type: unknown }).type)
+        : '';
     const prefix = type ? `invalid '${type.slice(0, 64)}' message` : 'invalid message';
     return {
       ok: false,

@@ -82,8 +82,16 @@ export const Presence = z.object({
 
 /** A session was created, changed (name, status, activity, attachments) or deleted. */
 export const SessionsChanged = z.discriminatedUnion('change', [
-  z.object({ type: z.literal('sessions.changed'), change: z.literal('upsert'), session: SessionInfo }),
-  z.object({ type: z.literal('sessions.changed'), change: z.literal('remove'), sessionId: SessionId }),
+  z.object({
+    type: z.literal('sessions.changed'),
+    change: z.literal('upsert'),
+    session: SessionInfo,
+  }),
+  z.object({
+    type: z.literal('sessions.changed'),
+    change: z.literal('remove'),
+    sessionId: SessionId,
+  }),
 ]);
 
 export const ServerMessage = z.union([

@@ -15,7 +15,14 @@ export type SessionKind = z.infer<typeof SessionKind>;
  * - `exited`: the runner ended normally (a shell exited, or the session was stopped).
  * - `failed`: the runner could not start or crashed; `reason` says why.
  */
-export const SessionStatus = z.enum(['starting', 'running', 'idle', 'stopping', 'exited', 'failed']);
+export const SessionStatus = z.enum([
+  'starting',
+  'running',
+  'idle',
+  'stopping',
+  'exited',
+  'failed',
+]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
 const Env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(32_768));

@@ -46,11 +46,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
 
   const store = new SqliteStore(join(options.dataDir, 'baton.db'));
-  const { registry: devices, ownerToken, created } = await DeviceRegistry.open(
-    store,
-    options.dataDir,
-    options.ownerToken,
-  );
+  const {
+    registry: devices,
+    ownerToken,
+    created,
+  } = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
   const hub = new SessionHub({
     store,
     log,
@@ -71,7 +71,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     startedAt,
     version: VERSION,
     onDeviceRevoked: (deviceId) => {
-      for (const c of connections) if (c.deviceId === deviceId) c.close(CloseCode.DeviceRevoked, 'device revoked');
+      for (const c of connections)
+        if (c.deviceId === deviceId) c.close(CloseCode.DeviceRevoked, 'device revoked');
     },
   });
 
@@ -81,23 +82,40 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       void api(req, res);
       return;
     }
-    if (options.webRoot && (req.method === 'GET' || req.method === 'HEAD') && serveStatic(options.webRoot, req, res)) {
+    if (
+      options.webRoot &&
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      serveStatic(options.webRoot, req, res)
+    ) {
       return;
     }
-    sendError(res, 'not_found', options.webRoot ? `nothing at ${path}` : `nothing at ${path}; the API is under /api`);
+    sendError(
+      res,
+      'not_found',
+      options.webRoot ? `nothing at ${path}` : `nothing at ${path}; the API is under /api`,
+    );
   });
 
   // ws enforces a hard cap far above maxFrameBytes, so frames between the two get a clear
   // `frame_too_large` error instead of a dropped connection.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(maxFrameBytes * 4, 16 * 1024 * 1024) });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: Math.max(maxFrameBytes * 4, 16 * 1024 * 1024),
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== WEBSOCKET_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n\r\nthe WebSocket endpoint is ' + WEBSOCKET_PATH + '\n');
+      socket.end(
+        'HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n\r\nthe WebSocket endpoint is ' +
+          WEBSOCKET_PATH +
+          '\n',
+      );
       return;
     }
     if (!originAllowed(req, options.allowedOrigins ?? [])) {
-      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\norigin not allowed; start baton serve with --allow-origin\n');
+      socket.end(
+        'HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\norigin not allowed; start baton serve with --allow-origin\n',
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -169,7 +187,9 @@ function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolea
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     return pkg.version;
   } catch {
     return '0.0.0';

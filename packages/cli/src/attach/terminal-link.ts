@@ -116,7 +116,13 @@ export class TerminalLink {
     this.subscribed = false;
     socket.on('open', () => {
       this.lastFrameAt = Date.now();
-      this.send({ type: 'hello', v: PROTOCOL_VERSION, token: this.o.token, mode: 'cli', label: 'baton attach' });
+      this.send({
+        type: 'hello',
+        v: PROTOCOL_VERSION,
+        token: this.o.token,
+        mode: 'cli',
+        label: 'baton attach',
+      });
     });
     socket.on('message', (raw: WebSocket.RawData) => this.receive(raw.toString()));
     socket.on('error', () => {

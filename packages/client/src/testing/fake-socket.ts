@@ -44,8 +44,10 @@ export class FakeSocket implements WebSocketLike {
   }
 
   close(code?: number): void {
+    if (this.readyState === 3) return;
     this.closedWith = code ?? 1000;
     this.readyState = 3;
+    for (const h of this.#handlers.close) h({ code: this.closedWith, reason: '' });
   }
 
   /** Frames the client sent with this `type`. */

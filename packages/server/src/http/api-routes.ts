@@ -47,13 +47,19 @@ interface Route {
 }
 
 /** The HTTP API under /api. Every route but health and the OpenAPI document needs a bearer token. */
-export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createApi(
+  deps: ApiDeps,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { hub, devices } = deps;
   const body = <T>(req: IncomingMessage, schema: Parameters<typeof readBody<T>>[1]) =>
     readBody(req, schema, deps.maxBodyBytes);
   const sessionId = (raw: string | undefined): string => {
     const parsed = SessionId.safeParse(raw);
-    if (!parsed.success) throw new BatonError('not_found', `no session ${raw ?? ''}: ${describeZodError(parsed.error)}`);
+    if (!parsed.success)
+      throw new BatonError(
+        'not_found',
+        `no session ${raw ?? ''}: ${describeZodError(parsed.error)}`,
+      );
     return parsed.data;
   };
 
@@ -104,7 +110,8 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       ownerOnly: true,
       handler: async ({ res, params }) => {
         const id = params[0]!;
-        if (!(await devices.revoke(id))) throw new BatonError('not_found', `no active device ${id}`);
+        if (!(await devices.revoke(id)))
+          throw new BatonError('not_found', `no active device ${id}`);
         deps.onDeviceRevoked(id);
         sendJson(res, 200, { revoked: true });
       },
@@ -157,9 +164,12 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       handler: async ({ res, params, url }) => {
         const session = hub.get(sessionId(params[0]));
         const q = EventsQuery.safeParse(Object.fromEntries(url.searchParams));
-        if (!q.success) throw new BatonError('bad_request', `invalid query: ${describeZodError(q.error)}`);
+        if (!q.success)
+          throw new BatonError('bad_request', `invalid query: ${describeZodError(q.error)}`);
         const compacted = q.data.after + 1 < session.firstSeq;
-        const stored = compacted ? [] : await deps.store.readEvents(session.id, q.data.after, q.data.limit);
+        const stored = compacted
+          ? []
+          : await deps.store.readEvents(session.id, q.data.after, q.data.limit);
         sendJson(res, 200, {
           events: stored.filter((e) => e.seq <= session.committedSeq).map(parseStored),
           headSeq: session.committedSeq,
@@ -176,7 +186,10 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
         hub.get(id);
         const b = await body(req, SubmitInputBody);
         const result = await hub.submitInput(id, { deviceId: device.id }, b.inputId, b.payload);
-        sendJson(res, result.duplicate ? 200 : 201, { seq: result.seq, duplicate: result.duplicate });
+        sendJson(res, result.duplicate ? 200 : 201, {
+          seq: result.seq,
+          duplicate: result.duplicate,
+        });
       },
     },
     {
@@ -208,7 +221,9 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
         const id = sessionId(params[0]);
         hub.get(id);
         const b = await body(req, AnswerPermissionBody);
-        sendJson(res, 200, { seq: await hub.answerPermission(id, { deviceId: device.id }, b.requestId, b.answer) });
+        sendJson(res, 200, {
+          seq: await hub.answerPermission(id, { deviceId: device.id }, b.requestId, b.answer),
+        });
       },
     },
   ];
@@ -217,7 +232,8 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
       const matches = routes.filter((r) => r.pattern.test(url.pathname));
-      if (matches.length === 0) throw new BatonError('not_found', `no API route ${url.pathname}; see /api/openapi.json`);
+      if (matches.length === 0)
+        throw new BatonError('not_found', `no API route ${url.pathname}; see /api/openapi.json`);
       const route = matches.find((r) => r.method === req.method);
       if (!route) {
         res.setHeader('allow', matches.map((r) => r.method).join(', '));
@@ -232,12 +248,15 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
         if (!found) {
           throw new BatonError(
             'unauthorized',
-            token ? 'unknown or revoked token' : 'missing credential: send Authorization: Bearer <token>',
+            token
+              ? 'unknown or revoked token'
+              : 'missing credential: send Authorization: Bearer <token>',
           );
         }
         device = found;
         devices.seen(device.id);
-        if (route.ownerOnly && !device.isOwner) throw new BatonError('forbidden', 'only the owner token may do this');
+        if (route.ownerOnly && !device.isOwner)
+          throw new BatonError('forbidden', 'only the owner token may do this');
       }
       const params = route.pattern.exec(url.pathname)!.slice(1);
       await route.handler({ req, res, params, device, url });

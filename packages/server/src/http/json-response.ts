@@ -18,12 +18,17 @@ export function sendError(res: ServerResponse, code: ErrorCode, message: string)
 }
 
 /** Reads and validates a JSON body; rejects with a BatonError saying what was wrong. */
-export async function readBody<T>(req: IncomingMessage, schema: ZodType<T>, maxBytes: number): Promise<T> {
+export async function readBody<T>(
+  req: IncomingMessage,
+  schema: ZodType<T>,
+  maxBytes: number,
+): Promise<T> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new BatonError('frame_too_large', `request body exceeds ${maxBytes} bytes`);
+    if (size > maxBytes)
+      throw new BatonError('frame_too_large', `request body exceeds ${maxBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -34,6 +39,10 @@ export async function readBody<T>(req: IncomingMessage, schema: ZodType<T>, maxB
     throw new BatonError('bad_json', `request body is not valid JSON: ${(e as Error).message}`);
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new BatonError('invalid_message', `invalid request body: ${describeZodError(parsed.error)}`);
+  if (!parsed.success)
+    throw new BatonError(
+      'invalid_message',
+      `invalid request body: ${describeZodError(parsed.error)}`,
+    );
   return parsed.data;
 }

@@ -45,22 +45,59 @@ export function openApiDocument(version: string): unknown {
       },
     },
     paths: {
-      '/api/health': { get: { summary: 'Liveness and versions (no auth)', responses: { '200': { description: 'ok' } } } },
+      '/api/health': {
+        get: {
+          summary: 'Liveness and versions (no auth)',
+          responses: { '200': { description: 'ok' } },
+        },
+      },
       '/api/devices': {
         post: op('Register a device (owner token only); returns its token once', {
           requestBody: json(ref('RegisterDevice')),
-          responses: { '201': json({ type: 'object', properties: { deviceId: { type: 'string' }, token: { type: 'string' }, name: { type: 'string' } } }), default: error },
+          responses: {
+            '201': json({
+              type: 'object',
+              properties: {
+                deviceId: { type: 'string' },
+                token: { type: 'string' },
+                name: { type: 'string' },
+              },
+            }),
+            default: error,
+          },
         }),
         get: op('List devices'),
       },
-      '/api/devices/{id}': { delete: op('Revoke a device and close its connections (owner only)', { parameters: [idParam] }) },
+      '/api/devices/{id}': {
+        delete: op('Revoke a device and close its connections (owner only)', {
+          parameters: [idParam],
+        }),
+      },
       '/api/sessions': {
-        get: op('List sessions', { responses: { '200': json({ type: 'object', properties: { sessions: { type: 'array', items: ref('SessionInfo') } } }), default: error } }),
-        post: op('Create a session', { requestBody: json(ref('CreateSession')), responses: { '201': sessionOut, default: error } }),
+        get: op('List sessions', {
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: { sessions: { type: 'array', items: ref('SessionInfo') } },
+            }),
+            default: error,
+          },
+        }),
+        post: op('Create a session', {
+          requestBody: json(ref('CreateSession')),
+          responses: { '201': sessionOut, default: error },
+        }),
       },
       '/api/sessions/{id}': {
-        get: op('Get a session', { parameters: [idParam], responses: { '200': sessionOut, default: error } }),
-        patch: op('Rename a session', { parameters: [idParam], requestBody: json(ref('PatchSession')), responses: { '200': sessionOut, default: error } }),
+        get: op('Get a session', {
+          parameters: [idParam],
+          responses: { '200': sessionOut, default: error },
+        }),
+        patch: op('Rename a session', {
+          parameters: [idParam],
+          requestBody: json(ref('PatchSession')),
+          responses: { '200': sessionOut, default: error },
+        }),
         delete: op('Delete a session and its log', { parameters: [idParam] }),
       },
       '/api/sessions/{id}/events': {
@@ -77,7 +114,11 @@ export function openApiDocument(version: string): unknown {
                 events: { type: 'array', items: ref('LogEvent') },
                 headSeq: { type: 'integer' },
                 firstSeq: { type: 'integer' },
-                compacted: { type: 'boolean', description: 'true when events after `after` were compacted away; subscribe over WebSocket for a snapshot' },
+                compacted: {
+                  type: 'boolean',
+                  description:
+                    'true when events after `after` were compacted away; subscribe over WebSocket for a snapshot',
+                },
               },
             }),
             default: error,
@@ -89,16 +130,42 @@ export function openApiDocument(version: string): unknown {
           parameters: [idParam],
           requestBody: json(ref('SubmitInput')),
           responses: {
-            '201': json({ type: 'object', properties: { seq: { type: 'integer' }, duplicate: { const: false } } }),
-            '200': json({ type: 'object', properties: { seq: { type: 'integer' }, duplicate: { const: true } }, description: 'a retry: the original sequence number' }),
+            '201': json({
+              type: 'object',
+              properties: { seq: { type: 'integer' }, duplicate: { const: false } },
+            }),
+            '200': json({
+              type: 'object',
+              properties: { seq: { type: 'integer' }, duplicate: { const: true } },
+              description: 'a retry: the original sequence number',
+            }),
             default: error,
           },
         }),
       },
-      '/api/sessions/{id}/stop': { post: op('Stop the session (any device)', { parameters: [idParam], responses: { '200': sessionOut, default: error } }) },
-      '/api/sessions/{id}/restart': { post: op('Start an exited or failed session again', { parameters: [idParam], responses: { '200': sessionOut, default: error } }) },
-      '/api/sessions/{id}/interrupt': { post: op('Interrupt the current turn (agents) or send Ctrl-C (terminals)', { parameters: [idParam] }) },
-      '/api/sessions/{id}/permissions': { post: op('Answer a permission request (first answer wins)', { parameters: [idParam], requestBody: json(ref('AnswerPermission')) }) },
+      '/api/sessions/{id}/stop': {
+        post: op('Stop the session (any device)', {
+          parameters: [idParam],
+          responses: { '200': sessionOut, default: error },
+        }),
+      },
+      '/api/sessions/{id}/restart': {
+        post: op('Start an exited or failed session again', {
+          parameters: [idParam],
+          responses: { '200': sessionOut, default: error },
+        }),
+      },
+      '/api/sessions/{id}/interrupt': {
+        post: op('Interrupt the current turn (agents) or send Ctrl-C (terminals)', {
+          parameters: [idParam],
+        }),
+      },
+      '/api/sessions/{id}/permissions': {
+        post: op('Answer a permission request (first answer wins)', {
+          parameters: [idParam],
+          requestBody: json(ref('AnswerPermission')),
+        }),
+      },
     },
   };
   return cached;

@@ -12,8 +12,16 @@ export interface CommittedEvent {
   readonly frame: string;
 }
 
-export function toCommitted(sessionId: string, stored: StoredEvent, event?: LogEvent): CommittedEvent {
-  return { seq: stored.seq, event: event ?? parseStored(stored), frame: frameOf(sessionId, stored) };
+export function toCommitted(
+  sessionId: string,
+  stored: StoredEvent,
+  event?: LogEvent,
+): CommittedEvent {
+  return {
+    seq: stored.seq,
+    event: event ?? parseStored(stored),
+    frame: frameOf(sessionId, stored),
+  };
 }
 
 /** The wire frame of a stored event, without parsing its data (replay path). */

@@ -15,7 +15,13 @@ import type {
 import { BatonError } from '../baton-error.js';
 import type { Logger } from '../logger.js';
 import type { Projection } from '../projections/projection.js';
-import { RunnerError, type InputEvent, type Runner, type RunnerContext, type RunnerFactory } from '../runners/runner.js';
+import {
+  RunnerError,
+  type InputEvent,
+  type Runner,
+  type RunnerContext,
+  type RunnerFactory,
+} from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
@@ -134,8 +140,12 @@ export class LiveSession {
   }
 
   /** Appends events on the session's own behalf (status, rename, created). */
-  append(events: NewLogEvent[], patch?: Parameters<LogWriter['append']>[2]): Promise<CommittedEvent[]> {
-    if (this.deleted) return Promise.reject(new BatonError('not_found', `session ${this.id} was deleted`));
+  append(
+    events: NewLogEvent[],
+    patch?: Parameters<LogWriter['append']>[2],
+  ): Promise<CommittedEvent[]> {
+    if (this.deleted)
+      return Promise.reject(new BatonError('not_found', `session ${this.id} was deleted`));
     return this.deps.writer.append(this.logState, events, patch);
   }
 
@@ -200,7 +210,11 @@ export class LiveSession {
   }
 
   private presenceChanged(): void {
-    const frame = JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() });
+    const frame = JSON.stringify({
+      type: 'presence',
+      sessionId: this.id,
+      attached: this.attachments(),
+    });
     for (const sub of this.subscriptions.values()) sub.peer.send(frame);
     this.deps.onInfoChanged(this, true);
   }
@@ -323,18 +337,29 @@ export class LiveSession {
 
   private onInputFailed(event: InputEvent, err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
-    this.deps.log.warn('runner refused an input', { session: this.id, inputId: event.data.inputId, error: message });
+    this.deps.log.warn('runner refused an input', {
+      session: this.id,
+      inputId: event.data.inputId,
+      error: message,
+    });
     if (this.isAgent) {
-      void this.append([{ type: 'agent.error', data: { message: `input ${event.data.inputId} failed: ${message}` } }]).catch(() => {});
+      void this.append([
+        {
+          type: 'agent.error',
+          data: { message: `input ${event.data.inputId} failed: ${message}` },
+        },
+      ]).catch(() => {});
     }
   }
 
   /** The PTY size follows the latest active writer; a read-only attachment never resizes. */
   resize(connectionId: string, cols: number, rows: number, readOnly: boolean): void {
-    if (readOnly) throw new BatonError('read_only', 'this attachment is read-only: it cannot resize');
+    if (readOnly)
+      throw new BatonError('read_only', 'this attachment is read-only: it cannot resize');
     if (this.kind !== 'terminal') return;
     this.writerSizes.set(connectionId, { cols, rows });
-    if (this.lastWriter === undefined || this.lastWriter === connectionId) this.applySize(cols, rows);
+    if (this.lastWriter === undefined || this.lastWriter === connectionId)
+      this.applySize(cols, rows);
   }
 
   private noteWriter(connectionId: string): void {
@@ -351,16 +376,24 @@ export class LiveSession {
   }
 
   async interrupt(readOnly: boolean): Promise<void> {
-    if (readOnly) throw new BatonError('read_only', 'this attachment is read-only: it cannot interrupt');
-    if (!this.runner) throw new BatonError('session_not_running', `session ${this.id} has no running process`);
+    if (readOnly)
+      throw new BatonError('read_only', 'this attachment is read-only: it cannot interrupt');
+    if (!this.runner)
+      throw new BatonError('session_not_running', `session ${this.id} has no running process`);
     await this.runner.interrupt();
   }
 
-  async answerPermission(actor: Actor, requestId: string, answer: PermissionDecision): Promise<number> {
-    if (!this.isAgent) throw new BatonError('bad_request', 'terminal sessions have no permission requests');
+  async answerPermission(
+    actor: Actor,
+    requestId: string,
+    answer: PermissionDecision,
+  ): Promise<number> {
+    if (!this.isAgent)
+      throw new BatonError('bad_request', 'terminal sessions have no permission requests');
     if (!this.runner) await this.ensureRunner();
     const runner = this.runner;
-    if (!runner?.answerPermission) throw new BatonError('bad_request', 'this runner takes no permission answers');
+    if (!runner?.answerPermission)
+      throw new BatonError('bad_request', 'this runner takes no permission answers');
     try {
       await runner.answerPermission(requestId, answer, actor.deviceId);
     } catch (err) {
@@ -377,7 +410,9 @@ export class LiveSession {
     if (this.runner) return;
     const factory = this.deps.runnerFactory;
     if (!factory) {
-      await this.setStatus('failed', { reason: `no runner is available for ${this.kind} sessions` });
+      await this.setStatus('failed', {
+        reason: `no runner is available for ${this.kind} sessions`,
+      });
       throw new BatonError('agent_unavailable', `no runner is available for ${this.kind} sessions`);
     }
     const generation = ++this.generation;
@@ -438,8 +473,11 @@ export class LiveSession {
     extra: { reason?: string; exitCode?: number; signal?: number } = {},
   ): Promise<void> {
     if (this.deleted) return;
-    if (status === this.status && extra.reason === this.reason && extra.exitCode === this.exitCode) return;
-    const data: { status: SessionStatus; reason?: string; exitCode?: number; signal?: number } = { status };
+    if (status === this.status && extra.reason === this.reason && extra.exitCode === this.exitCode)
+      return;
+    const data: { status: SessionStatus; reason?: string; exitCode?: number; signal?: number } = {
+      status,
+    };
     if (extra.reason !== undefined) data.reason = extra.reason;
     if (extra.exitCode !== undefined) data.exitCode = extra.exitCode;
     if (extra.signal !== undefined) data.signal = extra.signal;
@@ -487,9 +525,14 @@ export class LiveSession {
     const live: SessionStatus[] = ['starting', 'running', 'idle', 'stopping'];
     if (!live.includes(this.status)) return;
     if (this.isAgent) {
-      await this.setStatus('idle', { reason: 'the server restarted; the conversation resumes on the next message' });
+      await this.setStatus('idle', {
+        reason: 'the server restarted; the conversation resumes on the next message',
+      });
     } else {
-      await this.setStatus('exited', { reason: 'the server restarted and the shell ended; restart the session to get a new shell in the same directory' });
+      await this.setStatus('exited', {
+        reason:
+          'the server restarted and the shell ended; restart the session to get a new shell in the same directory',
+      });
     }
   }
 
@@ -515,7 +558,8 @@ export class LiveSession {
     if (this.compacting || this.deleted) return;
     const retained = this.committedSeq - this.firstSeq + 1;
     const overRetention = retained > this.deps.retentionEvents * 1.25;
-    const checkpointDue = this.kind === 'terminal' && this.eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS;
+    const checkpointDue =
+      this.kind === 'terminal' && this.eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS;
     if (!overRetention && !checkpointDue) return;
     void this.checkpoint(overRetention);
   }

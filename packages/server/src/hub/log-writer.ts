@@ -11,8 +11,7 @@ export interface SessionLogState {
 }
 
 export type AppendResult =
-  | { duplicate: false; committed: CommittedEvent[] }
-  | { duplicate: true; seq: number };
+  { duplicate: false; committed: CommittedEvent[] } | { duplicate: true; seq: number };
 
 interface PendingAppend {
   log: SessionLogState;
@@ -118,7 +117,10 @@ export class LogWriter {
     try {
       for (const [log, items] of bySession) {
         const ids = items.flatMap((i) => (i.inputId !== undefined ? [i.inputId] : []));
-        const stored = ids.length > 0 ? await this.store.findInputs(log.sessionId, ids) : new Map<string, number>();
+        const stored =
+          ids.length > 0
+            ? await this.store.findInputs(log.sessionId, ids)
+            : new Map<string, number>();
         heads.set(log, { headSeq: log.headSeq, lastActivityAt: log.lastActivityAt });
         const rows: StoredEvent[] = [];
         const inputs: { inputId: string; seq: number }[] = [];
@@ -134,10 +136,20 @@ export class LogWriter {
           const committed: CommittedEvent[] = [];
           for (const e of item.events) {
             const seq = ++log.headSeq;
-            const row: StoredEvent = { seq, ts: now, type: e.type, dataJson: JSON.stringify(e.data) };
+            const row: StoredEvent = {
+              seq,
+              ts: now,
+              type: e.type,
+              dataJson: JSON.stringify(e.data),
+            };
             rows.push(row);
             committed.push(
-              toCommitted(log.sessionId, row, { seq, ts: now, type: e.type, data: e.data } as LogEvent),
+              toCommitted(log.sessionId, row, {
+                seq,
+                ts: now,
+                type: e.type,
+                data: e.data,
+              } as LogEvent),
             );
           }
           if (item.inputId !== undefined) {
@@ -150,7 +162,8 @@ export class LogWriter {
         }
         patch.headSeq = log.headSeq;
         log.lastActivityAt = now;
-        if (rows.length > 0) entries.push({ sessionId: log.sessionId, events: rows, inputs, patch });
+        if (rows.length > 0)
+          entries.push({ sessionId: log.sessionId, events: rows, inputs, patch });
       }
       if (entries.length > 0) await this.store.commit(entries);
     } catch (err) {

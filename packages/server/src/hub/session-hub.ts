@@ -103,7 +103,9 @@ export class SessionHub {
     if (this.watchers.size === 0) return;
     if (urgent) {
       this.pendingListUpdates.delete(session);
-      this.sendToWatchers(JSON.stringify({ type: 'sessions.changed', change: 'upsert', session: session.info() }));
+      this.sendToWatchers(
+        JSON.stringify({ type: 'sessions.changed', change: 'upsert', session: session.info() }),
+      );
       return;
     }
     this.pendingListUpdates.add(session);
@@ -113,7 +115,9 @@ export class SessionHub {
       this.pendingListUpdates.clear();
       for (const s of due) {
         if (this.sessions.get(s.id) !== s) continue;
-        this.sendToWatchers(JSON.stringify({ type: 'sessions.changed', change: 'upsert', session: s.info() }));
+        this.sendToWatchers(
+          JSON.stringify({ type: 'sessions.changed', change: 'upsert', session: s.info() }),
+        );
       }
     }, LIST_UPDATE_INTERVAL_MS);
   }

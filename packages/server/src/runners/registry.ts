@@ -7,7 +7,9 @@ export function defaultRunners(): RunnerFactory[] {
   return [terminalRunnerFactory];
 }
 
-export function runnerMap(overrides: readonly RunnerFactory[] = []): Map<SessionKind, RunnerFactory> {
+export function runnerMap(
+  overrides: readonly RunnerFactory[] = [],
+): Map<SessionKind, RunnerFactory> {
   const map = new Map<SessionKind, RunnerFactory>();
   for (const f of defaultRunners()) map.set(f.kind, f);
   for (const f of overrides) map.set(f.kind, f);

@@ -1,12 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type {
-  CommitEntry,
-  DeviceRecord,
-  SessionRecord,
-  Store,
-  StoredEvent,
-} from './store.js';
+import type { CommitEntry, DeviceRecord, SessionRecord, Store, StoredEvent } from './store.js';
 import { MIGRATIONS } from './migrations.js';
 
 /**
@@ -61,8 +55,7 @@ export class SqliteStore implements Store {
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
-      | { value: string }
-      | undefined;
+      { value: string } | undefined;
     const current = row ? Number(row.value) : 0;
     const apply = this.db.transaction(() => {
       for (let v = current; v < MIGRATIONS.length; v++) {
@@ -139,7 +132,14 @@ export class SqliteStore implements Store {
   }
 
   insertDevice(d: DeviceRecord): Promise<void> {
-    this.stmt.insertDevice.run(d.id, d.name, d.tokenHash, d.createdAt, d.lastSeenAt, d.revokedAt ?? null);
+    this.stmt.insertDevice.run(
+      d.id,
+      d.name,
+      d.tokenHash,
+      d.createdAt,
+      d.lastSeenAt,
+      d.revokedAt ?? null,
+    );
     return Promise.resolve();
   }
   findDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
@@ -159,8 +159,17 @@ export class SqliteStore implements Store {
 
   insertSession(s: SessionRecord): Promise<void> {
     this.stmt.insertSession.run(
-      s.id, s.name, s.kind, s.status, s.reason ?? null, s.exitCode ?? null, s.config,
-      s.createdAt, s.lastActivityAt, s.headSeq, s.firstSeq,
+      s.id,
+      s.name,
+      s.kind,
+      s.status,
+      s.reason ?? null,
+      s.exitCode ?? null,
+      s.config,
+      s.createdAt,
+      s.lastActivityAt,
+      s.headSeq,
+      s.firstSeq,
     );
     return Promise.resolve();
   }
@@ -196,7 +205,12 @@ export class SqliteStore implements Store {
   readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
     const rows = this.stmt.readEvents.all(sessionId, afterSeq, limit) as EventRow[];
     return Promise.resolve(
-      rows.map((r) => ({ seq: r.seq, ts: r.ts, type: r.type as StoredEvent['type'], dataJson: r.data })),
+      rows.map((r) => ({
+        seq: r.seq,
+        ts: r.ts,
+        type: r.type as StoredEvent['type'],
+        dataJson: r.data,
+      })),
     );
   }
 

@@ -54,7 +54,9 @@ export class ClientConnection {
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => (this.lastHeard = Date.now()));
     ws.on('close', () => this.onClosed());
-    ws.on('error', (err) => opts.log.debug('websocket error', { connection: this.connectionId, error: err.message }));
+    ws.on('error', (err) =>
+      opts.log.debug('websocket error', { connection: this.connectionId, error: err.message }),
+    );
     this.helloTimer = setTimeout(() => {
       if (!this.peer) this.close(CloseCode.HelloTimeout, 'no hello within 10 s');
     }, HELLO_TIMEOUT_MS);
@@ -78,7 +80,9 @@ export class ClientConnection {
   private send(frame: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > HARD_LIMIT_BYTES) {
-      this.opts.log.warn('closing a connection that stopped reading', { connection: this.connectionId });
+      this.opts.log.warn('closing a connection that stopped reading', {
+        connection: this.connectionId,
+      });
       this.close(CloseCode.SlowConsumer, 'send queue overflow: reconnect and resume');
       return;
     }
@@ -97,14 +101,20 @@ export class ClientConnection {
     this.lastHeard = Date.now();
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     if (size > this.opts.maxFrameBytes) {
-      this.sendError({}, 'frame_too_large', `frame of ${size} bytes exceeds the limit of ${this.opts.maxFrameBytes} bytes`);
+      this.sendError(
+        {},
+        'frame_too_large',
+        `frame of ${size} bytes exceeds the limit of ${this.opts.maxFrameBytes} bytes`,
+      );
       return;
     }
     if (isBinary) {
       this.sendError({}, 'invalid_message', 'frames must be UTF-8 JSON text, not binary');
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.from(data as ArrayBuffer).toString('utf8');
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       this.sendError(ridOf(text), parsed.error.code, parsed.error.message);
@@ -116,7 +126,11 @@ export class ClientConnection {
       return;
     }
     if (!this.peer) {
-      this.sendError('rid' in msg && msg.rid !== undefined ? { rid: msg.rid } : {}, 'hello_required', 'send hello with your token first');
+      this.sendError(
+        'rid' in msg && msg.rid !== undefined ? { rid: msg.rid } : {},
+        'hello_required',
+        'send hello with your token first',
+      );
       return;
     }
     if (msg.type === 'goodbye') {
@@ -141,19 +155,27 @@ export class ClientConnection {
       return;
     }
     if (v < MIN_SUPPORTED_PROTOCOL_VERSION || v > PROTOCOL_VERSION) {
-      this.sendError({}, 'unsupported_version', `protocol version ${v} is not supported; this server speaks ${MIN_SUPPORTED_PROTOCOL_VERSION}..${PROTOCOL_VERSION}`);
+      this.sendError(
+        {},
+        'unsupported_version',
+        `protocol version ${v} is not supported; this server speaks ${MIN_SUPPORTED_PROTOCOL_VERSION}..${PROTOCOL_VERSION}`,
+      );
       this.close(CloseCode.UnsupportedVersion, 'unsupported protocol version');
       return;
     }
     const device = this.opts.devices.authenticate(token);
     if (!device) {
-      this.sendError({}, 'unauthorized', 'unknown or revoked token: use the URL baton serve printed, or register this device again');
+      this.sendError(
+        {},
+        'unauthorized',
+        'unknown or revoked token: use the URL baton serve printed, or register this device again',
+      );
       this.close(CloseCode.Unauthorized, 'unauthorized');
       return;
     }
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.opts.devices.seen(device.id);
-    const self = this;
+    const isClosed = () => this.closed;
     this.peer = {
       connectionId: this.connectionId,
       deviceId: device.id,
@@ -163,7 +185,7 @@ export class ClientConnection {
       bufferedAmount: () => this.ws.bufferedAmount,
       drained: () => this.drained(),
       get closed() {
-        return self.closed;
+        return isClosed();
       },
     };
     this.send(
@@ -183,7 +205,9 @@ export class ClientConnection {
 
   private beat(): void {
     if (Date.now() - this.lastHeard > this.opts.heartbeatMs * 3) {
-      this.opts.log.info('dropping a connection that stopped answering', { connection: this.connectionId });
+      this.opts.log.info('dropping a connection that stopped answering', {
+        connection: this.connectionId,
+      });
       this.ws.terminate();
       this.onClosed();
       return;
@@ -222,7 +246,11 @@ function ridOf(text: string): { rid?: RequestId } {
     const raw = JSON.parse(text) as unknown;
     if (raw && typeof raw === 'object' && 'rid' in raw) {
       const rid = (raw as { rid: unknown }).rid;
-      if ((typeof rid === 'string' && rid.length <= 128) || (typeof rid === 'number' && Number.isInteger(rid))) return { rid };
+      if (
+        (typeof rid === 'string' && rid.length <= 128) ||
+        (typeof rid === 'number' && Number.isInteger(rid))
+      )
+        return { rid };
     }
   } catch {
     // not JSON: no rid

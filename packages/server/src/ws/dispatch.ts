@@ -12,20 +12,33 @@ export interface DispatchContext {
   /** Sessions this connection subscribed to, with their read-only flag. */
   attached: Map<string, { readOnly: boolean }>;
   reply(rid: RequestId, result: unknown): void;
-  error(fields: { rid?: RequestId; sessionId?: string; inputId?: string }, code: ErrorCode, message: string): void;
+  error(
+    fields: { rid?: RequestId; sessionId?: string; inputId?: string },
+    code: ErrorCode,
+    message: string,
+  ): void;
 }
 
 /**
  * Handles one validated message after `hello`. Every request gets exactly one `reply` or
  * `error` with its `rid`; inputs get exactly one `ack` or `error` with their `inputId`.
  */
-export async function dispatch(ctx: DispatchContext, msg: Exclude<ClientMessage, { type: 'hello' | 'goodbye' }>): Promise<void> {
+export async function dispatch(
+  ctx: DispatchContext,
+  msg: Exclude<ClientMessage, { type: 'hello' | 'goodbye' }>,
+): Promise<void> {
   const { hub, peer } = ctx;
   const actor = { deviceId: peer.deviceId, connectionId: peer.connectionId };
   try {
     switch (msg.type) {
       case 'ping':
-        peer.send(JSON.stringify(msg.rid === undefined ? { type: 'pong', t: Date.now() } : { type: 'pong', rid: msg.rid, t: Date.now() }));
+        peer.send(
+          JSON.stringify(
+            msg.rid === undefined
+              ? { type: 'pong', t: Date.now() }
+              : { type: 'pong', rid: msg.rid, t: Date.now() },
+          ),
+        );
         return;
       case 'sessions.watch':
         ctx.reply(msg.rid, { sessions: hub.watch(peer) });
@@ -80,15 +93,31 @@ export async function dispatch(ctx: DispatchContext, msg: Exclude<ClientMessage,
       }
       case 'input': {
         const attachment = ctx.attached.get(msg.sessionId);
-        const result = await hub.submitInput(msg.sessionId, actor, msg.inputId, msg.payload, attachment?.readOnly ?? false);
+        const result = await hub.submitInput(
+          msg.sessionId,
+          actor,
+          msg.inputId,
+          msg.payload,
+          attachment?.readOnly ?? false,
+        );
         peer.send(
-          JSON.stringify({ type: 'ack', sessionId: msg.sessionId, inputId: msg.inputId, seq: result.seq, duplicate: result.duplicate }),
+          JSON.stringify({
+            type: 'ack',
+            sessionId: msg.sessionId,
+            inputId: msg.inputId,
+            seq: result.seq,
+            duplicate: result.duplicate,
+          }),
         );
         return;
       }
       case 'resize': {
         const attachment = ctx.attached.get(msg.sessionId);
-        if (!attachment) throw new BatonError('not_subscribed', `subscribe to ${msg.sessionId} before resizing it`);
+        if (!attachment)
+          throw new BatonError(
+            'not_subscribed',
+            `subscribe to ${msg.sessionId} before resizing it`,
+          );
         hub.get(msg.sessionId).resize(peer.connectionId, msg.cols, msg.rows, attachment.readOnly);
         if (msg.rid !== undefined) ctx.reply(msg.rid, {});
         return;
@@ -101,7 +130,11 @@ export async function dispatch(ctx: DispatchContext, msg: Exclude<ClientMessage,
       }
       case 'permission.answer': {
         const attachment = ctx.attached.get(msg.sessionId);
-        if (attachment?.readOnly) throw new BatonError('read_only', 'this attachment is read-only: it cannot answer permission requests');
+        if (attachment?.readOnly)
+          throw new BatonError(
+            'read_only',
+            'this attachment is read-only: it cannot answer permission requests',
+          );
         const seq = await hub.answerPermission(msg.sessionId, actor, msg.requestId, msg.answer);
         ctx.reply(msg.rid, { seq });
         return;
@@ -115,7 +148,11 @@ export async function dispatch(ctx: DispatchContext, msg: Exclude<ClientMessage,
     if (err instanceof BatonError) {
       ctx.error(fields, err.code, err.message);
     } else {
-      ctx.error(fields, 'internal', `the server failed to handle '${msg.type}': ${(err as Error).message}`);
+      ctx.error(
+        fields,
+        'internal',
+        `the server failed to handle '${msg.type}': ${(err as Error).message}`,
+      );
     }
   }
 }

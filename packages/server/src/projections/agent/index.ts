@@ -1,1 +1,5 @@
-export { AgentProjection, AGENT_SNAPSHOT_TYPES, agentProjectionFactory } from './agent-projection.js';
+export {
+  AgentProjection,
+  AGENT_SNAPSHOT_TYPES,
+  agentProjectionFactory,
+} from './agent-projection.js';

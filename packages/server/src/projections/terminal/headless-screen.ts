@@ -77,7 +77,10 @@ export class HeadlessScreen {
     this.term.dispose();
   }
 
-  private open(cols: number, rows: number): [HeadlessTerminal, InstanceType<typeof SerializeAddon>] {
+  private open(
+    cols: number,
+    rows: number,
+  ): [HeadlessTerminal, InstanceType<typeof SerializeAddon>] {
     const term = new Terminal({ cols, rows, scrollback: this.scrollback, allowProposedApi: true });
     const serializer = new SerializeAddon();
     // The addon is typed against @xterm/xterm's Terminal; it only uses the API both share.

@@ -40,8 +40,12 @@ class ScreenWorker {
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
-    this.worker.on('error', (err) => fail(new Error(`terminal screen worker failed: ${err.message}`)));
-    this.worker.on('exit', (code) => fail(new Error(`terminal screen worker exited (code ${code})`)));
+    this.worker.on('error', (err) =>
+      fail(new Error(`terminal screen worker failed: ${err.message}`)),
+    );
+    this.worker.on('exit', (code) =>
+      fail(new Error(`terminal screen worker exited (code ${code})`)),
+    );
   }
 
   post(req: ScreenRequest): void {

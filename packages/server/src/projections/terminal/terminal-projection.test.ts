@@ -65,7 +65,9 @@ describe('HeadlessScreen', () => {
     a.write(coloredLines(10_000));
     const started = performance.now();
     const snap = await a.snapshot();
-    t.diagnostic(`parse + serialize of 10,000 lines: ${(performance.now() - started).toFixed(0)} ms`);
+    t.diagnostic(
+      `parse + serialize of 10,000 lines: ${(performance.now() - started).toFixed(0)} ms`,
+    );
     assert.match(snap.screen, /line 9999/);
     assert.match(snap.screen, /line 1\b/);
     const b = new HeadlessScreen(80, 24, 10_000);

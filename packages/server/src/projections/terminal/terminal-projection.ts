@@ -18,7 +18,8 @@ export class TerminalProjection implements Projection {
   apply(event: LogEvent): void {
     this.seq = event.seq;
     if (event.type === 'terminal.output') this.screen.write(event.data.data);
-    else if (event.type === 'terminal.resized') this.screen.resize(event.data.cols, event.data.rows);
+    else if (event.type === 'terminal.resized')
+      this.screen.resize(event.data.cols, event.data.rows);
   }
 
   /** The screen as of the last event applied when called; its `seq` is that event's. */

@@ -18,6 +18,18 @@ import { recoverFromLog } from './recover-from-log.js';
 /** The device id recorded when baton itself closes a permission request nobody answered. */
 export const RUNNER_DEVICE_ID = 'baton';
 
+/** Which agent a ConversationRunner runs. */
+export interface AgentIdentity {
+  kind: SessionKind;
+  /** The agent's name in messages shown to people. */
+  displayName: string;
+  /**
+   * Checks the agent can run (binary installed, credentials present) and returns the binary's
+   * path; throws RunnerError('agent_unavailable', …) saying what to install or set.
+   */
+  preflight(): string;
+}
+
 interface ActiveTurn {
   turnId: string;
   interruptRequested: boolean;
@@ -52,10 +64,11 @@ export class ConversationRunner implements Runner {
   private failed = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleStopMs: number;
+  private binary: string | undefined;
 
   constructor(
     private readonly ctx: RunnerContext,
-    private readonly agent: { kind: SessionKind; displayName: string; binary: string },
+    private readonly agent: AgentIdentity,
     private readonly createDriver: DriverFactory,
     private readonly options: AgentRunnerOptions,
   ) {
@@ -64,6 +77,7 @@ export class ConversationRunner implements Runner {
   }
 
   async start(): Promise<void> {
+    this.binary = this.agent.preflight();
     const state = await recoverFromLog(this.ctx, this.agent.kind);
     this.agentSessionId = state.agentSessionId;
     this.seenInputIds = state.seenInputIds;
@@ -198,10 +212,13 @@ export class ConversationRunner implements Runner {
         await driver.sendTurn(batch.map((b) => b.text));
       }
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      this.failed = true;
-      this.finishTurn({ outcome: 'failed', error: reason });
-      void this.chain.status('failed', { reason });
+      // When the process died, onUnexpectedExit has already ended the turn and said why.
+      if (this.turn?.turnId === turnId) {
+        const reason = err instanceof Error ? err.message : String(err);
+        this.failed = true;
+        this.finishTurn({ outcome: 'failed', error: reason });
+        void this.chain.status('failed', { reason });
+      }
     }
     const result = await ended;
     if (result.outcome !== 'failed' || this.driver) this.failed = false;
@@ -252,7 +269,7 @@ export class ConversationRunner implements Runner {
       ctx: this.ctx,
       sink: this.sinkFor(() => this.driver === driver),
       options: this.options,
-      binary: this.agent.binary,
+      binary: this.binary ?? this.agent.preflight(),
     });
     this.driver = driver;
     try {

@@ -12,7 +12,7 @@ export {
   DEFAULT_STOP_GRACE_MS,
   type AgentRunnerOptions,
 } from './agent-runner-options.js';
-export { ConversationRunner, RUNNER_DEVICE_ID } from './conversation-runner.js';
+export { ConversationRunner, RUNNER_DEVICE_ID, type AgentIdentity } from './conversation-runner.js';
 export { JsonLinesProcess, describeExit, type LaunchSpec } from './json-lines-process.js';
 export { findBinary } from './find-binary.js';
 export { agentCwd, agentEnv } from './agent-env.js';

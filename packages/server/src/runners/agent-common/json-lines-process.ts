@@ -55,7 +55,8 @@ export class JsonLinesProcess {
     });
     this.child.on('error', (err) => {
       // Spawn failures (ENOENT, EACCES) never produce an 'exit' event.
-      if (this.child.pid === undefined) this.finish({ code: null, signal: null, stderr: err.message });
+      if (this.child.pid === undefined)
+        this.finish({ code: null, signal: null, stderr: err.message });
     });
     this.child.on('close', (code, signal) => {
       this.finish({ code, signal, stderr: this.stderrTail.trim() });
@@ -112,6 +113,12 @@ export function describeExit(name: string, exit: ProcessExit): string {
       : exit.code !== null
         ? `exited with code ${exit.code}`
         : 'could not be started';
-  const lastLines = exit.stderr.split('\n').slice(-3).join(' | ').trim();
+  // Skip stack backtraces: the line that says what went wrong comes before them.
+  const lastLines = exit.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^(\d+:|at |Stack backtrace:)/.test(l))
+    .slice(-3)
+    .join(' | ');
   return lastLines ? `${name} ${how}: ${lastLines}` : `${name} ${how}`;
 }

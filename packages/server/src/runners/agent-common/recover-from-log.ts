@@ -27,7 +27,7 @@ export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Pro
   const events = new Map<number, LogEvent>();
   const snap = await ctx.latestSnapshot();
   if (snap.kind === 'agent') for (const e of snap.events) events.set(e.seq, e);
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await ctx.readEvents(after, PAGE);
     for (const e of page) events.set(e.seq, e);
     if (page.length < PAGE) break;

@@ -60,7 +60,11 @@ export async function resolveLaunchSpec(config: TerminalConfig): Promise<LaunchS
 }
 
 /** A program name resolved like a shell would: paths as given (relative to cwd), names on PATH. */
-async function findExecutable(name: string, cwd: string, path: string): Promise<string | undefined> {
+async function findExecutable(
+  name: string,
+  cwd: string,
+  path: string,
+): Promise<string | undefined> {
   const candidates = name.includes('/')
     ? [isAbsolute(name) ? name : join(cwd, name)]
     : path

@@ -34,7 +34,7 @@ export class OutputBatcher {
   private queue: NewLogEvent[] = [];
   /** Output not yet closed into events. */
   private open = '';
-  /** Rough UTF-8 size of `open` (exact for ASCII, an upper bound otherwise). */
+  /** UTF-8 size of `open`. */
   private openBytes = 0;
   private firstPendingAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -54,7 +54,7 @@ export class OutputBatcher {
     if (data.length === 0) return;
     if (!this.hasPending()) this.firstPendingAt = Date.now();
     this.open += data;
-    this.openBytes += data.length * (/^[\x00-\x7f]*$/.test(data) ? 1 : 3);
+    this.openBytes += Buffer.byteLength(data);
     this.schedule();
   }
 

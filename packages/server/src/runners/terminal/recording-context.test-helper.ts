@@ -60,20 +60,18 @@ export class RecordingContext implements RunnerContext {
 
   /** All terminal output committed so far, concatenated in log order. */
   output(): string {
-    return this.events
-      .map((e) => (e.type === 'terminal.output' ? e.data.data : ''))
-      .join('');
+    return this.events.map((e) => (e.type === 'terminal.output' ? e.data.data : '')).join('');
   }
 }
 
 /** Polls `check` until it returns true, failing after `timeoutMs`. */
 export async function waitFor(
   what: string,
-  check: () => boolean,
+  check: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -135,7 +135,10 @@ describe('TerminalRunner (real PTY, recording context)', () => {
     await runner.start();
     await waitFor('exit', () => ctx.statuses.length === 2, 30_000);
     const lines = ctx.output().match(/^line-\d+/gm) ?? [];
-    assert.deepEqual(lines, Array.from({ length: 3000 }, (_, i) => `line-${i}`));
+    assert.deepEqual(
+      lines,
+      Array.from({ length: 3000 }, (_, i) => `line-${i}`),
+    );
     assert.equal(ctx.maxConcurrentEmits, 1);
     // Output accumulated while a commit was in flight, so far fewer events than lines.
     assert.ok(ctx.events.length < 1000, `${ctx.events.length} events`);

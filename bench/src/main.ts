@@ -1,0 +1,119 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SYSTEMS, type SystemName } from './drivers/connection.js';
+import { scenarios, type ProfileName } from './profile.js';
+import { renderReport } from './report.js';
+import { setHarnessOptions } from './scenarios/harness.js';
+import type { ScenarioResult } from './scenarios/result.js';
+import { evaluateTargets } from './targets.js';
+
+const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,socketio,ws]
+                                [--out FILE] [--cpu-prof DIR]
+  --profile   full (default): the published run, written to BENCHMARKS.md
+              ci: a short run that fails only when an event is lost, duplicated or reordered
+  --only      scenario names to run (seed-10x1, seed-100x10, fanout-1000x1, open-connections,
+              reconnect-storm, catch-up, terminal-flood)
+  --out       where to write the Markdown (full default: BENCHMARKS.md at the repository root)
+  --cpu-prof  write V8 CPU profiles of the baton server into DIR`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function openFileLimit(): number {
+  try {
+    return Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim()) || 1024;
+  } catch {
+    return 1024;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      profile: { type: 'string', default: 'full' },
+      only: { type: 'string' },
+      systems: { type: 'string' },
+      out: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const profile = values.profile as ProfileName;
+  if (profile !== 'full' && profile !== 'ci') fail(`unknown profile '${values.profile}'`);
+  const systems = (values.systems?.split(',') ?? SYSTEMS) as SystemName[];
+  for (const s of systems) if (!SYSTEMS.includes(s)) fail(`unknown system '${s}'`);
+  if (values['cpu-prof']) setHarnessOptions({ cpuProfileDir: values['cpu-prof'] });
+
+  const notes: string[] = [];
+  // The server holds every connection and each load generator a share of them; keep a margin
+  // for files, pipes and the database.
+  const limit = openFileLimit();
+  const idle = Math.max(0, Math.min(9000, limit - 1000 - 500));
+  if (profile === 'full' && idle < 9000) {
+    notes.push(
+      `Open-file limit is ${limit}: the open-connections scenario was scaled down to ${idle} idle connections (raise it with \`ulimit -n 20000\`).`,
+    );
+  }
+  let list = scenarios(profile, idle);
+  if (values.only) {
+    const wanted = values.only.split(',');
+    for (const w of wanted) if (!list.some((s) => s.name === w)) fail(`unknown scenario '${w}'`);
+    list = list.filter((s) => wanted.includes(s.name));
+  }
+
+  const results: ScenarioResult[] = [];
+  const started = Date.now();
+  for (const scenario of list) {
+    const result: ScenarioResult = { ...scenario, runs: [] };
+    for (const system of scenario.systems.filter((s) => systems.includes(s))) {
+      const t = Date.now();
+      process.stderr.write(`${scenario.name} / ${system} … `);
+      try {
+        const run = await scenario.run(system);
+        result.runs.push(run);
+        const verdict = run.problems.length > 0 ? `FAILED: ${run.problems.join('; ')}` : 'ok';
+        process.stderr.write(`${verdict} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
+      } catch (e) {
+        const message = (e as Error).message.split('\n')[0] ?? 'error';
+        result.runs.push({ system, connections: 0, figures: {}, problems: [message], notes: [] });
+        process.stderr.write(`FAILED: ${message}\n`);
+      }
+    }
+    results.push(result);
+  }
+
+  const cpu = cpus();
+  const report = renderReport(
+    {
+      command: `node bench/dist/main.js ${process.argv.slice(2).join(' ')}`.trim(),
+      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}, Node ${process.version}`,
+      profile: `${profile} (took ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      notes,
+    },
+    results,
+    evaluateTargets(results),
+  );
+  const out =
+    values.out ??
+    (profile === 'full' ? fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url)) : undefined);
+  if (out) {
+    writeFileSync(out, report);
+    process.stderr.write(`wrote ${out}\n`);
+  } else {
+    process.stdout.write(report);
+  }
+  const failed = results.some((r) => r.runs.some((x) => x.problems.length > 0));
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();

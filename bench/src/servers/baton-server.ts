@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '@baton/server';
+import { serveIpc, signalReady } from '../ipc.js';
+import { benchRunnerFactory } from './bench-runner.js';
+import { statsHandlers } from './server-stats.js';
+
+/**
+ * The real baton server (`startServer`), on a fresh data directory, with one change: sessions of
+ * kind `claude` get a runner that takes each input and does nothing else, so what is measured is
+ * the log (commit before ack) and the fan-out, not an agent. Terminal sessions keep the real PTY
+ * runner (the flood scenario uses it).
+ */
+const dataDir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
+const server = await startServer({
+  dataDir,
+  port: 0,
+  logLevel: 'warn',
+  runners: [benchRunnerFactory],
+});
+serveIpc({
+  ...statsHandlers(),
+  stop: async () => {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    setImmediate(() => process.exit(0));
+    return {};
+  },
+});
+signalReady({
+  url: server.wsUrl,
+  port: server.port,
+  httpUrl: server.url,
+  ownerToken: server.ownerToken,
+});

@@ -1,0 +1,53 @@
+import type { SystemName } from './drivers/connection.js';
+import type { ScenarioResult, SystemRun } from './scenarios/result.js';
+
+function find(results: ScenarioResult[], prefix: string, system: SystemName): SystemRun | undefined {
+  return results.find((r) => r.name.startsWith(prefix))?.runs.find((r) => r.system === system);
+}
+
+const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'MISSED');
+
+/** The issue's targets for baton, each with the measured figures and whether it was met. */
+export function evaluateTargets(results: ScenarioResult[]): string[] {
+  const lines: string[] = [];
+  for (const name of ['seed-10x1', 'seed-100x10']) {
+    const p99 = find(results, name, 'baton')?.latency?.p99;
+    lines.push(
+      `${verdict(p99 === undefined ? undefined : p99 < 5)}: p99 under 5 ms in ${name} (baton p99 ${p99?.toFixed(2) ?? '–'} ms)`,
+    );
+  }
+  const b = find(results, 'fanout-', 'baton');
+  const w = find(results, 'fanout-', 'ws');
+  const s = find(results, 'fanout-', 'socketio');
+  if (b && w && s) {
+    const bp = b.latency?.p99 ?? NaN;
+    const bt = b.saturation?.deliveriesPerSec ?? NaN;
+    const wp = w.latency?.p99 ?? NaN;
+    const wt = w.saturation?.deliveriesPerSec ?? NaN;
+    const sp = s.latency?.p99 ?? NaN;
+    const st = s.saturation?.deliveriesPerSec ?? NaN;
+    lines.push(
+      `${verdict(bp <= 1.25 * wp && bt >= wt / 1.25)}: many devices on one session within 1.25× of raw ws ` +
+        `(p99 ${(bp / wp).toFixed(2)}×, throughput ${(wt / bt).toFixed(2)}× slower)`,
+      `${verdict(bp < sp && bt > st)}: many devices on one session faster than Socket.IO ` +
+        `(p99 ${bp.toFixed(2)} vs ${sp.toFixed(2)} ms, ${Math.round(bt)} vs ${Math.round(st)} deliveries/s)`,
+    );
+  }
+  const bm = find(results, 'open-connections', 'baton')?.rssPerConnectionBytes;
+  const wm = find(results, 'open-connections', 'ws')?.rssPerConnectionBytes;
+  if (bm !== undefined && wm !== undefined) {
+    const diffKb = (bm - wm) / 1024;
+    lines.push(
+      `${verdict(diffKb <= 10)}: memory within 10 KB per connection of raw ws ` +
+        `(baton ${(bm / 1024).toFixed(1)} KB, ws ${(wm / 1024).toFixed(1)} KB)`,
+    );
+  }
+  const broken = results.flatMap((r) =>
+    r.runs.filter((x) => x.system === 'baton' && x.problems.length > 0).map(() => r.name),
+  );
+  lines.push(
+    `${verdict(broken.length === 0)}: baton delivered every event exactly once, in order, in every scenario` +
+      (broken.length > 0 ? ` (failed: ${broken.join(', ')})` : ''),
+  );
+  return lines;
+}

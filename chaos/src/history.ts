@@ -1,0 +1,43 @@
+/**
+ * What one client recorded during a run, in the style of a Jepsen history: what it submitted,
+ * what the server acknowledged, and every event it observed, per subscription.
+ */
+
+/** One observed event: its sequence number and a digest of its whole content. */
+export interface ObservedEvent {
+  seq: number;
+  digest: string;
+}
+
+/**
+ * Events received on one subscription (one `subscribe` on one connection), in arrival order.
+ * A snapshot replaces everything up to its `seq`: the events that follow start after it.
+ */
+export interface Segment {
+  afterSeq: number;
+  items: ({ kind: 'event'; event: ObservedEvent } | { kind: 'snapshot'; seq: number })[];
+}
+
+export interface Ack {
+  inputId: string;
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface ClientHistory {
+  client: string;
+  sessionId: string;
+  /** Input ids this client submitted (each once, however often it retried). */
+  submitted: string[];
+  acks: Ack[];
+  segments: Segment[];
+}
+
+/** The server's log of a session read at the end of the run: event i has seq i + 1. */
+export interface CanonicalEvent {
+  seq: number;
+  type: string;
+  /** The input id, for input events. */
+  inputId?: string;
+  digest: string;
+}

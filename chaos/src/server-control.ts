@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A baton server in its own process that the checker can `kill -9` and start again on the same
+ * port and data directory, as a crash and a supervisor's restart would.
+ */
+export class ServerControl {
+  private child: ChildProcess | undefined;
+  readonly token = `owner-${randomBytes(16).toString('hex')}`;
+  /** Times the server was started. */
+  starts = 0;
+
+  private constructor(
+    readonly port: number,
+    readonly dataDir: string,
+  ) {}
+
+  /** Picks a free port once; every restart reuses it. */
+  static async create(dataDir: string): Promise<ServerControl> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const address = probe.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    return new ServerControl(port, dataDir);
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the server; resolves once it prints its ready line. */
+  async start(): Promise<void> {
+    const entry = fileURLToPath(new URL('./server-entry.js', import.meta.url));
+    const args = [entry, '--port', String(this.port), '--data', this.dataDir, '--token', this.token];
+    // A restart right after a kill may find the port still held for a moment.
+    for (let attempt = 0; ; attempt++) {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let errors = '';
+      child.stderr?.on('data', (d) => (errors += String(d)));
+      const ready = await new Promise<boolean>((resolve) => {
+        let out = '';
+        child.stdout?.on('data', (d) => {
+          out += String(d);
+          if (out.includes('baton is serving at')) resolve(true);
+        });
+        child.once('exit', () => resolve(false));
+      });
+      if (ready) {
+        this.child = child;
+        this.starts++;
+        // Keep draining stderr so the server never blocks on a full pipe.
+        child.stderr?.on('data', () => {});
+        return;
+      }
+      if (attempt >= 20) throw new Error(`the server did not start: ${errors.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** `kill -9`: no shutdown code runs; whatever was not committed is gone. */
+  async kill9(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = undefined;
+  }
+
+  /** A clean shutdown (SIGTERM), for the end of a run. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+    this.child = undefined;
+  }
+
+  /** Whether the server process is alive. */
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const init: RequestInit = {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+    };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const res = await fetch(`${this.httpUrl}${path}`, init);
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    return JSON.parse(text) as T;
+  }
+}

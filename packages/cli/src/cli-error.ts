@@ -1,0 +1,21 @@
+/** Exit codes of the `baton` command. */
+export const ExitCode = {
+  Ok: 0,
+  /** The server refused the request (unknown session, bad input, …). */
+  Failed: 1,
+  /** The command line was wrong. */
+  Usage: 2,
+  /** No server answered at the URL, or the credential was refused. */
+  Unreachable: 3,
+} as const;
+
+/** An error the CLI reports as one line on stderr and an exit code, without a stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.Failed,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

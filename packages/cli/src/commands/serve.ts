@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startServer, type LogLevel } from '@baton/server';
+import { batonHome, DEFAULT_PORT } from '../cli-home.js';
+import { CliError, ExitCode } from '../cli-error.js';
+import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
+import { recordCurrentServer } from '../server-target.js';
+
+/** The built web app shipped beside the CLI in this repository, if it has been built. */
+function webRoot(): string | undefined {
+  const dir = fileURLToPath(new URL('../../../../apps/web/dist', import.meta.url));
+  return existsSync(dir + '/index.html') ? dir : undefined;
+}
+
+export async function serve(args: ParsedArgs): Promise<void> {
+  const host = flagString(args, 'host') ?? '127.0.0.1';
+  const port = flagInt(args, 'port', 0, 65535) ?? DEFAULT_PORT;
+  const dataDir = flagString(args, 'data') ?? process.env['BATON_DATA'] ?? batonHome();
+  const retention = flagInt(args, 'retention', 100, 100_000_000);
+  const logLevel = (flagString(args, 'log-level') ??
+    process.env['BATON_LOG'] ??
+    'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    throw new CliError(`--log-level must be debug, info, warn, error or silent`, ExitCode.Usage);
+  }
+  const allowed = flagString(args, 'allow-origin');
+  const token = process.env['BATON_TOKEN'];
+  const web = webRoot();
+  let server;
+  try {
+    server = await startServer({
+      host,
+      port,
+      dataDir,
+      logLevel,
+      ...(token ? { ownerToken: token } : {}),
+      ...(retention !== undefined ? { retentionEvents: retention } : {}),
+      ...(allowed ? { allowedOrigins: allowed.split(',') } : {}),
+      ...(web ? { webRoot: web } : {}),
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE')
+      throw new CliError(
+        `port ${port} on ${host} is in use; pick another with --port`,
+        ExitCode.Failed,
+      );
+    if (e.code === 'EACCES')
+      throw new CliError(
+        `not allowed to listen on ${host}:${port}; pick a port above 1024`,
+        ExitCode.Failed,
+      );
+    throw err;
+  }
+  recordCurrentServer(server.url, dataDir);
+  const shown =
+    host === '0.0.0.0' || host === '::'
+      ? server.url.replace(/\/\/[^:]+|\/\/\[.*\]/, '//127.0.0.1')
+      : server.url;
+  process.stdout.write(`baton is serving at ${shown}/#token=${server.ownerToken}\n`);
+  process.stdout.write(
+    `  data: ${dataDir}${server.ownerTokenCreated ? ' (new owner token created)' : ''}\n`,
+  );
+  if (!web) process.stdout.write(`  web app not built: run 'npm run build:web' to serve it at /\n`);
+  process.stdout.write(`  stop with Ctrl-C\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping baton…\n`);
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  await new Promise<never>(() => {});
+}

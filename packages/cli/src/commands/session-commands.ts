@@ -1,0 +1,164 @@
+import type { SessionInfo, SessionKind } from '@baton/protocol';
+import { CliError, ExitCode } from '../cli-error.js';
+import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
+import { resolveSession } from '../resolve-session.js';
+import { request, resolveTarget } from '../server-target.js';
+import { randomUUID } from 'node:crypto';
+
+const KINDS: SessionKind[] = ['terminal', 'claude', 'codex'];
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}
+
+/** `baton ls`: the sessions, with who is attached. */
+export async function ls(args: ParsedArgs): Promise<void> {
+  const target = await resolveTarget(args);
+  const { sessions } = (await request(target.url, 'GET', '/api/sessions', target.token)) as {
+    sessions: SessionInfo[];
+  };
+  if (args.flags.has('json')) {
+    process.stdout.write(JSON.stringify(sessions, null, 2) + '\n');
+    return;
+  }
+  if (sessions.length === 0) {
+    process.stdout.write('no sessions; create one with: baton new terminal\n');
+    return;
+  }
+  const rows = sessions.map((s) => [
+    s.id,
+    s.name,
+    s.kind,
+    s.status + (s.exitCode !== undefined ? ` (${s.exitCode})` : ''),
+    s.attached.length === 0
+      ? '-'
+      : [...new Set(s.attached.map((a) => `${a.deviceName}/${a.mode}`))].join(','),
+    ago(s.lastActivityAt),
+  ]);
+  const header = ['ID', 'NAME', 'KIND', 'STATUS', 'ATTACHED', 'ACTIVITY'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [header, ...rows]) {
+    process.stdout.write(
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
+  }
+}
+
+/** `baton new <kind>`: creates a session and prints its id (or attaches to it). */
+export async function create(args: ParsedArgs): Promise<SessionInfo> {
+  const kind = (args.positionals[0] ?? 'terminal') as SessionKind;
+  if (!KINDS.includes(kind))
+    throw new CliError(
+      `unknown session kind '${kind}'; use terminal, claude or codex`,
+      ExitCode.Usage,
+    );
+  const target = await resolveTarget(args);
+  const config: Record<string, unknown> = {};
+  const cwd = flagString(args, 'cwd');
+  if (cwd) config['cwd'] = cwd;
+  if (kind === 'terminal') {
+    const shell = flagString(args, 'shell');
+    if (shell) config['shell'] = shell;
+    const cols = flagInt(args, 'cols', 2, 1000);
+    const rows = flagInt(args, 'rows', 1, 500);
+    if (cols) config['cols'] = cols;
+    if (rows) config['rows'] = rows;
+    if (!cols && process.stdout.columns) config['cols'] = process.stdout.columns;
+    if (!rows && process.stdout.rows) config['rows'] = process.stdout.rows;
+  } else {
+    const model = flagString(args, 'model');
+    if (model) config['model'] = model;
+    const mode = flagString(args, 'permission-mode');
+    if (mode) config['permissionMode'] = mode;
+  }
+  const body: Record<string, unknown> = { kind, config };
+  const name = flagString(args, 'name');
+  if (name) body['name'] = name;
+  const { session } = (await request(target.url, 'POST', '/api/sessions', target.token, body)) as {
+    session: SessionInfo;
+  };
+  if (session.status === 'failed') {
+    throw new CliError(
+      `session ${session.id} failed to start: ${session.reason ?? 'unknown reason'}`,
+    );
+  }
+  if (!args.flags.has('attach')) process.stdout.write(`${session.id}\n`);
+  return session;
+}
+
+/** `baton send <session> <text…>`: one input, retried with the same id until acknowledged. */
+export async function send(args: ParsedArgs): Promise<void> {
+  const target = await resolveTarget(args);
+  const session = await resolveSession(target, args.positionals[0]);
+  const text = args.positionals.slice(1).join(' ');
+  if (!text) throw new CliError('nothing to send: baton send <session> <text>', ExitCode.Usage);
+  const payload =
+    session.kind === 'terminal'
+      ? { kind: 'terminal', data: args.flags.has('no-enter') ? text : text + '\r' }
+      : { kind: 'message', text };
+  const inputId = randomUUID();
+  let lastError: unknown;
+  // The same input id on every attempt: a retry after a lost answer is stored once.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      const res = (await request(
+        target.url,
+        'POST',
+        `/api/sessions/${session.id}/inputs`,
+        target.token,
+        { inputId, payload },
+      )) as {
+        seq: number;
+        duplicate: boolean;
+      };
+      process.stdout.write(`sent as #${res.seq}${res.duplicate ? ' (already stored)' : ''}\n`);
+      return;
+    } catch (err) {
+      lastError = err;
+      if (!(err instanceof CliError) || err.exitCode !== ExitCode.Unreachable) throw err;
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+    }
+  }
+  throw lastError;
+}
+
+async function simple(
+  args: ParsedArgs,
+  verb: string,
+  method: string,
+  suffix: string,
+): Promise<SessionInfo | undefined> {
+  const target = await resolveTarget(args);
+  const session = await resolveSession(target, args.positionals[0]);
+  const res = (await request(
+    target.url,
+    method,
+    `/api/sessions/${session.id}${suffix}`,
+    target.token,
+  )) as { session?: SessionInfo };
+  const s = res.session;
+  process.stdout.write(
+    `${verb} ${session.id}${s ? ` (${s.status}${s.reason ? `: ${s.reason}` : ''})` : ''}\n`,
+  );
+  return s;
+}
+
+export const stop = (args: ParsedArgs) => simple(args, 'stopped', 'POST', '/stop');
+export const restart = (args: ParsedArgs) => simple(args, 'restarted', 'POST', '/restart');
+export const remove = (args: ParsedArgs) => simple(args, 'deleted', 'DELETE', '');
+
+export async function rename(args: ParsedArgs): Promise<void> {
+  const target = await resolveTarget(args);
+  const session = await resolveSession(target, args.positionals[0]);
+  const name = args.positionals.slice(1).join(' ').trim();
+  if (!name) throw new CliError('baton rename <session> <new name>', ExitCode.Usage);
+  await request(target.url, 'PATCH', `/api/sessions/${session.id}`, target.token, { name });
+  process.stdout.write(`renamed ${session.id} to ${name}\n`);
+}

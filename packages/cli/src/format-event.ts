@@ -1,0 +1,49 @@
+import type { LogEvent } from '@baton/protocol';
+
+function clip(value: unknown, max = 200): string {
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  return s.length > max ? s.slice(0, max) + '…' : s;
+}
+
+/**
+ * One readable line (or block) per event for `baton tail`. Terminal output is returned raw so
+ * the terminal renders it; everything else is a labelled line.
+ */
+export function formatEvent(e: LogEvent): string | undefined {
+  switch (e.type) {
+    case 'terminal.output':
+      return e.data.data;
+    case 'session.created':
+      return `[#${e.seq}] created ${e.data.kind} session '${e.data.name}'\n`;
+    case 'session.renamed':
+      return `[#${e.seq}] renamed to '${e.data.name}'\n`;
+    case 'session.status':
+      return `[#${e.seq}] status ${e.data.status}${e.data.exitCode !== undefined ? ` (exit ${e.data.exitCode})` : ''}${e.data.reason ? `: ${e.data.reason}` : ''}\n`;
+    case 'input':
+      return e.data.payload.kind === 'message'
+        ? `[#${e.seq}] you (${e.data.deviceId}): ${e.data.payload.text}\n`
+        : undefined;
+    case 'input.delivered':
+    case 'terminal.resized':
+    case 'agent.bound':
+      return undefined;
+    case 'agent.turn.started':
+      return `[#${e.seq}] turn started\n`;
+    case 'agent.text':
+      return `[#${e.seq}] assistant: ${e.data.text}\n`;
+    case 'agent.thinking':
+      return `[#${e.seq}] thinking: ${clip(e.data.text, 500)}\n`;
+    case 'agent.tool.call':
+      return `[#${e.seq}] tool ${e.data.name} ${clip(e.data.input)}\n`;
+    case 'agent.tool.result':
+      return `[#${e.seq}] tool result${e.data.isError ? ' (error)' : ''}: ${clip(e.data.output)}\n`;
+    case 'agent.permission.requested':
+      return `[#${e.seq}] permission requested (${e.data.requestId}): ${e.data.toolName} ${clip(e.data.input)}\n`;
+    case 'agent.permission.resolved':
+      return `[#${e.seq}] permission ${e.data.requestId}: ${e.data.resolution.decision} by ${e.data.deviceId}\n`;
+    case 'agent.turn.ended':
+      return `[#${e.seq}] turn ${e.data.outcome}${e.data.error ? `: ${e.data.error}` : ''}${e.data.costUsd !== undefined ? ` ($${e.data.costUsd.toFixed(4)})` : ''}\n`;
+    case 'agent.error':
+      return `[#${e.seq}] error: ${e.data.message}\n`;
+  }
+}

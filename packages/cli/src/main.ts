@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+import { CliError, ExitCode } from './cli-error.js';
+import { parseArgs, type ParsedArgs } from './parse-args.js';
+import { attach } from './commands/attach.js';
+import { serve } from './commands/serve.js';
+import { create, ls, remove, rename, restart, send, stop } from './commands/session-commands.js';
+import { tail } from './commands/tail.js';
+import { resolveTarget } from './server-target.js';
+
+const HELP = `baton — one live terminal or agent session, in step on every window and device
+
+usage: baton <command> [options]
+
+  serve                     run the server (--host 127.0.0.1 --port 7777 --data ~/.baton
+                            --retention N --log-level info --allow-origin URL,…)
+  ls                        list sessions (--json)
+  new [terminal|claude|codex]
+                            create a session; prints its id (--name N --cwd DIR --shell PATH
+                            --cols N --rows N --model M --permission-mode M --attach)
+  attach <session>          full-screen terminal (detach: Ctrl-\\) or chat view (--read-only)
+  send <session> <text…>    send input (terminals get Enter appended unless --no-enter)
+  tail <session>            print events and follow live (--after SEQ --json)
+  stop <session>            stop the session's process (the log stays)
+  restart <session>         start an exited session again in the same directory
+  rename <session> <name>
+  rm <session>              delete the session and its log
+
+  <session> is an id, a unique id prefix, or a name.
+  Commands other than serve find the server from --url / BATON_URL, else the server last
+  started on this machine; the credential from --token / BATON_TOKEN, else this machine's
+  owner token (the CLI registers itself as a device with it once).
+`;
+
+const BOOLEANS = new Set(['json', 'attach', 'read-only', 'no-enter', 'help']);
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (command === '--version' || command === 'version') {
+    process.stdout.write('baton 0.1.0\n');
+    return;
+  }
+  const args: ParsedArgs = parseArgs(rest, BOOLEANS);
+  switch (command) {
+    case 'serve':
+      return serve(args);
+    case 'ls':
+      return ls(args);
+    case 'new': {
+      const session = await create(args);
+      if (args.flags.has('attach'))
+        await attach(args, { target: await resolveTarget(args), session });
+      return;
+    }
+    case 'attach':
+      return attach(args);
+    case 'send':
+      return send(args);
+    case 'tail':
+      return tail(args);
+    case 'stop':
+      await stop(args);
+      return;
+    case 'restart':
+      await restart(args);
+      return;
+    case 'rename':
+      return rename(args);
+    case 'rm':
+      await remove(args);
+      return;
+    default:
+      throw new CliError(`unknown command '${command}'; run baton --help`, ExitCode.Usage);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  // Exit explicitly: an open WebSocket or timer must not keep a finished command alive.
+  () => process.exit(ExitCode.Ok),
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`baton: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
+    process.stderr.write(`baton: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(ExitCode.Failed);
+  },
+);

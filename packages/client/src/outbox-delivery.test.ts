@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LogEvent } from '@baton/protocol';
+import type { SessionStore } from './session-store.js';
+import {
+  connectedClient,
+  faultyWebSocket,
+  startTestServer,
+  tempDataDir,
+  waitFor,
+} from './testing/test-server.js';
+
+/** Integration: inputs travel through the outbox to a real server and are stored exactly once. */
+
+function inputsWithId(events: readonly LogEvent[], inputId: string): LogEvent[] {
+  return events.filter((e) => e.type === 'input' && e.data.inputId === inputId);
+}
+
+function replies(store: SessionStore): string[] {
+  return store.getSnapshot().events.flatMap((e) => (e.type === 'agent.text' ? [e.data.text] : []));
+}
+
+test('inputs submitted while the server is unreachable are sent once it is back', async (t) => {
+  const dataDir = tempDataDir(t);
+  const first = await startTestServer(dataDir);
+  const port = first.port;
+  const client = await connectedClient(t, first);
+  const session = await client.createSession({ kind: 'claude' });
+  const store = client.subscribe(session.id);
+  await waitFor('the subscription to be live', () => store.status === 'live');
+
+  await first.close();
+  await waitFor('the client to notice', () => client.state.status === 'reconnecting');
+  const x = client.send(session.id, { kind: 'message', text: 'while away 1' });
+  const y = client.send(session.id, { kind: 'message', text: 'while away 2' });
+  assert.deepEqual(
+    store.getSnapshot().pending.map((p) => [p.inputId, p.status]),
+    [
+      [x.inputId, 'pending'],
+      [y.inputId, 'pending'],
+    ],
+    'shown at once, on top of the log',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
+  const second = await startTestServer(dataDir, port);
+  t.after(() => second.close());
+  const [ackX, ackY] = await Promise.all([x.confirmed, y.confirmed]);
+  assert.equal(ackX.duplicate, false);
+  assert.ok(ackX.seq < ackY.seq, 'sent in the order they were made');
+  await waitFor('both answers', () => replies(store).length === 2);
+  assert.deepEqual(replies(store), ['echo: while away 1', 'echo: while away 2']);
+  const events = store.getSnapshot().events;
+  assert.equal(inputsWithId(events, x.inputId).length, 1);
+  assert.equal(inputsWithId(events, y.inputId).length, 1);
+  assert.equal(store.getSnapshot().pending.length, 0);
+  assert.equal(client.outbox.getSnapshot().length, 0);
+});
+
+test('an input retried after a lost ack is stored once and acked as a duplicate', async (t) => {
+  const server = await startTestServer(tempDataDir(t));
+  t.after(() => server.close());
+  const faulty = faultyWebSocket();
+  const a = await connectedClient(t, server, { WebSocket: faulty.WebSocket });
+  const b = await connectedClient(t, server);
+  const session = await a.createSession({ kind: 'claude' });
+  const storeA = a.subscribe(session.id);
+  const storeB = b.subscribe(session.id);
+  await waitFor('both live', () => storeA.status === 'live' && storeB.status === 'live');
+
+  faulty.drop.predicate = (frame) => frame['type'] === 'ack';
+  const x = a.send(session.id, { kind: 'message', text: 'once' });
+  await waitFor(
+    'the server to commit the input',
+    () => inputsWithId(storeB.getSnapshot().events, x.inputId).length === 1,
+  );
+  assert.equal(a.outbox.getSnapshot()[0]?.status, 'sent', 'no ack reached A');
+
+  faulty.drop.predicate = () => false;
+  faulty.sockets.at(-1)?.terminate();
+  const ack = await x.confirmed;
+  assert.equal(ack.duplicate, true, 'the resend was recognised');
+  const committed = inputsWithId(storeB.getSnapshot().events, x.inputId);
+  assert.equal(ack.seq, committed[0]?.seq, 'the retry got the original sequence number');
+
+  await waitFor('the answer', () => replies(storeB).length === 1);
+  await waitFor('A to catch up', () => storeA.lastSeq === storeB.lastSeq);
+  const fetched = await b.fetchEvents(session.id, 0, 5000);
+  assert.equal(inputsWithId(fetched.events, x.inputId).length, 1);
+  assert.deepEqual(storeA.getSnapshot().events, storeB.getSnapshot().events);
+  assert.equal(storeA.getSnapshot().pending.length, 0);
+});

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { WebSocket } from 'ws';
+import { startServer, type RunningServer } from '@baton/server';
+import { BatonClient, type BatonClientOptions } from '../baton-client.js';
+import type { WebSocketConstructor, WebSocketLike } from '../web-socket-like.js';
+import { echoAgent } from './echo-agent.js';
+
+/** Starts a quiet real server with the echo agent on `port` (0: a free one) in `dataDir`. */
+export function startTestServer(dataDir: string, port = 0): Promise<RunningServer> {
+  return startServer({ dataDir, port, logLevel: 'error', runners: [echoAgent] });
+}
+
+/** A fresh temporary data directory, removed when the test ends. */
+export function tempDataDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-client-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * A real `ws` WebSocket that records its instances and can be told to lose incoming frames,
+ * to cut a connection at a chosen moment (a network fault, not a fake server).
+ */
+export function faultyWebSocket(): {
+  WebSocket: WebSocketConstructor;
+  sockets: WebSocket[];
+  drop: { predicate: (frame: Record<string, unknown>) => boolean };
+} {
+  const sockets: WebSocket[] = [];
+  const drop = { predicate: (_frame: Record<string, unknown>) => false };
+  class Faulty implements WebSocketLike {
+    readonly #ws: WebSocket;
+    constructor(url: string) {
+      this.#ws = new WebSocket(url);
+      sockets.push(this.#ws);
+    }
+    get readyState(): number {
+      return this.#ws.readyState;
+    }
+    send(data: string): void {
+      this.#ws.send(data);
+    }
+    close(code?: number, reason?: string): void {
+      this.#ws.close(code, reason);
+    }
+    addEventListener(type: string, listener: (event: never) => void): void {
+      const ws = this.#ws;
+      if (type === 'message') {
+        ws.addEventListener('message', (event) => {
+          const frame = JSON.parse(String(event.data)) as Record<string, unknown>;
+          if (!drop.predicate(frame))
+            (listener as (e: { data: unknown }) => void)({ data: event.data });
+        });
+      } else if (type === 'close') {
+        ws.addEventListener('close', (event) =>
+          (listener as (e: { code: number; reason: string }) => void)({
+            code: event.code,
+            reason: event.reason,
+          }),
+        );
+      } else {
+        ws.addEventListener(type as 'open', () => (listener as () => void)());
+      }
+    }
+  }
+  return { WebSocket: Faulty as unknown as WebSocketConstructor, sockets, drop };
+}
+
+/** A connected client on `server`, closed when the test ends. */
+export async function connectedClient(
+  t: TestContext,
+  server: { wsUrl: string; ownerToken: string },
+  options: Partial<BatonClientOptions> = {},
+): Promise<BatonClient> {
+  const client = new BatonClient({
+    url: server.wsUrl,
+    token: server.ownerToken,
+    mode: 'headless',
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    backoff: { baseMs: 50, capMs: 500 },
+    ...options,
+  });
+  t.after(() => client.close());
+  client.connect();
+  await client.whenConnected(10_000);
+  return client;
+}
+
+/** Polls `check` until it returns true, failing after `timeoutMs` with `what`. */
+export async function waitFor(
+  what: string,
+  check: () => boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

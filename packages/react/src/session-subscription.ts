@@ -1,0 +1,43 @@
+import type { BatonClient, SessionSnapshot } from '@baton/client';
+import type { SessionId } from '@baton/protocol';
+
+/**
+ * The `subscribe` and `getSnapshot` pair for `useSyncExternalStore` that also holds the session
+ * subscription: React subscribes after mounting and unsubscribes on unmount (or when the id
+ * changes), and the client counts holders, so hooks in many components share one attachment.
+ */
+export function sessionSubscription(
+  client: BatonClient,
+  sessionId: string,
+  readOnly: boolean,
+  placeholder: SessionSnapshot,
+): { subscribe: (listener: () => void) => () => void; getSnapshot: () => SessionSnapshot } {
+  return {
+    subscribe: (listener) => {
+      const store = client.subscribe(sessionId, { readOnly });
+      const off = store.subscribe(listener);
+      return () => {
+        off();
+        client.unsubscribe(sessionId, { readOnly });
+      };
+    },
+    getSnapshot: () => client.session(sessionId as SessionId)?.getSnapshot() ?? placeholder,
+  };
+}
+
+/** What a session looks like before its subscription starts. */
+export function placeholderSnapshot(sessionId: string, readOnly: boolean): SessionSnapshot {
+  return {
+    sessionId: sessionId as SessionId,
+    status: 'subscribing',
+    readOnly,
+    info: undefined,
+    lastSeq: 0,
+    base: undefined,
+    events: [],
+    pending: [],
+    streams: [],
+    presence: [],
+    error: undefined,
+  };
+}

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import type { SessionInfo } from '@baton/protocol';
+import { CloseCode } from '@baton/protocol';
+import { ProtocolClient } from '../testing/protocol-client.js';
+import { QUIET_TERMINAL, startTestServer } from '../testing/test-server.js';
+import type { RunningServer } from '../server.js';
+
+describe('bad input gets a clear error and harms nothing', () => {
+  let server: RunningServer & { stop(): Promise<void> };
+  let honest: ProtocolClient;
+  let session: SessionInfo;
+  before(async () => {
+    server = await startTestServer({ maxFrameBytes: 64 * 1024 });
+    honest = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+    ({ session } = await honest.request<{ session: SessionInfo }>({
+      type: 'session.create',
+      kind: 'terminal',
+      config: QUIET_TERMINAL,
+    }));
+    await honest.subscribe(session.id, 0);
+    await honest.submit(session.id, 'before', { kind: 'terminal', data: 'a' });
+  });
+  after(async () => {
+    await honest.close();
+    await server.stop();
+  });
+
+  const errorFor = async (c: ProtocolClient, frame: string | object) => {
+    const before = c.frames.length;
+    c.send(frame);
+    const f = await c.waitFor((x) => x.type === 'error' && c.frames.indexOf(x) >= before);
+    assert.ok(f.type === 'error');
+    return f;
+  };
+
+  test('malformed frames each get an error with a code and a message that says what was wrong', async () => {
+    const c = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+    assert.equal((await errorFor(c, '{nope')).code, 'bad_json');
+    const unknown = await errorFor(c, { type: 'fly.to.moon', rid: 7 });
+    assert.equal(unknown.code, 'invalid_message');
+    assert.equal(unknown.rid, 7, 'the rid is echoed so the client can match it');
+    const wrongType = await errorFor(c, {
+      type: 'subscribe',
+      rid: 8,
+      sessionId: session.id,
+      afterSeq: 'zero',
+    });
+    assert.equal(wrongType.code, 'invalid_message');
+    assert.match(wrongType.message, /afterSeq/);
+    const negative = await errorFor(c, {
+      type: 'subscribe',
+      rid: 9,
+      sessionId: session.id,
+      afterSeq: -1,
+    });
+    assert.equal(negative.code, 'invalid_message');
+    const big = await errorFor(c, 'x'.repeat(100 * 1024));
+    assert.equal(big.code, 'frame_too_large');
+    const unknownSession = await errorFor(c, {
+      type: 'subscribe',
+      rid: 10,
+      sessionId: 's_aaaaaaaaaaaaaaaaaaaa',
+      afterSeq: 0,
+    });
+    assert.equal(unknownSession.code, 'not_found');
+    const badId = await errorFor(c, {
+      type: 'subscribe',
+      rid: 11,
+      sessionId: '../../etc',
+      afterSeq: 0,
+    });
+    assert.equal(badId.code, 'invalid_message');
+    const wrongPayload = await errorFor(c, {
+      type: 'input',
+      sessionId: session.id,
+      inputId: 'm1',
+      payload: { kind: 'message', text: 'hi' },
+    });
+    assert.equal(wrongPayload.code, 'bad_request');
+    assert.equal(wrongPayload.inputId, 'm1');
+    const secondHello = await errorFor(c, {
+      type: 'hello',
+      v: 1,
+      token: server.ownerToken,
+      mode: 'tab',
+    });
+    assert.equal(secondHello.code, 'hello_required');
+    const binary = await new Promise<string>((resolve) => {
+      c.ws.once('message', (d) => resolve(String(d)));
+      c.ws.send(Buffer.from([1, 2, 3]));
+    });
+    assert.match(binary, /invalid_message/);
+    // The connection is still usable after all of that.
+    const ok = await c.request<{ sessions: unknown[] }>({ type: 'sessions.watch' });
+    assert.ok(Array.isArray(ok.sessions));
+    await c.close();
+  });
+
+  test('requests before hello are refused; wrong or missing credentials close with 4401', async () => {
+    const raw = new WebSocket(server.wsUrl);
+    await new Promise((r) => raw.once('open', r));
+    const first = new Promise<string>((r) => raw.once('message', (d) => r(String(d))));
+    raw.send(JSON.stringify({ type: 'sessions.watch', rid: 1 }));
+    assert.match(await first, /hello_required/);
+    const closed = new Promise<number>((r) => raw.once('close', (code) => r(code)));
+    raw.send(JSON.stringify({ type: 'hello', v: 1, token: 'bd_wrong', mode: 'tab' }));
+    assert.equal(await closed, CloseCode.Unauthorized);
+    await assert.rejects(ProtocolClient.connect(server.wsUrl, ''), /invalid_message/);
+    await assert.rejects(ProtocolClient.connect(server.wsUrl, 'bo_not-the-owner'), /unauthorized/);
+    const old = new WebSocket(server.wsUrl);
+    await new Promise((r) => old.once('open', r));
+    const oldClosed = new Promise<number>((r) => old.once('close', (code) => r(code)));
+    old.send(JSON.stringify({ type: 'hello', v: 999, token: server.ownerToken, mode: 'tab' }));
+    assert.equal(await oldClosed, CloseCode.UnsupportedVersion);
+  });
+
+  test('a foreign web origin cannot open a WebSocket', async () => {
+    const ws = new WebSocket(server.wsUrl, { headers: { origin: 'https://evil.example' } });
+    const status = await new Promise<number>((resolve) => {
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => resolve(101));
+      ws.once('error', () => {});
+    });
+    assert.equal(status, 403);
+  });
+
+  test('HTTP: wrong credentials, bad JSON, wrong fields, unknown sessions each get a clear error', async () => {
+    const api = (path: string, init: RequestInit = {}, token: string | null = server.ownerToken) =>
+      fetch(server.url + path, {
+        ...init,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      });
+    const noAuth = await api('/api/sessions', {}, null);
+    assert.equal(noAuth.status, 401);
+    assert.match(
+      ((await noAuth.json()) as { error: { message: string } }).error.message,
+      /Authorization: Bearer/,
+    );
+    assert.equal((await api('/api/sessions', {}, 'bd_wrong')).status, 401);
+    const badJson = await api('/api/sessions', { method: 'POST', body: '{' });
+    assert.equal(badJson.status, 400);
+    assert.equal(((await badJson.json()) as { error: { code: string } }).error.code, 'bad_json');
+    const badKind = await api('/api/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'spaceship' }),
+    });
+    assert.equal(badKind.status, 400);
+    assert.match(((await badKind.json()) as { error: { message: string } }).error.message, /kind/);
+    assert.equal((await api('/api/sessions/s_aaaaaaaaaaaaaaaaaaaa')).status, 404);
+    assert.equal((await api('/api/nowhere')).status, 404);
+    const badInput = await api(`/api/sessions/${session.id}/inputs`, {
+      method: 'POST',
+      body: JSON.stringify({ inputId: 'has space', payload: { kind: 'terminal', data: 'x' } }),
+    });
+    assert.equal(badInput.status, 400);
+    const tooBig = await api(`/api/sessions/${session.id}/inputs`, {
+      method: 'POST',
+      body: JSON.stringify({
+        inputId: 'big',
+        payload: { kind: 'terminal', data: 'x'.repeat(70_000) },
+      }),
+    });
+    assert.equal(tooBig.status, 413);
+    const deviceToken = (
+      (await (
+        await api('/api/devices', { method: 'POST', body: JSON.stringify({ name: 'phone' }) })
+      ).json()) as { token: string }
+    ).token;
+    assert.equal(
+      (
+        await api(
+          '/api/devices',
+          { method: 'POST', body: JSON.stringify({ name: 'x' }) },
+          deviceToken,
+        )
+      ).status,
+      403,
+      'only the owner registers devices',
+    );
+    const health = await api('/api/health', {}, null);
+    assert.equal(health.status, 200);
+    const openapi = (await (await api('/api/openapi.json', {}, null)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    assert.equal(openapi.openapi, '3.1.0');
+    assert.ok(openapi.paths['/api/sessions/{id}/inputs']);
+  });
+
+  test('after all of it the honest client and the stored log are untouched', async () => {
+    const ack = await honest.submit(session.id, 'after', { kind: 'terminal', data: 'b' });
+    await honest.waitForSeq(session.id, ack.seq);
+    assert.deepEqual(honest.violations, []);
+    const inputs = honest.logs
+      .get(session.id)!
+      .filter((e) => e.type === 'input')
+      .map((e) => (e.type === 'input' ? e.data.inputId : ''));
+    assert.deepEqual(inputs, ['before', 'after']);
+  });
+});

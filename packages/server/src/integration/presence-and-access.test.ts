@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { PresenceMessage, SessionInfo } from '@baton/protocol';
+import { ProtocolClient } from '../testing/protocol-client.js';
+import { QUIET_TERMINAL, startTestServer } from '../testing/test-server.js';
+
+const lastPresence = (c: ProtocolClient, sessionId: string): PresenceMessage | undefined =>
+  c.frames
+    .filter((f): f is PresenceMessage => f.type === 'presence' && f.sessionId === sessionId)
+    .at(-1);
+
+describe('presence and access', () => {
+  test('join and leave are pushed with device and mode; goodbye leaves at once; a dead connection is dropped', async () => {
+    const server = await startTestServer({ heartbeatMs: 200 });
+    try {
+      const tab = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'tab');
+      const { session } = await tab.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await tab.subscribe(session.id, 0);
+      const panel = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'sidepanel');
+      await panel.subscribe(session.id, 0, true);
+      await tab.waitFor((f) => f.type === 'presence' && f.attached.length === 2);
+      const both = lastPresence(tab, session.id)!;
+      assert.deepEqual(both.attached.map((a) => [a.mode, a.readOnly]).sort(), [
+        ['sidepanel', true],
+        ['tab', false],
+      ]);
+      assert.ok(
+        both.attached.every((a) => a.deviceId === 'owner'),
+        'both windows are the same device',
+      );
+
+      panel.send({ type: 'goodbye' });
+      await tab.waitFor((f) => f.type === 'presence' && f.attached.length === 1);
+
+      // A client that stops answering pings is found dead within three heartbeats.
+      const silent = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'mobile', {
+        autoPong: false,
+      });
+      await silent.subscribe(session.id, 0);
+      await tab.waitFor(
+        (f) => f.type === 'presence' && f.attached.some((a) => a.mode === 'mobile'),
+      );
+      const start = Date.now();
+      await tab.waitFor(
+        (f) =>
+          f.type === 'presence' &&
+          tab.frames.indexOf(f) > 0 &&
+          f.attached.length === 1 &&
+          Date.now() - start > 0,
+        5_000,
+      );
+      assert.ok(lastPresence(tab, session.id)!.attached.every((a) => a.mode !== 'mobile'));
+      await tab.close();
+      silent.terminate();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a read-only attachment can neither type, resize nor interrupt; the server refuses each clearly', async () => {
+    const server = await startTestServer();
+    try {
+      const viewer = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'tab');
+      const { session } = await viewer.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await viewer.subscribe(session.id, 0, true);
+      await assert.rejects(
+        viewer.submit(session.id, 'ro-1', { kind: 'terminal', data: 'x' }),
+        /read_only/,
+      );
+      await assert.rejects(
+        viewer.request({ type: 'resize', sessionId: session.id, cols: 100, rows: 30 }),
+        /read_only/,
+      );
+      await assert.rejects(
+        viewer.request({ type: 'interrupt', sessionId: session.id }),
+        /read_only/,
+      );
+      // Re-subscribing as a writer lifts it.
+      await viewer.subscribe(session.id, viewer.lastSeq.get(session.id) ?? 0, false);
+      const ack = await viewer.submit(session.id, 'rw-1', { kind: 'terminal', data: 'x' });
+      assert.equal(ack.duplicate, false);
+      await viewer.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a revoked device is disconnected and cannot come back', async () => {
+    const server = await startTestServer();
+    try {
+      const reg = await fetch(server.url + '/api/devices', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${server.ownerToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'lost phone' }),
+      });
+      const { deviceId, token } = (await reg.json()) as { deviceId: string; token: string };
+      const phone = await ProtocolClient.connect(server.wsUrl, token, 'mobile');
+      const closed = new Promise<number>((r) => phone.ws.once('close', (code) => r(code)));
+      const del = await fetch(`${server.url}/api/devices/${deviceId}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${server.ownerToken}` },
+      });
+      assert.equal(del.status, 200);
+      assert.equal(await closed, 4403);
+      await assert.rejects(ProtocolClient.connect(server.wsUrl, token), /unauthorized/);
+    } finally {
+      await server.stop();
+    }
+  });
+});

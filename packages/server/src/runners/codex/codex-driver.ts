@@ -1,0 +1,231 @@
+import type { PermissionDecision } from '@baton/protocol';
+import {
+  DEFAULT_STOP_GRACE_MS,
+  agentCwd,
+  agentEnv,
+  asNumber,
+  asObject,
+  asString,
+  type AgentDriver,
+  type DriverInit,
+  type PermissionAsk,
+  type TurnResult,
+} from '../agent-common/index.js';
+import { fileChanges, itemCompletedEvents, itemStartedEvents } from './codex-items.js';
+import { JsonRpcPeer } from './json-rpc-peer.js';
+
+const START_TIMEOUT_MS = 60_000;
+const METHOD_NOT_FOUND = -32601;
+
+/**
+ * Drives one `codex app-server` process over JSON-RPC: `initialize`, then `thread/start` (or
+ * `thread/resume` with the stored thread id), then one `turn/start` per turn and
+ * `turn/interrupt` to stop one. Codex streams `item/*` notifications, asks for approvals with
+ * `item/commandExecution/requestApproval` and `item/fileChange/requestApproval` requests, and
+ * ends each turn with `turn/completed` carrying its status and error.
+ */
+export class CodexDriver implements AgentDriver {
+  private peer: JsonRpcPeer | undefined;
+  private threadId: string | undefined;
+  private turnId: string | undefined;
+  private turnIdKnown: Promise<string | undefined> = Promise.resolve(undefined);
+  private lastUsage: Record<string, unknown> | undefined;
+  /** Open approvals: baton request id → JSON-RPC id of Codex's request. */
+  private readonly approvals = new Map<string, string | number>();
+  private readonly approvalByRpcId = new Map<string, string>();
+  private readonly changesByItem = new Map<string, unknown>();
+
+  constructor(private readonly init: DriverInit) {}
+
+  async start(resumeId: string | undefined): Promise<void> {
+    const { ctx, sink, binary } = this.init;
+    const config = ctx.config;
+    const cwd = agentCwd(config);
+    this.peer = new JsonRpcPeer(
+      { binary, args: ['app-server', ...(config.args ?? [])], cwd, env: agentEnv(config) },
+      {
+        onNotification: (method, params) => this.onNotification(method, asObject(params) ?? {}),
+        onRequest: (id, method, params) => this.onRequest(id, method, asObject(params) ?? {}),
+        onNoise: (line) => ctx.log.debug('codex printed a non-JSON line', { line }),
+        onExit: (exit) => sink.exited(exit),
+      },
+    );
+    await this.peer.request(
+      'initialize',
+      { clientInfo: { name: 'baton', title: 'baton', version: '0.1.0' }, capabilities: null },
+      START_TIMEOUT_MS,
+    );
+    this.peer.notify('initialized');
+    const settings: Record<string, unknown> = { cwd };
+    if (config.model) settings.model = config.model;
+    if (config.permissionMode) settings.approvalPolicy = config.permissionMode;
+    if (config.systemPrompt) settings.developerInstructions = config.systemPrompt;
+    const result = resumeId
+      ? await this.peer.request(
+          'thread/resume',
+          { threadId: resumeId, excludeTurns: true, ...settings },
+          START_TIMEOUT_MS,
+        )
+      : await this.peer.request('thread/start', settings, START_TIMEOUT_MS);
+    const threadId = asString(asObject(asObject(result)?.thread)?.id);
+    if (!threadId) throw new Error('codex did not say which thread it started');
+    this.threadId = threadId;
+    sink.bound(threadId);
+  }
+
+  async sendTurn(texts: string[]): Promise<void> {
+    const peer = this.peer;
+    if (!peer || !this.threadId) throw new Error('codex is not running');
+    this.turnId = undefined;
+    const started = peer.request('turn/start', {
+      threadId: this.threadId,
+      input: texts.map((text) => ({ type: 'text', text, text_elements: [] })),
+    });
+    this.turnIdKnown = started.then(
+      (r) => asString(asObject(asObject(r)?.turn)?.id),
+      () => undefined,
+    );
+    this.turnId = await this.turnIdKnown;
+    await started;
+  }
+
+  async interrupt(): Promise<void> {
+    const turnId = this.turnId ?? (await this.turnIdKnown);
+    if (!this.peer || !this.threadId || !turnId) return;
+    await this.peer.request('turn/interrupt', { threadId: this.threadId, turnId }, 10_000);
+  }
+
+  answerPermission(requestId: string, answer: PermissionDecision): void {
+    const rpcId = this.approvals.get(requestId);
+    if (rpcId === undefined) return;
+    this.forgetApproval(requestId);
+    // Codex takes no edited input or message with an approval: allow → accept, deny → decline
+    // (the turn goes on and the model is told the command was declined).
+    this.peer?.respond(rpcId, { decision: answer.decision === 'allow' ? 'accept' : 'decline' });
+  }
+
+  async stop(): Promise<void> {
+    await this.peer?.stop(this.init.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+  }
+
+  // ---- from codex ------------------------------------------------------------------------------
+
+  private onNotification(method: string, p: Record<string, unknown>): void {
+    const sink = this.init.sink;
+    switch (method) {
+      case 'item/agentMessage/delta': {
+        const id = asString(p.itemId);
+        const delta = asString(p.delta);
+        if (id && delta) sink.stream(id, 'text', delta);
+        return;
+      }
+      case 'item/reasoning/summaryTextDelta':
+      case 'item/reasoning/textDelta': {
+        const id = asString(p.itemId);
+        const delta = asString(p.delta);
+        if (id && delta) sink.stream(id, 'thinking', delta);
+        return;
+      }
+      case 'item/started': {
+        const item = asObject(p.item);
+        if (!item) return;
+        const id = asString(item.id);
+        const changes = fileChanges(item);
+        if (id && changes !== undefined) this.changesByItem.set(id, changes);
+        sink.events(itemStartedEvents(item));
+        return;
+      }
+      case 'item/completed': {
+        const item = asObject(p.item);
+        if (item) sink.events(itemCompletedEvents(item));
+        return;
+      }
+      case 'thread/tokenUsage/updated': {
+        const last = asObject(asObject(p.tokenUsage)?.last);
+        if (last) this.lastUsage = last;
+        return;
+      }
+      case 'serverRequest/resolved': {
+        const rpcId = p.requestId;
+        const requestId =
+          typeof rpcId === 'string' || typeof rpcId === 'number'
+            ? this.approvalByRpcId.get(String(rpcId))
+            : undefined;
+        if (requestId) {
+          this.forgetApproval(requestId);
+          sink.permissionCancelled(requestId, 'Codex withdrew the request');
+        }
+        return;
+      }
+      case 'turn/completed':
+        this.onTurnCompleted(asObject(p.turn) ?? {});
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onTurnCompleted(turn: Record<string, unknown>): void {
+    for (const requestId of [...this.approvals.keys()]) {
+      this.forgetApproval(requestId);
+      this.init.sink.permissionCancelled(requestId, 'the turn ended');
+    }
+    const status = asString(turn.status);
+    const result: TurnResult = {
+      outcome:
+        status === 'interrupted' ? 'interrupted' : status === 'failed' ? 'failed' : 'completed',
+    };
+    const error = asString(asObject(turn.error)?.message);
+    if (error && result.outcome !== 'completed') result.error = error;
+    if (result.outcome === 'failed' && !result.error)
+      result.error = 'Codex reported the turn failed';
+    if (this.lastUsage) result.usage = this.lastUsage;
+    const duration = asNumber(turn.durationMs);
+    if (duration !== undefined) result.durationMs = duration;
+    this.lastUsage = undefined;
+    this.init.sink.turnEnded(result);
+  }
+
+  private onRequest(rpcId: string | number, method: string, p: Record<string, unknown>): void {
+    const isCommand = method === 'item/commandExecution/requestApproval';
+    const isFileChange = method === 'item/fileChange/requestApproval';
+    if (!isCommand && !isFileChange) {
+      this.peer?.respondError(
+        rpcId,
+        METHOD_NOT_FOUND,
+        `baton does not handle '${method}' requests`,
+      );
+      return;
+    }
+    const itemId = asString(p.itemId);
+    // Codex numbers its requests per process; the turn id makes the request id unique for good.
+    const requestId = `${asString(p.turnId) ?? 'turn'}:${String(rpcId)}`;
+    this.approvals.set(requestId, rpcId);
+    this.approvalByRpcId.set(String(rpcId), requestId);
+    const reason = asString(p.reason);
+    const ask: PermissionAsk = isCommand
+      ? {
+          requestId,
+          toolName: 'command',
+          input: { command: p.command ?? '', cwd: p.cwd ?? null },
+        }
+      : {
+          requestId,
+          toolName: 'file_change',
+          input: {
+            changes: (itemId && this.changesByItem.get(itemId)) ?? [],
+            grantRoot: p.grantRoot ?? null,
+          },
+        };
+    if (itemId) ask.toolCallId = itemId;
+    const description = reason ?? (isCommand ? asString(p.command) : undefined);
+    if (description) ask.description = description;
+    this.init.sink.permissionRequested(ask);
+  }
+
+  private forgetApproval(requestId: string): void {
+    const rpcId = this.approvals.get(requestId);
+    this.approvals.delete(requestId);
+    if (rpcId !== undefined) this.approvalByRpcId.delete(String(rpcId));
+  }
+}

@@ -1,0 +1,65 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FakeAnthropic } from './fake-anthropic.js';
+import type { FakeOpenAi } from './fake-openai.js';
+
+/** tests/agents, where install.sh put the pinned CLIs. */
+export const AGENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLAUDE_BIN = join(AGENTS_DIR, 'node_modules', '.bin', 'claude');
+export const CODEX_BIN = join(AGENTS_DIR, 'node_modules', '.bin', 'codex');
+export const REPO_ROOT = resolve(AGENTS_DIR, '..', '..');
+
+/** A fresh temporary directory for one test. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `baton-agents-${prefix}-`));
+}
+
+/**
+ * Session config that points the real Claude Code CLI at the fake API: its own HOME and TMPDIR
+ * (so no user settings or logins leak in), an API key, no nonessential traffic, no retries.
+ */
+export function claudeSessionConfig(api: FakeAnthropic, root: string): Record<string, unknown> {
+  const home = join(root, 'home');
+  const tmp = join(root, 'tmp');
+  const cwd = join(root, 'work');
+  for (const d of [home, tmp, cwd]) mkdirSync(d, { recursive: true });
+  return {
+    cwd,
+    binary: CLAUDE_BIN,
+    env: {
+      HOME: home,
+      TMPDIR: tmp,
+      ANTHROPIC_BASE_URL: api.url,
+      ANTHROPIC_API_KEY: 'sk-ant-fake',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      CLAUDE_CODE_MAX_RETRIES: '0',
+    },
+  };
+}
+
+/** Session config that points the real Codex CLI at the fake API through CODEX_HOME. */
+export function codexSessionConfig(api: FakeOpenAi, root: string): Record<string, unknown> {
+  const home = join(root, 'home');
+  const codexHome = join(root, 'codex-home');
+  const cwd = join(root, 'work');
+  for (const d of [home, codexHome, cwd, join(root, 'tmp')]) mkdirSync(d, { recursive: true });
+  // The approval policy lives in config.toml too, so approvals are asked for even when the
+  // session config's permissionMode does not reach the runner.
+  writeFileSync(
+    join(codexHome, 'config.toml'),
+    `approval_policy = "untrusted"\n${api.codexConfig()}`,
+  );
+  return {
+    cwd,
+    binary: CODEX_BIN,
+    permissionMode: 'on-request',
+    env: {
+      HOME: home,
+      CODEX_HOME: codexHome,
+      FAKE_OPENAI_KEY: 'sk-fake',
+      TMPDIR: join(root, 'tmp'),
+    },
+  };
+}
