@@ -80,7 +80,8 @@ export class HonestClient {
   private submitRound(): void {
     const ready = this.conns.filter((c) => c.ready);
     if (ready.length === 0) return;
-    while (this.next <= this.options.inputs && this.pending.size < this.options.window) {
+    // One new input per round: the run's length is set by the interval, not by the server's speed.
+    if (this.next <= this.options.inputs && this.pending.size < this.options.window) {
       const inputId = `${this.options.name}-${this.next++}`;
       const head = `${inputId} `;
       const text = head + 'x'.repeat(Math.max(0, (this.options.textBytes ?? 64) - head.length));

@@ -12,3 +12,4 @@ export * from './reply-result.js';
 export * from './snapshot-state.js';
 export * from './http-api.js';
 export * from './parse-frame.js';
+export { protocolSchemaHash } from './schema-hash.js';

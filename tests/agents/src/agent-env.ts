@@ -45,12 +45,7 @@ export function codexSessionConfig(api: FakeOpenAi, root: string): Record<string
   const codexHome = join(root, 'codex-home');
   const cwd = join(root, 'work');
   for (const d of [home, codexHome, cwd, join(root, 'tmp')]) mkdirSync(d, { recursive: true });
-  // The approval policy lives in config.toml too, so approvals are asked for even when the
-  // session config's permissionMode does not reach the runner.
-  writeFileSync(
-    join(codexHome, 'config.toml'),
-    `approval_policy = "untrusted"\n${api.codexConfig()}`,
-  );
+  writeFileSync(join(codexHome, 'config.toml'), api.codexConfig());
   return {
     cwd,
     binary: CODEX_BIN,

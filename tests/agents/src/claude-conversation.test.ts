@@ -5,18 +5,25 @@ import { claudeSessionConfig, tempDir } from './agent-env.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 
 describe('claude: a conversation shared by several devices', { timeout: 120_000 }, () => {
-  let api: FakeAnthropic;
+  // Each test gets its own model API: an agent may make background calls that would
+  // otherwise take another test's scripted steps.
+  const apis: FakeAnthropic[] = [];
+  const freshApi = async (): Promise<FakeAnthropic> => {
+    const api = await new FakeAnthropic().start();
+    apis.push(api);
+    return api;
+  };
   let baton: BatonFixture;
   before(async () => {
-    api = await new FakeAnthropic().start();
     baton = await BatonFixture.start();
   });
   after(async () => {
     await baton.close();
-    await api.close();
+    for (const api of apis) await api.close();
   });
 
   it('two turns started on one device and continued on another; both see every token in order', async () => {
+    const api = await freshApi();
     const laptop = await baton.device('laptop');
     const phone = await baton.device('phone', 'mobile');
     const config = claudeSessionConfig(api, tempDir('claude-two'));

@@ -8,18 +8,25 @@ import { FakeAnthropic } from './fake-anthropic.js';
 import { createClaudeRunnerFactory } from '../../../packages/server/dist/runners/claude/index.js';
 
 describe('claude: steering one conversation from several devices', { timeout: 180_000 }, () => {
-  let api: FakeAnthropic;
+  // Each test gets its own model API: an agent may make background calls that would
+  // otherwise take another test's scripted steps.
+  const apis: FakeAnthropic[] = [];
+  const freshApi = async (): Promise<FakeAnthropic> => {
+    const api = await new FakeAnthropic().start();
+    apis.push(api);
+    return api;
+  };
   let baton: BatonFixture;
   before(async () => {
-    api = await new FakeAnthropic().start();
     baton = await BatonFixture.start();
   });
   after(async () => {
     await baton.close();
-    await api.close();
+    for (const api of apis) await api.close();
   });
 
   it('a message sent from a second device during a turn is queued and answered next', async () => {
+    const api = await freshApi();
     const a = await baton.device('desk');
     const b = await baton.device('phone', 'mobile');
     const session = await createSession(a, 'claude', claudeSessionConfig(api, tempDir('queue')));
@@ -57,6 +64,7 @@ describe('claude: steering one conversation from several devices', { timeout: 18
   });
 
   it('a permission prompt is approved from a third device; the others see it resolved; a second answer is refused', async () => {
+    const api = await freshApi();
     const a = await baton.device('desk');
     const b = await baton.device('phone', 'mobile');
     const c = await baton.device('side panel', 'sidepanel');
@@ -119,6 +127,7 @@ describe('claude: steering one conversation from several devices', { timeout: 18
   });
 
   it('stop during streaming from another device ends the turn as interrupted; the next turn works', async () => {
+    const api = await freshApi();
     const a = await baton.device('desk');
     const b = await baton.device('phone', 'mobile');
     const session = await createSession(a, 'claude', claudeSessionConfig(api, tempDir('stop')));
@@ -150,6 +159,7 @@ describe('claude: steering one conversation from several devices', { timeout: 18
   });
 
   it('model API errors end the turn as failed with the error shown; the conversation goes on', async () => {
+    const api = await freshApi();
     const a = await baton.device('desk');
     const session = await createSession(a, 'claude', claudeSessionConfig(api, tempDir('err')));
     await a.subscribe(session.id);
@@ -171,6 +181,7 @@ describe('claude: steering one conversation from several devices', { timeout: 18
   });
 
   it('a missing binary fails session creation with what to install', async () => {
+    const api = await freshApi();
     const broken = await BatonFixture.start({
       runners: [createClaudeRunnerFactory({ binary: '/nonexistent/claude' })],
     });

@@ -79,6 +79,11 @@ export class LiveSession {
   private compacting = false;
   private eventsSinceCheckpoint = 0;
   private deleted = false;
+  /**
+   * Inputs reach the inbox in commit order through this chain. Without it, an input that waits
+   * for an agent runner to start could be overtaken by a later input that finds it started.
+   */
+  private handoff: Promise<void> = Promise.resolve();
 
   constructor(
     record: SessionRecord,
@@ -330,8 +335,13 @@ export class LiveSession {
     if (result.duplicate) return { seq: result.seq, duplicate: true };
     const committed = result.committed[0]!;
     if (actor.connectionId !== undefined) this.noteWriter(actor.connectionId);
-    if (this.isAgent && !this.runner) await this.ensureRunner();
-    this.inbox.push(committed.event as InputEvent);
+    const event = committed.event as InputEvent;
+    const handed = (this.handoff = this.handoff.then(async () => {
+      // A runner that cannot start marks the session failed; the input stays in the log.
+      if (this.isAgent && !this.runner) await this.ensureRunner().catch(() => {});
+      this.inbox.push(event);
+    }));
+    await handed;
     return { seq: committed.seq, duplicate: false };
   }
 

@@ -122,16 +122,16 @@ export class SqliteStore implements Store {
     };
   }
 
-  getMeta(key: string): Promise<string | undefined> {
+  async getMeta(key: string): Promise<string | undefined> {
     const row = this.stmt.getMeta.get(key) as { value: string } | undefined;
-    return Promise.resolve(row?.value);
+    return (row?.value);
   }
-  setMeta(key: string, value: string): Promise<void> {
+  async setMeta(key: string, value: string): Promise<void> {
     this.stmt.setMeta.run(key, value);
-    return Promise.resolve();
+    return;
   }
 
-  insertDevice(d: DeviceRecord): Promise<void> {
+  async insertDevice(d: DeviceRecord): Promise<void> {
     this.stmt.insertDevice.run(
       d.id,
       d.name,
@@ -140,24 +140,24 @@ export class SqliteStore implements Store {
       d.lastSeenAt,
       d.revokedAt ?? null,
     );
-    return Promise.resolve();
+    return;
   }
-  findDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
+  async findDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
     const row = this.stmt.deviceByHash.get(tokenHash) as DeviceRow | undefined;
-    return Promise.resolve(row ? toDevice(row) : undefined);
+    return (row ? toDevice(row) : undefined);
   }
-  listDevices(): Promise<DeviceRecord[]> {
-    return Promise.resolve((this.stmt.listDevices.all() as DeviceRow[]).map(toDevice));
+  async listDevices(): Promise<DeviceRecord[]> {
+    return ((this.stmt.listDevices.all() as DeviceRow[]).map(toDevice));
   }
-  touchDevice(id: string, at: number): Promise<void> {
+  async touchDevice(id: string, at: number): Promise<void> {
     this.stmt.touchDevice.run(at, id);
-    return Promise.resolve();
+    return;
   }
-  revokeDevice(id: string, at: number): Promise<boolean> {
-    return Promise.resolve(this.stmt.revokeDevice.run(at, id).changes === 1);
+  async revokeDevice(id: string, at: number): Promise<boolean> {
+    return (this.stmt.revokeDevice.run(at, id).changes === 1);
   }
 
-  insertSession(s: SessionRecord): Promise<void> {
+  async insertSession(s: SessionRecord): Promise<void> {
     this.stmt.insertSession.run(
       s.id,
       s.name,
@@ -171,68 +171,66 @@ export class SqliteStore implements Store {
       s.headSeq,
       s.firstSeq,
     );
-    return Promise.resolve();
+    return;
   }
-  getSession(id: string): Promise<SessionRecord | undefined> {
+  async getSession(id: string): Promise<SessionRecord | undefined> {
     const row = this.stmt.getSession.get(id) as SessionRow | undefined;
-    return Promise.resolve(row ? toSession(row) : undefined);
+    return (row ? toSession(row) : undefined);
   }
-  listSessions(): Promise<SessionRecord[]> {
-    return Promise.resolve((this.stmt.listSessions.all() as SessionRow[]).map(toSession));
+  async listSessions(): Promise<SessionRecord[]> {
+    return ((this.stmt.listSessions.all() as SessionRow[]).map(toSession));
   }
-  deleteSession(id: string): Promise<void> {
+  async deleteSession(id: string): Promise<void> {
     this.db.transaction(() => {
       this.stmt.deleteEvents.run(id);
       this.stmt.deleteInputs.run(id);
       this.stmt.deleteSnapshot.run(id);
       this.stmt.deleteSession.run(id);
     })();
-    return Promise.resolve();
+    return;
   }
 
-  commit(batch: readonly CommitEntry[]): Promise<void> {
+  async commit(batch: readonly CommitEntry[]): Promise<void> {
     this.commitTx(batch);
-    return Promise.resolve();
+    return;
   }
-  findInputs(sessionId: string, inputIds: readonly string[]): Promise<Map<string, number>> {
+  async findInputs(sessionId: string, inputIds: readonly string[]): Promise<Map<string, number>> {
     const found = new Map<string, number>();
     for (const id of inputIds) {
       const row = this.stmt.findInput.get(sessionId, id) as { seq: number } | undefined;
       if (row) found.set(id, row.seq);
     }
-    return Promise.resolve(found);
+    return (found);
   }
-  readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  async readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
     const rows = this.stmt.readEvents.all(sessionId, afterSeq, limit) as EventRow[];
-    return Promise.resolve(
-      rows.map((r) => ({
-        seq: r.seq,
-        ts: r.ts,
-        type: r.type as StoredEvent['type'],
-        dataJson: r.data,
-      })),
-    );
+    return rows.map((r) => ({
+      seq: r.seq,
+      ts: r.ts,
+      type: r.type as StoredEvent['type'],
+      dataJson: r.data,
+    }));
   }
 
-  putSnapshot(sessionId: string, seq: number, state: string): Promise<void> {
+  async putSnapshot(sessionId: string, seq: number, state: string): Promise<void> {
     this.stmt.putSnapshot.run(sessionId, seq, state, Date.now());
-    return Promise.resolve();
+    return;
   }
-  getSnapshot(sessionId: string): Promise<{ seq: number; state: string } | undefined> {
+  async getSnapshot(sessionId: string): Promise<{ seq: number; state: string } | undefined> {
     const row = this.stmt.getSnapshot.get(sessionId) as { seq: number; state: string } | undefined;
-    return Promise.resolve(row);
+    return (row);
   }
-  compact(sessionId: string, uptoSeq: number): Promise<void> {
+  async compact(sessionId: string, uptoSeq: number): Promise<void> {
     this.db.transaction(() => {
       this.stmt.compactEvents.run(sessionId, uptoSeq);
       this.stmt.setFirstSeq.run(uptoSeq + 1, sessionId, uptoSeq + 1);
     })();
-    return Promise.resolve();
+    return;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
-    return Promise.resolve();
+    return;
   }
 }
 

@@ -28,6 +28,7 @@ export class TerminalRunner implements Runner {
   /** Resolves after the exit has been recorded. */
   private exited: Promise<void> | undefined;
   private hasExited = false;
+  private lastDataAt = 0;
 
   constructor(
     private readonly ctx: RunnerContext,
@@ -59,10 +60,15 @@ export class TerminalRunner implements Runner {
     this.exited = new Promise((resolve) => {
       pty.onExit(({ exitCode, signal }) => {
         this.hasExited = true;
-        resolve(this.recordExit(exitCode, signal));
+        // node-pty can report the exit before the last output has been read from the PTY:
+        // wait until the output has been quiet briefly, so the final lines are not lost.
+        resolve(this.outputSettled().then(() => this.recordExit(exitCode, signal)));
       });
     });
-    pty.onData((data) => this.batcher.push(data));
+    pty.onData((data) => {
+      this.lastDataAt = Date.now();
+      this.batcher.push(data);
+    });
     // The log states the size the PTY started with, so the screen's projection matches it even
     // when the session is restarted after an earlier resize.
     this.batcher.enqueue({ type: 'terminal.resized', data: { cols: spec.cols, rows: spec.rows } });
@@ -119,6 +125,14 @@ export class TerminalRunner implements Runner {
       throw new RunnerError('session_not_running', 'The terminal process has ended.');
     }
     return this.pty;
+  }
+
+  /** Resolves once no output arrived for 50 ms (at most 1 s after the exit). */
+  private async outputSettled(): Promise<void> {
+    const deadline = Date.now() + 1_000;
+    while (Date.now() < deadline && Date.now() - this.lastDataAt < 50) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   private async recordExit(exitCode: number, signal: number | undefined): Promise<void> {

@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import type { FaultName } from './faults.js';
+import { runScenario, type ScenarioSpec } from './run-scenario.js';
+
+const USAGE = `Usage: node chaos/dist/main.js [--profile full|ci] [--only a,b]
+  Runs each fault scenario against a real baton server and checks every client's history.
+  Scenarios: kill9, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz, all-faults
+  Exit code 0 only if every scenario's histories check out.`;
+
+function scenarios(full: boolean): ScenarioSpec[] {
+  const base = {
+    sessions: 2,
+    clients: full ? 8 : 4,
+    inputsPerClient: full ? 400 : 100,
+    twins: 0,
+    stale: 0,
+    slow: 0,
+    textBytes: 64,
+    fuzzFrames: 0,
+    faultPeriodMs: 1000,
+    durationMs: full ? 30_000 : 8000,
+    deadlineMs: full ? 180_000 : 60_000,
+  };
+  const spec = (name: string, description: string, faults: FaultName[], extra: Partial<ScenarioSpec> = {}) => ({
+    ...base,
+    name,
+    description,
+    faults,
+    ...extra,
+  });
+  return [
+    spec('kill9', 'kill -9 of the server mid-load and a restart on the same data and port, repeatedly', ['kill9'], {
+      faultPeriodMs: full ? 1500 : 1200,
+    }),
+    spec('proxy-cut', 'every connection cut at once by the proxy, repeatedly', ['proxy-cut'], { faultPeriodMs: 700 }),
+    spec('proxy-stall', 'every connection stalled by the proxy (both ways) for up to 1.5 s', ['proxy-stall']),
+    spec('slow-reader', 'clients whose incoming bytes stop for seconds while others keep writing', ['slow-reader'], {
+      slow: 2,
+      textBytes: full ? 16_384 : 4096,
+    }),
+    spec('duplicate-race', 'two connections of one device submit every input at once, same input id', [], {
+      clients: 1,
+      twins: full ? 6 : 3,
+    }),
+    spec('stale-resume', 'clients reconnect and resume from stale sequence numbers (sometimes 0)', ['proxy-cut'], {
+      clients: 1,
+      stale: full ? 6 : 3,
+      faultPeriodMs: 500,
+    }),
+    spec('fuzz', '100,000 hostile frames while honest clients work', [], { fuzzFrames: 100_000 }),
+    spec(
+      'all-faults',
+      'every fault at once: kill -9, cuts, stalls, a slow reader, racing twins, stale resumes and the fuzzer',
+      ['kill9', 'proxy-cut', 'proxy-stall', 'slow-reader'],
+      {
+        twins: 2,
+        stale: 2,
+        slow: 1,
+        fuzzFrames: full ? 100_000 : 20_000,
+        faultPeriodMs: 1500,
+        deadlineMs: full ? 240_000 : 90_000,
+      },
+    ),
+  ];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      profile: { type: 'string', default: 'full' },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (values.profile !== 'full' && values.profile !== 'ci') {
+    process.stderr.write(`unknown profile '${values.profile}'\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  let list = scenarios(values.profile === 'full');
+  if (values.only) {
+    const wanted = values.only.split(',');
+    const unknown = wanted.filter((w) => !list.some((s) => s.name === w));
+    if (unknown.length > 0) {
+      process.stderr.write(`unknown scenario ${unknown.join(', ')}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    list = list.filter((s) => wanted.includes(s.name));
+  }
+  let failed = 0;
+  for (const spec of list) {
+    process.stdout.write(`\n## ${spec.name}: ${spec.description}\n`);
+    const outcome = await runScenario(spec);
+    for (const line of outcome.lines) process.stdout.write(`  ${line}\n`);
+    process.stdout.write(`  ${outcome.ok ? 'PASS' : 'FAIL'} (${outcome.seconds.toFixed(1)} s)\n`);
+    if (!outcome.ok) failed++;
+  }
+  process.stdout.write(`\n${list.length - failed} of ${list.length} scenarios passed\n`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+await main();

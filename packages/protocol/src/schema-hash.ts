@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ClientMessage } from './client-message.js';
+import { ServerMessage } from './server-message.js';
+import { SnapshotState } from './snapshot-state.js';
+
+/**
+ * A fingerprint of every wire schema. The version test pins it per PROTOCOL_VERSION, so a schema
+ * change without a version bump (and a history line in version.ts) fails the build.
+ */
+export function protocolSchemaHash(): string {
+  const doc = {
+    client: z.toJSONSchema(ClientMessage, { unrepresentable: 'any' }),
+    server: z.toJSONSchema(ServerMessage, { unrepresentable: 'any' }),
+    snapshot: z.toJSONSchema(SnapshotState, { unrepresentable: 'any' }),
+  };
+  return createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { SqliteStore } from '../storage/sqlite-store.js';
+import type { CommitEntry, Store } from '../storage/store.js';
+import { tempDataDir } from '../testing/test-server.js';
+import type { CommittedEvent } from './event-frame.js';
+import { LogWriter, type SessionLogState } from './log-writer.js';
+
+async function setup(wrap: (s: Store) => Store = (s) => s) {
+  const dir = tempDataDir('baton-writer-');
+  const sqlite = new SqliteStore(join(dir.dir, 'baton.db'));
+  const store = wrap(sqlite);
+  await store.insertSession({ id: 's1', name: 'n', kind: 'terminal', status: 'running', config: '{}', createdAt: 1, lastActivityAt: 1, headSeq: 0, firstSeq: 1 });
+  const fanned: CommittedEvent[] = [];
+  const commits: number[] = [];
+  const counting: Store = Object.assign(Object.create(store) as Store, {
+    commit: (b: readonly CommitEntry[]) => {
+      commits.push(b.reduce((n, e) => n + e.events.length, 0));
+      return store.commit(b);
+    },
+  });
+  const writer = new LogWriter(counting, (_log, events) => fanned.push(...events));
+  const log: SessionLogState = { sessionId: 's1', headSeq: 0, lastActivityAt: 1 };
+  return { writer, log, fanned, commits, store: sqlite, dispose: async () => { await sqlite.close(); dir.remove(); } };
+}
+
+const input = (inputId: string) => ({ type: 'input' as const, data: { inputId, deviceId: 'd', payload: { kind: 'terminal' as const, data: 'x' } } });
+
+test('concurrent appends share one commit, keep arrival order and are fanned out after the commit', async () => {
+  const t = await setup();
+  try {
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => t.writer.appendInput(t.log, input(`i${i}`))));
+    assert.deepEqual(results.map((r) => (r.duplicate ? -1 : r.committed[0]!.seq)), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(t.commits, [50], 'one transaction for the whole group');
+    assert.deepEqual(t.fanned.map((e) => e.seq), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.equal((await t.store.readEvents('s1', 0, 100)).length, 50);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('duplicates in the same batch and across batches get the original seq and burn no number', async () => {
+  const t = await setup();
+  try {
+    const [a, b] = await Promise.all([t.writer.appendInput(t.log, input('same')), t.writer.appendInput(t.log, input('same'))]);
+    assert.deepEqual(a.duplicate ? a : { seq: a.committed[0]!.seq }, { seq: 1 });
+    assert.deepEqual(b, { duplicate: true, seq: 1 });
+    const c = await t.writer.appendInput(t.log, input('same'));
+    assert.deepEqual(c, { duplicate: true, seq: 1 });
+    const d = await t.writer.appendInput(t.log, input('next'));
+    assert.equal(!d.duplicate && d.committed[0]!.seq, 2);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('a failed commit rejects its appends, fans nothing out and leaves no gap', async () => {
+  let fail = true;
+  const t = await setup((s) =>
+    Object.assign(Object.create(s) as Store, {
+      commit: (b: readonly CommitEntry[]) => (fail ? Promise.reject(new Error('disk full')) : s.commit(b)),
+    }),
+  );
+  try {
+    await assert.rejects(t.writer.appendInput(t.log, input('a')), /could not be stored: disk full/);
+    assert.equal(t.fanned.length, 0);
+    assert.equal(t.log.headSeq, 0, 'the head is rolled back');
+    fail = false;
+    const ok = await t.writer.appendInput(t.log, input('a'));
+    assert.equal(!ok.duplicate && ok.committed[0]!.seq, 1, 'the number is reused: no gap');
+  } finally {
+    await t.dispose();
+  }
+});
