@@ -31,6 +31,8 @@ export async function runFuzzer(options: {
   const deadline = Date.now() + options.deadlineMs;
 
   while (report.sent < options.frames && Date.now() < deadline) {
+    // While the server is down (killed on purpose) do not spin on refused connections.
+    if (report.connections > 0) await new Promise((r) => setTimeout(r, 50));
     report.connections++;
     await new Promise<void>((resolve) => {
       const ws = new WebSocket(options.wsUrl, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });

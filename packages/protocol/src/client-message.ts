@@ -32,7 +32,7 @@ export const CreateSession = z.object({
   rid: RequestId,
   kind: SessionKind,
   name: SessionName.optional(),
-  config: z.union([TerminalConfig, AgentConfig]).optional(),
+  config: z.union([TerminalConfig.strict(), AgentConfig.strict()]).optional(),
 });
 export const RenameSession = z.object({
   type: z.literal('session.rename'),

@@ -13,7 +13,7 @@ export const RegisterDeviceBody = z.object({
 export const CreateSessionBody = z.object({
   kind: SessionKind,
   name: SessionName.optional(),
-  config: z.union([TerminalConfig, AgentConfig]).optional(),
+  config: z.union([TerminalConfig.strict(), AgentConfig.strict()]).optional(),
 });
 export const PatchSessionBody = z.object({ name: SessionName });
 export const SubmitInputBody = z.object({ inputId: InputId, payload: InputPayload });

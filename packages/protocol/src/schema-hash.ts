@@ -9,10 +9,11 @@ import { SnapshotState } from './snapshot-state.js';
  * change without a version bump (and a history line in version.ts) fails the build.
  */
 export function protocolSchemaHash(): string {
-  const doc = {
-    client: z.toJSONSchema(ClientMessage, { unrepresentable: 'any' }),
-    server: z.toJSONSchema(ServerMessage, { unrepresentable: 'any' }),
-    snapshot: z.toJSONSchema(SnapshotState, { unrepresentable: 'any' }),
-  };
+  // Input mode too: only it distinguishes strict objects (unknown keys refused) from loose ones.
+  const both = (schema: z.ZodType) => ({
+    input: z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }),
+    output: z.toJSONSchema(schema, { unrepresentable: 'any' }),
+  });
+  const doc = { client: both(ClientMessage), server: both(ServerMessage), snapshot: both(SnapshotState) };
   return createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
 }

@@ -53,7 +53,11 @@ export const AgentConfig = z.object({
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
-export const SessionConfig = z.union([TerminalConfig, AgentConfig]);
+/**
+ * A session's config. Both variants are strict: an unknown key is an error rather than silently
+ * dropped (a terminal-only schema would otherwise swallow an agent's `model` or `systemPrompt`).
+ */
+export const SessionConfig = z.union([TerminalConfig.strict(), AgentConfig.strict()]);
 export type SessionConfig = z.infer<typeof SessionConfig>;
 
 /** A connection attached to a session, as shown in presence and in the sessions list. */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +11,16 @@ export const CLAUDE_BIN = join(AGENTS_DIR, 'node_modules', '.bin', 'claude');
 export const CODEX_BIN = join(AGENTS_DIR, 'node_modules', '.bin', 'codex');
 export const REPO_ROOT = resolve(AGENTS_DIR, '..', '..');
 
-/** A fresh temporary directory for one test. */
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory for one test, removed when the test process exits. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `baton-agents-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `baton-agents-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
 
 /**

@@ -66,6 +66,7 @@ describe('claude: a conversation shared by several devices', { timeout: 120_000 
       laptop.events.map((e) => e.seq),
       phone.events.map((e) => e.seq),
     );
+    assert.equal(api.processStarts(), 1, 'one process for the whole conversation');
     // One process answered both turns, and the second call carried the first turn's history.
     const calls = api.modelCalls() as Array<{ messages: unknown }>;
     const last = JSON.stringify(calls[calls.length - 1]!.messages);

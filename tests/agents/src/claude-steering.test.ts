@@ -187,8 +187,15 @@ describe('claude: steering one conversation from several devices', { timeout: 18
     });
     try {
       const a = await broken.device('desk');
+      // Through the factory's default…
+      const { binary: _binary, ...noBinary } = claudeSessionConfig(api, tempDir('missing'));
       await assert.rejects(
-        createSession(a, 'claude', claudeSessionConfig(api, tempDir('missing'))),
+        createSession(a, 'claude', noBinary),
+        /agent_unavailable: \/nonexistent\/claude was not found.*npm install -g @anthropic-ai\/claude-code/,
+      );
+      // …and through the session's own config.
+      await assert.rejects(
+        createSession(a, 'claude', { ...claudeSessionConfig(api, tempDir('missing2')), binary: '/nonexistent/claude' }),
         /agent_unavailable: \/nonexistent\/claude was not found.*npm install -g @anthropic-ai\/claude-code/,
       );
     } finally {

@@ -10,18 +10,25 @@ describe(
   'codex: one app-server conversation shared by several devices',
   { timeout: 180_000 },
   () => {
-    let api: FakeOpenAi;
+    // Each test gets its own model API: an agent may make background calls that would
+    // otherwise take another test's scripted steps.
+    const apis: FakeOpenAi[] = [];
+    const freshApi = async (): Promise<FakeOpenAi> => {
+      const api = await new FakeOpenAi().start();
+      apis.push(api);
+      return api;
+    };
     let baton: BatonFixture;
     before(async () => {
-      api = await new FakeOpenAi().start();
       baton = await BatonFixture.start();
     });
     after(async () => {
       await baton.close();
-      await api.close();
+      for (const api of apis) await api.close();
     });
 
     it('two turns from two devices, every token in order on both', async () => {
+      const api = await freshApi();
       const a = await baton.device('desk');
       const b = await baton.device('phone', 'mobile');
       const session = await createSession(
@@ -56,6 +63,7 @@ describe(
     });
 
     it('a command approval is answered from a third device; a second answer is refused', async () => {
+      const api = await freshApi();
       const [a, b, c] = [
         await baton.device('desk'),
         await baton.device('phone', 'mobile'),
@@ -65,7 +73,7 @@ describe(
       const session = await createSession(a, 'codex', config);
       for (const d of [a, b, c]) await d.subscribe(session.id);
       api.script(
-        { kind: 'exec', cmd: 'touch made-by-codex.txt' },
+        { kind: 'exec', cmd: 'touch made-by-codex.txt', escalate: true },
         { kind: 'text', text: 'made it' },
       );
       await a.say(session.id, 'cp-1', 'make a file');
@@ -105,6 +113,7 @@ describe(
     });
 
     it('stop during streaming ends the turn as interrupted; the next turn works', async () => {
+      const api = await freshApi();
       const a = await baton.device('desk');
       const b = await baton.device('phone', 'mobile');
       const session = await createSession(
@@ -135,6 +144,7 @@ describe(
     });
 
     it('model API errors end the turn as failed with the error shown', async () => {
+      const api = await freshApi();
       const a = await baton.device('desk');
       const session = await createSession(
         a,

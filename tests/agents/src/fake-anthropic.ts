@@ -34,6 +34,14 @@ export class FakeAnthropic {
     return this.server.posts().map((r) => r.body);
   }
 
+  /**
+   * Claude Code probes `HEAD /` once when its process starts, so this counts the processes that
+   * talked to this API (one per conversation, plus one per resume).
+   */
+  processStarts(): number {
+    return this.server.requests.filter((r) => r.method === 'HEAD').length;
+  }
+
   close(): Promise<void> {
     return this.server.close();
   }

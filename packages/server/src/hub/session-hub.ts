@@ -1,10 +1,11 @@
-import type {
+import {
   AgentConfig,
-  InputPayload,
-  PermissionDecision,
-  SessionInfo,
-  SessionKind,
   TerminalConfig,
+  describeZodError,
+  type InputPayload,
+  type PermissionDecision,
+  type SessionInfo,
+  type SessionKind,
 } from '@baton/protocol';
 import { newSessionId } from '../auth/tokens.js';
 import { BatonError } from '../baton-error.js';
@@ -134,6 +135,11 @@ export class SessionHub {
     config: TerminalConfig & AgentConfig = {},
   ): Promise<SessionInfo> {
     if (this.closed) throw new BatonError('unavailable', 'the server is shutting down');
+    const schema = kind === 'terminal' ? TerminalConfig.strict() : AgentConfig.strict();
+    const checked = schema.safeParse(config);
+    if (!checked.success) {
+      throw new BatonError('bad_request', `invalid config for a ${kind} session: ${describeZodError(checked.error)}`);
+    }
     const factory = this.opts.runners.get(kind);
     if (!factory) {
       throw new BatonError('agent_unavailable', `this server has no runner for ${kind} sessions`);

@@ -1,10 +1,12 @@
 import type { SessionKind } from '@baton/protocol';
 import type { RunnerFactory } from './runner.js';
+import { claudeRunnerFactory } from './claude/index.js';
+import { codexRunnerFactory } from './codex/index.js';
 import { terminalRunnerFactory } from './terminal/index.js';
 
 /** The runners a server has unless its options replace them. */
 export function defaultRunners(): RunnerFactory[] {
-  return [terminalRunnerFactory];
+  return [terminalRunnerFactory, claudeRunnerFactory, codexRunnerFactory];
 }
 
 export function runnerMap(

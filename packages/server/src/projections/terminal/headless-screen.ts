@@ -58,7 +58,7 @@ export class HeadlessScreen {
     const serializer = this.serializer;
     return new Promise((resolve) => {
       term.write('', () => {
-        let screen = serializer.serialize({ scrollback: this.scrollback });
+        let screen = resetPenBeforeAlternate(serializer.serialize({ scrollback: this.scrollback }));
         if (this.cursorHidden) screen += '\x1b[?25l';
         resolve({ screen, cols: term.cols, rows: term.rows });
       });
@@ -97,4 +97,19 @@ export class HeadlessScreen {
     });
     return [term, serializer];
   }
+}
+
+/** What the serialize addon writes between the normal buffer and the alternate one. */
+const ALTERNATE_MARKER = '\x1b[?1049h\x1b[H';
+
+/**
+ * The addon ends each buffer's part with the terminal's current SGR pen, but starts the alternate
+ * buffer's part assuming the default pen. With a full-screen program that left its pen inverse or
+ * coloured, the first cells of the alternate screen would be drawn in that pen. Resetting the pen
+ * at the switch makes the alternate part start from the default pen it assumes; the current pen
+ * is still set at the very end. Cell text never holds an escape, so the marker is unambiguous.
+ */
+function resetPenBeforeAlternate(screen: string): string {
+  const at = screen.indexOf(ALTERNATE_MARKER);
+  return at === -1 ? screen : `${screen.slice(0, at)}\x1b[0m${screen.slice(at)}`;
 }

@@ -1,0 +1,76 @@
+// baton's service worker: keeps the app shell so an installed app opens without the server.
+//
+// Invariants:
+// - Only the shell is cached (index.html, hashed assets, manifest, icons). The API (/api) and
+//   the WebSocket (/v1) are never cached: session state always comes from the server, and what a
+//   window shows offline is the view the app itself saved, clearly marked as offline.
+// - Navigations go to the network first, so a new build reaches every installed app; the cached
+//   index.html answers only when the network fails.
+// - Hashed assets (/assets/*) never change under one name, so they are served from the cache.
+const CACHE = 'baton-shell-v1';
+const SHELL = ['/', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png'];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(SHELL);
+      // The assets of the current build are named in index.html; cache them too, so the app
+      // opens offline even when this worker was installed after the page loaded them.
+      const html = await (await fetch('/', { cache: 'no-store' })).text();
+      const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+      await cache.addAll(assets);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/v1/')) return;
+
+  if (request.mode === 'navigate') {
+    event.respondWith(
+      (async () => {
+        try {
+          const response = await fetch(request);
+          const cache = await caches.open(CACHE);
+          if (response.ok) await cache.put('/', response.clone());
+          return response;
+        } catch {
+          const cached = await caches.match('/');
+          return cached ?? new Response('baton is offline and the app is not cached yet.', {
+            status: 503,
+            headers: { 'content-type': 'text/plain; charset=utf-8' },
+          });
+        }
+      })(),
+    );
+    return;
+  }
+
+  event.respondWith(
+    (async () => {
+      const cached = await caches.match(request);
+      if (cached) return cached;
+      const response = await fetch(request);
+      if (response.ok && url.pathname.startsWith('/assets/')) {
+        const cache = await caches.open(CACHE);
+        await cache.put(request, response.clone());
+      }
+      return response;
+    })(),
+  );
+});

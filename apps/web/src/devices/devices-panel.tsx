@@ -1,0 +1,58 @@
+import type { ReactNode } from 'react';
+import type { Attachment } from '@baton/protocol';
+
+/**
+ * Who is attached to the session right now: one group per device, one line per window with its
+ * mode, read-only flag and since when. Comes from the server's presence frames (not the log), so
+ * it changes as windows open and close anywhere.
+ */
+export function DevicesPanel({
+  attached,
+  myConnectionId,
+  myDeviceId,
+}: {
+  attached: readonly Attachment[];
+  myConnectionId: string | undefined;
+  myDeviceId: string | undefined;
+}): ReactNode {
+  const devices = new Map<string, { name: string; windows: Attachment[] }>();
+  for (const a of attached) {
+    const d = devices.get(a.deviceId) ?? { name: a.deviceName, windows: [] };
+    d.windows.push(a);
+    devices.set(a.deviceId, d);
+  }
+  return (
+    <aside className="devices" aria-labelledby="devices-title">
+      <h2 id="devices-title">
+        Devices <span className="muted">({devices.size})</span>
+      </h2>
+      {devices.size === 0 ? (
+        <p className="muted">Nobody is attached.</p>
+      ) : (
+        <ul className="device-list">
+          {[...devices.entries()].map(([deviceId, d]) => (
+            <li key={deviceId} data-device-id={deviceId}>
+              <span className="device-name">
+                {d.name}
+                {deviceId === myDeviceId ? <span className="muted"> (this browser)</span> : null}
+              </span>
+              <ul className="window-list">
+                {d.windows.map((w) => (
+                  <li key={w.connectionId} data-mode={w.mode}>
+                    <span className={`mode mode-${w.mode}`}>{w.mode}</span>
+                    {w.readOnly ? <span className="badge badge-readonly">read-only</span> : null}
+                    {w.connectionId === myConnectionId ? <span className="muted"> this window</span> : null}
+                    <span className="muted">
+                      {' '}
+                      since <time dateTime={new Date(w.since).toISOString()}>{new Date(w.since).toLocaleTimeString()}</time>
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </li>
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}

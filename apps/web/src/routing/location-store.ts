@@ -1,0 +1,49 @@
+/** A route of the app. History routes; the server answers every unknown path with index.html. */
+export type Route =
+  | { readonly page: 'sessions' }
+  | { readonly page: 'session'; readonly sessionId: string }
+  | { readonly page: 'not-found'; readonly path: string };
+
+const listeners = new Set<() => void>();
+let current = parse(window.location.pathname);
+
+window.addEventListener('popstate', () => {
+  update();
+});
+
+function parse(path: string): Route {
+  if (path === '/' || path === '/index.html') return { page: 'sessions' };
+  const match = /^\/s\/([^/]+)\/?$/.exec(path);
+  if (match?.[1]) return { page: 'session', sessionId: decodeURIComponent(match[1]) };
+  return { page: 'not-found', path };
+}
+
+function update(): void {
+  const next = parse(window.location.pathname);
+  if (JSON.stringify(next) === JSON.stringify(current)) return;
+  current = next;
+  for (const listener of [...listeners]) listener();
+}
+
+/** The current route, as an external store for `useSyncExternalStore`. */
+export const locationStore = {
+  subscribe(listener: () => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+  getSnapshot(): Route {
+    return current;
+  },
+};
+
+/** Goes to `path` inside the app without reloading. */
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  update();
+}
+
+/** The app path of a session. */
+export function sessionPath(sessionId: string): string {
+  return `/s/${encodeURIComponent(sessionId)}`;
+}

@@ -1,0 +1,62 @@
+import { useState, type ReactNode } from 'react';
+import { useBatonClient } from '@baton/react';
+import type { SessionInfo } from '@baton/protocol';
+import { Link } from '../routing/link.js';
+import { navigate } from '../routing/location-store.js';
+import { SessionActions } from '../sessions/session-actions.js';
+import { StatusBadge } from '../sessions/status-badge.js';
+
+/** Name, kind and status of the open session, with its actions and the view toggles. */
+export function SessionHeader({
+  info,
+  readOnly,
+  onReadOnlyChange,
+  devicesOpen,
+  onDevicesToggle,
+  deviceCount,
+}: {
+  info: SessionInfo | undefined;
+  readOnly: boolean;
+  onReadOnlyChange: ((readOnly: boolean) => void) | undefined;
+  devicesOpen: boolean;
+  onDevicesToggle: () => void;
+  deviceCount: number;
+}): ReactNode {
+  useBatonClient();
+  const [showActions, setShowActions] = useState(false);
+  return (
+    <header className="session-header">
+      <div className="session-title">
+        <Link href="/" className="back" aria-label="Back to sessions">
+          ← <span className="back-text">Sessions</span>
+        </Link>
+        <h1>{info?.name ?? 'Session'}</h1>
+        {info ? <span className="kind">{info.kind}</span> : null}
+        {info ? <StatusBadge status={info.status} reason={info.reason} /> : null}
+      </div>
+      <div className="session-tools">
+        {onReadOnlyChange ? (
+          <button type="button" aria-pressed={readOnly} onClick={() => onReadOnlyChange(!readOnly)}>
+            {readOnly ? 'Read-only: on' : 'Read-only: off'}
+          </button>
+        ) : null}
+        <button type="button" aria-expanded={devicesOpen} aria-controls="devices-panel" onClick={onDevicesToggle}>
+          Devices ({deviceCount})
+        </button>
+        {info ? (
+          <button type="button" aria-expanded={showActions} onClick={() => setShowActions((v) => !v)}>
+            Manage
+          </button>
+        ) : null}
+      </div>
+      {info && showActions ? (
+        <div className="session-manage">
+          <SessionActions session={info} onDeleted={() => navigate('/', { replace: true })} />
+        </div>
+      ) : null}
+      {info?.reason && (info.status === 'failed' || info.status === 'exited') ? (
+        <p className={`notice ${info.status === 'failed' ? 'notice-error' : 'notice-info'}`}>{info.reason}</p>
+      ) : null}
+    </header>
+  );
+}

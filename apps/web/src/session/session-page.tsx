@@ -1,0 +1,134 @@
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useConnection, useSession, useSessions } from '@baton/react';
+import type { SessionId } from '@baton/protocol';
+import { ChatView } from '../chat/chat-view.js';
+import type { ChatSource } from '../chat/chat-model.js';
+import { DevicesPanel } from '../devices/devices-panel.js';
+import { loadSessionView, saveSessionView } from '../offline/view-cache.js';
+import { relativeTime } from '../sessions/relative-time.js';
+import { TerminalView } from '../terminal/terminal-view.js';
+import { useMediaQuery } from '../use-media-query.js';
+import { SessionHeader } from './session-header.js';
+import { Link } from '../routing/link.js';
+
+const SAVE_DELAY_MS = 1000;
+
+/**
+ * One session: the chat or the terminal, its header and the devices attached. The view is the
+ * session store's confirmed log plus this device's pending inputs. While there is no live view
+ * (offline, server down) the view this browser saved last is shown instead, clearly marked.
+ */
+export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
+  const connection = useConnection();
+  const { sessions, loaded } = useSessions();
+  const [readOnly, setReadOnly] = useState(false);
+  const snapshot = useSession(sessionId, { readOnly });
+  const wide = useMediaQuery('(min-width: 900px)');
+  const [devicesOpen, setDevicesOpen] = useState<boolean | undefined>(undefined);
+  const listed = sessions.find((s) => s.id === sessionId);
+  const info = listed ?? snapshot.info;
+  const saved = useMemo(() => loadSessionView(sessionId), [sessionId]);
+  const hasLive = snapshot.base !== undefined || snapshot.events.length > 0;
+  const showSaved = !hasLive && saved !== undefined;
+  const kind = info?.kind ?? saved?.info.kind;
+  const myDeviceId = connection.status === 'connected' ? connection.deviceId : undefined;
+  const attached = snapshot.status === 'live' ? snapshot.presence : (info?.attached ?? []);
+
+  // Keep the agent conversation for the offline view.
+  useEffect(() => {
+    if (!hasLive || !info || info.kind === 'terminal') return undefined;
+    const timer = setTimeout(() => {
+      const runner = snapshot.base?.state?.runner;
+      const events = runner?.kind === 'agent' ? [...runner.events, ...snapshot.events] : snapshot.events;
+      saveSessionView({ savedAt: Date.now(), info, events });
+    }, SAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [hasLive, info, snapshot.base, snapshot.events]);
+
+  const saveTerminal = useCallback(
+    (terminalText: string) => {
+      if (info) saveSessionView({ savedAt: Date.now(), info, events: [], terminalText });
+    },
+    [info],
+  );
+
+  const source = useMemo<ChatSource>(
+    () => ({
+      base: hasLive ? snapshot.base : undefined,
+      events: hasLive ? snapshot.events : (saved?.events ?? []),
+      pending: snapshot.pending,
+      streams: snapshot.streams,
+      deviceId: myDeviceId,
+    }),
+    [hasLive, snapshot.base, snapshot.events, snapshot.pending, snapshot.streams, saved, myDeviceId],
+  );
+
+  if (snapshot.status === 'error' && snapshot.error?.code === 'not_found' && !showSaved) {
+    return (
+      <main className="page">
+        <h1>No such session</h1>
+        <p>
+          Session <code>{sessionId}</code> does not exist; it may have been deleted.{' '}
+          <Link href="/">Back to the sessions</Link>
+        </p>
+      </main>
+    );
+  }
+  if (loaded && !listed && snapshot.status === 'closed') return null;
+
+  const panelOpen = devicesOpen ?? wide;
+  const live = snapshot.status === 'live';
+  return (
+    <main className={`session-page kind-${kind ?? 'unknown'}`} data-session-id={sessionId} data-subscription={snapshot.status}>
+      <SessionHeader
+        info={info ?? saved?.info}
+        readOnly={readOnly}
+        onReadOnlyChange={kind === 'terminal' ? setReadOnly : undefined}
+        devicesOpen={panelOpen}
+        onDevicesToggle={() => setDevicesOpen(!panelOpen)}
+        deviceCount={new Set(attached.map((a) => a.deviceId)).size}
+      />
+      {showSaved ? (
+        <p className="notice notice-offline" role="status">
+          Offline: showing this session as saved {relativeTime(saved.savedAt)}. Anything you type is kept
+          and sent once baton is reachable.
+        </p>
+      ) : null}
+      {loaded && !listed && snapshot.status === 'error' ? (
+        <p className="notice notice-error" role="alert">
+          {snapshot.error?.message ?? 'This session is not available.'}
+        </p>
+      ) : null}
+      <div className="session-body">
+        <section className="session-main" aria-label={kind === 'terminal' ? 'Terminal' : 'Chat'}>
+          {kind === 'terminal' ? (
+            <TerminalView
+              sessionId={sessionId}
+              base={snapshot.base}
+              events={snapshot.events}
+              live={live}
+              readOnly={readOnly}
+              savedText={showSaved ? saved.terminalText : undefined}
+              onSave={saveTerminal}
+            />
+          ) : kind ? (
+            <ChatView sessionId={sessionId} source={source} status={info?.status} readOnly={false} attached={attached} />
+          ) : (
+            <p className="muted loading">Loading the session…</p>
+          )}
+        </section>
+        {panelOpen ? (
+          <div id="devices-panel" className="devices-wrap">
+            <DevicesPanel
+              attached={attached}
+              myConnectionId={connection.status === 'connected' ? connection.connectionId : undefined}
+              myDeviceId={myDeviceId}
+            />
+          </div>
+        ) : null}
+      </div>
+    </main>
+  );
+}
+
+export type { SessionId };

@@ -1,0 +1,67 @@
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useBatonClient } from '@baton/react';
+import type { SessionKind } from '@baton/protocol';
+import { navigate, sessionPath } from '../routing/location-store.js';
+import { errorText } from '../error-text.js';
+
+/** Creates a terminal, Claude Code or Codex session and opens it. */
+export function CreateSessionForm({ disabled }: { disabled: boolean }): ReactNode {
+  const client = useBatonClient();
+  const id = useId();
+  const [kind, setKind] = useState<SessionKind>('terminal');
+  const [name, setName] = useState('');
+  const [cwd, setCwd] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const session = await client.createSession({
+        kind,
+        ...(name.trim() ? { name: name.trim() } : {}),
+        ...(cwd.trim() ? { config: { cwd: cwd.trim() } } : {}),
+      });
+      setName('');
+      navigate(sessionPath(session.id));
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="create-form" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>New session</h2>
+      <div className="create-fields">
+        <label>
+          Kind
+          <select value={kind} onChange={(e) => setKind(e.target.value as SessionKind)}>
+            <option value="terminal">Terminal</option>
+            <option value="claude">Claude Code</option>
+            <option value="codex">Codex</option>
+          </select>
+        </label>
+        <label>
+          Name <span className="muted">(optional)</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+        </label>
+        <label>
+          Working directory <span className="muted">(optional)</span>
+          <input value={cwd} onChange={(e) => setCwd(e.target.value)} placeholder="server default" />
+        </label>
+        <button type="submit" className="primary" disabled={disabled || busy}>
+          {busy ? 'Creating…' : 'Create'}
+        </button>
+      </div>
+      {error ? (
+        <p role="alert" className="notice notice-error">
+          {error}
+        </p>
+      ) : null}
+    </form>
+  );
+}

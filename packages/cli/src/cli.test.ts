@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('the baton command against a real server', () => {
+  let home: string;
+  let server: ReturnType<typeof spawn>;
+  let url = '';
+
+  const baton = (args: string[], timeoutMs = 20_000): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, BATON_HOME: home } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`baton ${args.join(' ')} did not finish: ${stdout} ${stderr}`));
+      }, timeoutMs);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), 'baton-cli-'));
+    server = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--data', join(home, 'data'), '--log-level', 'warn'], {
+      env: { ...process.env, BATON_HOME: home },
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /serving at (http:\/\/[^/]+)\/#token=(\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+  });
+
+  after(() => {
+    server.kill('SIGTERM');
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  test('serve prints the URL with the owner token and answers health', async () => {
+    const res = await fetch(url + '/api/health');
+    assert.equal(res.status, 200);
+  });
+
+  test('new, send, ls, tail, rename, stop, restart, rm: the whole lifecycle from the command line', async () => {
+    const created = await baton(['new', 'terminal', '--name', 'build', '--shell', '/bin/sh']);
+    assert.equal(created.code, 0, created.stderr);
+    const id = created.stdout.trim();
+    assert.match(id, /^s_[a-z2-7]{20}$/);
+
+    const sent = await baton(['send', 'build', 'echo cli-$((40+2))']);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.match(sent.stdout, /sent as #\d+/);
+
+    const listed = await baton(['ls']);
+    assert.match(listed.stdout, /build\s+terminal\s+running/);
+    const json = JSON.parse((await baton(['ls', '--json'])).stdout) as { id: string }[];
+    assert.ok(json.some((s) => s.id === id));
+
+    // tail prints the stored output (then follows; stopped here by a timeout kill).
+    const tailed = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [MAIN, 'tail', id], { env: { ...process.env, BATON_HOME: home } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('cli-42')) child.kill('SIGINT');
+      });
+      child.on('exit', () => resolve(out));
+      setTimeout(() => child.kill('SIGKILL'), 10_000);
+    });
+    assert.match(tailed, /cli-42/);
+
+    assert.equal((await baton(['rename', id.slice(0, 8), 'renamed'])).code, 0);
+    const stopped = await baton(['stop', 'renamed']);
+    assert.match(stopped.stdout, /exited/);
+    const refused = await baton(['send', 'renamed', 'echo no']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /restart it to send input/);
+    const restarted = await baton(['restart', 'renamed']);
+    assert.match(restarted.stdout, /running/);
+    assert.equal((await baton(['rm', 'renamed'])).code, 0);
+    assert.doesNotMatch((await baton(['ls'])).stdout, /renamed/);
+  });
+
+  test('mistakes get one clear line and a distinct exit code', async () => {
+    const unknown = await baton(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const noSession = await baton(['send']);
+    assert.equal(noSession.code, 2);
+    const missing = await baton(['stop', 'no-such-session']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no session 'no-such-session'/);
+    const badKind = await baton(['new', 'spaceship']);
+    assert.equal(badKind.code, 2);
+    const badPort = await baton(['serve', '--port', 'many']);
+    assert.equal(badPort.code, 2);
+    assert.match(badPort.stderr, /--port must be a whole number/);
+    const unreachable = await baton(['ls', '--url', 'http://127.0.0.1:1', '--token', 'x']);
+    assert.equal(unreachable.code, 3);
+    assert.match(unreachable.stderr, /cannot reach baton/);
+    const wrongToken = await baton(['ls', '--url', url, '--token', 'bd_wrong']);
+    assert.equal(wrongToken.code, 3);
+    assert.match(wrongToken.stderr, /unknown or revoked token/);
+  });
+});
