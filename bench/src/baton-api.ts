@@ -22,15 +22,26 @@ export class BatonApi {
 
   /** Registers a device and returns its token. */
   async registerDevice(name: string): Promise<string> {
-    const r = await this.call<{ token: string }>('POST', '/api/devices', { name, mode: 'headless' });
+    const r = await this.call<{ token: string }>('POST', '/api/devices', {
+      name,
+      mode: 'headless',
+    });
     return r.token;
   }
 
   /** Creates a session and returns its id. */
-  async createSession(kind: string, name: string, config?: Record<string, unknown>): Promise<string> {
+  async createSession(
+    kind: string,
+    name: string,
+    config?: Record<string, unknown>,
+  ): Promise<string> {
     const body: Record<string, unknown> = { kind, name };
     if (config) body.config = config;
-    const r = await this.call<{ id?: string; session?: { id: string } }>('POST', '/api/sessions', body);
+    const r = await this.call<{ id?: string; session?: { id: string } }>(
+      'POST',
+      '/api/sessions',
+      body,
+    );
     const id = r.session?.id ?? r.id;
     if (!id) throw new Error(`POST /api/sessions returned no session id: ${JSON.stringify(r)}`);
     return id;

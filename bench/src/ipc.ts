@@ -92,7 +92,8 @@ export function serveIpc(handlers: Handlers): void {
       .then(() => handler(msg.body))
       .then(
         (body) => reply({ ok: true, body }),
-        (e: unknown) => reply({ ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) }),
+        (e: unknown) =>
+          reply({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
       );
   });
   // The coordinator going away must not leave servers or load generators behind.

@@ -105,7 +105,9 @@ async function main(): Promise<void> {
   );
   const out =
     values.out ??
-    (profile === 'full' ? fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url)) : undefined);
+    (profile === 'full'
+      ? fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url))
+      : undefined);
   if (out) {
     writeFileSync(out, report);
     process.stderr.write(`wrote ${out}\n`);

@@ -76,12 +76,20 @@ function figuresTable(result: ScenarioResult): string[] {
   const columns = [...new Set(result.runs.flatMap((r) => Object.keys(r.figures)))];
   return table(
     ['system', ...columns, 'checked'],
-    result.runs.map((r) => [LABEL[r.system], ...columns.map((c) => r.figures[c] ?? '–'), status(r)]),
+    result.runs.map((r) => [
+      LABEL[r.system],
+      ...columns.map((c) => r.figures[c] ?? '–'),
+      status(r),
+    ]),
   );
 }
 
 /** The whole BENCHMARKS.md (or the CI summary) for a run. */
-export function renderReport(context: RunContext, results: ScenarioResult[], targets: string[]): string {
+export function renderReport(
+  context: RunContext,
+  results: ScenarioResult[],
+  targets: string[],
+): string {
   const out: string[] = [
     '# Benchmarks',
     '',

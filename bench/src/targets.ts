@@ -1,11 +1,16 @@
 import type { SystemName } from './drivers/connection.js';
 import type { ScenarioResult, SystemRun } from './scenarios/result.js';
 
-function find(results: ScenarioResult[], prefix: string, system: SystemName): SystemRun | undefined {
+function find(
+  results: ScenarioResult[],
+  prefix: string,
+  system: SystemName,
+): SystemRun | undefined {
   return results.find((r) => r.name.startsWith(prefix))?.runs.find((r) => r.system === system);
 }
 
-const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'MISSED');
+const verdict = (ok: boolean | undefined) =>
+  ok === undefined ? 'not measured' : ok ? 'met' : 'MISSED';
 
 /** The targets for baton, each with the measured figures and whether it was met. */
 export function evaluateTargets(results: ScenarioResult[]): string[] {

@@ -88,7 +88,10 @@ test('an observed event beyond the final log fails (it was told before it was co
     items: [{ kind: 'event', event: { seq: 3, digest: 'x' } }],
   };
   const h = client({ submitted: ['a'], segments: [segment] });
-  assert.deepEqual(kinds(checkSession(S, canonical, [h])), ['observed-beyond-head', 'observed-gap']);
+  assert.deepEqual(kinds(checkSession(S, canonical, [h])), [
+    'observed-beyond-head',
+    'observed-gap',
+  ]);
 });
 
 test('an acknowledged input missing from the log fails', () => {
@@ -138,7 +141,10 @@ test('a snapshot lets a subscription jump forward, never back', () => {
       { kind: 'event', event: { seq: 4, digest: 'input-c' } },
     ],
   };
-  assert.deepEqual(checkSession(S, canonical, [client({ submitted: ['a', 'b', 'c'], segments: [ok] })]), []);
+  assert.deepEqual(
+    checkSession(S, canonical, [client({ submitted: ['a', 'b', 'c'], segments: [ok] })]),
+    [],
+  );
   const back: Segment = {
     afterSeq: 3,
     items: [{ kind: 'snapshot', seq: 1 }],

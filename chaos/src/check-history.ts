@@ -36,7 +36,9 @@ export function checkSession(
 ): Violation[] {
   const violations: Violation[] = [];
   const v = (kind: Violation['kind'], detail: string, client?: string) =>
-    violations.push(client === undefined ? { kind, sessionId, detail } : { kind, sessionId, client, detail });
+    violations.push(
+      client === undefined ? { kind, sessionId, detail } : { kind, sessionId, client, detail },
+    );
 
   const bySeq = new Map<number, CanonicalEvent>();
   canonical.forEach((event, i) => {
@@ -53,13 +55,15 @@ export function checkSession(
     inputSeqs.set(e.inputId, seqs);
   }
   for (const [inputId, seqs] of inputSeqs) {
-    if (seqs.length > 1) v('input-duplicated', `input ${inputId} is in the log at seqs ${seqs.join(', ')}`);
+    if (seqs.length > 1)
+      v('input-duplicated', `input ${inputId} is in the log at seqs ${seqs.join(', ')}`);
   }
 
   const submittedBy = new Set<string>();
   for (const h of histories) for (const id of h.submitted) submittedBy.add(id);
   for (const inputId of inputSeqs.keys()) {
-    if (!submittedBy.has(inputId)) v('phantom-input', `input ${inputId} is in the log but nobody submitted it`);
+    if (!submittedBy.has(inputId))
+      v('phantom-input', `input ${inputId} is in the log but nobody submitted it`);
   }
 
   const ackedAt = new Map<string, number>();
@@ -71,11 +75,19 @@ export function checkSession(
       }
       const seqs = inputSeqs.get(ack.inputId);
       if (!seqs || !seqs.includes(ack.seq)) {
-        v('ack-not-in-log', `input ${ack.inputId} acked at seq ${ack.seq} but the log has it at ${seqs?.join(', ') ?? 'no seq'}`, h.client);
+        v(
+          'ack-not-in-log',
+          `input ${ack.inputId} acked at seq ${ack.seq} but the log has it at ${seqs?.join(', ') ?? 'no seq'}`,
+          h.client,
+        );
       }
       const earlier = ackedAt.get(ack.inputId);
       if (earlier !== undefined && earlier !== ack.seq) {
-        v('ack-disagrees', `input ${ack.inputId} acked at seq ${earlier} and at seq ${ack.seq}`, h.client);
+        v(
+          'ack-disagrees',
+          `input ${ack.inputId} acked at seq ${earlier} and at seq ${ack.seq}`,
+          h.client,
+        );
       }
       ackedAt.set(ack.inputId, ack.seq);
     }
@@ -86,14 +98,28 @@ export function checkSession(
       let last = segment.afterSeq;
       for (const item of segment.items) {
         if (item.kind === 'snapshot') {
-          if (item.seq < last) v('observed-reorder', `segment ${s}: snapshot at ${item.seq} after seq ${last}`, h.client);
+          if (item.seq < last)
+            v(
+              'observed-reorder',
+              `segment ${s}: snapshot at ${item.seq} after seq ${last}`,
+              h.client,
+            );
           last = item.seq;
           continue;
         }
         const { seq, digest } = item.event;
-        if (seq > head) v('observed-beyond-head', `segment ${s}: seq ${seq} but the log ends at ${head}`, h.client);
+        if (seq > head)
+          v(
+            'observed-beyond-head',
+            `segment ${s}: seq ${seq} but the log ends at ${head}`,
+            h.client,
+          );
         else if (bySeq.get(seq)?.digest !== digest) {
-          v('observed-divergent', `segment ${s}: seq ${seq} differs from the log's event`, h.client);
+          v(
+            'observed-divergent',
+            `segment ${s}: seq ${seq} differs from the log's event`,
+            h.client,
+          );
         }
         if (seq > last + 1) v('observed-gap', `segment ${s}: seq ${seq} after ${last}`, h.client);
         if (seq <= last) v('observed-reorder', `segment ${s}: seq ${seq} after ${last}`, h.client);

@@ -26,7 +26,18 @@ test('every category appears, and no frame is a valid message about a real sessi
     assert.match(msg.sessionId, /^s_[a-z2-7]{20}$/);
     assert.notEqual(msg.type, 'session.create');
   }
-  for (const c of ['bad-json', 'wrong-type', 'missing-field', 'unknown-type', 'unknown-session', 'out-of-order', 'huge', 'binary', 'deep', 'prototype']) {
+  for (const c of [
+    'bad-json',
+    'wrong-type',
+    'missing-field',
+    'unknown-type',
+    'unknown-session',
+    'out-of-order',
+    'huge',
+    'binary',
+    'deep',
+    'prototype',
+  ]) {
     assert.ok(seen.has(c), `category ${c} was generated`);
   }
 });

@@ -121,7 +121,11 @@ export class FuzzFrames {
   /** The next hostile frame. */
   next(): FuzzFrame {
     const roll = this.int(1000);
-    if (roll === 0) return { category: 'huge', data: `{"type":"ping","pad":"${'a'.repeat(this.maxFrameBytes + 10)}"}` };
+    if (roll === 0)
+      return {
+        category: 'huge',
+        data: `{"type":"ping","pad":"${'a'.repeat(this.maxFrameBytes + 10)}"}`,
+      };
     if (roll < 10) return { category: 'binary', data: Buffer.from([0, 1, 2, 0xff, this.int(256)]) };
     if (roll < 20) return { category: 'deep', data: '['.repeat(20_000) + ']'.repeat(20_000) };
     if (roll < 150) {
@@ -142,7 +146,10 @@ export class FuzzFrames {
     if (roll < 300) {
       return {
         category: 'unknown-type',
-        data: JSON.stringify({ type: this.pick(['hack', 'HELLO', 'event', 'ack', 'welcome', this.garbage(8)]), rid: 1 }),
+        data: JSON.stringify({
+          type: this.pick(['hack', 'HELLO', 'event', 'ack', 'welcome', this.garbage(8)]),
+          rid: 1,
+        }),
       };
     }
     if (roll < 330) {

@@ -35,7 +35,10 @@ export async function runFuzzer(options: {
     if (report.connections > 0) await new Promise((r) => setTimeout(r, 50));
     report.connections++;
     await new Promise<void>((resolve) => {
-      const ws = new WebSocket(options.wsUrl, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
+      const ws = new WebSocket(options.wsUrl, {
+        perMessageDeflate: false,
+        maxPayload: 64 * 1024 * 1024,
+      });
       let sentHere = 0;
       let answeredHere = 0;
       let welcomed = false;
@@ -55,7 +58,14 @@ export async function runFuzzer(options: {
       };
       ws.on('open', () => {
         for (let i = 0; i < 3; i++) {
-          ws.send(JSON.stringify({ type: 'fetch', rid: i, sessionId: gen.unknownSessionId(), afterSeq: 0 }));
+          ws.send(
+            JSON.stringify({
+              type: 'fetch',
+              rid: i,
+              sessionId: gen.unknownSessionId(),
+              afterSeq: 0,
+            }),
+          );
           sentHere++;
           report.sent++;
         }

@@ -99,7 +99,11 @@ export class HonestClient {
   /** @internal */
   onFrame(conn: Conn, frame: Frame): void {
     if (frame.type === 'ack' && frame.inputId !== undefined && frame.seq !== undefined) {
-      this.history.acks.push({ inputId: frame.inputId, seq: frame.seq, duplicate: frame.duplicate ?? false });
+      this.history.acks.push({
+        inputId: frame.inputId,
+        seq: frame.seq,
+        duplicate: frame.duplicate ?? false,
+      });
       this.pending.delete(frame.inputId);
     } else if (frame.type === 'error') {
       const code = frame.code ?? '';
@@ -161,7 +165,8 @@ class Conn {
     const subscribe = () => {
       let afterSeq = this.lastSeq;
       if (staleResume && this.lastSeq > 0) {
-        afterSeq = Math.random() < 0.2 ? 0 : Math.max(0, this.lastSeq - Math.floor(Math.random() * 50));
+        afterSeq =
+          Math.random() < 0.2 ? 0 : Math.max(0, this.lastSeq - Math.floor(Math.random() * 50));
       }
       subscribeRid = ++this.rid;
       this.segment = this.client.newSegment(afterSeq);
@@ -183,7 +188,10 @@ class Conn {
       }
       if (frame.type === 'event' && frame.sessionId === sessionId && frame.event) {
         const seq = (frame.event as { seq: number }).seq;
-        this.segment?.items.push({ kind: 'event', event: { seq, digest: stableStringify(frame.event) } });
+        this.segment?.items.push({
+          kind: 'event',
+          event: { seq, digest: stableStringify(frame.event) },
+        });
         this.lastSeq = Math.max(this.lastSeq, seq);
         return;
       }

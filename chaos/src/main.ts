@@ -21,7 +21,12 @@ function scenarios(full: boolean): ScenarioSpec[] {
     durationMs: full ? 30_000 : 8000,
     deadlineMs: full ? 180_000 : 60_000,
   };
-  const spec = (name: string, description: string, faults: FaultName[], extra: Partial<ScenarioSpec> = {}) => ({
+  const spec = (
+    name: string,
+    description: string,
+    faults: FaultName[],
+    extra: Partial<ScenarioSpec> = {},
+  ) => ({
     ...base,
     name,
     description,
@@ -29,24 +34,48 @@ function scenarios(full: boolean): ScenarioSpec[] {
     ...extra,
   });
   return [
-    spec('kill9', 'kill -9 of the server mid-load and a restart on the same data and port, repeatedly', ['kill9'], {
-      faultPeriodMs: full ? 1500 : 1200,
+    spec(
+      'kill9',
+      'kill -9 of the server mid-load and a restart on the same data and port, repeatedly',
+      ['kill9'],
+      {
+        faultPeriodMs: full ? 1500 : 1200,
+      },
+    ),
+    spec('proxy-cut', 'every connection cut at once by the proxy, repeatedly', ['proxy-cut'], {
+      faultPeriodMs: 700,
     }),
-    spec('proxy-cut', 'every connection cut at once by the proxy, repeatedly', ['proxy-cut'], { faultPeriodMs: 700 }),
-    spec('proxy-stall', 'every connection stalled by the proxy (both ways) for up to 1.5 s', ['proxy-stall']),
-    spec('slow-reader', 'clients whose incoming bytes stop for seconds while others keep writing', ['slow-reader'], {
-      slow: 2,
-      textBytes: full ? 16_384 : 4096,
-    }),
-    spec('duplicate-race', 'two connections of one device submit every input at once, same input id', [], {
-      clients: 1,
-      twins: full ? 6 : 3,
-    }),
-    spec('stale-resume', 'clients reconnect and resume from stale sequence numbers (sometimes 0)', ['proxy-cut'], {
-      clients: 1,
-      stale: full ? 6 : 3,
-      faultPeriodMs: 500,
-    }),
+    spec('proxy-stall', 'every connection stalled by the proxy (both ways) for up to 1.5 s', [
+      'proxy-stall',
+    ]),
+    spec(
+      'slow-reader',
+      'clients whose incoming bytes stop for seconds while others keep writing',
+      ['slow-reader'],
+      {
+        slow: 2,
+        textBytes: full ? 16_384 : 4096,
+      },
+    ),
+    spec(
+      'duplicate-race',
+      'two connections of one device submit every input at once, same input id',
+      [],
+      {
+        clients: 1,
+        twins: full ? 6 : 3,
+      },
+    ),
+    spec(
+      'stale-resume',
+      'clients reconnect and resume from stale sequence numbers (sometimes 0)',
+      ['proxy-cut'],
+      {
+        clients: 1,
+        stale: full ? 6 : 3,
+        faultPeriodMs: 500,
+      },
+    ),
     spec('fuzz', '100,000 hostile frames while honest clients work', [], { fuzzFrames: 100_000 }),
     spec(
       'all-faults',

@@ -72,8 +72,17 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     }
     const total = spec.clients + spec.twins + spec.stale + spec.slow;
     for (let i = 0; i < total; i++) {
-      const { token } = await server.api<{ token: string }>('POST', '/api/devices', { name: `chaos ${i}` });
-      const role = i < spec.clients ? 'c' : i < spec.clients + spec.twins ? 'twin' : i < total - spec.slow ? 'stale' : 'slow';
+      const { token } = await server.api<{ token: string }>('POST', '/api/devices', {
+        name: `chaos ${i}`,
+      });
+      const role =
+        i < spec.clients
+          ? 'c'
+          : i < spec.clients + spec.twins
+            ? 'twin'
+            : i < total - spec.slow
+              ? 'stale'
+              : 'slow';
       const port = role === 'slow' ? slowPort : proxyPort;
       clients.push(
         new HonestClient({
@@ -124,19 +133,26 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
 
     for (const sessionId of sessions) {
       const canonical = await readCanonicalLog(server, sessionId);
-      const histories = clients.filter((c) => c.options.sessionId === sessionId).map((c) => c.result());
+      const histories = clients
+        .filter((c) => c.options.sessionId === sessionId)
+        .map((c) => c.result());
       violations.push(...checkSession(sessionId, canonical, histories));
-      lines.push(`session ${sessionId}: ${canonical.length} events checked against ${histories.length} histories`);
+      lines.push(
+        `session ${sessionId}: ${canonical.length} events checked against ${histories.length} histories`,
+      );
     }
 
     const unfinished = clients.filter((c) => !c.done);
     const acked = clients.reduce((n, c) => n + c.acked, 0);
     const expected = clients.length * spec.inputsPerClient;
-    lines.push(`inputs acknowledged: ${acked} of ${expected}; reconnects: ${clients.reduce((n, c) => n + c.connects, 0) - clients.length}`);
+    lines.push(
+      `inputs acknowledged: ${acked} of ${expected}; reconnects: ${clients.reduce((n, c) => n + c.connects, 0) - clients.length}`,
+    );
     lines.push(
       `faults: ${faultLog.kills} kill -9, ${faultLog.cuts} cuts (${faultLog.cutConnections} connections), ${faultLog.stalls} stalls, ${faultLog.slowStalls} reader stalls`,
     );
-    if (unfinished.length > 0) problems.push(`${unfinished.length} clients did not get all inputs answered in time`);
+    if (unfinished.length > 0)
+      problems.push(`${unfinished.length} clients did not get all inputs answered in time`);
     const rejected = clients.reduce((n, c) => n + c.rejected, 0);
     if (rejected > 0) problems.push(`${rejected} honest inputs rejected`);
     const unexpected = clients.flatMap((c) => c.unexpectedErrors);
@@ -145,18 +161,25 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       const lost = Object.entries(fuzz.lostToClose);
       lines.push(
         `fuzzer: ${fuzz.sent} hostile frames on ${fuzz.connections} connections, ${fuzz.errors} answered with an error` +
-          (lost.length > 0 ? `, unanswered when a connection closed: ${lost.map(([c, n]) => `${n} (close ${c})`).join(', ')}` : ''),
+          (lost.length > 0
+            ? `, unanswered when a connection closed: ${lost.map(([c, n]) => `${n} (close ${c})`).join(', ')}`
+            : ''),
       );
-      if (fuzz.sent < spec.fuzzFrames) problems.push(`fuzzer sent only ${fuzz.sent} of ${spec.fuzzFrames} frames`);
-      if (fuzz.accepted.length > 0) problems.push(`server accepted hostile frames, e.g. ${fuzz.accepted[0]}`);
+      if (fuzz.sent < spec.fuzzFrames)
+        problems.push(`fuzzer sent only ${fuzz.sent} of ${spec.fuzzFrames} frames`);
+      if (fuzz.accepted.length > 0)
+        problems.push(`server accepted hostile frames, e.g. ${fuzz.accepted[0]}`);
       // Only a crash (1006 while the server was killed on purpose) may leave frames unanswered.
       const allowed = spec.faults.includes('kill9') ? ['1006'] : [];
       const bad = lost.filter(([code]) => !allowed.includes(code));
-      if (bad.length > 0) problems.push(`hostile frames left unanswered when the server closed a connection`);
+      if (bad.length > 0)
+        problems.push(`hostile frames left unanswered when the server closed a connection`);
     }
     lines.push(...problems.map((p) => `PROBLEM: ${p}`));
     for (const v of violations.slice(0, 20)) {
-      lines.push(`VIOLATION ${v.kind} ${v.sessionId}${v.client ? ` ${v.client}` : ''}: ${v.detail}`);
+      lines.push(
+        `VIOLATION ${v.kind} ${v.sessionId}${v.client ? ` ${v.client}` : ''}: ${v.detail}`,
+      );
     }
     if (violations.length > 20) lines.push(`… and ${violations.length - 20} more violations`);
     return {

@@ -39,7 +39,15 @@ export class ServerControl {
   /** Starts the server; resolves once it prints its ready line. */
   async start(): Promise<void> {
     const entry = fileURLToPath(new URL('./server-entry.js', import.meta.url));
-    const args = [entry, '--port', String(this.port), '--data', this.dataDir, '--token', this.token];
+    const args = [
+      entry,
+      '--port',
+      String(this.port),
+      '--data',
+      this.dataDir,
+      '--token',
+      this.token,
+    ];
     // A restart right after a kill may find the port still held for a moment.
     for (let attempt = 0; ; attempt++) {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -89,7 +97,9 @@ export class ServerControl {
 
   /** Whether the server process is alive. */
   get alive(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
   }
 
   async api<T>(method: string, path: string, body?: unknown): Promise<T> {

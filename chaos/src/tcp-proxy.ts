@@ -107,6 +107,8 @@ export class TcpProxy {
 
   async close(): Promise<void> {
     this.cutAll();
-    await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.listener ? this.listener.close(() => resolve()) : resolve(),
+    );
   }
 }

@@ -67,14 +67,16 @@ export class LoadCluster {
       }),
     );
     const failed = results.flatMap((r) => r.failed);
-    if (failed.length > 0) throw new Error(`${system}: devices failed to connect: ${failed.join('; ')}`);
+    const count = specs.length - results.reduce((n, r) => n + r.opened, 0);
+    if (failed.length > 0) {
+      throw new Error(
+        `${system}: ${count} of ${specs.length} devices failed to connect, e.g. ${failed.slice(0, 3).join('; ')}`,
+      );
+    }
   }
 
   /** Runs a submission phase; resolves when submitting stops, with messages sent per submitter. */
-  async run(
-    cmd: Omit<RunCommand, 'submitters'>,
-    submitters: readonly number[],
-  ): Promise<Sent> {
+  async run(cmd: Omit<RunCommand, 'submitters'>, submitters: readonly number[]): Promise<Sent> {
     const groups = this.byWorker(submitters);
     const results = await this.each((w, i) =>
       w.request<{ submitted: Record<string, [number, number]> }>('run', {
@@ -84,7 +86,8 @@ export class LoadCluster {
     );
     const sent: Sent = new Map();
     for (const r of results) {
-      for (const [k, [first, last]] of Object.entries(r.submitted)) sent.set(Number(k), { first, last });
+      for (const [k, [first, last]] of Object.entries(r.submitted))
+        sent.set(Number(k), { first, last });
     }
     return sent;
   }
@@ -164,7 +167,9 @@ export class LoadCluster {
   /** Resumes all of `indices` at once; returns how many failed to reconnect. */
   async resume(indices: readonly number[]): Promise<number> {
     const groups = this.byWorker(indices);
-    const r = await this.each((w, i) => w.request<{ failed: number }>('resume', { indices: groups[i] }));
+    const r = await this.each((w, i) =>
+      w.request<{ failed: number }>('resume', { indices: groups[i] }),
+    );
     return r.reduce((s, x) => s + x.failed, 0);
   }
 
@@ -176,7 +181,9 @@ export class LoadCluster {
 
   async caughtUp(indices: readonly number[]): Promise<CaughtUpReport> {
     const groups = this.byWorker(indices);
-    const r = await this.each((w, i) => w.request<CaughtUpReport>('caughtUp', { indices: groups[i] }));
+    const r = await this.each((w, i) =>
+      w.request<CaughtUpReport>('caughtUp', { indices: groups[i] }),
+    );
     return {
       caught: r.reduce((s, x) => s + x.caught, 0),
       total: r.reduce((s, x) => s + x.total, 0),

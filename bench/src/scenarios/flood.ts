@@ -86,7 +86,8 @@ export function floodScenario(
           problems: [...quiet.problems, ...loud.problems],
           notes: [],
         };
-        if (after.events === before.events) run.problems.push('the flood produced no output events');
+        if (after.events === before.events)
+          run.problems.push('the flood produced no output events');
         return run;
       }),
   };

@@ -49,7 +49,8 @@ export function verifyDeliveries(
 export function expectedDeliveries(sent: Sent, topology: Topology): number {
   let total = 0;
   for (const [submitter, { first, last }] of sent) {
-    total += (last - first + 1) * (topology.attached.get(topology.specs[submitter]?.room ?? '') ?? 0);
+    total +=
+      (last - first + 1) * (topology.attached.get(topology.specs[submitter]?.room ?? '') ?? 0);
   }
   return total;
 }

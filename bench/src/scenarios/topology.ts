@@ -41,7 +41,8 @@ export async function buildTopology(
     const { httpUrl, ownerToken } = server.info;
     if (!httpUrl || !ownerToken) throw new Error('baton server did not report its HTTP URL/token');
     const api = new BatonApi(httpUrl, ownerToken);
-    for (let s = 0; s < spec.sessions; s++) rooms.push(await api.createSession(sessionKind, `bench ${s}`));
+    for (let s = 0; s < spec.sessions; s++)
+      rooms.push(await api.createSession(sessionKind, `bench ${s}`));
     const wanted = Math.min(MAX_DEVICE_TOKENS, spec.devices + spec.idle);
     for (let d = 0; d < wanted; d++) tokens.push(await api.registerDevice(`bench device ${d}`));
   } else {

@@ -21,7 +21,9 @@ describe('the baton command against a real server', () => {
 
   const baton = (args: string[], timeoutMs = 20_000): Promise<Run> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, BATON_HOME: home } });
+      const child = spawn(process.execPath, [MAIN, ...args], {
+        env: { ...process.env, BATON_HOME: home },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -38,9 +40,13 @@ describe('the baton command against a real server', () => {
 
   before(async () => {
     home = mkdtempSync(join(tmpdir(), 'baton-cli-'));
-    server = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--data', join(home, 'data'), '--log-level', 'warn'], {
-      env: { ...process.env, BATON_HOME: home },
-    });
+    server = spawn(
+      process.execPath,
+      [MAIN, 'serve', '--port', '0', '--data', join(home, 'data'), '--log-level', 'warn'],
+      {
+        env: { ...process.env, BATON_HOME: home },
+      },
+    );
     url = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout!.on('data', (d: Buffer) => {
@@ -79,7 +85,9 @@ describe('the baton command against a real server', () => {
 
     // tail prints the stored output (then follows; stopped here by a timeout kill).
     const tailed = await new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, [MAIN, 'tail', id], { env: { ...process.env, BATON_HOME: home } });
+      const child = spawn(process.execPath, [MAIN, 'tail', id], {
+        env: { ...process.env, BATON_HOME: home },
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { parseClientFrame } from './parse-frame.js';
 
 test('valid frames parse to typed messages', () => {
-  const r = parseClientFrame(JSON.stringify({ type: 'subscribe', rid: 1, sessionId: 's_abcdefghijklmnopqrst', afterSeq: 3 }));
+  const r = parseClientFrame(
+    JSON.stringify({ type: 'subscribe', rid: 1, sessionId: 's_abcdefghijklmnopqrst', afterSeq: 3 }),
+  );
   assert.ok(r.ok);
   assert.equal(r.value.type, 'subscribe');
 });
@@ -11,7 +13,14 @@ test('valid frames parse to typed messages', () => {
 test('bad frames get a code and a message naming the field', () => {
   const notJson = parseClientFrame('{');
   assert.ok(!notJson.ok && notJson.error.code === 'bad_json');
-  const wrong = parseClientFrame(JSON.stringify({ type: 'input', sessionId: 's_abcdefghijklmnopqrst', inputId: 'x', payload: { kind: 'terminal', data: 5 } }));
+  const wrong = parseClientFrame(
+    JSON.stringify({
+      type: 'input',
+      sessionId: 's_abcdefghijklmnopqrst',
+      inputId: 'x',
+      payload: { kind: 'terminal', data: 5 },
+    }),
+  );
   assert.ok(!wrong.ok);
   assert.equal(wrong.error.code, 'invalid_message');
   assert.match(wrong.error.message, /payload/);

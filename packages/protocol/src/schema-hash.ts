@@ -14,6 +14,10 @@ export function protocolSchemaHash(): string {
     input: z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }),
     output: z.toJSONSchema(schema, { unrepresentable: 'any' }),
   });
-  const doc = { client: both(ClientMessage), server: both(ServerMessage), snapshot: both(SnapshotState) };
+  const doc = {
+    client: both(ClientMessage),
+    server: both(ServerMessage),
+    snapshot: both(SnapshotState),
+  };
   return createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
 }

@@ -10,6 +10,10 @@ export const AGENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const CLAUDE_BIN = join(AGENTS_DIR, 'node_modules', '.bin', 'claude');
 export const CODEX_BIN = join(AGENTS_DIR, 'node_modules', '.bin', 'codex');
 export const REPO_ROOT = resolve(AGENTS_DIR, '..', '..');
+/** The built `baton` command. */
+export const BATON_CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
+/** Where the test-installed `claude` and `codex` are, for an agent's PATH. */
+export const AGENT_BIN_DIR = join(AGENTS_DIR, 'node_modules', '.bin');
 
 const created: string[] = [];
 process.on('exit', () => {
@@ -44,6 +48,16 @@ export function claudeSessionConfig(api: FakeAnthropic, root: string): Record<st
       CLAUDE_CODE_MAX_RETRIES: '0',
     },
   };
+}
+
+/**
+ * The environment of a person who has Claude Code installed and configured (here: the
+ * test-installed CLI on PATH, pointed at the fake API), for a `baton serve` whose sessions are
+ * created without any config: the agents inherit the server's environment.
+ */
+export function claudeUserEnv(api: FakeAnthropic, root: string): Record<string, string> {
+  const { env } = claudeSessionConfig(api, root) as { env: Record<string, string> };
+  return { ...env, PATH: `${AGENT_BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}` };
 }
 
 /** Session config that points the real Codex CLI at the fake API through CODEX_HOME. */

@@ -1,5 +1,4 @@
 import { useState, type ReactNode } from 'react';
-import { useBatonClient } from '@baton/react';
 import type { SessionInfo } from '@baton/protocol';
 import { Link } from '../routing/link.js';
 import { navigate } from '../routing/location-store.js';
@@ -22,7 +21,6 @@ export function SessionHeader({
   onDevicesToggle: () => void;
   deviceCount: number;
 }): ReactNode {
-  useBatonClient();
   const [showActions, setShowActions] = useState(false);
   return (
     <header className="session-header">

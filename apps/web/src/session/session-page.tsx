@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useConnection, useSession, useSessions } from '@baton/react';
-import type { SessionId } from '@baton/protocol';
 import { ChatView } from '../chat/chat-view.js';
 import type { ChatSource } from '../chat/chat-model.js';
 import { DevicesPanel } from '../devices/devices-panel.js';
@@ -130,5 +129,3 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
     </main>
   );
 }
-
-export type { SessionId };

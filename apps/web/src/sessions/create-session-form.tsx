@@ -46,11 +46,15 @@ export function CreateSessionForm({ disabled }: { disabled: boolean }): ReactNod
           </select>
         </label>
         <label>
-          Name <span className="muted">(optional)</span>
+          <span>
+            Name <span className="muted">(optional)</span>
+          </span>
           <input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
         </label>
         <label>
-          Working directory <span className="muted">(optional)</span>
+          <span>
+            Working directory <span className="muted">(optional)</span>
+          </span>
           <input value={cwd} onChange={(e) => setCwd(e.target.value)} placeholder="server default" />
         </label>
         <button type="submit" className="primary" disabled={disabled || busy}>

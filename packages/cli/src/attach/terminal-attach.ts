@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { LogEvent, SessionInfo, SessionStatus } from '@baton/protocol';
+import { stripTerminalQueries } from './strip-terminal-queries.js';
 import { TerminalLink } from './terminal-link.js';
 
 /** Ctrl-\ : the key that detaches `baton attach` (it never reaches the session). */
@@ -90,8 +91,10 @@ export async function attachTerminal(o: AttachTerminalOptions): Promise<AttachRe
         checkEnded(seq);
       },
       onEvent(event: LogEvent) {
-        if (event.type === 'terminal.output') write(event.data.data);
-        else if (event.type === 'terminal.resized') ptySize = event.data;
+        if (event.type === 'terminal.output') {
+          // History is redrawn, not re-run: its queries must not be answered again.
+          write(event.seq <= headSeq ? stripTerminalQueries(event.data.data) : event.data.data);
+        } else if (event.type === 'terminal.resized') ptySize = event.data;
         else if (event.type === 'session.status' && event.seq > headSeq) {
           status = event.data.status;
           exitCode = event.data.exitCode;

@@ -9,7 +9,8 @@ import type { StoredEvent } from '../storage/store.js';
 export interface CommittedEvent {
   readonly seq: number;
   readonly event: LogEvent;
-  readonly frame: string;
+  /** The `event` frame, UTF-8 encoded once; every subscriber is sent these same bytes. */
+  readonly frame: Buffer;
 }
 
 export function toCommitted(
@@ -20,7 +21,7 @@ export function toCommitted(
   return {
     seq: stored.seq,
     event: event ?? parseStored(stored),
-    frame: frameOf(sessionId, stored),
+    frame: Buffer.from(frameOf(sessionId, stored), 'utf8'),
   };
 }
 

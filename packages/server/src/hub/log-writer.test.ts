@@ -11,7 +11,17 @@ async function setup(wrap: (s: Store) => Store = (s) => s) {
   const dir = tempDataDir('baton-writer-');
   const sqlite = new SqliteStore(join(dir.dir, 'baton.db'));
   const store = wrap(sqlite);
-  await store.insertSession({ id: 's1', name: 'n', kind: 'terminal', status: 'running', config: '{}', createdAt: 1, lastActivityAt: 1, headSeq: 0, firstSeq: 1 });
+  await store.insertSession({
+    id: 's1',
+    name: 'n',
+    kind: 'terminal',
+    status: 'running',
+    config: '{}',
+    createdAt: 1,
+    lastActivityAt: 1,
+    headSeq: 0,
+    firstSeq: 1,
+  });
   const fanned: CommittedEvent[] = [];
   const commits: number[] = [];
   const counting: Store = Object.assign(Object.create(store) as Store, {
@@ -22,18 +32,39 @@ async function setup(wrap: (s: Store) => Store = (s) => s) {
   });
   const writer = new LogWriter(counting, (_log, events) => fanned.push(...events));
   const log: SessionLogState = { sessionId: 's1', headSeq: 0, lastActivityAt: 1 };
-  return { writer, log, fanned, commits, store: sqlite, dispose: async () => { await sqlite.close(); dir.remove(); } };
+  return {
+    writer,
+    log,
+    fanned,
+    commits,
+    store: sqlite,
+    dispose: async () => {
+      await sqlite.close();
+      dir.remove();
+    },
+  };
 }
 
-const input = (inputId: string) => ({ type: 'input' as const, data: { inputId, deviceId: 'd', payload: { kind: 'terminal' as const, data: 'x' } } });
+const input = (inputId: string) => ({
+  type: 'input' as const,
+  data: { inputId, deviceId: 'd', payload: { kind: 'terminal' as const, data: 'x' } },
+});
 
 test('concurrent appends share one commit, keep arrival order and are fanned out after the commit', async () => {
   const t = await setup();
   try {
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => t.writer.appendInput(t.log, input(`i${i}`))));
-    assert.deepEqual(results.map((r) => (r.duplicate ? -1 : r.committed[0]!.seq)), Array.from({ length: 50 }, (_, i) => i + 1));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => t.writer.appendInput(t.log, input(`i${i}`))),
+    );
+    assert.deepEqual(
+      results.map((r) => (r.duplicate ? -1 : r.committed[0]!.seq)),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     assert.deepEqual(t.commits, [50], 'one transaction for the whole group');
-    assert.deepEqual(t.fanned.map((e) => e.seq), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      t.fanned.map((e) => e.seq),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     assert.equal((await t.store.readEvents('s1', 0, 100)).length, 50);
   } finally {
     await t.dispose();
@@ -43,7 +74,10 @@ test('concurrent appends share one commit, keep arrival order and are fanned out
 test('duplicates in the same batch and across batches get the original seq and burn no number', async () => {
   const t = await setup();
   try {
-    const [a, b] = await Promise.all([t.writer.appendInput(t.log, input('same')), t.writer.appendInput(t.log, input('same'))]);
+    const [a, b] = await Promise.all([
+      t.writer.appendInput(t.log, input('same')),
+      t.writer.appendInput(t.log, input('same')),
+    ]);
     assert.deepEqual(a.duplicate ? a : { seq: a.committed[0]!.seq }, { seq: 1 });
     assert.deepEqual(b, { duplicate: true, seq: 1 });
     const c = await t.writer.appendInput(t.log, input('same'));
@@ -59,7 +93,8 @@ test('a failed commit rejects its appends, fans nothing out and leaves no gap', 
   let fail = true;
   const t = await setup((s) =>
     Object.assign(Object.create(s) as Store, {
-      commit: (b: readonly CommitEntry[]) => (fail ? Promise.reject(new Error('disk full')) : s.commit(b)),
+      commit: (b: readonly CommitEntry[]) =>
+        fail ? Promise.reject(new Error('disk full')) : s.commit(b),
     }),
   );
   try {

@@ -9,8 +9,11 @@ export interface Peer {
   readonly deviceId: string;
   readonly deviceName: string;
   readonly mode: ConnectionMode;
-  /** Queue a frame. Never blocks; the queue is bounded by the WebSocket layer. */
-  send(frame: string): void;
+  /**
+   * Queue a text frame (a string, or its UTF-8 bytes when one encoding serves many peers).
+   * Never blocks; the queue is bounded by the WebSocket layer.
+   */
+  send(frame: string | Buffer): void;
   /** Bytes queued and not yet written to the socket. */
   bufferedAmount(): number;
   /** Resolves when the queue has drained below the low-water mark (or the peer closed). */

@@ -138,7 +138,10 @@ export class SessionHub {
     const schema = kind === 'terminal' ? TerminalConfig.strict() : AgentConfig.strict();
     const checked = schema.safeParse(config);
     if (!checked.success) {
-      throw new BatonError('bad_request', `invalid config for a ${kind} session: ${describeZodError(checked.error)}`);
+      throw new BatonError(
+        'bad_request',
+        `invalid config for a ${kind} session: ${describeZodError(checked.error)}`,
+      );
     }
     const factory = this.opts.runners.get(kind);
     if (!factory) {

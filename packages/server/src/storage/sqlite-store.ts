@@ -124,7 +124,7 @@ export class SqliteStore implements Store {
 
   async getMeta(key: string): Promise<string | undefined> {
     const row = this.stmt.getMeta.get(key) as { value: string } | undefined;
-    return (row?.value);
+    return row?.value;
   }
   async setMeta(key: string, value: string): Promise<void> {
     this.stmt.setMeta.run(key, value);
@@ -144,17 +144,17 @@ export class SqliteStore implements Store {
   }
   async findDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
     const row = this.stmt.deviceByHash.get(tokenHash) as DeviceRow | undefined;
-    return (row ? toDevice(row) : undefined);
+    return row ? toDevice(row) : undefined;
   }
   async listDevices(): Promise<DeviceRecord[]> {
-    return ((this.stmt.listDevices.all() as DeviceRow[]).map(toDevice));
+    return (this.stmt.listDevices.all() as DeviceRow[]).map(toDevice);
   }
   async touchDevice(id: string, at: number): Promise<void> {
     this.stmt.touchDevice.run(at, id);
     return;
   }
   async revokeDevice(id: string, at: number): Promise<boolean> {
-    return (this.stmt.revokeDevice.run(at, id).changes === 1);
+    return this.stmt.revokeDevice.run(at, id).changes === 1;
   }
 
   async insertSession(s: SessionRecord): Promise<void> {
@@ -175,10 +175,10 @@ export class SqliteStore implements Store {
   }
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const row = this.stmt.getSession.get(id) as SessionRow | undefined;
-    return (row ? toSession(row) : undefined);
+    return row ? toSession(row) : undefined;
   }
   async listSessions(): Promise<SessionRecord[]> {
-    return ((this.stmt.listSessions.all() as SessionRow[]).map(toSession));
+    return (this.stmt.listSessions.all() as SessionRow[]).map(toSession);
   }
   async deleteSession(id: string): Promise<void> {
     this.db.transaction(() => {
@@ -200,7 +200,7 @@ export class SqliteStore implements Store {
       const row = this.stmt.findInput.get(sessionId, id) as { seq: number } | undefined;
       if (row) found.set(id, row.seq);
     }
-    return (found);
+    return found;
   }
   async readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
     const rows = this.stmt.readEvents.all(sessionId, afterSeq, limit) as EventRow[];
@@ -218,7 +218,7 @@ export class SqliteStore implements Store {
   }
   async getSnapshot(sessionId: string): Promise<{ seq: number; state: string } | undefined> {
     const row = this.stmt.getSnapshot.get(sessionId) as { seq: number; state: string } | undefined;
-    return (row);
+    return row;
   }
   async compact(sessionId: string, uptoSeq: number): Promise<void> {
     this.db.transaction(() => {

@@ -6,7 +6,10 @@ import type { SessionRecord, Store, StoredEvent } from './store.js';
  * The behaviour every Store must have. Run against each implementation (SQLite here; PostgreSQL
  * runs the same suite), each test on a fresh store from `open`.
  */
-export function storeConformance(name: string, open: () => Promise<{ store: Store; dispose(): Promise<void> }>): void {
+export function storeConformance(
+  name: string,
+  open: () => Promise<{ store: Store; dispose(): Promise<void> }>,
+): void {
   const session = (id: string): SessionRecord => ({
     id,
     name: 'n',
@@ -18,7 +21,12 @@ export function storeConformance(name: string, open: () => Promise<{ store: Stor
     headSeq: 0,
     firstSeq: 1,
   });
-  const ev = (seq: number, text = `e${seq}`): StoredEvent => ({ seq, ts: 1000 + seq, type: 'terminal.output', dataJson: JSON.stringify({ data: text }) });
+  const ev = (seq: number, text = `e${seq}`): StoredEvent => ({
+    seq,
+    ts: 1000 + seq,
+    type: 'terminal.output',
+    dataJson: JSON.stringify({ data: text }),
+  });
 
   const withStore = (title: string, fn: (store: Store) => Promise<void>): void =>
     void test(`${name}: ${title}`, async () => {
@@ -30,43 +38,84 @@ export function storeConformance(name: string, open: () => Promise<{ store: Stor
       }
     });
 
-  withStore('commits events, inputs and the session row atomically, and reads them back in order', async (store) => {
-    await store.insertSession(session('s1'));
-    await store.commit([{ sessionId: 's1', events: [ev(1), ev(2)], inputs: [{ inputId: 'a', seq: 2 }], patch: { headSeq: 2, lastActivityAt: 5, status: 'idle' } }]);
-    const events = await store.readEvents('s1', 0, 10);
-    assert.deepEqual(events, [ev(1), ev(2)]);
-    assert.deepEqual(await store.readEvents('s1', 1, 10), [ev(2)]);
-    assert.deepEqual(await store.readEvents('s1', 0, 1), [ev(1)]);
-    const s = await store.getSession('s1');
-    assert.equal(s?.headSeq, 2);
-    assert.equal(s?.status, 'idle');
-    assert.deepEqual([...(await store.findInputs('s1', ['a', 'b']))], [['a', 2]]);
-  });
+  withStore(
+    'commits events, inputs and the session row atomically, and reads them back in order',
+    async (store) => {
+      await store.insertSession(session('s1'));
+      await store.commit([
+        {
+          sessionId: 's1',
+          events: [ev(1), ev(2)],
+          inputs: [{ inputId: 'a', seq: 2 }],
+          patch: { headSeq: 2, lastActivityAt: 5, status: 'idle' },
+        },
+      ]);
+      const events = await store.readEvents('s1', 0, 10);
+      assert.deepEqual(events, [ev(1), ev(2)]);
+      assert.deepEqual(await store.readEvents('s1', 1, 10), [ev(2)]);
+      assert.deepEqual(await store.readEvents('s1', 0, 1), [ev(1)]);
+      const s = await store.getSession('s1');
+      assert.equal(s?.headSeq, 2);
+      assert.equal(s?.status, 'idle');
+      assert.deepEqual([...(await store.findInputs('s1', ['a', 'b']))], [['a', 2]]);
+    },
+  );
 
   withStore('a batch that violates uniqueness leaves nothing behind', async (store) => {
     await store.insertSession(session('s1'));
     await store.insertSession(session('s2'));
-    await store.commit([{ sessionId: 's1', events: [ev(1)], inputs: [], patch: { headSeq: 1, lastActivityAt: 1 } }]);
+    await store.commit([
+      { sessionId: 's1', events: [ev(1)], inputs: [], patch: { headSeq: 1, lastActivityAt: 1 } },
+    ]);
     await assert.rejects(
       store.commit([
         { sessionId: 's2', events: [ev(1)], inputs: [], patch: { headSeq: 1, lastActivityAt: 1 } },
-        { sessionId: 's1', events: [ev(1, 'again')], inputs: [], patch: { headSeq: 1, lastActivityAt: 1 } },
+        {
+          sessionId: 's1',
+          events: [ev(1, 'again')],
+          inputs: [],
+          patch: { headSeq: 1, lastActivityAt: 1 },
+        },
       ]),
     );
-    assert.deepEqual(await store.readEvents('s2', 0, 10), [], 'the other session in the failed batch is untouched');
+    assert.deepEqual(
+      await store.readEvents('s2', 0, 10),
+      [],
+      'the other session in the failed batch is untouched',
+    );
     assert.deepEqual(await store.readEvents('s1', 0, 10), [ev(1)]);
-    await assert.rejects(store.commit([{ sessionId: 'missing', events: [ev(1)], inputs: [], patch: { headSeq: 1, lastActivityAt: 1 } }]));
+    await assert.rejects(
+      store.commit([
+        {
+          sessionId: 'missing',
+          events: [ev(1)],
+          inputs: [],
+          patch: { headSeq: 1, lastActivityAt: 1 },
+        },
+      ]),
+    );
   });
 
   withStore('snapshots and compaction keep input ids and move first_seq', async (store) => {
     await store.insertSession(session('s1'));
-    await store.commit([{ sessionId: 's1', events: [ev(1), ev(2), ev(3)], inputs: [{ inputId: 'x', seq: 1 }], patch: { headSeq: 3, lastActivityAt: 1 } }]);
+    await store.commit([
+      {
+        sessionId: 's1',
+        events: [ev(1), ev(2), ev(3)],
+        inputs: [{ inputId: 'x', seq: 1 }],
+        patch: { headSeq: 3, lastActivityAt: 1 },
+      },
+    ]);
     await store.putSnapshot('s1', 2, '{"kind":"none"}');
     await store.compact('s1', 2);
     assert.deepEqual(await store.readEvents('s1', 0, 10), [ev(3)]);
     assert.equal((await store.getSession('s1'))?.firstSeq, 3);
     assert.deepEqual(await store.getSnapshot('s1'), { seq: 2, state: '{"kind":"none"}' });
-    assert.equal((await store.findInputs('s1', ['x'])).get('x'), 1, 'compaction never forgets input ids');
+    assert.equal(
+      (await store.findInputs('s1', ['x'])).get('x'),
+      1,
+      'compaction never forgets input ids',
+    );
     await store.putSnapshot('s1', 3, '{"kind":"none","n":2}');
     assert.equal((await store.getSnapshot('s1'))?.seq, 3);
   });
@@ -76,13 +125,26 @@ export function storeConformance(name: string, open: () => Promise<{ store: Stor
     await store.setMeta('k', 'v2');
     assert.equal(await store.getMeta('k'), 'v2');
     assert.equal(await store.getMeta('none'), undefined);
-    await store.insertDevice({ id: 'd1', name: 'phone', tokenHash: 'h1', createdAt: 1, lastSeenAt: 1 });
+    await store.insertDevice({
+      id: 'd1',
+      name: 'phone',
+      tokenHash: 'h1',
+      createdAt: 1,
+      lastSeenAt: 1,
+    });
     assert.equal((await store.findDeviceByTokenHash('h1'))?.name, 'phone');
     assert.equal(await store.revokeDevice('d1', 9), true);
     assert.equal(await store.revokeDevice('d1', 10), false, 'revoking twice changes nothing');
     assert.equal((await store.findDeviceByTokenHash('h1'))?.revokedAt, 9);
     await store.insertSession(session('s1'));
-    await store.commit([{ sessionId: 's1', events: [ev(1)], inputs: [{ inputId: 'x', seq: 1 }], patch: { headSeq: 1, lastActivityAt: 1 } }]);
+    await store.commit([
+      {
+        sessionId: 's1',
+        events: [ev(1)],
+        inputs: [{ inputId: 'x', seq: 1 }],
+        patch: { headSeq: 1, lastActivityAt: 1 },
+      },
+    ]);
     await store.deleteSession('s1');
     assert.equal(await store.getSession('s1'), undefined);
     assert.deepEqual(await store.readEvents('s1', 0, 10), []);

@@ -77,7 +77,7 @@ export class ClientConnection {
     setTimeout(() => this.ws.terminate(), 2_000).unref();
   }
 
-  private send(frame: string): void {
+  private send(frame: string | Buffer): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > HARD_LIMIT_BYTES) {
       this.opts.log.warn('closing a connection that stopped reading', {
@@ -86,7 +86,8 @@ export class ClientConnection {
       this.close(CloseCode.SlowConsumer, 'send queue overflow: reconnect and resume');
       return;
     }
-    this.ws.send(frame);
+    // A Buffer is sent as a text frame: the bytes are already UTF-8 JSON.
+    this.ws.send(frame, { binary: false });
   }
 
   private sendError(

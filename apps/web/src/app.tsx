@@ -1,0 +1,131 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { BatonClient, LocalStorageOutboxStorage } from '@baton/client';
+import { BatonProvider, useConnection } from '@baton/react';
+import type { ConnectionMode } from '@baton/protocol';
+import { CloseCode } from '@baton/protocol';
+import { AppHeader } from './shell/app-header.js';
+import { SessionsPage } from './sessions/sessions-page.js';
+import { SessionPage } from './session/session-page.js';
+import { useRoute } from './routing/use-route.js';
+import { Link } from './routing/link.js';
+import { clearCredential, type DeviceCredential } from './sign-in/device-credential.js';
+import { registerThisBrowser } from './sign-in/sign-in.js';
+import { windowLabel } from './window-mode.js';
+
+/** The server's WebSocket address: the page's own origin (the server serves the app). */
+function webSocketUrl(): string {
+  const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${window.location.host}/v1/ws`;
+}
+
+/**
+ * The signed-in app: one `BatonClient` per window (its own connection), made once and kept for
+ * the window's life, under a provider at the root that is always listening, whatever page is
+ * shown, so the sessions list and the open session stay current (seed 002). The outbox lives in
+ * localStorage, scoped to the device, so inputs survive reloads and an offline period.
+ */
+export function App({
+  credential,
+  mode,
+  ownerToken,
+  onSignedOut,
+}: {
+  credential: DeviceCredential;
+  mode: ConnectionMode;
+  ownerToken: string | undefined;
+  onSignedOut: (reason: string) => void;
+}): ReactNode {
+  const [client] = useState(
+    () =>
+      new BatonClient({
+        url: webSocketUrl(),
+        token: credential.token,
+        mode,
+        label: windowLabel(mode),
+        storage: new LocalStorageOutboxStorage(credential.deviceId),
+      }),
+  );
+
+  useEffect(() => {
+    // A clean close says goodbye, so presence drops this window at once.
+    const hide = (): void => void client.close();
+    const show = (event: PageTransitionEvent): void => {
+      if (event.persisted) client.connect();
+    };
+    window.addEventListener('pagehide', hide);
+    window.addEventListener('pageshow', show);
+    return () => {
+      window.removeEventListener('pagehide', hide);
+      window.removeEventListener('pageshow', show);
+    };
+  }, [client]);
+
+  return (
+    <BatonProvider client={client}>
+      <CredentialWatch client={client} mode={mode} ownerToken={ownerToken} onSignedOut={onSignedOut} />
+      <Routes mode={mode} />
+    </BatonProvider>
+  );
+}
+
+/**
+ * When the server refuses this browser's device token (revoked, or a different server), sign in
+ * again with the owner token this window was opened with, or go back to the sign-in screen.
+ */
+function CredentialWatch({
+  client,
+  mode,
+  ownerToken,
+  onSignedOut,
+}: {
+  client: BatonClient;
+  mode: ConnectionMode;
+  ownerToken: string | undefined;
+  onSignedOut: (reason: string) => void;
+}): ReactNode {
+  const state = useConnection();
+  useEffect(() => {
+    if (state.status !== 'failed') return;
+    const refused =
+      state.closeCode === CloseCode.Unauthorized || state.closeCode === CloseCode.DeviceRevoked;
+    if (!refused) return;
+    void client.close();
+    clearCredential();
+    if (ownerToken) {
+      registerThisBrowser(ownerToken, mode).then(
+        () => window.location.reload(),
+        (error: unknown) => onSignedOut(`baton refused this browser and signing in again failed: ${String(error)}`),
+      );
+    } else {
+      onSignedOut(`baton refused this browser's sign-in (${state.reason}). Open the address baton serve printed again.`);
+    }
+  }, [state, client, mode, ownerToken, onSignedOut]);
+  return null;
+}
+
+function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
+  const route = useRoute();
+  const sessionId = route.page === 'session' ? route.sessionId : undefined;
+  return (
+    <div className="app">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <AppHeader sessionId={sessionId} mode={mode} />
+      <div id="main" className="app-main">
+        {route.page === 'sessions' ? (
+          <SessionsPage />
+        ) : route.page === 'session' ? (
+          <SessionPage key={route.sessionId} sessionId={route.sessionId} />
+        ) : (
+          <main className="page">
+            <h1>Page not found</h1>
+            <p>
+              Nothing lives at <code>{route.path}</code>. <Link href="/">Go to the sessions</Link>
+            </p>
+          </main>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { StrictMode, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app.js';
+import { registerServiceWorker } from './pwa/register-service-worker.js';
+import { SignInScreen } from './sign-in/sign-in-screen.js';
+import { signIn, type SignInResult } from './sign-in/sign-in.js';
+import { detectMode } from './window-mode.js';
+import './styles.css';
+
+const mode = detectMode();
+registerServiceWorker();
+// Started once per page load: it consumes the #token fragment, which must happen exactly once.
+const signedIn = signIn(mode);
+
+function Root(): ReactNode {
+  const [result, setResult] = useState<SignInResult>();
+  useEffect(() => {
+    let cancelled = false;
+    void signedIn.then((r) => {
+      if (!cancelled) setResult(r);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  const signedOut = useCallback((error: string) => setResult({ kind: 'signed-out', error }), []);
+  if (!result) return <p className="loading">Starting baton…</p>;
+  if (result.kind === 'signed-out') return <SignInScreen error={result.error} />;
+  return <App credential={result.credential} mode={mode} ownerToken={result.ownerToken} onSignedOut={signedOut} />;
+}
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element');
+createRoot(container).render(
+  <StrictMode>
+    <Root />
+  </StrictMode>,
+);

@@ -1,0 +1,107 @@
+/** What a line typed into the chat view asks for. */
+export type ChatCommand =
+  | { kind: 'message'; text: string }
+  | { kind: 'allow'; requestId: string | undefined }
+  | { kind: 'deny'; requestId: string | undefined; message: string | undefined }
+  | { kind: 'stop' }
+  | { kind: 'detach' }
+  | { kind: 'retry' }
+  | { kind: 'help' }
+  | { kind: 'empty' }
+  | { kind: 'error'; message: string };
+
+/** The help text of the chat view. */
+export const CHAT_HELP = [
+  'type a message and press Enter to send it (while a turn runs it is queued)',
+  '/allow [id]            allow the waiting permission request (y also works)',
+  '/deny [id] [message]   deny it, optionally telling the agent why (n also works)',
+  '/stop or Ctrl-C        stop the current turn (the conversation goes on)',
+  '/retry                 send your failed messages again',
+  '/detach, Ctrl-D        leave; the session keeps running',
+  '//text                 send a message that starts with a slash',
+].join('\n');
+
+/**
+ * Reads one typed line. `outstanding` are the ids of the permission requests waiting for an
+ * answer, oldest first: with any waiting, a bare y/yes or n/no answers the oldest. A message
+ * keeps exactly what was typed.
+ */
+export function parseChatLine(line: string, outstanding: readonly string[]): ChatCommand {
+  const trimmed = line.trim();
+  if (trimmed.length === 0) return { kind: 'empty' };
+  if (outstanding.length > 0) {
+    const word = trimmed.toLowerCase();
+    if (word === 'y' || word === 'yes') return { kind: 'allow', requestId: undefined };
+    if (word === 'n' || word === 'no')
+      return { kind: 'deny', requestId: undefined, message: undefined };
+  }
+  if (trimmed.startsWith('//')) return { kind: 'message', text: line.replace('/', '') };
+  if (!trimmed.startsWith('/')) return { kind: 'message', text: line };
+
+  const [name = '', ...args] = trimmed.slice(1).split(/\s+/);
+  switch (name.toLowerCase()) {
+    case 'allow':
+    case 'approve':
+    case 'y': {
+      const picked = pickRequest(args, outstanding);
+      if (picked.error) return { kind: 'error', message: picked.error };
+      if (picked.rest.length > 0)
+        return { kind: 'error', message: `no permission request '${args[0]}' is waiting` };
+      return { kind: 'allow', requestId: picked.requestId };
+    }
+    case 'deny':
+    case 'n': {
+      const picked = pickRequest(args, outstanding);
+      if (picked.error) return { kind: 'error', message: picked.error };
+      const message = picked.rest.join(' ');
+      return { kind: 'deny', requestId: picked.requestId, message: message || undefined };
+    }
+    case 'stop':
+    case 'interrupt':
+      return { kind: 'stop' };
+    case 'detach':
+    case 'quit':
+    case 'exit':
+    case 'q':
+      return { kind: 'detach' };
+    case 'retry':
+      return { kind: 'retry' };
+    case 'help':
+    case '?':
+      return { kind: 'help' };
+    default:
+      return {
+        kind: 'error',
+        message: `unknown command /${name}; /help lists the commands (start with // to send a message that begins with /)`,
+      };
+  }
+}
+
+/**
+ * The request an /allow or /deny means: an explicit id (or a unique prefix of one) as the first
+ * argument, else the oldest waiting request.
+ */
+function pickRequest(
+  args: string[],
+  outstanding: readonly string[],
+): { requestId: string | undefined; rest: string[]; error?: string } {
+  const first = args[0];
+  if (first !== undefined) {
+    const id = first.replace(/^\[|\]$/g, '');
+    const matches = outstanding.filter((r) => r === id || (id.length >= 4 && r.startsWith(id)));
+    if (matches.length === 1) return { requestId: matches[0], rest: args.slice(1) };
+    if (matches.length > 1)
+      return {
+        requestId: undefined,
+        rest: [],
+        error: `'${id}' matches several requests; give more of the id`,
+      };
+  }
+  if (outstanding.length === 0)
+    return {
+      requestId: undefined,
+      rest: [],
+      error: 'no permission request is waiting for an answer',
+    };
+  return { requestId: outstanding[0], rest: args };
+}

@@ -1,0 +1,155 @@
+import type { LogEvent, StreamMessage } from '@baton/protocol';
+import {
+  clip,
+  formatAgentEvent,
+  formatUserMessage,
+  summarizeToolInput,
+  type ChatStyle,
+  type DeviceNamer,
+} from './chat-format.js';
+import type { ChatScreen } from './chat-screen.js';
+
+type PermissionRequest = Extract<LogEvent, { type: 'agent.permission.requested' }>;
+
+export interface ChatViewOptions {
+  screen: ChatScreen;
+  style: ChatStyle;
+  readOnly: boolean;
+  /** Whether an input id was submitted from this window. */
+  mine(inputId: string): boolean;
+  name: DeviceNamer;
+  /**
+   * The session's head when this view attached: events up to it are history. Outstanding
+   * permission requests are announced once the history is shown.
+   */
+  historyHead: number;
+}
+
+/**
+ * The conversation as the chat view shows it, built from the confirmed log (and any snapshot's
+ * events) plus volatile stream frames. Each event is rendered once, in seq order, however it
+ * arrives (replay, snapshot after a reconnect, live). It also knows what the prompt depends on:
+ * whether a turn is running and which permission requests wait for an answer.
+ */
+export class ChatView {
+  private renderedSeq = 0;
+  private turn: string | undefined;
+  private readonly outstanding = new Map<string, PermissionRequest>();
+  private readonly toolNames = new Map<string, string>();
+  private readonly queued = new Set<string>();
+  private readonly messageTexts = new Map<string, string>();
+  private caughtUp: boolean;
+
+  constructor(private readonly o: ChatViewOptions) {
+    this.caughtUp = o.historyHead === 0;
+  }
+
+  /** Whether the agent is working on a turn right now. */
+  get turnRunning(): boolean {
+    return this.turn !== undefined;
+  }
+
+  /** Permission requests waiting for an answer, oldest first. */
+  waiting(): PermissionRequest[] {
+    return [...this.outstanding.values()];
+  }
+
+  /** The events a snapshot summarises, up to `seq`: rendered as history. */
+  applySnapshot(seq: number, events: readonly LogEvent[]): void {
+    for (const e of events) this.apply(e);
+    this.renderedSeq = Math.max(this.renderedSeq, seq);
+    this.checkCaughtUp();
+  }
+
+  /** One event of the confirmed log; events already rendered are ignored. */
+  apply(e: LogEvent): void {
+    if (e.seq <= this.renderedSeq) return;
+    this.renderedSeq = e.seq;
+    this.render(e);
+    this.checkCaughtUp();
+  }
+
+  /** A streamed fragment of the agent's output. */
+  stream(m: StreamMessage): void {
+    this.o.screen.delta(m.messageId, m.channel, m.delta);
+  }
+
+  private render(e: LogEvent): void {
+    const { screen, style: s } = this.o;
+    switch (e.type) {
+      case 'input': {
+        if (e.data.payload.kind !== 'message') return;
+        const queued = this.turnRunning;
+        if (queued) this.queued.add(e.data.inputId);
+        this.messageTexts.set(e.data.inputId, e.data.payload.text);
+        const mine = this.o.mine(e.data.inputId);
+        let line = formatUserMessage(s, this.o.name(e.data.deviceId), e.data.payload.text, {
+          mine,
+          queued,
+        });
+        if (mine && !queued) line += ' ' + s.dim('[sent]');
+        screen.print(line);
+        return;
+      }
+      case 'agent.turn.started': {
+        this.turn = e.data.turnId;
+        const late = e.data.inputIds.filter((id) => this.queued.delete(id));
+        if (late.length > 0) {
+          const texts = late.map((id) => `"${clip(this.messageTexts.get(id) ?? id, 40)}"`);
+          screen.print(s.dim(`── now answering the queued ${texts.join(', ')}`));
+        }
+        return;
+      }
+      case 'agent.text':
+        screen.finish(e.data.messageId, 'text', e.data.text);
+        return;
+      case 'agent.thinking':
+        screen.finish(e.data.messageId, 'thinking', e.data.text);
+        return;
+      case 'agent.tool.call':
+        this.toolNames.set(e.data.toolCallId, e.data.name);
+        break;
+      case 'agent.permission.requested':
+        this.outstanding.set(e.data.requestId, e);
+        break;
+      case 'agent.permission.resolved':
+        this.outstanding.delete(e.data.requestId);
+        break;
+      case 'agent.turn.ended':
+        this.turn = undefined;
+        screen.endStreams();
+        break;
+      default:
+        break;
+    }
+    const line = formatAgentEvent(s, e, this.o.name, this.toolNames);
+    if (line !== undefined) screen.print(line);
+    if (e.type === 'agent.permission.requested' && this.caughtUp) this.hint([e]);
+  }
+
+  /** Once the history is on screen, point at the requests that still wait for an answer. */
+  private checkCaughtUp(): void {
+    if (this.caughtUp || this.renderedSeq < this.o.historyHead) return;
+    this.caughtUp = true;
+    const waiting = this.waiting();
+    if (waiting.length === 0) return;
+    const { screen, style: s } = this.o;
+    for (const r of waiting) {
+      screen.print(
+        `${s.bold(s.yellow('? waiting for an answer'))} ${s.dim(`[${r.data.requestId}]`)}: ` +
+          `${s.bold(r.data.toolName)} ${summarizeToolInput(r.data.input, 200)}`,
+      );
+    }
+    this.hint(waiting);
+  }
+
+  private hint(requests: readonly PermissionRequest[]): void {
+    const { screen, style: s } = this.o;
+    if (this.o.readOnly) {
+      screen.print(s.dim('  (read-only: a device that may write has to answer it)'));
+      return;
+    }
+    const id = requests.length > 1 || this.outstanding.size > 1 ? ' [id]' : '';
+    screen.print(s.dim(`  answer with /allow${id} or /deny${id} [message] (or y / n)`));
+  }
+}

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { spawnServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { tempDataDir, waitUntil } from '../../testing/test-server.js';
+import { ScreenViewer } from './screen-viewer.test-helper.js';
+import { settled } from './settle.test-helper.js';
+
+const SHELL = {
+  shell: '/bin/bash',
+  args: ['--norc', '--noprofile', '-i'],
+  env: { PS1: '$ ', HISTFILE: '/dev/null' },
+  cols: 80,
+  rows: 24,
+};
+
+/**
+ * How much output the stalled viewer misses. The kernel buffers of a loopback connection absorb
+ * several MiB (more once a receiver has read fast) before the server's own send queue passes its
+ * 4 MiB high-water mark; this is enough to get past both on this machine's buffer sizes.
+ */
+const STALL_CHARS = 22_000_000;
+/** The stall also ends after this long, whatever the flood's rate on a busy machine. */
+const STALL_MAX_MS = 12_000;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('a viewer that stops reading', () => {
+  const data = tempDataDir('baton-stall-');
+  const viewers: ScreenViewer[] = [];
+  let proc: ServerProcess | undefined;
+  after(async () => {
+    for (const v of viewers) v.close();
+    // SIGTERM ends the server and with it the flood, even if the test failed midway.
+    await proc?.stop();
+    data.remove();
+  });
+
+  it('does not delay the other viewers, and catches up to the same screen', async (t) => {
+    // Its own process, so this process's viewers do not share the server's event loop.
+    proc = await spawnServerProcess(data.dir);
+    const other = await ScreenViewer.connect(proc.wsUrl, proc.ownerToken);
+    const stalled = await ScreenViewer.connect(proc.wsUrl, proc.ownerToken);
+    viewers.push(other, stalled);
+    const sessionId = await other.createTerminal(SHELL);
+    await other.subscribe(sessionId);
+    await stalled.subscribe(sessionId);
+    await settled([other, stalled]);
+
+    let n = 0;
+    /** Types a marker and times until its echo arrives as output (the line discipline echoes it). */
+    const roundTrip = async (): Promise<number> => {
+      const marker = `<m${n++}>`;
+      const seen = other.nextOutput(marker, 20_000);
+      const sent = performance.now();
+      other.type(marker);
+      return (await seen) - sent;
+    };
+
+    stalled.pause();
+    const stalledAt = performance.now();
+    // Bounded even if the test dies before its Ctrl-C.
+    other.type(`timeout 90 yes 'baton flood ${'='.repeat(60)}'\n`);
+    const whileStalled: number[] = [];
+    while (other.outputChars < STALL_CHARS && performance.now() - stalledAt < STALL_MAX_MS) {
+      whileStalled.push(await roundTrip());
+      await sleep(100);
+    }
+    const missed = other.outputChars;
+    const stallMs = performance.now() - stalledAt;
+    const seqAtResume = stalled.lastSeq;
+
+    stalled.resume();
+    const resumedAt = performance.now();
+    await waitUntil(
+      () => stalled.lastSeq >= other.lastSeq - 2,
+      'the stalled viewer to catch up',
+      30_000,
+    );
+    const catchUpMs = performance.now() - resumedAt;
+
+    const reading: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      reading.push(await roundTrip());
+      await sleep(100);
+    }
+
+    other.type('\x03');
+    await sleep(200);
+    other.type('echo FLOOD-OVER-$((6*7))\n');
+    await waitUntil(
+      async () => (await other.serialized()).includes('FLOOD-OVER-42'),
+      'the shell after the flood',
+    );
+    await settled([other, stalled]);
+
+    const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
+    t.diagnostic(
+      `stalled ${stallMs.toFixed(0)} ms while ${(missed / 1e6).toFixed(1)} MB of output passed ` +
+        `(stalled viewer at #${seqAtResume}, the other at #${other.lastSeq})`,
+    );
+    t.diagnostic(`echo round trips with a stalled viewer: ${ms(whileStalled)} ms`);
+    t.diagnostic(`echo round trips with every viewer reading: ${ms(reading)} ms`);
+    t.diagnostic(
+      `median ${median(whileStalled).toFixed(0)} ms stalled vs ${median(reading).toFixed(0)} ms ` +
+        `reading; caught up in ${catchUpMs.toFixed(0)} ms via ` +
+        `${stalled.snapshotReasons.join(',') || 'a gap-free replay'}`,
+    );
+
+    // The other viewer got every event, in order, and was never sent a snapshot instead.
+    assert.deepEqual(other.violations, []);
+    assert.deepEqual(other.snapshotReasons, []);
+    assert.ok(
+      median(whileStalled) <= 5 * median(reading) + 200,
+      'round trips with a stalled viewer stay comparable to those without',
+    );
+    // The stalled viewer came back by a replay without gaps or by a fresh screen; either way
+    // it shows what the other one shows.
+    assert.deepEqual(stalled.violations, []);
+    for (const reason of stalled.snapshotReasons) assert.equal(reason, 'resync');
+    assert.equal(await stalled.serialized(), await other.serialized());
+  });
+});

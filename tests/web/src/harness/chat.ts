@@ -1,0 +1,26 @@
+import type { Page } from 'playwright-core';
+import { waitFor } from './wait-for.js';
+
+/** Types a message into the chat composer on `page` and sends it with Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** Waits until the user message `text` is shown on `page` and returns its state label. */
+export async function messageState(page: Page, text: string, timeoutMs = 10_000): Promise<string> {
+  const item = page.locator('.transcript > li.msg-user', { has: page.locator('.user-text', { hasText: text }) });
+  await item.first().waitFor({ timeout: timeoutMs });
+  return (await item.first().getAttribute('data-state')) ?? '';
+}
+
+/** Waits until the agent is no longer working on `page` (no running turn, nothing queued). */
+export async function waitForQuiet(page: Page, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    'the agent to finish',
+    async () =>
+      (await page.locator('.msg-working, .msg-assistant.streaming, .msg-user.queued, .msg-user.state-pending').count()) === 0,
+    timeoutMs,
+  );
+}
