@@ -24,7 +24,11 @@ export function evaluateTargets(results: ScenarioResult[]): string[] {
   const b = find(results, 'fanout-', 'baton');
   const w = find(results, 'fanout-', 'ws');
   const s = find(results, 'fanout-', 'socketio');
-  if (b && w && s) {
+  if (b && w && s && b.latency === undefined) {
+    lines.push(
+      `MISSED: many devices on one session: baton did not complete (${b.problems[0] ?? 'no result'})`,
+    );
+  } else if (b && w && s) {
     const bp = b.latency?.p99 ?? NaN;
     const bt = b.saturation?.deliveriesPerSec ?? NaN;
     const wp = w.latency?.p99 ?? NaN;

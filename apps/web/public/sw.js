@@ -8,7 +8,13 @@
 //   index.html answers only when the network fails.
 // - Hashed assets (/assets/*) never change under one name, so they are served from the cache.
 const CACHE = 'baton-shell-v1';
-const SHELL = ['/', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png'];
+const SHELL = [
+  '/',
+  '/manifest.webmanifest',
+  '/icons/icon.svg',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -51,10 +57,13 @@ self.addEventListener('fetch', (event) => {
           return response;
         } catch {
           const cached = await caches.match('/');
-          return cached ?? new Response('baton is offline and the app is not cached yet.', {
-            status: 503,
-            headers: { 'content-type': 'text/plain; charset=utf-8' },
-          });
+          return (
+            cached ??
+            new Response('baton is offline and the app is not cached yet.', {
+              status: 503,
+              headers: { 'content-type': 'text/plain; charset=utf-8' },
+            })
+          );
         }
       })(),
     );

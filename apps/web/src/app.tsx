@@ -10,6 +10,7 @@ import { useRoute } from './routing/use-route.js';
 import { Link } from './routing/link.js';
 import { clearCredential, type DeviceCredential } from './sign-in/device-credential.js';
 import { registerThisBrowser } from './sign-in/sign-in.js';
+import { DeviceIdContext } from './sign-in/device-context.js';
 import { windowLabel } from './window-mode.js';
 
 /** The server's WebSocket address: the page's own origin (the server serves the app). */
@@ -62,8 +63,15 @@ export function App({
 
   return (
     <BatonProvider client={client}>
-      <CredentialWatch client={client} mode={mode} ownerToken={ownerToken} onSignedOut={onSignedOut} />
-      <Routes mode={mode} />
+      <DeviceIdContext.Provider value={credential.deviceId}>
+        <CredentialWatch
+          client={client}
+          mode={mode}
+          ownerToken={ownerToken}
+          onSignedOut={onSignedOut}
+        />
+        <Routes mode={mode} />
+      </DeviceIdContext.Provider>
     </BatonProvider>
   );
 }
@@ -94,10 +102,13 @@ function CredentialWatch({
     if (ownerToken) {
       registerThisBrowser(ownerToken, mode).then(
         () => window.location.reload(),
-        (error: unknown) => onSignedOut(`baton refused this browser and signing in again failed: ${String(error)}`),
+        (error: unknown) =>
+          onSignedOut(`baton refused this browser and signing in again failed: ${String(error)}`),
       );
     } else {
-      onSignedOut(`baton refused this browser's sign-in (${state.reason}). Open the address baton serve printed again.`);
+      onSignedOut(
+        `baton refused this browser's sign-in (${state.reason}). Open the address baton serve printed again.`,
+      );
     }
   }, [state, client, mode, ownerToken, onSignedOut]);
   return null;

@@ -26,7 +26,14 @@ function Root(): ReactNode {
   const signedOut = useCallback((error: string) => setResult({ kind: 'signed-out', error }), []);
   if (!result) return <p className="loading">Starting baton…</p>;
   if (result.kind === 'signed-out') return <SignInScreen error={result.error} />;
-  return <App credential={result.credential} mode={mode} ownerToken={result.ownerToken} onSignedOut={signedOut} />;
+  return (
+    <App
+      credential={result.credential}
+      mode={mode}
+      ownerToken={result.ownerToken}
+      onSignedOut={signedOut}
+    />
+  );
 }
 
 const container = document.getElementById('root');

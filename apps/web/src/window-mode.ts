@@ -8,7 +8,9 @@ const PHONE_MAX_WIDTH = 760;
  * app on a phone-sized screen, `desktop` for the installed app otherwise. Shown in presence;
  * never used as identity.
  */
-export function detectMode(win: Window = window): Extract<ConnectionMode, 'tab' | 'mobile' | 'desktop'> {
+export function detectMode(
+  win: Window = window,
+): Extract<ConnectionMode, 'tab' | 'mobile' | 'desktop'> {
   const standalone =
     win.matchMedia('(display-mode: standalone)').matches ||
     win.matchMedia('(display-mode: window-controls-overlay)').matches ||

@@ -21,6 +21,7 @@ function info(headSeq = 0) {
     headSeq,
     config: {},
     attached: [],
+    attachedCount: 0,
   };
 }
 

@@ -449,6 +449,18 @@ export class BatonClient {
         this.session(message.sessionId)?.handlePresence(message);
         this.#emitter.emit('presence', message);
         return;
+      case 'presence.changed': {
+        const store = this.session(message.sessionId);
+        if (!store) return;
+        store.handlePresenceChanged(message);
+        // Listeners always get the whole list, whichever frame carried the change.
+        this.#emitter.emit('presence', {
+          type: 'presence',
+          sessionId: message.sessionId,
+          attached: [...store.getSnapshot().presence],
+        });
+        return;
+      }
       case 'ack':
         this.outbox.onAck(message);
         this.outbox.forgetConfirmed(

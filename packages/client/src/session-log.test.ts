@@ -98,5 +98,6 @@ function sessionInfo() {
     headSeq: 8,
     config: {},
     attached: [],
+    attachedCount: 0,
   };
 }

@@ -2,6 +2,7 @@ import type {
   Attachment,
   LogEvent,
   PresenceMessage,
+  PresenceChangedMessage,
   SessionId,
   SessionInfo,
   SnapshotMessage,
@@ -227,6 +228,15 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   handlePresence(message: PresenceMessage): void {
     if (this.#status === 'closed') return;
     this.#presence = message.attached;
+    this.#presenceFresh = true;
+    this.#changed();
+  }
+
+  /** Applies a presence delta: `left` first, then `joined` (replacing by connection id). */
+  handlePresenceChanged(message: PresenceChangedMessage): void {
+    if (this.#status === 'closed') return;
+    const gone = new Set([...message.left, ...message.joined.map((a) => a.connectionId)]);
+    this.#presence = [...this.#presence.filter((a) => !gone.has(a.connectionId)), ...message.joined];
     this.#presenceFresh = true;
     this.#changed();
   }

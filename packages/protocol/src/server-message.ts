@@ -73,11 +73,27 @@ export const StreamFrame = z.object({
   delta: z.string(),
 });
 
-/** Who is attached to a session. Sent in full on every join and leave. Not stored. */
+/**
+ * Who is attached to a session, in full. Sent to a connection right after it subscribes (after
+ * the `reply`); from then on it receives `presence.changed` deltas. Not stored.
+ */
 export const Presence = z.object({
   type: z.literal('presence'),
   sessionId: SessionId,
   attached: z.array(Attachment),
+});
+
+/**
+ * Connections that attached to or left a session since the last presence frame. Coalesced (about
+ * 50 ms), so a storm of joins costs a few frames, not one full list per join per subscriber.
+ * Apply `left` (connection ids) first, then `joined` (replacing any entry with the same
+ * connection id). Not stored.
+ */
+export const PresenceChanged = z.object({
+  type: z.literal('presence.changed'),
+  sessionId: SessionId,
+  joined: z.array(Attachment),
+  left: z.array(z.string()),
 });
 
 /** A session was created, changed (name, status, activity, attachments) or deleted. */
@@ -104,6 +120,7 @@ export const ServerMessage = z.union([
   Snapshot,
   StreamFrame,
   Presence,
+  PresenceChanged,
   SessionsChanged,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
@@ -114,4 +131,5 @@ export type EventFrameMessage = z.infer<typeof EventFrame>;
 export type SnapshotMessage = z.infer<typeof Snapshot>;
 export type StreamMessage = z.infer<typeof StreamFrame>;
 export type PresenceMessage = z.infer<typeof Presence>;
+export type PresenceChangedMessage = z.infer<typeof PresenceChanged>;
 export type SessionsChangedMessage = z.infer<typeof SessionsChanged>;

@@ -86,8 +86,13 @@ export const SessionInfo = z.object({
   /** The highest sequence number in the session's log. */
   headSeq: Seq,
   config: z.record(z.string(), z.unknown()),
-  /** Connections attached right now (volatile; not stored). */
+  /**
+   * Connections attached right now (volatile; not stored), at most the first 50; subscribe to the
+   * session for the full list via presence frames.
+   */
   attached: z.array(Attachment),
+  /** How many connections are attached in all. */
+  attachedCount: z.number().int().nonnegative(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

@@ -17,7 +17,7 @@ export class BatonFixture {
   ) {}
 
   static async start(
-    options: { idleStopMs?: number; runners?: RunnerFactory[] } = {},
+    options: { idleStopMs?: number; runners?: RunnerFactory[]; retentionEvents?: number } = {},
   ): Promise<BatonFixture> {
     const dataDir = tempDir('data');
     const idle = options.idleStopMs === undefined ? {} : { idleStopMs: options.idleStopMs };
@@ -25,6 +25,9 @@ export class BatonFixture {
       dataDir,
       port: 0,
       logLevel: process.env.BATON_LOG ? 'debug' : 'silent',
+      ...(options.retentionEvents === undefined
+        ? {}
+        : { retentionEvents: options.retentionEvents }),
       runners: options.runners ?? [
         createClaudeRunnerFactory({ ...idle, binary: CLAUDE_BIN }),
         createCodexRunnerFactory({ ...idle, binary: CODEX_BIN }),

@@ -195,7 +195,10 @@ describe('claude: steering one conversation from several devices', { timeout: 18
       );
       // …and through the session's own config.
       await assert.rejects(
-        createSession(a, 'claude', { ...claudeSessionConfig(api, tempDir('missing2')), binary: '/nonexistent/claude' }),
+        createSession(a, 'claude', {
+          ...claudeSessionConfig(api, tempDir('missing2')),
+          binary: '/nonexistent/claude',
+        }),
         /agent_unavailable: \/nonexistent\/claude was not found.*npm install -g @anthropic-ai\/claude-code/,
       );
     } finally {

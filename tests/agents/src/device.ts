@@ -6,6 +6,7 @@ import {
   type ConnectionMode,
   type LogEvent,
   type ServerMessage,
+  type SnapshotMessage,
 } from '@baton/protocol';
 
 /** A stream frame as a device received it, with the time it arrived. */
@@ -24,6 +25,9 @@ export class Device {
   readonly events: LogEvent[] = [];
   readonly deltas: ReceivedDelta[] = [];
   readonly errors: ServerMessage[] = [];
+  /** Snapshots received instead of compacted events; `events` continue after the last one. */
+  readonly snapshots: SnapshotMessage[] = [];
+  private lastSeq = 0;
   private nextRid = 1;
   private readonly replies = new Map<number, (m: ServerMessage) => void>();
   private readonly acks = new Map<string, (m: ServerMessage) => void>();
@@ -152,13 +156,17 @@ export class Device {
     const m = parsed.value;
     switch (m.type) {
       case 'event': {
-        const last = this.events[this.events.length - 1];
-        if (last && m.event.seq !== last.seq + 1) {
-          throw new Error(`${this.name}: gap in the log: ${last.seq} then ${m.event.seq}`);
+        if (this.lastSeq > 0 && m.event.seq !== this.lastSeq + 1) {
+          throw new Error(`${this.name}: gap in the log: ${this.lastSeq} then ${m.event.seq}`);
         }
+        this.lastSeq = m.event.seq;
         this.events.push(m.event);
         return;
       }
+      case 'snapshot':
+        this.snapshots.push(m);
+        this.lastSeq = m.seq;
+        return;
       case 'stream':
         this.deltas.push({
           messageId: m.messageId,

@@ -1,124 +1,81 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import type { AgentConfig, LogEvent, NewLogEvent } from '@baton/protocol';
-import { createLogger, type InputEvent, type RunnerContext } from '@baton/server';
-import { createClaudeRunnerFactory } from '../../../packages/server/dist/runners/claude/index.js';
-import { createCodexRunnerFactory } from '../../../packages/server/dist/runners/codex/index.js';
-import {
-  CLAUDE_BIN,
-  CODEX_BIN,
-  claudeSessionConfig,
-  codexSessionConfig,
-  tempDir,
-} from './agent-env.js';
+import { after, before, describe, it } from 'node:test';
+import { BatonFixture, createSession } from './baton-fixture.js';
+import { claudeSessionConfig, codexSessionConfig, tempDir } from './agent-env.js';
+import type { Device } from './device.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 import { FakeOpenAi } from './fake-openai.js';
 
-/**
- * A runner context that commits into an array. Used here because the session config's
- * `systemPrompt` must reach the runner exactly as configured, which this checks end to end
- * from the runner to the real CLI's model call.
- */
-function memoryContext(
-  kind: 'claude' | 'codex',
-  config: AgentConfig,
-): RunnerContext & { events: LogEvent[] } {
-  const events: LogEvent[] = [];
-  const commit = (batch: NewLogEvent[]) =>
-    batch.map((e) => {
-      const committed = { ...e, seq: events.length + 1, ts: Date.now() } as LogEvent;
-      events.push(committed);
-      return committed;
-    });
-  return {
-    events,
-    sessionId: 's_test',
-    kind,
-    config,
-    sessionDir: tempDir('session-dir'),
-    log: createLogger('silent'),
-    emit: (batch) => Promise.resolve(commit(batch)),
-    stream: () => {},
-    setStatus: (status, extra) =>
-      Promise.resolve(void commit([{ type: 'session.status', data: { status, ...extra } }])),
-    readEvents: (after, limit) =>
-      Promise.resolve(events.filter((e) => e.seq > after).slice(0, limit)),
-    latestSnapshot: () => Promise.resolve({ kind: 'none' }),
-  };
-}
+/** What the user types: odd spacing and a second line, which must survive exactly. */
+const TYPED = '  just my words,\n  exactly as typed  ';
 
-function userInput(ctx: { events: LogEvent[] }, inputId: string, text: string): InputEvent {
-  const event = {
-    seq: ctx.events.length + 1,
-    ts: Date.now(),
-    type: 'input',
-    data: { inputId, deviceId: 'd', payload: { kind: 'message', text } },
-  } as InputEvent;
-  ctx.events.push(event);
-  return event;
-}
-
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
+/** Every device's log holds the input exactly as typed, and nothing of the system prompt. */
+async function assertLogsShowTheTypedText(devices: Device[], secret: string): Promise<void> {
+  for (const d of devices) {
+    await d.waitFor('the turn to end', () => d.turnsEnded() === 1);
+    const inputs = d.ofType('input');
+    assert.equal(inputs.length, 1);
+    assert.deepEqual(inputs[0]!.data.payload, { kind: 'message', text: TYPED });
+    const shown = JSON.stringify(d.events.filter((e) => e.type !== 'session.created'));
+    assert.doesNotMatch(shown, new RegExp(secret), `${d.name} was shown the system prompt`);
+    assert.equal(d.ofType('agent.turn.ended')[0]!.data.outcome, 'completed');
   }
 }
 
 describe('what the agent is told is not what the user typed', { timeout: 120_000 }, () => {
-  it('claude: the system prompt goes to the system prompt, the message stays the user text', async () => {
-    const api = await new FakeAnthropic().start();
-    const config = {
-      ...claudeSessionConfig(api, tempDir('sp-claude')),
-      systemPrompt: 'BATON-CONTEXT-42',
-    } as AgentConfig;
-    const ctx = memoryContext('claude', config);
-    const runner = createClaudeRunnerFactory({ binary: CLAUDE_BIN }).create(ctx);
-    try {
-      await runner.start();
-      api.script({ kind: 'text', text: 'ok' });
-      await runner.input(userInput(ctx, 'u1', 'just my words'));
-      await until(() => ctx.events.some((e) => e.type === 'agent.turn.ended'));
-      const call = api.modelCalls()[0] as { system: unknown; messages: unknown };
-      assert.match(JSON.stringify(call.system), /BATON-CONTEXT-42/);
-      assert.doesNotMatch(JSON.stringify(call.messages), /BATON-CONTEXT-42/);
-      assert.match(JSON.stringify(call.messages), /just my words/);
-    } finally {
-      await runner.stop();
-      await api.close();
-    }
+  let baton: BatonFixture;
+  const closers: Array<() => Promise<void>> = [];
+  before(async () => {
+    baton = await BatonFixture.start();
+  });
+  after(async () => {
+    await baton.close();
+    for (const close of closers) await close();
   });
 
-  it('codex: the system prompt goes in as developer instructions', async () => {
+  it('claude: the session system prompt reaches the model as its system prompt, through the server', async () => {
+    const api = await new FakeAnthropic().start();
+    closers.push(() => api.close());
+    const desk = await baton.device('desk');
+    const phone = await baton.device('phone', 'mobile');
+    const session = await createSession(desk, 'claude', {
+      ...claudeSessionConfig(api, tempDir('sp-claude')),
+      systemPrompt: 'BATON-CONTEXT-42',
+    });
+    for (const d of [desk, phone]) await d.subscribe(session.id);
+    api.script({ kind: 'text', text: 'ok' });
+    await phone.say(session.id, 'sp-1', TYPED);
+    await assertLogsShowTheTypedText([desk, phone], 'BATON-CONTEXT-42');
+
+    const call = api.modelCalls()[0] as { system: unknown; messages: unknown };
+    assert.match(JSON.stringify(call.system), /BATON-CONTEXT-42/);
+    assert.doesNotMatch(JSON.stringify(call.messages), /BATON-CONTEXT-42/);
+    assert.ok(JSON.stringify(call.messages).includes(JSON.stringify(TYPED).slice(1, -1)));
+  });
+
+  it('codex: the session system prompt reaches the model as developer instructions, through the server', async () => {
     const api = await new FakeOpenAi().start();
-    const config = {
+    closers.push(() => api.close());
+    const desk = await baton.device('desk');
+    const phone = await baton.device('phone', 'mobile');
+    const session = await createSession(desk, 'codex', {
       ...codexSessionConfig(api, tempDir('sp-codex')),
       systemPrompt: 'BATON-CONTEXT-43',
-    } as AgentConfig;
-    const ctx = memoryContext('codex', config);
-    const runner = createCodexRunnerFactory({ binary: CODEX_BIN }).create(ctx);
-    try {
-      await runner.start();
-      api.script({ kind: 'text', text: 'ok' });
-      await runner.input(userInput(ctx, 'u1', 'only what I typed'));
-      await until(() => ctx.events.some((e) => e.type === 'agent.turn.ended'));
-      const input = (api.modelCalls()[0] as { input: Array<{ role?: string; content?: unknown }> })
-        .input;
-      const developer = input
-        .filter((i) => i.role === 'developer')
+    });
+    for (const d of [desk, phone]) await d.subscribe(session.id);
+    api.script({ kind: 'text', text: 'ok' });
+    await desk.say(session.id, 'sp-2', TYPED);
+    await assertLogsShowTheTypedText([desk, phone], 'BATON-CONTEXT-43');
+
+    const input = (api.modelCalls()[0] as { input: Array<{ role?: string; content?: unknown }> })
+      .input;
+    const of = (role: string) =>
+      input
+        .filter((i) => i.role === role)
         .map((i) => JSON.stringify(i.content))
         .join();
-      const user = input
-        .filter((i) => i.role === 'user')
-        .map((i) => JSON.stringify(i.content))
-        .join();
-      assert.match(developer, /BATON-CONTEXT-43/);
-      assert.doesNotMatch(user, /BATON-CONTEXT-43/);
-      assert.match(user, /only what I typed/);
-    } finally {
-      await runner.stop();
-      await api.close();
-    }
+    assert.match(of('developer'), /BATON-CONTEXT-43/);
+    assert.doesNotMatch(of('user'), /BATON-CONTEXT-43/);
+    assert.ok(of('user').includes(JSON.stringify(TYPED).slice(1, -1)));
   });
 });

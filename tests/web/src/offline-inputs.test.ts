@@ -24,7 +24,10 @@ describe('going offline and back', { timeout: 240_000 }, () => {
 
   before(async () => {
     api = await startFakeAnthropic();
-    baton = await BatonProcess.start(tempDir('offline'), claudeServerEnv(api, tempDir('offline-env')));
+    baton = await BatonProcess.start(
+      tempDir('offline'),
+      claudeServerEnv(api, tempDir('offline-env')),
+    );
     browser = await launchBrowser();
     laptop = await BrowserDevice.create(browser);
   });
@@ -53,7 +56,9 @@ describe('going offline and back', { timeout: 240_000 }, () => {
     await waitForQuiet(a);
     await waitFor('the first answer', async () => (await transcript(a)).length === 2);
     // The offline view is saved a moment after the view changes.
-    await waitFor('the view to be saved', () => a.evaluate(() => localStorage.getItem('baton.saved.view') !== null));
+    await waitFor('the view to be saved', () =>
+      a.evaluate(() => localStorage.getItem('baton.saved.view') !== null),
+    );
     await new Promise((r) => setTimeout(r, 1500));
 
     await baton.kill();
@@ -62,8 +67,9 @@ describe('going offline and back', { timeout: 240_000 }, () => {
     await sendMessage(a, 'typed offline two');
     assert.equal(await messageState(a, 'typed offline one'), 'pending');
     assert.equal(await messageState(a, 'typed offline two'), 'pending');
-    await waitFor('the indicator to count 2 pending inputs', async () =>
-      (await a.locator('.connection').getAttribute('data-pending')) === '2',
+    await waitFor(
+      'the indicator to count 2 pending inputs',
+      async () => (await a.locator('.connection').getAttribute('data-pending')) === '2',
     );
     await screenshot(a, 'offline-pending');
 
@@ -72,7 +78,9 @@ describe('going offline and back', { timeout: 240_000 }, () => {
     await d.locator('.notice-offline').waitFor({ timeout: 30_000 });
     await waitFor('the saved conversation and the pending inputs', async () => {
       const shown = await transcript(d);
-      return shown.includes('agent: Before the outage.') && shown.includes('user: typed offline two');
+      return (
+        shown.includes('agent: Before the outage.') && shown.includes('user: typed offline two')
+      );
     });
     await screenshot(d, 'offline-saved-view');
 
@@ -84,7 +92,11 @@ describe('going offline and back', { timeout: 240_000 }, () => {
     await connected(a, 60_000);
     await connected(d, 60_000);
     for (const text of ['typed offline one', 'typed offline two']) {
-      await waitFor(`${text} to be sent`, async () => (await messageState(a, text)) !== 'pending', 60_000);
+      await waitFor(
+        `${text} to be sent`,
+        async () => (await messageState(a, text)) !== 'pending',
+        60_000,
+      );
     }
     await waitForQuiet(a);
 
@@ -94,10 +106,18 @@ describe('going offline and back', { timeout: 240_000 }, () => {
     const typed = events.flatMap((e) =>
       e.type === 'input' && e.data.payload.kind === 'message' ? [e.data.payload.text] : [],
     );
-    assert.deepEqual(typed, ['hello before', 'typed offline one', 'typed offline two'], 'each input stored once, in order');
+    assert.deepEqual(
+      typed,
+      ['hello before', 'typed offline one', 'typed offline two'],
+      'each input stored once, in order',
+    );
     for (const page of [a, d]) {
       const users = (await transcript(page)).filter((line) => line.startsWith('user: '));
-      assert.deepEqual(users, ['user: hello before', 'user: typed offline one', 'user: typed offline two']);
+      assert.deepEqual(users, [
+        'user: hello before',
+        'user: typed offline one',
+        'user: typed offline two',
+      ]);
     }
     assert.deepEqual(await vanishedMessages(a), [], 'no message vanished in A');
     assert.equal(await a.locator('.connection').getAttribute('data-pending'), '0');

@@ -21,14 +21,21 @@ describe('phone layout and installability', { timeout: 180_000 }, () => {
   const devices: BrowserDevice[] = [];
 
   before(async () => {
-    baton = await BatonProcess.start(tempDir('phone'), { SHELL: '/bin/bash', HOME: tempDir('home') });
+    baton = await BatonProcess.start(tempDir('phone'), {
+      SHELL: '/bin/bash',
+      HOME: tempDir('home'),
+    });
     browser = await launchBrowser();
   });
   after(async () => {
     for (const d of devices) await d.close().catch(() => {});
     await browser?.close();
     await baton?.close();
-    assert.deepEqual(devices.flatMap((d) => d.errors), [], 'no page errors');
+    assert.deepEqual(
+      devices.flatMap((d) => d.errors),
+      [],
+      'no page errors',
+    );
   });
 
   it('serves a valid manifest with reachable icons', async () => {
@@ -43,9 +50,15 @@ describe('phone layout and installability', { timeout: 180_000 }, () => {
     assert.match(String(manifest['theme_color']), /^#[0-9a-f]{6}$/i);
     const icons = manifest['icons'] as ManifestIcon[];
     for (const size of ['192x192', '512x512']) {
-      assert.ok(icons.some((i) => i.sizes === size && i.type === 'image/png'), `a ${size} PNG icon`);
+      assert.ok(
+        icons.some((i) => i.sizes === size && i.type === 'image/png'),
+        `a ${size} PNG icon`,
+      );
     }
-    assert.ok(icons.some((i) => i.purpose === 'maskable'), 'a maskable icon');
+    assert.ok(
+      icons.some((i) => i.purpose === 'maskable'),
+      'a maskable icon',
+    );
     for (const icon of icons) {
       const r = await fetch(new URL(icon.src, baton.url));
       assert.equal(r.status, 200, icon.src);
@@ -72,7 +85,10 @@ describe('phone layout and installability', { timeout: 180_000 }, () => {
     });
     devices.push(phone);
     const page = await phone.open(baton.signInUrl);
-    assert.equal(await page.locator('link[rel="manifest"]').getAttribute('href'), '/manifest.webmanifest');
+    assert.equal(
+      await page.locator('link[rel="manifest"]').getAttribute('href'),
+      '/manifest.webmanifest',
+    );
     const sw = await waitFor('the service worker to activate', () =>
       page.evaluate(async () => {
         const registration = await navigator.serviceWorker.ready;
@@ -87,11 +103,16 @@ describe('phone layout and installability', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/\/s\/s_[a-z2-7]{20}$/);
     await page.locator('.terminal-host .xterm-rows').waitFor();
-    await waitFor('the shell prompt', async () => (await page.locator('.terminal-host .xterm-rows').innerText()).trim().length > 0);
+    await waitFor(
+      'the shell prompt',
+      async () => (await page.locator('.terminal-host .xterm-rows').innerText()).trim().length > 0,
+    );
     await screenshot(page, 'phone-terminal');
     await page.goto(`${baton.url}/`);
     await page.locator('.session-card').first().waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
     assert.ok(overflow <= 0, `no sideways scrolling on a phone (overflow ${overflow}px)`);
     await screenshot(page, 'phone-sessions');
 
@@ -101,18 +122,23 @@ describe('phone layout and installability', { timeout: 180_000 }, () => {
     const installed = await phone.context.newPage();
     await installed.addInitScript(() => {
       const original = window.matchMedia.bind(window);
-      window.matchMedia = (query: string) =>
-        query.includes('display-mode: standalone')
-          ? ({ ...original(query), matches: true, media: query } as MediaQueryList)
-          : original(query);
+      window.matchMedia = (query: string) => {
+        const list = original(query);
+        if (query.includes('display-mode: standalone'))
+          Object.defineProperty(list, 'matches', { value: true });
+        return list;
+      };
     });
     await installed.goto(page.url());
     await installed.locator('.connection[data-status="connected"]').waitFor();
     assert.equal(await installed.locator('.window-mode').textContent(), 'mobile');
     await installed.locator('.session-card .session-name').first().click();
     await page.goto(installed.url());
-    await waitFor('presence to show the mobile window', async () =>
-      (await page.locator('.devices [data-mode="mobile"]').count()) === 1,
+    // On a phone the devices panel is folded away until asked for.
+    await page.getByRole('button', { name: /^Devices/ }).click();
+    await waitFor(
+      'presence to show the mobile window',
+      async () => (await page.locator('.devices [data-mode="mobile"]').count()) === 1,
     );
     await screenshot(page, 'phone-devices');
   });

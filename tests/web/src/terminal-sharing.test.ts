@@ -16,7 +16,10 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
   const devices: BrowserDevice[] = [];
 
   before(async () => {
-    baton = await BatonProcess.start(tempDir('terminal'), { SHELL: '/bin/bash', HOME: tempDir('home') });
+    baton = await BatonProcess.start(tempDir('terminal'), {
+      SHELL: '/bin/bash',
+      HOME: tempDir('home'),
+    });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -34,7 +37,10 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
 
     // Window A signs the browser in with the printed URL; the token leaves the address bar.
     const a = await laptop.open(baton.signInUrl);
-    assert.ok(!a.url().includes('token='), `the owner token stays out of the address bar: ${a.url()}`);
+    assert.ok(
+      !a.url().includes('token='),
+      `the owner token stays out of the address bar: ${a.url()}`,
+    );
     const credential = await a.evaluate(() => localStorage.getItem('baton.device'));
     assert.ok(credential, 'the device credential is stored');
 
@@ -64,9 +70,11 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
     for (const page of [a, b, c]) await waitForTerminal(page, 'from-B-8');
 
     // Presence: two devices, three windows, seen live in window A.
-    await waitFor('window A to list both devices', async () =>
-      (await a.locator('.devices .device-list > li').count()) === 2 &&
-      (await a.locator('.devices .window-list > li').count()) === 3,
+    await waitFor(
+      'window A to list both devices',
+      async () =>
+        (await a.locator('.devices .device-list > li').count()) === 2 &&
+        (await a.locator('.devices .window-list > li').count()) === 3,
     );
     await screenshot(a, 'terminal-shared');
 
@@ -81,8 +89,9 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
     // Read-only: a read-only window's keys are not sent.
     await b.getByRole('button', { name: 'Read-only: off' }).click();
     await b.getByRole('button', { name: 'Read-only: on' }).waitFor();
-    await waitFor('B to be attached read-only', async () =>
-      (await a.locator('.devices .badge-readonly').count()) === 1,
+    await waitFor(
+      'B to be attached read-only',
+      async () => (await a.locator('.devices .badge-readonly').count()) === 1,
     );
     await typeInTerminal(b, 'echo never-sent\n');
     await typeInTerminal(a, 'echo after-readonly\n');

@@ -24,9 +24,15 @@ export const ChatItemView = memo(function ChatItemView({
       return <UserMessage item={item} deviceName={deviceName} />;
     case 'assistant':
       return (
-        <li className={`msg msg-assistant${item.streaming ? ' streaming' : ''}`} aria-busy={item.streaming}>
+        <li
+          className={`msg msg-assistant${item.streaming ? ' streaming' : ''}`}
+          aria-busy={item.streaming}
+        >
           <span className="visually-hidden">Agent: </span>
-          <div className="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(item.text) }} />
+          <div
+            className="markdown"
+            dangerouslySetInnerHTML={{ __html: renderMarkdown(item.text) }}
+          />
         </li>
       );
     case 'thinking':
@@ -44,7 +50,9 @@ export const ChatItemView = memo(function ChatItemView({
           <details>
             <summary>
               Tool <code>{item.name}</code>{' '}
-              <span className="muted">{item.result ? (item.result.isError ? '· error' : '· done') : '· running'}</span>
+              <span className="muted">
+                {item.result ? (item.result.isError ? '· error' : '· done') : '· running'}
+              </span>
             </summary>
             <h4>Input</h4>
             <pre className="json">{formatJson(item.input)}</pre>
@@ -74,7 +82,11 @@ export const ChatItemView = memo(function ChatItemView({
     case 'turn-end':
       return (
         <li className={`msg msg-turn-end turn-${item.outcome}`}>
-          {item.outcome === 'completed' ? 'Turn finished' : item.outcome === 'interrupted' ? 'Turn stopped' : 'Turn failed'}
+          {item.outcome === 'completed'
+            ? 'Turn finished'
+            : item.outcome === 'interrupted'
+              ? 'Turn stopped'
+              : 'Turn failed'}
           {item.error ? `: ${item.error}` : ''}
           {item.durationMs !== undefined ? ` · ${(item.durationMs / 1000).toFixed(1)} s` : ''}
           {item.costUsd !== undefined ? ` · $${item.costUsd.toFixed(4)}` : ''}

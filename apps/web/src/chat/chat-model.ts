@@ -21,7 +21,12 @@ export type ChatItem =
       readonly mine: boolean;
       readonly error: string | undefined;
     }
-  | { readonly type: 'assistant' | 'thinking'; readonly key: string; readonly text: string; readonly streaming: boolean }
+  | {
+      readonly type: 'assistant' | 'thinking';
+      readonly key: string;
+      readonly text: string;
+      readonly streaming: boolean;
+    }
   | {
       readonly type: 'tool';
       readonly key: string;
@@ -46,7 +51,12 @@ export type ChatItem =
       readonly costUsd: number | undefined;
       readonly durationMs: number | undefined;
     }
-  | { readonly type: 'notice'; readonly key: string; readonly tone: 'info' | 'error'; readonly text: string };
+  | {
+      readonly type: 'notice';
+      readonly key: string;
+      readonly tone: 'info' | 'error';
+      readonly text: string;
+    };
 
 export interface ChatModel {
   readonly items: readonly ChatItem[];
@@ -99,7 +109,8 @@ export function buildChat(source: ChatSource): ChatModel {
     else if (e.type === 'input.delivered') taken.add(e.data.inputId);
     else if (e.type === 'agent.tool.result') results.set(e.data.toolCallId, e.data);
     else if (e.type === 'agent.tool.call') calls.add(e.data.toolCallId);
-    else if (e.type === 'agent.permission.resolved') resolutions.set(e.data.requestId, e.data.resolution);
+    else if (e.type === 'agent.permission.resolved')
+      resolutions.set(e.data.requestId, e.data.resolution);
   }
 
   const items: ChatItem[] = [];
@@ -226,7 +237,8 @@ export function buildChat(source: ChatSource): ChatModel {
       key: `in:${entry.inputId}`,
       inputId: entry.inputId,
       text: entry.payload.text,
-      state: entry.status === 'failed' ? 'failed' : entry.status === 'confirmed' ? 'sent' : 'pending',
+      state:
+        entry.status === 'failed' ? 'failed' : entry.status === 'confirmed' ? 'sent' : 'pending',
       queued: false,
       deviceId: source.deviceId,
       mine: true,

@@ -57,10 +57,18 @@ export function ChatView({
         }}
       >
         {model.items.length === 0 ? (
-          <li className="msg msg-notice notice-info">No messages yet. Say what the agent should do.</li>
+          <li className="msg msg-notice notice-info">
+            No messages yet. Say what the agent should do.
+          </li>
         ) : (
           model.items.map((item) => (
-            <ChatItemView key={item.key} item={item} sessionId={sessionId} readOnly={readOnly} deviceName={deviceName} />
+            <ChatItemView
+              key={item.key}
+              item={item}
+              sessionId={sessionId}
+              readOnly={readOnly}
+              deviceName={deviceName}
+            />
           ))
         )}
         {working ? (
@@ -69,7 +77,12 @@ export function ChatView({
           </li>
         ) : null}
       </ol>
-      <Composer sessionId={sessionId} canStop={canStop} turnRunning={model.turnRunning} queued={model.queued} />
+      <Composer
+        sessionId={sessionId}
+        canStop={canStop}
+        turnRunning={model.turnRunning}
+        queued={model.queued}
+      />
     </div>
   );
 }

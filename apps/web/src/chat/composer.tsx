@@ -67,7 +67,9 @@ export function Composer({
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
         rows={2}
-        placeholder={turnRunning ? 'Message (queued until the agent is ready)' : 'Message the agent'}
+        placeholder={
+          turnRunning ? 'Message (queued until the agent is ready)' : 'Message the agent'
+        }
         aria-describedby={`${id}-hint`}
       />
       <div className="composer-buttons">

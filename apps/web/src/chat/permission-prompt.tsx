@@ -62,7 +62,10 @@ export function PermissionPrompt({
   };
 
   return (
-    <section className={`permission ${resolution ? 'permission-resolved' : 'permission-open'}`} aria-labelledby={`${id}-t`}>
+    <section
+      className={`permission ${resolution ? 'permission-resolved' : 'permission-open'}`}
+      aria-labelledby={`${id}-t`}
+    >
       <h3 id={`${id}-t`}>
         {resolution ? 'Permission' : 'Permission needed'}: <code>{toolName}</code>
       </h3>
@@ -70,7 +73,12 @@ export function PermissionPrompt({
       {mode === 'edit' && !resolution ? (
         <label className="block">
           Tool input (JSON)
-          <textarea value={edited} onChange={(e) => setEdited(e.target.value)} rows={6} spellCheck={false} />
+          <textarea
+            value={edited}
+            onChange={(e) => setEdited(e.target.value)}
+            rows={6}
+            spellCheck={false}
+          />
         </label>
       ) : (
         <pre className="json">{formatJson(input)}</pre>
@@ -89,13 +97,23 @@ export function PermissionPrompt({
         <div className="permission-actions">
           <label>
             Reason <span className="muted">(optional, told to the agent)</span>
-            <input value={denyMessage} onChange={(e) => setDenyMessage(e.target.value)} maxLength={10_000} />
+            <input
+              value={denyMessage}
+              onChange={(e) => setDenyMessage(e.target.value)}
+              maxLength={10_000}
+            />
           </label>
           <button
             type="button"
             className="danger"
             disabled={busy}
-            onClick={() => void answer(denyMessage.trim() ? { decision: 'deny', message: denyMessage.trim() } : { decision: 'deny' })}
+            onClick={() =>
+              void answer(
+                denyMessage.trim()
+                  ? { decision: 'deny', message: denyMessage.trim() }
+                  : { decision: 'deny' },
+              )
+            }
           >
             Deny
           </button>
@@ -116,7 +134,12 @@ export function PermissionPrompt({
             </>
           ) : (
             <>
-              <button type="button" className="primary" disabled={busy} onClick={() => void answer({ decision: 'allow' })}>
+              <button
+                type="button"
+                className="primary"
+                disabled={busy}
+                onClick={() => void answer({ decision: 'allow' })}
+              >
                 Allow
               </button>
               <button type="button" onClick={() => setMode('edit')}>

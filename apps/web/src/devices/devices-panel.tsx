@@ -10,10 +10,13 @@ export function DevicesPanel({
   attached,
   myConnectionId,
   myDeviceId,
+  live,
 }: {
   attached: readonly Attachment[];
   myConnectionId: string | undefined;
   myDeviceId: string | undefined;
+  /** Whether this window is attached; presence is unknown otherwise. */
+  live: boolean;
 }): ReactNode {
   const devices = new Map<string, { name: string; windows: Attachment[] }>();
   for (const a of attached) {
@@ -26,7 +29,11 @@ export function DevicesPanel({
       <h2 id="devices-title">
         Devices <span className="muted">({devices.size})</span>
       </h2>
-      {devices.size === 0 ? (
+      {!live ? (
+        <p className="muted">
+          Not attached right now: who else is here shows once this window is back.
+        </p>
+      ) : devices.size === 0 ? (
         <p className="muted">Nobody is attached.</p>
       ) : (
         <ul className="device-list">
@@ -41,10 +48,15 @@ export function DevicesPanel({
                   <li key={w.connectionId} data-mode={w.mode}>
                     <span className={`mode mode-${w.mode}`}>{w.mode}</span>
                     {w.readOnly ? <span className="badge badge-readonly">read-only</span> : null}
-                    {w.connectionId === myConnectionId ? <span className="muted"> this window</span> : null}
+                    {w.connectionId === myConnectionId ? (
+                      <span className="muted"> this window</span>
+                    ) : null}
                     <span className="muted">
                       {' '}
-                      since <time dateTime={new Date(w.since).toISOString()}>{new Date(w.since).toLocaleTimeString()}</time>
+                      since{' '}
+                      <time dateTime={new Date(w.since).toISOString()}>
+                        {new Date(w.since).toLocaleTimeString()}
+                      </time>
                     </span>
                   </li>
                 ))}

@@ -5,8 +5,8 @@
 export function registerServiceWorker(): void {
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
   window.addEventListener('load', () => {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error: unknown) => {
-      console.warn('baton: the service worker did not register; offline start is off', error);
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+      // Without the worker the app still works online; only starting it offline is unavailable.
     });
   });
 }

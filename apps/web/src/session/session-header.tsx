@@ -38,11 +38,20 @@ export function SessionHeader({
             {readOnly ? 'Read-only: on' : 'Read-only: off'}
           </button>
         ) : null}
-        <button type="button" aria-expanded={devicesOpen} aria-controls="devices-panel" onClick={onDevicesToggle}>
+        <button
+          type="button"
+          aria-expanded={devicesOpen}
+          aria-controls="devices-panel"
+          onClick={onDevicesToggle}
+        >
           Devices ({deviceCount})
         </button>
         {info ? (
-          <button type="button" aria-expanded={showActions} onClick={() => setShowActions((v) => !v)}>
+          <button
+            type="button"
+            aria-expanded={showActions}
+            onClick={() => setShowActions((v) => !v)}
+          >
             Manage
           </button>
         ) : null}
@@ -53,7 +62,9 @@ export function SessionHeader({
         </div>
       ) : null}
       {info?.reason && (info.status === 'failed' || info.status === 'exited') ? (
-        <p className={`notice ${info.status === 'failed' ? 'notice-error' : 'notice-info'}`}>{info.reason}</p>
+        <p className={`notice ${info.status === 'failed' ? 'notice-error' : 'notice-info'}`}>
+          {info.reason}
+        </p>
       ) : null}
     </header>
   );

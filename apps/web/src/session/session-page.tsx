@@ -9,6 +9,7 @@ import { TerminalView } from '../terminal/terminal-view.js';
 import { useMediaQuery } from '../use-media-query.js';
 import { SessionHeader } from './session-header.js';
 import { Link } from '../routing/link.js';
+import { useDeviceId } from '../sign-in/device-context.js';
 
 const SAVE_DELAY_MS = 1000;
 
@@ -30,15 +31,18 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   const hasLive = snapshot.base !== undefined || snapshot.events.length > 0;
   const showSaved = !hasLive && saved !== undefined;
   const kind = info?.kind ?? saved?.info.kind;
-  const myDeviceId = connection.status === 'connected' ? connection.deviceId : undefined;
-  const attached = snapshot.status === 'live' ? snapshot.presence : (info?.attached ?? []);
+  const myDeviceId = useDeviceId();
+  // Presence is only known while attached; an offline window does not show stale presence.
+  const live = snapshot.status === 'live';
+  const attached = live ? snapshot.presence : [];
 
   // Keep the agent conversation for the offline view.
   useEffect(() => {
     if (!hasLive || !info || info.kind === 'terminal') return undefined;
     const timer = setTimeout(() => {
       const runner = snapshot.base?.state?.runner;
-      const events = runner?.kind === 'agent' ? [...runner.events, ...snapshot.events] : snapshot.events;
+      const events =
+        runner?.kind === 'agent' ? [...runner.events, ...snapshot.events] : snapshot.events;
       saveSessionView({ savedAt: Date.now(), info, events });
     }, SAVE_DELAY_MS);
     return () => clearTimeout(timer);
@@ -59,7 +63,15 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       streams: snapshot.streams,
       deviceId: myDeviceId,
     }),
-    [hasLive, snapshot.base, snapshot.events, snapshot.pending, snapshot.streams, saved, myDeviceId],
+    [
+      hasLive,
+      snapshot.base,
+      snapshot.events,
+      snapshot.pending,
+      snapshot.streams,
+      saved,
+      myDeviceId,
+    ],
   );
 
   if (snapshot.status === 'error' && snapshot.error?.code === 'not_found' && !showSaved) {
@@ -73,12 +85,16 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       </main>
     );
   }
-  if (loaded && !listed && snapshot.status === 'closed') return null;
+  // The list no longer has it: deleted from another window, or gone with the server's data.
+  const gone = loaded && !listed && (hasLive || snapshot.status === 'error');
 
   const panelOpen = devicesOpen ?? wide;
-  const live = snapshot.status === 'live';
   return (
-    <main className={`session-page kind-${kind ?? 'unknown'}`} data-session-id={sessionId} data-subscription={snapshot.status}>
+    <main
+      className={`session-page kind-${kind ?? 'unknown'}`}
+      data-session-id={sessionId}
+      data-subscription={snapshot.status}
+    >
       <SessionHeader
         info={info ?? saved?.info}
         readOnly={readOnly}
@@ -89,13 +105,14 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       />
       {showSaved ? (
         <p className="notice notice-offline" role="status">
-          Offline: showing this session as saved {relativeTime(saved.savedAt)}. Anything you type is kept
-          and sent once baton is reachable.
+          Offline: showing this session as saved {relativeTime(saved.savedAt)}. Anything you type is
+          kept and sent once baton is reachable.
         </p>
       ) : null}
-      {loaded && !listed && snapshot.status === 'error' ? (
+      {gone ? (
         <p className="notice notice-error" role="alert">
-          {snapshot.error?.message ?? 'This session is not available.'}
+          This session was deleted or is no longer available.{' '}
+          <Link href="/">Back to the sessions</Link>
         </p>
       ) : null}
       <div className="session-body">
@@ -111,7 +128,13 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
               onSave={saveTerminal}
             />
           ) : kind ? (
-            <ChatView sessionId={sessionId} source={source} status={info?.status} readOnly={false} attached={attached} />
+            <ChatView
+              sessionId={sessionId}
+              source={source}
+              status={info?.status}
+              readOnly={false}
+              attached={attached}
+            />
           ) : (
             <p className="muted loading">Loading the session…</p>
           )}
@@ -120,8 +143,11 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
           <div id="devices-panel" className="devices-wrap">
             <DevicesPanel
               attached={attached}
-              myConnectionId={connection.status === 'connected' ? connection.connectionId : undefined}
+              myConnectionId={
+                connection.status === 'connected' ? connection.connectionId : undefined
+              }
               myDeviceId={myDeviceId}
+              live={live}
             />
           </div>
         ) : null}

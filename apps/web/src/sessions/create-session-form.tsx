@@ -55,7 +55,11 @@ export function CreateSessionForm({ disabled }: { disabled: boolean }): ReactNod
           <span>
             Working directory <span className="muted">(optional)</span>
           </span>
-          <input value={cwd} onChange={(e) => setCwd(e.target.value)} placeholder="server default" />
+          <input
+            value={cwd}
+            onChange={(e) => setCwd(e.target.value)}
+            placeholder="server default"
+          />
         </label>
         <button type="submit" className="primary" disabled={disabled || busy}>
           {busy ? 'Creating…' : 'Create'}

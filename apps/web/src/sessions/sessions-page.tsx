@@ -42,14 +42,18 @@ export function SessionsPage(): ReactNode {
           {lastView ? (
             <>
               {' '}
-              <Link href={sessionPath(lastView.info.id)}>Open the last session, “{lastView.info.name}”</Link>
+              <Link href={sessionPath(lastView.info.id)}>
+                Open the last session, “{lastView.info.name}”
+              </Link>
             </>
           ) : null}
         </p>
       ) : null}
       <CreateSessionForm disabled={connection.status !== 'connected'} />
       {shown.length === 0 && loaded ? (
-        <p className="empty">No sessions yet. Create one above, or run <code>baton new</code>.</p>
+        <p className="empty">
+          No sessions yet. Create one above, or run <code>baton new</code>.
+        </p>
       ) : (
         <ul className="session-list" aria-label="Sessions">
           {shown.map((s) => (
@@ -61,7 +65,10 @@ export function SessionsPage(): ReactNode {
                 <span className="kind">{KIND_LABELS[s.kind]}</span>
                 <StatusBadge status={s.status} reason={s.reason} />
                 <span className="muted last-activity">
-                  active <time dateTime={new Date(s.lastActivityAt).toISOString()}>{relativeTime(s.lastActivityAt, now)}</time>
+                  active{' '}
+                  <time dateTime={new Date(s.lastActivityAt).toISOString()}>
+                    {relativeTime(s.lastActivityAt, now)}
+                  </time>
                 </span>
               </div>
               <div className="session-card-attached">

@@ -11,7 +11,13 @@ const LABELS: Record<SessionStatus, string> = {
 };
 
 /** A session's status as a coloured, text-labelled badge (colour is never the only signal). */
-export function StatusBadge({ status, reason }: { status: SessionStatus; reason?: string | undefined }): ReactNode {
+export function StatusBadge({
+  status,
+  reason,
+}: {
+  status: SessionStatus;
+  reason?: string | undefined;
+}): ReactNode {
   return (
     <span className={`badge badge-${status}`} data-status={status} title={reason}>
       {LABELS[status]}

@@ -3,7 +3,13 @@ import { Link } from '../routing/link.js';
 import { ConnectionIndicator } from './connection-indicator.js';
 
 /** The bar on every page: the app name (home), the connection status and this window's mode. */
-export function AppHeader({ sessionId, mode }: { sessionId: string | undefined; mode: string }): ReactNode {
+export function AppHeader({
+  sessionId,
+  mode,
+}: {
+  sessionId: string | undefined;
+  mode: string;
+}): ReactNode {
   return (
     <header className="app-header">
       <Link href="/" className="brand" aria-label="baton: all sessions">

@@ -28,9 +28,13 @@ export function ConnectionIndicator({ sessionId }: { sessionId: string | undefin
       text += waiting;
       break;
     case 'connecting':
-      tone = 'busy';
-      text = state.attempt > 0 ? `Connecting (attempt ${state.attempt + 1})` : 'Connecting';
-      text += waiting;
+      if (state.attempt > 0) {
+        tone = 'bad';
+        text = `Offline${waiting} · connecting (attempt ${state.attempt + 1})`;
+      } else {
+        tone = 'busy';
+        text = `Connecting${waiting}`;
+      }
       break;
     case 'reconnecting':
       tone = 'bad';

@@ -26,7 +26,10 @@ export function loadCredential(storage: Storage = localStorage): DeviceCredentia
   return undefined;
 }
 
-export function saveCredential(credential: DeviceCredential, storage: Storage = localStorage): void {
+export function saveCredential(
+  credential: DeviceCredential,
+  storage: Storage = localStorage,
+): void {
   storage.setItem(KEY, JSON.stringify(credential));
 }
 

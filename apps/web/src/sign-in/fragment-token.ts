@@ -11,6 +11,10 @@ export function takeFragmentToken(location: Location = window.location): string 
   if (!token) return undefined;
   params.delete('token');
   const rest = params.toString();
-  history.replaceState(history.state, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
+  history.replaceState(
+    history.state,
+    '',
+    location.pathname + location.search + (rest ? `#${rest}` : ''),
+  );
   return token;
 }

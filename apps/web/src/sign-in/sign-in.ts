@@ -6,7 +6,11 @@ import { platformName } from '../window-mode.js';
 
 /** Where sign-in ended: with this browser's device credential, or signed out (with why). */
 export type SignInResult =
-  | { readonly kind: 'signed-in'; readonly credential: DeviceCredential; readonly ownerToken?: string }
+  | {
+      readonly kind: 'signed-in';
+      readonly credential: DeviceCredential;
+      readonly ownerToken?: string;
+    }
   | { readonly kind: 'signed-out'; readonly error?: string };
 
 /**
@@ -18,10 +22,15 @@ export type SignInResult =
 export async function signIn(mode: ConnectionMode): Promise<SignInResult> {
   const ownerToken = takeFragmentToken();
   const stored = loadCredential();
-  if (stored) return { kind: 'signed-in', credential: stored, ...(ownerToken ? { ownerToken } : {}) };
+  if (stored)
+    return { kind: 'signed-in', credential: stored, ...(ownerToken ? { ownerToken } : {}) };
   if (!ownerToken) return { kind: 'signed-out' };
   try {
-    return { kind: 'signed-in', credential: await registerThisBrowser(ownerToken, mode), ownerToken };
+    return {
+      kind: 'signed-in',
+      credential: await registerThisBrowser(ownerToken, mode),
+      ownerToken,
+    };
   } catch (error) {
     return {
       kind: 'signed-out',

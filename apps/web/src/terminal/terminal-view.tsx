@@ -179,7 +179,8 @@ function screenText(term: Terminal): string {
   const buffer = term.buffer.active;
   const lines: string[] = [];
   const start = Math.max(0, buffer.length - 300);
-  for (let i = start; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+  for (let i = start; i < buffer.length; i++)
+    lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines.join('\n');
 }

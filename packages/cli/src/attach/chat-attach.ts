@@ -1,12 +1,14 @@
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { BatonClient, BatonError, type WebSocketConstructor } from '@baton/client';
-import { WEBSOCKET_PATH, type PermissionDecision, type SessionInfo } from '@baton/protocol';
+import { BatonClient, type BatonError, type WebSocketConstructor } from '@baton/client';
+import type { PermissionDecision, SessionInfo } from '@baton/protocol';
 import { CliError, ExitCode } from '../cli-error.js';
 import { CHAT_HELP, parseChatLine } from './chat-commands.js';
-import { chatStyle, clip } from './chat-format.js';
+import { chatStyle, clip, type ChatStyle } from './chat-format.js';
 import { ChatScreen, type ChatOutput } from './chat-screen.js';
 import { ChatView } from './chat-view.js';
+import { DeviceNames } from './chat-device-names.js';
+import { settleOutbox, unsentMessages } from './chat-outbox.js';
 
 /** The user's terminal (or a pipe) as the chat view's input. */
 export interface ChatInput extends NodeJS.ReadableStream {
@@ -104,11 +106,7 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
     return s.yellow(`allow ${first.data.toolName}? [y/n${more}]`) + ' ';
   };
   const refreshPrompt = () => {
-    const pending = client.outbox
-      .getSnapshot()
-      .filter(
-        (e) => e.sessionId === o.sessionId && (e.status === 'pending' || e.status === 'sent'),
-      );
+    const pending = unsentMessages(client, o.sessionId);
     const offline = client.state.status !== 'connected' ? s.red('(offline) ') : '';
     const sending = pending.length > 0 ? s.dim(`(${pending.length} sending) `) : '';
     const head = o.readOnly ? s.dim('read-only ') : waitingSummary();
@@ -271,6 +269,7 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
   let result: ChatResult;
   try {
     result = await done;
+    if (result.reason === 'detached') await settleOutbox(client, o.sessionId, screen, s);
   } finally {
     process.off('SIGINT', onSignal);
     for (const off of offs) off();
@@ -287,7 +286,7 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
   return result;
 }
 
-function header(info: SessionInfo, readOnly: boolean, s: ReturnType<typeof chatStyle>): string {
+function header(info: SessionInfo, readOnly: boolean, s: ChatStyle): string {
   const title = s.bold(`── ${info.name}`) + s.dim(` · ${info.kind} · ${info.status}`);
   const others = info.attached.map((a) => `${a.deviceName} (${a.mode})`);
   const with_ = others.length > 0 ? s.dim(` · also attached: ${others.join(', ')}`) : '';
@@ -317,56 +316,4 @@ function sessionInfo(client: BatonClient, sessionId: string): Promise<SessionInf
     off = client.sessions.subscribe(check);
     check();
   });
-}
-
-/**
- * Device names for the lines of the chat view: from the server's device list, from presence,
- * and this connection's own. An unknown id triggers one more look at the list.
- */
-class DeviceNames {
-  private readonly names = new Map<string, string>([
-    ['owner', 'owner'],
-    ['baton', 'baton'],
-  ]);
-  private readonly asked = new Set<string>();
-  private readonly httpUrl: string;
-
-  constructor(
-    wsUrl: string,
-    private readonly token: string,
-    private readonly client: BatonClient,
-  ) {
-    this.httpUrl = wsUrl.replace(/^ws/, 'http').replace(new RegExp(`${WEBSOCKET_PATH}$`), '');
-  }
-
-  name(deviceId: string): string {
-    const known = this.names.get(deviceId);
-    if (known) return known;
-    const state = this.client.state;
-    if (state.status === 'connected' && state.deviceId === deviceId) return state.deviceName;
-    if (!this.asked.has(deviceId)) {
-      this.asked.add(deviceId);
-      void this.load();
-    }
-    return deviceId;
-  }
-
-  learn(attached: ReadonlyArray<{ deviceId: string; deviceName: string }>): void {
-    for (const a of attached) this.names.set(a.deviceId, a.deviceName);
-  }
-
-  /** Reads the device list; a failure only means ids are shown instead of names. */
-  async load(): Promise<void> {
-    try {
-      const res = await fetch(`${this.httpUrl}/api/devices`, {
-        headers: { authorization: `Bearer ${this.token}` },
-        signal: AbortSignal.timeout(5000),
-      });
-      if (!res.ok) return;
-      const body = (await res.json()) as { devices?: Array<{ id: string; name: string }> };
-      for (const d of body.devices ?? []) this.names.set(d.id, d.name);
-    } catch {
-      // Names are a nicety; the view works with ids.
-    }
-  }
 }

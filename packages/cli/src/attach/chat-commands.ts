@@ -31,9 +31,9 @@ export function parseChatLine(line: string, outstanding: readonly string[]): Cha
   if (trimmed.length === 0) return { kind: 'empty' };
   if (outstanding.length > 0) {
     const word = trimmed.toLowerCase();
-    if (word === 'y' || word === 'yes') return { kind: 'allow', requestId: undefined };
+    if (word === 'y' || word === 'yes') return { kind: 'allow', requestId: outstanding[0] };
     if (word === 'n' || word === 'no')
-      return { kind: 'deny', requestId: undefined, message: undefined };
+      return { kind: 'deny', requestId: outstanding[0], message: undefined };
   }
   if (trimmed.startsWith('//')) return { kind: 'message', text: line.replace('/', '') };
   if (!trimmed.startsWith('/')) return { kind: 'message', text: line };

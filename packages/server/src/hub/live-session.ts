@@ -32,6 +32,10 @@ import { Subscription } from './subscription.js';
 
 /** A terminal joiner this far behind gets the screen instead of every byte since. */
 const CATCHUP_SNAPSHOT_EVENTS = 256;
+/** Presence deltas to subscribers are coalesced over this window. */
+const PRESENCE_COALESCE_MS = 50;
+/** The sessions list shows at most this many attachments per session (and the total count). */
+const LIST_ATTACHMENTS = 50;
 /** Events read from the store per page while catching a subscriber up. */
 const REPLAY_PAGE = 500;
 /** A terminal's screen is checkpointed after this many events, so a restart replays little. */
@@ -84,6 +88,9 @@ export class LiveSession {
    * for an agent runner to start could be overtaken by a later input that finds it started.
    */
   private handoff: Promise<void> = Promise.resolve();
+  private readonly pendingJoined = new Map<string, Attachment>();
+  private readonly pendingLeft = new Set<string>();
+  private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     record: SessionRecord,
@@ -126,22 +133,21 @@ export class LiveSession {
       lastActivityAt: this.logState.lastActivityAt,
       headSeq: this.committedSeq,
       config: redactConfig(this.config as Record<string, unknown>),
-      attached: this.attachments(),
+      attached: this.attachments(LIST_ATTACHMENTS),
+      attachedCount: this.subscriptions.size,
     };
     if (this.reason !== undefined) info.reason = this.reason;
     if (this.exitCode !== undefined) info.exitCode = this.exitCode;
     return info;
   }
 
-  attachments(): Attachment[] {
-    return [...this.subscriptions.values()].map((s) => ({
-      connectionId: s.peer.connectionId,
-      deviceId: s.peer.deviceId,
-      deviceName: s.peer.deviceName,
-      mode: s.peer.mode,
-      readOnly: s.readOnly,
-      since: s.since,
-    }));
+  attachments(limit = Infinity): Attachment[] {
+    const out: Attachment[] = [];
+    for (const s of this.subscriptions.values()) {
+      if (out.length >= limit) break;
+      out.push(attachmentOf(s));
+    }
+    return out;
   }
 
   /** Appends events on the session's own behalf (status, rename, created). */
@@ -197,9 +203,14 @@ export class LiveSession {
     const sub = new Subscription(peer, readOnly, afterSeq, Date.now());
     this.subscriptions.set(peer.connectionId, sub);
     const headSeq = this.committedSeq;
-    // Replay starts after the caller has sent its reply, so the reply precedes every event.
-    setImmediate(() => void this.catchUp(sub));
-    this.presenceChanged();
+    // After the caller has sent its reply: the full presence list to this subscriber only, then
+    // the replay. Everyone else hears of the join in the next coalesced delta.
+    setImmediate(() => {
+      if (sub.ended) return;
+      peer.send(JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() }));
+      void this.catchUp(sub);
+    });
+    this.presenceChanged({ joined: attachmentOf(sub) });
     return { headSeq };
   }
 
@@ -210,18 +221,40 @@ export class LiveSession {
     this.subscriptions.delete(connectionId);
     this.writerSizes.delete(connectionId);
     if (this.lastWriter === connectionId) this.lastWriter = undefined;
-    this.presenceChanged();
+    this.presenceChanged({ left: connectionId });
     return true;
   }
 
-  private presenceChanged(): void {
+  /**
+   * Presence deltas are coalesced for PRESENCE_COALESCE_MS: a join storm of n connections costs
+   * each subscriber a few frames holding n entries in all, not n full lists (which is O(n²) bytes
+   * and would starve the event loop at a thousand devices).
+   */
+  private presenceChanged(change: { joined?: Attachment; left?: string }): void {
+    if (change.joined) {
+      this.pendingLeft.delete(change.joined.connectionId);
+      this.pendingJoined.set(change.joined.connectionId, change.joined);
+    }
+    if (change.left !== undefined) {
+      this.pendingJoined.delete(change.left);
+      this.pendingLeft.add(change.left);
+    }
+    this.presenceTimer ??= setTimeout(() => this.flushPresence(), PRESENCE_COALESCE_MS);
+    this.deps.onInfoChanged(this, false);
+  }
+
+  private flushPresence(): void {
+    this.presenceTimer = undefined;
+    if (this.pendingJoined.size === 0 && this.pendingLeft.size === 0) return;
     const frame = JSON.stringify({
-      type: 'presence',
+      type: 'presence.changed',
       sessionId: this.id,
-      attached: this.attachments(),
+      joined: [...this.pendingJoined.values()],
+      left: [...this.pendingLeft],
     });
+    this.pendingJoined.clear();
+    this.pendingLeft.clear();
     for (const sub of this.subscriptions.values()) sub.peer.send(frame);
-    this.deps.onInfoChanged(this, true);
   }
 
   /** Sends a volatile frame (streaming fragments) to every live subscriber. */
@@ -604,6 +637,7 @@ export class LiveSession {
   /** Ends every subscription and the runner; called on delete and on server shutdown. */
   async dispose(options: { deleted: boolean }): Promise<void> {
     if (options.deleted) this.deleted = true;
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
     for (const sub of this.subscriptions.values()) sub.end();
     this.subscriptions.clear();
     const runner = this.runner;
@@ -613,6 +647,17 @@ export class LiveSession {
     if (runner) await withTimeout(runner.stop(), 10_000, 'stop timed out').catch(() => {});
     this.deps.projection.dispose();
   }
+}
+
+function attachmentOf(s: Subscription): Attachment {
+  return {
+    connectionId: s.peer.connectionId,
+    deviceId: s.peer.deviceId,
+    deviceName: s.peer.deviceName,
+    mode: s.peer.mode,
+    readOnly: s.readOnly,
+    since: s.since,
+  };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PresenceMessage, SessionInfo } from '@baton/protocol';
+import type { SessionInfo } from '@baton/protocol';
 import { ProtocolClient } from '../testing/protocol-client.js';
-import { QUIET_TERMINAL, startTestServer } from '../testing/test-server.js';
+import { QUIET_TERMINAL, startTestServer, waitUntil } from '../testing/test-server.js';
 
-const lastPresence = (c: ProtocolClient, sessionId: string): PresenceMessage | undefined =>
-  c.frames
-    .filter((f): f is PresenceMessage => f.type === 'presence' && f.sessionId === sessionId)
-    .at(-1);
+const attachedTo = (c: ProtocolClient, sessionId: string) => c.presence.get(sessionId) ?? [];
 
 describe('presence and access', () => {
   test('join and leave are pushed with device and mode; goodbye leaves at once; a dead connection is dropped', async () => {
@@ -22,38 +19,35 @@ describe('presence and access', () => {
       await tab.subscribe(session.id, 0);
       const panel = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'sidepanel');
       await panel.subscribe(session.id, 0, true);
-      await tab.waitFor((f) => f.type === 'presence' && f.attached.length === 2);
-      const both = lastPresence(tab, session.id)!;
-      assert.deepEqual(both.attached.map((a) => [a.mode, a.readOnly]).sort(), [
+      const both = await waitUntil(
+        () => attachedTo(tab, session.id).length === 2 && attachedTo(tab, session.id),
+        'both windows in presence',
+      );
+      assert.deepEqual(both.map((a) => [a.mode, a.readOnly]).sort(), [
         ['sidepanel', true],
         ['tab', false],
       ]);
-      assert.ok(
-        both.attached.every((a) => a.deviceId === 'owner'),
-        'both windows are the same device',
-      );
+      assert.ok(both.every((a) => a.deviceId === 'owner'), 'both windows are the same device');
+      await waitUntil(() => attachedTo(panel, session.id).length === 2, 'the joiner to get the full list');
 
       panel.send({ type: 'goodbye' });
-      await tab.waitFor((f) => f.type === 'presence' && f.attached.length === 1);
+      await waitUntil(() => attachedTo(tab, session.id).length === 1, 'goodbye to leave presence');
 
       // A client that stops answering pings is found dead within three heartbeats.
       const silent = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'mobile', {
         autoPong: false,
       });
       await silent.subscribe(session.id, 0);
-      await tab.waitFor(
-        (f) => f.type === 'presence' && f.attached.some((a) => a.mode === 'mobile'),
+      await waitUntil(
+        () => attachedTo(tab, session.id).some((a) => a.mode === 'mobile'),
+        'the silent client to join',
       );
-      const start = Date.now();
-      await tab.waitFor(
-        (f) =>
-          f.type === 'presence' &&
-          tab.frames.indexOf(f) > 0 &&
-          f.attached.length === 1 &&
-          Date.now() - start > 0,
+      await waitUntil(
+        () => attachedTo(tab, session.id).length === 1,
+        'the dead connection to be dropped',
         5_000,
       );
-      assert.ok(lastPresence(tab, session.id)!.attached.every((a) => a.mode !== 'mobile'));
+      assert.ok(attachedTo(tab, session.id).every((a) => a.mode !== 'mobile'));
       await tab.close();
       silent.terminate();
     } finally {

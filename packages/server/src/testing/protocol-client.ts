@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { ConnectionMode, InputPayload, LogEvent, ServerMessage } from '@baton/protocol';
+import type { Attachment, ConnectionMode, InputPayload, LogEvent, ServerMessage } from '@baton/protocol';
 import { PROTOCOL_VERSION, parseServerFrame } from '@baton/protocol';
 
 export class ProtocolError extends Error {
@@ -21,6 +21,8 @@ export class ProtocolClient {
   /** The confirmed log per session, as applied by the lastSeq + 1 rule. */
   readonly logs = new Map<string, LogEvent[]>();
   readonly lastSeq = new Map<string, number>();
+  /** Who is attached to each subscribed session, from `presence` and `presence.changed`. */
+  readonly presence = new Map<string, Attachment[]>();
   /** Gaps, duplicates or invalid frames seen: must stay empty. */
   readonly violations: string[] = [];
   private rid = 0;
@@ -80,6 +82,12 @@ export class ProtocolClient {
     const f = parsed.value;
     this.frames.push(f);
     if (f.type === 'event') this.apply(f.sessionId, f.event);
+    else if (f.type === 'presence') this.presence.set(f.sessionId, f.attached);
+    else if (f.type === 'presence.changed') {
+      const gone = new Set([...f.left, ...f.joined.map((a) => a.connectionId)]);
+      const now = (this.presence.get(f.sessionId) ?? []).filter((a) => !gone.has(a.connectionId));
+      this.presence.set(f.sessionId, [...now, ...f.joined]);
+    }
     else if (f.type === 'snapshot') {
       this.logs.set(f.sessionId, []);
       this.lastSeq.set(f.sessionId, f.seq);

@@ -13,8 +13,16 @@ export async function terminalText(page: Page): Promise<string> {
 }
 
 /** Waits until the terminal on `page` shows `needle`. */
-export async function waitForTerminal(page: Page, needle: string, timeoutMs = 30_000): Promise<void> {
-  await waitFor(`terminal to show ${JSON.stringify(needle)}`, async () => (await terminalText(page)).includes(needle), timeoutMs);
+export async function waitForTerminal(
+  page: Page,
+  needle: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await waitFor(
+    `terminal to show ${JSON.stringify(needle)}`,
+    async () => (await terminalText(page)).includes(needle),
+    timeoutMs,
+  );
 }
 
 /** Types into the terminal on `page` as a person would (focus, then keys). */
@@ -35,13 +43,18 @@ export async function listedStatus(page: Page, name: string): Promise<string | n
 
 /** The transcript on `page` as `role: text` lines: what a person reads, in order. */
 export async function transcript(page: Page): Promise<string[]> {
-  return page.locator('.transcript > li.msg-user, .transcript > li.msg-assistant').evaluateAll((items) =>
-    items.map((li) => {
-      const user = li.classList.contains('msg-user');
-      const text = (user ? li.querySelector('.user-text')?.textContent : li.querySelector('.markdown')?.textContent) ?? '';
-      return `${user ? 'user' : 'agent'}: ${text.trim()}`;
-    }),
-  );
+  return page
+    .locator('.transcript > li.msg-user, .transcript > li.msg-assistant')
+    .evaluateAll((items) =>
+      items.map((li) => {
+        const user = li.classList.contains('msg-user');
+        const text =
+          (user
+            ? li.querySelector('.user-text')?.textContent
+            : li.querySelector('.markdown')?.textContent) ?? '';
+        return `${user ? 'user' : 'agent'}: ${text.trim()}`;
+      }),
+    );
 }
 
 /**

@@ -25,7 +25,9 @@ export class BatonProcess {
       throw new Error(`${CLI_MAIN} is missing: build the CLI first (npx tsc -b packages/cli)`);
     }
     if (!existsSync(join(WEB_DIST, 'index.html'))) {
-      throw new Error(`${WEB_DIST}/index.html is missing: build the web app first (npm run build:web)`);
+      throw new Error(
+        `${WEB_DIST}/index.html is missing: build the web app first (npm run build:web)`,
+      );
     }
     const baton = new BatonProcess(dataDir, env);
     await baton.#spawn(0);

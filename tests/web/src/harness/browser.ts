@@ -34,7 +34,9 @@ export class BrowserDevice {
     browser: Browser,
     options: Parameters<Browser['newContext']>[0] = {},
   ): Promise<BrowserDevice> {
-    return new BrowserDevice(await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options }));
+    return new BrowserDevice(
+      await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options }),
+    );
   }
 
   /** Opens a window at `url` and waits for the app to be connected. */

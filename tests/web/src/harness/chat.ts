@@ -10,7 +10,9 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
 
 /** Waits until the user message `text` is shown on `page` and returns its state label. */
 export async function messageState(page: Page, text: string, timeoutMs = 10_000): Promise<string> {
-  const item = page.locator('.transcript > li.msg-user', { has: page.locator('.user-text', { hasText: text }) });
+  const item = page.locator('.transcript > li.msg-user', {
+    has: page.locator('.user-text', { hasText: text }),
+  });
   await item.first().waitFor({ timeout: timeoutMs });
   return (await item.first().getAttribute('data-state')) ?? '';
 }
@@ -20,7 +22,11 @@ export async function waitForQuiet(page: Page, timeoutMs = 60_000): Promise<void
   await waitFor(
     'the agent to finish',
     async () =>
-      (await page.locator('.msg-working, .msg-assistant.streaming, .msg-user.queued, .msg-user.state-pending').count()) === 0,
+      (await page
+        .locator(
+          '.msg-working, .msg-assistant.streaming, .msg-user.queued, .msg-user.state-pending',
+        )
+        .count()) === 0,
     timeoutMs,
   );
 }

@@ -27,7 +27,9 @@ export async function startFakeAnthropic(): Promise<ScriptedModelApi> {
   try {
     mod = (await import(pathToFileURL(file).href)) as typeof mod;
   } catch (error) {
-    throw new Error(`cannot load ${file}: build it with 'npx tsc -b tests/agents' (${String(error)})`);
+    throw new Error(
+      `cannot load ${file}: build it with 'npx tsc -b tests/agents' (${String(error)})`,
+    );
   }
   return new mod.FakeAnthropic().start();
 }

@@ -18,7 +18,9 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${describe(last)}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${describe(last)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

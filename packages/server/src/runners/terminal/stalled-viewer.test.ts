@@ -61,6 +61,8 @@ describe('a viewer that stops reading', () => {
     const stalledAt = performance.now();
     // Bounded even if the test dies before its Ctrl-C.
     other.type(`timeout 90 yes 'baton flood ${'='.repeat(60)}'\n`);
+    // Typed before `yes` runs, a marker could meet the shell's own line editor (no echo).
+    await waitUntil(() => other.outputChars > 100_000, 'the flood to start');
     const whileStalled: number[] = [];
     while (other.outputChars < STALL_CHARS && performance.now() - stalledAt < STALL_MAX_MS) {
       whileStalled.push(await roundTrip());

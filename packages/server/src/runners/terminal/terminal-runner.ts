@@ -1,6 +1,7 @@
 import { spawn, type IPty } from 'node-pty';
 import type { InputEvent, Runner, RunnerContext } from '../runner.js';
 import { RunnerError } from '../runner.js';
+import { drainOnClose } from './drain-on-close.js';
 import { resolveLaunchSpec } from './launch-spec.js';
 import { OutputBatcher, type OutputBatcherOptions } from './output-batcher.js';
 
@@ -65,10 +66,12 @@ export class TerminalRunner implements Runner {
         resolve(this.outputSettled().then(() => this.recordExit(exitCode, signal)));
       });
     });
-    pty.onData((data) => {
+    const onData = (data: string) => {
       this.lastDataAt = Date.now();
       this.batcher.push(data);
-    });
+    };
+    pty.onData(onData);
+    drainOnClose(pty, onData);
     // The log states the size the PTY started with, so the screen's projection matches it even
     // when the session is restarted after an earlier resize.
     this.batcher.enqueue({ type: 'terminal.resized', data: { cols: spec.cols, rows: spec.rows } });
