@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem, platform, release } from 'node:os';
+import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SYSTEMS, type SystemName } from './drivers/connection.js';
@@ -72,6 +72,8 @@ async function main(): Promise<void> {
 
   const results: ScenarioResult[] = [];
   const started = Date.now();
+  // The machine may be shared: the load around the run says how much to trust absolute figures.
+  const loadBefore = loadavg()[0] ?? 0;
   for (const scenario of list) {
     const result: ScenarioResult = { ...scenario, runs: [] };
     for (const system of scenario.systems.filter((s) => systems.includes(s))) {
@@ -98,7 +100,10 @@ async function main(): Promise<void> {
       date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
       machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}, Node ${process.version}`,
       profile: `${profile} (took ${((Date.now() - started) / 1000).toFixed(0)} s)`,
-      notes,
+      notes: [
+        ...notes,
+        `Load average (1 min) before the run ${loadBefore.toFixed(2)}, after ${(loadavg()[0] ?? 0).toFixed(2)}, on ${cpu.length} cores: other work on the machine competes with the servers and the load generators.`,
+      ],
     },
     results,
     evaluateTargets(results),

@@ -12,4 +12,3 @@ export * from './reply-result.js';
 export * from './snapshot-state.js';
 export * from './http-api.js';
 export * from './parse-frame.js';
-export { protocolSchemaHash } from './schema-hash.js';

@@ -70,12 +70,14 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
     for (const page of [a, b, c]) await waitForTerminal(page, 'from-B-8');
 
     // Presence: two devices, three windows, seen live in window A.
-    await waitFor(
-      'window A to list both devices',
-      async () =>
-        (await a.locator('.devices .device-list > li').count()) === 2 &&
-        (await a.locator('.devices .window-list > li').count()) === 3,
-    );
+    await waitFor('window A to list both devices and three windows', async () => {
+      const devices = await a.locator('.devices .device-list > li').count();
+      const windows = await a.locator('.devices .window-list > li').count();
+      return devices === 2 && windows === 3 ? true : { devices, windows };
+    }).catch(async (error: unknown) => {
+      await screenshot(a, 'terminal-presence-failure');
+      throw error;
+    });
     await screenshot(a, 'terminal-shared');
 
     // A window opened later shows the same screen as the others.
@@ -89,10 +91,10 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
     // Read-only: a read-only window's keys are not sent.
     await b.getByRole('button', { name: 'Read-only: off' }).click();
     await b.getByRole('button', { name: 'Read-only: on' }).waitFor();
-    await waitFor(
-      'B to be attached read-only',
-      async () => (await a.locator('.devices .badge-readonly').count()) === 1,
-    );
+    await waitFor('B to be attached read-only', async () => {
+      const badges = await a.locator('.devices .badge-readonly').count();
+      return badges === 1 ? true : { badges, panel: await a.locator('.devices').innerText() };
+    });
     await typeInTerminal(b, 'echo never-sent\n');
     await typeInTerminal(a, 'echo after-readonly\n');
     for (const page of [a, b, c, d]) await waitForTerminal(page, 'after-readonly');

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { useConnection, useSession, useSessions } from '@baton/react';
+import { useConnection, usePresence, useSession, useSessions } from '@baton/react';
 import { ChatView } from '../chat/chat-view.js';
 import type { ChatSource } from '../chat/chat-model.js';
 import { DevicesPanel } from '../devices/devices-panel.js';
@@ -22,6 +22,9 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   const connection = useConnection();
   const { sessions, loaded } = useSessions();
   const [readOnly, setReadOnly] = useState(false);
+  // Presence holds a read-only attachment for the page's whole life, so toggling read-only only
+  // changes the attachment's mode: the session stays subscribed and its view is kept.
+  const presence = usePresence(sessionId);
   const snapshot = useSession(sessionId, { readOnly });
   const wide = useMediaQuery('(min-width: 900px)');
   const [devicesOpen, setDevicesOpen] = useState<boolean | undefined>(undefined);
@@ -34,7 +37,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   const myDeviceId = useDeviceId();
   // Presence is only known while attached; an offline window does not show stale presence.
   const live = snapshot.status === 'live';
-  const attached = live ? snapshot.presence : [];
+  const attached = live ? presence : [];
 
   // Keep the agent conversation for the offline view.
   useEffect(() => {
