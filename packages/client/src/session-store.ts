@@ -236,7 +236,10 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   handlePresenceChanged(message: PresenceChangedMessage): void {
     if (this.#status === 'closed') return;
     const gone = new Set([...message.left, ...message.joined.map((a) => a.connectionId)]);
-    this.#presence = [...this.#presence.filter((a) => !gone.has(a.connectionId)), ...message.joined];
+    this.#presence = [
+      ...this.#presence.filter((a) => !gone.has(a.connectionId)),
+      ...message.joined,
+    ];
     this.#presenceFresh = true;
     this.#changed();
   }

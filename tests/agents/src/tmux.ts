@@ -1,19 +1,22 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from './agent-env.js';
 
 const run = promisify(execFile);
 
 /**
- * Real terminals for a test: a private tmux server (its own socket, no user config) whose
- * sessions are the terminals a person would type into. `kill()` ends the server and everything
- * running in it.
+ * Real terminals for a test: a private tmux server (its own socket in a temporary directory, no
+ * user config) whose sessions are the terminals a person would type into. `kill()` ends the
+ * server and everything running in it.
  */
 export class Tmux {
-  private readonly socket = `baton-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  private readonly dir = tempDir('tmux');
+  private readonly socket = join(this.dir, 'socket');
 
   private async tmux(...args: string[]): Promise<string> {
-    const { stdout } = await run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {
+    const { stdout } = await run('tmux', ['-S', this.socket, '-f', '/dev/null', ...args], {
       timeout: 10_000,
     });
     return stdout;
@@ -76,8 +79,9 @@ export class Tmux {
     }
   }
 
-  /** Ends the tmux server and every program in it. */
+  /** Ends the tmux server and every program in it, and removes its socket. */
   async kill(): Promise<void> {
     await this.tmux('kill-server').catch(() => {});
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@ import { CliError, ExitCode } from '../cli-error.js';
 import type { ParsedArgs } from '../parse-args.js';
 import { resolveSession } from '../resolve-session.js';
 import { resolveTarget, type ServerTarget } from '../server-target.js';
-import { tail } from './tail.js';
+import { attachChat } from '../attach/chat-attach.js';
 
 /**
  * `baton attach <session>`: a terminal session full-screen (Ctrl-\ detaches), or an agent
@@ -18,19 +18,14 @@ export async function attach(
   const session = known?.session ?? (await resolveSession(target, args.positionals[0]));
   const readOnly = args.flags.has('read-only');
   if (session.kind !== 'terminal') {
-    const chat = await loadChatAttach();
-    if (chat) {
-      await chat({
-        wsUrl: target.wsUrl,
-        token: target.token,
-        sessionId: session.id,
-        readOnly,
-        stdin: process.stdin,
-        stdout: process.stdout,
-      });
-      return;
-    }
-    await tail({ ...args, positionals: [session.id] });
+    await attachChat({
+      wsUrl: target.wsUrl,
+      token: target.token,
+      sessionId: session.id,
+      readOnly,
+      stdin: process.stdin,
+      stdout: process.stdout,
+    });
     return;
   }
   if (!process.stdin.isTTY && !readOnly) {
@@ -52,25 +47,4 @@ export async function attach(
       ? `\r\n[detached from ${session.name}; reattach with: baton attach ${session.id}]\r\n`
       : `\r\n[${session.name} exited${result.exitCode !== undefined ? ` with status ${result.exitCode}` : ''}]\r\n`,
   );
-}
-
-type ChatAttach = (o: {
-  wsUrl: string;
-  token: string;
-  sessionId: string;
-  readOnly: boolean;
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-}) => Promise<unknown>;
-
-/** The chat view for agent sessions, when this build has it. */
-async function loadChatAttach(): Promise<ChatAttach | undefined> {
-  try {
-    const mod = (await import(new URL('../attach/chat-attach.js', import.meta.url).href)) as {
-      attachChat?: ChatAttach;
-    };
-    return mod.attachChat;
-  } catch {
-    return undefined;
-  }
 }

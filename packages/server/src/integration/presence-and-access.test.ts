@@ -27,8 +27,14 @@ describe('presence and access', () => {
         ['sidepanel', true],
         ['tab', false],
       ]);
-      assert.ok(both.every((a) => a.deviceId === 'owner'), 'both windows are the same device');
-      await waitUntil(() => attachedTo(panel, session.id).length === 2, 'the joiner to get the full list');
+      assert.ok(
+        both.every((a) => a.deviceId === 'owner'),
+        'both windows are the same device',
+      );
+      await waitUntil(
+        () => attachedTo(panel, session.id).length === 2,
+        'the joiner to get the full list',
+      );
 
       panel.send({ type: 'goodbye' });
       await waitUntil(() => attachedTo(tab, session.id).length === 1, 'goodbye to leave presence');

@@ -1,5 +1,11 @@
 import WebSocket from 'ws';
-import type { Attachment, ConnectionMode, InputPayload, LogEvent, ServerMessage } from '@baton/protocol';
+import type {
+  Attachment,
+  ConnectionMode,
+  InputPayload,
+  LogEvent,
+  ServerMessage,
+} from '@baton/protocol';
 import { PROTOCOL_VERSION, parseServerFrame } from '@baton/protocol';
 
 export class ProtocolError extends Error {
@@ -87,8 +93,7 @@ export class ProtocolClient {
       const gone = new Set([...f.left, ...f.joined.map((a) => a.connectionId)]);
       const now = (this.presence.get(f.sessionId) ?? []).filter((a) => !gone.has(a.connectionId));
       this.presence.set(f.sessionId, [...now, ...f.joined]);
-    }
-    else if (f.type === 'snapshot') {
+    } else if (f.type === 'snapshot') {
       this.logs.set(f.sessionId, []);
       this.lastSeq.set(f.sessionId, f.seq);
     } else if (f.type === 'reply' || (f.type === 'error' && f.rid !== undefined)) {
