@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Tmux } from '@baton/server/testing';
 import { BATON_CLI, claudeUserEnv, tempDir } from './agent-env.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 import { ServerProcess } from './server-process.js';
-import { Tmux } from './tmux.js';
 
 const count = (text: string, part: string) => text.split(part).length - 1;
 const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,31 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { BatonFixture, createSession } from './baton-fixture.js';
+import { describe, it } from 'node:test';
+import { agentSuite } from './agent-suite.js';
+import { createSession } from './baton-fixture.js';
 import { claudeSessionConfig, tempDir } from './agent-env.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 
 describe('claude: a conversation shared by several devices', { timeout: 120_000 }, () => {
-  // Each test gets its own model API: an agent may make background calls that would
-  // otherwise take another test's scripted steps.
-  const apis: FakeAnthropic[] = [];
-  const freshApi = async (): Promise<FakeAnthropic> => {
-    const api = await new FakeAnthropic().start();
-    apis.push(api);
-    return api;
-  };
-  let baton: BatonFixture;
-  before(async () => {
-    baton = await BatonFixture.start();
-  });
-  after(async () => {
-    await baton.close();
-    for (const api of apis) await api.close();
-  });
+  const suite = agentSuite(() => new FakeAnthropic());
 
   it('two turns started on one device and continued on another; both see every token in order', async () => {
-    const api = await freshApi();
-    const laptop = await baton.device('laptop');
-    const phone = await baton.device('phone', 'mobile');
+    const api = await suite.freshApi();
+    const laptop = await suite.device('laptop');
+    const phone = await suite.device('phone', 'mobile');
     const config = claudeSessionConfig(api, tempDir('claude-two'));
     const session = await createSession(laptop, 'claude', config);
     await laptop.subscribe(session.id);

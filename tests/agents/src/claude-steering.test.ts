@@ -1,34 +1,20 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BatonFixture, createSession } from './baton-fixture.js';
+import { agentSuite } from './agent-suite.js';
 import { claudeSessionConfig, tempDir } from './agent-env.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 import { createClaudeRunnerFactory } from '../../../packages/server/dist/runners/claude/index.js';
 
 describe('claude: steering one conversation from several devices', { timeout: 180_000 }, () => {
-  // Each test gets its own model API: an agent may make background calls that would
-  // otherwise take another test's scripted steps.
-  const apis: FakeAnthropic[] = [];
-  const freshApi = async (): Promise<FakeAnthropic> => {
-    const api = await new FakeAnthropic().start();
-    apis.push(api);
-    return api;
-  };
-  let baton: BatonFixture;
-  before(async () => {
-    baton = await BatonFixture.start();
-  });
-  after(async () => {
-    await baton.close();
-    for (const api of apis) await api.close();
-  });
+  const suite = agentSuite(() => new FakeAnthropic());
 
   it('a message sent from a second device during a turn is queued and answered next', async () => {
-    const api = await freshApi();
-    const a = await baton.device('desk');
-    const b = await baton.device('phone', 'mobile');
+    const api = await suite.freshApi();
+    const a = await suite.device('desk');
+    const b = await suite.device('phone', 'mobile');
     const session = await createSession(a, 'claude', claudeSessionConfig(api, tempDir('queue')));
     await a.subscribe(session.id);
     await b.subscribe(session.id);
@@ -64,10 +50,10 @@ describe('claude: steering one conversation from several devices', { timeout: 18
   });
 
   it('a permission prompt is approved from a third device; the others see it resolved; a second answer is refused', async () => {
-    const api = await freshApi();
-    const a = await baton.device('desk');
-    const b = await baton.device('phone', 'mobile');
-    const c = await baton.device('side panel', 'sidepanel');
+    const api = await suite.freshApi();
+    const a = await suite.device('desk');
+    const b = await suite.device('phone', 'mobile');
+    const c = await suite.device('side panel', 'sidepanel');
     const root = tempDir('perm');
     const config = claudeSessionConfig(api, root);
     const session = await createSession(a, 'claude', config);
@@ -127,9 +113,9 @@ describe('claude: steering one conversation from several devices', { timeout: 18
   });
 
   it('stop during streaming from another device ends the turn as interrupted; the next turn works', async () => {
-    const api = await freshApi();
-    const a = await baton.device('desk');
-    const b = await baton.device('phone', 'mobile');
+    const api = await suite.freshApi();
+    const a = await suite.device('desk');
+    const b = await suite.device('phone', 'mobile');
     const session = await createSession(a, 'claude', claudeSessionConfig(api, tempDir('stop')));
     await a.subscribe(session.id);
     await b.subscribe(session.id);
@@ -159,8 +145,8 @@ describe('claude: steering one conversation from several devices', { timeout: 18
   });
 
   it('model API errors end the turn as failed with the error shown; the conversation goes on', async () => {
-    const api = await freshApi();
-    const a = await baton.device('desk');
+    const api = await suite.freshApi();
+    const a = await suite.device('desk');
     const session = await createSession(a, 'claude', claudeSessionConfig(api, tempDir('err')));
     await a.subscribe(session.id);
     api.script({ kind: 'error', status: 500, message: 'the fake model is down' });
@@ -181,7 +167,7 @@ describe('claude: steering one conversation from several devices', { timeout: 18
   });
 
   it('a missing binary fails session creation with what to install', async () => {
-    const api = await freshApi();
+    const api = await suite.freshApi();
     const broken = await BatonFixture.start({
       runners: [createClaudeRunnerFactory({ binary: '/nonexistent/claude' })],
     });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { BatonFixture, createSession } from './baton-fixture.js';
+import { describe, it } from 'node:test';
+import { agentSuite } from './agent-suite.js';
+import { createSession } from './baton-fixture.js';
 import { codexSessionConfig, tempDir } from './agent-env.js';
 import { FakeOpenAi } from './fake-openai.js';
 
@@ -10,27 +11,12 @@ describe(
   'codex: one app-server conversation shared by several devices',
   { timeout: 180_000 },
   () => {
-    // Each test gets its own model API: an agent may make background calls that would
-    // otherwise take another test's scripted steps.
-    const apis: FakeOpenAi[] = [];
-    const freshApi = async (): Promise<FakeOpenAi> => {
-      const api = await new FakeOpenAi().start();
-      apis.push(api);
-      return api;
-    };
-    let baton: BatonFixture;
-    before(async () => {
-      baton = await BatonFixture.start();
-    });
-    after(async () => {
-      await baton.close();
-      for (const api of apis) await api.close();
-    });
+    const suite = agentSuite(() => new FakeOpenAi());
 
     it('two turns from two devices, every token in order on both', async () => {
-      const api = await freshApi();
-      const a = await baton.device('desk');
-      const b = await baton.device('phone', 'mobile');
+      const api = await suite.freshApi();
+      const a = await suite.device('desk');
+      const b = await suite.device('phone', 'mobile');
       const session = await createSession(
         a,
         'codex',
@@ -63,11 +49,11 @@ describe(
     });
 
     it('a command approval is answered from a third device; a second answer is refused', async () => {
-      const api = await freshApi();
+      const api = await suite.freshApi();
       const [a, b, c] = [
-        await baton.device('desk'),
-        await baton.device('phone', 'mobile'),
-        await baton.device('panel', 'sidepanel'),
+        await suite.device('desk'),
+        await suite.device('phone', 'mobile'),
+        await suite.device('panel', 'sidepanel'),
       ];
       const config = codexSessionConfig(api, tempDir('codex-perm'));
       const session = await createSession(a, 'codex', config);
@@ -113,9 +99,9 @@ describe(
     });
 
     it('stop during streaming ends the turn as interrupted; the next turn works', async () => {
-      const api = await freshApi();
-      const a = await baton.device('desk');
-      const b = await baton.device('phone', 'mobile');
+      const api = await suite.freshApi();
+      const a = await suite.device('desk');
+      const b = await suite.device('phone', 'mobile');
       const session = await createSession(
         a,
         'codex',
@@ -144,8 +130,8 @@ describe(
     });
 
     it('model API errors end the turn as failed with the error shown', async () => {
-      const api = await freshApi();
-      const a = await baton.device('desk');
+      const api = await suite.freshApi();
+      const a = await suite.device('desk');
       const session = await createSession(
         a,
         'codex',

@@ -6,8 +6,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type RunningServer } from '@baton/server';
-import { RenderedScreen } from './rendered-screen.test-helper.js';
-import { Tmux } from './tmux.test-helper.js';
+import { ScreenViewer, Tmux } from '@baton/server/testing';
 
 const onPath = (program: string) =>
   (process.env['PATH'] ?? '').split(delimiter).some((d) => existsSync(join(d, program)));
@@ -38,10 +37,10 @@ describe('baton attach in a real terminal (tmux)', { skip: !onPath('tmux') && 'n
   let server: RunningServer;
   let dir: string;
   let tmux: Tmux;
-  const screens: RenderedScreen[] = [];
+  const screens: ScreenViewer[] = [];
 
   /** Waits until the pane shows, line for line, what the WebSocket client renders. */
-  const expectSameScreen = async (pane: string, screen: RenderedScreen) => {
+  const expectSameScreen = async (pane: string, screen: ScreenViewer) => {
     let last: { pane: string[]; ws: string[] } = { pane: [], ws: [] };
     try {
       await until(
@@ -81,14 +80,18 @@ describe('baton attach in a real terminal (tmux)', { skip: !onPath('tmux') && 'n
     writeFileSync(join(bin, 'baton'), `#!/bin/sh\nexec '${process.execPath}' '${main}' "$@"\n`, {
       mode: 0o755,
     });
-    tmux = new Tmux(dir, {
-      ...process.env,
-      PATH: `${bin}${delimiter}${process.env['PATH'] ?? ''}`,
-      BATON_HOME: join(dir, 'home'),
-      BATON_URL: server.url,
-      BATON_TOKEN: server.ownerToken,
-      PS1: '$ ',
-      ENV: '',
+    tmux = new Tmux({
+      env: {
+        ...process.env,
+        PATH: `${bin}${delimiter}${process.env['PATH'] ?? ''}`,
+        BATON_HOME: join(dir, 'home'),
+        BATON_URL: server.url,
+        BATON_TOKEN: server.ownerToken,
+        PS1: '$ ',
+        ENV: '',
+      },
+      // No status line: the pane is the whole window. Keys are never held back as escapes.
+      config: ['set -g status off', 'set -g escape-time 0'],
     });
   });
   after(async () => {
@@ -99,7 +102,7 @@ describe('baton attach in a real terminal (tmux)', { skip: !onPath('tmux') && 'n
   });
 
   it('shows the same screen as a WebSocket client, detaches with Ctrl-\\ and reattaches', async () => {
-    const ws = await RenderedScreen.connect(server.wsUrl, server.ownerToken);
+    const ws = await ScreenViewer.connect(server.wsUrl, server.ownerToken);
     screens.push(ws);
     const { session } = (await ws.request({
       type: 'session.create',
@@ -150,7 +153,7 @@ describe('baton attach in a real terminal (tmux)', { skip: !onPath('tmux') && 'n
   it('baton new terminal --attach opens a new session at once', async () => {
     await tmux.newSession('b', 90, 25);
     await tmux.type('b', 'baton new terminal --attach --name from-tmux --shell /bin/sh');
-    const ws = await RenderedScreen.connect(server.wsUrl, server.ownerToken);
+    const ws = await ScreenViewer.connect(server.wsUrl, server.ownerToken);
     screens.push(ws);
     const session = await until('the new session', async () =>
       (await ws.sessions()).find((s) => s.name === 'from-tmux'),

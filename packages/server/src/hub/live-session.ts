@@ -207,7 +207,9 @@ export class LiveSession {
     // the replay. Everyone else hears of the join in the next coalesced delta.
     setImmediate(() => {
       if (sub.ended) return;
-      peer.send(JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() }));
+      peer.send(
+        JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() }),
+      );
       void this.catchUp(sub);
     });
     this.presenceChanged({ joined: attachmentOf(sub) });

@@ -36,6 +36,15 @@ export async function startTestServer(
 /** A terminal whose shell neither echoes nor prints: inputs are logged without output noise. */
 export const QUIET_TERMINAL = { shell: '/bin/sh', args: ['-c', 'stty -echo; exec sleep 100000'] };
 
+/** A quiet, predictable interactive shell: no rc files, no history, a `$ ` prompt, 80x24. */
+export const BASH_TERMINAL = {
+  shell: '/bin/bash',
+  args: ['--norc', '--noprofile', '-i'],
+  env: { PS1: '$ ', HISTFILE: '/dev/null' },
+  cols: 80,
+  rows: 24,
+};
+
 /** Polls until `check` returns a truthy value; fails with `what` after `timeoutMs`. */
 export async function waitUntil<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket, RawData } from 'ws';
 import {
   CloseCode,
@@ -46,6 +47,7 @@ export class ClientConnection {
   private heartbeat: NodeJS.Timeout | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private corked = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -86,8 +88,26 @@ export class ClientConnection {
       this.close(CloseCode.SlowConsumer, 'send queue overflow: reconnect and resume');
       return;
     }
+    this.corkUntilNextTick();
     // A Buffer is sent as a text frame: the bytes are already UTF-8 JSON.
     this.ws.send(frame, { binary: false });
+  }
+
+  /**
+   * Frames sent to this socket during one tick (a commit batch fanned out, a replay page) leave
+   * in one write instead of one system call each. `ws` keeps its TCP socket in `_socket`; if a
+   * future version does not, frames are simply written one by one.
+   */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    const socket = (this.ws as unknown as { _socket?: Socket })._socket;
+    if (!socket || typeof socket.cork !== 'function') return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   private sendError(

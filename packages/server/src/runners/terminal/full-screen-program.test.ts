@@ -2,19 +2,17 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer, tempDataDir, waitUntil } from '../../testing/test-server.js';
+import {
+  BASH_TERMINAL,
+  startTestServer,
+  tempDataDir,
+  waitUntil,
+} from '../../testing/test-server.js';
 import type { RunningServer } from '../../server.js';
-import { ScreenViewer } from './screen-viewer.test-helper.js';
+import { ScreenViewer } from '../../testing/screen-viewer.js';
 import { settled } from './settle.test-helper.js';
 
-/** A quiet, predictable interactive shell. */
-const SHELL = {
-  shell: '/bin/bash',
-  args: ['--norc', '--noprofile', '-i'],
-  env: { PS1: '$ ', HISTFILE: '/dev/null' },
-  cols: 80,
-  rows: 24,
-};
+const SHELL = BASH_TERMINAL;
 
 /**
  * A small full-screen program, so the test runs where no vim is installed: alternate screen,

@@ -5,17 +5,11 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { SessionInfo } from '@baton/protocol';
 import { spawnServerProcess, type ServerProcess } from '../../testing/server-process.js';
-import { tempDataDir, waitUntil } from '../../testing/test-server.js';
-import { ScreenViewer } from './screen-viewer.test-helper.js';
+import { BASH_TERMINAL, tempDataDir, waitUntil } from '../../testing/test-server.js';
+import { ScreenViewer } from '../../testing/screen-viewer.js';
 import { settled } from './settle.test-helper.js';
 
-const SHELL = {
-  shell: '/bin/bash',
-  args: ['--norc', '--noprofile', '-i'],
-  env: { PS1: '$ ', HISTFILE: '/dev/null' },
-  cols: 100,
-  rows: 30,
-};
+const SHELL = { ...BASH_TERMINAL, cols: 100, rows: 30 };
 
 /** The seq of the session's stored screen checkpoint, read from the data directory's database. */
 function checkpointSeq(dataDir: string, sessionId: string): number | undefined {

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { spawnServerProcess, type ServerProcess } from '../../testing/server-process.js';
-import { tempDataDir, waitUntil } from '../../testing/test-server.js';
-import { ScreenViewer } from './screen-viewer.test-helper.js';
+import { BASH_TERMINAL, tempDataDir, waitUntil } from '../../testing/test-server.js';
+import { ScreenViewer } from '../../testing/screen-viewer.js';
 import { settled } from './settle.test-helper.js';
 
-const SHELL = {
-  shell: '/bin/bash',
-  args: ['--norc', '--noprofile', '-i'],
-  env: { PS1: '$ ', HISTFILE: '/dev/null' },
-  cols: 80,
-  rows: 24,
-};
+const SHELL = BASH_TERMINAL;
 
 /**
  * How much output the stalled viewer misses. The kernel buffers of a loopback connection absorb

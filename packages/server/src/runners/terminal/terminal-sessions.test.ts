@@ -1,63 +1,32 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startServer, type RunningServer } from '../../server.js';
+import type { RunningServer } from '../../server.js';
+import { BASH_TERMINAL, startTestServer } from '../../testing/test-server.js';
+import { ScreenViewer } from '../../testing/screen-viewer.js';
 import { waitFor } from './recording-context.test-helper.js';
-import { WsScreenClient } from './ws-screen-client.test-helper.js';
+import { settled } from './settle.test-helper.js';
 
-/** A quiet, predictable interactive shell. */
-const SHELL = {
-  shell: '/bin/bash',
-  args: ['--norc', '--noprofile', '-i'],
-  env: { PS1: '$ ', HISTFILE: '/dev/null' },
-  cols: 80,
-  rows: 24,
-};
+const SHELL = BASH_TERMINAL;
 
-/** Waits until every client has applied the same head seq and it stopped moving. */
-async function settled(clients: WsScreenClient[]): Promise<void> {
-  let last = -1;
-  let stableSince = Date.now();
-  await waitFor(
-    'clients to settle on one seq',
-    () => {
-      const seqs = new Set(clients.map((c) => c.lastSeq));
-      const seq = clients[0]?.lastSeq ?? 0;
-      if (seqs.size !== 1 || seq !== last) {
-        last = seqs.size === 1 ? seq : -1;
-        stableSince = Date.now();
-        return false;
-      }
-      return Date.now() - stableSince > 300;
-    },
-    30_000,
-  );
-}
-
-async function screensOf(clients: WsScreenClient[]): Promise<string[]> {
+async function screensOf(clients: ScreenViewer[]): Promise<string[]> {
   return Promise.all(clients.map((c) => c.serialized()));
 }
 
 describe('terminal sessions over a real server', () => {
-  let server: RunningServer;
-  let dataDir: string;
-  const clients: WsScreenClient[] = [];
+  let server: RunningServer & { stop(): Promise<void> };
+  const clients: ScreenViewer[] = [];
   const connect = async () => {
-    const c = await WsScreenClient.connect(server.wsUrl, server.ownerToken);
+    const c = await ScreenViewer.connect(server.wsUrl, server.ownerToken, { strict: true });
     clients.push(c);
     return c;
   };
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'baton-terminal-it-'));
-    server = await startServer({ dataDir, port: 0, logLevel: 'silent' });
+    server = await startTestServer();
   });
   after(async () => {
     for (const c of clients) c.close();
-    await server.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await server.stop();
   });
 
   it('ten clients and a late joiner see byte-identical screens', async (t) => {

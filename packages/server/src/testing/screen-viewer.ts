@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import headlessModule from '@xterm/headless';
 import {
   PROTOCOL_VERSION,
   SnapshotState,
@@ -8,12 +9,24 @@ import {
   type SessionInfo,
 } from '@baton/protocol';
 import WebSocket from 'ws';
-import { HeadlessScreen } from '../../projections/terminal/headless-screen.js';
+import { HeadlessScreen } from '../projections/terminal/headless-screen.js';
+
+// A CommonJS bundle: its named exports are only reachable from the default.
+const { Terminal } = headlessModule;
 
 /** The subscribe reply: the session as of the subscription and the log head then. */
 export interface Subscribed {
   session: SessionInfo;
   headSeq: number;
+}
+
+/** How a viewer treats a seq gap, a duplicate or an invalid frame. */
+export interface ScreenViewerOptions {
+  /**
+   * Throw from the socket's message handler, failing the test at once, instead of only recording
+   * the violation for the test to check.
+   */
+  strict?: boolean;
 }
 
 interface OutputWaiter {
@@ -22,11 +35,11 @@ interface OutputWaiter {
 }
 
 /**
- * A raw WebSocket viewer of one terminal session for integration tests. It keeps its own copy of
- * the screen built only from what the server sent (snapshot, then events), the way a window does,
- * and records instead of throwing what a test wants to check: seq gaps or duplicates, snapshot
- * reasons, when a piece of output first arrived. Its socket can be paused to play a viewer that
- * stopped reading.
+ * A raw WebSocket viewer of terminal sessions for integration tests: a plain protocol client (not
+ * the SDK, the CLI or the web app) that keeps its own copy of the screen built only from what the
+ * server sent (snapshot, then events), the way a window does. It records what a test wants to
+ * check: seq gaps or duplicates, snapshot reasons, when a piece of output first arrived. Its
+ * socket can be paused to play a viewer that stopped reading.
  */
 export class ScreenViewer {
   screen: HeadlessScreen | undefined;
@@ -43,12 +56,19 @@ export class ScreenViewer {
   private readonly replies = new Map<number, (m: ServerMessage) => void>();
   private sessionId: string | undefined;
 
-  private constructor(private readonly ws: WebSocket) {
+  private constructor(
+    private readonly ws: WebSocket,
+    private readonly strict: boolean,
+  ) {
     ws.on('message', (raw: WebSocket.RawData) => this.receive(raw.toString()));
   }
 
   /** Connects and says hello; resolves after `welcome`. */
-  static async connect(wsUrl: string, token: string): Promise<ScreenViewer> {
+  static async connect(
+    wsUrl: string,
+    token: string,
+    options: ScreenViewerOptions = {},
+  ): Promise<ScreenViewer> {
     const ws = new WebSocket(wsUrl);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -58,10 +78,15 @@ export class ScreenViewer {
       ws.once('message', () => resolve());
       ws.once('close', (code: number) => reject(new Error(`closed ${code}`)));
     });
-    const viewer = new ScreenViewer(ws);
+    const viewer = new ScreenViewer(ws, options.strict ?? false);
     viewer.send({ type: 'hello', v: PROTOCOL_VERSION, token, mode: 'headless' });
     await welcome;
     return viewer;
+  }
+
+  /** How many snapshots arrived (one per subscribe, more when the server had to resync). */
+  get snapshots(): number {
+    return this.snapshotReasons.length;
   }
 
   send(message: ClientMessage): void {
@@ -88,6 +113,13 @@ export class ScreenViewer {
     });
   }
 
+  /** The sessions the server has now. */
+  async sessions(): Promise<SessionInfo[]> {
+    const result = (await this.request({ type: 'sessions.watch' })) as { sessions: SessionInfo[] };
+    await this.request({ type: 'sessions.unwatch' });
+    return result.sessions;
+  }
+
   async createTerminal(config: Record<string, unknown>): Promise<string> {
     const result = (await this.request({ type: 'session.create', kind: 'terminal', config })) as {
       session: { id: string };
@@ -107,16 +139,15 @@ export class ScreenViewer {
     return (await this.request({ type: 'subscribe', sessionId, afterSeq: 0 })) as Subscribed;
   }
 
-  /** Types into the session (a fresh input id each time). */
-  type(data: string): void {
-    if (!this.sessionId) throw new Error('not subscribed');
+  /**
+   * Types into a session (a fresh input id each time), as a second window would: the subscribed
+   * session given only `data`, any session given `sessionId` and `data`.
+   */
+  type(...args: [data: string] | [sessionId: string, data: string]): void {
+    const [sessionId, data] = args.length === 2 ? args : [this.sessionId, args[0]];
+    if (!sessionId) throw new Error('not subscribed');
     const inputId = `in-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    this.send({
-      type: 'input',
-      sessionId: this.sessionId,
-      inputId,
-      payload: { kind: 'terminal', data },
-    });
+    this.send({ type: 'input', sessionId, inputId, payload: { kind: 'terminal', data } });
   }
 
   /** Resolves with `performance.now()` when `text` next shows up in the output events. */
@@ -137,9 +168,34 @@ export class ScreenViewer {
     });
   }
 
+  /** The screen as VT sequences, once everything received is parsed. */
   async serialized(): Promise<string> {
     if (!this.screen) throw new Error('not subscribed');
     return (await this.screen.snapshot()).screen;
+  }
+
+  /** The visible lines as text, trailing blanks trimmed, once everything received is parsed. */
+  async visibleLines(): Promise<string[]> {
+    if (!this.screen) throw new Error('not subscribed');
+    const { screen, cols, rows } = await this.screen.snapshot();
+    // Rendered from the serialized screen: HeadlessScreen keeps its emulator to itself.
+    const term = new Terminal({ cols, rows, allowProposedApi: true });
+    try {
+      await new Promise<void>((resolve) => term.write(screen, resolve));
+      const buffer = term.buffer.active;
+      const lines: string[] = [];
+      for (let row = 0; row < rows; row++) {
+        lines.push(
+          buffer
+            .getLine(buffer.baseY + row)
+            ?.translateToString(true)
+            .trimEnd() ?? '',
+        );
+      }
+      return lines;
+    } finally {
+      term.dispose();
+    }
   }
 
   /** Stops reading from the socket: the server's frames pile up in kernel and server buffers. */
@@ -162,10 +218,15 @@ export class ScreenViewer {
     return (this.ws as unknown as { _socket: Socket })._socket;
   }
 
+  private violation(text: string): void {
+    this.violations.push(text);
+    if (this.strict) throw new Error(text);
+  }
+
   private receive(text: string): void {
     const parsed = parseServerFrame(text);
     if (!parsed.ok) {
-      this.violations.push(`invalid frame: ${parsed.error.message}`);
+      this.violation(`invalid frame: ${parsed.error.message}`);
       return;
     }
     const m = parsed.value;
@@ -183,7 +244,7 @@ export class ScreenViewer {
       this.outputTail = '';
     } else if (m.type === 'event') {
       if (m.event.seq !== this.lastSeq + 1) {
-        this.violations.push(`got seq ${m.event.seq} after ${this.lastSeq}`);
+        this.violation(`got seq ${m.event.seq} after ${this.lastSeq}`);
         if (m.event.seq <= this.lastSeq) return;
       }
       this.lastSeq = m.event.seq;

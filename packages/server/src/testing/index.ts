@@ -1,0 +1,15 @@
+/**
+ * Test helpers for suites that run real servers, published as `@baton/server/testing` so the
+ * other packages' tests drive the server the same way the server's own tests do.
+ */
+export { ProtocolClient, ProtocolError } from './protocol-client.js';
+export { ScreenViewer, type ScreenViewerOptions, type Subscribed } from './screen-viewer.js';
+export { spawnServerProcess, type ServerProcess } from './server-process.js';
+export {
+  BASH_TERMINAL,
+  QUIET_TERMINAL,
+  startTestServer,
+  tempDataDir,
+  waitUntil,
+} from './test-server.js';
+export { Tmux, type TmuxOptions } from './tmux.js';
