@@ -37,7 +37,7 @@ export function evaluateTargets(results: ScenarioResult[]): string[] {
     const st = s.saturation?.deliveriesPerSec ?? NaN;
     lines.push(
       `${verdict(bp <= 1.25 * wp && bt >= wt / 1.25)}: many devices on one session within 1.25× of raw ws ` +
-        `(p99 ${(bp / wp).toFixed(2)}×, throughput ${(wt / bt).toFixed(2)}× slower)`,
+        `(baton ÷ raw ws: p99 ${(bp / wp).toFixed(2)}×, deliveries/s ${(bt / wt).toFixed(2)}×)`,
       `${verdict(bp < sp && bt > st)}: many devices on one session faster than Socket.IO ` +
         `(p99 ${bp.toFixed(2)} vs ${sp.toFixed(2)} ms, ${Math.round(bt)} vs ${Math.round(st)} deliveries/s)`,
     );
