@@ -1,22 +1,13 @@
 import { parseArgs } from 'node:util';
-import { startServer, type RunnerFactory } from '@baton/server';
+import { startServer } from '@baton/server';
+import { idleRunnerFactory } from '@baton/server/testing';
 
 /**
  * The server process the checker kills and restarts: the real `startServer` on a fixed port and
- * data directory, printing the same ready line as `baton serve`. Sessions of kind `claude` get a
- * runner that takes every input and does nothing else (no agent binary is needed, and an agent
- * session resumes after a restart, so inputs keep flowing across kills).
+ * data directory, printing the same ready line as `baton serve`. Sessions of kind `claude` get the
+ * idle runner (no agent binary is needed, and an agent session resumes after a restart, so inputs
+ * keep flowing across kills).
  */
-const quietAgent: RunnerFactory = {
-  kind: 'claude',
-  create: () => ({
-    start: async () => {},
-    input: async () => {},
-    interrupt: async () => {},
-    resize: () => {},
-    stop: async () => {},
-  }),
-};
 
 const { values } = parseArgs({
   options: { port: { type: 'string' }, data: { type: 'string' }, token: { type: 'string' } },
@@ -30,7 +21,7 @@ const server = await startServer({
   dataDir: values.data,
   ownerToken: values.token,
   logLevel: 'warn',
-  runners: [quietAgent],
+  runners: [idleRunnerFactory()],
 });
 process.stdout.write(`baton is serving at ${server.url}/#token=${server.ownerToken}\n`);
 process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '@baton/server';
 import { serveIpc, signalReady } from '../ipc.js';
-import { benchRunnerFactory } from './bench-runner.js';
+import { idleRunnerFactory } from '@baton/server/testing';
 import { statsHandlers } from './server-stats.js';
 
 /**
@@ -17,7 +17,7 @@ const server = await startServer({
   dataDir,
   port: 0,
   logLevel: 'warn',
-  runners: [benchRunnerFactory],
+  runners: [idleRunnerFactory()],
 });
 serveIpc({
   ...statsHandlers(),

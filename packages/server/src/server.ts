@@ -65,7 +65,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const startedAt = Date.now();
   const api = createApi({
     hub,
-    store,
     devices,
     maxBodyBytes: maxFrameBytes,
     startedAt,
@@ -121,7 +120,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new ClientConnection(ws, {
         hub,
-        store,
         devices,
         log,
         heartbeatMs,

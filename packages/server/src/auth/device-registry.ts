@@ -19,6 +19,8 @@ export const OWNER_DEVICE: Omit<AuthenticatedDevice, 'isOwner'> = { id: 'owner',
  */
 export class DeviceRegistry {
   private readonly byHash = new Map<string, DeviceRecord>();
+  /** The same records by device id: `seen` runs on every request and hello. */
+  private readonly byId = new Map<string, DeviceRecord>();
 
   private constructor(
     private readonly store: Store,
@@ -48,7 +50,7 @@ export class DeviceRegistry {
     const ownerHash = hashToken(ownerToken);
     await store.setMeta('owner_token_hash', ownerHash);
     const registry = new DeviceRegistry(store, ownerHash);
-    for (const d of await store.listDevices()) registry.byHash.set(d.tokenHash, d);
+    for (const d of await store.listDevices()) registry.remember(d);
     return { registry, ownerToken, created };
   }
 
@@ -73,7 +75,7 @@ export class DeviceRegistry {
       lastSeenAt: now,
     };
     await this.store.insertDevice(record);
-    this.byHash.set(record.tokenHash, record);
+    this.remember(record);
     return { deviceId: record.id, token, name };
   }
 
@@ -90,18 +92,23 @@ export class DeviceRegistry {
   async revoke(id: string): Promise<boolean> {
     const now = Date.now();
     const ok = await this.store.revokeDevice(id, now);
-    for (const d of this.byHash.values()) if (d.id === id) d.revokedAt = now;
+    const d = this.byId.get(id);
+    if (d && d.revokedAt === undefined) d.revokedAt = now;
     return ok;
   }
 
   /** Records that a device was seen (at most once a minute per device, off the hot path). */
   seen(id: string): void {
-    for (const d of this.byHash.values()) {
-      if (d.id !== id) continue;
-      const now = Date.now();
-      if (now - d.lastSeenAt < 60_000) return;
-      d.lastSeenAt = now;
-      void this.store.touchDevice(id, now).catch(() => {});
-    }
+    const d = this.byId.get(id);
+    if (!d) return;
+    const now = Date.now();
+    if (now - d.lastSeenAt < 60_000) return;
+    d.lastSeenAt = now;
+    void this.store.touchDevice(id, now).catch(() => {});
+  }
+
+  private remember(d: DeviceRecord): void {
+    this.byHash.set(d.tokenHash, d);
+    this.byId.set(d.id, d);
   }
 }

@@ -13,15 +13,12 @@ import {
 } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 import type { AuthenticatedDevice, DeviceRegistry } from '../auth/device-registry.js';
-import { parseStored } from '../hub/event-frame.js';
 import type { SessionHub } from '../hub/session-hub.js';
-import type { Store } from '../storage/store.js';
 import { openApiDocument } from './openapi.js';
 import { readBody, sendError, sendJson } from './json-response.js';
 
 export interface ApiDeps {
   hub: SessionHub;
-  store: Store;
   devices: DeviceRegistry;
   maxBodyBytes: number;
   startedAt: number;
@@ -166,16 +163,7 @@ export function createApi(
         const q = EventsQuery.safeParse(Object.fromEntries(url.searchParams));
         if (!q.success)
           throw new BatonError('bad_request', `invalid query: ${describeZodError(q.error)}`);
-        const compacted = q.data.after + 1 < session.firstSeq;
-        const stored = compacted
-          ? []
-          : await deps.store.readEvents(session.id, q.data.after, q.data.limit);
-        sendJson(res, 200, {
-          events: stored.filter((e) => e.seq <= session.committedSeq).map(parseStored),
-          headSeq: session.committedSeq,
-          firstSeq: session.firstSeq,
-          compacted,
-        });
+        sendJson(res, 200, await session.readCommitted(q.data.after, q.data.limit));
       },
     },
     {

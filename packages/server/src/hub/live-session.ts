@@ -328,6 +328,22 @@ export class LiveSession {
     }
   }
 
+  /**
+   * Committed events after `afterSeq`, at most `limit`, for gap fills and HTTP readers. Never
+   * returns part of a compacted range: `compacted: true` says the caller needs a snapshot.
+   */
+  async readCommitted(
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ events: LogEvent[]; headSeq: number; firstSeq: number; compacted: boolean }> {
+    const head = { headSeq: this.committedSeq, firstSeq: this.firstSeq };
+    if (afterSeq + 1 < this.firstSeq) return { events: [], ...head, compacted: true };
+    const stored = await this.deps.store.readEvents(this.id, afterSeq, limit);
+    // Allocated-but-uncommitted numbers never leave the server.
+    const events = stored.filter((e) => e.seq <= head.headSeq).map(parseStored);
+    return { events, ...head, compacted: false };
+  }
+
   // ---- inputs and control --------------------------------------------------------------------
 
   acceptsInput(): boolean {

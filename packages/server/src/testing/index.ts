@@ -13,3 +13,4 @@ export {
   waitUntil,
 } from './test-server.js';
 export { Tmux, type TmuxOptions } from './tmux.js';
+export { idleRunnerFactory } from './idle-runner-factory.js';

@@ -14,7 +14,6 @@ import type { DeviceRegistry } from '../auth/device-registry.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Peer } from '../hub/peer.js';
 import type { Logger } from '../logger.js';
-import type { Store } from '../storage/store.js';
 import { dispatch, type DispatchContext } from './dispatch.js';
 
 /** Below this many queued bytes a subscriber that fell behind is served again. */
@@ -25,7 +24,6 @@ const HELLO_TIMEOUT_MS = 10_000;
 
 export interface ConnectionOptions {
   hub: SessionHub;
-  store: Store;
   devices: DeviceRegistry;
   log: Logger;
   heartbeatMs: number;
@@ -161,7 +159,6 @@ export class ClientConnection {
     }
     const ctx: DispatchContext = {
       hub: this.opts.hub,
-      store: this.opts.store,
       peer: this.peer,
       attached: this.attached,
       reply: (rid, result) => this.send(JSON.stringify({ type: 'reply', rid, result })),

@@ -2,12 +2,9 @@ import type { ClientMessage, ErrorCode, RequestId } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Peer } from '../hub/peer.js';
-import { parseStored } from '../hub/event-frame.js';
-import type { Store } from '../storage/store.js';
 
 export interface DispatchContext {
   hub: SessionHub;
-  store: Store;
   peer: Peer;
   /** Sessions this connection subscribed to, with their read-only flag. */
   attached: Map<string, { readOnly: boolean }>;
@@ -80,15 +77,12 @@ export async function dispatch(
         ctx.reply(msg.rid, {});
         return;
       case 'fetch': {
-        const session = hub.get(msg.sessionId);
-        if (msg.afterSeq + 1 < session.firstSeq) {
-          ctx.reply(msg.rid, { events: [], headSeq: session.committedSeq, compacted: true });
-          return;
-        }
-        const limit = Math.min(msg.limit ?? 1000, 5000);
-        const stored = await ctx.store.readEvents(msg.sessionId, msg.afterSeq, limit);
-        const events = stored.filter((e) => e.seq <= session.committedSeq).map(parseStored);
-        ctx.reply(msg.rid, { events, headSeq: session.committedSeq, compacted: false });
+        const read = await hub.get(msg.sessionId).readCommitted(msg.afterSeq, msg.limit ?? 1000);
+        ctx.reply(msg.rid, {
+          events: read.events,
+          headSeq: read.headSeq,
+          compacted: read.compacted,
+        });
         return;
       }
       case 'input': {

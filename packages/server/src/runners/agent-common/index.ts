@@ -18,3 +18,4 @@ export { findBinary } from './find-binary.js';
 export { agentCwd, agentEnv } from './agent-env.js';
 export { resolveAgentBinary } from './resolve-agent-binary.js';
 export { asArray, asNumber, asObject, asString, type JsonObject } from './json-fields.js';
+export { createAgentRunnerFactory, type AgentSpec } from './agent-runner-factory.js';

@@ -1,5 +1,4 @@
-import type { AgentConfig, TerminalConfig } from '@baton/protocol';
-import { ConversationRunner, type AgentRunnerOptions } from '../agent-common/index.js';
+import { createAgentRunnerFactory, type AgentRunnerOptions } from '../agent-common/index.js';
 import type { RunnerFactory } from '../runner.js';
 import { ClaudeDriver } from './claude-driver.js';
 import { claudePreflight } from './claude-preflight.js';
@@ -13,25 +12,16 @@ export { claudePreflight } from './claude-preflight.js';
  * stream-json protocol (see docs/agents.md).
  */
 export function createClaudeRunnerFactory(options: AgentRunnerOptions = {}): RunnerFactory {
-  const defaultBinary = options.binary ?? 'claude';
-  return {
-    kind: 'claude',
-    preflight: (config: TerminalConfig & AgentConfig) =>
-      Promise.resolve().then(() => {
-        claudePreflight(config, defaultBinary);
-      }),
-    create: (ctx) =>
-      new ConversationRunner(
-        ctx,
-        {
-          kind: 'claude',
-          displayName: 'Claude Code',
-          preflight: () => claudePreflight(ctx.config, defaultBinary),
-        },
-        (init) => new ClaudeDriver(init),
-        options,
-      ),
-  };
+  return createAgentRunnerFactory(
+    {
+      kind: 'claude',
+      displayName: 'Claude Code',
+      defaultBinary: 'claude',
+      preflight: claudePreflight,
+      createDriver: (init) => new ClaudeDriver(init),
+    },
+    options,
+  );
 }
 
 /** The `claude` runner with default options (`claude` on PATH, 10 min idle stop). */

@@ -1,5 +1,4 @@
-import type { AgentConfig, TerminalConfig } from '@baton/protocol';
-import { ConversationRunner, type AgentRunnerOptions } from '../agent-common/index.js';
+import { createAgentRunnerFactory, type AgentRunnerOptions } from '../agent-common/index.js';
 import type { RunnerFactory } from '../runner.js';
 import { CodexDriver } from './codex-driver.js';
 import { codexPreflight } from './codex-preflight.js';
@@ -13,25 +12,16 @@ export { JsonRpcPeer, JsonRpcError } from './json-rpc-peer.js';
  * JSON-RPC protocol (see docs/agents.md).
  */
 export function createCodexRunnerFactory(options: AgentRunnerOptions = {}): RunnerFactory {
-  const defaultBinary = options.binary ?? 'codex';
-  return {
-    kind: 'codex',
-    preflight: (config: TerminalConfig & AgentConfig) =>
-      Promise.resolve().then(() => {
-        codexPreflight(config, defaultBinary);
-      }),
-    create: (ctx) =>
-      new ConversationRunner(
-        ctx,
-        {
-          kind: 'codex',
-          displayName: 'Codex',
-          preflight: () => codexPreflight(ctx.config, defaultBinary),
-        },
-        (init) => new CodexDriver(init),
-        options,
-      ),
-  };
+  return createAgentRunnerFactory(
+    {
+      kind: 'codex',
+      displayName: 'Codex',
+      defaultBinary: 'codex',
+      preflight: codexPreflight,
+      createDriver: (init) => new CodexDriver(init),
+    },
+    options,
+  );
 }
 
 /** The `codex` runner with default options (`codex` on PATH, 10 min idle stop). */
