@@ -93,6 +93,12 @@ export const SessionInfo = z.object({
   attached: z.array(Attachment),
   /** How many connections are attached in all. */
   attachedCount: z.number().int().nonnegative(),
+  /**
+   * Present while the session's writes fail because the server's storage cannot write (full
+   * disk, I/O error): the reason. Inputs are refused with `unavailable` meanwhile and runner
+   * output is held and retried. Absent again once writes succeed (pushed via `sessions.changed`).
+   */
+  degraded: z.string().optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

@@ -21,6 +21,11 @@ export interface ServerOptions {
   runners?: RunnerFactory[];
   /** Directory with the built web app to serve at `/`, if any. */
   webRoot?: string;
+  /**
+   * What a commit survives. `normal` (default): a crash or `kill -9` of the server, not an
+   * operating-system crash or power loss. `full`: power loss too (one fsync per group commit).
+   */
+  durability?: 'normal' | 'full';
   /** Extra origins allowed to open a WebSocket (same-origin and loopback are always allowed). */
   allowedOrigins?: string[];
 }

@@ -14,6 +14,7 @@ import {
 import { BatonError } from '../baton-error.js';
 import type { AuthenticatedDevice, DeviceRegistry } from '../auth/device-registry.js';
 import type { SessionHub } from '../hub/session-hub.js';
+import type { StoreState } from '../storage/store-health.js';
 import { openApiDocument } from './openapi.js';
 import { readBody, sendError, sendJson } from './json-response.js';
 
@@ -23,6 +24,8 @@ export interface ApiDeps {
   maxBodyBytes: number;
   startedAt: number;
   version: string;
+  /** Whether the store accepts writes. */
+  storeState(): StoreState;
   /** Closes every connection of a revoked device. */
   onDeviceRevoked(deviceId: string): void;
 }
@@ -66,8 +69,12 @@ export function createApi(
       pattern: /^\/api\/health$/,
       public: true,
       handler: ({ res }) => {
-        sendJson(res, 200, {
-          ok: true,
+        // 503 while the store cannot write, so a load balancer or monitor sees it.
+        const store = deps.storeState();
+        const healthy = store.state === 'ok';
+        sendJson(res, healthy ? 200 : 503, {
+          ok: healthy,
+          store: healthy ? { state: 'ok' } : { state: store.state, error: store.error },
           version: deps.version,
           protocol: { version: PROTOCOL_VERSION, minSupported: MIN_SUPPORTED_PROTOCOL_VERSION },
           uptimeMs: Date.now() - deps.startedAt,

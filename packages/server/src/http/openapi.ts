@@ -47,8 +47,11 @@ export function openApiDocument(version: string): unknown {
     paths: {
       '/api/health': {
         get: {
-          summary: 'Liveness and versions (no auth)',
-          responses: { '200': { description: 'ok' } },
+          summary: 'Liveness, versions and whether the store can write (no auth)',
+          responses: {
+            '200': { description: 'ok; store.state is ok' },
+            '503': { description: 'the store cannot write: store.state is degraded, with error' },
+          },
         },
       },
       '/api/devices': {

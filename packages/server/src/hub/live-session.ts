@@ -67,6 +67,8 @@ export class LiveSession {
   status: SessionStatus;
   reason: string | undefined;
   exitCode: number | undefined;
+  /** Why the session's writes fail right now (the store cannot write); undefined when healthy. */
+  degraded: string | undefined;
   readonly logState: SessionLogState;
   /** The highest seq committed and applied; subscribers never see beyond it. */
   committedSeq: number;
@@ -138,6 +140,7 @@ export class LiveSession {
     };
     if (this.reason !== undefined) info.reason = this.reason;
     if (this.exitCode !== undefined) info.exitCode = this.exitCode;
+    if (this.degraded !== undefined) info.degraded = this.degraded;
     return info;
   }
 
@@ -148,6 +151,13 @@ export class LiveSession {
       out.push(attachmentOf(s));
     }
     return out;
+  }
+
+  /** Marks the session degraded (its writes fail) or healthy; every session list hears of it. */
+  setDegraded(reason: string | undefined): void {
+    if (reason === this.degraded) return;
+    this.degraded = reason;
+    this.deps.onInfoChanged(this, true);
   }
 
   /** Appends events on the session's own behalf (status, rename, created). */

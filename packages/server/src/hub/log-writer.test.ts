@@ -98,12 +98,81 @@ test('a failed commit rejects its appends, fans nothing out and leaves no gap', 
     }),
   );
   try {
-    await assert.rejects(t.writer.appendInput(t.log, input('a')), /could not be stored: disk full/);
+    await assert.rejects(t.writer.appendInput(t.log, input('a')), /cannot write \(disk full\)/);
     assert.equal(t.fanned.length, 0);
     assert.equal(t.log.headSeq, 0, 'the head is rolled back');
     fail = false;
     const ok = await t.writer.appendInput(t.log, input('a'));
     assert.equal(!ok.duplicate && ok.committed[0]!.seq, 1, 'the number is reused: no gap');
+  } finally {
+    await t.dispose();
+  }
+});
+
+const output = (data: string) => [{ type: 'terminal.output' as const, data: { data } }];
+
+test('a session deleted in the same tick fails alone: the other session of the batch is stored', async () => {
+  const t = await setup();
+  try {
+    await t.store.insertSession({
+      id: 's2',
+      name: 'n',
+      kind: 'terminal',
+      status: 'running',
+      config: '{}',
+      createdAt: 1,
+      lastActivityAt: 1,
+      headSeq: 0,
+      firstSeq: 1,
+    });
+    const other: SessionLogState = { sessionId: 's2', headSeq: 0, lastActivityAt: 1 };
+    const a = t.writer.append(t.log, output('to the deleted session'));
+    const b = t.writer.append(other, output('kept'));
+    // Same tick: the batch holding both appends has not run yet.
+    await t.store.deleteSession('s1');
+    await assert.rejects(a, (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'not_found');
+      assert.match(err.message, /s1 was deleted/);
+      return true;
+    });
+    const committed = await b;
+    assert.equal(committed[0]!.seq, 1);
+    const stored = await t.store.readEvents('s2', 0, 10);
+    assert.deepEqual(
+      stored.map((e) => e.dataJson),
+      [JSON.stringify({ data: 'kept' })],
+    );
+    assert.deepEqual(
+      t.fanned.map((e) => e.event.data),
+      [{ data: 'kept' }],
+      'only the stored session is fanned out',
+    );
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('after a conflicting writer took the next number, the head is reloaded and appends go on', async () => {
+  const t = await setup();
+  try {
+    await t.writer.append(t.log, output('one'));
+    // Another writer on the same file takes seq 2 behind this writer's back.
+    await t.store.commit([
+      {
+        sessionId: 's1',
+        events: [{ seq: 2, ts: 1, type: 'terminal.output', dataJson: '{"data":"other"}' }],
+        inputs: [],
+        patch: { headSeq: 2, lastActivityAt: 1 },
+      },
+    ]);
+    await assert.rejects(t.writer.append(t.log, output('clash')), /could not be stored/);
+    assert.equal(t.log.headSeq, 2, 'the head is read back from the store, not rolled back');
+    const next = await t.writer.append(t.log, output('three'));
+    assert.equal(next[0]!.seq, 3, 'the writer is not wedged on the taken number');
+    assert.deepEqual(
+      (await t.store.readEvents('s1', 0, 10)).map((e) => e.seq),
+      [1, 2, 3],
+    );
   } finally {
     await t.dispose();
   }

@@ -3,6 +3,17 @@ import type { CommitEntry, SessionPatch, Store, StoredEvent } from '../storage/s
 import { toCommitted, type CommittedEvent } from './event-frame.js';
 import { BatonError } from '../baton-error.js';
 
+/** How long a client should wait before retrying an append the store could not write. */
+const STORE_RETRY_AFTER_MS = 1000;
+
+/** Who hears about commits that failed and succeeded (store health, degraded sessions). */
+export interface LogWriterHooks {
+  /** A whole commit failed; every session in it was refused with `error`. */
+  onStoreFailed?(error: BatonError, logs: SessionLogState[]): void;
+  /** A commit went through for these sessions. */
+  onStored?(logs: SessionLogState[]): void;
+}
+
 /** The per-session counters the writer owns while the session is live on this node. */
 export interface SessionLogState {
   readonly sessionId: string;
@@ -31,8 +42,13 @@ interface PendingAppend {
  *   fires, only after the transaction holding it has committed.
  * - Dedupe before allocation: an input whose id is already stored, or already earlier in the same
  *   batch, gets the original seq and burns no number.
- * - Gap-free: numbers are allocated in arrival order inside one flush, flushes never overlap, and a
- *   failed commit rolls the in-memory heads back, so the next commit reuses the same numbers.
+ * - Gap-free: numbers are allocated in arrival order inside one flush, flushes never overlap, and
+ *   after a failed commit each affected head is reloaded from the store, so the next commit
+ *   continues right after what is really stored.
+ * - Isolation: an entry the store refuses (its session was deleted in the same tick, a number
+ *   taken by another writer) fails only that session's appends; the rest of the batch commits.
+ * - A failure of the store as a whole rejects every append of the batch with `unavailable`
+ *   (retryable; nothing was stored, nothing acknowledged).
  * - Group commit: appends that arrive while a flush is running (or in the same tick) share the
  *   next transaction, so throughput grows with concurrency instead of paying a commit per event.
  */
@@ -44,6 +60,7 @@ export class LogWriter {
   constructor(
     private readonly store: Store,
     private readonly onCommitted: (log: SessionLogState, events: CommittedEvent[]) => void,
+    private readonly hooks: LogWriterHooks = {},
   ) {}
 
   /** Appends events (no dedupe). Resolves with the committed events. */
@@ -114,6 +131,7 @@ export class LogWriter {
     const heads = new Map<SessionLogState, { headSeq: number; lastActivityAt: number }>();
     const now = Date.now();
 
+    let failed: Map<string, Error>;
     try {
       for (const [log, items] of bySession) {
         const ids = items.flatMap((i) => (i.inputId !== undefined ? [i.inputId] : []));
@@ -165,29 +183,81 @@ export class LogWriter {
         if (rows.length > 0)
           entries.push({ sessionId: log.sessionId, events: rows, inputs, patch });
       }
-      if (entries.length > 0) await this.store.commit(entries);
+      failed = entries.length > 0 ? (await this.store.commit(entries)).failed : new Map();
     } catch (err) {
-      for (const [log, saved] of heads) {
-        log.headSeq = saved.headSeq;
-        log.lastActivityAt = saved.lastActivityAt;
-      }
+      // The store itself failed (full disk, I/O error): nothing of the batch is stored.
       const error =
         err instanceof BatonError
           ? err
-          : new BatonError('internal', `the event could not be stored: ${(err as Error).message}`);
+          : new BatonError(
+              'unavailable',
+              `the store cannot write (${(err as Error).message}); nothing was stored: retry`,
+              STORE_RETRY_AFTER_MS,
+            );
       for (const item of batch) item.reject(error);
+      this.hooks.onStoreFailed?.(error, [...bySession.keys()]);
+      await this.reloadHeads(heads);
       return;
     }
 
+    // Sessions whose entry was left out fail alone; every other session's appends stand.
+    const refused = new Map<SessionLogState, BatonError>();
+    for (const log of bySession.keys()) {
+      const err = failed.get(log.sessionId);
+      if (err) refused.set(log, await this.refusal(log, err));
+    }
     // Acknowledge in arrival order, then fan out per session in sequence order.
-    for (const item of batch) item.resolve(outcomes.get(item)!);
+    for (const item of batch) {
+      const error = refused.get(item.log);
+      if (error) item.reject(error);
+      else item.resolve(outcomes.get(item)!);
+    }
     for (const [log, items] of bySession) {
+      if (refused.has(log)) continue;
       const committed: CommittedEvent[] = [];
       for (const item of items) {
         const o = outcomes.get(item)!;
         if (!o.duplicate) committed.push(...o.committed);
       }
       if (committed.length > 0) this.onCommitted(log, committed);
+    }
+    this.hooks.onStored?.([...bySession.keys()].filter((log) => !refused.has(log)));
+    if (refused.size > 0) {
+      await this.reloadHeads(new Map([...heads].filter(([log]) => refused.has(log))));
+    }
+  }
+
+  private async refusal(log: SessionLogState, err: Error): Promise<BatonError> {
+    const gone = await this.store.getSession(log.sessionId).then(
+      (s) => s === undefined,
+      () => false,
+    );
+    return gone
+      ? new BatonError('not_found', `session ${log.sessionId} was deleted; nothing was stored`)
+      : new BatonError(
+          'internal',
+          `the event could not be stored (${err.message}); nothing was stored: retry`,
+        );
+  }
+
+  /**
+   * After a failed commit the head is read back from the store rather than trusted from memory:
+   * if another writer took the numbers this one allocated, the next commit starts after them
+   * instead of retrying the same number forever. When even that read fails, the numbers of the
+   * failed commit are reused (nothing of it was stored).
+   */
+  private async reloadHeads(
+    saved: Map<SessionLogState, { headSeq: number; lastActivityAt: number }>,
+  ): Promise<void> {
+    for (const [log, before] of saved) {
+      try {
+        const record = await this.store.getSession(log.sessionId);
+        log.headSeq = record?.headSeq ?? before.headSeq;
+        log.lastActivityAt = record?.lastActivityAt ?? before.lastActivityAt;
+      } catch {
+        log.headSeq = before.headSeq;
+        log.lastActivityAt = before.lastActivityAt;
+      }
     }
   }
 }

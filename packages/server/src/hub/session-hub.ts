@@ -14,6 +14,7 @@ import type { ProjectionFactory } from '../projections/projection.js';
 import { NullProjection } from '../projections/null-projection.js';
 import { RunnerError, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
+import { StoreHealth } from '../storage/store-health.js';
 import { LiveSession } from './live-session.js';
 import { LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
@@ -42,12 +43,38 @@ export class SessionHub {
   private readonly pendingListUpdates = new Set<LiveSession>();
   private listTimer: NodeJS.Timeout | undefined;
   readonly writer: LogWriter;
+  /** Whether the store accepts writes; `/api/health` reports it. */
+  readonly storeHealth: StoreHealth;
   private closed = false;
 
   constructor(private readonly opts: SessionHubOptions) {
-    this.writer = new LogWriter(opts.store, (log, events) => {
-      this.sessions.get(log.sessionId)?.onCommitted(events);
+    this.storeHealth = new StoreHealth({
+      probe: () => opts.store.setMeta('write_probe', String(Date.now())),
+      onChange: (state) => {
+        if (state.state === 'degraded') {
+          opts.log.error('the store cannot write; sessions are degraded', { error: state.error });
+        } else {
+          opts.log.info('the store writes again');
+          for (const s of this.sessions.values()) s.setDegraded(undefined);
+        }
+      },
     });
+    this.writer = new LogWriter(
+      opts.store,
+      (log, events) => {
+        this.sessions.get(log.sessionId)?.onCommitted(events);
+      },
+      {
+        onStoreFailed: (error, logs) => {
+          this.storeHealth.failed(error);
+          for (const log of logs) this.sessions.get(log.sessionId)?.setDegraded(error.message);
+        },
+        onStored: (logs) => {
+          this.storeHealth.succeeded();
+          for (const log of logs) this.sessions.get(log.sessionId)?.setDegraded(undefined);
+        },
+      },
+    );
   }
 
   /** Loads stored sessions, rebuilds projections and settles sessions the restart interrupted. */
@@ -237,6 +264,7 @@ export class SessionHub {
   /** Checkpoints every session and stops every runner. */
   async close(): Promise<void> {
     this.closed = true;
+    this.storeHealth.close();
     if (this.listTimer) clearTimeout(this.listTimer);
     for (const s of this.sessions.values()) await s.checkpoint();
     await Promise.all([...this.sessions.values()].map((s) => s.dispose({ deleted: false })));

@@ -1,6 +1,13 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type { CommitEntry, DeviceRecord, SessionRecord, Store, StoredEvent } from './store.js';
+import type {
+  CommitEntry,
+  CommitOutcome,
+  DeviceRecord,
+  SessionRecord,
+  Store,
+  StoredEvent,
+} from './store.js';
 import { MIGRATIONS } from './migrations.js';
 
 /**
@@ -17,7 +24,7 @@ import { MIGRATIONS } from './migrations.js';
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
-  private readonly commitTx: (batch: readonly CommitEntry[]) => void;
+  private readonly commitTx: (batch: readonly CommitEntry[]) => CommitOutcome;
 
   constructor(file: string, options: { durability?: 'normal' | 'full' } = {}) {
     this.db = new Database(file);
@@ -27,28 +34,41 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.stmt = this.prepare();
-    this.commitTx = this.db.transaction((batch: readonly CommitEntry[]) => {
-      for (const entry of batch) {
-        for (const e of entry.events) {
-          this.stmt.insertEvent.run(entry.sessionId, e.seq, e.ts, e.type, e.dataJson);
-        }
-        for (const i of entry.inputs) {
-          this.stmt.insertInput.run(entry.sessionId, i.inputId, i.seq);
-        }
-        const p = entry.patch;
-        const info = this.stmt.patchSession.run({
-          id: entry.sessionId,
-          head_seq: p.headSeq,
-          last_activity_at: p.lastActivityAt,
-          name: p.name ?? null,
-          status: p.status ?? null,
-          set_reason: p.reason !== undefined ? 1 : 0,
-          reason: p.reason ?? null,
-          set_exit_code: p.exitCode !== undefined ? 1 : 0,
-          exit_code: p.exitCode ?? null,
-        });
-        if (info.changes !== 1) throw new Error(`session ${entry.sessionId} is not stored`);
+    // Each entry runs in its own savepoint (a nested better-sqlite3 transaction): a constraint
+    // failure rolls back that entry only and is reported; any other error (SQLITE_FULL,
+    // SQLITE_IOERR) propagates and the outer transaction rolls back whole.
+    const entryTx = this.db.transaction((entry: CommitEntry) => {
+      for (const e of entry.events) {
+        this.stmt.insertEvent.run(entry.sessionId, e.seq, e.ts, e.type, e.dataJson);
       }
+      for (const i of entry.inputs) {
+        this.stmt.insertInput.run(entry.sessionId, i.inputId, i.seq);
+      }
+      const p = entry.patch;
+      const info = this.stmt.patchSession.run({
+        id: entry.sessionId,
+        head_seq: p.headSeq,
+        last_activity_at: p.lastActivityAt,
+        name: p.name ?? null,
+        status: p.status ?? null,
+        set_reason: p.reason !== undefined ? 1 : 0,
+        reason: p.reason ?? null,
+        set_exit_code: p.exitCode !== undefined ? 1 : 0,
+        exit_code: p.exitCode ?? null,
+      });
+      if (info.changes !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);
+    });
+    this.commitTx = this.db.transaction((batch: readonly CommitEntry[]) => {
+      const failed = new Map<string, Error>();
+      for (const entry of batch) {
+        try {
+          entryTx(entry);
+        } catch (err) {
+          if (!isEntryError(err)) throw err;
+          failed.set(entry.sessionId, err);
+        }
+      }
+      return { failed };
     });
   }
 
@@ -190,9 +210,8 @@ export class SqliteStore implements Store {
     return;
   }
 
-  async commit(batch: readonly CommitEntry[]): Promise<void> {
-    this.commitTx(batch);
-    return;
+  async commit(batch: readonly CommitEntry[]): Promise<CommitOutcome> {
+    return this.commitTx(batch);
   }
   async findInputs(sessionId: string, inputIds: readonly string[]): Promise<Map<string, number>> {
     const found = new Map<string, number>();
@@ -289,4 +308,19 @@ function toSession(r: SessionRow): SessionRecord {
   if (r.reason !== null) s.reason = r.reason;
   if (r.exit_code !== null) s.exitCode = r.exit_code;
   return s;
+}
+
+/** An entry of a commit that cannot be stored as it is (its session is gone). */
+class EntryRejected extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EntryRejected';
+  }
+}
+
+/** Errors that belong to one entry's content, not to the store: that entry alone fails. */
+function isEntryError(err: unknown): err is Error {
+  if (err instanceof EntryRejected) return true;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
 }

@@ -61,40 +61,41 @@ export function storeConformance(
     },
   );
 
-  withStore('a batch that violates uniqueness leaves nothing behind', async (store) => {
-    await store.insertSession(session('s1'));
-    await store.insertSession(session('s2'));
-    await store.commit([
-      { sessionId: 's1', events: [ev(1)], inputs: [], patch: { headSeq: 1, lastActivityAt: 1 } },
-    ]);
-    await assert.rejects(
-      store.commit([
+  withStore(
+    'an entry that cannot be stored fails alone: the other sessions of the batch commit',
+    async (store) => {
+      await store.insertSession(session('s1'));
+      await store.insertSession(session('s2'));
+      await store.commit([
+        { sessionId: 's1', events: [ev(1)], inputs: [], patch: { headSeq: 1, lastActivityAt: 1 } },
+      ]);
+      const outcome = await store.commit([
         { sessionId: 's2', events: [ev(1)], inputs: [], patch: { headSeq: 1, lastActivityAt: 1 } },
         {
           sessionId: 's1',
-          events: [ev(1, 'again')],
+          events: [ev(2), ev(1, 'again')],
           inputs: [],
-          patch: { headSeq: 1, lastActivityAt: 1 },
+          patch: { headSeq: 2, lastActivityAt: 1 },
         },
-      ]),
-    );
-    assert.deepEqual(
-      await store.readEvents('s2', 0, 10),
-      [],
-      'the other session in the failed batch is untouched',
-    );
-    assert.deepEqual(await store.readEvents('s1', 0, 10), [ev(1)]);
-    await assert.rejects(
-      store.commit([
         {
           sessionId: 'missing',
           events: [ev(1)],
           inputs: [],
           patch: { headSeq: 1, lastActivityAt: 1 },
         },
-      ]),
-    );
-  });
+      ]);
+      assert.deepEqual([...outcome.failed.keys()].sort(), ['missing', 's1']);
+      assert.deepEqual(await store.readEvents('s2', 0, 10), [ev(1)], 'the good entry committed');
+      assert.deepEqual(
+        await store.readEvents('s1', 0, 10),
+        [ev(1)],
+        'the failed entry left nothing behind, not even its first event',
+      );
+      assert.equal((await store.getSession('s1'))?.headSeq, 1);
+      assert.equal((await store.getSession('s2'))?.headSeq, 1);
+      assert.deepEqual(await store.readEvents('missing', 0, 10), []);
+    },
+  );
 
   withStore('snapshots and compaction keep input ids and move first_seq', async (store) => {
     await store.insertSession(session('s1'));

@@ -28,10 +28,14 @@ export interface Store {
   deleteSession(id: string): Promise<void>;
 
   /**
-   * Commits one group of appends, for any number of sessions, atomically: all events, input ids
-   * and session row updates, or nothing. Called by the LogWriter only.
+   * Commits one group of appends, for any number of sessions, in one transaction. Each entry is
+   * atomic on its own and entries are isolated from each other: an entry that cannot be stored
+   * (its session was deleted, a (session, seq) or (session, input id) already exists) is left
+   * out whole and reported in `failed`, and the other entries commit. A failure of the store
+   * itself (full disk, I/O error) rejects, and then nothing of the batch is stored.
+   * Called by the LogWriter only.
    */
-  commit(batch: readonly CommitEntry[]): Promise<void>;
+  commit(batch: readonly CommitEntry[]): Promise<CommitOutcome>;
   /** Sequence numbers of already-stored inputs among `inputIds` (dedupe before allocating). */
   findInputs(sessionId: string, inputIds: readonly string[]): Promise<Map<string, number>>;
   /** Events with seq > afterSeq, ascending, at most `limit`. */
@@ -95,4 +99,9 @@ export interface CommitEntry {
   events: readonly StoredEvent[];
   inputs: readonly { inputId: string; seq: number }[];
   patch: SessionPatch;
+}
+
+/** What `commit` left out: the entries (by session id) that could not be stored, with why. */
+export interface CommitOutcome {
+  failed: Map<string, Error>;
 }
