@@ -13,6 +13,7 @@ import { createLogger } from './logger.js';
 import { defaultProjections } from './projections/registry.js';
 import { runnerMap } from './runners/registry.js';
 import type { ServerOptions } from './server-options.js';
+import { DataDirLock } from './storage/data-dir-lock.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 import { ClientConnection } from './ws/client-connection.js';
 
@@ -45,9 +46,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = new SqliteStore(join(options.dataDir, 'baton.db'), {
-    durability: options.durability ?? 'normal',
-  });
+  // Before the database is opened: a second server on this directory stops here.
+  const lock = DataDirLock.acquire(options.dataDir);
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore(join(options.dataDir, 'baton.db'), {
+      durability: options.durability ?? 'normal',
+    });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const {
     registry: devices,
     ownerToken,
@@ -139,10 +148,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await hub.close();
+    await store.close();
+    lock.release();
+    throw err;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 7777);
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  lock.recordUrl(`http://${urlHost}:${port}`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -162,6 +177,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         wss.close();
         await hub.close();
         await store.close();
+        lock.release();
       })();
       return closing;
     },

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startServer, type LogLevel } from '@baton/server';
+import { DataDirLockedError, startServer, type LogLevel } from '@baton/server';
 import { batonHome, DEFAULT_PORT } from '../cli-home.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
@@ -23,6 +23,10 @@ export async function serve(args: ParsedArgs): Promise<void> {
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new CliError(`--log-level must be debug, info, warn, error or silent`, ExitCode.Usage);
   }
+  const durability = flagString(args, 'durability') ?? 'normal';
+  if (durability !== 'normal' && durability !== 'full') {
+    throw new CliError(`--durability must be normal or full, not '${durability}'`, ExitCode.Usage);
+  }
   const allowed = flagString(args, 'allow-origin');
   const token = process.env['BATON_TOKEN'];
   const web = webRoot();
@@ -33,12 +37,14 @@ export async function serve(args: ParsedArgs): Promise<void> {
       port,
       dataDir,
       logLevel,
+      durability,
       ...(token ? { ownerToken: token } : {}),
       ...(retention !== undefined ? { retentionEvents: retention } : {}),
       ...(allowed ? { allowedOrigins: allowed.split(',') } : {}),
       ...(web ? { webRoot: web } : {}),
     });
   } catch (err) {
+    if (err instanceof DataDirLockedError) throw new CliError(err.message, ExitCode.Failed);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE')
       throw new CliError(

@@ -1,18 +1,20 @@
 import { startServer } from '../server.js';
 import type { LogLevel } from '../logger.js';
 
-/** Entry point of spawnServerProcess: `--data DIR --port N [--retention N]`. */
+/** Entry point of spawnServerProcess: `--data DIR --port N [--retention N] [--durability normal|full]`. */
 const args = process.argv.slice(2);
 const arg = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
 const retention = arg('retention');
+const durability = arg('durability');
 const server = await startServer({
   port: Number(arg('port') ?? 0),
   dataDir: arg('data')!,
   logLevel: (process.env['BATON_LOG'] as LogLevel | undefined) ?? 'silent',
   ...(retention ? { retentionEvents: Number(retention) } : {}),
+  ...(durability === 'full' || durability === 'normal' ? { durability } : {}),
 });
 process.stdout.write(`listening ${server.url} ${server.ownerToken}\n`);
 process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
