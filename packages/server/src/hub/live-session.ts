@@ -23,6 +23,7 @@ import {
   type RunnerFactory,
 } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
+import { appendUntilStored } from './append-until-stored.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
@@ -503,6 +504,14 @@ export class LiveSession {
   private runnerContext(generation: number): RunnerContext {
     const current = () => generation === this.generation && !this.deleted;
     const sessionDir = join(this.deps.dataDir, 'sessions', this.id);
+    const log = this.deps.log.child({ session: this.id });
+    const retry = {
+      stillWanted: current,
+      onRetry: (err: Error, attempt: number) => {
+        if (attempt === 1)
+          log.warn('runner output held until the store writes', { error: err.message });
+      },
+    };
     return {
       sessionId: this.id,
       kind: this.kind,
@@ -511,11 +520,11 @@ export class LiveSession {
         mkdirSync(sessionDir, { recursive: true });
         return sessionDir;
       },
-      log: this.deps.log.child({ session: this.id }),
+      log,
+      // Runner writes are retried while the store cannot write: see appendUntilStored.
       emit: async (events: NewLogEvent[]): Promise<LogEvent[]> => {
-        if (!current()) return [];
-        const committed = await this.append(events);
-        return committed.map((c) => c.event);
+        const committed = await appendUntilStored(() => this.append(events), retry);
+        return (committed ?? []).map((c) => c.event);
       },
       stream: (messageId, channel, delta) => {
         if (!current()) return;
@@ -525,7 +534,7 @@ export class LiveSession {
       },
       setStatus: async (status, extra) => {
         if (!current()) return;
-        await this.setStatus(status, extra);
+        await appendUntilStored(() => this.setStatus(status, extra), retry);
         // A shell that ended is done; an agent runner stays and resumes on the next input.
         if (!this.isAgent && (status === 'exited' || status === 'failed') && current()) {
           this.runner = undefined;

@@ -23,6 +23,36 @@ function recorder(delayMs = 0) {
 }
 
 describe('OutputBatcher', () => {
+  it('asks the producer to pause while a sink call holds output past the high-water mark', async () => {
+    const batches: string[] = [];
+    let release: () => void = () => {};
+    let gate = new Promise<void>((r) => (release = r));
+    const sink = async (events: NewLogEvent[]) => {
+      await gate;
+      for (const e of events) if (e.type === 'terminal.output') batches.push(e.data.data);
+    };
+    const pressure: boolean[] = [];
+    const b = new OutputBatcher(sink, {
+      delayMs: 0,
+      maxBytes: 100,
+      highWaterBytes: 1000,
+      onPressure: (paused) => pressure.push(paused),
+    });
+    b.push('first');
+    await new Promise((r) => setImmediate(r)); // 'first' is now in flight, held by the gate
+    for (let i = 0; i < 9; i++) b.push('y'.repeat(100));
+    assert.deepEqual(pressure, [], 'below the mark the producer runs on');
+    b.push('z'.repeat(100));
+    assert.deepEqual(pressure, [true], 'at the mark the producer is paused, once');
+    b.push('more');
+    assert.deepEqual(pressure, [true]);
+    release();
+    gate = Promise.resolve();
+    await b.flush();
+    assert.deepEqual(pressure, [true, false], 'resumed once the sink call returned');
+    assert.equal(batches.join(''), 'first' + 'y'.repeat(900) + 'z'.repeat(100) + 'more');
+  });
+
   it('coalesces output that arrives within the delay into one event', async () => {
     const r = recorder();
     const b = new OutputBatcher(r.sink, { delayMs: 50 });

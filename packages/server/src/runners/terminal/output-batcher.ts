@@ -10,6 +10,13 @@ export interface OutputBatcherOptions {
   maxBytes?: number;
   /** Called when the sink rejects; the batcher carries on with the next batch. */
   onError?: (err: unknown) => void;
+  /**
+   * Output waiting behind a slow or retrying sink call above this many bytes asks the producer to
+   * pause (`onPressure(true)`); once the sink catches up it asks it to resume. Default 4 MiB.
+   */
+  highWaterBytes?: number;
+  /** Pause (true) or resume (false) the producer. Without it, output accumulates unbounded. */
+  onPressure?: (paused: boolean) => void;
 }
 
 /**
@@ -18,7 +25,10 @@ export interface OutputBatcherOptions {
  *
  * Invariants:
  * - At most one sink call is in flight. While it is, new output accumulates, so the log order
- *   equals the PTY order and a slow commit never pauses the PTY (output is never dropped).
+ *   equals the PTY order and output is never dropped.
+ * - Bounded memory: output waiting behind the sink call beyond `highWaterBytes` pauses the
+ *   producer (the PTY: the program then blocks on its writes), and it resumes once the sink call
+ *   returns. At most about twice `highWaterBytes` is held (one batch in flight, one waiting).
  * - Output waits at most `delayMs` after its first byte (plus the time an in-flight commit
  *   takes), or less once `maxBytes` have accumulated.
  * - A non-output event (`enqueue`) closes the pending output first, so it lands after the output
@@ -30,6 +40,11 @@ export class OutputBatcher {
   private readonly delayMs: number;
   private readonly maxBytes: number;
   private readonly onError: (err: unknown) => void;
+  private readonly highWaterBytes: number;
+  private readonly onPressure: ((paused: boolean) => void) | undefined;
+  private paused = false;
+  /** UTF-8 size of the output events in `queue`. */
+  private queuedBytes = 0;
   /** Closed events waiting for the next sink call. */
   private queue: NewLogEvent[] = [];
   /** Output not yet closed into events. */
@@ -47,6 +62,13 @@ export class OutputBatcher {
     this.delayMs = options.delayMs ?? 5;
     this.maxBytes = options.maxBytes ?? 64 * 1024;
     this.onError = options.onError ?? (() => {});
+    this.highWaterBytes = options.highWaterBytes ?? 4 * 1024 * 1024;
+    this.onPressure = options.onPressure;
+  }
+
+  /** Whether the producer was asked to pause. */
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   /** Add PTY output. Never blocks and never drops. */
@@ -55,6 +77,14 @@ export class OutputBatcher {
     if (!this.hasPending()) this.firstPendingAt = Date.now();
     this.open += data;
     this.openBytes += Buffer.byteLength(data);
+    if (
+      !this.paused &&
+      this.onPressure &&
+      this.openBytes + this.queuedBytes >= this.highWaterBytes
+    ) {
+      this.paused = true;
+      this.onPressure(true);
+    }
     this.schedule();
   }
 
@@ -105,6 +135,7 @@ export class OutputBatcher {
     this.closeOpen();
     const batch = this.queue;
     this.queue = [];
+    this.queuedBytes = 0;
     this.inFlight = this.send(batch);
   }
 
@@ -115,6 +146,10 @@ export class OutputBatcher {
       this.onError(err);
     }
     this.inFlight = undefined;
+    if (this.paused && this.openBytes + this.queuedBytes < this.highWaterBytes) {
+      this.paused = false;
+      this.onPressure?.(false);
+    }
     if (this.hasPending()) this.schedule();
   }
 
@@ -123,6 +158,7 @@ export class OutputBatcher {
     for (const data of splitUtf8(this.open, this.maxBytes)) {
       this.queue.push({ type: 'terminal.output', data: { data } });
     }
+    this.queuedBytes += this.openBytes;
     this.open = '';
     this.openBytes = 0;
   }

@@ -36,9 +36,15 @@ export class TerminalRunner implements Runner {
     options: TerminalRunnerOptions = {},
   ) {
     this.killAfterMs = options.killAfterMs ?? 2000;
+    // ctx.emit holds a batch while the store cannot write; the batcher then pauses the PTY.
     this.batcher = new OutputBatcher((events) => ctx.emit(events), {
       ...options.batching,
-      onError: (err) => ctx.log.warn('terminal output could not be stored', { err: String(err) }),
+      onError: (err) => ctx.log.error('terminal output could not be stored', { err: String(err) }),
+      onPressure: (paused) => {
+        if (!this.pty || this.hasExited) return;
+        if (paused) this.pty.pause();
+        else this.pty.resume();
+      },
     });
   }
 
