@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type {
@@ -9,14 +10,35 @@ import type {
   StoredEvent,
 } from './store.js';
 import { MIGRATIONS } from './migrations.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+
+/** The WAL file is truncated back to this size when it restarts after a checkpoint. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Every this many commits the WAL's size is looked at ... */
+const WAL_CHECK_EVERY_COMMITS = 64;
+/** ... and above this size a checkpoint is asked for before the timer's next one. */
+const WAL_CHECKPOINT_SOON_BYTES = 16 * 1024 * 1024;
+
+export interface SqliteStoreOptions {
+  /** `normal`: synchronous = NORMAL; `full`: synchronous = FULL (see ServerOptions.durability). */
+  durability?: 'normal' | 'full';
+  /**
+   * `background` (default): WAL checkpoints run in a worker thread, never inside a commit.
+   * `inline`: SQLite's automatic checkpoint inside the commit that crosses 1000 pages (for
+   * comparison in measurements).
+   */
+  checkpoints?: 'background' | 'inline';
+  /** Time between background checkpoints. Default 1 s. */
+  checkpointIntervalMs?: number;
+}
 
 /**
  * The embedded default store: one SQLite file in WAL mode.
  *
  * Durability: with `synchronous = NORMAL` (the default here) a committed transaction survives a
  * crash or `kill -9` of the server; only an operating-system crash or power loss can lose the
- * last transactions. `durability: 'full'` fsyncs every commit instead (group commit keeps that
- * affordable: one fsync per batch of appends, not per event).
+ * last transactions. `durability: 'full'` fsyncs the WAL at every commit instead (group commit
+ * keeps that affordable: one fsync per batch of appends, not per event) and survives power loss.
  *
  * better-sqlite3 is synchronous: each method runs to completion inside one turn of the event
  * loop, which is what makes the LogWriter's dedupe-then-allocate-then-commit step atomic here.
@@ -25,14 +47,32 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private readonly commitTx: (batch: readonly CommitEntry[]) => CommitOutcome;
+  private readonly checkpointer: WalCheckpointer | undefined;
+  private readonly walFile: string | undefined;
+  private commitsSinceWalCheck = 0;
 
-  constructor(file: string, options: { durability?: 'normal' | 'full' } = {}) {
+  constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    const synchronous = options.durability === 'full' ? 'FULL' : 'NORMAL';
+    this.db.pragma(`synchronous = ${synchronous}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    if ((options.checkpoints ?? 'background') === 'background') {
+      // Checkpoints leave the event loop (see WalCheckpointer). When the WAL restarts after a
+      // checkpoint, a file grown past the limit by a burst is truncated back to it.
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      this.walFile = `${file}-wal`;
+      this.checkpointer = new WalCheckpointer({
+        file,
+        synchronous,
+        ...(options.checkpointIntervalMs !== undefined
+          ? { intervalMs: options.checkpointIntervalMs }
+          : {}),
+      });
+    }
     this.stmt = this.prepare();
     // Each entry runs in its own savepoint (a nested better-sqlite3 transaction): a constraint
     // failure rolls back that entry only and is reported; any other error (SQLITE_FULL,
@@ -211,7 +251,14 @@ export class SqliteStore implements Store {
   }
 
   async commit(batch: readonly CommitEntry[]): Promise<CommitOutcome> {
-    return this.commitTx(batch);
+    const outcome = this.commitTx(batch);
+    if (this.checkpointer && ++this.commitsSinceWalCheck >= WAL_CHECK_EVERY_COMMITS) {
+      // A burst can outrun the timer: ask for a checkpoint early once the WAL is large.
+      this.commitsSinceWalCheck = 0;
+      const size = statSync(this.walFile!, { throwIfNoEntry: false })?.size ?? 0;
+      if (size > WAL_CHECKPOINT_SOON_BYTES) this.checkpointer.checkpointSoon();
+    }
+    return outcome;
   }
   async findInputs(sessionId: string, inputIds: readonly string[]): Promise<Map<string, number>> {
     const found = new Map<string, number>();
@@ -247,9 +294,19 @@ export class SqliteStore implements Store {
     return;
   }
 
+  /** The background checkpointer's counters (undefined with inline checkpoints). */
+  get walCheckpoints(): WalCheckpointer['stats'] | undefined {
+    return this.checkpointer?.stats;
+  }
+
+  /** Asks the background checkpointer for a checkpoint now. */
+  checkpointSoon(): void {
+    this.checkpointer?.checkpointSoon();
+  }
+
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
-    return;
   }
 }
 
