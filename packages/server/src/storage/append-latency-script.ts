@@ -1,0 +1,124 @@
+/**
+ * Measures append latency through the LogWriter on a real SQLite file, for each durability mode
+ * with WAL checkpoints inline (SQLite's automatic checkpoint inside a commit) and in the
+ * background worker. An open loop: appends are issued at a fixed rate whatever the latency, so a
+ * stalled event loop shows up in the tail.
+ *
+ *   node packages/server/dist/storage/append-latency-script.js [--seconds 10] [--rate 2000]
+ *        [--bytes 2048] [--dir DIR]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LogWriter, type SessionLogState } from '../hub/log-writer.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const dirArg = args.includes('--dir') ? args[args.indexOf('--dir') + 1] : undefined;
+const seconds = arg('seconds', 10);
+const rate = arg('rate', 2000);
+const bytes = arg('bytes', 2048);
+const SESSIONS = 8;
+
+interface Result {
+  durability: string;
+  checkpoints: string;
+  appends: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  loopP99: number;
+  loopMax: number;
+}
+
+async function run(
+  durability: 'normal' | 'full',
+  checkpoints: 'inline' | 'background',
+): Promise<Result> {
+  const dir = mkdtempSync(join(dirArg ?? tmpdir(), 'baton-append-'));
+  const store = new SqliteStore(join(dir, 'baton.db'), { durability, checkpoints });
+  const logs: SessionLogState[] = [];
+  for (let i = 0; i < SESSIONS; i++) {
+    const id = `s${i}`;
+    await store.insertSession({
+      id,
+      name: id,
+      kind: 'terminal',
+      status: 'running',
+      config: '{}',
+      createdAt: 1,
+      lastActivityAt: 1,
+      headSeq: 0,
+      firstSeq: 1,
+    });
+    logs.push({ sessionId: id, headSeq: 0, lastActivityAt: 1 });
+  }
+  const writer = new LogWriter(store, () => {});
+  const data = 'x'.repeat(bytes);
+  const latencies: number[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const pending = new Set<Promise<unknown>>();
+  const started = performance.now();
+  let issued = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = (performance.now() - started) / 1000;
+      if (elapsed >= seconds) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      const due = Math.floor(elapsed * rate) - issued;
+      for (let k = 0; k < due; k++) {
+        const log = logs[issued++ % SESSIONS]!;
+        const t0 = performance.now();
+        const p = writer
+          .append(log, [{ type: 'terminal.output', data: { data } }])
+          .then(() => latencies.push(performance.now() - t0));
+        pending.add(p);
+        void p.finally(() => pending.delete(p));
+      }
+    }, 1);
+  });
+  await Promise.all(pending);
+  loop.disable();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return {
+    durability,
+    checkpoints,
+    appends: latencies.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: latencies[latencies.length - 1]!,
+    loopP99: loop.percentile(99) / 1e6,
+    loopMax: loop.max / 1e6,
+  };
+}
+
+const results: Result[] = [];
+for (const durability of ['normal', 'full'] as const) {
+  for (const checkpoints of ['inline', 'background'] as const) {
+    results.push(await run(durability, checkpoints));
+  }
+}
+const f = (n: number) => n.toFixed(2);
+process.stdout.write(
+  `append latency, ${SESSIONS} sessions, ${rate} appends/s of ${bytes} B for ${seconds} s each\n` +
+    'durability | checkpoints | appends | p50 ms | p99 ms | p99.9 ms | max ms | loop p99 ms | loop max ms\n',
+);
+for (const r of results) {
+  process.stdout.write(
+    `${r.durability} | ${r.checkpoints} | ${r.appends} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.p999)} | ${f(r.max)} | ${f(r.loopP99)} | ${f(r.loopMax)}\n`,
+  );
+}
