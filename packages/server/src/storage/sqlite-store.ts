@@ -294,6 +294,15 @@ export class SqliteStore implements Store {
     return;
   }
 
+  /** The connection's settings that decide durability and checkpointing (for tests, diagnostics). */
+  settings(): { synchronous: 'NORMAL' | 'FULL' | 'OTHER'; walAutocheckpoint: number } {
+    const sync = this.db.pragma('synchronous', { simple: true }) as number;
+    return {
+      synchronous: sync === 1 ? 'NORMAL' : sync === 2 ? 'FULL' : 'OTHER',
+      walAutocheckpoint: this.db.pragma('wal_autocheckpoint', { simple: true }) as number,
+    };
+  }
+
   /** The background checkpointer's counters (undefined with inline checkpoints). */
   get walCheckpoints(): WalCheckpointer['stats'] | undefined {
     return this.checkpointer?.stats;
