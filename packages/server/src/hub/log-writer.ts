@@ -12,6 +12,8 @@ export interface LogWriterHooks {
   onStoreFailed?(error: BatonError, logs: SessionLogState[]): void;
   /** A commit went through for these sessions. */
   onStored?(logs: SessionLogState[]): void;
+  /** A listener (fan-out, the hooks above) threw after a commit; the commit stands. */
+  onListenerError?(err: unknown): void;
 }
 
 /** The per-session counters the writer owns while the session is live on this node. */
@@ -195,7 +197,7 @@ export class LogWriter {
               STORE_RETRY_AFTER_MS,
             );
       for (const item of batch) item.reject(error);
-      this.hooks.onStoreFailed?.(error, [...bySession.keys()]);
+      this.notify(() => this.hooks.onStoreFailed?.(error, [...bySession.keys()]));
       await this.reloadHeads(heads);
       return;
     }
@@ -219,11 +221,23 @@ export class LogWriter {
         const o = outcomes.get(item)!;
         if (!o.duplicate) committed.push(...o.committed);
       }
-      if (committed.length > 0) this.onCommitted(log, committed);
+      if (committed.length > 0) this.notify(() => this.onCommitted(log, committed));
     }
-    this.hooks.onStored?.([...bySession.keys()].filter((log) => !refused.has(log)));
+    this.notify(() => this.hooks.onStored?.([...bySession.keys()].filter((l) => !refused.has(l))));
     if (refused.size > 0) {
       await this.reloadHeads(new Map([...heads].filter(([log]) => refused.has(log))));
+    }
+  }
+
+  /**
+   * Runs a listener after a commit. What is committed stays committed: a listener that throws
+   * (one session's fan-out) is reported and never fails the flush or the other sessions.
+   */
+  private notify(listener: () => void): void {
+    try {
+      listener();
+    } catch (err) {
+      this.hooks.onListenerError?.(err);
     }
   }
 

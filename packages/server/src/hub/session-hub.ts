@@ -73,6 +73,9 @@ export class SessionHub {
           this.storeHealth.succeeded();
           for (const log of logs) this.sessions.get(log.sessionId)?.setDegraded(undefined);
         },
+        onListenerError: (err) => {
+          opts.log.error('a commit listener failed', { error: (err as Error).message });
+        },
       },
     );
   }

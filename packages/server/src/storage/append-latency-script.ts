@@ -67,6 +67,7 @@ async function run(
   const pending = new Set<Promise<unknown>>();
   const started = performance.now();
   let issued = 0;
+  let failures = 0;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const elapsed = (performance.now() - started) / 1000;
@@ -79,11 +80,20 @@ async function run(
       for (let k = 0; k < due; k++) {
         const log = logs[issued++ % SESSIONS]!;
         const t0 = performance.now();
-        const p = writer
+        const p: Promise<void> = writer
           .append(log, [{ type: 'terminal.output', data: { data } }])
-          .then(() => latencies.push(performance.now() - t0));
+          .then(
+            () => {
+              latencies.push(performance.now() - t0);
+            },
+            () => {
+              failures++;
+            },
+          )
+          .then(() => {
+            pending.delete(p);
+          });
         pending.add(p);
-        void p.finally(() => pending.delete(p));
       }
     }, 1);
   });
@@ -91,6 +101,7 @@ async function run(
   loop.disable();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
+  if (failures > 0) throw new Error(`${failures} appends failed`);
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
