@@ -15,6 +15,7 @@ import { NullProjection } from '../projections/null-projection.js';
 import { RunnerError, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
 import { StoreHealth } from '../storage/store-health.js';
+import { appendUntilStored } from './append-until-stored.js';
 import { LiveSession } from './live-session.js';
 import { LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
@@ -86,8 +87,28 @@ export class SessionHub {
       const session = this.makeSession(record);
       this.sessions.set(session.id, session);
       await session.loadProjection();
-      await session.recoverAfterRestart();
+      await session.recoverAfterRestart().catch((err: unknown) => this.settleLater(session, err));
     }
+  }
+
+  /**
+   * A session the restart could not settle because the store cannot write (a full disk) does not
+   * keep the server from starting: it serves, the session shows `degraded`, and the session is
+   * settled as soon as writes succeed again.
+   */
+  private settleLater(session: LiveSession, err: unknown): void {
+    this.opts.log.error('could not settle a session after the restart; retrying', {
+      session: session.id,
+      error: (err as Error).message,
+    });
+    appendUntilStored(() => session.recoverAfterRestart(), {
+      stillWanted: () => !this.closed && this.sessions.get(session.id) === session,
+    }).catch((e: unknown) => {
+      this.opts.log.error('could not settle a session after the restart', {
+        session: session.id,
+        error: (e as Error).message,
+      });
+    });
   }
 
   private makeSession(record: SessionRecord): LiveSession {

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
 import { ProtocolClient, ProtocolError } from '../testing/protocol-client.js';
-import { startTestServer, waitUntil } from '../testing/test-server.js';
+import { spawnServerProcess } from '../testing/server-process.js';
+import { QUIET_TERMINAL, startTestServer, waitUntil } from '../testing/test-server.js';
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) {
@@ -214,6 +215,55 @@ test(
       await server.close().catch(() => {});
       fs.unmount();
       rmSync(outside, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'a restart on a full disk serves, shows the session degraded, and settles it once space is back',
+  { skip: isRoot ? false : 'needs root to mount a tmpfs', timeout: 120_000 },
+  async () => {
+    const fs = mountTinyFs(3 * 1024 * 1024);
+    const filler = join(fs.dir, 'filler');
+    const proc = await spawnServerProcess(fs.dir);
+    let server: Awaited<ReturnType<typeof startTestServer>> | undefined;
+    try {
+      const client = await ProtocolClient.connect(proc.wsUrl, proc.ownerToken);
+      const { session } = await client.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await client.submit(session.id, 'before', { kind: 'terminal', data: 'x' });
+      client.terminate();
+      await proc.kill9();
+
+      fillDisk(filler);
+      // Settling the shell the crash ended needs a write; the server starts anyway.
+      server = await startTestServer({ dataDir: fs.dir });
+      const s = server;
+      const sick = await waitUntil(async () => {
+        const h = await health(s.url);
+        return h.status === 503 && h;
+      }, 'health to report the store degraded');
+      assert.match((sick.body['store'] as { error: string }).error, /full/);
+      assert.ok(s.hub.get(session.id).info().degraded, 'the unsettled session shows degraded');
+
+      rmSync(filler);
+      await waitUntil(
+        () => s.hub.get(session.id).info().status === 'exited',
+        'the session to be settled once space is back',
+      );
+      const info = s.hub.get(session.id).info();
+      assert.match(info.reason ?? '', /server restarted/);
+      assert.equal(info.degraded, undefined);
+      assert.equal((await health(s.url)).status, 200);
+      const events = await storedEvents(s.url, s.ownerToken, session.id);
+      assert.ok(events.some((e) => e.type === 'input' && e.data.inputId === 'before'));
+    } finally {
+      await proc.kill9().catch(() => {});
+      await server?.close().catch(() => {});
+      fs.unmount();
     }
   },
 );

@@ -79,10 +79,17 @@ export class DataDirLock {
     this.db.close();
   }
 
+  /** Best effort: on a full disk the server still starts; a second one then names no pid. */
   private writeOwner(): void {
     const file = join(this.dataDir, OWNER_FILE);
-    writeFileSync(`${file}.tmp`, JSON.stringify(this.owner) + '\n', { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    try {
+      writeFileSync(`${file}.tmp`, JSON.stringify(this.owner) + '\n', { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
+    } catch {
+      // Never leave a stale file naming a server that is gone.
+      rmSync(`${file}.tmp`, { force: true });
+      rmSync(file, { force: true });
+    }
   }
 }
 
