@@ -48,7 +48,9 @@ export class DeviceRegistry {
       }
     }
     const ownerHash = hashToken(ownerToken);
-    await store.setMeta('owner_token_hash', ownerHash);
+    // Written only when it changed: a restart on a full disk must not need a write.
+    if ((await store.getMeta('owner_token_hash')) !== ownerHash)
+      await store.setMeta('owner_token_hash', ownerHash);
     const registry = new DeviceRegistry(store, ownerHash);
     for (const d of await store.listDevices()) registry.remember(d);
     return { registry, ownerToken, created };

@@ -161,6 +161,12 @@ test(
           f.session.id === id &&
           f.session.degraded !== undefined,
       );
+      // A device that connects during the outage sees it in its first list.
+      const late = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+      clients.push(late);
+      const list = await late.request<{ sessions: SessionInfo[] }>({ type: 'sessions.watch' });
+      assert.match(list.sessions.find((x) => x.id === id)?.degraded ?? '', /full/);
+
       // Output keeps coming meanwhile; it is held, not dropped. Let a few lines pass unwritten.
       const framesAtFull = client.frames.length;
       const storedAtFull = ticks(await storedEvents(server.url, server.ownerToken, id)).length;
