@@ -8,8 +8,11 @@ const STORE_RETRY_AFTER_MS = 1000;
 
 /** Who hears about commits that failed and succeeded (store health, degraded sessions). */
 export interface LogWriterHooks {
-  /** A whole commit failed; every session in it was refused with `error`. */
-  onStoreFailed?(error: BatonError, logs: SessionLogState[]): void;
+  /**
+   * A whole commit failed; every session in it was refused with `error`. `cause` is the store's
+   * own error (for example `database or disk is full`).
+   */
+  onStoreFailed?(error: BatonError, logs: SessionLogState[], cause: Error): void;
   /** A commit went through for these sessions. */
   onStored?(logs: SessionLogState[]): void;
   /** A listener (fan-out, the hooks above) threw after a commit; the commit stands. */
@@ -197,7 +200,8 @@ export class LogWriter {
               STORE_RETRY_AFTER_MS,
             );
       for (const item of batch) item.reject(error);
-      this.notify(() => this.hooks.onStoreFailed?.(error, [...bySession.keys()]));
+      const cause = err instanceof Error ? err : new Error(String(err));
+      this.notify(() => this.hooks.onStoreFailed?.(error, [...bySession.keys()], cause));
       await this.reloadHeads(heads);
       return;
     }

@@ -66,9 +66,10 @@ export class SessionHub {
         this.sessions.get(log.sessionId)?.onCommitted(events);
       },
       {
-        onStoreFailed: (error, logs) => {
-          this.storeHealth.failed(error);
-          for (const log of logs) this.sessions.get(log.sessionId)?.setDegraded(error.message);
+        onStoreFailed: (_error, logs, cause) => {
+          this.storeHealth.failed(cause);
+          const reason = `the server's storage cannot write: ${cause.message}`;
+          for (const log of logs) this.sessions.get(log.sessionId)?.setDegraded(reason);
         },
         onStored: (logs) => {
           this.storeHealth.succeeded();
