@@ -73,6 +73,9 @@ export class WalCheckpointer {
         resolve();
         return;
       }
+      // The thread is unref'd so it never keeps a process alive, but a close in progress must:
+      // otherwise a process with nothing else to do exits with this close still pending.
+      this.worker.ref();
       const done = () => resolve();
       this.worker.once('exit', done);
       this.worker.on('message', (msg: { type: string }) => {
