@@ -56,13 +56,14 @@ describe('a terminal across a server kill -9 and restart', () => {
     await waitUntil(async () => (await first.serialized()).includes('TAIL-42'), 'the tail');
     const head = await settled([first]);
     const expected = await first.serialized();
+    // The server stores the checkpoint asynchronously (the screen is serialized first).
+    const checkpoint = await waitUntil(() => {
+      const seq = checkpointSeq(data.dir, sessionId);
+      return seq !== undefined && seq > 1000 && seq;
+    }, 'a screen checkpoint to be stored');
 
     await proc.kill9();
-    const checkpoint = checkpointSeq(data.dir, sessionId);
-    assert.ok(
-      checkpoint !== undefined && checkpoint > 1000,
-      `a checkpoint was stored (${checkpoint})`,
-    );
+    assert.equal(checkpointSeq(data.dir, sessionId), checkpoint, 'the checkpoint survives kill -9');
     assert.ok(checkpoint < head, 'events after the checkpoint were logged too');
 
     const restartStarted = performance.now();
