@@ -35,7 +35,7 @@ export const ErrorCode = z.enum([
   'agent_unavailable',
   /** Too many requests or too many pending inputs; retry after `retryAfterMs`. */
   'rate_limited',
-  /** The server is shutting down or restarting; retry. */
+  /** The server is shutting down or restarting, or its storage cannot write (full disk); retry. */
   'unavailable',
   /** A bug or storage failure on the server; nothing was acknowledged. */
   'internal',
