@@ -11,6 +11,7 @@ import { sendError } from './http/json-response.js';
 import { serveStatic } from './http/static-files.js';
 import { createLogger } from './logger.js';
 import { defaultProjections } from './projections/registry.js';
+import { ChildRegistry } from './runners/child-processes/child-registry.js';
 import { runnerMap } from './runners/registry.js';
 import type { ServerOptions } from './server-options.js';
 import { SqliteStore } from './storage/sqlite-store.js';
@@ -51,11 +52,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ownerToken,
     created,
   } = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
+  // Before any session resumes: end what a crashed predecessor left running, so that no
+  // conversation ever has two processes.
+  const children = new ChildRegistry(options.dataDir, log);
+  await children.reapOrphans();
   const hub = new SessionHub({
     store,
     log,
     dataDir: options.dataDir,
     runners: runnerMap(options.runners),
+    children,
     projections: defaultProjections(),
     retentionEvents: options.retentionEvents ?? 100_000,
   });

@@ -13,6 +13,7 @@ import type {
   TerminalConfig,
 } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
+import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import type { Logger } from '../logger.js';
 import type { Projection } from '../projections/projection.js';
 import {
@@ -47,6 +48,7 @@ export interface LiveSessionDeps {
   log: Logger;
   dataDir: string;
   runnerFactory: RunnerFactory | undefined;
+  children: ChildRegistry;
   projection: Projection;
   retentionEvents: number;
   /** The session's list entry changed; `urgent` for status, name and presence changes. */
@@ -502,6 +504,7 @@ export class LiveSession {
         return sessionDir;
       },
       log: this.deps.log.child({ session: this.id }),
+      children: this.deps.children.forSession(this.id),
       emit: async (events: NewLogEvent[]): Promise<LogEvent[]> => {
         if (!current()) return [];
         const committed = await this.append(events);

@@ -12,6 +12,7 @@ import { BatonError } from '../baton-error.js';
 import type { Logger } from '../logger.js';
 import type { ProjectionFactory } from '../projections/projection.js';
 import { NullProjection } from '../projections/null-projection.js';
+import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import { RunnerError, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
 import { LiveSession } from './live-session.js';
@@ -26,6 +27,8 @@ export interface SessionHubOptions {
   log: Logger;
   dataDir: string;
   runners: ReadonlyMap<SessionKind, RunnerFactory>;
+  /** Where runner children are recorded (and ended after a crash). */
+  children: ChildRegistry;
   projections: readonly ProjectionFactory[];
   retentionEvents: number;
 }
@@ -73,6 +76,7 @@ export class SessionHub {
       log: this.opts.log,
       dataDir: this.opts.dataDir,
       runnerFactory: this.opts.runners.get(kind),
+      children: this.opts.children,
       projection,
       retentionEvents: this.opts.retentionEvents,
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),

@@ -42,7 +42,13 @@ export class CodexDriver implements AgentDriver {
     const config = ctx.config;
     const cwd = agentCwd(config);
     this.peer = new JsonRpcPeer(
-      { binary, args: ['app-server', ...(config.args ?? [])], cwd, env: agentEnv(config) },
+      {
+        binary,
+        args: ['app-server', ...(config.args ?? [])],
+        cwd,
+        env: agentEnv(config),
+        children: ctx.children,
+      },
       {
         onNotification: (method, params) => this.onNotification(method, asObject(params) ?? {}),
         onRequest: (id, method, params) => this.onRequest(id, method, asObject(params) ?? {}),
