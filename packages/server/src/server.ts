@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
 import { DeviceRegistry } from './auth/device-registry.js';
+import { secureDataDir } from './data-dir-modes.js';
 import { SessionHub } from './hub/session-hub.js';
 import { createApi } from './http/api-routes.js';
 import { sendError } from './http/json-response.js';
@@ -44,7 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = createLogger(options.logLevel ?? 'info');
   const maxFrameBytes = options.maxFrameBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(options.dataDir, log);
 
   const store = new SqliteStore(join(options.dataDir, 'baton.db'));
   const {
