@@ -584,22 +584,6 @@ export class LiveSession {
     await this.ensureRunner();
   }
 
-  /** After a server restart: a shell's process is gone; an agent resumes on its next input. */
-  async recoverAfterRestart(): Promise<void> {
-    const live: SessionStatus[] = ['starting', 'running', 'idle', 'stopping'];
-    if (!live.includes(this.status)) return;
-    if (this.isAgent) {
-      await this.setStatus('idle', {
-        reason: 'the server restarted; the conversation resumes on the next message',
-      });
-    } else {
-      await this.setStatus('exited', {
-        reason:
-          'the server restarted and the shell ended; restart the session to get a new shell in the same directory',
-      });
-    }
-  }
-
   /** Rebuilds the projection from the stored checkpoint plus the events after it. */
   async loadProjection(): Promise<void> {
     const snap = await this.deps.store.getSnapshot(this.id);

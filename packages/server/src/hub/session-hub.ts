@@ -15,6 +15,7 @@ import { NullProjection } from '../projections/null-projection.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import { RunnerError, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
+import { settleAfterRestart } from './crash-recovery.js';
 import { LiveSession } from './live-session.js';
 import { LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
@@ -59,7 +60,7 @@ export class SessionHub {
       const session = this.makeSession(record);
       this.sessions.set(session.id, session);
       await session.loadProjection();
-      await session.recoverAfterRestart();
+      await settleAfterRestart(session, this.opts.log);
     }
   }
 
