@@ -164,6 +164,8 @@ export class ConversationRunner implements Runner {
   async stop(): Promise<void> {
     this.closed = true;
     this.clearIdleTimer();
+    // While the driver is still current, so the text is stored before the turn ends.
+    if (this.turn) this.driver?.keepPartialText?.();
     this.cancelOpenPermissions('the session was stopped');
     this.finishTurn({ outcome: 'interrupted', error: 'the session was stopped' });
     const driver = this.driver;
