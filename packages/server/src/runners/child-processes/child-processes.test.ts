@@ -15,7 +15,7 @@ import {
   waitUntil,
 } from '../../testing/test-server.js';
 import { CHILDREN_FILE, ChildRegistry, type ChildEntry } from './child-registry.js';
-import { bootId, readProcStat } from './proc-table.js';
+import { bootId, parseProcStat, readProcStat } from './proc-table.js';
 
 /** A process named by pid and start time, so a reused pid never counts as the same process. */
 interface Proc {
@@ -85,6 +85,33 @@ describe('a session’s processes end with it', () => {
       const gc = await startGrandchild(client, session.id, 1);
       await client.request({ type: 'session.stop', sessionId: session.id });
       await waitUntil(() => !alive(gc), 'the background process to end after stop');
+      await client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a process that left for a session of its own is found by its marker and ended', async () => {
+    const server = await startTestServer();
+    try {
+      const client = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+      const session = await createShell(client);
+      const pidFile = join(scratch(), 'pid');
+      // setsid forks when called from a group leader, so the sleeper's parent is not the shell.
+      await client.submit(session.id, 'escape', {
+        kind: 'terminal',
+        data: `setsid sh -c 'echo $$ > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; exec sleep 1000' >/dev/null 2>&1 </dev/null &\r`,
+      });
+      const pid = await waitUntil(
+        () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8').trim()),
+        'the escaped process to start',
+      );
+      const stat = await waitUntil(() => readProcStat(pid), 'its /proc entry');
+      const escaped = { pid, startTime: stat.startTime };
+      leftovers.push(escaped);
+      assert.equal(stat.session, pid, 'it leads a session of its own');
+      await client.request({ type: 'session.stop', sessionId: session.id });
+      await waitUntil(() => !alive(escaped), 'the escaped process to end after stop');
       await client.close();
     } finally {
       await server.stop();
@@ -242,5 +269,23 @@ describe('ChildRegistry.reapOrphans', () => {
     writeFileSync(join(dir, CHILDREN_FILE), '{not json');
     await new ChildRegistry(dir, log).reapOrphans();
     assert.equal(alive(p), true);
+  });
+});
+
+describe('parseProcStat', () => {
+  it('reads the fields after a command name with spaces and parentheses', () => {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
+    // stime cutime cstime priority nice threads itrealvalue starttime …
+    const line =
+      '4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 2';
+    assert.deepEqual(parseProcStat(line), {
+      pid: 4242,
+      state: 'S',
+      ppid: 1,
+      pgrp: 4242,
+      session: 4242,
+      startTime: 987654,
+    });
+    assert.equal(parseProcStat('garbage'), undefined);
   });
 });
