@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
 import { endFamily, findFamily, type ChildIdentity } from './process-family.js';
-import { bootId, readProcStat } from './proc-table.js';
+import { bootId, hasProcTable, readProcStat } from './proc-table.js';
 
 /** The file in the data directory that lists the runner children this server started. */
 export const CHILDREN_FILE = 'children.json';
@@ -65,9 +65,16 @@ export class ChildRegistry {
    */
   async reapOrphans(): Promise<void> {
     const entries = this.readFile();
+    if (entries.length > 0 && !hasProcTable()) {
+      // Without /proc a pid cannot be told from a reused one, so none is signalled.
+      this.log.warn('cannot check for processes a previous baton server left running here', {
+        recorded: entries.length,
+      });
+      entries.length = 0;
+    }
     for (const entry of entries) {
       if (entry.bootId !== this.boot) continue;
-      const family = findFamily(entry);
+      const family = findFamily(entry, { afterCrash: true });
       if (family.length === 0) continue;
       const leader = readProcStat(entry.pid);
       const leaderAlive = leader !== undefined && leader.startTime === entry.startTime;
@@ -77,7 +84,7 @@ export class ChildRegistry {
         leaderAlive,
         processes: family.length,
       });
-      await endFamily(entry, { graceMs: ORPHAN_GRACE_MS });
+      await endFamily(entry, { graceMs: ORPHAN_GRACE_MS, afterCrash: true });
     }
     this.write();
   }

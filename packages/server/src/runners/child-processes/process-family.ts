@@ -22,16 +22,20 @@ const POLL_MS = 25;
  * the child's marker (which catches programs that started their own session, like a dev server
  * started with setsid, unless they also cleared their environment).
  *
- * Never a reused pid: a process that started before the child cannot belong to it, and when
- * the child's pid is alive with another start time, the pid was reused, so session and group
- * ids no longer identify the family and only the marker counts. Zombies are left out: they are
- * already dead and only wait to be reaped by their parent.
+ * Never a reused pid: a process that started before the child cannot belong to it, and session
+ * and group ids count only while they still name the child: when its pid is alive with its
+ * start time, or (`afterCrash` false) when it has just exited, since Linux does not reuse a pid
+ * while a session or group still carries it. After a crash the child may have died long ago and
+ * its pid been reused for another session, so then only a live child (pid and start time) makes
+ * the ids count; otherwise only the marker does. Zombies are left out: they are already dead and
+ * only wait to be reaped by their parent.
  */
-export function findFamily(child: ChildIdentity): number[] {
+export function findFamily(child: ChildIdentity, options: { afterCrash?: boolean } = {}): number[] {
   if (!hasProcTable()) return [child.pid];
   const leader = readProcStat(child.pid);
-  const reused =
-    leader !== undefined && child.startTime !== undefined && leader.startTime !== child.startTime;
+  const leaderIsChild =
+    leader !== undefined && child.startTime !== undefined && leader.startTime === child.startTime;
+  const idsCount = leaderIsChild || (leader === undefined && options.afterCrash !== true);
   const stats = [];
   for (const pid of listPids()) {
     if (pid === process.pid) continue;
@@ -43,7 +47,7 @@ export function findFamily(child: ChildIdentity): number[] {
   const family = new Set<number>();
   for (const s of stats) {
     const byIds =
-      !reused && (s.pid === child.pid || s.session === child.pid || s.pgrp === child.pid);
+      idsCount && (s.pid === child.pid || s.session === child.pid || s.pgrp === child.pid);
     if (byIds || environHas(s.pid, `${CHILD_MARKER_VAR}=${child.marker}`)) family.add(s.pid);
   }
   // Descendants that changed session and environment are still children of a member.
@@ -86,15 +90,16 @@ function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
  */
 export async function endFamily(
   child: ChildIdentity,
-  options: { graceMs: number; firstSignal?: NodeJS.Signals },
+  options: { graceMs: number; firstSignal?: NodeJS.Signals; afterCrash?: boolean },
 ): Promise<number> {
-  const first = findFamily(child);
+  const find = { afterCrash: options.afterCrash === true };
+  const first = findFamily(child, find);
   for (const pid of first)
     signal(pid, pid === child.pid ? (options.firstSignal ?? 'SIGTERM') : 'SIGTERM');
   if (!hasProcTable()) signalGroup(child.pid, 'SIGTERM');
   const deadline = Date.now() + options.graceMs;
   while (anyAlive(first) && Date.now() < deadline) await sleep(POLL_MS);
-  const rest = [...new Set([...first, ...findFamily(child)])];
+  const rest = [...new Set([...first, ...findFamily(child, find)])];
   for (const pid of rest) signal(pid, 'SIGKILL');
   if (!hasProcTable()) signalGroup(child.pid, 'SIGKILL');
   // SIGKILL cannot be caught; the wait is only for the kernel to finish the kills.
