@@ -3,9 +3,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SessionInfo } from '@baton/protocol';
-import { claudeSessionConfig, tempDir } from './agent-env.js';
+import { claudeSessionConfig, codexSessionConfig, tempDir } from './agent-env.js';
 import { Device } from './device.js';
 import { FakeAnthropic } from './fake-anthropic.js';
+import { FakeOpenAi } from './fake-openai.js';
 import { ServerProcess } from './server-process.js';
 
 /** A process named by pid and start time, so a reused pid never counts as the same process. */
@@ -164,6 +165,48 @@ describe('claude: the server is killed -9 mid-turn', { timeout: 240_000 }, () =>
       phone.ofType('agent.turn.ended').some((e) => e.data.outcome === 'completed'),
     );
     assert.equal(conversationProcesses(bound).length, 1, 'one process for the conversation');
+    phone.close();
+  });
+
+  it('codex: after kill -9 mid-stream the resumed thread runs in one app-server', async () => {
+    const api = await new FakeOpenAi().start();
+    cleanup.push(() => api.close());
+    const dataDir = tempDir('codex-orphan');
+    const first = await ServerProcess.start(dataDir);
+    cleanup.push(() => first.stop());
+    const desk = await Device.connect(first.url, first.ownerToken, 'desk', 'tab');
+    const { session } = await desk.request<{ session: SessionInfo }>({
+      type: 'session.create',
+      kind: 'codex',
+      config: codexSessionConfig(api, tempDir('codex-orphan-agent')),
+    });
+    await desk.subscribe(session.id);
+    api.script(
+      { kind: 'text', text: 'this answer goes on and on '.repeat(20), chunks: 300, delayMs: 200 },
+      { kind: 'text', text: 'resumed' },
+    );
+    await desk.say(session.id, 'co-1', 'say something long');
+    await desk.waitFor('streaming', () => desk.deltas.length >= 3);
+    const [codex] = recordedChildren(dataDir);
+    assert.ok(codex);
+    leftovers.push(codex);
+    await first.kill9();
+    desk.close();
+    // The app-server is still running now; this Codex version ends by itself a little after its
+    // stdin closed, so unlike the Claude case above this does not depend on the reaping alone.
+
+    const second = await ServerProcess.start(dataDir);
+    cleanup.push(() => second.stop());
+    assert.equal(alive(codex), false, 'no app-server of the old server is left');
+    const phone = await Device.connect(second.url, second.ownerToken, 'phone', 'mobile');
+    await phone.subscribe(session.id);
+    await phone.say(session.id, 'co-2', 'go on');
+    await phone.waitFor('the resumed turn', () =>
+      phone.ofType('agent.turn.ended').some((e) => e.data.outcome === 'completed'),
+    );
+    const now = recordedChildren(dataDir);
+    assert.equal(now.length, 1, 'one app-server for the conversation');
+    assert.notEqual(now[0]!.pid, codex.pid);
     phone.close();
   });
 });
