@@ -192,7 +192,7 @@ describe('claude: the server is killed -9 mid-turn', { timeout: 240_000 }, () =>
     leftovers.push(codex);
     await first.kill9();
     desk.close();
-    // The app-server is still running now; this Codex version ends by itself a little after its
+    // The app-server may still be running now; this Codex version ends by itself a little after its
     // stdin closed, so unlike the Claude case above this does not depend on the reaping alone.
 
     const second = await ServerProcess.start(dataDir);
