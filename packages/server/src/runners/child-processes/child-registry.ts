@@ -72,6 +72,7 @@ export class ChildRegistry {
       });
       entries.length = 0;
     }
+    const ends: Array<Promise<unknown>> = [];
     for (const entry of entries) {
       if (entry.bootId !== this.boot) continue;
       const family = findFamily(entry, { afterCrash: true });
@@ -84,8 +85,10 @@ export class ChildRegistry {
         leaderAlive,
         processes: family.length,
       });
-      await endFamily(entry, { graceMs: ORPHAN_GRACE_MS, afterCrash: true });
+      // All at once: each family gets the same grace, and the start waits for one grace only.
+      ends.push(endFamily(entry, { graceMs: ORPHAN_GRACE_MS, afterCrash: true }));
     }
+    await Promise.all(ends);
     this.write();
   }
 
