@@ -63,6 +63,13 @@ export function findFamily(child: ChildIdentity, options: { afterCrash?: boolean
   return [...family];
 }
 
+/** Whether the child's pid still names the child (its start time matches; no /proc: assume so). */
+function isChild(child: ChildIdentity): boolean {
+  if (!hasProcTable()) return true;
+  const s = readProcStat(child.pid);
+  return s !== undefined && child.startTime !== undefined && s.startTime === child.startTime;
+}
+
 /** Whether any of `pids` is still a live (non-zombie) process. */
 function anyAlive(pids: readonly number[]): boolean {
   if (!hasProcTable()) return pids.some((pid) => signal(pid, 0));
@@ -93,9 +100,11 @@ export async function endFamily(
   options: { graceMs: number; firstSignal?: NodeJS.Signals; afterCrash?: boolean },
 ): Promise<number> {
   const find = { afterCrash: options.afterCrash === true };
+  // The child first and at once, before the scan of /proc: a shell signalled while it is still
+  // starting up has been seen to lose a hang-up that arrived a few milliseconds later.
+  if (isChild(child)) signal(child.pid, options.firstSignal ?? 'SIGTERM');
   const first = findFamily(child, find);
-  for (const pid of first)
-    signal(pid, pid === child.pid ? (options.firstSignal ?? 'SIGTERM') : 'SIGTERM');
+  for (const pid of first) if (pid !== child.pid) signal(pid, 'SIGTERM');
   if (!hasProcTable()) signalGroup(child.pid, 'SIGTERM');
   const deadline = Date.now() + options.graceMs;
   while (anyAlive(first) && Date.now() < deadline) await sleep(POLL_MS);
