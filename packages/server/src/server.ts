@@ -1,16 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
 import { DeviceRegistry } from './auth/device-registry.js';
+import { secureDataDir } from './data-dir-modes.js';
 import { SessionHub } from './hub/session-hub.js';
 import { createApi } from './http/api-routes.js';
 import { sendError } from './http/json-response.js';
 import { serveStatic } from './http/static-files.js';
 import { createLogger } from './logger.js';
 import { defaultProjections } from './projections/registry.js';
+import { ChildRegistry } from './runners/child-processes/child-registry.js';
 import { runnerMap } from './runners/registry.js';
 import type { ServerOptions } from './server-options.js';
 import { DataDirLock } from './storage/data-dir-lock.js';
@@ -44,7 +46,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = createLogger(options.logLevel ?? 'info');
   const maxFrameBytes = options.maxFrameBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(options.dataDir, log);
 
   // Before the database is opened: a second server on this directory stops here.
   const lock = DataDirLock.acquire(options.dataDir);
@@ -62,11 +64,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ownerToken,
     created,
   } = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
+  // Before any session resumes: end what a crashed predecessor left running, so that no
+  // conversation ever has two processes.
+  const children = new ChildRegistry(options.dataDir, log);
+  await children.reapOrphans();
   const hub = new SessionHub({
     store,
     log,
     dataDir: options.dataDir,
     runners: runnerMap(options.runners),
+    children,
     projections: defaultProjections(),
     retentionEvents: options.retentionEvents ?? 100_000,
   });

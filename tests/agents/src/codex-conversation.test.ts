@@ -129,6 +129,36 @@ describe(
       assert.equal(b.ofType('agent.text').at(-1)!.data.text, 'after the stop');
     });
 
+    it('an interrupted turn keeps the text streamed so far, on every device', async () => {
+      const api = await suite.freshApi();
+      const a = await suite.device('desk');
+      const b = await suite.device('phone', 'mobile');
+      const session = await createSession(
+        a,
+        'codex',
+        codexSessionConfig(api, tempDir('codex-partial')),
+      );
+      await a.subscribe(session.id);
+      await b.subscribe(session.id);
+      const full = 'the first words arrive, and then the rest never does because of the stop';
+      api.script({ kind: 'text', text: full, chunks: 30, delayMs: 200 });
+      await a.say(session.id, 'cp-1', 'talk slowly');
+      await b.waitFor('a few words', () => b.deltas.length >= 3);
+      await b.request({ type: 'interrupt', sessionId: session.id });
+      for (const d of [a, b]) await d.waitFor('the turn to end', () => d.turnsEnded() === 1);
+      for (const d of [a, b]) {
+        const ended = d.ofType('agent.turn.ended')[0]!;
+        assert.equal(ended.data.outcome, 'interrupted');
+        const texts = d.ofType('agent.text');
+        assert.equal(texts.length, 1, 'the partial answer is stored');
+        const kept = texts[0]!;
+        assert.ok(kept.seq < ended.seq, 'before the turn ended');
+        assert.ok(kept.data.text.length > 0 && full.startsWith(kept.data.text), kept.data.text);
+        assert.ok(kept.data.text.length < full.length, 'it is the part streamed before the stop');
+        assert.equal(kept.data.text, d.streamed(kept.data.messageId), 'what was streamed, whole');
+      }
+    });
+
     it('model API errors end the turn as failed with the error shown', async () => {
       const api = await suite.freshApi();
       const a = await suite.device('desk');

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeviceRecord, Store } from '../storage/store.js';
 import { hashToken, newDeviceId, newDeviceToken, newOwnerToken, sameHash } from './tokens.js';
@@ -14,8 +14,11 @@ export const OWNER_DEVICE: Omit<AuthenticatedDevice, 'isOwner'> = { id: 'owner',
 
 /**
  * Credentials: one owner token (created on first start, or fixed with BATON_TOKEN) and one token
- * per registered device. Only hashes are stored in the database; the owner token is also kept in
- * `<data>/owner-token` (mode 0600) so the CLI on the same machine can use it.
+ * per registered device. Only hashes are stored in the database. A created owner token is also
+ * kept in `<data>/owner-token` (mode 0600) so the CLI on the same machine can use it. A fixed
+ * token is never written to disk: whoever set BATON_TOKEN has it already, and an `owner-token`
+ * file holding another token (from before BATON_TOKEN was set) is removed, because it no longer
+ * signs anyone in.
  */
 export class DeviceRegistry {
   private readonly byHash = new Map<string, DeviceRecord>();
@@ -35,7 +38,10 @@ export class DeviceRegistry {
     const file = join(dataDir, 'owner-token');
     let ownerToken = fixedToken;
     let created = false;
-    if (ownerToken === undefined) {
+    if (ownerToken !== undefined) {
+      const onDisk = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+      if (onDisk !== undefined && onDisk !== ownerToken) rmSync(file, { force: true });
+    } else {
       const storedHash = await store.getMeta('owner_token_hash');
       const onDisk = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
       if (onDisk && (!storedHash || sameHash(hashToken(onDisk), storedHash))) {

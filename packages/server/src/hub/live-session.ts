@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type {
   AgentConfig,
   Attachment,
@@ -13,22 +11,16 @@ import type {
   TerminalConfig,
 } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
+import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import type { Logger } from '../logger.js';
 import type { Projection } from '../projections/projection.js';
-import {
-  RunnerError,
-  type InputEvent,
-  type Runner,
-  type RunnerContext,
-  type RunnerFactory,
-} from '../runners/runner.js';
+import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
-import { appendUntilStored } from './append-until-stored.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
-import { Inbox } from './inbox.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
+import { RunnerSupervisor } from './runner-supervisor.js';
 import { Subscription } from './subscription.js';
 
 /** A terminal joiner this far behind gets the screen instead of every byte since. */
@@ -48,6 +40,7 @@ export interface LiveSessionDeps {
   log: Logger;
   dataDir: string;
   runnerFactory: RunnerFactory | undefined;
+  children: ChildRegistry;
   projection: Projection;
   retentionEvents: number;
   /** The session's list entry changed; `urgent` for status, name and presence changes. */
@@ -76,21 +69,13 @@ export class LiveSession {
   /** The oldest seq still stored. */
   firstSeq: number;
   readonly subscriptions = new Map<string, Subscription>();
-  private runner: Runner | undefined;
-  /** Bumped whenever a runner is replaced, so a stale runner's late calls are ignored. */
-  private generation = 0;
-  private readonly inbox: Inbox;
+  private readonly runners: RunnerSupervisor;
   private lastWriter: string | undefined;
   private readonly writerSizes = new Map<string, { cols: number; rows: number }>();
   private size: { cols: number; rows: number };
   private compacting = false;
   private eventsSinceCheckpoint = 0;
   private deleted = false;
-  /**
-   * Inputs reach the inbox in commit order through this chain. Without it, an input that waits
-   * for an agent runner to start could be overtaken by a later input that finds it started.
-   */
-  private handoff: Promise<void> = Promise.resolve();
   private readonly pendingJoined = new Map<string, Attachment>();
   private readonly pendingLeft = new Set<string>();
   private presenceTimer: NodeJS.Timeout | undefined;
@@ -115,15 +100,22 @@ export class LiveSession {
     this.committedSeq = record.headSeq;
     this.firstSeq = record.firstSeq;
     this.size = { cols: this.config.cols ?? 80, rows: this.config.rows ?? 24 };
-    this.inbox = new Inbox(
-      () => this.runner,
-      (event, err) => this.onInputFailed(event, err),
-      deps.log,
-    );
+    this.runners = new RunnerSupervisor(this, {
+      factory: deps.runnerFactory,
+      children: deps.children,
+      store: deps.store,
+      projection: deps.projection,
+      log: deps.log,
+      dataDir: deps.dataDir,
+    });
   }
 
   get isAgent(): boolean {
     return this.kind !== 'terminal';
+  }
+
+  get isDeleted(): boolean {
+    return this.deleted;
   }
 
   info(): SessionInfo {
@@ -398,30 +390,8 @@ export class LiveSession {
     const committed = result.committed[0]!;
     if (actor.connectionId !== undefined) this.noteWriter(actor.connectionId);
     const event = committed.event as InputEvent;
-    const handed = (this.handoff = this.handoff.then(async () => {
-      // A runner that cannot start marks the session failed; the input stays in the log.
-      if (this.isAgent && !this.runner) await this.ensureRunner().catch(() => {});
-      this.inbox.push(event);
-    }));
-    await handed;
+    await this.runners.handOver(event);
     return { seq: committed.seq, duplicate: false };
-  }
-
-  private onInputFailed(event: InputEvent, err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
-    this.deps.log.warn('runner refused an input', {
-      session: this.id,
-      inputId: event.data.inputId,
-      error: message,
-    });
-    if (this.isAgent) {
-      void this.append([
-        {
-          type: 'agent.error',
-          data: { message: `input ${event.data.inputId} failed: ${message}` },
-        },
-      ]).catch(() => {});
-    }
   }
 
   /** The PTY size follows the latest active writer; a read-only attachment never resizes. */
@@ -444,15 +414,16 @@ export class LiveSession {
   private applySize(cols: number, rows: number): void {
     if (cols === this.size.cols && rows === this.size.rows) return;
     this.size = { cols, rows };
-    this.runner?.resize(cols, rows);
+    this.runners.current?.resize(cols, rows);
   }
 
   async interrupt(readOnly: boolean): Promise<void> {
     if (readOnly)
       throw new BatonError('read_only', 'this attachment is read-only: it cannot interrupt');
-    if (!this.runner)
+    const runner = this.runners.current;
+    if (!runner)
       throw new BatonError('session_not_running', `session ${this.id} has no running process`);
-    await this.runner.interrupt();
+    await runner.interrupt();
   }
 
   async answerPermission(
@@ -462,8 +433,8 @@ export class LiveSession {
   ): Promise<number> {
     if (!this.isAgent)
       throw new BatonError('bad_request', 'terminal sessions have no permission requests');
-    if (!this.runner) await this.ensureRunner();
-    const runner = this.runner;
+    if (!this.runners.current) await this.ensureRunner();
+    const runner = this.runners.current;
     if (!runner?.answerPermission)
       throw new BatonError('bad_request', 'this runner takes no permission answers');
     try {
@@ -478,74 +449,8 @@ export class LiveSession {
   // ---- runner lifecycle --------------------------------------------------------------------------
 
   /** Creates and starts the runner. A start failure marks the session failed with the reason. */
-  async ensureRunner(): Promise<void> {
-    if (this.runner) return;
-    const factory = this.deps.runnerFactory;
-    if (!factory) {
-      await this.setStatus('failed', {
-        reason: `no runner is available for ${this.kind} sessions`,
-      });
-      throw new BatonError('agent_unavailable', `no runner is available for ${this.kind} sessions`);
-    }
-    const generation = ++this.generation;
-    const runner = factory.create(this.runnerContext(generation));
-    this.runner = runner;
-    try {
-      await runner.start();
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (this.runner === runner) this.runner = undefined;
-      await this.setStatus('failed', { reason: message });
-      const code = err instanceof RunnerError ? err.code : 'bad_request';
-      throw new BatonError(code, `session ${this.id} could not start: ${message}`);
-    }
-  }
-
-  private runnerContext(generation: number): RunnerContext {
-    const current = () => generation === this.generation && !this.deleted;
-    const sessionDir = join(this.deps.dataDir, 'sessions', this.id);
-    const log = this.deps.log.child({ session: this.id });
-    const retry = {
-      stillWanted: current,
-      onRetry: (err: Error, attempt: number) => {
-        if (attempt === 1)
-          log.warn('runner output held until the store writes', { error: err.message });
-      },
-    };
-    return {
-      sessionId: this.id,
-      kind: this.kind,
-      config: this.config,
-      get sessionDir() {
-        mkdirSync(sessionDir, { recursive: true });
-        return sessionDir;
-      },
-      log,
-      // Runner writes are retried while the store cannot write: see appendUntilStored.
-      emit: async (events: NewLogEvent[]): Promise<LogEvent[]> => {
-        const committed = await appendUntilStored(() => this.append(events), retry);
-        return (committed ?? []).map((c) => c.event);
-      },
-      stream: (messageId, channel, delta) => {
-        if (!current()) return;
-        this.broadcastVolatile(
-          JSON.stringify({ type: 'stream', sessionId: this.id, messageId, channel, delta }),
-        );
-      },
-      setStatus: async (status, extra) => {
-        if (!current()) return;
-        await appendUntilStored(() => this.setStatus(status, extra), retry);
-        // A shell that ended is done; an agent runner stays and resumes on the next input.
-        if (!this.isAgent && (status === 'exited' || status === 'failed') && current()) {
-          this.runner = undefined;
-          this.generation++;
-          this.inbox.clear();
-        }
-      },
-      readEvents: async (afterSeq, limit) =>
-        (await this.deps.store.readEvents(this.id, afterSeq, limit)).map(parseStored),
-      latestSnapshot: async () => (await this.deps.projection.snapshot()).state,
-    };
+  ensureRunner(): Promise<void> {
+    return this.runners.ensure();
   }
 
   async setStatus(
@@ -570,50 +475,13 @@ export class LiveSession {
   }
 
   /** Stops the runner; the session and its log stay. Works from any connection. */
-  async stop(): Promise<void> {
-    const runner = this.runner;
-    if (!runner) {
-      if (this.status !== 'exited' && this.status !== 'failed') {
-        await this.setStatus('exited', { reason: 'stopped' });
-      }
-      return;
-    }
-    await this.setStatus('stopping');
-    this.runner = undefined;
-    this.generation++;
-    this.inbox.clear();
-    let failure: string | undefined;
-    try {
-      await withTimeout(runner.stop(), 10_000, 'the process did not stop within 10 s');
-    } catch (err) {
-      failure = err instanceof Error ? err.message : String(err);
-    }
-    if (this.status === 'stopping') {
-      await this.setStatus(failure ? 'failed' : 'exited', { reason: failure ?? 'stopped' });
-    }
+  stop(): Promise<void> {
+    return this.runners.stop();
   }
 
   /** Starts the runner again (same config and working directory) after it exited or failed. */
-  async restart(): Promise<void> {
-    if (this.runner) await this.stop();
-    await this.setStatus('starting');
-    await this.ensureRunner();
-  }
-
-  /** After a server restart: a shell's process is gone; an agent resumes on its next input. */
-  async recoverAfterRestart(): Promise<void> {
-    const live: SessionStatus[] = ['starting', 'running', 'idle', 'stopping'];
-    if (!live.includes(this.status)) return;
-    if (this.isAgent) {
-      await this.setStatus('idle', {
-        reason: 'the server restarted; the conversation resumes on the next message',
-      });
-    } else {
-      await this.setStatus('exited', {
-        reason:
-          'the server restarted and the shell ended; restart the session to get a new shell in the same directory',
-      });
-    }
+  restart(): Promise<void> {
+    return this.runners.restart();
   }
 
   /** Rebuilds the projection from the stored checkpoint plus the events after it. */
@@ -677,11 +545,7 @@ export class LiveSession {
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
     for (const sub of this.subscriptions.values()) sub.end();
     this.subscriptions.clear();
-    const runner = this.runner;
-    this.runner = undefined;
-    this.generation++;
-    this.inbox.clear();
-    if (runner) await withTimeout(runner.stop(), 10_000, 'stop timed out').catch(() => {});
+    await this.runners.release();
     this.deps.projection.dispose();
   }
 }
@@ -695,20 +559,4 @@ function attachmentOf(s: Subscription): Attachment {
     readOnly: s.readOnly,
     since: s.since,
   };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(message)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

@@ -12,10 +12,12 @@ import { BatonError } from '../baton-error.js';
 import type { Logger } from '../logger.js';
 import type { ProjectionFactory } from '../projections/projection.js';
 import { NullProjection } from '../projections/null-projection.js';
+import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import { RunnerError, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
 import { StoreHealth } from '../storage/store-health.js';
 import { appendUntilStored } from './append-until-stored.js';
+import { settleAfterRestart } from './crash-recovery.js';
 import { LiveSession } from './live-session.js';
 import { LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
@@ -28,6 +30,8 @@ export interface SessionHubOptions {
   log: Logger;
   dataDir: string;
   runners: ReadonlyMap<SessionKind, RunnerFactory>;
+  /** Where runner children are recorded (and ended after a crash). */
+  children: ChildRegistry;
   projections: readonly ProjectionFactory[];
   retentionEvents: number;
 }
@@ -88,7 +92,9 @@ export class SessionHub {
       const session = this.makeSession(record);
       this.sessions.set(session.id, session);
       await session.loadProjection();
-      await session.recoverAfterRestart().catch((err: unknown) => this.settleLater(session, err));
+      await settleAfterRestart(session, this.opts.log).catch((err: unknown) =>
+        this.settleLater(session, err),
+      );
     }
   }
 
@@ -102,7 +108,7 @@ export class SessionHub {
       session: session.id,
       error: (err as Error).message,
     });
-    appendUntilStored(() => session.recoverAfterRestart(), {
+    appendUntilStored(() => settleAfterRestart(session, this.opts.log), {
       stillWanted: () => !this.closed && this.sessions.get(session.id) === session,
     }).catch((e: unknown) => {
       this.opts.log.error('could not settle a session after the restart', {
@@ -125,6 +131,7 @@ export class SessionHub {
       log: this.opts.log,
       dataDir: this.opts.dataDir,
       runnerFactory: this.opts.runners.get(kind),
+      children: this.opts.children,
       projection,
       retentionEvents: this.opts.retentionEvents,
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),

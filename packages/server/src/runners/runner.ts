@@ -10,6 +10,7 @@ import type {
   TerminalConfig,
 } from '@baton/protocol';
 import type { Logger } from '../logger.js';
+import type { ChildTracker } from './child-processes/child-registry.js';
 
 /**
  * What a runner may do to its session. The session owns the log; a runner never writes to
@@ -26,6 +27,11 @@ export interface RunnerContext {
   /** A directory private to this session (agent HOME, scratch files). Created on demand. */
   readonly sessionDir: string;
   readonly log: Logger;
+  /**
+   * Where every process the runner spawns is recorded, and how it is ended: a child and all it
+   * started end together, and a crashed server's children are ended at the next start.
+   */
+  readonly children: ChildTracker;
   /** Append events to the session's log. Resolves with the committed events. */
   emit(events: NewLogEvent[]): Promise<LogEvent[]>;
   /** Send a volatile streaming fragment to current subscribers. Never stored. */

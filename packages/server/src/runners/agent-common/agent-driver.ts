@@ -68,6 +68,11 @@ export interface AgentDriver {
   answerPermission(requestId: string, answer: PermissionDecision): void;
   /** Ends the process. Resolves once it has exited. */
   stop(): Promise<void>;
+  /**
+   * Reports, through `events`, what was streamed of messages the agent never finished. Called
+   * before a stop ends the turn; drivers whose agent finishes its messages itself omit it.
+   */
+  keepPartialText?(): void;
 }
 
 /** What a driver is built from. */

@@ -83,7 +83,8 @@ export class ConversationRunner implements Runner {
     this.seenInputIds = state.seenInputIds;
     for (const id of state.resolvedPermissions) this.permissions.markResolved(id);
     const cleanup: NewLogEvent[] = [];
-    // The process that asked these is gone, so nobody can answer them any more.
+    // A turn or prompt still open in the log belongs to a process of an earlier server (ended by
+    // then, see ChildRegistry): nobody can answer or finish them any more.
     for (const requestId of state.openPermissions) {
       this.permissions.markResolved(requestId);
       cleanup.push({
@@ -92,7 +93,7 @@ export class ConversationRunner implements Runner {
           requestId,
           resolution: {
             decision: 'deny',
-            message: `the ${this.agent.displayName} process ended before this was answered`,
+            message: `expired: the ${this.agent.displayName} process that asked ended (the server restarted) before anyone answered`,
           },
           deviceId: RUNNER_DEVICE_ID,
         },
@@ -104,7 +105,7 @@ export class ConversationRunner implements Runner {
         data: {
           turnId: state.openTurnId,
           outcome: 'failed',
-          error: `the ${this.agent.displayName} process ended during this turn (the server restarted or the session was stopped); send a message to continue`,
+          error: `the ${this.agent.displayName} process ended during this turn because the server restarted; the conversation continues with the next message`,
         },
       });
     }
@@ -163,6 +164,8 @@ export class ConversationRunner implements Runner {
   async stop(): Promise<void> {
     this.closed = true;
     this.clearIdleTimer();
+    // While the driver is still current, so the text is stored before the turn ends.
+    if (this.turn) this.driver?.keepPartialText?.();
     this.cancelOpenPermissions('the session was stopped');
     this.finishTurn({ outcome: 'interrupted', error: 'the session was stopped' });
     const driver = this.driver;

@@ -1,15 +1,21 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { ChildTracker } from '../child-processes/child-registry.js';
+import { CHILD_MARKER_VAR, type ChildIdentity } from '../child-processes/process-family.js';
 import type { ProcessExit } from './agent-driver.js';
 
 const STDERR_KEEP_BYTES = 4096;
+/** After the agent itself exited, what it left running gets this long to end on SIGTERM. */
+const ORPHAN_GRACE_MS = 1_000;
 
 /** How to launch an agent process. */
 export interface LaunchSpec {
   binary: string;
   args: string[];
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string>;
+  /** Records the process and ends it with everything it started. */
+  children: ChildTracker;
 }
 
 /**
@@ -22,20 +28,30 @@ export class JsonLinesProcess {
   private stderrTail = '';
   private exitInfo: ProcessExit | undefined;
   private readonly exitWaiters: Array<(exit: ProcessExit) => void> = [];
+  private readonly identity: ChildIdentity | undefined;
+  /** Set once the process family is being ended; there is only ever one end. */
+  private ending: Promise<void> | undefined;
 
   constructor(
-    spec: LaunchSpec,
+    private readonly spec: LaunchSpec,
     private readonly handlers: {
       onMessage: (message: unknown) => void;
       onNoise: (line: string) => void;
       onExit: (exit: ProcessExit) => void;
     },
   ) {
+    const marker = spec.children.newMarker();
+    // detached: the agent leads its own session and process group, so it and everything it
+    // starts (tool commands, dev servers) can be ended together, and a signal to the server's
+    // group (Ctrl-C in the terminal that runs `baton serve`) does not reach it directly.
     this.child = spawn(spec.binary, spec.args, {
       cwd: spec.cwd,
-      env: spec.env,
+      env: { ...spec.env, [CHILD_MARKER_VAR]: marker },
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
     });
+    this.identity =
+      this.child.pid === undefined ? undefined : spec.children.started(this.child.pid, marker);
     this.child.stdin.on('error', () => {
       // EPIPE after the process died; the exit handler reports the death.
     });
@@ -57,6 +73,11 @@ export class JsonLinesProcess {
       // Spawn failures (ENOENT, EACCES) never produce an 'exit' event.
       if (this.child.pid === undefined)
         this.finish({ code: null, signal: null, stderr: err.message });
+    });
+    this.child.on('exit', () => {
+      // The agent is gone; what it started in the background goes with it. Until then a
+      // grandchild holding stdout open would also keep 'close' from ever firing.
+      this.endFamily(ORPHAN_GRACE_MS);
     });
     this.child.on('close', (code, signal) => {
       this.finish({ code, signal, stderr: this.stderrTail.trim() });
@@ -84,17 +105,26 @@ export class JsonLinesProcess {
     return new Promise((resolve) => this.exitWaiters.push(resolve));
   }
 
-  /** Closes stdin, sends SIGTERM, and SIGKILL after `graceMs`. Resolves once it exited. */
+  /**
+   * Closes stdin, sends SIGTERM to the process and everything it started, and SIGKILL to what
+   * is left after `graceMs`. Resolves once it exited.
+   */
   async stop(graceMs: number): Promise<ProcessExit> {
-    if (this.exitInfo) return this.exitInfo;
-    this.child.stdin.end();
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    try {
-      return await this.waitForExit();
-    } finally {
-      clearTimeout(timer);
+    if (this.exitInfo) {
+      await this.ending;
+      return this.exitInfo;
     }
+    this.child.stdin.end();
+    this.endFamily(graceMs);
+    await this.ending;
+    return await this.waitForExit();
+  }
+
+  private endFamily(graceMs: number): void {
+    if (!this.identity || this.ending) return;
+    this.ending = this.spec.children.end(this.identity, { graceMs }).catch(() => {
+      // endFamily only signals and polls; a failure here means the processes are gone.
+    });
   }
 
   private finish(exit: ProcessExit): void {

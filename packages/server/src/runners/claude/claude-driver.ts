@@ -49,6 +49,7 @@ export class ClaudeDriver implements AgentDriver {
         args: claudeArgs(ctx.config, conversation),
         cwd: agentCwd(ctx.config),
         env: agentEnv(ctx.config),
+        children: ctx.children,
       },
       {
         onMessage: (m) => this.onMessage(m),

@@ -34,6 +34,11 @@ export class CodexDriver implements AgentDriver {
   private readonly approvals = new Map<string, string | number>();
   private readonly approvalByRpcId = new Map<string, string>();
   private readonly changesByItem = new Map<string, unknown>();
+  /**
+   * Text streamed for assistant messages Codex has not completed yet, by item id. An
+   * interrupted turn never completes its message, so this is what is kept of it.
+   */
+  private readonly partialText = new Map<string, string>();
 
   constructor(private readonly init: DriverInit) {}
 
@@ -42,12 +47,21 @@ export class CodexDriver implements AgentDriver {
     const config = ctx.config;
     const cwd = agentCwd(config);
     this.peer = new JsonRpcPeer(
-      { binary, args: ['app-server', ...(config.args ?? [])], cwd, env: agentEnv(config) },
+      {
+        binary,
+        args: ['app-server', ...(config.args ?? [])],
+        cwd,
+        env: agentEnv(config),
+        children: ctx.children,
+      },
       {
         onNotification: (method, params) => this.onNotification(method, asObject(params) ?? {}),
         onRequest: (id, method, params) => this.onRequest(id, method, asObject(params) ?? {}),
         onNoise: (line) => ctx.log.debug('codex printed a non-JSON line', { line }),
-        onExit: (exit) => sink.exited(exit),
+        onExit: (exit) => {
+          this.keepPartialText();
+          sink.exited(exit);
+        },
       },
     );
     await this.peer.request(
@@ -116,7 +130,10 @@ export class CodexDriver implements AgentDriver {
       case 'item/agentMessage/delta': {
         const id = asString(p.itemId);
         const delta = asString(p.delta);
-        if (id && delta) sink.stream(id, 'text', delta);
+        if (id && delta) {
+          this.partialText.set(id, (this.partialText.get(id) ?? '') + delta);
+          sink.stream(id, 'text', delta);
+        }
         return;
       }
       case 'item/reasoning/summaryTextDelta':
@@ -137,7 +154,10 @@ export class CodexDriver implements AgentDriver {
       }
       case 'item/completed': {
         const item = asObject(p.item);
-        if (item) sink.events(itemCompletedEvents(item));
+        if (!item) return;
+        const id = asString(item.id);
+        if (id) this.partialText.delete(id);
+        sink.events(itemCompletedEvents(item));
         return;
       }
       case 'thread/tokenUsage/updated': {
@@ -165,7 +185,21 @@ export class CodexDriver implements AgentDriver {
     }
   }
 
+  /**
+   * Stores what was streamed of messages Codex never completed (the turn was interrupted or
+   * failed, or the process ended), as Claude does, so no device loses text it already saw.
+   */
+  keepPartialText(): void {
+    const events = [...this.partialText].map(([messageId, text]) => ({
+      type: 'agent.text' as const,
+      data: { messageId, text },
+    }));
+    this.partialText.clear();
+    if (events.length > 0) this.init.sink.events(events);
+  }
+
   private onTurnCompleted(turn: Record<string, unknown>): void {
+    this.keepPartialText();
     for (const requestId of [...this.approvals.keys()]) {
       this.forgetApproval(requestId);
       this.init.sink.permissionCancelled(requestId, 'the turn ended');

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { TerminalConfig } from '@baton/protocol';
+import { childEnv } from '../child-processes/child-env.js';
 import { RunnerError } from '../runner.js';
 
 /** Everything needed to spawn a session's PTY, checked to exist. */
@@ -20,16 +21,17 @@ export const DEFAULT_ROWS = 24;
 /**
  * Resolves a terminal session's config into a launch spec: the shell defaults to $SHELL or
  * /bin/bash, the working directory to the server's, the size to 80x24; the session's env is
- * merged over the server's with TERM=xterm-256color (the session may override TERM).
+ * merged over the server's (without baton's own variables, see childEnv) with
+ * TERM=xterm-256color (the session may override TERM), and `marker` as BATON_CHILD.
  *
  * Rejects with a RunnerError('bad_request') naming the bad directory or program, because node-pty
  * reports neither clearly (the child just exits).
  */
-export async function resolveLaunchSpec(config: TerminalConfig): Promise<LaunchSpec> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  env.TERM = 'xterm-256color';
-  Object.assign(env, config.env ?? {});
+export async function resolveLaunchSpec(
+  config: TerminalConfig,
+  marker: string,
+): Promise<LaunchSpec> {
+  const env = childEnv({ TERM: 'xterm-256color', ...config.env }, marker);
 
   const cwd = config.cwd ?? process.cwd();
   const dir = await stat(cwd).catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { LogEvent, NewLogEvent, SessionStatus, TerminalConfig } from '@baton/protocol';
 import { createLogger } from '../../logger.js';
+import { unpersistedChildTracker } from '../child-processes/child-registry.js';
 import type { RunnerContext } from '../runner.js';
 
 /** A status change as recorded by RecordingContext. */
@@ -17,6 +18,7 @@ export class RecordingContext implements RunnerContext {
   readonly kind = 'terminal' as const;
   readonly sessionDir = '/tmp';
   readonly log = createLogger('silent');
+  readonly children = unpersistedChildTracker();
   readonly events: LogEvent[] = [];
   readonly statuses: RecordedStatus[] = [];
   readonly emitCalls: number[] = [];

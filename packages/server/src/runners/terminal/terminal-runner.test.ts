@@ -104,10 +104,11 @@ describe('TerminalRunner (real PTY, recording context)', () => {
     await runner.stop();
   });
 
-  it('stop ends a shell that ignores SIGHUP with SIGKILL', async () => {
+  it('stop ends a shell that ignores SIGHUP and SIGTERM with SIGKILL', async () => {
+    // Its `sleep` inherits the ignored signals, so neither ends before the SIGKILL.
     const ctx = new RecordingContext({
       shell: '/bin/sh',
-      args: ['-c', "trap '' HUP; echo ready; sleep 5"],
+      args: ['-c', "trap '' HUP TERM; echo ready; sleep 5"],
     });
     const runner = new TerminalRunner(ctx, { killAfterMs: 300 });
     await runner.start();

@@ -1,4 +1,5 @@
 import { spawn, type IPty } from 'node-pty';
+import type { ChildIdentity } from '../child-processes/process-family.js';
 import type { InputEvent, Runner, RunnerContext } from '../runner.js';
 import { RunnerError } from '../runner.js';
 import { drainOnClose } from './drain-on-close.js';
@@ -8,7 +9,7 @@ import { OutputBatcher, type OutputBatcherOptions } from './output-batcher.js';
 export interface TerminalRunnerOptions {
   /** Output batching (default about 5 ms or 64 KiB per event). */
   batching?: OutputBatcherOptions;
-  /** Time between SIGHUP and SIGKILL on stop. Default 2 s. */
+  /** Time between SIGHUP (SIGTERM for what the shell started) and SIGKILL on stop. Default 2 s. */
   killAfterMs?: number;
 }
 
@@ -19,8 +20,10 @@ export interface TerminalRunnerOptions {
  *
  * Lifecycle: `start` spawns and records `running`; when the process ends, all its output is
  * committed first and then `exited` is recorded with its exit code and signal. `stop` sends
- * SIGHUP (what a closing terminal sends), then SIGKILL if the process is still alive after
- * `killAfterMs`, and resolves once the exit has been recorded.
+ * SIGHUP to the shell (what a closing terminal sends) and SIGTERM to everything it started,
+ * then SIGKILL to whatever is still alive after `killAfterMs`, and resolves once the exit has
+ * been recorded. When the shell ends by itself, what it left running in the background is
+ * ended the same way: no process of a session outlives it.
  */
 export class TerminalRunner implements Runner {
   private pty: IPty | undefined;
@@ -30,6 +33,9 @@ export class TerminalRunner implements Runner {
   private exited: Promise<void> | undefined;
   private hasExited = false;
   private lastDataAt = 0;
+  private child: ChildIdentity | undefined;
+  /** Set once the shell's process family is being ended; there is only ever one end. */
+  private ending: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: RunnerContext,
@@ -50,7 +56,8 @@ export class TerminalRunner implements Runner {
 
   async start(): Promise<void> {
     if (this.pty) throw new RunnerError('bad_request', 'This terminal is already running.');
-    const spec = await resolveLaunchSpec(this.ctx.config);
+    const marker = this.ctx.children.newMarker();
+    const spec = await resolveLaunchSpec(this.ctx.config, marker);
     let pty: IPty;
     try {
       pty = spawn(spec.file, spec.args, {
@@ -64,9 +71,13 @@ export class TerminalRunner implements Runner {
       throw new RunnerError('bad_request', `Could not start "${spec.file}": ${String(err)}`);
     }
     this.pty = pty;
+    // node-pty's child calls setsid: the shell leads its own session and process group.
+    const child = this.ctx.children.started(pty.pid, marker);
+    this.child = child;
     this.exited = new Promise((resolve) => {
       pty.onExit(({ exitCode, signal }) => {
         this.hasExited = true;
+        this.endFamily(child, 'SIGTERM');
         // node-pty can report the exit before the last output has been read from the PTY:
         // wait until the output has been quiet briefly, so the final lines are not lost.
         resolve(this.outputSettled().then(() => this.recordExit(exitCode, signal)));
@@ -112,21 +123,18 @@ export class TerminalRunner implements Runner {
   }
 
   async stop(): Promise<void> {
-    const pty = this.pty;
-    if (!pty || !this.exited) return;
-    if (!this.hasExited) {
-      const killer = setTimeout(() => {
-        if (!this.hasExited) pty.kill('SIGKILL');
-      }, this.killAfterMs);
-      try {
-        pty.kill('SIGHUP');
-      } catch {
-        // Already gone: the exit handler records it.
-      }
-      await this.exited;
-      clearTimeout(killer);
-    }
+    if (!this.child || !this.exited) return;
+    this.endFamily(this.child, 'SIGHUP');
+    await this.ending;
     await this.exited;
+  }
+
+  private endFamily(child: ChildIdentity, firstSignal: NodeJS.Signals): void {
+    this.ending ??= this.ctx.children
+      .end(child, { graceMs: this.killAfterMs, firstSignal })
+      .catch((err: unknown) => {
+        this.ctx.log.warn('the shell’s processes could not all be ended', { err: String(err) });
+      });
   }
 
   private live(): IPty {

@@ -1,0 +1,255 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  AgentConfig,
+  LogEvent,
+  NewLogEvent,
+  SessionKind,
+  SessionStatus,
+  TerminalConfig,
+} from '@baton/protocol';
+import { BatonError } from '../baton-error.js';
+import type { Logger } from '../logger.js';
+import type { Projection } from '../projections/projection.js';
+import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
+import {
+  RunnerError,
+  type InputEvent,
+  type Runner,
+  type RunnerContext,
+  type RunnerFactory,
+} from '../runners/runner.js';
+import type { Store } from '../storage/store.js';
+import { appendUntilStored } from './append-until-stored.js';
+import { parseStored, type CommittedEvent } from './event-frame.js';
+import { Inbox } from './inbox.js';
+
+/** How long a runner gets to stop before the session reports that it did not. */
+const STOP_TIMEOUT_MS = 10_000;
+
+/** What the supervisor needs of the session it runs a runner for. */
+export interface SupervisedSession {
+  readonly id: string;
+  readonly kind: SessionKind;
+  readonly config: TerminalConfig & AgentConfig;
+  readonly isAgent: boolean;
+  readonly status: SessionStatus;
+  /** True once the session was deleted: its runner's calls are ignored from then on. */
+  readonly isDeleted: boolean;
+  append(events: NewLogEvent[]): Promise<CommittedEvent[]>;
+  setStatus(
+    status: SessionStatus,
+    extra?: { reason?: string; exitCode?: number; signal?: number },
+  ): Promise<void>;
+  broadcastVolatile(frame: string): void;
+}
+
+export interface RunnerSupervisorDeps {
+  factory: RunnerFactory | undefined;
+  children: ChildRegistry;
+  store: Store;
+  projection: Projection;
+  log: Logger;
+  dataDir: string;
+}
+
+/**
+ * The runner of one session: starts it, hands it the session's inputs in log order, stops and
+ * restarts it, and gives it its RunnerContext.
+ *
+ * Invariant: at most one runner is current. Replacing or dropping it bumps `generation`, and a
+ * context only acts while its generation is current, so a stopped runner's late emits, status
+ * changes and streams are ignored.
+ */
+export class RunnerSupervisor {
+  private runner: Runner | undefined;
+  private generation = 0;
+  private readonly inbox: Inbox;
+  /**
+   * Inputs reach the inbox in commit order through this chain. Without it, an input that waits
+   * for an agent runner to start could be overtaken by a later input that finds it started.
+   */
+  private handoff: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly session: SupervisedSession,
+    private readonly deps: RunnerSupervisorDeps,
+  ) {
+    this.inbox = new Inbox(
+      () => this.runner,
+      (event, err) => this.onInputFailed(event, err),
+      deps.log,
+    );
+  }
+
+  /** The current runner, if one is started (or starting). */
+  get current(): Runner | undefined {
+    return this.runner;
+  }
+
+  /**
+   * Hands a committed input to the runner, after every input committed before it. An agent's
+   * runner is started for it when there is none. Resolves once the inbox has it.
+   */
+  handOver(event: InputEvent): Promise<void> {
+    return (this.handoff = this.handoff.then(async () => {
+      // A runner that cannot start marks the session failed; the input stays in the log.
+      if (this.session.isAgent && !this.runner) await this.ensure().catch(() => {});
+      this.inbox.push(event);
+    }));
+  }
+
+  /** Creates and starts the runner. A start failure marks the session failed with the reason. */
+  async ensure(): Promise<void> {
+    if (this.runner) return;
+    const { factory } = this.deps;
+    const { id, kind } = this.session;
+    if (!factory) {
+      await this.session.setStatus('failed', {
+        reason: `no runner is available for ${kind} sessions`,
+      });
+      throw new BatonError('agent_unavailable', `no runner is available for ${kind} sessions`);
+    }
+    const generation = ++this.generation;
+    const runner = factory.create(this.context(generation));
+    this.runner = runner;
+    try {
+      await runner.start();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (this.runner === runner) this.runner = undefined;
+      await this.session.setStatus('failed', { reason: message });
+      const code = err instanceof RunnerError ? err.code : 'bad_request';
+      throw new BatonError(code, `session ${id} could not start: ${message}`);
+    }
+  }
+
+  /** Stops the runner; the session and its log stay. */
+  async stop(): Promise<void> {
+    const session = this.session;
+    const runner = this.runner;
+    if (!runner) {
+      if (session.status !== 'exited' && session.status !== 'failed') {
+        await session.setStatus('exited', { reason: 'stopped' });
+      }
+      return;
+    }
+    await session.setStatus('stopping');
+    this.drop();
+    let failure: string | undefined;
+    try {
+      await withTimeout(runner.stop(), STOP_TIMEOUT_MS, 'the process did not stop within 10 s');
+    } catch (err) {
+      failure = err instanceof Error ? err.message : String(err);
+    }
+    if (session.status === 'stopping') {
+      await session.setStatus(failure ? 'failed' : 'exited', { reason: failure ?? 'stopped' });
+    }
+  }
+
+  /** Starts the runner again (same config and working directory) after it exited or failed. */
+  async restart(): Promise<void> {
+    if (this.runner) await this.stop();
+    await this.session.setStatus('starting');
+    await this.ensure();
+  }
+
+  /** Stops the runner without recording anything; for delete and server shutdown. */
+  async release(): Promise<void> {
+    const runner = this.runner;
+    this.drop();
+    if (runner) await withTimeout(runner.stop(), STOP_TIMEOUT_MS, 'stop timed out').catch(() => {});
+  }
+
+  /** Forgets the current runner: its context goes stale and queued inputs stay in the log only. */
+  private drop(): void {
+    this.runner = undefined;
+    this.generation++;
+    this.inbox.clear();
+  }
+
+  private onInputFailed(event: InputEvent, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.deps.log.warn('runner refused an input', {
+      session: this.session.id,
+      inputId: event.data.inputId,
+      error: message,
+    });
+    if (this.session.isAgent) {
+      void this.session
+        .append([
+          {
+            type: 'agent.error',
+            data: { message: `input ${event.data.inputId} failed: ${message}` },
+          },
+        ])
+        .catch(() => {});
+    }
+  }
+
+  private context(generation: number): RunnerContext {
+    const session = this.session;
+    const deps = this.deps;
+    const current = () => generation === this.generation && !session.isDeleted;
+    const sessionDir = join(deps.dataDir, 'sessions', session.id);
+    const log = deps.log.child({ session: session.id });
+    // Runner writes are retried while the store cannot write, until they are stored or this
+    // runner is no longer current: output is never dropped with only a log line (appendUntilStored).
+    const retry = {
+      stillWanted: current,
+      onRetry: (err: Error, attempt: number) => {
+        if (attempt === 1)
+          log.warn('runner output held until the store writes', { error: err.message });
+      },
+    };
+    return {
+      sessionId: session.id,
+      kind: session.kind,
+      config: session.config,
+      get sessionDir() {
+        mkdirSync(sessionDir, { recursive: true });
+        return sessionDir;
+      },
+      log,
+      children: deps.children.forSession(session.id),
+      emit: async (events: NewLogEvent[]): Promise<LogEvent[]> => {
+        if (!current()) return [];
+        const committed = await appendUntilStored(() => session.append(events), retry);
+        return (committed ?? []).map((c) => c.event);
+      },
+      stream: (messageId, channel, delta) => {
+        if (!current()) return;
+        session.broadcastVolatile(
+          JSON.stringify({ type: 'stream', sessionId: session.id, messageId, channel, delta }),
+        );
+      },
+      setStatus: async (status, extra) => {
+        if (!current()) return;
+        await appendUntilStored(() => session.setStatus(status, extra), retry);
+        // A shell that ended is done; an agent runner stays and resumes on the next input.
+        if (!session.isAgent && (status === 'exited' || status === 'failed') && current()) {
+          this.drop();
+        }
+      },
+      readEvents: async (afterSeq, limit) =>
+        (await deps.store.readEvents(session.id, afterSeq, limit)).map(parseStored),
+      latestSnapshot: async () => (await deps.projection.snapshot()).state,
+    };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(message)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
