@@ -23,4 +23,9 @@ export interface ServerOptions {
   webRoot?: string;
   /** Extra origins allowed to open a WebSocket (same-origin and loopback are always allowed). */
   allowedOrigins?: string[];
+  /**
+   * `normal` (default): a commit survives a crash or `kill -9` of the server, not a power loss.
+   * `full`: one fsync per group commit, so a commit also survives a power loss or an OS crash.
+   */
+  durability?: 'normal' | 'full';
 }
