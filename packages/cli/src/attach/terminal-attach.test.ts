@@ -25,9 +25,13 @@ function fakeTerminal(cols = 80, rows = 24) {
   return { stdin, stdout, text: () => text };
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -78,7 +82,12 @@ describe('attachTerminal against a real server', () => {
     term.stdout.columns = 120;
     term.stdout.rows = 40;
     term.stdout.emit('resize');
-    await new Promise((r) => setTimeout(r, 200));
+    await until('the resize in the session log', async () => {
+      const res = await fetch(`${server.url}/api/sessions/${session.id}/events`, {
+        headers: { authorization: `Bearer ${server.ownerToken}` },
+      });
+      return (await res.text()).includes('"data":{"cols":120,"rows":40}');
+    });
     term.stdin.write('stty size\r');
     await until('new size', () => term.text().includes('40 120'));
     term.stdin.write(DETACH_KEY);
