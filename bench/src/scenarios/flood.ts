@@ -32,7 +32,7 @@ export function floodScenario(
     name,
     title,
     description,
-    systems: ['baton'],
+    systems: ['baton', 'baton-full'],
     run: (system: SystemName) =>
       withServer(system, 2, async (server, cluster) => {
         const topology = await buildTopology(system, server, {
