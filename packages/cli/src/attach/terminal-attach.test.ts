@@ -108,14 +108,19 @@ describe('attachTerminal against a real server', () => {
     const viewer = fakeTerminal();
     const w = attach(session.id, writer);
     const v = attach(session.id, viewer, true);
-    viewer.stdin.write('echo from-viewer-$((1+1))\r');
     writer.stdin.write('echo from-writer-$((2+2))\r');
     await until('writer output at viewer', () => viewer.text().includes('from-writer-4'));
-    await new Promise((r) => setTimeout(r, 300));
-    assert.doesNotMatch(writer.text(), /from-viewer/);
+    // Whatever the viewer sends goes out before its detach completes, and the server orders it
+    // before anything the writer types afterwards: once the writer's later line is back, a
+    // keystroke from the viewer would already be on the screen.
+    viewer.stdin.write('echo from-viewer-$((1+1))\r');
     viewer.stdin.write(DETACH_KEY);
+    await v;
+    writer.stdin.write('echo after-viewer-$((3+3))\r');
+    await until('the writer line after the detach', () => writer.text().includes('after-viewer-6'));
+    assert.doesNotMatch(writer.text(), /from-viewer/);
     writer.stdin.write(DETACH_KEY);
-    await Promise.all([v, w]);
+    await w;
   });
 
   it('ends with the exit code when the shell exits', async () => {
