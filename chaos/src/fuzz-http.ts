@@ -4,8 +4,10 @@ import { rng } from './fuzz-frames.js';
  * Hostile HTTP requests for the HTTP fuzzer, written as raw bytes so that nothing between the
  * fuzzer and the server tidies them up: malformed URLs and `%` escapes, odd and unknown methods,
  * broken and oversized headers, bad, huge and truncated bodies. Requests that carry the owner
- * token never carry a body the server could accept, and never name a real session, so the honest
- * sessions cannot be touched by a request the server (rightly) accepts.
+ * token never name a real session and never carry a body that could create a session (every
+ * body lacks a valid `kind`), so the honest sessions cannot be touched by a request the server
+ * accepts. At most they register a device with a hostile name, which a server that refuses
+ * control characters in names answers with 400.
  */
 
 export type HttpFuzzCategory = 'url' | 'method' | 'header' | 'body' | 'huge-body' | 'truncated';
