@@ -15,7 +15,7 @@ export const LABEL: Record<SystemName, string> = {
   baton: 'baton, durability normal (survives kill -9, not power loss)',
   'baton-full': 'baton, durability full (fsync per commit: survives power loss)',
   socketio: 'Socket.IO 4.8 + recovery (memory only)',
-  ws: 'floor: raw ws, encode once, one write per tick (no storage)',
+  ws: 'floor: raw ws, encode once, one write per loop iteration (no storage)',
   'ws-naive': 'raw ws, naive: encode per member, one write per frame (not the floor)',
 };
 
@@ -103,8 +103,8 @@ export function renderReport(
     'baton runs twice: with `--durability normal` (the default: a commit survives a crash or',
     '`kill -9` of the server, not a power loss or an OS crash) and `--durability full` (one fsync',
     'per group commit: a commit also survives a power loss). The floor is raw `ws` with the same',
-    'send techniques as baton (each frame encoded once for all members, one socket write per tick',
-    'per connection); every ratio is against the floor measured in the same run.',
+    'send techniques as baton (each frame encoded once for all members, one socket write per',
+    'connection per event-loop iteration); every ratio is against the floor measured in the same run.',
     '',
     `- Command: \`${context.command}\``,
     `- Date: ${context.date}`,

@@ -119,11 +119,14 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       ...Array<string>(spec.stale).fill('stale'),
       ...Array<string>(spec.slow).fill('slow'),
     ];
+    // With two or more slow readers, one of them is an SDK client: the SDK meets the server's
+    // slow-consumer cut and its own resume, not only the raw client.
+    if (spec.slow >= 2) roles[roles.length - 1] = 'sdk-slow';
     for (const [i, role] of roles.entries()) {
       const { token } = await server.api<{ token: string }>('POST', '/api/devices', {
         name: `chaos ${i}`,
       });
-      const port = role === 'slow' ? slowPort : proxyPort;
+      const port = role === 'slow' || role === 'sdk-slow' ? slowPort : proxyPort;
       const options = {
         name: `${role}${i}`,
         wsUrl: `ws://127.0.0.1:${port}${WEBSOCKET_PATH}`,
@@ -137,7 +140,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
         textBytes: spec.textBytes,
         inputKind,
       };
-      clients.push(role === 'sdk' ? new SdkClient(options) : new HonestClient(options));
+      clients.push(role.startsWith('sdk') ? new SdkClient(options) : new HonestClient(options));
     }
     for (const c of clients) c.start();
 
@@ -238,7 +241,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     const expected = clients.length * spec.inputsPerClient;
     lines.push(
       `inputs acknowledged: ${acked} of ${expected}; reconnects: ${clients.reduce((n, c) => n + c.connects, 0) - clients.length} ` +
-        `(${spec.clients + spec.twins + spec.stale + spec.slow} raw clients, ${spec.sdkClients} SDK clients)`,
+        `(${clients.filter((c) => c instanceof HonestClient).length} raw clients, ${clients.filter((c) => c instanceof SdkClient).length} SDK clients)`,
     );
     lines.push(
       `faults: ${faultLog.kills} kill -9, ${faultLog.cuts} cuts (${faultLog.cutConnections} connections), ${faultLog.stalls} stalls, ${faultLog.slowStalls} reader stalls`,

@@ -4,7 +4,7 @@
  * - `baton-full`: baton with `durability: 'full'` (one fsync per group commit: survives a power loss);
  * - `socketio`: Socket.IO 4.8 with connection-state recovery;
  * - `ws`: the floor, raw `ws` using the same two send techniques as baton (each frame encoded
- *   once for all members, one socket write per tick per connection);
+ *   once for all members, one socket write per event-loop iteration per connection);
  * - `ws-naive`: raw `ws` encoding each frame per member and writing one frame per system call,
  *   kept only to show what those two techniques are worth.
  */

@@ -14,8 +14,11 @@ import { statsHandlers } from './server-stats.js';
  * what baton's storage and protocol cost and nothing else:
  * - each broadcast frame is encoded to UTF-8 bytes once, and that one Buffer is sent to every
  *   member (`ws` then only adds a frame header per member);
- * - every frame sent to a connection within one tick leaves in one write: the TCP socket is
- *   corked at the first send of a tick and uncorked on the next `process.nextTick`.
+ * - every frame sent to a connection within one event-loop iteration leaves in one write: the
+ *   TCP socket is corked at the first send and uncorked in `setImmediate`, after every frame read
+ *   in the same poll phase has been broadcast. baton does the same: its group commit gathers the
+ *   appends of one poll phase (`setImmediate` in the log writer) and fans the batch out at once,
+ *   corked.
  *
  * `--naive` turns both off: the JSON string is handed to every member's `send` (each call encodes
  * it again) and each frame is its own system call. That variant exists only to show what the two
@@ -29,14 +32,14 @@ const corked = new WeakSet<WebSocket>();
 const http = createServer();
 const wss = new WebSocketServer({ server: http, maxPayload: 1024 * 1024 });
 
-/** Corks the member's TCP socket until the end of this tick (`ws` keeps it in `_socket`). */
-function corkUntilNextTick(member: WebSocket): void {
+/** Corks the member's TCP socket until this loop iteration's I/O is done (`ws` keeps it in `_socket`). */
+function corkUntilNextIteration(member: WebSocket): void {
   if (corked.has(member)) return;
   const socket = (member as unknown as { _socket?: Socket })._socket;
   if (!socket || typeof socket.cork !== 'function') return;
   corked.add(member);
   socket.cork();
-  process.nextTick(() => {
+  setImmediate(() => {
     corked.delete(member);
     socket.uncork();
   });
@@ -52,7 +55,7 @@ function broadcast(room: string, text: string): void {
   const bytes = Buffer.from(json, 'utf8');
   for (const member of members) {
     if (member.readyState !== member.OPEN) continue;
-    corkUntilNextTick(member);
+    corkUntilNextIteration(member);
     // A Buffer is sent as a text frame: the bytes are already UTF-8 JSON.
     member.send(bytes, { binary: false });
   }
