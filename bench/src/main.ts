@@ -106,7 +106,14 @@ async function main(): Promise<void> {
       notes: [...notes, load.note],
     },
     results,
-    evaluateTargets(results),
+    [
+      ...(load.quiet
+        ? []
+        : [
+            'The run was not quiet (see the load above): the verdicts below are indicative only; publish a quiet run.',
+          ]),
+      ...evaluateTargets(results),
+    ],
   );
   const out =
     values.out ??
