@@ -4,7 +4,7 @@ import { runScenario, type ScenarioSpec } from './run-scenario.js';
 
 const USAGE = `Usage: node chaos/dist/main.js [--profile full|ci] [--only a,b]
   Runs each fault scenario against a real baton server and checks every client's history.
-  Scenarios: kill9, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz,
+  Scenarios: kill9, kill9-full, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz,
              compaction, terminal, http-fuzz, all-faults
   Exit code 0 only if every scenario's histories check out.`;
 
@@ -54,6 +54,12 @@ function scenarios(full: boolean): ScenarioSpec[] {
       {
         faultPeriodMs: full ? 1500 : 1200,
       },
+    ),
+    spec(
+      'kill9-full',
+      'kill -9 and restart, repeatedly, with the server in full durability (an fsync per group commit)',
+      ['kill9'],
+      { durability: 'full', faultPeriodMs: full ? 1500 : 1200 },
     ),
     spec('proxy-cut', 'every connection cut at once by the proxy, repeatedly', ['proxy-cut'], {
       faultPeriodMs: 700,

@@ -23,6 +23,8 @@ export interface ScenarioSpec {
   sessionKind: 'claude' | 'terminal';
   /** Events kept per session before compaction (small: compaction and snapshots under faults). */
   retentionEvents?: number;
+  /** The server's durability mode (default `normal`). */
+  durability?: 'normal' | 'full';
   /** Plain honest clients on the raw protocol (spread over the sessions). */
   clients: number;
   /** Honest clients built on the SDK (`BatonClient`). */
@@ -81,9 +83,10 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-chaos-'));
   const server = await ServerControl.create(dataDir);
-  server.configure(
-    spec.retentionEvents !== undefined ? { retentionEvents: spec.retentionEvents } : {},
-  );
+  server.configure({
+    ...(spec.retentionEvents !== undefined ? { retentionEvents: spec.retentionEvents } : {}),
+    ...(spec.durability !== undefined ? { durability: spec.durability } : {}),
+  });
   const proxy = new TcpProxy(server.port);
   const slowProxy = new TcpProxy(server.port);
   const clients: ChaosClient[] = [];
