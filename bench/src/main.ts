@@ -1,16 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, platform, release } from 'node:os';
+import { cpus, totalmem, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SYSTEMS, type SystemName } from './drivers/connection.js';
+import { judgeLoad, sampleLoad } from './machine-load.js';
 import { scenarios, type ProfileName } from './profile.js';
 import { renderReport } from './report.js';
 import { setHarnessOptions } from './scenarios/harness.js';
 import type { ScenarioResult } from './scenarios/result.js';
 import { evaluateTargets } from './targets.js';
 
-const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,socketio,ws]
+const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,baton-full,socketio,ws,ws-naive]
                                 [--out FILE] [--cpu-prof DIR]
   --profile   full (default): the published run, written to BENCHMARKS.md
               ci: a short run that fails only when an event is lost, duplicated or reordered
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   const started = Date.now();
   // The machine may be shared: the load around the run says how much to trust absolute figures.
-  const loadBefore = loadavg()[0] ?? 0;
+  const loadBefore = sampleLoad();
   for (const scenario of list) {
     const result: ScenarioResult = { ...scenario, runs: [] };
     for (const system of scenario.systems.filter((s) => systems.includes(s))) {
@@ -94,19 +95,25 @@ async function main(): Promise<void> {
   }
 
   const cpu = cpus();
+  const load = judgeLoad(loadBefore, sampleLoad());
+  process.stderr.write(`${load.note}\n`);
   const report = renderReport(
     {
       command: `node bench/dist/main.js ${process.argv.slice(2).join(' ')}`.trim(),
       date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
       machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}, Node ${process.version}`,
       profile: `${profile} (took ${((Date.now() - started) / 1000).toFixed(0)} s)`,
-      notes: [
-        ...notes,
-        `Load average (1 min) before the run ${loadBefore.toFixed(2)}, after ${(loadavg()[0] ?? 0).toFixed(2)}, on ${cpu.length} cores: other work on the machine competes with the servers and the load generators.`,
-      ],
+      notes: [...notes, load.note],
     },
     results,
-    evaluateTargets(results),
+    [
+      ...(load.quiet
+        ? []
+        : [
+            'The run was not quiet (see the load above): the verdicts below are indicative only; publish a quiet run.',
+          ]),
+      ...evaluateTargets(results),
+    ],
   );
   const out =
     values.out ??

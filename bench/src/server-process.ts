@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SystemName } from './drivers/connection.js';
+import { protocolOf, type SystemName } from './drivers/connection.js';
 import { IpcChild } from './ipc.js';
 import type { ServerStats } from './servers/server-stats.js';
 
@@ -34,10 +34,22 @@ export async function startServerProcess(
   system: SystemName,
   options: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
-  const entry = fileURLToPath(new URL(`./servers/${system}-server.js`, import.meta.url));
+  const entry = fileURLToPath(
+    new URL(`./servers/${protocolOf(system)}-server.js`, import.meta.url),
+  );
+  const args: Record<SystemName, string[]> = {
+    baton: ['--durability', 'normal'],
+    'baton-full': ['--durability', 'full'],
+    socketio: [],
+    ws: [],
+    'ws-naive': ['--naive'],
+  };
   const execArgv = ['--expose-gc'];
   if (options.cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
-  const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(entry, args[system], {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ipc = new IpcChild(child);
   const info = await ipc.ready<ServerInfo>();
   return {

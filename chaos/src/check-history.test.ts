@@ -154,3 +154,56 @@ test('a snapshot lets a subscription jump forward, never back', () => {
     ['observed-reorder'],
   );
 });
+
+test('numbers compacted before the checker read them are not gaps, and are not compared', () => {
+  const full = log(null, 'a', 'b', 'c');
+  // The checker never read seqs 1 and 2 (retention compacted them first).
+  const canonical = full.slice(2);
+  const h = client({
+    submitted: ['a', 'b', 'c'],
+    acks: [
+      { inputId: 'a', seq: 2, duplicate: false },
+      { inputId: 'b', seq: 3, duplicate: false },
+    ],
+    segments: [seen(full, [1, 2, 3, 4])],
+  });
+  assert.deepEqual(checkSession(S, canonical, [h], new Set([1, 2])), []);
+  // The same log without knowing why 1 and 2 are missing is a gap.
+  assert.deepEqual(kinds(checkSession(S, canonical, [h], new Set())), [
+    'ack-not-in-log',
+    'log-gap',
+    'observed-divergent',
+    'observed-divergent',
+  ]);
+  // An unseen number does not excuse a hole elsewhere, a wrong event at a read number, or an
+  // observation beyond the head.
+  const wrong: Segment = {
+    afterSeq: 0,
+    items: [
+      { kind: 'event', event: { seq: 1, digest: 'anything' } },
+      { kind: 'event', event: { seq: 2, digest: 'anything' } },
+      { kind: 'event', event: { seq: 3, digest: 'not-b' } },
+      { kind: 'event', event: { seq: 4, digest: 'input-c' } },
+      { kind: 'event', event: { seq: 5, digest: 'beyond' } },
+    ],
+  };
+  assert.deepEqual(
+    kinds(
+      checkSession(
+        S,
+        canonical,
+        [client({ submitted: ['a', 'b', 'c'], segments: [wrong] })],
+        new Set([1, 2]),
+      ),
+    ),
+    ['observed-beyond-head', 'observed-divergent'],
+  );
+  const holey = [full[2], full[3]].filter((e): e is CanonicalEvent => e !== undefined);
+  holey[1] = { ...holey[1]!, seq: 5 };
+  // Seq 4 is missing and was never reported compacted: a gap (b and c are nobody's inputs here).
+  assert.deepEqual(kinds(checkSession(S, holey, [], new Set([1, 2]))), [
+    'log-gap',
+    'phantom-input',
+    'phantom-input',
+  ]);
+});

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { honestPayload, type ChaosClient, type InputKind } from './chaos-client.js';
 import type { ClientHistory, Segment } from './history.js';
 import { stableStringify } from './stable-json.js';
 
@@ -19,6 +20,8 @@ export interface HonestClientOptions {
   /** Resume from an earlier sequence number than the last one seen (sometimes from 0). */
   staleResume?: boolean;
   textBytes?: number;
+  /** Chat messages (default) or lines typed into a terminal session. */
+  inputKind?: InputKind;
 }
 
 interface Frame {
@@ -40,7 +43,7 @@ const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal']);
  * input with the same input id after any failure, reconnects with a short backoff, and resumes
  * each subscription from the last event it saw (or, when told to, from a stale one).
  */
-export class HonestClient {
+export class HonestClient implements ChaosClient {
   private readonly pending = new Map<string, string>();
   private readonly history: ClientHistory;
   private readonly conns: Conn[];
@@ -61,6 +64,18 @@ export class HonestClient {
       segments: [],
     };
     this.conns = Array.from({ length: options.twin ? 2 : 1 }, () => new Conn(this));
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get sessionId(): string {
+    return this.options.sessionId;
+  }
+
+  get position(): number {
+    return Math.min(...this.conns.map((c) => c.position));
   }
 
   start(): void {
@@ -155,6 +170,11 @@ class Conn {
 
   constructor(private readonly client: HonestClient) {}
 
+  /** The last sequence number this subscriber holds. */
+  get position(): number {
+    return this.lastSeq;
+  }
+
   connect(): void {
     if (this.client.isStopped) return;
     const { wsUrl, token, sessionId, staleResume } = this.client.options;
@@ -217,7 +237,7 @@ class Conn {
         type: 'input',
         sessionId: this.client.options.sessionId,
         inputId,
-        payload: { kind: 'message', text },
+        payload: honestPayload(this.client.options.inputKind ?? 'message', text),
       }),
     );
   }

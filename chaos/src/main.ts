@@ -4,13 +4,25 @@ import { runScenario, type ScenarioSpec } from './run-scenario.js';
 
 const USAGE = `Usage: node chaos/dist/main.js [--profile full|ci] [--only a,b]
   Runs each fault scenario against a real baton server and checks every client's history.
-  Scenarios: kill9, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz, all-faults
+  Scenarios: kill9, kill9-full, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz,
+             compaction, terminal, http-fuzz, all-faults
   Exit code 0 only if every scenario's histories check out.`;
+
+/**
+ * Liveness bound: once the faults heal, every subscriber must hold the head of its log within
+ * this. Generous for a shared 2-core machine; a client that stopped receiving never gets there.
+ */
+const LIVENESS_BOUND_MS = 15_000;
+/** Events kept per session in the compaction scenarios: compaction runs every few seconds. */
+const SMALL_RETENTION = 100;
+const TERMINAL_RETENTION = 200;
 
 function scenarios(full: boolean): ScenarioSpec[] {
   const base = {
     sessions: 2,
+    sessionKind: 'claude' as const,
     clients: full ? 8 : 4,
+    sdkClients: full ? 4 : 2,
     inputsPerClient: full ? 400 : 100,
     twins: 0,
     stale: 0,
@@ -20,6 +32,7 @@ function scenarios(full: boolean): ScenarioSpec[] {
     faultPeriodMs: 1000,
     durationMs: full ? 30_000 : 8000,
     deadlineMs: full ? 180_000 : 60_000,
+    livenessBoundMs: LIVENESS_BOUND_MS,
   };
   const spec = (
     name: string,
@@ -41,6 +54,12 @@ function scenarios(full: boolean): ScenarioSpec[] {
       {
         faultPeriodMs: full ? 1500 : 1200,
       },
+    ),
+    spec(
+      'kill9-full',
+      'kill -9 and restart, repeatedly, with the server in full durability (an fsync per group commit)',
+      ['kill9'],
+      { durability: 'full', faultPeriodMs: full ? 1500 : 1200 },
     ),
     spec('proxy-cut', 'every connection cut at once by the proxy, repeatedly', ['proxy-cut'], {
       faultPeriodMs: 700,
@@ -78,14 +97,46 @@ function scenarios(full: boolean): ScenarioSpec[] {
     ),
     spec('fuzz', '100,000 hostile frames while honest clients work', [], { fuzzFrames: 100_000 }),
     spec(
+      'compaction',
+      `a retention of ${SMALL_RETENTION} events, so compaction and snapshots happen under kill -9 and cuts; stale resumes ask for compacted numbers`,
+      ['kill9', 'proxy-cut'],
+      { retentionEvents: SMALL_RETENTION, stale: 2, faultPeriodMs: 1200 },
+    ),
+    spec(
+      'terminal',
+      `real PTY sessions printing a steady stream of lines, typed into by every client, retention ${TERMINAL_RETENTION}, under cuts, stalls and a slow reader`,
+      ['proxy-cut', 'proxy-stall', 'slow-reader'],
+      {
+        sessionKind: 'terminal',
+        retentionEvents: TERMINAL_RETENTION,
+        stale: 1,
+        slow: 1,
+        faultPeriodMs: 1200,
+      },
+    ),
+    spec(
+      'http-fuzz',
+      `${full ? '20,000' : '2,000'} hostile HTTP requests (malformed URLs and % escapes, methods, headers, huge and truncated bodies), slow bodies and slowloris connections while honest clients work`,
+      [],
+      {
+        http: {
+          requests: full ? 20_000 : 2000,
+          slowloris: full ? 50 : 20,
+          slowBodies: full ? 10 : 4,
+        },
+      },
+    ),
+    spec(
       'all-faults',
-      'every fault at once: kill -9, cuts, stalls, a slow reader, racing twins, stale resumes and the fuzzer',
+      'every fault at once: kill -9, cuts, stalls, a slow reader, racing twins, stale resumes, a small retention and both fuzzers',
       ['kill9', 'proxy-cut', 'proxy-stall', 'slow-reader'],
       {
         twins: 2,
         stale: 2,
         slow: 1,
+        retentionEvents: SMALL_RETENTION,
         fuzzFrames: full ? 100_000 : 20_000,
+        http: { requests: full ? 10_000 : 1000, slowloris: 10, slowBodies: 2 },
         faultPeriodMs: 1500,
         deadlineMs: full ? 240_000 : 90_000,
       },

@@ -2,11 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WEBSOCKET_PATH } from '@baton/protocol';
-import { readCanonicalLog } from './canonical-log.js';
+import { LogArchiver } from './canonical-log.js';
+import type { ChaosClient, InputKind } from './chaos-client.js';
 import { checkSession, type Violation } from './check-history.js';
 import { injectFaults, type FaultName } from './faults.js';
 import { runFuzzer, type FuzzReport } from './fuzzer.js';
 import { HonestClient } from './honest-client.js';
+import { runHttpFuzzer, type HttpFuzzReport } from './http-fuzzer.js';
+import { awaitLiveness } from './liveness.js';
+import { SdkClient } from './sdk-client.js';
 import { ServerControl } from './server-control.js';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -15,8 +19,16 @@ export interface ScenarioSpec {
   description: string;
   faults: FaultName[];
   sessions: number;
-  /** Plain honest clients (spread over the sessions). */
+  /** `claude` sessions (idle runner) take chat messages; `terminal` ones run a real PTY. */
+  sessionKind: 'claude' | 'terminal';
+  /** Events kept per session before compaction (small: compaction and snapshots under faults). */
+  retentionEvents?: number;
+  /** The server's durability mode (default `normal`). */
+  durability?: 'normal' | 'full';
+  /** Plain honest clients on the raw protocol (spread over the sessions). */
   clients: number;
+  /** Honest clients built on the SDK (`BatonClient`). */
+  sdkClients: number;
   inputsPerClient: number;
   /** Clients whose two connections race every input with the same id. */
   twins: number;
@@ -27,10 +39,14 @@ export interface ScenarioSpec {
   textBytes: number;
   /** Hostile frames to send while the honest clients work (0: no fuzzer). */
   fuzzFrames: number;
+  /** The HTTP fuzzer, if any: hostile requests, slowloris connections and slow bodies. */
+  http?: { requests: number; slowloris: number; slowBodies: number };
   faultPeriodMs: number;
   /** How long the honest clients take to submit their inputs (faults run throughout). */
   durationMs: number;
   deadlineMs: number;
+  /** After the faults heal, every subscriber must reach the head of its log within this. */
+  livenessBoundMs: number;
 }
 
 export interface ScenarioOutcome {
@@ -44,20 +60,40 @@ export interface ScenarioOutcome {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
+ * The terminal of the terminal scenarios: a real PTY running a shell that prints a steady stream
+ * of lines in the background (real terminal output, enough to compact) and answers every line
+ * typed into it. Echo is off so that the typed text is not output twice.
+ */
+const TERMINAL_CONFIG = {
+  shell: '/bin/sh',
+  args: [
+    '-c',
+    'stty -echo; (i=0; while :; do j=0; while [ $j -lt 20 ]; do echo "out $i.$j"; j=$((j+1)); done; i=$((i+1)); sleep 0.05; done) & ' +
+      'while IFS= read -r line; do echo "got $line"; done',
+  ],
+};
+
+/**
  * One checker run: a fresh server (own process, data directory and port), honest clients through
  * a controllable proxy, the scenario's faults until every client has all its inputs answered,
- * then the canonical logs read back and every history checked against them.
+ * then the liveness check (every subscriber reaches the head once the faults heal), the logs read
+ * back and every history checked against them.
  */
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> {
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-chaos-'));
   const server = await ServerControl.create(dataDir);
+  server.configure({
+    ...(spec.retentionEvents !== undefined ? { retentionEvents: spec.retentionEvents } : {}),
+    ...(spec.durability !== undefined ? { durability: spec.durability } : {}),
+  });
   const proxy = new TcpProxy(server.port);
   const slowProxy = new TcpProxy(server.port);
-  const clients: HonestClient[] = [];
+  const clients: ChaosClient[] = [];
   const lines: string[] = [];
   const violations: Violation[] = [];
   const problems: string[] = [];
+  let archiving = true;
   try {
     await server.start();
     const proxyPort = await proxy.listen();
@@ -65,39 +101,49 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     const sessions: string[] = [];
     for (let s = 0; s < spec.sessions; s++) {
       const r = await server.api<{ session: { id: string } }>('POST', '/api/sessions', {
-        kind: 'claude',
+        kind: spec.sessionKind,
         name: `chaos ${s}`,
+        ...(spec.sessionKind === 'terminal' ? { config: TERMINAL_CONFIG } : {}),
       });
       sessions.push(r.session.id);
     }
-    const total = spec.clients + spec.twins + spec.stale + spec.slow;
-    for (let i = 0; i < total; i++) {
+    const archivers = sessions.map((id) => new LogArchiver(server, id));
+    // With a small retention the log is read while it grows, before compaction removes events.
+    const archiving$ =
+      spec.retentionEvents !== undefined
+        ? Promise.all(archivers.map((a) => a.follow(100, () => !archiving)))
+        : Promise.resolve([]);
+
+    const inputKind: InputKind = spec.sessionKind === 'terminal' ? 'terminal' : 'message';
+    const roles: string[] = [
+      ...Array<string>(spec.clients).fill('c'),
+      ...Array<string>(spec.sdkClients).fill('sdk'),
+      ...Array<string>(spec.twins).fill('twin'),
+      ...Array<string>(spec.stale).fill('stale'),
+      ...Array<string>(spec.slow).fill('slow'),
+    ];
+    // With two or more slow readers, one of them is an SDK client: the SDK meets the server's
+    // slow-consumer cut and its own resume, not only the raw client.
+    if (spec.slow >= 2) roles[roles.length - 1] = 'sdk-slow';
+    for (const [i, role] of roles.entries()) {
       const { token } = await server.api<{ token: string }>('POST', '/api/devices', {
         name: `chaos ${i}`,
       });
-      const role =
-        i < spec.clients
-          ? 'c'
-          : i < spec.clients + spec.twins
-            ? 'twin'
-            : i < total - spec.slow
-              ? 'stale'
-              : 'slow';
-      const port = role === 'slow' ? slowPort : proxyPort;
-      clients.push(
-        new HonestClient({
-          name: `${role}${i}`,
-          wsUrl: `ws://127.0.0.1:${port}${WEBSOCKET_PATH}`,
-          token,
-          sessionId: sessions[i % sessions.length] ?? '',
-          inputs: spec.inputsPerClient,
-          window: 8,
-          intervalMs: Math.max(1, Math.floor(spec.durationMs / spec.inputsPerClient)),
-          twin: role === 'twin',
-          staleResume: role === 'stale',
-          textBytes: spec.textBytes,
-        }),
-      );
+      const port = role === 'slow' || role === 'sdk-slow' ? slowPort : proxyPort;
+      const options = {
+        name: `${role}${i}`,
+        wsUrl: `ws://127.0.0.1:${port}${WEBSOCKET_PATH}`,
+        token,
+        sessionId: sessions[i % sessions.length] ?? '',
+        inputs: spec.inputsPerClient,
+        window: 8,
+        intervalMs: Math.max(1, Math.floor(spec.durationMs / spec.inputsPerClient)),
+        twin: role === 'twin',
+        staleResume: role === 'stale',
+        textBytes: spec.textBytes,
+        inputKind,
+      };
+      clients.push(role.startsWith('sdk') ? new SdkClient(options) : new HonestClient(options));
     }
     for (const c of clients) c.start();
 
@@ -115,30 +161,81 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
             deadlineMs: spec.deadlineMs,
           }).then((r) => (fuzz = r))
         : Promise.resolve();
+    let http: HttpFuzzReport | undefined;
+    const httpRun = spec.http
+      ? runHttpFuzzer({
+          host: '127.0.0.1',
+          port: server.port,
+          token: server.token,
+          seed: 4321,
+          maxBodyBytes: 1024 * 1024,
+          requests: spec.http.requests,
+          window: 8,
+          slowloris: spec.http.slowloris,
+          slowBodies: spec.http.slowBodies,
+          answerTimeoutMs: 10_000,
+          deadlineMs: spec.deadlineMs,
+        }).then((r) => (http = r))
+      : Promise.resolve();
+    const fuzzersDone = () =>
+      (spec.fuzzFrames === 0 || fuzz !== undefined) && (!spec.http || http !== undefined);
+
+    // A crash nobody caused is a failure, but the run goes on (restarted, as a supervisor would)
+    // so that the histories can still be checked.
+    let restarted = 0;
+    let supervising = true;
+    const supervisor = (async () => {
+      while (supervising) {
+        if (server.crashes.length > restarted) {
+          restarted = server.crashes.length;
+          await server.start().catch(() => undefined);
+        }
+        await sleep(50);
+      }
+    })();
+
     const faultLog = await injectFaults(
       spec.faults,
       { server, proxy, slowProxy },
-      () => allDone() && (spec.fuzzFrames === 0 || fuzz !== undefined),
+      () => allDone() && fuzzersDone(),
       spec.faultPeriodMs,
     );
-    while (!allDone()) await sleep(50);
-    await fuzzRun;
-    // Let the last acknowledged events reach every subscriber before reading the logs.
-    await sleep(500);
-    for (const c of clients) c.stop();
-    if (!server.alive) {
-      problems.push('the server process died during the run');
-      await server.start();
-    }
+    while (!allDone() || !fuzzersDone()) await sleep(50);
+    await Promise.all([fuzzRun, httpRun]);
+    supervising = false;
+    await supervisor;
+    if (!server.alive) await server.start();
 
-    for (const sessionId of sessions) {
-      const canonical = await readCanonicalLog(server, sessionId);
-      const histories = clients
-        .filter((c) => c.options.sessionId === sessionId)
-        .map((c) => c.result());
-      violations.push(...checkSession(sessionId, canonical, histories));
+    // Liveness: the faults have healed (proxies forward again, the server is up); every
+    // subscriber must now reach the head of its session's log within the stated bound.
+    const liveness = await awaitLiveness(server, sessions, clients, spec.livenessBoundMs);
+    lines.push(liveness.line);
+    if (!liveness.ok) problems.push(liveness.line);
+
+    for (const c of clients) c.stop();
+    archiving = false;
+    await archiving$;
+    for (const [s, sessionId] of sessions.entries()) {
+      const archiver = archivers[s];
+      if (!archiver) continue;
+      await archiver.poll();
+      const log = archiver.log();
+      const histories = clients.filter((c) => c.sessionId === sessionId).map((c) => c.result());
+      violations.push(...checkSession(sessionId, log.events, histories, log.unseen));
+      const snapshots = histories.reduce(
+        (n, h) =>
+          n +
+          h.segments.reduce(
+            (m, seg) => m + seg.items.filter((i) => i.kind === 'snapshot').length,
+            0,
+          ),
+        0,
+      );
       lines.push(
-        `session ${sessionId}: ${canonical.length} events checked against ${histories.length} histories`,
+        `session ${sessionId}: ${log.events.length} events checked against ${histories.length} histories` +
+          (spec.retentionEvents !== undefined
+            ? `; head ${log.headSeq}, the server keeps from ${log.firstSeq}, ${log.unseen.size} compacted before the checker read them, ${snapshots} snapshots received by clients`
+            : ''),
       );
     }
 
@@ -146,11 +243,16 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     const acked = clients.reduce((n, c) => n + c.acked, 0);
     const expected = clients.length * spec.inputsPerClient;
     lines.push(
-      `inputs acknowledged: ${acked} of ${expected}; reconnects: ${clients.reduce((n, c) => n + c.connects, 0) - clients.length}`,
+      `inputs acknowledged: ${acked} of ${expected}; reconnects: ${clients.reduce((n, c) => n + c.connects, 0) - clients.length} ` +
+        `(${clients.filter((c) => c instanceof HonestClient).length} raw clients, ${clients.filter((c) => c instanceof SdkClient).length} SDK clients)`,
     );
     lines.push(
       `faults: ${faultLog.kills} kill -9, ${faultLog.cuts} cuts (${faultLog.cutConnections} connections), ${faultLog.stalls} stalls, ${faultLog.slowStalls} reader stalls`,
     );
+    if (server.crashes.length > 0)
+      problems.push(
+        `the server crashed ${server.crashes.length} times without being killed; first: ${server.crashes[0]}`,
+      );
     if (unfinished.length > 0)
       problems.push(`${unfinished.length} clients did not get all inputs answered in time`);
     const rejected = clients.reduce((n, c) => n + c.rejected, 0);
@@ -175,6 +277,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       if (bad.length > 0)
         problems.push(`hostile frames left unanswered when the server closed a connection`);
     }
+    if (spec.http && http) problems.push(...(await httpFuzzLines(spec, http, server, lines)));
     lines.push(...problems.map((p) => `PROBLEM: ${p}`));
     for (const v of violations.slice(0, 20)) {
       lines.push(
@@ -190,10 +293,49 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       violations,
     };
   } finally {
+    archiving = false;
     for (const c of clients) c.stop();
     await proxy.close();
     await slowProxy.close();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Report lines for the HTTP fuzzer; returns its problems. */
+async function httpFuzzLines(
+  spec: ScenarioSpec,
+  http: HttpFuzzReport,
+  server: ServerControl,
+  lines: string[],
+): Promise<string[]> {
+  const problems: string[] = [];
+  const answers = Object.entries(http.answers)
+    .sort()
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  const categories = Object.entries(http.byCategory)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  lines.push(
+    `http fuzzer: ${http.sent} hostile requests (${categories}) and ${http.slowBodies} slow bodies; answers: ${answers}; ` +
+      `${http.refused} refused while the server was down; slowloris: ${http.slowloris.opened} held open, ${http.slowloris.closedByServer} closed by the server`,
+  );
+  if (http.sent < (spec.http?.requests ?? 0))
+    problems.push(`http fuzzer sent only ${http.sent} of ${spec.http?.requests ?? 0} requests`);
+  if (http.serverErrors.length > 0)
+    problems.push(
+      `${http.serverErrors.length} hostile requests answered with a server error, e.g. ${http.serverErrors[0]}`,
+    );
+  if (http.hung.length > 0)
+    problems.push(
+      `${http.hung.length} hostile requests never answered while the connection stayed open, e.g. ${http.hung[0]}`,
+    );
+  // The server must still answer an honest request once the fuzzing is over.
+  const health = await fetch(`${server.httpUrl}/api/health`).catch((e: unknown) => e as Error);
+  if (health instanceof Error || health.status !== 200)
+    problems.push(
+      `/api/health after the HTTP fuzzer: ${health instanceof Error ? health.message : health.status}`,
+    );
+  return problems;
 }

@@ -12,6 +12,11 @@ export class ServerControl {
   readonly token = `owner-${randomBytes(16).toString('hex')}`;
   /** Times the server was started. */
   starts = 0;
+  /** Exits nobody asked for (not `kill9` or `stop`), with the end of the server's stderr. */
+  readonly crashes: string[] = [];
+  private expectingExit = false;
+  /** Options passed to every start. */
+  private extraArgs: string[] = [];
 
   private constructor(
     readonly port: number,
@@ -28,6 +33,14 @@ export class ServerControl {
     return new ServerControl(port, dataDir);
   }
 
+  /** Server options for every later start: events kept per session, durability. */
+  configure(options: { retentionEvents?: number; durability?: 'normal' | 'full' }): void {
+    this.extraArgs = [];
+    if (options.retentionEvents !== undefined)
+      this.extraArgs.push('--retention', String(options.retentionEvents));
+    if (options.durability !== undefined) this.extraArgs.push('--durability', options.durability);
+  }
+
   get httpUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -36,8 +49,20 @@ export class ServerControl {
     return this.child?.pid;
   }
 
-  /** Starts the server; resolves once it prints its ready line. */
-  async start(): Promise<void> {
+  private starting: Promise<void> | undefined;
+
+  /**
+   * Starts the server; resolves once it prints its ready line. A start while one is under way
+   * joins it, and a start while the server runs does nothing, so a fault loop and the crash
+   * supervisor never race two servers onto one port.
+   */
+  start(): Promise<void> {
+    if (this.alive) return Promise.resolve();
+    this.starting ??= this.spawnUntilReady().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async spawnUntilReady(): Promise<void> {
     const entry = fileURLToPath(new URL('./server-entry.js', import.meta.url));
     const args = [
       entry,
@@ -47,6 +72,7 @@ export class ServerControl {
       this.dataDir,
       '--token',
       this.token,
+      ...this.extraArgs,
     ];
     // A restart right after a kill may find the port still held for a moment.
     for (let attempt = 0; ; attempt++) {
@@ -64,8 +90,17 @@ export class ServerControl {
       if (ready) {
         this.child = child;
         this.starts++;
-        // Keep draining stderr so the server never blocks on a full pipe.
-        child.stderr?.on('data', () => {});
+        this.expectingExit = false;
+        // Keep draining stderr (its tail explains a crash) so the server never blocks on a pipe.
+        child.stderr?.on('data', (d) => (errors = (errors + String(d)).slice(-4000)));
+        child.once('exit', (code, signal) => {
+          if (this.expectingExit || this.child !== child) return;
+          const tail = errors.trim().split('\n');
+          // The thrown error's own line says most; the stack's top says where.
+          const error = tail.find((l) => /\b\w*Error\b/.test(l)) ?? tail.at(-1) ?? '';
+          const at = tail.find((l) => /^\s+at /.test(l))?.trim() ?? '';
+          this.crashes.push(`exit ${code ?? signal ?? '?'}: ${error.trim()} ${at}`);
+        });
         return;
       }
       if (attempt >= 20) throw new Error(`the server did not start: ${errors.slice(-2000)}`);
@@ -78,6 +113,7 @@ export class ServerControl {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.expectingExit = true;
     child.kill('SIGKILL');
     await exited;
     this.child = undefined;
@@ -88,6 +124,7 @@ export class ServerControl {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.expectingExit = true;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;

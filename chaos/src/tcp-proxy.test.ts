@@ -47,6 +47,8 @@ test('forwards both ways, stalls, releases and cuts', async () => {
 
   proxy.stall(true);
   socket.write('two;');
+  // Nothing to wait for here: "nothing passes" can only be watched for a while. What the test
+  // depends on, the bytes arriving once the stall ends, is waited for as a condition below.
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(got.text(), 'one;', 'nothing passes a stalled proxy');
   proxy.stall(false);

@@ -1,7 +1,28 @@
-/** Which server a load generator talks to. */
-export type SystemName = 'baton' | 'socketio' | 'ws';
+/**
+ * Which server a load generator talks to:
+ * - `baton`: baton with `durability: 'normal'` (a commit survives `kill -9`, not a power loss);
+ * - `baton-full`: baton with `durability: 'full'` (one fsync per group commit: survives a power loss);
+ * - `socketio`: Socket.IO 4.8 with connection-state recovery;
+ * - `ws`: the floor, raw `ws` using the same two send techniques as baton (each frame encoded
+ *   once for all members, one socket write per event-loop iteration per connection);
+ * - `ws-naive`: raw `ws` encoding each frame per member and writing one frame per system call,
+ *   kept only to show what those two techniques are worth.
+ */
+export type SystemName = 'baton' | 'baton-full' | 'socketio' | 'ws' | 'ws-naive';
 
-export const SYSTEMS: readonly SystemName[] = ['baton', 'socketio', 'ws'];
+/** The wire protocol a system speaks, which decides the client driver and the server program. */
+export type Protocol = 'baton' | 'socketio' | 'ws';
+
+export const SYSTEMS: readonly SystemName[] = ['baton', 'baton-full', 'socketio', 'ws', 'ws-naive'];
+
+/** Systems of the scenarios where the naive floor would only repeat the floor's answer. */
+export const SYSTEMS_BUT_NAIVE: readonly SystemName[] = ['baton', 'baton-full', 'socketio', 'ws'];
+
+export function protocolOf(system: SystemName): Protocol {
+  if (system === 'baton' || system === 'baton-full') return 'baton';
+  if (system === 'ws' || system === 'ws-naive') return 'ws';
+  return 'socketio';
+}
 
 /** One simulated device: what it connects with and which session (room) it attaches to. */
 export interface ClientSpec {

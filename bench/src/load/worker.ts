@@ -1,7 +1,12 @@
 import { nowUs, sleep } from '../clock.js';
 import { serveIpc, signalReady } from '../ipc.js';
 import { BatonConnection } from '../drivers/baton-connection.js';
-import type { ClientSpec, Connection, SystemName } from '../drivers/connection.js';
+import {
+  protocolOf,
+  type ClientSpec,
+  type Connection,
+  type SystemName,
+} from '../drivers/connection.js';
 import { SocketIoConnection } from '../drivers/socketio-connection.js';
 import { WsConnection } from '../drivers/ws-connection.js';
 import { makeText, parseText } from './message-text.js';
@@ -51,8 +56,8 @@ function connect(spec: ClientSpec, client: () => Client): Connection {
       otherBytes += bytes;
     },
   };
-  if (system === 'baton') return new BatonConnection(url, spec, events);
-  if (system === 'socketio') return new SocketIoConnection(url, spec, events);
+  if (protocolOf(system) === 'baton') return new BatonConnection(url, spec, events);
+  if (protocolOf(system) === 'socketio') return new SocketIoConnection(url, spec, events);
   return new WsConnection(url, spec, events);
 }
 

@@ -1,6 +1,7 @@
 import { BatonApi } from '../baton-api.js';
 import { sleep } from '../clock.js';
 import type { ClientSpec, SystemName } from '../drivers/connection.js';
+import { StalledViewer } from '../drivers/stalled-viewer.js';
 import { measureLatency } from './measure.js';
 import { withServer } from './harness.js';
 import type { Scenario, SystemRun } from './result.js';
@@ -20,7 +21,8 @@ const fmt = (ms: number) => ms.toFixed(2);
 /**
  * A terminal session running `yes` floods its log and its viewers while another session's devices
  * keep chatting. Measures that session's latency with and without the flood and the server's
- * event-loop delay during it. Baton only: the peers have no terminals.
+ * event-loop delay during it, then the same with one more viewer of the flood that stops reading
+ * (what a stalled device costs the others). Baton only: the peers have no terminals.
  */
 export function floodScenario(
   name: string,
@@ -32,7 +34,7 @@ export function floodScenario(
     name,
     title,
     description,
-    systems: ['baton'],
+    systems: ['baton', 'baton-full'],
     run: (system: SystemName) =>
       withServer(system, 2, async (server, cluster) => {
         const topology = await buildTopology(system, server, {
@@ -67,6 +69,11 @@ export function floodScenario(
         const loud = await measureLatency(cluster, topology, phase);
         const loudStats = await server.stats();
         const after = await cluster.otherEvents();
+        // One more viewer of the flood that stops reading: the chat must not wait for it.
+        const stalled = await StalledViewer.open(server.info.url, ownerToken, flood);
+        const withStalled = await measureLatency(cluster, topology, phase);
+        const stalledCut = stalled.closedByServer;
+        stalled.close();
         await api.deleteSession(flood);
 
         const seconds = loudStats.wallUs / 1e6;
@@ -77,13 +84,15 @@ export function floodScenario(
           figures: {
             'chat p99 quiet (ms)': fmt(quiet.latency.p99),
             'chat p99 flooded (ms)': fmt(loud.latency.p99),
+            'chat p99 flooded, one viewer stalled (ms)': fmt(withStalled.latency.p99),
+            'stalled viewer cut by the server': stalledCut ? 'yes' : 'no',
             'loop delay p99 quiet / flooded (ms)': `${fmt(quietStats.eventLoopDelayP99Ms)} / ${fmt(loudStats.eventLoopDelayP99Ms)}`,
             'loop delay max flooded (ms)': fmt(loudStats.eventLoopDelayMaxMs),
             'flood to viewers (MB/s)': ((after.bytes - before.bytes) / 1e6 / seconds).toFixed(1),
             'flood events/s': ((after.events - before.events) / seconds).toFixed(0),
             'server CPU flooded (cores)': (loudStats.cpuUs / loudStats.wallUs).toFixed(2),
           },
-          problems: [...quiet.problems, ...loud.problems],
+          problems: [...quiet.problems, ...loud.problems, ...withStalled.problems],
           notes: [],
         };
         if (after.events === before.events)

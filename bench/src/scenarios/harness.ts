@@ -1,4 +1,4 @@
-import type { SystemName } from '../drivers/connection.js';
+import { protocolOf, type SystemName } from '../drivers/connection.js';
 import { LoadCluster } from '../load/cluster.js';
 import { startServerProcess, type ServerProcess } from '../server-process.js';
 
@@ -25,7 +25,7 @@ export async function withServer<T>(
 ): Promise<T> {
   const server = await startServerProcess(
     system,
-    system === 'baton' && harnessOptions.cpuProfileDir
+    protocolOf(system) === 'baton' && harnessOptions.cpuProfileDir
       ? { cpuProfileDir: harnessOptions.cpuProfileDir }
       : {},
   );

@@ -1,5 +1,5 @@
 import { nowUs, sleep } from '../clock.js';
-import { SYSTEMS, type SystemName } from '../drivers/connection.js';
+import { SYSTEMS_BUT_NAIVE, protocolOf, type SystemName } from '../drivers/connection.js';
 import { expectedDeliveries, verifyDeliveries } from './measure.js';
 import { loadProcessesFor, withServer } from './harness.js';
 import type { Scenario, SystemRun } from './result.js';
@@ -31,7 +31,7 @@ export function resumeScenario(
     name,
     title,
     description,
-    systems: SYSTEMS,
+    systems: SYSTEMS_BUT_NAIVE,
     run: (system: SystemName) =>
       withServer(system, loadProcessesFor(params.cut), async (server, cluster) => {
         const topology = await buildTopology(system, server, {
@@ -103,7 +103,7 @@ export function resumeScenario(
           run.figures['last caught up (ms)'] = ((caught.lastUs - startUs) / 1000).toFixed(0);
           const { problems } = verifyDeliveries(collected, sent, topology);
           run.problems.push(...problems);
-        } else if (system === 'ws') {
+        } else if (protocolOf(system) === 'ws') {
           run.figures['last caught up (ms)'] = 'never';
           run.notes.push('raw ws keeps nothing: events sent while a device is away are lost');
         } else {

@@ -1,5 +1,5 @@
 import { BatonApi } from '../baton-api.js';
-import type { ClientSpec, SystemName } from '../drivers/connection.js';
+import { protocolOf, type ClientSpec, type SystemName } from '../drivers/connection.js';
 import type { ServerProcess } from '../server-process.js';
 
 /** The shape of one scenario's population. */
@@ -37,7 +37,7 @@ export async function buildTopology(
 ): Promise<Topology> {
   const rooms: string[] = [];
   const tokens: string[] = [];
-  if (system === 'baton') {
+  if (protocolOf(system) === 'baton') {
     const { httpUrl, ownerToken } = server.info;
     if (!httpUrl || !ownerToken) throw new Error('baton server did not report its HTTP URL/token');
     const api = new BatonApi(httpUrl, ownerToken);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { startServer } from '@baton/server';
 import { serveIpc, signalReady } from '../ipc.js';
 import { idleRunnerFactory } from '@baton/server/testing';
@@ -10,13 +11,19 @@ import { statsHandlers } from './server-stats.js';
  * The real baton server (`startServer`), on a fresh data directory, with one change: sessions of
  * kind `claude` get a runner that takes each input and does nothing else, so what is measured is
  * the log (commit before ack) and the fan-out, not an agent. Terminal sessions keep the real PTY
- * runner (the flood scenario uses it).
+ * runner (the flood scenario uses it). `--durability normal|full` is passed to the server as is.
  */
+const { values } = parseArgs({ options: { durability: { type: 'string', default: 'normal' } } });
+const durability = values.durability;
+if (durability !== 'normal' && durability !== 'full') {
+  throw new Error(`--durability must be normal or full, not '${durability}'`);
+}
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
 const server = await startServer({
   dataDir,
   port: 0,
   logLevel: 'warn',
+  durability,
   runners: [idleRunnerFactory()],
 });
 serveIpc({

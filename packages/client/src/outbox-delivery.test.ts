@@ -41,7 +41,12 @@ test('inputs submitted while the server is unreachable are sent once it is back'
     ],
     'shown at once, on top of the log',
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Still pending after reconnect attempts against a server that is gone.
+  await waitFor(
+    'a second failed reconnect attempt',
+    () => client.state.status === 'reconnecting' && client.state.attempt >= 2,
+  );
+  assert.equal(store.getSnapshot().pending.length, 2);
 
   const second = await startTestServer(dataDir, port);
   t.after(() => second.close());

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { BatonFixture, createSession } from './baton-fixture.js';
@@ -7,6 +8,20 @@ import { CLAUDE_BIN, claudeSessionConfig, tempDir } from './agent-env.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 
 const CHUNKS = 40;
+
+/** How many processes have `dir` as their working directory (from /proc). */
+function processesIn(dir: string): number {
+  let count = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`) === dir) count += 1;
+    } catch {
+      // The process ended, or is not ours to inspect.
+    }
+  }
+  return count;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -100,7 +115,8 @@ describe('claude: latency and idle processes', { timeout: 180_000 }, () => {
     const api = await new FakeAnthropic().start();
     apis.push(api);
     const a = await baton.device('desk');
-    const session = await createSession(a, 'claude', claudeSessionConfig(api, tempDir('idle')));
+    const config = claudeSessionConfig(api, tempDir('idle'));
+    const session = await createSession(a, 'claude', config);
     await a.subscribe(session.id);
     api.script(
       { kind: 'text', text: 'first, before the idle stop' },
@@ -108,8 +124,12 @@ describe('claude: latency and idle processes', { timeout: 180_000 }, () => {
     );
     await a.say(session.id, 'i-1', 'remember kiwi');
     await a.waitFor('turn 1', () => a.turnsEnded() === 1);
-    // idleStopMs is 1 s here: wait well past it so the process is gone.
-    await new Promise((r) => setTimeout(r, 3_000));
+    assert.ok(
+      processesIn(String(config.cwd)) > 0,
+      'the agent process runs in the session directory',
+    );
+    // idleStopMs is 1 s here: wait until no process runs in the session's directory.
+    await a.waitFor('the idle process to exit', () => processesIn(String(config.cwd)) === 0);
     await a.say(session.id, 'i-2', 'what did I say?');
     await a.waitFor('turn 2', () => a.turnsEnded() === 2);
     assert.deepEqual(

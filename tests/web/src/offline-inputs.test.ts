@@ -55,11 +55,12 @@ describe('going offline and back', { timeout: 240_000 }, () => {
     await sendMessage(a, 'hello before');
     await waitForQuiet(a);
     await waitFor('the first answer', async () => (await transcript(a)).length === 2);
-    // The offline view is saved a moment after the view changes.
-    await waitFor('the view to be saved', () =>
-      a.evaluate(() => localStorage.getItem('baton.saved.view') !== null),
+    // The offline view is saved a moment after the view changes: wait until it holds the answer.
+    await waitFor('the view with the answer to be saved', () =>
+      a.evaluate(() =>
+        (localStorage.getItem('baton.saved.view') ?? '').includes('Before the outage.'),
+      ),
     );
-    await new Promise((r) => setTimeout(r, 1500));
 
     await baton.kill();
     await a.locator('.connection[data-status="reconnecting"]').waitFor({ timeout: 30_000 });

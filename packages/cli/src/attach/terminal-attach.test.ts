@@ -25,9 +25,13 @@ function fakeTerminal(cols = 80, rows = 24) {
   return { stdin, stdout, text: () => text };
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -78,7 +82,12 @@ describe('attachTerminal against a real server', () => {
     term.stdout.columns = 120;
     term.stdout.rows = 40;
     term.stdout.emit('resize');
-    await new Promise((r) => setTimeout(r, 200));
+    await until('the resize in the session log', async () => {
+      const res = await fetch(`${server.url}/api/sessions/${session.id}/events`, {
+        headers: { authorization: `Bearer ${server.ownerToken}` },
+      });
+      return (await res.text()).includes('"data":{"cols":120,"rows":40}');
+    });
     term.stdin.write('stty size\r');
     await until('new size', () => term.text().includes('40 120'));
     term.stdin.write(DETACH_KEY);
@@ -99,14 +108,19 @@ describe('attachTerminal against a real server', () => {
     const viewer = fakeTerminal();
     const w = attach(session.id, writer);
     const v = attach(session.id, viewer, true);
-    viewer.stdin.write('echo from-viewer-$((1+1))\r');
     writer.stdin.write('echo from-writer-$((2+2))\r');
     await until('writer output at viewer', () => viewer.text().includes('from-writer-4'));
-    await new Promise((r) => setTimeout(r, 300));
-    assert.doesNotMatch(writer.text(), /from-viewer/);
+    // Whatever the viewer sends goes out before its detach completes, and the server orders it
+    // before anything the writer types afterwards: once the writer's later line is back, a
+    // keystroke from the viewer would already be on the screen.
+    viewer.stdin.write('echo from-viewer-$((1+1))\r');
     viewer.stdin.write(DETACH_KEY);
+    await v;
+    writer.stdin.write('echo after-viewer-$((3+3))\r');
+    await until('the writer line after the detach', () => writer.text().includes('after-viewer-6'));
+    assert.doesNotMatch(writer.text(), /from-viewer/);
     writer.stdin.write(DETACH_KEY);
-    await Promise.all([v, w]);
+    await w;
   });
 
   it('ends with the exit code when the shell exits', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NewLogEvent } from '@baton/protocol';
 import { OutputBatcher, splitUtf8 } from './output-batcher.js';
+import { waitFor } from './recording-context.test-helper.js';
 
 function recorder(delayMs = 0) {
   const batches: NewLogEvent[][] = [];
@@ -60,7 +61,7 @@ describe('OutputBatcher', () => {
     b.push('b');
     b.push('c');
     assert.equal(r.batches.length, 0);
-    await new Promise((res) => setTimeout(res, 120));
+    await waitFor('the delayed batch', () => r.batches.length > 0);
     assert.deepEqual(r.batches, [[{ type: 'terminal.output', data: { data: 'abc' } }]]);
   });
 
