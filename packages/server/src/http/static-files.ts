@@ -20,9 +20,14 @@ const TYPES: Record<string, string> = {
  * assets are cached for a year; the HTML and the service worker are always revalidated so an
  * update reaches every installed app.
  */
-export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): boolean {
-  const url = new URL(req.url ?? '/', 'http://x');
-  let rel = decodeURIComponent(url.pathname);
+export function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  decodedPath: string,
+): boolean {
+  // `decodedPath` comes from parseRequestTarget: decoded, without `.`/`..` segments or NUL.
+  let rel = decodedPath;
   if (rel.endsWith('/')) rel += 'index.html';
   const file = normalize(join(root, rel));
   if (!file.startsWith(normalize(root) + sep) && file !== normalize(root)) return false;
