@@ -12,6 +12,7 @@ import {
   describeZodError,
 } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
+import { checkName } from '../check-name.js';
 import type { AuthenticatedDevice, DeviceRegistry } from '../auth/device-registry.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Logger } from '../logger.js';
@@ -91,6 +92,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       ownerOnly: true,
       handler: async ({ req, res }) => {
         const b = await body(req, RegisterDeviceBody);
+        checkName(b.name);
         sendJson(res, 201, await devices.register(b.name));
       },
     },
@@ -127,6 +129,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       pattern: /^\/api\/sessions$/,
       handler: async ({ req, res }) => {
         const b = await body(req, CreateSessionBody);
+        checkName(b.name);
         sendJson(res, 201, { session: await hub.create(b.kind, b.name, b.config ?? {}) });
       },
     },
@@ -145,6 +148,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
         const id = sessionId(params[0]);
         hub.get(id);
         const b = await body(req, PatchSessionBody);
+        checkName(b.name);
         sendJson(res, 200, { session: await hub.rename(id, b.name) });
       },
     },
