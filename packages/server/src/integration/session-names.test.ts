@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SessionInfo } from '@baton/protocol';
 import type { RunningServer } from '../server.js';
-import { ProtocolClient, ProtocolError } from '../testing/protocol-client.js';
+import { ProtocolClient, type ProtocolError } from '../testing/protocol-client.js';
 import { QUIET_TERMINAL, startTestServer } from '../testing/test-server.js';
 
 const BAD_NAMES = [
