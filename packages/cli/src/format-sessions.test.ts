@@ -27,7 +27,7 @@ test('baton ls never prints control characters from the server, whatever it stor
     attachedCount: 1,
   } as SessionInfo;
   const table = formatSessionTable([session], now);
-   
+
   assert.doesNotMatch(table.replace(/\n/g, ''), /[\x00-\x1f\x7f-\x9f\u202e]/);
   assert.match(table, /old\?\]0;pwned\?name\?\?/);
   assert.match(table, /phone\?\[2J\/tab/);

@@ -34,6 +34,11 @@ export interface ServerOptions {
    * get `rate_limited` with `retryAfterMs`. `false` turns it off. Default 5,000/s, burst 10,000.
    */
   rateLimit?: RateLimit | false;
+  /**
+   * What an acknowledged write survives: `normal` a crash of the process, `full` also a power
+   * loss (one fsync per group commit). Default `normal`.
+   */
+  durability?: 'normal' | 'full';
   /** Runner factories by kind; replaces the defaults of the same kind. */
   runners?: RunnerFactory[];
   /** Directory with the built web app to serve at `/`, if any. */

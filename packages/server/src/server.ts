@@ -45,7 +45,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = new SqliteStore(join(options.dataDir, 'baton.db'));
+  const store = new SqliteStore(
+    join(options.dataDir, 'baton.db'),
+    options.durability ? { durability: options.durability } : {},
+  );
   const {
     registry: devices,
     ownerToken,
