@@ -10,6 +10,8 @@ export const CloseCode = {
   GoingAway: 1001,
   /** A frame exceeded the maximum size, or more than 8 KiB arrived before `hello`. */
   TooLarge: 1009,
+  /** The server failed to keep this connection in step (e.g. a replay failed); reconnect. */
+  InternalError: 1011,
   /** The server is busy (too many connections waiting for `hello`); reconnect with backoff. */
   TryAgainLater: 1013,
   /** The client broke the protocol (no hello, hello twice, or repeated invalid frames). */

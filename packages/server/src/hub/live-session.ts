@@ -28,6 +28,7 @@ import { Inbox } from './inbox.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
+import { replayFailed } from './replay-failure.js';
 import { Subscription } from './subscription.js';
 
 /** A terminal joiner this far behind gets the screen instead of every byte since. */
@@ -185,7 +186,7 @@ export class LiveSession {
     for (const sub of this.subscriptions.values()) {
       for (const ev of events) {
         if (!sub.offer(ev)) {
-          void this.catchUp(sub);
+          this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
           break;
         }
       }
@@ -210,7 +211,7 @@ export class LiveSession {
       peer.send(
         JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() }),
       );
-      void this.catchUp(sub);
+      this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
     });
     this.presenceChanged({ joined: attachmentOf(sub) });
     return { headSeq };
@@ -409,7 +410,12 @@ export class LiveSession {
           type: 'agent.error',
           data: { message: `input ${event.data.inputId} failed: ${message}` },
         },
-      ]).catch(() => {});
+      ]).catch((e: unknown) =>
+        this.deps.log.warn('could not store an agent error', {
+          session: this.id,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
     }
   }
 

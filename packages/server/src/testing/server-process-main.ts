@@ -15,4 +15,12 @@ const server = await startServer({
   ...(retention ? { retentionEvents: Number(retention) } : {}),
 });
 process.stdout.write(`listening ${server.url} ${server.ownerToken}\n`);
-process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  server.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`close failed: ${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+});

@@ -280,6 +280,7 @@ export class ClientConnection {
       send: (frame) => this.send(frame),
       bufferedAmount: () => this.ws.bufferedAmount,
       drained: () => this.drained(),
+      fail: (reason) => this.close(CloseCode.InternalError, reason),
       get closed() {
         return isClosed();
       },
