@@ -68,7 +68,6 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
 }
 
 function clip(s: string): string {
-   
   const printable = s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
   return printable.length > 60 ? printable.slice(0, 60) + '…' : printable;
 }
