@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -48,7 +49,10 @@ export function serveStatic(
     'x-content-type-options': 'nosniff',
   });
   if (req.method === 'HEAD') res.end();
-  else createReadStream(path).pipe(res);
+  else
+    // pipeline, not pipe: a read error (file removed or unreadable after the stat) destroys the
+    // response instead of surfacing as an unhandled 'error' event that would end the process.
+    pipeline(createReadStream(path), res, () => undefined);
   return true;
 }
 

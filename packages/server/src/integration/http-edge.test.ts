@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,16 @@ describe('the HTTP edge answers every malformed request with a 4xx and stays up'
       `${chunk.length.toString(16)}\r\n${chunk}\r\n`.repeat(8) +
       '0\r\n\r\n';
     expectJsonError(await raw(server.port, chunked), 413, /exceeds the limit/);
+  });
+
+  test('a static file that fails while being read ends that response only', async () => {
+    // Stat says a regular file; reading it fails with EIO (a real I/O error, no mock).
+    symlinkSync('/proc/self/mem', join(webRoot, 'broken.js'));
+    const res = await raw(server.port, get('/broken.js'));
+    // The connection is cut (the status line may not even have left): never a partial file
+    // presented as complete.
+    assert.equal(res.body, '');
+    assert.equal((await fetch(server.url + '/api/health')).status, 200);
   });
 
   test('after all of it the server serves requests and the live terminal still answers', async () => {
