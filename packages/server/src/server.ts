@@ -67,7 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const connections = new Set<ClientConnection>();
   /** Connections whose `hello` has not been accepted yet; capped by maxPendingConnections. */
   const pending = new Set<ClientConnection>();
-  const maxPending = options.maxPendingConnections ?? 256;
+  const maxPending = options.maxPendingConnections ?? 2048;
   const startedAt = Date.now();
   const api = createApi({
     hub,
