@@ -26,7 +26,8 @@ export interface ServerOptions {
   helloTimeoutMs?: number;
   /**
    * WebSocket connections without an accepted `hello` allowed at once; more are closed with
-   * 1013 (try again later). Default 2,048: above a reconnect storm of every device at once after a restart, and bounded (each waiting connection holds at most preHelloMaxBytes).
+   * 1013 (try again later). Default 2,048: above a reconnect storm of every device at once
+   * after a restart, and bounded (each waiting connection holds at most preHelloMaxBytes).
    */
   maxPendingConnections?: number;
   /**
