@@ -186,7 +186,8 @@ export class ClientConnection {
       return;
     }
     const msg = parsed.value;
-    if (this.peer && this.bucket) {
+    // goodbye is never refused: it only lets the server forget the connection sooner.
+    if (this.peer && this.bucket && msg.type !== 'goodbye') {
       const wait = this.bucket.take();
       if (wait > 0) {
         this.rateLimited(msg, wait);

@@ -71,7 +71,8 @@ export class UpgradeGuard {
         403,
         'Forbidden',
         `host '${hostnameOf(host!)}' is not a name this server is bound to; connect through ` +
-          'localhost or the bound address, or start baton serve with --allow-origin for that host',
+          `localhost or the bound address, or start baton serve with --allow-origin ` +
+          `http://${host!} to accept it`,
       );
     if (!this.originAllowed(req.headers.origin, host!))
       return refuse(
