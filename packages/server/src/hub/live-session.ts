@@ -553,6 +553,7 @@ export class LiveSession {
       reason: extra.reason ?? null,
       exitCode: extra.exitCode ?? null,
     });
+    // checkpoint() catches and logs its own failures: never rejects.
     if (status === 'exited' || status === 'failed') void this.checkpoint();
   }
 
