@@ -28,10 +28,11 @@ export class RequestTargetError extends Error {
 
 /**
  * A Host header: a DNS name, an IPv4 address or a bracketed IPv6 address, with an optional port.
- * Anything else (spaces, userinfo, paths, percent escapes) is refused.
+ * Underscores are allowed (container and service names use them, though DNS does not). Anything
+ * else (spaces, userinfo, paths, percent escapes) is refused.
  */
 const HOST_HEADER =
-  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?(?:\.[A-Za-z0-9-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+  /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})?(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 
 /** Whether a Host header value is well-formed (an absent header is allowed: HTTP/1.0). */
 export function hostHeaderProblem(host: string | undefined): string | undefined {

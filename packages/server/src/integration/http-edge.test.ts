@@ -88,6 +88,8 @@ describe('the HTTP edge answers every malformed request with a 4xx and stays up'
     expectJsonError(await raw(server.port, get('*', '127.0.0.1', 'OPTIONS')), 400);
     for (const host of ['a b', 'evil.example/path', 'user@evil', '%41', '[::1', 'x:99999'])
       expectJsonError(await raw(server.port, get('/api/health', host)), 400, /Host header/);
+    for (const host of ['localhost', 'my_service:7777', 'baton.example.org.', '[::1]:80'])
+      assert.equal((await raw(server.port, get('/api/health', host))).status, 200, host);
     expectJsonError(await raw(server.port, get('/api/health', '127.0.0.1', 'FROBNICATE')), 400);
     expectJsonError(await raw(server.port, 'GET\x00 /\r\n\r\n'), 400);
     expectJsonError(await raw(server.port, '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03'), 400);
