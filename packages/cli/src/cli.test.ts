@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,24 @@ describe('the baton command against a real server', () => {
   test('serve prints the URL with the owner token and answers health', async () => {
     const res = await fetch(url + '/api/health');
     assert.equal(res.status, 200);
+  });
+
+  test('malformed requests from any web page get 400 and the serve process stays up', async () => {
+    const { port } = new URL(url);
+    for (const path of ['/%zz', '/%ff', '//', '/..%2f..', '/api/%zz']) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.setTimeout(5_000, () => req.destroy(new Error(`no answer to GET ${path}`)));
+        req.end();
+      });
+      assert.equal(status, 400, path);
+    }
+    assert.equal(server.exitCode, null, 'baton serve is still running');
+    assert.equal((await fetch(url + '/api/health')).status, 200);
   });
 
   test('new, send, ls, tail, rename, stop, restart, rm: the whole lifecycle from the command line', async () => {

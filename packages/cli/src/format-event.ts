@@ -1,4 +1,4 @@
-import type { LogEvent } from '@baton/protocol';
+import { stripUnprintable, type LogEvent } from '@baton/protocol';
 
 function clip(value: unknown, max = 200): string {
   const s = typeof value === 'string' ? value : JSON.stringify(value);
@@ -14,11 +14,11 @@ export function formatEvent(e: LogEvent): string | undefined {
     case 'terminal.output':
       return e.data.data;
     case 'session.created':
-      return `[#${e.seq}] created ${e.data.kind} session '${e.data.name}'\n`;
+      return `[#${e.seq}] created ${e.data.kind} session '${stripUnprintable(e.data.name)}'\n`;
     case 'session.renamed':
-      return `[#${e.seq}] renamed to '${e.data.name}'\n`;
+      return `[#${e.seq}] renamed to '${stripUnprintable(e.data.name)}'\n`;
     case 'session.status':
-      return `[#${e.seq}] status ${e.data.status}${e.data.exitCode !== undefined ? ` (exit ${e.data.exitCode})` : ''}${e.data.reason ? `: ${e.data.reason}` : ''}\n`;
+      return `[#${e.seq}] status ${e.data.status}${e.data.exitCode !== undefined ? ` (exit ${e.data.exitCode})` : ''}${e.data.reason ? `: ${stripUnprintable(e.data.reason)}` : ''}\n`;
     case 'input':
       return e.data.payload.kind === 'message'
         ? `[#${e.seq}] you (${e.data.deviceId}): ${e.data.payload.text}\n`

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { CliError, ExitCode } from './cli-error.js';
+import { COMMANDS } from './command-specs.js';
 import { parseArgs, type ParsedArgs } from './parse-args.js';
 import { attach } from './commands/attach.js';
 import { serve } from './commands/serve.js';
@@ -11,8 +12,7 @@ const HELP = `baton — one live terminal or agent session, in step on every win
 
 usage: baton <command> [options]
 
-  serve                     run the server (--host 127.0.0.1 --port 7777 --data ~/.baton
-                            --retention N --log-level info --allow-origin URL,…)
+  serve                     run the server (--host 127.0.0.1 --port 7777 --data ~/.baton …)
   ls                        list sessions (--json)
   new [terminal|claude|codex]
                             create a session; prints its id (--name N --cwd DIR --shell PATH
@@ -25,16 +25,19 @@ usage: baton <command> [options]
   rename <session> <name>
   rm <session>              delete the session and its log
 
-  <session> is an id, a unique id prefix, or a name.
+  <session> is an id, a unique id prefix, or a name. baton <command> --help shows a
+  command's options.
   Commands other than serve find the server from --url / BATON_URL, else the server last
   started on this machine; the credential from --token / BATON_TOKEN, else this machine's
   owner token (the CLI registers itself as a device with it once).
 `;
 
-const BOOLEANS = new Set(['json', 'attach', 'read-only', 'no-enter', 'help']);
-
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'help' && rest[0] !== undefined && Object.hasOwn(COMMANDS, rest[0])) {
+    process.stdout.write(COMMANDS[rest[0]]!.help);
+    return;
+  }
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(HELP);
     return;
@@ -43,7 +46,17 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write('baton 0.1.0\n');
     return;
   }
-  const args: ParsedArgs = parseArgs(rest, BOOLEANS);
+  const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!spec)
+    throw new CliError(
+      `unknown command '${command.slice(0, 60)}'; run baton --help`,
+      ExitCode.Usage,
+    );
+  const args: ParsedArgs = parseArgs(rest, spec);
+  if (args.help) {
+    process.stdout.write(spec.help);
+    return;
+  }
   switch (command) {
     case 'serve':
       return serve(args);

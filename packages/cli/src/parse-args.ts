@@ -1,17 +1,28 @@
 import { CliError, ExitCode } from './cli-error.js';
+import type { CommandSpec } from './command-specs.js';
 
 export interface ParsedArgs {
   positionals: string[];
   flags: Map<string, string | true>;
+  /** `--help` or `-h` was given: print the command's help and do nothing else. */
+  help: boolean;
 }
 
 /**
- * A small argv parser: `--name value`, `--name=value`, `--flag`, and `--` ending the flags.
- * `booleans` lists the flags that take no value.
+ * Parses one command's arguments against its spec: `--name value`, `--name=value`, `--flag`,
+ * `-h`/`--help`, and `--` ending the options. Anything the spec does not list is an error that
+ * names it and points at `baton <command> --help`; nothing is ignored.
  */
-export function parseArgs(argv: readonly string[], booleans: ReadonlySet<string>): ParsedArgs {
+export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
+  const seeHelp = `see baton ${spec.name} --help`;
+  const usage = (message: string) => new CliError(`${message}; ${seeHelp}`, ExitCode.Usage);
+  // Help wins over every other mistake: `baton serve --bogus --help` prints help.
+  const end = argv.indexOf('--');
+  const options = end >= 0 ? argv.slice(0, end) : argv;
+  if (options.includes('--help') || options.includes('-h'))
+    return { positionals: [], flags, help: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -21,19 +32,44 @@ export function parseArgs(argv: readonly string[], booleans: ReadonlySet<string>
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-      if (eq > 0) flags.set(name, arg.slice(eq + 1));
-      else if (booleans.has(name)) flags.set(name, true);
-      else {
-        const value = argv[i + 1];
-        if (value === undefined) throw new CliError(`--${name} needs a value`, ExitCode.Usage);
-        flags.set(name, value);
-        i++;
+      if (spec.booleans.includes(name)) {
+        if (eq > 0) throw usage(`--${name} takes no value`);
+        flags.set(name, true);
+      } else if (spec.values.includes(name)) {
+        if (eq > 0) flags.set(name, arg.slice(eq + 1));
+        else {
+          const value = argv[i + 1];
+          if (value === undefined) throw usage(`--${name} needs a value`);
+          flags.set(name, value);
+          i++;
+        }
+      } else {
+        throw usage(
+          `unknown option '${clip(arg.slice(0, eq > 0 ? eq : undefined))}' for baton ${spec.name}`,
+        );
       }
+    } else if (arg.startsWith('-') && arg.length > 1 && spec.maxPositionals !== Infinity) {
+      // Commands that take free text (send, rename) keep `-x` as text; the others have no
+      // short options besides -h, so this is a mistake.
+      throw usage(`unknown option '${clip(arg)}' for baton ${spec.name}`);
     } else {
       positionals.push(arg);
     }
   }
-  return { positionals, flags };
+  if (positionals.length > spec.maxPositionals) {
+    const extra = positionals.slice(spec.maxPositionals).map((p) => `'${clip(p)}'`);
+    throw usage(
+      spec.maxPositionals === 0
+        ? `baton ${spec.name} takes no arguments, got ${extra.join(' ')}`
+        : `unexpected argument ${extra.join(' ')} for baton ${spec.name}`,
+    );
+  }
+  return { positionals, flags, help: false };
+}
+
+function clip(s: string): string {
+  const printable = s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+  return printable.length > 60 ? printable.slice(0, 60) + '…' : printable;
 }
 
 export function flagString(args: ParsedArgs, name: string): string | undefined {
@@ -51,7 +87,7 @@ export function flagInt(
   const v = flagString(args, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
+  if (!Number.isInteger(n) || n < min || n > max || v.trim() === '') {
     throw new CliError(
       `--${name} must be a whole number from ${min} to ${max}, not '${v}'`,
       ExitCode.Usage,

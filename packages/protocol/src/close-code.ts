@@ -8,8 +8,12 @@ export const CloseCode = {
   Normal: 1000,
   /** The server is shutting down; reconnect with backoff. */
   GoingAway: 1001,
-  /** A frame exceeded the maximum size. */
+  /** A frame exceeded the maximum size, or more than 8 KiB arrived before `hello`. */
   TooLarge: 1009,
+  /** The server failed to keep this connection in step (e.g. a replay failed); reconnect. */
+  InternalError: 1011,
+  /** The server is busy (too many connections waiting for `hello`); reconnect with backoff. */
+  TryAgainLater: 1013,
   /** The client broke the protocol (no hello, hello twice, or repeated invalid frames). */
   ProtocolError: 4400,
   /** The credential in `hello` is missing, unknown or revoked. Do not retry with the same token. */

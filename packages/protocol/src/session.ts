@@ -102,6 +102,36 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/**
+ * A session name: 1–200 characters after trimming, without the characters `nameProblem` refuses.
+ * The server answers a refused name with `bad_request` (the check is not part of the schema so
+ * the wire fingerprint of version 1 stays the same).
+ */
 export const SessionName = z.string().trim().min(1).max(200);
+
+/**
+ * Characters that never belong in a name shown on a terminal or in a list: control characters
+ * (C0 including NUL, newline and ESC, which starts every terminal escape sequence; DEL; C1),
+ * Unicode line and paragraph separators, and bidirectional overrides and isolates, which
+ * reorder how the rest of a line is displayed.
+ */
+const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, 'gu');
+
+/** Why `name` is not acceptable as a session or device name, or undefined when it is. */
+export function nameProblem(name: string): string | undefined {
+  const bad = UNPRINTABLE.exec(name);
+  if (!bad) return undefined;
+  const code = bad[0].codePointAt(0)!.toString(16).padStart(4, '0');
+  return `names may not contain control characters, newlines, escape sequences or bidirectional overrides (found U+${code.toUpperCase()} at position ${bad.index})`;
+}
+
+/**
+ * `text` with every character `nameProblem` refuses replaced by `?`: for printing names and
+ * reasons from a server on a terminal, whatever the server let through.
+ */
+export function stripUnprintable(text: string): string {
+  return text.replace(UNPRINTABLE_ALL, '?');
+}
 
 export { SessionId };

@@ -1,6 +1,7 @@
 export { startServer, type RunningServer } from './server.js';
 export type { ServerOptions } from './server-options.js';
 export { createLogger, type Logger, type LogLevel } from './logger.js';
+export { installProcessGuard } from './process-guard.js';
 export type { Runner, RunnerContext, RunnerFactory, InputEvent } from './runners/runner.js';
 export { RunnerError } from './runners/runner.js';
 export type { Projection, ProjectionFactory } from './projections/projection.js';

@@ -1,4 +1,5 @@
 import type { LogLevel } from './logger.js';
+import type { RateLimit } from './ws/token-bucket.js';
 import type { RunnerFactory } from './runners/runner.js';
 
 export interface ServerOptions {
@@ -15,8 +16,25 @@ export interface ServerOptions {
   retentionEvents?: number;
   /** Heartbeat interval; a connection silent for three intervals is closed. Default 15 s. */
   heartbeatMs?: number;
-  /** Largest accepted WebSocket frame or HTTP body, in bytes. Default 1 MiB. */
+  /** Largest accepted WebSocket frame, in bytes. Default 1 MiB. */
   maxFrameBytes?: number;
+  /** Largest accepted HTTP request body, in bytes; larger ones get 413. Default: maxFrameBytes. */
+  maxBodyBytes?: number;
+  /** Bytes a WebSocket client may send before its `hello` is accepted. Default 8 KiB. */
+  preHelloMaxBytes?: number;
+  /** How long a WebSocket may stay open without an accepted `hello`. Default 10 s. */
+  helloTimeoutMs?: number;
+  /**
+   * WebSocket connections without an accepted `hello` allowed at once; more are closed with
+   * 1013 (try again later). Default 2,048: above a reconnect storm of every device at once
+   * after a restart, and bounded (each waiting connection holds at most preHelloMaxBytes).
+   */
+  maxPendingConnections?: number;
+  /**
+   * Frames per second per authenticated WebSocket connection, as a token bucket; extra frames
+   * get `rate_limited` with `retryAfterMs`. `false` turns it off. Default 5,000/s, burst 10,000.
+   */
+  rateLimit?: RateLimit | false;
   /** Runner factories by kind; replaces the defaults of the same kind. */
   runners?: RunnerFactory[];
   /** Directory with the built web app to serve at `/`, if any. */

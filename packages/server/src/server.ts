@@ -8,8 +8,7 @@ import { DeviceRegistry } from './auth/device-registry.js';
 import { secureDataDir } from './data-dir-modes.js';
 import { SessionHub } from './hub/session-hub.js';
 import { createApi } from './http/api-routes.js';
-import { sendError } from './http/json-response.js';
-import { serveStatic } from './http/static-files.js';
+import { answerClientError, createRequestRouter } from './http/request-router.js';
 import { createLogger } from './logger.js';
 import { defaultProjections } from './projections/registry.js';
 import { ChildRegistry } from './runners/child-processes/child-registry.js';
@@ -18,6 +17,7 @@ import type { ServerOptions } from './server-options.js';
 import { DataDirLock } from './storage/data-dir-lock.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 import { ClientConnection } from './ws/client-connection.js';
+import { UpgradeGuard } from './ws/upgrade-guard.js';
 
 export interface RunningServer {
   /** http://HOST:PORT */
@@ -80,11 +80,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await hub.load();
 
   const connections = new Set<ClientConnection>();
+  /** Connections whose `hello` has not been accepted yet; capped by maxPendingConnections. */
+  const pending = new Set<ClientConnection>();
+  const maxPending = options.maxPendingConnections ?? 2048;
   const startedAt = Date.now();
   const api = createApi({
     hub,
+    log,
     devices,
-    maxBodyBytes: maxFrameBytes,
+    maxBodyBytes: options.maxBodyBytes ?? maxFrameBytes,
     startedAt,
     version: VERSION,
     storeState: () => hub.storeHealth.state,
@@ -94,25 +98,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
 
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path.startsWith('/api/') || path === '/api') {
-      void api(req, res);
-      return;
-    }
-    if (
-      options.webRoot &&
-      (req.method === 'GET' || req.method === 'HEAD') &&
-      serveStatic(options.webRoot, req, res)
-    ) {
-      return;
-    }
-    sendError(
-      res,
-      'not_found',
-      options.webRoot ? `nothing at ${path}` : `nothing at ${path}; the API is under /api`,
-    );
-  });
+  const server: Server = createServer(createRequestRouter({ api, webRoot: options.webRoot, log }));
+  // Slow senders (slowloris) cannot hold a request open for long.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  server.on('clientError', answerClientError);
 
   // ws enforces a hard cap far above maxFrameBytes, so frames between the two get a clear
   // `frame_too_large` error instead of a dropped connection.
@@ -120,33 +110,46 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     noServer: true,
     maxPayload: Math.max(maxFrameBytes * 4, 16 * 1024 * 1024),
   });
+  const guard = new UpgradeGuard({ boundHost: host, allowedOrigins: options.allowedOrigins ?? [] });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== WEBSOCKET_PATH) {
-      socket.end(
-        'HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n\r\nthe WebSocket endpoint is ' +
-          WEBSOCKET_PATH +
-          '\n',
-      );
-      return;
-    }
-    if (!originAllowed(req, options.allowedOrigins ?? [])) {
-      socket.end(
-        'HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\norigin not allowed; start baton serve with --allow-origin\n',
-      );
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new ClientConnection(ws, {
-        hub,
-        devices,
-        log,
-        heartbeatMs,
-        maxFrameBytes,
-        onClose: (c) => connections.delete(c),
+    // Errors on a socket that is not yet a WebSocket would otherwise be unhandled 'error' events.
+    socket.on('error', () => socket.destroy());
+    if (!guard.admit(req, socket)) return;
+    try {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const conn = new ClientConnection(ws, {
+          hub,
+          devices,
+          log,
+          heartbeatMs,
+          maxFrameBytes,
+          preHelloMaxBytes: options.preHelloMaxBytes ?? 8 * 1024,
+          helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+          rateLimit: options.rateLimit ?? { perSecond: 5_000, burst: 10_000 },
+          socket,
+          onAuthenticated: (c) => pending.delete(c),
+          onClose: (c) => {
+            pending.delete(c);
+            connections.delete(c);
+          },
+        });
+        connections.add(conn);
+        if (pending.size >= maxPending) {
+          log.warn('refusing a WebSocket: too many connections waiting for hello', {
+            pending: pending.size,
+          });
+          conn.close(
+            CloseCode.TryAgainLater,
+            `more than ${maxPending} connections are waiting for hello; retry later`,
+          );
+          return;
+        }
+        pending.add(conn);
       });
-      connections.add(conn);
-    });
+    } catch (err) {
+      log.warn('a WebSocket upgrade failed', { error: (err as Error).message });
+      socket.destroy();
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -189,24 +192,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
-}
-
-/**
- * Browsers always send Origin; other clients usually do not. Same-origin pages (the web app),
- * loopback pages and explicitly allowed origins may connect; any other site may not, so a page
- * on the internet cannot drive a local baton through the user's browser.
- */
-function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  if (allowed.includes(origin) || allowed.includes('*')) return true;
-  try {
-    const o = new URL(origin);
-    if (o.host === req.headers.host) return true;
-    return o.hostname === 'localhost' || o.hostname === '127.0.0.1' || o.hostname === '[::1]';
-  } catch {
-    return false;
-  }
 }
 
 function readVersion(): string {

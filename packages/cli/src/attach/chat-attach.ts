@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { BatonClient, type BatonError, type WebSocketConstructor } from '@baton/client';
-import type { PermissionDecision, SessionInfo } from '@baton/protocol';
+import { stripUnprintable, type PermissionDecision, type SessionInfo } from '@baton/protocol';
 import { CliError, ExitCode } from '../cli-error.js';
 import { CHAT_HELP, parseChatLine } from './chat-commands.js';
 import { chatStyle, clip, type ChatStyle } from './chat-format.js';
@@ -277,7 +277,7 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
     rl.close();
     await client.close();
   }
-  const name = client.sessions.get(info.id)?.name ?? info.name;
+  const name = stripUnprintable(client.sessions.get(info.id)?.name ?? info.name);
   o.stdout.write(
     result.reason === 'deleted'
       ? `[${name} was deleted]\n`
@@ -287,8 +287,9 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
 }
 
 function header(info: SessionInfo, readOnly: boolean, s: ChatStyle): string {
-  const title = s.bold(`── ${info.name}`) + s.dim(` · ${info.kind} · ${info.status}`);
-  const others = info.attached.map((a) => `${a.deviceName} (${a.mode})`);
+  const title =
+    s.bold(`── ${stripUnprintable(info.name)}`) + s.dim(` · ${info.kind} · ${info.status}`);
+  const others = info.attached.map((a) => `${stripUnprintable(a.deviceName)} (${a.mode})`);
   const with_ = others.length > 0 ? s.dim(` · also attached: ${others.join(', ')}`) : '';
   const how = readOnly
     ? 'read-only: watching; Ctrl-D or /detach leaves'

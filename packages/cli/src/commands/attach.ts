@@ -1,4 +1,4 @@
-import type { SessionInfo } from '@baton/protocol';
+import { stripUnprintable, type SessionInfo } from '@baton/protocol';
 import { attachTerminal } from '../attach/terminal-attach.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import type { ParsedArgs } from '../parse-args.js';
@@ -34,6 +34,7 @@ export async function attach(
       ExitCode.Usage,
     );
   }
+  const name = stripUnprintable(session.name);
   const result = await attachTerminal({
     wsUrl: target.wsUrl,
     token: target.token,
@@ -44,7 +45,7 @@ export async function attach(
   });
   process.stdout.write(
     result.reason === 'detached'
-      ? `\r\n[detached from ${session.name}; reattach with: baton attach ${session.id}]\r\n`
-      : `\r\n[${session.name} exited${result.exitCode !== undefined ? ` with status ${result.exitCode}` : ''}]\r\n`,
+      ? `\r\n[detached from ${name}; reattach with: baton attach ${session.id}]\r\n`
+      : `\r\n[${name} exited${result.exitCode !== undefined ? ` with status ${result.exitCode}` : ''}]\r\n`,
   );
 }

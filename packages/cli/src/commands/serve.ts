@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DataDirLockedError, startServer, type LogLevel } from '@baton/server';
+import {
+  createLogger,
+  DataDirLockedError,
+  installProcessGuard,
+  startServer,
+  type LogLevel,
+} from '@baton/server';
 import { batonHome, DEFAULT_PORT } from '../cli-home.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
@@ -23,13 +29,17 @@ export async function serve(args: ParsedArgs): Promise<void> {
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new CliError(`--log-level must be debug, info, warn, error or silent`, ExitCode.Usage);
   }
-  const durability = flagString(args, 'durability') ?? 'normal';
-  if (durability !== 'normal' && durability !== 'full') {
-    throw new CliError(`--durability must be normal or full, not '${durability}'`, ExitCode.Usage);
-  }
   const allowed = flagString(args, 'allow-origin');
+  const durability = flagString(args, 'durability');
+  if (durability !== undefined && durability !== 'normal' && durability !== 'full')
+    throw new CliError(
+      `--durability must be normal or full, not '${durability}'; see baton serve --help`,
+      ExitCode.Usage,
+    );
   const token = process.env['BATON_TOKEN'];
   const web = webRoot();
+  // Before anything starts: a stray throw or rejection from here on is logged, not fatal.
+  installProcessGuard(createLogger(logLevel === 'silent' ? 'error' : logLevel));
   let server;
   try {
     server = await startServer({
@@ -37,9 +47,9 @@ export async function serve(args: ParsedArgs): Promise<void> {
       port,
       dataDir,
       logLevel,
-      durability,
       ...(token ? { ownerToken: token } : {}),
       ...(retention !== undefined ? { retentionEvents: retention } : {}),
+      ...(durability !== undefined ? { durability } : {}),
       ...(allowed ? { allowedOrigins: allowed.split(',') } : {}),
       ...(web ? { webRoot: web } : {}),
     });
@@ -75,7 +85,13 @@ export async function serve(args: ParsedArgs): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     process.stdout.write(`\n${signal}: stopping baton…\n`);
-    void server.close().then(() => process.exit(0));
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`baton: shutdown failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

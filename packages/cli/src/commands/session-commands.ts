@@ -4,16 +4,10 @@ import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
 import { resolveSession } from '../resolve-session.js';
 import { request, resolveTarget } from '../server-target.js';
 import { randomUUID } from 'node:crypto';
+import { stripUnprintable } from '@baton/protocol';
+import { formatSessionTable } from '../format-sessions.js';
 
 const KINDS: SessionKind[] = ['terminal', 'claude', 'codex'];
-
-function ago(ms: number): string {
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.round(s / 60)}m ago`;
-  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
-  return `${Math.round(s / 86400)}d ago`;
-}
 
 /** `baton ls`: the sessions, with who is attached. */
 export async function ls(args: ParsedArgs): Promise<void> {
@@ -25,30 +19,7 @@ export async function ls(args: ParsedArgs): Promise<void> {
     process.stdout.write(JSON.stringify(sessions, null, 2) + '\n');
     return;
   }
-  if (sessions.length === 0) {
-    process.stdout.write('no sessions; create one with: baton new terminal\n');
-    return;
-  }
-  const rows = sessions.map((s) => [
-    s.id,
-    s.name,
-    s.kind,
-    s.status + (s.exitCode !== undefined ? ` (${s.exitCode})` : ''),
-    s.attached.length === 0
-      ? '-'
-      : [...new Set(s.attached.map((a) => `${a.deviceName}/${a.mode}`))].join(','),
-    ago(s.lastActivityAt),
-  ]);
-  const header = ['ID', 'NAME', 'KIND', 'STATUS', 'ATTACHED', 'ACTIVITY'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const r of [header, ...rows]) {
-    process.stdout.write(
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd() + '\n',
-    );
-  }
+  process.stdout.write(formatSessionTable(sessions, Date.now()));
 }
 
 /** `baton new <kind>`: creates a session and prints its id (or attaches to it). */
@@ -86,7 +57,7 @@ export async function create(args: ParsedArgs): Promise<SessionInfo> {
   };
   if (session.status === 'failed') {
     throw new CliError(
-      `session ${session.id} failed to start: ${session.reason ?? 'unknown reason'}`,
+      `session ${session.id} failed to start: ${stripUnprintable(session.reason ?? 'unknown reason')}`,
     );
   }
   if (!args.flags.has('attach')) process.stdout.write(`${session.id}\n`);
@@ -145,7 +116,7 @@ async function simple(
   )) as { session?: SessionInfo };
   const s = res.session;
   process.stdout.write(
-    `${verb} ${session.id}${s ? ` (${s.status}${s.reason ? `: ${s.reason}` : ''})` : ''}\n`,
+    `${verb} ${session.id}${s ? ` (${s.status}${s.reason ? `: ${stripUnprintable(s.reason)}` : ''})` : ''}\n`,
   );
   return s;
 }

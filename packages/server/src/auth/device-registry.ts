@@ -112,7 +112,9 @@ export class DeviceRegistry {
     const now = Date.now();
     if (now - d.lastSeenAt < 60_000) return;
     d.lastSeenAt = now;
-    void this.store.touchDevice(id, now).catch(() => {});
+    // Last-seen is advisory: a failed write is retried on the next sighting a minute later, and
+    // the store's own health reporting covers a store that keeps failing.
+    this.store.touchDevice(id, now).catch(() => undefined);
   }
 
   private remember(d: DeviceRecord): void {

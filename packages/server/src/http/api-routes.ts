@@ -12,14 +12,18 @@ import {
   describeZodError,
 } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
+import { checkName } from '../check-name.js';
 import type { AuthenticatedDevice, DeviceRegistry } from '../auth/device-registry.js';
 import type { SessionHub } from '../hub/session-hub.js';
+import type { Logger } from '../logger.js';
 import type { StoreState } from '../storage/store-health.js';
 import { openApiDocument } from './openapi.js';
 import { readBody, sendError, sendJson } from './json-response.js';
+import type { ApiHandler } from './request-router.js';
 
 export interface ApiDeps {
   hub: SessionHub;
+  log: Logger;
   devices: DeviceRegistry;
   maxBodyBytes: number;
   startedAt: number;
@@ -47,9 +51,7 @@ interface Route {
 }
 
 /** The HTTP API under /api. Every route but health and the OpenAPI document needs a bearer token. */
-export function createApi(
-  deps: ApiDeps,
-): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createApi(deps: ApiDeps): ApiHandler {
   const { hub, devices } = deps;
   const body = <T>(req: IncomingMessage, schema: Parameters<typeof readBody<T>>[1]) =>
     readBody(req, schema, deps.maxBodyBytes);
@@ -97,6 +99,7 @@ export function createApi(
       ownerOnly: true,
       handler: async ({ req, res }) => {
         const b = await body(req, RegisterDeviceBody);
+        checkName(b.name);
         sendJson(res, 201, await devices.register(b.name));
       },
     },
@@ -133,6 +136,7 @@ export function createApi(
       pattern: /^\/api\/sessions$/,
       handler: async ({ req, res }) => {
         const b = await body(req, CreateSessionBody);
+        checkName(b.name);
         sendJson(res, 201, { session: await hub.create(b.kind, b.name, b.config ?? {}) });
       },
     },
@@ -151,6 +155,7 @@ export function createApi(
         const id = sessionId(params[0]);
         hub.get(id);
         const b = await body(req, PatchSessionBody);
+        checkName(b.name);
         sendJson(res, 200, { session: await hub.rename(id, b.name) });
       },
     },
@@ -223,8 +228,8 @@ export function createApi(
     },
   ];
 
-  return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  return async (req, res, target) => {
+    const url = target.url;
     try {
       const matches = routes.filter((r) => r.pattern.test(url.pathname));
       if (matches.length === 0)
@@ -232,7 +237,12 @@ export function createApi(
       const route = matches.find((r) => r.method === req.method);
       if (!route) {
         res.setHeader('allow', matches.map((r) => r.method).join(', '));
-        sendError(res, 'bad_request', `${req.method ?? '?'} is not allowed on ${url.pathname}`);
+        sendJson(res, 405, {
+          error: {
+            code: 'bad_request',
+            message: `${(req.method ?? '?').slice(0, 20)} is not allowed on ${url.pathname}; allowed: ${matches.map((r) => r.method).join(', ')}`,
+          },
+        });
         return;
       }
       let device: AuthenticatedDevice = { id: 'anonymous', name: 'anonymous', isOwner: false };
@@ -260,8 +270,19 @@ export function createApi(
         res.destroy();
         return;
       }
-      if (err instanceof BatonError) sendError(res, err.code, err.message);
-      else sendError(res, 'internal', `the server failed: ${(err as Error).message}`);
+      // The rest of an oversized body is not read: close instead of draining it for keep-alive.
+      if (err instanceof BatonError && err.code === 'frame_too_large')
+        res.setHeader('connection', 'close');
+      if (err instanceof BatonError) {
+        sendError(res, err.code, err.message);
+        return;
+      }
+      deps.log.error('an API request failed', {
+        method: req.method,
+        path: url.pathname.slice(0, 200),
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+      sendError(res, 'internal', `the server failed: ${(err as Error).message}`);
     }
   };
 }

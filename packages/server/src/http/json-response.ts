@@ -23,12 +23,19 @@ export async function readBody<T>(
   schema: ZodType<T>,
   maxBytes: number,
 ): Promise<T> {
+  const tooLarge = () =>
+    new BatonError(
+      'frame_too_large',
+      `request body exceeds the limit of ${maxBytes} bytes; send less per request`,
+    );
+  // A declared length over the limit is refused before reading a byte of it.
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes)
-      throw new BatonError('frame_too_large', `request body exceeds ${maxBytes} bytes`);
+    if (size > maxBytes) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');

@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -20,9 +21,14 @@ const TYPES: Record<string, string> = {
  * assets are cached for a year; the HTML and the service worker are always revalidated so an
  * update reaches every installed app.
  */
-export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): boolean {
-  const url = new URL(req.url ?? '/', 'http://x');
-  let rel = decodeURIComponent(url.pathname);
+export function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  decodedPath: string,
+): boolean {
+  // `decodedPath` comes from parseRequestTarget: decoded, without `.`/`..` segments or NUL.
+  let rel = decodedPath;
   if (rel.endsWith('/')) rel += 'index.html';
   const file = normalize(join(root, rel));
   if (!file.startsWith(normalize(root) + sep) && file !== normalize(root)) return false;
@@ -43,7 +49,10 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     'x-content-type-options': 'nosniff',
   });
   if (req.method === 'HEAD') res.end();
-  else createReadStream(path).pipe(res);
+  else
+    // pipeline, not pipe: a read error (file removed or unreadable after the stat) destroys the
+    // response instead of surfacing as an unhandled 'error' event that would end the process.
+    pipeline(createReadStream(path), res, () => undefined);
   return true;
 }
 

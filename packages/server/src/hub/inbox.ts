@@ -17,7 +17,12 @@ export class Inbox {
 
   push(event: InputEvent): void {
     this.queue.push(event);
-    if (!this.pumping) void this.pump();
+    if (!this.pumping)
+      this.pump().catch((err: unknown) =>
+        this.log.error('inbox failed to hand inputs to the runner', {
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        }),
+      );
   }
 
   get size(): number {

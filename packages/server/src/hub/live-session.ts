@@ -20,6 +20,7 @@ import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
+import { replayFailed } from './replay-failure.js';
 import { RunnerSupervisor } from './runner-supervisor.js';
 import { Subscription } from './subscription.js';
 
@@ -188,7 +189,7 @@ export class LiveSession {
     for (const sub of this.subscriptions.values()) {
       for (const ev of events) {
         if (!sub.offer(ev)) {
-          void this.catchUp(sub);
+          this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
           break;
         }
       }
@@ -213,7 +214,7 @@ export class LiveSession {
       peer.send(
         JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() }),
       );
-      void this.catchUp(sub);
+      this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
     });
     this.presenceChanged({ joined: attachmentOf(sub) });
     return { headSeq };
@@ -471,6 +472,7 @@ export class LiveSession {
       reason: extra.reason ?? null,
       exitCode: extra.exitCode ?? null,
     });
+    // checkpoint() catches and logs its own failures: never rejects.
     if (status === 'exited' || status === 'failed') void this.checkpoint();
   }
 

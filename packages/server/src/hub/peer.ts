@@ -19,6 +19,11 @@ export interface Peer {
   /** Resolves when the queue has drained below the low-water mark (or the peer closed). */
   drained(): Promise<void>;
   readonly closed: boolean;
+  /**
+   * Ends this connection because the server could not keep it in step (a replay failed). The
+   * client reconnects and resumes from its last seq; nothing else is affected.
+   */
+  fail(reason: string): void;
 }
 
 /** An actor for an action: a device, and the connection it came from when over WebSocket. */

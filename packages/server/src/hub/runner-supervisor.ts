@@ -183,7 +183,12 @@ export class RunnerSupervisor {
             data: { message: `input ${event.data.inputId} failed: ${message}` },
           },
         ])
-        .catch(() => {});
+        .catch((e: unknown) =>
+          this.deps.log.warn('could not store an agent error', {
+            session: this.session.id,
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        );
     }
   }
 

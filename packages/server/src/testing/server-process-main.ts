@@ -17,4 +17,12 @@ const server = await startServer({
   ...(durability === 'full' || durability === 'normal' ? { durability } : {}),
 });
 process.stdout.write(`listening ${server.url} ${server.ownerToken}\n`);
-process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  server.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`close failed: ${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+});

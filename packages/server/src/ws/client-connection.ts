@@ -1,10 +1,12 @@
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import {
   CloseCode,
   MIN_SUPPORTED_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   parseClientFrame,
+  type ClientMessage,
   type ConnectionMode,
   type ErrorCode,
   type RequestId,
@@ -15,12 +17,12 @@ import type { SessionHub } from '../hub/session-hub.js';
 import type { Peer } from '../hub/peer.js';
 import type { Logger } from '../logger.js';
 import { dispatch, type DispatchContext } from './dispatch.js';
+import { TokenBucket, type RateLimit } from './token-bucket.js';
 
 /** Below this many queued bytes a subscriber that fell behind is served again. */
 const LOW_WATER_BYTES = 256 * 1024;
 /** A connection whose queue passes this is closed; its client reconnects and resumes. */
 const HARD_LIMIT_BYTES = 64 * 1024 * 1024;
-const HELLO_TIMEOUT_MS = 10_000;
 
 export interface ConnectionOptions {
   hub: SessionHub;
@@ -28,6 +30,16 @@ export interface ConnectionOptions {
   log: Logger;
   heartbeatMs: number;
   maxFrameBytes: number;
+  /** Bytes a client may send before its `hello` is accepted; more closes with 1009. */
+  preHelloMaxBytes: number;
+  /** A connection without an accepted `hello` after this long is closed with 4408. */
+  helloTimeoutMs: number;
+  /** Frames after `hello` are limited by this token bucket; `false` turns it off. */
+  rateLimit: RateLimit | false;
+  /** The raw socket under `ws`, to count bytes before `hello`. */
+  socket: Duplex;
+  /** Called once when `hello` is accepted. */
+  onAuthenticated(conn: ClientConnection): void;
   /** Called once when the connection ends, to forget it. */
   onClose(conn: ClientConnection): void;
 }
@@ -46,11 +58,19 @@ export class ClientConnection {
   private helloTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private corked = false;
+  private preHelloBytes = 0;
+  private readonly bucket: TokenBucket | undefined;
+  private readonly countPreHello = (chunk: Buffer) => this.onPreHelloBytes(chunk.length);
 
   constructor(
     private readonly ws: WebSocket,
     private readonly opts: ConnectionOptions,
   ) {
+    this.bucket = opts.rateLimit ? new TokenBucket(opts.rateLimit) : undefined;
+    // `ws` attached its own 'data' listener first, so a chunk that completes `hello` has been
+    // parsed (and the listener removed in onHello) before this one counts it: only bytes sent
+    // while unauthenticated count. ws's own limit (maxPayload) is far larger, for after hello.
+    opts.socket.on('data', this.countPreHello);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => (this.lastHeard = Date.now()));
     ws.on('close', () => this.onClosed());
@@ -58,8 +78,34 @@ export class ClientConnection {
       opts.log.debug('websocket error', { connection: this.connectionId, error: err.message }),
     );
     this.helloTimer = setTimeout(() => {
-      if (!this.peer) this.close(CloseCode.HelloTimeout, 'no hello within 10 s');
-    }, HELLO_TIMEOUT_MS);
+      if (!this.peer)
+        this.close(
+          CloseCode.HelloTimeout,
+          `no hello within ${Math.round(opts.helloTimeoutMs / 1000)} s`,
+        );
+    }, opts.helloTimeoutMs);
+  }
+
+  get authenticated(): boolean {
+    return this.peer !== undefined;
+  }
+
+  private onPreHelloBytes(n: number): void {
+    if (this.peer || this.closed) return;
+    this.preHelloBytes += n;
+    if (this.preHelloBytes > this.opts.preHelloMaxBytes) {
+      this.opts.socket.off('data', this.countPreHello);
+      this.opts.log.info('closing a connection that sent too much before hello', {
+        connection: this.connectionId,
+        bytes: this.preHelloBytes,
+      });
+      this.close(
+        CloseCode.TooLarge,
+        `at most ${this.opts.preHelloMaxBytes} bytes before hello; send hello first`,
+      );
+      // Nothing more from this peer is worth reading.
+      setImmediate(() => this.ws.terminate());
+    }
   }
 
   get deviceId(): string | undefined {
@@ -140,6 +186,14 @@ export class ClientConnection {
       return;
     }
     const msg = parsed.value;
+    // goodbye is never refused: it only lets the server forget the connection sooner.
+    if (this.peer && this.bucket && msg.type !== 'goodbye') {
+      const wait = this.bucket.take();
+      if (wait > 0) {
+        this.rateLimited(msg, wait);
+        return;
+      }
+    }
     if (msg.type === 'hello') {
       this.onHello(msg.v, msg.token, msg.mode);
       return;
@@ -164,7 +218,31 @@ export class ClientConnection {
       reply: (rid, result) => this.send(JSON.stringify({ type: 'reply', rid, result })),
       error: (fields, code, message) => this.sendError(fields, code, message),
     };
-    void dispatch(ctx, msg);
+    // dispatch answers every failure with an error frame itself; a rejection here is a bug in
+    // it, logged with context and contained to this frame.
+    dispatch(ctx, msg).catch((err: unknown) =>
+      this.opts.log.error('dispatch failed', {
+        connection: this.connectionId,
+        type: msg.type,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      }),
+    );
+  }
+
+  private rateLimited(msg: ClientMessage, retryAfterMs: number): void {
+    const fields: { rid?: RequestId; sessionId?: string; inputId?: string } = {};
+    if ('rid' in msg && msg.rid !== undefined) fields.rid = msg.rid;
+    if ('sessionId' in msg) fields.sessionId = msg.sessionId;
+    if (msg.type === 'input') fields.inputId = msg.inputId;
+    this.send(
+      JSON.stringify({
+        type: 'error',
+        ...fields,
+        code: 'rate_limited',
+        message: `more than ${this.opts.rateLimit ? this.opts.rateLimit.perSecond : 0} frames per second on this connection; retry after ${retryAfterMs} ms`,
+        retryAfterMs,
+      }),
+    );
   }
 
   private onHello(v: number, token: string, mode: ConnectionMode): void {
@@ -192,6 +270,7 @@ export class ClientConnection {
       return;
     }
     if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.opts.socket.off('data', this.countPreHello);
     this.opts.devices.seen(device.id);
     const isClosed = () => this.closed;
     this.peer = {
@@ -202,6 +281,7 @@ export class ClientConnection {
       send: (frame) => this.send(frame),
       bufferedAmount: () => this.ws.bufferedAmount,
       drained: () => this.drained(),
+      fail: (reason) => this.close(CloseCode.InternalError, reason),
       get closed() {
         return isClosed();
       },
@@ -219,6 +299,7 @@ export class ClientConnection {
     );
     this.heartbeat = setInterval(() => this.beat(), this.opts.heartbeatMs);
     this.heartbeat.unref();
+    this.opts.onAuthenticated(this);
   }
 
   private beat(): void {
@@ -226,7 +307,12 @@ export class ClientConnection {
       this.opts.log.info('dropping a connection that stopped answering', {
         connection: this.connectionId,
       });
-      this.ws.terminate();
+      // A close frame with 4410 reaches a client that still reads but stopped answering pings;
+      // close() cuts a peer that never completes the handshake after its grace period.
+      this.close(
+        CloseCode.HeartbeatTimeout,
+        'no pong or frame for three heartbeat intervals; reconnect',
+      );
       this.onClosed();
       return;
     }
@@ -251,6 +337,7 @@ export class ClientConnection {
   private onClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.opts.socket.off('data', this.countPreHello);
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.opts.hub.disconnect(this.connectionId);

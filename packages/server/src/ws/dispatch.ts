@@ -1,5 +1,6 @@
 import type { ClientMessage, ErrorCode, RequestId } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
+import { checkName } from '../check-name.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Peer } from '../hub/peer.js';
 
@@ -45,9 +46,11 @@ export async function dispatch(
         ctx.reply(msg.rid, {});
         return;
       case 'session.create':
+        checkName(msg.name);
         ctx.reply(msg.rid, { session: await hub.create(msg.kind, msg.name, msg.config ?? {}) });
         return;
       case 'session.rename':
+        checkName(msg.name);
         ctx.reply(msg.rid, { session: await hub.rename(msg.sessionId, msg.name) });
         return;
       case 'session.stop':

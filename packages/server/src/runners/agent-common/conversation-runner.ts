@@ -193,7 +193,9 @@ export class ConversationRunner implements Runner {
       this.pumping = false;
     }
     if (this.closed) return;
-    if (!this.failed) await this.chain.status('idle');
+    // A failed write was logged by the chain; it must not reject pump(), whose callers do not
+    // wait for it (an unhandled rejection would end the whole server).
+    if (!this.failed) await this.chain.status('idle').catch(() => undefined);
     this.armIdleTimer();
   }
 

@@ -31,6 +31,11 @@ export class EmitChain {
     return this.tail;
   }
 
+  /**
+   * The returned promise rejects when the write fails, for callers that wait; callers may also
+   * `void` it safely, because the `catch` below is attached to that same promise, so its
+   * rejection is handled (and logged) and never reaches the process as an unhandled rejection.
+   */
   private enqueue(write: () => Promise<void>): Promise<void> {
     const run = this.tail.then(write);
     this.tail = run.catch((err: unknown) => {

@@ -1,0 +1,152 @@
+/**
+ * Every `baton` subcommand: the options it accepts and its `--help`. The parser refuses any
+ * option not listed here, so an unknown or mistyped option is an error that names it instead of
+ * silently changing the meaning of the rest of the command line.
+ */
+export interface CommandSpec {
+  name: string;
+  /** Options that take a value (`--port 7777` or `--port=7777`). */
+  values: readonly string[];
+  /** Options that take no value (`--json`). `--help` is accepted by every command. */
+  booleans: readonly string[];
+  /** How many positional arguments the command takes at most. */
+  maxPositionals: number;
+  help: string;
+}
+
+/** Options of every command that talks to a running server. */
+const TARGET_VALUES = ['url', 'token', 'data'] as const;
+const TARGET_HELP = `
+  --url URL        the server (default: BATON_URL, else the server last started here)
+  --token TOKEN    the credential (default: BATON_TOKEN, else this machine's owner token)
+  --data DIR       the server's data directory, to find its owner token (default ~/.baton)
+  -h, --help       show this help
+`;
+
+const SESSION_REF = `
+  <session> is an id, a unique id prefix, or a name (see baton ls).
+`;
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  serve: {
+    name: 'serve',
+    maxPositionals: 0,
+    values: ['host', 'port', 'data', 'retention', 'log-level', 'allow-origin', 'durability'],
+    booleans: [],
+    help: `usage: baton serve [options]
+
+Runs the baton server in the foreground; stop it with Ctrl-C.
+
+  --host ADDR           interface to listen on (default 127.0.0.1; 0.0.0.0 for every one)
+  --port N              port, 0 picks a free one (default 7777)
+  --data DIR            data directory (default BATON_DATA, else ~/.baton)
+  --retention N         events kept per session before older ones are compacted (default 100000)
+  --log-level LEVEL     debug, info, warn, error or silent (default BATON_LOG, else info)
+  --allow-origin URL,…  extra web origins (and their hosts) allowed to open a WebSocket
+  --durability MODE     normal or full (see docs/operations.md)
+  -h, --help            show this help
+
+BATON_TOKEN, when set, is the owner credential instead of the one kept in the data directory.
+`,
+  },
+  ls: {
+    name: 'ls',
+    maxPositionals: 0,
+    values: TARGET_VALUES,
+    booleans: ['json'],
+    help: `usage: baton ls [--json]
+
+Lists the sessions with their status and who is attached.
+
+  --json           print the sessions as JSON${TARGET_HELP}`,
+  },
+  new: {
+    name: 'new',
+    maxPositionals: 1,
+    values: [...TARGET_VALUES, 'name', 'cwd', 'shell', 'cols', 'rows', 'model', 'permission-mode'],
+    booleans: ['attach', 'read-only'],
+    help: `usage: baton new [terminal|claude|codex] [options]
+
+Creates a session (a terminal by default) and prints its id.
+
+  --name NAME              a name to find it by (default: the kind and a number)
+  --cwd DIR                working directory
+  --shell PATH             terminal: the program to run (default $SHELL)
+  --cols N, --rows N       terminal: initial size (default: this terminal's)
+  --model M                claude/codex: the model
+  --permission-mode M      claude/codex: the permission mode or approval policy
+  --attach                 attach to it at once instead of printing its id
+  --read-only              with --attach: watch without typing${TARGET_HELP}`,
+  },
+  attach: {
+    name: 'attach',
+    maxPositionals: 1,
+    values: TARGET_VALUES,
+    booleans: ['read-only'],
+    help: `usage: baton attach <session> [--read-only]
+
+A terminal session full-screen (detach with Ctrl-\\), or an agent session as a chat view.
+
+  --read-only      watch without typing${SESSION_REF}${TARGET_HELP}`,
+  },
+  send: {
+    name: 'send',
+    maxPositionals: Infinity,
+    values: TARGET_VALUES,
+    booleans: ['no-enter'],
+    help: `usage: baton send <session> [--no-enter] [--] <text…>
+
+Sends one input: keystrokes to a terminal (Enter appended), a message to an agent. Put -- before
+text that starts with --.
+
+  --no-enter       terminal: do not append Enter${SESSION_REF}${TARGET_HELP}`,
+  },
+  tail: {
+    name: 'tail',
+    maxPositionals: 1,
+    values: [...TARGET_VALUES, 'after'],
+    booleans: ['json'],
+    help: `usage: baton tail <session> [--after SEQ] [--json]
+
+Prints the session's events and follows it live until Ctrl-C.
+
+  --after SEQ      start after this sequence number (default: the whole retained log)
+  --json           one event per line as JSON${SESSION_REF}${TARGET_HELP}`,
+  },
+  stop: {
+    name: 'stop',
+    maxPositionals: 1,
+    values: TARGET_VALUES,
+    booleans: [],
+    help: `usage: baton stop <session>
+
+Stops the session's process; the log stays and baton restart starts it again.${SESSION_REF}${TARGET_HELP}`,
+  },
+  restart: {
+    name: 'restart',
+    maxPositionals: 1,
+    values: TARGET_VALUES,
+    booleans: [],
+    help: `usage: baton restart <session>
+
+Starts an exited session again in the same directory.${SESSION_REF}${TARGET_HELP}`,
+  },
+  rename: {
+    name: 'rename',
+    maxPositionals: Infinity,
+    values: TARGET_VALUES,
+    booleans: [],
+    help: `usage: baton rename <session> <new name>
+
+Renames a session. Names may not contain control characters.${SESSION_REF}${TARGET_HELP}`,
+  },
+  rm: {
+    name: 'rm',
+    maxPositionals: 1,
+    values: TARGET_VALUES,
+    booleans: [],
+    help: `usage: baton rm <session>
+
+Deletes the session and its log.${SESSION_REF}${TARGET_HELP}`,
+  },
+};

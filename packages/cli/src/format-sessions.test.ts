@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SessionInfo } from '@baton/protocol';
+import { formatSessionTable } from './format-sessions.js';
+
+test('baton ls never prints control characters from the server, whatever it stored', () => {
+  const now = Date.now();
+  const session = {
+    id: 's_aaaaaaaaaaaaaaaaaaaa',
+    name: 'old\x1b]0;pwned\x07name\n\u202e',
+    kind: 'terminal',
+    status: 'running',
+    createdAt: now,
+    lastActivityAt: now,
+    headSeq: 1,
+    config: {},
+    attached: [
+      {
+        connectionId: 'c1',
+        deviceId: 'd1',
+        deviceName: 'phone\x1b[2J',
+        mode: 'tab',
+        readOnly: false,
+        since: now,
+      },
+    ],
+    attachedCount: 1,
+  } as SessionInfo;
+  const table = formatSessionTable([session], now);
+
+  assert.doesNotMatch(table.replace(/\n/g, ''), /[\x00-\x1f\x7f-\x9f\u202e]/);
+  assert.match(table, /old\?\]0;pwned\?name\?\?/);
+  assert.match(table, /phone\?\[2J\/tab/);
+});

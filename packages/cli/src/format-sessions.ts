@@ -1,0 +1,41 @@
+import { stripUnprintable, type SessionInfo } from '@baton/protocol';
+
+function ago(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}
+
+/**
+ * The table `baton ls` prints. Every text from the server goes through stripUnprintable: the
+ * server refuses control characters in names, but a name stored by an older server, or a
+ * device name, must still not drive the user's terminal.
+ */
+export function formatSessionTable(sessions: readonly SessionInfo[], now: number): string {
+  if (sessions.length === 0) return 'no sessions; create one with: baton new terminal\n';
+  const rows = sessions.map((s) =>
+    [
+      s.id,
+      s.name,
+      s.kind,
+      s.status + (s.exitCode !== undefined ? ` (${s.exitCode})` : ''),
+      s.attached.length === 0
+        ? '-'
+        : [...new Set(s.attached.map((a) => `${a.deviceName}/${a.mode}`))].join(','),
+      ago(s.lastActivityAt, now),
+    ].map(stripUnprintable),
+  );
+  const header = ['ID', 'NAME', 'KIND', 'STATUS', 'ATTACHED', 'ACTIVITY'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows]
+    .map(
+      (r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd() + '\n',
+    )
+    .join('');
+}

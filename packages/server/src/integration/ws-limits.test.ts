@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { CloseCode, PROTOCOL_VERSION, type ServerMessage } from '@baton/protocol';
+import { ProtocolClient } from '../testing/protocol-client.js';
+import { QUIET_TERMINAL, startTestServer, waitUntil } from '../testing/test-server.js';
+
+interface Closed {
+  code: number;
+  reason: string;
+}
+
+/** Opens a raw WebSocket (no hello) and records how it closes. */
+async function openRaw(
+  url: string,
+  options: WebSocket.ClientOptions = {},
+): Promise<{ ws: WebSocket; closed: Promise<Closed>; frames: string[] }> {
+  const ws = new WebSocket(url, options);
+  const frames: string[] = [];
+  ws.on('message', (d) => frames.push(String(d)));
+  const closed = new Promise<Closed>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  ws.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) =>
+      reject(new Error(`upgrade refused with ${res.statusCode}`)),
+    );
+  });
+  return { ws, closed, frames };
+}
+
+/** The HTTP status an upgrade with these headers gets (101 when it opens). */
+function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('open', () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.once('error', () => {});
+  });
+}
+
+const hello = (token: string) =>
+  JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, token, mode: 'tab' });
+
+describe('abuse limits on the WebSocket', () => {
+  test('more than 8 KiB before hello closes with 1009 and a reason; hello itself still fits', async () => {
+    const server = await startTestServer();
+    try {
+      const big = await openRaw(server.wsUrl);
+      big.ws.send('x'.repeat(64 * 1024));
+      const closed = await big.closed;
+      assert.equal(closed.code, CloseCode.TooLarge);
+      assert.match(closed.reason, /8192 bytes before hello/);
+      // Many small frames add up the same way.
+      const many = await openRaw(server.wsUrl);
+      for (let i = 0; i < 40; i++)
+        many.ws.send(JSON.stringify({ type: 'ping', pad: 'y'.repeat(400) }));
+      assert.equal((await many.closed).code, CloseCode.TooLarge);
+      // After hello the normal frame limit applies.
+      const c = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+      const { session } = await c.request<{ session: { id: string } }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      const ack = await c.submit(session.id, 'large', {
+        kind: 'terminal',
+        data: 'z'.repeat(32 * 1024),
+      });
+      assert.ok(ack.seq > 0, 'an authenticated client may send frames larger than 8 KiB');
+      await c.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('no hello within the deadline closes with 4408', async () => {
+    const server = await startTestServer({ helloTimeoutMs: 200 });
+    try {
+      const idle = await openRaw(server.wsUrl);
+      const closed = await idle.closed;
+      assert.equal(closed.code, CloseCode.HelloTimeout);
+      assert.match(closed.reason, /no hello/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('connections waiting for hello are capped; extra ones close with 1013 and a reason', async () => {
+    const server = await startTestServer({ maxPendingConnections: 3 });
+    try {
+      const waiting = [
+        await openRaw(server.wsUrl),
+        await openRaw(server.wsUrl),
+        await openRaw(server.wsUrl),
+      ];
+      const extra = await openRaw(server.wsUrl);
+      const closed = await extra.closed;
+      assert.equal(closed.code, CloseCode.TryAgainLater);
+      assert.match(closed.reason, /waiting for hello; retry later/);
+      // Authenticated clients are not counted: one of the waiting ones says hello, and a new
+      // connection is accepted again.
+      waiting[0]!.ws.send(hello(server.ownerToken));
+      await waitUntil(() => waiting[0]!.frames.some((f) => f.includes('"welcome"')), 'welcome');
+      const c = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+      assert.ok(!c.closed);
+      await c.close();
+      for (const w of waiting) w.ws.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('rate_limited is sent with retryAfterMs, the rid and the inputId; later frames pass', async () => {
+    const server = await startTestServer({ rateLimit: { perSecond: 5, burst: 5 } });
+    try {
+      const c = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+      const { session } = await c.request<{ session: { id: string } }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      for (let i = 0; i < 20; i++) c.send({ type: 'ping', rid: `p${i}` });
+      c.send({
+        type: 'input',
+        sessionId: session.id,
+        inputId: 'flood-1',
+        payload: { kind: 'terminal', data: 'x' },
+      });
+      const limited = (await c.waitFor(
+        (f) => f.type === 'error' && f.code === 'rate_limited' && f.inputId === 'flood-1',
+      )) as Extract<ServerMessage, { type: 'error' }>;
+      assert.equal(limited.sessionId, session.id);
+      assert.ok((limited.retryAfterMs ?? 0) > 0, 'retryAfterMs says when to retry');
+      const pingErrors = c.frames.filter(
+        (f) => f.type === 'error' && f.code === 'rate_limited' && typeof f.rid === 'string',
+      );
+      assert.ok(pingErrors.length >= 10, `most pings refused, saw ${pingErrors.length}`);
+      // Waiting as told makes the same request succeed.
+      await new Promise((r) => setTimeout(r, limited.retryAfterMs));
+      const ack = await c.submit(session.id, 'flood-1', { kind: 'terminal', data: 'x' });
+      assert.ok(ack.seq > 0);
+      await c.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('the default limits leave an honest burst alone', async () => {
+    const server = await startTestServer();
+    try {
+      const c = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+      const replies = await Promise.all(
+        Array.from({ length: 2000 }, () => c.request({ type: 'sessions.watch' })),
+      );
+      assert.equal(replies.length, 2000);
+      assert.ok(!c.frames.some((f) => f.type === 'error'));
+      await c.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('the upgrade checks Host: a DNS-rebinding page with a matching Origin is refused 403', async () => {
+    const server = await startTestServer({ allowedOrigins: ['https://baton.example.org'] });
+    try {
+      const port = server.port;
+      // evil.example re-pointed at 127.0.0.1: the browser sends its own name as Host and Origin.
+      assert.equal(
+        await upgradeStatus(server.wsUrl, {
+          host: `evil.example:${port}`,
+          origin: `http://evil.example:${port}`,
+        }),
+        403,
+      );
+      assert.equal(await upgradeStatus(server.wsUrl, { host: `evil.example:${port}` }), 403);
+      assert.equal(await upgradeStatus(server.wsUrl, { host: 'a b' }), 400);
+      assert.equal(await upgradeStatus(server.wsUrl, { host: `localhost:${port}` }), 101);
+      assert.equal(await upgradeStatus(server.wsUrl, { host: `127.0.0.1:${port}` }), 101);
+      assert.equal(await upgradeStatus(server.wsUrl, { host: `[::1]:${port}` }), 101);
+      assert.equal(
+        await upgradeStatus(server.wsUrl, {
+          host: 'baton.example.org',
+          origin: 'https://baton.example.org',
+        }),
+        101,
+        'the host of an allowed origin (a reverse proxy) is accepted',
+      );
+      assert.equal(
+        await upgradeStatus(server.wsUrl.replace('/v1/ws', '/v1/ws%zz'), {}),
+        400,
+        'a malformed path on the upgrade is a 400, not a crash',
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a heartbeat timeout closes with 4410', async () => {
+    const server = await startTestServer({ heartbeatMs: 100 });
+    try {
+      // A client that reads but never answers pings and never sends a frame.
+      const silent = await openRaw(server.wsUrl, { autoPong: false });
+      silent.ws.send(hello(server.ownerToken));
+      const closed = await silent.closed;
+      assert.equal(closed.code, CloseCode.HeartbeatTimeout);
+      assert.match(closed.reason, /heartbeat/);
+    } finally {
+      await server.stop();
+    }
+  });
+});

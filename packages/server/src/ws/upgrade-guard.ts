@@ -1,0 +1,126 @@
+import type { IncomingMessage } from 'node:http';
+import { hostname as machineHostname } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { WEBSOCKET_PATH } from '@baton/protocol';
+import { hostHeaderProblem, hostnameOf, parseRequestTarget } from '../http/request-target.js';
+
+export interface UpgradeGuardOptions {
+  /** The address the server listens on (`127.0.0.1`, `0.0.0.0`, `::`, a name, …). */
+  boundHost: string;
+  /** Extra origins allowed to connect (`*` allows every origin and every host). */
+  allowedOrigins: readonly string[];
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', '']);
+const IPV4 = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/;
+
+/**
+ * Decides whether an HTTP upgrade may become a baton WebSocket. Refusals are answered on the raw
+ * socket with a status and one line saying what to change; the function never throws.
+ *
+ * Two checks protect a local baton from web pages the user visits:
+ * - Origin: browsers always send it; only same-origin pages, loopback pages and allowed origins
+ *   may connect.
+ * - Host: a DNS-rebinding page (`evil.example` re-pointed at 127.0.0.1) sends a matching Origin
+ *   and Host of its own name, which passes the Origin check. So the Host must be a name this
+ *   server is reachable as: loopback names, the bound address, the hosts of the allowed
+ *   origins, and (when bound to every interface) IP literals and this machine's name.
+ */
+export class UpgradeGuard {
+  private readonly hosts: Set<string>;
+  private readonly anyIp: boolean;
+  private readonly anyHost: boolean;
+
+  constructor(private readonly opts: UpgradeGuardOptions) {
+    this.anyHost = opts.allowedOrigins.includes('*');
+    this.anyIp = WILDCARDS.has(opts.boundHost);
+    this.hosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+    if (!this.anyIp) {
+      const h = opts.boundHost.toLowerCase();
+      this.hosts.add(h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
+    } else {
+      const name = machineHostname().toLowerCase();
+      this.hosts.add(name);
+      this.hosts.add(`${name.split('.')[0]}.local`);
+    }
+    for (const origin of opts.allowedOrigins) {
+      try {
+        this.hosts.add(new URL(origin).hostname.toLowerCase());
+      } catch {
+        // Not a URL (e.g. `*`): nothing to add.
+      }
+    }
+  }
+
+  /** Returns true when the upgrade may proceed; otherwise it has answered and closed `socket`. */
+  admit(req: IncomingMessage, socket: Duplex): boolean {
+    let path: string;
+    try {
+      path = parseRequestTarget(req.url).rawPath;
+    } catch (err) {
+      return refuse(socket, 400, 'Bad Request', (err as Error).message);
+    }
+    if (path !== WEBSOCKET_PATH)
+      return refuse(socket, 404, 'Not Found', `the WebSocket endpoint is ${WEBSOCKET_PATH}`);
+    const host = req.headers.host;
+    const problem = host === undefined ? 'the Host header is missing' : hostHeaderProblem(host);
+    if (problem) return refuse(socket, 400, 'Bad Request', problem);
+    if (!this.hostAllowed(host!))
+      return refuse(
+        socket,
+        403,
+        'Forbidden',
+        `host '${hostnameOf(host!)}' is not a name this server is bound to; connect through ` +
+          `localhost or the bound address, or start baton serve with --allow-origin ` +
+          `http://${host!} to accept it`,
+      );
+    if (!this.originAllowed(req.headers.origin, host!))
+      return refuse(
+        socket,
+        403,
+        'Forbidden',
+        'origin not allowed; start baton serve with --allow-origin',
+      );
+    return true;
+  }
+
+  hostAllowed(host: string): boolean {
+    if (this.anyHost) return true;
+    const name = hostnameOf(host);
+    if (this.hosts.has(name) || name.endsWith('.localhost')) return true;
+    if (IPV4.test(name) && name.startsWith('127.')) return true;
+    return this.anyIp && (IPV4.test(name) || name.startsWith('['));
+  }
+
+  /**
+   * Browsers always send Origin; other clients usually do not. Same-origin pages (the web app),
+   * loopback pages and explicitly allowed origins may connect; any other site may not.
+   */
+  private originAllowed(origin: string | undefined, host: string): boolean {
+    if (!origin) return true;
+    const allowed = this.opts.allowedOrigins;
+    if (allowed.includes(origin) || allowed.includes('*')) return true;
+    try {
+      const o = new URL(origin);
+      if (o.host === host) return true;
+      return o.hostname === 'localhost' || o.hostname === '127.0.0.1' || o.hostname === '[::1]';
+    } catch {
+      return false;
+    }
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string, message: string): false {
+  const body = JSON.stringify({
+    error: { code: status === 403 ? 'forbidden' : 'bad_request', message },
+  });
+  try {
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  } catch {
+    socket.destroy();
+  }
+  return false;
+}
