@@ -72,6 +72,8 @@ export class LiveSession {
   committedSeq: number;
   /** The oldest seq still stored. */
   firstSeq: number;
+  /** The epoch of this session's log: positions (seq) mean something only within it. */
+  epoch: string;
   readonly subscriptions = new Map<string, Subscription>();
   private runner: Runner | undefined;
   /** Bumped whenever a runner is replaced, so a stale runner's late calls are ignored. */
@@ -111,6 +113,7 @@ export class LiveSession {
     };
     this.committedSeq = record.headSeq;
     this.firstSeq = record.firstSeq;
+    this.epoch = record.epoch;
     this.size = { cols: this.config.cols ?? 80, rows: this.config.rows ?? 24 };
     this.inbox = new Inbox(
       () => this.runner,
@@ -132,6 +135,7 @@ export class LiveSession {
       createdAt: this.createdAt,
       lastActivityAt: this.logState.lastActivityAt,
       headSeq: this.committedSeq,
+      epoch: this.epoch,
       config: redactConfig(this.config as Record<string, unknown>),
       attached: this.attachments(LIST_ATTACHMENTS),
       attachedCount: this.subscriptions.size,
@@ -295,6 +299,7 @@ export class LiveSession {
                 type: 'snapshot',
                 sessionId: this.id,
                 seq: snap.seq,
+                epoch: this.epoch,
                 reason,
                 state: { session: this.info(), runner: snap.state },
               }),
@@ -335,8 +340,14 @@ export class LiveSession {
   async readCommitted(
     afterSeq: number,
     limit: number,
-  ): Promise<{ events: LogEvent[]; headSeq: number; firstSeq: number; compacted: boolean }> {
-    const head = { headSeq: this.committedSeq, firstSeq: this.firstSeq };
+  ): Promise<{
+    events: LogEvent[];
+    headSeq: number;
+    firstSeq: number;
+    epoch: string;
+    compacted: boolean;
+  }> {
+    const head = { headSeq: this.committedSeq, firstSeq: this.firstSeq, epoch: this.epoch };
     if (afterSeq + 1 < this.firstSeq) return { events: [], ...head, compacted: true };
     const stored = await this.deps.store.readEvents(this.id, afterSeq, limit);
     // Allocated-but-uncommitted numbers never leave the server.

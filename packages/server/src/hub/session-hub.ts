@@ -7,7 +7,7 @@ import {
   type SessionInfo,
   type SessionKind,
 } from '@baton/protocol';
-import { newSessionId } from '../auth/tokens.js';
+import { newEpoch, newSessionId } from '../auth/tokens.js';
 import { BatonError } from '../baton-error.js';
 import type { Logger } from '../logger.js';
 import type { ProjectionFactory } from '../projections/projection.js';
@@ -53,6 +53,11 @@ export class SessionHub {
   /** Loads stored sessions, rebuilds projections and settles sessions the restart interrupted. */
   async load(): Promise<void> {
     for (const record of await this.opts.store.listSessions()) {
+      if (record.epoch === '') {
+        // Stored before epochs existed: no client holds a position in an epoch yet.
+        record.epoch = newEpoch();
+        await this.opts.store.setSessionEpoch(record.id, record.epoch);
+      }
       const session = this.makeSession(record);
       this.sessions.set(session.id, session);
       await session.loadProjection();
@@ -167,6 +172,7 @@ export class SessionHub {
       lastActivityAt: now,
       headSeq: 0,
       firstSeq: 1,
+      epoch: newEpoch(),
     };
     await this.opts.store.insertSession(record);
     const session = this.makeSession(record);

@@ -4,9 +4,10 @@ import type {
   ConnectionMode,
   InputPayload,
   LogEvent,
+  ReceivedLogEvent,
   ServerMessage,
 } from '@baton/protocol';
-import { PROTOCOL_VERSION, parseServerFrame } from '@baton/protocol';
+import { PROTOCOL_VERSION, isKnownLogEvent, parseServerFrame } from '@baton/protocol';
 
 export class ProtocolError extends Error {
   constructor(
@@ -29,6 +30,8 @@ export class ProtocolClient {
   readonly lastSeq = new Map<string, number>();
   /** Who is attached to each subscribed session, from `presence` and `presence.changed`. */
   readonly presence = new Map<string, Attachment[]>();
+  /** Events of types this client does not know, passed over as the protocol says. */
+  readonly skipped: ReceivedLogEvent[] = [];
   /** Gaps, duplicates or invalid frames seen: must stay empty. */
   readonly violations: string[] = [];
   private rid = 0;
@@ -115,7 +118,7 @@ export class ProtocolClient {
     }
   }
 
-  private apply(sessionId: string, event: LogEvent): void {
+  private apply(sessionId: string, event: ReceivedLogEvent): void {
     const last = this.lastSeq.get(sessionId) ?? 0;
     if (event.seq <= last) {
       this.violations.push(`duplicate ${sessionId}#${event.seq} (last ${last})`);
@@ -125,6 +128,11 @@ export class ProtocolClient {
       this.violations.push(`gap ${sessionId}: got #${event.seq} after #${last}`);
     }
     this.lastSeq.set(sessionId, event.seq);
+    // An event type this client does not know: its position counts, its content is skipped.
+    if (!isKnownLogEvent(event)) {
+      this.skipped.push(event);
+      return;
+    }
     const log = this.logs.get(sessionId) ?? [];
     log.push(event);
     this.logs.set(sessionId, log);

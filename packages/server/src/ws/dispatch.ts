@@ -68,7 +68,7 @@ export async function dispatch(
         // The reply is sent synchronously here; replay starts on a later tick (LiveSession),
         // so the client always sees the reply before the first replayed event.
         const { headSeq } = session.subscribe(peer, msg.afterSeq, readOnly);
-        ctx.reply(msg.rid, { session: session.info(), headSeq });
+        ctx.reply(msg.rid, { session: session.info(), headSeq, epoch: session.epoch });
         return;
       }
       case 'unsubscribe':
@@ -81,6 +81,7 @@ export async function dispatch(
         ctx.reply(msg.rid, {
           events: read.events,
           headSeq: read.headSeq,
+          epoch: read.epoch,
           compacted: read.compacted,
         });
         return;
