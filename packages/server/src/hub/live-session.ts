@@ -25,6 +25,7 @@ import {
 import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
+import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
@@ -201,10 +202,19 @@ export class LiveSession {
 
   // ---- attachments -------------------------------------------------------------------------
 
-  /** Attaches a connection; events after `afterSeq` follow (replayed, then live). */
-  subscribe(peer: Peer, afterSeq: number, readOnly: boolean): { headSeq: number } {
+  /**
+   * Attaches a connection; events after `afterSeq` follow (replayed, then live). A position that
+   * is not in this log (another epoch, or beyond the head) starts with a `reset` snapshot.
+   */
+  subscribe(peer: Peer, afterSeq: number, readOnly: boolean, epoch?: string): { headSeq: number } {
     this.subscriptions.get(peer.connectionId)?.end();
-    const sub = new Subscription(peer, readOnly, afterSeq, Date.now());
+    const reset = isStalePosition(
+      { epoch: this.epoch, headSeq: this.committedSeq },
+      afterSeq,
+      epoch,
+    );
+    const sub = new Subscription(peer, readOnly, reset ? 0 : afterSeq, Date.now());
+    sub.resetPending = reset;
     this.subscriptions.set(peer.connectionId, sub);
     const headSeq = this.committedSeq;
     // After the caller has sent its reply: the full presence list to this subscriber only, then
@@ -289,11 +299,15 @@ export class LiveSession {
         }
         const behind = this.committedSeq - sub.nextSeq + 1;
         const compacted = sub.nextSeq < this.firstSeq;
-        if (compacted || (this.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
+        const reset = sub.resetPending;
+        if (reset || compacted || (this.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
           const snap = await this.deps.projection.snapshot();
           if (sub.ended) return;
-          if (compacted || snap.seq >= sub.nextSeq - 1) {
-            const reason = compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup';
+          if (reset || compacted || snap.seq >= sub.nextSeq - 1) {
+            const reason = snapshotReasonFor(
+              sub.peer.protocolVersion,
+              reset ? 'reset' : compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup',
+            );
             sub.peer.send(
               JSON.stringify({
                 type: 'snapshot',
@@ -306,6 +320,7 @@ export class LiveSession {
             );
             sub.nextSeq = snap.seq + 1;
             sub.fellBehind = false;
+            sub.resetPending = false;
             continue;
           }
         }
