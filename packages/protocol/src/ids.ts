@@ -7,8 +7,9 @@ export const SessionId = z
 export type SessionId = z.infer<typeof SessionId>;
 
 /**
- * Client-chosen id of an input. The server dedupes on (session, inputId): a retry with the same
- * id returns the original sequence number. Use a UUID or another value unique per device.
+ * Client-chosen id of an input, unique per device. The server dedupes on (session, device,
+ * inputId): a retry with the same id and payload returns the original sequence number; the same
+ * id with another payload is refused. Use a UUID or another value unique per device.
  */
 export const InputId = z
   .string()

@@ -28,8 +28,11 @@ const bodies = {
     connectionId: z.string().optional(),
     payload: InputPayload,
   }),
-  /** The runner took the input (for agents: the turn that answers it started). */
-  'input.delivered': z.object({ inputId: InputId }),
+  /**
+   * The runner took the input (for agents: the turn that answers it started). `deviceId` names
+   * the input's device (input ids are unique per device); absent in logs written before it was.
+   */
+  'input.delivered': z.object({ inputId: InputId, deviceId: z.string().optional() }),
   /** A chunk of terminal output (UTF-8). Batched: about 5 ms or 64 KiB per event. */
   'terminal.output': z.object({ data: z.string() }),
   'terminal.resized': z.object({ cols: z.number().int(), rows: z.number().int() }),

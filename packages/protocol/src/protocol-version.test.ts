@@ -11,7 +11,7 @@ import { protocolSchemaHash } from './schema-hash.js';
  */
 const FINGERPRINTS: Record<number, string> = {
   1: '13a2708b8e385ec1',
-  2: 'ef41c5b4abae18df',
+  2: '6553fcf71c6d3a5d',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -1,7 +1,17 @@
 import type { LogEvent, NewLogEvent } from '@baton/protocol';
-import type { CommitEntry, SessionPatch, Store, StoredEvent } from '../storage/store.js';
+import {
+  inputKey,
+  type CommitEntry,
+  type InputKey,
+  type SessionPatch,
+  type Store,
+  type StoredEvent,
+  type StoredInput,
+} from '../storage/store.js';
 import { toCommitted, type CommittedEvent } from './event-frame.js';
 import { BatonError } from '../baton-error.js';
+import { storedInputVerdict } from './input-dedupe.js';
+import { payloadDigest } from './payload-digest.js';
 
 /** The per-session counters the writer owns while the session is live on this node. */
 export interface SessionLogState {
@@ -16,12 +26,15 @@ export type AppendResult =
 interface PendingAppend {
   log: SessionLogState;
   events: NewLogEvent[];
-  /** Set for an input: the dedupe key. */
-  inputId?: string;
+  /** Set for an input: the dedupe key, (device, input id), and the payload's digest. */
+  input?: InputKey & { digest: string };
   patch?: Partial<Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode'>>;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
+
+/** What an input append came to when it was neither stored nor a duplicate. */
+type Refusal = { refused: BatonError };
 
 /**
  * Appends to session logs with group commit.
@@ -57,20 +70,24 @@ export class LogWriter {
     return result.committed;
   }
 
-  /** Appends one input event, deduplicated by its input id. */
+  /**
+   * Appends one input event, deduplicated on (device, input id): the same id and payload again
+   * is a duplicate; the same id from the same device with another payload is refused.
+   */
   appendInput(log: SessionLogState, event: NewLogEvent & { type: 'input' }): Promise<AppendResult> {
-    return this.enqueue(log, [event], event.data.inputId, undefined);
+    const { deviceId, inputId, payload } = event.data;
+    return this.enqueue(log, [event], { deviceId, inputId, digest: payloadDigest(payload) });
   }
 
   private enqueue(
     log: SessionLogState,
     events: NewLogEvent[],
-    inputId: string | undefined,
-    patch: PendingAppend['patch'] | undefined,
+    input: PendingAppend['input'] | undefined,
+    patch?: PendingAppend['patch'],
   ): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
       const item: PendingAppend = { log, events, resolve, reject };
-      if (inputId !== undefined) item.inputId = inputId;
+      if (input !== undefined) item.input = input;
       if (patch !== undefined) item.patch = patch;
       this.queue.push(item);
       this.schedule();
@@ -110,26 +127,32 @@ export class LogWriter {
     }
 
     const entries: CommitEntry[] = [];
-    const outcomes = new Map<PendingAppend, AppendResult>();
+    const outcomes = new Map<PendingAppend, AppendResult | Refusal>();
     const heads = new Map<SessionLogState, { headSeq: number; lastActivityAt: number }>();
     const now = Date.now();
 
     try {
       for (const [log, items] of bySession) {
-        const ids = items.flatMap((i) => (i.inputId !== undefined ? [i.inputId] : []));
+        const keys = items.flatMap((i) => (i.input !== undefined ? [i.input] : []));
         const stored =
-          ids.length > 0
-            ? await this.store.findInputs(log.sessionId, ids)
-            : new Map<string, number>();
+          keys.length > 0
+            ? await this.store.findInputs(log.sessionId, keys)
+            : new Map<string, StoredInput>();
         heads.set(log, { headSeq: log.headSeq, lastActivityAt: log.lastActivityAt });
         const rows: StoredEvent[] = [];
-        const inputs: { inputId: string; seq: number }[] = [];
+        const inputs: CommitEntry['inputs'][number][] = [];
         const patch: SessionPatch = { headSeq: log.headSeq, lastActivityAt: now };
         for (const item of items) {
-          if (item.inputId !== undefined) {
-            const seen = stored.get(item.inputId);
+          if (item.input !== undefined) {
+            const seen = stored.get(inputKey(item.input));
             if (seen !== undefined) {
-              outcomes.set(item, { duplicate: true, seq: seen });
+              const verdict = storedInputVerdict(item.input, seen);
+              outcomes.set(
+                item,
+                verdict instanceof BatonError
+                  ? { refused: verdict }
+                  : { duplicate: true, seq: verdict.seq },
+              );
               continue;
             }
           }
@@ -152,10 +175,12 @@ export class LogWriter {
               } as LogEvent),
             );
           }
-          if (item.inputId !== undefined) {
+          if (item.input !== undefined) {
+            const { deviceId, inputId, digest } = item.input;
             const seq = committed[0]!.seq;
-            inputs.push({ inputId: item.inputId, seq });
-            stored.set(item.inputId, seq); // a second copy later in this batch is a duplicate
+            inputs.push({ deviceId, inputId, seq, payloadDigest: digest });
+            // A second copy later in this batch is a duplicate (or a refused reuse).
+            stored.set(inputKey(item.input), { seq, payloadDigest: digest });
           }
           if (item.patch) Object.assign(patch, item.patch);
           outcomes.set(item, { duplicate: false, committed });
@@ -180,12 +205,16 @@ export class LogWriter {
     }
 
     // Acknowledge in arrival order, then fan out per session in sequence order.
-    for (const item of batch) item.resolve(outcomes.get(item)!);
+    for (const item of batch) {
+      const o = outcomes.get(item)!;
+      if ('refused' in o) item.reject(o.refused);
+      else item.resolve(o);
+    }
     for (const [log, items] of bySession) {
       const committed: CommittedEvent[] = [];
       for (const item of items) {
         const o = outcomes.get(item)!;
-        if (!o.duplicate) committed.push(...o.committed);
+        if (!('refused' in o) && !o.duplicate) committed.push(...o.committed);
       }
       if (committed.length > 0) this.onCommitted(log, committed);
     }

@@ -124,20 +124,26 @@ export class RestoreGuard {
     if (this.heads.delete(sessionId)) this.schedule();
   }
 
-  /** Writes the file a last time (at shutdown). */
+  /**
+   * Writes the file a last time (at shutdown). Never fails the shutdown: an old file records
+   * lower heads, so only a copy made during this run could go unnoticed; the run id still
+   * catches every copy from before this start.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.write();
+    await this.write().catch((err: unknown) => {
+      this.log.warn(`could not update ${WATERMARK_FILE}`, { error: (err as Error).message });
+    });
   }
 
   private schedule(): void {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      // A failed write leaves an older file: a later start then sees a head below the real
-      // one at worst, which only means no false alarm; it never hides a restore it could see.
+      // A failed write leaves an older file with lower heads: only a copy made during this run
+      // could then go unnoticed; the run id still catches every copy from before this start.
       this.write().catch((err: unknown) => {
         this.log.warn(`could not update ${WATERMARK_FILE}`, { error: (err as Error).message });
       });

@@ -34,8 +34,11 @@ export interface Store {
    * and session row updates, or nothing. Called by the LogWriter only.
    */
   commit(batch: readonly CommitEntry[]): Promise<void>;
-  /** Sequence numbers of already-stored inputs among `inputIds` (dedupe before allocating). */
-  findInputs(sessionId: string, inputIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Already-stored inputs among `keys` (dedupe before allocating), by `inputKey`. An input stored
+   * before dedupe was per device (device '') matches the same id from any device.
+   */
+  findInputs(sessionId: string, keys: readonly InputKey[]): Promise<Map<string, StoredInput>>;
   /** Events with seq > afterSeq, ascending, at most `limit`. */
   readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
 
@@ -97,6 +100,23 @@ export interface SessionPatch {
 export interface CommitEntry {
   sessionId: string;
   events: readonly StoredEvent[];
-  inputs: readonly { inputId: string; seq: number }[];
+  inputs: readonly (InputKey & { seq: number; payloadDigest: string })[];
   patch: SessionPatch;
+}
+
+/** Inputs are deduplicated per session on (device, input id). */
+export interface InputKey {
+  deviceId: string;
+  inputId: string;
+}
+
+export interface StoredInput {
+  seq: number;
+  /** The payload's digest (`payloadDigest`); absent for inputs stored before digests existed. */
+  payloadDigest?: string;
+}
+
+/** The map key of an input in `findInputs` results. */
+export function inputKey(k: InputKey): string {
+  return `${k.deviceId}\n${k.inputId}`;
 }
