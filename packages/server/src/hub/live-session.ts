@@ -27,6 +27,7 @@ import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
 import { storedInputVerdict } from './input-dedupe.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
+import { invalidRunnerEvent } from './runner-event-check.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
 import { payloadDigest } from './payload-digest.js';
@@ -536,6 +537,11 @@ export class LiveSession {
       log: this.deps.log.child({ session: this.id }),
       emit: async (events: NewLogEvent[]): Promise<LogEvent[]> => {
         if (!current()) return [];
+        const invalid = invalidRunnerEvent(events);
+        if (invalid !== undefined) {
+          await this.failRunner(generation, `the ${this.kind} runner failed: ${invalid}`);
+          throw new RunnerError('internal', invalid);
+        }
         const committed = await this.append(events);
         return committed.map((c) => c.event);
       },
@@ -559,6 +565,29 @@ export class LiveSession {
         (await this.deps.store.readEvents(this.id, afterSeq, limit)).map(parseStored),
       latestSnapshot: async () => (await this.deps.projection.snapshot()).state,
     };
+  }
+
+  /**
+   * Ends a runner that broke its contract (made an event that cannot be stored). Only this
+   * session fails, with the reason for every device to see; nothing of the bad event is stored.
+   * The stop is not awaited: the runner may be waiting on the very emit that called this.
+   */
+  private async failRunner(generation: number, reason: string): Promise<void> {
+    if (generation !== this.generation || this.deleted) return;
+    const runner = this.runner;
+    this.runner = undefined;
+    this.generation++;
+    this.inbox.clear();
+    this.deps.log.error('runner made an invalid event; session failed', {
+      session: this.id,
+      reason,
+    });
+    if (runner) {
+      withTimeout(runner.stop(), 10_000, 'stop timed out').catch((err: unknown) =>
+        this.deps.log.warn('stopping the failed runner', { error: (err as Error).message }),
+      );
+    }
+    await this.setStatus('failed', { reason });
   }
 
   async setStatus(
