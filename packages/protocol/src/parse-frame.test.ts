@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isKnownLogEvent } from './log-event.js';
+import { SnapshotState } from './snapshot-state.js';
 import { parseClientFrame, parseServerFrame } from './parse-frame.js';
 
 test('valid frames parse to typed messages', () => {
@@ -101,4 +102,32 @@ test('subscribe and fetch carry an optional epoch', () => {
     const without = parseClientFrame(JSON.stringify({ type, rid: 1, sessionId: SID, afterSeq: 3 }));
     assert.ok(without.ok, type);
   }
+});
+
+test('an agent snapshot holding an event of an unknown type still parses', () => {
+  const state = SnapshotState.safeParse({
+    session: {
+      id: SID,
+      name: 'n',
+      kind: 'claude',
+      status: 'idle',
+      createdAt: 1,
+      lastActivityAt: 1,
+      headSeq: 3,
+      epoch: 'e_x',
+      config: {},
+      attached: [],
+      attachedCount: 0,
+    },
+    runner: {
+      kind: 'agent',
+      events: [
+        { seq: 2, ts: 1, type: 'agent.text', data: { messageId: 'm', text: 'hi' } },
+        { seq: 3, ts: 1, type: 'agent.plan.updated', data: {} },
+      ],
+    },
+  });
+  assert.ok(state.success);
+  if (state.data.runner.kind !== 'agent') return;
+  assert.deepEqual(state.data.runner.events.map(isKnownLogEvent), [true, false]);
 });
