@@ -15,6 +15,11 @@ const WRITE_DELAY_MS = 500;
 interface Watermark {
   /** The run id written into baton.db when this server started. */
   runId: string;
+  /**
+   * Set only while a start is switching baton.db to a new run id: a crash in that moment leaves
+   * the database with either id, and neither is a restore.
+   */
+  nextRunId?: string;
   /** The highest head recorded for each session, with the epoch it belongs to. */
   sessions: Record<string, { epoch: string; head: number }>;
 }
@@ -90,7 +95,7 @@ export class RestoreGuard {
     if (record.epoch === '') return 'stored before epochs existed';
     const prev = this.previous;
     if (!prev) return `${WATERMARK_FILE} is missing or unreadable`;
-    if (prev.runId !== this.storeRunId)
+    if (prev.runId !== this.storeRunId && prev.nextRunId !== this.storeRunId)
       return 'baton.db is not the database this directory last ran with';
     const seen = prev.sessions[record.id];
     if (
@@ -108,6 +113,8 @@ export class RestoreGuard {
    * before any new commit.
    */
   async start(store: Store): Promise<void> {
+    // The file first names both ids, so a crash between the two writes is not taken for a restore.
+    await this.write(this.storeRunId ?? '');
     await store.setMeta(STORE_RUN_KEY, this.runId);
     await this.write();
   }
@@ -152,8 +159,12 @@ export class RestoreGuard {
   }
 
   /** Writes are chained, never concurrent, and atomic (a temporary file renamed over). */
-  private write(): Promise<void> {
+  private write(switchingFrom?: string): Promise<void> {
     const body: Watermark = { runId: this.runId, sessions: Object.fromEntries(this.heads) };
+    if (switchingFrom !== undefined) {
+      body.runId = switchingFrom;
+      body.nextRunId = this.runId;
+    }
     const text = JSON.stringify(body);
     const next = this.writing.then(async () => {
       const tmp = `${this.file}.tmp`;
@@ -176,7 +187,9 @@ function readWatermark(file: string, log: Logger): Watermark | undefined {
     const raw = JSON.parse(text) as Partial<Watermark>;
     if (typeof raw.runId !== 'string' || typeof raw.sessions !== 'object' || !raw.sessions)
       throw new Error('unexpected shape');
-    return { runId: raw.runId, sessions: raw.sessions };
+    const w: Watermark = { runId: raw.runId, sessions: raw.sessions };
+    if (typeof raw.nextRunId === 'string') w.nextRunId = raw.nextRunId;
+    return w;
   } catch (err) {
     log.warn(`${WATERMARK_FILE} is unreadable; every session gets a new epoch`, {
       error: (err as Error).message,

@@ -245,6 +245,31 @@ describe('restored backups and epochs', () => {
     }
   });
 
+  test('a crash while a start switched run ids is not taken for a restore', async () => {
+    const dir = dataDir();
+    let server = await start(dir);
+    const { c, id } = await createSession(server);
+    const epoch = server.hub.get(id).epoch;
+    await c.close();
+    await server.close();
+    // As if the last start died between its two writes: the file names the old and the new id,
+    // and baton.db already holds the new one.
+    const db = new Database(join(dir, 'baton.db'), { readonly: true });
+    const { value: runId } = db.prepare("SELECT value FROM meta WHERE key = 'run_id'").get() as {
+      value: string;
+    };
+    db.close();
+    const file = join(dir, WATERMARK_FILE);
+    const heads = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...heads, runId: 'r_before', nextRunId: runId }));
+    server = await start(dir);
+    try {
+      assert.equal(server.hub.get(id).epoch, epoch);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('a position beyond the head is reset even in the same epoch; version 1 clients get resync', async () => {
     const dir = dataDir();
     const server = await start(dir);
