@@ -42,8 +42,9 @@ type Refusal = { refused: BatonError };
  * Invariants:
  * - Store, then acknowledge, then fan out: an append's promise resolves, and `onCommitted`
  *   fires, only after the transaction holding it has committed.
- * - Dedupe before allocation: an input whose id is already stored, or already earlier in the same
- *   batch, gets the original seq and burns no number.
+ * - Dedupe before allocation: an input whose (device, id) is already stored, or already earlier
+ *   in the same batch, gets the original seq (or, with another payload, is refused) and burns no
+ *   number.
  * - Gap-free: numbers are allocated in arrival order inside one flush, flushes never overlap, and a
  *   failed commit rolls the in-memory heads back, so the next commit reuses the same numbers.
  * - Group commit: appends that arrive while a flush is running (or in the same tick) share the

@@ -8,7 +8,7 @@ import type { LogEvent, SessionKind, SessionStatus } from '@baton/protocol';
  *
  * Ownership: a session's sequence numbers are allocated by the one process that owns the
  * session (LogWriter), never by the store. The store enforces uniqueness of (session, seq) and of
- * (session, input id) as a second line of defence; with many nodes a fenced lease epoch will be
+ * (session, device, input id) as a second line of defence; with many nodes a fenced lease epoch will be
  * checked on every commit.
  */
 export interface Store {
