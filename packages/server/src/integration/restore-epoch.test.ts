@@ -245,6 +245,28 @@ describe('restored backups and epochs', () => {
     }
   });
 
+  test('an unreadable or missing heads file means unknown history: new epochs', async () => {
+    const dir = dataDir();
+    let server = await start(dir);
+    const { c, id } = await createSession(server);
+    let epoch = server.hub.get(id).epoch;
+    await c.close();
+    await server.close();
+    for (const damage of ['{"runId": 5', undefined]) {
+      const file = join(dir, WATERMARK_FILE);
+      if (damage === undefined) rmSync(file);
+      else writeFileSync(file, damage);
+      server = await start(dir);
+      try {
+        const now = server.hub.get(id).epoch;
+        assert.notEqual(now, epoch, damage === undefined ? 'missing' : 'unreadable');
+        epoch = now;
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
   test('a crash while a start switched run ids is not taken for a restore', async () => {
     const dir = dataDir();
     let server = await start(dir);
