@@ -1,5 +1,7 @@
+import type { InputPayload } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
-import type { InputKey, StoredInput } from '../storage/store.js';
+import { inputKey, type InputKey, type Store, type StoredInput } from '../storage/store.js';
+import { payloadDigest } from './payload-digest.js';
 
 /**
  * What a new input is, given a stored input with the same (session, device, input id): a retry
@@ -18,4 +20,24 @@ export function storedInputVerdict(
     'bad_request',
     `input id '${input.inputId}' was already used by this device for a different input (stored at #${seen.seq}); give every new input a new id`,
   );
+}
+
+/**
+ * The seq of an already-stored input that this one repeats, or undefined when it is new; throws
+ * when the device reused the id for another payload. For paths that do not go through the
+ * LogWriter (an input to a session that takes none, where only a retry can be answered).
+ */
+export async function storedDuplicateOf(
+  store: Store,
+  sessionId: string,
+  deviceId: string,
+  inputId: string,
+  payload: InputPayload,
+): Promise<number | undefined> {
+  const key = { deviceId, inputId, digest: payloadDigest(payload) };
+  const seen = (await store.findInputs(sessionId, [key])).get(inputKey(key));
+  if (seen === undefined) return undefined;
+  const verdict = storedInputVerdict(key, seen);
+  if (verdict instanceof BatonError) throw verdict;
+  return verdict.seq;
 }

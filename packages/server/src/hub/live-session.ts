@@ -22,15 +22,14 @@ import {
   type RunnerContext,
   type RunnerFactory,
 } from '../runners/runner.js';
-import { inputKey, type SessionRecord, type Store } from '../storage/store.js';
+import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
-import { storedInputVerdict } from './input-dedupe.js';
+import { storedDuplicateOf } from './input-dedupe.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import { invalidRunnerEvent } from './runner-event-check.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
-import { payloadDigest } from './payload-digest.js';
 import { redactConfig } from './redact-config.js';
 import { Subscription } from './subscription.js';
 
@@ -401,13 +400,9 @@ export class LiveSession {
       );
     }
     if (!this.acceptsInput()) {
-      const key = { deviceId: actor.deviceId, inputId, digest: payloadDigest(payload) };
-      const seen = (await this.deps.store.findInputs(this.id, [key])).get(inputKey(key));
-      if (seen !== undefined) {
-        const verdict = storedInputVerdict(key, seen);
-        if (verdict instanceof BatonError) throw verdict;
-        return { seq: verdict.seq, duplicate: true };
-      }
+      const { store } = this.deps;
+      const seq = await storedDuplicateOf(store, this.id, actor.deviceId, inputId, payload);
+      if (seq !== undefined) return { seq, duplicate: true };
       throw new BatonError(
         'session_not_running',
         `session ${this.id} is ${this.status}${this.reason ? ` (${this.reason})` : ''}; restart it to send input`,

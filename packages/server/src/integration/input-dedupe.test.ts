@@ -162,4 +162,20 @@ describe('input dedupe is per device', () => {
     assert.match(badId.message, /inputId/);
     assert.deepEqual(a.violations, []);
   });
+
+  test('after the session stopped, a retry is still a duplicate and a reused id still refused', async () => {
+    const first = await b.submit(session.id, 'late', { kind: 'terminal', data: 'l' });
+    await a.request({ type: 'session.stop', sessionId: session.id });
+    const again = await b.submit(session.id, 'late', { kind: 'terminal', data: 'l' });
+    assert.deepEqual(again, { seq: first.seq, duplicate: true });
+    await assert.rejects(
+      b.submit(session.id, 'late', { kind: 'terminal', data: 'other' }),
+      (err: unknown) => err instanceof ProtocolError && err.code === 'bad_request',
+    );
+    await assert.rejects(
+      a.submit(session.id, 'late', { kind: 'terminal', data: 'l' }),
+      (err: unknown) => err instanceof ProtocolError && err.code === 'session_not_running',
+      'another device’s "late" is a new input, and the session takes none',
+    );
+  });
 });
