@@ -13,7 +13,9 @@
  *   - a new event type (clients advance their position past it and skip it: `UnknownLogEvent`);
  *   - a new error code (clients treat it like `bad_request`: not retryable);
  *   - a new snapshot reason (the reason is informational; every snapshot is applied the same way);
- *   - a new optional field in a client message (older servers ignore unknown fields).
+ *   - a new optional field in a client message (older servers ignore unknown fields);
+ *   - a new server frame type a client may ignore (clients drop frames they cannot parse and go
+ *     on; `parseServerFrame` reports them as `invalid_message`).
  * - Breaking changes bump PROTOCOL_VERSION: a new required field in a client message, a changed
  *   meaning or type of an existing field, a removed message, event or field, a new server message
  *   type that a client must act on. The server keeps speaking every version down to
