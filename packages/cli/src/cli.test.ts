@@ -59,8 +59,13 @@ describe('the baton command against a real server', () => {
     });
   });
 
-  after(() => {
-    server.kill('SIGTERM');
+  after(async () => {
+    // The server writes its last files while it shuts down: remove them only after it exited.
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGTERM');
+      await exited;
+    }
     rmSync(home, { recursive: true, force: true });
   });
 

@@ -96,8 +96,25 @@ function sessionInfo() {
     createdAt: 1,
     lastActivityAt: 1,
     headSeq: 8,
+    epoch: 'e_1',
     config: {},
     attached: [],
     attachedCount: 0,
   };
 }
+
+test('an event of an unknown type moves lastSeq and is skipped, live or after a gap', () => {
+  const unknown = (seq: number) => ({ seq, ts: seq, type: 'agent.plan.updated', data: {} });
+  const log = new SessionLog();
+  log.offer(output(1));
+  assert.deepEqual(log.offer(unknown(2)), [], 'nothing to show');
+  assert.equal(log.lastSeq, 2, 'but its position counts');
+  assert.deepEqual(seqs(log.offer(output(3))), [3]);
+  // Held back behind a gap, then filled by a fetch holding the unknown event.
+  assert.deepEqual(log.offer(output(6)), []);
+  assert.deepEqual(log.missing(), { afterSeq: 3, limit: 2 });
+  assert.deepEqual(seqs(log.offerFetched([output(4), unknown(5)])), [4, 6]);
+  assert.equal(log.lastSeq, 6);
+  assert.deepEqual(seqs(log.events), [1, 3, 4, 6]);
+  assert.equal(log.missing(), undefined);
+});

@@ -1,4 +1,10 @@
-import { SnapshotState, type LogEvent, type SnapshotMessage } from '@baton/protocol';
+import {
+  SnapshotState,
+  isKnownLogEvent,
+  type LogEvent,
+  type ReceivedLogEvent,
+  type SnapshotMessage,
+} from '@baton/protocol';
 
 /** The base a session's view starts from: the latest snapshot, if the server sent one. */
 export interface SessionBase {
@@ -23,13 +29,14 @@ const MAX_FETCH = 5000;
  * `lastSeq` is a duplicate (the seam between replay and live, or a refetch) and is ignored; an
  * event beyond `lastSeq + 1` is held back until the events between have been fetched, then
  * everything is applied in order. A snapshot replaces the base and moves `lastSeq` to its `seq`.
+ * An event of a type this client does not know moves `lastSeq` past it and is otherwise skipped.
  */
 export class SessionLog {
   #lastSeq = 0;
   #base: SessionBase | undefined;
   #events: LogEvent[] = [];
   readonly #inputIds = new Set<string>();
-  readonly #ahead = new Map<number, LogEvent>();
+  readonly #ahead = new Map<number, ReceivedLogEvent>();
 
   get lastSeq(): number {
     return this.#lastSeq;
@@ -50,18 +57,18 @@ export class SessionLog {
   }
 
   /** Offers one pushed event. Returns the events applied as a result, in order (maybe none). */
-  offer(event: LogEvent): LogEvent[] {
+  offer(event: ReceivedLogEvent): LogEvent[] {
     if (event.seq <= this.#lastSeq) return [];
     if (event.seq > this.#lastSeq + 1) {
       this.#ahead.set(event.seq, event);
       return [];
     }
-    this.#append(event);
-    return [event, ...this.#drain()];
+    const applied: LogEvent[] = this.#append(event) && isKnownLogEvent(event) ? [event] : [];
+    return [...applied, ...this.#drain()];
   }
 
   /** Applies the contiguous events of a `fetch` reply; returns the events applied. */
-  offerFetched(events: readonly LogEvent[]): LogEvent[] {
+  offerFetched(events: readonly ReceivedLogEvent[]): LogEvent[] {
     const applied: LogEvent[] = [];
     for (const event of events) applied.push(...this.offer(event));
     return applied;
@@ -92,14 +99,17 @@ export class SessionLog {
     return { afterSeq: this.#lastSeq, limit: Math.min(MAX_FETCH, first - this.#lastSeq - 1) };
   }
 
-  #append(event: LogEvent): void {
-    this.#events.push(event);
+  /** Moves `lastSeq` to the event; keeps it only if its type is known. Returns whether kept. */
+  #append(event: ReceivedLogEvent): boolean {
     this.#lastSeq = event.seq;
+    if (!isKnownLogEvent(event)) return false;
+    this.#events.push(event);
     this.#noteInput(event);
+    return true;
   }
 
-  #noteInput(event: LogEvent): void {
-    if (event.type === 'input') this.#inputIds.add(event.data.inputId);
+  #noteInput(event: ReceivedLogEvent): void {
+    if (isKnownLogEvent(event) && event.type === 'input') this.#inputIds.add(event.data.inputId);
   }
 
   #drain(): LogEvent[] {
@@ -111,8 +121,7 @@ export class SessionLog {
       const next = this.#ahead.get(this.#lastSeq + 1);
       if (!next) break;
       this.#ahead.delete(next.seq);
-      this.#append(next);
-      applied.push(next);
+      if (this.#append(next) && isKnownLogEvent(next)) applied.push(next);
     }
     return applied;
   }

@@ -1,6 +1,7 @@
 import type {
   Attachment,
   LogEvent,
+  ReceivedLogEvent,
   PresenceMessage,
   PresenceChangedMessage,
   SessionId,
@@ -186,7 +187,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     this.#changed();
   }
 
-  handleEvent(event: LogEvent): void {
+  handleEvent(event: ReceivedLogEvent): void {
     if (this.#status === 'closed') return;
     this.#applied(this.#log.offer(event));
     this.#fillGap();

@@ -28,8 +28,11 @@ const bodies = {
     connectionId: z.string().optional(),
     payload: InputPayload,
   }),
-  /** The runner took the input (for agents: the turn that answers it started). */
-  'input.delivered': z.object({ inputId: InputId }),
+  /**
+   * The runner took the input (for agents: the turn that answers it started). `deviceId` names
+   * the input's device (input ids are unique per device); absent in logs written before it was.
+   */
+  'input.delivered': z.object({ inputId: InputId, deviceId: z.string().optional() }),
   /** A chunk of terminal output (UTF-8). Batched: about 5 ms or 64 KiB per event. */
   'terminal.output': z.object({ data: z.string() }),
   'terminal.resized': z.object({ cols: z.number().int(), rows: z.number().int() }),
@@ -118,3 +121,31 @@ export type NewLogEvent = {
 }[LogEventType];
 
 export const LOG_EVENT_BODIES = bodies;
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(LOG_EVENT_TYPES);
+
+/**
+ * An event whose type this version of the protocol package does not know: a newer server added
+ * it (an additive change, see version.ts). Clients advance their position past it and otherwise
+ * ignore it; they never treat it as a gap or an error. Only types outside `LOG_EVENT_TYPES` parse
+ * as unknown: a known type with a malformed body is still invalid.
+ */
+export const UnknownLogEvent = z.object({
+  seq: Seq,
+  ts: z.number(),
+  type: z
+    .string()
+    .min(1)
+    .refine((t) => !KNOWN_TYPES.has(t), 'a known event type must match its own schema'),
+  data: z.unknown(),
+});
+export type UnknownLogEvent = z.infer<typeof UnknownLogEvent>;
+
+/** An event as a client receives it: one it knows, or one of a type added after it was built. */
+export const ReceivedLogEvent = z.union([LogEvent, UnknownLogEvent]);
+export type ReceivedLogEvent = LogEvent | UnknownLogEvent;
+
+/** True when the event's type is one this protocol package knows (so its body was validated). */
+export function isKnownLogEvent(e: ReceivedLogEvent): e is LogEvent {
+  return KNOWN_TYPES.has(e.type);
+}

@@ -1,5 +1,6 @@
 import type { ZodError } from 'zod';
 import { ClientMessage } from './client-message.js';
+import { InputId, RequestId, SessionId } from './ids.js';
 import { ServerMessage } from './server-message.js';
 import type { ErrorBody } from './error-code.js';
 
@@ -54,4 +55,35 @@ export function parseClientFrame(text: string): ParseResult<ClientMessage> {
 /** Parses and validates one downstream frame. Never throws. */
 export function parseServerFrame(text: string): ParseResult<ServerMessage> {
   return parseWith(ServerMessage, text);
+}
+
+/**
+ * The ids an `error` frame answering a frame that failed validation must echo, taken from the
+ * raw frame wherever they are themselves valid: its `rid`; for an `input`, its `inputId` (so a
+ * client's outbox can settle the input instead of resending it forever); and its `sessionId`.
+ * Never throws.
+ */
+export function correlationOf(text: string): {
+  rid?: RequestId;
+  inputId?: InputId;
+  sessionId?: SessionId;
+} {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const r = raw as Record<string, unknown>;
+  const out: { rid?: RequestId; inputId?: InputId; sessionId?: SessionId } = {};
+  const rid = RequestId.safeParse(r['rid']);
+  if (rid.success) out.rid = rid.data;
+  const sessionId = SessionId.safeParse(r['sessionId']);
+  if (sessionId.success) out.sessionId = sessionId.data;
+  if (r['type'] === 'input') {
+    const inputId = InputId.safeParse(r['inputId']);
+    if (inputId.success) out.inputId = inputId.data;
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useConnection, usePresence, useSession, useSessions } from '@baton/react';
+import { isKnownLogEvent } from '@baton/protocol';
 import { ChatView } from '../chat/chat-view.js';
 import type { ChatSource } from '../chat/chat-model.js';
 import { DevicesPanel } from '../devices/devices-panel.js';
@@ -45,7 +46,9 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
     const timer = setTimeout(() => {
       const runner = snapshot.base?.state?.runner;
       const events =
-        runner?.kind === 'agent' ? [...runner.events, ...snapshot.events] : snapshot.events;
+        runner?.kind === 'agent'
+          ? [...runner.events.filter(isKnownLogEvent), ...snapshot.events]
+          : snapshot.events;
       saveSessionView({ savedAt: Date.now(), info, events });
     }, SAVE_DELAY_MS);
     return () => clearTimeout(timer);

@@ -14,6 +14,7 @@ import {
 import { BatonError } from '../baton-error.js';
 import { checkName } from '../check-name.js';
 import type { AuthenticatedDevice, DeviceRegistry } from '../auth/device-registry.js';
+import { checkFetchPosition } from '../hub/log-position.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Logger } from '../logger.js';
 import type { StoreState } from '../storage/store-health.js';
@@ -175,6 +176,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
         const q = EventsQuery.safeParse(Object.fromEntries(url.searchParams));
         if (!q.success)
           throw new BatonError('bad_request', `invalid query: ${describeZodError(q.error)}`);
+        const head = { epoch: session.epoch, headSeq: session.committedSeq };
+        checkFetchPosition(head, q.data.after, q.data.epoch, PROTOCOL_VERSION);
         sendJson(res, 200, await session.readCommitted(q.data.after, q.data.limit));
       },
     },

@@ -109,6 +109,13 @@ export function openApiDocument(version: string): unknown {
             idParam,
             { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000 } },
+            {
+              name: 'epoch',
+              in: 'query',
+              description:
+                'the epoch `after` belongs to; another epoch, or `after` beyond the head, is answered 409 epoch_changed',
+              schema: { type: 'string' },
+            },
           ],
           responses: {
             '200': json({
@@ -117,6 +124,10 @@ export function openApiDocument(version: string): unknown {
                 events: { type: 'array', items: ref('LogEvent') },
                 headSeq: { type: 'integer' },
                 firstSeq: { type: 'integer' },
+                epoch: {
+                  type: 'string',
+                  description: 'the epoch of the log these positions belong to',
+                },
                 compacted: {
                   type: 'boolean',
                   description:

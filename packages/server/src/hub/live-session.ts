@@ -17,6 +17,8 @@ import type { Projection } from '../projections/projection.js';
 import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
+import { storedDuplicateOf } from './input-dedupe.js';
+import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
@@ -69,6 +71,8 @@ export class LiveSession {
   committedSeq: number;
   /** The oldest seq still stored. */
   firstSeq: number;
+  /** The epoch of this session's log: positions (seq) mean something only within it. */
+  epoch: string;
   readonly subscriptions = new Map<string, Subscription>();
   private readonly runners: RunnerSupervisor;
   private lastWriter: string | undefined;
@@ -100,6 +104,7 @@ export class LiveSession {
     };
     this.committedSeq = record.headSeq;
     this.firstSeq = record.firstSeq;
+    this.epoch = record.epoch;
     this.size = { cols: this.config.cols ?? 80, rows: this.config.rows ?? 24 };
     this.runners = new RunnerSupervisor(this, {
       factory: deps.runnerFactory,
@@ -128,6 +133,7 @@ export class LiveSession {
       createdAt: this.createdAt,
       lastActivityAt: this.logState.lastActivityAt,
       headSeq: this.committedSeq,
+      epoch: this.epoch,
       config: redactConfig(this.config as Record<string, unknown>),
       attached: this.attachments(LIST_ATTACHMENTS),
       attachedCount: this.subscriptions.size,
@@ -201,10 +207,19 @@ export class LiveSession {
 
   // ---- attachments -------------------------------------------------------------------------
 
-  /** Attaches a connection; events after `afterSeq` follow (replayed, then live). */
-  subscribe(peer: Peer, afterSeq: number, readOnly: boolean): { headSeq: number } {
+  /**
+   * Attaches a connection; events after `afterSeq` follow (replayed, then live). A position that
+   * is not in this log (another epoch, or beyond the head) starts with a `reset` snapshot.
+   */
+  subscribe(peer: Peer, afterSeq: number, readOnly: boolean, epoch?: string): { headSeq: number } {
     this.subscriptions.get(peer.connectionId)?.end();
-    const sub = new Subscription(peer, readOnly, afterSeq, Date.now());
+    const reset = isStalePosition(
+      { epoch: this.epoch, headSeq: this.committedSeq },
+      afterSeq,
+      epoch,
+    );
+    const sub = new Subscription(peer, readOnly, reset ? 0 : afterSeq, Date.now());
+    sub.resetPending = reset;
     this.subscriptions.set(peer.connectionId, sub);
     const headSeq = this.committedSeq;
     // After the caller has sent its reply: the full presence list to this subscriber only, then
@@ -289,22 +304,28 @@ export class LiveSession {
         }
         const behind = this.committedSeq - sub.nextSeq + 1;
         const compacted = sub.nextSeq < this.firstSeq;
-        if (compacted || (this.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
+        const reset = sub.resetPending;
+        if (reset || compacted || (this.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
           const snap = await this.deps.projection.snapshot();
           if (sub.ended) return;
-          if (compacted || snap.seq >= sub.nextSeq - 1) {
-            const reason = compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup';
+          if (reset || compacted || snap.seq >= sub.nextSeq - 1) {
+            const reason = snapshotReasonFor(
+              sub.peer.protocolVersion,
+              reset ? 'reset' : compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup',
+            );
             sub.peer.send(
               JSON.stringify({
                 type: 'snapshot',
                 sessionId: this.id,
                 seq: snap.seq,
+                epoch: this.epoch,
                 reason,
                 state: { session: this.info(), runner: snap.state },
               }),
             );
             sub.nextSeq = snap.seq + 1;
             sub.fellBehind = false;
+            sub.resetPending = false;
             continue;
           }
         }
@@ -339,8 +360,14 @@ export class LiveSession {
   async readCommitted(
     afterSeq: number,
     limit: number,
-  ): Promise<{ events: LogEvent[]; headSeq: number; firstSeq: number; compacted: boolean }> {
-    const head = { headSeq: this.committedSeq, firstSeq: this.firstSeq };
+  ): Promise<{
+    events: LogEvent[];
+    headSeq: number;
+    firstSeq: number;
+    epoch: string;
+    compacted: boolean;
+  }> {
+    const head = { headSeq: this.committedSeq, firstSeq: this.firstSeq, epoch: this.epoch };
     if (afterSeq + 1 < this.firstSeq) return { events: [], ...head, compacted: true };
     const stored = await this.deps.store.readEvents(this.id, afterSeq, limit);
     // Allocated-but-uncommitted numbers never leave the server.
@@ -376,8 +403,8 @@ export class LiveSession {
       );
     }
     if (!this.acceptsInput()) {
-      const stored = await this.deps.store.findInputs(this.id, [inputId]);
-      const seq = stored.get(inputId);
+      const { store } = this.deps;
+      const seq = await storedDuplicateOf(store, this.id, actor.deviceId, inputId, payload);
       if (seq !== undefined) return { seq, duplicate: true };
       throw new BatonError(
         'session_not_running',

@@ -21,6 +21,7 @@ async function setup(wrap: (s: Store) => Store = (s) => s) {
     lastActivityAt: 1,
     headSeq: 0,
     firstSeq: 1,
+    epoch: 'e_test',
   });
   const fanned: CommittedEvent[] = [];
   const commits: number[] = [];
@@ -124,6 +125,7 @@ test('a session deleted in the same tick fails alone: the other session of the b
       lastActivityAt: 1,
       headSeq: 0,
       firstSeq: 1,
+      epoch: 'e1',
     });
     const other: SessionLogState = { sessionId: 's2', headSeq: 0, lastActivityAt: 1 };
     const a = t.writer.append(t.log, output('to the deleted session'));

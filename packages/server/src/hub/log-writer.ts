@@ -1,7 +1,17 @@
 import type { LogEvent, NewLogEvent } from '@baton/protocol';
-import type { CommitEntry, SessionPatch, Store, StoredEvent } from '../storage/store.js';
+import {
+  inputKey,
+  type CommitEntry,
+  type InputKey,
+  type SessionPatch,
+  type Store,
+  type StoredEvent,
+  type StoredInput,
+} from '../storage/store.js';
 import { toCommitted, type CommittedEvent } from './event-frame.js';
 import { BatonError } from '../baton-error.js';
+import { storedInputVerdict } from './input-dedupe.js';
+import { payloadDigest } from './payload-digest.js';
 
 /** How long a client should wait before retrying an append the store could not write. */
 const STORE_RETRY_AFTER_MS = 1000;
@@ -32,12 +42,15 @@ export type AppendResult =
 interface PendingAppend {
   log: SessionLogState;
   events: NewLogEvent[];
-  /** Set for an input: the dedupe key. */
-  inputId?: string;
+  /** Set for an input: the dedupe key, (device, input id), and the payload's digest. */
+  input?: InputKey & { digest: string };
   patch?: Partial<Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode'>>;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
+
+/** What an input append came to when it was neither stored nor a duplicate. */
+type Refusal = { refused: BatonError };
 
 /**
  * Appends to session logs with group commit.
@@ -45,8 +58,9 @@ interface PendingAppend {
  * Invariants:
  * - Store, then acknowledge, then fan out: an append's promise resolves, and `onCommitted`
  *   fires, only after the transaction holding it has committed.
- * - Dedupe before allocation: an input whose id is already stored, or already earlier in the same
- *   batch, gets the original seq and burns no number.
+ * - Dedupe before allocation: an input whose (device, id) is already stored, or already earlier
+ *   in the same batch, gets the original seq (or, with another payload, is refused) and burns no
+ *   number.
  * - Gap-free: numbers are allocated in arrival order inside one flush, flushes never overlap, and
  *   after a failed commit each affected head is reloaded from the store, so the next commit
  *   continues right after what is really stored.
@@ -79,20 +93,24 @@ export class LogWriter {
     return result.committed;
   }
 
-  /** Appends one input event, deduplicated by its input id. */
+  /**
+   * Appends one input event, deduplicated on (device, input id): the same id and payload again
+   * is a duplicate; the same id from the same device with another payload is refused.
+   */
   appendInput(log: SessionLogState, event: NewLogEvent & { type: 'input' }): Promise<AppendResult> {
-    return this.enqueue(log, [event], event.data.inputId, undefined);
+    const { deviceId, inputId, payload } = event.data;
+    return this.enqueue(log, [event], { deviceId, inputId, digest: payloadDigest(payload) });
   }
 
   private enqueue(
     log: SessionLogState,
     events: NewLogEvent[],
-    inputId: string | undefined,
-    patch: PendingAppend['patch'] | undefined,
+    input: PendingAppend['input'] | undefined,
+    patch?: PendingAppend['patch'],
   ): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
       const item: PendingAppend = { log, events, resolve, reject };
-      if (inputId !== undefined) item.inputId = inputId;
+      if (input !== undefined) item.input = input;
       if (patch !== undefined) item.patch = patch;
       this.queue.push(item);
       this.schedule();
@@ -132,27 +150,33 @@ export class LogWriter {
     }
 
     const entries: CommitEntry[] = [];
-    const outcomes = new Map<PendingAppend, AppendResult>();
+    const outcomes = new Map<PendingAppend, AppendResult | Refusal>();
     const heads = new Map<SessionLogState, { headSeq: number; lastActivityAt: number }>();
     const now = Date.now();
 
     let failed: Map<string, Error>;
     try {
       for (const [log, items] of bySession) {
-        const ids = items.flatMap((i) => (i.inputId !== undefined ? [i.inputId] : []));
+        const keys = items.flatMap((i) => (i.input !== undefined ? [i.input] : []));
         const stored =
-          ids.length > 0
-            ? await this.store.findInputs(log.sessionId, ids)
-            : new Map<string, number>();
+          keys.length > 0
+            ? await this.store.findInputs(log.sessionId, keys)
+            : new Map<string, StoredInput>();
         heads.set(log, { headSeq: log.headSeq, lastActivityAt: log.lastActivityAt });
         const rows: StoredEvent[] = [];
-        const inputs: { inputId: string; seq: number }[] = [];
+        const inputs: CommitEntry['inputs'][number][] = [];
         const patch: SessionPatch = { headSeq: log.headSeq, lastActivityAt: now };
         for (const item of items) {
-          if (item.inputId !== undefined) {
-            const seen = stored.get(item.inputId);
+          if (item.input !== undefined) {
+            const seen = stored.get(inputKey(item.input));
             if (seen !== undefined) {
-              outcomes.set(item, { duplicate: true, seq: seen });
+              const verdict = storedInputVerdict(item.input, seen);
+              outcomes.set(
+                item,
+                verdict instanceof BatonError
+                  ? { refused: verdict }
+                  : { duplicate: true, seq: verdict.seq },
+              );
               continue;
             }
           }
@@ -175,10 +199,12 @@ export class LogWriter {
               } as LogEvent),
             );
           }
-          if (item.inputId !== undefined) {
+          if (item.input !== undefined) {
+            const { deviceId, inputId, digest } = item.input;
             const seq = committed[0]!.seq;
-            inputs.push({ inputId: item.inputId, seq });
-            stored.set(item.inputId, seq); // a second copy later in this batch is a duplicate
+            inputs.push({ deviceId, inputId, seq, payloadDigest: digest });
+            // A second copy later in this batch is a duplicate (or a refused reuse).
+            stored.set(inputKey(item.input), { seq, payloadDigest: digest });
           }
           if (item.patch) Object.assign(patch, item.patch);
           outcomes.set(item, { duplicate: false, committed });
@@ -215,15 +241,17 @@ export class LogWriter {
     // Acknowledge in arrival order, then fan out per session in sequence order.
     for (const item of batch) {
       const error = refused.get(item.log);
+      const o = outcomes.get(item)!;
       if (error) item.reject(error);
-      else item.resolve(outcomes.get(item)!);
+      else if ('refused' in o) item.reject(o.refused);
+      else item.resolve(o);
     }
     for (const [log, items] of bySession) {
       if (refused.has(log)) continue;
       const committed: CommittedEvent[] = [];
       for (const item of items) {
         const o = outcomes.get(item)!;
-        if (!o.duplicate) committed.push(...o.committed);
+        if (!('refused' in o) && !o.duplicate) committed.push(...o.committed);
       }
       if (committed.length > 0) this.notify(() => this.onCommitted(log, committed));
     }

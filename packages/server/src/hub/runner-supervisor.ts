@@ -23,6 +23,7 @@ import type { Store } from '../storage/store.js';
 import { appendUntilStored } from './append-until-stored.js';
 import { parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
+import { invalidRunnerEvent } from './runner-event-check.js';
 
 /** How long a runner gets to stop before the session reports that it did not. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -161,6 +162,27 @@ export class RunnerSupervisor {
     if (runner) await withTimeout(runner.stop(), STOP_TIMEOUT_MS, 'stop timed out').catch(() => {});
   }
 
+  /**
+   * Ends a runner that broke its contract (made an event that cannot be stored). Only this
+   * session fails, with the reason for every device to see; nothing of the bad event is stored.
+   * The stop is not awaited: the runner may be waiting on the very emit that called this.
+   */
+  private async fail(generation: number, reason: string): Promise<void> {
+    if (generation !== this.generation || this.session.isDeleted) return;
+    const runner = this.runner;
+    this.drop();
+    this.deps.log.error('runner made an invalid event; session failed', {
+      session: this.session.id,
+      reason,
+    });
+    if (runner) {
+      withTimeout(runner.stop(), STOP_TIMEOUT_MS, 'stop timed out').catch((err: unknown) =>
+        this.deps.log.warn('stopping the failed runner', { error: (err as Error).message }),
+      );
+    }
+    await this.session.setStatus('failed', { reason });
+  }
+
   /** Forgets the current runner: its context goes stale and queued inputs stay in the log only. */
   private drop(): void {
     this.runner = undefined;
@@ -219,6 +241,11 @@ export class RunnerSupervisor {
       children: deps.children.forSession(session.id),
       emit: async (events: NewLogEvent[]): Promise<LogEvent[]> => {
         if (!current()) return [];
+        const invalid = invalidRunnerEvent(events);
+        if (invalid !== undefined) {
+          await this.fail(generation, `the ${session.kind} runner failed: ${invalid}`);
+          throw new RunnerError('internal', invalid);
+        }
         const committed = await appendUntilStored(() => session.append(events), retry);
         return (committed ?? []).map((c) => c.event);
       },

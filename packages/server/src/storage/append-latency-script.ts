@@ -57,6 +57,7 @@ async function run(
       lastActivityAt: 1,
       headSeq: 0,
       firstSeq: 1,
+      epoch: 'e1',
     });
     logs.push({ sessionId: id, headSeq: 0, lastActivityAt: 1 });
   }

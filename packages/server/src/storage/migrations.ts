@@ -49,4 +49,25 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        created_at BIGINT NOT NULL
      )`,
   ],
+  // 2: each session's log has an epoch (docs/protocol.md, "Epochs"). Existing sessions start
+  // with '' and are given a random epoch when the server loads them.
+  [`ALTER TABLE sessions ADD COLUMN epoch TEXT NOT NULL DEFAULT ''`],
+  // 3: input ids are deduplicated per device (two scripts may both number their inputs 1, 2, 3),
+  // and a digest of the payload tells a retry from a different input reusing an id. Rows stored
+  // before keep device '' and no digest: a repeat of one of them, from any device, stays a
+  // duplicate, as it was when it was stored.
+  [
+    `CREATE TABLE inputs_by_device (
+       session_id TEXT NOT NULL,
+       device_id TEXT NOT NULL,
+       input_id TEXT NOT NULL,
+       seq BIGINT NOT NULL,
+       payload_digest TEXT,
+       PRIMARY KEY (session_id, device_id, input_id)
+     )`,
+    `INSERT INTO inputs_by_device (session_id, device_id, input_id, seq, payload_digest)
+       SELECT session_id, '', input_id, seq, NULL FROM inputs`,
+    `DROP TABLE inputs`,
+    `ALTER TABLE inputs_by_device RENAME TO inputs`,
+  ],
 ];

@@ -1,13 +1,16 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type {
-  CommitEntry,
-  CommitOutcome,
-  DeviceRecord,
-  SessionRecord,
-  Store,
-  StoredEvent,
+import {
+  inputKey,
+  type CommitEntry,
+  type CommitOutcome,
+  type DeviceRecord,
+  type InputKey,
+  type SessionRecord,
+  type Store,
+  type StoredEvent,
+  type StoredInput,
 } from './store.js';
 import { MIGRATIONS } from './migrations.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -82,7 +85,7 @@ export class SqliteStore implements Store {
         this.stmt.insertEvent.run(entry.sessionId, e.seq, e.ts, e.type, e.dataJson);
       }
       for (const i of entry.inputs) {
-        this.stmt.insertInput.run(entry.sessionId, i.inputId, i.seq);
+        this.stmt.insertInput.run(entry.sessionId, i.deviceId, i.inputId, i.seq, i.payloadDigest);
       }
       const p = entry.patch;
       const info = this.stmt.patchSession.run({
@@ -151,8 +154,9 @@ export class SqliteStore implements Store {
       touchDevice: p('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
       revokeDevice: p('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       insertSession: p(
-        'INSERT INTO sessions (id, name, kind, status, reason, exit_code, config, created_at, last_activity_at, head_seq, first_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO sessions (id, name, kind, status, reason, exit_code, config, created_at, last_activity_at, head_seq, first_seq, epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      setSessionEpoch: p('UPDATE sessions SET epoch = ? WHERE id = ?'),
       getSession: p('SELECT * FROM sessions WHERE id = ?'),
       listSessions: p('SELECT * FROM sessions ORDER BY created_at'),
       deleteEvents: p('DELETE FROM events WHERE session_id = ?'),
@@ -160,7 +164,9 @@ export class SqliteStore implements Store {
       deleteSnapshot: p('DELETE FROM snapshots WHERE session_id = ?'),
       deleteSession: p('DELETE FROM sessions WHERE id = ?'),
       insertEvent: p('INSERT INTO events (session_id, seq, ts, type, data) VALUES (?, ?, ?, ?, ?)'),
-      insertInput: p('INSERT INTO inputs (session_id, input_id, seq) VALUES (?, ?, ?)'),
+      insertInput: p(
+        'INSERT INTO inputs (session_id, device_id, input_id, seq, payload_digest) VALUES (?, ?, ?, ?, ?)',
+      ),
       patchSession: p(
         `UPDATE sessions SET head_seq = @head_seq, last_activity_at = @last_activity_at,
            name = COALESCE(@name, name), status = COALESCE(@status, status),
@@ -168,7 +174,11 @@ export class SqliteStore implements Store {
            exit_code = CASE WHEN @set_exit_code = 1 THEN @exit_code ELSE exit_code END
          WHERE id = @id`,
       ),
-      findInput: p('SELECT seq FROM inputs WHERE session_id = ? AND input_id = ?'),
+      // The device's own row first; a row from before per-device dedupe (device '') otherwise.
+      findInput: p(
+        `SELECT seq, payload_digest FROM inputs WHERE session_id = ? AND input_id = ? AND device_id IN (?, '')
+         ORDER BY device_id DESC LIMIT 1`,
+      ),
       readEvents: p(
         'SELECT seq, ts, type, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
@@ -230,7 +240,12 @@ export class SqliteStore implements Store {
       s.lastActivityAt,
       s.headSeq,
       s.firstSeq,
+      s.epoch,
     );
+    return;
+  }
+  async setSessionEpoch(id: string, epoch: string): Promise<void> {
+    this.stmt.setSessionEpoch.run(epoch, id);
     return;
   }
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -260,11 +275,18 @@ export class SqliteStore implements Store {
     }
     return outcome;
   }
-  async findInputs(sessionId: string, inputIds: readonly string[]): Promise<Map<string, number>> {
-    const found = new Map<string, number>();
-    for (const id of inputIds) {
-      const row = this.stmt.findInput.get(sessionId, id) as { seq: number } | undefined;
-      if (row) found.set(id, row.seq);
+  async findInputs(
+    sessionId: string,
+    keys: readonly InputKey[],
+  ): Promise<Map<string, StoredInput>> {
+    const found = new Map<string, StoredInput>();
+    for (const k of keys) {
+      const row = this.stmt.findInput.get(sessionId, k.inputId, k.deviceId) as
+        { seq: number; payload_digest: string | null } | undefined;
+      if (!row) continue;
+      const stored: StoredInput = { seq: row.seq };
+      if (row.payload_digest !== null) stored.payloadDigest = row.payload_digest;
+      found.set(inputKey(k), stored);
     }
     return found;
   }
@@ -339,6 +361,7 @@ interface SessionRow {
   last_activity_at: number;
   head_seq: number;
   first_seq: number;
+  epoch: string;
 }
 interface EventRow {
   seq: number;
@@ -370,6 +393,7 @@ function toSession(r: SessionRow): SessionRecord {
     lastActivityAt: r.last_activity_at,
     headSeq: r.head_seq,
     firstSeq: r.first_seq,
+    epoch: r.epoch,
   };
   if (r.reason !== null) s.reason = r.reason;
   if (r.exit_code !== null) s.exitCode = r.exit_code;

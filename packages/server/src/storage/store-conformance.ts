@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SessionRecord, Store, StoredEvent } from './store.js';
+import { inputKey, type SessionRecord, type Store, type StoredEvent } from './store.js';
+
+const X = { deviceId: 'd1', inputId: 'x' };
 
 /**
  * The behaviour every Store must have. Run against each implementation (SQLite here; PostgreSQL
@@ -20,6 +22,7 @@ export function storeConformance(
     lastActivityAt: 1,
     headSeq: 0,
     firstSeq: 1,
+    epoch: 'e_test',
   });
   const ev = (seq: number, text = `e${seq}`): StoredEvent => ({
     seq,
@@ -46,7 +49,7 @@ export function storeConformance(
         {
           sessionId: 's1',
           events: [ev(1), ev(2)],
-          inputs: [{ inputId: 'a', seq: 2 }],
+          inputs: [{ deviceId: 'd1', inputId: 'a', seq: 2, payloadDigest: 'p' }],
           patch: { headSeq: 2, lastActivityAt: 5, status: 'idle' },
         },
       ]);
@@ -57,7 +60,16 @@ export function storeConformance(
       const s = await store.getSession('s1');
       assert.equal(s?.headSeq, 2);
       assert.equal(s?.status, 'idle');
-      assert.deepEqual([...(await store.findInputs('s1', ['a', 'b']))], [['a', 2]]);
+      const found = await store.findInputs('s1', [
+        { deviceId: 'd1', inputId: 'a' },
+        { deviceId: 'd1', inputId: 'b' },
+        { deviceId: 'd2', inputId: 'a' },
+      ]);
+      assert.deepEqual(
+        [...found],
+        [[inputKey({ deviceId: 'd1', inputId: 'a' }), { seq: 2, payloadDigest: 'p' }]],
+        'input ids are found per device',
+      );
     },
   );
 
@@ -103,7 +115,7 @@ export function storeConformance(
       {
         sessionId: 's1',
         events: [ev(1), ev(2), ev(3)],
-        inputs: [{ inputId: 'x', seq: 1 }],
+        inputs: [{ ...X, seq: 1, payloadDigest: 'p' }],
         patch: { headSeq: 3, lastActivityAt: 1 },
       },
     ]);
@@ -113,7 +125,7 @@ export function storeConformance(
     assert.equal((await store.getSession('s1'))?.firstSeq, 3);
     assert.deepEqual(await store.getSnapshot('s1'), { seq: 2, state: '{"kind":"none"}' });
     assert.equal(
-      (await store.findInputs('s1', ['x'])).get('x'),
+      (await store.findInputs('s1', [X])).get(inputKey(X))?.seq,
       1,
       'compaction never forgets input ids',
     );
@@ -142,13 +154,13 @@ export function storeConformance(
       {
         sessionId: 's1',
         events: [ev(1)],
-        inputs: [{ inputId: 'x', seq: 1 }],
+        inputs: [{ ...X, seq: 1, payloadDigest: 'p' }],
         patch: { headSeq: 1, lastActivityAt: 1 },
       },
     ]);
     await store.deleteSession('s1');
     assert.equal(await store.getSession('s1'), undefined);
     assert.deepEqual(await store.readEvents('s1', 0, 10), []);
-    assert.equal((await store.findInputs('s1', ['x'])).size, 0);
+    assert.equal((await store.findInputs('s1', [X])).size, 0);
   });
 }

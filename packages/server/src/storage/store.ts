@@ -8,7 +8,7 @@ import type { LogEvent, SessionKind, SessionStatus } from '@baton/protocol';
  *
  * Ownership: a session's sequence numbers are allocated by the one process that owns the
  * session (LogWriter), never by the store. The store enforces uniqueness of (session, seq) and of
- * (session, input id) as a second line of defence; with many nodes a fenced lease epoch will be
+ * (session, device, input id) as a second line of defence; with many nodes a fenced lease epoch will be
  * checked on every commit.
  */
 export interface Store {
@@ -24,6 +24,8 @@ export interface Store {
   insertSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   listSessions(): Promise<SessionRecord[]>;
+  /** Gives the session's log a new epoch (after a restore was detected). */
+  setSessionEpoch(id: string, epoch: string): Promise<void>;
   /** Deletes the session with its events, input ids and snapshot. */
   deleteSession(id: string): Promise<void>;
 
@@ -36,8 +38,11 @@ export interface Store {
    * Called by the LogWriter only.
    */
   commit(batch: readonly CommitEntry[]): Promise<CommitOutcome>;
-  /** Sequence numbers of already-stored inputs among `inputIds` (dedupe before allocating). */
-  findInputs(sessionId: string, inputIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Already-stored inputs among `keys` (dedupe before allocating), by `inputKey`. An input stored
+   * before dedupe was per device (device '') matches the same id from any device.
+   */
+  findInputs(sessionId: string, keys: readonly InputKey[]): Promise<Map<string, StoredInput>>;
   /** Events with seq > afterSeq, ascending, at most `limit`. */
   readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
 
@@ -73,6 +78,8 @@ export interface SessionRecord {
   headSeq: number;
   /** The oldest retained event's seq (1 until compaction). */
   firstSeq: number;
+  /** The epoch of the session's log ('' only for sessions stored before epochs existed). */
+  epoch: string;
 }
 
 /** A stored event: the parsed envelope plus its data exactly as stored (serialized once). */
@@ -97,11 +104,28 @@ export interface SessionPatch {
 export interface CommitEntry {
   sessionId: string;
   events: readonly StoredEvent[];
-  inputs: readonly { inputId: string; seq: number }[];
+  inputs: readonly (InputKey & { seq: number; payloadDigest: string })[];
   patch: SessionPatch;
 }
 
 /** What `commit` left out: the entries (by session id) that could not be stored, with why. */
 export interface CommitOutcome {
   failed: Map<string, Error>;
+}
+
+/** Inputs are deduplicated per session on (device, input id). */
+export interface InputKey {
+  deviceId: string;
+  inputId: string;
+}
+
+export interface StoredInput {
+  seq: number;
+  /** The payload's digest (`payloadDigest`); absent for inputs stored before digests existed. */
+  payloadDigest?: string;
+}
+
+/** The map key of an input in `findInputs` results. */
+export function inputKey(k: InputKey): string {
+  return `${k.deviceId}\n${k.inputId}`;
 }

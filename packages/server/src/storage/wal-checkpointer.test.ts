@@ -22,6 +22,7 @@ test('commits never checkpoint; a worker thread does, and the WAL stays bounded'
       lastActivityAt: 1,
       headSeq: 0,
       firstSeq: 1,
+      epoch: 'e1',
     });
     const payload = JSON.stringify({ data: 'x'.repeat(4000) });
     let seq = 0;

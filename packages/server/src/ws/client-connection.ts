@@ -5,6 +5,7 @@ import {
   CloseCode,
   MIN_SUPPORTED_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
+  correlationOf,
   parseClientFrame,
   type ClientMessage,
   type ConnectionMode,
@@ -182,7 +183,7 @@ export class ClientConnection {
       : Buffer.from(data as ArrayBuffer).toString('utf8');
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
-      this.sendError(ridOf(text), parsed.error.code, parsed.error.message);
+      this.sendError(correlationOf(text), parsed.error.code, parsed.error.message);
       return;
     }
     const msg = parsed.value;
@@ -278,6 +279,7 @@ export class ClientConnection {
       deviceId: device.id,
       deviceName: device.name,
       mode,
+      protocolVersion: v,
       send: (frame) => this.send(frame),
       bufferedAmount: () => this.ws.bufferedAmount,
       drained: () => this.drained(),
@@ -289,7 +291,8 @@ export class ClientConnection {
     this.send(
       JSON.stringify({
         type: 'welcome',
-        v: PROTOCOL_VERSION,
+        // The connection speaks the client's version; the server keeps every supported one.
+        v,
         connectionId: this.connectionId,
         deviceId: device.id,
         deviceName: device.name,
@@ -343,22 +346,4 @@ export class ClientConnection {
     this.opts.hub.disconnect(this.connectionId);
     this.opts.onClose(this);
   }
-}
-
-/** Best effort: echo the rid of a frame that failed validation, so the client can match it. */
-function ridOf(text: string): { rid?: RequestId } {
-  try {
-    const raw = JSON.parse(text) as unknown;
-    if (raw && typeof raw === 'object' && 'rid' in raw) {
-      const rid = (raw as { rid: unknown }).rid;
-      if (
-        (typeof rid === 'string' && rid.length <= 128) ||
-        (typeof rid === 'number' && Number.isInteger(rid))
-      )
-        return { rid };
-    }
-  } catch {
-    // not JSON: no rid
-  }
-  return {};
 }

@@ -13,7 +13,7 @@ import { DEFAULT_IDLE_STOP_MS, type AgentRunnerOptions } from './agent-runner-op
 import { EmitChain } from './emit-chain.js';
 import { describeExit } from './json-lines-process.js';
 import { PermissionBook } from './permission-book.js';
-import { recoverFromLog } from './recover-from-log.js';
+import { deliveryKey, recoverFromLog, type QueuedMessage } from './recover-from-log.js';
 
 /** The device id recorded when baton itself closes a permission request nobody answered. */
 export const RUNNER_DEVICE_ID = 'baton';
@@ -53,7 +53,8 @@ interface ActiveTurn {
 export class ConversationRunner implements Runner {
   private readonly chain: EmitChain;
   private readonly permissions = new PermissionBook();
-  private readonly queue: Array<{ inputId: string; text: string }> = [];
+  private readonly queue: QueuedMessage[] = [];
+  /** `deliveryKey`s of every input seen: input ids are unique per device, not per session. */
   private seenInputIds = new Set<string>();
   private agentSessionId: string | undefined;
   private driver: AgentDriver | undefined;
@@ -116,7 +117,8 @@ export class ConversationRunner implements Runner {
   }
 
   input(event: InputEvent): Promise<void> {
-    const { inputId, payload } = event.data;
+    const { inputId, deviceId, payload } = event.data;
+    const key = deliveryKey(deviceId, inputId);
     if (payload.kind !== 'message') {
       return Promise.reject(
         new RunnerError(
@@ -129,12 +131,12 @@ export class ConversationRunner implements Runner {
       return Promise.reject(new RunnerError('session_not_running', 'the session was stopped'));
     }
     // Taken already (recovered from the log at start, or a repeat): never answer a message twice.
-    if (this.seenInputIds.has(inputId) && !this.queueHas(inputId)) {
+    if (this.seenInputIds.has(key) && !this.queueHas(key)) {
       if (this.queue.length > 0 && !this.pumping) void this.pump();
       return Promise.resolve();
     }
-    this.seenInputIds.add(inputId);
-    if (!this.queueHas(inputId)) this.queue.push({ inputId, text: payload.text });
+    this.seenInputIds.add(key);
+    if (!this.queueHas(key)) this.queue.push({ inputId, deviceId, text: payload.text });
     if (!this.pumping) void this.pump();
     return Promise.resolve();
   }
@@ -176,8 +178,8 @@ export class ConversationRunner implements Runner {
 
   // ---- turns -----------------------------------------------------------------------------------
 
-  private queueHas(inputId: string): boolean {
-    return this.queue.some((q) => q.inputId === inputId);
+  private queueHas(key: string): boolean {
+    return this.queue.some((q) => deliveryKey(q.deviceId, q.inputId) === key);
   }
 
   private async pump(): Promise<void> {
@@ -199,13 +201,16 @@ export class ConversationRunner implements Runner {
     this.armIdleTimer();
   }
 
-  private async runTurn(batch: Array<{ inputId: string; text: string }>): Promise<void> {
+  private async runTurn(batch: QueuedMessage[]): Promise<void> {
     const turnId = `turn_${randomUUID()}`;
     const ended = new Promise<TurnResult>((resolve) => {
       this.turn = { turnId, interruptRequested: false, done: resolve };
     });
     void this.chain.emit([
-      ...batch.map((b): NewLogEvent => ({ type: 'input.delivered', data: { inputId: b.inputId } })),
+      ...batch.map((b): NewLogEvent => ({
+        type: 'input.delivered',
+        data: { inputId: b.inputId, deviceId: b.deviceId },
+      })),
       { type: 'agent.turn.started', data: { turnId, inputIds: batch.map((b) => b.inputId) } },
     ]);
     void this.chain.status('running');

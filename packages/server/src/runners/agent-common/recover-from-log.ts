@@ -1,16 +1,31 @@
-import type { LogEvent, SessionKind } from '@baton/protocol';
+import { isKnownLogEvent, type LogEvent, type SessionKind } from '@baton/protocol';
 import type { RunnerContext } from '../runner.js';
 
 const PAGE = 1000;
+
+/** A message waiting for a turn. */
+export interface QueuedMessage {
+  inputId: string;
+  deviceId: string;
+  text: string;
+}
+
+/**
+ * The identity of an input for delivery: input ids are unique per device, so two devices that
+ * both number their inputs 1, 2, 3 are distinct inputs.
+ */
+export function deliveryKey(deviceId: string, inputId: string): string {
+  return `${deviceId}\n${inputId}`;
+}
 
 /** What a runner needs to know about its conversation when it (re)starts. */
 export interface Recovered {
   /** The agent's own conversation id from the last `agent.bound`, if any. */
   agentSessionId: string | undefined;
-  /** Every input id seen (delivered or not): an input with one of these is not taken twice. */
+  /** `deliveryKey` of every input seen (delivered or not): such an input is not taken twice. */
   seenInputIds: Set<string>;
   /** Message inputs no turn has answered yet, in log order. */
-  undelivered: Array<{ inputId: string; text: string }>;
+  undelivered: QueuedMessage[];
   /** A turn that started and never ended (its process is gone). */
   openTurnId: string | undefined;
   /** Permission requests never resolved (their process is gone). */
@@ -26,7 +41,8 @@ export interface Recovered {
 export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Promise<Recovered> {
   const events = new Map<number, LogEvent>();
   const snap = await ctx.latestSnapshot();
-  if (snap.kind === 'agent') for (const e of snap.events) events.set(e.seq, e);
+  if (snap.kind === 'agent')
+    for (const e of snap.events) if (isKnownLogEvent(e)) events.set(e.seq, e);
   for (let after = 0; ;) {
     const page = await ctx.readEvents(after, PAGE);
     for (const e of page) events.set(e.seq, e);
@@ -44,7 +60,9 @@ export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Pro
     resolvedPermissions: [],
   };
   const delivered = new Set<string>();
-  const inputs: Array<{ inputId: string; text: string }> = [];
+  /** Ids from `input.delivered` events written before they named the device. */
+  const deliveredAnyDevice = new Set<string>();
+  const inputs: QueuedMessage[] = [];
   const openPermissions = new Set<string>();
   for (const e of ordered) {
     switch (e.type) {
@@ -52,13 +70,18 @@ export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Pro
         if (e.data.agent === kind) result.agentSessionId = e.data.agentSessionId;
         break;
       case 'input':
-        result.seenInputIds.add(e.data.inputId);
+        result.seenInputIds.add(deliveryKey(e.data.deviceId, e.data.inputId));
         if (e.data.payload.kind === 'message') {
-          inputs.push({ inputId: e.data.inputId, text: e.data.payload.text });
+          inputs.push({
+            inputId: e.data.inputId,
+            deviceId: e.data.deviceId,
+            text: e.data.payload.text,
+          });
         }
         break;
       case 'input.delivered':
-        delivered.add(e.data.inputId);
+        if (e.data.deviceId === undefined) deliveredAnyDevice.add(e.data.inputId);
+        else delivered.add(deliveryKey(e.data.deviceId, e.data.inputId));
         break;
       case 'agent.turn.started':
         result.openTurnId = e.data.turnId;
@@ -77,7 +100,9 @@ export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Pro
         break;
     }
   }
-  result.undelivered = inputs.filter((i) => !delivered.has(i.inputId));
+  result.undelivered = inputs.filter(
+    (i) => !delivered.has(deliveryKey(i.deviceId, i.inputId)) && !deliveredAnyDevice.has(i.inputId),
+  );
   result.openPermissions = [...openPermissions];
   return result;
 }

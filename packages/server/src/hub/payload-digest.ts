@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import type { InputPayload } from '@baton/protocol';
+
+/**
+ * A digest of an input's payload, stored with its id: a retry carries the same payload (same
+ * digest) and is a duplicate; a different input reusing the id is refused. Keys are sorted so
+ * the digest does not depend on the order a client wrote them in.
+ */
+export function payloadDigest(payload: InputPayload): string {
+  return createHash('sha256').update(stableJson(payload)).digest('hex').slice(0, 32);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { tempDataDir } from '../testing/test-server.js';
+import { MIGRATIONS } from './migrations.js';
+import { SqliteStore } from './sqlite-store.js';
+import { inputKey } from './store.js';
+
+test('a database written by schema 1 keeps its sessions and input ids after the migrations', async () => {
+  const dir = tempDataDir('baton-migrate-');
+  try {
+    const file = join(dir.dir, 'baton.db');
+    // A real schema-1 file, as the first released baton wrote it.
+    const old = new Database(file);
+    old.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    for (const sql of MIGRATIONS[0]!) old.exec(sql);
+    old.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', '1')").run();
+    old
+      .prepare(
+        `INSERT INTO sessions (id, name, kind, status, config, created_at, last_activity_at, head_seq, first_seq)
+         VALUES ('s1', 'n', 'terminal', 'exited', '{}', 1, 1, 3, 1)`,
+      )
+      .run();
+    old.prepare("INSERT INTO inputs (session_id, input_id, seq) VALUES ('s1', 'old-1', 2)").run();
+    old.close();
+
+    const store = new SqliteStore(file);
+    try {
+      assert.equal(await store.getMeta('schema_version'), String(MIGRATIONS.length));
+      const s = await store.getSession('s1');
+      assert.equal(s?.headSeq, 3);
+      assert.equal(s?.epoch, '', 'given an epoch when the server loads it');
+      // An input stored before per-device dedupe is still a duplicate, from any device.
+      for (const deviceId of ['d_a', 'd_b']) {
+        const key = { deviceId, inputId: 'old-1' };
+        assert.deepEqual((await store.findInputs('s1', [key])).get(inputKey(key)), { seq: 2 });
+      }
+      // New rows are per device.
+      await store.commit([
+        {
+          sessionId: 's1',
+          events: [{ seq: 4, ts: 1, type: 'terminal.output', dataJson: '{"data":"x"}' }],
+          inputs: [{ deviceId: 'd_a', inputId: 'new-1', seq: 4, payloadDigest: 'p' }],
+          patch: { headSeq: 4, lastActivityAt: 2 },
+        },
+      ]);
+      const theirs = { deviceId: 'd_b', inputId: 'new-1' };
+      assert.equal((await store.findInputs('s1', [theirs])).size, 0);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    dir.remove();
+  }
+});
