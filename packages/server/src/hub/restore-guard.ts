@@ -56,7 +56,7 @@ export class RestoreGuard {
 
   private constructor(
     dataDir: string,
-    private readonly runId: string,
+    private runId: string,
     private readonly previous: Watermark | undefined,
     private readonly storeRunId: string | undefined,
     private readonly log: Logger,
@@ -80,7 +80,14 @@ export class RestoreGuard {
     let epoch = record.epoch;
     if (reason !== undefined) {
       epoch = newEpoch();
-      await store.setSessionEpoch(record.id, epoch);
+      // Not stored (a full disk) is still safe: the next start finds the same doubt again, and a
+      // client holding this epoch is then reset once more.
+      await store.setSessionEpoch(record.id, epoch).catch((err: unknown) =>
+        this.log.warn('could not store a new epoch', {
+          session: record.id,
+          error: (err as Error).message,
+        }),
+      );
       this.log.warn('session log may have gone back in time: new epoch, clients will be reset', {
         session: record.id,
         headSeq: record.headSeq,
@@ -113,10 +120,23 @@ export class RestoreGuard {
    * before any new commit.
    */
   async start(store: Store): Promise<void> {
-    // The file first names both ids, so a crash between the two writes is not taken for a restore.
-    await this.write(this.storeRunId ?? '');
-    await store.setMeta(STORE_RUN_KEY, this.runId);
-    await this.write();
+    let switched = false;
+    try {
+      // The file first names both ids, so a crash between the two writes is not taken for a
+      // restore.
+      await this.write(this.storeRunId ?? '');
+      await store.setMeta(STORE_RUN_KEY, this.runId);
+      switched = true;
+      await this.write();
+    } catch (err) {
+      // A full disk at start must not keep the server from serving. If baton.db still holds the
+      // previous run id, this run goes on under it, so that the file written once space is back
+      // matches the database again; the heads recorded meanwhile only ever grow.
+      if (!switched && this.storeRunId !== undefined) this.runId = this.storeRunId;
+      this.log.warn(`could not mark this run in ${WATERMARK_FILE}; continuing`, {
+        error: (err as Error).message,
+      });
+    }
   }
 
   /** Records a committed head; the file follows within WRITE_DELAY_MS. */

@@ -17,11 +17,22 @@ export interface ScreenState {
 export const DEFAULT_SCROLLBACK = 5000;
 
 /**
+ * The most characters handed to xterm and not yet parsed. xterm parses in time slices and throws
+ * ("write data discarded, use flow control") once 50 M characters wait; a flood of output must
+ * never reach that, so anything beyond this waits in `backlog` instead, in order.
+ */
+const MAX_IN_FLIGHT = 4 * 1024 * 1024;
+
+/** Output to parse, or an operation to run once everything before it is parsed. */
+type Step = string | ((term: HeadlessTerminal) => void);
+
+/**
  * One terminal's screen, kept by an `@xterm/headless` emulator fed with the PTY's output.
  *
- * Every operation goes through xterm's write queue, so they take effect in call order even though
- * xterm parses asynchronously: a resize lands between the output written before and after it,
- * and `snapshot` serializes exactly what was written before it was called.
+ * Every operation goes through one ordered queue (xterm's write queue, with `backlog` in front of
+ * it for flow control), so they take effect in call order even though xterm parses
+ * asynchronously: a resize lands between the output written before and after it, and `snapshot`
+ * serializes exactly what was written before it was called.
  *
  * The serialize addon covers the buffers, colours, cursor position and input modes; the cursor's
  * visibility (DECTCEM, hidden by vim and htop) is not among them, so it is tracked here.
@@ -30,6 +41,8 @@ export class HeadlessScreen {
   private term: HeadlessTerminal;
   private serializer: InstanceType<typeof SerializeAddon>;
   private cursorHidden = false;
+  private inFlight = 0;
+  private backlog: Step[] = [];
 
   constructor(
     cols: number,
@@ -41,40 +54,82 @@ export class HeadlessScreen {
 
   /** Feed PTY output. */
   write(data: string): void {
-    this.term.write(data);
+    if (data.length > 0) this.enqueue(data);
   }
 
   /** Resize after the output written so far has been parsed. */
   resize(cols: number, rows: number): void {
-    const term = this.term;
-    term.write('', () => {
+    this.enqueue((term) => {
       if (term.cols !== cols || term.rows !== rows) term.resize(cols, rows);
     });
   }
 
   /** The screen after everything written before this call. */
   snapshot(): Promise<ScreenState> {
-    const term = this.term;
-    const serializer = this.serializer;
     return new Promise((resolve) => {
-      term.write('', () => {
-        let screen = resetPenBeforeAlternate(serializer.serialize({ scrollback: this.scrollback }));
+      this.enqueue((term) => {
+        let screen = resetPenBeforeAlternate(
+          this.serializer.serialize({ scrollback: this.scrollback }),
+        );
         if (this.cursorHidden) screen += '\x1b[?25l';
         resolve({ screen, cols: term.cols, rows: term.rows });
       });
     });
   }
 
-  /** Replace the screen with a serialized one (a fresh emulator of its size, then its sequences). */
+  /**
+   * Replace the screen with a serialized one (a fresh emulator of its size, then its sequences).
+   * Output not yet parsed is dropped with the old screen; operations waiting (a snapshot) run on
+   * the new one.
+   */
   restore(state: ScreenState): void {
+    const waiting = this.backlog.filter((step) => typeof step !== 'string');
     this.term.dispose();
     this.cursorHidden = false;
+    this.inFlight = 0;
+    this.backlog = [];
     [this.term, this.serializer] = this.open(state.cols, state.rows);
-    this.term.write(state.screen);
+    this.enqueue(state.screen);
+    for (const step of waiting) this.enqueue(step);
   }
 
   dispose(): void {
+    this.backlog = [];
     this.term.dispose();
+  }
+
+  private enqueue(step: Step): void {
+    if (this.backlog.length === 0 && this.fits(step)) this.hand(step);
+    else this.backlog.push(step);
+  }
+
+  private fits(step: Step): boolean {
+    return (
+      typeof step !== 'string' ||
+      this.inFlight === 0 ||
+      this.inFlight + step.length <= MAX_IN_FLIGHT
+    );
+  }
+
+  private hand(step: Step): void {
+    const term = this.term;
+    if (typeof step === 'string') {
+      this.inFlight += step.length;
+      term.write(step, () => {
+        // A callback of a screen replaced by `restore` no longer counts.
+        if (term !== this.term) return;
+        this.inFlight -= step.length;
+        this.drain();
+      });
+    } else {
+      term.write('', () => {
+        if (term === this.term) step(term);
+      });
+    }
+  }
+
+  private drain(): void {
+    while (this.backlog.length > 0 && this.fits(this.backlog[0]!)) this.hand(this.backlog.shift()!);
   }
 
   private open(
