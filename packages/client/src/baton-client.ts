@@ -24,7 +24,7 @@ import { Connection } from './connection.js';
 import { Outbox, type SubmittedInput } from './outbox.js';
 import { MemoryOutboxStorage, type OutboxStorage } from './outbox-storage.js';
 import type { SessionBase } from './session-log.js';
-import { SessionStore } from './session-store.js';
+import { SessionStore, type RetentionOptions } from './session-store.js';
 import { SessionsStore } from './sessions-store.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { globalWebSocket, type WebSocketConstructor } from './web-socket-like.js';
@@ -54,6 +54,11 @@ export interface BatonClientOptions {
   /** A ping unanswered for this long marks the link dead. Default 10 s. */
   pongTimeoutMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * How much of each subscribed session's log is held in memory. Default: terminals 1,000
+   * events / 4 MiB (the screen is the state), agents 2,000 events / 8 MiB (`loadOlder` for more).
+   */
+  retention?: RetentionOptions;
   /** Timers and randomness, for tests. */
   clock?: Clock;
 }
@@ -120,6 +125,7 @@ export class BatonClient {
   readonly #emitter: TypedEmitter<BatonClientEvents>;
   readonly #subscriptions = new Map<SessionId, Subscription>();
   readonly #watchSessions: boolean;
+  readonly #retention: RetentionOptions;
 
   constructor(options: BatonClientOptions) {
     const WebSocketImpl = options.WebSocket ?? globalWebSocket();
@@ -136,6 +142,7 @@ export class BatonClient {
     if (!options.token) throw new Error('token is required: a device token or the owner token');
     const clock = options.clock ?? systemClock;
     this.#watchSessions = options.watchSessions ?? true;
+    this.#retention = options.retention ?? {};
     this.#emitter = new TypedEmitter((error) => {
       queueMicrotask(() => {
         throw error;
@@ -243,16 +250,21 @@ export class BatonClient {
     const readOnly = options.readOnly ?? false;
     let sub = this.#subscriptions.get(id);
     if (!sub) {
-      const store = new SessionStore(id, readOnly, {
-        connection: this.#connection,
-        outbox: this.outbox,
-        onApplied: (sid, events) => {
-          for (const event of events) this.#emitter.emit('event', { sessionId: sid, event });
+      const store = new SessionStore(
+        id,
+        readOnly,
+        {
+          connection: this.#connection,
+          outbox: this.outbox,
+          onApplied: (sid, events) => {
+            for (const event of events) this.#emitter.emit('event', { sessionId: sid, event });
+          },
+          onSnapshot: (sid, base) => this.#emitter.emit('snapshot', { sessionId: sid, base }),
+          onLive: () => this.outbox.flush(),
+          onError: (error) => this.#emitter.emit('error', error),
         },
-        onSnapshot: (sid, base) => this.#emitter.emit('snapshot', { sessionId: sid, base }),
-        onLive: () => this.outbox.flush(),
-        onError: (error) => this.#emitter.emit('error', error),
-      });
+        this.#retention,
+      );
       sub = { store, readers: 0, writers: 0 };
       this.#subscriptions.set(id, sub);
       const info = this.sessions.get(id);

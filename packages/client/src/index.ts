@@ -21,10 +21,17 @@ export { LocalStorageOutboxStorage } from './local-storage-outbox-storage.js';
 export type { WebStorageLike } from './local-storage-outbox-storage.js';
 export { registerDevice } from './register-device.js';
 export type { FetchLike, RegisteredDevice } from './register-device.js';
-export { SessionLog } from './session-log.js';
+export { AGENT_WINDOW, SessionLog, TERMINAL_WINDOW } from './session-log.js';
+export { EventWindow } from './event-window.js';
+export type { WindowLimits } from './event-window.js';
 export type { MissingRange, SessionBase } from './session-log.js';
 export { SessionStore } from './session-store.js';
-export type { SessionSnapshot, StreamBuffer, SubscriptionStatus } from './session-store.js';
+export type {
+  RetentionOptions,
+  SessionSnapshot,
+  StreamBuffer,
+  SubscriptionStatus,
+} from './session-store.js';
 export { SessionsStore } from './sessions-store.js';
 export type { SessionsSnapshot } from './sessions-store.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.js';

@@ -1,4 +1,5 @@
 import { SnapshotState, type LogEvent, type SnapshotMessage } from '@baton/protocol';
+import { EventWindow, type WindowLimits } from './event-window.js';
 
 /** The base a session's view starts from: the latest snapshot, if the server sent one. */
 export interface SessionBase {
@@ -17,19 +18,38 @@ export interface MissingRange {
 
 const MAX_FETCH = 5000;
 
+/** What a client holds of a terminal's log by default: the screen (snapshot) is the state. */
+export const TERMINAL_WINDOW: WindowLimits = { events: 1000, chars: 4 * 1024 * 1024 };
+/** What a client holds of an agent conversation by default; older events load on request. */
+export const AGENT_WINDOW: WindowLimits = { events: 2000, chars: 8 * 1024 * 1024 };
+
 /**
  * The confirmed log of one session as this client knows it, and the sequence rules that keep it
  * exact (lesson 4): an event is applied only if its `seq` is `lastSeq + 1`; an event at or below
  * `lastSeq` is a duplicate (the seam between replay and live, or a refetch) and is ignored; an
  * event beyond `lastSeq + 1` is held back until the events between have been fetched, then
  * everything is applied in order. A snapshot replaces the base and moves `lastSeq` to its `seq`.
+ *
+ * Only a bounded window of the most recent events is held (`EventWindow`); `lastSeq` and the
+ * sequence rules do not depend on what was dropped. Input ids are remembered for held events and
+ * the snapshot base only, so that set is bounded too.
  */
 export class SessionLog {
   #lastSeq = 0;
   #base: SessionBase | undefined;
-  #events: LogEvent[] = [];
+  readonly #window: EventWindow;
+  /** Input ids of held `input` events and of the base's; shrinks as events are dropped. */
   readonly #inputIds = new Set<string>();
   readonly #ahead = new Map<number, LogEvent>();
+
+  constructor(limits: WindowLimits = AGENT_WINDOW) {
+    this.#window = new EventWindow(limits);
+  }
+
+  /** Changes how much of the log is held (for example once the session's kind is known). */
+  setLimits(limits: WindowLimits): void {
+    for (const event of this.#window.setLimitsDropping(limits)) this.#forgetInput(event);
+  }
 
   get lastSeq(): number {
     return this.#lastSeq;
@@ -39,9 +59,52 @@ export class SessionLog {
     return this.#base;
   }
 
-  /** Confirmed events after the base, in order. The array is live: copy it before handing it out. */
+  /** The held confirmed events after the base, in order (a copy: O(held)). */
   get events(): readonly LogEvent[] {
-    return this.#events;
+    return this.#window.toArray();
+  }
+
+  /** The held events up to `lastSeq` (a copy), as they were when `lastSeq` was the head. */
+  eventsUpTo(lastSeq: number): readonly LogEvent[] {
+    return this.#window.upTo(lastSeq);
+  }
+
+  /** Held events with `seq > afterSeq` (O(k)); `undefined` when some of them were dropped. */
+  eventsAfter(afterSeq: number): readonly LogEvent[] | undefined {
+    return this.#window.after(afterSeq);
+  }
+
+  /** The number of events held. */
+  get heldCount(): number {
+    return this.#window.length;
+  }
+
+  /**
+   * The seq of the first held event (`lastSeq + 1` when none is held). Events between the base
+   * and it were dropped from memory; they are still on the server (`fetch`).
+   */
+  get firstSeq(): number {
+    return this.#window.firstSeq ?? this.#lastSeq + 1;
+  }
+
+  /** Whether events after the base were dropped from memory (see `firstSeq`). */
+  get truncated(): boolean {
+    return this.firstSeq > (this.#base?.seq ?? 0) + 1;
+  }
+
+  /**
+   * Puts older events back in front of the held ones (fetched on request). They must end right
+   * before `firstSeq`; events at or before the base are ignored. Returns how many were added.
+   */
+  prependOlder(events: readonly LogEvent[]): number {
+    const floor = this.#base?.seq ?? 0;
+    const first = this.firstSeq;
+    const older = events.filter((e) => e.seq > floor && e.seq < first);
+    const contiguous = older.every((e, i) => e.seq === first - older.length + i);
+    if (older.length === 0 || !contiguous) return 0;
+    this.#window.prepend(older);
+    for (const event of older) this.#noteInput(event);
+    return older.length;
   }
 
   /** Whether the confirmed log (base or events) holds an `input` with this id. */
@@ -75,7 +138,7 @@ export class SessionLog {
     const parsed = SnapshotState.safeParse(snapshot.state);
     const state = parsed.success ? parsed.data : undefined;
     this.#base = { seq: snapshot.seq, reason: snapshot.reason, state };
-    this.#events = [];
+    this.#window.clear();
     this.#lastSeq = snapshot.seq;
     this.#inputIds.clear();
     if (state?.runner.kind === 'agent') {
@@ -92,14 +155,27 @@ export class SessionLog {
     return { afterSeq: this.#lastSeq, limit: Math.min(MAX_FETCH, first - this.#lastSeq - 1) };
   }
 
+  /** Forgets everything: the next event or snapshot starts the log afresh. */
+  reset(): void {
+    this.#lastSeq = 0;
+    this.#base = undefined;
+    this.#window.clear();
+    this.#inputIds.clear();
+    this.#ahead.clear();
+  }
+
   #append(event: LogEvent): void {
-    this.#events.push(event);
     this.#lastSeq = event.seq;
     this.#noteInput(event);
+    for (const dropped of this.#window.push(event)) this.#forgetInput(dropped);
   }
 
   #noteInput(event: LogEvent): void {
     if (event.type === 'input') this.#inputIds.add(event.data.inputId);
+  }
+
+  #forgetInput(event: LogEvent): void {
+    if (event.type === 'input') this.#inputIds.delete(event.data.inputId);
   }
 
   #drain(): LogEvent[] {

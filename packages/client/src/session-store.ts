@@ -12,7 +12,8 @@ import { BatonError } from './baton-error.js';
 import type { Connection } from './connection.js';
 import type { ExternalStore, Listener } from './observable-value.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
-import { SessionLog, type SessionBase } from './session-log.js';
+import type { WindowLimits } from './event-window.js';
+import { AGENT_WINDOW, SessionLog, TERMINAL_WINDOW, type SessionBase } from './session-log.js';
 
 /**
  * State of this client's subscription to a session.
@@ -31,10 +32,26 @@ export interface StreamBuffer {
   readonly text: string;
 }
 
+/** How much of each session's log a client holds in memory (see `EventWindow`). */
+export interface RetentionOptions {
+  /** Terminal sessions: a short tail of recent output; the screen (snapshot) is the state. */
+  terminal?: WindowLimits;
+  /** Agent sessions: the recent conversation; `loadOlder` fetches earlier events on request. */
+  agent?: WindowLimits;
+}
+
+/** Late stream fragments are matched against this many recently finished messages. */
+const FINISHED_MEMORY = 256;
+
 /**
  * Everything a window shows for one session: the confirmed log (an optional snapshot `base`
- * plus the `events` after it), this device's inputs the log does not contain yet (`pending`,
- * shown on top of the log), streaming fragments and presence.
+ * plus the recent `events` after it), this device's inputs the log does not contain yet
+ * (`pending`, shown on top of the log), streaming fragments and presence.
+ *
+ * `events` is a bounded window: when `truncated`, events between the base and `firstSeq` were
+ * dropped from memory (they stay on the server; `SessionStore.loadOlder` brings them back).
+ * `events` is built on first read only (a copy of the window), so a snapshot costs O(1) to make;
+ * readers that follow a busy session should use `SessionStore.eventsAfter` instead.
  */
 export interface SessionSnapshot {
   readonly sessionId: SessionId;
@@ -45,6 +62,10 @@ export interface SessionSnapshot {
   readonly lastSeq: number;
   readonly base: SessionBase | undefined;
   readonly events: readonly LogEvent[];
+  /** The seq of the first event in `events` (`lastSeq + 1` when it is empty). */
+  readonly firstSeq: number;
+  /** Events between the base and `firstSeq` are not held (see `SessionStore.loadOlder`). */
+  readonly truncated: boolean;
   readonly pending: readonly OutboxEntry[];
   readonly streams: readonly StreamBuffer[];
   readonly presence: readonly Attachment[];
@@ -71,10 +92,14 @@ export interface SessionStoreHooks {
 export class SessionStore implements ExternalStore<SessionSnapshot> {
   readonly sessionId: SessionId;
   readonly #hooks: SessionStoreHooks;
-  readonly #log = new SessionLog();
+  readonly #log: SessionLog;
+  readonly #retention: Required<RetentionOptions>;
   readonly #listeners = new Set<Listener>();
   readonly #streams = new Map<string, StreamBuffer>();
-  /** Messages whose final event arrived; late fragments for them are dropped. */
+  /**
+   * Recently finished messages (final event arrived); late fragments for them are dropped.
+   * Bounded: a Set iterates in insertion order, so the oldest entry is the first one.
+   */
   readonly #finished = new Set<string>();
   readonly #unsubscribeOutbox: () => void;
   #readOnly: boolean;
@@ -92,12 +117,24 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   /** The same for the session's info (from `sessions.changed` or a snapshot). */
   #infoFresh = false;
   #fetching = false;
+  #loadingOlder: Promise<number> | undefined;
   #snapshot: SessionSnapshot | undefined;
 
-  constructor(sessionId: SessionId, readOnly: boolean, hooks: SessionStoreHooks) {
+  constructor(
+    sessionId: SessionId,
+    readOnly: boolean,
+    hooks: SessionStoreHooks,
+    retention: RetentionOptions = {},
+  ) {
     this.sessionId = sessionId;
     this.#readOnly = readOnly;
     this.#hooks = hooks;
+    this.#retention = {
+      terminal: retention.terminal ?? TERMINAL_WINDOW,
+      agent: retention.agent ?? AGENT_WINDOW,
+    };
+    // Until the kind is known, hold no more than a terminal would: the tighter bound.
+    this.#log = new SessionLog(this.#retention.terminal);
     this.#unsubscribeOutbox = hooks.outbox.subscribe(() => this.#outboxChanged());
   }
 
@@ -111,6 +148,54 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
 
   get readOnly(): boolean {
     return this.#readOnly;
+  }
+
+  /** The session's info as last seen (subscribe reply, sessions list or snapshot). */
+  get info(): SessionInfo | undefined {
+    return this.#info;
+  }
+
+  /** The snapshot base the held events continue from. */
+  get base(): SessionBase | undefined {
+    return this.#log.base;
+  }
+
+  /** How many events are held in memory (bounded by the retention limits). */
+  get heldCount(): number {
+    return this.#log.heldCount;
+  }
+
+  /**
+   * The held events with `seq > afterSeq`, without copying the window: O(k) for k events. For
+   * views that write each new event once (a terminal). `undefined` when some of those events
+   * are no longer held; such a view starts again from `base` (or calls `resync`).
+   */
+  eventsAfter(afterSeq: number): readonly LogEvent[] | undefined {
+    return this.#log.eventsAfter(afterSeq);
+  }
+
+  /**
+   * Fetches up to `count` events before the first held one from the server and puts them in
+   * front of `events` (for scrolling back in a conversation). Resolves with how many were
+   * added: 0 when nothing older is stored after the base. Calls made while one runs share it.
+   */
+  loadOlder(count = 500): Promise<number> {
+    this.#loadingOlder ??= this.#fetchOlder(count).finally(() => {
+      this.#loadingOlder = undefined;
+    });
+    return this.#loadingOlder;
+  }
+
+  /**
+   * Forgets the held log and subscribes again from the start, so the server sends the current
+   * state (a terminal's screen as a snapshot). For a view that needs events no longer held.
+   */
+  resync(): void {
+    if (this.#status === 'closed') return;
+    this.#log.reset();
+    this.#streams.clear();
+    this.#changed();
+    if (this.#status === 'live' || this.#status === 'subscribing') this.attach();
   }
 
   readonly subscribe = (listener: Listener): (() => void) => {
@@ -144,7 +229,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
       .then(
         (result) => {
           if (generation !== this.#generation || this.#status === 'closed') return;
-          if (!this.#infoFresh) this.#info = result.session;
+          if (!this.#infoFresh) this.#setInfo(result.session);
           if (!this.#presenceFresh) this.#presence = result.session.attached;
           this.#status = 'live';
           this.#changed();
@@ -203,7 +288,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
         );
       }
       if (base.state) {
-        this.#info = base.state.session;
+        this.#setInfo(base.state.session);
         this.#infoFresh = true;
       }
       this.#hooks.onSnapshot(this.sessionId, base);
@@ -247,9 +332,35 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   /** The sessions list saw a newer version of this session. */
   handleInfo(info: SessionInfo): void {
     if (this.#status === 'closed') return;
-    this.#info = info;
+    this.#setInfo(info);
     this.#infoFresh = true;
     this.#changed();
+  }
+
+  #setInfo(info: SessionInfo): void {
+    this.#info = info;
+    this.#log.setLimits(
+      info.kind === 'terminal' ? this.#retention.terminal : this.#retention.agent,
+    );
+  }
+
+  async #fetchOlder(count: number): Promise<number> {
+    const floor = this.#log.base?.seq ?? 0;
+    const first = this.#log.firstSeq;
+    if (first - 1 <= floor) return 0;
+    const afterSeq = Math.max(floor, first - 1 - count);
+    const generation = this.#generation;
+    const result = await this.#hooks.connection.request({
+      type: 'fetch',
+      sessionId: this.sessionId,
+      afterSeq,
+      limit: first - 1 - afterSeq,
+    });
+    // A snapshot or reconnect in between may have moved the window: only exact fits are used.
+    if (generation !== this.#generation || result.compacted) return 0;
+    const added = this.#log.prependOlder(result.events);
+    if (added > 0) this.#changed();
+    return added;
   }
 
   #applied(events: readonly LogEvent[]): void {
@@ -257,6 +368,10 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     for (const event of events) {
       if (event.type === 'agent.text' || event.type === 'agent.thinking') {
         this.#finished.add(event.data.messageId);
+        if (this.#finished.size > FINISHED_MEMORY) {
+          const oldest = this.#finished.values().next().value;
+          if (oldest !== undefined) this.#finished.delete(oldest);
+        }
         this.#streams.delete(event.data.messageId);
       } else if (event.type === 'agent.turn.ended') {
         this.#streams.clear();
@@ -330,14 +445,27 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   }
 
   #build(): SessionSnapshot {
+    const log = this.#log;
+    const lastSeq = log.lastSeq;
+    const base = log.base;
+    let events: readonly LogEvent[] | undefined;
     return {
       sessionId: this.sessionId,
       status: this.#status,
       readOnly: this.#readOnly,
       info: this.#info,
-      lastSeq: this.#log.lastSeq,
-      base: this.#log.base,
-      events: this.#log.events.slice(),
+      lastSeq,
+      base,
+      // Built on first read and kept, so a snapshot costs O(1) for readers that never look at
+      // `events`. The log only grows at the end, so a late read of a superseded snapshot still
+      // sees its own events (up to its `lastSeq`), minus any dropped since; after a new base
+      // it sees none.
+      get events(): readonly LogEvent[] {
+        events ??= log.base === base ? log.eventsUpTo(lastSeq) : [];
+        return events;
+      },
+      firstSeq: log.firstSeq,
+      truncated: log.truncated,
       pending: this.#pending(),
       streams: [...this.#streams.values()],
       presence: this.#presence,
