@@ -31,7 +31,8 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   const listed = sessions.find((s) => s.id === sessionId);
   const info = listed ?? snapshot.info;
   const saved = useMemo(() => loadSessionView(sessionId), [sessionId]);
-  const hasLive = snapshot.base !== undefined || snapshot.events.length > 0;
+  // Not `events.length`: reading `events` copies the held window, and this runs on every change.
+  const hasLive = snapshot.base !== undefined || snapshot.lastSeq > 0;
   const showSaved = !hasLive && saved !== undefined;
   const kind = info?.kind ?? saved?.info.kind;
   const myDeviceId = useDeviceId();
@@ -62,6 +63,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
     () => ({
       base: hasLive ? snapshot.base : undefined,
       events: hasLive ? snapshot.events : (saved?.events ?? []),
+      truncated: hasLive && snapshot.truncated,
       pending: snapshot.pending,
       streams: snapshot.streams,
       deviceId: myDeviceId,
@@ -70,6 +72,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       hasLive,
       snapshot.base,
       snapshot.events,
+      snapshot.truncated,
       snapshot.pending,
       snapshot.streams,
       saved,
@@ -123,8 +126,6 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
           {kind === 'terminal' ? (
             <TerminalView
               sessionId={sessionId}
-              base={snapshot.base}
-              events={snapshot.events}
               live={live}
               readOnly={readOnly}
               savedText={showSaved ? saved.terminalText : undefined}
