@@ -25,6 +25,7 @@ import {
 import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
+import { duplicateOrStale, isStaleRun, nextRun } from './input-run.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
@@ -74,6 +75,8 @@ export class LiveSession {
   firstSeq: number;
   readonly subscriptions = new Map<string, Subscription>();
   private runner: Runner | undefined;
+  /** The runner's start count as clients see it (`SessionInfo.run`); see `nextRun`. */
+  private run = 0;
   /** Bumped whenever a runner is replaced, so a stale runner's late calls are ignored. */
   private generation = 0;
   private readonly inbox: Inbox;
@@ -132,6 +135,7 @@ export class LiveSession {
       createdAt: this.createdAt,
       lastActivityAt: this.logState.lastActivityAt,
       headSeq: this.committedSeq,
+      run: this.run,
       config: redactConfig(this.config as Record<string, unknown>),
       attached: this.attachments(LIST_ATTACHMENTS),
       attachedCount: this.subscriptions.size,
@@ -371,6 +375,11 @@ export class LiveSession {
         `a ${this.kind} session takes '${expected}' inputs, not '${payload.kind}'`,
       );
     }
+    if (isStaleRun(payload, this.run)) {
+      return duplicateOrStale(this.id, this.run, inputId, payload, async (id) =>
+        (await this.deps.store.findInputs(this.id, [id])).get(id),
+      );
+    }
     if (!this.acceptsInput()) {
       const stored = await this.deps.store.findInputs(this.id, [inputId]);
       const seq = stored.get(inputId);
@@ -477,6 +486,7 @@ export class LiveSession {
       throw new BatonError('agent_unavailable', `no runner is available for ${this.kind} sessions`);
     }
     const generation = ++this.generation;
+    this.run = nextRun(this.run, this.logState.headSeq);
     const runner = factory.create(this.runnerContext(generation));
     this.runner = runner;
     try {
