@@ -21,7 +21,7 @@ import { BatonError } from './baton-error.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ConnectionState } from './connection-state.js';
 import { Connection } from './connection.js';
-import { Outbox, type SubmittedInput } from './outbox.js';
+import { Outbox, type DroppedInputs, type SubmittedInput } from './outbox.js';
 import { MemoryOutboxStorage, type OutboxStorage } from './outbox-storage.js';
 import type { SessionBase } from './session-log.js';
 import { SessionStore, type RetentionOptions } from './session-store.js';
@@ -91,6 +91,11 @@ export interface BatonClientEvents {
   ack: AckMessage;
   /** One of this client's inputs was rejected for good; it stays in the outbox as `failed`. */
   inputFailed: { sessionId: SessionId | undefined; inputId: string; error: BatonError };
+  /**
+   * Terminal inputs (keystrokes) of a session were dropped without being typed: they expired
+   * unsent, or the session restarted or stopped. Tell the user how many (`dropMessage`).
+   */
+  inputsDropped: DroppedInputs;
   /** A frame-level or subscription error, a protocol mismatch, or an outbox storage failure. */
   error: BatonError;
 }
@@ -157,6 +162,7 @@ export class BatonClient {
       clock,
       (error) =>
         this.#emitter.emit('error', new BatonError('internal', `outbox storage: ${String(error)}`)),
+      (dropped) => this.#emitter.emit('inputsDropped', dropped),
     );
     this.#connection = new Connection({
       url: options.url,
@@ -261,6 +267,7 @@ export class BatonClient {
           },
           onSnapshot: (sid, base) => this.#emitter.emit('snapshot', { sessionId: sid, base }),
           onLive: () => this.outbox.flush(),
+          onInfo: (info) => this.outbox.onRun(info.id, info.run),
           onError: (error) => this.#emitter.emit('error', error),
         },
         this.#retention,
@@ -357,9 +364,17 @@ export class BatonClient {
    * Submits an input. It is stored in the outbox first and shown in the session's `pending` at
    * once, sent when possible, and resent with the same input id after every reconnect until the
    * server acknowledges it. Throws a `bad_request` BatonError for an invalid id or payload.
+   *
+   * Terminal inputs are bound to the session's current `run` (filled in when the client knows
+   * the session), kept in memory only and dropped, with an `inputsDropped` event, when they
+   * cannot be sent within `TERMINAL_INPUT_TTL_MS` or the session restarted.
    */
   send(sessionId: string, payload: InputPayload): SubmittedInput {
     const id = checkSessionId(sessionId);
+    if (payload.kind === 'terminal' && payload.run === undefined) {
+      const run = (this.session(id)?.info ?? this.sessions.get(id))?.run;
+      if (run !== undefined) payload = { ...payload, run };
+    }
     const parsed = InputPayload.safeParse(payload);
     if (!parsed.success) {
       throw new BatonError(
@@ -486,8 +501,10 @@ export class BatonClient {
         return;
       case 'sessions.changed':
         this.sessions.apply(message);
-        if (message.change === 'upsert')
+        if (message.change === 'upsert') {
+          this.outbox.onRun(message.session.id, message.session.run);
           this.session(message.session.id)?.handleInfo(message.session);
+        }
         return;
       default:
         return;

@@ -13,8 +13,15 @@ export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export type { ConnectionState, ConnectionStatus } from './connection-state.js';
 export type { ExternalStore, Listener } from './observable-value.js';
-export { Outbox } from './outbox.js';
-export type { InputAck, InputStatus, OutboxEntry, SubmittedInput } from './outbox.js';
+export { Outbox, TERMINAL_INPUT_TTL_MS, dropMessage } from './outbox.js';
+export type {
+  DropReason,
+  DroppedInputs,
+  InputAck,
+  InputStatus,
+  OutboxEntry,
+  SubmittedInput,
+} from './outbox.js';
 export { MemoryOutboxStorage } from './outbox-storage.js';
 export type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
 export { LocalStorageOutboxStorage } from './local-storage-outbox-storage.js';

@@ -81,6 +81,8 @@ export interface SessionStoreHooks {
   onSnapshot(sessionId: SessionId, base: SessionBase): void;
   /** The subscription is live on the current connection: queued inputs may go. */
   onLive(sessionId: SessionId): void;
+  /** The session's info changed (its `run` may have moved on). */
+  onInfo?(info: SessionInfo): void;
   onError(error: BatonError): void;
 }
 
@@ -339,6 +341,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
 
   #setInfo(info: SessionInfo): void {
     this.#info = info;
+    this.#hooks.onInfo?.(info);
     this.#log.setLimits(
       info.kind === 'terminal' ? this.#retention.terminal : this.#retention.agent,
     );
