@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SessionInfo } from '@baton/protocol';
-import { ProtocolClient, ProtocolError } from '../testing/protocol-client.js';
+import { ProtocolClient, type ProtocolError } from '../testing/protocol-client.js';
 import { QUIET_TERMINAL, startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 
 /** Integration: real server, real WebSocket, real PTY, real SQLite. */
