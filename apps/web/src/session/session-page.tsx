@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { TERMINAL_INPUT_TTL_MS } from '@baton/client';
 import { useConnection, usePresence, useSession, useSessions } from '@baton/react';
 import { ChatView } from '../chat/chat-view.js';
 import type { ChatSource } from '../chat/chat-model.js';
 import { DevicesPanel } from '../devices/devices-panel.js';
 import { loadSessionView, saveSessionView } from '../offline/view-cache.js';
 import { relativeTime } from '../sessions/relative-time.js';
+import { DroppedKeysNotice } from '../terminal/dropped-keys-notice.js';
 import { TerminalView } from '../terminal/terminal-view.js';
 import { useMediaQuery } from '../use-media-query.js';
 import { SessionHeader } from './session-header.js';
@@ -111,8 +113,10 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       />
       {showSaved ? (
         <p className="notice notice-offline" role="status">
-          Offline: showing this session as saved {relativeTime(saved.savedAt)}. Anything you type is
-          kept and sent once baton is reachable.
+          Offline: showing this session as saved {relativeTime(saved.savedAt)}.{' '}
+          {kind === 'terminal'
+            ? `Keys typed now are sent only if baton is back within ${TERMINAL_INPUT_TTL_MS / 1000} s.`
+            : 'Anything you type is kept and sent once baton is reachable.'}
         </p>
       ) : null}
       {gone ? (
@@ -121,6 +125,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
           <Link href="/">Back to the sessions</Link>
         </p>
       ) : null}
+      {kind === 'terminal' ? <DroppedKeysNotice sessionId={sessionId} /> : null}
       <div className="session-body">
         <section className="session-main" aria-label={kind === 'terminal' ? 'Terminal' : 'Chat'}>
           {kind === 'terminal' ? (
