@@ -19,6 +19,7 @@ function info(headSeq = 0) {
     createdAt: 1,
     lastActivityAt: 1,
     headSeq,
+    epoch: 'e_1',
     config: {},
     attached: [],
     attachedCount: 0,
@@ -44,7 +45,11 @@ async function connect(client: BatonClient): Promise<FakeSocket> {
 
 function answerSubscribes(socket: FakeSocket): void {
   for (const frame of socket.sentOf('subscribe')) {
-    socket.receive({ type: 'reply', rid: frame['rid'], result: { session: info(), headSeq: 0 } });
+    socket.receive({
+      type: 'reply',
+      rid: frame['rid'],
+      result: { session: info(), headSeq: 0, epoch: 'e_1' },
+    });
   }
 }
 
@@ -98,7 +103,7 @@ test('fetches the missing range on a gap and applies in order', async () => {
   socket.receive({
     type: 'reply',
     rid: fetch?.['rid'],
-    result: { events: [text(2), text(3)], headSeq: 4, compacted: false },
+    result: { events: [text(2), text(3)], headSeq: 4, epoch: 'e_1', compacted: false },
   });
   await settle();
   assert.deepEqual(seen, [1, 2, 3, 4]);

@@ -11,8 +11,11 @@ import { RETRYABLE_ERROR_CODES } from '@baton/protocol';
  */
 export type ClientErrorCode = 'timeout' | 'disconnected' | 'closed' | 'bad_reply' | 'expired';
 
-/** Every error code a `BatonError` can carry. */
-export type BatonErrorCode = ErrorCode | ClientErrorCode;
+/**
+ * Every error code a `BatonError` can carry. A newer server may send a code this SDK does not
+ * know; it is kept as it came and is not retryable.
+ */
+export type BatonErrorCode = ErrorCode | ClientErrorCode | (string & {});
 
 const CLIENT_RETRYABLE: ReadonlySet<BatonErrorCode> = new Set<BatonErrorCode>([
   'timeout',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
+import { PROTOCOL_VERSION } from '@baton/protocol';
 import { type BatonError } from './baton-error.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { FakeClock } from './testing/fake-clock.js';
@@ -36,7 +37,12 @@ test('says hello first and is connected after welcome', () => {
   connection.connect();
   assert.equal(connection.state.getSnapshot().status, 'connecting');
   FakeSocket.last.handshake();
-  assert.deepEqual(FakeSocket.last.sent[0], { type: 'hello', v: 1, token: 't', mode: 'cli' });
+  assert.deepEqual(FakeSocket.last.sent[0], {
+    type: 'hello',
+    v: PROTOCOL_VERSION,
+    token: 't',
+    mode: 'cli',
+  });
   assert.equal(connection.state.getSnapshot().status, 'connected');
   assert.deepEqual(events, ['connected']);
 });

@@ -13,8 +13,7 @@ export interface WindowLimits {
  *
  * Cost: `push` is O(1) amortized. Dropped events are not spliced out one by one; the buffer is
  * compacted (copied once) only after as many events were dropped as it holds, so every event is
- * copied at most once more. `after(seq)` finds its start by arithmetic on `seq`, which works
- * because the held events are contiguous: the event at index `i` has `seq === firstSeq + i`.
+ * copied at most once more. `after(seq)` finds its start by binary search on `seq`.
  */
 export class EventWindow {
   #buffer: LogEvent[] = [];
@@ -85,22 +84,29 @@ export class EventWindow {
     this.#extraChars = 0;
   }
 
-  /**
-   * The held events with `seq > afterSeq`, in order: O(k) for k events returned. `undefined` when
-   * some of those events were dropped already (`afterSeq + 1 < firstSeq`).
-   */
-  after(afterSeq: number): LogEvent[] | undefined {
-    const first = this.firstSeq;
-    if (first === undefined) return [];
-    if (afterSeq + 1 < first) return undefined;
-    return this.#buffer.slice(this.#start + (afterSeq + 1 - first));
+  /** The held events with `seq > afterSeq`, in order: O(log n + k) for k events returned. */
+  after(afterSeq: number): LogEvent[] {
+    return this.#buffer.slice(this.#indexAfter(afterSeq));
   }
 
   /** A copy of the held events with `seq <= lastSeq`, in order. */
   upTo(lastSeq: number): LogEvent[] {
-    const first = this.firstSeq;
-    if (first === undefined || lastSeq < first) return [];
-    return this.#buffer.slice(this.#start, this.#start + (lastSeq - first + 1));
+    return this.#buffer.slice(this.#start, this.#indexAfter(lastSeq));
+  }
+
+  /**
+   * The index in `#buffer` of the first held event with `seq > afterSeq`, by binary search: held
+   * seqs increase but may skip numbers (events of unknown types are not held).
+   */
+  #indexAfter(afterSeq: number): number {
+    let low = this.#start;
+    let high = this.#buffer.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.#buffer[mid]!.seq <= afterSeq) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 
   /** A copy of the held events, in order. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LogEvent } from '@baton/protocol';
+import { isKnownLogEvent, type LogEvent } from '@baton/protocol';
 import type { BatonClient } from './baton-client.js';
 import type { SessionStore } from './session-store.js';
 import {
@@ -21,7 +21,7 @@ async function fetchAll(client: BatonClient, sessionId: string): Promise<LogEven
   const all: LogEvent[] = [];
   for (;;) {
     const page = await client.fetchEvents(sessionId, all.at(-1)?.seq ?? 0, 5000);
-    all.push(...page.events);
+    all.push(...page.events.filter(isKnownLogEvent));
     if (page.events.length === 0 || all.at(-1)?.seq === page.headSeq) return all;
   }
 }

@@ -96,6 +96,7 @@ function sessionInfo() {
     createdAt: 1,
     lastActivityAt: 1,
     headSeq: 8,
+    epoch: 'e_1',
     config: {},
     attached: [],
     attachedCount: 0,

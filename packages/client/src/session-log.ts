@@ -1,4 +1,10 @@
-import { SnapshotState, type LogEvent, type SnapshotMessage } from '@baton/protocol';
+import {
+  SnapshotState,
+  isKnownLogEvent,
+  type LogEvent,
+  type ReceivedLogEvent,
+  type SnapshotMessage,
+} from '@baton/protocol';
 import { EventWindow, type WindowLimits } from './event-window.js';
 
 /** The base a session's view starts from: the latest snapshot, if the server sent one. */
@@ -30,6 +36,8 @@ export const AGENT_WINDOW: WindowLimits = { events: 2000, chars: 8 * 1024 * 1024
  * event beyond `lastSeq + 1` is held back until the events between have been fetched, then
  * everything is applied in order. A snapshot replaces the base and moves `lastSeq` to its `seq`.
  *
+ * An event of a type this client does not know moves `lastSeq` past it and is otherwise skipped.
+ *
  * Only a bounded window of the most recent events is held (`EventWindow`); `lastSeq` and the
  * sequence rules do not depend on what was dropped. Input ids are remembered for held events and
  * the snapshot base only, so that set is bounded too.
@@ -40,7 +48,12 @@ export class SessionLog {
   readonly #window: EventWindow;
   /** Input ids of held `input` events and of the base's; shrinks as events are dropped. */
   readonly #inputIds = new Set<string>();
-  readonly #ahead = new Map<number, LogEvent>();
+  readonly #ahead = new Map<number, ReceivedLogEvent>();
+  /**
+   * Every event from this seq to `lastSeq` is held (or was of an unknown type). Above the base
+   * when the window dropped events, or before older ones are loaded back.
+   */
+  #heldFrom = 1;
 
   constructor(limits: WindowLimits = AGENT_WINDOW) {
     this.#window = new EventWindow(limits);
@@ -48,7 +61,7 @@ export class SessionLog {
 
   /** Changes how much of the log is held (for example once the session's kind is known). */
   setLimits(limits: WindowLimits): void {
-    for (const event of this.#window.setLimitsDropping(limits)) this.#forgetInput(event);
+    for (const event of this.#window.setLimitsDropping(limits)) this.#dropped(event);
   }
 
   get lastSeq(): number {
@@ -71,6 +84,7 @@ export class SessionLog {
 
   /** Held events with `seq > afterSeq` (O(k)); `undefined` when some of them were dropped. */
   eventsAfter(afterSeq: number): readonly LogEvent[] | undefined {
+    if (afterSeq + 1 < this.#heldFrom) return undefined;
     return this.#window.after(afterSeq);
   }
 
@@ -84,7 +98,7 @@ export class SessionLog {
    * and it were dropped from memory; they are still on the server (`fetch`).
    */
   get firstSeq(): number {
-    return this.#window.firstSeq ?? this.#lastSeq + 1;
+    return this.#heldFrom;
   }
 
   /** Whether events after the base were dropped from memory (see `firstSeq`). */
@@ -96,15 +110,20 @@ export class SessionLog {
    * Puts older events back in front of the held ones (fetched on request). They must end right
    * before `firstSeq`; events at or before the base are ignored. Returns how many were added.
    */
-  prependOlder(events: readonly LogEvent[]): number {
+  prependOlder(events: readonly ReceivedLogEvent[]): number {
     const floor = this.#base?.seq ?? 0;
     const first = this.firstSeq;
-    const older = events.filter((e) => e.seq > floor && e.seq < first);
-    const contiguous = older.every((e, i) => e.seq === first - older.length + i);
-    if (older.length === 0 || !contiguous) return 0;
+    const older = events.filter(
+      (e): e is LogEvent => isKnownLogEvent(e) && e.seq > floor && e.seq < first,
+    );
+    const ordered = older.every((e, i) => i === 0 || e.seq > older[i - 1]!.seq);
+    // The fetched page must reach up to what is held, or a hole would open in the middle.
+    const reaches = events.at(-1)?.seq === first - 1;
+    if (events.length === 0 || !ordered || !reaches) return 0;
     this.#window.prepend(older);
     for (const event of older) this.#noteInput(event);
-    return older.length;
+    this.#heldFrom = Math.max(floor + 1, events[0]!.seq);
+    return events.filter((e) => e.seq > floor && e.seq < first).length;
   }
 
   /** Whether the confirmed log (base or events) holds an `input` with this id. */
@@ -113,18 +132,18 @@ export class SessionLog {
   }
 
   /** Offers one pushed event. Returns the events applied as a result, in order (maybe none). */
-  offer(event: LogEvent): LogEvent[] {
+  offer(event: ReceivedLogEvent): LogEvent[] {
     if (event.seq <= this.#lastSeq) return [];
     if (event.seq > this.#lastSeq + 1) {
       this.#ahead.set(event.seq, event);
       return [];
     }
-    this.#append(event);
-    return [event, ...this.#drain()];
+    const applied: LogEvent[] = this.#append(event) ? [event as LogEvent] : [];
+    return [...applied, ...this.#drain()];
   }
 
   /** Applies the contiguous events of a `fetch` reply; returns the events applied. */
-  offerFetched(events: readonly LogEvent[]): LogEvent[] {
+  offerFetched(events: readonly ReceivedLogEvent[]): LogEvent[] {
     const applied: LogEvent[] = [];
     for (const event of events) applied.push(...this.offer(event));
     return applied;
@@ -140,9 +159,10 @@ export class SessionLog {
     this.#base = { seq: snapshot.seq, reason: snapshot.reason, state };
     this.#window.clear();
     this.#lastSeq = snapshot.seq;
+    this.#heldFrom = snapshot.seq + 1;
     this.#inputIds.clear();
     if (state?.runner.kind === 'agent') {
-      for (const event of state.runner.events) this.#noteInput(event);
+      for (const event of state.runner.events) if (isKnownLogEvent(event)) this.#noteInput(event);
     }
     return this.#drain();
   }
@@ -158,23 +178,28 @@ export class SessionLog {
   /** Forgets everything: the next event or snapshot starts the log afresh. */
   reset(): void {
     this.#lastSeq = 0;
+    this.#heldFrom = 1;
     this.#base = undefined;
     this.#window.clear();
     this.#inputIds.clear();
     this.#ahead.clear();
   }
 
-  #append(event: LogEvent): void {
+  /** Moves `lastSeq` to the event; holds it only if its type is known. Returns whether held. */
+  #append(event: ReceivedLogEvent): boolean {
     this.#lastSeq = event.seq;
+    if (!isKnownLogEvent(event)) return false;
     this.#noteInput(event);
-    for (const dropped of this.#window.push(event)) this.#forgetInput(dropped);
+    for (const dropped of this.#window.push(event)) this.#dropped(dropped);
+    return true;
   }
 
   #noteInput(event: LogEvent): void {
     if (event.type === 'input') this.#inputIds.add(event.data.inputId);
   }
 
-  #forgetInput(event: LogEvent): void {
+  #dropped(event: LogEvent): void {
+    this.#heldFrom = Math.max(this.#heldFrom, event.seq + 1);
     if (event.type === 'input') this.#inputIds.delete(event.data.inputId);
   }
 
@@ -187,8 +212,7 @@ export class SessionLog {
       const next = this.#ahead.get(this.#lastSeq + 1);
       if (!next) break;
       this.#ahead.delete(next.seq);
-      this.#append(next);
-      applied.push(next);
+      if (this.#append(next) && isKnownLogEvent(next)) applied.push(next);
     }
     return applied;
   }

@@ -1,6 +1,7 @@
 import type {
   Attachment,
   LogEvent,
+  ReceivedLogEvent,
   PresenceMessage,
   PresenceChangedMessage,
   SessionId,
@@ -273,7 +274,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     this.#changed();
   }
 
-  handleEvent(event: LogEvent): void {
+  handleEvent(event: ReceivedLogEvent): void {
     if (this.#status === 'closed') return;
     this.#applied(this.#log.offer(event));
     this.#fillGap();

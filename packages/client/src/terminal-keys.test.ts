@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LogEvent, SessionId } from '@baton/protocol';
+import { isKnownLogEvent, type SessionId } from '@baton/protocol';
 import type { BatonClient } from './baton-client.js';
 import { LocalStorageOutboxStorage, type WebStorageLike } from './local-storage-outbox-storage.js';
 import type { DroppedInputs } from './outbox.js';
@@ -33,11 +33,13 @@ class MapStorage implements WebStorageLike {
 
 async function storedInputs(client: BatonClient, sessionId: string): Promise<string[]> {
   const { events } = await client.fetchEvents(sessionId, 0, 5000);
-  return events.flatMap((e: LogEvent) =>
-    e.type === 'input'
-      ? [e.data.payload.kind === 'terminal' ? e.data.payload.data : e.data.payload.text]
-      : [],
-  );
+  return events
+    .filter(isKnownLogEvent)
+    .flatMap((e) =>
+      e.type === 'input'
+        ? [e.data.payload.kind === 'terminal' ? e.data.payload.data : e.data.payload.text]
+        : [],
+    );
 }
 
 async function runningRun(client: BatonClient, sessionId: SessionId, above = 0): Promise<number> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConnectionMode } from './connection-mode.js';
-import { InputId, RequestId, Seq, SessionId } from './ids.js';
+import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
 import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
 
@@ -69,6 +69,12 @@ export const Subscribe = z.object({
   rid: RequestId,
   sessionId: SessionId,
   afterSeq: Seq,
+  /**
+   * The epoch `afterSeq` belongs to (from an earlier reply, snapshot or session list). When it is
+   * not the session's epoch, or `afterSeq` is beyond the head, the server starts with a
+   * `snapshot` of reason `reset` instead of replaying. Omit it on a first subscribe.
+   */
+  epoch: Epoch.optional(),
   /** A read-only attachment cannot send input, resize or interrupt. */
   readOnly: z.boolean().optional(),
 });
@@ -83,6 +89,8 @@ export const FetchEvents = z.object({
   rid: RequestId,
   sessionId: SessionId,
   afterSeq: Seq,
+  /** The epoch `afterSeq` belongs to; a different one is answered with `epoch_changed`. */
+  epoch: Epoch.optional(),
   limit: z.number().int().min(1).max(5000).optional(),
 });
 

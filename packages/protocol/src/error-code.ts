@@ -44,6 +44,12 @@ export const ErrorCode = z.enum([
   'unavailable',
   /** A bug or storage failure on the server; nothing was acknowledged. */
   'internal',
+  /**
+   * The session's log is not the one the client's position belongs to (a backup was restored,
+   * or the position is beyond the head). Subscribe again: the server answers with a `snapshot`
+   * of reason `reset`.
+   */
+  'epoch_changed',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -53,6 +59,13 @@ export const RETRYABLE_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(
   'unavailable',
   'internal',
 ]);
+
+/**
+ * An error code as a client receives it: a newer server may send codes this package does not
+ * know (an additive change). Clients treat an unknown code like `bad_request`: not retryable.
+ */
+export const ReceivedErrorCode = z.union([ErrorCode, z.string().min(1).max(64)]);
+export type ReceivedErrorCode = ErrorCode | (string & {});
 
 export const ErrorBody = z.object({
   code: ErrorCode,

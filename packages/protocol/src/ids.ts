@@ -24,3 +24,11 @@ export type RequestId = z.infer<typeof RequestId>;
 /** A sequence number in a session's log: 1, 2, 3, … with no gaps. 0 means "nothing yet". */
 export const Seq = z.number().int().nonnegative();
 export type Seq = z.infer<typeof Seq>;
+
+/**
+ * The identity of one history of a session's log. Sequence numbers mean something only within
+ * an epoch: when a log is restored from a backup (its head may go backwards) it gets a new epoch,
+ * and a client holding a position in the old one is reset. Opaque; compare for equality only.
+ */
+export const Epoch = z.string().min(1).max(64);
+export type Epoch = z.infer<typeof Epoch>;

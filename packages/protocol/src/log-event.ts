@@ -118,3 +118,31 @@ export type NewLogEvent = {
 }[LogEventType];
 
 export const LOG_EVENT_BODIES = bodies;
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(LOG_EVENT_TYPES);
+
+/**
+ * An event whose type this version of the protocol package does not know: a newer server added
+ * it (an additive change, see version.ts). Clients advance their position past it and otherwise
+ * ignore it; they never treat it as a gap or an error. Only types outside `LOG_EVENT_TYPES` parse
+ * as unknown: a known type with a malformed body is still invalid.
+ */
+export const UnknownLogEvent = z.object({
+  seq: Seq,
+  ts: z.number(),
+  type: z
+    .string()
+    .min(1)
+    .refine((t) => !KNOWN_TYPES.has(t), 'a known event type must match its own schema'),
+  data: z.unknown(),
+});
+export type UnknownLogEvent = z.infer<typeof UnknownLogEvent>;
+
+/** An event as a client receives it: one it knows, or one of a type added after it was built. */
+export const ReceivedLogEvent = z.union([LogEvent, UnknownLogEvent]);
+export type ReceivedLogEvent = LogEvent | UnknownLogEvent;
+
+/** True when the event's type is one this protocol package knows (so its body was validated). */
+export function isKnownLogEvent(e: ReceivedLogEvent): e is LogEvent {
+  return KNOWN_TYPES.has(e.type);
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseClientFrame } from './parse-frame.js';
+import { isKnownLogEvent } from './log-event.js';
+import { parseClientFrame, parseServerFrame } from './parse-frame.js';
 
 test('valid frames parse to typed messages', () => {
   const r = parseClientFrame(
@@ -28,4 +29,76 @@ test('bad frames get a code and a message naming the field', () => {
   assert.ok(!unknown.ok && unknown.error.code === 'invalid_message');
   const array = parseClientFrame('[1,2]');
   assert.ok(!array.ok && array.error.code === 'invalid_message');
+});
+
+const SID = 's_abcdefghijklmnopqrst';
+
+test('an event of a type this package does not know parses as an unknown event', () => {
+  const r = parseServerFrame(
+    JSON.stringify({
+      type: 'event',
+      sessionId: SID,
+      event: { seq: 7, ts: 1, type: 'agent.plan.updated', data: { steps: [1, 2] } },
+    }),
+  );
+  assert.ok(r.ok, !r.ok ? r.error.message : '');
+  assert.equal(r.value.type, 'event');
+  if (r.value.type !== 'event') return;
+  assert.equal(r.value.event.seq, 7);
+  assert.equal(isKnownLogEvent(r.value.event), false);
+  assert.deepEqual(r.value.event.data, { steps: [1, 2] });
+});
+
+test('a known event type with a malformed body is still invalid', () => {
+  const r = parseServerFrame(
+    JSON.stringify({
+      type: 'event',
+      sessionId: SID,
+      event: { seq: 7, ts: 1, type: 'terminal.output', data: { data: 5 } },
+    }),
+  );
+  assert.ok(!r.ok);
+  assert.equal(r.error.code, 'invalid_message');
+  const known = parseServerFrame(
+    JSON.stringify({
+      type: 'event',
+      sessionId: SID,
+      event: { seq: 8, ts: 1, type: 'terminal.output', data: { data: 'x' } },
+    }),
+  );
+  assert.ok(known.ok && known.value.type === 'event' && isKnownLogEvent(known.value.event));
+});
+
+test('unknown error codes, snapshot reasons and fields are tolerated', () => {
+  const error = parseServerFrame(
+    JSON.stringify({ type: 'error', rid: 3, code: 'quota_exceeded', message: 'm', hint: 'later' }),
+  );
+  assert.ok(error.ok && error.value.type === 'error');
+  assert.equal(error.value.code, 'quota_exceeded');
+  for (const reason of ['reset', 'migrated']) {
+    const snap = parseServerFrame(
+      JSON.stringify({
+        type: 'snapshot',
+        sessionId: SID,
+        seq: 4,
+        epoch: 'e_x',
+        reason,
+        state: {},
+        extra: true,
+      }),
+    );
+    assert.ok(snap.ok && snap.value.type === 'snapshot', reason);
+    assert.equal(snap.value.reason, reason);
+  }
+});
+
+test('subscribe and fetch carry an optional epoch', () => {
+  for (const type of ['subscribe', 'fetch']) {
+    const withEpoch = parseClientFrame(
+      JSON.stringify({ type, rid: 1, sessionId: SID, afterSeq: 3, epoch: 'e_abc' }),
+    );
+    assert.ok(withEpoch.ok, type);
+    const without = parseClientFrame(JSON.stringify({ type, rid: 1, sessionId: SID, afterSeq: 3 }));
+    assert.ok(without.ok, type);
+  }
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Seq } from './ids.js';
-import { LogEvent } from './log-event.js';
+import { Epoch, Seq } from './ids.js';
+import { ReceivedLogEvent } from './log-event.js';
 import { SessionInfo } from './session.js';
 
 /** The `result` of a `reply`, per request type. */
@@ -14,15 +14,23 @@ export const ReplyResult = {
   'session.delete': z.object({ deleted: z.literal(true) }),
   /**
    * Sent before any replayed event. `headSeq` is the log head when the subscription began;
-   * events up to it follow as `event` frames (or a `snapshot` and then events).
+   * events up to it follow as `event` frames (or a `snapshot` and then events). `epoch` is the
+   * epoch of the session's log; the positions that follow belong to it.
    */
-  subscribe: z.object({ session: SessionInfo, headSeq: Seq }),
+  subscribe: z.object({ session: SessionInfo, headSeq: Seq, epoch: Epoch }),
   unsubscribe: z.object({}),
   /**
    * `compacted: true` means events right after `afterSeq` are gone; subscribe again to receive a
-   * snapshot. Otherwise `events` are contiguous from `afterSeq + 1`.
+   * snapshot. Otherwise `events` are contiguous from `afterSeq + 1` (unknown types included:
+   * skip them). A fetch whose `epoch` is stale, or whose `afterSeq` is beyond the head, is
+   * answered with the error `epoch_changed` instead.
    */
-  fetch: z.object({ events: z.array(LogEvent), headSeq: Seq, compacted: z.boolean() }),
+  fetch: z.object({
+    events: z.array(ReceivedLogEvent),
+    headSeq: Seq,
+    epoch: Epoch,
+    compacted: z.boolean(),
+  }),
   resize: z.object({}),
   interrupt: z.object({}),
   'permission.answer': z.object({ seq: Seq }),

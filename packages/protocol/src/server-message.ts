@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ErrorCode } from './error-code.js';
-import { InputId, RequestId, Seq, SessionId } from './ids.js';
-import { LogEvent } from './log-event.js';
+import { ReceivedErrorCode } from './error-code.js';
+import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
+import { ReceivedLogEvent } from './log-event.js';
 import { Attachment, SessionInfo } from './session.js';
 
 /** Messages the server sends (downstream). */
@@ -28,7 +28,8 @@ export const ErrorFrame = z.object({
   rid: RequestId.optional(),
   sessionId: SessionId.optional(),
   inputId: InputId.optional(),
-  code: ErrorCode,
+  /** One of `ErrorCode`; a code this package does not know is kept as a string (version.ts). */
+  code: ReceivedErrorCode,
   message: z.string(),
   retryAfterMs: z.number().int().optional(),
 });
@@ -42,25 +43,40 @@ export const Ack = z.object({
   duplicate: z.boolean(),
 });
 
-/** One committed event of a subscribed session, in sequence order. */
+/**
+ * One committed event of a subscribed session, in sequence order. An event of a type the client
+ * does not know parses as `UnknownLogEvent`: the client advances past its `seq` and skips it.
+ */
 export const EventFrame = z.object({
   type: z.literal('event'),
   sessionId: SessionId,
-  event: LogEvent,
+  event: ReceivedLogEvent,
 });
 
 /**
- * The state of a session as of `seq`, sent instead of a partial replay when the events after
- * the client's `afterSeq` are no longer stored (reason `retention`) or when the server dropped a
- * slow connection's backlog (reason `resync`), or when a snapshot is much cheaper than replaying
- * (reason `catchup`: a terminal joiner gets the screen, not every byte since the start). The client replaces its view with `state` and
- * continues from `seq + 1`. `state` is kind-specific (docs/protocol.md).
+ * Why a snapshot was sent. Informational only: whatever the reason, the client replaces its view
+ * with `state` and continues from `seq + 1` in `epoch`.
+ * - `retention`: the events after the client's position are no longer stored.
+ * - `resync`: the server dropped a slow connection's backlog.
+ * - `catchup`: a snapshot is much cheaper than the replay (a terminal joiner gets the screen).
+ * - `reset`: the client's position is not in the session's log: its epoch differs (a backup was
+ *   restored) or its `afterSeq` is beyond the head. Added in version 2; a version 1 connection
+ *   receives `resync` instead.
+ */
+export const SnapshotReason = z.enum(['retention', 'resync', 'catchup', 'reset']);
+export type SnapshotReason = z.infer<typeof SnapshotReason>;
+
+/**
+ * The state of a session as of `seq` in `epoch`, sent instead of a replay (see `SnapshotReason`).
+ * The client replaces its view with `state` and continues from `seq + 1`. `state` is
+ * kind-specific (docs/protocol.md). A reason this package does not know is kept as a string.
  */
 export const Snapshot = z.object({
   type: z.literal('snapshot'),
   sessionId: SessionId,
   seq: Seq,
-  reason: z.enum(['retention', 'resync', 'catchup']),
+  epoch: Epoch,
+  reason: z.union([SnapshotReason, z.string().min(1).max(64)]),
   state: z.unknown(),
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SessionId, Seq } from './ids.js';
+import { Epoch, SessionId, Seq } from './ids.js';
 import { ConnectionMode } from './connection-mode.js';
 
 export const SessionKind = z.enum(['terminal', 'claude', 'codex']);
@@ -91,6 +91,8 @@ export const SessionInfo = z.object({
    * carry it (`InputPayload.run`). Servers that predate it send none: read as 0.
    */
   run: z.number().int().nonnegative().default(0),
+  /** The epoch `headSeq` belongs to; it changes when the log is restored from a backup. */
+  epoch: Epoch,
   config: z.record(z.string(), z.unknown()),
   /**
    * Connections attached right now (volatile; not stored), at most the first 50; subscribe to the

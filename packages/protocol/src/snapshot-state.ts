@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LogEvent } from './log-event.js';
+import { ReceivedLogEvent } from './log-event.js';
 import { SessionInfo } from './session.js';
 
 /**
@@ -18,7 +18,7 @@ export const SnapshotState = z.object({
       cols: z.number().int(),
       rows: z.number().int(),
     }),
-    z.object({ kind: z.literal('agent'), events: z.array(LogEvent) }),
+    z.object({ kind: z.literal('agent'), events: z.array(ReceivedLogEvent) }),
     z.object({ kind: z.literal('none') }),
   ]),
 });

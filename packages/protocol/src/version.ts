@@ -1,16 +1,44 @@
 /**
- * Protocol version negotiation.
+ * Protocol version negotiation and the rules for changing the protocol.
  *
  * A client sends the version it speaks in its `hello`; the server accepts any version in
- * [MIN_SUPPORTED_PROTOCOL_VERSION, PROTOCOL_VERSION] and closes with `CloseCode.UnsupportedVersion`
- * otherwise. Bump PROTOCOL_VERSION whenever a schema in this package changes shape (the
- * schema-hash test fails until you do), and add a history line below.
+ * [MIN_SUPPORTED_PROTOCOL_VERSION, PROTOCOL_VERSION], answers `welcome` with that same version and
+ * from then on speaks it to that connection. Any other version is closed with
+ * `CloseCode.UnsupportedVersion`.
+ *
+ * Rules for changing the wire (docs/protocol.md §16 says the same for client authors):
+ * - Additive changes keep the version. From version 2 on, a client must ignore what it does not
+ *   know, so these reach every client safely:
+ *   - a new optional field in any message, reply result or event body;
+ *   - a new event type (clients advance their position past it and skip it: `UnknownLogEvent`);
+ *   - a new error code (clients treat it like `bad_request`: not retryable);
+ *   - a new snapshot reason (the reason is informational; every snapshot is applied the same way);
+ *   - a new optional field in a client message (older servers ignore unknown fields).
+ * - Breaking changes bump PROTOCOL_VERSION: a new required field in a client message, a changed
+ *   meaning or type of an existing field, a removed message, event or field, a new server message
+ *   type that a client must act on. The server keeps speaking every version down to
+ *   MIN_SUPPORTED_PROTOCOL_VERSION, translating per connection (`Peer.protocolVersion`); raising
+ *   the minimum is itself a breaking change announced in the history below.
+ * - Version 1 clients predate the tolerance rules: they reject unknown event types, error codes
+ *   and snapshot reasons. The server therefore sends them none: a version 1 connection gets a
+ *   `reset` snapshot as `resync`, is never sent `epoch_changed`, and an event type added after
+ *   version 2 must be kept from version 1 connections or the minimum raised to 2.
+ *
+ * Every change of a wire schema changes the fingerprint pinned in protocol-version.test.ts: an
+ * additive change records a new fingerprint for the current version with a history line; a
+ * breaking change bumps the version.
  *
  * History:
  * - 1: first version (hello/welcome, sessions, ordered log with replay and snapshots, inputs with
  *      client ids and acks, presence, terminal and agent events).
+ * - 2: epochs (`SessionInfo.epoch`, `epoch` on subscribe, fetch, their replies and snapshots;
+ *      snapshot reason `reset`; error code `epoch_changed`); clients tolerate unknown event
+ *      types (`UnknownLogEvent`), error codes, snapshot reasons and fields; input ids are
+ *      deduplicated per device.
+ *      Additive in 2: `SessionInfo.run` and the optional `run` of terminal inputs; error code
+ *      `stale_input` (only ever sent for an input that carries `run`, so never to version 1).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
 
 /** The WebSocket path. The version in the path changes only for an incompatible transport. */

@@ -2,6 +2,7 @@ import { WebSocket } from 'ws';
 import {
   PROTOCOL_VERSION,
   WEBSOCKET_PATH,
+  isKnownLogEvent,
   parseServerFrame,
   type ConnectionMode,
   type LogEvent,
@@ -160,7 +161,7 @@ export class Device {
           throw new Error(`${this.name}: gap in the log: ${this.lastSeq} then ${m.event.seq}`);
         }
         this.lastSeq = m.event.seq;
-        this.events.push(m.event);
+        if (isKnownLogEvent(m.event)) this.events.push(m.event);
         return;
       }
       case 'snapshot':

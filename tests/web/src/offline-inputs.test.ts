@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { BatonClient } from '@baton/client';
+import { isKnownLogEvent } from '@baton/protocol';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, connected, launchBrowser, screenshot } from './harness/browser.js';
@@ -103,9 +104,11 @@ describe('going offline and back', { timeout: 240_000 }, () => {
     const cli = await nodeDevice(baton.url, baton.ownerToken);
     clients.push(cli);
     const { events } = await cli.fetchEvents(sessionId, 0, 5000);
-    const typed = events.flatMap((e) =>
-      e.type === 'input' && e.data.payload.kind === 'message' ? [e.data.payload.text] : [],
-    );
+    const typed = events
+      .filter(isKnownLogEvent)
+      .flatMap((e) =>
+        e.type === 'input' && e.data.payload.kind === 'message' ? [e.data.payload.text] : [],
+      );
     assert.deepEqual(
       typed,
       ['hello before', 'typed offline one', 'typed offline two'],

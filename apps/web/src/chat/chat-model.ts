@@ -1,5 +1,10 @@
 import type { OutboxEntry, SessionBase, StreamBuffer } from '@baton/client';
-import type { LogEvent, LogEventData, PermissionDecision } from '@baton/protocol';
+import {
+  isKnownLogEvent,
+  type LogEvent,
+  type LogEventData,
+  type PermissionDecision,
+} from '@baton/protocol';
 
 /**
  * Where one of the user's messages is: `pending` while only this window has it (stored in the
@@ -98,7 +103,9 @@ type InputEvent = LogEvent & { type: 'input' };
 export function buildChat(source: ChatSource): ChatModel {
   const runner = source.base?.state?.runner;
   const all: readonly LogEvent[] =
-    runner?.kind === 'agent' ? [...runner.events, ...source.events] : source.events;
+    runner?.kind === 'agent'
+      ? [...runner.events.filter(isKnownLogEvent), ...source.events]
+      : source.events;
 
   const inputs = new Map<string, InputEvent>();
   const taken = new Set<string>();

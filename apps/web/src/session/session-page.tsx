@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { TERMINAL_INPUT_TTL_MS } from '@baton/client';
 import { useConnection, usePresence, useSession, useSessions } from '@baton/react';
+import { isKnownLogEvent } from '@baton/protocol';
 import { ChatView } from '../chat/chat-view.js';
 import type { ChatSource } from '../chat/chat-model.js';
 import { DevicesPanel } from '../devices/devices-panel.js';
@@ -48,7 +49,9 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
     const timer = setTimeout(() => {
       const runner = snapshot.base?.state?.runner;
       const events =
-        runner?.kind === 'agent' ? [...runner.events, ...snapshot.events] : snapshot.events;
+        runner?.kind === 'agent'
+          ? [...runner.events.filter(isKnownLogEvent), ...snapshot.events]
+          : snapshot.events;
       saveSessionView({ savedAt: Date.now(), info, events });
     }, SAVE_DELAY_MS);
     return () => clearTimeout(timer);

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { BatonClient, type BatonError, type WebSocketConstructor } from '@baton/client';
-import type { PermissionDecision, SessionInfo } from '@baton/protocol';
+import { isKnownLogEvent, type PermissionDecision, type SessionInfo } from '@baton/protocol';
 import { CliError, ExitCode } from '../cli-error.js';
 import { CHAT_HELP, parseChatLine } from './chat-commands.js';
 import { chatStyle, clip, type ChatStyle } from './chat-format.js';
@@ -124,7 +124,10 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
     client.on('snapshot', ({ sessionId, base }) => {
       if (sessionId !== o.sessionId) return;
       const runner = base.state?.runner;
-      view.applySnapshot(base.seq, runner?.kind === 'agent' ? runner.events : []);
+      view.applySnapshot(
+        base.seq,
+        runner?.kind === 'agent' ? runner.events.filter(isKnownLogEvent) : [],
+      );
       refreshPrompt();
     }),
     client.on('stream', (m) => {

@@ -4,6 +4,7 @@ import {
   ReplyResult,
   SnapshotState,
   TERMINAL_CLOSE_CODES,
+  isKnownLogEvent,
   parseServerFrame,
   type ClientMessage,
   type LogEvent,
@@ -201,7 +202,8 @@ export class TerminalLink {
           return;
         }
         this.lastSeq = msg.event.seq;
-        this.o.handlers.onEvent(msg.event);
+        // An event type this build does not know: its position counts, its content is skipped.
+        if (isKnownLogEvent(msg.event)) this.o.handlers.onEvent(msg.event);
         return;
       default:
         return;

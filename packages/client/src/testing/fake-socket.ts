@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '@baton/protocol';
 import type { WebSocketLike } from '../web-socket-like.js';
 
 type Handlers = {
@@ -74,7 +75,7 @@ export class FakeSocket implements WebSocketLike {
     this.open();
     this.receive({
       type: 'welcome',
-      v: 1,
+      v: PROTOCOL_VERSION,
       connectionId: 'c1',
       deviceId: 'd1',
       deviceName: 'test',

@@ -39,6 +39,14 @@ export function newDeviceId(): string {
   return 'd_' + randomId(20);
 }
 
+/**
+ * A new epoch for a session's log: 80 random bits, so a restored log never reuses the epoch of
+ * the history it replaced.
+ */
+export function newEpoch(): string {
+  return 'e_' + randomId(16);
+}
+
 export function newConnectionId(): string {
   return 'c_' + randomId(16);
 }

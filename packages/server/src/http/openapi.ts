@@ -114,6 +114,10 @@ export function openApiDocument(version: string): unknown {
                 events: { type: 'array', items: ref('LogEvent') },
                 headSeq: { type: 'integer' },
                 firstSeq: { type: 'integer' },
+                epoch: {
+                  type: 'string',
+                  description: 'the epoch of the log these positions belong to',
+                },
                 compacted: {
                   type: 'boolean',
                   description:

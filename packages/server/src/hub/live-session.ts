@@ -26,6 +26,7 @@ import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
 import { duplicateOrStale, isStaleRun, nextRun } from './input-run.js';
+import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
@@ -73,6 +74,8 @@ export class LiveSession {
   committedSeq: number;
   /** The oldest seq still stored. */
   firstSeq: number;
+  /** The epoch of this session's log: positions (seq) mean something only within it. */
+  epoch: string;
   readonly subscriptions = new Map<string, Subscription>();
   private runner: Runner | undefined;
   /** The runner's start count as clients see it (`SessionInfo.run`); see `nextRun`. */
@@ -114,6 +117,7 @@ export class LiveSession {
     };
     this.committedSeq = record.headSeq;
     this.firstSeq = record.firstSeq;
+    this.epoch = record.epoch;
     this.size = { cols: this.config.cols ?? 80, rows: this.config.rows ?? 24 };
     this.inbox = new Inbox(
       () => this.runner,
@@ -136,6 +140,7 @@ export class LiveSession {
       lastActivityAt: this.logState.lastActivityAt,
       headSeq: this.committedSeq,
       run: this.run,
+      epoch: this.epoch,
       config: redactConfig(this.config as Record<string, unknown>),
       attached: this.attachments(LIST_ATTACHMENTS),
       attachedCount: this.subscriptions.size,
@@ -201,10 +206,19 @@ export class LiveSession {
 
   // ---- attachments -------------------------------------------------------------------------
 
-  /** Attaches a connection; events after `afterSeq` follow (replayed, then live). */
-  subscribe(peer: Peer, afterSeq: number, readOnly: boolean): { headSeq: number } {
+  /**
+   * Attaches a connection; events after `afterSeq` follow (replayed, then live). A position that
+   * is not in this log (another epoch, or beyond the head) starts with a `reset` snapshot.
+   */
+  subscribe(peer: Peer, afterSeq: number, readOnly: boolean, epoch?: string): { headSeq: number } {
     this.subscriptions.get(peer.connectionId)?.end();
-    const sub = new Subscription(peer, readOnly, afterSeq, Date.now());
+    const reset = isStalePosition(
+      { epoch: this.epoch, headSeq: this.committedSeq },
+      afterSeq,
+      epoch,
+    );
+    const sub = new Subscription(peer, readOnly, reset ? 0 : afterSeq, Date.now());
+    sub.resetPending = reset;
     this.subscriptions.set(peer.connectionId, sub);
     const headSeq = this.committedSeq;
     // After the caller has sent its reply: the full presence list to this subscriber only, then
@@ -289,22 +303,28 @@ export class LiveSession {
         }
         const behind = this.committedSeq - sub.nextSeq + 1;
         const compacted = sub.nextSeq < this.firstSeq;
-        if (compacted || (this.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
+        const reset = sub.resetPending;
+        if (reset || compacted || (this.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
           const snap = await this.deps.projection.snapshot();
           if (sub.ended) return;
-          if (compacted || snap.seq >= sub.nextSeq - 1) {
-            const reason = compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup';
+          if (reset || compacted || snap.seq >= sub.nextSeq - 1) {
+            const reason = snapshotReasonFor(
+              sub.peer.protocolVersion,
+              reset ? 'reset' : compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup',
+            );
             sub.peer.send(
               JSON.stringify({
                 type: 'snapshot',
                 sessionId: this.id,
                 seq: snap.seq,
+                epoch: this.epoch,
                 reason,
                 state: { session: this.info(), runner: snap.state },
               }),
             );
             sub.nextSeq = snap.seq + 1;
             sub.fellBehind = false;
+            sub.resetPending = false;
             continue;
           }
         }
@@ -339,8 +359,14 @@ export class LiveSession {
   async readCommitted(
     afterSeq: number,
     limit: number,
-  ): Promise<{ events: LogEvent[]; headSeq: number; firstSeq: number; compacted: boolean }> {
-    const head = { headSeq: this.committedSeq, firstSeq: this.firstSeq };
+  ): Promise<{
+    events: LogEvent[];
+    headSeq: number;
+    firstSeq: number;
+    epoch: string;
+    compacted: boolean;
+  }> {
+    const head = { headSeq: this.committedSeq, firstSeq: this.firstSeq, epoch: this.epoch };
     if (afterSeq + 1 < this.firstSeq) return { events: [], ...head, compacted: true };
     const stored = await this.deps.store.readEvents(this.id, afterSeq, limit);
     // Allocated-but-uncommitted numbers never leave the server.

@@ -21,6 +21,7 @@ async function setup(wrap: (s: Store) => Store = (s) => s) {
     lastActivityAt: 1,
     headSeq: 0,
     firstSeq: 1,
+    epoch: 'e_test',
   });
   const fanned: CommittedEvent[] = [];
   const commits: number[] = [];

@@ -9,6 +9,8 @@ export interface Peer {
   readonly deviceId: string;
   readonly deviceName: string;
   readonly mode: ConnectionMode;
+  /** The protocol version this connection speaks (from its `hello`). */
+  readonly protocolVersion: number;
   /**
    * Queue a text frame (a string, or its UTF-8 bytes when one encoding serves many peers).
    * Never blocks; the queue is bounded by the WebSocket layer.

@@ -7,7 +7,7 @@ import {
   type SessionInfo,
   type SessionKind,
 } from '@baton/protocol';
-import { newSessionId } from '../auth/tokens.js';
+import { newEpoch, newSessionId } from '../auth/tokens.js';
 import { BatonError } from '../baton-error.js';
 import type { Logger } from '../logger.js';
 import type { ProjectionFactory } from '../projections/projection.js';
@@ -16,6 +16,7 @@ import { RunnerError, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
 import { LiveSession } from './live-session.js';
 import { LogWriter } from './log-writer.js';
+import { RestoreGuard } from './restore-guard.js';
 import type { Actor, Peer } from './peer.js';
 
 /** Session-list updates for busy sessions are coalesced to at most one per session per interval. */
@@ -43,18 +44,35 @@ export class SessionHub {
   private listTimer: NodeJS.Timeout | undefined;
   readonly writer: LogWriter;
   private closed = false;
+  /** Set by `load`: notices logs that went back in time and records heads for the next start. */
+  private guard: RestoreGuard | undefined;
 
   constructor(private readonly opts: SessionHubOptions) {
     this.writer = new LogWriter(opts.store, (log, events) => {
-      this.sessions.get(log.sessionId)?.onCommitted(events);
+      const session = this.sessions.get(log.sessionId);
+      if (!session) return;
+      session.onCommitted(events);
+      this.guard?.noteHead(session.id, session.epoch, session.committedSeq);
     });
   }
 
-  /** Loads stored sessions, rebuilds projections and settles sessions the restart interrupted. */
+  /**
+   * Loads stored sessions (each in its epoch, a new one if its log went back in time), rebuilds
+   * projections and settles sessions the restart interrupted.
+   */
   async load(): Promise<void> {
-    for (const record of await this.opts.store.listSessions()) {
+    const { store } = this.opts;
+    this.guard = await RestoreGuard.open(this.opts.dataDir, store, this.opts.log);
+    const loaded: LiveSession[] = [];
+    for (const record of await store.listSessions()) {
+      record.epoch = await this.guard.admit(record, store);
       const session = this.makeSession(record);
       this.sessions.set(session.id, session);
+      loaded.push(session);
+    }
+    // Before the first commit of this run: the settling below appends events.
+    await this.guard.start(store);
+    for (const session of loaded) {
       await session.loadProjection();
       await session.recoverAfterRestart();
     }
@@ -167,6 +185,7 @@ export class SessionHub {
       lastActivityAt: now,
       headSeq: 0,
       firstSeq: 1,
+      epoch: newEpoch(),
     };
     await this.opts.store.insertSession(record);
     const session = this.makeSession(record);
@@ -218,6 +237,7 @@ export class SessionHub {
     }
     await s.dispose({ deleted: true });
     await this.opts.store.deleteSession(id);
+    this.guard?.forget(id);
   }
 
   submitInput(id: string, actor: Actor, inputId: string, payload: InputPayload, readOnly = false) {
@@ -240,6 +260,7 @@ export class SessionHub {
     if (this.listTimer) clearTimeout(this.listTimer);
     for (const s of this.sessions.values()) await s.checkpoint();
     await Promise.all([...this.sessions.values()].map((s) => s.dispose({ deleted: false })));
+    await this.guard?.close();
   }
 }
 

@@ -26,6 +26,11 @@ export class Subscription {
   ended = false;
   /** Whether the next snapshot sent should say `resync` (the subscriber fell behind). */
   fellBehind = false;
+  /**
+   * Whether the subscriber's position was not in the session's log (another epoch, or beyond the
+   * head): it must get a `reset` snapshot before anything else, never silence.
+   */
+  resetPending = false;
   /** Whether the session's catch-up pump is running for this subscriber. */
   pumping = false;
 

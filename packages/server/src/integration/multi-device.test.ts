@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LogEvent, SessionInfo } from '@baton/protocol';
+import { isKnownLogEvent, type LogEvent, type SessionInfo } from '@baton/protocol';
 import { ProtocolClient } from '../testing/protocol-client.js';
 import { QUIET_TERMINAL, startTestServer } from '../testing/test-server.js';
 import type { RunningServer } from '../server.js';
@@ -165,7 +165,10 @@ describe('many devices on one server', () => {
     assert.equal(stopped.session.status, 'exited');
     await a.waitFor(
       (f) =>
-        f.type === 'event' && f.event.type === 'session.status' && f.event.data.status === 'exited',
+        f.type === 'event' &&
+        isKnownLogEvent(f.event) &&
+        f.event.type === 'session.status' &&
+        f.event.data.status === 'exited',
     );
     await watcher.waitFor(
       (f) =>

@@ -49,4 +49,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        created_at BIGINT NOT NULL
      )`,
   ],
+  // 2: each session's log has an epoch (docs/protocol.md, "Epochs"). Existing sessions start
+  // with '' and are given a random epoch when the server loads them.
+  [`ALTER TABLE sessions ADD COLUMN epoch TEXT NOT NULL DEFAULT ''`],
 ];

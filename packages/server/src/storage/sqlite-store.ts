@@ -91,8 +91,9 @@ export class SqliteStore implements Store {
       touchDevice: p('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
       revokeDevice: p('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       insertSession: p(
-        'INSERT INTO sessions (id, name, kind, status, reason, exit_code, config, created_at, last_activity_at, head_seq, first_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO sessions (id, name, kind, status, reason, exit_code, config, created_at, last_activity_at, head_seq, first_seq, epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      setSessionEpoch: p('UPDATE sessions SET epoch = ? WHERE id = ?'),
       getSession: p('SELECT * FROM sessions WHERE id = ?'),
       listSessions: p('SELECT * FROM sessions ORDER BY created_at'),
       deleteEvents: p('DELETE FROM events WHERE session_id = ?'),
@@ -170,7 +171,12 @@ export class SqliteStore implements Store {
       s.lastActivityAt,
       s.headSeq,
       s.firstSeq,
+      s.epoch,
     );
+    return;
+  }
+  async setSessionEpoch(id: string, epoch: string): Promise<void> {
+    this.stmt.setSessionEpoch.run(epoch, id);
     return;
   }
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -254,6 +260,7 @@ interface SessionRow {
   last_activity_at: number;
   head_seq: number;
   first_seq: number;
+  epoch: string;
 }
 interface EventRow {
   seq: number;
@@ -285,6 +292,7 @@ function toSession(r: SessionRow): SessionRecord {
     lastActivityAt: r.last_activity_at,
     headSeq: r.head_seq,
     firstSeq: r.first_seq,
+    epoch: r.epoch,
   };
   if (r.reason !== null) s.reason = r.reason;
   if (r.exit_code !== null) s.exitCode = r.exit_code;

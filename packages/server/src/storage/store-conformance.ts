@@ -20,6 +20,7 @@ export function storeConformance(
     lastActivityAt: 1,
     headSeq: 0,
     firstSeq: 1,
+    epoch: 'e_test',
   });
   const ev = (seq: number, text = `e${seq}`): StoredEvent => ({
     seq,

@@ -24,6 +24,8 @@ export interface Store {
   insertSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   listSessions(): Promise<SessionRecord[]>;
+  /** Gives the session's log a new epoch (after a restore was detected). */
+  setSessionEpoch(id: string, epoch: string): Promise<void>;
   /** Deletes the session with its events, input ids and snapshot. */
   deleteSession(id: string): Promise<void>;
 
@@ -69,6 +71,8 @@ export interface SessionRecord {
   headSeq: number;
   /** The oldest retained event's seq (1 until compaction). */
   firstSeq: number;
+  /** The epoch of the session's log ('' only for sessions stored before epochs existed). */
+  epoch: string;
 }
 
 /** A stored event: the parsed envelope plus its data exactly as stored (serialized once). */

@@ -4,9 +4,10 @@ import type {
   ConnectionMode,
   InputPayload,
   LogEvent,
+  ReceivedLogEvent,
   ServerMessage,
 } from '@baton/protocol';
-import { PROTOCOL_VERSION, parseServerFrame } from '@baton/protocol';
+import { PROTOCOL_VERSION, isKnownLogEvent, parseServerFrame } from '@baton/protocol';
 
 export class ProtocolError extends Error {
   constructor(
@@ -27,8 +28,12 @@ export class ProtocolClient {
   /** The confirmed log per session, as applied by the lastSeq + 1 rule. */
   readonly logs = new Map<string, LogEvent[]>();
   readonly lastSeq = new Map<string, number>();
+  /** The epoch of each subscribed session's log, from the subscribe reply and snapshots. */
+  readonly epochs = new Map<string, string>();
   /** Who is attached to each subscribed session, from `presence` and `presence.changed`. */
   readonly presence = new Map<string, Attachment[]>();
+  /** Events of types this client does not know, passed over as the protocol says. */
+  readonly skipped: ReceivedLogEvent[] = [];
   /** Gaps, duplicates or invalid frames seen: must stay empty. */
   readonly violations: string[] = [];
   private rid = 0;
@@ -62,6 +67,7 @@ export class ProtocolClient {
     token: string,
     mode: ConnectionMode = 'headless',
     wsOptions: WebSocket.ClientOptions = {},
+    version = PROTOCOL_VERSION,
   ): Promise<ProtocolClient> {
     const ws = new WebSocket(wsUrl, wsOptions);
     const client = new ProtocolClient(ws);
@@ -69,7 +75,7 @@ export class ProtocolClient {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, token, mode }));
+    ws.send(JSON.stringify({ type: 'hello', v: version, token, mode }));
     const welcome = await client.waitFor((f) => f.type === 'welcome' || f.type === 'error', 5_000);
     if (welcome.type === 'error') throw new ProtocolError(welcome.code, welcome.message);
     if (welcome.type === 'welcome') {
@@ -96,6 +102,7 @@ export class ProtocolClient {
     } else if (f.type === 'snapshot') {
       this.logs.set(f.sessionId, []);
       this.lastSeq.set(f.sessionId, f.seq);
+      if (f.epoch !== undefined) this.epochs.set(f.sessionId, f.epoch);
     } else if (f.type === 'reply' || (f.type === 'error' && f.rid !== undefined)) {
       const w = this.waiters.get(f.rid!);
       if (w) {
@@ -115,7 +122,7 @@ export class ProtocolClient {
     }
   }
 
-  private apply(sessionId: string, event: LogEvent): void {
+  private apply(sessionId: string, event: ReceivedLogEvent): void {
     const last = this.lastSeq.get(sessionId) ?? 0;
     if (event.seq <= last) {
       this.violations.push(`duplicate ${sessionId}#${event.seq} (last ${last})`);
@@ -125,6 +132,11 @@ export class ProtocolClient {
       this.violations.push(`gap ${sessionId}: got #${event.seq} after #${last}`);
     }
     this.lastSeq.set(sessionId, event.seq);
+    // An event type this client does not know: its position counts, its content is skipped.
+    if (!isKnownLogEvent(event)) {
+      this.skipped.push(event);
+      return;
+    }
     const log = this.logs.get(sessionId) ?? [];
     log.push(event);
     this.logs.set(sessionId, log);
@@ -186,12 +198,22 @@ export class ProtocolClient {
     });
   }
 
-  subscribe(sessionId: string, afterSeq = this.lastSeq.get(sessionId) ?? 0, readOnly = false) {
+  /** Subscribes from `afterSeq`, in `epoch` when given (the position's epoch). */
+  async subscribe(
+    sessionId: string,
+    afterSeq = this.lastSeq.get(sessionId) ?? 0,
+    readOnly = false,
+    epoch?: string,
+  ): Promise<{ headSeq: number; epoch: string }> {
     if (!this.lastSeq.has(sessionId) || afterSeq < (this.lastSeq.get(sessionId) ?? 0)) {
       this.lastSeq.set(sessionId, afterSeq);
       this.logs.set(sessionId, []);
     }
-    return this.request<{ headSeq: number }>({ type: 'subscribe', sessionId, afterSeq, readOnly });
+    const msg: Record<string, unknown> = { type: 'subscribe', sessionId, afterSeq, readOnly };
+    if (epoch !== undefined) msg['epoch'] = epoch;
+    const reply = await this.request<{ headSeq: number; epoch: string }>(msg);
+    this.epochs.set(sessionId, reply.epoch);
+    return reply;
   }
 
   /** Resolves with the first received frame (past or future) that matches. */

@@ -3,6 +3,7 @@ import headlessModule from '@xterm/headless';
 import {
   PROTOCOL_VERSION,
   SnapshotState,
+  isKnownLogEvent,
   parseServerFrame,
   type ClientMessage,
   type ServerMessage,
@@ -248,10 +249,10 @@ export class ScreenViewer {
         if (m.event.seq <= this.lastSeq) return;
       }
       this.lastSeq = m.event.seq;
-      if (m.event.type === 'terminal.output') this.output(m.event.data.data);
-      if (m.event.type === 'terminal.resized') {
-        this.screen?.resize(m.event.data.cols, m.event.data.rows);
-      }
+      const e = m.event;
+      if (!isKnownLogEvent(e)) return;
+      if (e.type === 'terminal.output') this.output(e.data.data);
+      if (e.type === 'terminal.resized') this.screen?.resize(e.data.cols, e.data.rows);
     }
   }
 

@@ -199,6 +199,7 @@ export class ClientConnection {
       deviceId: device.id,
       deviceName: device.name,
       mode,
+      protocolVersion: v,
       send: (frame) => this.send(frame),
       bufferedAmount: () => this.ws.bufferedAmount,
       drained: () => this.drained(),
@@ -209,7 +210,8 @@ export class ClientConnection {
     this.send(
       JSON.stringify({
         type: 'welcome',
-        v: PROTOCOL_VERSION,
+        // The connection speaks the client's version; the server keeps every supported one.
+        v,
         connectionId: this.connectionId,
         deviceId: device.id,
         deviceName: device.name,

@@ -1,5 +1,6 @@
 import type { ClientMessage, ErrorCode, RequestId } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
+import { checkFetchPosition } from '../hub/log-position.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Peer } from '../hub/peer.js';
 
@@ -67,8 +68,8 @@ export async function dispatch(
         ctx.attached.set(msg.sessionId, { readOnly });
         // The reply is sent synchronously here; replay starts on a later tick (LiveSession),
         // so the client always sees the reply before the first replayed event.
-        const { headSeq } = session.subscribe(peer, msg.afterSeq, readOnly);
-        ctx.reply(msg.rid, { session: session.info(), headSeq });
+        const { headSeq } = session.subscribe(peer, msg.afterSeq, readOnly, msg.epoch);
+        ctx.reply(msg.rid, { session: session.info(), headSeq, epoch: session.epoch });
         return;
       }
       case 'unsubscribe':
@@ -77,10 +78,14 @@ export async function dispatch(
         ctx.reply(msg.rid, {});
         return;
       case 'fetch': {
-        const read = await hub.get(msg.sessionId).readCommitted(msg.afterSeq, msg.limit ?? 1000);
+        const session = hub.get(msg.sessionId);
+        const head = { epoch: session.epoch, headSeq: session.committedSeq };
+        checkFetchPosition(head, msg.afterSeq, msg.epoch, peer.protocolVersion);
+        const read = await session.readCommitted(msg.afterSeq, msg.limit ?? 1000);
         ctx.reply(msg.rid, {
           events: read.events,
           headSeq: read.headSeq,
+          epoch: read.epoch,
           compacted: read.compacted,
         });
         return;

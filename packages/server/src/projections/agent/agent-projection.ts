@@ -1,4 +1,9 @@
-import type { LogEvent, LogEventType, RunnerSnapshot } from '@baton/protocol';
+import {
+  isKnownLogEvent,
+  type LogEvent,
+  type LogEventType,
+  type RunnerSnapshot,
+} from '@baton/protocol';
 import type { Projection, ProjectionFactory } from '../projection.js';
 
 /**
@@ -43,7 +48,10 @@ export class AgentProjection implements Projection {
 
   restore(seq: number, state: RunnerSnapshot): void {
     this.seq = seq;
-    this.events = state.kind === 'agent' ? state.events.filter((e) => e.seq <= seq) : [];
+    this.events =
+      state.kind === 'agent'
+        ? state.events.filter((e) => e.seq <= seq).filter(isKnownLogEvent)
+        : [];
   }
 
   /** Permission requests still waiting for an answer, oldest first. */

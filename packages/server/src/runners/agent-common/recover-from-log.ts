@@ -1,4 +1,4 @@
-import type { LogEvent, SessionKind } from '@baton/protocol';
+import { isKnownLogEvent, type LogEvent, type SessionKind } from '@baton/protocol';
 import type { RunnerContext } from '../runner.js';
 
 const PAGE = 1000;
@@ -26,7 +26,8 @@ export interface Recovered {
 export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Promise<Recovered> {
   const events = new Map<number, LogEvent>();
   const snap = await ctx.latestSnapshot();
-  if (snap.kind === 'agent') for (const e of snap.events) events.set(e.seq, e);
+  if (snap.kind === 'agent')
+    for (const e of snap.events) if (isKnownLogEvent(e)) events.set(e.seq, e);
   for (let after = 0; ;) {
     const page = await ctx.readEvents(after, PAGE);
     for (const e of page) events.set(e.seq, e);
