@@ -54,6 +54,8 @@ export class SessionLog {
    * when the window dropped events, or before older ones are loaded back.
    */
   #heldFrom = 1;
+  /** The epoch `lastSeq` belongs to; `undefined` until the server named one. */
+  #epoch: string | undefined;
 
   constructor(limits: WindowLimits = AGENT_WINDOW) {
     this.#window = new EventWindow(limits);
@@ -66,6 +68,19 @@ export class SessionLog {
 
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /** The epoch of the log `lastSeq` is a position in; a position means nothing without it. */
+  get epoch(): string | undefined {
+    return this.#epoch;
+  }
+
+  /**
+   * Names the epoch of a log that has none yet (from a subscribe reply). A different epoch is
+   * only ever taken from a snapshot, which replaces the view: positions do not carry over.
+   */
+  adoptEpoch(epoch: string): void {
+    this.#epoch ??= epoch;
   }
 
   get base(): SessionBase | undefined {
@@ -153,7 +168,14 @@ export class SessionLog {
    * Replaces the base with a snapshot and continues from `seq + 1`. Held-back events after it
    * are applied; returns them.
    */
-  applySnapshot(snapshot: Pick<SnapshotMessage, 'seq' | 'reason' | 'state'>): LogEvent[] {
+  applySnapshot(
+    snapshot: Pick<SnapshotMessage, 'seq' | 'reason' | 'state'> & { epoch?: string },
+  ): LogEvent[] {
+    // Events held back were numbered in the old epoch: after a reset their seqs mean nothing.
+    if (snapshot.reason === 'reset' || (snapshot.epoch && snapshot.epoch !== this.#epoch)) {
+      this.#ahead.clear();
+    }
+    if (snapshot.epoch) this.#epoch = snapshot.epoch;
     const parsed = SnapshotState.safeParse(snapshot.state);
     const state = parsed.success ? parsed.data : undefined;
     this.#base = { seq: snapshot.seq, reason: snapshot.reason, state };
@@ -177,6 +199,7 @@ export class SessionLog {
 
   /** Forgets everything: the next event or snapshot starts the log afresh. */
   reset(): void {
+    this.#epoch = undefined;
     this.#lastSeq = 0;
     this.#heldFrom = 1;
     this.#base = undefined;

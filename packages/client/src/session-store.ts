@@ -153,6 +153,11 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     return this.#readOnly;
   }
 
+  /** The epoch of the log this store's position (`lastSeq`) is in. */
+  get epoch(): string | undefined {
+    return this.#log.epoch;
+  }
+
   /** The session's info as last seen (subscribe reply, sessions list or snapshot). */
   get info(): SessionInfo | undefined {
     return this.#info;
@@ -227,11 +232,15 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
         type: 'subscribe',
         sessionId: this.sessionId,
         afterSeq: this.#log.lastSeq,
+        // With the epoch, a position from another history of the log (a restored backup) or
+        // beyond the head is answered with a `reset` snapshot, never with silence.
+        ...(this.#log.epoch !== undefined ? { epoch: this.#log.epoch } : {}),
         ...(this.#readOnly ? { readOnly: true } : {}),
       })
       .then(
         (result) => {
           if (generation !== this.#generation || this.#status === 'closed') return;
+          this.#log.adoptEpoch(result.epoch);
           if (!this.#infoFresh) this.#setInfo(result.session);
           if (!this.#presenceFresh) this.#presence = result.session.attached;
           this.#status = 'live';
@@ -354,14 +363,26 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     if (first - 1 <= floor) return 0;
     const afterSeq = Math.max(floor, first - 1 - count);
     const generation = this.#generation;
-    const result = await this.#hooks.connection.request({
-      type: 'fetch',
-      sessionId: this.sessionId,
-      afterSeq,
-      limit: first - 1 - afterSeq,
-    });
+    const epoch = this.#log.epoch;
+    let result;
+    try {
+      result = await this.#hooks.connection.request({
+        type: 'fetch',
+        sessionId: this.sessionId,
+        afterSeq,
+        limit: first - 1 - afterSeq,
+        ...(epoch !== undefined ? { epoch } : {}),
+      });
+    } catch (error) {
+      if (error instanceof BatonError && error.code === 'epoch_changed') {
+        if (generation === this.#generation) this.attach();
+        return 0;
+      }
+      throw error;
+    }
     // A snapshot or reconnect in between may have moved the window: only exact fits are used.
-    if (generation !== this.#generation || result.compacted) return 0;
+    if (generation !== this.#generation || result.compacted || result.epoch !== this.#log.epoch)
+      return 0;
     const added = this.#log.prependOlder(result.events);
     if (added > 0) this.#changed();
     return added;
@@ -403,11 +424,17 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
         sessionId: this.sessionId,
         afterSeq: range.afterSeq,
         limit: range.limit,
+        ...(this.#log.epoch !== undefined ? { epoch: this.#log.epoch } : {}),
       })
       .then(
         (result) => {
           this.#fetching = false;
           if (generation !== this.#generation) return;
+          // A reset snapshot arrived meanwhile: these events belong to the old history.
+          if (this.#log.epoch !== undefined && result.epoch !== this.#log.epoch) {
+            this.#fillGap();
+            return;
+          }
           const applied = this.#log.offerFetched(result.events);
           this.#applied(applied);
           if (result.compacted || applied.length === 0) {
@@ -418,6 +445,13 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
         },
         (error: BatonError) => {
           this.#fetching = false;
+          if (generation !== this.#generation) return;
+          // The log is not the one our position is in: subscribing again (with our epoch) makes
+          // the server send a `reset` snapshot to start over from.
+          if (error.code === 'epoch_changed') {
+            this.attach();
+            return;
+          }
           // A dropped link resubscribes from lastSeq anyway; anything else is worth reporting.
           if (error.code !== 'disconnected' && error.code !== 'closed') this.#hooks.onError(error);
         },
