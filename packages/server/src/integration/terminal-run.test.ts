@@ -16,9 +16,12 @@ async function runningInfo(c: ProtocolClient, sessionId: string): Promise<Sessio
 
 test('terminal keys typed for an earlier run are refused with stale_input, never delivered', async (t) => {
   const data = tempDataDir();
-  t.after(() => data.remove());
   let server = await startTestServer({ dataDir: data.dir });
-  t.after(() => server.close());
+  // One hook, in this order: the server writes its last files at close.
+  t.after(async () => {
+    await server.close();
+    data.remove();
+  });
   let c = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
   const { session } = await c.request<{ session: SessionInfo }>({
     type: 'session.create',
