@@ -21,6 +21,7 @@ export interface FeedCheckpoint {
 }
 
 const SESSION = 's_benchbenchbenchbench';
+const EPOCH = 'e_bench';
 
 type Listener = (event: { data: unknown; code: number; reason: string }) => void;
 
@@ -63,7 +64,7 @@ class InProcessSocket {
         JSON.stringify({
           type: 'reply',
           rid: frame.rid,
-          result: { session: sessionInfo(), headSeq: 0 },
+          result: { session: sessionInfo(), headSeq: 0, epoch: EPOCH },
         }),
       );
     }
@@ -92,6 +93,8 @@ function sessionInfo() {
     createdAt: 1,
     lastActivityAt: 1,
     headSeq: 0,
+    epoch: EPOCH,
+    run: 1,
     config: {},
     attached: [],
     attachedCount: 0,
