@@ -345,11 +345,17 @@ export class BatonClient {
     await this.#connection.request({ type: 'session.delete', sessionId: id });
   }
 
-  /** Reads stored events after `afterSeq` (at most `limit`), without subscribing. */
+  /**
+   * Reads stored events after `afterSeq` (at most `limit`), without subscribing. With `epoch`
+   * (the epoch `afterSeq` belongs to), a position from another history of the log is refused with
+   * `epoch_changed` rather than answered with events that mean something else. Events of types
+   * this client does not know are included (`isKnownLogEvent` tells them apart).
+   */
   fetchEvents(
     sessionId: string,
     afterSeq: number,
     limit?: number,
+    epoch?: string,
   ): Promise<ReplyResultOf<'fetch'>> {
     const id = checkSessionId(sessionId);
     return this.#connection.request({
@@ -357,6 +363,7 @@ export class BatonClient {
       sessionId: id,
       afterSeq,
       ...(limit !== undefined ? { limit } : {}),
+      ...(epoch !== undefined ? { epoch } : {}),
     });
   }
 
