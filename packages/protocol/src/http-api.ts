@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConnectionMode } from './connection-mode.js';
-import { InputId } from './ids.js';
+import { Epoch, InputId } from './ids.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
 import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
 
@@ -24,4 +24,6 @@ export const AnswerPermissionBody = z.object({
 export const EventsQuery = z.object({
   after: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(5000).default(1000),
+  /** The epoch `after` belongs to; another one (or `after` beyond the head) is a 409 `epoch_changed`. */
+  epoch: Epoch.optional(),
 });

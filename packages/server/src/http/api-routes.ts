@@ -13,6 +13,7 @@ import {
 } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 import type { AuthenticatedDevice, DeviceRegistry } from '../auth/device-registry.js';
+import { checkFetchPosition } from '../hub/log-position.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import { openApiDocument } from './openapi.js';
 import { readBody, sendError, sendJson } from './json-response.js';
@@ -163,6 +164,8 @@ export function createApi(
         const q = EventsQuery.safeParse(Object.fromEntries(url.searchParams));
         if (!q.success)
           throw new BatonError('bad_request', `invalid query: ${describeZodError(q.error)}`);
+        const head = { epoch: session.epoch, headSeq: session.committedSeq };
+        checkFetchPosition(head, q.data.after, q.data.epoch, PROTOCOL_VERSION);
         sendJson(res, 200, await session.readCommitted(q.data.after, q.data.limit));
       },
     },

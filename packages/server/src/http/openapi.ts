@@ -106,6 +106,13 @@ export function openApiDocument(version: string): unknown {
             idParam,
             { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000 } },
+            {
+              name: 'epoch',
+              in: 'query',
+              description:
+                'the epoch `after` belongs to; another epoch, or `after` beyond the head, is answered 409 epoch_changed',
+              schema: { type: 'string' },
+            },
           ],
           responses: {
             '200': json({

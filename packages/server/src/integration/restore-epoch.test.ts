@@ -258,6 +258,21 @@ describe('restored backups and epochs', () => {
         c.request({ type: 'fetch', sessionId: id, afterSeq: head + 50 }),
         (err: unknown) => err instanceof ProtocolError && err.code === 'epoch_changed',
       );
+      const http = (query: string) =>
+        fetch(`${server.url}/api/sessions/${id}/events?${query}`, {
+          headers: { authorization: `Bearer ${server.ownerToken}` },
+        });
+      const beyond = await http(`after=${head + 50}`);
+      assert.equal(beyond.status, 409);
+      assert.equal(
+        ((await beyond.json()) as { error: { code: string } }).error.code,
+        'epoch_changed',
+      );
+      const otherEpoch = await http(`after=1&epoch=e_other`);
+      assert.equal(otherEpoch.status, 409);
+      const fine = await http(`after=1&epoch=${epoch}`);
+      assert.equal(fine.status, 200);
+      assert.equal(((await fine.json()) as { epoch: string }).epoch, epoch);
       const v1 = await expectReset(server, id, { seq: head + 50, epoch }, 1);
       assert.equal(v1.snapshot.reason, 'resync', 'version 1 does not know reset');
       // Version 1 keeps its fetch answer: no events, and the head that shows it is ahead.
