@@ -1,3 +1,4 @@
+import { clientMemoryScenario } from './scenarios/client-memory.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { floodScenario } from './scenarios/flood.js';
 import type { Scenario } from './scenarios/result.js';
@@ -97,6 +98,11 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
         durationMs: s(6000, 2000),
         textBytes: TEXT_BYTES,
       },
+    ),
+    clientMemoryScenario(
+      'client-memory',
+      `Client memory after ${full ? '1,000,000' : '200,000'} terminal events`,
+      full ? 1_000_000 : 200_000,
     ),
   ];
 }

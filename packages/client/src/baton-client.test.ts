@@ -98,7 +98,8 @@ test('fetches the missing range on a gap and applies in order', async () => {
   const [fetch] = socket.sentOf('fetch');
   assert.deepEqual(
     { ...fetch, rid: 0 },
-    { type: 'fetch', rid: 0, sessionId: S, afterSeq: 1, limit: 2 },
+    // The position's epoch travels with it (from the subscribe reply).
+    { type: 'fetch', rid: 0, sessionId: S, afterSeq: 1, limit: 2, epoch: 'e_1' },
   );
   socket.receive({
     type: 'reply',

@@ -21,10 +21,10 @@ import { BatonError } from './baton-error.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ConnectionState } from './connection-state.js';
 import { Connection } from './connection.js';
-import { Outbox, type SubmittedInput } from './outbox.js';
+import { Outbox, type DroppedInputs, type SubmittedInput } from './outbox.js';
 import { MemoryOutboxStorage, type OutboxStorage } from './outbox-storage.js';
 import type { SessionBase } from './session-log.js';
-import { SessionStore } from './session-store.js';
+import { SessionStore, type RetentionOptions } from './session-store.js';
 import { SessionsStore } from './sessions-store.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { globalWebSocket, type WebSocketConstructor } from './web-socket-like.js';
@@ -54,6 +54,11 @@ export interface BatonClientOptions {
   /** A ping unanswered for this long marks the link dead. Default 10 s. */
   pongTimeoutMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * How much of each subscribed session's log is held in memory. Default: terminals 1,000
+   * events / 4 MiB (the screen is the state), agents 2,000 events / 8 MiB (`loadOlder` for more).
+   */
+  retention?: RetentionOptions;
   /** Timers and randomness, for tests. */
   clock?: Clock;
 }
@@ -86,6 +91,11 @@ export interface BatonClientEvents {
   ack: AckMessage;
   /** One of this client's inputs was rejected for good; it stays in the outbox as `failed`. */
   inputFailed: { sessionId: SessionId | undefined; inputId: string; error: BatonError };
+  /**
+   * Terminal inputs (keystrokes) of a session were dropped without being typed: they expired
+   * unsent, or the session restarted or stopped. Tell the user how many (`dropMessage`).
+   */
+  inputsDropped: DroppedInputs;
   /** A frame-level or subscription error, a protocol mismatch, or an outbox storage failure. */
   error: BatonError;
 }
@@ -120,6 +130,7 @@ export class BatonClient {
   readonly #emitter: TypedEmitter<BatonClientEvents>;
   readonly #subscriptions = new Map<SessionId, Subscription>();
   readonly #watchSessions: boolean;
+  readonly #retention: RetentionOptions;
 
   constructor(options: BatonClientOptions) {
     const WebSocketImpl = options.WebSocket ?? globalWebSocket();
@@ -136,6 +147,7 @@ export class BatonClient {
     if (!options.token) throw new Error('token is required: a device token or the owner token');
     const clock = options.clock ?? systemClock;
     this.#watchSessions = options.watchSessions ?? true;
+    this.#retention = options.retention ?? {};
     this.#emitter = new TypedEmitter((error) => {
       queueMicrotask(() => {
         throw error;
@@ -150,6 +162,7 @@ export class BatonClient {
       clock,
       (error) =>
         this.#emitter.emit('error', new BatonError('internal', `outbox storage: ${String(error)}`)),
+      (dropped) => this.#emitter.emit('inputsDropped', dropped),
     );
     this.#connection = new Connection({
       url: options.url,
@@ -243,16 +256,22 @@ export class BatonClient {
     const readOnly = options.readOnly ?? false;
     let sub = this.#subscriptions.get(id);
     if (!sub) {
-      const store = new SessionStore(id, readOnly, {
-        connection: this.#connection,
-        outbox: this.outbox,
-        onApplied: (sid, events) => {
-          for (const event of events) this.#emitter.emit('event', { sessionId: sid, event });
+      const store = new SessionStore(
+        id,
+        readOnly,
+        {
+          connection: this.#connection,
+          outbox: this.outbox,
+          onApplied: (sid, events) => {
+            for (const event of events) this.#emitter.emit('event', { sessionId: sid, event });
+          },
+          onSnapshot: (sid, base) => this.#emitter.emit('snapshot', { sessionId: sid, base }),
+          onLive: () => this.outbox.flush(),
+          onInfo: (info) => this.outbox.onRun(info.id, info.run),
+          onError: (error) => this.#emitter.emit('error', error),
         },
-        onSnapshot: (sid, base) => this.#emitter.emit('snapshot', { sessionId: sid, base }),
-        onLive: () => this.outbox.flush(),
-        onError: (error) => this.#emitter.emit('error', error),
-      });
+        this.#retention,
+      );
       sub = { store, readers: 0, writers: 0 };
       this.#subscriptions.set(id, sub);
       const info = this.sessions.get(id);
@@ -326,11 +345,17 @@ export class BatonClient {
     await this.#connection.request({ type: 'session.delete', sessionId: id });
   }
 
-  /** Reads stored events after `afterSeq` (at most `limit`), without subscribing. */
+  /**
+   * Reads stored events after `afterSeq` (at most `limit`), without subscribing. With `epoch`
+   * (the epoch `afterSeq` belongs to), a position from another history of the log is refused with
+   * `epoch_changed` rather than answered with events that mean something else. Events of types
+   * this client does not know are included (`isKnownLogEvent` tells them apart).
+   */
   fetchEvents(
     sessionId: string,
     afterSeq: number,
     limit?: number,
+    epoch?: string,
   ): Promise<ReplyResultOf<'fetch'>> {
     const id = checkSessionId(sessionId);
     return this.#connection.request({
@@ -338,6 +363,7 @@ export class BatonClient {
       sessionId: id,
       afterSeq,
       ...(limit !== undefined ? { limit } : {}),
+      ...(epoch !== undefined ? { epoch } : {}),
     });
   }
 
@@ -345,9 +371,17 @@ export class BatonClient {
    * Submits an input. It is stored in the outbox first and shown in the session's `pending` at
    * once, sent when possible, and resent with the same input id after every reconnect until the
    * server acknowledges it. Throws a `bad_request` BatonError for an invalid id or payload.
+   *
+   * Terminal inputs are bound to the session's current `run` (filled in when the client knows
+   * the session), kept in memory only and dropped, with an `inputsDropped` event, when they
+   * cannot be sent within `TERMINAL_INPUT_TTL_MS` or the session restarted.
    */
   send(sessionId: string, payload: InputPayload): SubmittedInput {
     const id = checkSessionId(sessionId);
+    if (payload.kind === 'terminal' && payload.run === undefined) {
+      const run = (this.session(id)?.info ?? this.sessions.get(id))?.run;
+      if (run !== undefined) payload = { ...payload, run };
+    }
     const parsed = InputPayload.safeParse(payload);
     if (!parsed.success) {
       throw new BatonError(
@@ -474,8 +508,10 @@ export class BatonClient {
         return;
       case 'sessions.changed':
         this.sessions.apply(message);
-        if (message.change === 'upsert')
+        if (message.change === 'upsert') {
+          this.outbox.onRun(message.session.id, message.session.run);
           this.session(message.session.id)?.handleInfo(message.session);
+        }
         return;
       default:
         return;

@@ -7,8 +7,9 @@ import { RETRYABLE_ERROR_CODES } from '@baton/protocol';
  * - `disconnected`: the connection dropped before the answer arrived; the request may be retried.
  * - `closed`: the client was closed with `close()`.
  * - `bad_reply`: the server answered with a frame that does not match the protocol.
+ * - `expired`: a terminal input was not sent in time and was dropped (see `TERMINAL_INPUT_TTL_MS`).
  */
-export type ClientErrorCode = 'timeout' | 'disconnected' | 'closed' | 'bad_reply';
+export type ClientErrorCode = 'timeout' | 'disconnected' | 'closed' | 'bad_reply' | 'expired';
 
 /**
  * Every error code a `BatonError` can carry. A newer server may send a code this SDK does not

@@ -13,18 +13,32 @@ export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export type { ConnectionState, ConnectionStatus } from './connection-state.js';
 export type { ExternalStore, Listener } from './observable-value.js';
-export { Outbox } from './outbox.js';
-export type { InputAck, InputStatus, OutboxEntry, SubmittedInput } from './outbox.js';
+export { Outbox, TERMINAL_INPUT_TTL_MS, dropMessage } from './outbox.js';
+export type {
+  DropReason,
+  DroppedInputs,
+  InputAck,
+  InputStatus,
+  OutboxEntry,
+  SubmittedInput,
+} from './outbox.js';
 export { MemoryOutboxStorage } from './outbox-storage.js';
 export type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
 export { LocalStorageOutboxStorage } from './local-storage-outbox-storage.js';
 export type { WebStorageLike } from './local-storage-outbox-storage.js';
 export { registerDevice } from './register-device.js';
 export type { FetchLike, RegisteredDevice } from './register-device.js';
-export { SessionLog } from './session-log.js';
+export { AGENT_WINDOW, SessionLog, TERMINAL_WINDOW } from './session-log.js';
+export { EventWindow } from './event-window.js';
+export type { WindowLimits } from './event-window.js';
 export type { MissingRange, SessionBase } from './session-log.js';
 export { SessionStore } from './session-store.js';
-export type { SessionSnapshot, StreamBuffer, SubscriptionStatus } from './session-store.js';
+export type {
+  RetentionOptions,
+  SessionSnapshot,
+  StreamBuffer,
+  SubscriptionStatus,
+} from './session-store.js';
 export { SessionsStore } from './sessions-store.js';
 export type { SessionsSnapshot } from './sessions-store.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.js';

@@ -66,6 +66,8 @@ interface Entry {
   /** The storage `put` finished; only stored inputs are sent, so a crash cannot lose a sent one. */
   stored: boolean;
   settle: { resolve(ack: InputAck): void; reject(error: BatonError): void } | undefined;
+  /** A terminal input: kept in memory only, expires, dropped (not failed) when refused. */
+  volatile: boolean;
   /** The last published view; reused while unchanged so snapshots keep their identity. */
   view?: OutboxEntry;
 }
@@ -73,17 +75,46 @@ interface Entry {
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
 /**
+ * How long a terminal input may wait to be sent. Keys are meant for the screen the user saw when
+ * typing; after this they are dropped rather than typed, later, into whatever program is then in
+ * the foreground.
+ */
+export const TERMINAL_INPUT_TTL_MS = 5000;
+
+/**
+ * Why terminal inputs were dropped without being typed:
+ * - `expired`: not sent within `TERMINAL_INPUT_TTL_MS` (offline), or left from an earlier run of
+ *   the app.
+ * - `restarted`: typed for a run of the session that has ended (the server said `stale_input`,
+ *   or the session's `run` moved on before they were sent).
+ * - `not_running`: the session's program is not running (`session_not_running`).
+ */
+export type DropReason = 'expired' | 'restarted' | 'not_running';
+
+/** Terminal inputs of one session dropped for one reason, reported together. */
+export interface DroppedInputs {
+  sessionId: SessionId;
+  count: number;
+  reason: DropReason;
+}
+
+/**
  * The persisted outbox of this device's inputs (lesson 5: optimistic inputs are rebased, never
  * replaced). An input leaves it only when the server acknowledges it or rejects it for good.
  * Every unacknowledged input is resent with the same input id after each reconnect; the server
  * dedupes on that id, so a retry never doubles an input. Inputs of one session go out in the
  * order they were created.
+ *
+ * Terminal inputs (keystrokes) are different: they are never written to storage, they expire
+ * after `TERMINAL_INPUT_TTL_MS` unsent, and when the session's program restarted they are
+ * dropped, not kept as failed. Every drop is reported (`onDropped`) so the user can be told.
  */
 export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   readonly #storage: OutboxStorage;
   readonly #sender: OutboxSender;
   readonly #clock: Clock;
   readonly #onStorageError: (error: unknown) => void;
+  readonly #onDropped: (dropped: DroppedInputs) => void;
   readonly #entries: Entry[] = [];
   readonly #view = new ObservableValue<readonly OutboxEntry[]>([]);
   #storageChain: Promise<void> = Promise.resolve();
@@ -91,17 +122,20 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   #loading: Promise<void> | undefined;
   #nextOrder = 1;
   #retryTimer: unknown;
+  #expiryTimer: unknown;
 
   constructor(
     storage: OutboxStorage,
     sender: OutboxSender,
     clock: Clock,
     onStorageError: (error: unknown) => void,
+    onDropped: (dropped: DroppedInputs) => void = () => {},
   ) {
     this.#storage = storage;
     this.#sender = sender;
     this.#clock = clock;
     this.#onStorageError = onStorageError;
+    this.#onDropped = onDropped;
   }
 
   readonly subscribe = (listener: Listener): (() => void) => this.#view.subscribe(listener);
@@ -110,7 +144,15 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   /** Loads stored inputs once (earlier runs' undelivered inputs) and sends what can go. */
   load(): Promise<void> {
     this.#loading ??= this.#runStorage(async () => {
-      const records = (await this.#storage.load()).filter(isValidRecord);
+      const all = (await this.#storage.load()).filter(isValidRecord);
+      // Keystrokes stored by an earlier version of the app are never replayed.
+      const stale = all.filter((r) => r.payload.kind === 'terminal');
+      for (const record of stale) await this.#storage.delete(record.inputId);
+      this.#reportDropped(
+        stale.map((r) => r.sessionId),
+        'expired',
+      );
+      const records = all.filter((r) => r.payload.kind !== 'terminal');
       records.sort((a, b) => a.createdAt - b.createdAt || a.order - b.order);
       const known = new Set(this.#entries.map((e) => e.record.inputId));
       const loaded = records
@@ -121,6 +163,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
           seq: undefined,
           stored: true,
           settle: undefined,
+          volatile: false,
         }));
       this.#entries.unshift(...loaded);
       this.#nextOrder = Math.max(this.#nextOrder, ...records.map((r) => r.order + 1));
@@ -140,16 +183,23 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
       createdAt: this.#clock.now(),
       order: this.#nextOrder++,
     };
+    const volatile = payload.kind === 'terminal';
     const entry: Entry = {
       record,
       status: 'pending',
       seq: undefined,
-      stored: false,
+      stored: volatile,
       settle: undefined,
+      volatile,
     };
     const confirmed = this.#promiseFor(entry);
     this.#entries.push(entry);
     this.#publish();
+    if (volatile) {
+      this.flush();
+      this.#scheduleExpiry();
+      return { inputId: record.inputId, confirmed };
+    }
     void this.#runStorage(async () => {
       await this.#storage.put(record);
     }).finally(() => {
@@ -165,6 +215,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
    */
   flush(): void {
     if (!this.#loaded) return;
+    this.#dropExpired();
     const blocked = new Set<SessionId>();
     let changed = false;
     for (const entry of this.#entries) {
@@ -194,6 +245,25 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
       changed = true;
     }
     if (changed) this.#publish();
+    this.#scheduleExpiry();
+  }
+
+  /**
+   * The session's runner is now at `run`: pending terminal inputs typed for another run are
+   * dropped before they are sent. Inputs on the wire are left to the server, which refuses them.
+   */
+  onRun(sessionId: SessionId, run: number): void {
+    this.#drop(
+      (e) =>
+        e.status === 'pending' &&
+        e.record.sessionId === sessionId &&
+        e.record.payload.kind === 'terminal' &&
+        e.record.payload.run !== undefined &&
+        // Runs only grow while a runner exists; 0 means none since the server started. A run
+        // above `run` was learnt from newer news than this info, so it is not stale.
+        (run === 0 ? e.record.payload.run !== 0 : e.record.payload.run < run),
+      'restarted',
+    );
   }
 
   onAck(ack: AckMessage): void {
@@ -214,6 +284,17 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   onError(error: ErrorFrameMessage & { inputId: string }): void {
     const entry = this.#find(error.inputId);
     if (!entry || entry.status === 'confirmed') return;
+    const dropReason: DropReason | undefined = !entry.volatile
+      ? undefined
+      : error.code === 'stale_input'
+        ? 'restarted'
+        : error.code === 'session_not_running'
+          ? 'not_running'
+          : undefined;
+    if (dropReason) {
+      this.#drop((e) => e === entry, dropReason, new BatonError(error.code, error.message));
+      return;
+    }
     if (isRetryableCode(error.code)) {
       entry.status = 'pending';
       this.#publish();
@@ -225,7 +306,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     entry.settle?.reject(new BatonError(error.code, error.message));
     entry.settle = undefined;
     const record = entry.record;
-    void this.#runStorage(() => this.#storage.put(record));
+    if (!entry.volatile) void this.#runStorage(() => this.#storage.put(record));
     this.#publish();
   }
 
@@ -244,7 +325,13 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     entry.status = 'pending';
     const confirmed = this.#promiseFor(entry);
     const record = entry.record;
-    void this.#runStorage(() => this.#storage.put(record));
+    if (entry.volatile) {
+      // A retried keystroke gets a fresh lifetime; it is still never stored.
+      entry.record = { ...record, createdAt: this.#clock.now() };
+      this.#scheduleExpiry();
+    } else {
+      void this.#runStorage(() => this.#storage.put(record));
+    }
     this.#publish();
     this.flush();
     return { inputId, confirmed };
@@ -280,10 +367,62 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     if (changed) this.#publish();
   }
 
-  /** Stops the retry timer. */
+  /** Stops the timers. */
   dispose(): void {
     if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    if (this.#expiryTimer !== undefined) this.#clock.clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+  }
+
+  /** Drops pending terminal inputs older than the TTL. */
+  #dropExpired(): void {
+    const oldest = this.#clock.now() - TERMINAL_INPUT_TTL_MS;
+    this.#drop(
+      (e) => e.volatile && e.status === 'pending' && e.record.createdAt <= oldest,
+      'expired',
+    );
+  }
+
+  /**
+   * Wakes up when the oldest pending terminal input expires, so it is dropped (and the user told)
+   * even while the link stays down.
+   */
+  #scheduleExpiry(): void {
+    if (this.#expiryTimer !== undefined) return;
+    let oldest = Infinity;
+    for (const e of this.#entries) {
+      if (e.volatile && e.status === 'pending') oldest = Math.min(oldest, e.record.createdAt);
+    }
+    if (oldest === Infinity) return;
+    const wait = Math.max(0, oldest + TERMINAL_INPUT_TTL_MS - this.#clock.now()) + 1;
+    this.#expiryTimer = this.#clock.setTimeout(() => {
+      this.#expiryTimer = undefined;
+      this.#dropExpired();
+      this.#scheduleExpiry();
+    }, wait);
+  }
+
+  /** Removes matching entries, rejects their promises and reports them per session. */
+  #drop(match: (entry: Entry) => boolean, reason: DropReason, cause?: BatonError): void {
+    const sessions: SessionId[] = [];
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const entry = this.#entries[i]!;
+      if (!match(entry)) continue;
+      this.#entries.splice(i, 1);
+      sessions.push(entry.record.sessionId);
+      entry.settle?.reject(cause ?? new BatonError(DROP_CODES[reason], dropMessage(reason, 1)));
+      entry.settle = undefined;
+    }
+    if (sessions.length === 0) return;
+    this.#publish();
+    this.#reportDropped(sessions.reverse(), reason);
+  }
+
+  #reportDropped(sessions: readonly SessionId[], reason: DropReason): void {
+    const counts = new Map<SessionId, number>();
+    for (const id of sessions) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const [sessionId, count] of counts) this.#onDropped({ sessionId, count, reason });
   }
 
   #scheduleFlush(ms: number): void {
@@ -331,6 +470,25 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
 
   #publish(): void {
     this.#view.set(this.#entries.map(viewOf));
+  }
+}
+
+const DROP_CODES = {
+  expired: 'expired',
+  restarted: 'stale_input',
+  not_running: 'session_not_running',
+} as const satisfies Record<DropReason, string>;
+
+/** What to tell the user about `count` terminal inputs dropped for `reason`. */
+export function dropMessage(reason: DropReason, count: number): string {
+  const keys = count === 1 ? '1 keystroke was' : `${count} keystrokes were`;
+  switch (reason) {
+    case 'expired':
+      return `${keys} not sent: they could not be delivered within ${TERMINAL_INPUT_TTL_MS / 1000} s`;
+    case 'restarted':
+      return `${keys} not sent: the session restarted`;
+    case 'not_running':
+      return `${keys} not sent: the session is not running`;
   }
 }
 

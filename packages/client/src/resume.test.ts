@@ -34,8 +34,10 @@ test('a client cut mid-stream resumes exactly where it stopped', async (t) => {
   const server = await startTestServer(tempDataDir(t));
   t.after(() => server.close());
   const faulty = faultyWebSocket();
-  const a = await connectedClient(t, server, { WebSocket: faulty.WebSocket });
-  const b = await connectedClient(t, server);
+  // This test compares whole logs, so both clients hold every event of it.
+  const retention = { agent: { events: 10_000, chars: 64 * 1024 * 1024 } };
+  const a = await connectedClient(t, server, { WebSocket: faulty.WebSocket, retention });
+  const b = await connectedClient(t, server, { retention });
   const session = await a.createSession({ kind: 'claude', name: 'stream' });
   const storeA = a.subscribe(session.id);
   const storeB = b.subscribe(session.id);

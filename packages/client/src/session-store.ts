@@ -13,7 +13,8 @@ import { BatonError } from './baton-error.js';
 import type { Connection } from './connection.js';
 import type { ExternalStore, Listener } from './observable-value.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
-import { SessionLog, type SessionBase } from './session-log.js';
+import type { WindowLimits } from './event-window.js';
+import { AGENT_WINDOW, SessionLog, TERMINAL_WINDOW, type SessionBase } from './session-log.js';
 
 /**
  * State of this client's subscription to a session.
@@ -32,10 +33,26 @@ export interface StreamBuffer {
   readonly text: string;
 }
 
+/** How much of each session's log a client holds in memory (see `EventWindow`). */
+export interface RetentionOptions {
+  /** Terminal sessions: a short tail of recent output; the screen (snapshot) is the state. */
+  terminal?: WindowLimits;
+  /** Agent sessions: the recent conversation; `loadOlder` fetches earlier events on request. */
+  agent?: WindowLimits;
+}
+
+/** Late stream fragments are matched against this many recently finished messages. */
+const FINISHED_MEMORY = 256;
+
 /**
  * Everything a window shows for one session: the confirmed log (an optional snapshot `base`
- * plus the `events` after it), this device's inputs the log does not contain yet (`pending`,
- * shown on top of the log), streaming fragments and presence.
+ * plus the recent `events` after it), this device's inputs the log does not contain yet
+ * (`pending`, shown on top of the log), streaming fragments and presence.
+ *
+ * `events` is a bounded window: when `truncated`, events between the base and `firstSeq` were
+ * dropped from memory (they stay on the server; `SessionStore.loadOlder` brings them back).
+ * `events` is built on first read only (a copy of the window), so a snapshot costs O(1) to make;
+ * readers that follow a busy session should use `SessionStore.eventsAfter` instead.
  */
 export interface SessionSnapshot {
   readonly sessionId: SessionId;
@@ -46,6 +63,10 @@ export interface SessionSnapshot {
   readonly lastSeq: number;
   readonly base: SessionBase | undefined;
   readonly events: readonly LogEvent[];
+  /** The seq of the first event in `events` (`lastSeq + 1` when it is empty). */
+  readonly firstSeq: number;
+  /** Events between the base and `firstSeq` are not held (see `SessionStore.loadOlder`). */
+  readonly truncated: boolean;
   readonly pending: readonly OutboxEntry[];
   readonly streams: readonly StreamBuffer[];
   readonly presence: readonly Attachment[];
@@ -61,6 +82,8 @@ export interface SessionStoreHooks {
   onSnapshot(sessionId: SessionId, base: SessionBase): void;
   /** The subscription is live on the current connection: queued inputs may go. */
   onLive(sessionId: SessionId): void;
+  /** The session's info changed (its `run` may have moved on). */
+  onInfo?(info: SessionInfo): void;
   onError(error: BatonError): void;
 }
 
@@ -72,10 +95,14 @@ export interface SessionStoreHooks {
 export class SessionStore implements ExternalStore<SessionSnapshot> {
   readonly sessionId: SessionId;
   readonly #hooks: SessionStoreHooks;
-  readonly #log = new SessionLog();
+  readonly #log: SessionLog;
+  readonly #retention: Required<RetentionOptions>;
   readonly #listeners = new Set<Listener>();
   readonly #streams = new Map<string, StreamBuffer>();
-  /** Messages whose final event arrived; late fragments for them are dropped. */
+  /**
+   * Recently finished messages (final event arrived); late fragments for them are dropped.
+   * Bounded: a Set iterates in insertion order, so the oldest entry is the first one.
+   */
   readonly #finished = new Set<string>();
   readonly #unsubscribeOutbox: () => void;
   #readOnly: boolean;
@@ -93,12 +120,24 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   /** The same for the session's info (from `sessions.changed` or a snapshot). */
   #infoFresh = false;
   #fetching = false;
+  #loadingOlder: Promise<number> | undefined;
   #snapshot: SessionSnapshot | undefined;
 
-  constructor(sessionId: SessionId, readOnly: boolean, hooks: SessionStoreHooks) {
+  constructor(
+    sessionId: SessionId,
+    readOnly: boolean,
+    hooks: SessionStoreHooks,
+    retention: RetentionOptions = {},
+  ) {
     this.sessionId = sessionId;
     this.#readOnly = readOnly;
     this.#hooks = hooks;
+    this.#retention = {
+      terminal: retention.terminal ?? TERMINAL_WINDOW,
+      agent: retention.agent ?? AGENT_WINDOW,
+    };
+    // Until the kind is known, hold no more than a terminal would: the tighter bound.
+    this.#log = new SessionLog(this.#retention.terminal);
     this.#unsubscribeOutbox = hooks.outbox.subscribe(() => this.#outboxChanged());
   }
 
@@ -112,6 +151,59 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
 
   get readOnly(): boolean {
     return this.#readOnly;
+  }
+
+  /** The epoch of the log this store's position (`lastSeq`) is in. */
+  get epoch(): string | undefined {
+    return this.#log.epoch;
+  }
+
+  /** The session's info as last seen (subscribe reply, sessions list or snapshot). */
+  get info(): SessionInfo | undefined {
+    return this.#info;
+  }
+
+  /** The snapshot base the held events continue from. */
+  get base(): SessionBase | undefined {
+    return this.#log.base;
+  }
+
+  /** How many events are held in memory (bounded by the retention limits). */
+  get heldCount(): number {
+    return this.#log.heldCount;
+  }
+
+  /**
+   * The held events with `seq > afterSeq`, without copying the window: O(k) for k events. For
+   * views that write each new event once (a terminal). `undefined` when some of those events
+   * are no longer held; such a view starts again from `base` (or calls `resync`).
+   */
+  eventsAfter(afterSeq: number): readonly LogEvent[] | undefined {
+    return this.#log.eventsAfter(afterSeq);
+  }
+
+  /**
+   * Fetches up to `count` events before the first held one from the server and puts them in
+   * front of `events` (for scrolling back in a conversation). Resolves with how many were
+   * added: 0 when nothing older is stored after the base. Calls made while one runs share it.
+   */
+  loadOlder(count = 500): Promise<number> {
+    this.#loadingOlder ??= this.#fetchOlder(count).finally(() => {
+      this.#loadingOlder = undefined;
+    });
+    return this.#loadingOlder;
+  }
+
+  /**
+   * Forgets the held log and subscribes again from the start, so the server sends the current
+   * state (a terminal's screen as a snapshot). For a view that needs events no longer held.
+   */
+  resync(): void {
+    if (this.#status === 'closed') return;
+    this.#log.reset();
+    this.#streams.clear();
+    this.#changed();
+    if (this.#status === 'live' || this.#status === 'subscribing') this.attach();
   }
 
   readonly subscribe = (listener: Listener): (() => void) => {
@@ -140,12 +232,16 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
         type: 'subscribe',
         sessionId: this.sessionId,
         afterSeq: this.#log.lastSeq,
+        // With the epoch, a position from another history of the log (a restored backup) or
+        // beyond the head is answered with a `reset` snapshot, never with silence.
+        ...(this.#log.epoch !== undefined ? { epoch: this.#log.epoch } : {}),
         ...(this.#readOnly ? { readOnly: true } : {}),
       })
       .then(
         (result) => {
           if (generation !== this.#generation || this.#status === 'closed') return;
-          if (!this.#infoFresh) this.#info = result.session;
+          this.#log.adoptEpoch(result.epoch);
+          if (!this.#infoFresh) this.#setInfo(result.session);
           if (!this.#presenceFresh) this.#presence = result.session.attached;
           this.#status = 'live';
           this.#changed();
@@ -204,7 +300,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
         );
       }
       if (base.state) {
-        this.#info = base.state.session;
+        this.#setInfo(base.state.session);
         this.#infoFresh = true;
       }
       this.#hooks.onSnapshot(this.sessionId, base);
@@ -248,9 +344,48 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   /** The sessions list saw a newer version of this session. */
   handleInfo(info: SessionInfo): void {
     if (this.#status === 'closed') return;
-    this.#info = info;
+    this.#setInfo(info);
     this.#infoFresh = true;
     this.#changed();
+  }
+
+  #setInfo(info: SessionInfo): void {
+    this.#info = info;
+    this.#hooks.onInfo?.(info);
+    this.#log.setLimits(
+      info.kind === 'terminal' ? this.#retention.terminal : this.#retention.agent,
+    );
+  }
+
+  async #fetchOlder(count: number): Promise<number> {
+    const floor = this.#log.base?.seq ?? 0;
+    const first = this.#log.firstSeq;
+    if (first - 1 <= floor) return 0;
+    const afterSeq = Math.max(floor, first - 1 - count);
+    const generation = this.#generation;
+    const epoch = this.#log.epoch;
+    let result;
+    try {
+      result = await this.#hooks.connection.request({
+        type: 'fetch',
+        sessionId: this.sessionId,
+        afterSeq,
+        limit: first - 1 - afterSeq,
+        ...(epoch !== undefined ? { epoch } : {}),
+      });
+    } catch (error) {
+      if (error instanceof BatonError && error.code === 'epoch_changed') {
+        if (generation === this.#generation) this.attach();
+        return 0;
+      }
+      throw error;
+    }
+    // A snapshot or reconnect in between may have moved the window: only exact fits are used.
+    if (generation !== this.#generation || result.compacted || result.epoch !== this.#log.epoch)
+      return 0;
+    const added = this.#log.prependOlder(result.events);
+    if (added > 0) this.#changed();
+    return added;
   }
 
   #applied(events: readonly LogEvent[]): void {
@@ -258,6 +393,10 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     for (const event of events) {
       if (event.type === 'agent.text' || event.type === 'agent.thinking') {
         this.#finished.add(event.data.messageId);
+        if (this.#finished.size > FINISHED_MEMORY) {
+          const oldest = this.#finished.values().next().value;
+          if (oldest !== undefined) this.#finished.delete(oldest);
+        }
         this.#streams.delete(event.data.messageId);
       } else if (event.type === 'agent.turn.ended') {
         this.#streams.clear();
@@ -285,11 +424,17 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
         sessionId: this.sessionId,
         afterSeq: range.afterSeq,
         limit: range.limit,
+        ...(this.#log.epoch !== undefined ? { epoch: this.#log.epoch } : {}),
       })
       .then(
         (result) => {
           this.#fetching = false;
           if (generation !== this.#generation) return;
+          // A reset snapshot arrived meanwhile: these events belong to the old history.
+          if (this.#log.epoch !== undefined && result.epoch !== this.#log.epoch) {
+            this.#fillGap();
+            return;
+          }
           const applied = this.#log.offerFetched(result.events);
           this.#applied(applied);
           if (result.compacted || applied.length === 0) {
@@ -300,6 +445,13 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
         },
         (error: BatonError) => {
           this.#fetching = false;
+          if (generation !== this.#generation) return;
+          // The log is not the one our position is in: subscribing again (with our epoch) makes
+          // the server send a `reset` snapshot to start over from.
+          if (error.code === 'epoch_changed') {
+            this.attach();
+            return;
+          }
           // A dropped link resubscribes from lastSeq anyway; anything else is worth reporting.
           if (error.code !== 'disconnected' && error.code !== 'closed') this.#hooks.onError(error);
         },
@@ -331,14 +483,27 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   }
 
   #build(): SessionSnapshot {
+    const log = this.#log;
+    const lastSeq = log.lastSeq;
+    const base = log.base;
+    let events: readonly LogEvent[] | undefined;
     return {
       sessionId: this.sessionId,
       status: this.#status,
       readOnly: this.#readOnly,
       info: this.#info,
-      lastSeq: this.#log.lastSeq,
-      base: this.#log.base,
-      events: this.#log.events.slice(),
+      lastSeq,
+      base,
+      // Built on first read and kept, so a snapshot costs O(1) for readers that never look at
+      // `events`. The log only grows at the end, so a late read of a superseded snapshot still
+      // sees its own events (up to its `lastSeq`), minus any dropped since; after a new base
+      // it sees none.
+      get events(): readonly LogEvent[] {
+        events ??= log.base === base ? log.eventsUpTo(lastSeq) : [];
+        return events;
+      },
+      firstSeq: log.firstSeq,
+      truncated: log.truncated,
       pending: this.#pending(),
       streams: [...this.#streams.values()],
       presence: this.#presence,

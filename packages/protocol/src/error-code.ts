@@ -33,6 +33,11 @@ export const ErrorCode = z.enum([
   'bad_request',
   /** The agent binary is missing or cannot authenticate; `message` says what to install or set. */
   'agent_unavailable',
+  /**
+   * A terminal input typed for an earlier run of the session (`payload.run` differs from the
+   * session's `run`): the runner restarted, so the keys were not delivered. Not retryable.
+   */
+  'stale_input',
   /** Too many requests or too many pending inputs; retry after `retryAfterMs`. */
   'rate_limited',
   /** The server is shutting down or restarting, or its storage cannot write (full disk); retry. */

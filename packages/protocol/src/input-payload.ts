@@ -3,13 +3,20 @@ import { z } from 'zod';
 /**
  * What a device submits to a session's inbox. Every input is stored in the log before it is
  * acknowledged and reaches the runner in log order, one at a time.
- * - `terminal`: bytes typed into a shell (UTF-8 text, control characters included).
+ * - `terminal`: bytes typed into a shell (UTF-8 text, control characters included). `run` is the
+ *   session's `SessionInfo.run` when the keys were typed; the server refuses the input with
+ *   `stale_input` when the session's runner has started again since (the keys were meant for a
+ *   program that is gone). Without `run` the input goes to whatever runs now.
  * - `message`: a chat message to an agent. `text` is exactly what the user typed and is what every
  *   device shows; context baton adds for the agent travels separately (session config
  *   `systemPrompt`), never inside `text`.
  */
 export const InputPayload = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('terminal'), data: z.string().min(1).max(65_536) }),
+  z.object({
+    kind: z.literal('terminal'),
+    data: z.string().min(1).max(65_536),
+    run: z.number().int().nonnegative().optional(),
+  }),
   z.object({ kind: z.literal('message'), text: z.string().min(1).max(200_000) }),
 ]);
 export type InputPayload = z.infer<typeof InputPayload>;

@@ -85,6 +85,12 @@ export const SessionInfo = z.object({
   lastActivityAt: z.number(),
   /** The highest sequence number in the session's log. */
   headSeq: Seq,
+  /**
+   * Which start of the session's runner this is: a number that increases every time the runner
+   * starts (a restart included); 0 while no runner started since the server did. Terminal inputs
+   * carry it (`InputPayload.run`). Servers that predate it send none: read as 0.
+   */
+  run: z.number().int().nonnegative().default(0),
   /** The epoch `headSeq` belongs to; it changes when the log is restored from a backup. */
   epoch: Epoch,
   config: z.record(z.string(), z.unknown()),

@@ -36,8 +36,10 @@
  * - 2: epochs (`SessionInfo.epoch`, `epoch` on subscribe, fetch, their replies and snapshots;
  *      snapshot reason `reset`; error code `epoch_changed`); clients tolerate unknown event
  *      types (`UnknownLogEvent`), error codes, snapshot reasons and fields; input ids are
- *      deduplicated per device. Additive within 2: `SessionInfo.degraded` (the store cannot
- *      write for this session).
+ *      deduplicated per device.
+ *      Additive in 2: `SessionInfo.degraded` (the store cannot write for this session);
+ *      `SessionInfo.run` and the optional `run` of terminal inputs; error code `stale_input`
+ *      (only ever sent for an input that carries `run`, so never to version 1).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

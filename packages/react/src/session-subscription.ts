@@ -35,6 +35,8 @@ export function placeholderSnapshot(sessionId: string, readOnly: boolean): Sessi
     lastSeq: 0,
     base: undefined,
     events: [],
+    firstSeq: 1,
+    truncated: false,
     pending: [],
     streams: [],
     presence: [],

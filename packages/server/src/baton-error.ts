@@ -33,6 +33,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'already_resolved':
     case 'session_not_running':
     case 'not_subscribed':
+    case 'stale_input':
     case 'epoch_changed':
       return 409;
     case 'frame_too_large':

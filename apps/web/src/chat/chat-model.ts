@@ -74,6 +74,8 @@ export interface ChatModel {
 export interface ChatSource {
   readonly base: SessionBase | undefined;
   readonly events: readonly LogEvent[];
+  /** Earlier events of the conversation are not held (the client keeps a recent window). */
+  readonly truncated?: boolean;
   readonly pending: readonly OutboxEntry[];
   readonly streams: readonly StreamBuffer[];
   /** This device, to mark its own messages. */

@@ -1,5 +1,6 @@
-import { useCallback, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
-import type { Attachment, SessionStatus } from '@baton/protocol';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useBatonClient } from '@baton/react';
+import type { Attachment, SessionId, SessionStatus } from '@baton/protocol';
 import { buildChat, type ChatSource } from './chat-model.js';
 import { ChatItemView } from './chat-item-view.js';
 import { Composer } from './composer.js';
@@ -22,7 +23,18 @@ export function ChatView({
   readOnly: boolean;
   attached: readonly Attachment[];
 }): ReactNode {
+  const client = useBatonClient();
   const model = useMemo(() => buildChat(source), [source]);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const loadOlder = (): void => {
+    const store = client.session(sessionId as SessionId);
+    if (!store) return;
+    setLoadingOlder(true);
+    store.loadOlder().then(
+      () => setLoadingOlder(false),
+      () => setLoadingOlder(false),
+    );
+  };
   const listRef = useRef<HTMLOListElement>(null);
   const pinned = useRef(true);
 
@@ -56,6 +68,13 @@ export function ChatView({
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
       >
+        {source.truncated ? (
+          <li className="msg msg-notice notice-info">
+            <button type="button" onClick={loadOlder} disabled={loadingOlder}>
+              {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
+            </button>
+          </li>
+        ) : null}
         {model.items.length === 0 ? (
           <li className="msg msg-notice notice-info">
             No messages yet. Say what the agent should do.

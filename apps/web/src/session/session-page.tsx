@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { TERMINAL_INPUT_TTL_MS } from '@baton/client';
 import { useConnection, usePresence, useSession, useSessions } from '@baton/react';
 import { isKnownLogEvent } from '@baton/protocol';
 import { ChatView } from '../chat/chat-view.js';
@@ -6,6 +7,7 @@ import type { ChatSource } from '../chat/chat-model.js';
 import { DevicesPanel } from '../devices/devices-panel.js';
 import { loadSessionView, saveSessionView } from '../offline/view-cache.js';
 import { relativeTime } from '../sessions/relative-time.js';
+import { DroppedKeysNotice } from '../terminal/dropped-keys-notice.js';
 import { TerminalView } from '../terminal/terminal-view.js';
 import { useMediaQuery } from '../use-media-query.js';
 import { SessionHeader } from './session-header.js';
@@ -32,7 +34,8 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   const listed = sessions.find((s) => s.id === sessionId);
   const info = listed ?? snapshot.info;
   const saved = useMemo(() => loadSessionView(sessionId), [sessionId]);
-  const hasLive = snapshot.base !== undefined || snapshot.events.length > 0;
+  // Not `events.length`: reading `events` copies the held window, and this runs on every change.
+  const hasLive = snapshot.base !== undefined || snapshot.lastSeq > 0;
   const showSaved = !hasLive && saved !== undefined;
   const kind = info?.kind ?? saved?.info.kind;
   const myDeviceId = useDeviceId();
@@ -65,6 +68,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
     () => ({
       base: hasLive ? snapshot.base : undefined,
       events: hasLive ? snapshot.events : (saved?.events ?? []),
+      truncated: hasLive && snapshot.truncated,
       pending: snapshot.pending,
       streams: snapshot.streams,
       deviceId: myDeviceId,
@@ -73,6 +77,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       hasLive,
       snapshot.base,
       snapshot.events,
+      snapshot.truncated,
       snapshot.pending,
       snapshot.streams,
       saved,
@@ -111,8 +116,10 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       />
       {showSaved ? (
         <p className="notice notice-offline" role="status">
-          Offline: showing this session as saved {relativeTime(saved.savedAt)}. Anything you type is
-          kept and sent once baton is reachable.
+          Offline: showing this session as saved {relativeTime(saved.savedAt)}.{' '}
+          {kind === 'terminal'
+            ? `Keys typed now are sent only if baton is back within ${TERMINAL_INPUT_TTL_MS / 1000} s.`
+            : 'Anything you type is kept and sent once baton is reachable.'}
         </p>
       ) : null}
       {gone ? (
@@ -121,13 +128,12 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
           <Link href="/">Back to the sessions</Link>
         </p>
       ) : null}
+      {kind === 'terminal' ? <DroppedKeysNotice sessionId={sessionId} /> : null}
       <div className="session-body">
         <section className="session-main" aria-label={kind === 'terminal' ? 'Terminal' : 'Chat'}>
           {kind === 'terminal' ? (
             <TerminalView
               sessionId={sessionId}
-              base={snapshot.base}
-              events={snapshot.events}
               live={live}
               readOnly={readOnly}
               savedText={showSaved ? saved.terminalText : undefined}

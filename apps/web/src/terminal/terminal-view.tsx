@@ -4,7 +4,6 @@ import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { SessionBase } from '@baton/client';
 import { useBatonClient } from '@baton/react';
-import type { LogEvent } from '@baton/protocol';
 import { isTerminalReport } from './terminal-reports.js';
 import { terminalTheme } from './terminal-theme.js';
 import { useMediaQuery } from '../use-media-query.js';
@@ -16,23 +15,20 @@ const SAVE_EVERY_MS = 2000;
 /**
  * A terminal session in xterm.js. The screen is exactly the session's: the server's snapshot
  * (serialized screen, written into a fresh terminal of the session's size) and then every
- * `terminal.output` event in log order, so every window shows the same screen. The local
+ * `terminal.output` event in log order, each written once as it arrives, so every window shows
+ * the same screen. xterm holds the screen; the client keeps only a short tail of the log. The local
  * terminal always has the session's size (from the snapshot and `terminal.resized`); this
  * window's fitted size is sent as `resize`, and the server applies the latest writer's size.
  * Keys go to the outbox like any input, so typing while offline is delivered when back.
  */
 export function TerminalView({
   sessionId,
-  base,
-  events,
   live,
   readOnly,
   savedText,
   onSave,
 }: {
   sessionId: string;
-  base: SessionBase | undefined;
-  events: readonly LogEvent[];
   live: boolean;
   readOnly: boolean;
   /** The saved screen text, shown while there is no live view. */
@@ -49,6 +45,8 @@ export function TerminalView({
   });
   const readOnlyRef = useRef(readOnly);
   readOnlyRef.current = readOnly;
+  const onSaveRef = useRef(onSave);
+  onSaveRef.current = onSave;
   const dark = useMediaQuery('(prefers-color-scheme: dark)');
   const reducedMotion = useMediaQuery('(prefers-reduced-motion: reduce)');
 
@@ -92,38 +90,73 @@ export function TerminalView({
     term.term.options.cursorBlink = !reducedMotion;
   }, [term, dark, reducedMotion]);
 
-  // Writes the log into the terminal: a new base (snapshot) starts a fresh screen.
+  // Writes the log into the terminal: a new base (snapshot) starts a fresh screen, then each
+  // event is written once, as it is applied. The store is read directly on every change rather
+  // than through props, so the work per event is O(1): nothing walks the events already written.
   useEffect(() => {
-    if (!term) return;
+    if (!term) return undefined;
     const t = term.term;
+    // A read-only hold of its own: the store must exist before this (child) effect's parent
+    // subscribes, and read-only holds never change the page's write access.
+    const store = client.subscribe(sessionId, { readOnly: true });
     const w = written.current;
-    const hasLive = base !== undefined || events.length > 0;
-    if (!hasLive) {
-      if (savedText !== undefined && !w.saved) {
+    let saveTimer: ReturnType<typeof setTimeout> | undefined;
+    let resynced = false;
+    const write = (): void => {
+      const base = store.base;
+      const hasLive = base !== undefined || store.lastSeq > 0;
+      if (!hasLive) {
+        if (savedText !== undefined && !w.saved) {
+          t.reset();
+          t.write(savedText.replace(/\n/g, '\r\n'));
+          w.saved = true;
+        }
+        return;
+      }
+      if (w.base !== base || w.saved) {
         t.reset();
-        t.write(savedText.replace(/\n/g, '\r\n'));
-        w.saved = true;
+        w.saved = false;
+        w.seq = base?.seq ?? 0;
+        w.base = base;
+        const runner = base?.state?.runner;
+        if (runner?.kind === 'terminal') {
+          t.resize(runner.cols, runner.rows);
+          t.write(runner.screen);
+        }
       }
-      return;
-    }
-    if (w.base !== base || w.saved) {
-      t.reset();
-      w.saved = false;
-      w.seq = base?.seq ?? 0;
-      w.base = base;
-      const runner = base?.state?.runner;
-      if (runner?.kind === 'terminal') {
-        t.resize(runner.cols, runner.rows);
-        t.write(runner.screen);
+      let events = store.eventsAfter(w.seq);
+      if (events === undefined) {
+        // Output this screen has not shown is no longer held. Ask once for the current screen
+        // (a fresh snapshot); if even that does not fit, show what is held from here on.
+        if (!resynced) {
+          resynced = true;
+          store.resync();
+          return;
+        }
+        t.reset();
+        events = store.eventsAfter(store.getSnapshot().firstSeq - 1) ?? [];
       }
-    }
-    for (const e of events) {
-      if (e.seq <= w.seq) continue;
-      if (e.type === 'terminal.output') t.write(e.data.data);
-      else if (e.type === 'terminal.resized') t.resize(e.data.cols, e.data.rows);
-      w.seq = e.seq;
-    }
-  }, [term, base, events, savedText]);
+      for (const e of events) {
+        if (e.type === 'terminal.output') t.write(e.data.data);
+        else if (e.type === 'terminal.resized') t.resize(e.data.cols, e.data.rows);
+        w.seq = e.seq;
+      }
+      // Saves the screen's text now and then, for the offline view.
+      if (events.length > 0 && saveTimer === undefined) {
+        saveTimer = setTimeout(() => {
+          saveTimer = undefined;
+          onSaveRef.current(screenText(t));
+        }, SAVE_EVERY_MS);
+      }
+    };
+    write();
+    const off = store.subscribe(write);
+    return () => {
+      off();
+      clearTimeout(saveTimer);
+      client.unsubscribe(sessionId, { readOnly: true });
+    };
+  }, [term, client, sessionId, savedText]);
 
   // Sends this window's fitted size; the server applies it while this window is the latest writer.
   useEffect(() => {
@@ -154,13 +187,6 @@ export function TerminalView({
       observer.disconnect();
     };
   }, [term, live, readOnly, client, sessionId]);
-
-  // Saves the screen's text now and then, for the offline view.
-  useEffect(() => {
-    if (!term || (base === undefined && events.length === 0)) return undefined;
-    const timer = setTimeout(() => onSave(screenText(term.term)), SAVE_EVERY_MS);
-    return () => clearTimeout(timer);
-  }, [term, base, events, onSave]);
 
   return (
     <div

@@ -13,10 +13,14 @@ export function startTestServer(dataDir: string, port = 0): Promise<RunningServe
   return startServer({ dataDir, port, logLevel: 'error', runners: [echoAgent] });
 }
 
-/** A fresh temporary data directory, removed when the test ends. */
-export function tempDataDir(t: TestContext): string {
+/**
+ * A fresh temporary data directory, removed when the test process exits. Not in a `t.after`
+ * hook: those run in the order registered, so the directory would go before the server that
+ * the test starts afterwards has closed (and written its last files).
+ */
+export function tempDataDir(_t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'baton-client-test-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 

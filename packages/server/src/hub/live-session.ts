@@ -18,6 +18,7 @@ import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/run
 import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { storedDuplicateOf } from './input-dedupe.js';
+import { duplicateOrStale, isStaleRun } from './input-run.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
 import type { Actor, Peer } from './peer.js';
@@ -133,6 +134,7 @@ export class LiveSession {
       createdAt: this.createdAt,
       lastActivityAt: this.logState.lastActivityAt,
       headSeq: this.committedSeq,
+      run: this.runners.run,
       epoch: this.epoch,
       config: redactConfig(this.config as Record<string, unknown>),
       attached: this.attachments(LIST_ATTACHMENTS),
@@ -400,6 +402,11 @@ export class LiveSession {
       throw new BatonError(
         'bad_request',
         `a ${this.kind} session takes '${expected}' inputs, not '${payload.kind}'`,
+      );
+    }
+    if (isStaleRun(payload, this.runners.run)) {
+      return duplicateOrStale(this.id, this.runners.run, inputId, payload, (id) =>
+        storedDuplicateOf(this.deps.store, this.id, actor.deviceId, id, payload),
       );
     }
     if (!this.acceptsInput()) {

@@ -23,6 +23,7 @@ import type { Store } from '../storage/store.js';
 import { appendUntilStored } from './append-until-stored.js';
 import { parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
+import { nextRun } from './input-run.js';
 import { invalidRunnerEvent } from './runner-event-check.js';
 
 /** How long a runner gets to stop before the session reports that it did not. */
@@ -37,6 +38,7 @@ export interface SupervisedSession {
   readonly status: SessionStatus;
   /** True once the session was deleted: its runner's calls are ignored from then on. */
   readonly isDeleted: boolean;
+  readonly logState: { readonly headSeq: number };
   append(events: NewLogEvent[]): Promise<CommittedEvent[]>;
   setStatus(
     status: SessionStatus,
@@ -64,7 +66,10 @@ export interface RunnerSupervisorDeps {
  */
 export class RunnerSupervisor {
   private runner: Runner | undefined;
+  /** Bumped whenever a runner is replaced, so a stale runner's late calls are ignored. */
   private generation = 0;
+  /** The runner's start count as clients see it (`SessionInfo.run`); see `nextRun`. */
+  private runCount = 0;
   private readonly inbox: Inbox;
   /**
    * Inputs reach the inbox in commit order through this chain. Without it, an input that waits
@@ -81,6 +86,11 @@ export class RunnerSupervisor {
       (event, err) => this.onInputFailed(event, err),
       deps.log,
     );
+  }
+
+  /** The run terminal keystrokes are bound to (`SessionInfo.run`). */
+  get run(): number {
+    return this.runCount;
   }
 
   /** The current runner, if one is started (or starting). */
@@ -112,6 +122,7 @@ export class RunnerSupervisor {
       throw new BatonError('agent_unavailable', `no runner is available for ${kind} sessions`);
     }
     const generation = ++this.generation;
+    this.runCount = nextRun(this.runCount, this.session.logState.headSeq);
     const runner = factory.create(this.context(generation));
     this.runner = runner;
     try {
