@@ -6,23 +6,13 @@ import type { CommitEntry, Store } from '../storage/store.js';
 import { tempDataDir } from '../testing/test-server.js';
 import type { CommittedEvent } from './event-frame.js';
 import { LogWriter, type SessionLogState } from './log-writer.js';
+import { terminalSessionRecord } from '../testing/session-record.js';
 
 async function setup(wrap: (s: Store) => Store = (s) => s) {
   const dir = tempDataDir('baton-writer-');
   const sqlite = new SqliteStore(join(dir.dir, 'baton.db'));
   const store = wrap(sqlite);
-  await store.insertSession({
-    id: 's1',
-    name: 'n',
-    kind: 'terminal',
-    status: 'running',
-    config: '{}',
-    createdAt: 1,
-    lastActivityAt: 1,
-    headSeq: 0,
-    firstSeq: 1,
-    epoch: 'e_test',
-  });
+  await store.insertSession(terminalSessionRecord('s1'));
   const fanned: CommittedEvent[] = [];
   const commits: number[] = [];
   const counting: Store = Object.assign(Object.create(store) as Store, {
@@ -115,18 +105,7 @@ const output = (data: string) => [{ type: 'terminal.output' as const, data: { da
 test('a session deleted in the same tick fails alone: the other session of the batch is stored', async () => {
   const t = await setup();
   try {
-    await t.store.insertSession({
-      id: 's2',
-      name: 'n',
-      kind: 'terminal',
-      status: 'running',
-      config: '{}',
-      createdAt: 1,
-      lastActivityAt: 1,
-      headSeq: 0,
-      firstSeq: 1,
-      epoch: 'e1',
-    });
+    await t.store.insertSession(terminalSessionRecord('s2'));
     const other: SessionLogState = { sessionId: 's2', headSeq: 0, lastActivityAt: 1 };
     const a = t.writer.append(t.log, output('to the deleted session'));
     const b = t.writer.append(other, output('kept'));

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LogWriter, type SessionLogState } from '../hub/log-writer.js';
 import { SqliteStore } from './sqlite-store.js';
+import { terminalSessionRecord } from '../testing/session-record.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -47,18 +48,7 @@ async function run(
   const logs: SessionLogState[] = [];
   for (let i = 0; i < SESSIONS; i++) {
     const id = `s${i}`;
-    await store.insertSession({
-      id,
-      name: id,
-      kind: 'terminal',
-      status: 'running',
-      config: '{}',
-      createdAt: 1,
-      lastActivityAt: 1,
-      headSeq: 0,
-      firstSeq: 1,
-      epoch: 'e1',
-    });
+    await store.insertSession(terminalSessionRecord(id));
     logs.push({ sessionId: id, headSeq: 0, lastActivityAt: 1 });
   }
   const writer = new LogWriter(store, () => {});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inputKey, type SessionRecord, type Store, type StoredEvent } from './store.js';
+import { inputKey, type Store, type StoredEvent } from './store.js';
+import { terminalSessionRecord } from '../testing/session-record.js';
 
 const X = { deviceId: 'd1', inputId: 'x' };
 
@@ -12,18 +13,7 @@ export function storeConformance(
   name: string,
   open: () => Promise<{ store: Store; dispose(): Promise<void> }>,
 ): void {
-  const session = (id: string): SessionRecord => ({
-    id,
-    name: 'n',
-    kind: 'terminal',
-    status: 'running',
-    config: '{}',
-    createdAt: 1,
-    lastActivityAt: 1,
-    headSeq: 0,
-    firstSeq: 1,
-    epoch: 'e_test',
-  });
+  const session = terminalSessionRecord;
   const ev = (seq: number, text = `e${seq}`): StoredEvent => ({
     seq,
     ts: 1000 + seq,

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { tempDataDir, waitUntil } from '../testing/test-server.js';
 import { SqliteStore } from './sqlite-store.js';
+import { terminalSessionRecord } from '../testing/session-record.js';
 
 test('commits never checkpoint; a worker thread does, and the WAL stays bounded', async () => {
   const dir = tempDataDir('baton-wal-');
@@ -12,18 +13,7 @@ test('commits never checkpoint; a worker thread does, and the WAL stays bounded'
   // A long interval: only the explicit requests below checkpoint, so the test controls when.
   const store = new SqliteStore(file, { checkpointIntervalMs: 60_000 });
   try {
-    await store.insertSession({
-      id: 's1',
-      name: 'n',
-      kind: 'terminal',
-      status: 'running',
-      config: '{}',
-      createdAt: 1,
-      lastActivityAt: 1,
-      headSeq: 0,
-      firstSeq: 1,
-      epoch: 'e1',
-    });
+    await store.insertSession(terminalSessionRecord('s1'));
     const payload = JSON.stringify({ data: 'x'.repeat(4000) });
     let seq = 0;
     const round = async () => {
