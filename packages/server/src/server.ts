@@ -59,25 +59,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     lock.release();
     throw err;
   }
-  const {
-    registry: devices,
-    ownerToken,
-    created,
-  } = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
-  // Before any session resumes: end what a crashed predecessor left running, so that no
-  // conversation ever has two processes.
-  const children = new ChildRegistry(options.dataDir, log);
-  await children.reapOrphans();
-  const hub = new SessionHub({
-    store,
-    log,
-    dataDir: options.dataDir,
-    runners: runnerMap(options.runners),
-    children,
-    projections: defaultProjections(),
-    retentionEvents: options.retentionEvents ?? 100_000,
-  });
-  await hub.load();
+  // A start that fails from here on closes what it opened and releases the lock, so that the
+  // same process (a test, an embedding app) can start a server on this directory again.
+  let loading: SessionHub | undefined;
+  let opened: Awaited<ReturnType<typeof DeviceRegistry.open>>;
+  try {
+    opened = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
+    // Before any session resumes: end what a crashed predecessor left running, so that no
+    // conversation ever has two processes.
+    const children = new ChildRegistry(options.dataDir, log);
+    await children.reapOrphans();
+    loading = new SessionHub({
+      store,
+      log,
+      dataDir: options.dataDir,
+      runners: runnerMap(options.runners),
+      children,
+      projections: defaultProjections(),
+      retentionEvents: options.retentionEvents ?? 100_000,
+    });
+    await loading.load();
+  } catch (err) {
+    await loading?.close().catch(() => {});
+    await store.close().catch(() => {});
+    lock.release();
+    throw err;
+  }
+  const { registry: devices, ownerToken, created } = opened;
+  const hub = loading;
 
   const connections = new Set<ClientConnection>();
   /** Connections whose `hello` has not been accepted yet; capped by maxPendingConnections. */

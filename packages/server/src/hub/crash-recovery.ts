@@ -7,7 +7,8 @@ const LIVE: readonly SessionStatus[] = ['starting', 'running', 'idle', 'stopping
 
 /**
  * Settles a session whose runner the previous server left behind (it crashed, or was killed, or
- * stopped without saying so), at load, before any client is served, so every device sees the
+ * stopped without saying so), at load, before any client is served (unless the store cannot
+ * write: then it ends in the background once it can), so every device sees the
  * outcome without anyone sending anything:
  *
  * - a terminal's shell is gone: the session is `exited`, with the reason and how to go on;

@@ -53,6 +53,8 @@ export class RestoreGuard {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Set by `start`: until then the file still describes the previous run and is left alone. */
+  private started = false;
 
   private constructor(
     dataDir: string,
@@ -120,6 +122,7 @@ export class RestoreGuard {
    * before any new commit.
    */
   async start(store: Store): Promise<void> {
+    this.started = true;
     let switched = false;
     try {
       // The file first names both ids, so a crash between the two writes is not taken for a
@@ -160,6 +163,9 @@ export class RestoreGuard {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // A start that failed before this run was marked leaves the previous run's file as it was:
+    // rewriting it under a run id baton.db never held would reset every session's epoch.
+    if (!this.started) return;
     await this.write().catch((err: unknown) => {
       this.log.warn(`could not update ${WATERMARK_FILE}`, { error: (err as Error).message });
     });

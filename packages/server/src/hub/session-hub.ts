@@ -110,9 +110,14 @@ export class SessionHub {
     await this.guard.start(store);
     for (const session of loaded) {
       await session.loadProjection();
-      await settleAfterRestart(session, this.opts.log).catch((err: unknown) =>
+      const settled = settleAfterRestart(session, this.opts.log).catch((err: unknown) =>
         this.settleLater(session, err),
       );
+      // Restarting an agent writes through its runner, whose writes are retried until they are
+      // stored (RunnerSupervisor): on a full disk that would hold the whole server's start. Once
+      // the store is known not to write, the server serves and the settling ends in the
+      // background when space is back, as settleLater does for the other sessions.
+      await Promise.race([settled, this.storeHealth.whenDegraded()]);
     }
   }
 

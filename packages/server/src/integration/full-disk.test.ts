@@ -12,7 +12,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
+import type { RunnerFactory } from '../runners/runner.js';
 import { ProtocolClient, ProtocolError } from '../testing/protocol-client.js';
 import { spawnServerProcess } from '../testing/server-process.js';
 import { QUIET_TERMINAL, startTestServer, waitUntil } from '../testing/test-server.js';
@@ -272,6 +274,78 @@ test(
     } finally {
       await proc.kill9().catch(() => {});
       await server?.close().catch(() => {});
+      fs.unmount();
+    }
+  },
+);
+
+/** An agent runner that writes an event every time it starts, as resuming a conversation does. */
+function writingAgentFactory(): RunnerFactory {
+  return {
+    kind: 'codex',
+    create: (ctx) => ({
+      start: async () => {
+        await ctx.emit([{ type: 'agent.error', data: { message: 'runner started' } }]);
+      },
+      input: async () => {},
+      interrupt: async () => {},
+      resize: () => {},
+      stop: async () => {},
+    }),
+  };
+}
+
+test(
+  'a restart on a full disk serves even when an agent session must be resumed, and resumes it once space is back',
+  { skip: isRoot ? false : 'needs root to mount a tmpfs', timeout: 120_000 },
+  async () => {
+    const fs = mountTinyFs(3 * 1024 * 1024);
+    const filler = join(fs.dir, 'filler');
+    const options = { dataDir: fs.dir, runners: [writingAgentFactory()] };
+    let reader: Database.Database | undefined;
+    let server: Awaited<ReturnType<typeof startTestServer>> | undefined;
+    try {
+      const first = await startTestServer(options);
+      const client = await ProtocolClient.connect(first.wsUrl, first.ownerToken);
+      const { session } = await client.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'codex',
+      });
+      await client.close();
+      // The session stays live in the store: the next start resumes its runner.
+      await first.close();
+      // A clean close removed the WAL, which a start on a full disk could not create again (a
+      // crash leaves it, as in the test above): a reader holds it open meanwhile.
+      reader = new Database(join(fs.dir, 'baton.db'));
+      reader.prepare('SELECT count(*) FROM sessions').get();
+
+      fillDisk(filler);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const started = await Promise.race([
+        startTestServer(options),
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), 20_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      assert.ok(started, 'the server started on a full disk');
+      server = started;
+      const s = server;
+      assert.equal((await health(s.url)).status, 503);
+      assert.ok(s.hub.get(session.id).info().degraded, 'the unsettled session shows degraded');
+
+      rmSync(filler);
+      await waitUntil(
+        () => s.hub.get(session.id).info().degraded === undefined,
+        'the session to write again once space is back',
+      );
+      await waitUntil(async () => {
+        const events = await storedEvents(s.url, s.ownerToken, session.id);
+        return events.filter((e) => e.type === 'agent.error').length === 2;
+      }, "the resumed runner's event to be stored");
+    } finally {
+      await server?.close().catch(() => {});
+      reader?.close();
       fs.unmount();
     }
   },

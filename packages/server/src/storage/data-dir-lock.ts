@@ -52,6 +52,9 @@ export class DataDirLock {
   static acquire(dataDir: string): DataDirLock {
     const db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 });
     try {
+      // No journal file: the lock holds no data, and a start on a full disk (after a clean stop
+      // removed the journal) must still be able to take it.
+      db.pragma('journal_mode = MEMORY');
       db.pragma('locking_mode = EXCLUSIVE');
       db.exec('BEGIN EXCLUSIVE');
     } catch (err) {

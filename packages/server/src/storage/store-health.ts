@@ -25,6 +25,8 @@ export class StoreHealth {
   private probing = false;
   private closed = false;
   private readonly probeMs: number;
+  /** Resolved (and dropped) at the next transition to `degraded`; see whenDegraded. */
+  private degradedSignal: { promise: Promise<void>; resolve(): void } | undefined;
 
   constructor(private readonly opts: StoreHealthOptions) {
     this.probeMs = opts.probeMs ?? 1000;
@@ -38,6 +40,17 @@ export class StoreHealth {
     return this.current.state === 'degraded';
   }
 
+  /** Resolves once the store is degraded: at once when it is, else at the next failure. */
+  whenDegraded(): Promise<void> {
+    if (this.degraded) return Promise.resolve();
+    if (!this.degradedSignal) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.degradedSignal = { promise, resolve };
+    }
+    return this.degradedSignal.promise;
+  }
+
   /** A whole commit failed: the store cannot write. */
   failed(error: Error): void {
     if (this.current.state === 'degraded') {
@@ -46,6 +59,8 @@ export class StoreHealth {
     }
     this.current = { state: 'degraded', error: error.message, since: Date.now() };
     this.scheduleProbe();
+    this.degradedSignal?.resolve();
+    this.degradedSignal = undefined;
     this.opts.onChange?.(this.current);
   }
 

@@ -159,8 +159,10 @@ export class ClientConnection {
     fields: { rid?: RequestId; sessionId?: string; inputId?: string },
     code: ErrorCode,
     message: string,
+    retryAfterMs?: number,
   ): void {
-    this.send(JSON.stringify({ type: 'error', ...fields, code, message }));
+    const frame = { type: 'error', ...fields, code, message };
+    this.send(JSON.stringify(retryAfterMs === undefined ? frame : { ...frame, retryAfterMs }));
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -217,7 +219,8 @@ export class ClientConnection {
       peer: this.peer,
       attached: this.attached,
       reply: (rid, result) => this.send(JSON.stringify({ type: 'reply', rid, result })),
-      error: (fields, code, message) => this.sendError(fields, code, message),
+      error: (fields, code, message, retryAfterMs) =>
+        this.sendError(fields, code, message, retryAfterMs),
     };
     // dispatch answers every failure with an error frame itself; a rejection here is a bug in
     // it, logged with context and contained to this frame.

@@ -15,6 +15,7 @@ export interface DispatchContext {
     fields: { rid?: RequestId; sessionId?: string; inputId?: string },
     code: ErrorCode,
     message: string,
+    retryAfterMs?: number,
   ): void;
 }
 
@@ -148,7 +149,7 @@ export async function dispatch(
     if ('sessionId' in msg) fields.sessionId = msg.sessionId;
     if (msg.type === 'input') fields.inputId = msg.inputId;
     if (err instanceof BatonError) {
-      ctx.error(fields, err.code, err.message);
+      ctx.error(fields, err.code, err.message, err.retryAfterMs);
     } else {
       ctx.error(
         fields,

@@ -89,7 +89,9 @@ export class ChildRegistry {
       ends.push(endFamily(entry, { graceMs: ORPHAN_GRACE_MS, afterCrash: true }));
     }
     await Promise.all(ends);
-    this.write();
+    // A full disk must not keep the server from starting: the file is written again at the
+    // next child's start or end.
+    this.writeLogged();
   }
 
   /** The tracker a session's runners use. */
