@@ -76,6 +76,8 @@ export class RunnerSupervisor {
    * for an agent runner to start could be overtaken by a later input that finds it started.
    */
   private handoff: Promise<void> = Promise.resolve();
+  /** The start of the current runner (settled once it has started, or failed to). */
+  private starting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly session: SupervisedSession,
@@ -105,14 +107,24 @@ export class RunnerSupervisor {
   handOver(event: InputEvent): Promise<void> {
     return (this.handoff = this.handoff.then(async () => {
       // A runner that cannot start marks the session failed; the input stays in the log.
-      if (this.session.isAgent && !this.runner) await this.ensure().catch(() => {});
+      // For a runner still starting this waits for its start; for a started one it is free.
+      if (this.session.isAgent) await this.ensure().catch(() => {});
       this.inbox.push(event);
     }));
   }
 
-  /** Creates and starts the runner. A start failure marks the session failed with the reason. */
-  async ensure(): Promise<void> {
-    if (this.runner) return;
+  /**
+   * Creates and starts the runner. A start failure marks the session failed with the reason.
+   * A caller that finds a runner still starting waits for that start (and shares its outcome),
+   * so nothing is handed to a runner before `start()` has finished.
+   */
+  ensure(): Promise<void> {
+    if (this.runner) return this.starting;
+    this.starting = this.start();
+    return this.starting;
+  }
+
+  private async start(): Promise<void> {
     const { factory } = this.deps;
     const { id, kind } = this.session;
     if (!factory) {

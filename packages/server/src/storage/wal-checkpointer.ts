@@ -1,5 +1,8 @@
 import { Worker } from 'node:worker_threads';
 
+/** How long `close` waits for the thread to close its connection before terminating it. */
+const CLOSE_GRACE_MS = 5000;
+
 export interface WalCheckpointerOptions {
   /** The database file (in WAL mode). */
   file: string;
@@ -82,6 +85,10 @@ export class WalCheckpointer {
         if (msg.type === 'closed') void this.worker.terminate().then(done, done);
       });
       this.worker.postMessage({ type: 'close' });
+      // A thread that does not answer (stuck in a checkpoint on a failing disk) must not hang the
+      // server's shutdown: after a grace period it is terminated; the WAL stays consistent, as
+      // SQLite's own crash recovery guarantees for a connection that goes away mid-checkpoint.
+      setTimeout(() => void this.worker.terminate().then(done, done), CLOSE_GRACE_MS).unref();
     });
     return this.closed;
   }
