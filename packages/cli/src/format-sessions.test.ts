@@ -32,3 +32,22 @@ test('baton ls never prints control characters from the server, whatever it stor
   assert.match(table, /old\?\]0;pwned\?name\?\?/);
   assert.match(table, /phone\?\[2J\/tab/);
 });
+
+test('baton ls says when the server cannot store a session', () => {
+  const now = Date.now();
+  const base = {
+    id: 's_bbbbbbbbbbbbbbbbbbbb',
+    name: 'build',
+    kind: 'terminal',
+    status: 'running',
+    createdAt: now,
+    lastActivityAt: now,
+    headSeq: 1,
+    config: {},
+    attached: [],
+    attachedCount: 0,
+  } as unknown as SessionInfo;
+  assert.doesNotMatch(formatSessionTable([base], now), /not saving/);
+  const degraded = { ...base, degraded: 'the storage cannot write: database or disk is full' };
+  assert.match(formatSessionTable([degraded], now), /running, not saving/);
+});

@@ -20,7 +20,10 @@ export function formatSessionTable(sessions: readonly SessionInfo[], now: number
       s.id,
       s.name,
       s.kind,
-      s.status + (s.exitCode !== undefined ? ` (${s.exitCode})` : ''),
+      s.status +
+        (s.exitCode !== undefined ? ` (${s.exitCode})` : '') +
+        // The server cannot store this session's events (a full disk): say so where it is seen.
+        (s.degraded !== undefined ? ', not saving' : ''),
       s.attached.length === 0
         ? '-'
         : [...new Set(s.attached.map((a) => `${a.deviceName}/${a.mode}`))].join(','),

@@ -30,7 +30,9 @@ export function SessionHeader({
         </Link>
         <h1>{info?.name ?? 'Session'}</h1>
         {info ? <span className="kind">{info.kind}</span> : null}
-        {info ? <StatusBadge status={info.status} reason={info.reason} /> : null}
+        {info ? (
+          <StatusBadge status={info.status} reason={info.reason} degraded={info.degraded} />
+        ) : null}
       </div>
       <div className="session-tools">
         {onReadOnlyChange ? (

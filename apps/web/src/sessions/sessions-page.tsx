@@ -63,7 +63,7 @@ export function SessionsPage(): ReactNode {
                   {s.name}
                 </Link>
                 <span className="kind">{KIND_LABELS[s.kind]}</span>
-                <StatusBadge status={s.status} reason={s.reason} />
+                <StatusBadge status={s.status} reason={s.reason} degraded={s.degraded} />
                 <span className="muted last-activity">
                   active{' '}
                   <time dateTime={new Date(s.lastActivityAt).toISOString()}>

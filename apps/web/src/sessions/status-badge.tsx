@@ -14,14 +14,24 @@ const LABELS: Record<SessionStatus, string> = {
 export function StatusBadge({
   status,
   reason,
+  degraded,
 }: {
   status: SessionStatus;
   reason?: string | undefined;
+  /** Why the server cannot store this session's events right now (`SessionInfo.degraded`). */
+  degraded?: string | undefined;
 }): ReactNode {
   return (
-    <span className={`badge badge-${status}`} data-status={status} title={reason}>
-      {LABELS[status]}
-    </span>
+    <>
+      <span className={`badge badge-${status}`} data-status={status} title={reason}>
+        {LABELS[status]}
+      </span>
+      {degraded !== undefined ? (
+        <span className="badge badge-failed" data-degraded title={degraded}>
+          not saving
+        </span>
+      ) : null}
+    </>
   );
 }
 
