@@ -277,7 +277,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       if (err instanceof BatonError && err.code === 'frame_too_large')
         res.setHeader('connection', 'close');
       if (err instanceof BatonError) {
-        sendError(res, err.code, err.message);
+        sendError(res, err.code, err.message, err.retryAfterMs);
         return;
       }
       deps.log.error('an API request failed', {

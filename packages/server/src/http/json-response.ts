@@ -13,8 +13,22 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, code: ErrorCode, message: string): void {
-  sendJson(res, httpStatusOf(code), { error: { code, message } });
+/**
+ * An error body. A retry hint travels as `retryAfterMs` in the body and as `Retry-After`
+ * (whole seconds, rounded up) for HTTP clients that only read headers.
+ */
+export function sendError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  retryAfterMs?: number,
+): void {
+  if (retryAfterMs === undefined) {
+    sendJson(res, httpStatusOf(code), { error: { code, message } });
+    return;
+  }
+  res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  sendJson(res, httpStatusOf(code), { error: { code, message, retryAfterMs } });
 }
 
 /** Reads and validates a JSON body; rejects with a BatonError saying what was wrong. */

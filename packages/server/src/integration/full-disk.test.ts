@@ -148,6 +148,22 @@ test(
       );
       assert.ok(refusedFrame && 'inputId' in refusedFrame && refusedFrame.inputId !== undefined);
 
+      // Over HTTP the same refusal carries the retry hint, in the body and as Retry-After.
+      const viaHttp = await fetch(`${server.url}/api/sessions/${id}/inputs`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${server.ownerToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ inputId: 'http-1', payload: { kind: 'terminal', data: 'x' } }),
+      });
+      const refusedBody = (await viaHttp.json()) as {
+        error: { code: string; retryAfterMs?: number };
+      };
+      assert.equal(refusedBody.error.code, 'unavailable');
+      assert.equal(refusedBody.error.retryAfterMs, 1000);
+      assert.equal(viaHttp.headers.get('retry-after'), '1');
+
       const sick = await health(server.url);
       assert.equal(sick.status, 503);
       assert.equal(sick.body['ok'], false);

@@ -56,63 +56,70 @@ export class SqliteStore implements Store {
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    const synchronous = options.durability === 'full' ? 'FULL' : 'NORMAL';
-    this.db.pragma(`synchronous = ${synchronous}`);
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
-    if ((options.checkpoints ?? 'background') === 'background') {
-      // Checkpoints leave the event loop (see WalCheckpointer). When the WAL restarts after a
-      // checkpoint, a file grown past the limit by a burst is truncated back to it.
-      this.db.pragma('wal_autocheckpoint = 0');
-      this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-      this.walFile = `${file}-wal`;
-      this.checkpointer = new WalCheckpointer({
-        file,
-        synchronous,
-        ...(options.checkpointIntervalMs !== undefined
-          ? { intervalMs: options.checkpointIntervalMs }
-          : {}),
-      });
-    }
-    this.stmt = this.prepare();
-    // Each entry runs in its own savepoint (a nested better-sqlite3 transaction): a constraint
-    // failure rolls back that entry only and is reported; any other error (SQLITE_FULL,
-    // SQLITE_IOERR) propagates and the outer transaction rolls back whole.
-    const entryTx = this.db.transaction((entry: CommitEntry) => {
-      for (const e of entry.events) {
-        this.stmt.insertEvent.run(entry.sessionId, e.seq, e.ts, e.type, e.dataJson);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      const synchronous = options.durability === 'full' ? 'FULL' : 'NORMAL';
+      this.db.pragma(`synchronous = ${synchronous}`);
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      this.migrate();
+      if ((options.checkpoints ?? 'background') === 'background') {
+        // Checkpoints leave the event loop (see WalCheckpointer). When the WAL restarts after a
+        // checkpoint, a file grown past the limit by a burst is truncated back to it.
+        this.db.pragma('wal_autocheckpoint = 0');
+        this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+        this.walFile = `${file}-wal`;
+        this.checkpointer = new WalCheckpointer({
+          file,
+          synchronous,
+          ...(options.checkpointIntervalMs !== undefined
+            ? { intervalMs: options.checkpointIntervalMs }
+            : {}),
+        });
       }
-      for (const i of entry.inputs) {
-        this.stmt.insertInput.run(entry.sessionId, i.deviceId, i.inputId, i.seq, i.payloadDigest);
-      }
-      const p = entry.patch;
-      const info = this.stmt.patchSession.run({
-        id: entry.sessionId,
-        head_seq: p.headSeq,
-        last_activity_at: p.lastActivityAt,
-        name: p.name ?? null,
-        status: p.status ?? null,
-        set_reason: p.reason !== undefined ? 1 : 0,
-        reason: p.reason ?? null,
-        set_exit_code: p.exitCode !== undefined ? 1 : 0,
-        exit_code: p.exitCode ?? null,
-      });
-      if (info.changes !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);
-    });
-    this.commitTx = this.db.transaction((batch: readonly CommitEntry[]) => {
-      const failed = new Map<string, Error>();
-      for (const entry of batch) {
-        try {
-          entryTx(entry);
-        } catch (err) {
-          if (!isEntryError(err)) throw err;
-          failed.set(entry.sessionId, err);
+      this.stmt = this.prepare();
+      // Each entry runs in its own savepoint (a nested better-sqlite3 transaction): a constraint
+      // failure rolls back that entry only and is reported; any other error (SQLITE_FULL,
+      // SQLITE_IOERR) propagates and the outer transaction rolls back whole.
+      const entryTx = this.db.transaction((entry: CommitEntry) => {
+        for (const e of entry.events) {
+          this.stmt.insertEvent.run(entry.sessionId, e.seq, e.ts, e.type, e.dataJson);
         }
-      }
-      return { failed };
-    });
+        for (const i of entry.inputs) {
+          this.stmt.insertInput.run(entry.sessionId, i.deviceId, i.inputId, i.seq, i.payloadDigest);
+        }
+        const p = entry.patch;
+        const info = this.stmt.patchSession.run({
+          id: entry.sessionId,
+          head_seq: p.headSeq,
+          last_activity_at: p.lastActivityAt,
+          name: p.name ?? null,
+          status: p.status ?? null,
+          set_reason: p.reason !== undefined ? 1 : 0,
+          reason: p.reason ?? null,
+          set_exit_code: p.exitCode !== undefined ? 1 : 0,
+          exit_code: p.exitCode ?? null,
+        });
+        if (info.changes !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);
+      });
+      this.commitTx = this.db.transaction((batch: readonly CommitEntry[]) => {
+        const failed = new Map<string, Error>();
+        for (const entry of batch) {
+          try {
+            entryTx(entry);
+          } catch (err) {
+            if (!isEntryError(err)) throw err;
+            failed.set(entry.sessionId, err);
+          }
+        }
+        return { failed };
+      });
+    } catch (err) {
+      // A database this baton cannot use (written by a newer one, unreadable): release the
+      // file, so that the same process can report it and open another directory.
+      this.db.close();
+      throw err;
+    }
   }
 
   private migrate(): void {
