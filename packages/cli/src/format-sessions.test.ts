@@ -3,17 +3,27 @@ import { test } from 'node:test';
 import type { SessionInfo } from '@baton/protocol';
 import { formatSessionTable } from './format-sessions.js';
 
-test('baton ls never prints control characters from the server, whatever it stored', () => {
-  const now = Date.now();
-  const session = {
+/** A running terminal session as the server lists it, with `fields` replaced. */
+function listed(now: number, fields: Partial<SessionInfo>): SessionInfo {
+  return {
     id: 's_aaaaaaaaaaaaaaaaaaaa',
-    name: 'old\x1b]0;pwned\x07name\n\u202e',
+    name: 'build',
     kind: 'terminal',
     status: 'running',
     createdAt: now,
     lastActivityAt: now,
     headSeq: 1,
     config: {},
+    attached: [],
+    attachedCount: 0,
+    ...fields,
+  } as SessionInfo;
+}
+
+test('baton ls never prints control characters from the server, whatever it stored', () => {
+  const now = Date.now();
+  const session = listed(now, {
+    name: 'old\x1b]0;pwned\x07name\n\u202e',
     attached: [
       {
         connectionId: 'c1',
@@ -25,7 +35,7 @@ test('baton ls never prints control characters from the server, whatever it stor
       },
     ],
     attachedCount: 1,
-  } as SessionInfo;
+  });
   const table = formatSessionTable([session], now);
 
   assert.doesNotMatch(table.replace(/\n/g, ''), /[\x00-\x1f\x7f-\x9f\u202e]/);
@@ -35,19 +45,9 @@ test('baton ls never prints control characters from the server, whatever it stor
 
 test('baton ls says when the server cannot store a session', () => {
   const now = Date.now();
-  const base = {
-    id: 's_bbbbbbbbbbbbbbbbbbbb',
-    name: 'build',
-    kind: 'terminal',
-    status: 'running',
-    createdAt: now,
-    lastActivityAt: now,
-    headSeq: 1,
-    config: {},
-    attached: [],
-    attachedCount: 0,
-  } as unknown as SessionInfo;
-  assert.doesNotMatch(formatSessionTable([base], now), /not saving/);
-  const degraded = { ...base, degraded: 'the storage cannot write: database or disk is full' };
+  assert.doesNotMatch(formatSessionTable([listed(now, {})], now), /not saving/);
+  const degraded = listed(now, {
+    degraded: 'the storage cannot write: database or disk is full',
+  });
   assert.match(formatSessionTable([degraded], now), /running, not saving/);
 });

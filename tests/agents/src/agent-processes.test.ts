@@ -6,24 +6,7 @@ import { BatonFixture, createSession } from './baton-fixture.js';
 import { claudeSessionConfig, tempDir } from './agent-env.js';
 import type { Device } from './device.js';
 import { FakeAnthropic } from './fake-anthropic.js';
-
-/** A process named by pid and start time, so a reused pid never counts as the same process. */
-interface Proc {
-  pid: number;
-  startTime: number;
-}
-
-function startTimeOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[0] === 'Z' ? undefined : Number(rest[19]);
-  } catch {
-    return undefined;
-  }
-}
-
-const alive = (p: Proc) => startTimeOf(p.pid) === p.startTime;
+import { alive, startTimeOf, type Proc } from './proc.js';
 
 async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

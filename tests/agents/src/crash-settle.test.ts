@@ -6,26 +6,9 @@ import type { SessionInfo } from '@baton/protocol';
 import { claudeSessionConfig, codexSessionConfig, tempDir } from './agent-env.js';
 import { Device } from './device.js';
 import { FakeAnthropic } from './fake-anthropic.js';
+import { alive, startTimeOf, type Proc } from './proc.js';
 import { FakeOpenAi } from './fake-openai.js';
 import { ServerProcess } from './server-process.js';
-
-/** A process named by pid and start time, so a reused pid never counts as the same process. */
-interface Proc {
-  pid: number;
-  startTime: number;
-}
-
-function startTimeOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[0] === 'Z' ? undefined : Number(rest[19]);
-  } catch {
-    return undefined;
-  }
-}
-
-const alive = (p: Proc) => startTimeOf(p.pid) === p.startTime;
 
 /** The agent processes baton recorded in its data directory (children.json). */
 function recordedChildren(dataDir: string): Proc[] {

@@ -69,6 +69,27 @@ describe('restored backups and epochs', () => {
    * The client that was ahead reconnects with its old position: it must get a `reset` snapshot
    * (with the new epoch) before anything else, then every new event.
    */
+  /**
+   * Starts the server on `dir` after a restore and checks that a client holding `position` in
+   * the old epoch is reset: the session has a new epoch and the first frame is a `reset`.
+   */
+  async function startExpectingReset(
+    dir: string,
+    sessionId: string,
+    position: { seq: number; epoch: string },
+    why?: string,
+  ): Promise<void> {
+    const server = await start(dir);
+    try {
+      assert.notEqual(server.hub.get(sessionId).epoch, position.epoch, why);
+      const { reader, snapshot } = await expectReset(server, sessionId, position);
+      assert.equal(snapshot.reason, 'reset');
+      await reader.close();
+    } finally {
+      await server.close();
+    }
+  }
+
   async function expectReset(
     server: Server,
     sessionId: string,
@@ -151,7 +172,7 @@ describe('restored backups and epochs', () => {
 
   test('a copy taken while the server ran, restored later, is noticed by the recorded head', async () => {
     const dir = dataDir();
-    let server = await start(dir);
+    const server = await start(dir);
     const { c, id } = await createSession(server);
     await append(c, id, 2);
     // An online backup (SQLite's backup API) in the same run: same run id as the live database.
@@ -166,18 +187,7 @@ describe('restored backups and epochs', () => {
     await server.close();
 
     restoreDb(backup, dir);
-    server = await start(dir);
-    try {
-      assert.notEqual(server.hub.get(id).epoch, oldEpoch);
-      const { reader, snapshot } = await expectReset(server, id, {
-        seq: aheadHead,
-        epoch: oldEpoch,
-      });
-      assert.equal(snapshot.reason, 'reset');
-      await reader.close();
-    } finally {
-      await server.close();
-    }
+    await startExpectingReset(dir, id, { seq: aheadHead, epoch: oldEpoch });
   });
 
   test('a backup from before the last start is noticed even when the recorded heads lag', async () => {
@@ -206,18 +216,12 @@ describe('restored backups and epochs', () => {
     writeFileSync(file, JSON.stringify(heads));
 
     restoreDb(backup, dir);
-    server = await start(dir);
-    try {
-      assert.notEqual(server.hub.get(id).epoch, oldEpoch, 'baton.db predates the last start');
-      const { reader, snapshot } = await expectReset(server, id, {
-        seq: aheadHead,
-        epoch: oldEpoch,
-      });
-      assert.equal(snapshot.reason, 'reset');
-      await reader.close();
-    } finally {
-      await server.close();
-    }
+    await startExpectingReset(
+      dir,
+      id,
+      { seq: aheadHead, epoch: oldEpoch },
+      'baton.db predates the last start',
+    );
   });
 
   test('a plain restart keeps the epoch and resumes exactly', async () => {
