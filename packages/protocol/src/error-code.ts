@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Role } from './role.js';
 
 /**
  * Every error on the wire (WebSocket `error` frames and HTTP error bodies) carries one of these
@@ -17,7 +18,10 @@ export const ErrorCode = z.enum([
   'unsupported_version',
   /** Missing, unknown or revoked credential. */
   'unauthorized',
-  /** The credential is valid but may not do this (for example a read-only attachment typing). */
+  /**
+   * The credential is valid but its role may not do this; `requiredRole` names the role needed.
+   * Also a device paired for one session asking for something beyond it.
+   */
   'forbidden',
   /** The attachment is read-only: input, resize and interrupt are refused. */
   'read_only',
@@ -71,5 +75,7 @@ export const ErrorBody = z.object({
   code: ErrorCode,
   message: z.string(),
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /** With `forbidden`: the least role that may do what was refused. */
+  requiredRole: Role.optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConnectionMode } from './connection-mode.js';
+import { Role } from './role.js';
 import { Epoch, InputId } from './ids.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
 import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
@@ -9,6 +10,8 @@ import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session
 export const RegisterDeviceBody = z.object({
   name: z.string().trim().min(1).max(200),
   mode: ConnectionMode.optional(),
+  /** The new device's role; `owner` when omitted (the owner signing in its own devices). */
+  role: Role.optional(),
 });
 export const CreateSessionBody = z.object({
   kind: SessionKind,

@@ -2,6 +2,7 @@ export * from './version.js';
 export * from './error-code.js';
 export * from './close-code.js';
 export * from './connection-mode.js';
+export * from './role.js';
 export * from './ids.js';
 export * from './session.js';
 export * from './input-payload.js';

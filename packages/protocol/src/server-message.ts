@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ReceivedErrorCode } from './error-code.js';
 import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
 import { ReceivedLogEvent } from './log-event.js';
+import { Role } from './role.js';
 import { Attachment, SessionInfo } from './session.js';
 
 /** Messages the server sends (downstream). */
@@ -12,6 +13,13 @@ export const Welcome = z.object({
   connectionId: z.string(),
   deviceId: z.string(),
   deviceName: z.string(),
+  /**
+   * The device's role (added in 2; absent from servers before roles: read as `owner`). The
+   * server enforces it; clients use it to offer only what the device may do.
+   */
+  role: Role.optional(),
+  /** Set when the device may see only this one session (paired or handed off for it). */
+  sessionScope: SessionId.optional(),
   /** The server pings at this interval; a connection silent for 3 intervals is dropped. */
   heartbeatMs: z.number().int(),
   maxFrameBytes: z.number().int(),
@@ -32,6 +40,8 @@ export const ErrorFrame = z.object({
   code: ReceivedErrorCode,
   message: z.string(),
   retryAfterMs: z.number().int().optional(),
+  /** With `forbidden`: the least role that may do what was refused (added in 2). */
+  requiredRole: Role.optional(),
 });
 
 /** An input is durable: stored at `seq`. Sent only to the connection that submitted it. */

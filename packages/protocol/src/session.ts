@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Epoch, SessionId, Seq } from './ids.js';
 import { ConnectionMode } from './connection-mode.js';
+import { Role } from './role.js';
 
 export const SessionKind = z.enum(['terminal', 'claude', 'codex']);
 export type SessionKind = z.infer<typeof SessionKind>;
@@ -67,6 +68,11 @@ export const Attachment = z.object({
   deviceName: z.string(),
   mode: ConnectionMode,
   readOnly: z.boolean(),
+  /**
+   * The device's role on this session (added in 2: absent from servers before roles, read as
+   * `owner`). A viewer is always read-only.
+   */
+  role: Role.optional(),
   /** Epoch milliseconds when this connection attached. */
   since: z.number(),
 });

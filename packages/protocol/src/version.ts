@@ -40,6 +40,9 @@
  *      Additive in 2: `SessionInfo.degraded` (the store cannot write for this session);
  *      `SessionInfo.run` and the optional `run` of terminal inputs; error code `stale_input`
  *      (only ever sent for an input that carries `run`, so never to version 1).
+ *      Additive in 2: roles (`Role`, `ACTION_ROLE`): `welcome.role` and `welcome.sessionScope`,
+ *      `Attachment.role`, `requiredRole` on `forbidden` errors, `role` when registering a device.
+ *      A device's role is enforced by the server; old clients only miss the extra fields.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@baton/protocol';
+import type { ErrorCode, Role } from '@baton/protocol';
 
 /**
  * An error that reaches a client as `{code, message}`: thrown by the hub, mapped to an `error`
@@ -9,6 +9,8 @@ export class BatonError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly retryAfterMs?: number,
+    /** For `forbidden`: the least role that may do what was refused. */
+    readonly requiredRole?: Role,
   ) {
     super(message);
     this.name = 'BatonError';

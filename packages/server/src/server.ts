@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
+import { AccessControl } from './auth/access-control.js';
 import { DeviceRegistry } from './auth/device-registry.js';
 import { secureDataDir } from './data-dir-modes.js';
 import { SessionHub } from './hub/session-hub.js';
@@ -67,6 +68,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     opened = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
     // Before any session resumes: end what a crashed predecessor left running, so that no
     // conversation ever has two processes.
+    const registry = opened.registry;
     const children = new ChildRegistry(options.dataDir, log);
     await children.reapOrphans();
     loading = new SessionHub({
@@ -77,6 +79,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       children,
       projections: defaultProjections(),
       retentionEvents: options.retentionEvents ?? 100_000,
+      canSee: (deviceId, sessionId) => registry.roleOn(deviceId, sessionId) !== undefined,
+      onDeleted: (sessionId) => registry.forgetSession(sessionId),
     });
     await loading.load();
   } catch (err) {
@@ -87,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const { registry: devices, ownerToken, created } = opened;
   const hub = loading;
+  const access = new AccessControl(devices);
 
   const connections = new Set<ClientConnection>();
   /** Connections whose `hello` has not been accepted yet; capped by maxPendingConnections. */
@@ -97,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     hub,
     log,
     devices,
+    access,
     maxBodyBytes: options.maxBodyBytes ?? maxFrameBytes,
     startedAt,
     version: VERSION,
@@ -129,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const conn = new ClientConnection(ws, {
           hub,
           devices,
+          access,
           log,
           heartbeatMs,
           maxFrameBytes,

@@ -1,29 +1,53 @@
 import { readFileSync, writeFileSync, existsSync, chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { narrowerRole, type Role } from '@baton/protocol';
 import type { DeviceRecord, Store } from '../storage/store.js';
 import { hashToken, newDeviceId, newDeviceToken, newOwnerToken, sameHash } from './tokens.js';
 
 export interface AuthenticatedDevice {
   id: string;
   name: string;
-  /** The owner credential: may register and revoke devices. */
-  isOwner: boolean;
+  /** The device's role as it was when it authenticated; `roleOn` gives the current one. */
+  role: Role;
+  /** The one session this device may see, if it was paired or handed off for one. */
+  sessionScope?: string;
 }
 
-export const OWNER_DEVICE: Omit<AuthenticatedDevice, 'isOwner'> = { id: 'owner', name: 'owner' };
+/** The owner token signs in as this device: it never appears in the devices table. */
+export const OWNER_DEVICE: AuthenticatedDevice = { id: 'owner', name: 'owner', role: 'owner' };
+
+/** A device as listed to clients (`GET /api/devices`). */
+export interface DeviceListing {
+  id: string;
+  name: string;
+  role: Role;
+  sessionScope?: string;
+  /** Per-session narrowings of `role`, by session id. */
+  sessionRoles: Record<string, Role>;
+  createdAt: number;
+  lastSeenAt: number;
+  revoked: boolean;
+}
 
 /**
- * Credentials: one owner token (created on first start, or fixed with BATON_TOKEN) and one token
- * per registered device. Only hashes are stored in the database. A created owner token is also
- * kept in `<data>/owner-token` (mode 0600) so the CLI on the same machine can use it. A fixed
- * token is never written to disk: whoever set BATON_TOKEN has it already, and an `owner-token`
- * file holding another token (from before BATON_TOKEN was set) is removed, because it no longer
- * signs anyone in.
+ * Credentials and roles: one owner token (created on first start, or fixed with BATON_TOKEN) and
+ * one token per registered device. Only hashes are stored in the database. A created owner token
+ * is also kept in `<data>/owner-token` (mode 0600) so the CLI on the same machine can use it. A
+ * fixed token is never written to disk: whoever set BATON_TOKEN has it already, and an
+ * `owner-token` file holding another token (from before BATON_TOKEN was set) is removed, because
+ * it no longer signs anyone in.
+ *
+ * Roles are looked up here on every action (`roleOn`), never cached on a connection, so a role
+ * change or a revocation applies to a device's open sockets at once. The maps are the truth
+ * between restarts; every change is written to the store before the map changes, so a failed
+ * write changes nothing.
  */
 export class DeviceRegistry {
   private readonly byHash = new Map<string, DeviceRecord>();
-  /** The same records by device id: `seen` runs on every request and hello. */
+  /** The same records by device id: `seen` and `roleOn` run on every request and frame. */
   private readonly byId = new Map<string, DeviceRecord>();
+  /** device id → session id → narrowed role. */
+  private readonly sessionRoles = new Map<string, Map<string, Role>>();
 
   private constructor(
     private readonly store: Store,
@@ -59,6 +83,8 @@ export class DeviceRegistry {
       await store.setMeta('owner_token_hash', ownerHash);
     const registry = new DeviceRegistry(store, ownerHash);
     for (const d of await store.listDevices()) registry.remember(d);
+    for (const r of await store.listSessionRoles())
+      registry.rememberSessionRole(r.deviceId, r.sessionId, r.role);
     return { registry, ownerToken, created };
   }
 
@@ -66,13 +92,37 @@ export class DeviceRegistry {
   authenticate(token: string | undefined): AuthenticatedDevice | undefined {
     if (!token) return undefined;
     const hash = hashToken(token);
-    if (sameHash(hash, this.ownerHash)) return { ...OWNER_DEVICE, isOwner: true };
+    if (sameHash(hash, this.ownerHash)) return OWNER_DEVICE;
     const d = this.byHash.get(hash);
     if (!d || d.revokedAt !== undefined) return undefined;
-    return { id: d.id, name: d.name, isOwner: false };
+    return describe(d);
   }
 
-  async register(name: string): Promise<{ deviceId: string; token: string; name: string }> {
+  /** The device as it is now, or undefined when it is unknown or revoked. */
+  current(deviceId: string): AuthenticatedDevice | undefined {
+    if (deviceId === OWNER_DEVICE.id) return OWNER_DEVICE;
+    const d = this.byId.get(deviceId);
+    if (!d || d.revokedAt !== undefined) return undefined;
+    return describe(d);
+  }
+
+  /**
+   * The device's role on one session now: its own role, narrowed by a per-session role; undefined
+   * when it may not see the session at all (revoked, unknown, or limited to another session).
+   */
+  roleOn(deviceId: string, sessionId: string): Role | undefined {
+    const d = this.current(deviceId);
+    if (!d) return undefined;
+    if (d.sessionScope !== undefined && d.sessionScope !== sessionId) return undefined;
+    const narrowed = this.sessionRoles.get(deviceId)?.get(sessionId);
+    return narrowed === undefined ? d.role : narrowerRole(d.role, narrowed);
+  }
+
+  async register(
+    name: string,
+    role: Role = 'owner',
+    sessionScope?: string,
+  ): Promise<{ deviceId: string; token: string; name: string; role: Role; sessionScope?: string }> {
     const token = newDeviceToken();
     const now = Date.now();
     const record: DeviceRecord = {
@@ -81,20 +131,30 @@ export class DeviceRegistry {
       tokenHash: hashToken(token),
       createdAt: now,
       lastSeenAt: now,
+      role,
     };
+    if (sessionScope !== undefined) record.sessionScope = sessionScope;
     await this.store.insertDevice(record);
     this.remember(record);
-    return { deviceId: record.id, token, name };
+    return sessionScope === undefined
+      ? { deviceId: record.id, token, name, role }
+      : { deviceId: record.id, token, name, role, sessionScope };
   }
 
-  list(): { id: string; name: string; createdAt: number; lastSeenAt: number; revoked: boolean }[] {
-    return [...this.byHash.values()].map((d) => ({
-      id: d.id,
-      name: d.name,
-      createdAt: d.createdAt,
-      lastSeenAt: d.lastSeenAt,
-      revoked: d.revokedAt !== undefined,
-    }));
+  list(): DeviceListing[] {
+    return [...this.byId.values()].map((d) => {
+      const listing: DeviceListing = {
+        id: d.id,
+        name: d.name,
+        role: d.role,
+        sessionRoles: Object.fromEntries(this.sessionRoles.get(d.id) ?? []),
+        createdAt: d.createdAt,
+        lastSeenAt: d.lastSeenAt,
+        revoked: d.revokedAt !== undefined,
+      };
+      if (d.sessionScope !== undefined) listing.sessionScope = d.sessionScope;
+      return listing;
+    });
   }
 
   async revoke(id: string): Promise<boolean> {
@@ -103,6 +163,28 @@ export class DeviceRegistry {
     const d = this.byId.get(id);
     if (d && d.revokedAt === undefined) d.revokedAt = now;
     return ok;
+  }
+
+  /** Renames a device and/or changes its role; false when there is no such active device. */
+  async update(id: string, patch: { name?: string; role?: Role }): Promise<boolean> {
+    const d = this.byId.get(id);
+    if (!d || d.revokedAt !== undefined) return false;
+    if (!(await this.store.updateDevice(id, patch))) return false;
+    if (patch.name !== undefined) d.name = patch.name;
+    if (patch.role !== undefined) d.role = patch.role;
+    return true;
+  }
+
+  /** Narrows a device's role on one session (`null` removes the narrowing). */
+  async setSessionRole(deviceId: string, sessionId: string, role: Role | null): Promise<void> {
+    await this.store.setSessionRole(deviceId, sessionId, role);
+    if (role === null) this.sessionRoles.get(deviceId)?.delete(sessionId);
+    else this.rememberSessionRole(deviceId, sessionId, role);
+  }
+
+  /** Forgets the per-session roles of a deleted session (the store deletes its rows itself). */
+  forgetSession(sessionId: string): void {
+    for (const roles of this.sessionRoles.values()) roles.delete(sessionId);
   }
 
   /** Records that a device was seen (at most once a minute per device, off the hot path). */
@@ -121,4 +203,16 @@ export class DeviceRegistry {
     this.byHash.set(d.tokenHash, d);
     this.byId.set(d.id, d);
   }
+
+  private rememberSessionRole(deviceId: string, sessionId: string, role: Role): void {
+    let roles = this.sessionRoles.get(deviceId);
+    if (!roles) this.sessionRoles.set(deviceId, (roles = new Map()));
+    roles.set(sessionId, role);
+  }
+}
+
+function describe(d: DeviceRecord): AuthenticatedDevice {
+  const device: AuthenticatedDevice = { id: d.id, name: d.name, role: d.role };
+  if (d.sessionScope !== undefined) device.sessionScope = d.sessionScope;
+  return device;
 }

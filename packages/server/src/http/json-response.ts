@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeZodError, type ErrorCode } from '@baton/protocol';
+import { describeZodError, type ErrorCode, type Role } from '@baton/protocol';
 import type { ZodType } from 'zod';
 import { BatonError, httpStatusOf } from '../baton-error.js';
 
@@ -22,13 +22,15 @@ export function sendError(
   code: ErrorCode,
   message: string,
   retryAfterMs?: number,
+  requiredRole?: Role,
 ): void {
-  if (retryAfterMs === undefined) {
-    sendJson(res, httpStatusOf(code), { error: { code, message } });
-    return;
+  const error: Record<string, unknown> = { code, message };
+  if (retryAfterMs !== undefined) {
+    res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    error.retryAfterMs = retryAfterMs;
   }
-  res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  sendJson(res, httpStatusOf(code), { error: { code, message, retryAfterMs } });
+  if (requiredRole !== undefined) error.requiredRole = requiredRole;
+  sendJson(res, httpStatusOf(code), { error });
 }
 
 /** Reads and validates a JSON body; rejects with a BatonError saying what was wrong. */

@@ -150,7 +150,7 @@ export class LiveSession {
     const out: Attachment[] = [];
     for (const s of this.subscriptions.values()) {
       if (out.length >= limit) break;
-      out.push(attachmentOf(s));
+      out.push(attachmentOf(s, this.id));
     }
     return out;
   }
@@ -233,7 +233,7 @@ export class LiveSession {
       );
       this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
     });
-    this.presenceChanged({ joined: attachmentOf(sub) });
+    this.presenceChanged({ joined: attachmentOf(sub, this.id) });
     return { headSeq };
   }
 
@@ -586,8 +586,8 @@ export class LiveSession {
   }
 }
 
-function attachmentOf(s: Subscription): Attachment {
-  return {
+function attachmentOf(s: Subscription, sessionId: string): Attachment {
+  const attachment: Attachment = {
     connectionId: s.peer.connectionId,
     deviceId: s.peer.deviceId,
     deviceName: s.peer.deviceName,
@@ -595,4 +595,7 @@ function attachmentOf(s: Subscription): Attachment {
     readOnly: s.readOnly,
     since: s.since,
   };
+  const role = s.peer.roleOn?.(sessionId);
+  if (role !== undefined) attachment.role = role;
+  return attachment;
 }

@@ -1,4 +1,4 @@
-import type { ConnectionMode } from '@baton/protocol';
+import type { ConnectionMode, Role } from '@baton/protocol';
 
 /**
  * A connected window or process as the hub sees it: one WebSocket, one device. The hub keys
@@ -9,6 +9,11 @@ export interface Peer {
   readonly deviceId: string;
   readonly deviceName: string;
   readonly mode: ConnectionMode;
+  /**
+   * The device's role on a session now (presence shows it); undefined for a peer without roles
+   * (in-process test peers) or a session it may not see.
+   */
+  roleOn?(sessionId: string): Role | undefined;
   /** The protocol version this connection speaks (from its `hello`). */
   readonly protocolVersion: number;
   /**

@@ -35,6 +35,13 @@ export interface SessionHubOptions {
   children: ChildRegistry;
   projections: readonly ProjectionFactory[];
   retentionEvents: number;
+  /**
+   * Whether a device may see a session: lists and list updates leave out the others (a device
+   * paired for one session sees only it). Everything is visible when absent.
+   */
+  canSee?(deviceId: string, sessionId: string): boolean;
+  /** Called after a session was deleted, to forget what refers to it elsewhere. */
+  onDeleted?(sessionId: string): void;
 }
 
 /**
@@ -167,15 +174,23 @@ export class SessionHub {
     return s;
   }
 
-  list(): SessionInfo[] {
-    return [...this.sessions.values()].map((s) => s.info());
+  /** Every session, or those `deviceId` may see. */
+  list(deviceId?: string): SessionInfo[] {
+    const out: SessionInfo[] = [];
+    for (const s of this.sessions.values())
+      if (deviceId === undefined || this.visible(deviceId, s.id)) out.push(s.info());
+    return out;
+  }
+
+  private visible(deviceId: string, sessionId: string): boolean {
+    return this.opts.canSee?.(deviceId, sessionId) ?? true;
   }
 
   // ---- session list watchers -----------------------------------------------------------------
 
   watch(peer: Peer): SessionInfo[] {
     this.watchers.set(peer.connectionId, peer);
-    return this.list();
+    return this.list(peer.deviceId);
   }
 
   unwatch(connectionId: string): void {
@@ -187,6 +202,7 @@ export class SessionHub {
     if (urgent) {
       this.pendingListUpdates.delete(session);
       this.sendToWatchers(
+        session.id,
         JSON.stringify({ type: 'sessions.changed', change: 'upsert', session: session.info() }),
       );
       return;
@@ -199,14 +215,16 @@ export class SessionHub {
       for (const s of due) {
         if (this.sessions.get(s.id) !== s) continue;
         this.sendToWatchers(
+          s.id,
           JSON.stringify({ type: 'sessions.changed', change: 'upsert', session: s.info() }),
         );
       }
     }, LIST_UPDATE_INTERVAL_MS);
   }
 
-  private sendToWatchers(frame: string): void {
-    for (const peer of this.watchers.values()) peer.send(frame);
+  private sendToWatchers(sessionId: string, frame: string): void {
+    for (const peer of this.watchers.values())
+      if (this.visible(peer.deviceId, sessionId)) peer.send(frame);
   }
 
   // ---- commands ------------------------------------------------------------------------------
@@ -297,11 +315,12 @@ export class SessionHub {
       notified.add(sub.peer.connectionId);
     }
     for (const peer of this.watchers.values()) {
-      if (!notified.has(peer.connectionId)) peer.send(frame);
+      if (!notified.has(peer.connectionId) && this.visible(peer.deviceId, id)) peer.send(frame);
     }
     await s.dispose({ deleted: true });
     await this.opts.store.deleteSession(id);
     this.guard?.forget(id);
+    this.opts.onDeleted?.(id);
   }
 
   submitInput(id: string, actor: Actor, inputId: string, payload: InputPayload, readOnly = false) {

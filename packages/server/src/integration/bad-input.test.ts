@@ -168,7 +168,10 @@ describe('bad input gets a clear error and harms nothing', () => {
     assert.equal(tooBig.status, 413);
     const deviceToken = (
       (await (
-        await api('/api/devices', { method: 'POST', body: JSON.stringify({ name: 'phone' }) })
+        await api('/api/devices', {
+          method: 'POST',
+          body: JSON.stringify({ name: 'phone', role: 'editor' }),
+        })
       ).json()) as { token: string }
     ).token;
     assert.equal(

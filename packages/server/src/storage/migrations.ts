@@ -70,4 +70,17 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `DROP TABLE inputs`,
     `ALTER TABLE inputs_by_device RENAME TO inputs`,
   ],
+  // 4: roles (docs/protocol.md, "Roles"). Devices registered before roles existed were all
+  // registered with the owner token on the host, so they keep full power as owners. A device may
+  // be limited to one session (paired or handed off for it), and narrowed per session.
+  [
+    `ALTER TABLE devices ADD COLUMN role TEXT NOT NULL DEFAULT 'owner'`,
+    `ALTER TABLE devices ADD COLUMN session_scope TEXT`,
+    `CREATE TABLE device_session_roles (
+       device_id TEXT NOT NULL,
+       session_id TEXT NOT NULL,
+       role TEXT NOT NULL,
+       PRIMARY KEY (device_id, session_id)
+     )`,
+  ],
 ];

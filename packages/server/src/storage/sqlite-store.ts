@@ -1,12 +1,15 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
+import type { Role } from '@baton/protocol';
 import {
   inputKey,
   type CommitEntry,
   type CommitOutcome,
+  type DevicePatch,
   type DeviceRecord,
   type InputKey,
+  type SessionRoleRecord,
   type SessionRecord,
   type Store,
   type StoredEvent,
@@ -154,8 +157,20 @@ export class SqliteStore implements Store {
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
       insertDevice: p(
-        'INSERT INTO devices (id, name, token_hash, created_at, last_seen_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO devices (id, name, token_hash, created_at, last_seen_at, revoked_at, role, session_scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      updateDevice: p(
+        'UPDATE devices SET name = COALESCE(@name, name), role = COALESCE(@role, role) WHERE id = @id',
+      ),
+      setSessionRole: p(
+        `INSERT INTO device_session_roles (device_id, session_id, role) VALUES (?, ?, ?)
+         ON CONFLICT (device_id, session_id) DO UPDATE SET role = excluded.role`,
+      ),
+      clearSessionRole: p(
+        'DELETE FROM device_session_roles WHERE device_id = ? AND session_id = ?',
+      ),
+      listSessionRoles: p('SELECT device_id, session_id, role FROM device_session_roles'),
+      deleteSessionRoles: p('DELETE FROM device_session_roles WHERE session_id = ?'),
       deviceByHash: p('SELECT * FROM devices WHERE token_hash = ?'),
       listDevices: p('SELECT * FROM devices ORDER BY created_at'),
       touchDevice: p('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
@@ -216,6 +231,8 @@ export class SqliteStore implements Store {
       d.createdAt,
       d.lastSeenAt,
       d.revokedAt ?? null,
+      d.role,
+      d.sessionScope ?? null,
     );
     return;
   }
@@ -232,6 +249,31 @@ export class SqliteStore implements Store {
   }
   async revokeDevice(id: string, at: number): Promise<boolean> {
     return this.stmt.revokeDevice.run(at, id).changes === 1;
+  }
+  async updateDevice(id: string, patch: DevicePatch): Promise<boolean> {
+    const r = this.stmt.updateDevice.run({
+      id,
+      name: patch.name ?? null,
+      role: patch.role ?? null,
+    });
+    return r.changes === 1;
+  }
+  async setSessionRole(deviceId: string, sessionId: string, role: Role | null): Promise<void> {
+    if (role === null) this.stmt.clearSessionRole.run(deviceId, sessionId);
+    else this.stmt.setSessionRole.run(deviceId, sessionId, role);
+    return;
+  }
+  async listSessionRoles(): Promise<SessionRoleRecord[]> {
+    const rows = this.stmt.listSessionRoles.all() as {
+      device_id: string;
+      session_id: string;
+      role: string;
+    }[];
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      sessionId: r.session_id,
+      role: r.role as Role,
+    }));
   }
 
   async insertSession(s: SessionRecord): Promise<void> {
@@ -267,6 +309,7 @@ export class SqliteStore implements Store {
       this.stmt.deleteEvents.run(id);
       this.stmt.deleteInputs.run(id);
       this.stmt.deleteSnapshot.run(id);
+      this.stmt.deleteSessionRoles.run(id);
       this.stmt.deleteSession.run(id);
     })();
     return;
@@ -355,6 +398,8 @@ interface DeviceRow {
   created_at: number;
   last_seen_at: number;
   revoked_at: number | null;
+  role: string;
+  session_scope: string | null;
 }
 interface SessionRow {
   id: string;
@@ -384,8 +429,10 @@ function toDevice(r: DeviceRow): DeviceRecord {
     tokenHash: r.token_hash,
     createdAt: r.created_at,
     lastSeenAt: r.last_seen_at,
+    role: r.role as Role,
   };
   if (r.revoked_at !== null) d.revokedAt = r.revoked_at;
+  if (r.session_scope !== null) d.sessionScope = r.session_scope;
   return d;
 }
 

@@ -134,8 +134,26 @@ export function storeConformance(
       tokenHash: 'h1',
       createdAt: 1,
       lastSeenAt: 1,
+      role: 'editor',
+    });
+    await store.insertDevice({
+      id: 'd2',
+      name: 'tablet',
+      tokenHash: 'h2',
+      createdAt: 2,
+      lastSeenAt: 2,
+      role: 'viewer',
+      sessionScope: 's1',
     });
     assert.equal((await store.findDeviceByTokenHash('h1'))?.name, 'phone');
+    assert.equal((await store.findDeviceByTokenHash('h1'))?.role, 'editor');
+    assert.equal((await store.findDeviceByTokenHash('h1'))?.sessionScope, undefined);
+    assert.equal((await store.findDeviceByTokenHash('h2'))?.sessionScope, 's1');
+    assert.equal(await store.updateDevice('d1', { name: 'my phone' }), true);
+    assert.equal(await store.updateDevice('d1', { role: 'viewer' }), true);
+    assert.equal(await store.updateDevice('nobody', { role: 'viewer' }), false);
+    const d1 = await store.findDeviceByTokenHash('h1');
+    assert.deepEqual([d1?.name, d1?.role], ['my phone', 'viewer'], 'a patch keeps what it omits');
     assert.equal(await store.revokeDevice('d1', 9), true);
     assert.equal(await store.revokeDevice('d1', 10), false, 'revoking twice changes nothing');
     assert.equal((await store.findDeviceByTokenHash('h1'))?.revokedAt, 9);
@@ -148,7 +166,15 @@ export function storeConformance(
         patch: { headSeq: 1, lastActivityAt: 1 },
       },
     ]);
+    await store.setSessionRole('d1', 's1', 'viewer');
+    await store.setSessionRole('d1', 's1', 'editor');
+    await store.setSessionRole('d2', 's1', 'viewer');
+    await store.setSessionRole('d2', 's1', null);
+    assert.deepEqual(await store.listSessionRoles(), [
+      { deviceId: 'd1', sessionId: 's1', role: 'editor' },
+    ]);
     await store.deleteSession('s1');
+    assert.deepEqual(await store.listSessionRoles(), [], 'deleting a session forgets its roles');
     assert.equal(await store.getSession('s1'), undefined);
     assert.deepEqual(await store.readEvents('s1', 0, 10), []);
     assert.equal((await store.findInputs('s1', [X])).size, 0);

@@ -1,4 +1,4 @@
-import type { LogEvent, SessionKind, SessionStatus } from '@baton/protocol';
+import type { LogEvent, Role, SessionKind, SessionStatus } from '@baton/protocol';
 
 /**
  * Everything baton keeps, behind one small interface. The SQLite implementation is the embedded
@@ -20,13 +20,18 @@ export interface Store {
   listDevices(): Promise<DeviceRecord[]>;
   touchDevice(id: string, at: number): Promise<void>;
   revokeDevice(id: string, at: number): Promise<boolean>;
+  /** Renames a device or changes its role; false when there is no such device. */
+  updateDevice(id: string, patch: DevicePatch): Promise<boolean>;
+  /** Narrows a device's role on one session; `null` removes the narrowing. */
+  setSessionRole(deviceId: string, sessionId: string, role: Role | null): Promise<void>;
+  listSessionRoles(): Promise<SessionRoleRecord[]>;
 
   insertSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   listSessions(): Promise<SessionRecord[]>;
   /** Gives the session's log a new epoch (after a restore was detected). */
   setSessionEpoch(id: string, epoch: string): Promise<void>;
-  /** Deletes the session with its events, input ids and snapshot. */
+  /** Deletes the session with its events, input ids, snapshot and per-session roles. */
   deleteSession(id: string): Promise<void>;
 
   /**
@@ -62,6 +67,21 @@ export interface DeviceRecord {
   createdAt: number;
   lastSeenAt: number;
   revokedAt?: number;
+  role: Role;
+  /** The one session this device may see, when it was paired or handed off for one. */
+  sessionScope?: string;
+}
+
+export interface DevicePatch {
+  name?: string;
+  role?: Role;
+}
+
+/** A device's role narrowed on one session. */
+export interface SessionRoleRecord {
+  deviceId: string;
+  sessionId: string;
+  role: Role;
 }
 
 export interface SessionRecord {

@@ -11,7 +11,9 @@ import {
   type ConnectionMode,
   type ErrorCode,
   type RequestId,
+  type Role,
 } from '@baton/protocol';
+import type { AccessControl } from '../auth/access-control.js';
 import { newConnectionId } from '../auth/tokens.js';
 import type { DeviceRegistry } from '../auth/device-registry.js';
 import type { SessionHub } from '../hub/session-hub.js';
@@ -28,6 +30,7 @@ const HARD_LIMIT_BYTES = 64 * 1024 * 1024;
 export interface ConnectionOptions {
   hub: SessionHub;
   devices: DeviceRegistry;
+  access: AccessControl;
   log: Logger;
   heartbeatMs: number;
   maxFrameBytes: number;
@@ -160,9 +163,12 @@ export class ClientConnection {
     code: ErrorCode,
     message: string,
     retryAfterMs?: number,
+    requiredRole?: Role,
   ): void {
-    const frame = { type: 'error', ...fields, code, message };
-    this.send(JSON.stringify(retryAfterMs === undefined ? frame : { ...frame, retryAfterMs }));
+    const frame: Record<string, unknown> = { type: 'error', ...fields, code, message };
+    if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
+    if (requiredRole !== undefined) frame.requiredRole = requiredRole;
+    this.send(JSON.stringify(frame));
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -218,9 +224,10 @@ export class ClientConnection {
       hub: this.opts.hub,
       peer: this.peer,
       attached: this.attached,
+      check: (action, sessionId) => this.opts.access.check(this.peer!.deviceId, action, sessionId),
       reply: (rid, result) => this.send(JSON.stringify({ type: 'reply', rid, result })),
-      error: (fields, code, message, retryAfterMs) =>
-        this.sendError(fields, code, message, retryAfterMs),
+      error: (fields, code, message, retryAfterMs, requiredRole) =>
+        this.sendError(fields, code, message, retryAfterMs, requiredRole),
     };
     // dispatch answers every failure with an error frame itself; a rejection here is a bug in
     // it, logged with context and contained to this frame.
@@ -277,7 +284,9 @@ export class ClientConnection {
     this.opts.socket.off('data', this.countPreHello);
     this.opts.devices.seen(device.id);
     const isClosed = () => this.closed;
+    const access = this.opts.access;
     this.peer = {
+      roleOn: (sessionId) => access.roleOn(device.id, sessionId),
       connectionId: this.connectionId,
       deviceId: device.id,
       deviceName: device.name,
@@ -299,6 +308,8 @@ export class ClientConnection {
         connectionId: this.connectionId,
         deviceId: device.id,
         deviceName: device.name,
+        role: device.role,
+        ...(device.sessionScope === undefined ? {} : { sessionScope: device.sessionScope }),
         heartbeatMs: this.opts.heartbeatMs,
         maxFrameBytes: this.opts.maxFrameBytes,
       }),

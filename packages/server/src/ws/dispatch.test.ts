@@ -20,6 +20,7 @@ test('an error that says when to retry (a full disk) reaches the client with ret
     hub,
     peer,
     attached: new Map(),
+    check: () => 'editor',
     reply: () => assert.fail('inputs get no reply'),
     error: (fields, code, message, retryAfterMs) =>
       errors.push({ ...fields, code, message, retryAfterMs }),

@@ -1,4 +1,11 @@
-import type { ClientMessage, ErrorCode, RequestId } from '@baton/protocol';
+import {
+  roleAtLeast,
+  type Action,
+  type ClientMessage,
+  type ErrorCode,
+  type RequestId,
+  type Role,
+} from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 import { checkName } from '../check-name.js';
 import { checkFetchPosition } from '../hub/log-position.js';
@@ -10,12 +17,18 @@ export interface DispatchContext {
   peer: Peer;
   /** Sessions this connection subscribed to, with their read-only flag. */
   attached: Map<string, { readOnly: boolean }>;
+  /**
+   * Throws unless this connection's device may do `action` (on `sessionId`); returns its role.
+   * Asked before every action: the server, not the client, decides what a device may do.
+   */
+  check(action: Action, sessionId?: string): Role;
   reply(rid: RequestId, result: unknown): void;
   error(
     fields: { rid?: RequestId; sessionId?: string; inputId?: string },
     code: ErrorCode,
     message: string,
     retryAfterMs?: number,
+    requiredRole?: Role,
   ): void;
 }
 
@@ -41,6 +54,7 @@ export async function dispatch(
         );
         return;
       case 'sessions.watch':
+        ctx.check('session.read');
         ctx.reply(msg.rid, { sessions: hub.watch(peer) });
         return;
       case 'sessions.unwatch':
@@ -48,27 +62,34 @@ export async function dispatch(
         ctx.reply(msg.rid, {});
         return;
       case 'session.create':
+        ctx.check('session.create');
         checkName(msg.name);
         ctx.reply(msg.rid, { session: await hub.create(msg.kind, msg.name, msg.config ?? {}) });
         return;
       case 'session.rename':
+        ctx.check('session.rename', msg.sessionId);
         checkName(msg.name);
         ctx.reply(msg.rid, { session: await hub.rename(msg.sessionId, msg.name) });
         return;
       case 'session.stop':
+        ctx.check('session.stop', msg.sessionId);
         ctx.reply(msg.rid, { session: await hub.stop(msg.sessionId) });
         return;
       case 'session.restart':
+        ctx.check('session.restart', msg.sessionId);
         ctx.reply(msg.rid, { session: await hub.restart(msg.sessionId) });
         return;
       case 'session.delete':
+        ctx.check('session.delete', msg.sessionId);
         await hub.delete(msg.sessionId);
         ctx.attached.delete(msg.sessionId);
         ctx.reply(msg.rid, { deleted: true });
         return;
       case 'subscribe': {
+        const role = ctx.check('session.read', msg.sessionId);
         const session = hub.get(msg.sessionId);
-        const readOnly = msg.readOnly ?? false;
+        // A device that may not type watches read-only, so presence shows it as watching.
+        const readOnly = (msg.readOnly ?? false) || !roleAtLeast(role, 'editor');
         ctx.attached.set(msg.sessionId, { readOnly });
         // The reply is sent synchronously here; replay starts on a later tick (LiveSession),
         // so the client always sees the reply before the first replayed event.
@@ -77,11 +98,13 @@ export async function dispatch(
         return;
       }
       case 'unsubscribe':
+        ctx.check('session.read', msg.sessionId);
         hub.get(msg.sessionId).unsubscribe(peer.connectionId);
         ctx.attached.delete(msg.sessionId);
         ctx.reply(msg.rid, {});
         return;
       case 'fetch': {
+        ctx.check('session.read', msg.sessionId);
         const session = hub.get(msg.sessionId);
         const head = { epoch: session.epoch, headSeq: session.committedSeq };
         checkFetchPosition(head, msg.afterSeq, msg.epoch, peer.protocolVersion);
@@ -95,6 +118,7 @@ export async function dispatch(
         return;
       }
       case 'input': {
+        ctx.check('session.input', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
         const result = await hub.submitInput(
           msg.sessionId,
@@ -115,6 +139,7 @@ export async function dispatch(
         return;
       }
       case 'resize': {
+        ctx.check('session.resize', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
         if (!attachment)
           throw new BatonError(
@@ -126,12 +151,14 @@ export async function dispatch(
         return;
       }
       case 'interrupt': {
+        ctx.check('session.interrupt', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
         await hub.get(msg.sessionId).interrupt(attachment?.readOnly ?? false);
         ctx.reply(msg.rid, {});
         return;
       }
       case 'permission.answer': {
+        ctx.check('session.answer', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
         if (attachment?.readOnly)
           throw new BatonError(
@@ -149,7 +176,7 @@ export async function dispatch(
     if ('sessionId' in msg) fields.sessionId = msg.sessionId;
     if (msg.type === 'input') fields.inputId = msg.inputId;
     if (err instanceof BatonError) {
-      ctx.error(fields, err.code, err.message, err.retryAfterMs);
+      ctx.error(fields, err.code, err.message, err.retryAfterMs, err.requiredRole);
     } else {
       ctx.error(
         fields,

@@ -1,0 +1,84 @@
+import { ACTION_ROLE, roleAtLeast, type Action, type Role } from '@baton/protocol';
+import { BatonError } from '../baton-error.js';
+import type { DeviceRegistry } from './device-registry.js';
+
+/** How a refused action is named in the error a client shows. */
+const DOING: Record<Action, string> = {
+  'session.read': 'reading sessions',
+  'session.input': 'sending input',
+  'session.resize': 'resizing',
+  'session.interrupt': 'interrupting',
+  'session.stop': 'stopping a session',
+  'session.restart': 'restarting a session',
+  'session.rename': 'renaming a session',
+  'session.answer': 'answering permission prompts',
+  'session.create': 'creating sessions',
+  'session.handoff': 'handing a session off',
+  'session.delete': 'deleting a session',
+  'devices.manage': 'pairing, renaming, changing roles and revoking devices',
+  'devices.read': 'listing devices',
+  'audit.read': 'reading the audit log',
+};
+
+/**
+ * The server's one place for "may this device do this?". Every WebSocket message and HTTP route
+ * asks it before acting; the client's own idea of its role only shapes its UI. Roles are read
+ * from the registry at each call, so a role change or revocation applies to open sockets at once.
+ */
+export class AccessControl {
+  constructor(private readonly devices: DeviceRegistry) {}
+
+  /**
+   * The device's role for `action`, or a BatonError: `unauthorized` for a revoked device,
+   * `not_found` for a session outside the device's scope (it must not learn which ids exist), and
+   * `forbidden` naming the role needed. Session actions pass the session id; actions on the
+   * server as a whole (create, devices, audit) pass none, and a device limited to one session
+   * may not do them, except reading (its listing is filtered to its session).
+   */
+  check(deviceId: string, action: Action, sessionId?: string): Role {
+    const device = this.devices.current(deviceId);
+    if (!device)
+      throw new BatonError('unauthorized', 'this device was revoked or is unknown: pair it again');
+    const needed = ACTION_ROLE[action];
+    let role: Role;
+    if (sessionId !== undefined) {
+      const on = this.devices.roleOn(deviceId, sessionId);
+      if (on === undefined)
+        throw new BatonError('not_found', `no session ${sessionId}; list sessions to see the ids`);
+      role = on;
+    } else {
+      if (
+        device.sessionScope !== undefined &&
+        action !== 'session.read' &&
+        action !== 'devices.read'
+      )
+        throw new BatonError(
+          'forbidden',
+          `this device was paired for one session only; ${DOING[action]} needs a device paired for all sessions`,
+          undefined,
+          needed,
+        );
+      role = device.role;
+    }
+    if (!roleAtLeast(role, needed)) {
+      const where = sessionId === undefined ? '' : ` on ${sessionId}`;
+      throw new BatonError(
+        'forbidden',
+        `${DOING[action]} needs the ${needed} role; this device is ${role === 'owner' ? 'an' : 'a'} ${role}${where}. Ask the owner to change its role.`,
+        undefined,
+        needed,
+      );
+    }
+    return role;
+  }
+
+  /** Whether the device may see the session at all (for filtering lists and list updates). */
+  canSee(deviceId: string, sessionId: string): boolean {
+    return this.devices.roleOn(deviceId, sessionId) !== undefined;
+  }
+
+  /** The device's role on the session now, if it may see it. */
+  roleOn(deviceId: string, sessionId: string): Role | undefined {
+    return this.devices.roleOn(deviceId, sessionId);
+  }
+}
