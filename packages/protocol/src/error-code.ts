@@ -54,6 +54,10 @@ export const ErrorCode = z.enum([
    * of reason `reset`.
    */
   'epoch_changed',
+  /** A pairing code or handoff token whose time ran out (HTTP 410). Ask for a new one. */
+  'expired',
+  /** A single-use pairing code or handoff token that was already redeemed (HTTP 409). */
+  'already_used',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

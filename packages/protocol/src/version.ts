@@ -43,6 +43,7 @@
  *      Additive in 2: roles (`Role`, `ACTION_ROLE`): `welcome.role` and `welcome.sessionScope`,
  *      `Attachment.role`, `requiredRole` on `forbidden` errors, `role` when registering a device.
  *      A device's role is enforced by the server; old clients only miss the extra fields.
+ *      Error codes `expired` and `already_used` (pairing codes and handoff tokens, over HTTP).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -37,7 +37,10 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'not_subscribed':
     case 'stale_input':
     case 'epoch_changed':
+    case 'already_used':
       return 409;
+    case 'expired':
+      return 410;
     case 'frame_too_large':
       return 413;
     case 'unsupported_version':

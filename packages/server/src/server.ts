@@ -5,6 +5,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
 import { AccessControl } from './auth/access-control.js';
+import { Grants } from './auth/grants.js';
+import { RedeemLimiter } from './auth/redeem-limiter.js';
 import { DeviceRegistry } from './auth/device-registry.js';
 import { secureDataDir } from './data-dir-modes.js';
 import { SessionHub } from './hub/session-hub.js';
@@ -103,6 +105,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
     devices,
     access,
+    grants: new Grants(store),
+    redeemLimiter: new RedeemLimiter(),
     maxBodyBytes: options.maxBodyBytes ?? maxFrameBytes,
     startedAt,
     version: VERSION,

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { ZodType } from 'zod';
 import type { AccessControl } from '../auth/access-control.js';
 import type { DeviceRegistry } from '../auth/device-registry.js';
+import type { Grants } from '../auth/grants.js';
+import type { RedeemLimiter } from '../auth/redeem-limiter.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Logger } from '../logger.js';
 import type { StoreState } from '../storage/store-health.js';
@@ -12,6 +14,10 @@ export interface ApiDeps {
   log: Logger;
   devices: DeviceRegistry;
   access: AccessControl;
+  /** Pairing codes and handoff tokens. */
+  grants: Grants;
+  /** Counts every attempt to redeem a grant (public routes): see RedeemLimiter. */
+  redeemLimiter: RedeemLimiter;
   maxBodyBytes: number;
   startedAt: number;
   version: string;

@@ -83,4 +83,19 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        PRIMARY KEY (device_id, session_id)
      )`,
   ],
+  // 5: single-use grants: pairing codes and handoff tokens. Only a hash of the code is kept.
+  [
+    `CREATE TABLE grants (
+       code_hash TEXT PRIMARY KEY,
+       kind TEXT NOT NULL,
+       role TEXT NOT NULL,
+       session_scope TEXT,
+       mode TEXT,
+       created_by TEXT NOT NULL,
+       created_at BIGINT NOT NULL,
+       expires_at BIGINT NOT NULL,
+       used_at BIGINT,
+       used_by TEXT
+     )`,
+  ],
 ];

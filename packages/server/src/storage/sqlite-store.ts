@@ -8,6 +8,7 @@ import {
   type CommitOutcome,
   type DevicePatch,
   type DeviceRecord,
+  type GrantRecord,
   type InputKey,
   type SessionRoleRecord,
   type SessionRecord,
@@ -171,6 +172,14 @@ export class SqliteStore implements Store {
       ),
       listSessionRoles: p('SELECT device_id, session_id, role FROM device_session_roles'),
       deleteSessionRoles: p('DELETE FROM device_session_roles WHERE session_id = ?'),
+      insertGrant: p(
+        `INSERT INTO grants (code_hash, kind, role, session_scope, mode, created_by, created_at, expires_at, used_at, used_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+      ),
+      findGrant: p('SELECT * FROM grants WHERE code_hash = ?'),
+      useGrant: p(
+        'UPDATE grants SET used_at = ?, used_by = ? WHERE code_hash = ? AND used_at IS NULL',
+      ),
       deviceByHash: p('SELECT * FROM devices WHERE token_hash = ?'),
       listDevices: p('SELECT * FROM devices ORDER BY created_at'),
       touchDevice: p('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
@@ -262,6 +271,39 @@ export class SqliteStore implements Store {
     if (role === null) this.stmt.clearSessionRole.run(deviceId, sessionId);
     else this.stmt.setSessionRole.run(deviceId, sessionId, role);
     return;
+  }
+  async insertGrant(g: GrantRecord): Promise<void> {
+    this.stmt.insertGrant.run(
+      g.codeHash,
+      g.kind,
+      g.role,
+      g.sessionScope ?? null,
+      g.mode ?? null,
+      g.createdBy,
+      g.createdAt,
+      g.expiresAt,
+    );
+    return;
+  }
+  async findGrant(codeHash: string): Promise<GrantRecord | undefined> {
+    const r = this.stmt.findGrant.get(codeHash) as GrantRow | undefined;
+    if (!r) return undefined;
+    const g: GrantRecord = {
+      codeHash: r.code_hash,
+      kind: r.kind as GrantRecord['kind'],
+      role: r.role as Role,
+      createdBy: r.created_by,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+    };
+    if (r.session_scope !== null) g.sessionScope = r.session_scope;
+    if (r.mode !== null) g.mode = r.mode;
+    if (r.used_at !== null) g.usedAt = r.used_at;
+    if (r.used_by !== null) g.usedBy = r.used_by;
+    return g;
+  }
+  async useGrant(codeHash: string, at: number, deviceId: string): Promise<boolean> {
+    return this.stmt.useGrant.run(at, deviceId, codeHash).changes === 1;
   }
   async listSessionRoles(): Promise<SessionRoleRecord[]> {
     const rows = this.stmt.listSessionRoles.all() as {
@@ -400,6 +442,18 @@ interface DeviceRow {
   revoked_at: number | null;
   role: string;
   session_scope: string | null;
+}
+interface GrantRow {
+  code_hash: string;
+  kind: string;
+  role: string;
+  session_scope: string | null;
+  mode: string | null;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  used_by: string | null;
 }
 interface SessionRow {
   id: string;

@@ -175,6 +175,26 @@ export function storeConformance(
     ]);
     await store.deleteSession('s1');
     assert.deepEqual(await store.listSessionRoles(), [], 'deleting a session forgets its roles');
+
+    await store.insertGrant({
+      codeHash: 'g1',
+      kind: 'handoff',
+      role: 'editor',
+      sessionScope: 's9',
+      mode: 'takeover',
+      createdBy: 'd1',
+      createdAt: 5,
+      expiresAt: 300_005,
+    });
+    const g = await store.findGrant('g1');
+    assert.deepEqual(
+      [g?.kind, g?.role, g?.sessionScope, g?.mode, g?.usedAt],
+      ['handoff', 'editor', 's9', 'takeover', undefined],
+    );
+    const uses = await Promise.all([store.useGrant('g1', 7, 'd2'), store.useGrant('g1', 8, 'd3')]);
+    assert.deepEqual(uses.sort(), [false, true], 'a grant is used exactly once');
+    assert.equal((await store.findGrant('g1'))?.usedAt !== undefined, true);
+    assert.equal(await store.findGrant('nope'), undefined);
     assert.equal(await store.getSession('s1'), undefined);
     assert.deepEqual(await store.readEvents('s1', 0, 10), []);
     assert.equal((await store.findInputs('s1', [X])).size, 0);

@@ -26,6 +26,14 @@ export interface Store {
   setSessionRole(deviceId: string, sessionId: string, role: Role | null): Promise<void>;
   listSessionRoles(): Promise<SessionRoleRecord[]>;
 
+  insertGrant(grant: GrantRecord): Promise<void>;
+  findGrant(codeHash: string): Promise<GrantRecord | undefined>;
+  /**
+   * Marks a grant used by `deviceId`, only if it was not used yet: true for exactly one caller,
+   * however many redeem the same code at once (the single-use guarantee lives here).
+   */
+  useGrant(codeHash: string, at: number, deviceId: string): Promise<boolean>;
+
   insertSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   listSessions(): Promise<SessionRecord[]>;
@@ -75,6 +83,24 @@ export interface DeviceRecord {
 export interface DevicePatch {
   name?: string;
   role?: Role;
+}
+
+/** A single-use pairing code or handoff token (only its hash is stored). */
+export interface GrantRecord {
+  codeHash: string;
+  kind: 'pair' | 'handoff';
+  /** The role the redeeming device gets. */
+  role: Role;
+  /** The one session the redeeming device may see, if any. */
+  sessionScope?: string;
+  /** For handoffs: `takeover`, `mirror` or `observe`. */
+  mode?: string;
+  /** The device that issued it. */
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt?: number;
+  usedBy?: string;
 }
 
 /** A device's role narrowed on one session. */
