@@ -12,4 +12,5 @@ export * from './server-message.js';
 export * from './reply-result.js';
 export * from './snapshot-state.js';
 export * from './http-api.js';
+export * from './pairing.js';
 export * from './parse-frame.js';

@@ -46,4 +46,9 @@ export interface ServerOptions {
   durability?: 'normal' | 'full';
   /** Extra origins allowed to open a WebSocket (same-origin and loopback are always allowed). */
   allowedOrigins?: string[];
+  /**
+   * The address other devices reach this server at (`https://baton.example.net`), for the links
+   * it hands out (pairing URLs). Without it, links use the Host header of the request.
+   */
+  publicUrl?: string;
 }

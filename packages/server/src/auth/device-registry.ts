@@ -118,15 +118,17 @@ export class DeviceRegistry {
     return narrowed === undefined ? d.role : narrowerRole(d.role, narrowed);
   }
 
+  /** Registers a device; `id` is chosen beforehand when a redeemed grant must name it. */
   async register(
     name: string,
     role: Role = 'owner',
     sessionScope?: string,
+    id: string = newDeviceId(),
   ): Promise<{ deviceId: string; token: string; name: string; role: Role; sessionScope?: string }> {
     const token = newDeviceToken();
     const now = Date.now();
     const record: DeviceRecord = {
-      id: newDeviceId(),
+      id,
       name,
       tokenHash: hashToken(token),
       createdAt: now,

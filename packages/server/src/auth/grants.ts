@@ -91,6 +91,16 @@ export class Grants {
       throw new BatonError('already_used', `this ${what} was already used: ask for a new one`);
     return { ...grant, usedAt: at, usedBy: deviceId };
   }
+
+  /** The device that spent the grant with this hash (`grantHash`), if it was spent. */
+  async spentBy(codeHash: string): Promise<string | undefined> {
+    return (await this.store.findGrant(codeHash))?.usedBy;
+  }
+}
+
+/** The stored form of a code: its hash, so a pairing can be watched without keeping the code. */
+export function grantHash(code: string): string {
+  return hashToken(normalizeCode(code));
 }
 
 function shortCode(): string {

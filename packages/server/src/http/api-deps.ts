@@ -18,6 +18,13 @@ export interface ApiDeps {
   grants: Grants;
   /** Counts every attempt to redeem a grant (public routes): see RedeemLimiter. */
   redeemLimiter: RedeemLimiter;
+  /**
+   * SHA-256 of the server's TLS certificate (uppercase hex pairs joined by ':'), when it serves
+   * TLS: carried in pairing responses, URLs and QR codes so a phone can check it.
+   */
+  tlsFingerprint?: string;
+  /** The address other devices reach this server at, when set (behind a reverse proxy). */
+  publicUrl?: string;
   maxBodyBytes: number;
   startedAt: number;
   version: string;

@@ -7,6 +7,7 @@ import { readBody, sendError, sendJson } from './json-response.js';
 import type { ApiHandler } from './request-router.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
+import { pairingRoutes } from './routes/pairing-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 
 export type { ApiDeps } from './api-deps.js';
@@ -24,6 +25,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     ...metaRoutes(deps),
     ...deviceRoutes(deps, body),
     ...sessionRoutes(deps, body),
+    ...pairingRoutes(deps, body),
   ];
 
   return async (req, res, target) => {
