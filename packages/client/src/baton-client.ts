@@ -10,6 +10,7 @@ import {
   type PermissionDecision,
   type PresenceMessage,
   type ReplyResultOf,
+  type Role,
   type ServerMessage,
   type SessionInfo,
   type SessionKind,
@@ -182,8 +183,29 @@ export class BatonClient {
       onProtocolError: (error) => this.#emitter.emit('error', error),
     });
     this.#connection.state.subscribe(() => {
-      this.#emitter.emit('state', this.#connection.state.getSnapshot());
+      const state = this.#connection.state.getSnapshot();
+      if (state.status === 'connected')
+        this.#access = { role: state.role, sessionScope: state.sessionScope };
+      this.#emitter.emit('state', state);
     });
+  }
+
+  /** The role and scope from the last `welcome`; kept while reconnecting. */
+  #access: { role: Role; sessionScope: string | undefined } | undefined;
+
+  /**
+   * This device's role, from the last `welcome` (undefined before the first one). Use it to show
+   * only what the device may do (`ACTION_ROLE`); the server checks every action regardless. A
+   * role change reaches the client at its next connection; until then the server's refusals
+   * (`forbidden`, with `requiredRole`) are the truth.
+   */
+  get role(): Role | undefined {
+    return this.#access?.role;
+  }
+
+  /** The one session this device may see, when it was paired for one (from `welcome`). */
+  get sessionScope(): string | undefined {
+    return this.#access?.sessionScope;
   }
 
   /** The connection state, as a store for `useSyncExternalStore`. */

@@ -1,3 +1,5 @@
+import type { Role } from '@baton/protocol';
+
 /**
  * Where the connection is. `attempt` counts consecutive failed attempts since the last
  * successful `welcome` (0 once connected).
@@ -17,6 +19,10 @@ export type ConnectionState =
       connectionId: string;
       deviceId: string;
       deviceName: string;
+      /** The device's role (`owner` from servers older than roles). */
+      role: Role;
+      /** The one session this device may see, when it was paired for one. */
+      sessionScope?: string;
       heartbeatMs: number;
       maxFrameBytes: number;
     }

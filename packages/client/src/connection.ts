@@ -250,6 +250,8 @@ export class Connection {
       connectionId: welcome.connectionId,
       deviceId: welcome.deviceId,
       deviceName: welcome.deviceName,
+      role: welcome.role ?? 'owner',
+      ...(welcome.sessionScope !== undefined ? { sessionScope: welcome.sessionScope } : {}),
       heartbeatMs: welcome.heartbeatMs,
       maxFrameBytes: welcome.maxFrameBytes,
     });

@@ -42,3 +42,6 @@ export type {
 export { SessionsStore } from './sessions-store.js';
 export type { SessionsSnapshot } from './sessions-store.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.js';
+export { createPairing, pairingStatus, redeemPairing } from './pairing-api.js';
+export { requestJson } from './http-json.js';
+export type { HttpFetch } from './http-json.js';

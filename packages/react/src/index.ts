@@ -7,3 +7,4 @@ export { useSessions } from './use-sessions.js';
 export { useSession } from './use-session.js';
 export type { UseSessionOptions } from './use-session.js';
 export { usePresence } from './use-presence.js';
+export { useRole } from './use-role.js';
