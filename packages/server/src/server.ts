@@ -107,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     access,
     grants: new Grants(store),
     redeemLimiter: new RedeemLimiter(),
+    listenHost: host,
     ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
     maxBodyBytes: options.maxBodyBytes ?? maxFrameBytes,
     startedAt,

@@ -25,6 +25,8 @@ export interface ApiDeps {
   tlsFingerprint?: string;
   /** The address other devices reach this server at, when set (behind a reverse proxy). */
   publicUrl?: string;
+  /** The address the server listens on (`--host`), to tell whether other devices can reach it. */
+  listenHost?: string;
   maxBodyBytes: number;
   startedAt: number;
   version: string;

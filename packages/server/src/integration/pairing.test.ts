@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -215,6 +217,49 @@ describe('pairing a device with a short code', () => {
       assert.equal(r.status, 403);
       assert.equal(r.body.error.code, 'forbidden');
       owner.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the pairing URL names an address another device can reach', async () => {
+    const server = await startTestServer({ host: '0.0.0.0' });
+    try {
+      const pairVia = (host: string) =>
+        new Promise<PairingCreated>((resolve, reject) => {
+          const req = httpRequest(
+            {
+              host: '127.0.0.1',
+              port: server.port,
+              path: '/api/pairings',
+              method: 'POST',
+              headers: {
+                host,
+                authorization: `Bearer ${server.ownerToken}`,
+                'content-type': 'application/json',
+              },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (d: Buffer) => (text += d.toString()));
+              res.on('end', () => resolve(JSON.parse(text) as PairingCreated));
+            },
+          );
+          req.on('error', reject);
+          req.end(JSON.stringify({ role: 'viewer' }));
+        });
+      // Reached on a LAN address: that address.
+      const lan = await pairVia(`192.168.1.50:${server.port}`);
+      assert.equal(new URL(lan.url).origin, `http://192.168.1.50:${server.port}`);
+      // Reached on loopback (the host's own CLI or browser): not loopback, which a phone cannot
+      // use, but the machine's own address when it has one besides loopback.
+      const external = Object.values(networkInterfaces())
+        .flatMap((l) => l ?? [])
+        .filter((a) => !a.internal && !a.address.startsWith('fe80:'));
+      const local = new URL((await pairVia(`127.0.0.1:${server.port}`)).url);
+      if (external.length > 0) assert.notEqual(local.hostname, '127.0.0.1');
+      else assert.equal(local.hostname, '127.0.0.1');
+      assert.equal(local.port, String(server.port));
     } finally {
       await server.close();
     }

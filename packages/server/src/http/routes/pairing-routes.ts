@@ -48,7 +48,7 @@ export function pairingRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
         if (deps.tlsFingerprint) fragment.set('fp', deps.tlsFingerprint);
         // The code rides in the fragment: browsers never send it, so it reaches no server log
         // or proxy, and the pairing page reads it from there.
-        const url = `${publicBaseUrl(req, deps.publicUrl)}/pair#${fragment.toString()}`;
+        const url = `${publicBaseUrl(req, deps.publicUrl, deps.listenHost)}/pair#${fragment.toString()}`;
         const id = watch.add(code, {
           expiresAt,
           role: b.role,
