@@ -155,4 +155,59 @@ describe('the baton command against a real server', () => {
     assert.equal(wrongToken.code, 3);
     assert.match(wrongToken.stderr, /unknown or revoked token/);
   });
+  test('pair shows a code and its QR, waits, and says which device paired', async () => {
+    const json = await baton(['pair', '--json', '--role', 'editor', '--ttl', '60']);
+    assert.equal(json.code, 0, json.stderr);
+    const p = JSON.parse(json.stdout) as { code: string; url: string; role: string };
+    assert.match(p.code, /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    assert.equal(p.role, 'editor');
+    assert.equal(new URLSearchParams(p.url.split('#')[1]).get('code'), p.code);
+
+    const child = spawn(process.execPath, [MAIN, 'pair', '--ttl', '60'], {
+      env: { ...process.env, BATON_HOME: home },
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no code printed: ${out} ${err}`)), 15_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /code\s+([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(out);
+        if (m && out.includes('Waiting for the device')) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    // The terminal QR is drawn with block characters.
+    assert.match(out, /[\u2580\u2584\u2588]/);
+    assert.match(out, /role\s+viewer/);
+    const r = await fetch(url + '/api/pairings/redeem', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, deviceName: 'test phone' }),
+    });
+    assert.equal(r.status, 201);
+    assert.equal(await exited, 0, err);
+    assert.match(out, /paired: test phone \(viewer\)/);
+  });
+
+  test('pair refuses bad options before asking the server', async () => {
+    for (const args of [
+      ['pair', '--role', 'admin'],
+      ['pair', '--ttl', '301'],
+      ['pair', '--ttl', '0'],
+      ['pair', '--qr'],
+      ['pair', 'extra'],
+    ]) {
+      const r = await baton(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /^baton: /);
+    }
+    const missing = await baton(['pair', '--session', 'no-such-session']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no session 'no-such-session'/);
+  });
 });

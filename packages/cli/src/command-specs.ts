@@ -149,4 +149,27 @@ Renames a session. Names may not contain control characters.${SESSION_REF}${TARG
 
 Deletes the session and its log.${SESSION_REF}${TARGET_HELP}`,
   },
+  pair: {
+    name: 'pair',
+    maxPositionals: 0,
+    values: [...TARGET_VALUES, 'role', 'session', 'ttl'],
+    booleans: ['json'],
+    help: `usage: baton pair [--role viewer|editor|owner] [--session <session>] [--ttl SECONDS] [--json]
+
+Shows a QR code and a short code that pair another device (a phone, a tablet, another
+computer): scan the QR, or open the server's address there and type the code. The code works
+once and expires (5 minutes by default). baton pair waits and says "paired: <name>" when a
+device redeemed it, or stops at expiry; Ctrl-C stops waiting (the code stays valid).
+
+  --role ROLE        what the paired device may do (default viewer): viewer reads, editor also
+                     types, stops and answers prompts, owner also pairs and revokes
+  --session S        the paired device sees only this session (an id, id prefix or name)
+  --ttl SECONDS      how long the code lives, 1 to 300 (default 300)
+  --json             print the pairing as JSON (code, url, qrSvg, expiresAt, role, sessionId,
+                     fingerprint) and exit without waiting
+
+The QR opens the web app's pairing page on the address this server is reached at. Another
+device can reach it only if the server listens beyond loopback (baton serve --host 0.0.0.0
+--tls) or sits behind a proxy: see docs/operations.md.${TARGET_HELP}`,
+  },
 };

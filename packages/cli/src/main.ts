@@ -3,6 +3,7 @@ import { CliError, ExitCode } from './cli-error.js';
 import { COMMANDS } from './command-specs.js';
 import { parseArgs, type ParsedArgs } from './parse-args.js';
 import { attach } from './commands/attach.js';
+import { pair } from './commands/pair.js';
 import { serve } from './commands/serve.js';
 import { create, ls, remove, rename, restart, send, stop } from './commands/session-commands.js';
 import { tail } from './commands/tail.js';
@@ -24,6 +25,8 @@ usage: baton <command> [options]
   restart <session>         start an exited session again in the same directory
   rename <session> <name>
   rm <session>              delete the session and its log
+  pair                      show a QR code and a short code that pair a phone or another
+                            device (--role viewer|editor|owner --session S --ttl 300 --json)
 
   <session> is an id, a unique id prefix, or a name. baton <command> --help shows a
   command's options.
@@ -85,6 +88,8 @@ async function main(argv: string[]): Promise<void> {
     case 'rm':
       await remove(args);
       return;
+    case 'pair':
+      return pair(args);
     default:
       throw new CliError(`unknown command '${command}'; run baton --help`, ExitCode.Usage);
   }
