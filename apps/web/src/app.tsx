@@ -10,7 +10,8 @@ import { useRoute } from './routing/use-route.js';
 import { Link } from './routing/link.js';
 import { clearCredential, type DeviceCredential } from './sign-in/device-credential.js';
 import { registerThisBrowser } from './sign-in/sign-in.js';
-import { DeviceIdContext } from './sign-in/device-context.js';
+import { DeviceIdContext, DeviceTokenContext } from './sign-in/device-context.js';
+import { AddDevicePage } from './pairing/add-device-page.js';
 import { windowLabel } from './window-mode.js';
 
 /** The server's WebSocket address: the page's own origin (the server serves the app). */
@@ -64,13 +65,15 @@ export function App({
   return (
     <BatonProvider client={client}>
       <DeviceIdContext.Provider value={credential.deviceId}>
-        <CredentialWatch
-          client={client}
-          mode={mode}
-          ownerToken={ownerToken}
-          onSignedOut={onSignedOut}
-        />
-        <Routes mode={mode} />
+        <DeviceTokenContext.Provider value={credential.token}>
+          <CredentialWatch
+            client={client}
+            mode={mode}
+            ownerToken={ownerToken}
+            onSignedOut={onSignedOut}
+          />
+          <Routes mode={mode} />
+        </DeviceTokenContext.Provider>
       </DeviceIdContext.Provider>
     </BatonProvider>
   );
@@ -107,7 +110,7 @@ function CredentialWatch({
       );
     } else {
       onSignedOut(
-        `baton refused this browser's sign-in (${state.reason}). Open the address baton serve printed again.`,
+        `baton refused this browser's sign-in (${state.reason}). Pair it again with a new code, or on the computer that runs baton open the address baton serve printed.`,
       );
     }
   }, [state, client, mode, ownerToken, onSignedOut]);
@@ -128,6 +131,8 @@ function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
           <SessionsPage />
         ) : route.page === 'session' ? (
           <SessionPage key={route.sessionId} sessionId={route.sessionId} />
+        ) : route.page === 'add-device' ? (
+          <AddDevicePage />
         ) : (
           <main className="page">
             <h1>Page not found</h1>

@@ -2,6 +2,8 @@ import { StrictMode, useCallback, useEffect, useState, type ReactNode } from 're
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
 import { registerServiceWorker } from './pwa/register-service-worker.js';
+import { PairPage } from './pairing/pair-page.js';
+import { takePairingFragment } from './pairing/pairing-fragment.js';
 import { SignInScreen } from './sign-in/sign-in-screen.js';
 import { signIn, type SignInResult } from './sign-in/sign-in.js';
 import { detectMode } from './window-mode.js';
@@ -11,6 +13,9 @@ const mode = detectMode();
 registerServiceWorker();
 // Started once per page load: it consumes the #token fragment, which must happen exactly once.
 const signedIn = signIn(mode);
+// The pairing page (what a pairing QR opens) comes before sign-in: the device has no credential
+// yet. Its code is taken from the fragment once, like the token above.
+const pairing = window.location.pathname === '/pair' ? takePairingFragment() : undefined;
 
 function Root(): ReactNode {
   const [result, setResult] = useState<SignInResult>();
@@ -25,6 +30,7 @@ function Root(): ReactNode {
   }, []);
   const signedOut = useCallback((error: string) => setResult({ kind: 'signed-out', error }), []);
   if (!result) return <p className="loading">Starting baton…</p>;
+  if (pairing) return <PairPage fragment={pairing} signedIn={result.kind === 'signed-in'} />;
   if (result.kind === 'signed-out') return <SignInScreen error={result.error} />;
   return (
     <App

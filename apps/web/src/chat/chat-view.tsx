@@ -96,12 +96,18 @@ export function ChatView({
           </li>
         ) : null}
       </ol>
-      <Composer
-        sessionId={sessionId}
-        canStop={canStop}
-        turnRunning={model.turnRunning}
-        queued={model.queued}
-      />
+      {readOnly ? (
+        <p className="muted read-only-note" role="note">
+          This device is a viewer: it watches this session and cannot type, stop or answer.
+        </p>
+      ) : (
+        <Composer
+          sessionId={sessionId}
+          canStop={canStop}
+          turnRunning={model.turnRunning}
+          queued={model.queued}
+        />
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@
 export type Route =
   | { readonly page: 'sessions' }
   | { readonly page: 'session'; readonly sessionId: string }
+  | { readonly page: 'add-device' }
   | { readonly page: 'not-found'; readonly path: string };
 
 const listeners = new Set<() => void>();
@@ -13,6 +14,7 @@ window.addEventListener('popstate', () => {
 
 function parse(path: string): Route {
   if (path === '/' || path === '/index.html') return { page: 'sessions' };
+  if (path === '/add-device') return { page: 'add-device' };
   const match = /^\/s\/([^/]+)\/?$/.exec(path);
   if (match?.[1]) return { page: 'session', sessionId: decodeURIComponent(match[1]) };
   return { page: 'not-found', path };

@@ -4,6 +4,7 @@ import { Link } from '../routing/link.js';
 import { navigate } from '../routing/location-store.js';
 import { SessionActions } from '../sessions/session-actions.js';
 import { StatusBadge } from '../sessions/status-badge.js';
+import { useCan } from '../access/use-can.js';
 
 /** Name, kind and status of the open session, with its actions and the view toggles. */
 export function SessionHeader({
@@ -22,6 +23,8 @@ export function SessionHeader({
   deviceCount: number;
 }): ReactNode {
   const [showActions, setShowActions] = useState(false);
+  // Renaming is the least of the actions under "Manage": a viewer has none of them.
+  const canManage = useCan('session.rename');
   return (
     <header className="session-header">
       <div className="session-title">
@@ -48,7 +51,7 @@ export function SessionHeader({
         >
           Devices ({deviceCount})
         </button>
-        {info ? (
+        {info && canManage ? (
           <button
             type="button"
             aria-expanded={showActions}
@@ -58,7 +61,7 @@ export function SessionHeader({
           </button>
         ) : null}
       </div>
-      {info && showActions ? (
+      {info && showActions && canManage ? (
         <div className="session-manage">
           <SessionActions session={info} onDeleted={() => navigate('/', { replace: true })} />
         </div>

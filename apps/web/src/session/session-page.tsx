@@ -13,6 +13,7 @@ import { useMediaQuery } from '../use-media-query.js';
 import { SessionHeader } from './session-header.js';
 import { Link } from '../routing/link.js';
 import { useDeviceId } from '../sign-in/device-context.js';
+import { useCan } from '../access/use-can.js';
 
 const SAVE_DELAY_MS = 1000;
 
@@ -24,7 +25,11 @@ const SAVE_DELAY_MS = 1000;
 export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   const connection = useConnection();
   const { sessions, loaded } = useSessions();
-  const [readOnly, setReadOnly] = useState(false);
+  const [readOnlyChosen, setReadOnly] = useState(false);
+  // A viewer is read-only whatever it chooses: the server attaches it read-only and refuses its
+  // input; the page offers no way to type.
+  const canInput = useCan('session.input');
+  const readOnly = readOnlyChosen || !canInput;
   // Presence holds a read-only attachment for the page's whole life, so toggling read-only only
   // changes the attachment's mode: the session stays subscribed and its view is kept.
   const presence = usePresence(sessionId);
@@ -109,7 +114,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       <SessionHeader
         info={info ?? saved?.info}
         readOnly={readOnly}
-        onReadOnlyChange={kind === 'terminal' ? setReadOnly : undefined}
+        onReadOnlyChange={kind === 'terminal' && canInput ? setReadOnly : undefined}
         devicesOpen={panelOpen}
         onDevicesToggle={() => setDevicesOpen(!panelOpen)}
         deviceCount={new Set(attached.map((a) => a.deviceId)).size}
@@ -144,7 +149,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
               sessionId={sessionId}
               source={source}
               status={info?.status}
-              readOnly={false}
+              readOnly={!canInput}
               attached={attached}
             />
           ) : (

@@ -3,11 +3,13 @@ import { useBatonClient } from '@baton/react';
 import type { SessionInfo } from '@baton/protocol';
 import { errorText } from '../error-text.js';
 import { isLive } from './status-badge.js';
+import { useCan } from '../access/use-can.js';
 
 /**
  * Rename, stop, restart and delete for one session. Each action is a request whose answer (or
  * error) is shown; the list itself changes only through the server's `sessions.changed` pushes,
- * so every window shows the same outcome.
+ * so every window shows the same outcome. Only the actions this device's role allows are
+ * offered (the server checks them regardless).
  */
 export function SessionActions({
   session,
@@ -17,6 +19,10 @@ export function SessionActions({
   onDeleted?: () => void;
 }): ReactNode {
   const client = useBatonClient();
+  const canRename = useCan('session.rename');
+  const canStop = useCan('session.stop');
+  const canRestart = useCan('session.restart');
+  const canDelete = useCan('session.delete');
   const [renaming, setRenaming] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [name, setName] = useState(session.name);
@@ -45,7 +51,7 @@ export function SessionActions({
   const label = `session ${session.name}`;
   return (
     <div className="actions">
-      {renaming ? (
+      {!canRename ? null : renaming ? (
         <form className="inline-form" onSubmit={(e) => void rename(e)}>
           <label className="visually-hidden" htmlFor={`rename-${session.id}`}>
             New name for {label}
@@ -79,7 +85,7 @@ export function SessionActions({
           Rename
         </button>
       )}
-      {isLive(session.status) ? (
+      {!canStop && !canRestart ? null : isLive(session.status) ? (
         <button
           type="button"
           disabled={busy}
@@ -98,7 +104,7 @@ export function SessionActions({
           Restart
         </button>
       ) : null}
-      {confirmDelete ? (
+      {!canDelete ? null : confirmDelete ? (
         <span className="confirm" role="group" aria-label={`Confirm deleting ${label}`}>
           Delete with its history?
           <button

@@ -10,6 +10,7 @@ import { relativeTime } from './relative-time.js';
 import { SessionActions } from './session-actions.js';
 import { StatusBadge } from './status-badge.js';
 import { useNow } from './use-now.js';
+import { useCan } from '../access/use-can.js';
 
 const KIND_LABELS = { terminal: 'Terminal', claude: 'Claude Code', codex: 'Codex' } as const;
 
@@ -21,6 +22,7 @@ const KIND_LABELS = { terminal: 'Terminal', claude: 'Claude Code', codex: 'Codex
 export function SessionsPage(): ReactNode {
   const { loaded, sessions } = useSessions();
   const connection = useConnection();
+  const canCreate = useCan('session.create');
   const now = useNow();
 
   useEffect(() => {
@@ -49,7 +51,7 @@ export function SessionsPage(): ReactNode {
           ) : null}
         </p>
       ) : null}
-      <CreateSessionForm disabled={connection.status !== 'connected'} />
+      {canCreate ? <CreateSessionForm disabled={connection.status !== 'connected'} /> : null}
       {shown.length === 0 && loaded ? (
         <p className="empty">
           No sessions yet. Create one above, or run <code>baton new</code>.

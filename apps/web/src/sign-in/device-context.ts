@@ -10,3 +10,14 @@ export const DeviceIdContext = createContext<string | undefined>(undefined);
 export function useDeviceId(): string | undefined {
   return useContext(DeviceIdContext);
 }
+
+/**
+ * This browser's device token, for the HTTP API calls the WebSocket does not cover (pairing).
+ * Never the owner token.
+ */
+export const DeviceTokenContext = createContext<string | undefined>(undefined);
+
+/** This browser's device token (undefined outside the signed-in app). */
+export function useDeviceToken(): string | undefined {
+  return useContext(DeviceTokenContext);
+}

@@ -1,14 +1,25 @@
+import { isLoopbackHost } from './loopback.js';
+
+/** What the address bar's `#token=` fragment held. */
+export type FragmentToken =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'token'; readonly token: string }
+  /** A token on an address that is not loopback: removed and not used. */
+  | { readonly kind: 'refused' };
+
 /**
  * Takes the owner token from a `#token=…` fragment (the URL `baton serve` prints) and removes
  * the fragment from the address bar and history at once, so the owner token is not left in
- * bookmarks, history or screenshots. Returns undefined when the fragment has no token.
+ * bookmarks, history or screenshots. The token is accepted only on a loopback address (the
+ * host's own browser); anywhere else it is removed just the same and refused: other devices
+ * pair with a short code and get a token of their own.
  */
-export function takeFragmentToken(location: Location = window.location): string | undefined {
+export function takeFragmentToken(location: Location = window.location): FragmentToken {
   const hash = location.hash.startsWith('#') ? location.hash.slice(1) : location.hash;
-  if (!hash) return undefined;
+  if (!hash) return { kind: 'none' };
   const params = new URLSearchParams(hash);
+  if (!params.has('token')) return { kind: 'none' };
   const token = params.get('token')?.trim();
-  if (!token) return undefined;
   params.delete('token');
   const rest = params.toString();
   history.replaceState(
@@ -16,5 +27,6 @@ export function takeFragmentToken(location: Location = window.location): string 
     '',
     location.pathname + location.search + (rest ? `#${rest}` : ''),
   );
-  return token;
+  if (!token) return { kind: 'none' };
+  return isLoopbackHost(location.hostname) ? { kind: 'token', token } : { kind: 'refused' };
 }

@@ -13,17 +13,26 @@ export type SignInResult =
     }
   | { readonly kind: 'signed-out'; readonly error?: string };
 
+/** Why an owner token in the address bar was not used on this address. */
+export const OWNER_TOKEN_REFUSED =
+  'This address is not this computer’s own, so baton does not sign in with the owner token here ' +
+  '(it would travel over the network). Pair this browser with a code instead.';
+
 /**
- * Signs this window in. A `#token=` fragment (the URL `baton serve` printed) registers this
- * browser as a device, unless it already is one; the device token is kept in localStorage for
- * every window of the browser. The owner token is never stored: it stays in this window's memory
- * only, to register again if the server refuses the stored device token.
+ * Signs this window in. A `#token=` fragment (the URL `baton serve` printed, accepted on a
+ * loopback address only) registers this browser as a device, unless it already is one; the
+ * device token is kept in localStorage for every window of the browser. The owner token is never
+ * stored: it stays in this window's memory only, to register again if the server refuses the
+ * stored device token. Other devices sign in by pairing (the pairing page), which stores their
+ * own device token the same way.
  */
 export async function signIn(mode: ConnectionMode): Promise<SignInResult> {
-  const ownerToken = takeFragmentToken();
+  const fragment = takeFragmentToken();
+  const ownerToken = fragment.kind === 'token' ? fragment.token : undefined;
   const stored = loadCredential();
   if (stored)
     return { kind: 'signed-in', credential: stored, ...(ownerToken ? { ownerToken } : {}) };
+  if (fragment.kind === 'refused') return { kind: 'signed-out', error: OWNER_TOKEN_REFUSED };
   if (!ownerToken) return { kind: 'signed-out' };
   try {
     return {
