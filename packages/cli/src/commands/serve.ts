@@ -10,6 +10,7 @@ import {
 import { batonHome, DEFAULT_PORT } from '../cli-home.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
+import { isLoopbackHost } from '../loopback-host.js';
 import { recordCurrentServer } from '../server-target.js';
 
 /** The built web app shipped beside the CLI in this repository, if it has been built. */
@@ -69,11 +70,22 @@ export async function serve(args: ParsedArgs): Promise<void> {
     throw err;
   }
   recordCurrentServer(server.url, dataDir);
-  const shown =
-    host === '0.0.0.0' || host === '::'
+  // The owner token goes only into a loopback URL: the host's own browser signs in with it (the
+  // web app accepts `#token=` on loopback only). Every other device pairs with `baton pair`.
+  const everywhere = host === '0.0.0.0' || host === '::';
+  if (everywhere || isLoopbackHost(host)) {
+    const shown = everywhere
       ? server.url.replace(/\/\/[^:]+|\/\/\[.*\]/, '//127.0.0.1')
       : server.url;
-  process.stdout.write(`baton is serving at ${shown}/#token=${server.ownerToken}\n`);
+    process.stdout.write(`baton is serving at ${shown}/#token=${server.ownerToken}\n`);
+  } else {
+    process.stdout.write(`baton is serving at ${server.url}\n`);
+    process.stdout.write(
+      `  ${host} is not loopback, so no sign-in URL: pair each browser, yours too, with 'baton pair' on this machine (--role owner for full control)\n`,
+    );
+  }
+  if (!isLoopbackHost(host))
+    process.stdout.write(`  other devices: run 'baton pair' and scan its QR code\n`);
   process.stdout.write(
     `  data: ${dataDir}${server.ownerTokenCreated ? ' (new owner token created)' : ''}\n`,
   );
