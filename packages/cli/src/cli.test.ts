@@ -145,6 +145,11 @@ describe('the baton command against a real server', () => {
     assert.match(missing.stderr, /no session 'no-such-session'/);
     const badKind = await baton(['new', 'spaceship']);
     assert.equal(badKind.code, 2);
+    for (const bad of ['ftp://x', 'https://x/baton', 'not a url', 'https://x/?q=1']) {
+      const badPublic = await baton(['serve', '--port', '0', '--public-url', bad]);
+      assert.equal(badPublic.code, 2, bad);
+      assert.match(badPublic.stderr, /--public-url must be an http\(s\) origin/);
+    }
     const badPort = await baton(['serve', '--port', 'many']);
     assert.equal(badPort.code, 2);
     assert.match(badPort.stderr, /--port must be a whole number/);

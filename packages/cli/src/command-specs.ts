@@ -31,7 +31,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
   serve: {
     name: 'serve',
     maxPositionals: 0,
-    values: ['host', 'port', 'data', 'retention', 'log-level', 'allow-origin', 'durability'],
+    values: [
+      'host',
+      'port',
+      'data',
+      'retention',
+      'log-level',
+      'allow-origin',
+      'durability',
+      'public-url',
+    ],
     booleans: [],
     help: `usage: baton serve [options]
 
@@ -44,6 +53,8 @@ Runs the baton server in the foreground; stop it with Ctrl-C.
   --log-level LEVEL     debug, info, warn, error or silent (default BATON_LOG, else info)
   --allow-origin URL,…  extra web origins (and their hosts) allowed to open a WebSocket
   --durability MODE     normal or full (see docs/operations.md)
+  --public-url URL      the address other devices reach this server at, for pairing links
+                        (behind a reverse proxy: https://baton.example.net)
   -h, --help            show this help
 
 BATON_TOKEN, when set, is the owner credential instead of the one kept in the data directory.

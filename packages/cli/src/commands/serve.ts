@@ -37,6 +37,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
       `--durability must be normal or full, not '${durability}'; see baton serve --help`,
       ExitCode.Usage,
     );
+  const publicUrl = parsePublicUrl(flagString(args, 'public-url'));
   const token = process.env['BATON_TOKEN'];
   const web = webRoot();
   // Before anything starts: a stray throw or rejection from here on is logged, not fatal.
@@ -52,6 +53,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
       ...(retention !== undefined ? { retentionEvents: retention } : {}),
       ...(durability !== undefined ? { durability } : {}),
       ...(allowed ? { allowedOrigins: allowed.split(',') } : {}),
+      ...(publicUrl ? { publicUrl } : {}),
       ...(web ? { webRoot: web } : {}),
     });
   } catch (err) {
@@ -108,4 +110,32 @@ export async function serve(args: ParsedArgs): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   await new Promise<never>(() => {});
+}
+
+/**
+ * `--public-url`: the origin other devices reach this server at (behind a reverse proxy), used
+ * in pairing links. Only an http(s) origin: the web app lives at the root of it.
+ */
+function parsePublicUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  )
+    throw new CliError(
+      `--public-url must be an http(s) origin such as https://baton.example.net, not '${value.slice(0, 100)}'`,
+      ExitCode.Usage,
+    );
+  return url.origin;
 }

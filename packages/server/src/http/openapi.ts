@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import {
   AnswerPermissionBody,
+  CreatePairingBody,
   CreateSessionBody,
   ErrorBody,
   LogEvent,
+  PairingCreated,
+  PairingRedeemed,
+  PairingStatus,
   PatchSessionBody,
+  RedeemPairingBody,
   RegisterDeviceBody,
   SessionInfo,
   SubmitInputBody,
@@ -42,6 +47,11 @@ export function openApiDocument(version: string): unknown {
         PatchSession: schema(PatchSessionBody),
         SubmitInput: schema(SubmitInputBody),
         AnswerPermission: schema(AnswerPermissionBody),
+        CreatePairing: schema(CreatePairingBody),
+        PairingCreated: schema(PairingCreated),
+        PairingStatus: schema(PairingStatus),
+        RedeemPairing: schema(RedeemPairingBody),
+        PairingRedeemed: schema(PairingRedeemed),
       },
     },
     paths: {
@@ -75,6 +85,43 @@ export function openApiDocument(version: string): unknown {
         delete: op('Revoke a device and close its connections (owner only)', {
           parameters: [idParam],
         }),
+      },
+      '/api/pairings': {
+        post: op(
+          'Issue a pairing code (owner): a short single-use code, the pairing page URL with the code in its fragment, its QR code as SVG, the expiry and, over TLS, the certificate fingerprint',
+          {
+            requestBody: json(ref('CreatePairing')),
+            responses: {
+              '201': json(ref('PairingCreated')),
+              default: error,
+            },
+          },
+        ),
+      },
+      '/api/pairings/{id}': {
+        get: op(
+          'Whether a pairing code was redeemed (owner): waiting, paired (with the device) or expired',
+          {
+            parameters: [idParam],
+            responses: { '200': json(ref('PairingStatus')), default: error },
+          },
+        ),
+      },
+      '/api/pairings/redeem': {
+        post: {
+          summary:
+            'Redeem a pairing code for a device token of its own (no credential; rate limited per address). 404 not_found for an unknown or malformed code, 409 already_used, 410 expired, 429 rate_limited',
+          security: [],
+          requestBody: json(ref('RedeemPairing')),
+          responses: {
+            '201': json(ref('PairingRedeemed')),
+            '404': error,
+            '409': error,
+            '410': error,
+            '429': error,
+            default: error,
+          },
+        },
       },
       '/api/sessions': {
         get: op('List sessions', {

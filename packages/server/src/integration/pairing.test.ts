@@ -318,6 +318,12 @@ describe('pairing refuses bad input', () => {
       assert.equal(noName.status, 400);
       assert.match(noName.body.error.message, /deviceName/);
       assert.equal((await a.devices()).length, before);
+      const doc = (await (await fetch(server.url + '/api/openapi.json')).json()) as {
+        paths: Record<string, Record<string, { security?: unknown[] }>>;
+      };
+      assert.ok(doc.paths['/api/pairings']?.['post']);
+      assert.ok(doc.paths['/api/pairings/{id}']?.['get']);
+      assert.deepEqual(doc.paths['/api/pairings/redeem']?.['post']?.security, []);
     } finally {
       await server.close();
     }
