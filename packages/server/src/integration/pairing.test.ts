@@ -100,7 +100,7 @@ describe('pairing a device with a short code', () => {
       assert.ok(welcome?.type === 'welcome');
       assert.equal(welcome.role, 'viewer');
       assert.equal(welcome.deviceId, redeemed.body.deviceId);
-      phone.close();
+      await phone.close();
 
       // Spent: a replay is refused and creates nothing.
       const before = (await a.devices()).length;
@@ -150,7 +150,7 @@ describe('pairing a device with a short code', () => {
       // A code for a session that does not exist is refused when asked for.
       const missing = await a.pair({ role: 'viewer', sessionId: 's_aaaaaaaaaaaaaaaaaaaa' });
       assert.equal(missing.status, 404);
-      owner.close();
+      await owner.close();
     } finally {
       await server.close();
     }
@@ -216,7 +216,7 @@ describe('pairing a device with a short code', () => {
       };
       assert.equal(r.status, 403);
       assert.equal(r.body.error.code, 'forbidden');
-      owner.close();
+      await owner.close();
     } finally {
       await server.close();
     }
