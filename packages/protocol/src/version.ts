@@ -44,6 +44,9 @@
  *      `Attachment.role`, `requiredRole` on `forbidden` errors, `role` when registering a device.
  *      A device's role is enforced by the server; old clients only miss the extra fields.
  *      Error codes `expired` and `already_used` (pairing codes and handoff tokens, over HTTP).
+      Additive in 2, HTTP only (outside the WebSocket fingerprint): pairing, `POST /api/pairings`,
+      `GET /api/pairings/{id}` and `POST /api/pairings/redeem` (`CreatePairingBody`,
+      `RedeemPairingBody` and their answers in pairing.ts).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
