@@ -122,11 +122,13 @@ export class DeviceRegistry {
     name: string,
     role: Role = 'owner',
     sessionScope?: string,
+    /** Chosen beforehand when something must name the device before it exists (a spent grant). */
+    id: string = newDeviceId(),
   ): Promise<{ deviceId: string; token: string; name: string; role: Role; sessionScope?: string }> {
     const token = newDeviceToken();
     const now = Date.now();
     const record: DeviceRecord = {
-      id: newDeviceId(),
+      id,
       name,
       tokenHash: hashToken(token),
       createdAt: now,

@@ -6,8 +6,10 @@ import type { ApiRoute } from './api-route.js';
 import { readBody, sendError, sendJson } from './json-response.js';
 import type { ApiHandler } from './request-router.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { handoffRoutes } from './routes/handoff-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { syncRoutes } from './routes/sync-routes.js';
 
 export type { ApiDeps } from './api-deps.js';
 
@@ -24,6 +26,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
     ...metaRoutes(deps),
     ...deviceRoutes(deps, body),
     ...sessionRoutes(deps, body),
+    ...handoffRoutes(deps, body),
+    ...syncRoutes(deps, body),
   ];
 
   return async (req, res, target) => {
