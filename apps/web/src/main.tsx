@@ -2,6 +2,8 @@ import { StrictMode, useCallback, useEffect, useState, type ReactNode } from 're
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
 import { registerServiceWorker } from './pwa/register-service-worker.js';
+import { takeHandoffFragment } from './handoff/handoff-fragment.js';
+import { RedeemScreen } from './handoff/redeem-screen.js';
 import { SignInScreen } from './sign-in/sign-in-screen.js';
 import { signIn, type SignInResult } from './sign-in/sign-in.js';
 import { detectMode } from './window-mode.js';
@@ -9,14 +11,16 @@ import './styles.css';
 
 const mode = detectMode();
 registerServiceWorker();
+// A handoff link (`/s/<id>#handoff=…`) is redeemed first; the page reloads signed in after.
+const handoff = takeHandoffFragment();
 // Started once per page load: it consumes the #token fragment, which must happen exactly once.
-const signedIn = signIn(mode);
+const signedIn = handoff ? undefined : signIn(mode);
 
 function Root(): ReactNode {
   const [result, setResult] = useState<SignInResult>();
   useEffect(() => {
     let cancelled = false;
-    void signedIn.then((r) => {
+    void signedIn?.then((r) => {
       if (!cancelled) setResult(r);
     });
     return () => {
@@ -24,6 +28,7 @@ function Root(): ReactNode {
     };
   }, []);
   const signedOut = useCallback((error: string) => setResult({ kind: 'signed-out', error }), []);
+  if (handoff) return <RedeemScreen link={handoff} />;
   if (!result) return <p className="loading">Starting baton…</p>;
   if (result.kind === 'signed-out') return <SignInScreen error={result.error} />;
   return (
