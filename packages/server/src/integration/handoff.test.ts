@@ -523,6 +523,11 @@ describe('handoff and control', () => {
       after: -1,
     });
     assert.equal(bad.status, 400);
+    const doc = (await (await fetch(`${t.server.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    for (const path of ['handoff', 'resume', 'control', 'sync'])
+      assert.ok(doc.paths[`/api/sessions/{id}/${path}`], `${path} is documented`);
     t.desktop.ws.close();
   });
 
