@@ -403,6 +403,10 @@ export class LiveSession {
    * event's compaction). Changes are chained: each starts after the previous one committed and
    * computes its state from it, so two takeovers at once end with the later one controlling.
    * Resolves with the state after this change.
+   *
+   * Relies on LogWriter's order: it resolves an append and calls `onCommitted` in the same
+   * synchronous stretch after the commit, so by the time the awaiting code below (a microtask)
+   * runs, `this.control` already holds the committed state the next change builds on.
    */
   changeControl(action: ControlAction, device: ControlDevice): Promise<SessionControl> {
     const run = this.controlChain.then(async () => {
