@@ -4,6 +4,8 @@ import { App } from './app.js';
 import { registerServiceWorker } from './pwa/register-service-worker.js';
 import { PairPage } from './pairing/pair-page.js';
 import { takePairingFragment } from './pairing/pairing-fragment.js';
+import { takeHandoffFragment } from './handoff/handoff-fragment.js';
+import { RedeemScreen } from './handoff/redeem-screen.js';
 import { SignInScreen } from './sign-in/sign-in-screen.js';
 import { signIn, type SignInResult } from './sign-in/sign-in.js';
 import { detectMode } from './window-mode.js';
@@ -11,8 +13,10 @@ import './styles.css';
 
 const mode = detectMode();
 registerServiceWorker();
+// A handoff link (`/s/<id>#handoff=…`) is redeemed first; the page reloads signed in after.
+const handoff = takeHandoffFragment();
 // Started once per page load: it consumes the #token fragment, which must happen exactly once.
-const signedIn = signIn(mode);
+const signedIn = handoff ? undefined : signIn(mode);
 // The pairing page (what a pairing QR opens) comes before sign-in: the device has no credential
 // yet. Its code is taken from the fragment once, like the token above.
 const pairing = window.location.pathname === '/pair' ? takePairingFragment() : undefined;
@@ -21,7 +25,7 @@ function Root(): ReactNode {
   const [result, setResult] = useState<SignInResult>();
   useEffect(() => {
     let cancelled = false;
-    void signedIn.then((r) => {
+    void signedIn?.then((r) => {
       if (!cancelled) setResult(r);
     });
     return () => {
@@ -29,6 +33,7 @@ function Root(): ReactNode {
     };
   }, []);
   const signedOut = useCallback((error: string) => setResult({ kind: 'signed-out', error }), []);
+  if (handoff) return <RedeemScreen link={handoff} />;
   if (!result) return <p className="loading">Starting baton…</p>;
   if (pairing) return <PairPage fragment={pairing} signedIn={result.kind === 'signed-in'} />;
   if (result.kind === 'signed-out') return <SignInScreen error={result.error} />;

@@ -5,6 +5,7 @@ export * from './connection-mode.js';
 export * from './role.js';
 export * from './ids.js';
 export * from './session.js';
+export * from './session-control.js';
 export * from './input-payload.js';
 export * from './log-event.js';
 export * from './client-message.js';

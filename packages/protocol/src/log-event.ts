@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InputId, Seq } from './ids.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
 import { SessionKind, SessionStatus } from './session.js';
+import { ControlAction, SessionControl } from './session-control.js';
 
 /**
  * The body of each event type in a session's log. Everything a late joiner needs is one of
@@ -76,6 +77,16 @@ const bodies = {
   'agent.error': z.object({ message: z.string(), code: z.string().optional() }),
   /** Agent-specific identifiers (Claude session id, Codex thread id) used to resume. */
   'agent.bound': z.object({ agentSessionId: z.string(), agent: SessionKind }),
+  /**
+   * Who may steer the session changed (added in 2, additive: older clients skip it). `control`
+   * is the whole new state, so a client needs no earlier event to apply it; `action` and
+   * `deviceId` say what changed it and which device did.
+   */
+  'control.changed': z.object({
+    control: SessionControl,
+    action: ControlAction,
+    deviceId: z.string(),
+  }),
 } as const;
 
 export type LogEventType = keyof typeof bodies;
@@ -109,6 +120,7 @@ export const LogEvent = z.discriminatedUnion('type', [
   variant('agent.turn.ended'),
   variant('agent.error'),
   variant('agent.bound'),
+  variant('control.changed'),
 ]);
 export type LogEvent = z.infer<typeof LogEvent>;
 

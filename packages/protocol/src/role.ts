@@ -39,6 +39,8 @@ export const ACTION_ROLE = {
   'session.answer': 'editor',
   'session.create': 'editor',
   'session.handoff': 'editor',
+  /** Take control of a session back (owner) or release it (its controller); see SessionControl. */
+  'session.control': 'editor',
   'session.delete': 'owner',
   /** Pair, rename other devices, change roles, revoke. */
   'devices.manage': 'owner',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Epoch, SessionId, Seq } from './ids.js';
 import { ConnectionMode } from './connection-mode.js';
 import { Role } from './role.js';
+import { SessionControl } from './session-control.js';
 
 export const SessionKind = z.enum(['terminal', 'claude', 'codex']);
 export type SessionKind = z.infer<typeof SessionKind>;
@@ -113,6 +114,11 @@ export const SessionInfo = z.object({
    * output is held and retried. Absent again once writes succeed (pushed via `sessions.changed`).
    */
   degraded: z.string().optional(),
+  /**
+   * Who may steer the session (added in 2, additive): absent or `open` when every device whose
+   * role allows it may; `controlled` after a takeover. Changed by `control.changed` events.
+   */
+  control: SessionControl.optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

@@ -44,9 +44,12 @@
  *      `Attachment.role`, `requiredRole` on `forbidden` errors, `role` when registering a device.
  *      A device's role is enforced by the server; old clients only miss the extra fields.
  *      Error codes `expired` and `already_used` (pairing codes and handoff tokens, over HTTP).
-      Additive in 2, HTTP only (outside the WebSocket fingerprint): pairing, `POST /api/pairings`,
-      `GET /api/pairings/{id}` and `POST /api/pairings/redeem` (`CreatePairingBody`,
-      `RedeemPairingBody` and their answers in pairing.ts).
+ *      Additive in 2, HTTP only (outside the WebSocket fingerprint): pairing, `POST /api/pairings`,
+ *      `GET /api/pairings/{id}` and `POST /api/pairings/redeem` (`CreatePairingBody`,
+ *      `RedeemPairingBody` and their answers in pairing.ts).
+ *      Additive in 2: handoff and control (`SessionControl`): `SessionInfo.control` and the event
+ *      type `control.changed` (old clients skip it; version 1 connections are sent it as an
+ *      empty `terminal.output`, a no-op they know, so their positions stay gap-free).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -93,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const { registry: devices, ownerToken, created } = opened;
   const hub = loading;
-  const access = new AccessControl(devices);
+  const access = new AccessControl(devices, (sessionId) => hub.find(sessionId)?.control);
 
   const connections = new Set<ClientConnection>();
   /** Connections whose `hello` has not been accepted yet; capped by maxPendingConnections. */

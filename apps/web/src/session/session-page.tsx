@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { TERMINAL_INPUT_TTL_MS } from '@baton/client';
 import { useConnection, usePresence, useSession, useSessions } from '@baton/react';
-import { isKnownLogEvent } from '@baton/protocol';
+import { controlModeOf, isKnownLogEvent } from '@baton/protocol';
 import { ChatView } from '../chat/chat-view.js';
 import type { ChatSource } from '../chat/chat-model.js';
 import { DevicesPanel } from '../devices/devices-panel.js';
+import { ControlBar } from '../handoff/control-bar.js';
 import { loadSessionView, saveSessionView } from '../offline/view-cache.js';
 import { relativeTime } from '../sessions/relative-time.js';
 import { DroppedKeysNotice } from '../terminal/dropped-keys-notice.js';
@@ -47,6 +48,13 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   // Presence is only known while attached; an offline window does not show stale presence.
   const live = snapshot.status === 'live';
   const attached = live ? presence : [];
+  // After a takeover by another device this one observes: the server refuses its keys, so the
+  // view does not offer to send them (the control bar says who controls).
+  const myRole = attached.find((a) => a.deviceId === myDeviceId)?.role;
+  const observing =
+    myDeviceId !== undefined &&
+    myRole !== undefined &&
+    controlModeOf(info?.control, myDeviceId, myRole) === 'observer';
 
   // Keep the agent conversation for the offline view.
   useEffect(() => {
@@ -119,6 +127,9 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
         onDevicesToggle={() => setDevicesOpen(!panelOpen)}
         deviceCount={new Set(attached.map((a) => a.deviceId)).size}
       />
+      {info && live && myDeviceId !== undefined ? (
+        <ControlBar info={info} attached={attached} myDeviceId={myDeviceId} />
+      ) : null}
       {showSaved ? (
         <p className="notice notice-offline" role="status">
           Offline: showing this session as saved {relativeTime(saved.savedAt)}.{' '}
@@ -140,7 +151,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
             <TerminalView
               sessionId={sessionId}
               live={live}
-              readOnly={readOnly}
+              readOnly={readOnly || observing}
               savedText={showSaved ? saved.terminalText : undefined}
               onSave={saveTerminal}
             />
@@ -149,7 +160,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
               sessionId={sessionId}
               source={source}
               status={info?.status}
-              readOnly={!canInput}
+              readOnly={!canInput || observing}
               attached={attached}
             />
           ) : (

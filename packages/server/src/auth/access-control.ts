@@ -1,4 +1,11 @@
-import { ACTION_ROLE, roleAtLeast, type Action, type Role } from '@baton/protocol';
+import {
+  ACTION_ROLE,
+  maySteer,
+  roleAtLeast,
+  type Action,
+  type Role,
+  type SessionControl,
+} from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 import type { DeviceRegistry } from './device-registry.js';
 
@@ -14,6 +21,7 @@ const DOING: Record<Action, string> = {
   'session.answer': 'answering permission prompts',
   'session.create': 'creating sessions',
   'session.handoff': 'handing a session off',
+  'session.control': 'taking or releasing control of a session',
   'session.delete': 'deleting a session',
   'devices.manage': 'pairing, renaming, changing roles and revoking devices',
   'devices.read': 'listing devices',
@@ -21,12 +29,29 @@ const DOING: Record<Action, string> = {
 };
 
 /**
+ * Actions that steer a session: while it is `controlled` (after a takeover) only its controller
+ * and mirrors may do them, whatever the other devices' roles.
+ */
+const STEERING: ReadonlySet<Action> = new Set<Action>([
+  'session.input',
+  'session.resize',
+  'session.interrupt',
+  'session.stop',
+  'session.restart',
+  'session.answer',
+]);
+
+/**
  * The server's one place for "may this device do this?". Every WebSocket message and HTTP route
  * asks it before acting; the client's own idea of its role only shapes its UI. Roles are read
  * from the registry at each call, so a role change or revocation applies to open sockets at once.
  */
 export class AccessControl {
-  constructor(private readonly devices: DeviceRegistry) {}
+  constructor(
+    private readonly devices: DeviceRegistry,
+    /** The session's control state now (read at every check, like roles); none: `open`. */
+    private readonly controlOf: (sessionId: string) => SessionControl | undefined = () => undefined,
+  ) {}
 
   /**
    * The device's role for `action`, or a BatonError: `unauthorized` for a revoked device,
@@ -69,7 +94,26 @@ export class AccessControl {
         needed,
       );
     }
+    if (sessionId !== undefined && STEERING.has(action))
+      this.checkControl(deviceId, action, sessionId);
     return role;
+  }
+
+  /**
+   * Refuses steering by a device that observes a controlled session, naming who controls and how
+   * to get control back. Checked after the role: a viewer hears about its role, not control.
+   */
+  private checkControl(deviceId: string, action: Action, sessionId: string): void {
+    const control = this.controlOf(sessionId);
+    if (control === undefined || control.state === 'open' || maySteer(control, deviceId)) return;
+    const back =
+      this.devices.roleOn(deviceId, sessionId) === 'owner'
+        ? 'take control back (POST /api/sessions/' + sessionId + '/control {"action":"reclaim"})'
+        : 'ask them to hand it back, or an owner to take control back';
+    throw new BatonError(
+      'forbidden',
+      `${control.controller.deviceName} controls this session since a takeover: this device observes, so ${DOING[action]} is refused; ${back}`,
+    );
   }
 
   /** Whether the device may see the session at all (for filtering lists and list updates). */

@@ -123,6 +123,7 @@ export class DeviceRegistry {
     name: string,
     role: Role = 'owner',
     sessionScope?: string,
+    /** Chosen beforehand when something must name the device before it exists (a spent grant). */
     id: string = newDeviceId(),
   ): Promise<{ deviceId: string; token: string; name: string; role: Role; sessionScope?: string }> {
     const token = newDeviceToken();

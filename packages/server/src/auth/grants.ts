@@ -60,6 +60,14 @@ export class Grants {
   }
 
   /**
+   * The grant a code names, without spending it (undefined when unknown): lets a caller refuse a
+   * request it could never honour before the code is spent. `redeem` still decides.
+   */
+  peek(code: string): Promise<GrantRecord | undefined> {
+    return this.store.findGrant(hashToken(normalizeCode(code)));
+  }
+
+  /**
    * Spends a grant for `deviceId` and returns it. Refuses an unknown code (`not_found`), one of
    * another kind or for another session (`not_found`: a code says nothing about other
    * sessions), an expired one (`expired`) and a spent one (`already_used`).

@@ -6,9 +6,11 @@ import type { ApiRoute } from './api-route.js';
 import { readBody, sendError, sendJson } from './json-response.js';
 import type { ApiHandler } from './request-router.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { handoffRoutes } from './routes/handoff-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { pairingRoutes } from './routes/pairing-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { syncRoutes } from './routes/sync-routes.js';
 
 export type { ApiDeps } from './api-deps.js';
 
@@ -26,6 +28,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
     ...deviceRoutes(deps, body),
     ...sessionRoutes(deps, body),
     ...pairingRoutes(deps, body),
+    ...handoffRoutes(deps, body),
+    ...syncRoutes(deps, body),
   ];
 
   return async (req, res, target) => {

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import {
   AnswerPermissionBody,
   CreatePairingBody,
+  ControlBody,
   CreateSessionBody,
   ErrorBody,
+  HandoffBody,
   LogEvent,
   PairingCreated,
   PairingRedeemed,
@@ -11,8 +13,11 @@ import {
   PatchSessionBody,
   RedeemPairingBody,
   RegisterDeviceBody,
+  ResumeBody,
+  SessionControl,
   SessionInfo,
   SubmitInputBody,
+  SyncBody,
 } from '@baton/protocol';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -52,6 +57,34 @@ export function openApiDocument(version: string): unknown {
         PairingStatus: schema(PairingStatus),
         RedeemPairing: schema(RedeemPairingBody),
         PairingRedeemed: schema(PairingRedeemed),
+        SessionControl: schema(SessionControl),
+        Handoff: schema(HandoffBody),
+        Resume: schema(ResumeBody),
+        Control: schema(ControlBody),
+        Sync: schema(SyncBody),
+        SessionState: {
+          type: 'object',
+          description:
+            "the session with who controls it and each attached device's role and mode (controller, mirror or observer)",
+          properties: {
+            session: ref('SessionInfo'),
+            control: ref('SessionControl'),
+            devices: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  deviceId: { type: 'string' },
+                  deviceName: { type: 'string' },
+                  role: { enum: ['owner', 'editor', 'viewer'] },
+                  mode: { enum: ['controller', 'mirror', 'observer'] },
+                  connections: { type: 'integer' },
+                  since: { type: 'integer' },
+                },
+              },
+            },
+          },
+        },
       },
     },
     paths: {
@@ -139,10 +172,13 @@ export function openApiDocument(version: string): unknown {
         }),
       },
       '/api/sessions/{id}': {
-        get: op('Get a session', {
-          parameters: [idParam],
-          responses: { '200': sessionOut, default: error },
-        }),
+        get: op(
+          'Get a session with who controls it and the attached devices, their roles and modes',
+          {
+            parameters: [idParam],
+            responses: { '200': json(ref('SessionState')), default: error },
+          },
+        ),
         patch: op('Rename a session', {
           parameters: [idParam],
           requestBody: json(ref('PatchSession')),
@@ -220,6 +256,99 @@ export function openApiDocument(version: string): unknown {
         post: op('Interrupt the current turn (agents) or send Ctrl-C (terminals)', {
           parameters: [idParam],
         }),
+      },
+      '/api/sessions/{id}/handoff': {
+        post: op(
+          'Hand the session to another device: a single-use link (token in the fragment) and its QR code, valid at most 5 minutes. Needs editor; takeover and mirror only while this device may steer (or is an owner)',
+          {
+            parameters: [idParam],
+            requestBody: json(ref('Handoff')),
+            responses: {
+              '201': json({
+                type: 'object',
+                properties: {
+                  token: { type: 'string' },
+                  url: {
+                    type: 'string',
+                    description: 'opens the web app on the session and redeems the token',
+                  },
+                  qrSvg: { type: 'string', description: 'the url as an SVG QR code' },
+                  expiresAt: { type: 'integer', description: 'epoch ms' },
+                  mode: { enum: ['takeover', 'mirror', 'observe'] },
+                },
+              }),
+              default: error,
+            },
+          },
+        ),
+      },
+      '/api/sessions/{id}/resume': {
+        post: {
+          summary:
+            'Redeem a handoff token (no bearer token needed; rate limited per address). With the bearer token of an existing device, that device receives the handoff and no token is returned; otherwise a device limited to this session is created. 409 already_used, 410 expired, 404 not_found (unknown, or for another session), 429 rate_limited',
+          parameters: [idParam],
+          requestBody: json(ref('Resume')),
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: {
+                deviceId: { type: 'string' },
+                deviceToken: {
+                  type: 'string',
+                  description: 'absent when an existing device received it',
+                },
+                role: { enum: ['owner', 'editor', 'viewer'] },
+                mode: { enum: ['takeover', 'mirror', 'observe'] },
+                sessionId: { type: 'string' },
+                control: ref('SessionControl'),
+              },
+            }),
+            default: error,
+          },
+        },
+      },
+      '/api/sessions/{id}/control': {
+        post: op(
+          'Take control back (reclaim: owners only) or let every editor steer again (release: the controller or an owner)',
+          {
+            parameters: [idParam],
+            requestBody: json(ref('Control')),
+            responses: { '200': json(ref('SessionState')), default: error },
+          },
+        ),
+      },
+      '/api/sessions/{id}/sync': {
+        post: op(
+          'The events after `after` (one page; while `more`, call again with after = nextAfter) and the session state, for clients without a socket. A position the log no longer holds (another epoch, beyond the head, compacted) gets reset: true with the snapshot a subscriber would get, then the events after it',
+          {
+            parameters: [idParam],
+            requestBody: json(ref('Sync')),
+            responses: {
+              '200': json({
+                allOf: [
+                  ref('SessionState'),
+                  {
+                    type: 'object',
+                    properties: {
+                      reset: { type: 'boolean' },
+                      snapshot: {
+                        type: 'object',
+                        properties: { seq: { type: 'integer' }, state: {} },
+                      },
+                      events: { type: 'array', items: ref('LogEvent') },
+                      headSeq: { type: 'integer' },
+                      firstSeq: { type: 'integer' },
+                      epoch: { type: 'string' },
+                      nextAfter: { type: 'integer' },
+                      more: { type: 'boolean' },
+                    },
+                  },
+                ],
+              }),
+              default: error,
+            },
+          },
+        ),
       },
       '/api/sessions/{id}/permissions': {
         post: op('Answer a permission request (first answer wins)', {

@@ -1,14 +1,18 @@
-import type {
-  AgentConfig,
-  Attachment,
-  InputPayload,
-  LogEvent,
-  NewLogEvent,
-  PermissionDecision,
-  SessionInfo,
-  SessionKind,
-  SessionStatus,
-  TerminalConfig,
+import {
+  OPEN_CONTROL,
+  SessionControl,
+  type ControlAction,
+  type ControlDevice,
+  type AgentConfig,
+  type Attachment,
+  type InputPayload,
+  type LogEvent,
+  type NewLogEvent,
+  type PermissionDecision,
+  type SessionInfo,
+  type SessionKind,
+  type SessionStatus,
+  type TerminalConfig,
 } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
@@ -25,6 +29,8 @@ import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
 import { replayFailed } from './replay-failure.js';
 import { RunnerSupervisor } from './runner-supervisor.js';
+import { nextControl } from './control-transitions.js';
+import { storedFor } from './legacy-events.js';
 import { Subscription } from './subscription.js';
 
 /** A terminal joiner this far behind gets the screen instead of every byte since. */
@@ -67,6 +73,13 @@ export class LiveSession {
   exitCode: number | undefined;
   /** Why the session's writes fail right now (the store cannot write); undefined when healthy. */
   degraded: string | undefined;
+  /**
+   * Who may steer the session: changed only by a committed `control.changed` event (applied in
+   * `onCommitted`), so it always matches what every subscriber has seen in log order.
+   */
+  control: SessionControl;
+  /** Control changes run one after another: each computes its next state from the last one's. */
+  private controlChain: Promise<unknown> = Promise.resolve();
   readonly logState: SessionLogState;
   /** The highest seq committed and applied; subscribers never see beyond it. */
   committedSeq: number;
@@ -106,6 +119,7 @@ export class LiveSession {
     this.committedSeq = record.headSeq;
     this.firstSeq = record.firstSeq;
     this.epoch = record.epoch;
+    this.control = parseControl(record.control, deps.log, record.id);
     this.size = { cols: this.config.cols ?? 80, rows: this.config.rows ?? 24 };
     this.runners = new RunnerSupervisor(this, {
       factory: deps.runnerFactory,
@@ -143,6 +157,7 @@ export class LiveSession {
     if (this.reason !== undefined) info.reason = this.reason;
     if (this.exitCode !== undefined) info.exitCode = this.exitCode;
     if (this.degraded !== undefined) info.degraded = this.degraded;
+    if (this.control.state !== 'open') info.control = this.control;
     return info;
   }
 
@@ -191,12 +206,15 @@ export class LiveSession {
         urgent = true;
       } else if (e.type === 'terminal.resized') {
         this.size = { cols: e.data.cols, rows: e.data.rows };
+      } else if (e.type === 'control.changed') {
+        this.control = e.data.control;
+        urgent = true;
       }
       this.deps.projection.apply(e);
     }
     for (const sub of this.subscriptions.values()) {
       for (const ev of events) {
-        if (!sub.offer(ev)) {
+        if (!sub.offer(ev, this.id)) {
           this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
           break;
         }
@@ -336,7 +354,7 @@ export class LiveSession {
         let progressed = false;
         for (const stored of page) {
           if (stored.seq !== sub.nextSeq) break;
-          sub.peer.send(frameOf(this.id, stored));
+          sub.peer.send(frameOf(this.id, storedFor(sub.peer.protocolVersion, stored)));
           sub.nextSeq++;
           progressed = true;
         }
@@ -375,6 +393,38 @@ export class LiveSession {
     // Allocated-but-uncommitted numbers never leave the server.
     const events = stored.filter((e) => e.seq <= head.headSeq).map(parseStored);
     return { events, ...head, compacted: false };
+  }
+
+  // ---- control -----------------------------------------------------------------------------
+
+  /**
+   * Changes who may steer the session: appends a `control.changed` event holding the whole new
+   * state, stored with the session row in the same commit (so it survives a restart and the
+   * event's compaction). Changes are chained: each starts after the previous one committed and
+   * computes its state from it, so two takeovers at once end with the later one controlling.
+   * Resolves with the state after this change.
+   *
+   * Relies on LogWriter's order: it resolves an append and calls `onCommitted` in the same
+   * synchronous stretch after the commit, so by the time the awaiting code below (a microtask)
+   * runs, `this.control` already holds the committed state the next change builds on.
+   */
+  changeControl(action: ControlAction, device: ControlDevice): Promise<SessionControl> {
+    const run = this.controlChain.then(async () => {
+      const next = nextControl(this.control, action, device, Date.now());
+      if (next === this.control) return next;
+      await this.append(
+        [{ type: 'control.changed', data: { control: next, action, deviceId: device.deviceId } }],
+        { control: next.state === 'open' ? null : JSON.stringify(next) },
+      );
+      return next;
+    });
+    this.controlChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The projection's snapshot (for HTTP clients that cannot replay from their position). */
+  snapshot(): ReturnType<Projection['snapshot']> {
+    return this.deps.projection.snapshot();
   }
 
   // ---- inputs and control --------------------------------------------------------------------
@@ -584,6 +634,19 @@ export class LiveSession {
     await this.runners.release();
     this.deps.projection.dispose();
   }
+}
+
+/** The stored control state; a value this server cannot read is treated as `open`, and logged. */
+function parseControl(stored: string | undefined, log: Logger, sessionId: string): SessionControl {
+  if (stored === undefined) return OPEN_CONTROL;
+  try {
+    const parsed = SessionControl.safeParse(JSON.parse(stored));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through
+  }
+  log.error('unreadable control state; the session is open', { session: sessionId });
+  return OPEN_CONTROL;
 }
 
 function attachmentOf(s: Subscription, sessionId: string): Attachment {

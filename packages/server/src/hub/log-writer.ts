@@ -44,7 +44,7 @@ interface PendingAppend {
   events: NewLogEvent[];
   /** Set for an input: the dedupe key, (device, input id), and the payload's digest. */
   input?: InputKey & { digest: string };
-  patch?: Partial<Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode'>>;
+  patch?: Partial<Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode' | 'control'>>;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }

@@ -174,6 +174,11 @@ export class SessionHub {
     return s;
   }
 
+  /** The session, or undefined when there is none. */
+  find(id: string): LiveSession | undefined {
+    return this.sessions.get(id);
+  }
+
   /** Every session, or those `deviceId` may see. */
   list(deviceId?: string): SessionInfo[] {
     const out: SessionInfo[] = [];

@@ -1,5 +1,6 @@
 import type { Peer } from './peer.js';
 import type { CommittedEvent } from './event-frame.js';
+import { committedFrameFor } from './legacy-events.js';
 
 /** Above this many queued bytes a live subscriber is considered behind and is resynced. */
 export const LAG_HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -48,14 +49,14 @@ export class Subscription {
   }
 
   /** Offers a live event. Returns false when the subscriber must catch up from the store. */
-  offer(ev: CommittedEvent): boolean {
+  offer(ev: CommittedEvent, sessionId: string): boolean {
     if (this.state !== 'live' || this.ended) return true;
     if (ev.seq !== this.nextSeq || this.peer.bufferedAmount() > LAG_HIGH_WATER_BYTES) {
       this.state = 'catching_up';
       this.fellBehind = ev.seq >= this.nextSeq;
       return false;
     }
-    this.peer.send(ev.frame);
+    this.peer.send(committedFrameFor(this.peer.protocolVersion, sessionId, ev));
     this.nextSeq = ev.seq + 1;
     return true;
   }

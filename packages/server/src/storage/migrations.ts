@@ -98,4 +98,9 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        used_by TEXT
      )`,
   ],
+  // 7: who may steer each session (docs/protocol.md, "Handoff and control"): the session's
+  // control state as JSON (`SessionControl`), NULL while it is `open`. Kept on the session row,
+  // written in the same commit as the `control.changed` event that changes it, so it survives a
+  // restart and compaction of that event.
+  [`ALTER TABLE sessions ADD COLUMN control TEXT`],
 ];

@@ -103,6 +103,8 @@ export class SqliteStore implements Store {
           reason: p.reason ?? null,
           set_exit_code: p.exitCode !== undefined ? 1 : 0,
           exit_code: p.exitCode ?? null,
+          set_control: p.control !== undefined ? 1 : 0,
+          control: p.control ?? null,
         });
         if (info.changes !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);
       });
@@ -185,7 +187,7 @@ export class SqliteStore implements Store {
       touchDevice: p('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
       revokeDevice: p('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       insertSession: p(
-        'INSERT INTO sessions (id, name, kind, status, reason, exit_code, config, created_at, last_activity_at, head_seq, first_seq, epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO sessions (id, name, kind, status, reason, exit_code, config, created_at, last_activity_at, head_seq, first_seq, epoch, control) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       setSessionEpoch: p('UPDATE sessions SET epoch = ? WHERE id = ?'),
       getSession: p('SELECT * FROM sessions WHERE id = ?'),
@@ -202,7 +204,8 @@ export class SqliteStore implements Store {
         `UPDATE sessions SET head_seq = @head_seq, last_activity_at = @last_activity_at,
            name = COALESCE(@name, name), status = COALESCE(@status, status),
            reason = CASE WHEN @set_reason = 1 THEN @reason ELSE reason END,
-           exit_code = CASE WHEN @set_exit_code = 1 THEN @exit_code ELSE exit_code END
+           exit_code = CASE WHEN @set_exit_code = 1 THEN @exit_code ELSE exit_code END,
+           control = CASE WHEN @set_control = 1 THEN @control ELSE control END
          WHERE id = @id`,
       ),
       // The device's own row first; a row from before per-device dedupe (device '') otherwise.
@@ -332,6 +335,7 @@ export class SqliteStore implements Store {
       s.headSeq,
       s.firstSeq,
       s.epoch,
+      s.control ?? null,
     );
     return;
   }
@@ -468,6 +472,7 @@ interface SessionRow {
   head_seq: number;
   first_seq: number;
   epoch: string;
+  control: string | null;
 }
 interface EventRow {
   seq: number;
@@ -505,6 +510,7 @@ function toSession(r: SessionRow): SessionRecord {
   };
   if (r.reason !== null) s.reason = r.reason;
   if (r.exit_code !== null) s.exitCode = r.exit_code;
+  if (r.control !== null) s.control = r.control;
   return s;
 }
 

@@ -64,6 +64,30 @@ export function storeConformance(
   );
 
   withStore(
+    "keeps a session's control state with its row: set, kept by patches that omit it, cleared",
+    async (store) => {
+      await store.insertSession(session('s1'));
+      assert.equal((await store.getSession('s1'))?.control, undefined);
+      const control = '{"state":"controlled"}';
+      const patch = (seq: number, extra: { control?: string | null } = {}) =>
+        store.commit([
+          {
+            sessionId: 's1',
+            events: [ev(seq)],
+            inputs: [],
+            patch: { headSeq: seq, lastActivityAt: seq, ...extra },
+          },
+        ]);
+      await patch(1, { control });
+      assert.equal((await store.getSession('s1'))?.control, control);
+      await patch(2);
+      assert.equal((await store.listSessions())[0]?.control, control, 'kept when omitted');
+      await patch(3, { control: null });
+      assert.equal((await store.getSession('s1'))?.control, undefined);
+    },
+  );
+
+  withStore(
     'an entry that cannot be stored fails alone: the other sessions of the batch commit',
     async (store) => {
       await store.insertSession(session('s1'));

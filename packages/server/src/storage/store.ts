@@ -126,6 +126,8 @@ export interface SessionRecord {
   firstSeq: number;
   /** The epoch of the session's log ('' only for sessions stored before epochs existed). */
   epoch: string;
+  /** Who may steer the session, as `SessionControl` JSON; absent while it is `open`. */
+  control?: string;
 }
 
 /** A stored event: the parsed envelope plus its data exactly as stored (serialized once). */
@@ -145,6 +147,8 @@ export interface SessionPatch {
   /** `null` clears the stored value. */
   reason?: string | null;
   exitCode?: number | null;
+  /** The session's control state as JSON; `null` clears it (back to `open`). */
+  control?: string | null;
 }
 
 export interface CommitEntry {

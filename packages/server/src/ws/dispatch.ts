@@ -6,6 +6,7 @@ import {
   type RequestId,
   type Role,
 } from '@baton/protocol';
+import { eventFor } from '../hub/legacy-events.js';
 import { BatonError } from '../baton-error.js';
 import { checkName } from '../check-name.js';
 import { checkFetchPosition } from '../hub/log-position.js';
@@ -110,7 +111,7 @@ export async function dispatch(
         checkFetchPosition(head, msg.afterSeq, msg.epoch, peer.protocolVersion);
         const read = await session.readCommitted(msg.afterSeq, msg.limit ?? 1000);
         ctx.reply(msg.rid, {
-          events: read.events,
+          events: read.events.map((e) => eventFor(peer.protocolVersion, e)),
           headSeq: read.headSeq,
           epoch: read.epoch,
           compacted: read.compacted,

@@ -13,6 +13,7 @@ import { checkFetchPosition } from '../../hub/log-position.js';
 import type { ApiDeps, BodyReader } from '../api-deps.js';
 import type { ApiRoute } from '../api-route.js';
 import { sendJson } from '../json-response.js';
+import { sessionState } from '../session-state.js';
 
 /**
  * Sessions over HTTP, for scripts that hold no socket. Routes with `sessionParam` have their
@@ -46,7 +47,7 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       action: 'session.read',
       sessionParam: true,
       handler: ({ res, params }) => {
-        sendJson(res, 200, { session: hub.get(params[0]!).info() });
+        sendJson(res, 200, sessionState(hub.get(params[0]!), deps.access));
         return Promise.resolve();
       },
     },
