@@ -1,22 +1,26 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  createLogger,
-  DataDirLockedError,
-  installProcessGuard,
-  startServer,
-  type LogLevel,
-} from '@baton/server';
+import type { LogLevel } from '@baton/server';
 import { batonHome, DEFAULT_PORT } from '../cli-home.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
 import { isLoopbackHost } from '../loopback-host.js';
+import { loadServer } from './load-server.js';
 import { recordCurrentServer } from '../server-target.js';
 
-/** The built web app shipped beside the CLI in this repository, if it has been built. */
+/**
+ * Where the built web app may be, relative to this file: `web/` beside `dist/` in the installable
+ * package (packages/baton bundles this file into dist/), else apps/web/dist in this repository
+ * (packages/cli/dist/commands/serve.js), if it has been built.
+ */
+const WEB_ROOTS = ['../web', '../../../../apps/web/dist'];
+
 function webRoot(): string | undefined {
-  const dir = fileURLToPath(new URL('../../../../apps/web/dist', import.meta.url));
-  return existsSync(dir + '/index.html') ? dir : undefined;
+  for (const candidate of WEB_ROOTS) {
+    const dir = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(dir + '/index.html')) return dir;
+  }
+  return undefined;
 }
 
 export async function serve(args: ParsedArgs): Promise<void> {
@@ -40,6 +44,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
   const publicUrl = parsePublicUrl(flagString(args, 'public-url'));
   const token = process.env['BATON_TOKEN'];
   const web = webRoot();
+  const { createLogger, DataDirLockedError, installProcessGuard, startServer } = await loadServer();
   // Before anything starts: a stray throw or rejection from here on is logged, not fatal.
   installProcessGuard(createLogger(logLevel === 'silent' ? 'error' : logLevel));
   let server;
