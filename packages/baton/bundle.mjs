@@ -15,6 +15,7 @@
 // - `baton serve` looks for the web app at dist/../web (see packages/cli/src/commands/serve.ts).
 import { build } from 'esbuild';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,13 +48,44 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  // Real dependencies of this package stay imports, resolved from its node_modules at run time.
-  external: [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies)],
+  plugins: [declaredDependenciesOnly()],
   chunkNames: 'chunk-[hash]',
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+/**
+ * Real dependencies of this package stay imports, resolved from its node_modules at run time; the
+ * @baton/* workspace packages are bundled. Any other package is an error, so a dependency added to
+ * a workspace package cannot be bundled by accident or go missing from this package.json.
+ */
+function declaredDependenciesOnly() {
+  const declared = new Set([
+    ...Object.keys(pkg.dependencies),
+    ...Object.keys(pkg.optionalDependencies),
+  ]);
+  const builtins = new Set(builtinModules);
+  return {
+    name: 'declared-dependencies-only',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        const parts = args.path.split('/');
+        const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+        if (args.path.startsWith('node:') || builtins.has(name)) return { external: true };
+        if (name.startsWith('@baton/')) return undefined;
+        if (declared.has(name)) return { path: args.path, external: true };
+        return {
+          errors: [
+            {
+              text: `${args.path} (imported by ${args.importer}) is not a dependency of ${pkg.name}: add it to packages/baton/package.json`,
+            },
+          ],
+        };
+      });
+    },
+  };
+}
 
 cpSync(web, join(here, 'web'), { recursive: true });
 console.log(`bundle: ${pkg.name}@${pkg.version} in ${here}/dist and ${here}/web`);
