@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { run } from './run.js';
 
-/** A full install (native modules built from source here) takes minutes on a small machine. */
-const INSTALL_TIMEOUT_MS = 15 * 60_000;
+/** A full install builds the native modules from source: minutes on a small, busy machine. */
+const INSTALL_TIMEOUT_MS = 30 * 60_000;
 
 /** The environment every install and command of the packed suite runs in: no stray npm prefix. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
