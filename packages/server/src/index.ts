@@ -1,6 +1,15 @@
 export { startServer, type RunningServer } from './server.js';
 export type { ServerOptions } from './server-options.js';
-export { createLogger, type Logger, type LogLevel } from './logger.js';
+export {
+  createLogger,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+} from './logger.js';
+export { ServerMetrics } from './observability/server-metrics.js';
+export { MIGRATIONS } from './storage/migrations.js';
 export { installProcessGuard } from './process-guard.js';
 export type { Runner, RunnerContext, RunnerFactory, InputEvent } from './runners/runner.js';
 export { RunnerError } from './runners/runner.js';
