@@ -16,7 +16,7 @@ export { RunnerError } from './runners/runner.js';
 export type { Projection, ProjectionFactory } from './projections/projection.js';
 export type { Store } from './storage/store.js';
 export { SqliteStore } from './storage/sqlite-store.js';
-export { DataDirLockedError } from './storage/data-dir-lock.js';
+export { DataDirLock, DataDirLockedError, type DataDirOwner } from './storage/data-dir-lock.js';
 export { claudeRunnerFactory, createClaudeRunnerFactory } from './runners/claude/index.js';
 export { codexRunnerFactory, createCodexRunnerFactory } from './runners/codex/index.js';
 export type { AgentRunnerOptions } from './runners/agent-common/agent-runner-options.js';
