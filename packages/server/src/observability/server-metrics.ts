@@ -85,7 +85,8 @@ export class ServerMetrics {
       registers,
       collect() {
         this.reset();
-        for (const s of self.sources?.sessions() ?? []) this.inc({ kind: s.kind, status: s.status });
+        for (const s of self.sources?.sessions() ?? [])
+          this.inc({ kind: s.kind, status: s.status });
       },
     });
     new Gauge({
