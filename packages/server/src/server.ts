@@ -216,6 +216,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 7777);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   lock.recordUrl(`http://${urlHost}:${port}`);
+  log.info('listening', {
+    url: `http://${urlHost}:${port}`,
+    dataDir: options.dataDir,
+    durability: options.durability ?? 'normal',
+    sessions: hub.list().length,
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -237,6 +243,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await hub.close();
         await store.close();
         lock.release();
+        log.info('stopped');
       })();
       return closing;
     },

@@ -8,7 +8,9 @@ export const SYSTEMD_UNIT_NAME = 'baton.service';
  * groups itself and checkpoints the store; whatever is left after TimeoutStopSec is killed.
  */
 export function systemdUnit(spec: ServiceSpec): string {
-  const env = Object.entries(spec.env).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`);
+  const env = Object.entries(spec.env).map(
+    ([k, v]) => `Environment=${quote(`${k}=${v}`, false)}`,
+  );
   return [
     '# Written by baton service install; baton service uninstall removes it.',
     '[Unit]',
@@ -17,7 +19,7 @@ export function systemdUnit(spec: ServiceSpec): string {
     '',
     '[Service]',
     'Type=simple',
-    `ExecStart=${spec.argv.map(quote).join(' ')}`,
+    `ExecStart=${spec.argv.map((a) => quote(a, true)).join(' ')}`,
     ...env,
     'Restart=on-failure',
     'RestartSec=2',
@@ -34,10 +36,12 @@ export function systemdUnit(spec: ServiceSpec): string {
 }
 
 /**
- * A double-quoted systemd word: backslash and quote escaped, `%` (specifiers) doubled and `$`
- * (variable expansion in ExecStart) doubled, so a path is taken exactly as it is.
+ * A double-quoted systemd word: backslash and quote escaped and `%` (specifiers) doubled, so a
+ * path is taken exactly as it is. `$` is doubled in ExecStart, where systemd expands variables;
+ * Environment= does not expand them, and there `$$` would stay two characters.
  */
-function quote(word: string): string {
+function quote(word: string, expandsVariables: boolean): string {
   if (/[\n\r]/.test(word)) throw new Error(`a unit file value cannot hold a line break: ${word}`);
-  return `"${word.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
+  const escaped = word.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%');
+  return `"${expandsVariables ? escaped.replace(/\$/g, '$$$$') : escaped}"`;
 }
