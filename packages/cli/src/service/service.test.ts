@@ -65,8 +65,8 @@ describe(
           /^ExecStart="[^"]+node[^"]*" "[^"]+main\.js" "serve" "--data" "[^"]*my baton %%h \$\$HOME"$/m,
         );
         assert.ok(text.includes(`"${MAIN}"`), 'runs this CLI');
-      // Environment= expands specifiers but not variables.
-      assert.match(text, /^Environment="BATON_HOME=[^"]*my baton %%h \$HOME"$/m);
+        // Environment= expands specifiers but not variables.
+        assert.match(text, /^Environment="BATON_HOME=[^"]*my baton %%h \$HOME"$/m);
         assert.match(text, /^StandardOutput=journal$/m);
         assert.match(text, /^WantedBy=default\.target$/m);
         assert.ok(!/BATON_TOKEN/.test(text), 'no credential in the unit file');

@@ -8,9 +8,7 @@ export const SYSTEMD_UNIT_NAME = 'baton.service';
  * groups itself and checkpoints the store; whatever is left after TimeoutStopSec is killed.
  */
 export function systemdUnit(spec: ServiceSpec): string {
-  const env = Object.entries(spec.env).map(
-    ([k, v]) => `Environment=${quote(`${k}=${v}`, false)}`,
-  );
+  const env = Object.entries(spec.env).map(([k, v]) => `Environment=${quote(`${k}=${v}`, false)}`);
   return [
     '# Written by baton service install; baton service uninstall removes it.',
     '[Unit]',

@@ -46,7 +46,8 @@ export class ServerMetrics {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    const self = this;
+    // In collect(), `this` is the metric; the server's state is read through this arrow.
+    const live = () => this.sources;
     new Gauge({
       name: 'baton_connections',
       help: 'Open WebSocket connections by mode (unauthenticated: hello not yet accepted)',
@@ -54,7 +55,7 @@ export class ServerMetrics {
       registers,
       collect() {
         this.reset();
-        for (const c of self.sources?.connections() ?? [])
+        for (const c of live()?.connections() ?? [])
           this.inc({ mode: c.mode ?? 'unauthenticated' });
       },
     });
@@ -64,7 +65,7 @@ export class ServerMetrics {
       registers,
       collect() {
         let sum = 0;
-        for (const c of self.sources?.connections() ?? []) sum += c.bufferedBytes;
+        for (const c of live()?.connections() ?? []) sum += c.bufferedBytes;
         this.set(sum);
       },
     });
@@ -74,7 +75,7 @@ export class ServerMetrics {
       registers,
       collect() {
         let max = 0;
-        for (const c of self.sources?.connections() ?? []) max = Math.max(max, c.bufferedBytes);
+        for (const c of live()?.connections() ?? []) max = Math.max(max, c.bufferedBytes);
         this.set(max);
       },
     });
@@ -85,8 +86,7 @@ export class ServerMetrics {
       registers,
       collect() {
         this.reset();
-        for (const s of self.sources?.sessions() ?? [])
-          this.inc({ kind: s.kind, status: s.status });
+        for (const s of live()?.sessions() ?? []) this.inc({ kind: s.kind, status: s.status });
       },
     });
     new Gauge({
@@ -94,7 +94,7 @@ export class ServerMetrics {
       help: '1 while the store accepts writes, 0 while it is degraded (full disk, I/O errors)',
       registers,
       collect() {
-        this.set(self.sources === undefined || self.sources.storeWritable() ? 1 : 0);
+        this.set((live()?.storeWritable() ?? true) ? 1 : 0);
       },
     });
     this.commitDuration = new Histogram({
