@@ -156,7 +156,7 @@ describe('who may read /metrics', () => {
         authorization: `Bearer ${server.ownerToken}`,
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ name: 'a phone' }),
+      body: JSON.stringify({ name: 'a phone', role: 'editor' }),
     });
     deviceToken = ((await res.json()) as { token: string }).token;
   });
@@ -167,7 +167,7 @@ describe('who may read /metrics', () => {
   });
 
   test(
-    'from off the machine: the owner token only',
+    'from off the machine: the owner only',
     {
       skip:
         address === undefined
