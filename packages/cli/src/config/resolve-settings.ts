@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { batonHome, DEFAULT_PORT } from '../cli-home.js';
+import { CliError, ExitCode } from '../cli-error.js';
 import type { ParsedArgs } from '../parse-args.js';
 import { LOG_FORMAT_NAMES, LOG_LEVEL_NAMES, type ConfigFile } from './config-file-schema.js';
 import { loadConfigFile, type ConfigLocation } from './load-config-file.js';
@@ -274,6 +275,11 @@ function resolveTls(
   if (args.flags.get('tls') === true) {
     value = { selfSigned: true };
     origin = { source: 'flag', from: '--tls' };
+  } else if ((typeof cert === 'string') !== (typeof key === 'string')) {
+    throw new CliError(
+      `--tls-cert and --tls-key go together: give both PEM files, or --tls for a self-signed certificate`,
+      ExitCode.Usage,
+    );
   } else if (typeof cert === 'string' && typeof key === 'string') {
     value = { certFile: resolve(cwd, cert), keyFile: resolve(cwd, key) };
     origin = { source: 'flag', from: '--tls-cert/--tls-key' };
