@@ -48,6 +48,7 @@ describe('baton config: the effective settings and where each came from', () => 
       port: 9001,
       durability: 'full',
       allowedOrigins: ['https://a.example'],
+      publicUrl: 'https://baton.example.net/',
       tls: { cert: 'certs/c.pem', key: 'certs/k.pem' },
       log: { level: 'warn', format: 'json' },
       metrics: { public: true },
@@ -73,6 +74,7 @@ describe('baton config: the effective settings and where each came from', () => 
     assert.deepEqual(at('durability'), ['full', 'file', file()]);
     assert.deepEqual(at('allowedOrigins'), [['https://a.example'], 'file', file()]);
     assert.deepEqual(at('metrics.public'), [true, 'file', file()]);
+    assert.deepEqual(at('publicUrl'), ['https://baton.example.net', 'file', file()]);
     assert.deepEqual(at('notifications.subject'), ['mailto:ops@example.com', 'file', file()]);
     assert.deepEqual(at('agents.claude.model'), ['env-model', 'env', 'BATON_CLAUDE_MODEL']);
     assert.deepEqual(at('agents.codex.model'), ['c1', 'file', file()]);
@@ -167,6 +169,12 @@ describe('baton config: the effective settings and where each came from', () => 
     assert.match(
       fromFlag.stderr,
       /--log-format must be text or json, not 'xml'; see baton serve --help/,
+    );
+    const origin = await runBaton(['config', '--public-url', 'https://x.example/path'], env);
+    assert.equal(origin.code, 2);
+    assert.match(
+      origin.stderr,
+      /--public-url must be an http\(s\) origin such as https:\/\/baton\.example\.net/,
     );
     const metrics = await runBaton(['config'], { ...env, BATON_METRICS_PUBLIC: 'maybe' });
     assert.match(metrics.stderr, /BATON_METRICS_PUBLIC must be true or false/);
