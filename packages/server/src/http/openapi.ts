@@ -83,6 +83,8 @@ export function openApiDocument(version: string): unknown {
                 },
               },
             },
+          },
+        },
         Health: {
           type: 'object',
           required: ['ok', 'store', 'version', 'protocol', 'uptimeMs', 'sessions'],
