@@ -27,37 +27,100 @@ const SESSION_REF = `
   <session> is an id, a unique id prefix, or a name (see baton ls).
 `;
 
-export const COMMANDS: Record<string, CommandSpec> = {
-  serve: {
-    name: 'serve',
-    maxPositionals: 0,
-    values: [
-      'host',
-      'port',
-      'data',
-      'retention',
-      'log-level',
-      'allow-origin',
-      'durability',
-      'public-url',
-    ],
-    booleans: [],
-    help: `usage: baton serve [options]
-
-Runs the baton server in the foreground; stop it with Ctrl-C.
-
+/** Options of `serve`, shared with `config` so that it shows what `serve` would do. */
+const SERVE_VALUES = [
+  'config',
+  'host',
+  'port',
+  'data',
+  'retention',
+  'log-level',
+  'log-format',
+  'allow-origin',
+  'durability',
+  'public-url',
+] as const;
+const SERVE_BOOLEANS: readonly string[] = [];
+const SERVE_OPTIONS_HELP = `  --config FILE         the config file (default BATON_CONFIG, else <data>/config.json)
   --host ADDR           interface to listen on (default 127.0.0.1; 0.0.0.0 for every one)
   --port N              port, 0 picks a free one (default 7777)
-  --data DIR            data directory (default BATON_DATA, else ~/.baton)
+  --data DIR            data directory (default BATON_DATA, else BATON_HOME, else ~/.baton)
   --retention N         events kept per session before older ones are compacted (default 100000)
   --log-level LEVEL     debug, info, warn, error or silent (default BATON_LOG, else info)
+  --log-format FORMAT   text or json (one JSON object per line; default text)
   --allow-origin URL,…  extra web origins (and their hosts) allowed to open a WebSocket
   --durability MODE     normal or full (see docs/operations.md)
   --public-url URL      the address other devices reach this server at, for pairing links
                         (behind a reverse proxy: https://baton.example.net)
+`;
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  serve: {
+    name: 'serve',
+    maxPositionals: 0,
+    values: SERVE_VALUES,
+    booleans: [...SERVE_BOOLEANS, 'detach'],
+    help: `usage: baton serve [options]
+
+Runs the baton server in the foreground; stop it with Ctrl-C. Settings come from the built-in
+defaults, then the config file, then environment variables, then these flags (baton config shows
+the result and where each came from).
+
+${SERVE_OPTIONS_HELP}  --detach              run in the background: output to <data>/baton.log, pid in
+                        <data>/baton.pid; stop it with baton stop-server
   -h, --help            show this help
 
 BATON_TOKEN, when set, is the owner credential instead of the one kept in the data directory.
+`,
+  },
+  config: {
+    name: 'config',
+    maxPositionals: 0,
+    values: SERVE_VALUES,
+    booleans: [...SERVE_BOOLEANS, 'json'],
+    help: `usage: baton config [serve options] [--json]
+
+Shows the settings baton serve would run with (given the same options) and where each came
+from: default, the config file, an environment variable or a flag. Secrets are not printed.
+A config file with a mistake (an unknown key, a wrong type) is refused with the key named.
+
+${SERVE_OPTIONS_HELP}  --json                print the settings as JSON
+  -h, --help            show this help
+`,
+  },
+  service: {
+    name: 'service',
+    maxPositionals: 1,
+    values: ['data', 'config'],
+    booleans: [],
+    help: `usage: baton service install|uninstall|status [--data DIR] [--config FILE]
+
+Runs baton serve as a per-user service: a systemd user unit on Linux
+(~/.config/systemd/user/baton.service, logs in journalctl --user -u baton), a launchd agent
+on macOS (~/Library/LaunchAgents/baton.plist, logs in ~/Library/Logs/baton).
+
+  install          write the unit with this data directory and config file, then enable and
+                   start it; where the service manager cannot be reached, print what to run
+  uninstall        stop and disable it, and remove the unit
+  status           whether it is installed and running, and the URL to open
+  --data DIR       the data directory (default BATON_DATA, else ~/.baton)
+  --config FILE    the config file (default BATON_CONFIG, else <data>/config.json)
+  -h, --help       show this help
+`,
+  },
+  'stop-server': {
+    name: 'stop-server',
+    maxPositionals: 0,
+    values: ['data', 'config'],
+    booleans: [],
+    help: `usage: baton stop-server [--data DIR]
+
+Stops the server running on the data directory (one started with baton serve --detach, or any
+other) with SIGTERM, and waits until its sessions are stopped and it has exited.
+
+  --data DIR       the data directory (default BATON_DATA, else ~/.baton)
+  --config FILE    a config file naming the data directory
+  -h, --help       show this help
 `,
   },
   ls: {

@@ -3,8 +3,11 @@ import { CliError, ExitCode } from './cli-error.js';
 import { COMMANDS } from './command-specs.js';
 import { parseArgs, type ParsedArgs } from './parse-args.js';
 import { attach } from './commands/attach.js';
+import { config } from './commands/config.js';
 import { pair } from './commands/pair.js';
 import { serve } from './commands/serve.js';
+import { service } from './commands/service.js';
+import { stopServer } from './commands/stop-server.js';
 import { create, ls, remove, rename, restart, send, stop } from './commands/session-commands.js';
 import { tail } from './commands/tail.js';
 import { resolveTarget } from './server-target.js';
@@ -13,7 +16,12 @@ const HELP = `baton — one live terminal or agent session, in step on every win
 
 usage: baton <command> [options]
 
-  serve                     run the server (--host 127.0.0.1 --port 7777 --data ~/.baton …)
+  serve                     run the server (--host 127.0.0.1 --port 7777 --data ~/.baton …;
+                            --detach to run it in the background)
+  config                    show the effective settings and where each came from (--json)
+  service install|uninstall|status
+                            run the server as a systemd user unit / launchd agent
+  stop-server               stop the server running on the data directory
   ls                        list sessions (--json)
   new [terminal|claude|codex]
                             create a session; prints its id (--name N --cwd DIR --shell PATH
@@ -63,6 +71,13 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(args);
+    case 'config':
+      config(args);
+      return;
+    case 'service':
+      return service(args);
+    case 'stop-server':
+      return stopServer(args);
     case 'ls':
       return ls(args);
     case 'new': {

@@ -1,13 +1,22 @@
 export { startServer, type RunningServer } from './server.js';
 export type { ServerOptions } from './server-options.js';
-export { createLogger, type Logger, type LogLevel } from './logger.js';
+export {
+  createLogger,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+} from './logger.js';
+export { ServerMetrics } from './observability/server-metrics.js';
+export { MIGRATIONS } from './storage/migrations.js';
 export { installProcessGuard } from './process-guard.js';
 export type { Runner, RunnerContext, RunnerFactory, InputEvent } from './runners/runner.js';
 export { RunnerError } from './runners/runner.js';
 export type { Projection, ProjectionFactory } from './projections/projection.js';
 export type { Store } from './storage/store.js';
 export { SqliteStore } from './storage/sqlite-store.js';
-export { DataDirLockedError } from './storage/data-dir-lock.js';
+export { DataDirLock, DataDirLockedError, type DataDirOwner } from './storage/data-dir-lock.js';
 export { claudeRunnerFactory, createClaudeRunnerFactory } from './runners/claude/index.js';
 export { codexRunnerFactory, createCodexRunnerFactory } from './runners/codex/index.js';
 export type { AgentRunnerOptions } from './runners/agent-common/agent-runner-options.js';

@@ -1,4 +1,4 @@
-import type { LogLevel } from './logger.js';
+import type { LogFormat, LogLevel } from './logger.js';
 import type { RateLimit } from './ws/token-bucket.js';
 import type { RunnerFactory } from './runners/runner.js';
 
@@ -12,6 +12,8 @@ export interface ServerOptions {
   /** Fixed owner credential (BATON_TOKEN). Otherwise one is created on first start and kept. */
   ownerToken?: string;
   logLevel?: LogLevel;
+  /** `text` (default) for people, `json` (one object per line) for log shippers. */
+  logFormat?: LogFormat;
   /** Events kept per session before older ones are compacted into a snapshot. */
   retentionEvents?: number;
   /** Heartbeat interval; a connection silent for three intervals is closed. Default 15 s. */
@@ -51,4 +53,16 @@ export interface ServerOptions {
    * it hands out (pairing URLs). Without it, links use the Host header of the request.
    */
   publicUrl?: string;
+  /**
+   * TLS for HTTP and WebSocket: a self-signed certificate kept in the data directory, or the
+   * given PEM files. Plain HTTP when absent.
+   */
+  tls?: { selfSigned: true } | { certFile: string; keyFile: string };
+  /** Web Push notifications; `subject` is the VAPID contact (mailto: or https:). */
+  push?: { enabled: boolean; subject?: string };
+  /**
+   * `GET /metrics` (Prometheus). By default only loopback peers, or anyone with the owner token,
+   * may read it; `public: true` serves it to everyone who can reach the server.
+   */
+  metrics?: { public?: boolean };
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -13,6 +13,10 @@ import { SessionHub } from './hub/session-hub.js';
 import { createApi } from './http/api-routes.js';
 import { answerClientError, createRequestRouter } from './http/request-router.js';
 import { createLogger } from './logger.js';
+import { instrumentRunners } from './observability/instrument-runners.js';
+import { instrumentStore } from './observability/instrument-store.js';
+import { createMetricsRoute } from './observability/metrics-route.js';
+import { ServerMetrics } from './observability/server-metrics.js';
 import { defaultProjections } from './projections/registry.js';
 import { ChildRegistry } from './runners/child-processes/child-registry.js';
 import { runnerMap } from './runners/registry.js';
@@ -34,6 +38,8 @@ export interface RunningServer {
   ownerTokenCreated: boolean;
   dataDir: string;
   hub: SessionHub;
+  /** The Prometheus metrics served at /metrics (other features count into it too). */
+  metrics: ServerMetrics;
   /** Stops accepting, says goodbye to every connection, checkpoints and stops every session. */
   close(): Promise<void>;
 }
@@ -46,7 +52,8 @@ const VERSION = readVersion();
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const log = createLogger(options.logLevel ?? 'info');
+  const log = createLogger(options.logLevel ?? 'info', {}, undefined, options.logFormat ?? 'text');
+  const metrics = new ServerMetrics();
   const maxFrameBytes = options.maxFrameBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   secureDataDir(options.dataDir, log);
@@ -57,6 +64,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     store = new SqliteStore(join(options.dataDir, 'baton.db'), {
       durability: options.durability ?? 'normal',
+      log,
     });
   } catch (err) {
     lock.release();
@@ -74,10 +82,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const children = new ChildRegistry(options.dataDir, log);
     await children.reapOrphans();
     loading = new SessionHub({
-      store,
+      store: instrumentStore(store, metrics),
       log,
       dataDir: options.dataDir,
-      runners: runnerMap(options.runners),
+      runners: instrumentRunners(runnerMap(options.runners), metrics),
       children,
       projections: defaultProjections(),
       retentionEvents: options.retentionEvents ?? 100_000,
@@ -113,13 +121,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     startedAt,
     version: VERSION,
     storeState: () => hub.storeHealth.state,
+    connectionCount: () => connections.size,
     onDeviceRevoked: (deviceId) => {
       for (const c of connections)
         if (c.deviceId === deviceId) c.close(CloseCode.DeviceRevoked, 'device revoked');
     },
   });
 
-  const server: Server = createServer(createRequestRouter({ api, webRoot: options.webRoot, log }));
+  metrics.observe({
+    connections: () => connections,
+    sessions: () => hub.list(),
+    storeWritable: () => hub.storeHealth.state.state === 'ok',
+  });
+  const server: Server = createServer(
+    createRequestRouter({
+      api,
+      webRoot: options.webRoot,
+      log,
+      metrics: createMetricsRoute({ metrics, devices, public: options.metrics?.public ?? false }),
+    }),
+  );
+  // Counted when the answer is complete, whichever route (or refusal) wrote it.
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    res.once('finish', () => metrics.httpRequests.inc({ code: String(res.statusCode) }));
+  });
   // Slow senders (slowloris) cannot hold a request open for long.
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
@@ -149,6 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
           rateLimit: options.rateLimit ?? { perSecond: 5_000, burst: 10_000 },
           socket,
+          metrics,
           onAuthenticated: (c) => pending.delete(c),
           onClose: (c) => {
             pending.delete(c);
@@ -190,6 +216,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 7777);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   lock.recordUrl(`http://${urlHost}:${port}`);
+  log.info('listening', {
+    url: `http://${urlHost}:${port}`,
+    dataDir: options.dataDir,
+    durability: options.durability ?? 'normal',
+    sessions: hub.list().length,
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -201,6 +233,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ownerTokenCreated: created,
     dataDir: options.dataDir,
     hub,
+    metrics,
     close: () => {
       closing ??= (async () => {
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
@@ -210,6 +243,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await hub.close();
         await store.close();
         lock.release();
+        log.info('stopped');
       })();
       return closing;
     },

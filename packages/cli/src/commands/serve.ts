@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LogLevel } from '@baton/server';
-import { batonHome, DEFAULT_PORT } from '../cli-home.js';
 import { CliError, ExitCode } from '../cli-error.js';
-import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
+import { resolveSettings } from '../config/resolve-settings.js';
+import { serverOptionsFromSettings } from '../config/server-options-from-settings.js';
 import { isLoopbackHost } from '../loopback-host.js';
 import { loadServer } from './load-server.js';
+import type { ParsedArgs } from '../parse-args.js';
 import { recordCurrentServer } from '../server-target.js';
+import { serveDetached } from './serve-detached.js';
 
 /**
  * Where the built web app may be, relative to this file: `web/` beside `dist/` in the installable
@@ -24,41 +25,23 @@ function webRoot(): string | undefined {
 }
 
 export async function serve(args: ParsedArgs): Promise<void> {
-  const host = flagString(args, 'host') ?? '127.0.0.1';
-  const port = flagInt(args, 'port', 0, 65535) ?? DEFAULT_PORT;
-  const dataDir = flagString(args, 'data') ?? process.env['BATON_DATA'] ?? batonHome();
-  const retention = flagInt(args, 'retention', 100, 100_000_000);
-  const logLevel = (flagString(args, 'log-level') ??
-    process.env['BATON_LOG'] ??
-    'info') as LogLevel;
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
-    throw new CliError(`--log-level must be debug, info, warn, error or silent`, ExitCode.Usage);
-  }
-  const allowed = flagString(args, 'allow-origin');
-  const durability = flagString(args, 'durability');
-  if (durability !== undefined && durability !== 'normal' && durability !== 'full')
-    throw new CliError(
-      `--durability must be normal or full, not '${durability}'; see baton serve --help`,
-      ExitCode.Usage,
-    );
-  const publicUrl = parsePublicUrl(flagString(args, 'public-url'));
-  const token = process.env['BATON_TOKEN'];
+  // Default < config file < environment < flag; every bad value is refused before anything starts.
+  const settings = resolveSettings(args);
+  if (args.flags.has('detach')) return serveDetached(args, settings);
+  const { host, port } = settings;
+  const dataDir = settings.data;
   const web = webRoot();
-  const { createLogger, DataDirLockedError, installProcessGuard, startServer } = await loadServer();
+  const serverModule = await loadServer();
+  const { createLogger, DataDirLockedError, installProcessGuard, startServer } = serverModule;
   // Before anything starts: a stray throw or rejection from here on is logged, not fatal.
-  installProcessGuard(createLogger(logLevel === 'silent' ? 'error' : logLevel));
+  const level = settings.log.level;
+  installProcessGuard(
+    createLogger(level === 'silent' ? 'error' : level, {}, undefined, settings.log.format),
+  );
   let server;
   try {
     server = await startServer({
-      host,
-      port,
-      dataDir,
-      logLevel,
-      ...(token ? { ownerToken: token } : {}),
-      ...(retention !== undefined ? { retentionEvents: retention } : {}),
-      ...(durability !== undefined ? { durability } : {}),
-      ...(allowed ? { allowedOrigins: allowed.split(',') } : {}),
-      ...(publicUrl ? { publicUrl } : {}),
+      ...serverOptionsFromSettings(settings, serverModule),
       ...(web ? { webRoot: web } : {}),
     });
   } catch (err) {
@@ -84,7 +67,10 @@ export async function serve(args: ParsedArgs): Promise<void> {
     const shown = everywhere
       ? server.url.replace(/\/\/[^:]+|\/\/\[.*\]/, '//127.0.0.1')
       : server.url;
-    process.stdout.write(`baton is serving at ${shown}/#token=${server.ownerToken}\n`);
+    // Under systemd, stdout is the journal (JOURNAL_STREAM is set): the token stays out of it.
+    if (process.env['JOURNAL_STREAM'])
+      process.stdout.write(`baton is serving at ${shown} (sign-in URL: baton service status)\n`);
+    else process.stdout.write(`baton is serving at ${shown}/#token=${server.ownerToken}\n`);
   } else {
     process.stdout.write(`baton is serving at ${server.url}\n`);
     process.stdout.write(
@@ -96,6 +82,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
   process.stdout.write(
     `  data: ${dataDir}${server.ownerTokenCreated ? ' (new owner token created)' : ''}\n`,
   );
+  if (settings.configFile.exists) process.stdout.write(`  config: ${settings.configFile.path}\n`);
   if (!web) process.stdout.write(`  web app not built: run 'npm run build:web' to serve it at /\n`);
   process.stdout.write(`  stop with Ctrl-C\n`);
 
@@ -115,32 +102,4 @@ export async function serve(args: ParsedArgs): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   await new Promise<never>(() => {});
-}
-
-/**
- * `--public-url`: the origin other devices reach this server at (behind a reverse proxy), used
- * in pairing links. Only an http(s) origin: the web app lives at the root of it.
- */
-function parsePublicUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (
-    !url ||
-    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
-    (url.pathname !== '/' && url.pathname !== '') ||
-    url.search ||
-    url.hash ||
-    url.username ||
-    url.password
-  )
-    throw new CliError(
-      `--public-url must be an http(s) origin such as https://baton.example.net, not '${value.slice(0, 100)}'`,
-      ExitCode.Usage,
-    );
-  return url.origin;
 }

@@ -34,6 +34,8 @@ export interface ApiDeps {
   storeState(): StoreState;
   /** Closes every connection of a revoked device. */
   onDeviceRevoked(deviceId: string): void;
+  /** Open WebSocket connections (for /api/health). */
+  connectionCount?(): number;
 }
 
 /** Reads and validates a request body within the server's size limit. */

@@ -85,6 +85,28 @@ export function openApiDocument(version: string): unknown {
             },
           },
         },
+        Health: {
+          type: 'object',
+          required: ['ok', 'store', 'version', 'protocol', 'uptimeMs', 'sessions'],
+          properties: {
+            ok: { type: 'boolean' },
+            store: {
+              type: 'object',
+              properties: {
+                state: { type: 'string', enum: ['ok', 'degraded'] },
+                error: { type: 'string' },
+              },
+            },
+            version: { type: 'string' },
+            protocol: {
+              type: 'object',
+              properties: { version: { type: 'integer' }, minSupported: { type: 'integer' } },
+            },
+            uptimeMs: { type: 'integer' },
+            sessions: { type: 'integer', description: 'stored sessions' },
+            connections: { type: 'integer', description: 'open WebSocket connections' },
+          },
+        },
       },
     },
     paths: {
@@ -92,8 +114,26 @@ export function openApiDocument(version: string): unknown {
         get: {
           summary: 'Liveness, versions and whether the store can write (no auth)',
           responses: {
-            '200': { description: 'ok; store.state is ok' },
-            '503': { description: 'the store cannot write: store.state is degraded, with error' },
+            '200': { description: 'ok; store.state is ok', ...json(ref('Health')) },
+            '503': {
+              description: 'the store cannot write: store.state is degraded, with error',
+              ...json(ref('Health')),
+            },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary:
+            'Prometheus metrics (text format). No token from loopback; from elsewhere the owner token, unless metrics.public',
+          security: [{}, { bearer: [] }],
+          responses: {
+            '200': {
+              description: 'the metrics',
+              content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } },
+            },
+            '401': error,
+            '403': error,
           },
         },
       },

@@ -20,6 +20,8 @@ export interface RouterOptions {
   api: ApiHandler;
   webRoot: string | undefined;
   log: Logger;
+  /** `GET /metrics` (observability/metrics-route.ts), when the server exposes metrics. */
+  metrics?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 /**
@@ -45,6 +47,10 @@ export function createRequestRouter(
       return;
     }
     const { path } = target;
+    if (path === '/metrics' && opts.metrics) {
+      opts.metrics(req, res).catch((err: unknown) => failed(req, res, err));
+      return;
+    }
     if (path.startsWith('/api/') || path === '/api') {
       opts.api(req, res, target).catch((err: unknown) => failed(req, res, err));
       return;

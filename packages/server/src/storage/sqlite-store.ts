@@ -1,4 +1,6 @@
 import { statSync } from 'node:fs';
+import type { Logger } from '../logger.js';
+import { backupBeforeMigration } from './migration-backup.js';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Role } from '@baton/protocol';
@@ -37,6 +39,8 @@ export interface SqliteStoreOptions {
   checkpoints?: 'background' | 'inline';
   /** Time between background checkpoints. Default 1 s. */
   checkpointIntervalMs?: number;
+  /** Told where the backup taken before a schema migration went. */
+  log?: Logger;
 }
 
 /**
@@ -66,7 +70,7 @@ export class SqliteStore implements Store {
       this.db.pragma(`synchronous = ${synchronous}`);
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
-      this.migrate();
+      this.migrate(file, options.log);
       if ((options.checkpoints ?? 'background') === 'background') {
         // Checkpoints leave the event loop (see WalCheckpointer). When the WAL restarts after a
         // checkpoint, a file grown past the limit by a burst is truncated back to it.
@@ -128,7 +132,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  private migrate(): void {
+  private migrate(file: string, log: Logger | undefined): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
       { value: string } | undefined;
@@ -149,7 +153,19 @@ export class SqliteStore implements Store {
         `the database was written by a newer baton (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade baton or use another --data directory`,
       );
     }
-    if (current < MIGRATIONS.length) apply();
+    if (current < MIGRATIONS.length) {
+      // A database that already holds data (schema 1 or later) is copied before it changes, so
+      // an upgrade that goes wrong, or a step back to the previous baton, starts from the copy.
+      if (current > 0) {
+        const backup = backupBeforeMigration(this.db, file, current);
+        log?.info('backed up the database before upgrading its schema', {
+          from: current,
+          to: MIGRATIONS.length,
+          backup,
+        });
+      }
+      apply();
+    }
   }
 
   private prepare() {

@@ -19,6 +19,7 @@ import type { DeviceRegistry } from '../auth/device-registry.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Peer } from '../hub/peer.js';
 import type { Logger } from '../logger.js';
+import type { ServerMetrics } from '../observability/server-metrics.js';
 import { dispatch, type DispatchContext } from './dispatch.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
 
@@ -46,6 +47,8 @@ export interface ConnectionOptions {
   onAuthenticated(conn: ClientConnection): void;
   /** Called once when the connection ends, to forget it. */
   onClose(conn: ClientConnection): void;
+  /** Counts slow-consumer drops and rate-limited frames. */
+  metrics?: ServerMetrics;
 }
 
 /**
@@ -62,6 +65,7 @@ export class ClientConnection {
   private helloTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private corked = false;
+  private droppedAsSlow = false;
   private preHelloBytes = 0;
   private readonly bucket: TokenBucket | undefined;
   private readonly countPreHello = (chunk: Buffer) => this.onPreHelloBytes(chunk.length);
@@ -116,6 +120,16 @@ export class ClientConnection {
     return this.peer?.deviceId;
   }
 
+  /** The mode from `hello`; undefined until it is accepted. */
+  get mode(): ConnectionMode | undefined {
+    return this.peer?.mode;
+  }
+
+  /** Bytes queued to this peer and not yet written to the socket. */
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
   close(code: number, reason: string): void {
     if (this.closed) return;
     try {
@@ -130,9 +144,13 @@ export class ClientConnection {
   private send(frame: string | Buffer): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > HARD_LIMIT_BYTES) {
+      // Every send until the close completes lands here: count and log the drop once.
+      if (this.droppedAsSlow) return;
+      this.droppedAsSlow = true;
       this.opts.log.warn('closing a connection that stopped reading', {
         connection: this.connectionId,
       });
+      this.opts.metrics?.slowConsumerDrops.inc();
       this.close(CloseCode.SlowConsumer, 'send queue overflow: reconnect and resume');
       return;
     }
@@ -241,6 +259,7 @@ export class ClientConnection {
   }
 
   private rateLimited(msg: ClientMessage, retryAfterMs: number): void {
+    this.opts.metrics?.rateLimitedFrames.inc();
     const fields: { rid?: RequestId; sessionId?: string; inputId?: string } = {};
     if ('rid' in msg && msg.rid !== undefined) fields.rid = msg.rid;
     if ('sessionId' in msg) fields.sessionId = msg.sessionId;

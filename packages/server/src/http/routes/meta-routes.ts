@@ -21,6 +21,8 @@ export function metaRoutes(deps: ApiDeps): ApiRoute[] {
           version: deps.version,
           protocol: { version: PROTOCOL_VERSION, minSupported: MIN_SUPPORTED_PROTOCOL_VERSION },
           uptimeMs: Date.now() - deps.startedAt,
+          sessions: deps.hub.list().length,
+          ...(deps.connectionCount ? { connections: deps.connectionCount() } : {}),
         });
         return Promise.resolve();
       },

@@ -1,5 +1,5 @@
 import type { AgentConfig, SessionKind, TerminalConfig } from '@baton/protocol';
-import type { RunnerFactory } from '../runner.js';
+import type { RunnerContext, RunnerFactory } from '../runner.js';
 import type { DriverFactory } from './agent-driver.js';
 import type { AgentRunnerOptions } from './agent-runner-options.js';
 import { ConversationRunner } from './conversation-runner.js';
@@ -30,7 +30,7 @@ export function createAgentRunnerFactory(
       }),
     create: (ctx) =>
       new ConversationRunner(
-        ctx,
+        withDefaultModel(ctx, options.model),
         {
           kind: spec.kind,
           displayName: spec.displayName,
@@ -40,4 +40,16 @@ export function createAgentRunnerFactory(
         options,
       ),
   };
+}
+
+/**
+ * The context with the configured default model filled in for a session that names none. The
+ * stored config is left as it is, so a later change of the default applies at the next start.
+ * The context is the prototype: its getters and methods keep working on the copy.
+ */
+function withDefaultModel(ctx: RunnerContext, model: string | undefined): RunnerContext {
+  if (model === undefined || ctx.config.model !== undefined) return ctx;
+  return Object.create(ctx, {
+    config: { value: { ...ctx.config, model }, enumerable: true },
+  }) as RunnerContext;
 }

@@ -7,6 +7,8 @@ export interface AgentRunnerOptions {
   idleStopMs?: number;
   /** The binary to run when a session's config names none. Default `claude` / `codex` on PATH. */
   binary?: string;
+  /** The model for sessions whose config names none. Default: the agent CLI's own default. */
+  model?: string;
   /** How long a process may take to exit after SIGTERM before it is killed. Default 3 s. */
   stopGraceMs?: number;
 }

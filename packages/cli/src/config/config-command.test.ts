@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CLEAN_ENV, runBaton } from '../run-baton.test-helper.js';
+
+interface Shown {
+  configFile: { path: string; from: string; exists: boolean };
+  settings: Record<string, { value: unknown; source: string; from: string }>;
+}
+
+describe('baton config: the effective settings and where each came from', () => {
+  let home: string;
+  let env: Record<string, string | undefined>;
+  const file = () => join(home, 'config.json');
+  const writeConfig = (config: unknown) => writeFileSync(file(), JSON.stringify(config, null, 2));
+
+  before(() => {
+    home = mkdtempSync(join(tmpdir(), 'baton-config-'));
+    env = { ...CLEAN_ENV, BATON_HOME: home, HOME: home };
+  });
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  const shown = async (args: string[], more: Record<string, string> = {}): Promise<Shown> => {
+    const run = await runBaton(['config', '--json', ...args], { ...env, ...more });
+    assert.equal(run.code, 0, run.stderr);
+    return JSON.parse(run.stdout) as Shown;
+  };
+
+  test('without a file: built-in defaults, and the file it would read', async () => {
+    const s = await shown([]);
+    assert.deepEqual(s.configFile, { path: file(), from: 'data directory', exists: false });
+    assert.deepEqual(s.settings['port'], { value: 7777, source: 'default', from: 'default' });
+    assert.deepEqual(s.settings['host'], {
+      value: '127.0.0.1',
+      source: 'default',
+      from: 'default',
+    });
+    assert.equal(s.settings['data']!.value, home);
+    assert.equal(s.settings['data']!.from, 'BATON_HOME');
+  });
+
+  test('default < file < environment < flag, key by key', async () => {
+    mkdirSync(join(home, 'bin'), { recursive: true });
+    writeConfig({
+      host: '0.0.0.0',
+      port: 9001,
+      durability: 'full',
+      allowedOrigins: ['https://a.example'],
+      publicUrl: 'https://baton.example.net/',
+      tls: { cert: 'certs/c.pem', key: 'certs/k.pem' },
+      log: { level: 'warn', format: 'json' },
+      metrics: { public: true },
+      notifications: { enabled: true, subject: 'mailto:ops@example.com' },
+      agents: { claude: { binary: './bin/claude', model: 'file-model' }, codex: { model: 'c1' } },
+    });
+    const s = await shown(['--port', '9003'], {
+      BATON_PORT: '9002',
+      BATON_LOG: 'debug',
+      BATON_CLAUDE_MODEL: 'env-model',
+    });
+    const at = (key: string) => [
+      s.settings[key]!.value,
+      s.settings[key]!.source,
+      s.settings[key]!.from,
+    ];
+    assert.equal(s.configFile.exists, true);
+    assert.deepEqual(at('port'), [9003, 'flag', '--port']);
+    assert.deepEqual(at('log.level'), ['debug', 'env', 'BATON_LOG']);
+    assert.deepEqual(at('log.format'), ['json', 'file', file()]);
+    assert.deepEqual(at('host'), ['0.0.0.0', 'file', file()]);
+    assert.deepEqual(at('retention'), [100000, 'default', 'default']);
+    assert.deepEqual(at('durability'), ['full', 'file', file()]);
+    assert.deepEqual(at('allowedOrigins'), [['https://a.example'], 'file', file()]);
+    assert.deepEqual(at('metrics.public'), [true, 'file', file()]);
+    assert.deepEqual(at('publicUrl'), ['https://baton.example.net', 'file', file()]);
+    assert.deepEqual(at('notifications.subject'), ['mailto:ops@example.com', 'file', file()]);
+    assert.deepEqual(at('agents.claude.model'), ['env-model', 'env', 'BATON_CLAUDE_MODEL']);
+    assert.deepEqual(at('agents.codex.model'), ['c1', 'file', file()]);
+    // Paths in the file are relative to the file; a bare name stays a name looked up on PATH.
+    assert.deepEqual(at('agents.claude.binary'), [join(home, 'bin', 'claude'), 'file', file()]);
+    assert.deepEqual(s.settings['tls']!.value, {
+      certFile: join(home, 'certs', 'c.pem'),
+      keyFile: join(home, 'certs', 'k.pem'),
+    });
+
+    const text = await runBaton(['config', '--port', '9003'], { ...env, BATON_PORT: '9002' });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^config file: ${file()} \\(from data directory\\)`));
+    assert.match(text.stdout, /^ {2}port +9003 +flag --port$/m);
+    assert.match(text.stdout, new RegExp(`^  host +0\\.0\\.0\\.0 +file ${file()}$`, 'm'));
+    assert.match(text.stdout, /^ {2}retention +100000 +default$/m);
+  });
+
+  test('--config and BATON_CONFIG name the file; a named file must exist', async () => {
+    const other = join(home, 'other.json');
+    writeFileSync(other, JSON.stringify({ port: 8123 }));
+    assert.equal((await shown(['--config', other])).settings['port']!.value, 8123);
+    const viaEnv = await shown([], { BATON_CONFIG: other });
+    assert.deepEqual(viaEnv.configFile, { path: other, from: 'BATON_CONFIG', exists: true });
+    const missing = await runBaton(['config', '--config', join(home, 'nope.json')], env);
+    assert.equal(missing.code, 2);
+    assert.match(
+      missing.stderr,
+      /cannot read the config file .*nope\.json \(from --config\): it does not exist/,
+    );
+  });
+
+  test('the owner token is never printed', async () => {
+    const secret = 'bo_this-must-not-be-printed';
+    const json = await runBaton(['config', '--json'], { ...env, BATON_TOKEN: secret });
+    const text = await runBaton(['config'], { ...env, BATON_TOKEN: secret });
+    for (const run of [json, text]) {
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret));
+    }
+    assert.deepEqual((JSON.parse(json.stdout) as Shown).settings['ownerToken'], {
+      value: '(redacted)',
+      source: 'env',
+      from: 'BATON_TOKEN',
+    });
+    assert.match(text.stdout, /^ {2}ownerToken +\(set, redacted\) +env BATON_TOKEN$/m);
+  });
+
+  test('mistakes in the file are refused, every one named by its key, exit 2', async () => {
+    writeConfig({
+      prot: 8080,
+      port: '80',
+      log: { formt: 'json', level: 'loud' },
+      tls: { cert: 'x' },
+    });
+    const run = await runBaton(['config'], env);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /has 5 mistakes/);
+    assert.match(run.stderr, /"prot" is not a setting; the keys here are host, port, /);
+    assert.match(
+      run.stderr,
+      /"log\.formt" is not a setting in "log"; the keys here are level, format/,
+    );
+    assert.match(run.stderr, /"port" must be a number \(found "80"\)/);
+    assert.match(
+      run.stderr,
+      /"log\.level" must be one of "debug", "info", "warn", "error", "silent" \(found "loud"\)/,
+    );
+    assert.match(run.stderr, /"tls" must be \{"selfSigned": true\} or \{"cert"/);
+    // serve refuses the same file before starting anything.
+    const serve = await runBaton(['serve', '--port', '0'], env);
+    assert.equal(serve.code, 2);
+    assert.match(serve.stderr, /"prot" is not a setting/);
+
+    writeFileSync(file(), '{ "port": 1, }');
+    const broken = await runBaton(['config'], env);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /is not valid JSON/);
+    rmSync(file());
+  });
+
+  test('bad values in the environment and on the command line name where they came from', async () => {
+    const fromEnv = await runBaton(['config'], { ...env, BATON_PORT: 'eighty' });
+    assert.equal(fromEnv.code, 2);
+    assert.match(
+      fromEnv.stderr,
+      /BATON_PORT must be a whole number from 0 to 65535, not 'eighty'; fix or unset BATON_PORT/,
+    );
+    const fromFlag = await runBaton(['config', '--log-format', 'xml'], env);
+    assert.equal(fromFlag.code, 2);
+    assert.match(
+      fromFlag.stderr,
+      /--log-format must be text or json, not 'xml'; see baton serve --help/,
+    );
+    const origin = await runBaton(['config', '--public-url', 'https://x.example/path'], env);
+    assert.equal(origin.code, 2);
+    assert.match(
+      origin.stderr,
+      /--public-url must be an http\(s\) origin such as https:\/\/baton\.example\.net/,
+    );
+    const metrics = await runBaton(['config'], { ...env, BATON_METRICS_PUBLIC: 'maybe' });
+    assert.match(metrics.stderr, /BATON_METRICS_PUBLIC must be true or false/);
+  });
+});

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * The config file (`config.json`): every key optional, every object strict. An unknown key is an
+ * error, never ignored: a typo such as `"prot": 8080` must not leave the server on its default
+ * port while the user believes otherwise. Paths may be relative to the file's own directory.
+ */
+const AgentDefaults = z.strictObject({
+  /** The agent CLI to run for sessions that name none: a name looked up on PATH, or a path. */
+  binary: z.string().min(1).optional(),
+  /** The model for sessions that name none. */
+  model: z.string().min(1).optional(),
+});
+
+export const LOG_LEVEL_NAMES = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export const LOG_FORMAT_NAMES = ['text', 'json'] as const;
+
+export const TlsSetting = z.union(
+  [
+    z.strictObject({ selfSigned: z.literal(true) }),
+    z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }),
+  ],
+  {
+    error:
+      'must be {"selfSigned": true} or {"cert": "PATH.pem", "key": "PATH.pem"}; leave tls out for plain HTTP',
+  },
+);
+export type TlsSetting = z.infer<typeof TlsSetting>;
+
+export const ConfigFile = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  data: z.string().min(1).optional(),
+  retention: z.number().int().min(100).max(100_000_000).optional(),
+  durability: z.enum(['normal', 'full']).optional(),
+  allowedOrigins: z.array(z.string().min(1)).optional(),
+  /** Checked as an http(s) origin when the settings are resolved. */
+  publicUrl: z.string().min(1).optional(),
+  tls: TlsSetting.optional(),
+  log: z
+    .strictObject({
+      level: z.enum(LOG_LEVEL_NAMES).optional(),
+      format: z.enum(LOG_FORMAT_NAMES).optional(),
+    })
+    .optional(),
+  metrics: z.strictObject({ public: z.boolean().optional() }).optional(),
+  notifications: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      subject: z
+        .string()
+        .regex(/^(mailto:|https:\/\/)\S+$/, 'must be a mailto: or https:// contact')
+        .optional(),
+    })
+    .optional(),
+  agents: z
+    .strictObject({ claude: AgentDefaults.optional(), codex: AgentDefaults.optional() })
+    .optional(),
+});
+export type ConfigFile = z.infer<typeof ConfigFile>;

@@ -1,0 +1,75 @@
+import { CliError, ExitCode } from '../cli-error.js';
+
+/**
+ * Parsers for settings given as text (a command-line flag or an environment variable). `where`
+ * is the flag (`--port`) or the variable (`BATON_PORT`); a bad value names it and what to do.
+ */
+export type TextParser<T> = (text: string, where: string) => T;
+
+function bad(where: string, expected: string, text: string): CliError {
+  const fix = where.startsWith('--') ? 'see baton serve --help' : `fix or unset ${where}`;
+  const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return new CliError(`${where} must be ${expected}, not '${shown}'; ${fix}`, ExitCode.Usage);
+}
+
+export const text: TextParser<string> = (t, where) => {
+  if (t.trim() === '') throw bad(where, 'a non-empty value', t);
+  return t;
+};
+
+export function integer(min: number, max: number): TextParser<number> {
+  return (t, where) => {
+    const n = Number(t);
+    if (t.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+      throw bad(where, `a whole number from ${min} to ${max}`, t);
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[]): TextParser<T> {
+  return (t, where) => {
+    if (!(values as readonly string[]).includes(t))
+      throw bad(
+        where,
+        `${values.slice(0, -1).join(', ')} or ${values[values.length - 1] ?? ''}`,
+        t,
+      );
+    return t as T;
+  };
+}
+
+export const commaList: TextParser<string[]> = (t) =>
+  t
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+export const boolean: TextParser<boolean> = (t, where) => {
+  if (/^(true|1|yes)$/i.test(t)) return true;
+  if (/^(false|0|no)$/i.test(t)) return false;
+  throw bad(where, 'true or false', t);
+};
+
+/**
+ * `publicUrl`: the origin other devices reach this server at (behind a reverse proxy), used in
+ * pairing links. Only an http(s) origin: the web app lives at the root of it.
+ */
+export const publicOrigin: TextParser<string> = (t, where) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(t);
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  )
+    throw bad(where, 'an http(s) origin such as https://baton.example.net', t);
+  return url.origin;
+};
