@@ -40,8 +40,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'allow-origin',
       'durability',
       'public-url',
+      'tls-cert',
+      'tls-key',
     ],
-    booleans: [],
+    booleans: ['tls'],
     help: `usage: baton serve [options]
 
 Runs the baton server in the foreground; stop it with Ctrl-C.
@@ -55,6 +57,11 @@ Runs the baton server in the foreground; stop it with Ctrl-C.
   --durability MODE     normal or full (see docs/operations.md)
   --public-url URL      the address other devices reach this server at, for pairing links
                         (behind a reverse proxy: https://baton.example.net)
+  --tls                 serve https/wss with a self-signed certificate kept in the data
+                        directory (made for this machine's names and addresses, renewed
+                        before it ends); its SHA-256 fingerprint is printed to check on devices
+  --tls-cert FILE       serve https/wss with this PEM certificate (chain: leaf first) …
+  --tls-key FILE        … and this PEM private key (both required together)
   -h, --help            show this help
 
 BATON_TOKEN, when set, is the owner credential instead of the one kept in the data directory.

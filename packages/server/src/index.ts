@@ -12,3 +12,5 @@ export { claudeRunnerFactory, createClaudeRunnerFactory } from './runners/claude
 export { codexRunnerFactory, createCodexRunnerFactory } from './runners/codex/index.js';
 export type { AgentRunnerOptions } from './runners/agent-common/agent-runner-options.js';
 export { terminalRunnerFactory } from './runners/terminal/index.js';
+export type { TlsOptions } from './tls/tls-options.js';
+export { TlsStartError } from './tls/tls-start-error.js';

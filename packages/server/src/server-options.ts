@@ -1,6 +1,7 @@
 import type { LogLevel } from './logger.js';
 import type { RateLimit } from './ws/token-bucket.js';
 import type { RunnerFactory } from './runners/runner.js';
+import type { TlsOptions } from './tls/tls-options.js';
 
 export interface ServerOptions {
   /** Interface to bind. Defaults to 127.0.0.1: baton is reachable from elsewhere only on request. */
@@ -51,4 +52,11 @@ export interface ServerOptions {
    * it hands out (pairing URLs). Without it, links use the Host header of the request.
    */
   publicUrl?: string;
+  /**
+   * Serve HTTPS and WSS on the port instead of HTTP and WS. `{ selfSigned: true }` makes a
+   * certificate for this machine's names and addresses, keeps it in `<dataDir>/tls` (key 0600),
+   * reuses it across restarts and renews it 30 days before it ends. `{ certFile, keyFile }`
+   * serves a certificate of the operator's (PEM; checked at start: TlsStartError).
+   */
+  tls?: TlsOptions;
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -21,12 +22,23 @@ import { DataDirLock } from './storage/data-dir-lock.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 import { ClientConnection } from './ws/client-connection.js';
 import { UpgradeGuard } from './ws/upgrade-guard.js';
+import { loadTls } from './tls/load-tls.js';
+import { TlsRenewer } from './tls/tls-renewer.js';
+import type { TlsMaterial } from './tls/tls-options.js';
 
 export interface RunningServer {
-  /** http://HOST:PORT */
+  /** http://HOST:PORT, or https://HOST:PORT with `tls` */
   url: string;
-  /** ws://HOST:PORT/v1/ws */
+  /** ws://HOST:PORT/v1/ws, or wss://… with `tls` */
   wsUrl: string;
+  /**
+   * With `tls`: the SHA-256 fingerprint of the certificate served now, as uppercase hex pairs
+   * joined by ':' (what `openssl x509 -fingerprint -sha256` prints after the '='). It changes
+   * when a self-signed certificate is renewed while the server runs.
+   */
+  readonly tlsFingerprint?: string | undefined;
+  /** With `tls`: the certificate file served (for a self-signed one, inside the data directory). */
+  readonly tlsCertFile?: string | undefined;
   host: string;
   port: number;
   ownerToken: string;
@@ -54,7 +66,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Before the database is opened: a second server on this directory stops here.
   const lock = DataDirLock.acquire(options.dataDir);
   let store: SqliteStore;
+  let tls: TlsMaterial | undefined;
   try {
+    // Before the database: a bad certificate or key stops the start with one clear error.
+    if (options.tls) tls = await loadTls(options.tls, options.dataDir, host, log);
     store = new SqliteStore(join(options.dataDir, 'baton.db'), {
       durability: options.durability ?? 'normal',
     });
@@ -119,7 +134,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
 
-  const server: Server = createServer(createRequestRouter({ api, webRoot: options.webRoot, log }));
+  const router = createRequestRouter({ api, webRoot: options.webRoot, log });
+  // HTTPS and WSS share the port exactly as HTTP and WS do: the upgrade handler below is the same.
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key }, router)
+    : createServer(router);
+  const renewer =
+    tls && options.tls
+      ? new TlsRenewer(tls, options.tls, options.dataDir, host, log, (next) =>
+          (server as ReturnType<typeof createHttpsServer>).setSecureContext({
+            cert: next.cert,
+            key: next.key,
+          }),
+        )
+      : undefined;
   // Slow senders (slowloris) cannot hold a request open for long.
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
@@ -189,12 +217,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 7777);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  lock.recordUrl(`http://${urlHost}:${port}`);
+  const scheme = tls ? 'https' : 'http';
+  lock.recordUrl(`${scheme}://${urlHost}:${port}`);
+  renewer?.start();
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
-    wsUrl: `ws://${urlHost}:${port}${WEBSOCKET_PATH}`,
+    url: `${scheme}://${urlHost}:${port}`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://${urlHost}:${port}${WEBSOCKET_PATH}`,
+    get tlsFingerprint() {
+      return renewer?.current.fingerprint;
+    },
+    get tlsCertFile() {
+      return renewer?.current.certFile;
+    },
     host,
     port,
     ownerToken,
@@ -203,6 +239,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     hub,
     close: () => {
       closing ??= (async () => {
+        renewer?.stop();
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();

@@ -5,7 +5,9 @@ import {
   DataDirLockedError,
   installProcessGuard,
   startServer,
+  TlsStartError,
   type LogLevel,
+  type TlsOptions,
 } from '@baton/server';
 import { batonHome, DEFAULT_PORT } from '../cli-home.js';
 import { CliError, ExitCode } from '../cli-error.js';
@@ -38,6 +40,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
       ExitCode.Usage,
     );
   const publicUrl = parsePublicUrl(flagString(args, 'public-url'));
+  const tls = tlsOption(args);
   const token = process.env['BATON_TOKEN'];
   const web = webRoot();
   // Before anything starts: a stray throw or rejection from here on is logged, not fatal.
@@ -55,9 +58,11 @@ export async function serve(args: ParsedArgs): Promise<void> {
       ...(allowed ? { allowedOrigins: allowed.split(',') } : {}),
       ...(publicUrl ? { publicUrl } : {}),
       ...(web ? { webRoot: web } : {}),
+      ...(tls ? { tls } : {}),
     });
   } catch (err) {
     if (err instanceof DataDirLockedError) throw new CliError(err.message, ExitCode.Failed);
+    if (err instanceof TlsStartError) throw new CliError(err.message, ExitCode.Failed);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE')
       throw new CliError(
@@ -91,6 +96,15 @@ export async function serve(args: ParsedArgs): Promise<void> {
   process.stdout.write(
     `  data: ${dataDir}${server.ownerTokenCreated ? ' (new owner token created)' : ''}\n`,
   );
+  if (server.tlsFingerprint) {
+    process.stdout.write(`  tls: ${server.tlsCertFile ?? ''}\n`);
+    process.stdout.write(`  certificate SHA-256 fingerprint: ${server.tlsFingerprint}\n`);
+    if (tls && 'selfSigned' in tls)
+      process.stdout.write(
+        `  self-signed: check the fingerprint on each device; CLI commands on this machine ` +
+          `need NODE_EXTRA_CA_CERTS=${server.tlsCertFile ?? ''}\n`,
+      );
+  }
   if (!web) process.stdout.write(`  web app not built: run 'npm run build:web' to serve it at /\n`);
   process.stdout.write(`  stop with Ctrl-C\n`);
 
@@ -138,4 +152,23 @@ function parsePublicUrl(value: string | undefined): string | undefined {
       ExitCode.Usage,
     );
   return url.origin;
+}
+
+/** `--tls` or `--tls-cert` with `--tls-key` (never both kinds, never one file alone). */
+function tlsOption(args: ParsedArgs): TlsOptions | undefined {
+  const selfSigned = args.flags.get('tls') === true;
+  const certFile = flagString(args, 'tls-cert');
+  const keyFile = flagString(args, 'tls-key');
+  if (selfSigned && (certFile !== undefined || keyFile !== undefined))
+    throw new CliError(
+      `--tls makes a self-signed certificate; with --tls-cert/--tls-key give only those two; see baton serve --help`,
+      ExitCode.Usage,
+    );
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new CliError(
+      `--tls-cert and --tls-key go together: give both the certificate and its key; see baton serve --help`,
+      ExitCode.Usage,
+    );
+  if (selfSigned) return { selfSigned: true };
+  return certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined;
 }

@@ -14,3 +14,4 @@ export {
 } from './test-server.js';
 export { Tmux, type TmuxOptions } from './tmux.js';
 export { idleRunnerFactory } from './idle-runner-factory.js';
+export { opensslFingerprint, runOpenssl } from './run-openssl.js';

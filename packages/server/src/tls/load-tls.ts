@@ -1,0 +1,15 @@
+import type { Logger } from '../logger.js';
+import { loadProvidedCert } from './provided-cert.js';
+import { selfSignedCert } from './self-signed-cert.js';
+import type { TlsMaterial, TlsOptions } from './tls-options.js';
+
+/** The certificate and key for `ServerOptions.tls`, checked; throws TlsStartError when unusable. */
+export function loadTls(
+  tls: TlsOptions,
+  dataDir: string,
+  boundHost: string,
+  log: Logger,
+): Promise<TlsMaterial> {
+  if ('selfSigned' in tls) return selfSignedCert(dataDir, boundHost, log);
+  return Promise.resolve(loadProvidedCert(tls.certFile, tls.keyFile));
+}
