@@ -14,3 +14,4 @@ export type { AgentRunnerOptions } from './runners/agent-common/agent-runner-opt
 export { terminalRunnerFactory } from './runners/terminal/index.js';
 export type { TlsOptions } from './tls/tls-options.js';
 export { TlsStartError } from './tls/tls-start-error.js';
+export type { PushOptions, PushSent } from './push/push-options.js';

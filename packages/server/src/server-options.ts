@@ -2,6 +2,7 @@ import type { LogLevel } from './logger.js';
 import type { RateLimit } from './ws/token-bucket.js';
 import type { RunnerFactory } from './runners/runner.js';
 import type { TlsOptions } from './tls/tls-options.js';
+import type { PushOptions, PushSent } from './push/push-options.js';
 
 export interface ServerOptions {
   /** Interface to bind. Defaults to 127.0.0.1: baton is reachable from elsewhere only on request. */
@@ -59,4 +60,14 @@ export interface ServerOptions {
    * serves a certificate of the operator's (PEM; checked at start: TlsStartError).
    */
   tls?: TlsOptions;
+  /**
+   * Web Push notifications (docs/operations.md, "Notifications"): on unless `enabled` is false.
+   * VAPID keys are made once and kept in `<dataDir>/push`.
+   */
+  push?: PushOptions;
+  /**
+   * Called for each notification a push service answered (`status` 201 when it accepted it),
+   * e.g. to count notifications sent. Must not throw (a throw is logged and ignored).
+   */
+  onPushSent?(sent: PushSent): void;
 }

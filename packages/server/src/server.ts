@@ -25,6 +25,9 @@ import { UpgradeGuard } from './ws/upgrade-guard.js';
 import { loadTls } from './tls/load-tls.js';
 import { TlsRenewer } from './tls/tls-renewer.js';
 import type { TlsMaterial } from './tls/tls-options.js';
+import { PushNotifier } from './push/push-notifier.js';
+import { PushSubscriptions } from './push/push-subscriptions.js';
+import { loadVapidKeys } from './push/vapid-keys.js';
 
 export interface RunningServer {
   /** http://HOST:PORT, or https://HOST:PORT with `tls` */
@@ -46,6 +49,12 @@ export interface RunningServer {
   ownerTokenCreated: boolean;
   dataDir: string;
   hub: SessionHub;
+  /**
+   * Resolves once every push notification started so far was answered or failed (at once when
+   * push is off). A client that saw an event may await it to know every notification the
+   * event caused has reached its push service.
+   */
+  pushIdle(): Promise<void>;
   /** Stops accepting, says goodbye to every connection, checkpoints and stops every session. */
   close(): Promise<void>;
 }
@@ -81,8 +90,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // same process (a test, an embedding app) can start a server on this directory again.
   let loading: SessionHub | undefined;
   let opened: Awaited<ReturnType<typeof DeviceRegistry.open>>;
+  let push: { publicKey: string; subscriptions: PushSubscriptions } | undefined;
+  let notifier: PushNotifier | undefined;
   try {
     opened = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
+    if (options.push?.enabled ?? true) {
+      const vapid = loadVapidKeys(options.dataDir, log);
+      const subscriptions = await PushSubscriptions.open(store);
+      push = { publicKey: vapid.publicKey, subscriptions };
+      const registry = opened.registry;
+      notifier = new PushNotifier({
+        subscriptions,
+        vapid,
+        subject: options.push?.subject ?? 'mailto:baton@localhost.invalid',
+        ...(options.push?.ca !== undefined ? { ca: options.push.ca } : {}),
+        roleOn: (deviceId, sessionId) => registry.roleOn(deviceId, sessionId),
+        // The hub exists before the first commit: load() below is what commits first.
+        isLooking: (deviceId, sessionId) => loading?.isLooking(deviceId, sessionId) ?? false,
+        log,
+        ...(options.onPushSent ? { onPushSent: options.onPushSent } : {}),
+      });
+    }
     // Before any session resumes: end what a crashed predecessor left running, so that no
     // conversation ever has two processes.
     const registry = opened.registry;
@@ -98,6 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       retentionEvents: options.retentionEvents ?? 100_000,
       canSee: (deviceId, sessionId) => registry.roleOn(deviceId, sessionId) !== undefined,
       onDeleted: (sessionId) => registry.forgetSession(sessionId),
+      ...(notifier ? { onCommitted: notifier.onCommitted.bind(notifier) } : {}),
     });
     await loading.load();
   } catch (err) {
@@ -116,6 +145,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const maxPending = options.maxPendingConnections ?? 2048;
   const startedAt = Date.now();
   const api = createApi({
+    get tlsFingerprint() {
+      return renewer?.current.fingerprint;
+    },
+    ...(push ? { push } : {}),
     hub,
     log,
     devices,
@@ -131,6 +164,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onDeviceRevoked: (deviceId) => {
       for (const c of connections)
         if (c.deviceId === deviceId) c.close(CloseCode.DeviceRevoked, 'device revoked');
+      push?.subscriptions.forgetDevice(deviceId).catch((err: unknown) =>
+        log.warn('could not drop the push subscriptions of a revoked device', {
+          device: deviceId,
+          error: (err as Error).message,
+        }),
+      );
     },
   });
 
@@ -237,9 +276,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ownerTokenCreated: created,
     dataDir: options.dataDir,
     hub,
+    pushIdle: () => notifier?.idle() ?? Promise.resolve(),
     close: () => {
       closing ??= (async () => {
         renewer?.stop();
+        notifier?.close();
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
