@@ -284,6 +284,16 @@ describe('Web Push notifications', () => {
     assert.equal(deleted.status, 401, 'a revoked device cannot reach its subscriptions');
   });
 
+  test('the OpenAPI document describes the push routes', async () => {
+    const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    assert.ok(doc.paths['/api/push/key']?.['get']);
+    assert.ok(doc.paths['/api/push/subscriptions']?.['post']);
+    assert.ok(doc.paths['/api/push/subscriptions/{id}']?.['patch']);
+    assert.ok(doc.paths['/api/push/subscriptions/{id}']?.['delete']);
+  });
+
   test('with push off every push route says so', async () => {
     const off = await startTestServer({ push: { enabled: false } });
     try {
