@@ -130,6 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     await loading.load();
   } catch (err) {
+    notifier?.close();
     await loading?.close().catch(() => {});
     await store.close().catch(() => {});
     lock.release();
@@ -198,7 +199,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     noServer: true,
     maxPayload: Math.max(maxFrameBytes * 4, 16 * 1024 * 1024),
   });
-  const guard = new UpgradeGuard({ boundHost: host, allowedOrigins: options.allowedOrigins ?? [] });
+  const guard = new UpgradeGuard({
+    boundHost: host,
+    allowedOrigins: options.allowedOrigins ?? [],
+    secure: tls !== undefined,
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Errors on a socket that is not yet a WebSocket would otherwise be unhandled 'error' events.
     socket.on('error', () => socket.destroy());

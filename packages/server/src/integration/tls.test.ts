@@ -5,7 +5,9 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createLogger } from '../logger.js';
+import { networkInterfaces } from 'node:os';
 import { selfSignedCert, selfSignedPaths } from '../tls/self-signed-cert.js';
+import { TlsRenewer } from '../tls/tls-renewer.js';
 import { TlsStartError } from '../tls/tls-start-error.js';
 import { ProtocolClient } from '../testing/protocol-client.js';
 import { opensslFingerprint, runOpenssl } from '../testing/run-openssl.js';
@@ -65,6 +67,10 @@ describe('TLS', () => {
 
         const cert = new X509Certificate(readFileSync(paths.cert));
         for (const ip of ['127.0.0.1', '::1']) assert.equal(cert.checkIP(ip), ip, `names ${ip}`);
+        // Every address a phone on the same network could use (link-local IPv6 aside).
+        for (const a of Object.values(networkInterfaces()).flat())
+          if (a && !a.address.toLowerCase().startsWith('fe80'))
+            assert.equal(cert.checkIP(a.address), a.address, `names ${a.address}`);
         assert.equal(cert.checkHost('localhost'), 'localhost');
 
         const s = await sClient(server.port, paths.cert);
@@ -121,9 +127,26 @@ describe('TLS', () => {
       assert.equal(readFileSync(paths.key, 'utf8'), key, 'the key is kept');
       assert.equal(await opensslFingerprint(paths.cert), renewed.fingerprint);
 
+      // A running server renews in place: the renewer hands the new certificate over.
+      const applied: string[] = [];
+      const renewer = new TlsRenewer(
+        renewed,
+        { selfSigned: true },
+        data.dir,
+        '127.0.0.1',
+        log,
+        (next) => applied.push(next.fingerprint),
+      );
+      await renewer.check(new Date(renewed.validTo.getTime() - 5 * 24 * 3600 * 1000));
+      assert.equal(applied.length, 1);
+      assert.equal(renewer.current.fingerprint, applied[0]);
+      assert.notEqual(applied[0], renewed.fingerprint);
+      await renewer.check();
+      assert.equal(applied.length, 1, 'nothing to do while the certificate is far from its end');
+
       // A new address of this machine (here: a bind name the certificate lacks) renews it too.
       const named = await selfSignedCert(data.dir, 'baton.example', log);
-      assert.notEqual(named.fingerprint, renewed.fingerprint);
+      assert.notEqual(named.fingerprint, renewer.current.fingerprint);
       assert.equal(new X509Certificate(named.cert).checkHost('baton.example'), 'baton.example');
     } finally {
       data.remove();

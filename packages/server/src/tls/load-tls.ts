@@ -9,7 +9,8 @@ export function loadTls(
   dataDir: string,
   boundHost: string,
   log: Logger,
+  now = new Date(),
 ): Promise<TlsMaterial> {
-  if ('selfSigned' in tls) return selfSignedCert(dataDir, boundHost, log);
+  if ('selfSigned' in tls) return selfSignedCert(dataDir, boundHost, log, now);
   return Promise.resolve(loadProvidedCert(tls.certFile, tls.keyFile));
 }

@@ -49,7 +49,7 @@ export class TlsRenewer {
     if (this.#current.validTo.getTime() - now.getTime() >= RENEW_BEFORE_MS) return;
     this.#checking = true;
     try {
-      const next = await loadTls(this.options, this.dataDir, this.host, this.log);
+      const next = await loadTls(this.options, this.dataDir, this.host, this.log, now);
       if (next.fingerprint !== this.#current.fingerprint) {
         this.apply(next);
         this.#current = next;
