@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_MAIN, WEB_DIST } from './paths.js';
 
@@ -109,14 +109,18 @@ export class BatonProcess {
       );
       const onData = (chunk: Buffer): void => {
         this.#output += chunk.toString();
-        const match = /baton is serving at (https?:\/\/[^\s/]+)\/#token=(\S+)/.exec(this.#output);
+        // Off loopback baton prints no token: the owner token is then read from the data dir.
+        const match = /baton is serving at (https?:\/\/[^\s/]+?)(?:\/#token=(\S+))?\n/.exec(
+          this.#output,
+        );
         // With --tls the fingerprint is printed on a line of its own after the URL.
         const tls = this.args.includes('--tls') || this.args.includes('--tls-cert');
         const fingerprint = /fingerprint: ([0-9A-F:]+)\n/.exec(this.#output)?.[1];
-        if (match?.[1] && match[2] && (!tls || fingerprint)) {
+        if (match?.[1] && (!tls || fingerprint)) {
           this.fingerprint = fingerprint ?? '';
           clearTimeout(timer);
-          resolve(`${match[1]} ${match[2]}`);
+          const token = match[2] ?? readFileSync(join(this.dataDir, 'owner-token'), 'utf8').trim();
+          resolve(`${match[1]} ${token}`);
         }
       };
       child.stdout?.on('data', onData);
