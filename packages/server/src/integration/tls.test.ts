@@ -87,6 +87,34 @@ describe('TLS', () => {
           /self[- ]signed|unable to verify/i,
         );
 
+        // Pairing carries the fingerprint, for the phone to check against what serve printed.
+        const pairing = await new Promise<{ fingerprint?: string; url: string }>(
+          (resolve, reject) => {
+            const req = request(
+              `${server.url}/api/pairings`,
+              {
+                method: 'POST',
+                ca: pem,
+                headers: {
+                  authorization: `Bearer ${server.ownerToken}`,
+                  'content-type': 'application/json',
+                },
+              },
+              (res) => {
+                let body = '';
+                res.on('data', (d: Buffer) => (body += d.toString()));
+                res.on('end', () =>
+                  resolve(JSON.parse(body) as { fingerprint?: string; url: string }),
+                );
+              },
+            );
+            req.once('error', reject);
+            req.end(JSON.stringify({ role: 'viewer' }));
+          },
+        );
+        assert.equal(pairing.fingerprint, server.tlsFingerprint);
+        assert.match(pairing.url, /^https:\/\//);
+
         const client = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'tab', {
           ca: pem,
         });
