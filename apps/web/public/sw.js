@@ -83,3 +83,50 @@ self.addEventListener('fetch', (event) => {
     })(),
   );
 });
+
+// Web Push (docs/operations.md, "Notifications"). The server sends { kind, title, body,
+// sessionId, url, tag } and never a session's contents. Invariant: every push shows a
+// notification (browsers require it of subscriptions made with userVisibleOnly).
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = { title: 'baton', body: event.data ? event.data.text() : '' };
+  }
+  const title = typeof message.title === 'string' ? message.title : 'baton';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof message.body === 'string' ? message.body : '',
+      tag: typeof message.tag === 'string' ? message.tag : undefined,
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+      data: {
+        url: typeof message.url === 'string' && message.url.startsWith('/') ? message.url : '/',
+        kind: message.kind,
+        sessionId: message.sessionId,
+      },
+    }),
+  );
+});
+
+// A click focuses a window already showing the session, else any baton window (navigated to
+// it), else opens one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const path = event.notification.data?.url ?? '/';
+  const target = new URL(path, self.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const exact = windows.find((w) => w.url === target);
+      if (exact) return exact.focus();
+      const any = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (any) {
+        const focused = await any.focus();
+        return focused.navigate(target);
+      }
+      return self.clients.openWindow(target);
+    })(),
+  );
+});

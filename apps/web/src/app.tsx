@@ -13,6 +13,8 @@ import { registerThisBrowser } from './sign-in/sign-in.js';
 import { DeviceIdContext, DeviceTokenContext } from './sign-in/device-context.js';
 import { AddDevicePage } from './pairing/add-device-page.js';
 import { windowLabel } from './window-mode.js';
+import { NotificationsPanel } from './notifications/notifications-panel.js';
+import { usePageVisibility } from './notifications/use-page-visibility.js';
 
 /** The server's WebSocket address: the page's own origin (the server serves the app). */
 function webSocketUrl(): string {
@@ -47,6 +49,8 @@ export function App({
         storage: new LocalStorageOutboxStorage(credential.deviceId),
       }),
   );
+
+  usePageVisibility(client);
 
   useEffect(() => {
     // A clean close says goodbye, so presence drops this window at once.
@@ -128,7 +132,7 @@ function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
       <AppHeader sessionId={sessionId} mode={mode} />
       <div id="main" className="app-main">
         {route.page === 'sessions' ? (
-          <SessionsPage />
+          <SessionsPage footer={<NotificationsPanel />} />
         ) : route.page === 'session' ? (
           <SessionPage key={route.sessionId} sessionId={route.sessionId} />
         ) : route.page === 'add-device' ? (

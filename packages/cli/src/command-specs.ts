@@ -39,8 +39,10 @@ const SERVE_VALUES = [
   'allow-origin',
   'durability',
   'public-url',
+  'tls-cert',
+  'tls-key',
 ] as const;
-const SERVE_BOOLEANS: readonly string[] = [];
+const SERVE_BOOLEANS: readonly string[] = ['tls'];
 const SERVE_OPTIONS_HELP = `  --config FILE         the config file (default BATON_CONFIG, else <data>/config.json)
   --host ADDR           interface to listen on (default 127.0.0.1; 0.0.0.0 for every one)
   --port N              port, 0 picks a free one (default 7777)
@@ -52,6 +54,11 @@ const SERVE_OPTIONS_HELP = `  --config FILE         the config file (default BAT
   --durability MODE     normal or full (see docs/operations.md)
   --public-url URL      the address other devices reach this server at, for pairing links
                         (behind a reverse proxy: https://baton.example.net)
+  --tls                 serve https/wss with a self-signed certificate kept in the data
+                        directory (made for this machine's names and addresses, renewed
+                        before it ends); its SHA-256 fingerprint is printed to check on devices
+  --tls-cert FILE       serve https/wss with this PEM certificate (chain: leaf first) …
+  --tls-key FILE        … and this PEM private key (both required together)
 `;
 
 export const COMMANDS: Record<string, CommandSpec> = {

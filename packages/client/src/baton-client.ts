@@ -132,6 +132,8 @@ export class BatonClient {
   readonly #subscriptions = new Map<SessionId, Subscription>();
   readonly #watchSessions: boolean;
   readonly #retention: RetentionOptions;
+  /** This window's page is hidden, as the app last said (`setVisible`). */
+  #hidden = false;
 
   constructor(options: BatonClientOptions) {
     const WebSocketImpl = options.WebSocket ?? globalWebSocket();
@@ -451,6 +453,17 @@ export class BatonClient {
     });
   }
 
+  /**
+   * Tells the server whether this window's page is visible (the app calls it on
+   * `visibilitychange`). A device with a visible window on a session is looking at it and gets
+   * no push notification for it; a hidden one does. Kept across reconnects; visible until told.
+   */
+  setVisible(visible: boolean): void {
+    if (this.#hidden === !visible) return;
+    this.#hidden = !visible;
+    this.#connection.send({ type: 'visibility', visible });
+  }
+
   /** Says goodbye and closes. Subscriptions and the outbox are kept; `connect()` resumes them. */
   close(): Promise<void> {
     this.outbox.dispose();
@@ -480,6 +493,8 @@ export class BatonClient {
         },
       );
     }
+    // A new connection starts visible on the server: repeat a hidden page before attaching.
+    if (this.#hidden) this.#connection.send({ type: 'visibility', visible: false });
     for (const { store } of this.#subscriptions.values()) store.attach();
     this.outbox.flush();
   }

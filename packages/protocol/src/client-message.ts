@@ -128,6 +128,18 @@ export const AnswerPermission = z.object({
   answer: PermissionDecision,
 });
 
+/**
+ * Whether this window's page is visible (Page Visibility API). A connection subscribed to a
+ * session with a visible page counts as the device looking at that session: it gets no push
+ * notification for it. A connection that never sends this counts as visible. Answered by an
+ * empty `reply` when it carries `rid`.
+ */
+export const Visibility = z.object({
+  type: z.literal('visibility'),
+  rid: RequestId.optional(),
+  visible: z.boolean(),
+});
+
 /** Say goodbye before closing, so presence drops this connection at once. */
 export const Goodbye = z.object({ type: z.literal('goodbye') });
 
@@ -148,6 +160,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Resize,
   Interrupt,
   AnswerPermission,
+  Visibility,
   Goodbye,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

@@ -53,3 +53,44 @@ export const SyncBody = z.object({
   epoch: Epoch.optional(),
   limit: z.number().int().min(1).max(1000).default(500),
 });
+
+/**
+ * Which Web Push notifications a subscription wants: a permission prompt waits, an agent's turn
+ * ended, a terminal session exited, a session failed. Each defaults to on.
+ */
+export const PushPrefs = z
+  .object({
+    permission: z.boolean(),
+    turnEnded: z.boolean(),
+    terminalExited: z.boolean(),
+    sessionFailed: z.boolean(),
+  })
+  .strict();
+export type PushPrefs = z.infer<typeof PushPrefs>;
+export type PushKind = keyof PushPrefs;
+
+/**
+ * A browser's PushSubscription as `subscription.toJSON()` gives it: the push service endpoint
+ * (https) and the keys the payload is encrypted for (RFC 8291).
+ */
+export const BrowserPushSubscription = z.object({
+  endpoint: z
+    .string()
+    .max(2048)
+    .url()
+    .refine((u) => /^https:\/\//i.test(u), 'the endpoint must be an https URL'),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.object({
+    /** The browser's P-256 public key, uncompressed point, base64url (65 bytes). */
+    p256dh: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{86,88}={0,2}$/, 'p256dh must be a base64url P-256 public key'),
+    /** The 16-byte authentication secret, base64url. */
+    auth: z.string().regex(/^[A-Za-z0-9_-]{22,24}={0,2}$/, 'auth must be 16 bytes in base64url'),
+  }),
+});
+export const CreatePushSubscriptionBody = z.object({
+  subscription: BrowserPushSubscription,
+  prefs: PushPrefs.partial().strict().optional(),
+});
+export const PatchPushSubscriptionBody = z.object({ prefs: PushPrefs.partial().strict() });

@@ -47,5 +47,7 @@ export const ACTION_ROLE = {
   /** List devices (names, roles, last seen). */
   'devices.read': 'viewer',
   'audit.read': 'owner',
+  /** Manage this device's own Web Push subscriptions (never another device's). */
+  'push.manage': 'viewer',
 } as const satisfies Record<string, Role>;
 export type Action = keyof typeof ACTION_ROLE;

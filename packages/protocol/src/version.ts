@@ -50,6 +50,9 @@
  *      Additive in 2: handoff and control (`SessionControl`): `SessionInfo.control` and the event
  *      type `control.changed` (old clients skip it; version 1 connections are sent it as an
  *      empty `terminal.output`, a no-op they know, so their positions stay gap-free).
+ *      Additive in 2: client message `visibility` (whether a window's page is visible, for Web
+ *      Push: a device looking at a session gets no notification for it). Only new clients send
+ *      it; a server without it answers `invalid_message`, which a client may ignore.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

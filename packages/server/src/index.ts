@@ -21,3 +21,6 @@ export { claudeRunnerFactory, createClaudeRunnerFactory } from './runners/claude
 export { codexRunnerFactory, createCodexRunnerFactory } from './runners/codex/index.js';
 export type { AgentRunnerOptions } from './runners/agent-common/agent-runner-options.js';
 export { terminalRunnerFactory } from './runners/terminal/index.js';
+export type { TlsOptions } from './tls/tls-options.js';
+export { TlsStartError } from './tls/tls-start-error.js';
+export type { PushOptions, PushSent } from './push/push-options.js';

@@ -1,6 +1,8 @@
 import type { LogFormat, LogLevel } from './logger.js';
 import type { RateLimit } from './ws/token-bucket.js';
 import type { RunnerFactory } from './runners/runner.js';
+import type { TlsOptions } from './tls/tls-options.js';
+import type { PushOptions, PushSent } from './push/push-options.js';
 
 export interface ServerOptions {
   /** Interface to bind. Defaults to 127.0.0.1: baton is reachable from elsewhere only on request. */
@@ -54,12 +56,22 @@ export interface ServerOptions {
    */
   publicUrl?: string;
   /**
-   * TLS for HTTP and WebSocket: a self-signed certificate kept in the data directory, or the
-   * given PEM files. Plain HTTP when absent.
+   * Serve HTTPS and WSS on the port instead of HTTP and WS. `{ selfSigned: true }` makes a
+   * certificate for this machine's names and addresses, keeps it in `<dataDir>/tls` (key 0600),
+   * reuses it across restarts and renews it 30 days before it ends. `{ certFile, keyFile }`
+   * serves a certificate of the operator's (PEM; checked at start: TlsStartError).
    */
-  tls?: { selfSigned: true } | { certFile: string; keyFile: string };
-  /** Web Push notifications; `subject` is the VAPID contact (mailto: or https:). */
-  push?: { enabled: boolean; subject?: string };
+  tls?: TlsOptions;
+  /**
+   * Web Push notifications (docs/operations.md, "Notifications"): on unless `enabled` is false.
+   * VAPID keys are made once and kept in `<dataDir>/push`.
+   */
+  push?: PushOptions;
+  /**
+   * Called for each notification a push service answered (`status` 201 when it accepted it),
+   * e.g. to count notifications sent. Must not throw (a throw is logged and ignored).
+   */
+  onPushSent?(sent: PushSent): void;
   /**
    * `GET /metrics` (Prometheus). By default only loopback peers, or anyone with the owner token,
    * may read it; `public: true` serves it to everyone who can reach the server.

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -25,12 +26,26 @@ import { DataDirLock } from './storage/data-dir-lock.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 import { ClientConnection } from './ws/client-connection.js';
 import { UpgradeGuard } from './ws/upgrade-guard.js';
+import { loadTls } from './tls/load-tls.js';
+import { TlsRenewer } from './tls/tls-renewer.js';
+import type { TlsMaterial } from './tls/tls-options.js';
+import { PushNotifier } from './push/push-notifier.js';
+import { PushSubscriptions } from './push/push-subscriptions.js';
+import { loadVapidKeys } from './push/vapid-keys.js';
 
 export interface RunningServer {
-  /** http://HOST:PORT */
+  /** http://HOST:PORT, or https://HOST:PORT with `tls` */
   url: string;
-  /** ws://HOST:PORT/v1/ws */
+  /** ws://HOST:PORT/v1/ws, or wss://… with `tls` */
   wsUrl: string;
+  /**
+   * With `tls`: the SHA-256 fingerprint of the certificate served now, as uppercase hex pairs
+   * joined by ':' (what `openssl x509 -fingerprint -sha256` prints after the '='). It changes
+   * when a self-signed certificate is renewed while the server runs.
+   */
+  readonly tlsFingerprint?: string | undefined;
+  /** With `tls`: the certificate file served (for a self-signed one, inside the data directory). */
+  readonly tlsCertFile?: string | undefined;
   host: string;
   port: number;
   ownerToken: string;
@@ -40,6 +55,12 @@ export interface RunningServer {
   hub: SessionHub;
   /** The Prometheus metrics served at /metrics (other features count into it too). */
   metrics: ServerMetrics;
+  /**
+   * Resolves once every push notification started so far was answered or failed (at once when
+   * push is off). A client that saw an event may await it to know every notification the
+   * event caused has reached its push service.
+   */
+  pushIdle(): Promise<void>;
   /** Stops accepting, says goodbye to every connection, checkpoints and stops every session. */
   close(): Promise<void>;
 }
@@ -61,7 +82,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Before the database is opened: a second server on this directory stops here.
   const lock = DataDirLock.acquire(options.dataDir);
   let store: SqliteStore;
+  let tls: TlsMaterial | undefined;
   try {
+    // Before the database: a bad certificate or key stops the start with one clear error.
+    if (options.tls) tls = await loadTls(options.tls, options.dataDir, host, log);
     store = new SqliteStore(join(options.dataDir, 'baton.db'), {
       durability: options.durability ?? 'normal',
       log,
@@ -74,8 +98,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // same process (a test, an embedding app) can start a server on this directory again.
   let loading: SessionHub | undefined;
   let opened: Awaited<ReturnType<typeof DeviceRegistry.open>>;
+  let push: { publicKey: string; subscriptions: PushSubscriptions } | undefined;
+  let notifier: PushNotifier | undefined;
   try {
     opened = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
+    if (options.push?.enabled ?? true) {
+      const vapid = loadVapidKeys(options.dataDir, log);
+      const subscriptions = await PushSubscriptions.open(store);
+      push = { publicKey: vapid.publicKey, subscriptions };
+      const registry = opened.registry;
+      notifier = new PushNotifier({
+        subscriptions,
+        vapid,
+        subject: options.push?.subject ?? 'mailto:baton@localhost.invalid',
+        ...(options.push?.ca !== undefined ? { ca: options.push.ca } : {}),
+        roleOn: (deviceId, sessionId) => registry.roleOn(deviceId, sessionId),
+        // The hub exists before the first commit: load() below is what commits first.
+        isLooking: (deviceId, sessionId) => loading?.isLooking(deviceId, sessionId) ?? false,
+        log,
+        onPushSent: (sent) => {
+          // Counted when the push service accepted it (201); other answers are logged there.
+          if (sent.status >= 200 && sent.status < 300) metrics.pushSent.inc();
+          options.onPushSent?.(sent);
+        },
+      });
+    }
     // Before any session resumes: end what a crashed predecessor left running, so that no
     // conversation ever has two processes.
     const registry = opened.registry;
@@ -91,9 +138,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       retentionEvents: options.retentionEvents ?? 100_000,
       canSee: (deviceId, sessionId) => registry.roleOn(deviceId, sessionId) !== undefined,
       onDeleted: (sessionId) => registry.forgetSession(sessionId),
+      ...(notifier ? { onCommitted: notifier.onCommitted.bind(notifier) } : {}),
     });
     await loading.load();
   } catch (err) {
+    notifier?.close();
     await loading?.close().catch(() => {});
     await store.close().catch(() => {});
     lock.release();
@@ -109,6 +158,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const maxPending = options.maxPendingConnections ?? 2048;
   const startedAt = Date.now();
   const api = createApi({
+    get tlsFingerprint() {
+      return renewer?.current.fingerprint;
+    },
+    ...(push ? { push } : {}),
     hub,
     log,
     devices,
@@ -125,6 +178,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onDeviceRevoked: (deviceId) => {
       for (const c of connections)
         if (c.deviceId === deviceId) c.close(CloseCode.DeviceRevoked, 'device revoked');
+      push?.subscriptions.forgetDevice(deviceId).catch((err: unknown) =>
+        log.warn('could not drop the push subscriptions of a revoked device', {
+          device: deviceId,
+          error: (err as Error).message,
+        }),
+      );
     },
   });
 
@@ -133,18 +192,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sessions: () => hub.list(),
     storeWritable: () => hub.storeHealth.state.state === 'ok',
   });
-  const server: Server = createServer(
-    createRequestRouter({
-      api,
-      webRoot: options.webRoot,
-      log,
-      metrics: createMetricsRoute({ metrics, devices, public: options.metrics?.public ?? false }),
-    }),
-  );
+  const router = createRequestRouter({
+    api,
+    webRoot: options.webRoot,
+    log,
+    metrics: createMetricsRoute({ metrics, devices, public: options.metrics?.public ?? false }),
+  });
+  // HTTPS and WSS share the port exactly as HTTP and WS do: the upgrade handler below is the same.
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key }, router)
+    : createServer(router);
   // Counted when the answer is complete, whichever route (or refusal) wrote it.
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     res.once('finish', () => metrics.httpRequests.inc({ code: String(res.statusCode) }));
   });
+  const renewer =
+    tls && options.tls
+      ? new TlsRenewer(tls, options.tls, options.dataDir, host, log, (next) =>
+          (server as ReturnType<typeof createHttpsServer>).setSecureContext({
+            cert: next.cert,
+            key: next.key,
+          }),
+        )
+      : undefined;
   // Slow senders (slowloris) cannot hold a request open for long.
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
@@ -156,7 +226,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     noServer: true,
     maxPayload: Math.max(maxFrameBytes * 4, 16 * 1024 * 1024),
   });
-  const guard = new UpgradeGuard({ boundHost: host, allowedOrigins: options.allowedOrigins ?? [] });
+  const guard = new UpgradeGuard({
+    boundHost: host,
+    allowedOrigins: options.allowedOrigins ?? [],
+    secure: tls !== undefined,
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Errors on a socket that is not yet a WebSocket would otherwise be unhandled 'error' events.
     socket.on('error', () => socket.destroy());
@@ -215,9 +289,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 7777);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  lock.recordUrl(`http://${urlHost}:${port}`);
+  const scheme = tls ? 'https' : 'http';
+  lock.recordUrl(`${scheme}://${urlHost}:${port}`);
+  renewer?.start();
   log.info('listening', {
-    url: `http://${urlHost}:${port}`,
+    url: `${scheme}://${urlHost}:${port}`,
     dataDir: options.dataDir,
     durability: options.durability ?? 'normal',
     sessions: hub.list().length,
@@ -225,8 +301,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
-    wsUrl: `ws://${urlHost}:${port}${WEBSOCKET_PATH}`,
+    url: `${scheme}://${urlHost}:${port}`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://${urlHost}:${port}${WEBSOCKET_PATH}`,
+    get tlsFingerprint() {
+      return renewer?.current.fingerprint;
+    },
+    get tlsCertFile() {
+      return renewer?.current.certFile;
+    },
     host,
     port,
     ownerToken,
@@ -234,8 +316,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dataDir: options.dataDir,
     hub,
     metrics,
+    pushIdle: () => notifier?.idle() ?? Promise.resolve(),
     close: () => {
       closing ??= (async () => {
+        renewer?.stop();
+        notifier?.close();
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();

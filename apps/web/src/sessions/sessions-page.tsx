@@ -19,7 +19,7 @@ const KIND_LABELS = { terminal: 'Terminal', claude: 'Claude Code', codex: 'Codex
  * current from the server's pushes whatever page is shown. Before the first list arrives (for
  * example opened offline) the last saved list is shown, marked as saved.
  */
-export function SessionsPage(): ReactNode {
+export function SessionsPage({ footer }: { footer?: ReactNode } = {}): ReactNode {
   const { loaded, sessions } = useSessions();
   const connection = useConnection();
   const canCreate = useCan('session.create');
@@ -82,6 +82,7 @@ export function SessionsPage(): ReactNode {
           ))}
         </ul>
       )}
+      {footer}
     </main>
   );
 }

@@ -32,7 +32,8 @@ export async function serve(args: ParsedArgs): Promise<void> {
   const dataDir = settings.data;
   const web = webRoot();
   const serverModule = await loadServer();
-  const { createLogger, DataDirLockedError, installProcessGuard, startServer } = serverModule;
+  const { createLogger, DataDirLockedError, installProcessGuard, startServer, TlsStartError } =
+    serverModule;
   // Before anything starts: a stray throw or rejection from here on is logged, not fatal.
   const level = settings.log.level;
   installProcessGuard(
@@ -46,6 +47,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
     });
   } catch (err) {
     if (err instanceof DataDirLockedError) throw new CliError(err.message, ExitCode.Failed);
+    if (err instanceof TlsStartError) throw new CliError(err.message, ExitCode.Failed);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE')
       throw new CliError(
@@ -83,6 +85,15 @@ export async function serve(args: ParsedArgs): Promise<void> {
     `  data: ${dataDir}${server.ownerTokenCreated ? ' (new owner token created)' : ''}\n`,
   );
   if (settings.configFile.exists) process.stdout.write(`  config: ${settings.configFile.path}\n`);
+  if (server.tlsFingerprint) {
+    process.stdout.write(`  tls: ${server.tlsCertFile ?? ''}\n`);
+    process.stdout.write(`  certificate SHA-256 fingerprint: ${server.tlsFingerprint}\n`);
+    if (settings.tls && 'selfSigned' in settings.tls)
+      process.stdout.write(
+        `  self-signed: check the fingerprint on each device; CLI commands on this machine ` +
+          `need NODE_EXTRA_CA_CERTS=${server.tlsCertFile ?? ''}\n`,
+      );
+  }
   if (!web) process.stdout.write(`  web app not built: run 'npm run build:web' to serve it at /\n`);
   process.stdout.write(`  stop with Ctrl-C\n`);
 

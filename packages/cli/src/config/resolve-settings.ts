@@ -195,9 +195,10 @@ export function resolveSettings(
     def: false,
     parse: boolean,
   });
+  // On by default: a device still gets nothing until it subscribes and picks what it wants.
   const notificationsEnabled = pick('notifications.enabled', {
     file: f.notifications?.enabled,
-    def: false,
+    def: true,
     parse: boolean,
   });
   const subject = pick<string | undefined>('notifications.subject', {
@@ -272,6 +273,11 @@ function resolveTls(
         : { certFile: fromFile(f.tls.cert), keyFile: fromFile(f.tls.key) };
     origin = fileOrigin;
   }
+  if (args.flags.get('tls') === true && (cert !== undefined || key !== undefined))
+    throw new CliError(
+      `--tls makes a self-signed certificate; with --tls-cert/--tls-key give only those two; see baton serve --help`,
+      ExitCode.Usage,
+    );
   if (args.flags.get('tls') === true) {
     value = { selfSigned: true };
     origin = { source: 'flag', from: '--tls' };

@@ -27,16 +27,12 @@ export function serverOptionsFromSettings(
     ...(settings.allowedOrigins.length > 0 ? { allowedOrigins: settings.allowedOrigins } : {}),
     ...(settings.publicUrl !== undefined ? { publicUrl: settings.publicUrl } : {}),
     ...(settings.tls ? { tls: settings.tls } : {}),
-    ...(settings.notifications.enabled || settings.notifications.subject !== undefined
-      ? {
-          push: {
-            enabled: settings.notifications.enabled,
-            ...(settings.notifications.subject !== undefined
-              ? { subject: settings.notifications.subject }
-              : {}),
-          },
-        }
-      : {}),
+    push: {
+      enabled: settings.notifications.enabled,
+      ...(settings.notifications.subject !== undefined
+        ? { subject: settings.notifications.subject }
+        : {}),
+    },
     ...(settings.ownerToken !== undefined ? { ownerToken: settings.ownerToken } : {}),
     ...(runners.length > 0 ? { runners } : {}),
   };

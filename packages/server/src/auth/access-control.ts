@@ -26,6 +26,7 @@ const DOING: Record<Action, string> = {
   'devices.manage': 'pairing, renaming, changing roles and revoking devices',
   'devices.read': 'listing devices',
   'audit.read': 'reading the audit log',
+  'push.manage': "managing this device's notifications",
 };
 
 /**

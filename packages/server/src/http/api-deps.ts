@@ -6,6 +6,7 @@ import type { Grants } from '../auth/grants.js';
 import type { RedeemLimiter } from '../auth/redeem-limiter.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Logger } from '../logger.js';
+import type { PushSubscriptions } from '../push/push-subscriptions.js';
 import type { StoreState } from '../storage/store-health.js';
 
 /** What the HTTP API's route modules share. */
@@ -20,9 +21,10 @@ export interface ApiDeps {
   redeemLimiter: RedeemLimiter;
   /**
    * SHA-256 of the server's TLS certificate (uppercase hex pairs joined by ':'), when it serves
-   * TLS: carried in pairing responses, URLs and QR codes so a phone can check it.
+   * TLS: carried in pairing responses, URLs and QR codes so a phone can check it. Read it at
+   * use: it changes when a self-signed certificate is renewed while the server runs.
    */
-  tlsFingerprint?: string;
+  readonly tlsFingerprint?: string | undefined;
   /** The address other devices reach this server at, when set (behind a reverse proxy). */
   publicUrl?: string;
   /** The address the server listens on (`--host`), to tell whether other devices can reach it. */
@@ -32,10 +34,12 @@ export interface ApiDeps {
   version: string;
   /** Whether the store accepts writes. */
   storeState(): StoreState;
-  /** Closes every connection of a revoked device. */
+  /** Closes every connection of a revoked device (and drops its push subscriptions). */
   onDeviceRevoked(deviceId: string): void;
   /** Open WebSocket connections (for /api/health). */
   connectionCount?(): number;
+  /** Web Push, when enabled: the VAPID public key and the subscriptions. */
+  push?: { publicKey: string; subscriptions: PushSubscriptions };
 }
 
 /** Reads and validates a request body within the server's size limit. */

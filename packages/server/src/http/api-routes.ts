@@ -9,6 +9,7 @@ import { deviceRoutes } from './routes/device-routes.js';
 import { handoffRoutes } from './routes/handoff-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { pairingRoutes } from './routes/pairing-routes.js';
+import { pushRoutes } from './routes/push-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
 
@@ -30,6 +31,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     ...pairingRoutes(deps, body),
     ...handoffRoutes(deps, body),
     ...syncRoutes(deps, body),
+    ...pushRoutes(deps, body),
   ];
 
   return async (req, res, target) => {

@@ -3,10 +3,13 @@ import {
   AnswerPermissionBody,
   CreatePairingBody,
   ControlBody,
+  CreatePushSubscriptionBody,
   CreateSessionBody,
   ErrorBody,
   HandoffBody,
   LogEvent,
+  PatchPushSubscriptionBody,
+  PushPrefs,
   PairingCreated,
   PairingRedeemed,
   PairingStatus,
@@ -52,6 +55,18 @@ export function openApiDocument(version: string): unknown {
         PatchSession: schema(PatchSessionBody),
         SubmitInput: schema(SubmitInputBody),
         AnswerPermission: schema(AnswerPermissionBody),
+        CreatePushSubscription: schema(CreatePushSubscriptionBody),
+        PatchPushSubscription: schema(PatchPushSubscriptionBody),
+        PushSubscription: {
+          type: 'object',
+          description: "One of this device's Web Push subscriptions (its keys are never shown)",
+          properties: {
+            id: { type: 'string' },
+            endpoint: { type: 'string' },
+            prefs: schema(PushPrefs),
+            createdAt: { type: 'integer', description: 'milliseconds since the epoch' },
+          },
+        },
         CreatePairing: schema(CreatePairingBody),
         PairingCreated: schema(PairingCreated),
         PairingStatus: schema(PairingStatus),
@@ -195,6 +210,43 @@ export function openApiDocument(version: string): unknown {
             default: error,
           },
         },
+      },
+      '/api/push/key': {
+        get: op("The server's VAPID public key (base64url), for PushManager.subscribe", {
+          responses: {
+            '200': json({ type: 'object', properties: { publicKey: { type: 'string' } } }),
+            default: error,
+          },
+        }),
+      },
+      '/api/push/subscriptions': {
+        get: op("List this device's Web Push subscriptions", {
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: { subscriptions: { type: 'array', items: ref('PushSubscription') } },
+            }),
+            default: error,
+          },
+        }),
+        post: op('Subscribe this browser to notifications (the same endpoint again replaces it)', {
+          requestBody: json(ref('CreatePushSubscription')),
+          responses: {
+            '201': json({ type: 'object', properties: { subscription: ref('PushSubscription') } }),
+            default: error,
+          },
+        }),
+      },
+      '/api/push/subscriptions/{id}': {
+        patch: op("Change which notifications one of this device's subscriptions wants", {
+          parameters: [idParam],
+          requestBody: json(ref('PatchPushSubscription')),
+          responses: {
+            '200': json({ type: 'object', properties: { subscription: ref('PushSubscription') } }),
+            default: error,
+          },
+        }),
+        delete: op("Remove one of this device's subscriptions", { parameters: [idParam] }),
       },
       '/api/sessions': {
         get: op('List sessions', {

@@ -27,6 +27,11 @@ export interface Peer {
   drained(): Promise<void>;
   readonly closed: boolean;
   /**
+   * The window said its page is hidden (`visibility`); undefined or false counts as visible.
+   * A visible window subscribed to a session means its device is looking at that session.
+   */
+  readonly hidden?: boolean;
+  /**
    * Ends this connection because the server could not keep it in step (a replay failed). The
    * client reconnects and resumes from its last seq; nothing else is affected.
    */

@@ -22,6 +22,7 @@ import { LiveSession } from './live-session.js';
 import { LogWriter } from './log-writer.js';
 import { RestoreGuard } from './restore-guard.js';
 import type { Actor, Peer } from './peer.js';
+import type { CommittedEvent } from './event-frame.js';
 
 /** Session-list updates for busy sessions are coalesced to at most one per session per interval. */
 const LIST_UPDATE_INTERVAL_MS = 250;
@@ -42,6 +43,13 @@ export interface SessionHubOptions {
   canSee?(deviceId: string, sessionId: string): boolean;
   /** Called after a session was deleted, to forget what refers to it elsewhere. */
   onDeleted?(sessionId: string): void;
+  /**
+   * Called after each commit with the session's events, in seq order, once the session applied
+   * them (its `info()` is current) and its subscribers were offered them. Runs inside the
+   * writer's commit callback: it must not throw or block (push notifications start their
+   * sends and return).
+   */
+  onCommitted?(session: LiveSession, events: readonly CommittedEvent[]): void;
 }
 
 /**
@@ -81,6 +89,7 @@ export class SessionHub {
         if (!session) return;
         session.onCommitted(events);
         this.guard?.noteHead(session.id, session.epoch, session.committedSeq);
+        opts.onCommitted?.(session, events);
       },
       {
         onStoreFailed: (_error, logs, cause) => {
@@ -166,6 +175,19 @@ export class SessionHub {
       retentionEvents: this.opts.retentionEvents,
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),
     });
+  }
+
+  /**
+   * Whether `deviceId` is looking at the session: one of its connections is subscribed to it
+   * and its page is not hidden. Such a device gets no push notification for the session.
+   */
+  isLooking(deviceId: string, sessionId: string): boolean {
+    const session = this.sessions.get(sessionId);
+    if (!session) return false;
+    for (const sub of session.subscriptions.values())
+      if (sub.peer.deviceId === deviceId && !sub.peer.closed && sub.peer.hidden !== true)
+        return true;
+    return false;
   }
 
   get(id: string): LiveSession {

@@ -103,4 +103,17 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // written in the same commit as the `control.changed` event that changes it, so it survives a
   // restart and compaction of that event.
   [`ALTER TABLE sessions ADD COLUMN control TEXT`],
+  // 8 (w3-tls-push; renumber at merge if needed): Web Push subscriptions, one row per browser
+  // push endpoint, owned by one device. `prefs` is JSON: which notifications it wants.
+  [
+    `CREATE TABLE push_subscriptions (
+       id TEXT PRIMARY KEY,
+       device_id TEXT NOT NULL,
+       endpoint TEXT NOT NULL UNIQUE,
+       p256dh TEXT NOT NULL,
+       auth TEXT NOT NULL,
+       prefs TEXT NOT NULL,
+       created_at BIGINT NOT NULL
+     )`,
+  ],
 ];

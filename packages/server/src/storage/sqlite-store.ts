@@ -11,6 +11,7 @@ import {
   type DevicePatch,
   type DeviceRecord,
   type GrantRecord,
+  type PushSubscriptionRecord,
   type InputKey,
   type SessionRoleRecord,
   type SessionRecord,
@@ -198,6 +199,17 @@ export class SqliteStore implements Store {
       useGrant: p(
         'UPDATE grants SET used_at = ?, used_by = ? WHERE code_hash = ? AND used_at IS NULL',
       ),
+      putPushSubscription: p(
+        `INSERT INTO push_subscriptions (id, device_id, endpoint, p256dh, auth, prefs, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (endpoint) DO UPDATE SET id = excluded.id, device_id = excluded.device_id,
+           p256dh = excluded.p256dh, auth = excluded.auth, prefs = excluded.prefs,
+           created_at = excluded.created_at`,
+      ),
+      listPushSubscriptions: p('SELECT * FROM push_subscriptions ORDER BY created_at, id'),
+      setPushPrefs: p('UPDATE push_subscriptions SET prefs = ? WHERE id = ?'),
+      deletePushSubscription: p('DELETE FROM push_subscriptions WHERE id = ?'),
+      deleteDevicePushSubscriptions: p('DELETE FROM push_subscriptions WHERE device_id = ?'),
       deviceByHash: p('SELECT * FROM devices WHERE token_hash = ?'),
       listDevices: p('SELECT * FROM devices ORDER BY created_at'),
       touchDevice: p('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
@@ -323,6 +335,48 @@ export class SqliteStore implements Store {
   }
   async useGrant(codeHash: string, at: number, deviceId: string): Promise<boolean> {
     return this.stmt.useGrant.run(at, deviceId, codeHash).changes === 1;
+  }
+  async putPushSubscription(s: PushSubscriptionRecord): Promise<void> {
+    this.stmt.putPushSubscription.run(
+      s.id,
+      s.deviceId,
+      s.endpoint,
+      s.p256dh,
+      s.auth,
+      s.prefs,
+      s.createdAt,
+    );
+    return;
+  }
+  async listPushSubscriptions(): Promise<PushSubscriptionRecord[]> {
+    const rows = this.stmt.listPushSubscriptions.all() as {
+      id: string;
+      device_id: string;
+      endpoint: string;
+      p256dh: string;
+      auth: string;
+      prefs: string;
+      created_at: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      deviceId: r.device_id,
+      endpoint: r.endpoint,
+      p256dh: r.p256dh,
+      auth: r.auth,
+      prefs: r.prefs,
+      createdAt: r.created_at,
+    }));
+  }
+  async setPushPrefs(id: string, prefs: string): Promise<boolean> {
+    return this.stmt.setPushPrefs.run(prefs, id).changes === 1;
+  }
+  async deletePushSubscription(id: string): Promise<boolean> {
+    return this.stmt.deletePushSubscription.run(id).changes === 1;
+  }
+  async deleteDevicePushSubscriptions(deviceId: string): Promise<void> {
+    this.stmt.deleteDevicePushSubscriptions.run(deviceId);
+    return;
   }
   async listSessionRoles(): Promise<SessionRoleRecord[]> {
     const rows = this.stmt.listSessionRoles.all() as {

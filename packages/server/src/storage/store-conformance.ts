@@ -223,4 +223,41 @@ export function storeConformance(
     assert.deepEqual(await store.readEvents('s1', 0, 10), []);
     assert.equal((await store.findInputs('s1', [X])).size, 0);
   });
+
+  withStore(
+    'keeps Web Push subscriptions: one per endpoint, prefs patched, removed per device',
+    async (store) => {
+      const sub = (id: string, deviceId: string, endpoint: string) => ({
+        id,
+        deviceId,
+        endpoint,
+        p256dh: 'p-' + id,
+        auth: 'a-' + id,
+        prefs: '{"permission":true}',
+        createdAt: 1,
+      });
+      await store.putPushSubscription(sub('ps1', 'd1', 'https://push.example/1'));
+      await store.putPushSubscription(sub('ps2', 'd1', 'https://push.example/2'));
+      await store.putPushSubscription(sub('ps3', 'd2', 'https://push.example/3'));
+      // The same browser subscribing again (here as another device) replaces its row.
+      await store.putPushSubscription(sub('ps4', 'd2', 'https://push.example/2'));
+      const listed = await store.listPushSubscriptions();
+      assert.deepEqual(listed.map((s) => [s.id, s.deviceId, s.endpoint]).sort(), [
+        ['ps1', 'd1', 'https://push.example/1'],
+        ['ps3', 'd2', 'https://push.example/3'],
+        ['ps4', 'd2', 'https://push.example/2'],
+      ]);
+      assert.equal(listed.find((s) => s.id === 'ps4')?.p256dh, 'p-ps4');
+      assert.equal(await store.setPushPrefs('ps1', '{"permission":false}'), true);
+      assert.equal(await store.setPushPrefs('nope', '{}'), false);
+      assert.equal(
+        (await store.listPushSubscriptions()).find((s) => s.id === 'ps1')?.prefs,
+        '{"permission":false}',
+      );
+      assert.equal(await store.deletePushSubscription('ps1'), true);
+      assert.equal(await store.deletePushSubscription('ps1'), false);
+      await store.deleteDevicePushSubscriptions('d2');
+      assert.deepEqual(await store.listPushSubscriptions(), []);
+    },
+  );
 }

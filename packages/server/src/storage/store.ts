@@ -34,6 +34,18 @@ export interface Store {
    */
   useGrant(codeHash: string, at: number, deviceId: string): Promise<boolean>;
 
+  /**
+   * Stores a Web Push subscription; one with the same endpoint (the same browser subscribing
+   * again, perhaps as another device after re-pairing) is replaced, keeping nothing of it.
+   */
+  putPushSubscription(sub: PushSubscriptionRecord): Promise<void>;
+  listPushSubscriptions(): Promise<PushSubscriptionRecord[]>;
+  /** Replaces a subscription's prefs (JSON); false when there is no such subscription. */
+  setPushPrefs(id: string, prefs: string): Promise<boolean>;
+  /** false when there was no such subscription. */
+  deletePushSubscription(id: string): Promise<boolean>;
+  deleteDevicePushSubscriptions(deviceId: string): Promise<void>;
+
   insertSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   listSessions(): Promise<SessionRecord[]>;
@@ -101,6 +113,20 @@ export interface GrantRecord {
   expiresAt: number;
   usedAt?: number;
   usedBy?: string;
+}
+
+/** A browser's Web Push subscription, owned by one device. */
+export interface PushSubscriptionRecord {
+  id: string;
+  deviceId: string;
+  /** The push service URL the server POSTs encrypted notifications to. */
+  endpoint: string;
+  /** The browser's P-256 public key and auth secret, base64url (RFC 8291). */
+  p256dh: string;
+  auth: string;
+  /** Which notifications it wants, as JSON (PushPrefs). */
+  prefs: string;
+  createdAt: number;
 }
 
 /** A device's role narrowed on one session. */

@@ -60,6 +60,8 @@ export class ClientConnection {
   readonly connectionId = newConnectionId();
   private peer: (Peer & { deviceId: string }) | undefined;
   private readonly attached = new Map<string, { readOnly: boolean }>();
+  /** The window's page is hidden, as its last `visibility` said (visible until told). */
+  private hidden = false;
   private lastHeard = Date.now();
   private heartbeat: NodeJS.Timeout | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
@@ -243,6 +245,9 @@ export class ClientConnection {
       peer: this.peer,
       attached: this.attached,
       check: (action, sessionId) => this.opts.access.check(this.peer!.deviceId, action, sessionId),
+      setVisible: (visible) => {
+        this.hidden = !visible;
+      },
       reply: (rid, result) => this.send(JSON.stringify({ type: 'reply', rid, result })),
       error: (fields, code, message, retryAfterMs, requiredRole) =>
         this.sendError(fields, code, message, retryAfterMs, requiredRole),
@@ -303,6 +308,7 @@ export class ClientConnection {
     this.opts.socket.off('data', this.countPreHello);
     this.opts.devices.seen(device.id);
     const isClosed = () => this.closed;
+    const isHidden = () => this.hidden;
     const access = this.opts.access;
     this.peer = {
       roleOn: (sessionId) => access.roleOn(device.id, sessionId),
@@ -317,6 +323,9 @@ export class ClientConnection {
       fail: (reason) => this.close(CloseCode.InternalError, reason),
       get closed() {
         return isClosed();
+      },
+      get hidden() {
+        return isHidden();
       },
     };
     this.send(

@@ -22,6 +22,7 @@ test('an error that says when to retry (a full disk) reaches the client with ret
     attached: new Map(),
     check: () => 'editor',
     reply: () => assert.fail('inputs get no reply'),
+    setVisible: () => assert.fail('no visibility change'),
     error: (fields, code, message, retryAfterMs) =>
       errors.push({ ...fields, code, message, retryAfterMs }),
   };

@@ -24,6 +24,8 @@ export interface DispatchContext {
    */
   check(action: Action, sessionId?: string): Role;
   reply(rid: RequestId, result: unknown): void;
+  /** Records whether this window's page is visible (see `visibility` in docs/protocol.md). */
+  setVisible(visible: boolean): void;
   error(
     fields: { rid?: RequestId; sessionId?: string; inputId?: string },
     code: ErrorCode,
@@ -53,6 +55,10 @@ export async function dispatch(
               : { type: 'pong', rid: msg.rid, t: Date.now() },
           ),
         );
+        return;
+      case 'visibility':
+        ctx.setVisible(msg.visible);
+        if (msg.rid !== undefined) ctx.reply(msg.rid, {});
         return;
       case 'sessions.watch':
         ctx.check('session.read');

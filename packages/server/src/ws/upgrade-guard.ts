@@ -9,6 +9,8 @@ export interface UpgradeGuardOptions {
   boundHost: string;
   /** Extra origins allowed to connect (`*` allows every origin and every host). */
   allowedOrigins: readonly string[];
+  /** The server speaks TLS: refusals suggest an https origin. */
+  secure?: boolean;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', '']);
@@ -72,7 +74,7 @@ export class UpgradeGuard {
         'Forbidden',
         `host '${hostnameOf(host!)}' is not a name this server is bound to; connect through ` +
           `localhost or the bound address, or start baton serve with --allow-origin ` +
-          `http://${host!} to accept it`,
+          `${this.opts.secure ? 'https' : 'http'}://${host!} to accept it`,
       );
     if (!this.originAllowed(req.headers.origin, host!))
       return refuse(

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_MAIN, WEB_DIST } from './paths.js';
 
@@ -14,13 +14,24 @@ export class BatonProcess {
   ownerToken = '';
   port = 0;
 
+  /** With --tls: the certificate fingerprint `baton serve` printed. */
+  fingerprint = '';
+
   private constructor(
     readonly dataDir: string,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly args: readonly string[],
   ) {}
 
-  /** Starts `baton serve --port 0 --data dataDir` and waits for the URL it prints. */
-  static async start(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<BatonProcess> {
+  /**
+   * Starts `baton serve --port 0 --data dataDir` (plus `args`, e.g. `--tls --host ADDR`) and
+   * waits for the URL it prints.
+   */
+  static async start(
+    dataDir: string,
+    env: NodeJS.ProcessEnv = {},
+    args: readonly string[] = [],
+  ): Promise<BatonProcess> {
     if (!existsSync(CLI_MAIN)) {
       throw new Error(`${CLI_MAIN} is missing: build the CLI first (npx tsc -b packages/cli)`);
     }
@@ -29,7 +40,7 @@ export class BatonProcess {
         `${WEB_DIST}/index.html is missing: build the web app first (npm run build:web)`,
       );
     }
-    const baton = new BatonProcess(dataDir, env);
+    const baton = new BatonProcess(dataDir, env, args);
     await baton.#spawn(0);
     return baton;
   }
@@ -77,7 +88,17 @@ export class BatonProcess {
   async #spawn(port: number): Promise<void> {
     const child = spawn(
       process.execPath,
-      [CLI_MAIN, 'serve', '--port', String(port), '--data', this.dataDir, '--log-level', 'warn'],
+      [
+        CLI_MAIN,
+        'serve',
+        '--port',
+        String(port),
+        '--data',
+        this.dataDir,
+        '--log-level',
+        'warn',
+        ...this.args,
+      ],
       { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.#child = child;
@@ -88,10 +109,18 @@ export class BatonProcess {
       );
       const onData = (chunk: Buffer): void => {
         this.#output += chunk.toString();
-        const match = /baton is serving at (http:\/\/[^\s/]+)\/#token=(\S+)/.exec(this.#output);
-        if (match?.[1] && match[2]) {
+        // Off loopback baton prints no token: the owner token is then read from the data dir.
+        const match = /baton is serving at (https?:\/\/[^\s/]+?)(?:\/#token=(\S+))?\n/.exec(
+          this.#output,
+        );
+        // With --tls the fingerprint is printed on a line of its own after the URL.
+        const tls = this.args.includes('--tls') || this.args.includes('--tls-cert');
+        const fingerprint = /fingerprint: ([0-9A-F:]+)\n/.exec(this.#output)?.[1];
+        if (match?.[1] && (!tls || fingerprint)) {
+          this.fingerprint = fingerprint ?? '';
           clearTimeout(timer);
-          resolve(`${match[1]} ${match[2]}`);
+          const token = match[2] ?? readFileSync(join(this.dataDir, 'owner-token'), 'utf8').trim();
+          resolve(`${match[1]} ${token}`);
         }
       };
       child.stdout?.on('data', onData);
