@@ -11,7 +11,7 @@ import { protocolSchemaHash } from './schema-hash.js';
  */
 const FINGERPRINTS: Record<number, string> = {
   1: '13a2708b8e385ec1',
-  2: 'fd52f325b58829dd',
+  2: '14bc19c4d1b2a654',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -50,6 +50,10 @@
  *      Additive in 2: handoff and control (`SessionControl`): `SessionInfo.control` and the event
  *      type `control.changed` (old clients skip it; version 1 connections are sent it as an
  *      empty `terminal.output`, a no-op they know, so their positions stay gap-free).
+ *      Additive in 2: the server frame `device.changed` (a device was renamed or its role
+ *      changed; sent only to connections of version 2 and later, which ignore frames they do not
+ *      know); device management and audit schemas (`PatchDeviceBody`, `SessionRoleBody`,
+ *      `DeviceListing`, `AuditEntry`, `ServerSettings`) and the actions `settings.manage`.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

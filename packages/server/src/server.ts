@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
+import { ACTION_ROLE, CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
+import { AuditLog } from './audit/audit-log.js';
 import { AccessControl } from './auth/access-control.js';
+import { ServerSettings } from './auth/server-settings.js';
 import { Grants } from './auth/grants.js';
 import { RedeemLimiter } from './auth/redeem-limiter.js';
 import { DeviceRegistry } from './auth/device-registry.js';
@@ -34,6 +36,8 @@ export interface RunningServer {
   ownerTokenCreated: boolean;
   dataDir: string;
   hub: SessionHub;
+  /** The audit log (for tests: `flush` writes what is queued). */
+  audit: AuditLog;
   /** Stops accepting, says goodbye to every connection, checkpoints and stops every session. */
   close(): Promise<void>;
 }
@@ -66,8 +70,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // same process (a test, an embedding app) can start a server on this directory again.
   let loading: SessionHub | undefined;
   let opened: Awaited<ReturnType<typeof DeviceRegistry.open>>;
+  let settings: ServerSettings;
   try {
     opened = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
+    settings = await ServerSettings.open(store);
     // Before any session resumes: end what a crashed predecessor left running, so that no
     // conversation ever has two processes.
     const registry = opened.registry;
@@ -93,9 +99,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const { registry: devices, ownerToken, created } = opened;
   const hub = loading;
-  const access = new AccessControl(devices, (sessionId) => hub.find(sessionId)?.control);
+  // Who may read the audit log is a setting the owner changes; every other action's least role
+  // is fixed (ACTION_ROLE).
+  const access = new AccessControl(
+    devices,
+    (sessionId) => hub.find(sessionId)?.control,
+    (action) => (action === 'audit.read' ? settings.auditReadRole : ACTION_ROLE[action]),
+  );
 
   const connections = new Set<ClientConnection>();
+  /** Authenticated connections by id, for the audit log's modes. */
+  const byConnectionId = new Map<string, ClientConnection>();
+  const audit = new AuditLog({
+    store,
+    devices,
+    log,
+    modeOf: (connectionId) => byConnectionId.get(connectionId)?.mode,
+    retentionDays: options.auditRetentionDays ?? 365,
+  });
+  const ofDevice = (deviceId: string): ClientConnection[] =>
+    [...connections].filter((c) => c.deviceId === deviceId);
   /** Connections whose `hello` has not been accepted yet; capped by maxPendingConnections. */
   const pending = new Set<ClientConnection>();
   const maxPending = options.maxPendingConnections ?? 2048;
@@ -113,10 +136,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     startedAt,
     version: VERSION,
     storeState: () => hub.storeHealth.state,
+    audit,
+    settings,
     onDeviceRevoked: (deviceId) => {
-      for (const c of connections)
-        if (c.deviceId === deviceId) c.close(CloseCode.DeviceRevoked, 'device revoked');
+      for (const c of ofDevice(deviceId)) c.close(CloseCode.DeviceRevoked, 'device revoked');
     },
+    onDeviceChanged: (deviceId) => {
+      for (const c of ofDevice(deviceId)) c.deviceChanged();
+    },
+    liveModes: (deviceId) =>
+      ofDevice(deviceId).flatMap((c) => (c.mode === undefined ? [] : [c.mode])),
   });
 
   const server: Server = createServer(createRequestRouter({ api, webRoot: options.webRoot, log }));
@@ -142,6 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           hub,
           devices,
           access,
+          audit,
           log,
           heartbeatMs,
           maxFrameBytes,
@@ -149,10 +179,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
           rateLimit: options.rateLimit ?? { perSecond: 5_000, burst: 10_000 },
           socket,
-          onAuthenticated: (c) => pending.delete(c),
+          onAuthenticated: (c) => {
+            pending.delete(c);
+            byConnectionId.set(c.connectionId, c);
+          },
           onClose: (c) => {
             pending.delete(c);
             connections.delete(c);
+            // Kept a moment longer: a keystroke burst of this connection, ended later, still
+            // finds its mode. The map only drops entries; it never outgrows the open connections
+            // by more than those closed in the last minute.
+            setTimeout(() => byConnectionId.delete(c.connectionId), 60_000).unref();
           },
         });
         connections.add(conn);
@@ -181,6 +218,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       resolve();
     });
   }).catch(async (err: unknown) => {
+    await audit.close();
     await hub.close();
     await store.close();
     lock.release();
@@ -201,6 +239,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ownerTokenCreated: created,
     dataDir: options.dataDir,
     hub,
+    audit,
     close: () => {
       closing ??= (async () => {
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
@@ -208,6 +247,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.closeAllConnections();
         wss.close();
         await hub.close();
+        await audit.close();
         await store.close();
         lock.release();
       })();

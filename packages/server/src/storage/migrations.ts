@@ -103,4 +103,24 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // written in the same commit as the `control.changed` event that changes it, so it survives a
   // restart and compaction of that event.
   [`ALTER TABLE sessions ADD COLUMN control TEXT`],
+  // The audit log (planned as 6; it follows the control column, so it is schema version 7) (docs/operations.md, "Audit log"): append-only, one row per control action
+  // (a burst of keystrokes is one row). `id INTEGER PRIMARY KEY` is SQLite's rowid, ascending; a
+  // PostgreSQL store allocates the id from a sequence in its insert. Rows are never updated; only
+  // retention deletes the oldest. Devices remember the connection modes they were seen in.
+  [
+    `CREATE TABLE audit (
+       id INTEGER PRIMARY KEY,
+       at BIGINT NOT NULL,
+       device_id TEXT NOT NULL,
+       device_name TEXT NOT NULL,
+       mode TEXT NOT NULL,
+       role TEXT NOT NULL,
+       action TEXT NOT NULL,
+       session_id TEXT,
+       detail TEXT
+     )`,
+    `CREATE INDEX audit_by_session ON audit (session_id, id)`,
+    `CREATE INDEX audit_by_device ON audit (device_id, id)`,
+    `ALTER TABLE devices ADD COLUMN modes TEXT NOT NULL DEFAULT ''`,
+  ],
 ];
