@@ -95,6 +95,12 @@ describe('the devices page and the audit view', { timeout: 180_000 }, () => {
       async () => (await row.getAttribute('data-role')) === 'viewer',
     );
 
+    // A viewer is not offered what it may not do: no session creation.
+    await p.getByRole('link', { name: 'Sessions', exact: true }).click();
+    await p.getByRole('heading', { name: 'Sessions' }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Create' }).count(), 0, 'no create form');
+    await p.getByRole('link', { name: 'Devices' }).click();
+
     // The phone names itself.
     await p.getByRole('button', { name: 'Rename phone' }).click();
     await p.getByLabel('New name for phone').fill('kitchen phone');
