@@ -166,4 +166,21 @@ describe('the audit log', () => {
       await server.stop();
     }
   });
+
+  test('the OpenAPI document describes the device, audit and settings routes', async () => {
+    const server = await startTestServer();
+    try {
+      const doc = (await (await fetch(server.url + '/api/openapi.json')).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const methods = (path: string) => Object.keys(doc.paths[path] ?? {}).sort();
+      assert.deepEqual(methods('/api/devices'), ['get', 'post']);
+      assert.deepEqual(methods('/api/devices/{id}'), ['delete', 'patch']);
+      assert.deepEqual(methods('/api/devices/{id}/sessions/{sessionId}'), ['delete', 'put']);
+      assert.deepEqual(methods('/api/audit'), ['get']);
+      assert.deepEqual(methods('/api/settings'), ['get', 'put']);
+    } finally {
+      await server.stop();
+    }
+  });
 });
