@@ -344,6 +344,14 @@ describe('device management', () => {
       );
       assert.equal((await api('DELETE', `/api/devices/${reg.deviceId}`)).status, 200);
       assert.deepEqual(await Promise.all(closed), [4403, 4403]);
+      // Offline now, the modes it was seen in are remembered (most recent first).
+      const gone = await waitUntil(async () => {
+        const d = (
+          (await api('GET', '/api/devices')).body as unknown as { devices: DeviceListing[] }
+        ).devices.find((x) => x.id === reg.deviceId)!;
+        return d.online === 0 && d;
+      }, 'the revoked device offline');
+      assert.deepEqual([gone.revoked, gone.modes], [true, ['cli', 'desktop']]);
       await server.audit.flush();
       const audit = (await api('GET', `/api/audit?device=owner`)).body as unknown as {
         entries: { action: string; detail?: Record<string, unknown> }[];
