@@ -4,6 +4,9 @@ import { BatonProvider, useConnection } from '@baton/react';
 import type { ConnectionMode } from '@baton/protocol';
 import { CloseCode } from '@baton/protocol';
 import { AppHeader } from './shell/app-header.js';
+import { AuditView } from './audit/audit-page.js';
+import { ApiContext, makeApiCall } from './devices/api-context.js';
+import { DevicesPage } from './devices/devices-page.js';
 import { SessionsPage } from './sessions/sessions-page.js';
 import { SessionPage } from './session/session-page.js';
 import { useRoute } from './routing/use-route.js';
@@ -66,19 +69,23 @@ export function App({
     };
   }, [client]);
 
+  const [api] = useState(() => makeApiCall(credential.token));
+
   return (
     <BatonProvider client={client}>
-      <DeviceIdContext.Provider value={credential.deviceId}>
-        <DeviceTokenContext.Provider value={credential.token}>
-          <CredentialWatch
-            client={client}
-            mode={mode}
-            ownerToken={ownerToken}
-            onSignedOut={onSignedOut}
-          />
-          <Routes mode={mode} />
-        </DeviceTokenContext.Provider>
-      </DeviceIdContext.Provider>
+      <ApiContext.Provider value={api}>
+        <DeviceIdContext.Provider value={credential.deviceId}>
+          <DeviceTokenContext.Provider value={credential.token}>
+            <CredentialWatch
+              client={client}
+              mode={mode}
+              ownerToken={ownerToken}
+              onSignedOut={onSignedOut}
+            />
+            <Routes mode={mode} />
+          </DeviceTokenContext.Provider>
+        </DeviceIdContext.Provider>
+      </ApiContext.Provider>
     </BatonProvider>
   );
 }
@@ -137,6 +144,10 @@ function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
           <SessionPage key={route.sessionId} sessionId={route.sessionId} />
         ) : route.page === 'add-device' ? (
           <AddDevicePage />
+        ) : route.page === 'devices' ? (
+          <DevicesPage />
+        ) : route.page === 'audit' ? (
+          <AuditView />
         ) : (
           <main className="page">
             <h1>Page not found</h1>

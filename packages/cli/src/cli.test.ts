@@ -19,6 +19,7 @@ describe('the baton command against a real server', () => {
   let home: string;
   let server: ReturnType<typeof spawn>;
   let url = '';
+  let ownerToken = '';
 
   const baton = (args: string[], timeoutMs = 20_000): Promise<Run> =>
     new Promise((resolve, reject) => {
@@ -53,7 +54,10 @@ describe('the baton command against a real server', () => {
       server.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /serving at (http:\/\/[^/]+)\/#token=(\S+)/.exec(out);
-        if (m) resolve(m[1]!);
+        if (m) {
+          ownerToken = m[2]!;
+          resolve(m[1]!);
+        }
       });
       server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     });
@@ -214,5 +218,91 @@ describe('the baton command against a real server', () => {
     const missing = await baton(['pair', '--session', 'no-such-session']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no session 'no-such-session'/);
+  });
+
+  test('devices: list, rename, role (per session too), revoke; audit shows each change', async () => {
+    const reg = await fetch(url + '/api/devices', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'phone', role: 'viewer' }),
+    });
+    const phone = (await reg.json()) as { deviceId: string };
+    const listed = await baton(['devices']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /ID\s+NAME\s+ROLE\s+MODES\s+STATUS\s+LAST SEEN/);
+    assert.match(listed.stdout, /owner \(built-in\)\s+owner/);
+    assert.match(listed.stdout, new RegExp(`${phone.deviceId}\\s+phone\\s+viewer\\s+-\\s+offline`));
+
+    assert.equal((await baton(['devices', 'role', 'phone', 'editor'])).code, 0);
+    assert.equal((await baton(['devices', 'rename', 'phone', 'kitchen', 'tablet'])).code, 0);
+    const created = await baton(['new', 'terminal', '--name', 'shared', '--shell', '/bin/sh']);
+    assert.equal(created.code, 0, created.stderr);
+    const narrowed = await baton([
+      'devices',
+      'role',
+      'kitchen tablet',
+      'viewer',
+      '--session',
+      'shared',
+    ]);
+    assert.equal(narrowed.code, 0, narrowed.stderr);
+    const json = JSON.parse((await baton(['devices', '--json'])).stdout) as {
+      id: string;
+      name: string;
+      role: string;
+      sessionRoles: Record<string, string>;
+    }[];
+    const tablet = json.find((d) => d.id === phone.deviceId)!;
+    assert.deepEqual(
+      [tablet.name, tablet.role, Object.values(tablet.sessionRoles)],
+      ['kitchen tablet', 'editor', ['viewer']],
+    );
+    const reset = await baton([
+      'devices',
+      'role',
+      phone.deviceId,
+      'default',
+      '--session',
+      'shared',
+    ]);
+    assert.equal(reset.code, 0, reset.stderr);
+
+    const badRole = await baton(['devices', 'role', 'kitchen tablet', 'admin']);
+    assert.equal(badRole.code, 2);
+    assert.match(badRole.stderr, /owner\|editor\|viewer/);
+    assert.equal((await baton(['devices', 'frobnicate'])).code, 2);
+    assert.equal((await baton(['audit', '--since', 'x'])).code, 2);
+    const builtIn = await baton(['devices', 'revoke', 'owner']);
+    assert.equal(builtIn.code, 1);
+    assert.match(builtIn.stderr, /built-in owner/);
+
+    const revoked = await baton(['devices', 'revoke', 'kitchen tablet']);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match((await baton(['devices'])).stdout, /kitchen tablet\s+editor\s+-\s+revoked/);
+
+    // The audit log has each change, with who did it (the CLI's own device, mode http).
+    // Rows are written within a tenth of a second: wait for the last one.
+    let all = '';
+    for (let i = 0; i < 50 && !all.includes('device.revoke'); i++) {
+      all = (await baton(['audit'])).stdout;
+      if (!all.includes('device.revoke')) await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const action of [
+      'device.register',
+      'device.role',
+      'device.rename',
+      'device.session-role',
+      'device.revoke',
+      'session.create',
+    ])
+      assert.match(all, new RegExp(`\\(http, owner\\) ${action.replace('.', '\\.')}`), action);
+    const shared = (await baton(['audit', '--session', 'shared', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
+    assert.deepEqual(
+      shared.map((e) => e.action),
+      ['session.create', 'device.session-role', 'device.session-role'],
+    );
   });
 });

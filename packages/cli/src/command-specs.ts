@@ -253,4 +253,44 @@ The QR opens the web app's pairing page on the address this server is reached at
 device can reach it only if the server listens beyond loopback (baton serve --host 0.0.0.0
 --tls) or sits behind a proxy: see docs/operations.md.${TARGET_HELP}`,
   },
+  devices: {
+    name: 'devices',
+    maxPositionals: Infinity,
+    values: [...TARGET_VALUES, 'session'],
+    booleans: ['json'],
+    help: `usage: baton devices [--json]
+       baton devices rename <device> <new name>
+       baton devices role <device> owner|editor|viewer [--session <session>]
+       baton devices role <device> default --session <session>
+       baton devices revoke <device>
+
+Lists every device with its role, the connection modes it was seen in, when it was last seen
+and whether it is online; or changes one. Changing roles and revoking need the owner role; any
+device may rename itself. A change applies at once to the device's open windows, and revoking
+closes them. The built-in owner (the owner token) cannot be changed.
+
+  --session S      role: narrow the device's role on this one session only (never widens it);
+                   'default' removes that narrowing
+  --json           print the devices as JSON
+
+  <device> is an id, a unique id prefix, or a name (see baton devices).${TARGET_HELP}`,
+  },
+  audit: {
+    name: 'audit',
+    maxPositionals: 0,
+    values: [...TARGET_VALUES, 'session', 'device', 'after'],
+    booleans: ['follow', 'json'],
+    help: `usage: baton audit [--session S] [--device D] [--after ID] [--follow] [--json]
+
+Prints the audit log, oldest first: every control action (input, stop, interrupt, permission
+answers, renames, creating, restarting and deleting sessions, role changes, revocations) with
+the time, the device, the mode it acted from and its role. Needs the owner role unless the
+owner allowed more (PUT /api/settings).
+
+  --session S      only this session (an id, a unique id prefix, or a name)
+  --device D       only this device (an id, a unique id prefix, a name, or 'owner')
+  --after ID       only entries after this entry id
+  --follow         keep printing new entries (Ctrl-C to stop)
+  --json           one JSON object per line${TARGET_HELP}`,
+  },
 };

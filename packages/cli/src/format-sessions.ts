@@ -1,6 +1,7 @@
 import { stripUnprintable, type SessionInfo } from '@baton/protocol';
 
-function ago(ms: number, now: number): string {
+/** How long ago `ms` was, in the largest whole unit (`5m ago`). */
+export function ago(ms: number, now: number): string {
   const s = Math.max(0, Math.round((now - ms) / 1000));
   if (s < 60) return `${s}s ago`;
   if (s < 3600) return `${Math.round(s / 60)}m ago`;

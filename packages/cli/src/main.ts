@@ -5,6 +5,7 @@ import { parseArgs, type ParsedArgs } from './parse-args.js';
 import { attach } from './commands/attach.js';
 import { config } from './commands/config.js';
 import { pair } from './commands/pair.js';
+import { audit, devices } from './commands/device-commands.js';
 import { serve } from './commands/serve.js';
 import { service } from './commands/service.js';
 import { stopServer } from './commands/stop-server.js';
@@ -35,6 +36,12 @@ usage: baton <command> [options]
   rm <session>              delete the session and its log
   pair                      show a QR code and a short code that pair a phone or another
                             device (--role viewer|editor|owner --session S --ttl 300 --json)
+  devices                   list devices: role, modes, last seen, online (--json)
+  devices rename <device> <name>
+  devices role <device> <role>
+                            owner, editor or viewer (--session S: on one session only)
+  devices revoke <device>   revoke a device; its windows close at once
+  audit                     the audit log (--session S --device D --follow --json)
 
   <session> is an id, a unique id prefix, or a name. baton <command> --help shows a
   command's options.
@@ -105,6 +112,10 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'pair':
       return pair(args);
+    case 'devices':
+      return devices(args);
+    case 'audit':
+      return audit(args);
     default:
       throw new CliError(`unknown command '${command}'; run baton --help`, ExitCode.Usage);
   }

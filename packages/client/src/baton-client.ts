@@ -22,6 +22,7 @@ import { BatonError } from './baton-error.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ConnectionState } from './connection-state.js';
 import { Connection } from './connection.js';
+import { identityFromChange, identityFromWelcome, type DeviceIdentity } from './device-identity.js';
 import { Outbox, type DroppedInputs, type SubmittedInput } from './outbox.js';
 import { MemoryOutboxStorage, type OutboxStorage } from './outbox-storage.js';
 import type { SessionBase } from './session-log.js';
@@ -29,7 +30,7 @@ import { SessionStore, type RetentionOptions } from './session-store.js';
 import { SessionsStore } from './sessions-store.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { globalWebSocket, type WebSocketConstructor } from './web-socket-like.js';
-import type { ExternalStore } from './observable-value.js';
+import { ObservableValue, type ExternalStore } from './observable-value.js';
 
 export interface BatonClientOptions {
   /** The WebSocket URL, for example `ws://127.0.0.1:7777/v1/ws`. */
@@ -99,6 +100,8 @@ export interface BatonClientEvents {
   inputsDropped: DroppedInputs;
   /** A frame-level or subscription error, a protocol mismatch, or an outbox storage failure. */
   error: BatonError;
+  /** This device's name or role changed (on connect, or the owner changed it while connected). */
+  device: DeviceIdentity;
 }
 
 interface Subscription {
@@ -129,6 +132,7 @@ export class BatonClient {
   readonly outbox: Outbox;
   readonly #connection: Connection;
   readonly #emitter: TypedEmitter<BatonClientEvents>;
+  readonly #device = new ObservableValue<DeviceIdentity | undefined>(undefined);
   readonly #subscriptions = new Map<SessionId, Subscription>();
   readonly #watchSessions: boolean;
   readonly #retention: RetentionOptions;
@@ -180,7 +184,11 @@ export class BatonClient {
       pingIntervalMs: options.pingIntervalMs,
       pongTimeoutMs: options.pongTimeoutMs ?? 10_000,
       onMessage: (message) => this.#route(message),
-      onConnected: () => this.#onConnected(),
+      onConnected: (welcome) => {
+        this.#device.set(identityFromWelcome(welcome, this.#device.getSnapshot()));
+        this.#emitter.emit('device', this.#device.getSnapshot()!);
+        this.#onConnected();
+      },
       onDisconnected: () => this.#onDisconnected(),
       onProtocolError: (error) => this.#emitter.emit('error', error),
     });
@@ -196,18 +204,27 @@ export class BatonClient {
   #access: { role: Role; sessionScope: string | undefined } | undefined;
 
   /**
-   * This device's role, from the last `welcome` (undefined before the first one). Use it to show
-   * only what the device may do (`ACTION_ROLE`); the server checks every action regardless. A
-   * role change reaches the client at its next connection; until then the server's refusals
-   * (`forbidden`, with `requiredRole`) are the truth.
+   * This device's role, from the last `welcome` or `device.changed` (undefined before the first
+   * one). Use it to show only what the device may do (`ACTION_ROLE`); the server checks every
+   * action regardless. A role the owner changes arrives at once (`device.changed`, the `device`
+   * event and store).
    */
   get role(): Role | undefined {
-    return this.#access?.role;
+    // `device.changed` (the owner changed this device's role) is newer than the last welcome.
+    return this.#device.getSnapshot()?.role ?? this.#access?.role;
   }
 
   /** The one session this device may see, when it was paired for one (from `welcome`). */
   get sessionScope(): string | undefined {
     return this.#access?.sessionScope;
+  }
+
+  /**
+   * This device as the server sees it (id, name, role, per-session roles), as a store for
+   * `useSyncExternalStore`; undefined until the first `welcome`. Follows `device.changed` live.
+   */
+  get device(): ExternalStore<DeviceIdentity | undefined> {
+    return this.#device;
   }
 
   /** The connection state, as a store for `useSyncExternalStore`. */
@@ -542,6 +559,10 @@ export class BatonClient {
         return;
       case 'error':
         this.#onErrorFrame(message);
+        return;
+      case 'device.changed':
+        this.#device.set(identityFromChange(message, this.#device.getSnapshot()));
+        this.#emitter.emit('device', this.#device.getSnapshot()!);
         return;
       case 'sessions.changed':
         this.sessions.apply(message);

@@ -45,3 +45,4 @@ export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.js';
 export { createPairing, pairingStatus, redeemPairing } from './pairing-api.js';
 export { requestJson } from './http-json.js';
 export type { HttpFetch } from './http-json.js';
+export type { DeviceIdentity } from './device-identity.js';

@@ -94,3 +94,15 @@ export const CreatePushSubscriptionBody = z.object({
   prefs: PushPrefs.partial().strict().optional(),
 });
 export const PatchPushSubscriptionBody = z.object({ prefs: PushPrefs.partial().strict() });
+/**
+ * `PATCH /api/devices/:id`: rename a device and/or change its role. A device may rename itself
+ * whatever its role; everything else needs the owner.
+ */
+export const PatchDeviceBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), role: Role.optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.role !== undefined, {
+    message: 'send name, role or both',
+  });
+/** `PUT /api/devices/:id/sessions/:sessionId`: narrow a device's role on one session. */
+export const SessionRoleBody = z.object({ role: Role }).strict();

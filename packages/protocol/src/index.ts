@@ -15,3 +15,5 @@ export * from './snapshot-state.js';
 export * from './http-api.js';
 export * from './pairing.js';
 export * from './parse-frame.js';
+export * from './audit-entry.js';
+export * from './device-listing.js';

@@ -46,8 +46,14 @@ export const ACTION_ROLE = {
   'devices.manage': 'owner',
   /** List devices (names, roles, last seen). */
   'devices.read': 'viewer',
+  /**
+   * Read the audit log. The least role by default; the owner may open it to editors or viewers
+   * (`PUT /api/settings` `auditReadRole`), so the server's check reads the setting, not this table.
+   */
   'audit.read': 'owner',
   /** Manage this device's own Web Push subscriptions (never another device's). */
   'push.manage': 'viewer',
+  /** Change server settings (who may read the audit log). */
+  'settings.manage': 'owner',
 } as const satisfies Record<string, Role>;
 export type Action = keyof typeof ACTION_ROLE;

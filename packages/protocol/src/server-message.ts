@@ -136,6 +136,22 @@ export const SessionsChanged = z.discriminatedUnion('change', [
   }),
 ]);
 
+/**
+ * This connection's device changed: it was renamed, or the owner changed its role or a
+ * per-session role (added in 2, additive: a client that ignores it still has the server enforce
+ * the new role). Sent to every open connection of the device at once; `role` and `sessionRoles`
+ * replace what `welcome` said. Attachments that the new role may not write to are already
+ * read-only when it arrives, and presence shows the new role.
+ */
+export const DeviceChanged = z.object({
+  type: z.literal('device.changed'),
+  deviceId: z.string(),
+  name: z.string(),
+  role: Role,
+  /** Per-session narrowings of `role`, by session id (empty when none). */
+  sessionRoles: z.record(SessionId, Role),
+});
+
 export const ServerMessage = z.union([
   Welcome,
   Pong,
@@ -148,6 +164,7 @@ export const ServerMessage = z.union([
   Presence,
   PresenceChanged,
   SessionsChanged,
+  DeviceChanged,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type WelcomeMessage = z.infer<typeof Welcome>;
@@ -159,3 +176,4 @@ export type StreamMessage = z.infer<typeof StreamFrame>;
 export type PresenceMessage = z.infer<typeof Presence>;
 export type PresenceChangedMessage = z.infer<typeof PresenceChanged>;
 export type SessionsChangedMessage = z.infer<typeof SessionsChanged>;
+export type DeviceChangedMessage = z.infer<typeof DeviceChanged>;

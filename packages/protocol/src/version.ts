@@ -53,6 +53,10 @@
  *      Additive in 2: client message `visibility` (whether a window's page is visible, for Web
  *      Push: a device looking at a session gets no notification for it). Only new clients send
  *      it; a server without it answers `invalid_message`, which a client may ignore.
+ *      Additive in 2: the server frame `device.changed` (a device was renamed or its role
+ *      changed; sent only to connections of version 2 and later, which ignore frames they do not
+ *      know); device management and audit schemas (`PatchDeviceBody`, `SessionRoleBody`,
+ *      `DeviceListing`, `AuditEntry`, `ServerSettings`) and the actions `settings.manage`.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

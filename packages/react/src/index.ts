@@ -8,3 +8,4 @@ export { useSession } from './use-session.js';
 export type { UseSessionOptions } from './use-session.js';
 export { usePresence } from './use-presence.js';
 export { useRole } from './use-role.js';
+export { useDevice } from './use-device.js';

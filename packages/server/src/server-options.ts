@@ -18,6 +18,8 @@ export interface ServerOptions {
   logFormat?: LogFormat;
   /** Events kept per session before older ones are compacted into a snapshot. */
   retentionEvents?: number;
+  /** Audit rows older than this many days are deleted (at start, then daily). Default 365; 0 keeps all. */
+  auditRetentionDays?: number;
   /** Heartbeat interval; a connection silent for three intervals is closed. Default 15 s. */
   heartbeatMs?: number;
   /** Largest accepted WebSocket frame, in bytes. Default 1 MiB. */

@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
+import { ACTION_ROLE, CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
+import { AuditLog } from './audit/audit-log.js';
 import { AccessControl } from './auth/access-control.js';
+import { ServerSettings } from './auth/server-settings.js';
 import { Grants } from './auth/grants.js';
 import { RedeemLimiter } from './auth/redeem-limiter.js';
 import { DeviceRegistry } from './auth/device-registry.js';
@@ -61,6 +63,8 @@ export interface RunningServer {
    * event caused has reached its push service.
    */
   pushIdle(): Promise<void>;
+  /** The audit log (for tests: `flush` writes what is queued). */
+  audit: AuditLog;
   /** Stops accepting, says goodbye to every connection, checkpoints and stops every session. */
   close(): Promise<void>;
 }
@@ -100,8 +104,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let opened: Awaited<ReturnType<typeof DeviceRegistry.open>>;
   let push: { publicKey: string; subscriptions: PushSubscriptions } | undefined;
   let notifier: PushNotifier | undefined;
+  let settings: ServerSettings;
   try {
     opened = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
+    settings = await ServerSettings.open(store);
     if (options.push?.enabled ?? true) {
       const vapid = loadVapidKeys(options.dataDir, log);
       const subscriptions = await PushSubscriptions.open(store);
@@ -150,9 +156,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const { registry: devices, ownerToken, created } = opened;
   const hub = loading;
-  const access = new AccessControl(devices, (sessionId) => hub.find(sessionId)?.control);
+  // Who may read the audit log is a setting the owner changes; every other action's least role
+  // is fixed (ACTION_ROLE).
+  const access = new AccessControl(
+    devices,
+    (sessionId) => hub.find(sessionId)?.control,
+    (action) => (action === 'audit.read' ? settings.auditReadRole : ACTION_ROLE[action]),
+  );
 
   const connections = new Set<ClientConnection>();
+  /** Authenticated connections by id, for the audit log's modes. */
+  const byConnectionId = new Map<string, ClientConnection>();
+  const audit = new AuditLog({
+    store,
+    devices,
+    log,
+    modeOf: (connectionId) => byConnectionId.get(connectionId)?.mode,
+    retentionDays: options.auditRetentionDays ?? 365,
+  });
+  const ofDevice = (deviceId: string): ClientConnection[] =>
+    [...connections].filter((c) => c.deviceId === deviceId);
   /** Connections whose `hello` has not been accepted yet; capped by maxPendingConnections. */
   const pending = new Set<ClientConnection>();
   const maxPending = options.maxPendingConnections ?? 2048;
@@ -175,9 +198,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     version: VERSION,
     storeState: () => hub.storeHealth.state,
     connectionCount: () => connections.size,
+    audit,
+    settings,
     onDeviceRevoked: (deviceId) => {
-      for (const c of connections)
-        if (c.deviceId === deviceId) c.close(CloseCode.DeviceRevoked, 'device revoked');
+      for (const c of ofDevice(deviceId)) c.close(CloseCode.DeviceRevoked, 'device revoked');
       push?.subscriptions.forgetDevice(deviceId).catch((err: unknown) =>
         log.warn('could not drop the push subscriptions of a revoked device', {
           device: deviceId,
@@ -185,6 +209,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }),
       );
     },
+    onDeviceChanged: (deviceId) => {
+      for (const c of ofDevice(deviceId)) c.deviceChanged();
+    },
+    liveModes: (deviceId) =>
+      ofDevice(deviceId).flatMap((c) => (c.mode === undefined ? [] : [c.mode])),
   });
 
   metrics.observe({
@@ -241,6 +270,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           hub,
           devices,
           access,
+          audit,
           log,
           heartbeatMs,
           maxFrameBytes,
@@ -249,10 +279,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           rateLimit: options.rateLimit ?? { perSecond: 5_000, burst: 10_000 },
           socket,
           metrics,
-          onAuthenticated: (c) => pending.delete(c),
+          onAuthenticated: (c) => {
+            pending.delete(c);
+            byConnectionId.set(c.connectionId, c);
+          },
           onClose: (c) => {
             pending.delete(c);
             connections.delete(c);
+            // Kept a moment longer: a keystroke burst of this connection, ended later, still
+            // finds its mode. The map only drops entries; it never outgrows the open connections
+            // by more than those closed in the last minute.
+            setTimeout(() => byConnectionId.delete(c.connectionId), 60_000).unref();
           },
         });
         connections.add(conn);
@@ -281,6 +318,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       resolve();
     });
   }).catch(async (err: unknown) => {
+    await audit.close();
     await hub.close();
     await store.close();
     lock.release();
@@ -317,6 +355,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     hub,
     metrics,
     pushIdle: () => notifier?.idle() ?? Promise.resolve(),
+    audit,
     close: () => {
       closing ??= (async () => {
         renewer?.stop();
@@ -326,6 +365,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.closeAllConnections();
         wss.close();
         await hub.close();
+        await audit.close();
         await store.close();
         lock.release();
         log.info('stopped');

@@ -3,6 +3,8 @@ export type Route =
   | { readonly page: 'sessions' }
   | { readonly page: 'session'; readonly sessionId: string }
   | { readonly page: 'add-device' }
+  | { readonly page: 'devices' }
+  | { readonly page: 'audit' }
   | { readonly page: 'not-found'; readonly path: string };
 
 const listeners = new Set<() => void>();
@@ -15,6 +17,8 @@ window.addEventListener('popstate', () => {
 function parse(path: string): Route {
   if (path === '/' || path === '/index.html') return { page: 'sessions' };
   if (path === '/add-device') return { page: 'add-device' };
+  if (path === '/devices' || path === '/devices/') return { page: 'devices' };
+  if (path === '/audit' || path === '/audit/') return { page: 'audit' };
   const match = /^\/s\/([^/]+)\/?$/.exec(path);
   if (match?.[1]) return { page: 'session', sessionId: decodeURIComponent(match[1]) };
   return { page: 'not-found', path };

@@ -1,11 +1,15 @@
 import type { ReactNode } from 'react';
-import { useRole } from '@baton/react';
+import { useDevice, useRole } from '@baton/react';
+import { canReadAudit } from '../audit/audit-page.js';
+import { RoleBadge } from '../devices/role-badge.js';
+import { useServerSettings } from '../devices/use-server-settings.js';
 import { Link } from '../routing/link.js';
+import { useRoute } from '../routing/use-route.js';
 import { ConnectionIndicator } from './connection-indicator.js';
 
 /**
- * The bar on every page: the app name (home), this device's role, "Add a device" for owners,
- * the connection status and this window's mode.
+ * The bar on every page: the app name (home), the pages (the audit log only for a role that may
+ * read it), this device's role, this window's mode and the connection status.
  */
 export function AppHeader({
   sessionId,
@@ -21,19 +25,8 @@ export function AppHeader({
         <img src="/icons/icon.svg" alt="" width={24} height={24} />
         <span>baton</span>
       </Link>
-      {role ? (
-        <span
-          className={`badge role-badge role-${role}`}
-          data-role={role}
-          title={
-            sessionScope
-              ? `This device is ${role === 'owner' ? 'an' : 'a'} ${role} of one session`
-              : `This device is ${role === 'owner' ? 'an' : 'a'} ${role}`
-          }
-        >
-          {role}
-        </span>
-      ) : null}
+      <AppNav />
+      <RoleBadge />
       {role === 'owner' && !sessionScope ? (
         <Link href="/add-device" className="add-device-link">
           Add a device
@@ -44,5 +37,27 @@ export function AppHeader({
       </span>
       <ConnectionIndicator sessionId={sessionId} />
     </header>
+  );
+}
+
+function AppNav(): ReactNode {
+  const route = useRoute();
+  const device = useDevice();
+  const { settings } = useServerSettings();
+  const current = (page: string) => (route.page === page ? ('page' as const) : undefined);
+  return (
+    <nav className="app-nav" aria-label="Pages">
+      <Link href="/" aria-current={current('sessions')}>
+        Sessions
+      </Link>
+      <Link href="/devices" aria-current={current('devices')}>
+        Devices
+      </Link>
+      {canReadAudit(device?.role, settings?.auditReadRole) ? (
+        <Link href="/audit" aria-current={current('audit')}>
+          Audit
+        </Link>
+      ) : null}
+    </nav>
   );
 }

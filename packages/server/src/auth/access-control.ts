@@ -27,6 +27,7 @@ const DOING: Record<Action, string> = {
   'devices.read': 'listing devices',
   'audit.read': 'reading the audit log',
   'push.manage': "managing this device's notifications",
+  'settings.manage': 'changing server settings',
 };
 
 /**
@@ -48,10 +49,16 @@ const STEERING: ReadonlySet<Action> = new Set<Action>([
  * from the registry at each call, so a role change or revocation applies to open sockets at once.
  */
 export class AccessControl {
+  /**
+   * `controlOf` gives a session's control state (read at every check, like roles); `required`
+   * overrides ACTION_ROLE for actions whose least role is a setting (who may read the audit
+   * log), also asked at every check, so a changed setting applies at once.
+   */
   constructor(
     private readonly devices: DeviceRegistry,
     /** The session's control state now (read at every check, like roles); none: `open`. */
     private readonly controlOf: (sessionId: string) => SessionControl | undefined = () => undefined,
+    private readonly required: (action: Action) => Role = (action) => ACTION_ROLE[action],
   ) {}
 
   /**
@@ -65,7 +72,7 @@ export class AccessControl {
     const device = this.devices.current(deviceId);
     if (!device)
       throw new BatonError('unauthorized', 'this device was revoked or is unknown: pair it again');
-    const needed = ACTION_ROLE[action];
+    const needed = this.required(action);
     let role: Role;
     if (sessionId !== undefined) {
       const on = this.devices.roleOn(deviceId, sessionId);

@@ -27,7 +27,14 @@ export interface DeviceListing {
   createdAt: number;
   lastSeenAt: number;
   revoked: boolean;
+  /** The connection modes it was seen in, most recent first. */
+  modes: string[];
+  /** The built-in owner (the owner token), which has no row in the devices table. */
+  builtIn?: boolean;
 }
+
+/** How many distinct connection modes a device remembers. */
+const MODES_KEPT = 7;
 
 /**
  * Credentials and roles: one owner token (created on first start, or fixed with BATON_TOKEN) and
@@ -48,6 +55,8 @@ export class DeviceRegistry {
   private readonly byId = new Map<string, DeviceRecord>();
   /** device id → session id → narrowed role. */
   private readonly sessionRoles = new Map<string, Map<string, Role>>();
+  /** The built-in owner has no row: when it was last seen and in which modes, this run only. */
+  private readonly owner = { lastSeenAt: Date.now(), modes: [] as string[] };
 
   private constructor(
     private readonly store: Store,
@@ -144,20 +153,57 @@ export class DeviceRegistry {
       : { deviceId: record.id, token, name, role, sessionScope };
   }
 
+  /** Every device, the built-in owner first. */
   list(): DeviceListing[] {
-    return [...this.byId.values()].map((d) => {
-      const listing: DeviceListing = {
-        id: d.id,
-        name: d.name,
-        role: d.role,
-        sessionRoles: Object.fromEntries(this.sessionRoles.get(d.id) ?? []),
-        createdAt: d.createdAt,
-        lastSeenAt: d.lastSeenAt,
-        revoked: d.revokedAt !== undefined,
-      };
-      if (d.sessionScope !== undefined) listing.sessionScope = d.sessionScope;
-      return listing;
-    });
+    const owner: DeviceListing = {
+      id: OWNER_DEVICE.id,
+      name: OWNER_DEVICE.name,
+      role: 'owner',
+      sessionRoles: {},
+      createdAt: 0,
+      lastSeenAt: this.owner.lastSeenAt,
+      revoked: false,
+      modes: [...this.owner.modes],
+      builtIn: true,
+    };
+    return [
+      owner,
+      ...[...this.byId.values()].map((d) => {
+        const listing: DeviceListing = {
+          id: d.id,
+          name: d.name,
+          role: d.role,
+          sessionRoles: this.sessionRolesOf(d.id),
+          createdAt: d.createdAt,
+          lastSeenAt: d.lastSeenAt,
+          revoked: d.revokedAt !== undefined,
+          modes: [...(d.modes ?? [])],
+        };
+        if (d.sessionScope !== undefined) listing.sessionScope = d.sessionScope;
+        return listing;
+      }),
+    ];
+  }
+
+  /** A device's per-session narrowings, by session id. */
+  sessionRolesOf(deviceId: string): Record<string, Role> {
+    return Object.fromEntries(this.sessionRoles.get(deviceId) ?? []);
+  }
+
+  /**
+   * Records the mode a device connected in (most recent first). Written only when the list
+   * changes, which is rare: a device connects in the same few modes again and again.
+   */
+  noteMode(id: string, mode: string): void {
+    const record = id === OWNER_DEVICE.id ? this.owner : this.byId.get(id);
+    if (!record) return;
+    const modes = record.modes ?? [];
+    if (modes[0] === mode) return;
+    const next = [mode, ...modes.filter((m) => m !== mode)].slice(0, MODES_KEPT);
+    record.modes = next;
+    if (id === OWNER_DEVICE.id) return;
+    // Advisory like last-seen: a failed write is written again the next time the order changes.
+    this.store.updateDevice(id, { modes: next }).catch(() => undefined);
   }
 
   async revoke(id: string): Promise<boolean> {
@@ -192,6 +238,11 @@ export class DeviceRegistry {
 
   /** Records that a device was seen (at most once a minute per device, off the hot path). */
   seen(id: string): void {
+    if (id === OWNER_DEVICE.id) {
+      // Same granularity as the stored devices: a listing does not change with every request.
+      if (Date.now() - this.owner.lastSeenAt >= 60_000) this.owner.lastSeenAt = Date.now();
+      return;
+    }
     const d = this.byId.get(id);
     if (!d) return;
     const now = Date.now();

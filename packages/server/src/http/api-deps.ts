@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { ZodType } from 'zod';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { AccessControl } from '../auth/access-control.js';
+import type { ServerSettings } from '../auth/server-settings.js';
 import type { DeviceRegistry } from '../auth/device-registry.js';
 import type { Grants } from '../auth/grants.js';
 import type { RedeemLimiter } from '../auth/redeem-limiter.js';
@@ -34,12 +36,24 @@ export interface ApiDeps {
   version: string;
   /** Whether the store accepts writes. */
   storeState(): StoreState;
+  /** Control actions are recorded here (append-only). */
+  audit: AuditLog;
+  /** Settings the owner changes (who may read the audit log). */
+  settings: ServerSettings;
   /** Closes every connection of a revoked device (and drops its push subscriptions). */
   onDeviceRevoked(deviceId: string): void;
   /** Open WebSocket connections (for /api/health). */
   connectionCount?(): number;
   /** Web Push, when enabled: the VAPID public key and the subscriptions. */
   push?: { publicKey: string; subscriptions: PushSubscriptions };
+  /**
+   * Tells every open connection of a device that its name or role changed: they get
+   * `device.changed`, their attachments are made read-only where the new role may not write, and
+   * presence is sent again with the new role.
+   */
+  onDeviceChanged(deviceId: string): void;
+  /** The modes of a device's open connections (one entry per connection). */
+  liveModes(deviceId: string): string[];
 }
 
 /** Reads and validates a request body within the server's size limit. */

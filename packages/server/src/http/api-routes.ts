@@ -5,6 +5,7 @@ import type { ApiDeps, BodyReader } from './api-deps.js';
 import type { ApiRoute } from './api-route.js';
 import { readBody, sendError, sendJson } from './json-response.js';
 import type { ApiHandler } from './request-router.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import { handoffRoutes } from './routes/handoff-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
@@ -32,6 +33,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     ...handoffRoutes(deps, body),
     ...syncRoutes(deps, body),
     ...pushRoutes(deps, body),
+    ...auditRoutes(deps, body),
   ];
 
   return async (req, res, target) => {

@@ -4,6 +4,12 @@ import {
   CreatePairingBody,
   ControlBody,
   CreatePushSubscriptionBody,
+  AuditEntry,
+  DeviceListing,
+  PatchDeviceBody,
+  PutSettingsBody,
+  ServerSettings,
+  SessionRoleBody,
   CreateSessionBody,
   ErrorBody,
   HandoffBody,
@@ -35,6 +41,13 @@ export function openApiDocument(version: string): unknown {
   const error = { description: 'error', ...json(ref('Error')) };
   const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
   const sessionOut = json({ type: 'object', properties: { session: ref('SessionInfo') } });
+  const deviceOut = json({ type: 'object', properties: { device: ref('Device') } });
+  const sessionIdParam = {
+    name: 'sessionId',
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  };
   const op = (summary: string, extra: Record<string, unknown> = {}) => ({
     summary,
     security: [{ bearer: [] }],
@@ -122,6 +135,12 @@ export function openApiDocument(version: string): unknown {
             connections: { type: 'integer', description: 'open WebSocket connections' },
           },
         },
+        Device: schema(DeviceListing),
+        PatchDevice: schema(PatchDeviceBody),
+        SessionRole: schema(SessionRoleBody),
+        AuditEntry: schema(AuditEntry),
+        Settings: schema(ServerSettings),
+        PutSettings: schema(PutSettingsBody),
       },
     },
     paths: {
@@ -153,7 +172,7 @@ export function openApiDocument(version: string): unknown {
         },
       },
       '/api/devices': {
-        post: op('Register a device (owner token only); returns its token once', {
+        post: op('Register a device (owner role); returns its token once', {
           requestBody: json(ref('RegisterDevice')),
           responses: {
             '201': json({
@@ -167,11 +186,81 @@ export function openApiDocument(version: string): unknown {
             default: error,
           },
         }),
-        get: op('List devices'),
+        get: op('List devices: role, per-session roles, modes, last seen, online (any device)', {
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: { devices: { type: 'array', items: ref('Device') } },
+            }),
+            default: error,
+          },
+        }),
       },
       '/api/devices/{id}': {
-        delete: op('Revoke a device and close its connections (owner only)', {
-          parameters: [idParam],
+        patch: op(
+          'Rename a device and/or change its role (owner; any device may rename itself, never change its own role; the built-in owner cannot be changed). Applies to its open connections at once (device.changed).',
+          {
+            parameters: [idParam],
+            requestBody: json(ref('PatchDevice')),
+            responses: { '200': deviceOut, default: error },
+          },
+        ),
+        delete: op(
+          'Revoke a device and close its connections at once with 4403 (owner; not the built-in owner)',
+          { parameters: [idParam] },
+        ),
+      },
+      '/api/devices/{id}/sessions/{sessionId}': {
+        put: op("Narrow a device's role on one session (owner; never widens it)", {
+          parameters: [idParam, sessionIdParam],
+          requestBody: json(ref('SessionRole')),
+          responses: { '200': deviceOut, default: error },
+        }),
+        delete: op("Remove a device's narrowed role on one session (owner)", {
+          parameters: [idParam, sessionIdParam],
+          responses: { '200': deviceOut, default: error },
+        }),
+      },
+      '/api/audit': {
+        get: op(
+          'The audit log, oldest first: every control action with device, mode, role and time (owner, or the role in settings.auditReadRole). Append-only.',
+          {
+            parameters: [
+              { name: 'session', in: 'query', schema: { type: 'string' } },
+              { name: 'device', in: 'query', schema: { type: 'string' } },
+              {
+                name: 'after',
+                in: 'query',
+                description: "an entry id: only later entries (pass the previous page's `next`)",
+                schema: { type: 'integer', minimum: 0 },
+              },
+              {
+                name: 'limit',
+                in: 'query',
+                schema: { type: 'integer', minimum: 1, maximum: 1000 },
+              },
+            ],
+            responses: {
+              '200': json({
+                type: 'object',
+                properties: {
+                  entries: { type: 'array', items: ref('AuditEntry') },
+                  next: { type: 'integer', description: 'pass as `after` for the next page' },
+                  more: { type: 'boolean', description: 'the page was full' },
+                },
+              }),
+              default: error,
+            },
+          },
+        ),
+      },
+      '/api/settings': {
+        get: op('Server settings (any device)', {
+          responses: { '200': json(ref('Settings')), default: error },
+        }),
+        put: op('Change server settings: who may read the audit log (owner)', {
+          requestBody: json(ref('PutSettings')),
+          responses: { '200': json(ref('Settings')), default: error },
         }),
       },
       '/api/pairings': {

@@ -255,6 +255,19 @@ export class LiveSession {
     return { headSeq };
   }
 
+  /**
+   * A connection's attachment after its device's role changed: read-only or not as the new role
+   * allows, and announced again to every subscriber (same connection id, new role) so that every
+   * device shows it.
+   */
+  refreshAttachment(connectionId: string, readOnly: boolean): void {
+    const sub = this.subscriptions.get(connectionId);
+    if (!sub || sub.ended) return;
+    sub.readOnly = readOnly;
+    if (readOnly && this.lastWriter === connectionId) this.lastWriter = undefined;
+    this.presenceChanged({ joined: attachmentOf(sub, this.id) });
+  }
+
   unsubscribe(connectionId: string): boolean {
     const sub = this.subscriptions.get(connectionId);
     if (!sub) return false;

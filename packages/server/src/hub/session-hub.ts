@@ -358,6 +358,11 @@ export class SessionHub {
     return this.get(id).answerPermission(actor, requestId, answer);
   }
 
+  /** Re-evaluates a connection's attachment after its device's role changed. */
+  refreshAttachment(sessionId: string, connectionId: string, readOnly: boolean): void {
+    this.sessions.get(sessionId)?.refreshAttachment(connectionId, readOnly);
+  }
+
   /** Drops every attachment and watch of a connection that closed. */
   disconnect(connectionId: string): void {
     this.watchers.delete(connectionId);

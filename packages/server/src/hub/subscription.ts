@@ -37,7 +37,8 @@ export class Subscription {
 
   constructor(
     readonly peer: Peer,
-    readonly readOnly: boolean,
+    /** Changes when the device's role changes (LiveSession.refreshAttachment). */
+    public readOnly: boolean,
     afterSeq: number,
     readonly since: number,
   ) {

@@ -109,7 +109,6 @@ export class PushNotifier {
               device: target.deviceId,
               status,
             });
-            // audit: push.subscription.expired
             this.deps.subscriptions.forget(target.id).catch((e: unknown) =>
               log.warn('could not remove a gone push subscription', {
                 subscription: target.id,

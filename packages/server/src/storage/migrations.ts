@@ -98,12 +98,12 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        used_by TEXT
      )`,
   ],
-  // 7: who may steer each session (docs/protocol.md, "Handoff and control"): the session's
+  // 6: who may steer each session (docs/protocol.md, "Handoff and control"): the session's
   // control state as JSON (`SessionControl`), NULL while it is `open`. Kept on the session row,
   // written in the same commit as the `control.changed` event that changes it, so it survives a
   // restart and compaction of that event.
   [`ALTER TABLE sessions ADD COLUMN control TEXT`],
-  // 8 (w3-tls-push; renumber at merge if needed): Web Push subscriptions, one row per browser
+  // 7: Web Push subscriptions, one row per browser
   // push endpoint, owned by one device. `prefs` is JSON: which notifications it wants.
   [
     `CREATE TABLE push_subscriptions (
@@ -115,5 +115,25 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        prefs TEXT NOT NULL,
        created_at BIGINT NOT NULL
      )`,
+  ],
+  // 8: the audit log (docs/operations.md, "Audit log"): append-only, one row per control action
+  // (a burst of keystrokes is one row). `id INTEGER PRIMARY KEY` is SQLite's rowid, ascending; a
+  // PostgreSQL store allocates the id from a sequence in its insert. Rows are never updated; only
+  // retention deletes the oldest. Devices remember the connection modes they were seen in.
+  [
+    `CREATE TABLE audit (
+       id INTEGER PRIMARY KEY,
+       at BIGINT NOT NULL,
+       device_id TEXT NOT NULL,
+       device_name TEXT NOT NULL,
+       mode TEXT NOT NULL,
+       role TEXT NOT NULL,
+       action TEXT NOT NULL,
+       session_id TEXT,
+       detail TEXT
+     )`,
+    `CREATE INDEX audit_by_session ON audit (session_id, id)`,
+    `CREATE INDEX audit_by_device ON audit (device_id, id)`,
+    `ALTER TABLE devices ADD COLUMN modes TEXT NOT NULL DEFAULT ''`,
   ],
 ];

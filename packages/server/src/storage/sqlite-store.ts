@@ -6,6 +6,9 @@ import type { Statement } from 'better-sqlite3';
 import type { Role } from '@baton/protocol';
 import {
   inputKey,
+  type AuditQueryRecord,
+  type AuditRecord,
+  type NewAuditRecord,
   type CommitEntry,
   type CommitOutcome,
   type DevicePatch,
@@ -59,6 +62,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private readonly commitTx: (batch: readonly CommitEntry[]) => CommitOutcome;
+  private readonly appendAuditTx: (entries: readonly NewAuditRecord[]) => void;
   private readonly checkpointer: WalCheckpointer | undefined;
   private readonly walFile: string | undefined;
   private commitsSinceWalCheck = 0;
@@ -125,6 +129,19 @@ export class SqliteStore implements Store {
         }
         return { failed };
       });
+      this.appendAuditTx = this.db.transaction((entries: readonly NewAuditRecord[]) => {
+        for (const a of entries)
+          this.stmt.insertAudit.run(
+            a.at,
+            a.deviceId,
+            a.deviceName,
+            a.mode,
+            a.role,
+            a.action,
+            a.sessionId ?? null,
+            a.detailJson ?? null,
+          );
+      });
     } catch (err) {
       // A database this baton cannot use (written by a newer one, unreadable): release the
       // file, so that the same process can report it and open another directory.
@@ -180,8 +197,20 @@ export class SqliteStore implements Store {
         'INSERT INTO devices (id, name, token_hash, created_at, last_seen_at, revoked_at, role, session_scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       updateDevice: p(
-        'UPDATE devices SET name = COALESCE(@name, name), role = COALESCE(@role, role) WHERE id = @id',
+        'UPDATE devices SET name = COALESCE(@name, name), role = COALESCE(@role, role), modes = COALESCE(@modes, modes) WHERE id = @id',
       ),
+      insertAudit: p(
+        'INSERT INTO audit (at, device_id, device_name, mode, role, action, session_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      // NULL filters match every row; the indexes on (session_id, id) and (device_id, id) serve
+      // the filtered reads, the primary key the unfiltered one.
+      readAudit: p(
+        `SELECT * FROM audit WHERE id > @after
+           AND (@session IS NULL OR session_id = @session)
+           AND (@device IS NULL OR device_id = @device)
+         ORDER BY id LIMIT @limit`,
+      ),
+      pruneAudit: p('DELETE FROM audit WHERE at < ?'),
       setSessionRole: p(
         `INSERT INTO device_session_roles (device_id, session_id, role) VALUES (?, ?, ?)
          ON CONFLICT (device_id, session_id) DO UPDATE SET role = excluded.role`,
@@ -295,8 +324,25 @@ export class SqliteStore implements Store {
       id,
       name: patch.name ?? null,
       role: patch.role ?? null,
+      modes: patch.modes === undefined ? null : patch.modes.join(','),
     });
     return r.changes === 1;
+  }
+  async appendAudit(entries: readonly NewAuditRecord[]): Promise<void> {
+    this.appendAuditTx(entries);
+    return;
+  }
+  async readAudit(q: AuditQueryRecord): Promise<AuditRecord[]> {
+    const rows = this.stmt.readAudit.all({
+      after: q.after,
+      session: q.sessionId ?? null,
+      device: q.deviceId ?? null,
+      limit: q.limit,
+    }) as AuditRow[];
+    return rows.map(toAudit);
+  }
+  async pruneAudit(before: number): Promise<number> {
+    return this.stmt.pruneAudit.run(before).changes;
   }
   async setSessionRole(deviceId: string, sessionId: string, role: Role | null): Promise<void> {
     if (role === null) this.stmt.clearSessionRole.run(deviceId, sessionId);
@@ -507,7 +553,35 @@ export class SqliteStore implements Store {
   }
 }
 
+interface AuditRow {
+  id: number;
+  at: number;
+  device_id: string;
+  device_name: string;
+  mode: string;
+  role: string;
+  action: string;
+  session_id: string | null;
+  detail: string | null;
+}
+
+function toAudit(r: AuditRow): AuditRecord {
+  const a: AuditRecord = {
+    id: r.id,
+    at: r.at,
+    deviceId: r.device_id,
+    deviceName: r.device_name,
+    mode: r.mode,
+    role: r.role as Role,
+    action: r.action,
+  };
+  if (r.session_id !== null) a.sessionId = r.session_id;
+  if (r.detail !== null) a.detailJson = r.detail;
+  return a;
+}
+
 interface DeviceRow {
+  modes?: string;
   id: string;
   name: string;
   token_hash: string;
@@ -562,6 +636,7 @@ function toDevice(r: DeviceRow): DeviceRecord {
   };
   if (r.revoked_at !== null) d.revokedAt = r.revoked_at;
   if (r.session_scope !== null) d.sessionScope = r.session_scope;
+  d.modes = r.modes ? r.modes.split(',') : [];
   return d;
 }
 

@@ -260,4 +260,78 @@ export function storeConformance(
       assert.deepEqual(await store.listPushSubscriptions(), []);
     },
   );
+  withStore('appends audit rows with ascending ids, filters and pages them', async (store) => {
+    const row = (i: number, sessionId: string | undefined, deviceId: string) => ({
+      at: 1000 + i,
+      deviceId,
+      deviceName: `name ${deviceId}`,
+      mode: 'tab',
+      role: 'editor' as const,
+      action: `a${i}`,
+      ...(sessionId === undefined ? {} : { sessionId }),
+      ...(i % 2 === 0 ? { detailJson: JSON.stringify({ i }) } : {}),
+    });
+    await store.appendAudit([row(1, 's1', 'd1'), row(2, 's2', 'd1'), row(3, undefined, 'd2')]);
+    await store.appendAudit([row(4, 's1', 'd2')]);
+    const all = await store.readAudit({ after: 0, limit: 100 });
+    assert.deepEqual(
+      all.map((a) => a.action),
+      ['a1', 'a2', 'a3', 'a4'],
+    );
+    const ids = all.map((a) => a.id);
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'ids ascend in append order',
+    );
+    assert.equal(new Set(ids).size, 4);
+    assert.deepEqual(all[1], { id: ids[1], ...row(2, 's2', 'd1') });
+    assert.equal(all[2]?.sessionId, undefined);
+    assert.deepEqual(
+      (await store.readAudit({ sessionId: 's1', after: 0, limit: 100 })).map((a) => a.action),
+      ['a1', 'a4'],
+    );
+    assert.deepEqual(
+      (await store.readAudit({ deviceId: 'd2', after: 0, limit: 100 })).map((a) => a.action),
+      ['a3', 'a4'],
+    );
+    assert.deepEqual(
+      (await store.readAudit({ sessionId: 's1', deviceId: 'd2', after: 0, limit: 100 })).map(
+        (a) => a.action,
+      ),
+      ['a4'],
+    );
+    const page1 = await store.readAudit({ after: 0, limit: 2 });
+    const page2 = await store.readAudit({ after: page1.at(-1)!.id, limit: 2 });
+    assert.deepEqual(
+      [...page1, ...page2].map((a) => a.action),
+      ['a1', 'a2', 'a3', 'a4'],
+    );
+    assert.deepEqual(await store.readAudit({ after: ids[3]!, limit: 2 }), []);
+    assert.equal(await store.pruneAudit(1003), 2, 'retention deletes the oldest rows');
+    assert.deepEqual(
+      (await store.readAudit({ after: 0, limit: 100 })).map((a) => a.action),
+      ['a3', 'a4'],
+    );
+    await store.appendAudit([row(5, 's1', 'd1')]);
+    const after = await store.readAudit({ after: ids[3]!, limit: 100 });
+    assert.equal(after.length, 1);
+    assert.ok(after[0]!.id > ids[3]!, 'an id is never reused after retention');
+  });
+
+  withStore('remembers the connection modes a device was seen in', async (store) => {
+    await store.insertDevice({
+      id: 'd1',
+      name: 'phone',
+      tokenHash: 'h1',
+      createdAt: 1,
+      lastSeenAt: 1,
+      role: 'viewer',
+    });
+    assert.deepEqual((await store.listDevices())[0]?.modes, []);
+    assert.equal(await store.updateDevice('d1', { modes: ['mobile', 'tab'] }), true);
+    const [d] = await store.listDevices();
+    assert.deepEqual([d?.modes, d?.name, d?.role], [['mobile', 'tab'], 'phone', 'viewer']);
+    assert.equal(await store.updateDevice('nope', { modes: ['tab'] }), false);
+  });
 }

@@ -26,6 +26,16 @@ export interface Store {
   setSessionRole(deviceId: string, sessionId: string, role: Role | null): Promise<void>;
   listSessionRoles(): Promise<SessionRoleRecord[]>;
 
+  /**
+   * Appends audit rows in one transaction, in order; ids are allocated ascending by the store.
+   * There is no update or delete of single rows: the audit log is append-only.
+   */
+  appendAudit(entries: readonly NewAuditRecord[]): Promise<void>;
+  /** Audit rows with id > `after`, ascending, at most `limit`, filtered by session and device. */
+  readAudit(query: AuditQueryRecord): Promise<AuditRecord[]>;
+  /** Retention: deletes the audit rows older than `before` (ms); returns how many. */
+  pruneAudit(before: number): Promise<number>;
+
   insertGrant(grant: GrantRecord): Promise<void>;
   findGrant(codeHash: string): Promise<GrantRecord | undefined>;
   /**
@@ -90,11 +100,37 @@ export interface DeviceRecord {
   role: Role;
   /** The one session this device may see, when it was paired or handed off for one. */
   sessionScope?: string;
+  /** The connection modes it was seen in, most recent first (empty before migration 6). */
+  modes?: string[];
 }
 
 export interface DevicePatch {
   name?: string;
   role?: Role;
+  /** Replaces the connection modes it was seen in. */
+  modes?: readonly string[];
+}
+
+/** One row of the audit log, as stored (`detail` as JSON text). */
+export interface AuditRecord {
+  id: number;
+  at: number;
+  deviceId: string;
+  deviceName: string;
+  mode: string;
+  role: Role;
+  action: string;
+  sessionId?: string;
+  detailJson?: string;
+}
+
+export type NewAuditRecord = Omit<AuditRecord, 'id'>;
+
+export interface AuditQueryRecord {
+  sessionId?: string;
+  deviceId?: string;
+  after: number;
+  limit: number;
 }
 
 /** A single-use pairing code or handoff token (only its hash is stored). */

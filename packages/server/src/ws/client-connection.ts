@@ -12,7 +12,9 @@ import {
   type ErrorCode,
   type RequestId,
   type Role,
+  roleAtLeast,
 } from '@baton/protocol';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { AccessControl } from '../auth/access-control.js';
 import { newConnectionId } from '../auth/tokens.js';
 import type { DeviceRegistry } from '../auth/device-registry.js';
@@ -20,7 +22,7 @@ import type { SessionHub } from '../hub/session-hub.js';
 import type { Peer } from '../hub/peer.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
-import { dispatch, type DispatchContext } from './dispatch.js';
+import { dispatch, type Attachment, type DispatchContext } from './dispatch.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
 
 /** Below this many queued bytes a subscriber that fell behind is served again. */
@@ -32,6 +34,7 @@ export interface ConnectionOptions {
   hub: SessionHub;
   devices: DeviceRegistry;
   access: AccessControl;
+  audit: AuditLog;
   log: Logger;
   heartbeatMs: number;
   maxFrameBytes: number;
@@ -59,7 +62,7 @@ export interface ConnectionOptions {
 export class ClientConnection {
   readonly connectionId = newConnectionId();
   private peer: (Peer & { deviceId: string }) | undefined;
-  private readonly attached = new Map<string, { readOnly: boolean }>();
+  private readonly attached = new Map<string, Attachment>();
   /** The window's page is hidden, as its last `visibility` said (visible until told). */
   private hidden = false;
   private lastHeard = Date.now();
@@ -122,7 +125,7 @@ export class ClientConnection {
     return this.peer?.deviceId;
   }
 
-  /** The mode from `hello`; undefined until it is accepted. */
+  /** The mode this connection declared in its `hello`. */
   get mode(): ConnectionMode | undefined {
     return this.peer?.mode;
   }
@@ -130,6 +133,38 @@ export class ClientConnection {
   /** Bytes queued to this peer and not yet written to the socket. */
   get bufferedBytes(): number {
     return this.ws.bufferedAmount;
+  }
+
+  /**
+   * The device's name or role changed (the owner renamed it, changed its role or a per-session
+   * role). The client hears it first (`device.changed`; version 1 connections predate it and
+   * only see the effects), then each attachment is made read-only where the new role may not
+   * write — or writable again where it may and the client did not ask to watch — and presence
+   * is sent again with the new role. Inputs are checked against the role at every frame anyway
+   * (AccessControl), so the next input after a demotion is refused whatever this does.
+   */
+  deviceChanged(): void {
+    const peer = this.peer;
+    if (!peer || this.closed) return;
+    const { devices, access, hub } = this.opts;
+    const device = devices.current(peer.deviceId);
+    if (!device) return;
+    if (peer.protocolVersion >= 2)
+      this.send(
+        JSON.stringify({
+          type: 'device.changed',
+          deviceId: device.id,
+          name: device.name,
+          role: device.role,
+          sessionRoles: devices.sessionRolesOf(device.id),
+        }),
+      );
+    for (const [sessionId, attachment] of this.attached) {
+      const role = access.roleOn(peer.deviceId, sessionId);
+      if (role === undefined) continue;
+      attachment.readOnly = attachment.requestedReadOnly || !roleAtLeast(role, 'editor');
+      hub.refreshAttachment(sessionId, this.connectionId, attachment.readOnly);
+    }
   }
 
   close(code: number, reason: string): void {
@@ -244,6 +279,7 @@ export class ClientConnection {
       hub: this.opts.hub,
       peer: this.peer,
       attached: this.attached,
+      audit: this.opts.audit,
       check: (action, sessionId) => this.opts.access.check(this.peer!.deviceId, action, sessionId),
       setVisible: (visible) => {
         this.hidden = !visible;
@@ -307,14 +343,18 @@ export class ClientConnection {
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.opts.socket.off('data', this.countPreHello);
     this.opts.devices.seen(device.id);
+    this.opts.devices.noteMode(device.id, mode);
     const isClosed = () => this.closed;
     const isHidden = () => this.hidden;
-    const access = this.opts.access;
+    const { access, devices } = this.opts;
     this.peer = {
       roleOn: (sessionId) => access.roleOn(device.id, sessionId),
       connectionId: this.connectionId,
       deviceId: device.id,
-      deviceName: device.name,
+      // Read at each use, so presence shows a rename at once.
+      get deviceName() {
+        return devices.current(device.id)?.name ?? device.name;
+      },
       mode,
       protocolVersion: v,
       send: (frame) => this.send(frame),

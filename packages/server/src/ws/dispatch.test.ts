@@ -20,6 +20,10 @@ test('an error that says when to retry (a full disk) reaches the client with ret
     hub,
     peer,
     attached: new Map(),
+    audit: {
+      record: () => assert.fail('a refused input is not audited'),
+      recordInput: () => assert.fail('a refused input is not audited'),
+    } as unknown as DispatchContext['audit'],
     check: () => 'editor',
     reply: () => assert.fail('inputs get no reply'),
     setVisible: () => assert.fail('no visibility change'),

@@ -6,6 +6,7 @@ import {
   type RequestId,
   type Role,
 } from '@baton/protocol';
+import type { AuditLog } from '../audit/audit-log.js';
 import { eventFor } from '../hub/legacy-events.js';
 import { BatonError } from '../baton-error.js';
 import { checkName } from '../check-name.js';
@@ -16,8 +17,14 @@ import type { Peer } from '../hub/peer.js';
 export interface DispatchContext {
   hub: SessionHub;
   peer: Peer;
-  /** Sessions this connection subscribed to, with their read-only flag. */
-  attached: Map<string, { readOnly: boolean }>;
+  /**
+   * Sessions this connection subscribed to: whether it asked to watch read-only, and whether it
+   * is read-only now (it asked, or its role on the session may not write; recomputed when the
+   * device's role changes).
+   */
+  attached: Map<string, Attachment>;
+  /** Control actions are recorded here once they succeeded. */
+  audit: AuditLog;
   /**
    * Throws unless this connection's device may do `action` (on `sessionId`); returns its role.
    * Asked before every action: the server, not the client, decides what a device may do.
@@ -39,12 +46,23 @@ export interface DispatchContext {
  * Handles one validated message after `hello`. Every request gets exactly one `reply` or
  * `error` with its `rid`; inputs get exactly one `ack` or `error` with their `inputId`.
  */
+export interface Attachment {
+  requestedReadOnly: boolean;
+  readOnly: boolean;
+}
+
 export async function dispatch(
   ctx: DispatchContext,
   msg: Exclude<ClientMessage, { type: 'hello' | 'goodbye' }>,
 ): Promise<void> {
   const { hub, peer } = ctx;
   const actor = { deviceId: peer.deviceId, connectionId: peer.connectionId };
+  const audit = (action: string, sessionId?: string, detail?: Record<string, unknown>): void => {
+    const entry: Parameters<AuditLog['record']>[0] = { action, ...actor };
+    if (sessionId !== undefined) entry.sessionId = sessionId;
+    if (detail !== undefined) entry.detail = detail;
+    ctx.audit.record(entry);
+  };
   try {
     switch (msg.type) {
       case 'ping':
@@ -68,36 +86,53 @@ export async function dispatch(
         hub.unwatch(peer.connectionId);
         ctx.reply(msg.rid, {});
         return;
-      case 'session.create':
+      case 'session.create': {
         ctx.check('session.create');
         checkName(msg.name);
-        ctx.reply(msg.rid, { session: await hub.create(msg.kind, msg.name, msg.config ?? {}) });
+        const session = await hub.create(msg.kind, msg.name, msg.config ?? {});
+        audit('session.create', session.id, { kind: session.kind, name: session.name });
+        ctx.reply(msg.rid, { session });
         return;
-      case 'session.rename':
+      }
+      case 'session.rename': {
         ctx.check('session.rename', msg.sessionId);
         checkName(msg.name);
-        ctx.reply(msg.rid, { session: await hub.rename(msg.sessionId, msg.name) });
+        const from = hub.get(msg.sessionId).name;
+        const session = await hub.rename(msg.sessionId, msg.name);
+        audit('session.rename', msg.sessionId, { from, to: session.name });
+        ctx.reply(msg.rid, { session });
         return;
-      case 'session.stop':
+      }
+      case 'session.stop': {
         ctx.check('session.stop', msg.sessionId);
-        ctx.reply(msg.rid, { session: await hub.stop(msg.sessionId) });
+        const session = await hub.stop(msg.sessionId);
+        audit('session.stop', msg.sessionId);
+        ctx.reply(msg.rid, { session });
         return;
-      case 'session.restart':
+      }
+      case 'session.restart': {
         ctx.check('session.restart', msg.sessionId);
-        ctx.reply(msg.rid, { session: await hub.restart(msg.sessionId) });
+        const session = await hub.restart(msg.sessionId);
+        audit('session.restart', msg.sessionId);
+        ctx.reply(msg.rid, { session });
         return;
-      case 'session.delete':
+      }
+      case 'session.delete': {
         ctx.check('session.delete', msg.sessionId);
+        const name = hub.get(msg.sessionId).name;
         await hub.delete(msg.sessionId);
+        audit('session.delete', msg.sessionId, { name });
         ctx.attached.delete(msg.sessionId);
         ctx.reply(msg.rid, { deleted: true });
         return;
+      }
       case 'subscribe': {
         const role = ctx.check('session.read', msg.sessionId);
         const session = hub.get(msg.sessionId);
         // A device that may not type watches read-only, so presence shows it as watching.
-        const readOnly = (msg.readOnly ?? false) || !roleAtLeast(role, 'editor');
-        ctx.attached.set(msg.sessionId, { readOnly });
+        const requestedReadOnly = msg.readOnly ?? false;
+        const readOnly = requestedReadOnly || !roleAtLeast(role, 'editor');
+        ctx.attached.set(msg.sessionId, { requestedReadOnly, readOnly });
         // The reply is sent synchronously here; replay starts on a later tick (LiveSession),
         // so the client always sees the reply before the first replayed event.
         const { headSeq } = session.subscribe(peer, msg.afterSeq, readOnly, msg.epoch);
@@ -134,6 +169,12 @@ export async function dispatch(
           msg.payload,
           attachment?.readOnly ?? false,
         );
+        if (!result.duplicate)
+          ctx.audit.recordInput(
+            { ...actor, sessionId: msg.sessionId },
+            result.seq,
+            msg.payload.kind,
+          );
         peer.send(
           JSON.stringify({
             type: 'ack',
@@ -161,6 +202,7 @@ export async function dispatch(
         ctx.check('session.interrupt', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
         await hub.get(msg.sessionId).interrupt(attachment?.readOnly ?? false);
+        audit('session.interrupt', msg.sessionId);
         ctx.reply(msg.rid, {});
         return;
       }
@@ -173,6 +215,11 @@ export async function dispatch(
             'this attachment is read-only: it cannot answer permission requests',
           );
         const seq = await hub.answerPermission(msg.sessionId, actor, msg.requestId, msg.answer);
+        audit('permission.answer', msg.sessionId, {
+          requestId: msg.requestId,
+          decision: msg.answer.decision,
+          seq,
+        });
         ctx.reply(msg.rid, { seq });
         return;
       }

@@ -44,7 +44,6 @@ export function handoffRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
             'forbidden',
             `this device observes ${id} (${session.control.state === 'controlled' ? session.control.controller.deviceName : 'another device'} controls it): it cannot hand out control it does not have; hand it off to observe instead`,
           );
-        // audit: handoff
         const { code, expiresAt } = await grants.issue({
           kind: 'handoff',
           length: 'long',
@@ -53,6 +52,12 @@ export function handoffRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
           role: roleFor(b.mode),
           createdBy: device.id,
           ttlMs: (b.ttlSeconds ?? 300) * 1000,
+        });
+        deps.audit.record({
+          action: 'handoff',
+          deviceId: device.id,
+          sessionId: id,
+          detail: { mode: b.mode, expiresAt },
         });
         const url = handoffUrl(requestOrigin(req), id, code);
         sendJson(res, 201, { token: code, url, qrSvg: await qrSvg(url), expiresAt, mode: b.mode });
@@ -98,7 +103,6 @@ export function handoffRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
         }
         const session = hub.get(id);
         const deviceId = existing?.id ?? newDeviceId();
-        // audit: redeem
         const spent = await grants.redeem('handoff', b.handoffToken, deviceId, id);
         const mode = spent.mode as HandoffMode;
         let deviceToken: string | undefined;
@@ -111,6 +115,12 @@ export function handoffRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
         if (mode === 'takeover' || mode === 'mirror')
           await session.changeControl(mode, { deviceId, deviceName });
         const role = access.roleOn(deviceId, id) ?? spent.role;
+        deps.audit.record({
+          action: 'redeem',
+          deviceId,
+          sessionId: id,
+          detail: { kind: 'handoff', mode, existingDevice: existing !== undefined },
+        });
         sendJson(res, 200, {
           deviceId,
           ...(deviceToken !== undefined ? { deviceToken } : {}),
@@ -147,8 +157,13 @@ export function handoffRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
             'forbidden',
             'only the controller or an owner can release control of this session',
           );
-        // audit: control
         await session.changeControl(b.action, { deviceId: device.id, deviceName: device.name });
+        deps.audit.record({
+          action: 'control',
+          deviceId: device.id,
+          sessionId: id,
+          detail: { action: b.action },
+        });
         sendJson(res, 200, sessionState(session, access));
       },
     },

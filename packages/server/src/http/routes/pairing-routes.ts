@@ -43,7 +43,15 @@ export function pairingRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
           ...(b.sessionId !== undefined ? { sessionScope: b.sessionId } : {}),
           ...(b.ttlSeconds !== undefined ? { ttlMs: b.ttlSeconds * 1000 } : {}),
         });
-        // audit: pair
+        deps.audit.record({
+          action: 'pair',
+          deviceId: device.id,
+          detail: {
+            role: b.role,
+            expiresAt,
+            ...(b.sessionId !== undefined ? { sessionId: b.sessionId } : {}),
+          },
+        });
         const fragment = new URLSearchParams({ code });
         if (deps.tlsFingerprint) fragment.set('fp', deps.tlsFingerprint);
         // The code rides in the fragment: browsers never send it, so it reaches no server log
@@ -108,7 +116,15 @@ export function pairingRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
           grant.sessionScope,
           deviceId,
         );
-        // audit: redeem
+        deps.audit.record({
+          action: 'redeem',
+          deviceId: created.deviceId,
+          detail: {
+            kind: 'pair',
+            role: created.role,
+            ...(grant.sessionScope !== undefined ? { sessionId: grant.sessionScope } : {}),
+          },
+        });
         const out: PairingRedeemed = {
           deviceId: created.deviceId,
           deviceToken: created.token,

@@ -44,8 +44,12 @@ export function pushRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       handler: async ({ req, res, device }) => {
         const { subscriptions } = push();
         const b = await body(req, CreatePushSubscriptionBody);
-        // audit: push.subscribe
         const sub = await subscriptions.add(device.id, b.subscription, b.prefs ?? {});
+        deps.audit.record({
+          action: 'push.subscribe',
+          deviceId: device.id,
+          detail: { prefs: sub.prefs },
+        });
         sendJson(res, 201, { subscription: sub });
       },
     },
@@ -56,8 +60,12 @@ export function pushRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       handler: async ({ req, res, device, params }) => {
         const { subscriptions } = push();
         const b = await body(req, PatchPushSubscriptionBody);
-        // audit: push.prefs
         const sub = await subscriptions.setPrefs(device.id, params[0]!, b.prefs);
+        deps.audit.record({
+          action: 'push.prefs',
+          deviceId: device.id,
+          detail: { prefs: sub.prefs },
+        });
         sendJson(res, 200, { subscription: sub });
       },
     },
@@ -66,8 +74,8 @@ export function pushRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       pattern: /^\/api\/push\/subscriptions\/([^/]+)$/,
       action: 'push.manage',
       handler: async ({ res, device, params }) => {
-        // audit: push.unsubscribe
         await push().subscriptions.remove(device.id, params[0]!);
+        deps.audit.record({ action: 'push.unsubscribe', deviceId: device.id });
         sendJson(res, 200, { deleted: true });
       },
     },

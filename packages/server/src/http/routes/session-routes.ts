@@ -20,7 +20,7 @@ import { sessionState } from '../session-state.js';
  * session id validated and their action checked on that session before the handler runs.
  */
 export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
-  const { hub } = deps;
+  const { hub, audit } = deps;
   return [
     {
       method: 'GET',
@@ -35,10 +35,17 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       method: 'POST',
       pattern: /^\/api\/sessions$/,
       action: 'session.create',
-      handler: async ({ req, res }) => {
+      handler: async ({ req, res, device }) => {
         const b = await body(req, CreateSessionBody);
         checkName(b.name);
-        sendJson(res, 201, { session: await hub.create(b.kind, b.name, b.config ?? {}) });
+        const session = await hub.create(b.kind, b.name, b.config ?? {});
+        audit.record({
+          action: 'session.create',
+          deviceId: device.id,
+          sessionId: session.id,
+          detail: { kind: session.kind, name: session.name },
+        });
+        sendJson(res, 201, { session });
       },
     },
     {
@@ -56,12 +63,19 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       pattern: /^\/api\/sessions\/([^/]+)$/,
       action: 'session.rename',
       sessionParam: true,
-      handler: async ({ req, res, params }) => {
+      handler: async ({ req, res, params, device }) => {
         const id = params[0]!;
-        hub.get(id);
+        const from = hub.get(id).name;
         const b = await body(req, PatchSessionBody);
         checkName(b.name);
-        sendJson(res, 200, { session: await hub.rename(id, b.name) });
+        const session = await hub.rename(id, b.name);
+        audit.record({
+          action: 'session.rename',
+          deviceId: device.id,
+          sessionId: id,
+          detail: { from, to: session.name },
+        });
+        sendJson(res, 200, { session });
       },
     },
     {
@@ -69,8 +83,15 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       pattern: /^\/api\/sessions\/([^/]+)$/,
       action: 'session.delete',
       sessionParam: true,
-      handler: async ({ res, params }) => {
+      handler: async ({ res, params, device }) => {
+        const name = hub.get(params[0]!).name;
         await hub.delete(params[0]!);
+        audit.record({
+          action: 'session.delete',
+          deviceId: device.id,
+          sessionId: params[0]!,
+          detail: { name },
+        });
         sendJson(res, 200, { deleted: true });
       },
     },
@@ -99,6 +120,8 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
         hub.get(id);
         const b = await body(req, SubmitInputBody);
         const result = await hub.submitInput(id, { deviceId: device.id }, b.inputId, b.payload);
+        if (!result.duplicate)
+          audit.recordInput({ deviceId: device.id, sessionId: id }, result.seq, b.payload.kind);
         sendJson(res, result.duplicate ? 200 : 201, {
           seq: result.seq,
           duplicate: result.duplicate,
@@ -110,8 +133,10 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       pattern: /^\/api\/sessions\/([^/]+)\/stop$/,
       action: 'session.stop',
       sessionParam: true,
-      handler: async ({ res, params }) => {
-        sendJson(res, 200, { session: await hub.stop(params[0]!) });
+      handler: async ({ res, params, device }) => {
+        const session = await hub.stop(params[0]!);
+        audit.record({ action: 'session.stop', deviceId: device.id, sessionId: params[0]! });
+        sendJson(res, 200, { session });
       },
     },
     {
@@ -119,8 +144,10 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       pattern: /^\/api\/sessions\/([^/]+)\/restart$/,
       action: 'session.restart',
       sessionParam: true,
-      handler: async ({ res, params }) => {
-        sendJson(res, 200, { session: await hub.restart(params[0]!) });
+      handler: async ({ res, params, device }) => {
+        const session = await hub.restart(params[0]!);
+        audit.record({ action: 'session.restart', deviceId: device.id, sessionId: params[0]! });
+        sendJson(res, 200, { session });
       },
     },
     {
@@ -128,8 +155,9 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       pattern: /^\/api\/sessions\/([^/]+)\/interrupt$/,
       action: 'session.interrupt',
       sessionParam: true,
-      handler: async ({ res, params }) => {
+      handler: async ({ res, params, device }) => {
         await hub.get(params[0]!).interrupt(false);
+        audit.record({ action: 'session.interrupt', deviceId: device.id, sessionId: params[0]! });
         sendJson(res, 200, {});
       },
     },
@@ -142,9 +170,14 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
         const id = params[0]!;
         hub.get(id);
         const b = await body(req, AnswerPermissionBody);
-        sendJson(res, 200, {
-          seq: await hub.answerPermission(id, { deviceId: device.id }, b.requestId, b.answer),
+        const seq = await hub.answerPermission(id, { deviceId: device.id }, b.requestId, b.answer);
+        audit.record({
+          action: 'permission.answer',
+          deviceId: device.id,
+          sessionId: id,
+          detail: { requestId: b.requestId, decision: b.answer.decision, seq },
         });
+        sendJson(res, 200, { seq });
       },
     },
   ];
