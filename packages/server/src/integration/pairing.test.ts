@@ -109,6 +109,22 @@ describe('pairing a device with a short code', () => {
       assert.equal(replay.body.error.code, 'already_used');
       assert.match(replay.body.error.message, /already used: ask for a new one/);
       assert.equal((await a.devices()).length, before);
+
+      // The audit log has who paired whom, and the redeem by the new device; not the replay.
+      await server.audit.flush({ bursts: true });
+      const audit = (await (
+        await fetch(`${server.url}/api/audit`, {
+          headers: { authorization: `Bearer ${server.ownerToken}` },
+        })
+      ).json()) as { entries: { action: string; deviceId: string; detail?: { role?: string } }[] };
+      const pairing = audit.entries.filter((e) => e.action === 'pair' || e.action === 'redeem');
+      assert.deepEqual(
+        pairing.map((e) => [e.action, e.deviceId, e.detail?.role]),
+        [
+          ['pair', 'owner', 'viewer'],
+          ['redeem', redeemed.body.deviceId, 'viewer'],
+        ],
+      );
     } finally {
       await server.close();
     }
