@@ -46,7 +46,10 @@ describe('a viewer that stops reading', () => {
     /** Types a marker and times until its echo arrives as output (the line discipline echoes it). */
     const roundTrip = async (): Promise<number> => {
       const marker = `<m${n++}>`;
-      const seen = other.nextOutput(marker, 20_000);
+      // A deadline for "served at all", not a speed check: under a flood on a busy 2-core
+      // machine one echo has taken over 20 s (seen once on Node 24), while a viewer blocked by
+      // the stalled one would never see it.
+      const seen = other.nextOutput(marker, 60_000);
       const sent = performance.now();
       other.type(marker);
       return (await seen) - sent;
