@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { COMMANDS } from './command-specs.js';
-
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runBaton, type Run } from './run-baton.test-helper.js';
 
 describe('the command line: --help everywhere, unknown options are errors', () => {
   let home: string;
@@ -25,29 +16,16 @@ describe('the command line: --help everywhere, unknown options are errors', () =
 
   /** Runs the real CLI; a command that starts a server instead of exiting is killed and fails. */
   const baton = (args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [MAIN, ...args], {
-        env: {
-          ...process.env,
-          BATON_HOME: home,
-          BATON_DATA: join(home, 'data'),
-          BATON_URL: 'http://127.0.0.1:1',
-          BATON_TOKEN: 'bo_test',
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`baton ${args.join(' ')} did not exit: ${stdout} ${stderr}`));
-      }, 15_000);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    runBaton(
+      args,
+      {
+        BATON_HOME: home,
+        BATON_DATA: join(home, 'data'),
+        BATON_URL: 'http://127.0.0.1:1',
+        BATON_TOKEN: 'bo_test',
+      },
+      15_000,
+    );
 
   const portOpen = (port: number) =>
     new Promise<boolean>((resolve) => {

@@ -4,16 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { MAIN, runBaton, type Run } from './run-baton.test-helper.js';
 
 describe('the baton command against a real server', () => {
   let home: string;
@@ -22,23 +14,7 @@ describe('the baton command against a real server', () => {
   let ownerToken = '';
 
   const baton = (args: string[], timeoutMs = 20_000): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [MAIN, ...args], {
-        env: { ...process.env, BATON_HOME: home },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`baton ${args.join(' ')} did not finish: ${stdout} ${stderr}`));
-      }, timeoutMs);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    runBaton(args, { BATON_HOME: home }, timeoutMs);
 
   before(async () => {
     home = mkdtempSync(join(tmpdir(), 'baton-cli-'));

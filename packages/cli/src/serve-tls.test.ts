@@ -3,35 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { opensslFingerprint } from '@baton/server/testing';
+import { MAIN, runBaton } from './run-baton.test-helper.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function baton(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`baton ${args.join(' ')} did not finish: ${stdout} ${stderr}`));
-    }, 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** The real CLI, with `env` added to this process's environment. */
+const baton = (args: string[], env: Record<string, string | undefined>) => runBaton(args, env);
 
 test('baton serve --tls prints an https URL and the fingerprint openssl computes; CLI commands reach it', async () => {
   const home = mkdtempSync(join(tmpdir(), 'baton-tls-cli-'));

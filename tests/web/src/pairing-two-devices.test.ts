@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, connected, launchBrowser, screenshot } from './harness/browser.js';
 import { sessionCard, waitForTerminal } from './harness/app-page.js';
@@ -319,20 +319,7 @@ describe('pairing a phone by QR code (two devices)', { timeout: 240_000 }, () =>
   it('the owner token in a URL is refused on an address that is not loopback', async () => {
     // A name that is not loopback but reaches this server (as a LAN address would).
     const port = new URL(baton.url).port;
-    const lan = await chromium.launch({
-      executablePath: process.env['BATON_CHROMIUM'] ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--host-resolver-rules=MAP baton-lan.test 127.0.0.1',
-      ],
-    });
+    const lan = await launchBrowser(['--host-resolver-rules=MAP baton-lan.test 127.0.0.1']);
     try {
       const before = await api<{ devices: unknown[] }>('GET', '/api/devices', baton.ownerToken);
       const device = await BrowserDevice.create(lan);

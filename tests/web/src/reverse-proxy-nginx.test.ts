@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '@baton/protocol';
+import { opensslCert } from '@baton/server/testing';
 import { BatonProcess } from './harness/baton-process.js';
-import { opensslCert } from './harness/openssl-cert.js';
 import { REPO_ROOT, tempDir } from './harness/paths.js';
 import { waitFor } from './harness/wait-for.js';
 
@@ -90,7 +90,7 @@ describe('the nginx reverse-proxy recipe', { timeout: 120_000 }, () => {
     if (!NGINX) return;
     baton = await BatonProcess.start(tempDir('proxied'), {}, ['--allow-origin', `https://${NAME}`]);
     const dir = tempDir('nginx');
-    const tls = opensslCert(dir, NAME);
+    const tls = await opensslCert(dir, NAME, `DNS:${NAME}`);
     ca = readFileSync(tls.cert, 'utf8');
     port = await freePort();
     const upstream = new URL(baton.url).port;

@@ -69,17 +69,16 @@ export class AccessControl {
    * may not do them, except reading (its listing is filtered to its session).
    */
   check(deviceId: string, action: Action, sessionId?: string): Role {
-    const device = this.devices.current(deviceId);
-    if (!device)
-      throw new BatonError('unauthorized', 'this device was revoked or is unknown: pair it again');
     const needed = this.required(action);
     let role: Role;
     if (sessionId !== undefined) {
+      // One lookup on the hot path (every input); which refusal it is only matters when refused.
       const on = this.devices.roleOn(deviceId, sessionId);
-      if (on === undefined)
-        throw new BatonError('not_found', `no session ${sessionId}; list sessions to see the ids`);
+      if (on === undefined) throw this.unseen(deviceId, sessionId);
       role = on;
     } else {
+      const device = this.devices.current(deviceId);
+      if (!device) throw revoked();
       if (
         device.sessionScope !== undefined &&
         action !== 'session.read' &&
@@ -124,6 +123,12 @@ export class AccessControl {
     );
   }
 
+  /** Why a device may not see a session: it was revoked, or the session is outside its scope. */
+  private unseen(deviceId: string, sessionId: string): BatonError {
+    if (!this.devices.current(deviceId)) return revoked();
+    return new BatonError('not_found', `no session ${sessionId}; list sessions to see the ids`);
+  }
+
   /** Whether the device may see the session at all (for filtering lists and list updates). */
   canSee(deviceId: string, sessionId: string): boolean {
     return this.devices.roleOn(deviceId, sessionId) !== undefined;
@@ -133,4 +138,8 @@ export class AccessControl {
   roleOn(deviceId: string, sessionId: string): Role | undefined {
     return this.devices.roleOn(deviceId, sessionId);
   }
+}
+
+function revoked(): BatonError {
+  return new BatonError('unauthorized', 'this device was revoked or is unknown: pair it again');
 }

@@ -120,8 +120,10 @@ export class DeviceRegistry {
    * when it may not see the session at all (revoked, unknown, or limited to another session).
    */
   roleOn(deviceId: string, sessionId: string): Role | undefined {
-    const d = this.current(deviceId);
-    if (!d) return undefined;
+    // Asked for every frame that acts on a session: reads the record, builds nothing.
+    if (deviceId === OWNER_DEVICE.id) return OWNER_DEVICE.role;
+    const d = this.byId.get(deviceId);
+    if (!d || d.revokedAt !== undefined) return undefined;
     if (d.sessionScope !== undefined && d.sessionScope !== sessionId) return undefined;
     const narrowed = this.sessionRoles.get(deviceId)?.get(sessionId);
     return narrowed === undefined ? d.role : narrowerRole(d.role, narrowed);

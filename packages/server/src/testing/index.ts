@@ -14,7 +14,7 @@ export {
 } from './test-server.js';
 export { Tmux, type TmuxOptions } from './tmux.js';
 export { idleRunnerFactory } from './idle-runner-factory.js';
-export { opensslFingerprint, runOpenssl } from './run-openssl.js';
+export { opensslCert, opensslFingerprint, runOpenssl } from './run-openssl.js';
 export { promptingRunnerFactory } from './prompting-runner-factory.js';
 export { SubscriptionKeys } from './web-push-decrypt.js';
 export { verifyVapid, type VapidClaims } from './vapid-jwt.js';

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 
 /** Runs `openssl` with `args` (and `input` on stdin); resolves with its output and exit code. */
@@ -24,4 +25,39 @@ export async function opensslFingerprint(certFile: string): Promise<string> {
   const value = /=\s*([0-9A-F:]+)\s*$/.exec(r.stdout.trim())?.[1];
   if (!value) throw new Error(`unexpected openssl output: ${r.stdout}`);
   return value;
+}
+
+/**
+ * A self-signed P-256 certificate made by openssl in `dir` (`cert.pem`, `key.pem`), for a test
+ * server of its own (a push service, a reverse proxy). `san` is the subjectAltName value, such as
+ * `IP:127.0.0.1` or `DNS:baton.test`.
+ */
+export async function opensslCert(
+  dir: string,
+  cn: string,
+  san: string,
+): Promise<{ cert: string; key: string }> {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const made = await runOpenssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${cn}`,
+    '-addext',
+    `subjectAltName=${san}`,
+  ]);
+  if (made.code !== 0) throw new Error(`openssl req failed: ${made.stderr}`);
+  return { cert, key };
 }

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runOpenssl } from './run-openssl.js';
+import { opensslCert } from './run-openssl.js';
 import { tempDataDir } from './test-server.js';
 
 /** One request a push service received. */
@@ -30,28 +29,7 @@ export class TestPushService {
 
   static async start(statusFor: (path: string) => number | undefined = () => undefined) {
     const dir = tempDataDir('baton-push-service-');
-    const cert = join(dir.dir, 'cert.pem');
-    const key = join(dir.dir, 'key.pem');
-    const made = await runOpenssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
-    if (made.code !== 0) throw new Error(`openssl req failed: ${made.stderr}`);
+    const { cert, key } = await opensslCert(dir.dir, '127.0.0.1', 'IP:127.0.0.1');
     const ca = readFileSync(cert, 'utf8');
     const deliveries: PushDelivery[] = [];
     const server = createServer({ cert: ca, key: readFileSync(key, 'utf8') }, (req, res) => {

@@ -2,22 +2,28 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { join } from 'node:path';
 import { ensureDir, SCREENSHOT_DIR } from './paths.js';
 
-const CHROMIUM = process.env['BATON_CHROMIUM'] ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env['BATON_CHROMIUM'] ?? '/usr/bin/chromium';
+
+/**
+ * The flags every Chromium of the suite starts with: headless as root on a closed network, where
+ * background networking would only make refused connections.
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /** Launches Debian's Chromium headless, as the browser suite needs it on CI and here. */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 

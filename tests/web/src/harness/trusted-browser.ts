@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 import { tempDir } from './paths.js';
-
-const CHROMIUM = process.env['BATON_CHROMIUM'] ?? '/usr/bin/chromium';
 
 /**
  * A Chromium profile that trusts `certFile` for real: Chromium on Linux reads trust from the
@@ -37,15 +36,7 @@ export async function trustingBrowser(
     executablePath: CHROMIUM,
     headless: true,
     env: { ...process.env, HOME: home },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 1280, height: 800 },
     ...options,
   });

@@ -39,6 +39,28 @@ export function deviceRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
     if (!devices.current(id))
       throw new BatonError('not_found', `no active device ${id}; GET /api/devices lists them`);
   };
+  /**
+   * Sets (or, with null, removes) a device's role on one session: audited and applied to its
+   * open sockets when it changed anything.
+   */
+  const changeSessionRole = async (ctx: RouteContext, role: Role | null): Promise<void> => {
+    const id = target(ctx);
+    notSelf(ctx, id);
+    mustExist(id);
+    const sessionId = sessionOf(ctx.params[1]!);
+    const before = devices.sessionRolesOf(id)[sessionId];
+    if (before !== undefined || role !== null) {
+      await devices.setSessionRole(id, sessionId, role);
+      audit.record({
+        action: 'device.session-role',
+        deviceId: ctx.device.id,
+        sessionId,
+        detail: { device: id, from: before ?? null, to: role },
+      });
+      deps.onDeviceChanged(id);
+    }
+    sendJson(ctx.res, 200, { device: listingOf(deps, id) });
+  };
   const notSelf = (ctx: RouteContext, id: string): void => {
     if (id === ctx.device.id)
       throw new BatonError(
@@ -122,46 +144,13 @@ export function deviceRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       method: 'PUT',
       pattern: /^\/api\/devices\/([^/]+)\/sessions\/([^/]+)$/,
       action: 'devices.manage',
-      handler: async (ctx) => {
-        const id = target(ctx);
-        notSelf(ctx, id);
-        mustExist(id);
-        const sessionId = sessionOf(ctx.params[1]!);
-        const b = await body(ctx.req, SessionRoleBody);
-        const before = devices.sessionRolesOf(id)[sessionId];
-        await devices.setSessionRole(id, sessionId, b.role);
-        audit.record({
-          action: 'device.session-role',
-          deviceId: ctx.device.id,
-          sessionId,
-          detail: { device: id, from: before ?? null, to: b.role },
-        });
-        deps.onDeviceChanged(id);
-        sendJson(ctx.res, 200, { device: listingOf(deps, id) });
-      },
+      handler: async (ctx) => changeSessionRole(ctx, (await body(ctx.req, SessionRoleBody)).role),
     },
     {
       method: 'DELETE',
       pattern: /^\/api\/devices\/([^/]+)\/sessions\/([^/]+)$/,
       action: 'devices.manage',
-      handler: async (ctx) => {
-        const id = target(ctx);
-        notSelf(ctx, id);
-        mustExist(id);
-        const sessionId = sessionOf(ctx.params[1]!);
-        const before = devices.sessionRolesOf(id)[sessionId];
-        if (before !== undefined) {
-          await devices.setSessionRole(id, sessionId, null);
-          audit.record({
-            action: 'device.session-role',
-            deviceId: ctx.device.id,
-            sessionId,
-            detail: { device: id, from: before, to: null },
-          });
-          deps.onDeviceChanged(id);
-        }
-        sendJson(ctx.res, 200, { device: listingOf(deps, id) });
-      },
+      handler: (ctx) => changeSessionRole(ctx, null),
     },
     {
       method: 'DELETE',
