@@ -1,4 +1,5 @@
 import { createJsonLogger } from './observability/json-logger.js';
+import { writeStderrLine } from './observability/stderr-line.js';
 
 /**
  * A small structured logger. Every line carries its context (session, connection) so that
@@ -34,7 +35,7 @@ export function createLogger(
   format: LogFormat = 'text',
 ): Logger {
   if (format === 'json') return createJsonLogger(level, context, write);
-  const out = write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const out = write ?? writeStderrLine;
   const at = (l: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[l] < ORDER[level]) return;
     const ctx = { ...context, ...fields };

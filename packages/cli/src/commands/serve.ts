@@ -62,6 +62,10 @@ export async function serve(args: ParsedArgs): Promise<void> {
     throw err;
   }
   recordCurrentServer(server.url, dataDir);
+  // The banner and the stop line go to stdout. Once its reader has gone (`baton serve | head`, a
+  // closed terminal), a write fails with EPIPE; unheard, that is an uncaught exception in a
+  // server that must keep running and stop cleanly. What cannot be written is dropped.
+  process.stdout.on('error', () => {});
   // The owner token goes only into a loopback URL: the host's own browser signs in with it (the
   // web app accepts `#token=` on loopback only). Every other device pairs with `baton pair`.
   const everywhere = host === '0.0.0.0' || host === '::';

@@ -1,22 +1,24 @@
 import { pino, type Logger as PinoLogger } from 'pino';
 import type { Logger, LogLevel } from '../logger.js';
+import { writeStderrLine } from './stderr-line.js';
 
 /**
  * The `json` log format: one JSON object per line, from pino, for log shippers (journald's
  * JSON export, Loki, Elasticsearch). Fields: `time` (ISO 8601), `level` (a name, not pino's
  * number, so the lines read the same as the text format's), `msg`, then the context and fields.
  *
- * Writes are synchronous (pino's `sync: true` destination), as the text format's are: the last
- * line before a crash is the one that says why.
+ * Lines go to stderr through the same writer as the text format's (stderr-line.ts): synchronous,
+ * so the last line before a crash is the one that says why, and silent once stderr has closed.
  */
 export function createJsonLogger(
   level: LogLevel,
   context: Record<string, unknown>,
   write?: (line: string) => void,
 ): Logger {
-  const destination = write
-    ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) }
-    : pino.destination({ fd: 2, sync: true });
+  const line = write ?? writeStderrLine;
+  const destination = {
+    write: (chunk: string) => line(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk),
+  };
   const root = pino(
     {
       level,
