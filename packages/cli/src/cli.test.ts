@@ -114,6 +114,67 @@ describe('the baton command against a real server', () => {
     assert.doesNotMatch((await baton(['ls'])).stdout, /renamed/);
   });
 
+  test('new passes --env, repeated --args, --system-prompt and --binary into the session config', async () => {
+    const created = await baton([
+      'new',
+      'terminal',
+      '--name',
+      'env-args',
+      '--shell',
+      '/bin/sh',
+      '--env',
+      'BATON_MARK=from-env',
+      '--env',
+      'BATON_OTHER=x y',
+      '--args=-c',
+      '--args',
+      'echo "mark:$BATON_MARK:$BATON_OTHER"; exec sleep 60',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const id = created.stdout.trim();
+    const tailed = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [MAIN, 'tail', id], {
+        env: { ...process.env, BATON_HOME: home },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('mark:from-env:x y')) child.kill('SIGINT');
+      });
+      child.on('exit', () => resolve(out));
+      setTimeout(() => child.kill('SIGKILL'), 10_000);
+    });
+    assert.match(tailed, /mark:from-env:x y/);
+    assert.equal((await baton(['rm', id])).code, 0);
+
+    // An agent whose binary does not exist is refused, naming the binary it was given.
+    const missing = await baton(['new', 'claude', '--binary', '/nonexistent/claude-cli']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /\/nonexistent\/claude-cli was not found/);
+    // One that exists (and is no agent), with credentials from --env: the session is made with
+    // every flag in its config.
+    const made1 = await baton([
+      'new',
+      'claude',
+      '--name',
+      'with-prompt',
+      '--system-prompt',
+      'Answer in French.',
+      '--binary',
+      '/bin/true',
+      '--env',
+      'ANTHROPIC_API_KEY=not-used',
+    ]);
+    assert.doesNotMatch(made1.stderr, /credentials|not found/, made1.stderr);
+    const sessions = JSON.parse((await baton(['ls', '--json'])).stdout) as {
+      name: string;
+      config: Record<string, unknown>;
+    }[];
+    const made = sessions.find((s) => s.name === 'with-prompt');
+    assert.equal(made?.config['systemPrompt'], 'Answer in French.');
+    assert.equal(made?.config['binary'], '/bin/true');
+  });
+
   test('mistakes get one clear line and a distinct exit code', async () => {
     const unknown = await baton(['frobnicate']);
     assert.equal(unknown.code, 2);

@@ -9,6 +9,11 @@ export interface CommandSpec {
   values: readonly string[];
   /** Options that take no value (`--json`). `--help` is accepted by every command. */
   booleans: readonly string[];
+  /**
+   * Options of `values` that may be given more than once (`--env A=1 --env B=2`); each keeps
+   * every value in order (`flagList`). Any other option given twice is an error.
+   */
+  repeatable?: readonly string[];
   /** How many positional arguments the command takes at most. */
   maxPositionals: number;
   help: string;
@@ -144,7 +149,21 @@ Lists the sessions with their status and who is attached.
   new: {
     name: 'new',
     maxPositionals: 1,
-    values: [...TARGET_VALUES, 'name', 'cwd', 'shell', 'cols', 'rows', 'model', 'permission-mode'],
+    values: [
+      ...TARGET_VALUES,
+      'name',
+      'cwd',
+      'shell',
+      'cols',
+      'rows',
+      'model',
+      'permission-mode',
+      'system-prompt',
+      'binary',
+      'env',
+      'args',
+    ],
+    repeatable: ['env', 'args'],
     booleans: ['attach', 'read-only'],
     help: `usage: baton new [terminal|claude|codex] [options]
 
@@ -152,10 +171,16 @@ Creates a session (a terminal by default) and prints its id.
 
   --name NAME              a name to find it by (default: the kind and a number)
   --cwd DIR                working directory
+  --env KEY=VALUE          an environment variable for its process (repeat for more)
+  --args ARG               one argument appended to its command line (repeat for more;
+                           use --args=--flag for one that starts with --)
   --shell PATH             terminal: the program to run (default $SHELL)
   --cols N, --rows N       terminal: initial size (default: this terminal's)
-  --model M                claude/codex: the model
+  --model M                claude/codex: the model (default: the server's config, else the CLI's)
   --permission-mode M      claude/codex: the permission mode or approval policy
+  --system-prompt TEXT     claude/codex: context for the agent, never shown as a user message
+  --binary PATH            claude/codex: the agent CLI to run (default: the server's config,
+                           else claude / codex on the server's PATH)
   --attach                 attach to it at once instead of printing its id
   --read-only              with --attach: watch without typing${TARGET_HELP}`,
   },

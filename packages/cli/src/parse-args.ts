@@ -4,6 +4,8 @@ import type { CommandSpec } from './command-specs.js';
 export interface ParsedArgs {
   positionals: string[];
   flags: Map<string, string | true>;
+  /** Every value of a repeatable option, in order (see `CommandSpec.repeatable`). */
+  lists: Map<string, string[]>;
   /** `--help` or `-h` was given: print the command's help and do nothing else. */
   help: boolean;
 }
@@ -16,13 +18,14 @@ export interface ParsedArgs {
 export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   const seeHelp = `see baton ${spec.name} --help`;
   const usage = (message: string) => new CliError(`${message}; ${seeHelp}`, ExitCode.Usage);
   // Help wins over every other mistake: `baton serve --bogus --help` prints help.
   const end = argv.indexOf('--');
   const options = end >= 0 ? argv.slice(0, end) : argv;
   if (options.includes('--help') || options.includes('-h'))
-    return { positionals: [], flags, help: true };
+    return { positionals: [], flags, lists, help: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -36,13 +39,17 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
         if (eq > 0) throw usage(`--${name} takes no value`);
         flags.set(name, true);
       } else if (spec.values.includes(name)) {
-        if (eq > 0) flags.set(name, arg.slice(eq + 1));
+        let value: string;
+        if (eq > 0) value = arg.slice(eq + 1);
         else {
-          const value = argv[i + 1];
-          if (value === undefined) throw usage(`--${name} needs a value`);
-          flags.set(name, value);
+          const next = argv[i + 1];
+          if (next === undefined) throw usage(`--${name} needs a value`);
+          value = next;
           i++;
         }
+        if (spec.repeatable?.includes(name)) lists.set(name, [...(lists.get(name) ?? []), value]);
+        else if (flags.has(name)) throw usage(`--${name} is given twice; give it once`);
+        flags.set(name, value);
       } else {
         throw usage(
           `unknown option '${clip(arg.slice(0, eq > 0 ? eq : undefined))}' for baton ${spec.name}`,
@@ -64,12 +71,17 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
         : `unexpected argument ${extra.join(' ')} for baton ${spec.name}`,
     );
   }
-  return { positionals, flags, help: false };
+  return { positionals, flags, lists, help: false };
 }
 
 function clip(s: string): string {
   const printable = s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
   return printable.length > 60 ? printable.slice(0, 60) + '…' : printable;
+}
+
+/** Every value of a repeatable option, in the order given (empty when it is absent). */
+export function flagList(args: ParsedArgs, name: string): string[] {
+  return args.lists.get(name) ?? [];
 }
 
 export function flagString(args: ParsedArgs, name: string): string | undefined {

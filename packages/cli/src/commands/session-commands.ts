@@ -1,11 +1,12 @@
 import type { SessionInfo, SessionKind } from '@baton/protocol';
 import { CliError, ExitCode } from '../cli-error.js';
-import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
+import { flagString, type ParsedArgs } from '../parse-args.js';
 import { resolveSession } from '../resolve-session.js';
 import { request, resolveTarget } from '../server-target.js';
 import { randomUUID } from 'node:crypto';
 import { stripUnprintable } from '@baton/protocol';
 import { formatSessionTable } from '../format-sessions.js';
+import { sessionConfigFromFlags } from './session-config-flags.js';
 
 const KINDS: SessionKind[] = ['terminal', 'claude', 'codex'];
 
@@ -30,25 +31,8 @@ export async function create(args: ParsedArgs): Promise<SessionInfo> {
       `unknown session kind '${kind}'; use terminal, claude or codex`,
       ExitCode.Usage,
     );
+  const config = sessionConfigFromFlags(kind, args);
   const target = await resolveTarget(args);
-  const config: Record<string, unknown> = {};
-  const cwd = flagString(args, 'cwd');
-  if (cwd) config['cwd'] = cwd;
-  if (kind === 'terminal') {
-    const shell = flagString(args, 'shell');
-    if (shell) config['shell'] = shell;
-    const cols = flagInt(args, 'cols', 2, 1000);
-    const rows = flagInt(args, 'rows', 1, 500);
-    if (cols) config['cols'] = cols;
-    if (rows) config['rows'] = rows;
-    if (!cols && process.stdout.columns) config['cols'] = process.stdout.columns;
-    if (!rows && process.stdout.rows) config['rows'] = process.stdout.rows;
-  } else {
-    const model = flagString(args, 'model');
-    if (model) config['model'] = model;
-    const mode = flagString(args, 'permission-mode');
-    if (mode) config['permissionMode'] = mode;
-  }
   const body: Record<string, unknown> = { kind, config };
   const name = flagString(args, 'name');
   if (name) body['name'] = name;
