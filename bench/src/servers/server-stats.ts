@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Handlers } from '../ipc.js';
 
 /** Resource use of a server process since the last `stats.reset`. */
@@ -83,9 +83,12 @@ export function statsHandlers(): Handlers {
   let wallBase = process.hrtime.bigint();
   let procBase = readProc();
   const gcs = { count: 0, totalMs: 0, maxMs: 0 };
+  // Entries arrive asynchronously: one that started before the last reset is not counted.
+  let resetAt = performance.now();
   // The forced GC of `stats` itself is observed too; it runs after the figures are taken.
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
+      if (entry.startTime < resetAt) continue;
       gcs.count++;
       gcs.totalMs += entry.duration;
       gcs.maxMs = Math.max(gcs.maxMs, entry.duration);
@@ -98,6 +101,7 @@ export function statsHandlers(): Handlers {
       cpuBase = process.cpuUsage();
       wallBase = process.hrtime.bigint();
       procBase = readProc();
+      resetAt = performance.now();
       gcs.count = 0;
       gcs.totalMs = 0;
       gcs.maxMs = 0;
