@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  BASELINE_SYSTEMS,
-  SYSTEMS,
-  comparedWith,
-  type SystemName,
-} from './drivers/connection.js';
+import { BASELINE_SYSTEMS, SYSTEMS, comparedWith, type SystemName } from './drivers/connection.js';
 import { judgeLoad, sampleLoad } from './machine-load.js';
 import { scenarios, type ProfileName } from './profile.js';
 import { renderReport } from './report.js';

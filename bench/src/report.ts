@@ -166,11 +166,7 @@ function figuresTable(result: ScenarioResult): string[] {
   const columns = [...new Set(result.runs.flatMap((r) => Object.keys(r.figures)))];
   return table(
     ['system', ...columns, 'checked'],
-    result.runs.map((r) => [
-      labelOf(r),
-      ...columns.map((c) => r.figures[c] ?? '–'),
-      status(r),
-    ]),
+    result.runs.map((r) => [labelOf(r), ...columns.map((c) => r.figures[c] ?? '–'), status(r)]),
   );
 }
 
@@ -209,12 +205,7 @@ export function renderReport(
     const ab = abLines(result);
     if (ab.length > 0) out.push('', ...ab);
     if (result.runs.some((r) => r.profile !== undefined)) {
-      out.push(
-        '',
-        'The server while the latency was measured:',
-        '',
-        ...profileTable(result),
-      );
+      out.push('', 'The server while the latency was measured:', '', ...profileTable(result));
     }
   }
   out.push('');

@@ -11,13 +11,7 @@
  *   (`--baseline DIR`), for an A/B of a change measured in one run under the same load.
  */
 export type SystemName =
-  | 'baton'
-  | 'baton-full'
-  | 'baton-base'
-  | 'baton-full-base'
-  | 'socketio'
-  | 'ws'
-  | 'ws-naive';
+  'baton' | 'baton-full' | 'baton-base' | 'baton-full-base' | 'socketio' | 'ws' | 'ws-naive';
 
 /** The wire protocol a system speaks, which decides the client driver and the server program. */
 export type Protocol = 'baton' | 'socketio' | 'ws';

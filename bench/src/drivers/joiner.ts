@@ -15,8 +15,7 @@ interface Frame {
 export class RawBatonClient {
   output = '';
   lastSeq = 0;
-  private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame, at: bigint) => void }[] =
-    [];
+  private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame, at: bigint) => void }[] = [];
   private failure: Error | undefined;
 
   private constructor(private readonly ws: WebSocket) {
