@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SYSTEMS, type SystemName } from './drivers/connection.js';
+import { BASELINE_SYSTEMS, SYSTEMS, comparedWith, type SystemName } from './drivers/connection.js';
 import { judgeLoad, sampleLoad } from './machine-load.js';
 import { scenarios, type ProfileName } from './profile.js';
 import { renderReport } from './report.js';
@@ -12,13 +13,18 @@ import type { ScenarioResult } from './scenarios/result.js';
 import { evaluateTargets } from './targets.js';
 
 const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,baton-full,socketio,ws,ws-naive]
-                                [--out FILE] [--cpu-prof DIR]
+                                [--out FILE] [--cpu-prof DIR] [--strace DIR]
+                                [--baseline DIR --systems baton-base,baton,...] [--repeat N]
   --profile   full (default): the published run, written to BENCHMARKS.md
               ci: a short run that fails only when an event is lost, duplicated or reordered
   --only      scenario names to run (seed-10x1, seed-100x10, fanout-1000x1, open-connections,
-              reconnect-storm, catch-up, terminal-flood, client-memory)
+              reconnect-storm, catch-up, late-joiner, terminal-flood, client-memory)
   --out       where to write the Markdown (full default: BENCHMARKS.md at the repository root)
-  --cpu-prof  write V8 CPU profiles of the baton server into DIR`;
+  --cpu-prof  write V8 CPU profiles of the baton server into DIR
+  --strace    count the baton server's system calls with strace -c -f into DIR (slows it down)
+  --baseline  a checkout of another version with its bench built: the systems baton-base and
+              baton-full-base run its server, for an A/B of a change in one run
+  --repeat    run every system N times, interleaved (a b a b …), so an A/B sees the same load`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -41,6 +47,9 @@ async function main(): Promise<void> {
       systems: { type: 'string' },
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      strace: { type: 'string' },
+      baseline: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -51,8 +60,20 @@ async function main(): Promise<void> {
   const profile = values.profile as ProfileName;
   if (profile !== 'full' && profile !== 'ci') fail(`unknown profile '${values.profile}'`);
   const systems = (values.systems?.split(',') ?? SYSTEMS) as SystemName[];
-  for (const s of systems) if (!SYSTEMS.includes(s)) fail(`unknown system '${s}'`);
-  if (values['cpu-prof']) setHarnessOptions({ cpuProfileDir: values['cpu-prof'] });
+  for (const s of systems) {
+    if (!SYSTEMS.includes(s) && !BASELINE_SYSTEMS.includes(s)) fail(`unknown system '${s}'`);
+    if (BASELINE_SYSTEMS.includes(s) && !values.baseline) fail(`${s} needs --baseline DIR`);
+  }
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
+    fail(`--repeat must be a whole number from 1 to 100, not '${values.repeat}'`);
+  if (values.baseline && !existsSync(join(values.baseline, 'bench/dist/servers/baton-server.js')))
+    fail(`--baseline ${values.baseline} has no bench/dist/servers/baton-server.js: build it there`);
+  setHarnessOptions({
+    ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
+    ...(values.strace ? { straceDir: values.strace } : {}),
+    ...(values.baseline ? { baselineDir: values.baseline } : {}),
+  });
 
   const notes: string[] = [];
   // The server holds every connection and each load generator a share of them; keep a margin
@@ -77,17 +98,30 @@ async function main(): Promise<void> {
   const loadBefore = sampleLoad();
   for (const scenario of list) {
     const result: ScenarioResult = { ...scenario, runs: [] };
-    for (const system of scenario.systems.filter((s) => systems.includes(s))) {
+    const chosen = systems.filter((s) => scenario.systems.includes(comparedWith(s)));
+    // Interleaved (a b a b), so that a change in the machine's load hits both sides of an A/B.
+    const order = Array.from({ length: repeat }, (_, i) =>
+      chosen.map((system) => ({ system, repetition: i + 1 })),
+    ).flat();
+    for (const { system, repetition } of order) {
       const t = Date.now();
-      process.stderr.write(`${scenario.name} / ${system} … `);
+      process.stderr.write(`${scenario.name} / ${system}${repeat > 1 ? ` #${repetition}` : ''} … `);
       try {
         const run = await scenario.run(system);
+        if (repeat > 1) run.repetition = repetition;
         result.runs.push(run);
         const verdict = run.problems.length > 0 ? `FAILED: ${run.problems.join('; ')}` : 'ok';
         process.stderr.write(`${verdict} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
       } catch (e) {
         const message = (e as Error).message.split('\n')[0] ?? 'error';
-        result.runs.push({ system, connections: 0, figures: {}, problems: [message], notes: [] });
+        result.runs.push({
+          system,
+          connections: 0,
+          figures: {},
+          problems: [message],
+          notes: [],
+          ...(repeat > 1 ? { repetition } : {}),
+        });
         process.stderr.write(`FAILED: ${message}\n`);
       }
     }

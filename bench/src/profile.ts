@@ -1,5 +1,6 @@
 import { clientMemoryScenario } from './scenarios/client-memory.js';
 import { fanoutScenario } from './scenarios/fanout.js';
+import { lateJoinerScenario } from './scenarios/late-joiner.js';
 import { floodScenario } from './scenarios/flood.js';
 import type { Scenario } from './scenarios/result.js';
 import { resumeScenario } from './scenarios/resume.js';
@@ -85,6 +86,12 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
       `Catch-up after missing ${full ? '10,000' : '2,000'} events`,
       'One device is away while another submits; it then resumes from its last event.',
       { cut: 1, missed: full ? 10_000 : 2000, textBytes: TEXT_BYTES, rate: 2000 },
+    ),
+    lateJoinerScenario(
+      'late-joiner',
+      'Late joiner on a terminal with 1,000 lines',
+      'A terminal printed 1,000 coloured lines and went quiet; devices subscribe from the start one after another and get the screen: time from the subscribe sent to the snapshot received, on loopback.',
+      { lines: 1000, joiners: full ? 20 : 5 },
     ),
     floodScenario(
       'terminal-flood',

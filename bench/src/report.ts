@@ -17,7 +17,16 @@ export const LABEL: Record<SystemName, string> = {
   socketio: 'Socket.IO 4.8 + recovery (memory only)',
   ws: 'floor: raw ws, encode once, one write per loop iteration (no storage)',
   'ws-naive': 'raw ws, naive: encode per member, one write per frame (not the floor)',
+  'baton-base': 'baseline build (--baseline), durability normal',
+  'baton-full-base': 'baseline build (--baseline), durability full',
 };
+
+/** A run's row label: its system, and which repetition when there were several. */
+function labelOf(run: SystemRun): string {
+  return run.repetition === undefined
+    ? LABEL[run.system]
+    : `${LABEL[run.system]} (run ${run.repetition})`;
+}
 
 const num = (v: number | undefined, digits = 2) =>
   v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits);
@@ -32,6 +41,83 @@ function row(cells: string[]): string {
 
 function table(head: string[], rows: string[][]): string[] {
   return [row(head), row(head.map(() => '---')), ...rows.map(row)];
+}
+
+/**
+ * What the server process did while the latency was measured: event-loop delay, GC pauses,
+ * system calls, context switches and the time its event-loop thread waited for a core.
+ */
+function profileTable(result: ScenarioResult): string[] {
+  const runs = result.runs.filter((r) => r.profile !== undefined);
+  return table(
+    [
+      'system',
+      'loop delay p50 / p99 / max (ms)',
+      'GC pauses: count / total / max (ms)',
+      'read / write syscalls',
+      'context switches: voluntary / forced',
+      'waiting for a core (ms)',
+      'CPU (cores)',
+    ],
+    runs.map((r) => {
+      const p = r.profile!;
+      return [
+        labelOf(r),
+        `${num(p.eventLoopDelayP50Ms)} / ${num(p.eventLoopDelayP99Ms)} / ${num(p.eventLoopDelayMaxMs)}`,
+        `${int(p.gcCount)} / ${num(p.gcPauseTotalMs, 1)} / ${num(p.gcPauseMaxMs)}`,
+        `${int(p.readSyscalls)} / ${int(p.writeSyscalls)}`,
+        `${int(p.voluntarySwitches)} / ${int(p.involuntarySwitches)}`,
+        num(p.runQueueWaitMs, 1),
+        num(p.wallUs > 0 ? p.cpuUs / p.wallUs : undefined),
+      ];
+    }),
+  );
+}
+
+/** The figure an A/B compares: p99 where latency was sampled, else the scenario's own figure. */
+export function headlineOf(run: SystemRun): { name: string; value: number } | undefined {
+  if (run.latency) return { name: 'p99 ms', value: run.latency.p99 };
+  for (const name of Object.keys(run.figures)) {
+    if (!name.endsWith('(ms)') || name.startsWith('reconnected')) continue;
+    const value = Number(run.figures[name]);
+    if (Number.isFinite(value)) return { name, value };
+  }
+  return undefined;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Baseline against this build, per durability mode: the median of each side's repetitions and
+ * their ratio (below 1× means this build is faster). Only runs without problems count.
+ */
+function abLines(result: ScenarioResult): string[] {
+  const lines: string[] = [];
+  for (const [base, now] of [
+    ['baton-base', 'baton'],
+    ['baton-full-base', 'baton-full'],
+  ] as const) {
+    const pick = (system: SystemName) =>
+      result.runs
+        .filter((r) => r.system === system && r.problems.length === 0)
+        .map(headlineOf)
+        .filter((h) => h !== undefined);
+    const a = pick(base);
+    const b = pick(now);
+    if (a.length === 0 || b.length === 0) continue;
+    const ma = median(a.map((h) => h.value));
+    const mb = median(b.map((h) => h.value));
+    const list = (hs: { value: number }[]) => hs.map((h) => h.value.toFixed(2)).join(', ');
+    lines.push(
+      `- A/B ${LABEL[now]}, ${b[0]!.name}: median ${mb.toFixed(2)} against the baseline's ` +
+        `${ma.toFixed(2)} (${ma > 0 ? (mb / ma).toFixed(2) : '–'}×); this build [${list(b)}], baseline [${list(a)}]`,
+    );
+  }
+  return lines;
 }
 
 function status(run: SystemRun): string {
@@ -58,7 +144,7 @@ function fanoutTable(result: ScenarioResult): string[] {
       'checked',
     ],
     result.runs.map((r) => [
-      LABEL[r.system],
+      labelOf(r),
       num(r.latency?.p50),
       num(r.latency?.p99),
       num(r.latency?.p999),
@@ -80,11 +166,7 @@ function figuresTable(result: ScenarioResult): string[] {
   const columns = [...new Set(result.runs.flatMap((r) => Object.keys(r.figures)))];
   return table(
     ['system', ...columns, 'checked'],
-    result.runs.map((r) => [
-      LABEL[r.system],
-      ...columns.map((c) => r.figures[c] ?? '–'),
-      status(r),
-    ]),
+    result.runs.map((r) => [labelOf(r), ...columns.map((c) => r.figures[c] ?? '–'), status(r)]),
   );
 }
 
@@ -120,6 +202,11 @@ export function renderReport(
     out.push('', `## ${result.title}`, '', result.description, '');
     const hasLatencyTable = result.runs.some((r) => r.saturation !== undefined);
     out.push(...(hasLatencyTable ? fanoutTable(result) : figuresTable(result)));
+    const ab = abLines(result);
+    if (ab.length > 0) out.push('', ...ab);
+    if (result.runs.some((r) => r.profile !== undefined)) {
+      out.push('', 'The server while the latency was measured:', '', ...profileTable(result));
+    }
   }
   out.push('');
   return out.join('\n');

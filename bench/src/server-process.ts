@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { protocolOf, type SystemName } from './drivers/connection.js';
+import { resolve } from 'node:path';
+import { comparedWith, protocolOf, type SystemName } from './drivers/connection.js';
 import { IpcChild } from './ipc.js';
 import type { ServerStats } from './servers/server-stats.js';
 
@@ -27,6 +28,11 @@ export interface ServerProcess {
 export interface ServerProcessOptions {
   /** Write a V8 CPU profile of the server process into this directory when it exits. */
   cpuProfileDir?: string;
+  /**
+   * A checkout of another baton version with its bench built (`npx tsc -b bench` there): the
+   * baseline systems run its server program, so a change is measured against it in one run.
+   */
+  baselineDir?: string;
 }
 
 /** Starts the server of `system` in a child process and waits until it listens. */
@@ -34,12 +40,20 @@ export async function startServerProcess(
   system: SystemName,
   options: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
-  const entry = fileURLToPath(
-    new URL(`./servers/${protocolOf(system)}-server.js`, import.meta.url),
-  );
+  const program = `./servers/${protocolOf(system)}-server.js`;
+  const isBaseline = comparedWith(system) !== system;
+  if (isBaseline && !options.baselineDir) {
+    throw new Error(`${system} needs --baseline DIR (a checkout with its bench built)`);
+  }
+  const entry =
+    isBaseline && options.baselineDir
+      ? resolve(options.baselineDir, 'bench/dist', program)
+      : fileURLToPath(new URL(program, import.meta.url));
   const args: Record<SystemName, string[]> = {
     baton: ['--durability', 'normal'],
     'baton-full': ['--durability', 'full'],
+    'baton-base': ['--durability', 'normal'],
+    'baton-full-base': ['--durability', 'full'],
     socketio: [],
     ws: [],
     'ws-naive': ['--naive'],

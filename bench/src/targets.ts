@@ -58,6 +58,7 @@ export function evaluateTargets(results: ScenarioResult[]): string[] {
         );
       }
     }
+    lines.push(...issue17Targets(results, system, label));
     const bm = find(results, 'open-connections', system)?.rssPerConnectionBytes;
     const wm = find(results, 'open-connections', 'ws')?.rssPerConnectionBytes;
     if (bm !== undefined && wm !== undefined) {
@@ -77,5 +78,48 @@ export function evaluateTargets(results: ScenarioResult[]): string[] {
     `${verdict(broken.length === 0)}: baton delivered every event exactly once, in order, in every scenario and both durability modes` +
       (broken.length > 0 ? ` (failed: ${broken.join(', ')})` : ''),
   );
+  return lines;
+}
+
+const figure = (run: SystemRun | undefined, name: string): number | undefined => {
+  const v = Number(run?.figures[name]);
+  return run && Number.isFinite(v) ? v : undefined;
+};
+
+/**
+ * The rows of "ahead of every peer, close to the floor": seed p99 against Socket.IO and the floor,
+ * the reconnect storm (under 1 s, faster than Socket.IO), catch-up under 100 ms and the late
+ * joiner under 15 ms.
+ */
+function issue17Targets(results: ScenarioResult[], system: SystemName, label: string): string[] {
+  const lines: string[] = [];
+  for (const name of ['seed-10x1', 'seed-100x10']) {
+    const p99 = find(results, name, system)?.latency?.p99;
+    const sp = find(results, name, 'socketio')?.latency?.p99;
+    const wp = find(results, name, 'ws')?.latency?.p99;
+    if (p99 === undefined || sp === undefined || wp === undefined) continue;
+    lines.push(
+      `${verdict(p99 <= sp && p99 <= 1.25 * wp)}: p99 in ${name} at most Socket.IO's and 1.25× the floor, ${label} ` +
+        `(${p99.toFixed(2)} ms; Socket.IO ${sp.toFixed(2)} ms; floor ${wp.toFixed(2)} ms, ${(p99 / wp).toFixed(2)}×)`,
+    );
+  }
+  const storm = figure(find(results, 'reconnect-storm', system), 'last caught up (ms)');
+  const stormIo = figure(find(results, 'reconnect-storm', 'socketio'), 'last caught up (ms)');
+  if (storm !== undefined) {
+    lines.push(
+      `${verdict(storm < 1000 && (stormIo === undefined || storm < stormIo))}: reconnect storm caught up in under 1 s and before Socket.IO, ${label} ` +
+        `(${storm} ms; Socket.IO ${stormIo === undefined ? 'did not catch up' : `${stormIo} ms`})`,
+    );
+  }
+  const catchUp = figure(find(results, 'catch-up', system), 'last caught up (ms)');
+  if (catchUp !== undefined) {
+    lines.push(`${verdict(catchUp < 100)}: catch-up in under 100 ms, ${label} (${catchUp} ms)`);
+  }
+  const joiner = figure(find(results, 'late-joiner', system), 'subscribe → snapshot p50 (ms)');
+  if (joiner !== undefined) {
+    lines.push(
+      `${verdict(joiner < 15)}: late joiner on 1,000 lines served in under 15 ms, ${label} (p50 ${joiner.toFixed(2)} ms)`,
+    );
+  }
   return lines;
 }

@@ -6,9 +6,12 @@
  * - `ws`: the floor, raw `ws` using the same two send techniques as baton (each frame encoded
  *   once for all members, one socket write per event-loop iteration per connection);
  * - `ws-naive`: raw `ws` encoding each frame per member and writing one frame per system call,
- *   kept only to show what those two techniques are worth.
+ *   kept only to show what those two techniques are worth;
+ * - `baton-base`, `baton-full-base`: the same two baton servers built from another checkout
+ *   (`--baseline DIR`), for an A/B of a change measured in one run under the same load.
  */
-export type SystemName = 'baton' | 'baton-full' | 'socketio' | 'ws' | 'ws-naive';
+export type SystemName =
+  'baton' | 'baton-full' | 'baton-base' | 'baton-full-base' | 'socketio' | 'ws' | 'ws-naive';
 
 /** The wire protocol a system speaks, which decides the client driver and the server program. */
 export type Protocol = 'baton' | 'socketio' | 'ws';
@@ -18,9 +21,20 @@ export const SYSTEMS: readonly SystemName[] = ['baton', 'baton-full', 'socketio'
 /** Systems of the scenarios where the naive floor would only repeat the floor's answer. */
 export const SYSTEMS_BUT_NAIVE: readonly SystemName[] = ['baton', 'baton-full', 'socketio', 'ws'];
 
+/** Baseline builds, run only when asked for by name with `--baseline DIR`. */
+export const BASELINE_SYSTEMS: readonly SystemName[] = ['baton-base', 'baton-full-base'];
+
+/** The system a baseline stands in for (itself for every other system). */
+export function comparedWith(system: SystemName): SystemName {
+  if (system === 'baton-base') return 'baton';
+  if (system === 'baton-full-base') return 'baton-full';
+  return system;
+}
+
 export function protocolOf(system: SystemName): Protocol {
-  if (system === 'baton' || system === 'baton-full') return 'baton';
-  if (system === 'ws' || system === 'ws-naive') return 'ws';
+  const compared = comparedWith(system);
+  if (compared === 'baton' || compared === 'baton-full') return 'baton';
+  if (compared === 'ws' || compared === 'ws-naive') return 'ws';
   return 'socketio';
 }
 

@@ -35,12 +35,14 @@ export function fanoutScenario(
         await cluster.open(system, server.info.url, topology.specs);
         const after = await server.stats();
         const pick = (count: number) => topology.members.flatMap((m) => m.slice(0, count));
+        await server.resetStats();
         const latency = await measureLatency(cluster, topology, {
           submitters: pick(params.latency.submittersPerSession),
           ratePerSubmitter: params.latency.ratePerSubmitter,
           durationMs: params.latency.durationMs,
           textBytes: params.textBytes,
         });
+        const profile = await server.stats();
         const saturation = await measureSaturation(cluster, server, topology, {
           submitters: pick(params.saturation.submittersPerSession),
           window: params.saturation.window,
@@ -52,6 +54,7 @@ export function fanoutScenario(
           connections,
           latency: latency.latency,
           saturation,
+          profile,
           rssPerConnectionBytes: (after.rssBytes - before.rssBytes) / connections,
           figures: {},
           problems: [...latency.problems, ...saturation.problems],

@@ -1,11 +1,16 @@
 import { protocolOf, type SystemName } from '../drivers/connection.js';
 import { LoadCluster } from '../load/cluster.js';
+import { SyscallCounter } from '../syscall-counter.js';
 import { startServerProcess, type ServerProcess } from '../server-process.js';
 
 /** Options every scenario run shares, from the command line. */
 export interface HarnessOptions {
   /** When set, the baton server writes a V8 CPU profile here. */
   cpuProfileDir?: string;
+  /** Where the baseline systems' build lives (`--baseline`). */
+  baselineDir?: string;
+  /** When set, `strace -c -f` counts the baton server's system calls into a file here. */
+  straceDir?: string;
 }
 
 let harnessOptions: HarnessOptions = {};
@@ -23,17 +28,23 @@ export async function withServer<T>(
   loadProcesses: number,
   body: (server: ServerProcess, cluster: LoadCluster) => Promise<T>,
 ): Promise<T> {
-  const server = await startServerProcess(
-    system,
-    protocolOf(system) === 'baton' && harnessOptions.cpuProfileDir
+  const isBaton = protocolOf(system) === 'baton';
+  const server = await startServerProcess(system, {
+    ...(isBaton && harnessOptions.cpuProfileDir
       ? { cpuProfileDir: harnessOptions.cpuProfileDir }
-      : {},
-  );
+      : {}),
+    ...(harnessOptions.baselineDir ? { baselineDir: harnessOptions.baselineDir } : {}),
+  });
+  const straced =
+    isBaton && harnessOptions.straceDir
+      ? await SyscallCounter.attach(server.pid, harnessOptions.straceDir, `${system}-${server.pid}`)
+      : undefined;
   let cluster: LoadCluster | undefined;
   try {
     cluster = await LoadCluster.start(loadProcesses);
     return await body(server, cluster);
   } finally {
+    await straced?.detach();
     await cluster?.stop();
     await server.stop();
   }

@@ -1,3 +1,4 @@
+import type { ServerStats } from '../servers/server-stats.js';
 import type { SystemName } from '../drivers/connection.js';
 import type { LatencySummary } from '../stats.js';
 import type { SaturationResult } from './measure.js';
@@ -10,6 +11,13 @@ export interface SystemRun {
   saturation?: SaturationResult;
   /** Server RSS growth from no clients to all connected, per connection, after a full GC. */
   rssPerConnectionBytes?: number;
+  /**
+   * The server process while the scenario's latency was measured (the latency phase, or the
+   * resume until the last device caught up): where the tail comes from.
+   */
+  profile?: ServerStats;
+  /** Which repetition this is, when the run was asked for several (`--repeat`). */
+  repetition?: number;
   /** Scenario-specific figures by column name, already formatted. */
   figures: Record<string, string>;
   /** Broken guarantees: lost, duplicated or reordered events. A run with problems fails. */

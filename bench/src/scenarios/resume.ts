@@ -72,6 +72,7 @@ export function resumeScenario(
         // Only device 0 is connected: it receives each message once.
         await cluster.drain(params.missed, 120_000);
         await cluster.track(away, 0, sent.get(0)?.last ?? 0);
+        await server.resetStats();
         const startUs = nowUs();
         const failed = await cluster.resume(away);
         const reconnectedUs = nowUs();
@@ -86,8 +87,10 @@ export function resumeScenario(
           // A system without storage never delivers what it did not keep.
           if (Date.now() - lastProgress > 5_000) break;
         }
+        const profile = await server.stats();
         const collected = await cluster.collect();
         const run: SystemRun = {
+          profile,
           system,
           connections: params.cut + 1,
           figures: {

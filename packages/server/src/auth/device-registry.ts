@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync, existsSync, chmodSync, rmSync } from 'node
 import { join } from 'node:path';
 import { narrowerRole, type Role } from '@baton/protocol';
 import type { DeviceRecord, Store } from '../storage/store.js';
+import { TokenHashCache } from './token-hash-cache.js';
 import { hashToken, newDeviceId, newDeviceToken, newOwnerToken, sameHash } from './tokens.js';
 
 export interface AuthenticatedDevice {
@@ -50,6 +51,7 @@ const MODES_KEPT = 7;
  * write changes nothing.
  */
 export class DeviceRegistry {
+  private readonly tokenHashes = new TokenHashCache();
   private readonly byHash = new Map<string, DeviceRecord>();
   /** The same records by device id: `seen` and `roleOn` run on every request and frame. */
   private readonly byId = new Map<string, DeviceRecord>();
@@ -100,7 +102,7 @@ export class DeviceRegistry {
   /** The device a token belongs to, or undefined for a missing, unknown or revoked token. */
   authenticate(token: string | undefined): AuthenticatedDevice | undefined {
     if (!token) return undefined;
-    const hash = hashToken(token);
+    const hash = this.tokenHashes.of(token);
     if (sameHash(hash, this.ownerHash)) return OWNER_DEVICE;
     const d = this.byHash.get(hash);
     if (!d || d.revokedAt !== undefined) return undefined;

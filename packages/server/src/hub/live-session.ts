@@ -30,7 +30,8 @@ import { redactConfig } from './redact-config.js';
 import { replayFailed } from './replay-failure.js';
 import { RunnerSupervisor } from './runner-supervisor.js';
 import { nextControl } from './control-transitions.js';
-import { storedFor } from './legacy-events.js';
+import { committedFrameFor, storedFor } from './legacy-events.js';
+import { RecentFrames } from './recent-frames.js';
 import { Subscription } from './subscription.js';
 
 /** A terminal joiner this far behind gets the screen instead of every byte since. */
@@ -41,6 +42,12 @@ const PRESENCE_COALESCE_MS = 50;
 const LIST_ATTACHMENTS = 50;
 /** Events read from the store per page while catching a subscriber up. */
 const REPLAY_PAGE = 500;
+/**
+ * Recent committed frames kept per session for catching up subscribers that were away briefly
+ * (RecentFrames); bounded so that a session costs at most this much memory for them.
+ */
+const RECENT_EVENTS = 2048;
+const RECENT_BYTES = 512 * 1024;
 /** A terminal's screen is checkpointed after this many events, so a restart replays little. */
 const CHECKPOINT_EVERY_EVENTS = 1000;
 
@@ -98,6 +105,9 @@ export class LiveSession {
   private readonly pendingJoined = new Map<string, Attachment>();
   private readonly pendingLeft = new Set<string>();
   private presenceTimer: NodeJS.Timeout | undefined;
+  private readonly recent = new RecentFrames(RECENT_EVENTS, RECENT_BYTES);
+  /** See presenceFrame: valid until the end of the check phase it was built in. */
+  private presenceCache: Buffer | undefined;
 
   constructor(
     record: SessionRecord,
@@ -195,6 +205,7 @@ export class LiveSession {
     let urgent = false;
     for (const ev of events) {
       this.committedSeq = ev.seq;
+      this.recent.push(ev);
       const e = ev.event;
       if (e.type === 'session.status') {
         this.status = e.data.status;
@@ -246,13 +257,32 @@ export class LiveSession {
     // the replay. Everyone else hears of the join in the next coalesced delta.
     setImmediate(() => {
       if (sub.ended) return;
-      peer.send(
-        JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() }),
-      );
+      peer.send(this.presenceFrame());
       this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
     });
     this.presenceChanged({ joined: attachmentOf(sub, this.id) });
     return { headSeq };
+  }
+
+  /**
+   * The full presence list, encoded once for every joiner of the same check phase. In a reconnect
+   * storm hundreds of subscribes are read in one poll phase and their lists are sent in the
+   * following check phase: one encoding serves them all, where one each made a storm of n
+   * joiners cost n² attachment encodings.
+   *
+   * Why a list shared within one check phase is never wrong for long: every change to presence
+   * after it was built (a join, a leave, a refresh) is a pending delta, and pending deltas are
+   * flushed by a timer — never within the check phase — to every subscriber, this joiner
+   * included. So each joiner's list plus the deltas it receives is the presence as it is.
+   */
+  private presenceFrame(): Buffer {
+    if (this.presenceCache) return this.presenceCache;
+    const frame = Buffer.from(
+      JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() }),
+    );
+    this.presenceCache = frame;
+    setImmediate(() => (this.presenceCache = undefined));
+    return frame;
   }
 
   /**
@@ -308,7 +338,9 @@ export class LiveSession {
     });
     this.pendingJoined.clear();
     this.pendingLeft.clear();
-    for (const sub of this.subscriptions.values()) sub.peer.send(frame);
+    // Encoded to bytes once: a delta in a storm holds hundreds of entries and goes to everyone.
+    const bytes = Buffer.from(frame);
+    for (const sub of this.subscriptions.values()) sub.peer.send(bytes);
   }
 
   /** Sends a volatile frame (streaming fragments) to every live subscriber. */
@@ -362,15 +394,27 @@ export class LiveSession {
             continue;
           }
         }
+        const recent = this.recent.from(sub.nextSeq, REPLAY_PAGE);
+        if (recent && recent.length > 0) {
+          // Synchronous with the check of committedSeq above: these are all committed events.
+          const v = sub.peer.protocolVersion;
+          const frames = recent.map((ev) => committedFrameFor(v, this.id, ev));
+          sendAll(sub.peer, frames);
+          sub.nextSeq = recent[recent.length - 1]!.seq + 1;
+          continue;
+        }
         const page = await this.deps.store.readEvents(this.id, sub.nextSeq - 1, REPLAY_PAGE);
         if (sub.ended) return;
-        let progressed = false;
+        // The stored JSON is spliced into each frame as is (never parsed and encoded again),
+        // and the page leaves as one buffer where the peer can (Peer.sendFrames).
+        const frames: string[] = [];
         for (const stored of page) {
           if (stored.seq !== sub.nextSeq) break;
-          sub.peer.send(frameOf(this.id, storedFor(sub.peer.protocolVersion, stored)));
+          frames.push(frameOf(this.id, storedFor(sub.peer.protocolVersion, stored)));
           sub.nextSeq++;
-          progressed = true;
         }
+        const progressed = frames.length > 0;
+        sendAll(sub.peer, frames);
         if (!progressed && sub.nextSeq >= this.firstSeq) {
           // Only possible if the store lags the commit callback; never expected with SQLite.
           this.deps.log.error('replay found no stored event where one was expected', {
@@ -660,6 +704,12 @@ function parseControl(stored: string | undefined, log: Logger, sessionId: string
   }
   log.error('unreadable control state; the session is open', { session: sessionId });
   return OPEN_CONTROL;
+}
+
+/** A replay page to one peer, as one write where the peer can (Peer.sendFrames). */
+function sendAll(peer: Peer, frames: readonly (string | Buffer)[]): void {
+  if (peer.sendFrames) peer.sendFrames(frames);
+  else for (const frame of frames) peer.send(frame);
 }
 
 function attachmentOf(s: Subscription, sessionId: string): Attachment {

@@ -21,6 +21,11 @@ export interface Peer {
    * Never blocks; the queue is bounded by the WebSocket layer.
    */
   send(frame: string | Buffer): void;
+  /**
+   * Queue several text frames in order, as `send` would one by one; a WebSocket peer encodes
+   * them into one buffer and one write (a replay page). Optional: without it, `send` each.
+   */
+  sendFrames?(frames: readonly (string | Buffer)[]): void;
   /** Bytes queued and not yet written to the socket. */
   bufferedAmount(): number;
   /** Resolves when the queue has drained below the low-water mark (or the peer closed). */

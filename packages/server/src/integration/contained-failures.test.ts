@@ -31,6 +31,9 @@ describe('a failure while serving one subscriber fails that subscriber alone', (
   test('a replay whose store read fails closes only that connection with 1011; it resumes after reconnecting', async () => {
     // The one injected fault: the real SQLite store's next read fails as a disk error would.
     const store = (server.hub as unknown as { opts: { store: Store } }).opts.store;
+    // The replay must come from the store: forget the recent frames a brief reconnect is served
+    // from (RecentFrames), so that it reads the store.
+    (server.hub.get(session.id) as unknown as { recent: { clear(): void } }).recent.clear();
     const readEvents = store.readEvents.bind(store);
     let failures = 0;
     store.readEvents = (...args) => {

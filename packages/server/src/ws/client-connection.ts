@@ -23,10 +23,13 @@ import type { Peer } from '../hub/peer.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
 import { dispatch, type Attachment, type DispatchContext } from './dispatch.js';
+import { encodeTextFrames } from './text-frames.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
 
 /** Below this many queued bytes a subscriber that fell behind is served again. */
 const LOW_WATER_BYTES = 256 * 1024;
+/** How often a queue that is not drained is looked at again when no 'drain' event says so. */
+const DRAIN_POLL_MS = 10;
 /** A connection whose queue passes this is closed; its client reconnects and resumes. */
 const HARD_LIMIT_BYTES = 64 * 1024 * 1024;
 
@@ -179,21 +182,53 @@ export class ClientConnection {
   }
 
   private send(frame: string | Buffer): void {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (!this.writable()) return;
+    this.corkUntilNextTick();
+    // A Buffer is sent as a text frame: the bytes are already UTF-8 JSON.
+    this.ws.send(frame, { binary: false });
+  }
+
+  /**
+   * Several frames in one buffer written below `ws`, which is only equivalent to sending them one
+   * by one when `ws` transforms nothing (no permessage-deflate: the server never enables it, but
+   * this does not lean on that) and holds nothing queued that they could overtake. Otherwise,
+   * and when `ws` does not expose its socket, they go through `send` one by one.
+   */
+  private sendFrames(frames: readonly (string | Buffer)[]): void {
+    const internals = this.ws as unknown as {
+      _socket?: Socket;
+      _sender?: { _bufferedBytes?: number };
+    };
+    const socket = internals._socket;
+    if (
+      !socket ||
+      this.ws.extensions !== '' ||
+      internals._sender?._bufferedBytes !== 0 ||
+      frames.length < 2
+    ) {
+      for (const frame of frames) this.send(frame);
+      return;
+    }
+    if (!this.writable()) return;
+    this.corkUntilNextTick();
+    socket.write(encodeTextFrames(frames));
+  }
+
+  /** Whether frames may be queued; closes a connection whose queue overflowed (once). */
+  private writable(): boolean {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
     if (this.ws.bufferedAmount > HARD_LIMIT_BYTES) {
       // Every send until the close completes lands here: count and log the drop once.
-      if (this.droppedAsSlow) return;
+      if (this.droppedAsSlow) return false;
       this.droppedAsSlow = true;
       this.opts.log.warn('closing a connection that stopped reading', {
         connection: this.connectionId,
       });
       this.opts.metrics?.slowConsumerDrops.inc();
       this.close(CloseCode.SlowConsumer, 'send queue overflow: reconnect and resume');
-      return;
+      return false;
     }
-    this.corkUntilNextTick();
-    // A Buffer is sent as a text frame: the bytes are already UTF-8 JSON.
-    this.ws.send(frame, { binary: false });
+    return true;
   }
 
   /**
@@ -358,6 +393,7 @@ export class ClientConnection {
       mode,
       protocolVersion: v,
       send: (frame) => this.send(frame),
+      sendFrames: (frames) => this.sendFrames(frames),
       bufferedAmount: () => this.ws.bufferedAmount,
       drained: () => this.drained(),
       fail: (reason) => this.close(CloseCode.InternalError, reason),
@@ -408,14 +444,30 @@ export class ClientConnection {
     }
   }
 
+  /**
+   * Resolves once the queue is below LOW_WATER_BYTES. The socket's 'drain' (its buffer emptied)
+   * answers at once, so a replay continues as soon as the kernel took the last page rather than
+   * on the next poll; the poll stays for bytes queued inside `ws` itself, which 'drain' does not
+   * cover, and for a socket `ws` does not expose.
+   */
   private drained(): Promise<void> {
     if (this.closed || this.ws.bufferedAmount < LOW_WATER_BYTES) return Promise.resolve();
+    const socket = (this.ws as unknown as { _socket?: Socket })._socket;
     return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
       const check = () => {
-        if (this.closed || this.ws.bufferedAmount < LOW_WATER_BYTES) resolve();
-        else setTimeout(check, 10);
+        if (timer) clearTimeout(timer);
+        if (this.closed || this.ws.bufferedAmount < LOW_WATER_BYTES) {
+          socket?.off('drain', check);
+          socket?.off('close', check);
+          resolve();
+        } else {
+          timer = setTimeout(check, DRAIN_POLL_MS);
+        }
       };
-      setTimeout(check, 10);
+      socket?.on('drain', check);
+      socket?.on('close', check);
+      timer = setTimeout(check, DRAIN_POLL_MS);
     });
   }
 

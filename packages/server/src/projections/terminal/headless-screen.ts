@@ -23,6 +23,18 @@ export const DEFAULT_SCROLLBACK = 5000;
  */
 const MAX_IN_FLIGHT = 4 * 1024 * 1024;
 
+/**
+ * A screen that has not changed for this long is serialized in the background, so that the next
+ * joiner gets a copy of the checkpoint instead of waiting for a serialization.
+ */
+export const CHECKPOINT_IDLE_MS = 200;
+/**
+ * Background serializations are spaced by at least this many times the last one's duration, so
+ * they cost at most about a tenth of the thread even for a terminal whose output keeps stopping
+ * and starting (a shell being typed into).
+ */
+const CHECKPOINT_SPACING_FACTOR = 10;
+
 /** Output to parse, or an operation to run once everything before it is parsed. */
 type Step = string | ((term: HeadlessTerminal) => void);
 
@@ -43,6 +55,18 @@ export class HeadlessScreen {
   private cursorHidden = false;
   private inFlight = 0;
   private backlog: Step[] = [];
+  /**
+   * Counts every change requested (write, resize, restore). A serialization enqueued when the
+   * count was N describes exactly the changes 1..N, because the queue runs in call order.
+   */
+  private version = 0;
+  /** The last serialization and the version it describes; current while `version` matches. */
+  private checkpoint: { version: number; state: ScreenState } | undefined;
+  private lastChangeAt = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** When the next background serialization may start (see CHECKPOINT_SPACING_FACTOR). */
+  private notBefore = 0;
+  private disposed = false;
 
   constructor(
     cols: number,
@@ -54,27 +78,77 @@ export class HeadlessScreen {
 
   /** Feed PTY output. */
   write(data: string): void {
-    if (data.length > 0) this.enqueue(data);
+    if (data.length === 0) return;
+    this.changed();
+    this.enqueue(data);
   }
 
   /** Resize after the output written so far has been parsed. */
   resize(cols: number, rows: number): void {
+    this.changed();
     this.enqueue((term) => {
       if (term.cols !== cols || term.rows !== rows) term.resize(cols, rows);
     });
   }
 
-  /** The screen after everything written before this call. */
+  /**
+   * The screen after everything written before this call: the checkpoint when nothing changed
+   * since it was taken (a copy, no serialization), else a fresh serialization in queue order.
+   */
   snapshot(): Promise<ScreenState> {
+    const current = this.checkpoint;
+    if (current && current.version === this.version) return Promise.resolve(current.state);
+    return this.serialize();
+  }
+
+  /** Whether the checkpoint describes the screen as it is now (for tests and diagnostics). */
+  get checkpointCurrent(): boolean {
+    return this.checkpoint?.version === this.version;
+  }
+
+  private serialize(): Promise<ScreenState> {
+    const version = this.version;
     return new Promise((resolve) => {
       this.enqueue((term) => {
+        const started = performance.now();
         let screen = resetPenBeforeAlternate(
           this.serializer.serialize({ scrollback: this.scrollback }),
         );
         if (this.cursorHidden) screen += '\x1b[?25l';
-        resolve({ screen, cols: term.cols, rows: term.rows });
+        const state = { screen, cols: term.cols, rows: term.rows };
+        const took = performance.now() - started;
+        this.notBefore = Date.now() + took * CHECKPOINT_SPACING_FACTOR;
+        if (!this.checkpoint || this.checkpoint.version < version)
+          this.checkpoint = { version, state };
+        resolve(state);
       });
     });
+  }
+
+  /** Invalidates the checkpoint and arms the idle timer that takes the next one. */
+  private changed(): void {
+    this.version++;
+    this.lastChangeAt = Date.now();
+    this.idleTimer ??= this.armIdle(CHECKPOINT_IDLE_MS);
+  }
+
+  private armIdle(ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.onIdle(), ms);
+    // A pending checkpoint never keeps a process (or a worker) alive.
+    timer.unref();
+    return timer;
+  }
+
+  private onIdle(): void {
+    this.idleTimer = undefined;
+    if (this.disposed || this.checkpointCurrent) return;
+    const now = Date.now();
+    const wait = Math.max(this.lastChangeAt + CHECKPOINT_IDLE_MS, this.notBefore) - now;
+    if (wait > 0) {
+      this.idleTimer = this.armIdle(wait);
+      return;
+    }
+    void this.serialize();
   }
 
   /**
@@ -88,12 +162,15 @@ export class HeadlessScreen {
     this.cursorHidden = false;
     this.inFlight = 0;
     this.backlog = [];
+    this.changed();
     [this.term, this.serializer] = this.open(state.cols, state.rows);
     this.enqueue(state.screen);
     for (const step of waiting) this.enqueue(step);
   }
 
   dispose(): void {
+    this.disposed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.backlog = [];
     this.term.dispose();
   }
