@@ -18,6 +18,9 @@ import { AddDevicePage } from './pairing/add-device-page.js';
 import { windowLabel } from './window-mode.js';
 import { NotificationsPanel } from './notifications/notifications-panel.js';
 import { usePageVisibility } from './notifications/use-page-visibility.js';
+import { useReconnectTriggers } from './shell/use-reconnect-triggers.js';
+import { ConnectionBanner } from './shell/connection-banner.js';
+import { useLive } from './shell/use-live.js';
 
 /** The server's WebSocket address: the page's own origin (the server serves the app). */
 function webSocketUrl(): string {
@@ -54,6 +57,7 @@ export function App({
   );
 
   usePageVisibility(client);
+  useReconnectTriggers(client);
 
   useEffect(() => {
     // A clean close says goodbye, so presence drops this window at once.
@@ -131,12 +135,14 @@ function CredentialWatch({
 function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
   const route = useRoute();
   const sessionId = route.page === 'session' ? route.sessionId : undefined;
+  const live = useLive(sessionId);
   return (
-    <div className="app">
+    <div className="app" data-live={live}>
       <a href="#main" className="skip-link">
         Skip to content
       </a>
       <AppHeader sessionId={sessionId} mode={mode} />
+      <ConnectionBanner sessionId={sessionId} />
       <div id="main" className="app-main">
         {route.page === 'sessions' ? (
           <SessionsPage footer={<NotificationsPanel />} />
