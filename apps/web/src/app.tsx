@@ -21,6 +21,7 @@ import { usePageVisibility } from './notifications/use-page-visibility.js';
 import { useReconnectTriggers } from './shell/use-reconnect-triggers.js';
 import { ConnectionBanner } from './shell/connection-banner.js';
 import { useLive } from './shell/use-live.js';
+import { useAttentionTitle } from './shell/use-attention-title.js';
 
 /** The server's WebSocket address: the page's own origin (the server serves the app). */
 function webSocketUrl(): string {
@@ -136,6 +137,7 @@ function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
   const route = useRoute();
   const sessionId = route.page === 'session' ? route.sessionId : undefined;
   const live = useLive(sessionId);
+  useAttentionTitle(sessionId);
   return (
     <div className="app" data-live={live}>
       <a href="#main" className="skip-link">

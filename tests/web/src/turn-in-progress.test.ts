@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { BatonClient } from '@baton/client';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BatonProcess } from './harness/baton-process.js';
-import { BrowserDevice, connected, launchBrowser } from './harness/browser.js';
+import { BrowserDevice, connected, launchBrowser, screenshot } from './harness/browser.js';
 import { transcript } from './harness/app-page.js';
 import { sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
@@ -37,6 +38,10 @@ describe('a reload or a late joiner mid-reply (issue 11, bug 1)', { timeout: 240
   let browser: Browser;
   const devices: BrowserDevice[] = [];
   let cli: BatonClient | undefined;
+  let a: Page;
+  let b: Page;
+  let sessionUrl = '';
+  const work = tempDir('turn-work');
 
   before(async () => {
     api = await startFakeAnthropic();
@@ -61,9 +66,9 @@ describe('a reload or a late joiner mid-reply (issue 11, bug 1)', { timeout: 240
     const session = await cli.createSession({
       kind: 'claude',
       name: 'mid reply',
-      config: { cwd: tempDir('turn-work'), env: claudeSessionEnv(api) },
+      config: { cwd: work, env: claudeSessionEnv(api) },
     });
-    const sessionUrl = `${baton.url}/s/${session.id}`;
+    sessionUrl = `${baton.url}/s/${session.id}`;
     const device = async (): Promise<Page> => {
       const d = await BrowserDevice.create(browser);
       devices.push(d);
@@ -72,8 +77,8 @@ describe('a reload or a late joiner mid-reply (issue 11, bug 1)', { timeout: 240
       await page.locator('.composer').waitFor();
       return page;
     };
-    const a = await device();
-    const b = await device();
+    a = await device();
+    b = await device();
 
     api.script({
       kind: 'text',
@@ -109,5 +114,45 @@ describe('a reload or a late joiner mid-reply (issue 11, bug 1)', { timeout: 240
       await waitFor('the whole reply', async () => (await transcript(page)).length === 2);
       assert.deepEqual(await transcript(page), ['user: tell me about the fox', `agent: ${REPLY}`]);
     }
+  });
+
+  it('a session waiting for a permission marks the tab title, the favicon and the header', async () => {
+    const icon = (page: Page) => page.locator('link[rel="icon"]').getAttribute('href');
+    await b.goto(`${baton.url}/`);
+    await b.locator('.session-card').first().waitFor();
+    assert.equal(await a.title(), 'mid reply — baton');
+    assert.equal(await icon(a), '/icons/icon.svg');
+
+    api.script(
+      {
+        kind: 'tool',
+        name: 'Bash',
+        input: { command: `touch ${join(work, 'asked.txt')}`, description: 'create a file' },
+      },
+      { kind: 'text', text: 'Done.', chunks: 1, delayMs: 10 },
+    );
+    await sendMessage(a, 'run something');
+    await a.locator('.permission-open').waitFor({ timeout: 60_000 });
+    await waitFor(
+      'A to say the session needs you',
+      async () => (await a.title()) === '(!) mid reply — baton',
+    );
+    await waitFor(
+      'B, on the list, to say it too',
+      async () => (await b.title()) === '(!) mid reply — baton',
+    );
+    for (const page of [a, b]) assert.equal(await icon(page), '/icons/icon-attention.svg');
+    assert.equal(
+      await a.locator('.session-header .badge-attention').getAttribute('data-attention'),
+      'permission',
+    );
+    await screenshot(a, 'session-needs-you');
+
+    await a.locator('.permission-open').getByRole('button', { name: 'Allow', exact: true }).click();
+    await waitForQuiet(a);
+    await waitFor('the mark to clear', async () => (await a.title()) === 'mid reply — baton');
+    await waitFor('the favicon to clear', async () => (await icon(b)) === '/icons/icon.svg');
+    assert.equal(await b.title(), 'baton');
+    assert.equal(await a.locator('.badge-attention').count(), 0);
   });
 });

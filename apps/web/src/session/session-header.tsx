@@ -5,6 +5,7 @@ import { navigate } from '../routing/location-store.js';
 import { SessionActions } from '../sessions/session-actions.js';
 import { StatusBadge } from '../sessions/status-badge.js';
 import { useCan } from '../access/use-can.js';
+import { AttentionBadge } from './attention-badge.js';
 
 /** Name, kind and status of the open session, with its actions and the view toggles. */
 export function SessionHeader({
@@ -36,6 +37,7 @@ export function SessionHeader({
         {info ? (
           <StatusBadge status={info.status} reason={info.reason} degraded={info.degraded} />
         ) : null}
+        <AttentionBadge attention={info?.attention} />
       </div>
       <div className="session-tools">
         {onReadOnlyChange ? (
