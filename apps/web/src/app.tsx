@@ -11,6 +11,8 @@ import { SessionsPage } from './sessions/sessions-page.js';
 import { SessionPage } from './session/session-page.js';
 import { useRoute } from './routing/use-route.js';
 import { Link } from './routing/link.js';
+import { isSessionId, SessionByName } from './routing/session-by-name.js';
+import { ErrorBoundary } from './shell/error-boundary.js';
 import { clearCredential, type DeviceCredential } from './sign-in/device-credential.js';
 import { registerThisBrowser } from './sign-in/sign-in.js';
 import { DeviceIdContext, DeviceTokenContext } from './sign-in/device-context.js';
@@ -135,7 +137,8 @@ function CredentialWatch({
 
 function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
   const route = useRoute();
-  const sessionId = route.page === 'session' ? route.sessionId : undefined;
+  const sessionId =
+    route.page === 'session' && isSessionId(route.sessionId) ? route.sessionId : undefined;
   const live = useLive(sessionId);
   useAttentionTitle(sessionId);
   return (
@@ -146,25 +149,36 @@ function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
       <AppHeader sessionId={sessionId} mode={mode} />
       <ConnectionBanner sessionId={sessionId} />
       <div id="main" className="app-main">
-        {route.page === 'sessions' ? (
-          <SessionsPage footer={<NotificationsPanel />} />
-        ) : route.page === 'session' ? (
-          <SessionPage key={route.sessionId} sessionId={route.sessionId} />
-        ) : route.page === 'add-device' ? (
-          <AddDevicePage />
-        ) : route.page === 'devices' ? (
-          <DevicesPage />
-        ) : route.page === 'audit' ? (
-          <AuditView />
-        ) : (
-          <main className="page">
-            <h1>Page not found</h1>
-            <p>
-              Nothing lives at <code>{route.path}</code>. <Link href="/">Go to the sessions</Link>
-            </p>
-          </main>
-        )}
+        <ErrorBoundary key={routeKey(route)} what="this page">
+          {route.page === 'sessions' ? (
+            <SessionsPage footer={<NotificationsPanel />} />
+          ) : route.page === 'session' ? (
+            isSessionId(route.sessionId) ? (
+              <SessionPage key={route.sessionId} sessionId={route.sessionId} />
+            ) : (
+              <SessionByName name={route.sessionId} />
+            )
+          ) : route.page === 'add-device' ? (
+            <AddDevicePage />
+          ) : route.page === 'devices' ? (
+            <DevicesPage />
+          ) : route.page === 'audit' ? (
+            <AuditView />
+          ) : (
+            <main className="page">
+              <h1>Page not found</h1>
+              <p>
+                Nothing lives at <code>{route.path}</code>. <Link href="/">Go to the sessions</Link>
+              </p>
+            </main>
+          )}
+        </ErrorBoundary>
       </div>
     </div>
   );
+}
+
+/** Each route gets a fresh error boundary: a failure on one page does not follow you to the next. */
+function routeKey(route: ReturnType<typeof useRoute>): string {
+  return route.page === 'session' ? `session:${route.sessionId}` : route.page;
 }

@@ -9,6 +9,7 @@ import { RedeemScreen } from './handoff/redeem-screen.js';
 import { SignInScreen } from './sign-in/sign-in-screen.js';
 import { signIn, type SignInResult } from './sign-in/sign-in.js';
 import { detectMode } from './window-mode.js';
+import { ErrorBoundary } from './shell/error-boundary.js';
 import './styles.css';
 
 const mode = detectMode();
@@ -51,6 +52,8 @@ const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');
 createRoot(container).render(
   <StrictMode>
-    <Root />
+    <ErrorBoundary what="baton">
+      <Root />
+    </ErrorBoundary>
   </StrictMode>,
 );

@@ -5,7 +5,7 @@ import type { BatonClient } from '@baton/client';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
-import { transcript } from './harness/app-page.js';
+import { transcript, typeInTerminal } from './harness/app-page.js';
 import { messageState, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
 import { nodeDevice } from './harness/node-device.js';
@@ -73,6 +73,15 @@ describe(
       const b = await laptop.open(`${baton.url}/s/${shell.id}`);
       await b.locator('.terminal-host').waitFor();
       await waitFor('the terminal to be saved', async () => (await has(shell.id)) !== '');
+      await typeInTerminal(b, 'echo used-later\n');
+      const savedAt = async (id: string) =>
+        (JSON.parse((await has(id)) || '{"savedAt":0}') as { savedAt: number }).savedAt;
+      await waitFor(
+        'the terminal to be the view saved last',
+        async () =>
+          (await has(shell.id)).includes('used-later') &&
+          (await savedAt(shell.id)) > (await savedAt(chat.id)),
+      );
 
       await baton.kill();
       await a.locator('.connection[data-status="reconnecting"]').waitFor({ timeout: 30_000 });

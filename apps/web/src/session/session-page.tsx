@@ -12,6 +12,7 @@ import { DroppedKeysNotice } from '../terminal/dropped-keys-notice.js';
 import { TerminalView } from '../terminal/terminal-view.js';
 import { useMediaQuery } from '../use-media-query.js';
 import { SessionHeader } from './session-header.js';
+import { NoSuchSession } from './no-such-session.js';
 import { Link } from '../routing/link.js';
 import { useDeviceId } from '../sign-in/device-context.js';
 import { useCan } from '../access/use-can.js';
@@ -99,15 +100,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   );
 
   if (snapshot.status === 'error' && snapshot.error?.code === 'not_found' && !showSaved) {
-    return (
-      <main className="page">
-        <h1>No such session</h1>
-        <p>
-          Session <code>{sessionId}</code> does not exist; it may have been deleted.{' '}
-          <Link href="/">Back to the sessions</Link>
-        </p>
-      </main>
-    );
+    return <NoSuchSession reference={sessionId} />;
   }
   // The list no longer has it: deleted from another window, or gone with the server's data.
   const gone = loaded && !listed && (hasLive || snapshot.status === 'error');
