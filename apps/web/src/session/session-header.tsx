@@ -15,8 +15,14 @@ export function SessionHeader({
   devicesOpen,
   onDevicesToggle,
   deviceCount,
+  deleted = false,
 }: {
   info: SessionInfo | undefined;
+  /**
+   * The session was deleted (from this or another window): its last known status is no longer
+   * true, so none is shown, and nothing is offered that acts on it.
+   */
+  deleted?: boolean;
   readOnly: boolean;
   onReadOnlyChange: ((readOnly: boolean) => void) | undefined;
   devicesOpen: boolean;
@@ -34,13 +40,17 @@ export function SessionHeader({
         </Link>
         <h1>{info?.name ?? 'Session'}</h1>
         {info ? <span className="kind">{info.kind}</span> : null}
-        {info ? (
+        {deleted ? (
+          <span className="badge badge-deleted" data-status="deleted">
+            deleted
+          </span>
+        ) : info ? (
           <StatusBadge status={info.status} reason={info.reason} degraded={info.degraded} />
         ) : null}
-        <AttentionBadge attention={info?.attention} />
+        {deleted ? null : <AttentionBadge attention={info?.attention} />}
       </div>
       <div className="session-tools">
-        {onReadOnlyChange ? (
+        {onReadOnlyChange && !deleted ? (
           <button type="button" aria-pressed={readOnly} onClick={() => onReadOnlyChange(!readOnly)}>
             {readOnly ? 'Read-only: on' : 'Read-only: off'}
           </button>
@@ -53,7 +63,7 @@ export function SessionHeader({
         >
           Devices ({deviceCount})
         </button>
-        {info && canManage ? (
+        {info && canManage && !deleted ? (
           <button
             type="button"
             aria-expanded={showActions}
@@ -63,7 +73,7 @@ export function SessionHeader({
           </button>
         ) : null}
       </div>
-      {info && showActions && canManage ? (
+      {info && showActions && canManage && !deleted ? (
         <div className="session-manage">
           <SessionActions session={info} onDeleted={() => navigate('/', { replace: true })} />
         </div>

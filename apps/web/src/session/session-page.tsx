@@ -114,6 +114,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
     >
       <SessionHeader
         info={info ?? saved?.info}
+        deleted={gone}
         readOnly={readOnly}
         onReadOnlyChange={kind === 'terminal' && canInput ? setReadOnly : undefined}
         devicesOpen={panelOpen}
@@ -133,7 +134,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       ) : null}
       {gone ? (
         <p className="notice notice-error" role="alert">
-          This session was deleted or is no longer available.{' '}
+          This session was deleted; it is no longer available.{' '}
           <Link href="/">Back to the sessions</Link>
         </p>
       ) : null}
@@ -144,7 +145,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
             <TerminalView
               sessionId={sessionId}
               live={live}
-              readOnly={readOnly || observing}
+              readOnly={readOnly || observing || gone}
               savedText={showSaved ? saved.terminalText : undefined}
               onSave={saveTerminal}
             />
@@ -153,7 +154,10 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
               sessionId={sessionId}
               source={source}
               status={info?.status}
-              readOnly={!canInput || observing}
+              readOnly={!canInput || observing || gone}
+              readOnlyNote={
+                gone ? 'This session was deleted: nothing can be sent to it.' : undefined
+              }
               attached={attached}
             />
           ) : (
