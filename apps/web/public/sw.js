@@ -12,6 +12,7 @@ const SHELL = [
   '/',
   '/manifest.webmanifest',
   '/icons/icon.svg',
+  '/icons/icon-attention.svg',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
 ];

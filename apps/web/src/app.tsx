@@ -11,6 +11,8 @@ import { SessionsPage } from './sessions/sessions-page.js';
 import { SessionPage } from './session/session-page.js';
 import { useRoute } from './routing/use-route.js';
 import { Link } from './routing/link.js';
+import { isSessionId, SessionByName } from './routing/session-by-name.js';
+import { ErrorBoundary } from './shell/error-boundary.js';
 import { clearCredential, type DeviceCredential } from './sign-in/device-credential.js';
 import { registerThisBrowser } from './sign-in/sign-in.js';
 import { DeviceIdContext, DeviceTokenContext } from './sign-in/device-context.js';
@@ -18,6 +20,10 @@ import { AddDevicePage } from './pairing/add-device-page.js';
 import { windowLabel } from './window-mode.js';
 import { NotificationsPanel } from './notifications/notifications-panel.js';
 import { usePageVisibility } from './notifications/use-page-visibility.js';
+import { useReconnectTriggers } from './shell/use-reconnect-triggers.js';
+import { ConnectionBanner } from './shell/connection-banner.js';
+import { useLive } from './shell/use-live.js';
+import { useAttentionTitle } from './shell/use-attention-title.js';
 
 /** The server's WebSocket address: the page's own origin (the server serves the app). */
 function webSocketUrl(): string {
@@ -54,6 +60,7 @@ export function App({
   );
 
   usePageVisibility(client);
+  useReconnectTriggers(client);
 
   useEffect(() => {
     // A clean close says goodbye, so presence drops this window at once.
@@ -130,33 +137,48 @@ function CredentialWatch({
 
 function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
   const route = useRoute();
-  const sessionId = route.page === 'session' ? route.sessionId : undefined;
+  const sessionId =
+    route.page === 'session' && isSessionId(route.sessionId) ? route.sessionId : undefined;
+  const live = useLive(sessionId);
+  useAttentionTitle(sessionId);
   return (
-    <div className="app">
+    <div className="app" data-live={live}>
       <a href="#main" className="skip-link">
         Skip to content
       </a>
       <AppHeader sessionId={sessionId} mode={mode} />
+      <ConnectionBanner sessionId={sessionId} />
       <div id="main" className="app-main">
-        {route.page === 'sessions' ? (
-          <SessionsPage footer={<NotificationsPanel />} />
-        ) : route.page === 'session' ? (
-          <SessionPage key={route.sessionId} sessionId={route.sessionId} />
-        ) : route.page === 'add-device' ? (
-          <AddDevicePage />
-        ) : route.page === 'devices' ? (
-          <DevicesPage />
-        ) : route.page === 'audit' ? (
-          <AuditView />
-        ) : (
-          <main className="page">
-            <h1>Page not found</h1>
-            <p>
-              Nothing lives at <code>{route.path}</code>. <Link href="/">Go to the sessions</Link>
-            </p>
-          </main>
-        )}
+        <ErrorBoundary key={routeKey(route)} what="this page">
+          {route.page === 'sessions' ? (
+            <SessionsPage footer={<NotificationsPanel />} />
+          ) : route.page === 'session' ? (
+            isSessionId(route.sessionId) ? (
+              <SessionPage key={route.sessionId} sessionId={route.sessionId} />
+            ) : (
+              <SessionByName name={route.sessionId} />
+            )
+          ) : route.page === 'add-device' ? (
+            <AddDevicePage />
+          ) : route.page === 'devices' ? (
+            <DevicesPage />
+          ) : route.page === 'audit' ? (
+            <AuditView />
+          ) : (
+            <main className="page">
+              <h1>Page not found</h1>
+              <p>
+                Nothing lives at <code>{route.path}</code>. <Link href="/">Go to the sessions</Link>
+              </p>
+            </main>
+          )}
+        </ErrorBoundary>
       </div>
     </div>
   );
+}
+
+/** Each route gets a fresh error boundary: a failure on one page does not follow you to the next. */
+function routeKey(route: ReturnType<typeof useRoute>): string {
+  return route.page === 'session' ? `session:${route.sessionId}` : route.page;
 }

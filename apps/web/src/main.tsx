@@ -8,7 +8,9 @@ import { takeHandoffFragment } from './handoff/handoff-fragment.js';
 import { RedeemScreen } from './handoff/redeem-screen.js';
 import { SignInScreen } from './sign-in/sign-in-screen.js';
 import { signIn, type SignInResult } from './sign-in/sign-in.js';
+import { useHashSignIn } from './sign-in/use-hash-sign-in.js';
 import { detectMode } from './window-mode.js';
+import { ErrorBoundary } from './shell/error-boundary.js';
 import './styles.css';
 
 const mode = detectMode();
@@ -33,6 +35,12 @@ function Root(): ReactNode {
     };
   }, []);
   const signedOut = useCallback((error: string) => setResult({ kind: 'signed-out', error }), []);
+  // A signed-in window keeps its client; a pasted token only matters to a signed-out one.
+  const pasted = useCallback(
+    (r: SignInResult) => setResult((now) => (now?.kind === 'signed-in' ? now : r)),
+    [],
+  );
+  useHashSignIn(mode, pasted);
   if (handoff) return <RedeemScreen link={handoff} />;
   if (!result) return <p className="loading">Starting baton…</p>;
   if (pairing) return <PairPage fragment={pairing} signedIn={result.kind === 'signed-in'} />;
@@ -51,6 +59,8 @@ const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');
 createRoot(container).render(
   <StrictMode>
-    <Root />
+    <ErrorBoundary what="baton">
+      <Root />
+    </ErrorBoundary>
   </StrictMode>,
 );

@@ -244,6 +244,15 @@ export class BatonClient {
   }
 
   /**
+   * Reconnects at once instead of after the backoff delay, or checks a link that looks up with a
+   * ping (see `Connection.reconnectNow`). Call it when the network is likely back: the browser's
+   * `online` event, the window getting focus, a person pressing "Reconnect now".
+   */
+  reconnectNow(): void {
+    this.#connection.reconnectNow();
+  }
+
+  /**
    * Resolves once connected; rejects if the client fails (refused credential or version), is
    * closed, or is not connected within `timeoutMs`.
    */

@@ -151,6 +151,43 @@ test('a ping with no answer marks the link dead and reconnects', () => {
   assert.deepEqual(events, ['connected', 'disconnected']);
 });
 
+test('reconnectNow opens the next socket at once instead of after the backoff', () => {
+  const { connection, clock } = setup();
+  clock.randomValue = 0.999;
+  connection.connect();
+  FakeSocket.last.handshake();
+  FakeSocket.last.serverClose(1006);
+  FakeSocket.last.serverClose(1006);
+  clock.advance(249);
+  FakeSocket.last.serverClose(1006);
+  const state = connection.state.getSnapshot();
+  assert.equal(state.status === 'reconnecting' && state.retryInMs, 499);
+  connection.reconnectNow();
+  assert.equal(FakeSocket.instances.length, 3, 'opened without waiting');
+  assert.equal(connection.state.getSnapshot().status, 'connecting');
+  FakeSocket.last.handshake();
+  clock.advance(10_000);
+  assert.equal(FakeSocket.instances.length, 3, 'the cancelled retry never fires');
+  assert.equal(connection.state.getSnapshot().status, 'connected');
+});
+
+test('reconnectNow on a link that looks up checks it with a ping and drops it if silent', () => {
+  const { connection, clock } = setup();
+  connection.connect();
+  FakeSocket.last.handshake();
+  clock.advance(100);
+  connection.reconnectNow();
+  assert.equal(FakeSocket.last.sentOf('ping').length, 1, 'pinged at once');
+  connection.reconnectNow();
+  assert.equal(FakeSocket.last.sentOf('ping').length, 1, 'one probe at a time');
+  clock.advance(3000);
+  assert.equal(
+    connection.state.getSnapshot().status,
+    'reconnecting',
+    'the silent link was dropped',
+  );
+});
+
 test('close says goodbye and does not reconnect', async () => {
   const { connection, clock } = setup();
   connection.connect();

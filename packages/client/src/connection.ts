@@ -92,6 +92,25 @@ export class Connection {
   }
 
   /**
+   * The network is probably back (the browser went online, the window got focus or became
+   * visible): while reconnecting, the next attempt starts now instead of after its backoff
+   * delay; while connected, a ping checks the link at once, so a socket that died while the
+   * device slept is dropped within `pongTimeoutMs` and reopened. Does nothing while connecting,
+   * after `close()` or after the server refused the client.
+   */
+  reconnectNow(): void {
+    const status = this.state.getSnapshot().status;
+    if (status === 'reconnecting') {
+      if (this.#retryTimer !== undefined) this.#o.clock.clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+      this.#open();
+    } else if (status === 'connected' && this.#pongTimer === undefined) {
+      // One check at a time: focus and visibility events come in bursts.
+      this.#probe();
+    }
+  }
+
+  /**
    * Sends a request and resolves with its validated `result`. While the link is down the request
    * waits (up to its timeout); once sent, it fails fast with a retryable `disconnected` error if
    * the link drops.
@@ -267,13 +286,25 @@ export class Connection {
   #schedulePing(intervalMs: number): void {
     this.#pingTimer = this.#o.clock.setTimeout(() => {
       if (!this.ready) return;
-      const sentAt = this.#o.clock.now();
-      this.send({ type: 'ping' });
-      this.#pongTimer = this.#o.clock.setTimeout(() => {
-        if (this.ready && this.#lastFrameAt < sentAt) this.#drop('no answer to ping');
-      }, this.#o.pongTimeoutMs);
+      this.#probe();
       this.#schedulePing(intervalMs);
     }, intervalMs);
+  }
+
+  /**
+   * Sends a ping; the link is dropped if no frame at all arrives within `pongTimeoutMs`. Each
+   * ping's check stands on its own (an earlier one still pending keeps running); `#pongTimer`
+   * is the latest, and undefined once it ran.
+   */
+  #probe(): void {
+    if (!this.ready) return;
+    const sentAt = this.#o.clock.now();
+    this.send({ type: 'ping' });
+    const timer = this.#o.clock.setTimeout(() => {
+      if (this.#pongTimer === timer) this.#pongTimer = undefined;
+      if (this.ready && this.#lastFrameAt < sentAt) this.#drop('no answer to ping');
+    }, this.#o.pongTimeoutMs);
+    this.#pongTimer = timer;
   }
 
   /** Gives up on the current socket without waiting for its close handshake. */

@@ -313,11 +313,16 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   handleStream(message: StreamMessage): void {
     const attached = this.#status === 'live' || this.#status === 'subscribing';
     if (!attached || this.#finished.has(message.messageId)) return;
-    const current = this.#streams.get(message.messageId);
+    const held = this.#streams.get(message.messageId)?.text ?? '';
+    // `offset` says where the fragment starts: a joiner's catch-up frame (offset 0) replaces
+    // what this window held, a repeated fragment overwrites itself. Without it (older servers),
+    // fragments are appended.
+    const kept = message.offset === undefined ? held : held.slice(0, message.offset);
+    if (kept.length < (message.offset ?? 0)) return; // a fragment after a gap: wait for the event
     this.#streams.set(message.messageId, {
       messageId: message.messageId,
       channel: message.channel,
-      text: (current?.text ?? '') + message.delta,
+      text: kept + message.delta,
     });
     this.#changed();
   }

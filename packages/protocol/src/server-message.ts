@@ -90,13 +90,21 @@ export const Snapshot = z.object({
   state: z.unknown(),
 });
 
-/** Volatile streaming fragments of agent output. Not stored; the final text is an event. */
+/**
+ * Volatile streaming fragments of agent output. Not stored; the final text is an event.
+ * A subscriber that turns live while a message is still streaming first receives the text
+ * streamed so far as one frame with `offset: 0` (the turn in progress is state a joiner needs).
+ * `offset` (added in 2, additive) is where `delta` starts in the message's text: a client keeps
+ * the first `offset` characters it holds and appends `delta`, so a repeated fragment never shows
+ * twice. Servers that predate it send none: append.
+ */
 export const StreamFrame = z.object({
   type: z.literal('stream'),
   sessionId: SessionId,
   messageId: z.string(),
   channel: z.enum(['text', 'thinking']),
   delta: z.string(),
+  offset: z.number().int().nonnegative().optional(),
 });
 
 /**

@@ -79,6 +79,16 @@ export const Attachment = z.object({
 });
 export type Attachment = z.infer<typeof Attachment>;
 
+/** The longest `SessionInfo.preview`. */
+export const PREVIEW_MAX_CHARS = 120;
+
+/** What a session waiting for a person waits for (see `SessionInfo.attention`). */
+export const AttentionKind = z.enum(['permission', 'question', 'plan']);
+export type AttentionKind = z.infer<typeof AttentionKind>;
+
+export const SessionAttention = z.object({ kind: AttentionKind, since: z.number() });
+export type SessionAttention = z.infer<typeof SessionAttention>;
+
 export const SessionInfo = z.object({
   id: SessionId,
   name: z.string(),
@@ -119,6 +129,18 @@ export const SessionInfo = z.object({
    * role allows it may; `controlled` after a takeover. Changed by `control.changed` events.
    */
   control: SessionControl.optional(),
+  /**
+   * Present while an agent session waits for a person (added in 2, additive): `permission` for a
+   * tool-use prompt, `question` for an AskUserQuestion, `plan` for a plan approval
+   * (ExitPlanMode); `since` is when it started waiting (epoch milliseconds, the oldest
+   * outstanding request's). Absent again once every request is answered or the turn ends.
+   */
+  attention: SessionAttention.optional(),
+  /**
+   * The session's last line of output or chat text, plain text, at most 120 characters (added in
+   * 2, additive): for a list's preview. Absent until the session said something.
+   */
+  preview: z.string().max(PREVIEW_MAX_CHARS).optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

@@ -57,6 +57,10 @@
  *      changed; sent only to connections of version 2 and later, which ignore frames they do not
  *      know); device management and audit schemas (`PatchDeviceBody`, `SessionRoleBody`,
  *      `DeviceListing`, `AuditEntry`, `ServerSettings`) and the actions `settings.manage`.
+ *      Additive in 2: `SessionInfo.attention` (an agent waits for a permission answer, a question
+ *      or a plan approval) and `SessionInfo.preview` (the last line, for lists); `offset` on
+ *      `stream` frames, and a subscriber that turns live mid-reply first gets the text streamed
+ *      so far (offset 0). Old clients append fragments, which the catch-up frame also suits.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -3,7 +3,14 @@ import { SseServer, chunk, sendEvent, sleep } from './sse-server.js';
 
 /** What the fake Anthropic Messages API answers to the next model call. */
 export type AnthropicStep =
-  | { kind: 'text'; text: string; chunks?: number; delayMs?: number }
+  | {
+      kind: 'text';
+      text: string;
+      chunks?: number;
+      delayMs?: number;
+      /** Stop after this many deltas until `release()` (a reply held mid-stream). */
+      holdAfterChunks?: number;
+    }
   | { kind: 'tool'; name: string; input: Record<string, unknown> }
   | { kind: 'error'; status: number; message: string };
 
@@ -16,6 +23,8 @@ export class FakeAnthropic {
   private readonly steps: AnthropicStep[] = [];
   private readonly server = new SseServer((body, res) => this.answer(body, res));
   private calls = 0;
+  private releaseHeld: (() => void) | undefined;
+  private released = false;
   /** Text delta → the time (ms, performance.now) it was written to the socket. */
   readonly deltaSentAt = new Map<string, number>();
   url = '';
@@ -42,7 +51,14 @@ export class FakeAnthropic {
     return this.server.requests.filter((r) => r.method === 'HEAD').length;
   }
 
+  /** Lets a reply held by `holdAfterChunks` go on (now, or as soon as it reaches the hold). */
+  release(): void {
+    this.released = true;
+    this.releaseHeld?.();
+  }
+
   close(): Promise<void> {
+    this.release();
     return this.server.close();
   }
 
@@ -93,7 +109,11 @@ export class FakeAnthropic {
         index: 0,
         content_block: { type: 'text', text: '' },
       });
+      let sent = 0;
+      this.released = false;
       for (const part of chunk(step.text, step.chunks ?? 4)) {
+        if (sent++ === step.holdAfterChunks && !this.released)
+          await new Promise<void>((resolve) => (this.releaseHeld = resolve));
         await sleep(step.delayMs ?? 15);
         this.deltaSentAt.set(part, performance.now());
         const ok = sendEvent(res, 'content_block_delta', {

@@ -4,6 +4,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
+import { savedViewsText } from './harness/app-page.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { connected, launchBrowser, screenshot } from './harness/browser.js';
 import { lanAddress } from './harness/lan-address.js';
@@ -180,10 +181,8 @@ describe('the PWA over https on a LAN address', { timeout: 240_000 }, () => {
     await waitFor('the echoed marker', async () =>
       (await rows.innerText()).includes('lan-42-marker'),
     );
-    await waitFor('the screen to be saved for offline use', () =>
-      page.evaluate(() =>
-        (localStorage.getItem('baton.saved.view') ?? '').includes('lan-42-marker'),
-      ),
+    await waitFor('the screen to be saved for offline use', async () =>
+      (await savedViewsText(page)).includes('lan-42-marker'),
     );
     await screenshot(page, 'lan-https-terminal');
 

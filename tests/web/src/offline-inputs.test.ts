@@ -6,7 +6,12 @@ import { isKnownLogEvent } from '@baton/protocol';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, connected, launchBrowser, screenshot } from './harness/browser.js';
-import { transcript, vanishedMessages, watchForVanishingMessages } from './harness/app-page.js';
+import {
+  savedViewsText,
+  transcript,
+  vanishedMessages,
+  watchForVanishingMessages,
+} from './harness/app-page.js';
 import { messageState, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv } from './harness/claude-env.js';
 import { nodeDevice } from './harness/node-device.js';
@@ -57,10 +62,8 @@ describe('going offline and back', { timeout: 240_000 }, () => {
     await waitForQuiet(a);
     await waitFor('the first answer', async () => (await transcript(a)).length === 2);
     // The offline view is saved a moment after the view changes: wait until it holds the answer.
-    await waitFor('the view with the answer to be saved', () =>
-      a.evaluate(() =>
-        (localStorage.getItem('baton.saved.view') ?? '').includes('Before the outage.'),
-      ),
+    await waitFor('the view with the answer to be saved', async () =>
+      (await savedViewsText(a)).includes('Before the outage.'),
     );
 
     await baton.kill();

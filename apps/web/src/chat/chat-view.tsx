@@ -15,12 +15,15 @@ export function ChatView({
   source,
   status,
   readOnly,
+  readOnlyNote,
   attached,
 }: {
   sessionId: string;
   source: ChatSource;
   status: SessionStatus | undefined;
   readOnly: boolean;
+  /** Why nothing can be sent, when it is not that this device is a viewer. */
+  readOnlyNote?: string | undefined;
   attached: readonly Attachment[];
 }): ReactNode {
   const client = useBatonClient();
@@ -98,7 +101,8 @@ export function ChatView({
       </ol>
       {readOnly ? (
         <p className="muted read-only-note" role="note">
-          This device is a viewer: it watches this session and cannot type, stop or answer.
+          {readOnlyNote ??
+            'This device is a viewer: it watches this session and cannot type, stop or answer.'}
         </p>
       ) : (
         <Composer

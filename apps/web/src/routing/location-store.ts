@@ -1,6 +1,7 @@
 /** A route of the app. History routes; the server answers every unknown path with index.html. */
 export type Route =
   | { readonly page: 'sessions' }
+  /** `sessionId` is what the address holds: an id, or a session's name (see SessionByName). */
   | { readonly page: 'session'; readonly sessionId: string }
   | { readonly page: 'add-device' }
   | { readonly page: 'devices' }
@@ -20,8 +21,20 @@ function parse(path: string): Route {
   if (path === '/devices' || path === '/devices/') return { page: 'devices' };
   if (path === '/audit' || path === '/audit/') return { page: 'audit' };
   const match = /^\/s\/([^/]+)\/?$/.exec(path);
-  if (match?.[1]) return { page: 'session', sessionId: decodeURIComponent(match[1]) };
+  if (match?.[1]) return { page: 'session', sessionId: decodeSegment(match[1]) };
   return { page: 'not-found', path };
+}
+
+/**
+ * A path segment as text. A malformed escape (`%E0%A4`) is kept as typed rather than thrown:
+ * this runs when the app starts, where a throw would leave a white page.
+ */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function update(): void {

@@ -5,6 +5,7 @@ import { navigate } from '../routing/location-store.js';
 import { SessionActions } from '../sessions/session-actions.js';
 import { StatusBadge } from '../sessions/status-badge.js';
 import { useCan } from '../access/use-can.js';
+import { AttentionBadge } from './attention-badge.js';
 
 /** Name, kind and status of the open session, with its actions and the view toggles. */
 export function SessionHeader({
@@ -14,8 +15,14 @@ export function SessionHeader({
   devicesOpen,
   onDevicesToggle,
   deviceCount,
+  deleted = false,
 }: {
   info: SessionInfo | undefined;
+  /**
+   * The session was deleted (from this or another window): its last known status is no longer
+   * true, so none is shown, and nothing is offered that acts on it.
+   */
+  deleted?: boolean;
   readOnly: boolean;
   onReadOnlyChange: ((readOnly: boolean) => void) | undefined;
   devicesOpen: boolean;
@@ -33,12 +40,17 @@ export function SessionHeader({
         </Link>
         <h1>{info?.name ?? 'Session'}</h1>
         {info ? <span className="kind">{info.kind}</span> : null}
-        {info ? (
+        {deleted ? (
+          <span className="badge badge-deleted" data-status="deleted">
+            deleted
+          </span>
+        ) : info ? (
           <StatusBadge status={info.status} reason={info.reason} degraded={info.degraded} />
         ) : null}
+        {deleted ? null : <AttentionBadge attention={info?.attention} />}
       </div>
       <div className="session-tools">
-        {onReadOnlyChange ? (
+        {onReadOnlyChange && !deleted ? (
           <button type="button" aria-pressed={readOnly} onClick={() => onReadOnlyChange(!readOnly)}>
             {readOnly ? 'Read-only: on' : 'Read-only: off'}
           </button>
@@ -51,7 +63,7 @@ export function SessionHeader({
         >
           Devices ({deviceCount})
         </button>
-        {info && canManage ? (
+        {info && canManage && !deleted ? (
           <button
             type="button"
             aria-expanded={showActions}
@@ -61,7 +73,7 @@ export function SessionHeader({
           </button>
         ) : null}
       </div>
-      {info && showActions && canManage ? (
+      {info && showActions && canManage && !deleted ? (
         <div className="session-manage">
           <SessionActions session={info} onDeleted={() => navigate('/', { replace: true })} />
         </div>

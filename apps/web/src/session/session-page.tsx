@@ -12,6 +12,7 @@ import { DroppedKeysNotice } from '../terminal/dropped-keys-notice.js';
 import { TerminalView } from '../terminal/terminal-view.js';
 import { useMediaQuery } from '../use-media-query.js';
 import { SessionHeader } from './session-header.js';
+import { NoSuchSession } from './no-such-session.js';
 import { Link } from '../routing/link.js';
 import { useDeviceId } from '../sign-in/device-context.js';
 import { useCan } from '../access/use-can.js';
@@ -99,15 +100,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   );
 
   if (snapshot.status === 'error' && snapshot.error?.code === 'not_found' && !showSaved) {
-    return (
-      <main className="page">
-        <h1>No such session</h1>
-        <p>
-          Session <code>{sessionId}</code> does not exist; it may have been deleted.{' '}
-          <Link href="/">Back to the sessions</Link>
-        </p>
-      </main>
-    );
+    return <NoSuchSession reference={sessionId} />;
   }
   // The list no longer has it: deleted from another window, or gone with the server's data.
   const gone = loaded && !listed && (hasLive || snapshot.status === 'error');
@@ -121,6 +114,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
     >
       <SessionHeader
         info={info ?? saved?.info}
+        deleted={gone}
         readOnly={readOnly}
         onReadOnlyChange={kind === 'terminal' && canInput ? setReadOnly : undefined}
         devicesOpen={panelOpen}
@@ -140,7 +134,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
       ) : null}
       {gone ? (
         <p className="notice notice-error" role="alert">
-          This session was deleted or is no longer available.{' '}
+          This session was deleted; it is no longer available.{' '}
           <Link href="/">Back to the sessions</Link>
         </p>
       ) : null}
@@ -151,7 +145,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
             <TerminalView
               sessionId={sessionId}
               live={live}
-              readOnly={readOnly || observing}
+              readOnly={readOnly || observing || gone}
               savedText={showSaved ? saved.terminalText : undefined}
               onSave={saveTerminal}
             />
@@ -160,7 +154,10 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
               sessionId={sessionId}
               source={source}
               status={info?.status}
-              readOnly={!canInput || observing}
+              readOnly={!canInput || observing || gone}
+              readOnlyNote={
+                gone ? 'This session was deleted: nothing can be sent to it.' : undefined
+              }
               attached={attached}
             />
           ) : (

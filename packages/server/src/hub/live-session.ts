@@ -1,4 +1,5 @@
 import {
+  isKnownLogEvent,
   OPEN_CONTROL,
   SessionControl,
   type ControlAction,
@@ -9,6 +10,7 @@ import {
   type LogEvent,
   type NewLogEvent,
   type PermissionDecision,
+  type RunnerSnapshot,
   type SessionInfo,
   type SessionKind,
   type SessionStatus,
@@ -33,6 +35,9 @@ import { nextControl } from './control-transitions.js';
 import { committedFrameFor, storedFor } from './legacy-events.js';
 import { RecentFrames } from './recent-frames.js';
 import { Subscription } from './subscription.js';
+import { StreamingText, streamFrame } from './streaming-text.js';
+import { SessionAttentionTracker } from './summary/session-attention.js';
+import { SessionPreview } from './summary/session-preview.js';
 
 /** A terminal joiner this far behind gets the screen instead of every byte since. */
 const CATCHUP_SNAPSHOT_EVENTS = 256;
@@ -108,6 +113,11 @@ export class LiveSession {
   private readonly recent = new RecentFrames(RECENT_EVENTS, RECENT_BYTES);
   /** See presenceFrame: valid until the end of the check phase it was built in. */
   private presenceCache: Buffer | undefined;
+  /** Whether the session waits for a person, and its last line: for the sessions list. */
+  private readonly attention = new SessionAttentionTracker();
+  private readonly preview = new SessionPreview();
+  /** Agent text streamed but not yet committed: what a joiner needs of the turn in progress. */
+  private readonly streaming = new StreamingText();
 
   constructor(
     record: SessionRecord,
@@ -168,6 +178,10 @@ export class LiveSession {
     if (this.exitCode !== undefined) info.exitCode = this.exitCode;
     if (this.degraded !== undefined) info.degraded = this.degraded;
     if (this.control.state !== 'open') info.control = this.control;
+    const attention = this.attention.current;
+    if (attention !== undefined) info.attention = attention;
+    const preview = this.preview.current;
+    if (preview !== undefined) info.preview = preview;
     return info;
   }
 
@@ -222,6 +236,10 @@ export class LiveSession {
         urgent = true;
       }
       this.deps.projection.apply(e);
+      this.streaming.committed(e);
+      const waited = this.attention.current;
+      this.summarize(e);
+      if (this.attention.current !== waited) urgent = true;
     }
     for (const sub of this.subscriptions.values()) {
       for (const ev of events) {
@@ -343,8 +361,14 @@ export class LiveSession {
     for (const sub of this.subscriptions.values()) sub.peer.send(bytes);
   }
 
-  /** Sends a volatile frame (streaming fragments) to every live subscriber. */
-  broadcastVolatile(frame: string): void {
+  /**
+   * Sends a streaming fragment to every live subscriber, and keeps it for the subscribers that
+   * turn live later (they get the text so far in `catchUp`). A subscriber still catching up gets
+   * nothing now: it receives the whole text so far when it turns live, then the fragments after.
+   */
+  broadcastStream(messageId: string, channel: 'text' | 'thinking', delta: string): void {
+    const offset = this.streaming.append(messageId, channel, delta);
+    const frame = streamFrame(this.id, messageId, channel, delta, offset);
     for (const sub of this.subscriptions.values()) {
       if (sub.state === 'live') sub.peer.send(frame);
     }
@@ -365,6 +389,9 @@ export class LiveSession {
         if (sub.nextSeq > this.committedSeq) {
           sub.state = 'live';
           sub.fellBehind = false;
+          // Synchronously with turning live: no fragment can slip in between the text so far
+          // and the live fragments after it.
+          for (const frame of this.streaming.catchUpFrames(this.id)) sub.peer.send(frame);
           return;
         }
         const behind = this.committedSeq - sub.nextSeq + 1;
@@ -632,15 +659,28 @@ export class LiveSession {
     const snap = await this.deps.store.getSnapshot(this.id);
     let after = this.firstSeq - 1;
     if (snap && snap.seq >= after) {
-      this.deps.projection.restore(snap.seq, JSON.parse(snap.state) as never);
+      const state = JSON.parse(snap.state) as RunnerSnapshot;
+      this.deps.projection.restore(snap.seq, state);
+      // An agent checkpoint holds the conversation's events: enough for attention and preview.
+      if (state.kind === 'agent')
+        for (const e of state.events) if (isKnownLogEvent(e)) this.summarize(e);
       after = snap.seq;
     }
     for (;;) {
       const page = await this.deps.store.readEvents(this.id, after, 1000);
-      for (const stored of page) this.deps.projection.apply(parseStored(stored));
+      for (const stored of page) {
+        const event = parseStored(stored);
+        this.deps.projection.apply(event);
+        this.summarize(event);
+      }
       if (page.length < 1000) break;
       after = page[page.length - 1]!.seq;
     }
+  }
+
+  private summarize(event: LogEvent): void {
+    this.attention.apply(event);
+    this.preview.apply(event);
   }
 
   // ---- retention -----------------------------------------------------------------------------

@@ -44,7 +44,8 @@ export interface SupervisedSession {
     status: SessionStatus,
     extra?: { reason?: string; exitCode?: number; signal?: number },
   ): Promise<void>;
-  broadcastVolatile(frame: string): void;
+  /** Sends a streaming fragment to every live subscriber and keeps it for later joiners. */
+  broadcastStream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
 }
 
 export interface RunnerSupervisorDeps {
@@ -274,9 +275,7 @@ export class RunnerSupervisor {
       },
       stream: (messageId, channel, delta) => {
         if (!current()) return;
-        session.broadcastVolatile(
-          JSON.stringify({ type: 'stream', sessionId: session.id, messageId, channel, delta }),
-        );
+        session.broadcastStream(messageId, channel, delta);
       },
       setStatus: async (status, extra) => {
         if (!current()) return;

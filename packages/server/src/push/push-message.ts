@@ -1,5 +1,6 @@
 import type { PushKind, SessionInfo } from '@baton/protocol';
 import type { CommittedEvent } from '../hub/event-frame.js';
+import { attentionKindOf } from '../hub/summary/session-attention.js';
 
 /**
  * What a notification carries: enough to show it and open the session, nothing more. Never
@@ -32,7 +33,7 @@ export function pushMessageFor(
         kind: 'permission',
         tag: `${session.id}:permission`,
         title: `${name} is waiting for you`,
-        body: `Allow ${clip(e.data.toolName, 60)}? Open the session to answer.`,
+        body: attentionBody(e.data.toolName),
       };
     case 'agent.turn.ended':
       return {
@@ -75,4 +76,16 @@ export function pushMessageFor(
 
 function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** What a session that starts needing a person asks for, in the words a lock screen shows. */
+function attentionBody(toolName: string): string {
+  switch (attentionKindOf(toolName)) {
+    case 'question':
+      return 'The agent has a question. Open the session to answer.';
+    case 'plan':
+      return 'The agent wants its plan approved. Open the session to review it.';
+    case 'permission':
+      return `Allow ${clip(toolName, 60)}? Open the session to answer.`;
+  }
 }

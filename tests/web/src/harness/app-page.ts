@@ -89,3 +89,13 @@ export async function vanishedMessages(page: Page): Promise<string[]> {
     return w.__vanished ?? [];
   });
 }
+
+/** Everything this browser saved of its session views for offline use (every session's), as text. */
+export async function savedViewsText(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((key) => key.startsWith('baton.saved.view.'))
+      .map((key) => localStorage.getItem(key) ?? '')
+      .join('\n'),
+  );
+}

@@ -4,7 +4,7 @@ import { REPO_ROOT } from './paths.js';
 
 /** What the scripted Anthropic API answers to the next model call (tests/agents/src/fake-anthropic.ts). */
 export type ModelStep =
-  | { kind: 'text'; text: string; chunks?: number; delayMs?: number }
+  | { kind: 'text'; text: string; chunks?: number; delayMs?: number; holdAfterChunks?: number }
   | { kind: 'tool'; name: string; input: Record<string, unknown> }
   | { kind: 'error'; status: number; message: string };
 
@@ -12,6 +12,8 @@ export type ModelStep =
 export interface ScriptedModelApi {
   readonly url: string;
   script(...steps: ModelStep[]): void;
+  /** Lets a reply scripted with `holdAfterChunks` go on. */
+  release(): void;
   /** Bodies of the model calls received so far. */
   modelCalls(): unknown[];
   close(): Promise<void>;
