@@ -57,6 +57,11 @@
  *      changed; sent only to connections of version 2 and later, which ignore frames they do not
  *      know); device management and audit schemas (`PatchDeviceBody`, `SessionRoleBody`,
  *      `DeviceListing`, `AuditEntry`, `ServerSettings`) and the actions `settings.manage`.
+ *      Additive in 2: `report: true` on terminal inputs (an emulator's answer to a query; the
+ *      server types only the responder window's) and `ignored: 'not_responder'` on `ack`. Old
+ *      servers ignore the flag (and type every answer, as before); old clients never set it.
+ *      Additive in 2: the size policy: optional `fitToMe` on `resize` (Fit to me / Follow the
+ *      writer) and `Attachment.sizeInUse` / `Attachment.fitToMe` (whose size the PTY has).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

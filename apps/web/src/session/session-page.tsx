@@ -144,7 +144,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
           <Link href="/">Back to the sessions</Link>
         </p>
       ) : null}
-      {kind === 'terminal' ? <DroppedKeysNotice sessionId={sessionId} /> : null}
+      {kind === 'terminal' ? <DroppedKeysNotice sessionId={sessionId} info={info} /> : null}
       <div className="session-body">
         <section className="session-main" aria-label={kind === 'terminal' ? 'Terminal' : 'Chat'}>
           {kind === 'terminal' ? (
@@ -154,6 +154,11 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
               readOnly={readOnly || observing}
               savedText={showSaved ? saved.terminalText : undefined}
               onSave={saveTerminal}
+              info={info}
+              attached={attached}
+              myConnectionId={
+                connection.status === 'connected' ? connection.connectionId : undefined
+              }
             />
           ) : kind ? (
             <ChatView
