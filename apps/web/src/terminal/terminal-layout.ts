@@ -31,7 +31,9 @@ export function computeLayout(
 ): Layout | undefined {
   const screen = host.querySelector<HTMLElement>('.xterm-screen');
   const current = term.options.fontSize ?? baseFont;
-  if (!screen || screen.clientWidth === 0 || screen.clientHeight === 0) return undefined;
+  // Fractional sizes: clientWidth rounds, and a rounding error would read as "wider".
+  const drawn = screen?.getBoundingClientRect();
+  if (!drawn || drawn.width === 0 || drawn.height === 0) return undefined;
   const style = getComputedStyle(host);
   const px = (v: string): number => Number.parseFloat(v) || 0;
   const availW = host.clientWidth - px(style.paddingLeft) - px(style.paddingRight) - SCROLLBAR_PX;
@@ -39,14 +41,15 @@ export function computeLayout(
   if (availW <= 0 || availH <= 0) return undefined;
   // The cell size at the base font.
   const k = baseFont / current;
-  const cellW = (screen.clientWidth / term.cols) * k;
-  const cellH = (screen.clientHeight / term.rows) * k;
+  const cellW = (drawn.width / term.cols) * k;
+  const cellH = (drawn.height / term.rows) * k;
   const fitted = {
     cols: Math.max(1, Math.floor(availW / cellW)),
     rows: Math.max(1, Math.floor(availH / cellH)),
   };
   const ratio = Math.min(availW / (term.cols * cellW), availH / (term.rows * cellH));
-  const wider = ratio < 1;
+  // Within half a percent is the same size measured twice, not a wider terminal.
+  const wider = ratio < 0.995;
   const fontSize =
     wider && narrow === 'scale'
       ? Math.max(MIN_SCALED_FONT, Math.floor(baseFont * ratio * 4) / 4)

@@ -62,6 +62,8 @@ export function loadRenderer(
   const fallBack = (): void => {
     addon?.dispose();
     addon = undefined;
+    // The DOM renderer that takes over draws nothing until asked: draw the whole screen now.
+    term.refresh(0, term.rows - 1);
     onChange('dom');
   };
   try {
