@@ -91,11 +91,13 @@ describe('terminal size with a phone and a desktop', { timeout: 240_000 }, () =>
     await p.getByLabel('When wider than this window').selectOption('scale');
 
     // The phone types: the desktop keeps its size (it follows the writer only when asked to).
+    // A resize the phone's keys caused would be in the log before their echo.
     await typeInTerminal(p, 'echo phone-$((2+2))\n');
     await waitForTerminal(d, 'phone-4');
+    assert.equal((await sizeNow(d)).cols, wide.cols, 'the desktop did not shrink');
+    assert.equal((await sizeNow(d)).whose, 'this window');
     await typeInTerminal(d, 'echo desk-again\n');
     await waitForTerminal(p, 'desk-again');
-    assert.equal((await sizeNow(d)).cols, wide.cols, 'the desktop did not shrink');
 
     // The phone chooses Fit to me: its size wins, also when the desktop types.
     await p.getByLabel('Size policy').selectOption('fit-me');

@@ -6,14 +6,18 @@ export interface TerminalSize {
 /**
  * Whose window size a terminal session's PTY has, like tmux's `window-size latest` with a
  * per-window override:
- * - **Follow the writer** (every window's default): the size of the window that typed last.
- *   Before anyone typed, the latest window to report its size.
+ * - **Follow the writer** (every window's default): the size of the window that typed last
+ *   (before anyone typed, the latest window to report its size), except that a narrower window
+ *   typing does not shrink the terminal under a wider one still attached: the narrow window fits
+ *   the text to its width or pans instead (the web app), and the wide windows keep their layout.
+ *   A window resizing itself while its size is in force changes it, narrower or not.
  * - **Fit to me**: a window that chose it keeps its size in force whoever types, until it
- *   chooses Follow again or leaves. When several chose it, the latest choice wins.
+ *   chooses Follow again or leaves. When several chose it, the latest choice wins. This is how a
+ *   phone makes the terminal its size.
  * A window that only watches (read-only) never reports a size.
  *
  * All state lives here and every transition is one method; each returns the size to apply now
- * (if it changed) and whether the owner changed (so presence can say whose size is in use).
+ * and whether the owner changed (so presence can say whose size is in use).
  */
 export class TerminalSizePolicy {
   private readonly sizes = new Map<string, TerminalSize>();
@@ -65,9 +69,14 @@ export class TerminalSizePolicy {
     const sized = (c: string | undefined): string | undefined =>
       c !== undefined && this.sizes.has(c) ? c : undefined;
     // A writer that never reported a size (a script typing over the API) keeps the PTY's size.
-    const owner =
-      sized(this.pinned) ??
-      (this.lastWriter !== undefined ? sized(this.lastWriter) : sized(this.lastResizer));
+    const writer = this.lastWriter !== undefined ? sized(this.lastWriter) : sized(this.lastResizer);
+    // The size in force before, unless it was only in force because it was pinned.
+    const current = this.currentOwnerPinned ? undefined : sized(this.currentOwner);
+    let owner = sized(this.pinned) ?? writer;
+    if (owner === writer && writer !== undefined && current !== undefined) {
+      // A narrower window typing does not shrink the terminal under a wider one still attached.
+      if (this.sizes.get(writer)!.cols < this.sizes.get(current)!.cols) owner = current;
+    }
     const pinned = owner !== undefined && owner === this.pinned;
     const previous = this.currentOwner;
     const changed = owner !== previous || pinned !== this.currentOwnerPinned;
