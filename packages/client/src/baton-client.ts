@@ -452,10 +452,25 @@ export class BatonClient {
     this.outbox.discard(inputId);
   }
 
-  /** Resizes a terminal session (ignored by the server for read-only attachments). */
-  async resize(sessionId: string, cols: number, rows: number): Promise<void> {
+  /**
+   * Reports this window's size for a terminal session (refused for read-only attachments).
+   * `fitToMe: true` makes it win whoever types; `false` goes back to following the writer;
+   * absent leaves the choice as it was (see docs/terminals.md, "Whose size").
+   */
+  async resize(
+    sessionId: string,
+    cols: number,
+    rows: number,
+    options: { fitToMe?: boolean } = {},
+  ): Promise<void> {
     const id = checkSessionId(sessionId);
-    await this.#connection.request({ type: 'resize', sessionId: id, cols, rows });
+    await this.#connection.request({
+      type: 'resize',
+      sessionId: id,
+      cols,
+      rows,
+      ...(options.fitToMe !== undefined ? { fitToMe: options.fitToMe } : {}),
+    });
   }
 
   /** Interrupts the current agent turn, or sends Ctrl-C to a terminal. */

@@ -46,3 +46,4 @@ export { createPairing, pairingStatus, redeemPairing } from './pairing-api.js';
 export { requestJson } from './http-json.js';
 export type { HttpFetch } from './http-json.js';
 export type { DeviceIdentity } from './device-identity.js';
+export { stripTerminalQueries } from './strip-terminal-queries.js';

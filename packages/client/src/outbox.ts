@@ -406,16 +406,22 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   /** Removes matching entries, rejects their promises and reports them per session. */
   #drop(match: (entry: Entry) => boolean, reason: DropReason, cause?: BatonError): void {
     const sessions: SessionId[] = [];
+    let removed = 0;
     for (let i = this.#entries.length - 1; i >= 0; i--) {
       const entry = this.#entries[i]!;
       if (!match(entry)) continue;
       this.#entries.splice(i, 1);
-      sessions.push(entry.record.sessionId);
+      removed++;
+      // An emulator's answer to a query is not a keystroke the user typed: not reported.
+      const { payload } = entry.record;
+      if (!(payload.kind === 'terminal' && payload.report === true))
+        sessions.push(entry.record.sessionId);
       entry.settle?.reject(cause ?? new BatonError(DROP_CODES[reason], dropMessage(reason, 1)));
       entry.settle = undefined;
     }
-    if (sessions.length === 0) return;
+    if (removed === 0) return;
     this.#publish();
+    if (sessions.length === 0) return;
     this.#reportDropped(sessions.reverse(), reason);
   }
 

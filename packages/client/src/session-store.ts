@@ -107,6 +107,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   readonly #unsubscribeOutbox: () => void;
   #readOnly: boolean;
   #status: SubscriptionStatus = 'offline';
+  #replayedThrough = 0;
   #info: SessionInfo | undefined;
   #presence: readonly Attachment[] = [];
   #error: BatonError | undefined;
@@ -143,6 +144,15 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
 
   get status(): SubscriptionStatus {
     return this.#status;
+  }
+
+  /**
+   * The session's head when the current subscription was answered: events up to it are history
+   * being replayed (their terminal queries were asked of the windows of that time), later ones
+   * are live. 0 before the first subscription is answered.
+   */
+  get replayedThrough(): number {
+    return this.#replayedThrough;
   }
 
   get lastSeq(): number {
@@ -241,6 +251,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
         (result) => {
           if (generation !== this.#generation || this.#status === 'closed') return;
           this.#log.adoptEpoch(result.epoch);
+          this.#replayedThrough = result.headSeq;
           if (!this.#infoFresh) this.#setInfo(result.session);
           if (!this.#presenceFresh) this.#presence = result.session.attached;
           this.#status = 'live';

@@ -111,6 +111,12 @@ export const Resize = z.object({
   sessionId: SessionId,
   cols: z.number().int().min(2).max(1000),
   rows: z.number().int().min(1).max(500),
+  /**
+   * This window's size policy (added in 2, sticky per attachment until changed): `true` is
+   * Fit to me (this size wins whoever types), `false` is Follow the writer (the default: the
+   * PTY has the size of the window that typed last). Absent: unchanged.
+   */
+  fitToMe: z.boolean().optional(),
 });
 
 /** Interrupt the current turn (agents) or send Ctrl-C (terminals). Does not end the session. */

@@ -6,7 +6,11 @@ import { z } from 'zod';
  * - `terminal`: bytes typed into a shell (UTF-8 text, control characters included). `run` is the
  *   session's `SessionInfo.run` when the keys were typed; the server refuses the input with
  *   `stale_input` when the session's runner has started again since (the keys were meant for a
- *   program that is gone). Without `run` the input goes to whatever runs now.
+ *   program that is gone). Without `run` the input goes to whatever runs now. `report: true`
+ *   marks an answer the window's terminal emulator sent by itself to a program's query (cursor
+ *   position, device attributes, colours, focus): every window's emulator answers, so the server
+ *   types only the answer of the session's one *responder* window and acknowledges the others'
+ *   with `ignored: 'not_responder'` (docs/terminals.md, "Answers to terminal queries").
  * - `message`: a chat message to an agent. `text` is exactly what the user typed and is what every
  *   device shows; context baton adds for the agent travels separately (session config
  *   `systemPrompt`), never inside `text`.
@@ -16,6 +20,7 @@ export const InputPayload = z.discriminatedUnion('kind', [
     kind: z.literal('terminal'),
     data: z.string().min(1).max(65_536),
     run: z.number().int().nonnegative().optional(),
+    report: z.literal(true).optional(),
   }),
   z.object({ kind: z.literal('message'), text: z.string().min(1).max(200_000) }),
 ]);

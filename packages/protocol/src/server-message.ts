@@ -51,6 +51,12 @@ export const Ack = z.object({
   inputId: InputId,
   seq: Seq,
   duplicate: z.boolean(),
+  /**
+   * Set when the input was acknowledged without being stored: `not_responder` for a terminal
+   * report (`payload.report`) from a window that is not the session's responder (another
+   * window's answer is the one typed). `seq` is then the head at that moment.
+   */
+  ignored: z.literal('not_responder').optional(),
 });
 
 /**

@@ -76,6 +76,13 @@ export const Attachment = z.object({
   role: Role.optional(),
   /** Epoch milliseconds when this connection attached. */
   since: z.number(),
+  /**
+   * Terminal sessions: this window's size is the one the PTY has now (added in 2). At most one
+   * attachment has it; none before any window reported a size.
+   */
+  sizeInUse: z.literal(true).optional(),
+  /** With `sizeInUse`: the window chose Fit to me (its size wins whoever types; added in 2). */
+  fitToMe: z.literal(true).optional(),
 });
 export type Attachment = z.infer<typeof Attachment>;
 

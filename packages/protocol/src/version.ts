@@ -61,6 +61,11 @@
  *      or a plan approval) and `SessionInfo.preview` (the last line, for lists); `offset` on
  *      `stream` frames, and a subscriber that turns live mid-reply first gets the text streamed
  *      so far (offset 0). Old clients append fragments, which the catch-up frame also suits.
+ *      Additive in 2: `report: true` on terminal inputs (an emulator's answer to a query; the
+ *      server types only the responder window's) and `ignored: 'not_responder'` on `ack`. Old
+ *      servers ignore the flag (and type every answer, as before); old clients never set it.
+ *      Additive in 2: the size policy: optional `fitToMe` on `resize` (Fit to me / Follow the
+ *      writer) and `Attachment.sizeInUse` / `Attachment.fitToMe` (whose size the PTY has).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

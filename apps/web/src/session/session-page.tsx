@@ -138,7 +138,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
           <Link href="/">Back to the sessions</Link>
         </p>
       ) : null}
-      {kind === 'terminal' ? <DroppedKeysNotice sessionId={sessionId} /> : null}
+      {kind === 'terminal' ? <DroppedKeysNotice sessionId={sessionId} info={info} /> : null}
       <div className="session-body">
         <section className="session-main" aria-label={kind === 'terminal' ? 'Terminal' : 'Chat'}>
           {kind === 'terminal' ? (
@@ -148,6 +148,11 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
               readOnly={readOnly || observing || gone}
               savedText={showSaved ? saved.terminalText : undefined}
               onSave={saveTerminal}
+              info={info}
+              attached={attached}
+              myConnectionId={
+                connection.status === 'connected' ? connection.connectionId : undefined
+              }
             />
           ) : kind ? (
             <ChatView

@@ -1,9 +1,10 @@
 /**
  * Answers a terminal emulator sends by itself when a program asks (device attributes, cursor
- * position, status, colours, focus). With several windows attached, every writer's xterm would
- * answer the same query and the shell would read the answer several times, so answers are not
- * forwarded unless they follow a key press in this window (where they are what the user typed,
- * e.g. a modified function key that happens to look like a cursor report).
+ * position, status, colours, focus). Every attached window's emulator answers every query it
+ * draws, so these are sent marked as reports (`payload.report`), and the server types only the
+ * answers of the session's one responder window (docs/terminals.md, "Answers to terminal
+ * queries"). Data that looks like a report right after a key press in this window is what the
+ * user typed (e.g. a modified function key that reads like a cursor report) and is sent as keys.
  */
 const REPORT =
   /^(?:\x1b\[[?>=]?[\d;]*[cRn]|\x1b\[[IO]|\x1b\][\d;]*(?:rgb:[^\x07\x1b]*)?(?:\x07|\x1b\\)|\x1bP[^\x1b]*\x1b\\)$/;
@@ -12,3 +13,6 @@ const REPORT =
 export function isTerminalReport(data: string): boolean {
   return REPORT.test(data);
 }
+
+/** How long after a key press xterm's output counts as typed by the user. */
+export const KEY_WINDOW_MS = 100;

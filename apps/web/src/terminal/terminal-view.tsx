@@ -1,25 +1,35 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { Terminal } from '@xterm/xterm';
-import { FitAddon } from '@xterm/addon-fit';
-import '@xterm/xterm/css/xterm.css';
-import type { SessionBase } from '@baton/client';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { Attachment, SessionInfo } from '@baton/protocol';
 import { useBatonClient } from '@baton/react';
-import { isTerminalReport } from './terminal-reports.js';
+import { isTerminalReport, KEY_WINDOW_MS } from './terminal-reports.js';
 import { terminalTheme } from './terminal-theme.js';
 import { useMediaQuery } from '../use-media-query.js';
-
-/** How long after a key press xterm's output counts as typed by the user. */
-const KEY_WINDOW_MS = 100;
-const SAVE_EVERY_MS = 2000;
+import { DEFAULT_FONT_SIZE, useTerminalInstance } from './use-terminal-instance.js';
+import { useTerminalLog } from './use-terminal-log.js';
+import { usePinchZoom } from './use-pinch-zoom.js';
+import { applyModifiers, NO_MODIFIERS, type Modifiers } from './sticky-modifiers.js';
+import { ExtraKeys } from './extra-keys.js';
+import { TerminalToolbar } from './terminal-toolbar.js';
+import { TerminalSearch } from './terminal-search.js';
+import { TerminalExited } from './terminal-exited.js';
+import { TerminalSizeControl } from './terminal-size-control.js';
+import { useNarrowChoice, useSizeChoice } from './terminal-size-choice.js';
+import { computeLayout, type Layout } from './terminal-layout.js';
+import './terminal.css';
 
 /**
- * A terminal session in xterm.js. The screen is exactly the session's: the server's snapshot
- * (serialized screen, written into a fresh terminal of the session's size) and then every
- * `terminal.output` event in log order, each written once as it arrives, so every window shows
- * the same screen. xterm holds the screen; the client keeps only a short tail of the log. The local
- * terminal always has the session's size (from the snapshot and `terminal.resized`); this
- * window's fitted size is sent as `resize`, and the server applies the latest writer's size.
- * Keys go to the outbox like any input, so typing while offline is delivered when back.
+ * A terminal session in xterm.js, with its bar (find, copy, paste, size), the phone's extra
+ * keys and, once the program ended, "process exited — Restart" inside the terminal area.
+ *
+ * The screen is exactly the session's (`useTerminalLog`); the local terminal always has the
+ * session's size. This window's fitted size is reported with its size policy (Follow the writer
+ * or Fit to me); a session wider than this window is fitted to its width or panned
+ * (`computeLayout`). Keys go to the outbox like any input, so typing while briefly offline is
+ * delivered when back. Answers the emulator gives to a program's queries are sent as reports:
+ * the server types only its responder window's.
+ *
+ * The terminal takes the focus when it opens (and when the session becomes writable), so typing
+ * right away reaches the shell.
  */
 export function TerminalView({
   sessionId,
@@ -27,6 +37,9 @@ export function TerminalView({
   readOnly,
   savedText,
   onSave,
+  info,
+  attached,
+  myConnectionId,
 }: {
   sessionId: string;
   live: boolean;
@@ -34,179 +47,197 @@ export function TerminalView({
   /** The saved screen text, shown while there is no live view. */
   savedText: string | undefined;
   onSave: (text: string) => void;
+  info: SessionInfo | undefined;
+  attached: readonly Attachment[];
+  myConnectionId: string | undefined;
 }): ReactNode {
   const client = useBatonClient();
   const hostRef = useRef<HTMLDivElement>(null);
-  const [term, setTerm] = useState<{ term: Terminal; fit: FitAddon }>();
-  const written = useRef<{ base: SessionBase | undefined | null; seq: number; saved: boolean }>({
-    base: null,
-    seq: 0,
-    saved: false,
-  });
+  const { instance, renderer } = useTerminalInstance(hostRef, sessionId);
+  const term = instance?.term;
   const readOnlyRef = useRef(readOnly);
   readOnlyRef.current = readOnly;
-  const onSaveRef = useRef(onSave);
-  onSaveRef.current = onSave;
   const dark = useMediaQuery('(prefers-color-scheme: dark)');
   const reducedMotion = useMediaQuery('(prefers-reduced-motion: reduce)');
+  const touch = useMediaQuery('(pointer: coarse)');
+  const [searchOpen, setSearchOpen] = useState(false);
+  const [mods, setMods] = useState<Modifiers>(NO_MODIFIERS);
+  const modsRef = useRef(mods);
+  modsRef.current = mods;
+  const [baseFont, setBaseFont] = useState(DEFAULT_FONT_SIZE);
+  const [sizeChoice, setSizeChoice] = useSizeChoice(sessionId);
+  const [narrow, setNarrow] = useNarrowChoice();
+  const [layout, setLayout] = useState<Layout>();
+  const [termSize, setTermSize] = useState({ cols: 80, rows: 24 });
 
-  useEffect(() => {
-    const host = hostRef.current;
-    if (!host) return undefined;
-    const t = new Terminal({
-      cols: 80,
-      rows: 24,
-      scrollback: 5000,
-      fontSize: 14,
-      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
-      cursorBlink: false,
-      screenReaderMode: false,
-    });
-    const fit = new FitAddon();
-    t.loadAddon(fit);
-    t.open(host);
-    let lastKeyAt = 0;
-    const keyOff = t.onKey(() => {
-      lastKeyAt = performance.now();
-    });
-    const dataOff = t.onData((data) => {
-      if (readOnlyRef.current) return;
-      if (isTerminalReport(data) && performance.now() - lastKeyAt > KEY_WINDOW_MS) return;
-      client.send(sessionId, { kind: 'terminal', data });
-    });
-    setTerm({ term: t, fit });
-    written.current = { base: null, seq: 0, saved: false };
-    return () => {
-      keyOff.dispose();
-      dataOff.dispose();
-      t.dispose();
-      setTerm(undefined);
-    };
-  }, [client, sessionId]);
+  useTerminalLog(term, sessionId, savedText, onSave);
+  usePinchZoom(hostRef, baseFont, setBaseFont);
 
   useEffect(() => {
     if (!term) return;
-    term.term.options.theme = terminalTheme(dark);
-    term.term.options.cursorBlink = !reducedMotion;
+    term.options.theme = terminalTheme(dark);
+    term.options.cursorBlink = !reducedMotion;
   }, [term, dark, reducedMotion]);
 
-  // Writes the log into the terminal: a new base (snapshot) starts a fresh screen, then each
-  // event is written once, as it is applied. The store is read directly on every change rather
-  // than through props, so the work per event is O(1): nothing walks the events already written.
+  const sendKeys = useCallback(
+    (data: string) => {
+      if (readOnlyRef.current) return;
+      client.send(sessionId, { kind: 'terminal', data });
+    },
+    [client, sessionId],
+  );
+
+  // Keys and the emulator's own answers. Ctrl+Shift+F opens the search instead of typing.
   useEffect(() => {
     if (!term) return undefined;
-    const t = term.term;
-    // A read-only hold of its own: the store must exist before this (child) effect's parent
-    // subscribes, and read-only holds never change the page's write access.
-    const store = client.subscribe(sessionId, { readOnly: true });
-    const w = written.current;
-    let saveTimer: ReturnType<typeof setTimeout> | undefined;
-    let resynced = false;
-    const write = (): void => {
-      const base = store.base;
-      const hasLive = base !== undefined || store.lastSeq > 0;
-      if (!hasLive) {
-        if (savedText !== undefined && !w.saved) {
-          t.reset();
-          t.write(savedText.replace(/\n/g, '\r\n'));
-          w.saved = true;
-        }
+    let lastKeyAt = 0;
+    term.attachCustomKeyEventHandler((e) => {
+      if (e.type === 'keydown' && e.ctrlKey && e.shiftKey && e.code === 'KeyF') {
+        e.preventDefault();
+        setSearchOpen(true);
+        return false;
+      }
+      return true;
+    });
+    const keyOff = term.onKey(() => {
+      lastKeyAt = performance.now();
+    });
+    const dataOff = term.onData((data) => {
+      if (readOnlyRef.current) return;
+      if (isTerminalReport(data) && performance.now() - lastKeyAt > KEY_WINDOW_MS) {
+        // An answer is about the screen now: never queued for later, never sent offline.
+        if (client.session(sessionId)?.status !== 'live') return;
+        client.send(sessionId, { kind: 'terminal', data, report: true });
         return;
       }
-      if (w.base !== base || w.saved) {
-        t.reset();
-        w.saved = false;
-        w.seq = base?.seq ?? 0;
-        w.base = base;
-        const runner = base?.state?.runner;
-        if (runner?.kind === 'terminal') {
-          t.resize(runner.cols, runner.rows);
-          t.write(runner.screen);
-        }
-      }
-      let events = store.eventsAfter(w.seq);
-      if (events === undefined) {
-        // Output this screen has not shown is no longer held. Ask once for the current screen
-        // (a fresh snapshot); if even that does not fit, show what is held from here on.
-        if (!resynced) {
-          resynced = true;
-          store.resync();
-          return;
-        }
-        t.reset();
-        events = store.eventsAfter(store.getSnapshot().firstSeq - 1) ?? [];
-      }
-      for (const e of events) {
-        if (e.type === 'terminal.output') t.write(e.data.data);
-        else if (e.type === 'terminal.resized') t.resize(e.data.cols, e.data.rows);
-        w.seq = e.seq;
-      }
-      // Saves the screen's text now and then, for the offline view.
-      if (events.length > 0 && saveTimer === undefined) {
-        saveTimer = setTimeout(() => {
-          saveTimer = undefined;
-          onSaveRef.current(screenText(t));
-        }, SAVE_EVERY_MS);
-      }
-    };
-    write();
-    const off = store.subscribe(write);
+      const m = modsRef.current;
+      if (m.ctrl || m.alt) setMods(NO_MODIFIERS);
+      client.send(sessionId, { kind: 'terminal', data: applyModifiers(data, m) });
+    });
+    const resizeOff = term.onResize(({ cols, rows }) => setTermSize({ cols, rows }));
+    setTermSize({ cols: term.cols, rows: term.rows });
     return () => {
-      off();
-      clearTimeout(saveTimer);
-      client.unsubscribe(sessionId, { readOnly: true });
+      keyOff.dispose();
+      dataOff.dispose();
+      resizeOff.dispose();
+      term.attachCustomKeyEventHandler(() => true);
     };
-  }, [term, client, sessionId, savedText]);
+  }, [term, client, sessionId]);
 
-  // Sends this window's fitted size; the server applies it while this window is the latest writer.
+  // Focus on open, and again when the terminal becomes writable.
+  useEffect(() => {
+    if (term && !readOnly) term.focus();
+  }, [term, readOnly]);
+
+  // Layout: this window's fitted size and the font that shows the whole terminal.
+  const relayout = useCallback(() => {
+    const host = hostRef.current;
+    if (!term || !host) return;
+    const next = computeLayout(host, term, baseFont, narrow);
+    if (!next) return;
+    if (term.options.fontSize !== next.fontSize) term.options.fontSize = next.fontSize;
+    setLayout((prev) =>
+      prev &&
+      prev.fontSize === next.fontSize &&
+      prev.wider === next.wider &&
+      prev.fitted.cols === next.fitted.cols &&
+      prev.fitted.rows === next.fitted.rows
+        ? prev
+        : next,
+    );
+  }, [term, baseFont, narrow]);
+
   useEffect(() => {
     const host = hostRef.current;
-    if (!term || !host || !live || readOnly) return undefined;
-    let sent = '';
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const send = (): void => {
-      const size = term.fit.proposeDimensions();
-      if (!size || !Number.isFinite(size.cols) || !Number.isFinite(size.rows)) return;
-      const cols = Math.max(20, Math.min(1000, size.cols));
-      const rows = Math.max(5, Math.min(500, size.rows));
-      const key = `${cols}x${rows}`;
-      if (key === sent) return;
-      sent = key;
-      client.resize(sessionId, cols, rows).catch(() => {
-        sent = '';
-      });
+    if (!term || !host) return undefined;
+    let frame = 0;
+    const schedule = (): void => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(relayout);
     };
-    const observer = new ResizeObserver(() => {
-      clearTimeout(timer);
-      timer = setTimeout(send, 150);
-    });
+    const observer = new ResizeObserver(schedule);
     observer.observe(host);
-    send();
+    const screen = host.querySelector('.xterm-screen');
+    if (screen) observer.observe(screen);
+    const resizeOff = term.onResize(schedule);
+    schedule();
     return () => {
-      clearTimeout(timer);
+      cancelAnimationFrame(frame);
       observer.disconnect();
+      resizeOff.dispose();
     };
-  }, [term, live, readOnly, client, sessionId]);
+  }, [term, relayout]);
 
+  // Reports this window's size and policy; the server decides whose size the PTY has.
+  const fittedCols = layout?.fitted.cols;
+  const fittedRows = layout?.fitted.rows;
+  const fitToMe = sizeChoice === 'fit-me';
+  useEffect(() => {
+    if (fittedCols === undefined || fittedRows === undefined || !live || readOnly) return undefined;
+    const cols = Math.max(20, Math.min(1000, fittedCols));
+    const rows = Math.max(5, Math.min(500, fittedRows));
+    const timer = setTimeout(() => {
+      client.resize(sessionId, cols, rows, { fitToMe }).catch(() => {
+        // Sent again with the next size change or reconnect (this effect re-runs on `live`).
+      });
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [fittedCols, fittedRows, fitToMe, live, readOnly, client, sessionId]);
+
+  const wider = layout?.wider ?? false;
   return (
-    <div
-      className="terminal-host"
-      ref={hostRef}
-      role="region"
-      aria-label={readOnly ? 'Terminal (read-only)' : 'Terminal'}
-      data-testid="terminal"
-      onClick={() => term?.term.focus()}
-    />
+    <div className="terminal-view">
+      <TerminalToolbar
+        term={term}
+        readOnly={readOnly}
+        searchOpen={searchOpen}
+        onSearchToggle={() => setSearchOpen(!searchOpen)}
+      >
+        <TerminalSizeControl
+          cols={termSize.cols}
+          rows={termSize.rows}
+          attached={attached}
+          myConnectionId={myConnectionId}
+          choice={sizeChoice}
+          onChoice={setSizeChoice}
+          narrow={narrow}
+          onNarrow={setNarrow}
+          wider={wider}
+          canResize={live && !readOnly}
+        />
+      </TerminalToolbar>
+      {searchOpen && instance ? (
+        <TerminalSearch
+          search={instance.search}
+          onClose={() => {
+            setSearchOpen(false);
+            term?.focus();
+          }}
+        />
+      ) : null}
+      <div className="terminal-frame">
+        <div
+          className={`terminal-host${wider && narrow === 'pan' ? ' terminal-pan' : ''}`}
+          ref={hostRef}
+          role="region"
+          aria-label={readOnly ? 'Terminal (read-only)' : 'Terminal'}
+          data-testid="terminal"
+          data-renderer={renderer}
+          onClick={() => term?.focus()}
+        />
+        {info ? <TerminalExited info={info} /> : null}
+      </div>
+      {touch && !readOnly ? (
+        <ExtraKeys
+          mods={mods}
+          onModsChange={(m) => {
+            setMods(m);
+            term?.focus();
+          }}
+          send={sendKeys}
+          appCursor={() => term?.modes.applicationCursorKeysMode ?? false}
+        />
+      ) : null}
+    </div>
   );
-}
-
-/** The visible screen and recent scrollback as text, for the saved offline view. */
-function screenText(term: Terminal): string {
-  const buffer = term.buffer.active;
-  const lines: string[] = [];
-  const start = Math.max(0, buffer.length - 300);
-  for (let i = start; i < buffer.length; i++)
-    lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines.join('\n');
 }

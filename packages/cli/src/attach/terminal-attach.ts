@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { LogEvent, SessionInfo, SessionStatus } from '@baton/protocol';
-import { stripTerminalQueries } from './strip-terminal-queries.js';
+import { stripTerminalQueries } from '@baton/client';
 import { TerminalLink } from './terminal-link.js';
 
 /** Ctrl-\ : the key that detaches `baton attach` (it never reaches the session). */

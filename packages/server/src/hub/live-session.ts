@@ -27,6 +27,8 @@ import { storedDuplicateOf } from './input-dedupe.js';
 import { duplicateOrStale, isStaleRun } from './input-run.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
+import { chooseResponder } from './terminal-responder.js';
+import { TerminalSizePolicy, type Decision } from './terminal-size-policy.js';
 import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
 import { replayFailed } from './replay-failure.js';
@@ -101,8 +103,8 @@ export class LiveSession {
   epoch: string;
   readonly subscriptions = new Map<string, Subscription>();
   private readonly runners: RunnerSupervisor;
-  private lastWriter: string | undefined;
-  private readonly writerSizes = new Map<string, { cols: number; rows: number }>();
+  /** Whose window size the PTY has (`TerminalSizePolicy`); also knows the latest writer. */
+  private readonly sizePolicy = new TerminalSizePolicy();
   private size: { cols: number; rows: number };
   private compacting = false;
   private eventsSinceCheckpoint = 0;
@@ -189,7 +191,7 @@ export class LiveSession {
     const out: Attachment[] = [];
     for (const s of this.subscriptions.values()) {
       if (out.length >= limit) break;
-      out.push(attachmentOf(s, this.id));
+      out.push(this.attachmentOf(s));
     }
     return out;
   }
@@ -278,7 +280,7 @@ export class LiveSession {
       peer.send(this.presenceFrame());
       this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
     });
-    this.presenceChanged({ joined: attachmentOf(sub, this.id) });
+    this.presenceChanged({ joined: this.attachmentOf(sub) });
     return { headSeq };
   }
 
@@ -312,8 +314,8 @@ export class LiveSession {
     const sub = this.subscriptions.get(connectionId);
     if (!sub || sub.ended) return;
     sub.readOnly = readOnly;
-    if (readOnly && this.lastWriter === connectionId) this.lastWriter = undefined;
-    this.presenceChanged({ joined: attachmentOf(sub, this.id) });
+    if (readOnly) this.applySizeDecision(this.sizePolicy.left(connectionId));
+    this.presenceChanged({ joined: this.attachmentOf(sub) });
   }
 
   unsubscribe(connectionId: string): boolean {
@@ -321,8 +323,7 @@ export class LiveSession {
     if (!sub) return false;
     sub.end();
     this.subscriptions.delete(connectionId);
-    this.writerSizes.delete(connectionId);
-    if (this.lastWriter === connectionId) this.lastWriter = undefined;
+    this.applySizeDecision(this.sizePolicy.left(connectionId));
     this.presenceChanged({ left: connectionId });
     return true;
   }
@@ -527,7 +528,7 @@ export class LiveSession {
     inputId: string,
     payload: InputPayload,
     readOnly: boolean,
-  ): Promise<{ seq: number; duplicate: boolean }> {
+  ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
     if (readOnly) {
       throw new BatonError('read_only', 'this attachment is read-only: it cannot send input');
     }
@@ -537,6 +538,11 @@ export class LiveSession {
         'bad_request',
         `a ${this.kind} session takes '${expected}' inputs, not '${payload.kind}'`,
       );
+    }
+    // Every window's emulator answers a query; only the responder's answer is typed.
+    const report = payload.kind === 'terminal' && payload.report === true;
+    if (report && actor.connectionId !== this.responder()) {
+      return { seq: this.committedSeq, duplicate: false, ignored: 'not_responder' };
     }
     if (isStaleRun(payload, this.runners.run)) {
       return duplicateOrStale(this.id, this.runners.run, inputId, payload, (id) =>
@@ -557,27 +563,60 @@ export class LiveSession {
     const result = await this.deps.writer.appendInput(this.logState, { type: 'input', data });
     if (result.duplicate) return { seq: result.seq, duplicate: true };
     const committed = result.committed[0]!;
-    if (actor.connectionId !== undefined) this.noteWriter(actor.connectionId);
+    // An emulator's answer is not typing: it must not make its window the writer whose size wins.
+    if (actor.connectionId !== undefined && !report) this.noteWriter(actor.connectionId);
     const event = committed.event as InputEvent;
     await this.runners.handOver(event);
     return { seq: committed.seq, duplicate: false };
   }
 
-  /** The PTY size follows the latest active writer; a read-only attachment never resizes. */
-  resize(connectionId: string, cols: number, rows: number, readOnly: boolean): void {
+  /** The connection whose terminal answers are typed (see `chooseResponder`). */
+  responder(): string | undefined {
+    return chooseResponder(this.subscriptions, this.sizePolicy.lastWriter, this.control);
+  }
+
+  /**
+   * A window's fitted size, and its choice of Fit to me (`fitToMe`, sticky until changed) or
+   * Follow the writer. A read-only attachment never resizes. See `TerminalSizePolicy`.
+   */
+  resize(
+    connectionId: string,
+    cols: number,
+    rows: number,
+    readOnly: boolean,
+    fitToMe?: boolean,
+  ): void {
     if (readOnly)
       throw new BatonError('read_only', 'this attachment is read-only: it cannot resize');
     if (this.kind !== 'terminal') return;
-    this.writerSizes.set(connectionId, { cols, rows });
-    if (this.lastWriter === undefined || this.lastWriter === connectionId)
-      this.applySize(cols, rows);
+    this.applySizeDecision(this.sizePolicy.resize(connectionId, { cols, rows }, fitToMe));
   }
 
   private noteWriter(connectionId: string): void {
-    if (this.lastWriter === connectionId) return;
-    this.lastWriter = connectionId;
-    const size = this.writerSizes.get(connectionId);
-    if (size) this.applySize(size.cols, size.rows);
+    if (this.sizePolicy.lastWriter === connectionId) return;
+    this.applySizeDecision(this.sizePolicy.wrote(connectionId));
+  }
+
+  /** Applies the size in force and tells everyone when whose size it is changed. */
+  private applySizeDecision(decision: Decision): void {
+    if (decision.size) this.applySize(decision.size.cols, decision.size.rows);
+    if (!decision.ownerChanged) return;
+    const owner = this.sizePolicy.owner?.connectionId;
+    for (const id of new Set([decision.previousOwner, owner])) {
+      const sub = id !== undefined ? this.subscriptions.get(id) : undefined;
+      if (sub && !sub.ended) this.presenceChanged({ joined: this.attachmentOf(sub) });
+    }
+  }
+
+  /** A subscriber as presence shows it, with whether its size is the one in use. */
+  private attachmentOf(sub: Subscription): Attachment {
+    const attachment = attachmentOf(sub, this.id);
+    const owner = this.sizePolicy.owner;
+    if (owner?.connectionId === sub.peer.connectionId) {
+      attachment.sizeInUse = true;
+      if (owner.fitToMe) attachment.fitToMe = true;
+    }
+    return attachment;
   }
 
   private applySize(cols: number, rows: number): void {

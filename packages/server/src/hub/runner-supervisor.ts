@@ -24,6 +24,7 @@ import { appendUntilStored } from './append-until-stored.js';
 import { parseStored, type CommittedEvent } from './event-frame.js';
 import { Inbox } from './inbox.js';
 import { nextRun } from './input-run.js';
+import { restartSeparator } from '../runners/terminal/restart-separator.js';
 import { invalidRunnerEvent } from './runner-event-check.js';
 
 /** How long a runner gets to stop before the session reports that it did not. */
@@ -176,6 +177,11 @@ export class RunnerSupervisor {
   async restart(): Promise<void> {
     if (this.runner) await this.stop();
     await this.session.setStatus('starting');
+    if (this.session.kind === 'terminal') {
+      // Committed before the new runner starts, so it lands between the old output and the new.
+      const data = restartSeparator(new Date());
+      await this.session.append([{ type: 'terminal.output', data: { data } }]);
+    }
     await this.ensure();
   }
 

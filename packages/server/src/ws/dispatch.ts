@@ -169,7 +169,7 @@ export async function dispatch(
           msg.payload,
           attachment?.readOnly ?? false,
         );
-        if (!result.duplicate)
+        if (!result.duplicate && result.ignored === undefined)
           ctx.audit.recordInput(
             { ...actor, sessionId: msg.sessionId },
             result.seq,
@@ -182,6 +182,7 @@ export async function dispatch(
             inputId: msg.inputId,
             seq: result.seq,
             duplicate: result.duplicate,
+            ...(result.ignored !== undefined ? { ignored: result.ignored } : {}),
           }),
         );
         return;
@@ -194,7 +195,9 @@ export async function dispatch(
             'not_subscribed',
             `subscribe to ${msg.sessionId} before resizing it`,
           );
-        hub.get(msg.sessionId).resize(peer.connectionId, msg.cols, msg.rows, attachment.readOnly);
+        hub
+          .get(msg.sessionId)
+          .resize(peer.connectionId, msg.cols, msg.rows, attachment.readOnly, msg.fitToMe);
         if (msg.rid !== undefined) ctx.reply(msg.rid, {});
         return;
       }

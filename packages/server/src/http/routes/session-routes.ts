@@ -120,11 +120,14 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
         hub.get(id);
         const b = await body(req, SubmitInputBody);
         const result = await hub.submitInput(id, { deviceId: device.id }, b.inputId, b.payload);
-        if (!result.duplicate)
+        // Over HTTP there is no window, so a terminal report is never the responder's: ignored.
+        const stored = !result.duplicate && result.ignored === undefined;
+        if (stored)
           audit.recordInput({ deviceId: device.id, sessionId: id }, result.seq, b.payload.kind);
-        sendJson(res, result.duplicate ? 200 : 201, {
+        sendJson(res, stored ? 201 : 200, {
           seq: result.seq,
           duplicate: result.duplicate,
+          ...(result.ignored !== undefined ? { ignored: result.ignored } : {}),
         });
       },
     },

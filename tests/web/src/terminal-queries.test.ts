@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { BatonClient } from '@baton/client';
+import { BatonProcess } from './harness/baton-process.js';
+import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
+import { terminalText, typeInTerminal, waitForTerminal } from './harness/app-page.js';
+import { nodeDevice } from './harness/node-device.js';
+import { tempDir } from './harness/paths.js';
+import { createTerminal, storedTerminalInputs } from './harness/terminal-session.js';
+import { waitFor } from './harness/wait-for.js';
+
+// Bug 5: a program that asks the terminal where the cursor is (fzf --height, prompt_toolkit,
+// vim's detection) gets exactly one answer with two windows open: every window's xterm answers,
+// and the server types only the responder window's.
+describe('programs that query the terminal', { timeout: 180_000 }, () => {
+  let baton: BatonProcess;
+  let browser: Browser;
+  const devices: BrowserDevice[] = [];
+  let cli: BatonClient | undefined;
+
+  before(async () => {
+    baton = await BatonProcess.start(tempDir('terminal-queries'), {
+      SHELL: '/bin/bash',
+      HOME: tempDir('terminal-queries-home'),
+    });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await cli?.close();
+    for (const d of devices) await d.close().catch(() => {});
+    await browser?.close();
+    await baton?.close();
+  });
+
+  it('get exactly one answer with two windows open, and a reload does not answer again', async () => {
+    const laptop = await BrowserDevice.create(browser);
+    const desktop = await BrowserDevice.create(browser);
+    devices.push(laptop, desktop);
+    const a = await laptop.open(baton.signInUrl);
+    const { sessionId, url } = await createTerminal(a, 'asking shell');
+    const b = await desktop.open(baton.signInUrl);
+    await b.goto(url);
+    await waitFor('the shell prompt in B', async () => (await terminalText(b)).length > 0);
+    await waitFor('both windows attached', async () => {
+      const windows = await a.locator('.devices .window-list > li').count();
+      return windows === 2 ? true : { windows };
+    });
+
+    // Asked twice, from the window that types and then from the other one.
+    await typeInTerminal(a, `printf '\\033[6n'; read -rs -d R ans; printf 'got%q\\n' "$ans"\n`);
+    await waitForTerminal(a, "got$'\\E[");
+    await typeInTerminal(b, `printf '\\033[6n'; read -rs -d R ans; printf 'two%q\\n' "$ans"\n`);
+    await waitForTerminal(b, "two$'\\E[");
+    // A marker typed after both: whatever a second answer would have typed lands before it.
+    await typeInTerminal(b, 'echo done-$((3*4))\n');
+    for (const page of [a, b]) await waitForTerminal(page, 'done-12');
+
+    cli = await nodeDevice(baton.url, baton.ownerToken);
+    const inputs = await storedTerminalInputs(cli, sessionId);
+    const reports = inputs.filter((i) => i.report);
+    assert.equal(reports.length, 2, `one answer per query: ${JSON.stringify(reports)}`);
+    assert.ok(
+      reports.every((r) => /^\x1b\[\d+;\d+R$/.test(r.data)),
+      `cursor reports: ${JSON.stringify(reports)}`,
+    );
+    const text = await terminalText(a);
+    assert.ok(!/\^\[\[\d+;\d+R/.test(text), `no stray answer typed into the shell:\n${text}`);
+
+    // A reload replays history: the old queries in it are not answered again.
+    await a.reload();
+    await waitForTerminal(a, 'done-12');
+    await typeInTerminal(a, 'echo after-reload\n');
+    await waitForTerminal(b, 'after-reload');
+    const later = await storedTerminalInputs(cli, sessionId);
+    assert.equal(later.filter((i) => i.report).length, 2, 'no answer after the reload');
+    await screenshot(a, 'terminal-query-answered');
+  });
+});
