@@ -12,7 +12,8 @@ import { protocolSchemaHash } from './schema-hash.js';
 const FINGERPRINTS: Record<number, string> = {
   1: '13a2708b8e385ec1',
   // 2 with `visibility` (additive, docs/protocol.md): 'fd52f325b58829dd' before it.
-  2: 'b39efcc058394c3f',
+  // 2 with the permission answer's `scope` (additive): 'b39efcc058394c3f' before it.
+  2: '201384e9040fdfe7',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -57,6 +57,8 @@
  *      changed; sent only to connections of version 2 and later, which ignore frames they do not
  *      know); device management and audit schemas (`PatchDeviceBody`, `SessionRoleBody`,
  *      `DeviceListing`, `AuditEntry`, `ServerSettings`) and the actions `settings.manage`.
+ *      Additive in 2: `scope` on an allowing permission answer (`once` | `session`; a server
+ *      without it allows once).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
