@@ -12,8 +12,9 @@ import { protocolSchemaHash } from './schema-hash.js';
 const FINGERPRINTS: Record<number, string> = {
   1: '13a2708b8e385ec1',
   // 2 with `visibility` (additive, docs/protocol.md): 'fd52f325b58829dd' before it.
-  // 2 with the permission answer's `scope` (additive): 'b39efcc058394c3f' before it.
-  2: '201384e9040fdfe7',
+  // 2 with the permission answer's `scope` and `agent.turn.ended.stoppedBy` (additive):
+  // 'b39efcc058394c3f' before them.
+  2: 'c873f5b437fa5e45',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

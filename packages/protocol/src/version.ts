@@ -58,7 +58,7 @@
  *      know); device management and audit schemas (`PatchDeviceBody`, `SessionRoleBody`,
  *      `DeviceListing`, `AuditEntry`, `ServerSettings`) and the actions `settings.manage`.
  *      Additive in 2: `scope` on an allowing permission answer (`once` | `session`; a server
- *      without it allows once).
+ *      without it allows once); `stoppedBy` on `agent.turn.ended` (the device that stopped it).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

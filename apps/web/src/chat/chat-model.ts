@@ -49,6 +49,8 @@ export type ChatItem =
       readonly key: string;
       readonly outcome: 'completed' | 'interrupted' | 'failed';
       readonly error: string | undefined;
+      /** The device that stopped the turn. */
+      readonly stoppedBy: string | undefined;
       readonly costUsd: number | undefined;
       readonly durationMs: number | undefined;
     }
@@ -229,6 +231,7 @@ export function buildChat(source: ChatSource): ChatModel {
           key: `turn:${e.data.turnId}:${e.seq}`,
           outcome: e.data.outcome,
           error: e.data.error,
+          stoppedBy: e.data.stoppedBy,
           costUsd: e.data.costUsd,
           durationMs: e.data.durationMs,
         });
