@@ -264,7 +264,10 @@ describe(
       await sendMessage(a, 'please create the file');
       for (const page of [a, b]) {
         await page.locator('.permission-open').waitFor({ timeout: 60_000 });
-        assert.match(await page.locator('.permission-open').innerText(), /Bash/);
+        assert.match(
+          await page.locator('.msg-tool[data-tool="Bash"]:has(.permission-open)').innerText(),
+          /touch .*made-from-the-browser/,
+        );
       }
       await screenshot(a, 'chat-permission');
       await b
