@@ -1,4 +1,12 @@
-import { useCallback, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  useCallback,
+  useDeferredValue,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useBatonClient } from '@baton/react';
 import type { Attachment, SessionId, SessionStatus } from '@baton/protocol';
@@ -42,7 +50,12 @@ export function ChatView({
   attached: readonly Attachment[];
 }): ReactNode {
   const client = useBatonClient();
-  const model = useMemo(() => buildChat(source), [source]);
+  // The store notifies once per event, and a replay delivers hundreds in a row: building and
+  // laying out the transcript for each would keep the main thread busy for seconds. A deferred
+  // source lets React drop the builds that a newer event has already made stale, so a long
+  // conversation is built about once, and typing stays responsive while events stream in.
+  const shown = useDeferredValue(source);
+  const model = useMemo(() => buildChat(shown), [shown]);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const loadOlder = (): void => {
     const store = client.session(sessionId as SessionId);
@@ -61,7 +74,7 @@ export function ChatView({
     for (const a of attached) map.set(a.deviceId, a.deviceName);
     return map;
   }, [attached]);
-  const me = source.deviceId;
+  const me = shown.deviceId;
   const who = useCallback<Who>(
     (deviceId) =>
       deviceId !== undefined && deviceId === me
@@ -73,12 +86,12 @@ export function ChatView({
   const working = model.turnRunning || status === 'running' || status === 'starting';
   const rows = useMemo<Row[]>(() => {
     const out: Row[] = [];
-    if (source.truncated) out.push({ kind: 'older' });
+    if (shown.truncated) out.push({ kind: 'older' });
     if (model.items.length === 0) out.push({ kind: 'empty' });
     for (const item of model.items) out.push({ kind: 'item', item });
     if (working) out.push({ kind: 'working' });
     return out;
-  }, [model, source.truncated, working]);
+  }, [model, shown.truncated, working]);
 
   const virtualizer = useVirtualizer({
     count: rows.length,

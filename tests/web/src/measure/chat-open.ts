@@ -4,7 +4,7 @@
  * hand (timings do not belong in tests):
  *
  *   npx tsc -b tests/web && npm run build:web
- *   node tests/web/dist/measure/chat-open.js [messages=1000] [webRoot=apps/web/dist]
+ *   OPENS=7 node tests/web/dist/measure/chat-open.js [messages=1000] [webRoot=apps/web/dist]
  *
  * The server is real; only the agent is a stand-in that answers the first message with
  * `messages` stored replies (Markdown paragraphs, lists and code blocks), so the page has a
@@ -20,7 +20,7 @@ import { waitFor } from '../harness/wait-for.js';
 
 const messages = Number(process.argv[2] ?? 1000);
 const webRoot = process.argv[3] ?? join(REPO_ROOT, 'apps', 'web', 'dist');
-const OPENS = 7;
+const OPENS = Number(process.env['OPENS'] ?? 7);
 
 function reply(i: number): string {
   if (i % 10 === 3)
@@ -69,7 +69,7 @@ const last = `Reply ${messages - 1}`;
 const times: number[] = [];
 try {
   await page.goto(`${url}/s/${session.id}`);
-  await page.getByText(last).first().waitFor({ timeout: 120_000 });
+  await page.getByText(last).first().waitFor({ timeout: 600_000 });
   for (let run = 0; run < OPENS; run++) {
     await page.goto(`${url}/`);
     await connected(page);
