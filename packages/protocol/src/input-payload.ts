@@ -32,6 +32,13 @@ export const PermissionDecision = z.discriminatedUnion('decision', [
     decision: z.literal('allow'),
     /** Replaces the tool's input when the user edited it before allowing. */
     updatedInput: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * `session`: allow this tool call and, for the rest of the conversation, calls like it
+     * without asking (Claude: a session permission rule; Codex: `acceptForSession`). Absent or
+     * `once`: this call only. Added in protocol 1 without a bump: older servers ignore it and
+     * allow once.
+     */
+    scope: z.enum(['once', 'session']).optional(),
   }),
   z.object({ decision: z.literal('deny'), message: z.string().max(10_000).optional() }),
 ]);

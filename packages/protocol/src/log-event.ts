@@ -69,6 +69,8 @@ const bodies = {
     turnId: z.string(),
     outcome: z.enum(['completed', 'interrupted', 'failed']),
     error: z.string().optional(),
+    /** The device whose stop (`interrupt`) ended the turn; only with `interrupted`. */
+    stoppedBy: z.string().optional(),
     usage: z.record(z.string(), z.unknown()).optional(),
     costUsd: z.number().optional(),
     durationMs: z.number().optional(),

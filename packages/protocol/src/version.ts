@@ -66,6 +66,8 @@
  *      servers ignore the flag (and type every answer, as before); old clients never set it.
  *      Additive in 2: the size policy: optional `fitToMe` on `resize` (Fit to me / Follow the
  *      writer) and `Attachment.sizeInUse` / `Attachment.fitToMe` (whose size the PTY has).
+ *      Additive in 2: `scope` on an allowing permission answer (`once` | `session`; a server
+ *      without it allows once); `stoppedBy` on `agent.turn.ended` (the device that stopped it).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -264,12 +264,15 @@ describe(
       await sendMessage(a, 'please create the file');
       for (const page of [a, b]) {
         await page.locator('.permission-open').waitFor({ timeout: 60_000 });
-        assert.match(await page.locator('.permission-open').innerText(), /Bash/);
+        assert.match(
+          await page.locator('.msg-tool[data-tool="Bash"]:has(.permission-open)').innerText(),
+          /touch .*made-from-the-browser/,
+        );
       }
       await screenshot(a, 'chat-permission');
       await b
         .locator('.permission-open')
-        .getByRole('button', { name: 'Allow', exact: true })
+        .getByRole('button', { name: 'Allow once', exact: true })
         .click();
       for (const page of [a, b]) {
         await page.locator('.permission-resolved .resolution-allow').waitFor({ timeout: 30_000 });
@@ -280,10 +283,18 @@ describe(
         );
       }
       assert.ok(existsSync(target), 'the allowed command ran');
-      // The tool call is collapsed by default and opens to show its input.
-      const tool = a.locator('.msg-tool').last();
-      await tool.locator('summary').click();
-      assert.match(await tool.innerText(), /touch/);
+      // One card: the command in a code block, the answer and who gave it, the output folded.
+      const tool = a.locator('.msg-tool[data-tool="Bash"]').last();
+      assert.match(
+        await tool.locator('.tool-command').innerText(),
+        /touch .*made-from-the-browser/,
+      );
+      assert.match(await tool.locator('.resolution-allow').innerText(), /^Allowed from /);
+      assert.equal(
+        await tool.locator('.tool-details').getAttribute('open'),
+        null,
+        'raw JSON hidden',
+      );
       await screenshot(a, 'chat-tool-call');
     });
   },

@@ -33,26 +33,24 @@ export type ChatItem =
       readonly streaming: boolean;
     }
   | {
+      /**
+       * A tool call, its permission request and its result as one card. A request that names no
+       * call the log holds (or a call of another id) is a card of its own, keyed by the request.
+       */
       readonly type: 'tool';
       readonly key: string;
       readonly name: string;
       readonly input: unknown;
       readonly result: { readonly output: unknown; readonly isError: boolean } | undefined;
-    }
-  | {
-      readonly type: 'permission';
-      readonly key: string;
-      readonly requestId: string;
-      readonly toolName: string;
-      readonly input: unknown;
-      readonly description: string | undefined;
-      readonly resolution: PermissionDecision | undefined;
+      readonly permission: ToolPermission | undefined;
     }
   | {
       readonly type: 'turn-end';
       readonly key: string;
       readonly outcome: 'completed' | 'interrupted' | 'failed';
       readonly error: string | undefined;
+      /** The device that stopped the turn. */
+      readonly stoppedBy: string | undefined;
       readonly costUsd: number | undefined;
       readonly durationMs: number | undefined;
     }
@@ -62,6 +60,15 @@ export type ChatItem =
       readonly tone: 'info' | 'error';
       readonly text: string;
     };
+
+/** A permission request on a tool card, and who answered it. */
+export interface ToolPermission {
+  readonly requestId: string;
+  readonly description: string | undefined;
+  readonly resolution: PermissionDecision | undefined;
+  /** The device that answered (`baton` when the server resolved it). */
+  readonly resolvedBy: string | undefined;
+}
 
 export interface ChatModel {
   readonly items: readonly ChatItem[];
@@ -110,17 +117,32 @@ export function buildChat(source: ChatSource): ChatModel {
   const inputs = new Map<string, InputEvent>();
   const taken = new Set<string>();
   const results = new Map<string, LogEventData<'agent.tool.result'>>();
-  const resolutions = new Map<string, PermissionDecision>();
+  const resolutions = new Map<string, LogEventData<'agent.permission.resolved'>>();
   const calls = new Set<string>();
+  /** Permission requests by the tool call they are about, so the call's card carries them. */
+  const askedFor = new Map<string, LogEventData<'agent.permission.requested'>>();
   for (const e of all) {
     if (e.type === 'input' && e.data.payload.kind === 'message') inputs.set(e.data.inputId, e);
     else if (e.type === 'agent.turn.started') for (const id of e.data.inputIds) taken.add(id);
     else if (e.type === 'input.delivered') taken.add(e.data.inputId);
     else if (e.type === 'agent.tool.result') results.set(e.data.toolCallId, e.data);
     else if (e.type === 'agent.tool.call') calls.add(e.data.toolCallId);
-    else if (e.type === 'agent.permission.resolved')
-      resolutions.set(e.data.requestId, e.data.resolution);
+    else if (e.type === 'agent.permission.resolved') resolutions.set(e.data.requestId, e.data);
+    else if (e.type === 'agent.permission.requested' && e.data.toolCallId)
+      askedFor.set(e.data.toolCallId, e.data);
   }
+  const permissionOf = (
+    ask: LogEventData<'agent.permission.requested'> | undefined,
+  ): ToolPermission | undefined => {
+    if (!ask) return undefined;
+    const resolved = resolutions.get(ask.requestId);
+    return {
+      requestId: ask.requestId,
+      description: ask.description,
+      resolution: resolved?.resolution,
+      resolvedBy: resolved?.deviceId,
+    };
+  };
 
   const items: ChatItem[] = [];
   const shown = new Set<string>();
@@ -175,6 +197,7 @@ export function buildChat(source: ChatSource): ChatModel {
           name: e.data.name,
           input: e.data.input,
           result: results.get(e.data.toolCallId),
+          permission: permissionOf(askedFor.get(e.data.toolCallId)),
         });
         break;
       case 'agent.tool.result':
@@ -185,18 +208,20 @@ export function buildChat(source: ChatSource): ChatModel {
             name: 'tool',
             input: undefined,
             result: e.data,
+            permission: undefined,
           });
         }
         break;
       case 'agent.permission.requested':
+        // Shown on its call's card when the log holds the call; else a card of its own.
+        if (e.data.toolCallId && calls.has(e.data.toolCallId)) break;
         items.push({
-          type: 'permission',
+          type: 'tool',
           key: `perm:${e.data.requestId}`,
-          requestId: e.data.requestId,
-          toolName: e.data.toolName,
+          name: e.data.toolName,
           input: e.data.input,
-          description: e.data.description,
-          resolution: resolutions.get(e.data.requestId),
+          result: e.data.toolCallId ? results.get(e.data.toolCallId) : undefined,
+          permission: permissionOf(e.data),
         });
         break;
       case 'agent.turn.ended':
@@ -206,6 +231,7 @@ export function buildChat(source: ChatSource): ChatModel {
           key: `turn:${e.data.turnId}:${e.seq}`,
           outcome: e.data.outcome,
           error: e.data.error,
+          stoppedBy: e.data.stoppedBy,
           costUsd: e.data.costUsd,
           durationMs: e.data.durationMs,
         });

@@ -1,14 +1,40 @@
-import { useCallback, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  useCallback,
+  useDeferredValue,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useBatonClient } from '@baton/react';
 import type { Attachment, SessionId, SessionStatus } from '@baton/protocol';
-import { buildChat, type ChatSource } from './chat-model.js';
-import { ChatItemView } from './chat-item-view.js';
+import { buildChat, type ChatItem, type ChatSource } from './chat-model.js';
+import { ChatItemView, type Who } from './chat-item-view.js';
 import { Composer } from './composer.js';
+import './chat.css';
+
+/** What the transcript lists: the conversation's items and the lines around them. */
+type Row =
+  | { readonly kind: 'older' }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'item'; readonly item: ChatItem }
+  | { readonly kind: 'working' };
+
+const ROW_GAP_PX = 10;
+/** How close to the bottom (px) still counts as "at the bottom": new output keeps it in view. */
+const PINNED_SLACK_PX = 40;
 
 /**
  * The conversation of a Claude Code or Codex session: the transcript built from the log plus
- * this device's pending messages, and the composer. Scrolls to new output only while the reader
- * is at the bottom, so reading back is never interrupted.
+ * this device's pending messages, and the composer.
+ *
+ * The transcript is a virtual list (@tanstack/react-virtual): only the rows in and near the
+ * view are in the DOM, each measured once it renders, so a long conversation opens as fast as
+ * a short one and Markdown is rendered only for rows that are shown. It sticks to the bottom
+ * while the reader is there (streaming text grows in view) and never moves while they read
+ * back: the virtualizer keeps the offset when rows above the view change size.
  */
 export function ChatView({
   sessionId,
@@ -27,7 +53,12 @@ export function ChatView({
   attached: readonly Attachment[];
 }): ReactNode {
   const client = useBatonClient();
-  const model = useMemo(() => buildChat(source), [source]);
+  // The store notifies once per event, and a replay delivers hundreds in a row: building and
+  // laying out the transcript for each would keep the main thread busy for seconds. A deferred
+  // source lets React drop the builds that a newer event has already made stale, so a long
+  // conversation is built about once, and typing stays responsive while events stream in.
+  const shown = useDeferredValue(source);
+  const model = useMemo(() => buildChat(shown), [shown]);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const loadOlder = (): void => {
     const store = client.session(sessionId as SessionId);
@@ -46,58 +77,82 @@ export function ChatView({
     for (const a of attached) map.set(a.deviceId, a.deviceName);
     return map;
   }, [attached]);
-  const deviceName = useCallback(
-    (deviceId: string | undefined) => (deviceId && names.get(deviceId)) || 'Another device',
-    [names],
+  const me = shown.deviceId;
+  const who = useCallback<Who>(
+    (deviceId) =>
+      deviceId !== undefined && deviceId === me
+        ? 'this device'
+        : (deviceId && names.get(deviceId)) || 'Another device',
+    [names, me],
   );
 
+  const working = model.turnRunning || status === 'running' || status === 'starting';
+  const rows = useMemo<Row[]>(() => {
+    const out: Row[] = [];
+    if (shown.truncated) out.push({ kind: 'older' });
+    if (model.items.length === 0) out.push({ kind: 'empty' });
+    for (const item of model.items) out.push({ kind: 'item', item });
+    if (working) out.push({ kind: 'working' });
+    return out;
+  }, [model, shown.truncated, working]);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => listRef.current,
+    estimateSize: () => 72,
+    getItemKey: (index) => rowKey(rows[index]!),
+    gap: ROW_GAP_PX,
+    paddingStart: 16,
+    paddingEnd: 16,
+    overscan: 6,
+  });
+  const totalSize = virtualizer.getTotalSize();
+
+  // After every change while pinned, and after rows were measured (the total size changes),
+  // show the bottom. Layout effect: before paint, so the view never flashes the top.
   useLayoutEffect(() => {
     const list = listRef.current;
     if (list && pinned.current) list.scrollTop = list.scrollHeight;
-  }, [model]);
+  }, [rows, totalSize]);
 
-  const working = model.turnRunning || status === 'running' || status === 'starting';
-  const canStop = working || model.queued > 0;
   return (
     <div className="chat">
       <ol
         ref={listRef}
-        className="transcript"
+        className="transcript transcript-virtual"
         role="log"
         aria-label="Conversation"
         tabIndex={0}
         onScroll={(e) => {
           const el = e.currentTarget;
-          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_SLACK_PX;
         }}
       >
-        {source.truncated ? (
-          <li className="msg msg-notice notice-info">
-            <button type="button" onClick={loadOlder} disabled={loadingOlder}>
-              {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
-            </button>
-          </li>
-        ) : null}
-        {model.items.length === 0 ? (
-          <li className="msg msg-notice notice-info">
-            No messages yet. Say what the agent should do.
-          </li>
-        ) : (
-          model.items.map((item) => (
-            <ChatItemView
-              key={item.key}
-              item={item}
-              sessionId={sessionId}
-              readOnly={readOnly}
-              deviceName={deviceName}
-            />
-          ))
-        )}
-        {working ? (
-          <li className="msg msg-working" aria-live="off">
-            <span className="spinner" aria-hidden="true" /> The agent is working…
-          </li>
-        ) : null}
+        <li className="transcript-size" aria-hidden="true" style={{ height: totalSize }} />
+        {virtualizer.getVirtualItems().map((v) => {
+          const row = rows[v.index]!;
+          return (
+            <li
+              key={v.key}
+              ref={virtualizer.measureElement}
+              data-index={v.index}
+              className={`transcript-row row-${row.kind === 'item' ? row.item.type : row.kind}`}
+              data-input-id={
+                row.kind === 'item' && row.item.type === 'user' ? row.item.inputId : undefined
+              }
+              style={{ transform: `translateY(${v.start}px)` }}
+            >
+              <RowView
+                row={row}
+                sessionId={sessionId}
+                readOnly={readOnly}
+                who={who}
+                loadOlder={loadOlder}
+                loadingOlder={loadingOlder}
+              />
+            </li>
+          );
+        })}
       </ol>
       {readOnly ? (
         <p className="muted read-only-note" role="note">
@@ -106,12 +161,58 @@ export function ChatView({
         </p>
       ) : (
         <Composer
+          key={sessionId}
           sessionId={sessionId}
-          canStop={canStop}
+          working={working || model.queued > 0}
           turnRunning={model.turnRunning}
           queued={model.queued}
         />
       )}
     </div>
   );
+}
+
+function rowKey(row: Row): string {
+  return row.kind === 'item' ? row.item.key : `:${row.kind}`;
+}
+
+function RowView({
+  row,
+  sessionId,
+  readOnly,
+  who,
+  loadOlder,
+  loadingOlder,
+}: {
+  row: Row;
+  sessionId: string;
+  readOnly: boolean;
+  who: Who;
+  loadOlder: () => void;
+  loadingOlder: boolean;
+}): ReactNode {
+  switch (row.kind) {
+    case 'item':
+      return <ChatItemView item={row.item} sessionId={sessionId} readOnly={readOnly} who={who} />;
+    case 'older':
+      return (
+        <div className="msg msg-notice notice-info">
+          <button type="button" onClick={loadOlder} disabled={loadingOlder}>
+            {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
+          </button>
+        </div>
+      );
+    case 'empty':
+      return (
+        <div className="msg msg-notice notice-info">
+          No messages yet. Say what the agent should do.
+        </div>
+      );
+    case 'working':
+      return (
+        <div className="msg msg-working" aria-live="off">
+          <span className="spinner" aria-hidden="true" /> The agent is working…
+        </div>
+      );
+  }
 }

@@ -1,28 +1,65 @@
-import { useId, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type FormEvent,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
 import { useBatonClient } from '@baton/react';
 import { errorText } from '../error-text.js';
+import { loadDraft, MAX_DRAFT_CHARS, saveDraft } from './draft-store.js';
+
+const DRAFT_SAVE_DELAY_MS = 300;
 
 /**
- * The message box and Stop. A message goes into the outbox at once (shown as pending) and is
- * delivered when the link allows, also after the window was offline; Enter sends, Shift+Enter
- * adds a line. Stop interrupts the running turn; it is offered whenever the agent may be working.
+ * The message box with one button that is Send, or Stop while the agent works and the box is
+ * empty (typing while it works queues a message, so the button turns back into Send). A message
+ * goes into the outbox at once (shown as pending) and is delivered when the link allows, also
+ * after the window was offline; Enter sends, Shift+Enter adds a line. The box grows with its
+ * text, keeps an unsent draft per session across reloads, and takes the focus when the chat
+ * opens (on devices with a keyboard: on a touch screen that would pop the keyboard up).
  */
 export function Composer({
   sessionId,
-  canStop,
+  working,
   turnRunning,
   queued,
 }: {
   sessionId: string;
-  canStop: boolean;
+  working: boolean;
   turnRunning: boolean;
   queued: number;
 }): ReactNode {
   const client = useBatonClient();
   const id = useId();
-  const [text, setText] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
+  const [text, setText] = useState(() => loadDraft(sessionId));
   const [error, setError] = useState<string>();
   const [stopping, setStopping] = useState(false);
+
+  // The draft follows the text, a little later; the timer's last write wins on unmount too.
+  const latest = useRef(text);
+  latest.current = text;
+  useEffect(() => {
+    const timer = setTimeout(() => saveDraft(sessionId, text), DRAFT_SAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [sessionId, text]);
+  useEffect(() => () => saveDraft(sessionId, latest.current), [sessionId]);
+
+  useEffect(() => {
+    if (!window.matchMedia('(pointer: coarse)').matches) box.current?.focus();
+  }, [sessionId]);
+
+  // Grow with the text up to the CSS max-height, then scroll inside.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${el.scrollHeight + (el.offsetHeight - el.clientHeight)}px`;
+  }, [text]);
 
   const send = (event?: FormEvent): void => {
     event?.preventDefault();
@@ -31,6 +68,7 @@ export function Composer({
     try {
       client.send(sessionId, { kind: 'message', text: message });
       setText('');
+      saveDraft(sessionId, '');
       setError(undefined);
     } catch (err) {
       setError(errorText(err));
@@ -56,6 +94,7 @@ export function Composer({
     }
   };
 
+  const showStop = working && !text.trim();
   return (
     <form className="composer" onSubmit={send} aria-label="Send a message">
       <label htmlFor={`${id}-text`} className="visually-hidden">
@@ -63,29 +102,33 @@ export function Composer({
       </label>
       <textarea
         id={`${id}-text`}
+        ref={box}
+        className="composer-input"
         value={text}
+        maxLength={MAX_DRAFT_CHARS}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
-        rows={2}
+        rows={1}
         placeholder={
           turnRunning ? 'Message (queued until the agent is ready)' : 'Message the agent'
         }
         aria-describedby={`${id}-hint`}
       />
-      <div className="composer-buttons">
-        <button type="submit" className="primary" disabled={!text.trim()}>
-          Send
-        </button>
+      {showStop ? (
         <button
           type="button"
-          className="danger-outline"
+          className="composer-action danger-outline"
           onClick={() => void stop()}
-          disabled={!canStop || stopping}
+          disabled={stopping}
           aria-label="Stop the agent's current turn"
         >
           {stopping ? 'Stopping…' : 'Stop'}
         </button>
-      </div>
+      ) : (
+        <button type="submit" className="composer-action primary" disabled={!text.trim()}>
+          Send
+        </button>
+      )}
       <p id={`${id}-hint`} className="composer-hint muted">
         {turnRunning ? 'The agent is working.' : 'Enter sends, Shift+Enter adds a line.'}
         {queued > 0 ? ` ${queued} message${queued === 1 ? '' : 's'} queued.` : ''}

@@ -3,28 +3,27 @@ import { useBatonClient } from '@baton/react';
 import type { PermissionDecision } from '@baton/protocol';
 import { errorText } from '../error-text.js';
 import { formatJson } from './format-json.js';
+import type { ToolPermission } from './chat-model.js';
 
 /**
- * An agent's permission request, shown on every device. Allow, edit the input then allow, or
- * deny (with an optional message). The first answer from any device wins; a late answer shows
- * the server's "already resolved" and the log's resolution replaces the buttons everywhere.
+ * The permission part of a tool card, shown on every device: Allow once, Allow for this
+ * session (the agent stops asking about calls like this one), Deny with an optional reason
+ * (told to the agent), and Edit input for a careful user. The first answer from any device
+ * wins; a late answer shows the server's "already resolved", and the log's resolution, with
+ * the device that gave it, replaces the buttons everywhere.
  */
 export function PermissionPrompt({
   sessionId,
-  requestId,
-  toolName,
+  permission,
   input,
-  description,
-  resolution,
   readOnly,
+  who,
 }: {
   sessionId: string;
-  requestId: string;
-  toolName: string;
+  permission: ToolPermission;
   input: unknown;
-  description: string | undefined;
-  resolution: PermissionDecision | undefined;
   readOnly: boolean;
+  who: (deviceId: string | undefined) => string;
 }): ReactNode {
   const client = useBatonClient();
   const id = useId();
@@ -33,6 +32,7 @@ export function PermissionPrompt({
   const [denyMessage, setDenyMessage] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const { resolution, requestId } = permission;
 
   const answer = async (decision: PermissionDecision): Promise<void> => {
     setBusy(true);
@@ -61,46 +61,31 @@ export function PermissionPrompt({
     void answer({ decision: 'allow', updatedInput: parsed as Record<string, unknown> });
   };
 
-  return (
-    <section
-      className={`permission ${resolution ? 'permission-resolved' : 'permission-open'}`}
-      aria-labelledby={`${id}-t`}
-    >
-      <h3 id={`${id}-t`}>
-        {resolution ? 'Permission' : 'Permission needed'}: <code>{toolName}</code>
-      </h3>
-      {description ? <p>{description}</p> : null}
-      {mode === 'edit' && !resolution ? (
-        <label className="block">
-          Tool input (JSON)
-          <textarea
-            value={edited}
-            onChange={(e) => setEdited(e.target.value)}
-            rows={6}
-            spellCheck={false}
-          />
-        </label>
-      ) : (
-        <pre className="json">{formatJson(input)}</pre>
-      )}
-      {resolution ? (
+  if (resolution) {
+    return (
+      <div className="permission permission-resolved" data-resolved-by={permission.resolvedBy}>
         <p className={`resolution resolution-${resolution.decision}`}>
-          {resolution.decision === 'allow'
-            ? resolution.updatedInput
-              ? 'Allowed with edited input.'
-              : 'Allowed.'
-            : `Denied${resolution.message ? `: ${resolution.message}` : '.'}`}
+          {resolutionText(resolution)} {byWhom(permission.resolvedBy, who)}
+          {resolution.decision === 'deny' && resolution.message ? `: ${resolution.message}` : '.'}
         </p>
-      ) : readOnly ? (
+      </div>
+    );
+  }
+  return (
+    <section className="permission permission-open" aria-labelledby={`${id}-t`}>
+      <h4 id={`${id}-t`}>Permission needed</h4>
+      {permission.description ? <p className="permission-why">{permission.description}</p> : null}
+      {readOnly ? (
         <p className="muted">Waiting for an answer from a device that can write.</p>
       ) : mode === 'deny' ? (
         <div className="permission-actions">
-          <label>
+          <label className="permission-reason">
             Reason <span className="muted">(optional, told to the agent)</span>
             <input
               value={denyMessage}
               onChange={(e) => setDenyMessage(e.target.value)}
               maxLength={10_000}
+              autoFocus
             />
           </label>
           <button
@@ -121,35 +106,47 @@ export function PermissionPrompt({
             Back
           </button>
         </div>
+      ) : mode === 'edit' ? (
+        <div className="permission-actions permission-edit">
+          <label className="block">
+            Tool input (JSON)
+            <textarea
+              value={edited}
+              onChange={(e) => setEdited(e.target.value)}
+              rows={6}
+              spellCheck={false}
+            />
+          </label>
+          <button type="button" className="primary" disabled={busy} onClick={allowEdited}>
+            Allow edited input
+          </button>
+          <button type="button" onClick={() => setMode('ask')}>
+            Cancel edit
+          </button>
+        </div>
       ) : (
         <div className="permission-actions">
-          {mode === 'edit' ? (
-            <>
-              <button type="button" className="primary" disabled={busy} onClick={allowEdited}>
-                Allow edited input
-              </button>
-              <button type="button" onClick={() => setMode('ask')}>
-                Cancel edit
-              </button>
-            </>
-          ) : (
-            <>
-              <button
-                type="button"
-                className="primary"
-                disabled={busy}
-                onClick={() => void answer({ decision: 'allow' })}
-              >
-                Allow
-              </button>
-              <button type="button" onClick={() => setMode('edit')}>
-                Edit input
-              </button>
-              <button type="button" className="danger-outline" onClick={() => setMode('deny')}>
-                Deny…
-              </button>
-            </>
-          )}
+          <button
+            type="button"
+            className="primary"
+            disabled={busy}
+            onClick={() => void answer({ decision: 'allow', scope: 'once' })}
+          >
+            Allow once
+          </button>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void answer({ decision: 'allow', scope: 'session' })}
+          >
+            Allow for this session
+          </button>
+          <button type="button" className="danger-outline" onClick={() => setMode('deny')}>
+            Deny…
+          </button>
+          <button type="button" className="link-button" onClick={() => setMode('edit')}>
+            Edit input
+          </button>
         </div>
       )}
       {error ? (
@@ -159,4 +156,18 @@ export function PermissionPrompt({
       ) : null}
     </section>
   );
+}
+
+function resolutionText(resolution: PermissionDecision): string {
+  if (resolution.decision === 'deny') return 'Denied';
+  if (resolution.updatedInput) return 'Allowed with edited input';
+  return resolution.scope === 'session' ? 'Allowed for this session' : 'Allowed';
+}
+
+function byWhom(
+  deviceId: string | undefined,
+  who: (deviceId: string | undefined) => string,
+): string {
+  if (deviceId === 'baton') return 'by baton';
+  return `from ${who(deviceId)}`;
 }

@@ -625,13 +625,13 @@ export class LiveSession {
     this.runners.current?.resize(cols, rows);
   }
 
-  async interrupt(readOnly: boolean): Promise<void> {
+  async interrupt(readOnly: boolean, deviceId?: string): Promise<void> {
     if (readOnly)
       throw new BatonError('read_only', 'this attachment is read-only: it cannot interrupt');
     const runner = this.runners.current;
     if (!runner)
       throw new BatonError('session_not_running', `session ${this.id} has no running process`);
-    await runner.interrupt();
+    await runner.interrupt(deviceId);
   }
 
   async answerPermission(

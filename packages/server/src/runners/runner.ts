@@ -61,8 +61,11 @@ export interface Runner {
   start(): Promise<void>;
   /** Take one input, already committed to the log. Resolve once it is taken (queued or sent). */
   input(event: InputEvent): Promise<void>;
-  /** Ctrl-C for a shell; interrupt the current turn for an agent. Never ends the session. */
-  interrupt(): Promise<void>;
+  /**
+   * Ctrl-C for a shell; interrupt the current turn for an agent. Never ends the session.
+   * `deviceId` is who asked, recorded on an agent's interrupted turn (`stoppedBy`).
+   */
+  interrupt(deviceId?: string): Promise<void>;
   /** Resize the terminal. Agents ignore it. */
   resize(cols: number, rows: number): void;
   /** Answer an outstanding permission request. Rejects with `already_resolved` semantics via

@@ -204,7 +204,7 @@ export async function dispatch(
       case 'interrupt': {
         ctx.check('session.interrupt', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
-        await hub.get(msg.sessionId).interrupt(attachment?.readOnly ?? false);
+        await hub.get(msg.sessionId).interrupt(attachment?.readOnly ?? false, peer.deviceId);
         audit('session.interrupt', msg.sessionId);
         ctx.reply(msg.rid, {});
         return;

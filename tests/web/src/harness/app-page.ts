@@ -43,18 +43,16 @@ export async function listedStatus(page: Page, name: string): Promise<string | n
 
 /** The transcript on `page` as `role: text` lines: what a person reads, in order. */
 export async function transcript(page: Page): Promise<string[]> {
-  return page
-    .locator('.transcript > li.msg-user, .transcript > li.msg-assistant')
-    .evaluateAll((items) =>
-      items.map((li) => {
-        const user = li.classList.contains('msg-user');
-        const text =
-          (user
-            ? li.querySelector('.user-text')?.textContent
-            : li.querySelector('.markdown')?.textContent) ?? '';
-        return `${user ? 'user' : 'agent'}: ${text.trim()}`;
-      }),
-    );
+  return page.locator('.transcript .msg-user, .transcript .msg-assistant').evaluateAll((items) =>
+    items.map((li) => {
+      const user = li.classList.contains('msg-user');
+      const text =
+        (user
+          ? li.querySelector('.user-text')?.textContent
+          : li.querySelector('.markdown')?.textContent) ?? '';
+      return `${user ? 'user' : 'agent'}: ${text.trim()}`;
+    }),
+  );
 }
 
 /**

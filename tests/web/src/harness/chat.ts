@@ -10,7 +10,7 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
 
 /** Waits until the user message `text` is shown on `page` and returns its state label. */
 export async function messageState(page: Page, text: string, timeoutMs = 10_000): Promise<string> {
-  const item = page.locator('.transcript > li.msg-user', {
+  const item = page.locator('.transcript .msg-user', {
     has: page.locator('.user-text', { hasText: text }),
   });
   await item.first().waitFor({ timeout: timeoutMs });

@@ -159,7 +159,7 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       action: 'session.interrupt',
       sessionParam: true,
       handler: async ({ res, params, device }) => {
-        await hub.get(params[0]!).interrupt(false);
+        await hub.get(params[0]!).interrupt(false, device.id);
         audit.record({ action: 'session.interrupt', deviceId: device.id, sessionId: params[0]! });
         sendJson(res, 200, {});
       },

@@ -33,6 +33,8 @@ export interface AgentIdentity {
 interface ActiveTurn {
   turnId: string;
   interruptRequested: boolean;
+  /** The device that asked for the stop, for `agent.turn.ended.stoppedBy`. */
+  stoppedBy?: string;
   done: (result: TurnResult) => void;
 }
 
@@ -141,10 +143,11 @@ export class ConversationRunner implements Runner {
     return Promise.resolve();
   }
 
-  async interrupt(): Promise<void> {
+  async interrupt(deviceId?: string): Promise<void> {
     const turn = this.turn;
     if (!turn) return;
     turn.interruptRequested = true;
+    if (deviceId !== undefined) turn.stoppedBy ??= deviceId;
     if (this.driver) await this.driver.interrupt();
   }
 
@@ -246,6 +249,8 @@ export class ConversationRunner implements Runner {
       data: { turnId: turn.turnId, outcome },
     };
     if (result.error !== undefined && outcome !== 'interrupted') data.data.error = result.error;
+    if (outcome === 'interrupted' && turn.stoppedBy !== undefined)
+      data.data.stoppedBy = turn.stoppedBy;
     if (result.usage !== undefined) data.data.usage = result.usage;
     if (result.costUsd !== undefined) data.data.costUsd = result.costUsd;
     if (result.durationMs !== undefined) data.data.durationMs = result.durationMs;

@@ -14,6 +14,11 @@ import {
   type JsonObject,
 } from '../agent-common/index.js';
 import { claudeArgs } from './claude-args.js';
+import {
+  claudePermissionAsk,
+  claudePermissionResponse,
+  type ClaudePermissionAsk,
+} from './claude-permission-answer.js';
 
 const INTERRUPT_ACK_TIMEOUT_MS = 5_000;
 
@@ -35,7 +40,8 @@ export class ClaudeDriver implements AgentDriver {
   private streamingMessageId: string | undefined;
   /** Finished blocks seen per message id; the nth block's id is `msg` or `msg#n`. */
   private readonly finishedBlocks = new Map<string, number>();
-  private readonly permissionInputs = new Map<string, unknown>();
+  /** Open `can_use_tool` requests by request id, for their answers. */
+  private readonly permissionAsks = new Map<string, ClaudePermissionAsk>();
   private readonly interruptAcks = new Map<string, () => void>();
 
   constructor(private readonly init: DriverInit) {}
@@ -83,14 +89,8 @@ export class ClaudeDriver implements AgentDriver {
   }
 
   answerPermission(requestId: string, answer: PermissionDecision): void {
-    const response =
-      answer.decision === 'allow'
-        ? {
-            behavior: 'allow',
-            updatedInput: answer.updatedInput ?? this.permissionInputs.get(requestId) ?? {},
-          }
-        : { behavior: 'deny', message: answer.message ?? 'The user denied this tool use.' };
-    this.permissionInputs.delete(requestId);
+    const response = claudePermissionResponse(answer, this.permissionAsks.get(requestId));
+    this.permissionAsks.delete(requestId);
     this.proc?.send({
       type: 'control_response',
       response: { subtype: 'success', request_id: requestId, response },
@@ -128,7 +128,7 @@ export class ClaudeDriver implements AgentDriver {
       case 'control_cancel_request': {
         const id = asString(m.request_id);
         if (id) {
-          this.permissionInputs.delete(id);
+          this.permissionAsks.delete(id);
           this.init.sink.permissionCancelled(id, 'Claude withdrew the request');
         }
         return;
@@ -232,11 +232,12 @@ export class ClaudeDriver implements AgentDriver {
       });
       return;
     }
-    this.permissionInputs.set(requestId, request.input);
+    const kept = claudePermissionAsk(request);
+    this.permissionAsks.set(requestId, kept);
     const ask: Parameters<DriverInit['sink']['permissionRequested']>[0] = {
       requestId,
-      toolName: asString(request.tool_name) ?? 'unknown',
-      input: request.input ?? {},
+      toolName: kept.toolName,
+      input: kept.input,
     };
     const toolCallId = asString(request.tool_use_id);
     if (toolCallId) ask.toolCallId = toolCallId;

@@ -113,9 +113,17 @@ export class CodexDriver implements AgentDriver {
     const rpcId = this.approvals.get(requestId);
     if (rpcId === undefined) return;
     this.forgetApproval(requestId);
-    // Codex takes no edited input or message with an approval: allow → accept, deny → decline
-    // (the turn goes on and the model is told the command was declined).
-    this.peer?.respond(rpcId, { decision: answer.decision === 'allow' ? 'accept' : 'decline' });
+    // Codex takes no edited input or message with an approval: allow → accept (or
+    // acceptForSession: Codex then approves the same command or file for the rest of the
+    // thread without asking), deny → decline (the turn goes on and the model is told the
+    // command was declined).
+    const decision =
+      answer.decision === 'deny'
+        ? 'decline'
+        : answer.scope === 'session'
+          ? 'acceptForSession'
+          : 'accept';
+    this.peer?.respond(rpcId, { decision });
   }
 
   async stop(): Promise<void> {
