@@ -25,7 +25,7 @@ function heldText(): string {
 
 /** The text of the reply still streaming on `page`, or '' when none is shown. */
 async function streamingText(page: Page): Promise<string> {
-  const item = page.locator('.transcript > li.msg-assistant.streaming .markdown');
+  const item = page.locator('.transcript .msg-assistant.streaming .markdown');
   return (await item.count()) === 0 ? '' : ((await item.first().textContent()) ?? '').trim();
 }
 
@@ -148,7 +148,10 @@ describe('a reload or a late joiner mid-reply (issue 11, bug 1)', { timeout: 240
     );
     await screenshot(a, 'session-needs-you');
 
-    await a.locator('.permission-open').getByRole('button', { name: 'Allow', exact: true }).click();
+    await a
+      .locator('.permission-open')
+      .getByRole('button', { name: 'Allow once', exact: true })
+      .click();
     await waitForQuiet(a);
     await waitFor('the mark to clear', async () => (await a.title()) === 'mid reply — baton');
     await waitFor('the favicon to clear', async () => (await icon(b)) === '/icons/icon.svg');
