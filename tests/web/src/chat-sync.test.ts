@@ -221,7 +221,8 @@ describe(
       own.script({ kind: 'text', text: 'Brief answer.', chunks: 2, delayMs: 50 });
       await sendMessage(a, 'hello there');
       await waitForQuiet(a);
-      await waitFor('the answer', async () => (await transcript(a)).length === 2);
+      // The whole answer, not the first fragments of it streaming in.
+      await waitFor('the answer', async () => (await transcript(a))[1] === 'agent: Brief answer.');
       assert.deepEqual(await transcript(a), ['user: hello there', 'agent: Brief answer.']);
       // The agent was told; the user was not shown it.
       assert.match(JSON.stringify(own.modelCalls()), new RegExp(marker));
