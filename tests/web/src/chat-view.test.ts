@@ -101,6 +101,11 @@ describe('the chat view (issue 11)', { timeout: 600_000 }, () => {
     await connected(a);
     assert.equal(await box.inputValue(), 'half a thought\nsecond line\nthird line');
 
+    // Emptied and saved first: a save still pending would overwrite the garbage written below.
+    await box.fill('');
+    await waitFor('the emptied draft to be saved', () =>
+      a.evaluate(() => !(localStorage.getItem('baton.drafts.v1') ?? '').includes('third line')),
+    );
     for (const garbage of ['{not json', '[1,2,3]', '{"x":{"text":7,"at":"no"}}', 'null']) {
       await a.evaluate((g) => localStorage.setItem('baton.drafts.v1', g), garbage);
       await a.reload();
