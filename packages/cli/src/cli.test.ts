@@ -16,6 +16,21 @@ describe('the baton command against a real server', () => {
   const baton = (args: string[], timeoutMs = 20_000): Promise<Run> =>
     runBaton(args, { BATON_HOME: home }, timeoutMs);
 
+  /** `baton tail` until `text` shows (then Ctrl-C), or for 10 s at most: what it printed. */
+  const tailUntil = (id: string, text: string): Promise<string> =>
+    new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [MAIN, 'tail', id], {
+        env: { ...process.env, BATON_HOME: home },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes(text)) child.kill('SIGINT');
+      });
+      child.on('exit', () => resolve(out));
+      setTimeout(() => child.kill('SIGKILL'), 10_000);
+    });
+
   before(async () => {
     home = mkdtempSync(join(tmpdir(), 'baton-cli-'));
     server = spawn(
@@ -88,18 +103,7 @@ describe('the baton command against a real server', () => {
     assert.ok(json.some((s) => s.id === id));
 
     // tail prints the stored output (then follows; stopped here by a timeout kill).
-    const tailed = await new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, [MAIN, 'tail', id], {
-        env: { ...process.env, BATON_HOME: home },
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('cli-42')) child.kill('SIGINT');
-      });
-      child.on('exit', () => resolve(out));
-      setTimeout(() => child.kill('SIGKILL'), 10_000);
-    });
+    const tailed = await tailUntil(id, 'cli-42');
     assert.match(tailed, /cli-42/);
 
     assert.equal((await baton(['rename', id.slice(0, 8), 'renamed'])).code, 0);
@@ -132,18 +136,7 @@ describe('the baton command against a real server', () => {
     ]);
     assert.equal(created.code, 0, created.stderr);
     const id = created.stdout.trim();
-    const tailed = await new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, [MAIN, 'tail', id], {
-        env: { ...process.env, BATON_HOME: home },
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('mark:from-env:x y')) child.kill('SIGINT');
-      });
-      child.on('exit', () => resolve(out));
-      setTimeout(() => child.kill('SIGKILL'), 10_000);
-    });
+    const tailed = await tailUntil(id, 'mark:from-env:x y');
     assert.match(tailed, /mark:from-env:x y/);
     assert.equal((await baton(['rm', id])).code, 0);
 

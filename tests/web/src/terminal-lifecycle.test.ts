@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { BatonProcess } from './harness/baton-process.js';
-import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { BrowserSuite, bashEnv } from './harness/browser-suite.js';
+import { screenshot } from './harness/browser.js';
 import { terminalText, typeInTerminal, waitForTerminal } from './harness/app-page.js';
-import { tempDir } from './harness/paths.js';
 import { createTerminal } from './harness/terminal-session.js';
 import { waitFor } from './harness/wait-for.js';
 
@@ -21,32 +20,11 @@ function terminalFocused(page: Page): Promise<boolean> {
 // reported with Restart offered, and a restart leaves a separator every window and late joiner
 // sees between the old output and the new prompt.
 describe('a terminal from open to exit and restart', { timeout: 240_000 }, () => {
-  let baton: BatonProcess;
-  let browser: Browser;
-  const devices: BrowserDevice[] = [];
-
-  before(async () => {
-    baton = await BatonProcess.start(tempDir('terminal-lifecycle'), {
-      SHELL: '/bin/bash',
-      HOME: tempDir('terminal-lifecycle-home'),
-    });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    for (const d of devices) await d.close().catch(() => {});
-    await browser?.close();
-    await baton?.close();
-    assert.deepEqual(
-      devices.flatMap((d) => d.errors),
-      [],
-      'no page errors',
-    );
-  });
+  const s = new BrowserSuite('terminal-lifecycle', { env: () => bashEnv('terminal-lifecycle') });
 
   it('has focus on open, says which keys were not delivered, and marks the restart', async () => {
-    const laptop = await BrowserDevice.create(browser);
-    devices.push(laptop);
-    const a = await laptop.open(baton.signInUrl);
+    const laptop = await s.device();
+    const a = await laptop.open(s.baton.signInUrl);
     const { url } = await createTerminal(a, 'lifecycle shell');
 
     // Bug 9: no click; the keys go straight to the shell.
@@ -102,9 +80,8 @@ describe('a terminal from open to exit and restart', { timeout: 240_000 }, () =>
     assert.ok(!(await terminalText(a)).includes('into-the-void'), 'the dropped keys never ran');
 
     // A late joiner gets it from the server's screen.
-    const phone = await BrowserDevice.create(browser);
-    devices.push(phone);
-    const c = await phone.open(baton.signInUrl);
+    const phone = await s.device();
+    const c = await phone.open(s.baton.signInUrl);
     await c.goto(url);
     await waitForTerminal(c, 'second-run-16');
     assert.ok(ordered(await terminalText(c)), await terminalText(c));

@@ -1,50 +1,35 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import type { BatonClient } from '@baton/client';
-import { BatonProcess } from './harness/baton-process.js';
-import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
+import { BrowserSuite, bashEnv } from './harness/browser-suite.js';
+import { screenshot } from './harness/browser.js';
 import { terminalText, typeInTerminal, waitForTerminal } from './harness/app-page.js';
 import { nodeDevice } from './harness/node-device.js';
-import { tempDir } from './harness/paths.js';
 import { createTerminal, storedTerminalInputs } from './harness/terminal-session.js';
-import { waitFor } from './harness/wait-for.js';
+import { notYet, waitFor } from './harness/wait-for.js';
 
 // Bug 5: a program that asks the terminal where the cursor is (fzf --height, prompt_toolkit,
 // vim's detection) gets exactly one answer with two windows open: every window's xterm answers,
 // and the server types only the responder window's.
 describe('programs that query the terminal', { timeout: 180_000 }, () => {
-  let baton: BatonProcess;
-  let browser: Browser;
-  const devices: BrowserDevice[] = [];
+  const s = new BrowserSuite('terminal-queries', {
+    env: () => bashEnv('terminal-queries'),
+    checkPageErrors: false,
+  });
   let cli: BatonClient | undefined;
-
-  before(async () => {
-    baton = await BatonProcess.start(tempDir('terminal-queries'), {
-      SHELL: '/bin/bash',
-      HOME: tempDir('terminal-queries-home'),
-    });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await cli?.close();
-    for (const d of devices) await d.close().catch(() => {});
-    await browser?.close();
-    await baton?.close();
-  });
+  s.closeFirst(async () => cli?.close());
 
   it('get exactly one answer with two windows open, and a reload does not answer again', async () => {
-    const laptop = await BrowserDevice.create(browser);
-    const desktop = await BrowserDevice.create(browser);
-    devices.push(laptop, desktop);
-    const a = await laptop.open(baton.signInUrl);
+    const laptop = await s.device();
+    const desktop = await s.device();
+    const a = await laptop.open(s.baton.signInUrl);
     const { sessionId, url } = await createTerminal(a, 'asking shell');
-    const b = await desktop.open(baton.signInUrl);
+    const b = await desktop.open(s.baton.signInUrl);
     await b.goto(url);
     await waitFor('the shell prompt in B', async () => (await terminalText(b)).length > 0);
     await waitFor('both windows attached', async () => {
       const windows = await a.locator('.devices .window-list > li').count();
-      return windows === 2 ? true : { windows };
+      return windows === 2 ? true : notYet({ windows });
     });
 
     // Asked twice, from the window that types and then from the other one.
@@ -56,7 +41,7 @@ describe('programs that query the terminal', { timeout: 180_000 }, () => {
     await typeInTerminal(b, 'echo done-$((3*4))\n');
     for (const page of [a, b]) await waitForTerminal(page, 'done-12');
 
-    cli = await nodeDevice(baton.url, baton.ownerToken);
+    cli = await nodeDevice(s.baton.url, s.baton.ownerToken);
     const inputs = await storedTerminalInputs(cli, sessionId);
     // Every answer that reached the shell is stored: the responder's reports, and an answer the
     // typing window sent as keys because it came within KEY_WINDOW_MS of its own key press (that

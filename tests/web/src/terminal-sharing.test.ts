@@ -5,7 +5,7 @@ import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
 import { sessionCard, terminalText, typeInTerminal, waitForTerminal } from './harness/app-page.js';
 import { tempDir } from './harness/paths.js';
-import { waitFor } from './harness/wait-for.js';
+import { notYet, waitFor } from './harness/wait-for.js';
 
 // Seed 000: a backend that keys sessions by socket cannot let a second window join. Here a
 // terminal made in one window is joined by another window of the same browser and by a second
@@ -73,7 +73,7 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
     await waitFor('window A to list both devices and three windows', async () => {
       const devices = await a.locator('.devices .device-list > li').count();
       const windows = await a.locator('.devices .window-list > li').count();
-      return devices === 2 && windows === 3 ? true : { devices, windows };
+      return devices === 2 && windows === 3 ? true : notYet({ devices, windows });
     }).catch(async (error: unknown) => {
       await screenshot(a, 'terminal-presence-failure');
       throw error;
@@ -85,7 +85,7 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
     await waitForTerminal(d, 'from-B-8');
     await waitFor('the late window to show the same screen as window A', async () => {
       const [left, right] = [await terminalText(a), await terminalText(d)];
-      return left === right ? true : { a: left, d: right };
+      return left === right ? true : notYet({ a: left, d: right });
     }).then((v) => assert.equal(v, true));
 
     // Read-only: a read-only window's keys are not sent.
@@ -93,7 +93,9 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
     await b.getByRole('button', { name: 'Read-only: on' }).waitFor();
     await waitFor('B to be attached read-only', async () => {
       const badges = await a.locator('.devices .badge-readonly').count();
-      return badges === 1 ? true : { badges, panel: await a.locator('.devices').innerText() };
+      return badges === 1
+        ? true
+        : notYet({ badges, panel: await a.locator('.devices').innerText() });
     });
     await typeInTerminal(b, 'echo never-sent\n');
     await typeInTerminal(a, 'echo after-readonly\n');

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { BatonProcess } from './harness/baton-process.js';
-import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { BrowserSuite, bashEnv } from './harness/browser-suite.js';
+import { screenshot } from './harness/browser.js';
 import { typeInTerminal, waitForTerminal } from './harness/app-page.js';
-import { tempDir } from './harness/paths.js';
 import { createTerminal } from './harness/terminal-session.js';
-import { waitFor } from './harness/wait-for.js';
+import { notYet, waitFor } from './harness/wait-for.js';
 
 /** The session's size as the terminal bar shows it, and whose it is. */
 async function sizeNow(page: Page): Promise<{ cols: number; rows: number; whose: string }> {
@@ -32,50 +31,37 @@ function drawnWidth(page: Page): Promise<{ right: number; viewport: number; scro
 // Bug 6: a phone next to a wide desktop window sees every column (fitted or panned, never
 // cropped), and the desktop keeps its size when the phone types unless the phone chose Fit to me.
 describe('terminal size with a phone and a desktop', { timeout: 240_000 }, () => {
-  let baton: BatonProcess;
-  let browser: Browser;
-  const devices: BrowserDevice[] = [];
-
-  before(async () => {
-    baton = await BatonProcess.start(tempDir('terminal-size'), {
-      SHELL: '/bin/bash',
-      HOME: tempDir('terminal-size-home'),
-    });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    for (const d of devices) await d.close().catch(() => {});
-    await browser?.close();
-    await baton?.close();
+  const s = new BrowserSuite('terminal-size', {
+    env: () => bashEnv('terminal-size'),
+    checkPageErrors: false,
   });
 
   it('shows all columns on the phone and follows the writer or the window that chose Fit to me', async () => {
-    const desktop = await BrowserDevice.create(browser);
-    const phone = await BrowserDevice.create(browser, {
+    const desktop = await s.device();
+    const phone = await s.device({
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
       deviceScaleFactor: 3,
     });
-    devices.push(desktop, phone);
-    const d = await desktop.open(baton.signInUrl);
+    const d = await desktop.open(s.baton.signInUrl);
     const { url } = await createTerminal(d, 'wide shell');
     await typeInTerminal(d, 'echo desk-$((1+1))\n');
     await waitForTerminal(d, 'desk-2');
     await waitFor('the desktop to own the size', async () => {
       const now = await sizeNow(d);
-      return now.whose === 'this window' && now.cols > 80 ? true : now;
+      return now.whose === 'this window' && now.cols > 80 ? true : notYet(now);
     });
     const wide = await sizeNow(d);
 
-    const p = await phone.open(baton.signInUrl);
+    const p = await phone.open(s.baton.signInUrl);
     await p.goto(url);
     await waitForTerminal(p, 'desk-2');
     // Every column is drawn inside the phone's width: the text is fitted to it.
     await waitFor('the phone to fit all columns', async () => {
       const w = await drawnWidth(p);
       const now = await sizeNow(p);
-      return w.right <= w.viewport && now.cols === wide.cols ? true : { ...w, ...now };
+      return w.right <= w.viewport && now.cols === wide.cols ? true : notYet({ ...w, ...now });
     }).catch(async (error: unknown) => {
       await screenshot(p, 'terminal-size-phone-failure');
       throw error;
@@ -86,7 +72,7 @@ describe('terminal size with a phone and a desktop', { timeout: 240_000 }, () =>
     await p.getByLabel('When wider than this window').selectOption('pan');
     await waitFor('the phone to pan', async () => {
       const w = await drawnWidth(p);
-      return w.right > w.viewport && w.scrollable ? true : w;
+      return w.right > w.viewport && w.scrollable ? true : notYet(w);
     });
     await p.getByLabel('When wider than this window').selectOption('scale');
 
@@ -103,7 +89,7 @@ describe('terminal size with a phone and a desktop', { timeout: 240_000 }, () =>
     await p.getByLabel('Size policy').selectOption('fit-me');
     await waitFor('the phone size to be in use', async () => {
       const now = await sizeNow(d);
-      return now.cols < 60 && now.whose.endsWith('(fit to it)') ? true : now;
+      return now.cols < 60 && now.whose.endsWith('(fit to it)') ? true : notYet(now);
     });
     await typeInTerminal(d, 'echo desk-types-$((3+3))\n');
     await waitForTerminal(p, 'desk-types-6');
@@ -116,7 +102,7 @@ describe('terminal size with a phone and a desktop', { timeout: 240_000 }, () =>
     await p.getByLabel('Size policy').selectOption('follow');
     await waitFor('the desktop size again', async () => {
       const now = await sizeNow(d);
-      return now.cols === wide.cols ? true : now;
+      return now.cols === wide.cols ? true : notYet(now);
     });
   });
 });

@@ -5,7 +5,7 @@ import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
 import { waitForTerminal } from './harness/app-page.js';
 import { tempDir } from './harness/paths.js';
-import { waitFor } from './harness/wait-for.js';
+import { notYet, waitFor } from './harness/wait-for.js';
 
 /** Finds `text` with the terminal's search (the WebGL renderer draws no DOM text to read). */
 async function find(page: Page, text: string): Promise<string> {
@@ -90,7 +90,7 @@ describe('terminal tools', { timeout: 240_000 }, () => {
     await a.getByRole('button', { name: 'Find' }).click();
     await waitFor('the pasted command to run', async () => {
       const count = await find(a, 'pasted-10');
-      return count === '1 of 1' ? true : count;
+      return count === '1 of 1' ? true : notYet(count);
     }).catch(async (error: unknown) => {
       await screenshot(a, 'terminal-paste-failure');
       throw error;

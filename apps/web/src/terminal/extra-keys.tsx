@@ -27,45 +27,51 @@ export function ExtraKeys({
   send: (data: string) => void;
   appCursor: () => boolean;
 }): ReactNode {
-  const keepFocus = (e: { preventDefault(): void }): void => e.preventDefault();
+  const key = (k: (typeof KEYS)[number]) => (
+    <KeyButton key={k.name} label={k.name} onPress={() => send(k.data(appCursor()))}>
+      {k.label}
+    </KeyButton>
+  );
   return (
     <div className="extra-keys" role="toolbar" aria-label="Extra keys">
-      {KEYS.slice(0, 2).map((k) => (
-        <button
-          key={k.name}
-          type="button"
-          aria-label={k.name}
-          onPointerDown={keepFocus}
-          onMouseDown={keepFocus}
-          onClick={() => send(k.data(appCursor()))}
-        >
-          {k.label}
-        </button>
-      ))}
+      {KEYS.slice(0, 2).map(key)}
       {(['ctrl', 'alt'] as const).map((m) => (
-        <button
+        <KeyButton
           key={m}
-          type="button"
-          aria-pressed={mods[m]}
-          onPointerDown={keepFocus}
-          onMouseDown={keepFocus}
-          onClick={() => onModsChange({ ...mods, [m]: !mods[m] })}
+          pressed={mods[m]}
+          onPress={() => onModsChange({ ...mods, [m]: !mods[m] })}
         >
           {m === 'ctrl' ? 'Ctrl' : 'Alt'}
-        </button>
+        </KeyButton>
       ))}
-      {KEYS.slice(2).map((k) => (
-        <button
-          key={k.name}
-          type="button"
-          aria-label={k.name}
-          onPointerDown={keepFocus}
-          onMouseDown={keepFocus}
-          onClick={() => send(k.data(appCursor()))}
-        >
-          {k.label}
-        </button>
-      ))}
+      {KEYS.slice(2).map(key)}
     </div>
+  );
+}
+
+/** One button of the row; pressing it never moves the focus off the terminal. */
+function KeyButton({
+  label,
+  pressed,
+  onPress,
+  children,
+}: {
+  label?: string;
+  pressed?: boolean;
+  onPress: () => void;
+  children: ReactNode;
+}): ReactNode {
+  const keepFocus = (e: { preventDefault(): void }): void => e.preventDefault();
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      aria-pressed={pressed}
+      onPointerDown={keepFocus}
+      onMouseDown={keepFocus}
+      onClick={onPress}
+    >
+      {children}
+    </button>
   );
 }

@@ -48,21 +48,15 @@ export function sessionConfigFromFlags(
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     const key = String(issue.path[0] ?? '');
-    throw new CliError(`${FLAG_OF_KEY[key] ?? key}: ${issue.message}`, ExitCode.Usage);
+    throw new CliError(`${flagOf(key)}: ${issue.message}`, ExitCode.Usage);
   }
   return config;
 }
 
-const FLAG_OF_KEY: Record<string, string> = {
-  cwd: '--cwd',
-  env: '--env',
-  args: '--args',
-  shell: '--shell',
-  model: '--model',
-  permissionMode: '--permission-mode',
-  systemPrompt: '--system-prompt',
-  binary: '--binary',
-};
+/** The flag that sets a config key: every flag of `baton new` is its key in kebab case. */
+function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
 
 /** `KEY=VALUE` pairs; a later value of the same key wins, as in a shell. */
 function envFromFlags(pairs: string[]): Record<string, string> | undefined {

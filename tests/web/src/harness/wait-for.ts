@@ -1,5 +1,24 @@
+const NOT_YET = Symbol('not yet');
+
+/** What a check returns to say "not yet", with what it saw for the timeout message. */
+export interface NotYet {
+  readonly [NOT_YET]: unknown;
+}
+
 /**
- * Polls `check` until it returns a truthy value and returns that value; fails after
+ * A check's "not yet" that carries what it saw. Use it, never a plain object: any object is
+ * truthy, so returning `{ seen }` from a check would end the wait at once as a success.
+ */
+export function notYet(seen: unknown): NotYet {
+  return { [NOT_YET]: seen };
+}
+
+function isNotYet(value: unknown): value is NotYet {
+  return typeof value === 'object' && value !== null && NOT_YET in value;
+}
+
+/**
+ * Polls `check` until it returns a truthy value other than `notYet(…)` and returns that value; fails after
  * `timeoutMs` with `what` and the last value seen. Generous defaults: the machine is shared.
  */
 export async function waitFor<T>(
@@ -7,13 +26,14 @@ export async function waitFor<T>(
   check: () => T | Promise<T>,
   timeoutMs = 30_000,
   intervalMs = 100,
-): Promise<NonNullable<T>> {
+): Promise<Exclude<NonNullable<T>, NotYet>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       last = await check();
-      if (last) return last as NonNullable<T>;
+      if (isNotYet(last)) last = last[NOT_YET];
+      else if (last) return last as Exclude<NonNullable<T>, NotYet>;
     } catch (error) {
       last = error;
     }
