@@ -192,7 +192,11 @@ test(
       const framesAtFull = client.frames.length;
       const storedAtFull = ticks(await storedEvents(server.url, server.ownerToken, id)).length;
       await waitUntil(() => printed() >= storedAtFull + 5, 'lines printed during the outage');
-      assert.equal((await health(server.url)).status, 503, 'still degraded before space is back');
+      // No assertion that health is still 503 here: with the filesystem full, SQLite can still
+      // find room inside pages it had already allocated (a WAL restarted after a checkpoint
+      // writes over its own file), and the store then honestly recovers until that room is used
+      // up. What a full disk must guarantee is checked below: nothing printed meanwhile is lost
+      // or doubled, and nothing refused was stored.
 
       rmSync(filler);
       const printedAtFree = printed();
