@@ -570,6 +570,7 @@ export class BatonClient {
           type: 'presence',
           sessionId: message.sessionId,
           attached: [...store.getSnapshot().presence],
+          attachedCount: store.getSnapshot().presenceCount,
         });
         return;
       }

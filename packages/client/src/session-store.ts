@@ -69,7 +69,13 @@ export interface SessionSnapshot {
   readonly truncated: boolean;
   readonly pending: readonly OutboxEntry[];
   readonly streams: readonly StreamBuffer[];
+  /**
+   * Who is attached: the session's first 50 attachments in attach order, and this connection
+   * (the server caps the list; docs/protocol.md, section 8).
+   */
   readonly presence: readonly Attachment[];
+  /** How many connections are attached in all (at least `presence.length`). */
+  readonly presenceCount: number;
   readonly error: BatonError | undefined;
 }
 
@@ -110,6 +116,8 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   #replayedThrough = 0;
   #info: SessionInfo | undefined;
   #presence: readonly Attachment[] = [];
+  /** The total the server last reported; undefined from servers that predate the cap. */
+  #presenceCount: number | undefined;
   #error: BatonError | undefined;
   #generation = 0;
   /**
@@ -253,7 +261,10 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
           this.#log.adoptEpoch(result.epoch);
           this.#replayedThrough = result.headSeq;
           if (!this.#infoFresh) this.#setInfo(result.session);
-          if (!this.#presenceFresh) this.#presence = result.session.attached;
+          if (!this.#presenceFresh) {
+            this.#presence = result.session.attached;
+            this.#presenceCount = result.session.attachedCount;
+          }
           this.#status = 'live';
           this.#changed();
           this.#hooks.onLive(this.sessionId);
@@ -341,6 +352,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
   handlePresence(message: PresenceMessage): void {
     if (this.#status === 'closed') return;
     this.#presence = message.attached;
+    this.#presenceCount = message.attachedCount;
     this.#presenceFresh = true;
     this.#changed();
   }
@@ -353,6 +365,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
       ...this.#presence.filter((a) => !gone.has(a.connectionId)),
       ...message.joined,
     ];
+    if (message.attachedCount !== undefined) this.#presenceCount = message.attachedCount;
     this.#presenceFresh = true;
     this.#changed();
   }
@@ -523,6 +536,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
       pending: this.#pending(),
       streams: [...this.#streams.values()],
       presence: this.#presence,
+      presenceCount: Math.max(this.#presenceCount ?? 0, this.#presence.length),
       error: this.#error,
     };
   }

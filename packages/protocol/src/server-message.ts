@@ -114,13 +114,16 @@ export const StreamFrame = z.object({
 });
 
 /**
- * Who is attached to a session, in full. Sent to a connection right after it subscribes (after
- * the `reply`); from then on it receives `presence.changed` deltas. Not stored.
+ * Who is attached to a session: its first 50 attachments in attach order (the window). Sent to a
+ * connection right after it subscribes (after the `reply`); from then on it receives
+ * `presence.changed` deltas. Not stored.
  */
 export const Presence = z.object({
   type: z.literal('presence'),
   sessionId: SessionId,
   attached: z.array(Attachment),
+  /** How many connections are attached in all (added in 2; absent from older servers). */
+  attachedCount: z.number().int().nonnegative().optional(),
 });
 
 /**
@@ -134,6 +137,8 @@ export const PresenceChanged = z.object({
   sessionId: SessionId,
   joined: z.array(Attachment),
   left: z.array(z.string()),
+  /** How many connections are attached in all now (added in 2; absent from older servers). */
+  attachedCount: z.number().int().nonnegative().optional(),
 });
 
 /** A session was created, changed (name, status, activity, attachments) or deleted. */

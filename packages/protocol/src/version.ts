@@ -68,6 +68,10 @@
  *      writer) and `Attachment.sizeInUse` / `Attachment.fitToMe` (whose size the PTY has).
  *      Additive in 2: `scope` on an allowing permission answer (`once` | `session`; a server
  *      without it allows once); `stoppedBy` on `agent.turn.ended` (the device that stopped it).
+ *      Additive in 2: presence is capped: `presence` and `presence.changed` describe the first
+ *      50 attachments in attach order plus the receiver itself, and carry `attachedCount`, the
+ *      total. Old clients ignore the count and show the capped list, as the sessions list was
+ *      already capped at 50.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -40,6 +40,7 @@ export function placeholderSnapshot(sessionId: string, readOnly: boolean): Sessi
     pending: [],
     streams: [],
     presence: [],
+    presenceCount: 0,
     error: undefined,
   };
 }

@@ -37,16 +37,13 @@ import { nextControl } from './control-transitions.js';
 import { committedFrameFor, storedFor } from './legacy-events.js';
 import { RecentFrames } from './recent-frames.js';
 import { Subscription } from './subscription.js';
+import { PresenceBroadcast } from './presence-broadcast.js';
 import { StreamingText, streamFrame } from './streaming-text.js';
 import { SessionAttentionTracker } from './summary/session-attention.js';
 import { SessionPreview } from './summary/session-preview.js';
 
 /** A terminal joiner this far behind gets the screen instead of every byte since. */
 const CATCHUP_SNAPSHOT_EVENTS = 256;
-/** Presence deltas to subscribers are coalesced over this window. */
-const PRESENCE_COALESCE_MS = 50;
-/** The sessions list shows at most this many attachments per session (and the total count). */
-const LIST_ATTACHMENTS = 50;
 /** Events read from the store per page while catching a subscriber up. */
 const REPLAY_PAGE = 500;
 /**
@@ -109,12 +106,9 @@ export class LiveSession {
   private compacting = false;
   private eventsSinceCheckpoint = 0;
   private deleted = false;
-  private readonly pendingJoined = new Map<string, Attachment>();
-  private readonly pendingLeft = new Set<string>();
-  private presenceTimer: NodeJS.Timeout | undefined;
+  /** Who is attached, as each subscriber is told (the window, itself and the count). */
+  private readonly presence: PresenceBroadcast;
   private readonly recent = new RecentFrames(RECENT_EVENTS, RECENT_BYTES);
-  /** See presenceFrame: valid until the end of the check phase it was built in. */
-  private presenceCache: Buffer | undefined;
   /** Whether the session waits for a person, and its last line: for the sessions list. */
   private readonly attention = new SessionAttentionTracker();
   private readonly preview = new SessionPreview();
@@ -151,6 +145,12 @@ export class LiveSession {
       log: deps.log,
       dataDir: deps.dataDir,
     });
+    this.presence = new PresenceBroadcast({
+      sessionId: this.id,
+      subscriptions: this.subscriptions,
+      attachmentOf: (sub) => this.attachmentOf(sub),
+      onChanged: () => this.deps.onInfoChanged(this, false),
+    });
   }
 
   get isAgent(): boolean {
@@ -173,7 +173,8 @@ export class LiveSession {
       run: this.runners.run,
       epoch: this.epoch,
       config: redactConfig(this.config as Record<string, unknown>),
-      attached: this.attachments(LIST_ATTACHMENTS),
+      // The same first attachments a subscriber's presence shows (and the total count).
+      attached: this.presence.windowAttachments(),
       attachedCount: this.subscriptions.size,
     };
     if (this.reason !== undefined) info.reason = this.reason;
@@ -187,13 +188,9 @@ export class LiveSession {
     return info;
   }
 
-  attachments(limit = Infinity): Attachment[] {
-    const out: Attachment[] = [];
-    for (const s of this.subscriptions.values()) {
-      if (out.length >= limit) break;
-      out.push(this.attachmentOf(s));
-    }
-    return out;
+  /** Every attachment, in attach order (subscribers are shown only the window). */
+  attachments(): Attachment[] {
+    return [...this.subscriptions.values()].map((s) => this.attachmentOf(s));
   }
 
   /** Marks the session degraded (its writes fail) or healthy; every session list hears of it. */
@@ -277,32 +274,11 @@ export class LiveSession {
     // the replay. Everyone else hears of the join in the next coalesced delta.
     setImmediate(() => {
       if (sub.ended) return;
-      peer.send(this.presenceFrame());
+      this.presence.sendList(sub);
       this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
     });
-    this.presenceChanged({ joined: this.attachmentOf(sub) });
+    this.presence.joined(sub);
     return { headSeq };
-  }
-
-  /**
-   * The full presence list, encoded once for every joiner of the same check phase. In a reconnect
-   * storm hundreds of subscribes are read in one poll phase and their lists are sent in the
-   * following check phase: one encoding serves them all, where one each made a storm of n
-   * joiners cost n² attachment encodings.
-   *
-   * Why a list shared within one check phase is never wrong for long: every change to presence
-   * after it was built (a join, a leave, a refresh) is a pending delta, and pending deltas are
-   * flushed by a timer — never within the check phase — to every subscriber, this joiner
-   * included. So each joiner's list plus the deltas it receives is the presence as it is.
-   */
-  private presenceFrame(): Buffer {
-    if (this.presenceCache) return this.presenceCache;
-    const frame = Buffer.from(
-      JSON.stringify({ type: 'presence', sessionId: this.id, attached: this.attachments() }),
-    );
-    this.presenceCache = frame;
-    setImmediate(() => (this.presenceCache = undefined));
-    return frame;
   }
 
   /**
@@ -315,7 +291,7 @@ export class LiveSession {
     if (!sub || sub.ended) return;
     sub.readOnly = readOnly;
     if (readOnly) this.applySizeDecision(this.sizePolicy.left(connectionId));
-    this.presenceChanged({ joined: this.attachmentOf(sub) });
+    this.presence.changed(sub);
   }
 
   unsubscribe(connectionId: string): boolean {
@@ -324,42 +300,8 @@ export class LiveSession {
     sub.end();
     this.subscriptions.delete(connectionId);
     this.applySizeDecision(this.sizePolicy.left(connectionId));
-    this.presenceChanged({ left: connectionId });
+    this.presence.left(connectionId);
     return true;
-  }
-
-  /**
-   * Presence deltas are coalesced for PRESENCE_COALESCE_MS: a join storm of n connections costs
-   * each subscriber a few frames holding n entries in all, not n full lists (which is O(n²) bytes
-   * and would starve the event loop at a thousand devices).
-   */
-  private presenceChanged(change: { joined?: Attachment; left?: string }): void {
-    if (change.joined) {
-      this.pendingLeft.delete(change.joined.connectionId);
-      this.pendingJoined.set(change.joined.connectionId, change.joined);
-    }
-    if (change.left !== undefined) {
-      this.pendingJoined.delete(change.left);
-      this.pendingLeft.add(change.left);
-    }
-    this.presenceTimer ??= setTimeout(() => this.flushPresence(), PRESENCE_COALESCE_MS);
-    this.deps.onInfoChanged(this, false);
-  }
-
-  private flushPresence(): void {
-    this.presenceTimer = undefined;
-    if (this.pendingJoined.size === 0 && this.pendingLeft.size === 0) return;
-    const frame = JSON.stringify({
-      type: 'presence.changed',
-      sessionId: this.id,
-      joined: [...this.pendingJoined.values()],
-      left: [...this.pendingLeft],
-    });
-    this.pendingJoined.clear();
-    this.pendingLeft.clear();
-    // Encoded to bytes once: a delta in a storm holds hundreds of entries and goes to everyone.
-    const bytes = Buffer.from(frame);
-    for (const sub of this.subscriptions.values()) sub.peer.send(bytes);
   }
 
   /**
@@ -604,7 +546,7 @@ export class LiveSession {
     const owner = this.sizePolicy.owner?.connectionId;
     for (const id of new Set([decision.previousOwner, owner])) {
       const sub = id !== undefined ? this.subscriptions.get(id) : undefined;
-      if (sub && !sub.ended) this.presenceChanged({ joined: this.attachmentOf(sub) });
+      if (sub && !sub.ended) this.presence.changed(sub);
     }
   }
 
@@ -764,7 +706,7 @@ export class LiveSession {
   /** Ends every subscription and the runner; called on delete and on server shutdown. */
   async dispose(options: { deleted: boolean }): Promise<void> {
     if (options.deleted) this.deleted = true;
-    if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    this.presence.dispose();
     for (const sub of this.subscriptions.values()) sub.end();
     this.subscriptions.clear();
     await this.runners.release();

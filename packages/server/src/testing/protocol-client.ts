@@ -32,6 +32,8 @@ export class ProtocolClient {
   readonly epochs = new Map<string, string>();
   /** Who is attached to each subscribed session, from `presence` and `presence.changed`. */
   readonly presence = new Map<string, Attachment[]>();
+  /** The total attached to each subscribed session, as the server last said (`attachedCount`). */
+  readonly presenceCount = new Map<string, number>();
   /** Events of types this client does not know, passed over as the protocol says. */
   readonly skipped: ReceivedLogEvent[] = [];
   /** Gaps, duplicates or invalid frames seen: must stay empty. */
@@ -94,7 +96,9 @@ export class ProtocolClient {
     const f = parsed.value;
     this.frames.push(f);
     if (f.type === 'event') this.apply(f.sessionId, f.event);
-    else if (f.type === 'presence') this.presence.set(f.sessionId, f.attached);
+    if ((f.type === 'presence' || f.type === 'presence.changed') && f.attachedCount !== undefined)
+      this.presenceCount.set(f.sessionId, f.attachedCount);
+    if (f.type === 'presence') this.presence.set(f.sessionId, f.attached);
     else if (f.type === 'presence.changed') {
       const gone = new Set([...f.left, ...f.joined.map((a) => a.connectionId)]);
       const now = (this.presence.get(f.sessionId) ?? []).filter((a) => !gone.has(a.connectionId));
