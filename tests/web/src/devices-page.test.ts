@@ -98,7 +98,11 @@ describe('the devices page and the audit view', { timeout: 180_000 }, () => {
     // A viewer is not offered what it may not do: no session creation.
     await p.getByRole('link', { name: 'Sessions', exact: true }).click();
     await p.getByRole('heading', { name: 'Sessions' }).waitFor();
-    assert.equal(await p.getByRole('button', { name: 'Create' }).count(), 0, 'no create form');
+    assert.equal(
+      await p.getByRole('button', { name: 'New session', exact: true }).count(),
+      0,
+      'no create form',
+    );
     await p.getByRole('link', { name: 'Devices' }).click();
 
     // The phone names itself.
