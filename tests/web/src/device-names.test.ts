@@ -19,6 +19,7 @@ describe('device names (issue 11, bug 11)', { timeout: 600_000 }, () => {
   const s = new BrowserSuite('device-names', {
     env: async () => {
       api = await startFakeAnthropic();
+      s.closeFirst(() => api!.close());
       return claudeServerEnv(api, tempDir('device-names-env'));
     },
   });
