@@ -14,12 +14,15 @@ export function RenameDeviceForm({
   onDone,
   submitLabel = 'Save name',
   cancelLabel = 'Cancel',
+  hint = true,
 }: {
   /** The name to start from; this device's current name when not given. */
   initial?: string | undefined;
   onDone: () => void;
   submitLabel?: string;
   cancelLabel?: string;
+  /** Whether to say where the name shows (the caller may say it already). */
+  hint?: boolean;
 }): ReactNode {
   const api = useApi();
   const deviceId = useDeviceId();
@@ -55,9 +58,11 @@ export function RenameDeviceForm({
           placeholder="Work laptop, iPhone…"
         />
       </label>
-      <p className="muted">
-        Other devices see this name on what this device writes, stops or answers.
-      </p>
+      {hint ? (
+        <p className="muted">
+          Other devices see this name on what this device writes, stops or answers.
+        </p>
+      ) : null}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy || !name.trim()}>
           {submitLabel}

@@ -1,13 +1,17 @@
 import type { CSSProperties, ReactNode } from 'react';
 import type { Attachment } from '@baton/protocol';
 
+/** Small words a name's initials skip: "Chrome on Linux" → "CL". */
+const SKIPPED = new Set(['on', 'of', 'the', 'de', 'du', 'von', 'and', '&']);
+
 /** Up to two initials of a device name: "Work laptop" → "WL", "iPhone" → "IP". */
 export function initials(name: string): string {
-  const words = name.split(/[\s._-]+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  const all = name.split(/[\s._-]+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  const words = all.filter((w) => !SKIPPED.has(w.toLowerCase()));
   const letters =
     words.length >= 2
       ? [...words[0]!][0]! + [...words[1]!][0]!
-      : [...(words[0] ?? '?')].slice(0, 2).join('');
+      : [...(words[0] ?? all[0] ?? '?')].slice(0, 2).join('');
   return letters.toUpperCase();
 }
 

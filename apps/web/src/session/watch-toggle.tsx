@@ -20,7 +20,7 @@ export function WatchToggle({
         onClick={() => onChange(false)}
         title="Your keys reach the program"
       >
-        <span aria-hidden="true">⌨ </span>Typing
+        Typing
       </button>
       <button
         type="button"
@@ -28,7 +28,7 @@ export function WatchToggle({
         onClick={() => onChange(true)}
         title="Only watch: nothing this window does is sent"
       >
-        <span aria-hidden="true">👁 </span>Watching
+        Watching
       </button>
     </div>
   );

@@ -24,14 +24,15 @@ export function NameThisDevice(): ReactNode {
     <section className="name-this-device notice notice-info" aria-labelledby="name-device-title">
       <h2 id="name-device-title">Name this device</h2>
       <p>
-        This browser signed in as “{device.name}”. Other devices show this name on what it writes,
-        stops or answers.
+        Signed in as “{device.name}”. Other devices show this name on what it writes, stops or
+        answers.
       </p>
       <RenameDeviceForm
         initial={device.name}
         onDone={done}
         submitLabel="Use this name"
         cancelLabel={`Keep “${device.name}”`}
+        hint={false}
       />
     </section>
   );
