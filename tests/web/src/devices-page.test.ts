@@ -125,7 +125,7 @@ describe('the devices page and the audit view', { timeout: 180_000 }, () => {
     });
     const roleRow = a.locator('.audit-table tr[data-action="device.role"]');
     assert.match((await roleRow.textContent()) ?? '', /made phone viewer \(was editor\)/);
-    await a.getByLabel('Device').selectOption(cred.deviceId);
+    await a.getByRole('combobox', { name: /^Device/ }).selectOption(cred.deviceId);
     await waitFor('only the phone’s own entries', async () => {
       const ids = await rows.evaluateAll((trs) => trs.map((t) => t.getAttribute('data-device-id')));
       return ids.length > 0 && ids.every((id) => id === cred.deviceId) ? ids : false;
