@@ -6,6 +6,12 @@ import { CloseCode } from '@baton/protocol';
 import { AppHeader } from './shell/app-header.js';
 import { AuditView } from './audit/audit-page.js';
 import { ApiContext, makeApiCall } from './devices/api-context.js';
+import { DeviceDirectory } from './devices/device-directory.js';
+import { DeviceDirectoryContext } from './devices/use-device-names.js';
+import { NameThisDevice } from './sign-in/name-this-device.js';
+import { SessionsSidebar } from './sessions/sessions-sidebar.js';
+import { useMediaQuery } from './use-media-query.js';
+import { PHONE_QUERY, SIDEBAR_QUERY } from './layout-queries.js';
 import { DevicesPage } from './devices/devices-page.js';
 import { SessionsPage } from './sessions/sessions-page.js';
 import { SessionPage } from './session/session-page.js';
@@ -77,21 +83,24 @@ export function App({
   }, [client]);
 
   const [api] = useState(() => makeApiCall(credential.token));
+  const [directory] = useState(() => new DeviceDirectory(api));
 
   return (
     <BatonProvider client={client}>
       <ApiContext.Provider value={api}>
-        <DeviceIdContext.Provider value={credential.deviceId}>
-          <DeviceTokenContext.Provider value={credential.token}>
-            <CredentialWatch
-              client={client}
-              mode={mode}
-              ownerToken={ownerToken}
-              onSignedOut={onSignedOut}
-            />
-            <Routes mode={mode} />
-          </DeviceTokenContext.Provider>
-        </DeviceIdContext.Provider>
+        <DeviceDirectoryContext.Provider value={directory}>
+          <DeviceIdContext.Provider value={credential.deviceId}>
+            <DeviceTokenContext.Provider value={credential.token}>
+              <CredentialWatch
+                client={client}
+                mode={mode}
+                ownerToken={ownerToken}
+                onSignedOut={onSignedOut}
+              />
+              <Routes mode={mode} />
+            </DeviceTokenContext.Provider>
+          </DeviceIdContext.Provider>
+        </DeviceDirectoryContext.Provider>
       </ApiContext.Provider>
     </BatonProvider>
   );
@@ -141,20 +150,27 @@ function Routes({ mode }: { mode: ConnectionMode }): ReactNode {
     route.page === 'session' && isSessionId(route.sessionId) ? route.sessionId : undefined;
   const live = useLive(sessionId);
   useAttentionTitle(sessionId);
+  const phone = useMediaQuery(PHONE_QUERY);
+  const sidebar = useMediaQuery(SIDEBAR_QUERY) && route.page === 'session';
+  // On a phone a session has one bar (its own header, which holds the connection status and the
+  // pages): the app's bar would be a second one.
+  const oneBar = phone && route.page === 'session';
   return (
-    <div className="app" data-live={live}>
+    <div className="app" data-live={live} data-one-bar={oneBar || undefined}>
       <a href="#main" className="skip-link">
         Skip to content
       </a>
-      <AppHeader sessionId={sessionId} mode={mode} />
+      {oneBar ? null : <AppHeader sessionId={sessionId} mode={mode} />}
       <ConnectionBanner sessionId={sessionId} />
-      <div id="main" className="app-main">
+      <NameThisDevice />
+      <div id="main" className={`app-main${sidebar ? ' with-sidebar' : ''}`}>
+        {sidebar ? <SessionsSidebar current={sessionId} /> : null}
         <ErrorBoundary key={routeKey(route)} what="this page">
           {route.page === 'sessions' ? (
             <SessionsPage footer={<NotificationsPanel />} />
           ) : route.page === 'session' ? (
             isSessionId(route.sessionId) ? (
-              <SessionPage key={route.sessionId} sessionId={route.sessionId} />
+              <SessionPage key={route.sessionId} sessionId={route.sessionId} oneBar={oneBar} />
             ) : (
               <SessionByName name={route.sessionId} />
             )

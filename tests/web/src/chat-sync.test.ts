@@ -13,6 +13,8 @@ import {
   transcript,
   vanishedMessages,
   watchForVanishingMessages,
+  openNewSession,
+  chooseSessionAction,
 } from './harness/app-page.js';
 import { messageState, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
@@ -63,6 +65,7 @@ describe(
     });
 
     it('B shows the new conversation running, then finished, without a reload', async () => {
+      await openNewSession(a);
       await a.getByLabel('Kind').selectOption('claude');
       await a.getByLabel('Name (optional)').fill('pairing chat');
       await a.getByLabel('Working directory (optional)').fill(work);
@@ -132,8 +135,7 @@ describe(
     });
 
     it('a message sent while the stopped session resumes never disappears', async () => {
-      await a.getByRole('button', { name: 'Manage' }).click();
-      await a.getByRole('button', { name: 'Stop session pairing chat' }).click();
+      await chooseSessionAction(a, 'Stop');
       await waitFor(
         'B to list it exited',
         async () => (await listedStatus(b, 'pairing chat')) === 'exited',

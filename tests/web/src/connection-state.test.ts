@@ -1,3 +1,4 @@
+import { openNewSession } from './harness/app-page.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -53,6 +54,7 @@ describe('connection state (issue 11)', { timeout: 180_000 }, () => {
   });
 
   it('offline shows a banner and dims the badges; coming back online reconnects at once', async () => {
+    await openNewSession(page);
     await page.getByLabel('Name (optional)').fill('still here');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/\/s\/s_[a-z2-7]{20}$/);

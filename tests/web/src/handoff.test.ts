@@ -3,7 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, connected, launchBrowser, screenshot } from './harness/browser.js';
-import { terminalText, typeInTerminal, waitForTerminal } from './harness/app-page.js';
+import {
+  terminalText,
+  typeInTerminal,
+  waitForTerminal,
+  openNewSession,
+} from './harness/app-page.js';
 import { tempDir } from './harness/paths.js';
 import { waitFor } from './harness/wait-for.js';
 
@@ -74,6 +79,7 @@ describe('handoff between two devices (seed 003)', { timeout: 240_000 }, () => {
     devices.push(laptop, phone);
 
     const desktop = await laptop.open(baton.signInUrl);
+    await openNewSession(desktop);
     await desktop.getByLabel('Kind').selectOption('terminal');
     await desktop.getByLabel('Name (optional)').fill('handed shell');
     await desktop.getByRole('button', { name: 'Create' }).click();

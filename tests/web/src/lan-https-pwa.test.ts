@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
-import { savedViewsText } from './harness/app-page.js';
+import { savedViewsText, openNewSession } from './harness/app-page.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { connected, launchBrowser, screenshot } from './harness/browser.js';
 import { lanAddress } from './harness/lan-address.js';
@@ -168,6 +168,7 @@ describe('the PWA over https on a LAN address', { timeout: 240_000 }, () => {
     });
 
     // A terminal session with something on its screen, saved for offline use.
+    await openNewSession(page);
     await page.getByLabel('Kind').selectOption('terminal');
     await page.getByLabel('Name (optional)').fill('lan shell');
     await page.getByRole('button', { name: 'Create' }).click();

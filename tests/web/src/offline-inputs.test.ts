@@ -11,6 +11,7 @@ import {
   transcript,
   vanishedMessages,
   watchForVanishingMessages,
+  openNewSession,
 } from './harness/app-page.js';
 import { messageState, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv } from './harness/claude-env.js';
@@ -48,6 +49,7 @@ describe('going offline and back', { timeout: 240_000 }, () => {
   it('inputs typed while the server is down are sent once when it is back', async () => {
     const a = await laptop.open(baton.signInUrl);
     await a.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await openNewSession(a);
     await a.getByLabel('Kind').selectOption('claude');
     await a.getByLabel('Name (optional)').fill('through the outage');
     await a.getByLabel('Working directory (optional)').fill(tempDir('offline-work'));

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, connected, launchBrowser, screenshot } from './harness/browser.js';
-import { sessionCard, waitForTerminal } from './harness/app-page.js';
+import { sessionCard, waitForTerminal, sessionActionNames } from './harness/app-page.js';
 import { tempDir } from './harness/paths.js';
 import { decodeQrPng } from './harness/qr.js';
 import { waitFor } from './harness/wait-for.js';
@@ -173,13 +173,20 @@ describe('pairing a phone by QR code (two devices)', { timeout: 240_000 }, () =>
       await phone.locator('.terminal-host').getAttribute('aria-label'),
       'Terminal (read-only)',
     );
-    assert.equal(await phone.getByRole('button', { name: /Read-only/ }).count(), 0);
-    assert.equal(await phone.getByRole('button', { name: 'Manage' }).count(), 0);
+    assert.equal(await phone.getByRole('group', { name: 'This window' }).count(), 0, 'no Typing');
+    const offered = await sessionActionNames(phone);
+    for (const action of ['Rename', 'Stop', 'Restart', 'Delete'])
+      assert.ok(!offered.includes(action), `no ${action}: ${offered.join(', ')}`);
     assert.equal(await phone.getByRole('button', { name: /^Stop/ }).count(), 0);
     await phone.goBack();
     await sessionCard(phone, 'build').waitFor();
     assert.equal(await phone.getByRole('button', { name: /^Stop/ }).count(), 0);
     assert.equal(await phone.getByRole('button', { name: /^Delete/ }).count(), 0);
+    assert.equal(
+      await phone.getByRole('button', { name: /^Actions for session/ }).count(),
+      0,
+      'no actions menu for a viewer',
+    );
     assert.equal(await phone.getByRole('link', { name: 'Add a device' }).count(), 0);
 
     // And the server refuses the phone itself: its own token over WebSocket and HTTP.

@@ -1,3 +1,4 @@
+import { openNewSession } from './harness/app-page.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -97,6 +98,8 @@ describe('phone layout and installability', { timeout: 180_000 }, () => {
       }),
     );
     assert.equal(sw.scope, `${baton.url}/`);
+
+    await openNewSession(page);
 
     await page.getByLabel('Kind').selectOption('terminal');
     await page.getByLabel('Name (optional)').fill('phone shell');

@@ -5,7 +5,12 @@ import type { BatonClient } from '@baton/client';
 import { isKnownLogEvent } from '@baton/protocol';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
-import { terminalText, typeInTerminal, waitForTerminal } from './harness/app-page.js';
+import {
+  terminalText,
+  typeInTerminal,
+  waitForTerminal,
+  openNewSession,
+} from './harness/app-page.js';
 import { nodeDevice } from './harness/node-device.js';
 import { tempDir } from './harness/paths.js';
 import { waitFor } from './harness/wait-for.js';
@@ -35,6 +40,7 @@ describe('keystrokes typed while baton is unreachable', { timeout: 180_000 }, ()
 
   it('are never stored, never replayed, and the page says how many were dropped', async () => {
     const a = await laptop.open(baton.signInUrl);
+    await openNewSession(a);
     await a.getByLabel('Kind').selectOption('terminal');
     await a.getByLabel('Name (optional)').fill('sleepy shell');
     await a.getByRole('button', { name: 'Create' }).click();

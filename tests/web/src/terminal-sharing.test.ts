@@ -3,7 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
-import { sessionCard, terminalText, typeInTerminal, waitForTerminal } from './harness/app-page.js';
+import {
+  sessionCard,
+  terminalText,
+  typeInTerminal,
+  waitForTerminal,
+  openNewSession,
+} from './harness/app-page.js';
 import { tempDir } from './harness/paths.js';
 import { notYet, waitFor } from './harness/wait-for.js';
 
@@ -43,6 +49,8 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
     );
     const credential = await a.evaluate(() => localStorage.getItem('baton.device'));
     assert.ok(credential, 'the device credential is stored');
+
+    await openNewSession(a);
 
     await a.getByLabel('Kind').selectOption('terminal');
     await a.getByLabel('Name (optional)').fill('shared shell');
@@ -89,8 +97,9 @@ describe('a terminal shared by windows and devices (seed 000)', { timeout: 180_0
     }).then((v) => assert.equal(v, true));
 
     // Read-only: a read-only window's keys are not sent.
-    await b.getByRole('button', { name: 'Read-only: off' }).click();
-    await b.getByRole('button', { name: 'Read-only: on' }).waitFor();
+    const mode = b.getByRole('group', { name: 'This window' });
+    await mode.getByRole('button', { name: 'Watching' }).click();
+    await mode.getByRole('button', { name: 'Watching', pressed: true }).waitFor();
     await waitFor('B to be attached read-only', async () => {
       const badges = await a.locator('.devices .badge-readonly').count();
       return badges === 1

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
-import { waitForTerminal } from './harness/app-page.js';
+import { waitForTerminal, openNewSession } from './harness/app-page.js';
 import { tempDir } from './harness/paths.js';
 import { notYet, waitFor } from './harness/wait-for.js';
 
@@ -54,6 +54,7 @@ describe('terminal tools', { timeout: 240_000 }, () => {
     await a.reload();
     await a.locator('.connection[data-status="connected"]').waitFor();
     // createTerminal waits for DOM text, which WebGL does not draw: create by hand.
+    await openNewSession(a);
     await a.getByLabel('Kind').selectOption('terminal');
     await a.getByLabel('Name (optional)').fill('tools shell');
     await a.getByRole('button', { name: 'Create' }).click();

@@ -13,6 +13,7 @@ import type { Attachment, SessionId, SessionStatus } from '@baton/protocol';
 import { buildChat, type ChatItem, type ChatSource } from './chat-model.js';
 import { ChatItemView, type Who } from './chat-item-view.js';
 import { Composer } from './composer.js';
+import { useDeviceNames } from '../devices/use-device-names.js';
 import './chat.css';
 
 /** What the transcript lists: the conversation's items and the lines around them. */
@@ -72,18 +73,16 @@ export function ChatView({
   const listRef = useRef<HTMLOListElement>(null);
   const pinned = useRef(true);
 
-  const names = useMemo(() => {
-    const map = new Map<string, string>();
-    for (const a of attached) map.set(a.deviceId, a.deviceName);
-    return map;
-  }, [attached]);
+  // Authors are named whether or not they are still here: presence first, then the directory
+  // of every device (a device that left or was revoked keeps its last name).
+  const nameOf = useDeviceNames(attached);
   const me = shown.deviceId;
   const who = useCallback<Who>(
     (deviceId) =>
       deviceId !== undefined && deviceId === me
         ? 'this device'
-        : (deviceId && names.get(deviceId)) || 'Another device',
-    [names, me],
+        : (deviceId && nameOf(deviceId)) || 'Another device',
+    [nameOf, me],
   );
 
   const working = model.turnRunning || status === 'running' || status === 'starting';

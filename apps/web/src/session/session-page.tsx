@@ -12,6 +12,7 @@ import { DroppedKeysNotice } from '../terminal/dropped-keys-notice.js';
 import { TerminalView } from '../terminal/terminal-view.js';
 import { useMediaQuery } from '../use-media-query.js';
 import { SessionHeader } from './session-header.js';
+import { WatchToggle } from './watch-toggle.js';
 import { NoSuchSession } from './no-such-session.js';
 import { Link } from '../routing/link.js';
 import { useDeviceId } from '../sign-in/device-context.js';
@@ -24,7 +25,14 @@ const SAVE_DELAY_MS = 1000;
  * session store's confirmed log plus this device's pending inputs. While there is no live view
  * (offline, server down) the view this browser saved last is shown instead, clearly marked.
  */
-export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
+export function SessionPage({
+  sessionId,
+  oneBar = false,
+}: {
+  sessionId: string;
+  /** A phone: the session's bar is the page's only one (see SessionHeader). */
+  oneBar?: boolean;
+}): ReactNode {
   const connection = useConnection();
   const { sessions, loaded } = useSessions();
   const [readOnlyChosen, setReadOnly] = useState(false);
@@ -106,6 +114,14 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
   const gone = loaded && !listed && (hasLive || snapshot.status === 'error');
 
   const panelOpen = devicesOpen ?? wide;
+  const controlBar =
+    info && live && myDeviceId !== undefined ? (
+      <ControlBar info={info} attached={attached} myDeviceId={myDeviceId} />
+    ) : null;
+  // On a phone the control bar is one more row above the content: while nobody has taken
+  // control it says only that anyone may type, so it waits in the devices panel (with Hand
+  // off); once a device controls the session it is shown, since it changes what this one may do.
+  const controlInPanel = oneBar && info?.control?.state !== 'controlled';
   return (
     <main
       className={`session-page kind-${kind ?? 'unknown'}`}
@@ -114,16 +130,16 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
     >
       <SessionHeader
         info={info ?? saved?.info}
+        sessionId={sessionId}
         deleted={gone}
-        readOnly={readOnly}
-        onReadOnlyChange={kind === 'terminal' && canInput ? setReadOnly : undefined}
+        attached={attached}
+        myDeviceId={myDeviceId}
+        live={live}
         devicesOpen={panelOpen}
         onDevicesToggle={() => setDevicesOpen(!panelOpen)}
-        deviceCount={new Set(attached.map((a) => a.deviceId)).size}
+        oneBar={oneBar}
       />
-      {info && live && myDeviceId !== undefined ? (
-        <ControlBar info={info} attached={attached} myDeviceId={myDeviceId} />
-      ) : null}
+      {controlBar && !controlInPanel ? controlBar : null}
       {showSaved ? (
         <p className="notice notice-offline" role="status">
           Offline: showing this session as saved {relativeTime(saved.savedAt)}.{' '}
@@ -146,6 +162,11 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
               sessionId={sessionId}
               live={live}
               readOnly={readOnly || observing || gone}
+              modeControl={
+                canInput && !gone ? (
+                  <WatchToggle watching={readOnlyChosen} onChange={setReadOnly} />
+                ) : undefined
+              }
               savedText={showSaved ? saved.terminalText : undefined}
               onSave={saveTerminal}
               info={info}
@@ -171,6 +192,7 @@ export function SessionPage({ sessionId }: { sessionId: string }): ReactNode {
         </section>
         {panelOpen ? (
           <div id="devices-panel" className="devices-wrap">
+            {controlInPanel ? controlBar : null}
             <DevicesPanel
               attached={attached}
               myConnectionId={

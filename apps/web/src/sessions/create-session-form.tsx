@@ -1,13 +1,18 @@
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { useBatonClient } from '@baton/react';
 import type { SessionKind } from '@baton/protocol';
 import { navigate, sessionPath } from '../routing/location-store.js';
 import { errorText } from '../error-text.js';
 
-/** Creates a terminal, Claude Code or Codex session and opens it. */
-export function CreateSessionForm({ disabled }: { disabled: boolean }): ReactNode {
+/** Creates a terminal, Claude Code or Codex session and opens it (shown in NewSessionButton's dialog). */
+export function CreateSessionForm({
+  disabled,
+  onCreated,
+}: {
+  disabled: boolean;
+  onCreated?: () => void;
+}): ReactNode {
   const client = useBatonClient();
-  const id = useId();
   const [kind, setKind] = useState<SessionKind>('terminal');
   const [name, setName] = useState('');
   const [cwd, setCwd] = useState('');
@@ -25,6 +30,7 @@ export function CreateSessionForm({ disabled }: { disabled: boolean }): ReactNod
         ...(cwd.trim() ? { config: { cwd: cwd.trim() } } : {}),
       });
       setName('');
+      onCreated?.();
       navigate(sessionPath(session.id));
     } catch (err) {
       setError(errorText(err));
@@ -34,12 +40,16 @@ export function CreateSessionForm({ disabled }: { disabled: boolean }): ReactNod
   };
 
   return (
-    <form className="create-form" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>New session</h2>
+    <form className="create-form" onSubmit={(e) => void submit(e)} aria-label="New session">
       <div className="create-fields">
         <label>
           Kind
-          <select value={kind} onChange={(e) => setKind(e.target.value as SessionKind)}>
+          <select
+            value={kind}
+            onChange={(e) => setKind(e.target.value as SessionKind)}
+            // The form opens on demand (+ New): the first field takes the focus.
+            autoFocus
+          >
             <option value="terminal">Terminal</option>
             <option value="claude">Claude Code</option>
             <option value="codex">Codex</option>

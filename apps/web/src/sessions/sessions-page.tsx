@@ -1,28 +1,23 @@
 import { useEffect, type ReactNode } from 'react';
-import { useConnection, useSessions } from '@baton/react';
+import { useSessions } from '@baton/react';
 import type { SessionInfo } from '@baton/protocol';
 import { Link } from '../routing/link.js';
 import { sessionPath } from '../routing/location-store.js';
 import { loadSessionsList, loadSessionView, saveSessionsList } from '../offline/view-cache.js';
-import { AttachmentSummary } from './attachment-summary.js';
-import { CreateSessionForm } from './create-session-form.js';
+import { NewSessionButton } from './new-session-button.js';
 import { relativeTime } from './relative-time.js';
-import { SessionActions } from './session-actions.js';
-import { StatusBadge } from './status-badge.js';
+import { SessionGroupsList } from './session-groups-list.js';
 import { useNow } from './use-now.js';
-import { useCan } from '../access/use-can.js';
-
-const KIND_LABELS = { terminal: 'Terminal', claude: 'Claude Code', codex: 'Codex' } as const;
 
 /**
- * Every session, live: the list comes from the client's sessions store, which the provider keeps
- * current from the server's pushes whatever page is shown. Before the first list arrives (for
- * example opened offline) the last saved list is shown, marked as saved.
+ * Every session, live, as a navigator: grouped (needs you, running, ended), latest activity
+ * first, each with its last line and its actions behind "⋯"; "+ New" opens the create form. The
+ * list comes from the client's sessions store, which the provider keeps current from the
+ * server's pushes whatever page is shown. Before the first list arrives (for example opened
+ * offline) the last saved list is shown, marked as saved.
  */
 export function SessionsPage({ footer }: { footer?: ReactNode } = {}): ReactNode {
   const { loaded, sessions } = useSessions();
-  const connection = useConnection();
-  const canCreate = useCan('session.create');
   const now = useNow();
 
   useEffect(() => {
@@ -35,7 +30,10 @@ export function SessionsPage({ footer }: { footer?: ReactNode } = {}): ReactNode
 
   return (
     <main className="page sessions-page" aria-labelledby="sessions-title">
-      <h1 id="sessions-title">Sessions</h1>
+      <div className="page-title">
+        <h1 id="sessions-title">Sessions</h1>
+        <NewSessionButton />
+      </div>
       {!loaded ? (
         <p className="notice notice-offline" role="note">
           {saved
@@ -51,36 +49,12 @@ export function SessionsPage({ footer }: { footer?: ReactNode } = {}): ReactNode
           ) : null}
         </p>
       ) : null}
-      {canCreate ? <CreateSessionForm disabled={connection.status !== 'connected'} /> : null}
       {shown.length === 0 && loaded ? (
         <p className="empty">
-          No sessions yet. Create one above, or run <code>baton new</code>.
+          No sessions yet. Start one with <strong>+ New</strong>, or run <code>baton new</code>.
         </p>
       ) : (
-        <ul className="session-list" aria-label="Sessions">
-          {shown.map((s) => (
-            <li key={s.id} className="session-card" data-session-id={s.id} data-status={s.status}>
-              <div className="session-card-main">
-                <Link href={sessionPath(s.id)} className="session-name">
-                  {s.name}
-                </Link>
-                <span className="kind">{KIND_LABELS[s.kind]}</span>
-                <StatusBadge status={s.status} reason={s.reason} degraded={s.degraded} />
-                <span className="muted last-activity">
-                  active{' '}
-                  <time dateTime={new Date(s.lastActivityAt).toISOString()}>
-                    {relativeTime(s.lastActivityAt, now)}
-                  </time>
-                </span>
-              </div>
-              <div className="session-card-attached">
-                <span className="muted">Attached: </span>
-                <AttachmentSummary attached={s.attached} />
-              </div>
-              {loaded ? <SessionActions session={s} /> : null}
-            </li>
-          ))}
-        </ul>
+        <SessionGroupsList sessions={shown} now={now} actions={loaded} />
       )}
       {footer}
     </main>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useDevice, useRole } from '@baton/react';
 import { canReadAudit } from '../audit/audit-page.js';
+import { DeviceMenu } from '../devices/device-menu.js';
 import { RoleBadge } from '../devices/role-badge.js';
 import { useServerSettings } from '../devices/use-server-settings.js';
 import { Link } from '../routing/link.js';
@@ -8,8 +9,9 @@ import { useRoute } from '../routing/use-route.js';
 import { ConnectionIndicator } from './connection-indicator.js';
 
 /**
- * The bar on every page: the app name (home), the pages (the audit log only for a role that may
- * read it), this device's role, this window's mode and the connection status.
+ * The bar on every page (but a session on a phone, which has one bar of its own): the app name
+ * (home), the pages (the audit log only for a role that may read it), this device's name (a menu
+ * to rename it) and role, this window's mode and the connection status.
  */
 export function AppHeader({
   sessionId,
@@ -26,6 +28,7 @@ export function AppHeader({
         <span>baton</span>
       </Link>
       <AppNav />
+      <DeviceMenu />
       <RoleBadge />
       {role === 'owner' && !sessionScope ? (
         <Link href="/add-device" className="add-device-link">

@@ -2,7 +2,8 @@ import { registerDevice } from '@baton/client';
 import type { ConnectionMode } from '@baton/protocol';
 import { loadCredential, saveCredential, type DeviceCredential } from './device-credential.js';
 import { takeFragmentToken } from './fragment-token.js';
-import { platformName } from '../window-mode.js';
+import { suggestDeviceName } from '../pairing/device-name.js';
+import { markNameUnconfirmed } from './device-name-prompt.js';
 
 /** Where sign-in ended: with this browser's device credential, or signed out (with why). */
 export type SignInResult =
@@ -48,7 +49,11 @@ export async function signIn(mode: ConnectionMode): Promise<SignInResult> {
   }
 }
 
-/** Registers this browser as a new device with the owner token and stores its credential. */
+/**
+ * Registers this browser as a new device with the owner token and stores its credential. It is
+ * named from its user agent ("Chrome on Linux", "iPhone"); the app then asks, once, for a name
+ * of the person's choosing (NameThisDevice), so devices can be told apart.
+ */
 export async function registerThisBrowser(
   ownerToken: string,
   mode: ConnectionMode,
@@ -56,10 +61,11 @@ export async function registerThisBrowser(
   const device = await registerDevice(
     window.location.origin,
     ownerToken,
-    `browser on ${platformName()}`,
+    suggestDeviceName(navigator.userAgent),
     mode,
   );
   const credential = { deviceId: device.deviceId, token: device.token };
   saveCredential(credential);
+  markNameUnconfirmed(device.deviceId);
   return credential;
 }

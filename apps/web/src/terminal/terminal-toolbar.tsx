@@ -11,12 +11,15 @@ export function TerminalToolbar({
   readOnly,
   searchOpen,
   onSearchToggle,
+  before,
   children,
 }: {
   term: Terminal | undefined;
   readOnly: boolean;
   searchOpen: boolean;
   onSearchToggle: () => void;
+  /** Shown first (this window's Typing/Watching choice). */
+  before?: ReactNode;
   children?: ReactNode;
 }): ReactNode {
   const [message, setMessage] = useState<string>();
@@ -43,6 +46,7 @@ export function TerminalToolbar({
 
   return (
     <div className="terminal-toolbar" role="toolbar" aria-label="Terminal">
+      {before}
       <button type="button" aria-pressed={searchOpen} onClick={onSearchToggle} title="Ctrl+Shift+F">
         Find
       </button>

@@ -40,6 +40,7 @@ export function TerminalView({
   info,
   attached,
   myConnectionId,
+  modeControl,
 }: {
   sessionId: string;
   live: boolean;
@@ -50,6 +51,8 @@ export function TerminalView({
   info: SessionInfo | undefined;
   attached: readonly Attachment[];
   myConnectionId: string | undefined;
+  /** This window's Typing/Watching choice, first in the terminal's bar (absent for a viewer). */
+  modeControl?: ReactNode;
 }): ReactNode {
   const client = useBatonClient();
   const hostRef = useRef<HTMLDivElement>(null);
@@ -192,6 +195,7 @@ export function TerminalView({
         readOnly={readOnly}
         searchOpen={searchOpen}
         onSearchToggle={() => setSearchOpen(!searchOpen)}
+        before={modeControl}
       >
         <TerminalSizeControl
           cols={termSize.cols}

@@ -97,3 +97,25 @@ export async function savedViewsText(page: Page): Promise<string> {
       .join('\n'),
   );
 }
+
+/** Opens the new-session form ("+ New") on the sessions list or the sidebar. */
+export async function openNewSession(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'New session', exact: true }).click();
+  await page.getByRole('dialog', { name: 'New session' }).waitFor();
+}
+
+/** Chooses `action` ("Rename", "Stop", "Restart", "Delete") from the open session's "⋯" menu. */
+export async function chooseSessionAction(page: Page, action: string): Promise<void> {
+  await page.getByRole('button', { name: 'Session actions', exact: true }).click();
+  await page.getByRole('menuitem', { name: action, exact: true }).click();
+}
+
+/** The names of the items of the open session's "⋯" menu (opened, read and closed again). */
+export async function sessionActionNames(page: Page): Promise<string[]> {
+  const button = page.getByRole('button', { name: 'Session actions', exact: true });
+  if ((await button.count()) === 0) return [];
+  await button.click();
+  const names = await page.getByRole('menuitem').allInnerTexts();
+  await page.keyboard.press('Escape');
+  return names.map((n) => n.trim());
+}

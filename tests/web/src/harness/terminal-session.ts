@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { isKnownLogEvent } from '@baton/protocol';
 import type { BatonClient } from '@baton/client';
-import { terminalText } from './app-page.js';
+import { terminalText, openNewSession } from './app-page.js';
 import { waitFor } from './wait-for.js';
 
 /** Creates a terminal session from the sessions list on `page`; resolves with its id and URL. */
@@ -9,6 +9,7 @@ export async function createTerminal(
   page: Page,
   name: string,
 ): Promise<{ sessionId: string; url: string }> {
+  await openNewSession(page);
   await page.getByLabel('Kind').selectOption('terminal');
   await page.getByLabel('Name (optional)').fill(name);
   await page.getByRole('button', { name: 'Create' }).click();
