@@ -69,7 +69,7 @@ export function ChatView({
       () => setLoadingOlder(false),
     );
   };
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
 
   const names = useMemo(() => {
@@ -117,7 +117,8 @@ export function ChatView({
 
   return (
     <div className="chat">
-      <ol
+      {/* Divs, not a list: the log role replaces a list's, which left its items orphaned. */}
+      <div
         ref={listRef}
         className="transcript transcript-virtual"
         role="log"
@@ -128,11 +129,11 @@ export function ChatView({
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_SLACK_PX;
         }}
       >
-        <li className="transcript-size" aria-hidden="true" style={{ height: totalSize }} />
+        <div className="transcript-size" aria-hidden="true" style={{ height: totalSize }} />
         {virtualizer.getVirtualItems().map((v) => {
           const row = rows[v.index]!;
           return (
-            <li
+            <div
               key={v.key}
               ref={virtualizer.measureElement}
               data-index={v.index}
@@ -150,10 +151,10 @@ export function ChatView({
                 loadOlder={loadOlder}
                 loadingOlder={loadingOlder}
               />
-            </li>
+            </div>
           );
         })}
-      </ol>
+      </div>
       {readOnly ? (
         <p className="muted read-only-note" role="note">
           {readOnlyNote ??
