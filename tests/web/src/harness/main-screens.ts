@@ -43,27 +43,25 @@ export async function populatedServer(): Promise<{
   let cli: BatonClient | undefined;
   try {
     cli = await nodeDevice(url, server.ownerToken);
+    const home = tempDir('screens-home');
     const shell = await cli.createSession({
       kind: 'terminal',
       name: 'build',
       config: {
         shell: '/bin/bash',
         args: ['--norc', '--noprofile', '-i'],
-        env: {
-          PS1: '\\w $ ',
-          HISTFILE: '/dev/null',
-          HOME: tempDir('screens-home'),
-          TERM: 'xterm-256color',
-        },
+        cwd: home,
+        env: { PS1: '~/app $ ', HISTFILE: '/dev/null', HOME: home, TERM: 'xterm-256color' },
         cols: 80,
         rows: 24,
       },
     });
     const c = cli;
     await waitFor('the shell to run', () => c.sessions.get(shell.id)?.status === 'running');
+    // Octal escapes, so the command line itself does not contain the words waited for below.
     cli.send(shell.id, {
       kind: 'terminal',
-      data: 'cd ~ && printf \'src/\\ntests/\\npackage.json\\n\' && echo "\\033[32m✓ 42 tests passed\\033[0m" && echo done\r',
+      data: "printf 'src/  tests/  package.json  README.md\\n\\033[1;32m\\342\\234\\223 42 \\164ests passed\\033[0m in 1.3 s\\n'\r",
     });
     const chat = await cli.createSession({ kind: 'claude', name: 'fix the greeting' });
     cli.send(chat.id, { kind: 'message', text: 'The greeting ignores the name. Please fix it.' });
