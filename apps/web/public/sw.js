@@ -7,6 +7,10 @@
 // - Navigations go to the network first, so a new build reaches every installed app; the cached
 //   index.html answers only when the network fails.
 // - Hashed assets (/assets/*) never change under one name, so they are served from the cache.
+// - Every asset of the current build is cached, the chunks loaded only for one kind of session
+//   (terminal, chat) included: the build lists them in /precache.json (apps/web/build/
+//   precache-list.ts). They are cached at install and again after each online navigation, so a
+//   build that arrived after the install is cached too and any session opens offline.
 const CACHE = 'baton-shell-v1';
 const SHELL = [
   '/',
@@ -22,15 +26,34 @@ self.addEventListener('install', (event) => {
     (async () => {
       const cache = await caches.open(CACHE);
       await cache.addAll(SHELL);
-      // The assets of the current build are named in index.html; cache them too, so the app
-      // opens offline even when this worker was installed after the page loaded them.
-      const html = await (await fetch('/', { cache: 'no-store' })).text();
-      const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
-      await cache.addAll(assets);
+      await cacheBuild(cache);
       await self.skipWaiting();
     })(),
   );
 });
+
+/** The current build's assets, from /precache.json (or, failing that, those index.html names). */
+async function buildAssets() {
+  try {
+    const response = await fetch('/precache.json', { cache: 'no-store' });
+    if (response.ok) {
+      const list = await response.json();
+      if (Array.isArray(list?.assets))
+        return list.assets.filter((a) => typeof a === 'string' && a.startsWith('/assets/'));
+    }
+  } catch {
+    // An older server or a broken list: index.html still names the entry chunk and styles.
+  }
+  const html = await (await fetch('/', { cache: 'no-store' })).text();
+  return [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+}
+
+/** Caches the assets of the current build that are not cached yet. */
+async function cacheBuild(cache) {
+  const missing = [];
+  for (const asset of await buildAssets()) if (!(await cache.match(asset))) missing.push(asset);
+  await cache.addAll(missing);
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
@@ -54,7 +77,11 @@ self.addEventListener('fetch', (event) => {
         try {
           const response = await fetch(request);
           const cache = await caches.open(CACHE);
-          if (response.ok) await cache.put('/', response.clone());
+          if (response.ok) {
+            await cache.put('/', response.clone());
+            // A new build may have arrived with this page: cache its chunks while online.
+            event.waitUntil(cacheBuild(cache).catch(() => undefined));
+          }
           return response;
         } catch {
           const cached = await caches.match('/');

@@ -70,7 +70,7 @@ export function ChatView({
       () => setLoadingOlder(false),
     );
   };
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
 
   // Authors are named whether or not they are still here: presence first, then the directory
@@ -116,7 +116,8 @@ export function ChatView({
 
   return (
     <div className="chat">
-      <ol
+      {/* Divs, not a list: the log role replaces a list's, which left its items orphaned. */}
+      <div
         ref={listRef}
         className="transcript transcript-virtual"
         role="log"
@@ -127,11 +128,11 @@ export function ChatView({
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_SLACK_PX;
         }}
       >
-        <li className="transcript-size" aria-hidden="true" style={{ height: totalSize }} />
+        <div className="transcript-size" aria-hidden="true" style={{ height: totalSize }} />
         {virtualizer.getVirtualItems().map((v) => {
           const row = rows[v.index]!;
           return (
-            <li
+            <div
               key={v.key}
               ref={virtualizer.measureElement}
               data-index={v.index}
@@ -149,10 +150,10 @@ export function ChatView({
                 loadOlder={loadOlder}
                 loadingOlder={loadingOlder}
               />
-            </li>
+            </div>
           );
         })}
-      </ol>
+      </div>
       {readOnly ? (
         <p className="muted read-only-note" role="note">
           {readOnlyNote ??

@@ -37,7 +37,7 @@ export function ToolCard({
         ? 'denied'
         : 'running';
   return (
-    <li
+    <div
       className={`msg msg-tool tool-${summary.kind}${item.result?.isError ? ' tool-error' : ''}${waiting ? ' tool-waiting' : ''}`}
       data-tool={item.name}
       data-status={status}
@@ -70,7 +70,7 @@ export function ToolCard({
         <pre className="json">{formatJson(item.input)}</pre>
         {item.result ? <pre className="json">{formatJson(item.result.output)}</pre> : null}
       </details>
-    </li>
+    </div>
   );
 }
 

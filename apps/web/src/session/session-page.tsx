@@ -2,14 +2,13 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { TERMINAL_INPUT_TTL_MS } from '@baton/client';
 import { useConnection, usePresence, useSession, useSessions } from '@baton/react';
 import { controlModeOf, isKnownLogEvent } from '@baton/protocol';
-import { ChatView } from '../chat/chat-view.js';
 import type { ChatSource } from '../chat/chat-model.js';
 import { DevicesPanel } from '../devices/devices-panel.js';
 import { ControlBar } from '../handoff/control-bar.js';
 import { loadSessionView, saveSessionView } from '../offline/view-cache.js';
 import { relativeTime } from '../sessions/relative-time.js';
 import { DroppedKeysNotice } from '../terminal/dropped-keys-notice.js';
-import { TerminalView } from '../terminal/terminal-view.js';
+import { LazyChatView, LazyTerminalView } from './lazy-session-views.js';
 import { useMediaQuery } from '../use-media-query.js';
 import { SessionHeader } from './session-header.js';
 import { WatchToggle } from './watch-toggle.js';
@@ -158,7 +157,7 @@ export function SessionPage({
       <div className="session-body">
         <section className="session-main" aria-label={kind === 'terminal' ? 'Terminal' : 'Chat'}>
           {kind === 'terminal' ? (
-            <TerminalView
+            <LazyTerminalView
               sessionId={sessionId}
               live={live}
               readOnly={readOnly || observing || gone}
@@ -176,7 +175,7 @@ export function SessionPage({
               }
             />
           ) : kind ? (
-            <ChatView
+            <LazyChatView
               sessionId={sessionId}
               source={source}
               status={info?.status}

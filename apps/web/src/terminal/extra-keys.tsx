@@ -3,7 +3,8 @@ import type { Modifiers } from './sticky-modifiers.js';
 
 /** The keys a phone's soft keyboard lacks, with what each sends (arrows by cursor mode). */
 const KEYS: { label: string; name: string; data: (appCursor: boolean) => string }[] = [
-  { label: 'Esc', name: 'Escape', data: () => '\x1b' },
+  // The name holds the visible text, so speech input ("press Esc") finds the button too.
+  { label: 'Esc', name: 'Esc (Escape)', data: () => '\x1b' },
   { label: 'Tab', name: 'Tab', data: () => '\t' },
   { label: '←', name: 'Left', data: (app) => (app ? '\x1bOD' : '\x1b[D') },
   { label: '↑', name: 'Up', data: (app) => (app ? '\x1bOA' : '\x1b[A') },
