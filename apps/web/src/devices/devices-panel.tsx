@@ -11,12 +11,15 @@ export function DevicesPanel({
   myConnectionId,
   myDeviceId,
   live,
+  unlisted = 0,
 }: {
   attached: readonly Attachment[];
   myConnectionId: string | undefined;
   myDeviceId: string | undefined;
   /** Whether this window is attached; presence is unknown otherwise. */
   live: boolean;
+  /** Windows attached beyond the listed ones: the server lists a session's first 50. */
+  unlisted?: number;
 }): ReactNode {
   const devices = new Map<string, { name: string; windows: Attachment[] }>();
   for (const a of attached) {
@@ -65,6 +68,12 @@ export function DevicesPanel({
           ))}
         </ul>
       )}
+      {live && unlisted > 0 ? (
+        <p className="muted devices-unlisted">
+          And {unlisted} more {unlisted === 1 ? 'window' : 'windows'} not listed: only a
+          session&apos;s first 50 are shown.
+        </p>
+      ) : null}
     </aside>
   );
 }

@@ -29,12 +29,15 @@ function hue(deviceId: string): number {
  */
 export function PresenceAvatars({
   attached,
+  unlisted = 0,
   myDeviceId,
   live,
   expanded,
   onToggle,
 }: {
   attached: readonly Attachment[];
+  /** Windows attached beyond the listed ones (presence lists a session's first 50). */
+  unlisted?: number;
   myDeviceId: string | undefined;
   live: boolean;
   expanded: boolean;
@@ -54,7 +57,9 @@ export function PresenceAvatars({
   }));
   const label = !live
     ? 'Devices here: not known while this window is not attached'
-    : `Devices here (${devices.size}): ${described.map((d) => d.text).join('; ') || 'nobody'}`;
+    : `Devices here (${devices.size}): ${described.map((d) => d.text).join('; ') || 'nobody'}${
+        unlisted > 0 ? `; and ${unlisted} more ${unlisted === 1 ? 'window' : 'windows'}` : ''
+      }`;
   return (
     <button
       type="button"
@@ -84,6 +89,11 @@ export function PresenceAvatars({
           </span>
         ))
       )}
+      {live && unlisted > 0 ? (
+        <span className="avatar avatar-more" aria-hidden="true" data-unlisted={unlisted}>
+          +{unlisted}
+        </span>
+      ) : null}
     </button>
   );
 }

@@ -24,6 +24,7 @@ export function SessionHeader({
   info,
   sessionId,
   attached,
+  unlisted = 0,
   myDeviceId,
   live,
   devicesOpen,
@@ -34,6 +35,8 @@ export function SessionHeader({
   info: SessionInfo | undefined;
   sessionId: string;
   attached: readonly Attachment[];
+  /** Windows attached beyond the ones presence lists (the server lists the first 50). */
+  unlisted?: number;
   myDeviceId: string | undefined;
   /** Whether this window is attached (presence is known). */
   live: boolean;
@@ -66,6 +69,7 @@ export function SessionHeader({
         <span className="bar-spacer" />
         <PresenceAvatars
           attached={attached}
+          unlisted={unlisted}
           myDeviceId={myDeviceId}
           live={live}
           expanded={devicesOpen}

@@ -56,6 +56,8 @@ export function SessionPage({
   // Presence is only known while attached; an offline window does not show stale presence.
   const live = snapshot.status === 'live';
   const attached = live ? presence : [];
+  // The server lists the session's first 50 windows (and this one); the rest are a count.
+  const unlisted = live ? Math.max(0, snapshot.presenceCount - attached.length) : 0;
   // After a takeover by another device this one observes: the server refuses its keys, so the
   // view does not offer to send them (the control bar says who controls).
   const myRole = attached.find((a) => a.deviceId === myDeviceId)?.role;
@@ -132,6 +134,7 @@ export function SessionPage({
         sessionId={sessionId}
         deleted={gone}
         attached={attached}
+        unlisted={unlisted}
         myDeviceId={myDeviceId}
         live={live}
         devicesOpen={panelOpen}
@@ -199,6 +202,7 @@ export function SessionPage({
               }
               myDeviceId={myDeviceId}
               live={live}
+              unlisted={unlisted}
             />
           </div>
         ) : null}
