@@ -91,6 +91,14 @@ export class ChatView {
         screen.print(line);
         return;
       }
+      case 'input.withdrawn': {
+        this.queued.delete(e.data.inputId);
+        const text = this.messageTexts.get(e.data.inputId) ?? e.data.inputId;
+        screen.print(
+          s.dim(`── ${this.o.name(e.data.deviceId)} withdrew the queued "${clip(text, 40)}"`),
+        );
+        return;
+      }
       case 'agent.turn.started': {
         this.turn = e.data.turnId;
         const late = e.data.inputIds.filter((id) => this.queued.delete(id));
