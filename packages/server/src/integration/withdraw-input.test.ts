@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
 import { heldTurnAgent } from '../testing/held-turn-agent.js';
 import { ProtocolClient, ProtocolError } from '../testing/protocol-client.js';
+import { spawnServerProcess } from '../testing/server-process.js';
 import { startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 import type { RunningServer } from '../server.js';
 
@@ -139,44 +140,66 @@ describe('withdrawing a queued message', () => {
   });
 });
 
-describe('withdrawing across a server restart', () => {
-  test('a message withdrawn before the restart stays withdrawn; one taken after it cannot be', async () => {
-    const data = tempDataDir();
-    const firstAgent = heldTurnAgent();
-    let server = await startTestServer({ dataDir: data.dir, runners: [firstAgent.factory] });
-    let client = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'tab');
-    try {
-      const { session } = await client.request<{ session: SessionInfo }>({
-        type: 'session.create',
-        kind: 'claude',
-      });
-      await client.subscribe(session.id, 0);
-      await client.submit(session.id, 'r1', message('first'));
-      await waitUntil(() => delivered(client, session.id, 'r1'), 'the turn to take r1');
-      await client.submit(session.id, 'r2', message('withdrawn'));
-      await client.submit(session.id, 'r3', message('kept'));
-      const first = await withdraw(client, session.id, 'r2');
-      client.ws.close();
-      await server.close();
+/**
+ * A server on `dataDir` with a held agent, ended in one of two ways: closed (it checkpoints the
+ * conversation first) or killed with SIGKILL in its own process (nothing of its shutdown runs,
+ * so the next start reads the withdrawal from the stored events alone).
+ */
+async function firstServer(
+  how: 'closed' | 'killed',
+  dataDir: string,
+): Promise<{ wsUrl: string; ownerToken: string; end(): Promise<void> }> {
+  if (how === 'killed') {
+    const child = await spawnServerProcess(dataDir, 0, ['--agent', 'held']);
+    return { wsUrl: child.wsUrl, ownerToken: child.ownerToken, end: () => child.kill9() };
+  }
+  const server = await startTestServer({ dataDir, runners: [heldTurnAgent().factory] });
+  return { wsUrl: server.wsUrl, ownerToken: server.ownerToken, end: () => server.close() };
+}
 
-      // The restarted server runs what no turn answered yet, at once: r3 but never r2.
-      const afterRestart = heldTurnAgent();
-      server = await startTestServer({ dataDir: data.dir, runners: [afterRestart.factory] });
-      client = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'tab');
-      await client.subscribe(session.id, 0);
-      await waitUntil(() => delivered(client, session.id, 'r3'), 'the restarted runner to take r3');
-      assert.deepEqual(afterRestart.turns, [['kept']]);
-      assert.deepEqual(await withdraw(client, session.id, 'r2'), {
-        seq: first.seq,
-        duplicate: true,
-      });
-      assert.equal(await refusal(withdraw(client, session.id, 'r3')), 'already_started');
-      assert.equal(delivered(client, session.id, 'r2'), false);
-      afterRestart.endTurn();
-    } finally {
-      client.ws.close();
-      await server.close();
-      data.remove();
-    }
+for (const how of ['closed', 'killed'] as const) {
+  describe(`withdrawing across a restart (the first server ${how})`, () => {
+    test('a message withdrawn before the restart stays withdrawn; one taken after it cannot be', async () => {
+      const data = tempDataDir();
+      const first = await firstServer(how, data.dir);
+      let client = await ProtocolClient.connect(first.wsUrl, first.ownerToken, 'tab');
+      let server: Server | undefined;
+      try {
+        const { session } = await client.request<{ session: SessionInfo }>({
+          type: 'session.create',
+          kind: 'claude',
+        });
+        await client.subscribe(session.id, 0);
+        await client.submit(session.id, 'r1', message('first'));
+        await waitUntil(() => delivered(client, session.id, 'r1'), 'the turn to take r1');
+        await client.submit(session.id, 'r2', message('withdrawn'));
+        await client.submit(session.id, 'r3', message('kept'));
+        const withdrawal = await withdraw(client, session.id, 'r2');
+        client.ws.close();
+        await first.end();
+
+        // The restarted server runs what no turn answered yet, at once: r3 but never r2.
+        const afterRestart = heldTurnAgent();
+        server = await startTestServer({ dataDir: data.dir, runners: [afterRestart.factory] });
+        client = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'tab');
+        await client.subscribe(session.id, 0);
+        await waitUntil(
+          () => delivered(client, session.id, 'r3'),
+          'the restarted runner to take r3',
+        );
+        assert.deepEqual(afterRestart.turns, [['kept']]);
+        assert.deepEqual(await withdraw(client, session.id, 'r2'), {
+          seq: withdrawal.seq,
+          duplicate: true,
+        });
+        assert.equal(await refusal(withdraw(client, session.id, 'r3')), 'already_started');
+        assert.equal(delivered(client, session.id, 'r2'), false);
+        afterRestart.endTurn();
+      } finally {
+        client.ws.close();
+        await server?.close();
+        data.remove();
+      }
+    });
   });
-});
+}
