@@ -49,6 +49,11 @@ export class ChatView {
     return this.turn !== undefined;
   }
 
+  /** Messages stored while a turn ran that no turn has taken (nor their device withdrawn), in log order. */
+  queuedInputs(): string[] {
+    return [...this.queued];
+  }
+
   /** Permission requests waiting for an answer, oldest first. */
   waiting(): PermissionRequest[] {
     return [...this.outstanding.values()];
