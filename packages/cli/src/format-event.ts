@@ -23,6 +23,8 @@ export function formatEvent(e: LogEvent): string | undefined {
       return e.data.payload.kind === 'message'
         ? `[#${e.seq}] you (${e.data.deviceId}): ${e.data.payload.text}\n`
         : undefined;
+    case 'input.withdrawn':
+      return `[#${e.seq}] withdrawn before it ran: input ${e.data.inputId} (${e.data.deviceId})\n`;
     case 'input.delivered':
     case 'terminal.resized':
     case 'agent.bound':

@@ -453,6 +453,23 @@ export class BatonClient {
   }
 
   /**
+   * Withdraws one of this device's stored chat messages before a turn of the agent takes it (a
+   * queued message): the server appends `input.withdrawn`, every device drops it from view and
+   * the agent never receives it. Idempotent: a repeat resolves with the same `seq` and
+   * `duplicate: true`. Rejects with `already_started` once a turn took it, `not_found` for an id
+   * this device never had stored. A message still only in the outbox (never acknowledged) is
+   * waited for first: it may have reached the server before the link dropped.
+   *
+   * @example
+   * await client.withdraw(sessionId, item.inputId);
+   */
+  async withdraw(sessionId: string, inputId: string): Promise<{ seq: number; duplicate: boolean }> {
+    const id = checkSessionId(sessionId);
+    await this.outbox.whenStored(inputId);
+    return this.#connection.request({ type: 'input.withdraw', sessionId: id, inputId });
+  }
+
+  /**
    * Reports this window's size for a terminal session (refused for read-only attachments).
    * `fitToMe: true` makes it win whoever types; `false` goes back to following the writer;
    * absent leaves the choice as it was (see docs/terminals.md, "Whose size").

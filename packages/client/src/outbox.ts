@@ -337,6 +337,17 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     return { inputId, confirmed };
   }
 
+  /**
+   * Resolves once the server has answered the input (stored or refused), or at once when the
+   * outbox no longer holds it or already has the answer: for requests about a stored input,
+   * such as withdrawing it, which must not overtake the input itself.
+   */
+  async whenStored(inputId: string): Promise<void> {
+    const entry = this.#find(inputId);
+    if (!entry || entry.status === 'confirmed' || entry.status === 'failed') return;
+    await this.#promiseFor(entry).catch(() => undefined);
+  }
+
   /** Removes an input that is not on its way (pending before sending, or failed). */
   discard(inputId: string): void {
     const index = this.#entries.findIndex((e) => e.record.inputId === inputId);

@@ -105,6 +105,20 @@ export const SubmitInput = z.object({
   payload: InputPayload,
 });
 
+/**
+ * Withdraw one of this device's own stored inputs before the agent takes it (added in 2,
+ * additive): a queued chat message is cancelled, and never reaches the agent. Answered by
+ * `reply {seq, duplicate}` (the `input.withdrawn` event's seq; a repeat answers the same seq with
+ * `duplicate: true`), or `error` with `already_started` (a turn took it), `not_found` (this
+ * device stored no input with that id) or `bad_request` (a terminal session's keys).
+ */
+export const WithdrawInput = z.object({
+  type: z.literal('input.withdraw'),
+  rid: RequestId,
+  sessionId: SessionId,
+  inputId: InputId,
+});
+
 export const Resize = z.object({
   type: z.literal('resize'),
   rid: RequestId.optional(),
@@ -163,6 +177,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Unsubscribe,
   FetchEvents,
   SubmitInput,
+  WithdrawInput,
   Resize,
   Interrupt,
   AnswerPermission,

@@ -58,6 +58,11 @@ export const ErrorCode = z.enum([
   'expired',
   /** A single-use pairing code or handoff token that was already redeemed (HTTP 409). */
   'already_used',
+  /**
+   * An input that cannot be withdrawn any more: a turn already took it (added in 2, additive;
+   * only ever sent to `input.withdraw`, which version 1 clients never send).
+   */
+  'already_started',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -34,6 +34,11 @@ const bodies = {
    * the input's device (input ids are unique per device); absent in logs written before it was.
    */
   'input.delivered': z.object({ inputId: InputId, deviceId: z.string().optional() }),
+  /**
+   * The input's device withdrew it before any turn took it (added in 2, additive): it never
+   * reaches the agent, and views drop it. `deviceId` is the input's device (ids are per device).
+   */
+  'input.withdrawn': z.object({ inputId: InputId, deviceId: z.string() }),
   /** A chunk of terminal output (UTF-8). Batched: about 5 ms or 64 KiB per event. */
   'terminal.output': z.object({ data: z.string() }),
   'terminal.resized': z.object({ cols: z.number().int(), rows: z.number().int() }),
@@ -110,6 +115,7 @@ export const LogEvent = z.discriminatedUnion('type', [
   variant('session.status'),
   variant('input'),
   variant('input.delivered'),
+  variant('input.withdrawn'),
   variant('terminal.output'),
   variant('terminal.resized'),
   variant('agent.turn.started'),

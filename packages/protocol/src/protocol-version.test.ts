@@ -15,8 +15,9 @@ const FINGERPRINTS: Record<number, string> = {
   // with `SessionInfo.attention` / `preview` and `stream.offset`: 'b39efcc058394c3f' before them;
   // with terminal reports, `ack.ignored` and the size policy: 'af2c5d3e781061e6' before them;
   // with permission `scope` and `agent.turn.ended.stoppedBy`: '502a389e04e92d18' before them;
-  // with `attachedCount` on presence frames: '66618b599addad8f' before it.
-  2: 'dc95fc12418f2858',
+  // with `attachedCount` on presence frames: '66618b599addad8f' before it;
+  // with `input.withdraw`, `input.withdrawn` and `already_started`: 'dc95fc12418f2858' before them.
+  2: '52449705c9b481f5',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

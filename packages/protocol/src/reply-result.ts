@@ -34,5 +34,7 @@ export const ReplyResult = {
   resize: z.object({}),
   interrupt: z.object({}),
   'permission.answer': z.object({ seq: Seq }),
+  /** The seq of the `input.withdrawn` event; `duplicate` when an earlier request withdrew it. */
+  'input.withdraw': z.object({ seq: Seq, duplicate: z.boolean() }),
 } as const;
 export type ReplyResultOf<T extends keyof typeof ReplyResult> = z.infer<(typeof ReplyResult)[T]>;

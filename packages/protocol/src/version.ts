@@ -72,6 +72,10 @@
  *      50 attachments in attach order plus the receiver itself, and carry `attachedCount`, the
  *      total. Old clients ignore the count and show the capped list, as the sessions list was
  *      already capped at 50.
+ *      Additive in 2: queued messages can be withdrawn: the client message `input.withdraw`
+ *      (a server without it answers `invalid_message`), its reply, the event type
+ *      `input.withdrawn` (version 1 connections get it as an empty `terminal.output`) and the
+ *      error code `already_started` (only ever an answer to `input.withdraw`).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -38,6 +38,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'stale_input':
     case 'epoch_changed':
     case 'already_used':
+    case 'already_started':
       return 409;
     case 'expired':
       return 410;

@@ -9,6 +9,8 @@ export function describeEntry(e: AuditEntry): string {
       return d['kind'] === 'terminal'
         ? `typed ${text(d['count'])} keystroke${d['count'] === 1 ? '' : 's'} (#${text(d['seqFrom'])}–#${text(d['seqTo'])})`
         : `sent a message (#${text(d['seq'])})`;
+    case 'input.withdraw':
+      return `withdrew a queued message (#${text(d['seq'])})`;
     case 'permission.answer':
       return `answered a permission prompt: ${text(d['decision'])}`;
     case 'session.rename':

@@ -2,6 +2,7 @@ import { memo, type ReactNode } from 'react';
 import { useBatonClient } from '@baton/react';
 import type { ChatItem } from './chat-model.js';
 import { MarkdownView } from './markdown-view.js';
+import { QueuedMessageActions } from './queued-message-actions.js';
 import { ToolCard } from './tool-card.js';
 
 const STATE_LABELS = { pending: 'pending', sent: 'sent', failed: 'failed' } as const;
@@ -27,7 +28,7 @@ export const ChatItemView = memo(function ChatItemView({
 }): ReactNode {
   switch (item.type) {
     case 'user':
-      return <UserMessage item={item} who={who} />;
+      return <UserMessage item={item} sessionId={sessionId} readOnly={readOnly} who={who} />;
     case 'assistant':
       return (
         <div
@@ -71,9 +72,13 @@ export const ChatItemView = memo(function ChatItemView({
 
 function UserMessage({
   item,
+  sessionId,
+  readOnly,
   who,
 }: {
   item: Extract<ChatItem, { type: 'user' }>;
+  sessionId: string;
+  readOnly: boolean;
   who: Who;
 }): ReactNode {
   const client = useBatonClient();
@@ -89,6 +94,9 @@ function UserMessage({
         <span className={`msg-state msg-state-${state}`}>{state}</span>
       </div>
       <p className="user-text">{item.text}</p>
+      {item.queued && item.mine && !readOnly ? (
+        <QueuedMessageActions sessionId={sessionId} inputId={item.inputId} text={item.text} />
+      ) : null}
       {item.state === 'failed' ? (
         <div className="msg-failed" role="alert">
           <span>Not sent{item.error ? `: ${item.error}` : ''}.</span>

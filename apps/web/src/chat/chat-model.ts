@@ -106,6 +106,8 @@ type InputEvent = LogEvent & { type: 'input' };
  *   element survives the pending → sent transition.
  * - Nothing is ever replaced by a fetch: an outbox entry leaves the view only when the log holds
  *   its input.
+ * - A message its device withdrew (`input.withdrawn`, only ever before a turn took it) is not
+ *   shown at all, in any window.
  */
 export function buildChat(source: ChatSource): ChatModel {
   const runner = source.base?.state?.runner;
@@ -116,6 +118,8 @@ export function buildChat(source: ChatSource): ChatModel {
 
   const inputs = new Map<string, InputEvent>();
   const taken = new Set<string>();
+  /** Messages their device withdrew before a turn took them, by device and input id. */
+  const withdrawn = new Set<string>();
   const results = new Map<string, LogEventData<'agent.tool.result'>>();
   const resolutions = new Map<string, LogEventData<'agent.permission.resolved'>>();
   const calls = new Set<string>();
@@ -125,6 +129,7 @@ export function buildChat(source: ChatSource): ChatModel {
     if (e.type === 'input' && e.data.payload.kind === 'message') inputs.set(e.data.inputId, e);
     else if (e.type === 'agent.turn.started') for (const id of e.data.inputIds) taken.add(id);
     else if (e.type === 'input.delivered') taken.add(e.data.inputId);
+    else if (e.type === 'input.withdrawn') withdrawn.add(inputKey(e.data.deviceId, e.data.inputId));
     else if (e.type === 'agent.tool.result') results.set(e.data.toolCallId, e.data);
     else if (e.type === 'agent.tool.call') calls.add(e.data.toolCallId);
     else if (e.type === 'agent.permission.resolved') resolutions.set(e.data.requestId, e.data);
@@ -169,7 +174,10 @@ export function buildChat(source: ChatSource): ChatModel {
   for (const e of all) {
     switch (e.type) {
       case 'input':
-        if (e.data.payload.kind === 'message' && !taken.has(e.data.inputId)) {
+        if (withdrawn.has(inputKey(e.data.deviceId, e.data.inputId))) {
+          // Gone for every device; marked shown so this window's outbox copy stays hidden too.
+          shown.add(e.data.inputId);
+        } else if (e.data.payload.kind === 'message' && !taken.has(e.data.inputId)) {
           shown.add(e.data.inputId);
           tail.push(userItem(e, true));
         }
@@ -281,4 +289,9 @@ export function buildChat(source: ChatSource): ChatModel {
     });
   }
   return { items, turnRunning, queued: tail.length };
+}
+
+/** Input ids are unique per device, not per session. */
+function inputKey(deviceId: string, inputId: string): string {
+  return `${deviceId}\n${inputId}`;
 }

@@ -13,6 +13,7 @@ import type { Attachment, SessionId, SessionStatus } from '@baton/protocol';
 import { buildChat, type ChatItem, type ChatSource } from './chat-model.js';
 import { ChatItemView, type Who } from './chat-item-view.js';
 import { Composer } from './composer.js';
+import { ComposerFillContext } from './composer-fill.js';
 import { useDeviceNames } from '../devices/use-device-names.js';
 import './chat.css';
 
@@ -72,6 +73,12 @@ export function ChatView({
   };
   const listRef = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
+  /** Text an Edit puts back into the composer; `n` tells two edits of the same text apart. */
+  const [fillRequest, setFillRequest] = useState<{ text: string; n: number }>();
+  const fill = useCallback(
+    (text: string) => setFillRequest((previous) => ({ text, n: (previous?.n ?? 0) + 1 })),
+    [],
+  );
 
   // Authors are named whether or not they are still here: presence first, then the directory
   // of every device (a device that left or was revoked keeps its last name).
@@ -115,60 +122,63 @@ export function ChatView({
   }, [rows, totalSize]);
 
   return (
-    <div className="chat">
-      {/* Divs, not a list: the log role replaces a list's, which left its items orphaned. */}
-      <div
-        ref={listRef}
-        className="transcript transcript-virtual"
-        role="log"
-        aria-label="Conversation"
-        tabIndex={0}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_SLACK_PX;
-        }}
-      >
-        <div className="transcript-size" aria-hidden="true" style={{ height: totalSize }} />
-        {virtualizer.getVirtualItems().map((v) => {
-          const row = rows[v.index]!;
-          return (
-            <div
-              key={v.key}
-              ref={virtualizer.measureElement}
-              data-index={v.index}
-              className={`transcript-row row-${row.kind === 'item' ? row.item.type : row.kind}`}
-              data-input-id={
-                row.kind === 'item' && row.item.type === 'user' ? row.item.inputId : undefined
-              }
-              style={{ transform: `translateY(${v.start}px)` }}
-            >
-              <RowView
-                row={row}
-                sessionId={sessionId}
-                readOnly={readOnly}
-                who={who}
-                loadOlder={loadOlder}
-                loadingOlder={loadingOlder}
-              />
-            </div>
-          );
-        })}
+    <ComposerFillContext.Provider value={fill}>
+      <div className="chat">
+        {/* Divs, not a list: the log role replaces a list's, which left its items orphaned. */}
+        <div
+          ref={listRef}
+          className="transcript transcript-virtual"
+          role="log"
+          aria-label="Conversation"
+          tabIndex={0}
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_SLACK_PX;
+          }}
+        >
+          <div className="transcript-size" aria-hidden="true" style={{ height: totalSize }} />
+          {virtualizer.getVirtualItems().map((v) => {
+            const row = rows[v.index]!;
+            return (
+              <div
+                key={v.key}
+                ref={virtualizer.measureElement}
+                data-index={v.index}
+                className={`transcript-row row-${row.kind === 'item' ? row.item.type : row.kind}`}
+                data-input-id={
+                  row.kind === 'item' && row.item.type === 'user' ? row.item.inputId : undefined
+                }
+                style={{ transform: `translateY(${v.start}px)` }}
+              >
+                <RowView
+                  row={row}
+                  sessionId={sessionId}
+                  readOnly={readOnly}
+                  who={who}
+                  loadOlder={loadOlder}
+                  loadingOlder={loadingOlder}
+                />
+              </div>
+            );
+          })}
+        </div>
+        {readOnly ? (
+          <p className="muted read-only-note" role="note">
+            {readOnlyNote ??
+              'This device is a viewer: it watches this session and cannot type, stop or answer.'}
+          </p>
+        ) : (
+          <Composer
+            key={sessionId}
+            sessionId={sessionId}
+            working={working || model.queued > 0}
+            turnRunning={model.turnRunning}
+            queued={model.queued}
+            fill={fillRequest}
+          />
+        )}
       </div>
-      {readOnly ? (
-        <p className="muted read-only-note" role="note">
-          {readOnlyNote ??
-            'This device is a viewer: it watches this session and cannot type, stop or answer.'}
-        </p>
-      ) : (
-        <Composer
-          key={sessionId}
-          sessionId={sessionId}
-          working={working || model.queued > 0}
-          turnRunning={model.turnRunning}
-          queued={model.queued}
-        />
-      )}
-    </div>
+    </ComposerFillContext.Provider>
   );
 }
 

@@ -27,11 +27,14 @@ export function Composer({
   working,
   turnRunning,
   queued,
+  fill,
 }: {
   sessionId: string;
   working: boolean;
   turnRunning: boolean;
   queued: number;
+  /** Text to put back into the box (Edit on a queued message); a new `n` each time. */
+  fill?: { text: string; n: number } | undefined;
 }): ReactNode {
   const client = useBatonClient();
   const id = useId();
@@ -52,6 +55,19 @@ export function Composer({
   useEffect(() => {
     if (!window.matchMedia('(pointer: coarse)').matches) box.current?.focus();
   }, [sessionId]);
+
+  // An edited message goes back into the box, before what was typed there meanwhile.
+  const filled = useRef(0);
+  useEffect(() => {
+    if (!fill || fill.n === filled.current) return;
+    filled.current = fill.n;
+    setText((typed) => (typed.trim() ? `${fill.text}\n\n${typed}` : fill.text));
+    const el = box.current;
+    if (!el) return;
+    el.focus();
+    const end = fill.text.length;
+    requestAnimationFrame(() => el.setSelectionRange(end, end));
+  }, [fill]);
 
   // Grow with the text up to the CSS max-height, then scroll inside.
   useLayoutEffect(() => {

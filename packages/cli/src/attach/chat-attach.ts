@@ -202,6 +202,25 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
       screen.print(s.red(`! stop failed (${err.code}): ${err.message}`));
     });
   };
+  // Withdraws the last of this window's messages that still wait for a turn; the view prints
+  // the withdrawal when its event arrives, on every device.
+  const cancel = () => {
+    if (o.readOnly) return screen.print(s.dim('(read-only: cannot withdraw messages)'));
+    const inputId = view
+      .queuedInputs()
+      .filter((id) => mine.has(id))
+      .at(-1);
+    if (inputId === undefined) return screen.print(s.dim('none of your messages is queued'));
+    client.withdraw(o.sessionId, inputId).catch((err: BatonError) => {
+      screen.print(
+        s.red(
+          err.code === 'already_started'
+            ? '! too late: the agent already took that message'
+            : `! not withdrawn (${err.code}): ${err.message}`,
+        ),
+      );
+    });
+  };
   const sendMessage = (text: string) => {
     if (o.readOnly) {
       return screen.print(s.dim('(read-only: not sent; attach without --read-only to write)'));
@@ -250,6 +269,9 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
             client.retry(e.inputId).confirmed.catch(() => {});
           }
         }
+        break;
+      case 'cancel':
+        cancel();
         break;
       case 'help':
         screen.print(s.dim(CHAT_HELP));

@@ -46,6 +46,7 @@ describe('parseChatLine', () => {
     assert.deepEqual(parseChatLine('/stop', []), { kind: 'stop' });
     assert.deepEqual(parseChatLine('/detach', []), { kind: 'detach' });
     assert.deepEqual(parseChatLine('/retry', []), { kind: 'retry' });
+    assert.deepEqual(parseChatLine('/cancel', []), { kind: 'cancel' });
     assert.deepEqual(parseChatLine('//etc/hosts is odd', []), {
       kind: 'message',
       text: '/etc/hosts is odd',

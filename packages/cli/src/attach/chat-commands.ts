@@ -6,6 +6,7 @@ export type ChatCommand =
   | { kind: 'stop' }
   | { kind: 'detach' }
   | { kind: 'retry' }
+  | { kind: 'cancel' }
   | { kind: 'help' }
   | { kind: 'empty' }
   | { kind: 'error'; message: string };
@@ -17,6 +18,7 @@ export const CHAT_HELP = [
   '/deny [id] [message]   deny it, optionally telling the agent why (n also works)',
   '/stop or Ctrl-C        stop the current turn (the conversation goes on)',
   '/retry                 send your failed messages again',
+  '/cancel                withdraw your last queued message before the agent takes it',
   '/detach, Ctrl-D        leave; the session keeps running',
   '//text                 send a message that starts with a slash',
 ].join('\n');
@@ -66,6 +68,9 @@ export function parseChatLine(line: string, outstanding: readonly string[]): Cha
       return { kind: 'detach' };
     case 'retry':
       return { kind: 'retry' };
+    case 'cancel':
+    case 'withdraw':
+      return { kind: 'cancel' };
     case 'help':
     case '?':
       return { kind: 'help' };

@@ -98,4 +98,15 @@ describe('ChatView', () => {
     assert.deepEqual(view.waiting(), []);
     assert.match(text(), /✗ denied by phone: no \[r1\]\n$/);
   });
+
+  it('a withdrawn queued message leaves the queue, and the view says who withdrew it', () => {
+    const { view, event, text } = plainView({ mine: ['i1', 'i2'] });
+    view.apply(event({ type: 'agent.turn.started', data: { turnId: 't1', inputIds: [] } }));
+    view.apply(event(say('i1', 'd1', 'keep this')));
+    view.apply(event(say('i2', 'd1', 'drop this')));
+    assert.deepEqual(view.queuedInputs(), ['i1', 'i2']);
+    view.apply(event({ type: 'input.withdrawn', data: { inputId: 'i2', deviceId: 'd1' } }));
+    assert.deepEqual(view.queuedInputs(), ['i1']);
+    assert.match(text(), /── desk withdrew the queued "drop this"\n$/);
+  });
 });

@@ -49,6 +49,11 @@ export class ChatView {
     return this.turn !== undefined;
   }
 
+  /** Messages stored while a turn ran that no turn has taken (nor their device withdrawn), in log order. */
+  queuedInputs(): string[] {
+    return [...this.queued];
+  }
+
   /** Permission requests waiting for an answer, oldest first. */
   waiting(): PermissionRequest[] {
     return [...this.outstanding.values()];
@@ -89,6 +94,14 @@ export class ChatView {
         });
         if (mine && !queued) line += ' ' + s.dim('[sent]');
         screen.print(line);
+        return;
+      }
+      case 'input.withdrawn': {
+        this.queued.delete(e.data.inputId);
+        const text = this.messageTexts.get(e.data.inputId) ?? e.data.inputId;
+        screen.print(
+          s.dim(`── ${this.o.name(e.data.deviceId)} withdrew the queued "${clip(text, 40)}"`),
+        );
         return;
       }
       case 'agent.turn.started': {

@@ -421,6 +421,25 @@ export function openApiDocument(version: string): unknown {
           },
         }),
       },
+      '/api/sessions/{id}/inputs/{inputId}/withdraw': {
+        post: op(
+          "Withdraw one of this device's queued chat messages before a turn takes it (idempotent). 409 already_started once a turn took it, 404 not_found when this device sent no input with that id",
+          {
+            parameters: [
+              idParam,
+              { name: 'inputId', in: 'path', required: true, schema: { type: 'string' } },
+            ],
+            responses: {
+              '200': json({
+                type: 'object',
+                properties: { seq: { type: 'integer' }, duplicate: { type: 'boolean' } },
+                description: 'the seq of the input.withdrawn event; duplicate for a repeat',
+              }),
+              default: error,
+            },
+          },
+        ),
+      },
       '/api/sessions/{id}/stop': {
         post: op('Stop the session (any device)', {
           parameters: [idParam],

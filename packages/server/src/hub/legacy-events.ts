@@ -10,7 +10,10 @@ import type { StoredEvent } from '../storage/store.js';
  * nothing (an empty chunk writes nothing to a screen; agent views ignore terminal output). The
  * stored log is unchanged; only the frame a version 1 connection receives differs.
  */
-const ADDED_AFTER_V1: ReadonlySet<string> = new Set<LogEvent['type']>(['control.changed']);
+const ADDED_AFTER_V1: ReadonlySet<string> = new Set<LogEvent['type']>([
+  'control.changed',
+  'input.withdrawn',
+]);
 
 const EMPTY_OUTPUT = '{"data":""}';
 

@@ -24,6 +24,7 @@ import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/run
 import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { storedDuplicateOf } from './input-dedupe.js';
+import { InputWithdrawals } from './input-withdrawals.js';
 import { duplicateOrStale, isStaleRun } from './input-run.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
@@ -114,6 +115,8 @@ export class LiveSession {
   private readonly preview = new SessionPreview();
   /** Agent text streamed but not yet committed: what a joiner needs of the turn in progress. */
   private readonly streaming = new StreamingText();
+  /** Which queued messages were withdrawn and which a turn took: the gate to the agent. */
+  private readonly withdrawals = new InputWithdrawals();
 
   constructor(
     record: SessionRecord,
@@ -235,6 +238,7 @@ export class LiveSession {
         urgent = true;
       }
       this.deps.projection.apply(e);
+      this.withdrawals.apply(e);
       this.streaming.committed(e);
       const waited = this.attention.current;
       this.summarize(e);
@@ -512,6 +516,62 @@ export class LiveSession {
     return { seq: committed.seq, duplicate: false };
   }
 
+  /** See `RunnerContext.takeForTurn`. */
+  takeForTurn<T extends { deviceId: string; inputId: string }>(batch: T[]): T[] {
+    return this.withdrawals.take(batch);
+  }
+
+  /**
+   * Withdraws one of the actor's own stored chat messages before a turn takes it: appends
+   * `input.withdrawn`, and no turn ever sends it. A repeat answers the first withdrawal's seq.
+   * Refused with `already_started` once a turn took it, `not_found` when this device stored no
+   * input with that id (ids are per device, so another device's message cannot be named).
+   */
+  async withdrawInput(
+    actor: Actor,
+    inputId: string,
+    readOnly: boolean,
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    if (readOnly) {
+      throw new BatonError('read_only', 'this attachment is read-only: it cannot withdraw input');
+    }
+    if (!this.isAgent) {
+      throw new BatonError(
+        'bad_request',
+        `only chat messages to an agent can be withdrawn; a ${this.kind} session's keys are typed at once`,
+      );
+    }
+    const key = { deviceId: actor.deviceId, inputId };
+    const stored = await this.deps.store.findInputs(this.id, [key]);
+    if (stored.size === 0) {
+      throw new BatonError(
+        'not_found',
+        `this device sent no input '${inputId}' to session ${this.id}; only the device that sent a message can withdraw it`,
+      );
+    }
+    // Atomic with respect to the turns: claim() decides and takes effect in one synchronous call
+    // against the same state that a turn's takeForTurn() consults (InputWithdrawals). Nothing is
+    // awaited between the decision and its effect; the event is stored afterwards, and until it
+    // is, the message is already kept from every turn. If storing fails (a retryable error), the
+    // message stays held back and the client's retry stores the event.
+    const claim = this.withdrawals.claim(key);
+    if (claim.kind === 'started') {
+      throw new BatonError(
+        'already_started',
+        `input '${inputId}' was already taken by a turn of the agent; it can no longer be withdrawn (stop the turn instead)`,
+      );
+    }
+    if (claim.kind === 'withdrawn') return { seq: await claim.seq, duplicate: true };
+    try {
+      const [committed] = await this.append([{ type: 'input.withdrawn', data: key }]);
+      claim.stored(committed!.seq);
+      return { seq: committed!.seq, duplicate: false };
+    } catch (err) {
+      claim.failed(err);
+      throw err;
+    }
+  }
+
   /** The connection whose terminal answers are typed (see `chooseResponder`). */
   responder(): string | undefined {
     return chooseResponder(this.subscriptions, this.sizePolicy.lastWriter, this.control);
@@ -644,7 +704,11 @@ export class LiveSession {
       this.deps.projection.restore(snap.seq, state);
       // An agent checkpoint holds the conversation's events: enough for attention and preview.
       if (state.kind === 'agent')
-        for (const e of state.events) if (isKnownLogEvent(e)) this.summarize(e);
+        for (const e of state.events) {
+          if (!isKnownLogEvent(e)) continue;
+          this.summarize(e);
+          this.withdrawals.apply(e);
+        }
       after = snap.seq;
     }
     for (;;) {
@@ -653,6 +717,7 @@ export class LiveSession {
         const event = parseStored(stored);
         this.deps.projection.apply(event);
         this.summarize(event);
+        this.withdrawals.apply(event);
       }
       if (page.length < 1000) break;
       after = page[page.length - 1]!.seq;

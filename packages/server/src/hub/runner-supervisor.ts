@@ -47,6 +47,8 @@ export interface SupervisedSession {
   ): Promise<void>;
   /** Sends a streaming fragment to every live subscriber and keeps it for later joiners. */
   broadcastStream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
+  /** See `RunnerContext.takeForTurn`. */
+  takeForTurn<T extends { deviceId: string; inputId: string }>(batch: T[]): T[];
 }
 
 export interface RunnerSupervisorDeps {
@@ -294,6 +296,7 @@ export class RunnerSupervisor {
       readEvents: async (afterSeq, limit) =>
         (await deps.store.readEvents(session.id, afterSeq, limit)).map(parseStored),
       latestSnapshot: async () => (await deps.projection.snapshot()).state,
+      takeForTurn: (batch) => session.takeForTurn(batch),
     };
   }
 }

@@ -45,6 +45,12 @@ export interface RunnerContext {
   readEvents(afterSeq: number, limit: number): Promise<LogEvent[]>;
   /** The session's projection state as of its last committed event (terminal screen, conversation). */
   latestSnapshot(): Promise<RunnerSnapshot>;
+  /**
+   * The gate a chat message passes on its way to the agent: call it when a turn takes queued
+   * messages, synchronously, and send only what it returns (the same messages, in the same
+   * order, less those withdrawn). From then on they can no longer be withdrawn.
+   */
+  takeForTurn<T extends { deviceId: string; inputId: string }>(batch: T[]): T[];
 }
 
 export type InputEvent = LogEvent & { type: 'input'; data: LogEventData<'input'> };

@@ -1,7 +1,12 @@
 import { startServer } from '../server.js';
 import type { LogLevel } from '../logger.js';
+import { heldTurnAgent } from './held-turn-agent.js';
 
-/** Entry point of spawnServerProcess: `--data DIR --port N [--retention N] [--durability normal|full]`. */
+/**
+ * Entry point of spawnServerProcess: `--data DIR --port N [--retention N] [--durability
+ * normal|full] [--agent held]`. `--agent held` runs claude sessions with `heldTurnAgent`, whose
+ * turns never end: for crash tests of what waits in the queue.
+ */
 const args = process.argv.slice(2);
 const arg = (name: string) => {
   const i = args.indexOf(`--${name}`);
@@ -15,6 +20,7 @@ const server = await startServer({
   logLevel: (process.env['BATON_LOG'] as LogLevel | undefined) ?? 'silent',
   ...(retention ? { retentionEvents: Number(retention) } : {}),
   ...(durability === 'full' || durability === 'normal' ? { durability } : {}),
+  ...(arg('agent') === 'held' ? { runners: [heldTurnAgent().factory] } : {}),
 });
 process.stdout.write(`listening ${server.url} ${server.ownerToken}\n`);
 process.on('SIGTERM', () => {

@@ -187,6 +187,17 @@ export async function dispatch(
         );
         return;
       }
+      case 'input.withdraw': {
+        ctx.check('session.input', msg.sessionId);
+        const attachment = ctx.attached.get(msg.sessionId);
+        const result = await hub
+          .get(msg.sessionId)
+          .withdrawInput(actor, msg.inputId, attachment?.readOnly ?? false);
+        if (!result.duplicate)
+          audit('input.withdraw', msg.sessionId, { inputId: msg.inputId, seq: result.seq });
+        ctx.reply(msg.rid, result);
+        return;
+      }
       case 'resize': {
         ctx.check('session.resize', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);

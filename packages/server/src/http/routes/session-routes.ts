@@ -2,6 +2,7 @@ import {
   AnswerPermissionBody,
   CreateSessionBody,
   EventsQuery,
+  InputId,
   PROTOCOL_VERSION,
   PatchSessionBody,
   SubmitInputBody,
@@ -129,6 +130,32 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
           duplicate: result.duplicate,
           ...(result.ignored !== undefined ? { ignored: result.ignored } : {}),
         });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/sessions\/([^/]+)\/inputs\/([^/]+)\/withdraw$/,
+      action: 'session.input',
+      sessionParam: true,
+      handler: async ({ res, params, device }) => {
+        const id = params[0]!;
+        const inputId = InputId.safeParse(params[1]);
+        if (!inputId.success)
+          throw new BatonError(
+            'bad_request',
+            'the input id in the path must be 1-128 characters from [A-Za-z0-9._:-]',
+          );
+        const result = await hub
+          .get(id)
+          .withdrawInput({ deviceId: device.id }, inputId.data, false);
+        if (!result.duplicate)
+          audit.record({
+            action: 'input.withdraw',
+            deviceId: device.id,
+            sessionId: id,
+            detail: { inputId: inputId.data, seq: result.seq },
+          });
+        sendJson(res, 200, result);
       },
     },
     {

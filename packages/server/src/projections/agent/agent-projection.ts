@@ -8,14 +8,16 @@ import type { Projection, ProjectionFactory } from '../projection.js';
 
 /**
  * The event types that make up a conversation as a late joiner must see it: what was said
- * (inputs, whether a turn took them), what the agent answered, its tool calls and results,
- * permission prompts and their answers, turn boundaries and errors, and the agent's own
- * conversation id (the runner resumes from it even after retention compacted the log).
+ * (inputs, whether a turn took them or their device withdrew them), what the agent answered, its
+ * tool calls and results, permission prompts and their answers, turn boundaries and errors, and
+ * the agent's own conversation id (the runner resumes from it even after retention compacted the
+ * log).
  * Status changes, renames and streaming fragments are not kept.
  */
 export const AGENT_SNAPSHOT_TYPES: ReadonlySet<LogEventType> = new Set<LogEventType>([
   'input',
   'input.delivered',
+  'input.withdrawn',
   'agent.turn.started',
   'agent.text',
   'agent.thinking',

@@ -48,7 +48,8 @@ interface ActiveTurn {
  *   server restart.
  * - One turn at a time. Messages that arrive while a turn runs wait in `queue` (their `input`
  *   events are already in every device's log, so they show as queued); the next turn answers
- *   all of them, and only then are they marked `input.delivered`.
+ *   all of them, and only then are they marked `input.delivered`. A queued message its device
+ *   withdrew is left out of the turn (`RunnerContext.takeForTurn`).
  * - Every event goes through one EmitChain, so the log order is the agent's order.
  * - A permission request is answered at most once (PermissionBook): the first answer wins.
  */
@@ -191,8 +192,10 @@ export class ConversationRunner implements Runner {
     this.clearIdleTimer();
     try {
       while (this.queue.length > 0 && !this.closed) {
-        const batch = this.queue.splice(0);
-        await this.runTurn(batch);
+        // Synchronous from the splice to the gate: a message is either withdrawn before this
+        // turn takes it (and left out) or taken by it (and can no longer be withdrawn).
+        const batch = this.ctx.takeForTurn(this.queue.splice(0));
+        if (batch.length > 0) await this.runTurn(batch);
       }
     } finally {
       this.pumping = false;

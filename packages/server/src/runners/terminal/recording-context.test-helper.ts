@@ -60,6 +60,10 @@ export class RecordingContext implements RunnerContext {
     return Promise.resolve({ kind: 'none' });
   }
 
+  takeForTurn<T>(batch: T[]): T[] {
+    return batch;
+  }
+
   /** All terminal output committed so far, concatenated in log order. */
   output(): string {
     return this.events.map((e) => (e.type === 'terminal.output' ? e.data.data : '')).join('');
