@@ -14,8 +14,9 @@ const FINGERPRINTS: Record<number, string> = {
   // 2 with `visibility` (additive, docs/protocol.md): 'fd52f325b58829dd' before it;
   // with `SessionInfo.attention` / `preview` and `stream.offset`: 'b39efcc058394c3f' before them;
   // with terminal reports, `ack.ignored` and the size policy: 'af2c5d3e781061e6' before them;
-  // with permission `scope` and `agent.turn.ended.stoppedBy`: '502a389e04e92d18' before them.
-  2: '66618b599addad8f',
+  // with permission `scope` and `agent.turn.ended.stoppedBy`: '502a389e04e92d18' before them;
+  // with `AgentConfig.resume` and `imported` on history events: '66618b599addad8f' before them.
+  2: '5aa724a4818b77b6',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -68,6 +68,11 @@
  *      writer) and `Attachment.sizeInUse` / `Attachment.fitToMe` (whose size the PTY has).
  *      Additive in 2: `scope` on an allowing permission answer (`once` | `session`; a server
  *      without it allows once); `stoppedBy` on `agent.turn.ended` (the device that stopped it).
+ *      Additive in 2: adopting agent conversations baton did not start: `AgentConfig.resume`
+ *      (a server without it refuses the unknown config key with `invalid_message`) and
+ *      `imported: true` on `input`, `agent.text`, `agent.thinking`, `agent.tool.call` and
+ *      `agent.tool.result` (old clients show imported history as ordinary history); HTTP only:
+ *      `GET /api/agent-conversations` (`AgentConversation`) and the action `agents.adopt`.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
