@@ -98,7 +98,9 @@ describe(
       assert.ok(!listed.some((c) => c.id === 'garbage-0002'), 'a file with no message is left out');
 
       // Adopted from the CLI; two devices see the imported history.
-      const id = (await first.cli('new', 'claude', '--resume', agentId, '--name', 'adopted')).trim();
+      const id = (
+        await first.cli('new', 'claude', '--resume', agentId, '--name', 'adopted')
+      ).trim();
       const desk = await Device.connect(first.url, first.ownerToken, 'desk', 'tab');
       const phone = await Device.connect(first.url, first.ownerToken, 'phone', 'mobile');
       for (const d of [desk, phone]) {

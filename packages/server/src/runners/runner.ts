@@ -84,7 +84,9 @@ export interface RunnerFactory {
    * Resolves with the config to store instead of the one given, when it completes it (the
    * working directory of an adopted conversation), else with nothing.
    */
-  preflight?(config: TerminalConfig & AgentConfig): Promise<(TerminalConfig & AgentConfig) | undefined>;
+  preflight?(
+    config: TerminalConfig & AgentConfig,
+  ): Promise<(TerminalConfig & AgentConfig) | undefined>;
   /**
    * The agent's conversations on the host that a session can adopt (`AgentConfig.resume`),
    * newest first, at most `limit`. Absent for runners that cannot adopt.

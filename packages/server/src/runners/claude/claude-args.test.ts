@@ -13,7 +13,13 @@ test('a new conversation gets the id baton chose; a stored one is resumed', () =
 });
 
 test('args that choose the conversation never meet a --session-id (Claude refuses both)', () => {
-  for (const own of [['--resume', 'abc'], ['-r', 'abc'], ['--resume=abc'], ['--continue'], ['-c']]) {
+  for (const own of [
+    ['--resume', 'abc'],
+    ['-r', 'abc'],
+    ['--resume=abc'],
+    ['--continue'],
+    ['-c'],
+  ]) {
     const args = claudeArgs({ args: [...own, '--verbose'] }, { create: 'new-id' });
     assert.ok(!args.includes('--session-id'), `${own.join(' ')}: ${args.join(' ')}`);
     assert.deepEqual(args.slice(-own.length - 1), [...own, '--verbose']);

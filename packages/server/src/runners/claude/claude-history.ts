@@ -92,7 +92,9 @@ function newest(events: NewLogEvent[]): NewLogEvent[] {
 }
 
 function cut(text: string, max = MAX_TEXT_CHARS): string {
-  return text.length <= max ? text : `${text.slice(0, max)}\n[… cut by baton: ${text.length - max} more characters]`;
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}\n[… cut by baton: ${text.length - max} more characters]`;
 }
 
 /** A tool input or output as stored: as it was, unless its JSON is too long to keep. */

@@ -24,10 +24,16 @@ writeFileSync(
     'plain garbage\n' +
     user('m1', 'caveat', { isMeta: true }) +
     assistant('a1', 'msg_1', [{ type: 'thinking', thinking: 'look first' }]) +
-    assistant('a2', 'msg_1', [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'make' } }]) +
+    assistant('a2', 'msg_1', [
+      { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'make' } },
+    ]) +
     user('u2', [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok', is_error: false }]) +
     assistant('a3', 'msg_2', [{ type: 'text', text: 'Fixed.' }]) +
-    line({ type: 'assistant', isSidechain: true, message: { content: [{ type: 'text', text: 'sub' }] } }),
+    line({
+      type: 'assistant',
+      isSidechain: true,
+      message: { content: [{ type: 'text', text: 'sub' }] },
+    }),
 );
 writeFileSync(join(project, 'empty.jsonl'), 'nothing here\n');
 writeFileSync(join(project, 'not-a-transcript.txt'), user('x', 'hi'));
