@@ -12,6 +12,12 @@ import { ControlAction, SessionControl } from './session-control.js';
 const Imported = z.literal(true).optional();
 
 /**
+ * The `deviceId` of an imported `input`: the person typed it into the agent's own CLI, before
+ * any device of this server was involved. No registered device has this id.
+ */
+export const IMPORTED_DEVICE_ID = 'imported';
+
+/**
  * The body of each event type in a session's log. Everything a late joiner needs is one of
  * these; volatile things (streaming fragments, presence) are separate frames, never stored.
  */

@@ -97,6 +97,27 @@ describe(
       );
       assert.ok(!listed.some((c) => c.id === 'garbage-0002'), 'a file with no message is left out');
 
+      // The host's transcripts are the owner's: an editor may neither list nor adopt them.
+      const made = await fetch(`${first.url}/api/devices`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${first.ownerToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'helper', mode: 'tab', role: 'editor' }),
+      });
+      const { token: editorToken } = (await made.json()) as { token: string };
+      const editorList = await fetch(`${first.url}/api/agent-conversations?kind=claude`, {
+        headers: { authorization: `Bearer ${editorToken}` },
+      });
+      assert.equal(editorList.status, 403);
+      const editor = await Device.connect(first.url, editorToken, 'helper', 'tab');
+      await assert.rejects(
+        editor.request({ type: 'session.create', kind: 'claude', config: { resume: agentId } }),
+        /forbidden/,
+      );
+      editor.close();
+
       // Adopted from the CLI; two devices see the imported history.
       const id = (
         await first.cli('new', 'claude', '--resume', agentId, '--name', 'adopted')

@@ -1,7 +1,6 @@
-import type { NewLogEvent } from '@baton/protocol';
+import { IMPORTED_DEVICE_ID, type NewLogEvent } from '@baton/protocol';
 import { asArray, asObject, asString } from '../agent-common/index.js';
 import { readJsonLines } from '../agent-common/read-json-lines.js';
-import { IMPORTED_DEVICE_ID } from '../agent-common/imported-device.js';
 import { isConversationLine, userText } from './claude-transcripts.js';
 
 /** How much of a transcript an import reads. */
