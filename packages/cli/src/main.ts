@@ -11,6 +11,7 @@ import { service } from './commands/service.js';
 import { stopServer } from './commands/stop-server.js';
 import { create, ls, remove, rename, restart, send, stop } from './commands/session-commands.js';
 import { tail } from './commands/tail.js';
+import { conversations } from './commands/conversations.js';
 import { resolveTarget } from './server-target.js';
 
 const HELP = `baton — one live terminal or agent session, in step on every window and device
@@ -27,6 +28,8 @@ usage: baton <command> [options]
   new [terminal|claude|codex]
                             create a session; prints its id (--name N --cwd DIR --shell PATH
                             --cols N --rows N --model M --permission-mode M --attach)
+  conversations             the host's Claude Code conversations baton can adopt with
+                            baton new claude --resume <id> (--kind claude|codex --json)
   attach <session>          full-screen terminal (detach: Ctrl-\\) or chat view (--read-only)
   send <session> <text…>    send input (terminals get Enter appended unless --no-enter)
   tail <session>            print events and follow live (--after SEQ --json)
@@ -93,6 +96,8 @@ async function main(argv: string[]): Promise<void> {
         await attach(args, { target: await resolveTarget(args), session });
       return;
     }
+    case 'conversations':
+      return conversations(args);
     case 'attach':
       return attach(args);
     case 'send':

@@ -17,3 +17,4 @@ export * from './pairing.js';
 export * from './parse-frame.js';
 export * from './audit-entry.js';
 export * from './device-listing.js';
+export * from './agent-conversation.js';

@@ -5,6 +5,19 @@ import { SessionKind, SessionStatus } from './session.js';
 import { ControlAction, SessionControl } from './session-control.js';
 
 /**
+ * Present on events copied from a conversation baton adopted (`AgentConfig.resume`; added in 2,
+ * additive): they happened before the session existed, outside baton. An imported `input` has
+ * its `input.delivered` right after it and is never sent to the agent again.
+ */
+const Imported = z.literal(true).optional();
+
+/**
+ * The `deviceId` of an imported `input`: the person typed it into the agent's own CLI, before
+ * any device of this server was involved. No registered device has this id.
+ */
+export const IMPORTED_DEVICE_ID = 'imported';
+
+/**
  * The body of each event type in a session's log. Everything a late joiner needs is one of
  * these; volatile things (streaming fragments, presence) are separate frames, never stored.
  */
@@ -28,6 +41,7 @@ const bodies = {
     deviceId: z.string(),
     connectionId: z.string().optional(),
     payload: InputPayload,
+    imported: Imported,
   }),
   /**
    * The runner took the input (for agents: the turn that answers it started). `deviceId` names
@@ -45,17 +59,19 @@ const bodies = {
   /** A turn began; `inputIds` are the messages it answers, in order. */
   'agent.turn.started': z.object({ turnId: z.string(), inputIds: z.array(InputId) }),
   /** A complete assistant text block (its streaming fragments were volatile `stream` frames). */
-  'agent.text': z.object({ messageId: z.string(), text: z.string() }),
-  'agent.thinking': z.object({ messageId: z.string(), text: z.string() }),
+  'agent.text': z.object({ messageId: z.string(), text: z.string(), imported: Imported }),
+  'agent.thinking': z.object({ messageId: z.string(), text: z.string(), imported: Imported }),
   'agent.tool.call': z.object({
     toolCallId: z.string(),
     name: z.string(),
     input: z.unknown(),
+    imported: Imported,
   }),
   'agent.tool.result': z.object({
     toolCallId: z.string(),
     output: z.unknown(),
     isError: z.boolean(),
+    imported: Imported,
   }),
   /** The agent asks to use a tool. Outstanding until an `agent.permission.resolved`. */
   'agent.permission.requested': z.object({

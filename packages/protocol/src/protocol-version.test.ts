@@ -16,8 +16,9 @@ const FINGERPRINTS: Record<number, string> = {
   // with terminal reports, `ack.ignored` and the size policy: 'af2c5d3e781061e6' before them;
   // with permission `scope` and `agent.turn.ended.stoppedBy`: '502a389e04e92d18' before them;
   // with `attachedCount` on presence frames: '66618b599addad8f' before it;
-  // with `input.withdraw`, `input.withdrawn` and `already_started`: 'dc95fc12418f2858' before them.
-  2: '52449705c9b481f5',
+  // with `input.withdraw`, `input.withdrawn` and `already_started`: 'dc95fc12418f2858' before them;
+  // with `AgentConfig.resume` and `imported` on history events: '52449705c9b481f5' before them.
+  2: 'bccb12be6d6919ca',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

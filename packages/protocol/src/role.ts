@@ -55,5 +55,10 @@ export const ACTION_ROLE = {
   'push.manage': 'viewer',
   /** Change server settings (who may read the audit log). */
   'settings.manage': 'owner',
+  /**
+   * List the agent conversations on the server's host (Claude Code, Codex) and adopt one
+   * (`AgentConfig.resume`): they are the host user's private transcripts.
+   */
+  'agents.adopt': 'owner',
 } as const satisfies Record<string, Role>;
 export type Action = keyof typeof ACTION_ROLE;

@@ -52,6 +52,18 @@ export const AgentConfig = z.object({
   systemPrompt: z.string().max(200_000).optional(),
   /** Path to the agent binary; defaults to `claude` / `codex` on PATH. */
   binary: z.string().min(1).max(4096).optional(),
+  /**
+   * Adopt a conversation baton did not start (added in 2, additive): the agent's own id (a
+   * Claude Code session id, a Codex thread id; see `GET /api/agent-conversations`). Its history
+   * is imported into the log, marked `imported`, and the session continues that conversation.
+   * Only the owner may adopt. An id the host does not have is refused before anything is created.
+   */
+  resume: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a conversation id is letters, digits, ., _ and -')
+    .optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 

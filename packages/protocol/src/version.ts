@@ -76,6 +76,11 @@
  *      (a server without it answers `invalid_message`), its reply, the event type
  *      `input.withdrawn` (version 1 connections get it as an empty `terminal.output`) and the
  *      error code `already_started` (only ever an answer to `input.withdraw`).
+ *      Additive in 2: adopting agent conversations baton did not start: `AgentConfig.resume`
+ *      (a server without it refuses the unknown config key with `invalid_message`) and
+ *      `imported: true` on `input`, `agent.text`, `agent.thinking`, `agent.tool.call` and
+ *      `agent.tool.result` (old clients show imported history as ordinary history); HTTP only:
+ *      `GET /api/agent-conversations` (`AgentConversation`) and the action `agents.adopt`.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

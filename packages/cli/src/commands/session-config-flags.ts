@@ -4,7 +4,7 @@ import { flagInt, flagList, flagString, type ParsedArgs } from '../parse-args.js
 
 /** Options that only one family of session kinds takes, named in the error for the other. */
 const TERMINAL_ONLY = ['shell', 'cols', 'rows'] as const;
-const AGENT_ONLY = ['model', 'permission-mode', 'system-prompt', 'binary'] as const;
+const AGENT_ONLY = ['model', 'permission-mode', 'system-prompt', 'binary', 'resume'] as const;
 
 /**
  * The config of `baton new <kind>` from its flags, checked here against the same schema the
@@ -43,6 +43,7 @@ export function sessionConfigFromFlags(
     set('permissionMode', flagString(args, 'permission-mode'));
     set('systemPrompt', flagString(args, 'system-prompt'));
     set('binary', flagString(args, 'binary'));
+    set('resume', flagString(args, 'resume'));
   }
   const checked = (isTerminal ? TerminalConfig : AgentConfig).strict().safeParse(config);
   if (!checked.success) {

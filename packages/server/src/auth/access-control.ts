@@ -28,6 +28,7 @@ const DOING: Record<Action, string> = {
   'audit.read': 'reading the audit log',
   'push.manage': "managing this device's notifications",
   'settings.manage': 'changing server settings',
+  'agents.adopt': "listing and adopting the host's agent conversations",
 };
 
 /**

@@ -5,6 +5,7 @@ import type { ApiDeps, BodyReader } from './api-deps.js';
 import type { ApiRoute } from './api-route.js';
 import { readBody, sendError, sendJson } from './json-response.js';
 import type { ApiHandler } from './request-router.js';
+import { agentConversationRoutes } from './routes/agent-conversation-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import { handoffRoutes } from './routes/handoff-routes.js';
@@ -34,6 +35,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     ...syncRoutes(deps, body),
     ...pushRoutes(deps, body),
     ...auditRoutes(deps, body),
+    ...agentConversationRoutes(deps),
   ];
 
   return async (req, res, target) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AgentConversation,
   AnswerPermissionBody,
   CreatePairingBody,
   ControlBody,
@@ -139,6 +140,7 @@ export function openApiDocument(version: string): unknown {
         PatchDevice: schema(PatchDeviceBody),
         SessionRole: schema(SessionRoleBody),
         AuditEntry: schema(AuditEntry),
+        AgentConversation: schema(AgentConversation),
         Settings: schema(ServerSettings),
         PutSettings: schema(PutSettingsBody),
       },
@@ -247,6 +249,35 @@ export function openApiDocument(version: string): unknown {
                   entries: { type: 'array', items: ref('AuditEntry') },
                   next: { type: 'integer', description: 'pass as `after` for the next page' },
                   more: { type: 'boolean', description: 'the page was full' },
+                },
+              }),
+              default: error,
+            },
+          },
+        ),
+      },
+      '/api/agent-conversations': {
+        get: op(
+          "The Claude Code or Codex conversations on the server's host, newest first, that a session can adopt with config.resume (owner)",
+          {
+            parameters: [
+              {
+                name: 'kind',
+                in: 'query',
+                schema: { type: 'string', enum: ['claude', 'codex'], default: 'claude' },
+              },
+              {
+                name: 'limit',
+                in: 'query',
+                schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+              },
+            ],
+            responses: {
+              '200': json({
+                type: 'object',
+                properties: {
+                  kind: { type: 'string' },
+                  conversations: { type: 'array', items: ref('AgentConversation') },
                 },
               }),
               default: error,

@@ -1,5 +1,6 @@
 import {
   AgentConfig,
+  type AgentConversation,
   TerminalConfig,
   describeZodError,
   type InputPayload,
@@ -209,6 +210,18 @@ export class SessionHub {
     return out;
   }
 
+  /**
+   * The agent conversations on the host that a `kind` session can adopt (`AgentConfig.resume`),
+   * newest first, at most `limit`.
+   */
+  async listConversations(kind: SessionKind, limit: number): Promise<AgentConversation[]> {
+    const factory = this.opts.runners.get(kind);
+    if (!factory?.listConversations) {
+      throw new BatonError('bad_request', `this server cannot adopt ${kind} conversations`);
+    }
+    return factory.listConversations(limit);
+  }
+
   private visible(deviceId: string, sessionId: string): boolean {
     return this.opts.canSee?.(deviceId, sessionId) ?? true;
   }
@@ -276,7 +289,7 @@ export class SessionHub {
     }
     if (factory.preflight) {
       try {
-        await factory.preflight(config);
+        config = (await factory.preflight(config)) ?? config;
       } catch (err) {
         if (err instanceof RunnerError) throw new BatonError(err.code, err.message);
         throw new BatonError('agent_unavailable', (err as Error).message);

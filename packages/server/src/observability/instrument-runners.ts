@@ -17,6 +17,9 @@ export function instrumentRunners(
     out.set(kind, {
       kind: factory.kind,
       ...(factory.preflight ? { preflight: (config) => factory.preflight!(config) } : {}),
+      ...(factory.listConversations
+        ? { listConversations: (limit) => factory.listConversations!(limit) }
+        : {}),
       create: (ctx) => {
         const runner = factory.create(ctx);
         metrics.runnerStarts.inc({ kind });

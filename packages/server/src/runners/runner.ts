@@ -1,5 +1,6 @@
 import type {
   AgentConfig,
+  AgentConversation,
   LogEvent,
   LogEventData,
   NewLogEvent,
@@ -86,8 +87,17 @@ export interface RunnerFactory {
   /**
    * Checks before a session is created that the runner can work at all (binary installed,
    * credentials present). Rejects with a RunnerError('agent_unavailable', …) saying what to do.
+   * Resolves with the config to store instead of the one given, when it completes it (the
+   * working directory of an adopted conversation), else with nothing.
    */
-  preflight?(config: TerminalConfig & AgentConfig): Promise<void>;
+  preflight?(
+    config: TerminalConfig & AgentConfig,
+  ): Promise<(TerminalConfig & AgentConfig) | undefined>;
+  /**
+   * The agent's conversations on the host that a session can adopt (`AgentConfig.resume`),
+   * newest first, at most `limit`. Absent for runners that cannot adopt.
+   */
+  listConversations?(limit: number): Promise<AgentConversation[]>;
   create(ctx: RunnerContext): Runner;
 }
 

@@ -88,6 +88,7 @@ export async function dispatch(
         return;
       case 'session.create': {
         ctx.check('session.create');
+        if (msg.config && 'resume' in msg.config) ctx.check('agents.adopt');
         checkName(msg.name);
         const session = await hub.create(msg.kind, msg.name, msg.config ?? {});
         audit('session.create', session.id, { kind: session.kind, name: session.name });

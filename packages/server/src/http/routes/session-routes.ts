@@ -38,6 +38,8 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       action: 'session.create',
       handler: async ({ req, res, device }) => {
         const b = await body(req, CreateSessionBody);
+        // Adopting reads the host user's own transcripts: more than creating a session.
+        if (b.config && 'resume' in b.config) deps.access.check(device.id, 'agents.adopt');
         checkName(b.name);
         const session = await hub.create(b.kind, b.name, b.config ?? {});
         audit.record({

@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import type { AgentConfig, SessionKind, TerminalConfig } from '@baton/protocol';
-import type { RunnerContext, RunnerFactory } from '../runner.js';
+import { RunnerError, type RunnerContext, type RunnerFactory } from '../runner.js';
 import type { DriverFactory } from './agent-driver.js';
 import type { AgentRunnerOptions } from './agent-runner-options.js';
-import { ConversationRunner } from './conversation-runner.js';
+import type { ConversationSource } from './conversation-source.js';
+import { ConversationRunner, type AgentIdentity } from './conversation-runner.js';
 
 /** What distinguishes one agent CLI from another; everything else is the ConversationRunner. */
 export interface AgentSpec {
@@ -14,6 +16,8 @@ export interface AgentSpec {
   /** Throws RunnerError('agent_unavailable', …) saying what to install or set; returns the binary. */
   preflight(config: AgentConfig, defaultBinary: string): string;
   createDriver: DriverFactory;
+  /** The agent's own conversations on the host, for adopting one; absent when it cannot be. */
+  conversations?: ConversationSource;
 }
 
 /** A runner factory for one agent CLI: preflight at session creation, one process per conversation. */
@@ -22,24 +26,58 @@ export function createAgentRunnerFactory(
   options: AgentRunnerOptions = {},
 ): RunnerFactory {
   const defaultBinary = options.binary ?? spec.defaultBinary;
+  const source = spec.conversations;
   return {
     kind: spec.kind,
-    preflight: (config: TerminalConfig & AgentConfig) =>
-      Promise.resolve().then(() => {
-        spec.preflight(config, defaultBinary);
-      }),
-    create: (ctx) =>
-      new ConversationRunner(
+    preflight: async (config: TerminalConfig & AgentConfig) => {
+      spec.preflight(config, defaultBinary);
+      if (config.resume !== undefined) return adoptedConfig(spec, config, config.resume);
+      return undefined;
+    },
+    ...(source ? { listConversations: (limit: number) => source.list({}, limit) } : {}),
+    create: (ctx) => {
+      const identity: AgentIdentity = {
+        kind: spec.kind,
+        displayName: spec.displayName,
+        preflight: () => spec.preflight(ctx.config, defaultBinary),
+      };
+      if (source) identity.importHistory = (id) => source.history(ctx.config, id);
+      return new ConversationRunner(
         withDefaultModel(ctx, options.model),
-        {
-          kind: spec.kind,
-          displayName: spec.displayName,
-          preflight: () => spec.preflight(ctx.config, defaultBinary),
-        },
+        identity,
         spec.createDriver,
         options,
-      ),
+      );
+    },
   };
+}
+
+/**
+ * The config of a session that adopts conversation `id`: refused when the host has no such
+ * conversation, and run in the conversation's own working directory (the agents find a
+ * conversation to resume by it), filled in when the config names none.
+ */
+async function adoptedConfig(
+  spec: AgentSpec,
+  config: TerminalConfig & AgentConfig,
+  id: string,
+): Promise<TerminalConfig & AgentConfig> {
+  if (!spec.conversations) {
+    throw new RunnerError(
+      'bad_request',
+      `baton cannot adopt ${spec.displayName} conversations yet; leave out resume`,
+    );
+  }
+  const { cwd } = await spec.conversations.locate(config, id);
+  if (cwd === undefined) return config;
+  if (config.cwd === undefined) return { ...config, cwd };
+  if (resolve(config.cwd) !== resolve(cwd)) {
+    throw new RunnerError(
+      'bad_request',
+      `the ${spec.displayName} conversation ${id} ran in ${cwd}, not in ${config.cwd}: leave cwd out or set it to ${cwd}, where the agent looks for it`,
+    );
+  }
+  return config;
 }
 
 /**

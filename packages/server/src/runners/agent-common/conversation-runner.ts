@@ -28,6 +28,11 @@ export interface AgentIdentity {
    * path; throws RunnerError('agent_unavailable', …) saying what to install or set.
    */
   preflight(): string;
+  /**
+   * The history of the agent's own conversation `id`, as events marked `imported`, for a
+   * session that adopts it (`AgentConfig.resume`); absent when the agent's cannot be read.
+   */
+  importHistory?(id: string): Promise<NewLogEvent[]>;
 }
 
 interface ActiveTurn {
@@ -84,6 +89,9 @@ export class ConversationRunner implements Runner {
     this.binary = this.agent.preflight();
     const state = await recoverFromLog(this.ctx, this.agent.kind);
     this.agentSessionId = state.agentSessionId;
+    const adopt = this.ctx.config.resume;
+    // Once bound (the import is stored with its binding), later starts resume the bound id.
+    if (adopt !== undefined && state.agentSessionId === undefined) await this.adopt(adopt);
     this.seenInputIds = state.seenInputIds;
     for (const id of state.resolvedPermissions) this.permissions.markResolved(id);
     const cleanup: NewLogEvent[] = [];
@@ -117,6 +125,27 @@ export class ConversationRunner implements Runner {
     this.queue.push(...state.undelivered);
     if (this.queue.length > 0) void this.pump();
     else await this.chain.status('idle');
+  }
+
+  /**
+   * Copies the history of the agent's conversation `id` into the log and binds the session to
+   * it, in one write: the imported events and the `agent.bound` that makes every later start
+   * (`--resume`, `thread/resume`) continue that conversation are stored together or not at all,
+   * so a crash in between never imports twice.
+   */
+  private async adopt(id: string): Promise<void> {
+    if (!this.agent.importHistory) {
+      throw new RunnerError(
+        'bad_request',
+        `baton cannot adopt ${this.agent.displayName} conversations yet; create the session without resume`,
+      );
+    }
+    const history = await this.agent.importHistory(id);
+    await this.chain.emit([
+      ...history,
+      { type: 'agent.bound', data: { agentSessionId: id, agent: this.agent.kind } },
+    ]);
+    this.agentSessionId = id;
   }
 
   input(event: InputEvent): Promise<void> {

@@ -1,5 +1,6 @@
 import { createAgentRunnerFactory, type AgentRunnerOptions } from '../agent-common/index.js';
 import type { RunnerFactory } from '../runner.js';
+import { claudeConversations } from './claude-conversations.js';
 import { ClaudeDriver } from './claude-driver.js';
 import { claudePreflight } from './claude-preflight.js';
 
@@ -19,6 +20,7 @@ export function createClaudeRunnerFactory(options: AgentRunnerOptions = {}): Run
       defaultBinary: 'claude',
       preflight: claudePreflight,
       createDriver: (init) => new ClaudeDriver(init),
+      conversations: claudeConversations,
     },
     options,
   );
