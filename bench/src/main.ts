@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BASELINE_SYSTEMS, SYSTEMS, comparedWith, type SystemName } from './drivers/connection.js';
 import { judgeLoad, sampleLoad } from './machine-load.js';
+import { keepMarkedBlocks } from './marked-blocks.js';
 import { scenarios, type ProfileName } from './profile.js';
 import { renderReport } from './report.js';
 import { setHarnessOptions } from './scenarios/harness.js';
@@ -155,7 +156,12 @@ async function main(): Promise<void> {
       ? fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url))
       : undefined);
   if (out) {
-    writeFileSync(out, report);
+    // Other tools' sections (the browser benchmark's) live in the same file between markers:
+    // this rewrite keeps them as they were.
+    writeFileSync(
+      out,
+      existsSync(out) ? keepMarkedBlocks(readFileSync(out, 'utf8'), report) : report,
+    );
     process.stderr.write(`wrote ${out}\n`);
   } else {
     process.stdout.write(report);

@@ -163,6 +163,21 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
     return this.#replayedThrough;
   }
 
+  /**
+   * Whether history is still being replayed: the subscription has not been answered yet (the
+   * server answers before it replays, but a client that reads several frames at once may apply
+   * replayed events before it handles the answer), or the events up to the head it was answered
+   * with (`replayedThrough`) have not all been applied. The store notifies for every change
+   * regardless; a view may draw less often meanwhile (the React hooks draw at most once per
+   * frame) and at once when this turns false.
+   */
+  get catchingUp(): boolean {
+    return (
+      this.#status === 'subscribing' ||
+      (this.#status === 'live' && this.#log.lastSeq < this.#replayedThrough)
+    );
+  }
+
   get lastSeq(): number {
     return this.#log.lastSeq;
   }

@@ -9,3 +9,4 @@ export type { UseSessionOptions } from './use-session.js';
 export { usePresence } from './use-presence.js';
 export { useRole } from './use-role.js';
 export { useDevice } from './use-device.js';
+export { frameBatchedListener } from './frame-batched-listener.js';

@@ -1,5 +1,6 @@
 import type { BatonClient, SessionSnapshot } from '@baton/client';
 import type { SessionId } from '@baton/protocol';
+import { frameBatchedListener } from './frame-batched-listener.js';
 
 /**
  * The `subscribe` and `getSnapshot` pair for `useSyncExternalStore` that also holds the session
@@ -15,8 +16,11 @@ export function sessionSubscription(
   return {
     subscribe: (listener) => {
       const store = client.subscribe(sessionId, { readOnly });
-      const off = store.subscribe(listener);
+      // While a replay catches up, React renders at most once per frame, not once per event.
+      const batched = frameBatchedListener(listener, () => store.catchingUp);
+      const off = store.subscribe(batched.notify);
       return () => {
+        batched.cancel();
         off();
         client.unsubscribe(sessionId, { readOnly });
       };

@@ -1,5 +1,5 @@
 import { useMemo, useSyncExternalStore } from 'react';
-import { useBatonClient } from '@baton/react';
+import { frameBatchedListener, useBatonClient } from '@baton/react';
 import type { SessionId } from '@baton/protocol';
 
 /**
@@ -30,7 +30,16 @@ export function useCatchUp(sessionId: string | undefined): number {
         const store = client.session(sessionId as SessionId);
         if (store === current) return;
         offStore?.();
-        offStore = store?.subscribe(listener);
+        offStore = undefined;
+        if (store) {
+          // The count changes with every replayed event: drawn once per frame while replaying.
+          const batched = frameBatchedListener(listener, () => store.catchingUp);
+          const off = store.subscribe(batched.notify);
+          offStore = () => {
+            batched.cancel();
+            off();
+          };
+        }
         current = store;
       };
       attach();

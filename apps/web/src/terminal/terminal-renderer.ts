@@ -26,8 +26,16 @@ export function rendererChoice(): RendererChoice {
   return stored === 'webgl' || stored === 'dom' ? stored : 'auto';
 }
 
+/** Asked once per page: the answer costs a context, and a GPU seldom comes or goes meanwhile. */
+let support: { available: boolean; software: boolean } | undefined;
+
 /** Whether this browser can give WebGL2, and whether it is drawn by a real GPU. */
 function webglSupport(): { available: boolean; software: boolean } {
+  support ??= probeWebgl();
+  return support;
+}
+
+function probeWebgl(): { available: boolean; software: boolean } {
   try {
     const gl = document.createElement('canvas').getContext('webgl2');
     if (!gl) return { available: false, software: false };
@@ -41,24 +49,23 @@ function webglSupport(): { available: boolean; software: boolean } {
 }
 
 /**
- * Loads the renderer chosen for `term` (already opened). The WebGL renderer falls back to the
- * DOM one for good when its context is lost (GPU reset, too many contexts in the browser) or
- * fails to load: xterm then draws with its built-in DOM renderer again. `onChange` is told the
- * renderer in use now and after any fallback. Returns the cleanup.
+ * Loads the renderer chosen for `term` (already opened). The terminal first draws with xterm's
+ * built-in DOM renderer; the WebGL one, when chosen and available, takes over after the first
+ * frame has been painted: finding out whether WebGL2 is there and drawn by a GPU means creating
+ * a context (tens of milliseconds, more without a GPU), which would otherwise delay the first
+ * screen of every terminal. The WebGL renderer falls back to the DOM one for good when its
+ * context is lost (GPU reset, too many contexts in the browser) or fails to load. `onChange` is
+ * told the renderer in use now and after any change. Returns the cleanup.
  */
 export function loadRenderer(
   term: Terminal,
   onChange: (renderer: ActiveRenderer) => void,
 ): () => void {
+  onChange('dom');
   const choice = rendererChoice();
-  const support = choice === 'dom' ? undefined : webglSupport();
-  const useWebgl =
-    support !== undefined && support.available && (choice === 'webgl' || !support.software);
-  if (!useWebgl) {
-    onChange('dom');
-    return () => {};
-  }
-  let addon: WebglAddon | undefined = new WebglAddon();
+  if (choice === 'dom') return () => {};
+  let addon: WebglAddon | undefined;
+  let disposed = false;
   const fallBack = (): void => {
     addon?.dispose();
     addon = undefined;
@@ -66,12 +73,28 @@ export function loadRenderer(
     term.refresh(0, term.rows - 1);
     onChange('dom');
   };
-  try {
-    addon.onContextLoss(fallBack);
-    term.loadAddon(addon);
-    onChange('webgl');
-  } catch {
-    fallBack();
-  }
-  return () => addon?.dispose();
+  const upgrade = (): void => {
+    if (disposed) return;
+    const { available, software } = webglSupport();
+    if (!available || (choice === 'auto' && software)) return;
+    addon = new WebglAddon();
+    try {
+      addon.onContextLoss(fallBack);
+      term.loadAddon(addon);
+      onChange('webgl');
+    } catch {
+      fallBack();
+    }
+  };
+  // After the next frame is painted: a timer set in a frame callback runs after that frame.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frame = requestAnimationFrame(() => {
+    timer = setTimeout(upgrade, 0);
+  });
+  return () => {
+    disposed = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    addon?.dispose();
+  };
 }
