@@ -9,6 +9,7 @@ import {
 } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useBatonClient } from '@baton/react';
+import { IMPORTED_DEVICE_ID } from '@baton/protocol';
 import type { Attachment, SessionId, SessionStatus } from '@baton/protocol';
 import { buildChat, type ChatItem, type ChatSource } from './chat-model.js';
 import { ChatItemView, type Who } from './chat-item-view.js';
@@ -88,7 +89,10 @@ export function ChatView({
     (deviceId) =>
       deviceId !== undefined && deviceId === me
         ? 'this device'
-        : (deviceId && nameOf(deviceId)) || 'Another device',
+        : deviceId === IMPORTED_DEVICE_ID
+          ? // History adopted from a conversation baton did not start (docs/agents.md).
+            'Imported'
+          : (deviceId && nameOf(deviceId)) || 'Another device',
     [nameOf, me],
   );
 
