@@ -139,7 +139,7 @@ describe('device names (issue 11, bug 11)', { timeout: 600_000 }, () => {
 
     // Live on the laptop: in who is here and on the message, with no reload.
     await waitFor('the laptop to show the new name', async () => {
-      const here = (await a.locator('.session-header .presence').getAttribute('aria-label')) ?? '';
+      const here = (await a.locator('.session-header .presence').getAttribute('title')) ?? '';
       const author = await authorOf(a, 'before the rename').innerText();
       return (here.includes('Shed tablet') && author === 'Shed tablet') || notYet({ here, author });
     });

@@ -44,7 +44,7 @@ describe('a session with more windows than presence lists', { timeout: 180_000 }
     });
     assert.equal(shown, '+5');
     assert.match(
-      (await page.locator('.presence').getAttribute('aria-label')) ?? '',
+      (await page.locator('.presence').getAttribute('title')) ?? '',
       /and 5 more windows/,
     );
     // The devices panel is open by default on a wide window; the initials open it elsewhere.

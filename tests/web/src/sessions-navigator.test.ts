@@ -143,7 +143,7 @@ describe(
       const bar = page.locator('.session-header');
       await bar.locator('.badge[data-status="running"]').waitFor();
       await waitFor('this device among who is here', async () => {
-        const label = (await bar.locator('.presence').getAttribute('aria-label')) ?? '';
+        const label = (await bar.locator('.presence').getAttribute('title')) ?? '';
         return /\(this device\), tab/.test(label) || notYet(label);
       });
       const height = await bar.evaluate((el) => el.getBoundingClientRect().height);

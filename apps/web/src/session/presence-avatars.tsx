@@ -64,13 +64,15 @@ export function PresenceAvatars({
     <button
       type="button"
       className="presence"
-      aria-label={label}
       title={label}
       aria-expanded={expanded}
       aria-controls="devices-panel"
       onClick={onToggle}
       data-count={devices.size}
     >
+      {/* The name comes from this text, not aria-label, so that the initials shown never
+          contradict it (axe: label-content-name-mismatch); the avatars are hidden from it. */}
+      <span className="visually-hidden">{label}</span>
       {described.length === 0 ? (
         <span className="avatar avatar-empty" aria-hidden="true">
           {live ? '0' : '?'}

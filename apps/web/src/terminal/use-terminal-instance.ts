@@ -44,6 +44,9 @@ export function useTerminalInstance(
       lineHeight: 1.15,
       cursorBlink: false,
       screenReaderMode: false,
+      // Programs pick colours for a dark background; xterm adjusts any that would be unreadable
+      // on the light theme (WCAG AA, the same bar the accessibility test holds the app to).
+      minimumContrastRatio: 4.5,
       // Required by the search addon's match decorations (result counts).
       allowProposedApi: true,
     });
