@@ -33,6 +33,13 @@ try {
     const signedOut = await BrowserDevice.create(browser, options);
     devices.push(signedIn, signedOut);
     const inPage = await signedIn.open(`${app.url}/#token=${app.ownerToken}`);
+    // Answer the one-time "Name this device" question, so the screens show the app as it is
+    // used every day, with the device named as a person would name it.
+    const question = inPage.getByRole('region', { name: 'Name this device' });
+    await question.waitFor();
+    await question.getByLabel('Device name').fill(size === 'phone' ? 'iPhone' : 'Work laptop');
+    await question.getByRole('button', { name: 'Use this name' }).click();
+    await question.waitFor({ state: 'detached' });
     const outPage = await signedOut.open(`${app.url}/`, { connected: false });
     for (const screen of app.screens) {
       const page = screen.signedOut ? outPage : inPage;
