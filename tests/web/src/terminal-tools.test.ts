@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
-import { waitForTerminal, openNewSession } from './harness/app-page.js';
+import { openNewSession, waitForTerminal } from './harness/app-page.js';
 import { tempDir } from './harness/paths.js';
 import { notYet, waitFor } from './harness/wait-for.js';
 
@@ -87,6 +87,15 @@ describe('terminal tools', { timeout: 240_000 }, () => {
     await a.evaluate(() => navigator.clipboard.writeText('echo pasted-$((5+5))'));
     await a.getByRole('button', { name: 'Paste' }).click();
     // Bracketed paste: the shell takes it as text and runs it on Enter, like a person's paste.
+    // Enter only once the text is on the command line: the clipboard answers asynchronously.
+    // (Read with find: the WebGL renderer has no text rows in the page.)
+    await a.getByRole('button', { name: 'Find' }).click();
+    await waitFor('the pasted text on the command line', async () => {
+      const count = await find(a, 'echo pasted-');
+      return count === '1 of 1' ? true : notYet(count);
+    });
+    await a.getByLabel('Find in terminal').press('Escape');
+    await a.locator('.terminal-host').click();
     await a.keyboard.press('Enter');
     await a.getByRole('button', { name: 'Find' }).click();
     await waitFor('the pasted command to run', async () => {

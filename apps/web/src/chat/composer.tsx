@@ -11,6 +11,7 @@ import {
 import { useBatonClient } from '@baton/react';
 import { errorText } from '../error-text.js';
 import { loadDraft, MAX_DRAFT_CHARS, saveDraft } from './draft-store.js';
+import { ErrorNotice } from '../shell/error-notice.js';
 
 const DRAFT_SAVE_DELAY_MS = 300;
 
@@ -149,11 +150,7 @@ export function Composer({
         {turnRunning ? 'The agent is working.' : 'Enter sends, Shift+Enter adds a line.'}
         {queued > 0 ? ` ${queued} message${queued === 1 ? '' : 's'} queued.` : ''}
       </p>
-      {error ? (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
     </form>
   );
 }

@@ -4,6 +4,7 @@ import type { PermissionDecision } from '@baton/protocol';
 import { errorText } from '../error-text.js';
 import { formatJson } from './format-json.js';
 import type { ToolPermission } from './chat-model.js';
+import { ErrorNotice } from '../shell/error-notice.js';
 
 /**
  * The permission part of a tool card, shown on every device: Allow once, Allow for this
@@ -149,11 +150,7 @@ export function PermissionPrompt({
           </button>
         </div>
       )}
-      {error ? (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
     </section>
   );
 }

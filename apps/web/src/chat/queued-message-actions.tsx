@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { useBatonClient } from '@baton/react';
 import { errorText } from '../error-text.js';
 import { useComposerFill } from './composer-fill.js';
+import { ErrorNotice } from '../shell/error-notice.js';
 
 /**
  * Edit and Cancel on one of this device's queued messages (stored, not yet taken by a turn).
@@ -54,11 +55,7 @@ export function QueuedMessageActions({
       >
         {busy === 'cancel' ? 'Cancelling…' : 'Cancel'}
       </button>
-      {error ? (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
     </div>
   );
 }

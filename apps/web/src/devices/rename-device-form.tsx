@@ -3,6 +3,7 @@ import { useDevice } from '@baton/react';
 import { errorText } from '../error-text.js';
 import { useDeviceId } from '../sign-in/device-context.js';
 import { useApi } from './api-context.js';
+import { ErrorNotice } from '../shell/error-notice.js';
 
 /**
  * Renames this device (`PATCH /api/devices/<own id>`, which any device may do for itself). The
@@ -71,11 +72,7 @@ export function RenameDeviceForm({
           {cancelLabel}
         </button>
       </div>
-      {error ? (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
     </form>
   );
 }

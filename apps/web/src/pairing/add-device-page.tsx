@@ -8,6 +8,7 @@ import { Link } from '../routing/link.js';
 import { useNow } from '../sessions/use-now.js';
 import { useDeviceToken } from '../sign-in/device-context.js';
 import { usePairingStatus } from './use-pairing-status.js';
+import { ErrorNotice } from '../shell/error-notice.js';
 
 const ROLE_TEXT: Record<Role, string> = {
   viewer: 'Viewer: watches, cannot type or stop',
@@ -94,11 +95,7 @@ export function AddDevicePage(): ReactNode {
           <button type="submit">{pairing ? 'New code' : 'Show a pairing code'}</button>
         </fieldset>
       </form>
-      {error ? (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
       {pairing ? (
         <section className="pairing" aria-label="Pairing code" data-state={state}>
           {state === 'paired' ? (

@@ -4,6 +4,7 @@ import { saveCredential } from '../sign-in/device-credential.js';
 import { sessionPath } from '../routing/location-store.js';
 import { suggestDeviceName } from './device-name.js';
 import { redeemErrorText } from './redeem-error-text.js';
+import { ErrorNotice } from '../shell/error-notice.js';
 
 /**
  * Redeems a pairing code for this browser: asks for the code (unless it came in the URL) and a
@@ -70,11 +71,7 @@ export function PairForm({ initialCode }: { initialCode?: string | undefined }):
       <button type="submit" disabled={busy || !code.trim() || !name.trim()}>
         {busy ? 'Pairing…' : 'Pair this device'}
       </button>
-      {error ? (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
     </form>
   );
 }

@@ -3,6 +3,7 @@ import { useBatonClient } from '@baton/react';
 import type { SessionKind } from '@baton/protocol';
 import { navigate, sessionPath } from '../routing/location-store.js';
 import { errorText } from '../error-text.js';
+import { ErrorNotice } from '../shell/error-notice.js';
 
 /** Creates a terminal, Claude Code or Codex session and opens it (shown in NewSessionButton's dialog). */
 export function CreateSessionForm({
@@ -75,11 +76,7 @@ export function CreateSessionForm({
           {busy ? 'Creating…' : 'Create'}
         </button>
       </div>
-      {error ? (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { isLive } from './status-badge.js';
 import { useCan } from '../access/use-can.js';
 import { Dialog } from '../shell/dialog.js';
 import { Menu, type MenuItem } from '../shell/menu.js';
+import { ErrorNotice } from '../shell/error-notice.js';
 
 /**
  * Rename, stop, restart and delete for one session, behind a "⋯" menu (`label` names it: "Actions
@@ -89,11 +90,7 @@ export function SessionActions({
           </div>
         </Dialog>
       ) : null}
-      {error && dialog === undefined ? (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={dialog === undefined ? error : undefined} />
     </div>
   );
 }
@@ -133,11 +130,7 @@ function RenameDialog({
             Cancel
           </button>
         </div>
-        {error ? (
-          <p role="alert" className="notice notice-error">
-            {error}
-          </p>
-        ) : null}
+        <ErrorNotice error={error} />
       </form>
     </Dialog>
   );

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { PairForm } from '../pairing/pair-form.js';
 import { isLoopbackHost } from './loopback.js';
+import { ErrorNotice } from '../shell/error-notice.js';
 
 /**
  * Shown when this browser holds no device credential: pair it with a code, or, on the computer
@@ -12,11 +13,7 @@ export function SignInScreen({ error }: { error?: string | undefined }): ReactNo
     <main className="sign-in" aria-labelledby="sign-in-title">
       <img src="/icons/icon.svg" alt="" width={64} height={64} />
       <h1 id="sign-in-title">Sign in to baton</h1>
-      {error ? (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice error={error} />
       <h2>Pair this device</h2>
       <p>
         Get a pairing code from a device that is already signed in: run <code>baton pair</code> on

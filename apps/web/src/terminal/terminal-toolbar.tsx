@@ -34,6 +34,9 @@ export function TerminalToolbar({
   };
   const paste = (): void => {
     if (!term) return;
+    // The focus goes back to the terminal at once, not when the clipboard answers: a key
+    // pressed meanwhile (Enter, say) must reach the terminal, not press Paste a second time.
+    term.focus();
     navigator.clipboard.readText().then(
       (text) => {
         setMessage(undefined);

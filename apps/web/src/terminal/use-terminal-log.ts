@@ -53,14 +53,14 @@ export function useTerminalLog(
       const hasLive = base !== undefined || store.lastSeq > 0;
       if (!hasLive) {
         if (savedText !== undefined && !w.saved) {
-          t.reset();
+          resetInOrder(t);
           t.write(savedText.replace(/\n/g, '\r\n'));
           w.saved = true;
         }
         return;
       }
       if (w.base !== base || w.saved) {
-        t.reset();
+        resetInOrder(t);
         w.saved = false;
         w.seq = base?.seq ?? 0;
         w.base = base;
@@ -79,7 +79,7 @@ export function useTerminalLog(
           store.resync();
           return;
         }
-        t.reset();
+        resetInOrder(t);
         events = store.eventsAfter(store.getSnapshot().firstSeq - 1) ?? [];
       }
       const replayedThrough = store.replayedThrough;
@@ -105,6 +105,17 @@ export function useTerminalLog(
       client.unsubscribe(sessionId, { readOnly: true });
     };
   }, [term, client, sessionId, savedText]);
+}
+
+/**
+ * Resets `term` after everything written to it so far. `write` only queues data (xterm parses it
+ * later, in chunks) while `reset()` acts at once: a reset between two writes would clear the
+ * screen before the first write is drawn, and the first write would then land above the second
+ * (a saved screen followed by the live one showed every line twice). The reset sequence (RIS,
+ * `ESC c`) goes through the same queue, so it takes effect exactly between the two writes.
+ */
+function resetInOrder(term: Terminal): void {
+  term.write('\x1bc');
 }
 
 /** The visible screen and recent scrollback as text, for the saved offline view. */
