@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { seriousAxeProblems } from './harness/axe.js';
-import { BrowserDevice, launchBrowser } from './harness/browser.js';
-import { populatedServer, THEMES, VIEWPORTS } from './harness/main-screens.js';
+import { BrowserSuite } from './harness/browser-suite.js';
+import { mainScreensServer, THEMES, VIEWPORTS } from './harness/main-screens.js';
 
 // Issue 11: keep the app accessible, checked by axe-core in the browser suite. Every main
 // screen (sign-in, sessions, a chat with a tool card and a waiting permission prompt, a
@@ -11,33 +10,15 @@ import { populatedServer, THEMES, VIEWPORTS } from './harness/main-screens.js';
 // touch phone, has no serious or critical violation: contrast, names and labels, landmarks,
 // ARIA. One server; one signed-in and one signed-out page per size, reused across screens.
 describe('accessibility of the main screens (axe-core, issue 11)', { timeout: 300_000 }, () => {
-  let app: Awaited<ReturnType<typeof populatedServer>> | undefined;
-  let browser: Browser | undefined;
-  const devices: BrowserDevice[] = [];
-
-  before(async () => {
-    app = await populatedServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    for (const d of devices) await d.close().catch(() => {});
-    await browser?.close();
-    await app?.stop();
-    assert.deepEqual(
-      devices.flatMap((d) => d.errors),
-      [],
-      'no page errors',
-    );
-  });
+  const s = new BrowserSuite('a11y', mainScreensServer);
 
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     it(`has no serious or critical violations on the ${size}, light or dark`, async () => {
-      assert.ok(app && browser);
+      const app = s.baton;
       const options =
         size === 'phone' ? { viewport, isMobile: true, hasTouch: true } : { viewport };
-      const signedIn = await BrowserDevice.create(browser, options);
-      const signedOut = await BrowserDevice.create(browser, options);
-      devices.push(signedIn, signedOut);
+      const signedIn = await s.device(options);
+      const signedOut = await s.device(options);
       const inPage = await signedIn.open(`${app.url}/#token=${app.ownerToken}`);
       const outPage = await signedOut.open(`${app.url}/`, { connected: false });
       const found: string[] = [];

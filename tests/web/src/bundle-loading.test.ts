@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { BrowserDevice, connected, launchBrowser } from './harness/browser.js';
+import { describe, it } from 'node:test';
+import { BrowserSuite } from './harness/browser-suite.js';
+import { connected } from './harness/browser.js';
 import {
   CHAT_MARKER,
   chunksContaining,
   compressedByBuild,
   XTERM_MARKER,
 } from './harness/built-assets.js';
-import { populatedServer } from './harness/main-screens.js';
+import { mainScreensServer } from './harness/main-screens.js';
 import { NetworkLog } from './harness/network-log.js';
 import { notYet, waitFor } from './harness/wait-for.js';
 
@@ -20,27 +20,10 @@ describe(
   'the bundle is compressed, split by route and cached (issue 11, bug 12)',
   { timeout: 240_000 },
   () => {
-    let app: Awaited<ReturnType<typeof populatedServer>> | undefined;
-    let browser: Browser | undefined;
-    const devices: BrowserDevice[] = [];
-
-    before(async () => {
-      app = await populatedServer();
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      for (const d of devices) await d.close().catch(() => {});
-      await browser?.close();
-      await app?.stop();
-      assert.deepEqual(
-        devices.flatMap((d) => d.errors),
-        [],
-        'no page errors',
-      );
-    });
+    const s = new BrowserSuite('bundle', mainScreensServer);
 
     it('the list loads neither xterm nor the chat, each session only its own, all compressed and cached', async () => {
-      assert.ok(app && browser);
+      const app = s.baton;
       const xterm = chunksContaining(XTERM_MARKER);
       const chat = chunksContaining(CHAT_MARKER);
       assert.ok(xterm.length > 0, 'the build has a chunk with xterm.js');
@@ -49,8 +32,7 @@ describe(
         log.scripts(mark).filter((path) => chunks.includes(path));
 
       // Service workers off: this test is about the HTTP layer and the browser's own cache.
-      const device = await BrowserDevice.create(browser, { serviceWorkers: 'block' });
-      devices.push(device);
+      const device = await s.device({ serviceWorkers: 'block' });
       const page = await device.context.newPage();
       page.on('pageerror', (error) => device.errors.push(`pageerror: ${error.message}`));
       const log = await NetworkLog.record(page);
@@ -106,9 +88,8 @@ describe(
     });
 
     it('the service worker caches every chunk, lazily loaded ones included, for offline use', async () => {
-      assert.ok(app && browser);
-      const device = await BrowserDevice.create(browser);
-      devices.push(device);
+      const app = s.baton;
+      const device = await s.device();
       const page = await device.open(`${app.url}/#token=${app.ownerToken}`);
       await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
       // This window opened no session, so only the worker's precache can hold these chunks.

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { after, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { BatonClient } from '@baton/client';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
-import { BatonProcess } from './harness/baton-process.js';
-import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
+import { BrowserSuite } from './harness/browser-suite.js';
+import { screenshot } from './harness/browser.js';
 import { transcript } from './harness/app-page.js';
 import { messageState, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
@@ -32,44 +32,31 @@ function modelCallTexts(api: ScriptedModelApi): string[] {
 // server, real Claude Code against a scripted model API that holds the first reply, so the
 // messages sent meanwhile stay queued; two browser profiles are two devices.
 describe('editing and cancelling queued messages (issue 11)', { timeout: 300_000 }, () => {
-  let api: ScriptedModelApi;
-  let baton: BatonProcess;
-  let browser: Browser;
-  const devices: BrowserDevice[] = [];
+  let api: ScriptedModelApi | undefined;
+  const s = new BrowserSuite('queued', {
+    env: async () => {
+      api = await startFakeAnthropic();
+      return claudeServerEnv(api, tempDir('queued-env'));
+    },
+  });
+  // After the suite's own hook (server and browser closed first): the CLI may call it until then.
+  after(async () => api?.close());
   let cli: BatonClient | undefined;
+  s.closeFirst(async () => cli?.close());
   const work = tempDir('queued-work');
 
-  before(async () => {
-    api = await startFakeAnthropic();
-    baton = await BatonProcess.start(
-      tempDir('queued'),
-      claudeServerEnv(api, tempDir('queued-env')),
-    );
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await cli?.close();
-    for (const d of devices) await d.close().catch(() => {});
-    await browser?.close();
-    await baton?.close();
-    await api?.close();
-    assert.deepEqual(
-      devices.flatMap((d) => d.errors),
-      [],
-      'no page errors',
-    );
-  });
-
   it('cancel and edit a queued message: the model gets only the edited text, the other device sees the cancel live', async () => {
+    assert.ok(api, 'the model API has started');
+    const model = api;
+    const baton = s.baton;
     cli = await nodeDevice(baton.url, baton.ownerToken);
     const session = await cli.createSession({
       kind: 'claude',
       name: 'queue',
-      config: { cwd: work, env: claudeSessionEnv(api) },
+      config: { cwd: work, env: claudeSessionEnv(model) },
     });
     const open = async (): Promise<Page> => {
-      const d = await BrowserDevice.create(browser);
-      devices.push(d);
+      const d = await s.device();
       const page = await d.open(baton.signInUrl);
       await page.goto(`${baton.url}/s/${session.id}`);
       await page.locator('.composer').waitFor();
@@ -78,7 +65,7 @@ describe('editing and cancelling queued messages (issue 11)', { timeout: 300_000
     const laptop = await open();
     const phone = await open();
 
-    api.script(
+    model.script(
       { kind: 'text', text: FIRST_REPLY, chunks: 4, delayMs: 20, holdAfterChunks: 2 },
       { kind: 'text', text: SECOND_REPLY, chunks: 2, delayMs: 10 },
     );
@@ -142,7 +129,7 @@ describe('editing and cancelling queued messages (issue 11)', { timeout: 300_000
       return state === 'queued' || notYet(state);
     });
 
-    api.release();
+    model.release();
     const expected = [
       'user: first question',
       `agent: ${FIRST_REPLY}`,
@@ -157,7 +144,7 @@ describe('editing and cancelling queued messages (issue 11)', { timeout: 300_000
       });
       assert.deepEqual(await transcript(page), expected);
     }
-    const calls = modelCallTexts(api);
+    const calls = modelCallTexts(model);
     assert.ok(
       calls.some((c) => c.includes('edited: say hello instead')),
       'the model received the edited text',

@@ -5,9 +5,11 @@ import { BatonProcess } from './baton-process.js';
 import { BrowserDevice, launchBrowser } from './browser.js';
 import { tempDir } from './paths.js';
 
-export interface BrowserSuiteOptions {
+export interface BrowserSuiteOptions<S> {
   /** The server's environment, made once before it starts (a fake model API's address, say). */
   env?: () => NodeJS.ProcessEnv | Promise<NodeJS.ProcessEnv>;
+  /** Another server than a `baton serve` process (an in-process one with scripted sessions). */
+  server?: () => Promise<S>;
   /** Whether the suite fails when any of its devices' pages logged an error (default true). */
   checkPageErrors?: boolean;
 }
@@ -18,15 +20,21 @@ export interface BrowserSuiteOptions {
  * test, before the browser and the server; then, unless told otherwise, the suite fails if any
  * device's page logged an error. Call it inside the `describe` callback.
  */
-export class BrowserSuite {
-  private server: BatonProcess | undefined;
+export class BrowserSuite<S extends { close(): Promise<unknown> } = BatonProcess> {
+  private server: S | undefined;
   private chromium: Browser | undefined;
   private readonly devices: BrowserDevice[] = [];
   private readonly closers: (() => Promise<unknown>)[] = [];
 
-  constructor(name: string, options: BrowserSuiteOptions = {}) {
+  constructor(name: string, options: BrowserSuiteOptions<S> = {}) {
     before(async () => {
-      this.server = await BatonProcess.start(tempDir(name), (await options.env?.()) ?? {});
+      // Without `server`, S is its default, BatonProcess (the only case the cast covers).
+      this.server = options.server
+        ? await options.server()
+        : ((await BatonProcess.start(
+            tempDir(name),
+            (await options.env?.()) ?? {},
+          )) as unknown as S);
       this.chromium = await launchBrowser();
     });
     after(async () => {
@@ -43,7 +51,7 @@ export class BrowserSuite {
     });
   }
 
-  get baton(): BatonProcess {
+  get baton(): S {
     assert.ok(this.server, 'the suite has not started');
     return this.server;
   }

@@ -141,3 +141,11 @@ export async function populatedServer(): Promise<{
     throw error;
   }
 }
+
+/** `populatedServer` as a browser suite's server (`new BrowserSuite(name, mainScreensServer)`). */
+export const mainScreensServer = {
+  server: async () => {
+    const app = await populatedServer();
+    return { ...app, close: () => app.stop() };
+  },
+};
