@@ -19,12 +19,6 @@ export function detectMode(
   return win.matchMedia(`(max-width: ${PHONE_MAX_WIDTH}px)`).matches ? 'mobile' : 'desktop';
 }
 
-/** A short platform name for the device's default name, e.g. `Linux x86_64`. */
-export function platformName(nav: Navigator = navigator): string {
-  const data = (nav as Navigator & { userAgentData?: { platform?: string } }).userAgentData;
-  return data?.platform || nav.platform || 'unknown platform';
-}
-
 /**
  * A label for this window in presence, kept across reloads of the same tab (sessionStorage is
  * per tab) so a reloaded window shows under the same label.

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { loadCredential, saveCredential } from '../sign-in/device-credential.js';
-import { platformName } from '../window-mode.js';
+import { suggestDeviceName } from '../pairing/device-name.js';
 import { ApiError, resumeHandoff } from './handoff-api.js';
 import type { HandoffLink } from './handoff-fragment.js';
 
@@ -23,7 +23,8 @@ function refusalTitle(error: unknown): string {
  */
 export function RedeemScreen({ link }: { link: HandoffLink }): ReactNode {
   const signedIn = loadCredential() !== undefined;
-  const [name, setName] = useState(`phone (${platformName()})`);
+  // The same suggestion as pairing and sign-in ("iPhone", "Pixel 8", "Chrome on Linux").
+  const [name, setName] = useState(() => suggestDeviceName(navigator.userAgent));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
 
