@@ -74,6 +74,7 @@ export function ChatView({
   };
   const listRef = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
+  const lastScrollTop = useRef(0);
   /** Text an Edit puts back into the composer; `n` tells two edits of the same text apart. */
   const [fillRequest, setFillRequest] = useState<{ text: string; n: number }>();
   const fill = useCallback(
@@ -137,7 +138,14 @@ export function ChatView({
           tabIndex={0}
           onScroll={(e) => {
             const el = e.currentTarget;
-            pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_SLACK_PX;
+            const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_SLACK_PX;
+            // Only a scroll up lets go of the bottom. Scroll events also come from layout (rows
+            // measured, the list's size applied a render later, the composer growing); read as
+            // a person's scroll, one of them could unpin the view mid-update, and new messages
+            // then stayed below the fold, unrendered by the virtual list.
+            if (atBottom) pinned.current = true;
+            else if (el.scrollTop < lastScrollTop.current - 1) pinned.current = false;
+            lastScrollTop.current = el.scrollTop;
           }}
         >
           <div className="transcript-size" aria-hidden="true" style={{ height: totalSize }} />
