@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isKnownLogEvent, type LogEvent, type SessionInfo } from '@baton/protocol';
+import { registerDevice } from '../testing/register-device.js';
 import { ProtocolClient } from '../testing/protocol-client.js';
 import { QUIET_TERMINAL, startTestServer } from '../testing/test-server.js';
 import type { RunningServer } from '../server.js';
 
 type Server = RunningServer & { stop(): Promise<void> };
-
-async function registerDevice(server: Server, name: string): Promise<string> {
-  const res = await fetch(server.url + '/api/devices', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.ownerToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  assert.equal(res.status, 201);
-  return ((await res.json()) as { token: string }).token;
-}
 
 async function createSession(client: ProtocolClient): Promise<SessionInfo> {
   const { session } = await client.request<{ session: SessionInfo }>({

@@ -2,22 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
 import { heldTurnAgent } from '../testing/held-turn-agent.js';
+import { registerDevice } from '../testing/register-device.js';
 import { ProtocolClient, ProtocolError } from '../testing/protocol-client.js';
 import { spawnServerProcess } from '../testing/server-process.js';
 import { startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 import type { RunningServer } from '../server.js';
 
 type Server = RunningServer & { stop(): Promise<void> };
-
-async function registerDevice(server: Server, name: string): Promise<string> {
-  const res = await fetch(server.url + '/api/devices', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.ownerToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  assert.equal(res.status, 201);
-  return ((await res.json()) as { token: string }).token;
-}
 
 const message = (text: string) => ({ kind: 'message' as const, text });
 
