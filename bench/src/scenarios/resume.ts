@@ -108,7 +108,9 @@ export function resumeScenario(
           run.problems.push(...problems);
         } else if (protocolOf(system) === 'ws') {
           run.figures['last caught up (ms)'] = 'never';
-          run.notes.push('raw ws keeps nothing: events sent while a device is away are lost');
+          run.notes.push(
+            'raw ws keeps only its last 20,000 frames per room, in memory: older ones are lost',
+          );
         } else {
           run.figures['last caught up (ms)'] = 'never';
           run.problems.push(`${caught.total - caught.caught} devices never caught up`);

@@ -2,13 +2,20 @@ import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { encodeTextFrames } from '@baton/server';
 import { serveIpc, signalReady } from '../ipc.js';
 import { statsHandlers } from './server-stats.js';
 
 /**
  * The floor: raw `ws` room broadcast with no storage, no ids and no acknowledgements. A frame
- * `{t:'sub', r}` joins room r; `{t:'in', r, text}` is broadcast to every member as
- * `{t:'ev', r, text}`.
+ * `{t:'sub', r, after?}` joins room r; `{t:'in', r, text}` is broadcast to every member as
+ * `{t:'ev', r, s, text}`, where `s` numbers the room's broadcasts from 1.
+ *
+ * Each room keeps its last `KEPT_FRAMES` broadcast frames in memory, encoded, so a device that
+ * was cut can resume: `sub` with `after: s` is sent every kept frame after `s` (encoded already,
+ * all in one write) and then the live ones. That is the fair floor for the reconnect storm and
+ * catch-up: the same resume with nothing stored on disk, nothing validated, no presence. A resume
+ * from before the kept window gets what is kept, and the device sees the gap.
  *
  * By default it uses the same two send techniques as baton, so that the ratio to it measures
  * what baton's storage and protocol cost and nothing else:
@@ -27,7 +34,19 @@ import { statsHandlers } from './server-stats.js';
 const { values } = parseArgs({ options: { naive: { type: 'boolean', default: false } } });
 const naive = values.naive;
 
-const rooms = new Map<string, Set<WebSocket>>();
+/** Enough for the catch-up scenario's 10,000 missed messages; bounded so memory stays flat. */
+const KEPT_FRAMES = 20_000;
+
+interface Room {
+  members: Set<WebSocket>;
+  /** The kept frames; `kept[i]` has `s = first + i`. */
+  kept: Buffer[];
+  first: number;
+  /** The last `s` broadcast. */
+  head: number;
+}
+
+const rooms = new Map<string, Room>();
 const corked = new WeakSet<WebSocket>();
 const http = createServer();
 const wss = new WebSocketServer({ server: http, maxPayload: 1024 * 1024 });
@@ -45,15 +64,29 @@ function corkUntilNextIteration(member: WebSocket): void {
   });
 }
 
-function broadcast(room: string, text: string): void {
-  const json = JSON.stringify({ t: 'ev', r: room, text });
-  const members = rooms.get(room) ?? [];
+function roomOf(name: string): Room {
+  let room = rooms.get(name);
+  if (!room) rooms.set(name, (room = { members: new Set(), kept: [], first: 1, head: 0 }));
+  return room;
+}
+
+function broadcast(name: string, text: string): void {
+  const room = roomOf(name);
+  const s = ++room.head;
+  const json = JSON.stringify({ t: 'ev', r: name, s, text });
+  const bytes = Buffer.from(json, 'utf8');
+  room.kept.push(bytes);
+  if (room.kept.length > 2 * KEPT_FRAMES) {
+    // Trimmed in halves, not per frame: one splice per KEPT_FRAMES broadcasts.
+    const drop = room.kept.length - KEPT_FRAMES;
+    room.kept.splice(0, drop);
+    room.first += drop;
+  }
   if (naive) {
-    for (const member of members) member.send(json);
+    for (const member of room.members) member.send(json);
     return;
   }
-  const bytes = Buffer.from(json, 'utf8');
-  for (const member of members) {
+  for (const member of room.members) {
     if (member.readyState !== member.OPEN) continue;
     corkUntilNextIteration(member);
     // A Buffer is sent as a text frame: the bytes are already UTF-8 JSON.
@@ -64,7 +97,7 @@ function broadcast(room: string, text: string): void {
 wss.on('connection', (socket) => {
   const joined = new Set<string>();
   socket.on('message', (data) => {
-    let msg: { t?: unknown; r?: unknown; text?: unknown };
+    let msg: { t?: unknown; r?: unknown; text?: unknown; after?: unknown };
     try {
       msg = JSON.parse(String(data)) as typeof msg;
     } catch {
@@ -72,17 +105,24 @@ wss.on('connection', (socket) => {
     }
     if (typeof msg.r !== 'string') return;
     if (msg.t === 'sub') {
-      let room = rooms.get(msg.r);
-      if (!room) rooms.set(msg.r, (room = new Set()));
-      room.add(socket);
+      const room = roomOf(msg.r);
+      // Replay and join in one synchronous stretch: no broadcast can fall between them.
+      if (typeof msg.after === 'number') {
+        const from = Math.max(0, msg.after + 1 - room.first);
+        const raw = (socket as unknown as { _socket?: Socket })._socket;
+        // As baton replays a page: the frames, encoded already, leave as one buffer in one
+        // write. Nothing is queued in `ws` yet for a socket that has just subscribed.
+        if (from < room.kept.length && raw) raw.write(encodeTextFrames(room.kept.slice(from)));
+      }
+      room.members.add(socket);
       joined.add(msg.r);
-      socket.send(JSON.stringify({ t: 'subscribed', r: msg.r }));
+      socket.send(JSON.stringify({ t: 'subscribed', r: msg.r, head: room.head }));
     } else if (msg.t === 'in' && typeof msg.text === 'string') {
       broadcast(msg.r, msg.text);
     }
   });
   socket.on('close', () => {
-    for (const r of joined) rooms.get(r)?.delete(socket);
+    for (const r of joined) rooms.get(r)?.members.delete(socket);
   });
   socket.on('error', () => {});
 });

@@ -10,6 +10,8 @@ export {
 } from './logger.js';
 export { ServerMetrics } from './observability/server-metrics.js';
 export { MIGRATIONS } from './storage/migrations.js';
+/** WebSocket text frames encoded into one buffer, as replay pages leave (the benchmark's floor uses it). */
+export { encodeTextFrames } from './ws/text-frames.js';
 export { installProcessGuard } from './process-guard.js';
 export type { Runner, RunnerContext, RunnerFactory, InputEvent } from './runners/runner.js';
 export { RunnerError } from './runners/runner.js';
