@@ -191,6 +191,26 @@ test('subscriptions are counted and the last release unsubscribes', async () => 
   await client.close();
 });
 
+test('holders that subscribe in one task send one subscribe with their combined access', async () => {
+  const { client } = setup();
+  const socket = await connect(client);
+  // A read-only part subscribes first, then its writable page, as effects run child first.
+  client.subscribe(S, { readOnly: true });
+  const store = client.subscribe(S);
+  await settle();
+  const sent = socket.sentOf('subscribe');
+  assert.equal(sent.length, 1, 'one subscribe: the server replays the log once');
+  assert.equal(sent[0]?.['readOnly'], undefined, 'writable, as the page asked');
+  answerSubscribes(socket);
+  await settle();
+  assert.equal(store.getSnapshot().status, 'live');
+  // A later change of access still goes out (a sent subscribe needs another).
+  client.unsubscribe(S);
+  assert.equal(socket.sentOf('subscribe').length, 2);
+  assert.equal(socket.sentOf('subscribe')[1]?.['readOnly'], true);
+  await client.close();
+});
+
 test('bad arguments throw clear errors', () => {
   const { client } = setup();
   assert.throws(() => client.send('nope', { kind: 'message', text: 'x' }), /invalid session id/);

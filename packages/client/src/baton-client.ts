@@ -108,6 +108,8 @@ interface Subscription {
   store: SessionStore;
   readers: number;
   writers: number;
+  /** A first `subscribe` frame is due at the end of this task (see `#attachSoon`). */
+  attachDue: boolean;
 }
 
 /**
@@ -322,7 +324,7 @@ export class BatonClient {
         },
         this.#retention,
       );
-      sub = { store, readers: 0, writers: 0 };
+      sub = { store, readers: 0, writers: 0, attachDue: false };
       this.#subscriptions.set(id, sub);
       const info = this.sessions.get(id);
       if (info) store.handleInfo(info);
@@ -330,14 +332,25 @@ export class BatonClient {
     if (readOnly) sub.readers++;
     else sub.writers++;
     this.#updateReadOnly(sub);
-    if (
-      this.#connection.ready &&
-      sub.store.status !== 'live' &&
-      sub.store.status !== 'subscribing'
-    ) {
-      sub.store.attach();
-    }
+    this.#attachSoon(id, sub);
     return sub.store;
+  }
+
+  /**
+   * Sends the first `subscribe` at the end of the current task rather than at once, so that the
+   * holders that subscribe together (a view and its parts, in one render's effects) send one
+   * frame with their combined access. Sent at once, a read-only part subscribing before its
+   * writable page made the server replay the whole log twice: once for the read-only frame and
+   * again for the writable one that replaced it, both from position 0.
+   */
+  #attachSoon(id: SessionId, sub: Subscription): void {
+    if (sub.attachDue) return;
+    sub.attachDue = true;
+    queueMicrotask(() => {
+      sub.attachDue = false;
+      if (this.#subscriptions.get(id) !== sub || !this.#connection.ready) return;
+      if (sub.store.status !== 'live' && sub.store.status !== 'subscribing') sub.store.attach();
+    });
   }
 
   /** Releases one `subscribe`; the last release detaches from the session. */
@@ -538,7 +551,8 @@ export class BatonClient {
     const readOnly = sub.writers === 0;
     if (readOnly === sub.store.readOnly) return;
     sub.store.setReadOnly(readOnly);
-    if (this.#connection.ready) sub.store.attach();
+    // A first subscribe still due carries the new access; only a sent one needs another.
+    if (this.#connection.ready && !sub.attachDue) sub.store.attach();
   }
 
   #onConnected(): void {
