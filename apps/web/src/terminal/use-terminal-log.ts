@@ -17,8 +17,9 @@ const SAVE_EVERY_MS = 2000;
  * again would type the answer into whatever runs now. Live output keeps them (the asking
  * program is running, and this window may be its responder).
  *
- * While there is no live view, `savedText` (the saved offline screen) is shown instead; the
- * screen's text is handed to `onSave` now and then for that view.
+ * While there is no live view, and while the live one is still being replayed, `savedText` (the
+ * saved offline screen) is shown instead; the screen's text is handed to `onSave` now and then
+ * for that view.
  */
 export function useTerminalLog(
   term: Terminal | undefined,
@@ -51,7 +52,9 @@ export function useTerminalLog(
     const write = (): void => {
       const base = store.base;
       const hasLive = base !== undefined || store.lastSeq > 0;
-      if (!hasLive) {
+      // A saved screen stays until the live one is whole: replaced at the first replayed event,
+      // the window would show a partial screen (full, then partial, then full) until catch-up ends.
+      if (!hasLive || (w.saved && store.catchingUp)) {
         if (savedText !== undefined && !w.saved) {
           resetInOrder(t);
           t.write(savedText.replace(/\n/g, '\r\n'));
