@@ -14,7 +14,11 @@ import type { CommitEntry } from './store.js';
  */
 test('PgStore: a lease is held by one node at a time, and a stale owner cannot append', async () => {
   const schema = await tempPgSchema();
-  const [a, b] = await Promise.all([PgStore.open(schema.url), PgStore.open(schema.url)]);
+  const shared = { sharedSchema: true };
+  const [a, b] = await Promise.all([
+    PgStore.open(schema.url, shared),
+    PgStore.open(schema.url, shared),
+  ]);
   try {
     await a.insertSession(terminalSessionRecord('s1'));
     await a.insertSession(terminalSessionRecord('s2'));

@@ -113,3 +113,36 @@ test('PgStore: a batch whose connection dies rejects whole, and the pool goes on
     await schema.drop();
   }
 });
+
+test('PgStore: one server per schema, and the lock is taken again after its connection broke', async () => {
+  const schema = await tempPgSchema();
+  const first = await PgStore.open(schema.url);
+  const admin = new pg.Client(TEST_PG_URL);
+  await admin.connect();
+  try {
+    const inUse =
+      /the schema 'baton_test_\w+' at .* is in use by another baton server; stop that server first/;
+    await assert.rejects(PgStore.open(schema.url), inUse);
+    // PostgreSQL ends the connection holding the lock (as a restart of it would).
+    const holder = async () =>
+      (
+        await admin.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+          [`baton lock ${schema.schema}`],
+        )
+      ).rows[0]?.pid;
+    const before = await holder();
+    assert.ok(before !== undefined);
+    await admin.query('SELECT pg_terminate_backend($1)', [before]);
+    await waitUntil(async () => {
+      const now = await holder();
+      return now !== undefined && now !== before;
+    }, 'the lock to be taken again on a new connection');
+    await assert.rejects(PgStore.open(schema.url), inUse, 'held again');
+    await first.insertSession(terminalSessionRecord('s1'));
+  } finally {
+    await admin.end();
+    await first.close();
+    await schema.drop();
+  }
+});

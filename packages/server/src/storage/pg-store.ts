@@ -20,6 +20,7 @@ import {
   type StoredInput,
 } from './store.js';
 import { PG_MIGRATIONS } from './pg-migrations.js';
+import { PgSchemaLock } from './pg-schema-lock.js';
 import { parsePgTarget, type PgTarget } from './pg-target.js';
 import { describePgOpenError } from './pg-open-error.js';
 import { acquireLease, fencedEntryCheck, releaseLease, renewLease } from './pg-session-leases.js';
@@ -35,6 +36,11 @@ export interface PgStoreOptions {
   connectTimeoutMs?: number;
   /** Told about migrations and connections lost while idle. */
   log?: Logger;
+  /**
+   * Whether other nodes share the schema (each session under a lease, session-lease.ts). Without
+   * it (the default) the schema is this server's alone: PgSchemaLock refuses a second one.
+   */
+  sharedSchema?: boolean;
 }
 
 /** BIGINT (int8) comes back as text by default; baton's numbers (seq, ms) fit a double. */
@@ -69,6 +75,7 @@ export class PgStore implements Store, SessionLeases {
     private readonly pool: pg.Pool,
     /** Where it is connected, as it may be shown. */
     readonly target: Pick<PgTarget, 'schema' | 'shown'>,
+    private readonly lock: PgSchemaLock | undefined,
   ) {}
 
   /**
@@ -78,18 +85,32 @@ export class PgStore implements Store, SessionLeases {
    */
   static async open(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
     const target = parsePgTarget(url);
-    const pool = new pg.Pool({
+    const connection: pg.ClientConfig = {
       connectionString: target.connectionString,
-      // Unqualified names resolve in baton's schema on every connection of the pool.
+      // Unqualified names resolve in baton's schema on every connection.
       options: `-c search_path=${target.schema}`,
-      max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       query_timeout: options.queryTimeoutMs ?? 30_000,
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       application_name: 'baton',
       types,
-    });
+    };
+    let lock: PgSchemaLock | undefined;
+    if (options.sharedSchema !== true) {
+      try {
+        lock = await PgSchemaLock.take(
+          // Named for its schema, so an operator sees in pg_stat_activity which lock it holds.
+          { ...connection, application_name: `baton lock ${target.schema}`.slice(0, 63) },
+          target,
+          options.log,
+        );
+      } catch (err) {
+        if (err instanceof StoreOpenError) throw err;
+        throw describePgOpenError(err, target.shown);
+      }
+    }
+    const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
     // An idle connection that breaks (PostgreSQL restarted) is dropped from the pool and logged;
     // unheard, the pool's `error` event would end the process.
     pool.on('error', (err) => {
@@ -99,10 +120,11 @@ export class PgStore implements Store, SessionLeases {
       await migrate(pool, target, options.log);
     } catch (err) {
       await pool.end().catch(() => {});
+      await lock?.release();
       if (err instanceof StoreOpenError) throw err;
       throw describePgOpenError(err, target.shown);
     }
-    return new PgStore(pool, { schema: target.schema, shown: target.shown });
+    return new PgStore(pool, { schema: target.schema, shown: target.shown }, lock);
   }
 
   // ---- meta, devices, roles --------------------------------------------------------------------
@@ -487,6 +509,7 @@ export class PgStore implements Store, SessionLeases {
 
   async close(): Promise<void> {
     await this.pool.end();
+    await this.lock?.release();
   }
 
   /**
