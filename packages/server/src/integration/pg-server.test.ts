@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import pg from 'pg';
 import type { SessionInfo } from '@baton/protocol';
 import { ProtocolClient } from '../testing/protocol-client.js';
-import { tempPgSchema } from '../testing/pg-test-schema.js';
+import { TEST_PG_URL, tempPgSchema } from '../testing/pg-test-schema.js';
 import { registerDevice } from '../testing/register-device.js';
 import { spawnServerProcess } from '../testing/server-process.js';
 import { QUIET_TERMINAL, startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
@@ -128,6 +129,44 @@ describe('the server on PostgreSQL', () => {
       await server.close();
       first.remove();
       second.remove();
+      await schema.drop();
+    }
+  });
+
+  test('a schema restored from an earlier dump: the sessions whose log went back get a new epoch', async () => {
+    const schema = await tempPgSchema();
+    const data = tempDataDir();
+    let server = await startTestServer({ dataDir: data.dir, store: schema.url });
+    const admin = new pg.Client(TEST_PG_URL);
+    await admin.connect();
+    try {
+      const c = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+      const { session } = await c.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      for (let i = 0; i < 5; i++)
+        await c.submit(session.id, `r${i}`, { kind: 'terminal', data: 'r' });
+      const before = server.hub.get(session.id).epoch;
+      await c.close();
+      await server.close();
+      // What a restore of a dump taken two events earlier leaves (docs/operations.md).
+      const q = (sql: string) =>
+        admin.query(sql.replaceAll('S.', `${schema.schema}.`), [session.id]);
+      const { rows } = await q('SELECT head_seq FROM S.sessions WHERE id = $1');
+      const head = Number((rows[0] as { head_seq: string }).head_seq) - 2;
+      await q(`DELETE FROM S.events WHERE session_id = $1 AND seq > ${head}`);
+      await q(`DELETE FROM S.inputs WHERE session_id = $1 AND seq > ${head}`);
+      await q(`UPDATE S.sessions SET head_seq = ${head} WHERE id = $1`);
+      server = await startTestServer({ dataDir: data.dir, store: schema.url });
+      const after = server.hub.get(session.id);
+      assert.notEqual(after.epoch, before, 'a new epoch: clients holding the old one are reset');
+      assert.equal(after.committedSeq >= head, true);
+    } finally {
+      await admin.end();
+      await server.close();
+      data.remove();
       await schema.drop();
     }
   });
