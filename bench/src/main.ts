@@ -13,7 +13,7 @@ import { setHarnessOptions } from './scenarios/harness.js';
 import type { ScenarioResult } from './scenarios/result.js';
 import { evaluateTargets } from './targets.js';
 
-const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,baton-full,socketio,ws,ws-naive]
+const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,baton-full,baton-pg,socketio,ws,ws-naive]
                                 [--out FILE] [--cpu-prof DIR] [--strace DIR]
                                 [--baseline DIR --systems baton-base,baton,...] [--repeat N]
   --profile   full (default): the published run, written to BENCHMARKS.md

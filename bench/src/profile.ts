@@ -1,3 +1,4 @@
+import { SYSTEMS } from './drivers/connection.js';
 import { clientMemoryScenario } from './scenarios/client-memory.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { lateJoinerScenario } from './scenarios/late-joiner.js';
@@ -31,6 +32,7 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
         sessions: 1,
         idle: 0,
         textBytes: TEXT_BYTES,
+        systems: SYSTEMS,
         latency: { submittersPerSession: 10, ratePerSubmitter: 50, durationMs: s(8000, 2000) },
         saturation: { submittersPerSession: 10, window: 4, durationMs: s(5000, 1500) },
       },
@@ -44,6 +46,7 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
         sessions: 10,
         idle: 0,
         textBytes: TEXT_BYTES,
+        systems: SYSTEMS,
         latency: { submittersPerSession: 2, ratePerSubmitter: 25, durationMs: s(8000, 2000) },
         saturation: { submittersPerSession: 2, window: 4, durationMs: s(5000, 1500) },
       },

@@ -14,6 +14,7 @@ function run(system: SystemName, p99: number, perSec: number): SystemRun {
     latency: { samples: 100, p50: p99 / 2, p99, p999: p99, max: p99 },
     saturation: {
       deliveriesPerSec: perSec,
+      submissionsPerSec: perSec / 10,
       deliveries: perSec,
       serverCores: 1,
       cpuUsPerDelivery: 1,
@@ -84,4 +85,18 @@ test('a run is quiet only under the stated thresholds', () => {
   assert.equal(judgeLoad(at(cores, 0, 0, 0), at(0, 100, 100, 100_000)).quiet, false);
   // Without /proc the run is never called quiet.
   assert.equal(judgeLoad({ load1: 0, atMs: 0 }, { load1: 0, atMs: 100_000 }).quiet, false);
+});
+
+test('targets set appends per second on PostgreSQL beside SQLite, from the same run', () => {
+  const seed: ScenarioResult = {
+    name: 'seed-10x1',
+    title: 'seed',
+    description: 'd',
+    runs: [run('baton', 1, 40_000), run('baton-pg', 2, 10_000)],
+  };
+  const line = evaluateTargets([seed]).find((l) => l.includes('appends per second'));
+  assert.equal(
+    line,
+    'measured: appends per second at saturation in seed-10x1, PostgreSQL 1000 against SQLite 4000 (0.25×), one node each, same run',
+  );
 });

@@ -4,6 +4,10 @@ import { resolve } from 'node:path';
 import { comparedWith, protocolOf, type SystemName } from './drivers/connection.js';
 import { IpcChild } from './ipc.js';
 import type { ServerStats } from './servers/server-stats.js';
+import { tempPgSchema } from '@baton/server/testing';
+
+/** The PostgreSQL that `baton-pg` runs on. */
+const BENCH_PG_URL = process.env['BATON_BENCH_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** What a server process reports once it listens. */
 export interface ServerInfo {
@@ -42,6 +46,8 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const program = `./servers/${protocolOf(system)}-server.js`;
   const isBaseline = comparedWith(system) !== system;
+  // baton-pg: a schema of its own for this server, dropped when it stops.
+  const pg = system === 'baton-pg' ? await tempPgSchema('baton_bench', BENCH_PG_URL) : undefined;
   if (isBaseline && !options.baselineDir) {
     throw new Error(`${system} needs --baseline DIR (a checkout with its bench built)`);
   }
@@ -52,6 +58,7 @@ export async function startServerProcess(
   const args: Record<SystemName, string[]> = {
     baton: ['--durability', 'normal'],
     'baton-full': ['--durability', 'full'],
+    'baton-pg': ['--durability', 'normal', '--store', pg?.url ?? ''],
     'baton-base': ['--durability', 'normal'],
     'baton-full-base': ['--durability', 'full'],
     socketio: [],
@@ -82,6 +89,7 @@ export async function startServerProcess(
         await exited;
         clearTimeout(timer);
       }
+      await pg?.drop();
     },
   };
 }

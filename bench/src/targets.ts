@@ -69,9 +69,18 @@ export function evaluateTargets(results: ScenarioResult[]): string[] {
       );
     }
   }
+  for (const name of ['seed-10x1', 'seed-100x10']) {
+    const sqlite = find(results, name, 'baton')?.saturation?.submissionsPerSec;
+    const pg = find(results, name, 'baton-pg')?.saturation?.submissionsPerSec;
+    if (sqlite === undefined || pg === undefined) continue;
+    lines.push(
+      `measured: appends per second at saturation in ${name}, PostgreSQL ${Math.round(pg)} against SQLite ${Math.round(sqlite)} ` +
+        `(${(pg / sqlite).toFixed(2)}×), one node each, same run`,
+    );
+  }
   const broken = results.flatMap((r) =>
     r.runs
-      .filter((x) => BATONS.includes(x.system) && x.problems.length > 0)
+      .filter((x) => [...BATONS, 'baton-pg'].includes(x.system) && x.problems.length > 0)
       .map((x) => `${r.name} (${x.system})`),
   );
   lines.push(

@@ -7,16 +7,36 @@
  *   once for all members, one socket write per event-loop iteration per connection);
  * - `ws-naive`: raw `ws` encoding each frame per member and writing one frame per system call,
  *   kept only to show what those two techniques are worth;
+ * - `baton-pg`: baton with the PostgreSQL store (`--store`) on the PostgreSQL of the machine
+ *   (BATON_BENCH_PG, default postgres://postgres@127.0.0.1:5432/test), each run in a schema of
+ *   its own; only in the scenarios that measure appends (the two seed scenarios);
  * - `baton-base`, `baton-full-base`: the same two baton servers built from another checkout
  *   (`--baseline DIR`), for an A/B of a change measured in one run under the same load.
  */
 export type SystemName =
-  'baton' | 'baton-full' | 'baton-base' | 'baton-full-base' | 'socketio' | 'ws' | 'ws-naive';
+  | 'baton'
+  | 'baton-full'
+  | 'baton-pg'
+  | 'baton-base'
+  | 'baton-full-base'
+  | 'socketio'
+  | 'ws'
+  | 'ws-naive';
 
 /** The wire protocol a system speaks, which decides the client driver and the server program. */
 export type Protocol = 'baton' | 'socketio' | 'ws';
 
-export const SYSTEMS: readonly SystemName[] = ['baton', 'baton-full', 'socketio', 'ws', 'ws-naive'];
+export const SYSTEMS: readonly SystemName[] = [
+  'baton',
+  'baton-full',
+  'baton-pg',
+  'socketio',
+  'ws',
+  'ws-naive',
+];
+
+/** The systems of the fan-out scenarios that do not compare stores (every one but baton-pg). */
+export const SYSTEMS_BUT_PG: readonly SystemName[] = SYSTEMS.filter((s) => s !== 'baton-pg');
 
 /** Systems of the scenarios where the naive floor would only repeat the floor's answer. */
 export const SYSTEMS_BUT_NAIVE: readonly SystemName[] = ['baton', 'baton-full', 'socketio', 'ws'];
@@ -24,7 +44,11 @@ export const SYSTEMS_BUT_NAIVE: readonly SystemName[] = ['baton', 'baton-full', 
 /** Baseline builds, run only when asked for by name with `--baseline DIR`. */
 export const BASELINE_SYSTEMS: readonly SystemName[] = ['baton-base', 'baton-full-base'];
 
-/** The system a baseline stands in for (itself for every other system). */
+/**
+ * The system a baseline stands in for (itself for every other system): a baseline runs the
+ * scenarios of the system it is compared with, speaks its protocol, and is paired with it in the
+ * A/B lines.
+ */
 export function comparedWith(system: SystemName): SystemName {
   if (system === 'baton-base') return 'baton';
   if (system === 'baton-full-base') return 'baton-full';
@@ -33,7 +57,7 @@ export function comparedWith(system: SystemName): SystemName {
 
 export function protocolOf(system: SystemName): Protocol {
   const compared = comparedWith(system);
-  if (compared === 'baton' || compared === 'baton-full') return 'baton';
+  if (compared === 'baton' || compared === 'baton-full' || compared === 'baton-pg') return 'baton';
   if (compared === 'ws' || compared === 'ws-naive') return 'ws';
   return 'socketio';
 }

@@ -1,5 +1,5 @@
 import type { SystemName } from '../drivers/connection.js';
-import { SYSTEMS } from '../drivers/connection.js';
+import { SYSTEMS_BUT_PG } from '../drivers/connection.js';
 import { measureLatency, measureSaturation } from './measure.js';
 import { loadProcessesFor, withServer } from './harness.js';
 import type { Scenario, SystemRun } from './result.js';
@@ -7,6 +7,8 @@ import { buildTopology, type TopologySpec } from './topology.js';
 
 export interface FanoutParams extends TopologySpec {
   textBytes: number;
+  /** The systems it runs (default every one but baton-pg). */
+  systems?: readonly SystemName[];
   latency: { submittersPerSession: number; ratePerSubmitter: number; durationMs: number };
   saturation: { submittersPerSession: number; window: number; durationMs: number };
 }
@@ -26,7 +28,7 @@ export function fanoutScenario(
     name,
     title,
     description,
-    systems: SYSTEMS,
+    systems: params.systems ?? SYSTEMS_BUT_PG,
     run: (system: SystemName) => {
       const connections = params.devices + params.idle;
       return withServer(system, loadProcessesFor(connections), async (server, cluster) => {

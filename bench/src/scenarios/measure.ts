@@ -87,6 +87,8 @@ export async function measureLatency(
 export interface SaturationResult {
   /** Deliveries per second, first submission to last delivery. */
   deliveriesPerSec: number;
+  /** Messages submitted per second over the same span: for baton, appends to the logs. */
+  submissionsPerSec: number;
   deliveries: number;
   /** Server CPU over the same span, in cores (1.0 = one core busy). */
   serverCores: number;
@@ -122,8 +124,11 @@ export async function measureSaturation(
   let endUs = startUs;
   for (const m of collected.messages.values()) endUs = Math.max(endUs, m.lastReceivedUs);
   const spanUs = Math.max(1, endUs - startUs);
+  let submitted = 0;
+  for (const { first, last } of sent.values()) submitted += last - first + 1;
   return {
     deliveriesPerSec: collected.deliveries / (spanUs / 1e6),
+    submissionsPerSec: submitted / (spanUs / 1e6),
     deliveries: collected.deliveries,
     serverCores: stats.cpuUs / spanUs,
     cpuUsPerDelivery: stats.cpuUs / Math.max(1, collected.deliveries),

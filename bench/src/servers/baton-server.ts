@@ -11,9 +11,12 @@ import { statsHandlers } from './server-stats.js';
  * The real baton server (`startServer`), on a fresh data directory, with one change: sessions of
  * kind `claude` get a runner that takes each input and does nothing else, so what is measured is
  * the log (commit before ack) and the fan-out, not an agent. Terminal sessions keep the real PTY
- * runner (the flood scenario uses it). `--durability normal|full` is passed to the server as is.
+ * runner (the flood scenario uses it). `--durability normal|full` and `--store postgres://…` are
+ * passed to the server as they are.
  */
-const { values } = parseArgs({ options: { durability: { type: 'string', default: 'normal' } } });
+const { values } = parseArgs({
+  options: { durability: { type: 'string', default: 'normal' }, store: { type: 'string' } },
+});
 const durability = values.durability;
 if (durability !== 'normal' && durability !== 'full') {
   throw new Error(`--durability must be normal or full, not '${durability}'`);
@@ -24,6 +27,7 @@ const server = await startServer({
   port: 0,
   logLevel: 'warn',
   durability,
+  ...(values.store !== undefined ? { store: values.store } : {}),
   runners: [idleRunnerFactory()],
 });
 serveIpc({

@@ -43,6 +43,7 @@ const SERVE_VALUES = [
   'log-format',
   'allow-origin',
   'durability',
+  'store',
   'public-url',
   'tls-cert',
   'tls-key',
@@ -57,6 +58,8 @@ const SERVE_OPTIONS_HELP = `  --config FILE         the config file (default BAT
   --log-format FORMAT   text or json (one JSON object per line; default text)
   --allow-origin URL,…  extra web origins (and their hosts) allowed to open a WebSocket
   --durability MODE     normal or full (see docs/operations.md)
+  --store URL           postgres://user@host:5432/database?schema=baton: keep sessions in
+                        PostgreSQL instead of SQLite in the data directory (default)
   --public-url URL      the address other devices reach this server at, for pairing links
                         (behind a reverse proxy: https://baton.example.net)
   --tls                 serve https/wss with a self-signed certificate kept in the data

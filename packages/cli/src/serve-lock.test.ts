@@ -81,20 +81,38 @@ test('a second baton serve on the same data directory exits, naming the first on
   }
 });
 
-test('baton serve refuses an unknown --durability', async () => {
+/** Runs `baton serve` with `extra` flags that must stop it; resolves with its code and stderr. */
+async function refusedServe(extra: string[]): Promise<{ code: number | null; err: string }> {
   const home = mkdtempSync(join(tmpdir(), 'baton-lock-'));
   try {
     const child = spawn(
       process.execPath,
-      [MAIN, 'serve', '--port', '0', '--data', join(home, 'd'), '--durability', 'extreme'],
+      [MAIN, 'serve', '--port', '0', '--data', join(home, 'd'), ...extra],
       { env: { ...process.env, BATON_HOME: home } },
     );
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    assert.notEqual(code, 0);
-    assert.match(err, /--durability must be normal or full, not 'extreme'/);
+    return { code, err };
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+test('baton serve refuses an unknown --durability', async () => {
+  const { code, err } = await refusedServe(['--durability', 'extreme']);
+  assert.notEqual(code, 0);
+  assert.match(err, /--durability must be normal or full, not 'extreme'/);
+});
+
+test('baton serve refuses a PostgreSQL it cannot reach in one line, without the password', async () => {
+  const { code, err } = await refusedServe([
+    '--store',
+    'postgres://baton:hunter2@127.0.0.1:1/baton',
+  ]);
+  assert.equal(code, 1);
+  assert.equal(
+    err.trim(),
+    'baton: cannot reach PostgreSQL at postgres://baton:***@127.0.0.1:1/baton: start it, or fix the host and port in --store (connect ECONNREFUSED 127.0.0.1:1)',
+  );
 });

@@ -18,6 +18,7 @@ export { RunnerError } from './runners/runner.js';
 export type { Projection, ProjectionFactory } from './projections/projection.js';
 export type { Store } from './storage/store.js';
 export { SqliteStore } from './storage/sqlite-store.js';
+export { StoreOpenError } from './storage/store-open-error.js';
 export { DataDirLock, DataDirLockedError, type DataDirOwner } from './storage/data-dir-lock.js';
 export { claudeRunnerFactory, createClaudeRunnerFactory } from './runners/claude/index.js';
 export { codexRunnerFactory, createCodexRunnerFactory } from './runners/codex/index.js';

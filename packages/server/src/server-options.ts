@@ -3,14 +3,25 @@ import type { RateLimit } from './ws/token-bucket.js';
 import type { RunnerFactory } from './runners/runner.js';
 import type { TlsOptions } from './tls/tls-options.js';
 import type { PushOptions, PushSent } from './push/push-options.js';
+import type { Store } from './storage/store.js';
 
 export interface ServerOptions {
   /** Interface to bind. Defaults to 127.0.0.1: baton is reachable from elsewhere only on request. */
   host?: string;
   /** Port; 0 picks a free one. Defaults to 7777. */
   port?: number;
-  /** Directory for the SQLite database, the owner token file and per-session directories. */
+  /**
+   * Directory for the SQLite database, the owner token file and per-session directories (with a
+   * PostgreSQL store everything but the database stays here).
+   */
   dataDir: string;
+  /**
+   * The store: absent for the embedded SQLite database in `dataDir`; a
+   * `postgres://user@host:port/database?schema=NAME` URL for PostgreSQL (schema default `baton`,
+   * created when missing; see docs/operations.md, "PostgreSQL"); or a Store of the embedding
+   * application's own (a test's wrapper), which the server then closes when it stops.
+   */
+  store?: string | Store;
   /** Fixed owner credential (BATON_TOKEN). Otherwise one is created on first start and kept. */
   ownerToken?: string;
   logLevel?: LogLevel;
@@ -46,7 +57,8 @@ export interface ServerOptions {
   /** Directory with the built web app to serve at `/`, if any. */
   webRoot?: string;
   /**
-   * What a commit survives. `normal` (default): a crash or `kill -9` of the server, not an
+   * What a commit survives, with the SQLite store (PostgreSQL's is its own `synchronous_commit`).
+   * `normal` (default): a crash or `kill -9` of the server, not an
    * operating-system crash or power loss. `full`: power loss too (one fsync per group commit).
    */
   durability?: 'normal' | 'full';

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ACTION_ROLE, CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
@@ -25,7 +24,8 @@ import { ChildRegistry } from './runners/child-processes/child-registry.js';
 import { runnerMap } from './runners/registry.js';
 import type { ServerOptions } from './server-options.js';
 import { DataDirLock } from './storage/data-dir-lock.js';
-import { SqliteStore } from './storage/sqlite-store.js';
+import { openStore } from './storage/open-store.js';
+import type { Store } from './storage/store.js';
 import { ClientConnection } from './ws/client-connection.js';
 import { UpgradeGuard } from './ws/upgrade-guard.js';
 import { loadTls } from './tls/load-tls.js';
@@ -72,7 +72,7 @@ export interface RunningServer {
 const VERSION = readVersion();
 
 /**
- * Starts a baton server: the SQLite store in `dataDir`, the session hub, the HTTP API under
+ * Starts a baton server: the store (SQLite in `dataDir`, or PostgreSQL), the session hub, the HTTP API under
  * /api, the WebSocket endpoint at /v1/ws and, when `webRoot` is given, the web app at /.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -85,15 +85,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // Before the database is opened: a second server on this directory stops here.
   const lock = DataDirLock.acquire(options.dataDir);
-  let store: SqliteStore;
+  let store: Store;
+  let storeDescription: string;
   let tls: TlsMaterial | undefined;
   try {
     // Before the database: a bad certificate or key stops the start with one clear error.
     if (options.tls) tls = await loadTls(options.tls, options.dataDir, host, log);
-    store = new SqliteStore(join(options.dataDir, 'baton.db'), {
+    ({ store, description: storeDescription } = await openStore({
+      store: options.store,
+      dataDir: options.dataDir,
       durability: options.durability ?? 'normal',
       log,
-    });
+    }));
   } catch (err) {
     lock.release();
     throw err;
@@ -333,6 +336,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   log.info('listening', {
     url: `${scheme}://${urlHost}:${port}`,
     dataDir: options.dataDir,
+    store: storeDescription,
     durability: options.durability ?? 'normal',
     sessions: hub.list().length,
   });

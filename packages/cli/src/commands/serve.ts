@@ -32,8 +32,14 @@ export async function serve(args: ParsedArgs): Promise<void> {
   const dataDir = settings.data;
   const web = webRoot();
   const serverModule = await loadServer();
-  const { createLogger, DataDirLockedError, installProcessGuard, startServer, TlsStartError } =
-    serverModule;
+  const {
+    createLogger,
+    DataDirLockedError,
+    installProcessGuard,
+    startServer,
+    StoreOpenError,
+    TlsStartError,
+  } = serverModule;
   // Before anything starts: a stray throw or rejection from here on is logged, not fatal.
   const level = settings.log.level;
   installProcessGuard(
@@ -48,6 +54,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
   } catch (err) {
     if (err instanceof DataDirLockedError) throw new CliError(err.message, ExitCode.Failed);
     if (err instanceof TlsStartError) throw new CliError(err.message, ExitCode.Failed);
+    if (err instanceof StoreOpenError) throw new CliError(err.message, ExitCode.Failed);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE')
       throw new CliError(

@@ -123,6 +123,35 @@ describe('baton config: the effective settings and where each came from', () => 
     assert.match(text.stdout, /^ {2}ownerToken +\(set, redacted\) +env BATON_TOKEN$/m);
   });
 
+  test('the store URL is shown without its password; one that is not postgres:// is refused', async () => {
+    const url = 'postgres://baton:hunter2@db.example:5432/baton?schema=team';
+    const json = await runBaton(['config', '--json'], { ...env, BATON_STORE: url });
+    const text = await runBaton(['config', '--store', url], env);
+    for (const run of [json, text]) {
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(!run.stdout.includes('hunter2') && !run.stderr.includes('hunter2'));
+    }
+    assert.deepEqual((JSON.parse(json.stdout) as Shown).settings['store'], {
+      value: 'postgres://baton:***@db.example:5432/baton?schema=team',
+      source: 'env',
+      from: 'BATON_STORE',
+    });
+    assert.match(
+      text.stdout,
+      /^ {2}store +postgres:\/\/baton:\*\*\*@db\.example:5432\/baton\?schema=team +flag --store$/m,
+    );
+    const defaults = await shown([]);
+    assert.deepEqual(defaults.settings['store'], {
+      value: null,
+      source: 'default',
+      from: 'default (SQLite in the data directory)',
+    });
+    const bad = await runBaton(['config', '--store', 'mysql://u:pw@h/db'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--store must be a postgres:\/\/user@host:5432\/database URL/);
+    assert.ok(!bad.stderr.includes(':pw@'), 'not even a wrong URL shows its password');
+  });
+
   test('mistakes in the file are refused, every one named by its key, exit 2', async () => {
     writeConfig({
       prot: 8080,

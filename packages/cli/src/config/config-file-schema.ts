@@ -33,6 +33,11 @@ export const ConfigFile = z.strictObject({
   data: z.string().min(1).optional(),
   retention: z.number().int().min(100).max(100_000_000).optional(),
   durability: z.enum(['normal', 'full']).optional(),
+  /** PostgreSQL instead of the embedded SQLite store (docs/operations.md, "PostgreSQL"). */
+  store: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/i, 'must be a postgres://user@host:5432/database URL')
+    .optional(),
   allowedOrigins: z.array(z.string().min(1)).optional(),
   /** Checked as an http(s) origin when the settings are resolved. */
   publicUrl: z.string().min(1).optional(),

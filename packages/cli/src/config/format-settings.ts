@@ -34,11 +34,12 @@ export function settingsAsText(settings: Settings): string {
 
 function shownValue(e: ResolvedSetting): unknown {
   if (e.secret) return e.value === undefined ? null : '(redacted)';
-  return e.value ?? null;
+  return e.shown ?? e.value ?? null;
 }
 
 function display(e: ResolvedSetting): string {
   if (e.secret) return e.value === undefined ? '(not set)' : '(set, redacted)';
+  if (e.shown !== undefined) return e.shown;
   const v = e.value;
   if (v === undefined) return '(not set)';
   if (typeof v === 'string') return v;

@@ -9,9 +9,11 @@ import {
   commaList,
   integer,
   oneOf,
+  postgresUrl,
   publicOrigin,
   text,
   type TextParser,
+  withoutPassword,
 } from './setting-parsers.js';
 
 /** Where a setting's value came from. `from` names it: the file's path, a variable, a flag. */
@@ -27,6 +29,8 @@ export interface ResolvedSetting {
   origin: SettingOrigin;
   /** Shown as `(set)` only: never printed. */
   secret?: boolean;
+  /** The value as it may be printed, when it holds a part that must not be (a password). */
+  shown?: string;
 }
 
 export type TlsOption = { selfSigned: true } | { certFile: string; keyFile: string };
@@ -43,6 +47,8 @@ export interface Settings {
   data: string;
   retention: number;
   durability: 'normal' | 'full';
+  /** A postgres:// URL, or undefined for the embedded SQLite store in the data directory. */
+  store: string | undefined;
   allowedOrigins: string[];
   /** The origin other devices reach this server at, for pairing links. */
   publicUrl: string | undefined;
@@ -101,6 +107,7 @@ export function resolveSettings(
       defFrom?: string;
       parse: TextParser<T>;
       secret?: boolean;
+      show?: (value: T) => string | undefined;
     },
   ): T {
     let value = o.def;
@@ -111,7 +118,14 @@ export function resolveSettings(
     const f = o.flag !== undefined ? flag(o.flag) : undefined;
     if (f !== undefined)
       [value, origin] = [o.parse(f, `--${o.flag!}`), { source: 'flag', from: `--${o.flag!}` }];
-    entries.push({ key, value, origin, ...(o.secret ? { secret: true } : {}) });
+    const shown = o.show?.(value);
+    entries.push({
+      key,
+      value,
+      origin,
+      ...(o.secret ? { secret: true } : {}),
+      ...(shown !== undefined ? { shown } : {}),
+    });
     return value;
   }
   const path: TextParser<string> = (t, where) => resolve(cwd, text(t, where));
@@ -156,6 +170,15 @@ export function resolveSettings(
     file: f.durability,
     def: 'normal',
     parse: oneOf(['normal', 'full'] as const),
+  });
+  const store = pick<string | undefined>('store', {
+    flag: 'store',
+    env: 'BATON_STORE',
+    file: f.store,
+    def: undefined,
+    defFrom: 'default (SQLite in the data directory)',
+    parse: postgresUrl,
+    show: (v) => (v === undefined ? undefined : withoutPassword(v)),
   });
   const allowedOrigins = pick('allowedOrigins', {
     flag: 'allow-origin',
@@ -238,6 +261,7 @@ export function resolveSettings(
     data,
     retention,
     durability,
+    store,
     allowedOrigins,
     publicUrl,
     tls,

@@ -23,6 +23,7 @@ export function serverOptionsFromSettings(
     logFormat: settings.log.format,
     retentionEvents: settings.retention,
     durability: settings.durability,
+    ...(settings.store !== undefined ? { store: settings.store } : {}),
     metrics: { public: settings.metrics.public },
     ...(settings.allowedOrigins.length > 0 ? { allowedOrigins: settings.allowedOrigins } : {}),
     ...(settings.publicUrl !== undefined ? { publicUrl: settings.publicUrl } : {}),

@@ -73,3 +73,22 @@ export const publicOrigin: TextParser<string> = (t, where) => {
     throw bad(where, 'an http(s) origin such as https://baton.example.net', t);
   return url.origin;
 };
+
+/**
+ * `store`: a PostgreSQL URL (`postgres://user@host:5432/database?schema=baton`). Only its form
+ * is checked here; the server says what else is wrong when it connects.
+ */
+export const postgresUrl: TextParser<string> = (t, where) => {
+  if (!/^postgres(ql)?:\/\/\S+$/i.test(t))
+    throw bad(
+      where,
+      'a postgres://user@host:5432/database URL (leave it out for the embedded SQLite store)',
+      withoutPassword(t),
+    );
+  return t;
+};
+
+/** A URL as it may be printed: its password, if any, replaced by `***`. */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:@/]*):[^@/]*@/i, '$1:***@');
+}

@@ -333,6 +333,9 @@ export class LiveSession {
       while (!sub.ended && !sub.peer.closed) {
         await sub.peer.drained();
         if (sub.ended || sub.peer.closed) return;
+        // No await between this check and the switch to live: a commit whose `onCommitted`
+        // runs after the switch is offered to this subscriber live, one that ran before is
+        // replayed. (This holds with any store: committedSeq moves only in onCommitted.)
         if (sub.nextSeq > this.committedSeq) {
           sub.state = 'live';
           sub.fellBehind = false;
@@ -383,7 +386,14 @@ export class LiveSession {
         // and the page leaves as one buffer where the peer can (Peer.sendFrames).
         const frames: string[] = [];
         for (const stored of page) {
-          if (stored.seq !== sub.nextSeq) break;
+          // Nothing past committedSeq, though the store may already hold it: with PostgreSQL a
+          // commit is visible to this read before the LogWriter hears that it committed, and so
+          // before the append is acknowledged and `onCommitted` has run (projection, streaming
+          // text, live subscribers). Sending it here would fan out before the acknowledgement,
+          // and a subscriber turning live below would get the streamed text of a message whose
+          // final event it already has. (With better-sqlite3 the read could not see such an
+          // event: the commit and `onCommitted` run in one stretch of the event loop.)
+          if (stored.seq !== sub.nextSeq || stored.seq > this.committedSeq) break;
           frames.push(frameOf(this.id, storedFor(sub.peer.protocolVersion, stored)));
           sub.nextSeq++;
         }

@@ -32,6 +32,11 @@ export interface LogWriterHooks {
 /** The per-session counters the writer owns while the session is live on this node. */
 export interface SessionLogState {
   readonly sessionId: string;
+  /**
+   * The last number allocated. While a commit is in flight it is ahead of what is stored (with
+   * PostgreSQL, for a network round trip): it positions allocation only. Positions shown to
+   * clients come from `LiveSession.committedSeq`, which moves after the commit.
+   */
   headSeq: number;
   lastActivityAt: number;
 }
@@ -64,6 +69,17 @@ type Refusal = { refused: BatonError };
  * - Gap-free: numbers are allocated in arrival order inside one flush, flushes never overlap, and
  *   after a failed commit each affected head is reloaded from the store, so the next commit
  *   continues right after what is really stored.
+ * - Unknown outcomes: a commit that rejects may still have committed (PostgreSQL: the connection
+ *   was lost after COMMIT was sent). Before anything is refused, the heads are read back; a
+ *   session whose stored head is the one this commit set was stored by it, and its appends are
+ *   acknowledged and fanned out like any other.
+ *
+ * With an asynchronous store (PostgreSQL) every store call here yields to the event loop, and
+ * appends, subscribers and other sessions' work run in between. Nothing here relies on a store
+ * call finishing inside the call (as better-sqlite3's do); what keeps the invariants is written
+ * where it is kept: `flushing` (one flush at a time, including its head reloads), and
+ * `SessionLogState.headSeq` being the allocation head, never shown to a client (LiveSession's
+ * `committedSeq` is what clients see).
  * - Isolation: an entry the store refuses (its session was deleted in the same tick, a number
  *   taken by another writer) fails only that session's appends; the rest of the batch commits.
  * - A failure of the store as a whole rejects every append of the batch with `unavailable`
@@ -81,6 +97,11 @@ export class LogWriter {
     private readonly onCommitted: (log: SessionLogState, events: CommittedEvent[]) => void,
     private readonly hooks: LogWriterHooks = {},
   ) {}
+
+  /** Appends waiting for the next flush, while one runs (tests and diagnostics). */
+  get queued(): number {
+    return this.queue.length;
+  }
 
   /** Appends events (no dedupe). Resolves with the committed events. */
   async append(
@@ -129,6 +150,12 @@ export class LogWriter {
   }
 
   private async flush(): Promise<void> {
+    // One flush at a time, from allocation to the last head reload after a failure. This is what
+    // keeps numbering gap-free with a store that yields: appends arriving during this flush's
+    // awaits (findInputs, commit, the reloads) wait in the queue, and are numbered only once this
+    // flush's numbers are settled (committed, or given back by reloading the head). With
+    // better-sqlite3 no flush could overlap anyway, since its calls finish inside the call; with
+    // PostgreSQL, two overlapping flushes would allocate from the same head.
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
     const batch = this.queue;
@@ -216,22 +243,79 @@ export class LogWriter {
       }
       failed = entries.length > 0 ? (await this.store.commit(entries)).failed : new Map();
     } catch (err) {
-      // The store itself failed (full disk, I/O error): nothing of the batch is stored.
-      const error =
-        err instanceof BatonError
-          ? err
-          : new BatonError(
-              'unavailable',
-              `the store cannot write (${(err as Error).message}); nothing was stored: retry`,
-              STORE_RETRY_AFTER_MS,
-            );
-      for (const item of batch) item.reject(error);
-      const cause = err instanceof Error ? err : new Error(String(err));
-      this.notify(() => this.hooks.onStoreFailed?.(error, [...bySession.keys()], cause));
-      await this.reloadHeads(heads);
-      return;
+      const landed = await this.outcomeAfterError(entries, heads);
+      if (landed !== undefined) {
+        failed = landed;
+      } else {
+        await this.failWhole(batch, [...bySession.keys()], heads, err);
+        return;
+      }
     }
+    await this.settle(batch, bySession, outcomes, heads, failed);
+  }
 
+  /**
+   * After `commit` rejected: whether it committed all the same (its reply was lost). Read back,
+   * each session's head is either the one this commit set (its entry was stored) or not. Since
+   * this writer is the only one allocating for its sessions, a stored head equal to the one
+   * this commit wrote can only come from this commit; one such entry means the transaction
+   * committed, and the others were left out on their own. Undefined when no entry was stored,
+   * or when the heads cannot be read (then the outcome stays unknown and the batch is refused;
+   * if it did commit, the next commit meets the stored numbers and reloads the head).
+   */
+  private async outcomeAfterError(
+    entries: readonly CommitEntry[],
+    heads: Map<SessionLogState, { headSeq: number; lastActivityAt: number }>,
+  ): Promise<Map<string, Error> | undefined> {
+    if (entries.length === 0) return undefined;
+    const before = new Map([...heads].map(([log, h]) => [log.sessionId, h.headSeq]));
+    const failed = new Map<string, Error>();
+    let stored = 0;
+    try {
+      for (const entry of entries) {
+        const record = await this.store.getSession(entry.sessionId);
+        const wasStored =
+          record !== undefined &&
+          record.headSeq === entry.patch.headSeq &&
+          entry.patch.headSeq !== before.get(entry.sessionId);
+        if (wasStored) stored++;
+        else failed.set(entry.sessionId, new Error('the entry was not stored'));
+      }
+    } catch {
+      return undefined;
+    }
+    return stored > 0 ? failed : undefined;
+  }
+
+  /** The store itself failed (full disk, I/O error): nothing of the batch is stored. */
+  private async failWhole(
+    batch: PendingAppend[],
+    logs: SessionLogState[],
+    heads: Map<SessionLogState, { headSeq: number; lastActivityAt: number }>,
+    err: unknown,
+  ): Promise<void> {
+    const error =
+      err instanceof BatonError
+        ? err
+        : new BatonError(
+            'unavailable',
+            `the store cannot write (${(err as Error).message}); nothing was stored: retry`,
+            STORE_RETRY_AFTER_MS,
+          );
+    for (const item of batch) item.reject(error);
+    const cause = err instanceof Error ? err : new Error(String(err));
+    this.notify(() => this.hooks.onStoreFailed?.(error, logs, cause));
+    await this.reloadHeads(heads);
+  }
+
+  /** After the commit: refusals, acknowledgements and fan-out. */
+  private async settle(
+    batch: PendingAppend[],
+    bySession: Map<SessionLogState, PendingAppend[]>,
+    outcomes: Map<PendingAppend, AppendResult | Refusal>,
+    heads: Map<SessionLogState, { headSeq: number; lastActivityAt: number }>,
+    failed: Map<string, Error>,
+  ): Promise<void> {
     // Sessions whose entry was left out fail alone; every other session's appends stand.
     const refused = new Map<SessionLogState, BatonError>();
     for (const log of bySession.keys()) {

@@ -4,10 +4,9 @@ import type { ServerMetrics } from './server-metrics.js';
 /**
  * The store as the hub sees it, with commit latency, batch size and snapshots counted.
  *
- * Timing invariant: each wrapped call calls the real method synchronously and returns the very
- * promise it returned, adding no await. The LogWriter leans on SQLite's commit running to
- * completion inside the call (see SqliteStore); a wrapper that deferred the call by a microtask
- * would change when heads move relative to other appends.
+ * Timing: each wrapped call calls the real method synchronously and returns the very promise it
+ * returned, adding no await, so the store's timing is measured and not changed. (The LogWriter
+ * does not depend on it: its invariants hold with a store that yields, see log-writer.ts.)
  */
 export function instrumentStore(store: Store, metrics: ServerMetrics): Store {
   const commit: Store['commit'] = (batch) => {

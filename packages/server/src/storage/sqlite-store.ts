@@ -55,8 +55,9 @@ export interface SqliteStoreOptions {
  * last transactions. `durability: 'full'` fsyncs the WAL at every commit instead (group commit
  * keeps that affordable: one fsync per batch of appends, not per event) and survives power loss.
  *
- * better-sqlite3 is synchronous: each method runs to completion inside one turn of the event
- * loop, which is what makes the LogWriter's dedupe-then-allocate-then-commit step atomic here.
+ * better-sqlite3 is synchronous: each method runs to completion inside the call. The hub does not
+ * rely on that (PgStore yields at every call): the LogWriter's dedupe-then-allocate-then-commit
+ * step is kept atomic by running one flush at a time (log-writer.ts).
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;

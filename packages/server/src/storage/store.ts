@@ -1,4 +1,5 @@
 import type { LogEvent, Role, SessionKind, SessionStatus } from '@baton/protocol';
+import type { SessionLease } from './session-lease.js';
 
 /**
  * Everything baton keeps, behind one small interface. The SQLite implementation is the embedded
@@ -218,6 +219,13 @@ export interface CommitEntry {
   events: readonly StoredEvent[];
   inputs: readonly (InputKey & { seq: number; payloadDigest: string })[];
   patch: SessionPatch;
+  /**
+   * With many nodes: the lease the writer holds the session under (session-lease.ts). The entry
+   * is stored only if that lease is still the session's current one, checked in the commit's own
+   * transaction (fencing); otherwise it fails alone, like an entry whose session was deleted.
+   * SqliteStore serves one node (its data directory is locked) and has no leases: it ignores it.
+   */
+  lease?: SessionLease;
 }
 
 /** What `commit` left out: the entries (by session id) that could not be stored, with why. */

@@ -13,6 +13,7 @@ export {
   waitUntil,
 } from './test-server.js';
 export { Tmux, type TmuxOptions } from './tmux.js';
+export { tempPgSchema, TEST_PG_URL } from './pg-test-schema.js';
 export { idleRunnerFactory } from './idle-runner-factory.js';
 export { opensslCert, opensslFingerprint, runOpenssl } from './run-openssl.js';
 export { promptingRunnerFactory } from './prompting-runner-factory.js';

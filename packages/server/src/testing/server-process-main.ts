@@ -4,7 +4,7 @@ import { heldTurnAgent } from './held-turn-agent.js';
 
 /**
  * Entry point of spawnServerProcess: `--data DIR --port N [--retention N] [--durability
- * normal|full] [--agent held]`. `--agent held` runs claude sessions with `heldTurnAgent`, whose
+ * normal|full] [--store postgres://…] [--agent held]`. `--agent held` runs claude sessions with `heldTurnAgent`, whose
  * turns never end: for crash tests of what waits in the queue.
  */
 const args = process.argv.slice(2);
@@ -14,12 +14,14 @@ const arg = (name: string) => {
 };
 const retention = arg('retention');
 const durability = arg('durability');
+const store = arg('store');
 const server = await startServer({
   port: Number(arg('port') ?? 0),
   dataDir: arg('data')!,
   logLevel: (process.env['BATON_LOG'] as LogLevel | undefined) ?? 'silent',
   ...(retention ? { retentionEvents: Number(retention) } : {}),
   ...(durability === 'full' || durability === 'normal' ? { durability } : {}),
+  ...(store ? { store } : {}),
   ...(arg('agent') === 'held' ? { runners: [heldTurnAgent().factory] } : {}),
 });
 process.stdout.write(`listening ${server.url} ${server.ownerToken}\n`);

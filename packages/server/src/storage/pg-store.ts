@@ -1,0 +1,781 @@
+import pg from 'pg';
+import type { Role } from '@baton/protocol';
+import type { Logger } from '../logger.js';
+import {
+  inputKey,
+  type AuditQueryRecord,
+  type AuditRecord,
+  type CommitEntry,
+  type CommitOutcome,
+  type DevicePatch,
+  type DeviceRecord,
+  type GrantRecord,
+  type InputKey,
+  type NewAuditRecord,
+  type PushSubscriptionRecord,
+  type SessionRecord,
+  type SessionRoleRecord,
+  type Store,
+  type StoredEvent,
+  type StoredInput,
+} from './store.js';
+import { PG_MIGRATIONS } from './pg-migrations.js';
+import { PgSchemaLock } from './pg-schema-lock.js';
+import { parsePgTarget, type PgTarget } from './pg-target.js';
+import { describePgOpenError } from './pg-open-error.js';
+import { acquireLease, fencedEntryCheck, releaseLease, renewLease } from './pg-session-leases.js';
+import type { SessionLease, SessionLeases } from './session-lease.js';
+import { StoreOpenError } from './store-open-error.js';
+
+export interface PgStoreOptions {
+  /** Connections in the pool. Default 10: one commit at a time, reads beside it. */
+  poolSize?: number;
+  /** A query that takes longer fails (and its connection is dropped). Default 30 s. */
+  queryTimeoutMs?: number;
+  /** How long opening a connection may take. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Told about migrations and connections lost while idle. */
+  log?: Logger;
+  /**
+   * Whether other nodes share the schema (each session under a lease, session-lease.ts). Without
+   * it (the default) the schema is this server's alone: PgSchemaLock refuses a second one.
+   */
+  sharedSchema?: boolean;
+}
+
+/** BIGINT (int8) comes back as text by default; baton's numbers (seq, ms) fit a double. */
+const INT8_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * The store on PostgreSQL: every table in one schema of one database (`?schema=`, default
+ * `baton`), shared by nothing else.
+ *
+ * Unlike SqliteStore, every call here yields to the event loop while the server answers. What
+ * the hub relied on SQLite's synchronous calls for is written down where it is kept (LogWriter,
+ * LiveSession.catchUp); this class only promises what the Store interface says.
+ *
+ * Transactions run at PostgreSQL's default isolation (read committed). The one writer of a
+ * session's log is its LogWriter, which never runs two commits at once, so no commit can meet
+ * another's uncommitted rows of the same session; a second writer (another node without a lease)
+ * meets the primary keys instead, and its entry fails alone.
+ *
+ * Durability is PostgreSQL's own (`synchronous_commit`, replication): a commit that resolved is
+ * as durable as the server is configured to make it. A connection lost during COMMIT leaves the
+ * outcome unknown; `commit` then rejects, and the LogWriter reads the head back before it
+ * allocates again.
+ */
+export class PgStore implements Store, SessionLeases {
+  private constructor(
+    private readonly pool: pg.Pool,
+    /** Where it is connected, as it may be shown. */
+    readonly target: Pick<PgTarget, 'schema' | 'shown'>,
+    private readonly lock: PgSchemaLock | undefined,
+  ) {}
+
+  /**
+   * Connects, creates the schema when missing and brings it to this baton's version. Refuses a
+   * schema written by a newer baton, and an unreachable server, with a StoreOpenError that says
+   * what to do.
+   */
+  static async open(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
+    const target = parsePgTarget(url);
+    const connection: pg.ClientConfig = {
+      connectionString: target.connectionString,
+      // Unqualified names resolve in baton's schema on every connection.
+      options: `-c search_path=${target.schema}`,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      query_timeout: options.queryTimeoutMs ?? 30_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      application_name: 'baton',
+      types,
+    };
+    let lock: PgSchemaLock | undefined;
+    if (options.sharedSchema !== true) {
+      try {
+        lock = await PgSchemaLock.take(
+          // Named for its schema, so an operator sees in pg_stat_activity which lock it holds.
+          { ...connection, application_name: `baton lock ${target.schema}`.slice(0, 63) },
+          target,
+          options.log,
+        );
+      } catch (err) {
+        if (err instanceof StoreOpenError) throw err;
+        throw describePgOpenError(err, target.shown);
+      }
+    }
+    const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
+    // An idle connection that breaks (PostgreSQL restarted) is dropped from the pool and logged;
+    // unheard, the pool's `error` event would end the process.
+    pool.on('error', (err) => {
+      options.log?.warn('a PostgreSQL connection was lost while idle', { error: err.message });
+    });
+    try {
+      await migrate(pool, target, options.log);
+    } catch (err) {
+      await pool.end().catch(() => {});
+      await lock?.release();
+      if (err instanceof StoreOpenError) throw err;
+      throw describePgOpenError(err, target.shown);
+    }
+    return new PgStore(pool, { schema: target.schema, shown: target.shown }, lock);
+  }
+
+  // ---- meta, devices, roles --------------------------------------------------------------------
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const r = await this.pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
+      key,
+    ]);
+    return r.rows[0]?.value;
+  }
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
+  }
+
+  async insertDevice(d: DeviceRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO devices (id, name, token_hash, created_at, last_seen_at, revoked_at, role, session_scope)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        d.id,
+        d.name,
+        d.tokenHash,
+        d.createdAt,
+        d.lastSeenAt,
+        d.revokedAt ?? null,
+        d.role,
+        d.sessionScope ?? null,
+      ],
+    );
+  }
+  async findDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
+    const r = await this.pool.query<DeviceRow>('SELECT * FROM devices WHERE token_hash = $1', [
+      tokenHash,
+    ]);
+    const row = r.rows[0];
+    return row ? toDevice(row) : undefined;
+  }
+  async listDevices(): Promise<DeviceRecord[]> {
+    const r = await this.pool.query<DeviceRow>('SELECT * FROM devices ORDER BY created_at, id');
+    return r.rows.map(toDevice);
+  }
+  async touchDevice(id: string, at: number): Promise<void> {
+    await this.pool.query('UPDATE devices SET last_seen_at = $1 WHERE id = $2', [at, id]);
+  }
+  async revokeDevice(id: string, at: number): Promise<boolean> {
+    const r = await this.pool.query(
+      'UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
+      [at, id],
+    );
+    return r.rowCount === 1;
+  }
+  async updateDevice(id: string, patch: DevicePatch): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE devices SET name = COALESCE($2::text, name), role = COALESCE($3::text, role),
+         modes = COALESCE($4::text, modes) WHERE id = $1`,
+      [
+        id,
+        patch.name ?? null,
+        patch.role ?? null,
+        patch.modes === undefined ? null : patch.modes.join(','),
+      ],
+    );
+    return r.rowCount === 1;
+  }
+  async setSessionRole(deviceId: string, sessionId: string, role: Role | null): Promise<void> {
+    if (role === null) {
+      await this.pool.query(
+        'DELETE FROM device_session_roles WHERE device_id = $1 AND session_id = $2',
+        [deviceId, sessionId],
+      );
+      return;
+    }
+    await this.pool.query(
+      `INSERT INTO device_session_roles (device_id, session_id, role) VALUES ($1, $2, $3)
+       ON CONFLICT (device_id, session_id) DO UPDATE SET role = excluded.role`,
+      [deviceId, sessionId, role],
+    );
+  }
+  async listSessionRoles(): Promise<SessionRoleRecord[]> {
+    const r = await this.pool.query<{ device_id: string; session_id: string; role: string }>(
+      'SELECT device_id, session_id, role FROM device_session_roles ORDER BY device_id, session_id',
+    );
+    return r.rows.map((row) => ({
+      deviceId: row.device_id,
+      sessionId: row.session_id,
+      role: row.role as Role,
+    }));
+  }
+
+  // ---- audit -----------------------------------------------------------------------------------
+
+  async appendAudit(entries: readonly NewAuditRecord[]): Promise<void> {
+    if (entries.length === 0) return;
+    // One statement: the rows are inserted, and take their identity ids, in ordinality order.
+    await this.pool.query(
+      `INSERT INTO audit (at, device_id, device_name, mode, role, action, session_id, detail)
+       SELECT at, device_id, device_name, mode, role, action, session_id, detail
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                   $7::text[], $8::text[])
+            WITH ORDINALITY AS a(at, device_id, device_name, mode, role, action, session_id, detail, n)
+       ORDER BY n`,
+      [
+        entries.map((a) => a.at),
+        entries.map((a) => a.deviceId),
+        entries.map((a) => a.deviceName),
+        entries.map((a) => a.mode),
+        entries.map((a) => a.role),
+        entries.map((a) => a.action),
+        entries.map((a) => a.sessionId ?? null),
+        entries.map((a) => a.detailJson ?? null),
+      ],
+    );
+  }
+  async readAudit(q: AuditQueryRecord): Promise<AuditRecord[]> {
+    const r = await this.pool.query<AuditRow>(
+      `SELECT * FROM audit WHERE id > $1
+         AND ($2::text IS NULL OR session_id = $2)
+         AND ($3::text IS NULL OR device_id = $3)
+       ORDER BY id LIMIT $4`,
+      [q.after, q.sessionId ?? null, q.deviceId ?? null, q.limit],
+    );
+    return r.rows.map(toAudit);
+  }
+  async pruneAudit(before: number): Promise<number> {
+    const r = await this.pool.query('DELETE FROM audit WHERE at < $1', [before]);
+    return r.rowCount ?? 0;
+  }
+
+  // ---- grants and push subscriptions -------------------------------------------------------------
+
+  async insertGrant(g: GrantRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO grants (code_hash, kind, role, session_scope, mode, created_by, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        g.codeHash,
+        g.kind,
+        g.role,
+        g.sessionScope ?? null,
+        g.mode ?? null,
+        g.createdBy,
+        g.createdAt,
+        g.expiresAt,
+      ],
+    );
+  }
+  async findGrant(codeHash: string): Promise<GrantRecord | undefined> {
+    const r = await this.pool.query<GrantRow>('SELECT * FROM grants WHERE code_hash = $1', [
+      codeHash,
+    ]);
+    const row = r.rows[0];
+    if (!row) return undefined;
+    const g: GrantRecord = {
+      codeHash: row.code_hash,
+      kind: row.kind as GrantRecord['kind'],
+      role: row.role as Role,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+    if (row.session_scope !== null) g.sessionScope = row.session_scope;
+    if (row.mode !== null) g.mode = row.mode;
+    if (row.used_at !== null) g.usedAt = row.used_at;
+    if (row.used_by !== null) g.usedBy = row.used_by;
+    return g;
+  }
+  async useGrant(codeHash: string, at: number, deviceId: string): Promise<boolean> {
+    // The row lock of the UPDATE serializes concurrent redeemers; the second one re-reads the row
+    // after the first committed, finds used_at set, and changes nothing.
+    const r = await this.pool.query(
+      'UPDATE grants SET used_at = $1, used_by = $2 WHERE code_hash = $3 AND used_at IS NULL',
+      [at, deviceId, codeHash],
+    );
+    return r.rowCount === 1;
+  }
+  async putPushSubscription(s: PushSubscriptionRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO push_subscriptions (id, device_id, endpoint, p256dh, auth, prefs, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (endpoint) DO UPDATE SET id = excluded.id, device_id = excluded.device_id,
+         p256dh = excluded.p256dh, auth = excluded.auth, prefs = excluded.prefs,
+         created_at = excluded.created_at`,
+      [s.id, s.deviceId, s.endpoint, s.p256dh, s.auth, s.prefs, s.createdAt],
+    );
+  }
+  async listPushSubscriptions(): Promise<PushSubscriptionRecord[]> {
+    const r = await this.pool.query<PushRow>(
+      'SELECT * FROM push_subscriptions ORDER BY created_at, id',
+    );
+    return r.rows.map((row) => ({
+      id: row.id,
+      deviceId: row.device_id,
+      endpoint: row.endpoint,
+      p256dh: row.p256dh,
+      auth: row.auth,
+      prefs: row.prefs,
+      createdAt: row.created_at,
+    }));
+  }
+  async setPushPrefs(id: string, prefs: string): Promise<boolean> {
+    const r = await this.pool.query('UPDATE push_subscriptions SET prefs = $1 WHERE id = $2', [
+      prefs,
+      id,
+    ]);
+    return r.rowCount === 1;
+  }
+  async deletePushSubscription(id: string): Promise<boolean> {
+    const r = await this.pool.query('DELETE FROM push_subscriptions WHERE id = $1', [id]);
+    return r.rowCount === 1;
+  }
+  async deleteDevicePushSubscriptions(deviceId: string): Promise<void> {
+    await this.pool.query('DELETE FROM push_subscriptions WHERE device_id = $1', [deviceId]);
+  }
+
+  // ---- sessions ----------------------------------------------------------------------------------
+
+  async insertSession(s: SessionRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO sessions (id, name, kind, status, reason, exit_code, config, created_at,
+         last_activity_at, head_seq, first_seq, epoch, control)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        s.id,
+        s.name,
+        s.kind,
+        s.status,
+        s.reason ?? null,
+        s.exitCode ?? null,
+        s.config,
+        s.createdAt,
+        s.lastActivityAt,
+        s.headSeq,
+        s.firstSeq,
+        s.epoch,
+        s.control ?? null,
+      ],
+    );
+  }
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const r = await this.pool.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+    const row = r.rows[0];
+    return row ? toSession(row) : undefined;
+  }
+  async listSessions(): Promise<SessionRecord[]> {
+    const r = await this.pool.query<SessionRow>('SELECT * FROM sessions ORDER BY created_at, id');
+    return r.rows.map(toSession);
+  }
+  async setSessionEpoch(id: string, epoch: string): Promise<void> {
+    await this.pool.query('UPDATE sessions SET epoch = $1 WHERE id = $2', [epoch, id]);
+  }
+  async deleteSession(id: string): Promise<void> {
+    await this.transaction(async (c) => {
+      // The session row first: it waits for a commit of this session still in flight (which
+      // holds the row), so the deletes after it see that commit's events and leave none behind;
+      // a commit arriving later finds no row and is refused.
+      await c.query('DELETE FROM sessions WHERE id = $1', [id]);
+      for (const table of ['events', 'inputs', 'snapshots', 'device_session_roles'])
+        await c.query(`DELETE FROM ${table} WHERE session_id = $1`, [id]);
+    });
+  }
+
+  // ---- the log -----------------------------------------------------------------------------------
+
+  async commit(batch: readonly CommitEntry[]): Promise<CommitOutcome> {
+    const failed = new Map<string, Error>();
+    if (batch.length === 0) return { failed };
+    if (batch.length === 1) {
+      // One entry needs no savepoint: when it fails, the whole transaction is that entry.
+      const entry = batch[0]!;
+      try {
+        await this.transaction((c) => writeEntry(c, entry));
+      } catch (err) {
+        if (!isEntryError(err)) throw err;
+        failed.set(entry.sessionId, err);
+      }
+      return { failed };
+    }
+    await this.transaction(async (c) => {
+      for (const entry of batch) {
+        // Each entry in its own savepoint: a constraint failure undoes that entry only and is
+        // reported; any other error (the connection, the disk) propagates, and the whole
+        // transaction rolls back.
+        await c.query('SAVEPOINT entry');
+        try {
+          await writeEntry(c, entry);
+          await c.query('RELEASE SAVEPOINT entry');
+        } catch (err) {
+          if (!isEntryError(err)) throw err;
+          await c.query('ROLLBACK TO SAVEPOINT entry');
+          await c.query('RELEASE SAVEPOINT entry');
+          failed.set(entry.sessionId, err);
+        }
+      }
+    });
+    return { failed };
+  }
+
+  async findInputs(
+    sessionId: string,
+    keys: readonly InputKey[],
+  ): Promise<Map<string, StoredInput>> {
+    const found = new Map<string, StoredInput>();
+    if (keys.length === 0) return found;
+    // Per key: the device's own row first; a row from before per-device dedupe (device '')
+    // otherwise ('' sorts below every device id).
+    const r = await this.pool.query<{
+      device_id: string;
+      input_id: string;
+      seq: number;
+      payload_digest: string | null;
+    }>({
+      name: 'baton-find-inputs',
+      text: `SELECT DISTINCT ON (k.n) k.device_id, k.input_id, i.seq, i.payload_digest
+             FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(device_id, input_id, n)
+             JOIN inputs i ON i.session_id = $1 AND i.input_id = k.input_id
+                          AND i.device_id IN (k.device_id, '')
+             ORDER BY k.n, i.device_id DESC`,
+      values: [sessionId, keys.map((k) => k.deviceId), keys.map((k) => k.inputId)],
+    });
+    for (const row of r.rows) {
+      const stored: StoredInput = { seq: row.seq };
+      if (row.payload_digest !== null) stored.payloadDigest = row.payload_digest;
+      found.set(inputKey({ deviceId: row.device_id, inputId: row.input_id }), stored);
+    }
+    return found;
+  }
+
+  async readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    const r = await this.pool.query<[number, number, string, string]>({
+      name: 'baton-read-events',
+      text: 'SELECT seq, ts, type, data FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      values: [sessionId, afterSeq, limit],
+      rowMode: 'array',
+    });
+    return r.rows.map(([seq, ts, type, data]) => ({
+      seq,
+      ts,
+      type: type as StoredEvent['type'],
+      dataJson: data,
+    }));
+  }
+
+  async putSnapshot(sessionId: string, seq: number, state: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO snapshots (session_id, seq, state, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
+         created_at = excluded.created_at`,
+      [sessionId, seq, state, Date.now()],
+    );
+  }
+  async getSnapshot(sessionId: string): Promise<{ seq: number; state: string } | undefined> {
+    const r = await this.pool.query<{ seq: number; state: string }>(
+      'SELECT seq, state FROM snapshots WHERE session_id = $1',
+      [sessionId],
+    );
+    return r.rows[0];
+  }
+  async compact(sessionId: string, uptoSeq: number): Promise<void> {
+    await this.transaction(async (c) => {
+      await c.query('DELETE FROM events WHERE session_id = $1 AND seq <= $2', [sessionId, uptoSeq]);
+      await c.query('UPDATE sessions SET first_seq = $1 WHERE id = $2 AND first_seq < $1', [
+        uptoSeq + 1,
+        sessionId,
+      ]);
+    });
+  }
+
+  // ---- leases (many nodes) -----------------------------------------------------------------------
+
+  acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<SessionLease | undefined> {
+    return acquireLease(this.pool, sessionId, owner, ttlMs);
+  }
+  renewLease(lease: SessionLease, ttlMs: number): Promise<boolean> {
+    return renewLease(this.pool, lease, ttlMs);
+  }
+  releaseLease(lease: SessionLease): Promise<void> {
+    return releaseLease(this.pool, lease);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+    await this.lock?.release();
+  }
+
+  /**
+   * Runs `fn` in a transaction on one connection. A connection that failed (or whose ROLLBACK
+   * failed) is dropped from the pool, never handed to the next caller mid-transaction; dropping
+   * it also ends the transaction on the server.
+   */
+  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    // A checked-out connection that breaks between two queries emits `error`; unheard, that
+    // would end the process.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      // An error PostgreSQL did not answer with (a timeout, a lost socket) leaves the connection
+      // unusable; after one it did answer with, ROLLBACK decides.
+      if (!(err instanceof pg.DatabaseError) && !(err instanceof EntryRejected))
+        broken ??= err as Error;
+      if (broken === undefined) {
+        broken = await client.query('ROLLBACK').then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+      }
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+}
+
+/**
+ * One entry of a commit in one statement (one round trip; two under a lease): its events and
+ * input ids inserted, its session row patched. No session row to patch (deleted), or a lease
+ * that is no longer the session's, rejects the entry.
+ */
+async function writeEntry(c: pg.PoolClient, entry: CommitEntry): Promise<void> {
+  if (entry.lease !== undefined && !(await fencedEntryCheck(c, entry.lease))) {
+    throw new EntryRejected(
+      `the lease on session ${entry.sessionId} (epoch ${entry.lease.epoch}) is no longer ${entry.lease.owner}'s: another node owns the session now`,
+    );
+  }
+  const p = entry.patch;
+  const r = await c.query({
+    name: 'baton-commit-entry',
+    text: `WITH ev AS (
+             INSERT INTO events (session_id, seq, ts, type, data)
+             SELECT $1::text, * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[])
+           ), inp AS (
+             INSERT INTO inputs (session_id, device_id, input_id, seq, payload_digest)
+             SELECT $1::text, * FROM unnest($6::text[], $7::text[], $8::bigint[], $9::text[])
+           )
+           UPDATE sessions SET head_seq = $10, last_activity_at = $11,
+             name = COALESCE($12::text, name), status = COALESCE($13::text, status),
+             reason = CASE WHEN $14::boolean THEN $15::text ELSE reason END,
+             exit_code = CASE WHEN $16::boolean THEN $17::integer ELSE exit_code END,
+             control = CASE WHEN $18::boolean THEN $19::text ELSE control END
+           WHERE id = $1`,
+    values: [
+      entry.sessionId,
+      entry.events.map((e) => e.seq),
+      entry.events.map((e) => e.ts),
+      entry.events.map((e) => e.type),
+      entry.events.map((e) => e.dataJson),
+      entry.inputs.map((i) => i.deviceId),
+      entry.inputs.map((i) => i.inputId),
+      entry.inputs.map((i) => i.seq),
+      entry.inputs.map((i) => i.payloadDigest),
+      p.headSeq,
+      p.lastActivityAt,
+      p.name ?? null,
+      p.status ?? null,
+      p.reason !== undefined,
+      p.reason ?? null,
+      p.exitCode !== undefined,
+      p.exitCode ?? null,
+      p.control !== undefined,
+      p.control ?? null,
+    ],
+  });
+  if (r.rowCount !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);
+}
+
+async function migrate(pool: pg.Pool, target: PgTarget, log: Logger | undefined): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Nodes starting at once take turns: the first migrates, the others find it done.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+      `baton migrate ${target.schema}`,
+    ]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${target.schema}`);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+    );
+    const row = await client.query<{ value: string }>(
+      "SELECT value FROM meta WHERE key = 'schema_version'",
+    );
+    const current = row.rows[0] ? Number(row.rows[0].value) : 0;
+    if (current > PG_MIGRATIONS.length) {
+      throw new StoreOpenError(
+        `the schema '${target.schema}' at ${target.shown} was written by a newer baton (schema ${current}, this one knows ${PG_MIGRATIONS.length}); upgrade baton or use another ?schema=`,
+      );
+    }
+    for (let v = current; v < PG_MIGRATIONS.length; v++) {
+      for (const sql of PG_MIGRATIONS[v]!) await client.query(sql);
+    }
+    if (current < PG_MIGRATIONS.length) {
+      await client.query(
+        `INSERT INTO meta (key, value) VALUES ('schema_version', $1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [String(PG_MIGRATIONS.length)],
+      );
+      log?.info('brought the PostgreSQL schema up to date', {
+        schema: target.schema,
+        from: current,
+        to: PG_MIGRATIONS.length,
+      });
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** The SQLSTATE of a PostgreSQL error; undefined for anything else (a socket, a timeout). */
+function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** An entry of a commit that cannot be stored as it is (its session is gone). */
+class EntryRejected extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EntryRejected';
+  }
+}
+
+/**
+ * Errors that belong to one entry's content, not to the store: that entry alone fails. Class 23
+ * is a constraint (a seq or input id already stored), class 22 a value PostgreSQL cannot hold
+ * (a NUL character in text).
+ */
+function isEntryError(err: unknown): err is Error {
+  if (err instanceof EntryRejected) return true;
+  const state = sqlState(err);
+  return state !== undefined && (state.startsWith('23') || state.startsWith('22'));
+}
+
+interface DeviceRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  revoked_at: number | null;
+  role: string;
+  session_scope: string | null;
+  modes: string;
+}
+interface GrantRow {
+  code_hash: string;
+  kind: string;
+  role: string;
+  session_scope: string | null;
+  mode: string | null;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  used_by: string | null;
+}
+interface PushRow {
+  id: string;
+  device_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  prefs: string;
+  created_at: number;
+}
+interface SessionRow {
+  id: string;
+  name: string;
+  kind: string;
+  status: string;
+  reason: string | null;
+  exit_code: number | null;
+  config: string;
+  created_at: number;
+  last_activity_at: number;
+  head_seq: number;
+  first_seq: number;
+  epoch: string;
+  control: string | null;
+}
+interface AuditRow {
+  id: number;
+  at: number;
+  device_id: string;
+  device_name: string;
+  mode: string;
+  role: string;
+  action: string;
+  session_id: string | null;
+  detail: string | null;
+}
+
+function toDevice(r: DeviceRow): DeviceRecord {
+  const d: DeviceRecord = {
+    id: r.id,
+    name: r.name,
+    tokenHash: r.token_hash,
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at,
+    role: r.role as Role,
+    modes: r.modes ? r.modes.split(',') : [],
+  };
+  if (r.revoked_at !== null) d.revokedAt = r.revoked_at;
+  if (r.session_scope !== null) d.sessionScope = r.session_scope;
+  return d;
+}
+
+function toSession(r: SessionRow): SessionRecord {
+  const s: SessionRecord = {
+    id: r.id,
+    name: r.name,
+    kind: r.kind as SessionRecord['kind'],
+    status: r.status as SessionRecord['status'],
+    config: r.config,
+    createdAt: r.created_at,
+    lastActivityAt: r.last_activity_at,
+    headSeq: r.head_seq,
+    firstSeq: r.first_seq,
+    epoch: r.epoch,
+  };
+  if (r.reason !== null) s.reason = r.reason;
+  if (r.exit_code !== null) s.exitCode = r.exit_code;
+  if (r.control !== null) s.control = r.control;
+  return s;
+}
+
+function toAudit(r: AuditRow): AuditRecord {
+  const a: AuditRecord = {
+    id: r.id,
+    at: r.at,
+    deviceId: r.device_id,
+    deviceName: r.device_name,
+    mode: r.mode,
+    role: r.role as Role,
+    action: r.action,
+  };
+  if (r.session_id !== null) a.sessionId = r.session_id;
+  if (r.detail !== null) a.detailJson = r.detail;
+  return a;
+}
