@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
 import type { BatonClient } from '@baton/client';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BrowserSuite } from './harness/browser-suite.js';
-import { sendMessage, waitForQuiet } from './harness/chat.js';
+import { openChat, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
 import { nodeDevice } from './harness/node-device.js';
 import { tempDir } from './harness/paths.js';
@@ -34,15 +33,8 @@ describe('slash commands, model and mode in the web app (issue 12)', { timeout: 
       name: 'slash',
       config: { cwd: tempDir('slash-work'), env: claudeSessionEnv(model) },
     });
-    const open = async (): Promise<Page> => {
-      const d = await s.device();
-      const page = await d.open(baton.signInUrl);
-      await page.goto(`${baton.url}/s/${session.id}`);
-      await page.locator('.composer').waitFor();
-      return page;
-    };
-    const laptop = await open();
-    const phone = await open();
+    const laptop = await openChat(s, session.id);
+    const phone = await openChat(s, session.id);
 
     // Claude says which commands it has when its process starts.
     model.script({ kind: 'text', text: 'ready' });
