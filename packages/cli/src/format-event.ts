@@ -32,7 +32,7 @@ export function formatEvent(e: LogEvent): string | undefined {
     case 'agent.turn.started':
       return `[#${e.seq}] turn started\n`;
     case 'agent.text':
-      return `[#${e.seq}] assistant: ${e.data.text}\n`;
+      return `[#${e.seq}] ${e.data.command !== undefined ? `/${e.data.command}` : 'assistant'}: ${e.data.text}\n`;
     case 'agent.thinking':
       return `[#${e.seq}] thinking: ${clip(e.data.text, 500)}\n`;
     case 'agent.tool.call':
@@ -47,5 +47,11 @@ export function formatEvent(e: LogEvent): string | undefined {
       return `[#${e.seq}] turn ${e.data.outcome}${e.data.error ? `: ${e.data.error}` : ''}${e.data.costUsd !== undefined ? ` ($${e.data.costUsd.toFixed(4)})` : ''}\n`;
     case 'agent.error':
       return `[#${e.seq}] error: ${e.data.message}\n`;
+    case 'agent.settings.changed':
+      return `[#${e.seq}] settings by ${e.data.deviceId}:${e.data.model !== undefined ? ` model ${e.data.model}` : ''}${e.data.permissionMode !== undefined ? ` permission mode ${e.data.permissionMode}` : ''}\n`;
+    case 'agent.cleared':
+      return `[#${e.seq}] new conversation: context cleared by ${e.data.deviceId}\n`;
+    case 'agent.commands':
+      return undefined;
   }
 }

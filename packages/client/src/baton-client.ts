@@ -525,6 +525,28 @@ export class BatonClient {
   }
 
   /**
+   * Changes an agent session's model and/or permission mode (Claude's `--permission-mode`,
+   * Codex's approval policy) from the next turn on. Every device sees the change as an
+   * `agent.settings.changed` event (`agentStateOf` gives the current values). Rejects with
+   * `bad_request` and the agent's reason when it refuses the value; the settings then stay.
+   *
+   * @example
+   * await client.changeAgentSettings(sessionId, { model: 'opus', permissionMode: 'acceptEdits' });
+   */
+  async changeAgentSettings(
+    sessionId: string,
+    change: { model?: string; permissionMode?: string },
+  ): Promise<{ seq: number }> {
+    const id = checkSessionId(sessionId);
+    return this.#connection.request({
+      type: 'agent.settings',
+      sessionId: id,
+      ...(change.model !== undefined ? { model: change.model } : {}),
+      ...(change.permissionMode !== undefined ? { permissionMode: change.permissionMode } : {}),
+    });
+  }
+
+  /**
    * Tells the server whether this window's page is visible (the app calls it on
    * `visibilitychange`). A device with a visible window on a session is looking at it and gets
    * no push notification for it; a hidden one does. Kept across reconnects; visible until told.

@@ -5,6 +5,8 @@ export type {
   CreateSessionOptions,
   SubscribeOptions,
 } from './baton-client.js';
+export { agentStateOf } from './agent-state.js';
+export type { AgentState } from './agent-state.js';
 export { BatonError, isRetryableCode } from './baton-error.js';
 export type { BatonErrorCode, ClientErrorCode } from './baton-error.js';
 export { backoffDelay, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './backoff.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentModel, AgentPermissionMode } from './agent-settings.js';
 import { ConnectionMode } from './connection-mode.js';
 import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
@@ -149,6 +150,23 @@ export const AnswerPermission = z.object({
 });
 
 /**
+ * Change an agent session's model and/or permission mode (added in 2, additive: a server without
+ * it answers `invalid_message`). Applies from the next turn; every device sees the change as an
+ * `agent.settings.changed` event, whose `seq` the reply carries. A running agent process is told
+ * at once, so a value it refuses is answered with `bad_request` carrying its reason (and stored
+ * as an `agent.error` every device sees); the settings then stay as they were. Also refused with
+ * `bad_request`: a terminal session, neither field given, a permission mode the session's agent
+ * does not have.
+ */
+export const ChangeAgentSettings = z.object({
+  type: z.literal('agent.settings'),
+  rid: RequestId,
+  sessionId: SessionId,
+  model: AgentModel.optional(),
+  permissionMode: AgentPermissionMode.optional(),
+});
+
+/**
  * Whether this window's page is visible (Page Visibility API). A connection subscribed to a
  * session with a visible page counts as the device looking at that session: it gets no push
  * notification for it. A connection that never sends this counts as visible. Answered by an
@@ -181,6 +199,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Resize,
   Interrupt,
   AnswerPermission,
+  ChangeAgentSettings,
   Visibility,
   Goodbye,
 ]);

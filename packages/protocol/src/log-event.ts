@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputId, Seq } from './ids.js';
+import { AgentCommand, AgentModel, AgentPermissionMode } from './agent-settings.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
 import { SessionKind, SessionStatus } from './session.js';
 import { ControlAction, SessionControl } from './session-control.js';
@@ -58,8 +59,17 @@ const bodies = {
   'terminal.resized': z.object({ cols: z.number().int(), rows: z.number().int() }),
   /** A turn began; `inputIds` are the messages it answers, in order. */
   'agent.turn.started': z.object({ turnId: z.string(), inputIds: z.array(InputId) }),
-  /** A complete assistant text block (its streaming fragments were volatile `stream` frames). */
-  'agent.text': z.object({ messageId: z.string(), text: z.string(), imported: Imported }),
+  /**
+   * A complete assistant text block (its streaming fragments were volatile `stream` frames).
+   * `command` (added in 2, additive) marks the output of a slash command rather than a reply of
+   * the model: the command's name without `/` (`cost`, `context`, `compact`).
+   */
+  'agent.text': z.object({
+    messageId: z.string(),
+    text: z.string(),
+    imported: Imported,
+    command: z.string().optional(),
+  }),
   'agent.thinking': z.object({ messageId: z.string(), text: z.string(), imported: Imported }),
   'agent.tool.call': z.object({
     toolCallId: z.string(),
@@ -100,6 +110,28 @@ const bodies = {
   'agent.error': z.object({ message: z.string(), code: z.string().optional() }),
   /** Agent-specific identifiers (Claude session id, Codex thread id) used to resume. */
   'agent.bound': z.object({ agentSessionId: z.string(), agent: SessionKind }),
+  /**
+   * The model or permission mode of an agent session changed (added in 2, additive): from the
+   * next turn on, the agent uses the fields present here; an absent field is unchanged.
+   * `deviceId` is who changed it. The session's current settings are its config's, overridden by
+   * every such event in log order.
+   */
+  'agent.settings.changed': z.object({
+    model: AgentModel.optional(),
+    permissionMode: AgentPermissionMode.optional(),
+    deviceId: z.string(),
+  }),
+  /**
+   * The agent's context was cleared (`/clear`; added in 2, additive): the session goes on, but
+   * the agent starts a new conversation that remembers nothing said before this event.
+   * `deviceId` is the device whose command cleared it.
+   */
+  'agent.cleared': z.object({ deviceId: z.string() }),
+  /**
+   * The slash commands the agent offers (added in 2, additive), for completion: the whole list,
+   * replacing any earlier one. Stored when the agent reports it and it differs from the last.
+   */
+  'agent.commands': z.object({ commands: z.array(AgentCommand).max(2000) }),
   /**
    * Who may steer the session changed (added in 2, additive: older clients skip it). `control`
    * is the whole new state, so a client needs no earlier event to apply it; `action` and
@@ -144,6 +176,9 @@ export const LogEvent = z.discriminatedUnion('type', [
   variant('agent.turn.ended'),
   variant('agent.error'),
   variant('agent.bound'),
+  variant('agent.settings.changed'),
+  variant('agent.cleared'),
+  variant('agent.commands'),
   variant('control.changed'),
 ]);
 export type LogEvent = z.infer<typeof LogEvent>;

@@ -34,6 +34,8 @@ export const ReplyResult = {
   resize: z.object({}),
   interrupt: z.object({}),
   'permission.answer': z.object({ seq: Seq }),
+  /** The seq of the `agent.settings.changed` event. */
+  'agent.settings': z.object({ seq: Seq }),
   /** The seq of the `input.withdrawn` event; `duplicate` when an earlier request withdrew it. */
   'input.withdraw': z.object({ seq: Seq, duplicate: z.boolean() }),
 } as const;

@@ -81,6 +81,12 @@
  *      `imported: true` on `input`, `agent.text`, `agent.thinking`, `agent.tool.call` and
  *      `agent.tool.result` (old clients show imported history as ordinary history); HTTP only:
  *      `GET /api/agent-conversations` (`AgentConversation`) and the action `agents.adopt`.
+ *      Additive in 2: slash commands and settings mid-conversation: the client message
+ *      `agent.settings` (model and/or permission mode; a server without it answers
+ *      `invalid_message`) and its reply; the event types `agent.settings.changed`,
+ *      `agent.cleared` (`/clear` started a new conversation) and `agent.commands` (the slash
+ *      commands the agent offers), kept from version 1 connections as an empty
+ *      `terminal.output`; `command` on `agent.text` (the output of a slash command).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

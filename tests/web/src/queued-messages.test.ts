@@ -6,7 +6,7 @@ import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-
 import { BrowserSuite } from './harness/browser-suite.js';
 import { screenshot } from './harness/browser.js';
 import { transcript } from './harness/app-page.js';
-import { messageState, sendMessage, waitForQuiet } from './harness/chat.js';
+import { messageState, openChat, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
 import { nodeDevice } from './harness/node-device.js';
 import { tempDir } from './harness/paths.js';
@@ -55,15 +55,8 @@ describe('editing and cancelling queued messages (issue 11)', { timeout: 300_000
       name: 'queue',
       config: { cwd: work, env: claudeSessionEnv(model) },
     });
-    const open = async (): Promise<Page> => {
-      const d = await s.device();
-      const page = await d.open(baton.signInUrl);
-      await page.goto(`${baton.url}/s/${session.id}`);
-      await page.locator('.composer').waitFor();
-      return page;
-    };
-    const laptop = await open();
-    const phone = await open();
+    const laptop = await openChat(s, session.id);
+    const phone = await openChat(s, session.id);
 
     model.script(
       { kind: 'text', text: FIRST_REPLY, chunks: 4, delayMs: 20, holdAfterChunks: 2 },

@@ -13,6 +13,13 @@ export function describeEntry(e: AuditEntry): string {
       return `withdrew a queued message (#${text(d['seq'])})`;
     case 'permission.answer':
       return `answered a permission prompt: ${text(d['decision'])}`;
+    case 'agent.settings': {
+      const what: string[] = [];
+      if (d['model'] !== undefined) what.push(`the model to ${text(d['model'])}`);
+      if (d['permissionMode'] !== undefined)
+        what.push(`the permission mode to ${text(d['permissionMode'])}`);
+      return `set ${what.join(' and ')}`;
+    }
     case 'session.rename':
       return `renamed the session from “${text(d['from'])}” to “${text(d['to'])}”`;
     case 'session.create':

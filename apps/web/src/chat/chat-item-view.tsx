@@ -35,7 +35,11 @@ export const ChatItemView = memo(function ChatItemView({
           className={`msg msg-assistant${item.streaming ? ' streaming' : ''}`}
           aria-busy={item.streaming}
         >
-          <span className="visually-hidden">Agent: </span>
+          {item.command !== undefined ? (
+            <div className="msg-meta msg-command">Output of /{item.command}</div>
+          ) : (
+            <span className="visually-hidden">Agent: </span>
+          )}
           <MarkdownView text={item.text} streaming={item.streaming} />
         </div>
       );
@@ -67,6 +71,14 @@ export const ChatItemView = memo(function ChatItemView({
       );
     case 'notice':
       return <div className={`msg msg-notice notice-${item.tone}`}>{item.text}</div>;
+    case 'change': {
+      const by = who(item.deviceId);
+      return (
+        <div className={`msg msg-notice notice-info${item.cleared ? ' msg-cleared' : ''}`}>
+          {by.charAt(0).toUpperCase() + by.slice(1)} {item.text}
+        </div>
+      );
+    }
   }
 });
 

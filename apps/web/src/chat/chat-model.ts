@@ -31,6 +31,8 @@ export type ChatItem =
       readonly key: string;
       readonly text: string;
       readonly streaming: boolean;
+      /** Output of this slash command (without `/`), not a reply of the model. */
+      readonly command?: string | undefined;
     }
   | {
       /**
@@ -59,6 +61,15 @@ export type ChatItem =
       readonly key: string;
       readonly tone: 'info' | 'error';
       readonly text: string;
+    }
+  | {
+      /** A device changed the conversation: "<who> <text>" (settings, a cleared context). */
+      readonly type: 'change';
+      readonly key: string;
+      readonly deviceId: string;
+      readonly text: string;
+      /** A `/clear`: what comes after is a new conversation for the agent. */
+      readonly cleared: boolean;
     };
 
 /** A permission request on a tool card, and who answered it. */
@@ -196,6 +207,30 @@ export function buildChat(source: ChatSource): ChatModel {
           key: `msg:${e.data.messageId}:${e.seq}`,
           text: e.data.text,
           streaming: false,
+          command: e.type === 'agent.text' ? e.data.command : undefined,
+        });
+        break;
+      case 'agent.settings.changed': {
+        const what: string[] = [];
+        if (e.data.model !== undefined) what.push(`the model to ${e.data.model}`);
+        if (e.data.permissionMode !== undefined)
+          what.push(`the permission mode to ${e.data.permissionMode}`);
+        items.push({
+          type: 'change',
+          key: `settings:${e.seq}`,
+          deviceId: e.data.deviceId,
+          text: `set ${what.join(' and ')} (from the next turn)`,
+          cleared: false,
+        });
+        break;
+      }
+      case 'agent.cleared':
+        items.push({
+          type: 'change',
+          key: `cleared:${e.seq}`,
+          deviceId: e.data.deviceId,
+          text: 'cleared the context: a new conversation starts here, and the agent remembers nothing above',
+          cleared: true,
         });
         break;
       case 'agent.tool.call':

@@ -9,8 +9,10 @@ import {
 } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useBatonClient } from '@baton/react';
-import { IMPORTED_DEVICE_ID } from '@baton/protocol';
-import type { Attachment, SessionId, SessionStatus } from '@baton/protocol';
+import { agentStateOf } from '@baton/client';
+import { IMPORTED_DEVICE_ID, isKnownLogEvent } from '@baton/protocol';
+import type { Attachment, SessionId, SessionInfo, SessionStatus } from '@baton/protocol';
+import { AgentSettingsBar } from './agent-settings-bar.js';
 import { buildChat, type ChatItem, type ChatSource } from './chat-model.js';
 import { ChatItemView, type Who } from './chat-item-view.js';
 import { Composer } from './composer.js';
@@ -46,9 +48,12 @@ export function ChatView({
   readOnly,
   readOnlyNote,
   attached,
+  info,
 }: {
   sessionId: string;
   source: ChatSource;
+  /** The session as listed: its kind, and its config's model and permission mode. */
+  info?: SessionInfo | undefined;
   status: SessionStatus | undefined;
   readOnly: boolean;
   /** Why nothing can be sent, when it is not that this device is a viewer. */
@@ -62,6 +67,12 @@ export function ChatView({
   // conversation is built about once, and typing stays responsive while events stream in.
   const shown = useDeferredValue(source);
   const model = useMemo(() => buildChat(shown), [shown]);
+  const config = info?.config;
+  const agent = useMemo(() => {
+    const runner = shown.base?.state?.runner;
+    const before = runner?.kind === 'agent' ? runner.events.filter(isKnownLogEvent) : [];
+    return agentStateOf(config, [...before, ...shown.events]);
+  }, [shown, config]);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const loadOlder = (): void => {
     const store = client.session(sessionId as SessionId);
@@ -174,6 +185,14 @@ export function ChatView({
             );
           })}
         </div>
+        {info && info.kind !== 'terminal' ? (
+          <AgentSettingsBar
+            sessionId={sessionId}
+            kind={info.kind}
+            agent={agent}
+            readOnly={readOnly}
+          />
+        ) : null}
         {readOnly ? (
           <p className="muted read-only-note" role="note">
             {readOnlyNote ??
@@ -187,6 +206,7 @@ export function ChatView({
             turnRunning={model.turnRunning}
             queued={model.queued}
             fill={fillRequest}
+            commands={agent.commands}
           />
         )}
       </div>

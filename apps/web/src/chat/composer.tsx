@@ -9,6 +9,8 @@ import {
   type ReactNode,
 } from 'react';
 import { useBatonClient } from '@baton/react';
+import type { AgentCommand } from '@baton/protocol';
+import { useCommandCompletion } from './command-completion.js';
 import { errorText } from '../error-text.js';
 import { loadDraft, MAX_DRAFT_CHARS, saveDraft } from './draft-store.js';
 import { ErrorNotice } from '../shell/error-notice.js';
@@ -21,7 +23,8 @@ const DRAFT_SAVE_DELAY_MS = 300;
  * goes into the outbox at once (shown as pending) and is delivered when the link allows, also
  * after the window was offline; Enter sends, Shift+Enter adds a line. The box grows with its
  * text, keeps an unsent draft per session across reloads, and takes the focus when the chat
- * opens (on devices with a keyboard: on a touch screen that would pop the keyboard up).
+ * opens (on devices with a keyboard: on a touch screen that would pop the keyboard up). A `/`
+ * offers the agent's slash commands (`useCommandCompletion`); a command is sent as typed.
  */
 export function Composer({
   sessionId,
@@ -29,6 +32,7 @@ export function Composer({
   turnRunning,
   queued,
   fill,
+  commands,
 }: {
   sessionId: string;
   working: boolean;
@@ -36,6 +40,8 @@ export function Composer({
   queued: number;
   /** Text to put back into the box (Edit on a queued message); a new `n` each time. */
   fill?: { text: string; n: number } | undefined;
+  /** The slash commands the agent offers, for completion; undefined until it said. */
+  commands?: readonly AgentCommand[] | undefined;
 }): ReactNode {
   const client = useBatonClient();
   const id = useId();
@@ -43,6 +49,7 @@ export function Composer({
   const [text, setText] = useState(() => loadDraft(sessionId));
   const [error, setError] = useState<string>();
   const [stopping, setStopping] = useState(false);
+  const completion = useCommandCompletion(id, text, commands, setText);
 
   // The draft follows the text, a little later; the timer's last write wins on unmount too.
   const latest = useRef(text);
@@ -105,6 +112,7 @@ export function Composer({
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>): void => {
+    if (completion.onKeyDown(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       send();
@@ -117,9 +125,11 @@ export function Composer({
       <label htmlFor={`${id}-text`} className="visually-hidden">
         Message
       </label>
+      {completion.list}
       <textarea
         id={`${id}-text`}
         ref={box}
+        {...completion.inputProps}
         className="composer-input"
         value={text}
         maxLength={MAX_DRAFT_CHARS}
@@ -147,7 +157,11 @@ export function Composer({
         </button>
       )}
       <p id={`${id}-hint`} className="composer-hint muted">
-        {turnRunning ? 'The agent is working.' : 'Enter sends, Shift+Enter adds a line.'}
+        {turnRunning
+          ? 'The agent is working.'
+          : commands?.length
+            ? 'Enter sends, Shift+Enter adds a line, / lists commands.'
+            : 'Enter sends, Shift+Enter adds a line.'}
         {queued > 0 ? ` ${queued} message${queued === 1 ? '' : 's'} queued.` : ''}
       </p>
       <ErrorNotice error={error} />

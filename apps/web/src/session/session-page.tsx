@@ -187,6 +187,7 @@ export function SessionPage({
                 gone ? 'This session was deleted: nothing can be sent to it.' : undefined
               }
               attached={attached}
+              info={info}
             />
           ) : (
             <p className="muted loading">Loading the session…</p>

@@ -202,6 +202,13 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
       screen.print(s.red(`! stop failed (${err.code}): ${err.message}`));
     });
   };
+  // The change prints when its event arrives, on every device; only a refusal prints here.
+  const changeMode = (permissionMode: string) => {
+    if (o.readOnly) return screen.print(s.dim('(read-only: cannot change the permission mode)'));
+    client.changeAgentSettings(o.sessionId, { permissionMode }).catch((err: BatonError) => {
+      screen.print(s.red(`! mode not changed (${err.code}): ${err.message}`));
+    });
+  };
   // Withdraws the last of this window's messages that still wait for a turn; the view prints
   // the withdrawal when its event arrives, on every device.
   const cancel = () => {
@@ -272,6 +279,9 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
         break;
       case 'cancel':
         cancel();
+        break;
+      case 'mode':
+        changeMode(command.permissionMode);
         break;
       case 'help':
         screen.print(s.dim(CHAT_HELP));

@@ -42,7 +42,7 @@ describe('parseChatLine', () => {
     assert.equal(parseChatLine('/allow', []).kind, 'error');
   });
 
-  it('knows its commands, and // sends a message that starts with a slash', () => {
+  it("knows its commands, sends the agent's to it, and // sends a message that starts with a slash", () => {
     assert.deepEqual(parseChatLine('/stop', []), { kind: 'stop' });
     assert.deepEqual(parseChatLine('/detach', []), { kind: 'detach' });
     assert.deepEqual(parseChatLine('/retry', []), { kind: 'retry' });
@@ -51,8 +51,15 @@ describe('parseChatLine', () => {
       kind: 'message',
       text: '/etc/hosts is odd',
     });
-    const unknown = parseChatLine('/frobnicate', []);
-    assert.equal(unknown.kind, 'error');
-    assert.match(unknown.kind === 'error' ? unknown.message : '', /\/help/);
+    // Anything else is the agent's: it runs there, where every device sees it.
+    assert.deepEqual(parseChatLine(' /compact keep the plan ', []), {
+      kind: 'message',
+      text: '/compact keep the plan',
+    });
+    assert.deepEqual(parseChatLine('/mode acceptEdits', []), {
+      kind: 'mode',
+      permissionMode: 'acceptEdits',
+    });
+    assert.equal(parseChatLine('/mode', []).kind, 'error');
   });
 });

@@ -8,6 +8,7 @@ export type ChatCommand =
   | { kind: 'retry' }
   | { kind: 'cancel' }
   | { kind: 'help' }
+  | { kind: 'mode'; permissionMode: string }
   | { kind: 'empty' }
   | { kind: 'error'; message: string };
 
@@ -20,6 +21,9 @@ export const CHAT_HELP = [
   '/retry                 send your failed messages again',
   '/cancel                withdraw your last queued message before the agent takes it',
   '/detach, Ctrl-D        leave; the session keeps running',
+  '/mode <mode>           change the permission mode from the next turn (acceptEdits, plan, …)',
+  '/model [name]          show or change the model from the next turn',
+  '/other                 any other /command goes to the agent: /cost, /context, /compact, /clear…',
   '//text                 send a message that starts with a slash',
 ].join('\n');
 
@@ -74,11 +78,17 @@ export function parseChatLine(line: string, outstanding: readonly string[]): Cha
     case 'help':
     case '?':
       return { kind: 'help' };
+    case 'mode':
+      if (args.length !== 1)
+        return {
+          kind: 'error',
+          message: 'say which permission mode: /mode acceptEdits (Claude) or /mode never (Codex)',
+        };
+      return { kind: 'mode', permissionMode: args[0]! };
     default:
-      return {
-        kind: 'error',
-        message: `unknown command /${name}; /help lists the commands (start with // to send a message that begins with /)`,
-      };
+      // The agent's own commands (and baton's /model) run on the server, so every device sees
+      // them and their output; one the agent does not have is answered there, for everyone.
+      return { kind: 'message', text: line.trim() };
   }
 }
 

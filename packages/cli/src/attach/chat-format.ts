@@ -178,6 +178,19 @@ export function formatAgentEvent(
     }
     case 'agent.error':
       return s.red(`! ${e.data.message}`);
+    case 'agent.settings.changed': {
+      const what: string[] = [];
+      if (e.data.model !== undefined) what.push(`model ${s.bold(e.data.model)}`);
+      if (e.data.permissionMode !== undefined)
+        what.push(`permission mode ${s.bold(e.data.permissionMode)}`);
+      return s.dim(
+        `── ${name(e.data.deviceId)} set the ${what.join(' and ')} (from the next turn)`,
+      );
+    }
+    case 'agent.cleared':
+      return s.yellow(
+        `── new conversation: ${name(e.data.deviceId)} cleared the context; the agent remembers nothing before this`,
+      );
     case 'session.status':
       if (e.data.status === 'failed')
         return s.red(`! the session failed${e.data.reason ? `: ${e.data.reason}` : ''}`);

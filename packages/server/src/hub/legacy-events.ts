@@ -13,6 +13,9 @@ import type { StoredEvent } from '../storage/store.js';
 const ADDED_AFTER_V1: ReadonlySet<string> = new Set<LogEvent['type']>([
   'control.changed',
   'input.withdrawn',
+  'agent.settings.changed',
+  'agent.cleared',
+  'agent.commands',
 ]);
 
 const EMPTY_OUTPUT = '{"data":""}';

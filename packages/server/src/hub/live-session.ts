@@ -666,6 +666,29 @@ export class LiveSession {
     return this.committedSeq;
   }
 
+  /** See `Runner.changeSettings`; resolves with the head after the change was stored. */
+  async changeAgentSettings(
+    actor: Actor,
+    change: { model?: string; permissionMode?: string },
+    readOnly: boolean,
+  ): Promise<number> {
+    if (readOnly)
+      throw new BatonError('read_only', 'this attachment is read-only: it cannot change settings');
+    if (!this.isAgent)
+      throw new BatonError('bad_request', 'terminal sessions have no model or permission mode');
+    if (!this.runners.current) await this.ensureRunner();
+    const runner = this.runners.current;
+    if (!runner?.changeSettings)
+      throw new BatonError('session_not_running', `session ${this.id} has no running agent`);
+    try {
+      await runner.changeSettings(change, actor.deviceId);
+    } catch (err) {
+      if (err instanceof RunnerError) throw new BatonError(err.code, err.message);
+      throw err;
+    }
+    return this.committedSeq;
+  }
+
   // ---- runner lifecycle --------------------------------------------------------------------------
 
   /** Creates and starts the runner. A start failure marks the session failed with the reason. */

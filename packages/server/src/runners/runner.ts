@@ -78,6 +78,15 @@ export interface Runner {
   /** Answer an outstanding permission request. Rejects with `already_resolved` semantics via
    * `RunnerError` when it was answered before. Terminals do not implement it. */
   answerPermission?(requestId: string, answer: PermissionDecision, deviceId: string): Promise<void>;
+  /**
+   * Changes an agent's model and/or permission mode from the next turn on (`agent.settings`),
+   * stored as `agent.settings.changed`. Rejects with a `RunnerError` when the agent has no such
+   * mode or refuses the change. Terminals do not implement it.
+   */
+  changeSettings?(
+    change: { model?: string; permissionMode?: string },
+    deviceId: string,
+  ): Promise<void>;
   /** Stop the engine and release its resources. Resolves when it has ended. */
   stop(): Promise<void>;
 }

@@ -221,6 +221,18 @@ export async function dispatch(
         ctx.reply(msg.rid, {});
         return;
       }
+      case 'agent.settings': {
+        ctx.check('session.input', msg.sessionId);
+        const change: { model?: string; permissionMode?: string } = {};
+        if (msg.model !== undefined) change.model = msg.model;
+        if (msg.permissionMode !== undefined) change.permissionMode = msg.permissionMode;
+        const seq = await hub
+          .get(msg.sessionId)
+          .changeAgentSettings(actor, change, ctx.attached.get(msg.sessionId)?.readOnly ?? false);
+        audit('agent.settings', msg.sessionId, { ...change, seq });
+        ctx.reply(msg.rid, { seq });
+        return;
+      }
       case 'permission.answer': {
         ctx.check('session.answer', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);

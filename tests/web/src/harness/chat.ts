@@ -1,5 +1,15 @@
 import type { Page } from 'playwright-core';
+import type { BrowserSuite } from './browser-suite.js';
 import { waitFor } from './wait-for.js';
+
+/** A new device of the suite (its own browser profile), signed in, showing a session's chat. */
+export async function openChat(suite: BrowserSuite, sessionId: string): Promise<Page> {
+  const device = await suite.device();
+  const page = await device.open(suite.baton.signInUrl);
+  await page.goto(`${suite.baton.url}/s/${sessionId}`);
+  await page.locator('.composer').waitFor();
+  return page;
+}
 
 /** Types a message into the chat composer on `page` and sends it with Enter. */
 export async function sendMessage(page: Page, text: string): Promise<void> {

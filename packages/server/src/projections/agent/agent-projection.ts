@@ -11,7 +11,7 @@ import type { Projection, ProjectionFactory } from '../projection.js';
  * (inputs, whether a turn took them or their device withdrew them), what the agent answered, its
  * tool calls and results, permission prompts and their answers, turn boundaries and errors, and
  * the agent's own conversation id (the runner resumes from it even after retention compacted the
- * log).
+ * log), its model and permission mode changes, `/clear`s and the slash commands it offers.
  * Status changes, renames and streaming fragments are not kept.
  */
 export const AGENT_SNAPSHOT_TYPES: ReadonlySet<LogEventType> = new Set<LogEventType>([
@@ -28,6 +28,9 @@ export const AGENT_SNAPSHOT_TYPES: ReadonlySet<LogEventType> = new Set<LogEventT
   'agent.turn.ended',
   'agent.error',
   'agent.bound',
+  'agent.settings.changed',
+  'agent.cleared',
+  'agent.commands',
 ]);
 
 /**

@@ -1,5 +1,7 @@
-import type { NewLogEvent, PermissionDecision } from '@baton/protocol';
+import type { AgentCommand, NewLogEvent, PermissionDecision } from '@baton/protocol';
 import type { AgentRunnerOptions } from './agent-runner-options.js';
+import type { AgentSettings } from './agent-settings.js';
+import type { SlashCommand } from './slash-command.js';
 import type { RunnerContext } from '../runner.js';
 
 /** How a turn ended, as the agent reported it. */
@@ -45,6 +47,13 @@ export interface DriverSink {
   permissionCancelled(requestId: string, why: string): void;
   /** The current turn ended. */
   turnEnded(result: TurnResult): void;
+  /** The slash commands the agent offers (the whole list; the runner stores it when it changed). */
+  commands(commands: AgentCommand[]): void;
+  /**
+   * The agent started a new, empty conversation because of the running `/clear` command. Call
+   * it after `bound` with the new conversation's id, so a resume continues the new one.
+   */
+  cleared(): void;
   /** The process ended. Also called after `stop()`; the runner knows which exits it asked for. */
   exited(exit: ProcessExit): void;
 }
@@ -62,6 +71,19 @@ export interface AgentDriver {
   start(resumeId: string | undefined): Promise<void>;
   /** Starts one turn answering `texts`, in order, as one user message. */
   sendTurn(texts: string[]): Promise<void>;
+  /**
+   * Runs a slash command as the current turn (`text` is the message as typed); the turn ends
+   * through `turnEnded`, and what the command printed is reported as `agent.text` events
+   * carrying `command`. A command the agent does not have ends the turn as `failed` with an
+   * error saying so. Absent: the message is sent as it is (`sendTurn`).
+   */
+  runCommand?(command: SlashCommand, text: string): Promise<void>;
+  /**
+   * Tells the running process about changed settings (only the fields present changed).
+   * Rejects with the agent's own reason when it refuses one. A process started later gets the
+   * settings from its context's config instead (`contextWithSettings`).
+   */
+  applySettings?(change: AgentSettings): Promise<void>;
   /** Asks the agent to end the current turn. The turn end arrives through `turnEnded`. */
   interrupt(): Promise<void>;
   /** Delivers the answer to a request previously reported through `permissionRequested`. */

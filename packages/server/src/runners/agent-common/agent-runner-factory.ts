@@ -39,7 +39,7 @@ export function createAgentRunnerFactory(
       const identity: AgentIdentity = {
         kind: spec.kind,
         displayName: spec.displayName,
-        preflight: () => spec.preflight(ctx.config, defaultBinary),
+        preflight: (config = ctx.config) => spec.preflight(config, defaultBinary),
       };
       if (source) identity.importHistory = (id) => source.history(ctx.config, id);
       return new ConversationRunner(

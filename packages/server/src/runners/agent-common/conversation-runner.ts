@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { NewLogEvent, PermissionDecision, SessionKind } from '@baton/protocol';
+import { AgentCommand as AgentCommandSchema, AgentModel } from '@baton/protocol';
+import type {
+  AgentCommand,
+  AgentConfig,
+  NewLogEvent,
+  PermissionDecision,
+  SessionKind,
+} from '@baton/protocol';
 import { RunnerError, type InputEvent, type Runner, type RunnerContext } from '../runner.js';
 import type {
   AgentDriver,
@@ -10,10 +17,15 @@ import type {
   TurnResult,
 } from './agent-driver.js';
 import { DEFAULT_IDLE_STOP_MS, type AgentRunnerOptions } from './agent-runner-options.js';
+import { contextWithSettings, mergeSettings, type AgentSettings } from './agent-settings.js';
 import { EmitChain } from './emit-chain.js';
 import { describeExit } from './json-lines-process.js';
 import { PermissionBook } from './permission-book.js';
 import { deliveryKey, recoverFromLog, type QueuedMessage } from './recover-from-log.js';
+import { nextTurnLength, parseSlashCommand, type SlashCommand } from './slash-command.js';
+
+/** The most slash commands stored in one `agent.commands` event (the schema's limit). */
+const MAX_COMMANDS = 2000;
 
 /** The device id recorded when baton itself closes a permission request nobody answered. */
 export const RUNNER_DEVICE_ID = 'baton';
@@ -24,10 +36,11 @@ export interface AgentIdentity {
   /** The agent's name in messages shown to people. */
   displayName: string;
   /**
-   * Checks the agent can run (binary installed, credentials present) and returns the binary's
-   * path; throws RunnerError('agent_unavailable', …) saying what to install or set.
+   * Checks the agent can run with `config` (the session's by default): binary installed,
+   * credentials present, a permission mode it has. Returns the binary's path; throws
+   * RunnerError('agent_unavailable' | 'bad_request', …) saying what to install or set.
    */
-  preflight(): string;
+  preflight(config?: AgentConfig): string;
   /**
    * The history of the agent's own conversation `id`, as events marked `imported`, for a
    * session that adopts it (`AgentConfig.resume`); absent when the agent's cannot be read.
@@ -40,6 +53,8 @@ interface ActiveTurn {
   interruptRequested: boolean;
   /** The device that asked for the stop, for `agent.turn.ended.stoppedBy`. */
   stoppedBy?: string;
+  /** Set when the turn runs a slash command: the device that sent it. */
+  commandBy?: string;
   done: (result: TurnResult) => void;
 }
 
@@ -74,6 +89,10 @@ export class ConversationRunner implements Runner {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleStopMs: number;
   private binary: string | undefined;
+  /** The model and permission mode devices chose (`agent.settings.changed`), over the config's. */
+  private settings: AgentSettings = {};
+  /** The slash commands the agent last reported; unknown until it did. */
+  private commands: AgentCommand[] | undefined;
 
   constructor(
     private readonly ctx: RunnerContext,
@@ -93,6 +112,8 @@ export class ConversationRunner implements Runner {
     // Once bound (the import is stored with its binding), later starts resume the bound id.
     if (adopt !== undefined && state.agentSessionId === undefined) await this.adopt(adopt);
     this.seenInputIds = state.seenInputIds;
+    this.settings = state.settings;
+    this.commands = state.commands;
     for (const id of state.resolvedPermissions) this.permissions.markResolved(id);
     const cleanup: NewLogEvent[] = [];
     // A turn or prompt still open in the log belongs to a process of an earlier server (ended by
@@ -223,7 +244,7 @@ export class ConversationRunner implements Runner {
       while (this.queue.length > 0 && !this.closed) {
         // Synchronous from the splice to the gate: a message is either withdrawn before this
         // turn takes it (and left out) or taken by it (and can no longer be withdrawn).
-        const batch = this.ctx.takeForTurn(this.queue.splice(0));
+        const batch = this.ctx.takeForTurn(this.queue.splice(0, nextTurnLength(this.queue)));
         if (batch.length > 0) await this.runTurn(batch);
       }
     } finally {
@@ -249,11 +270,20 @@ export class ConversationRunner implements Runner {
       { type: 'agent.turn.started', data: { turnId, inputIds: batch.map((b) => b.inputId) } },
     ]);
     void this.chain.status('running');
+    const command = batch.length === 1 ? parseSlashCommand(batch[0]!.text) : undefined;
     try {
-      const driver = await this.ensureDriver();
-      if (this.turn?.turnId === turnId && this.turn.interruptRequested) {
+      // `/model` needs no process: a change reaches the running one, or the next one's flags.
+      const driver = command?.name === 'model' ? undefined : await this.ensureDriver();
+      if (this.turn?.turnId !== turnId) {
+        // Ended meanwhile (the process died, or the session was stopped).
+      } else if (this.turn.interruptRequested) {
         this.finishTurn({ outcome: 'interrupted' });
-      } else if (this.turn?.turnId === turnId) {
+      } else if (command && !driver) {
+        await this.modelCommand(command, batch[0]!.deviceId);
+      } else if (command && driver) {
+        this.turn.commandBy = batch[0]!.deviceId;
+        await this.runCommand(driver, command, batch[0]!.text);
+      } else if (driver) {
         await driver.sendTurn(batch.map((b) => b.text));
       }
     } catch (err) {
@@ -267,6 +297,84 @@ export class ConversationRunner implements Runner {
     }
     const result = await ended;
     if (result.outcome !== 'failed' || this.driver) this.failed = false;
+  }
+
+  /**
+   * A slash command's turn, the agent's to run. The driver knows which commands exist (Claude
+   * Code's list omits aliases such as `/cost`, so only the agent can tell): one it does not
+   * have ends the turn as failed, with an error every device sees, and the conversation goes on.
+   */
+  private async runCommand(
+    driver: AgentDriver,
+    command: SlashCommand,
+    text: string,
+  ): Promise<void> {
+    if (driver.runCommand) await driver.runCommand(command, text);
+    else await driver.sendTurn([text]);
+  }
+
+  /**
+   * `/model`: baton's own, for every agent, so the change is stored and seen by every device
+   * like one made with `agent.settings` (the agent's own `/model` would change only its running
+   * process, and a resume would forget it). Without an argument it says which model is in use.
+   */
+  private async modelCommand(command: SlashCommand, deviceId: string): Promise<void> {
+    const output = (text: string): NewLogEvent => ({
+      type: 'agent.text',
+      data: { messageId: `cmd_${randomUUID()}`, text, command: 'model' },
+    });
+    if (command.args === '') {
+      const model = this.settings.model ?? this.ctx.config.model;
+      await this.chain.emit([
+        output(
+          model === undefined
+            ? `The model is ${this.agent.displayName}'s default. /model <name> changes it from the next turn on.`
+            : `The model is ${model}. /model <name> changes it from the next turn on.`,
+        ),
+      ]);
+      this.finishTurn({ outcome: 'completed' });
+      return;
+    }
+    try {
+      await this.changeSettings({ model: command.args }, deviceId);
+    } catch (err) {
+      this.finishTurn({ outcome: 'failed', error: (err as Error).message });
+      return;
+    }
+    await this.chain.emit([output(`Model set to ${command.args}; it answers from the next turn.`)]);
+    this.finishTurn({ outcome: 'completed' });
+  }
+
+  /**
+   * Changes the model and/or permission mode from the next turn on, for every device: checked
+   * against what the agent accepts (`preflight`), told to the running process if there is one
+   * (a refusal is stored as an `agent.error` and rejects, and nothing changes), then stored as
+   * `agent.settings.changed`. A process started later gets them on its command line.
+   */
+  async changeSettings(change: AgentSettings, deviceId: string): Promise<void> {
+    if (change.model === undefined && change.permissionMode === undefined)
+      throw new RunnerError('bad_request', 'give a model, a permission mode or both to change');
+    if (this.closed) throw new RunnerError('session_not_running', 'the session was stopped');
+    if (change.model !== undefined && !AgentModel.safeParse(change.model).success)
+      throw new RunnerError(
+        'bad_request',
+        `'${change.model}' is not a model name: use the agent's name for it, without spaces (for example sonnet, opus, gpt-5.1-codex)`,
+      );
+    this.agent.preflight(mergeSettings(this.ctx.config, mergeSettings(this.settings, change)));
+    const driver = this.driver;
+    if (driver?.applySettings) {
+      try {
+        await driver.applySettings(change);
+      } catch (err) {
+        const message = `${this.agent.displayName} refused ${describeChange(change)}: ${(err as Error).message}`;
+        await this.chain.emit([
+          { type: 'agent.error', data: { message, code: 'settings_refused' } },
+        ]);
+        throw new RunnerError('bad_request', message);
+      }
+    }
+    this.settings = mergeSettings(this.settings, change);
+    await this.chain.emit([{ type: 'agent.settings.changed', data: { ...change, deviceId } }]);
   }
 
   private finishTurn(result: TurnResult): void {
@@ -313,7 +421,7 @@ export class ConversationRunner implements Runner {
   private async ensureDriver(): Promise<AgentDriver> {
     if (this.driver) return this.driver;
     const driver = this.createDriver({
-      ctx: this.ctx,
+      ctx: contextWithSettings(this.ctx, this.settings),
       sink: this.sinkFor(() => this.driver === driver),
       options: this.options,
       binary: this.binary ?? this.agent.preflight(),
@@ -362,6 +470,21 @@ export class ConversationRunner implements Runner {
       turnEnded: (result) => {
         if (isCurrent()) this.finishTurn(result);
       },
+      commands: (reported) => {
+        // Names come from the agent's own config (custom and plugin commands): one that does
+        // not fit the schema is left out rather than failing the session's write.
+        const commands = reported
+          .filter((c) => AgentCommandSchema.safeParse(c).success)
+          .slice(0, MAX_COMMANDS);
+        if (!isCurrent() || JSON.stringify(commands) === JSON.stringify(this.commands)) return;
+        this.commands = commands;
+        void this.chain.emit([{ type: 'agent.commands', data: { commands } }]);
+      },
+      cleared: () => {
+        const deviceId = this.turn?.commandBy;
+        if (isCurrent() && deviceId !== undefined)
+          void this.chain.emit([{ type: 'agent.cleared', data: { deviceId } }]);
+      },
       exited: (exit) => {
         if (isCurrent()) this.onUnexpectedExit(exit);
       },
@@ -406,4 +529,13 @@ export class ConversationRunner implements Runner {
       this.ctx.log.warn('idle agent process did not stop cleanly', { error: String(err) });
     });
   }
+}
+
+/** `the model 'x'`, `the permission mode 'y'`, or both, for messages. */
+function describeChange(change: AgentSettings): string {
+  const parts: string[] = [];
+  if (change.model !== undefined) parts.push(`the model '${change.model}'`);
+  if (change.permissionMode !== undefined)
+    parts.push(`the permission mode '${change.permissionMode}'`);
+  return parts.join(' and ');
 }

@@ -19,3 +19,5 @@ export { agentCwd, agentEnv } from './agent-env.js';
 export { resolveAgentBinary } from './resolve-agent-binary.js';
 export { asArray, asNumber, asObject, asString, type JsonObject } from './json-fields.js';
 export { createAgentRunnerFactory, type AgentSpec } from './agent-runner-factory.js';
+export { contextWithSettings, mergeSettings, type AgentSettings } from './agent-settings.js';
+export { nextTurnLength, parseSlashCommand, type SlashCommand } from './slash-command.js';

@@ -1,5 +1,11 @@
-import { isKnownLogEvent, type LogEvent, type SessionKind } from '@baton/protocol';
+import {
+  isKnownLogEvent,
+  type AgentCommand,
+  type LogEvent,
+  type SessionKind,
+} from '@baton/protocol';
 import type { RunnerContext } from '../runner.js';
+import { mergeSettings, settingsOf, type AgentSettings } from './agent-settings.js';
 
 const PAGE = 1000;
 
@@ -32,6 +38,10 @@ export interface Recovered {
   openPermissions: string[];
   /** Permission requests already resolved. */
   resolvedPermissions: string[];
+  /** The model and permission mode devices chose since the session was created. */
+  settings: AgentSettings;
+  /** The slash commands the agent last reported (`agent.commands`), if it did. */
+  commands: AgentCommand[] | undefined;
 }
 
 /**
@@ -58,6 +68,8 @@ export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Pro
     openTurnId: undefined,
     openPermissions: [],
     resolvedPermissions: [],
+    settings: {},
+    commands: undefined,
   };
   const delivered = new Set<string>();
   /** Ids from `input.delivered` events written before they named the device. */
@@ -95,6 +107,12 @@ export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Pro
       case 'agent.permission.resolved':
         openPermissions.delete(e.data.requestId);
         result.resolvedPermissions.push(e.data.requestId);
+        break;
+      case 'agent.settings.changed':
+        result.settings = mergeSettings(result.settings, settingsOf(e));
+        break;
+      case 'agent.commands':
+        result.commands = e.data.commands;
         break;
       default:
         break;

@@ -10,8 +10,10 @@ import {
   asObject,
   asString,
   type AgentDriver,
+  type AgentSettings,
   type DriverInit,
   type JsonObject,
+  type SlashCommand,
 } from '../agent-common/index.js';
 import { claudeArgs } from './claude-args.js';
 import {
@@ -21,6 +23,14 @@ import {
 } from './claude-permission-answer.js';
 
 const INTERRUPT_ACK_TIMEOUT_MS = 5_000;
+/** What Claude prints for a slash command it does not have (`Unknown command: /name`). */
+const UNKNOWN_COMMAND = /^Unknown command: \/\S+$/;
+/** Claude's text for an empty message (what `/clear` prints). */
+const NO_CONTENT = '(no content)';
+const SETTINGS_ANSWER_TIMEOUT_MS = 10_000;
+
+/** Claude's answer to one of our control requests: success, or its error text. */
+type ControlAnswer = { ok: true } | { ok: false; error: string };
 
 /**
  * Drives one `claude -p` process over its stream-json protocol.
@@ -42,7 +52,13 @@ export class ClaudeDriver implements AgentDriver {
   private readonly finishedBlocks = new Map<string, number>();
   /** Open `can_use_tool` requests by request id, for their answers. */
   private readonly permissionAsks = new Map<string, ClaudePermissionAsk>();
-  private readonly interruptAcks = new Map<string, () => void>();
+  /** Our control requests waiting for Claude's `control_response`, by request id. */
+  private readonly controlAnswers = new Map<string, (answer: ControlAnswer) => void>();
+  /** The slash command the current turn runs, whose output is shown as the command's. */
+  private command: string | undefined;
+  /** Claude's answer to a command it does not have, which fails the turn instead of showing. */
+  private unknownCommand: string | undefined;
+  private sessionId: string | undefined;
 
   constructor(private readonly init: DriverInit) {}
 
@@ -73,19 +89,47 @@ export class ClaudeDriver implements AgentDriver {
     return sent ? Promise.resolve() : Promise.reject(new Error('claude is not running'));
   }
 
+  runCommand(command: SlashCommand, text: string): Promise<void> {
+    this.command = command.name;
+    return this.sendTurn([text]);
+  }
+
   async interrupt(): Promise<void> {
-    const requestId = `baton-interrupt-${randomUUID()}`;
-    const acked = new Promise<void>((resolve) => {
-      this.interruptAcks.set(requestId, resolve);
-      setTimeout(resolve, INTERRUPT_ACK_TIMEOUT_MS).unref();
+    await this.control({ subtype: 'interrupt' }, INTERRUPT_ACK_TIMEOUT_MS);
+  }
+
+  /**
+   * `set_model` and `set_permission_mode` control requests. Claude answers each with a
+   * `control_response`; an `error` one (say, `bypassPermissions` in a process not started with
+   * `--dangerously-skip-permissions`) rejects with Claude's reason.
+   */
+  async applySettings(change: AgentSettings): Promise<void> {
+    const requests: JsonObject[] = [];
+    if (change.model !== undefined) requests.push({ subtype: 'set_model', model: change.model });
+    if (change.permissionMode !== undefined)
+      requests.push({ subtype: 'set_permission_mode', mode: change.permissionMode });
+    for (const request of requests) {
+      const answer = await this.control(request, SETTINGS_ANSWER_TIMEOUT_MS);
+      if (answer === undefined)
+        throw new Error(`Claude Code did not answer within ${SETTINGS_ANSWER_TIMEOUT_MS} ms`);
+      if (!answer.ok) throw new Error(answer.error);
+    }
+  }
+
+  /** Sends a control request; resolves with Claude's answer, or undefined after `timeoutMs`. */
+  private async control(
+    request: JsonObject,
+    timeoutMs: number,
+  ): Promise<ControlAnswer | undefined> {
+    const requestId = `baton-${String(request.subtype)}-${randomUUID()}`;
+    const answered = new Promise<ControlAnswer | undefined>((resolve) => {
+      this.controlAnswers.set(requestId, resolve);
+      setTimeout(() => resolve(undefined), timeoutMs).unref();
     });
-    const sent = this.proc?.send({
-      type: 'control_request',
-      request_id: requestId,
-      request: { subtype: 'interrupt' },
-    });
-    if (sent) await acked;
-    this.interruptAcks.delete(requestId);
+    const sent = this.proc?.send({ type: 'control_request', request_id: requestId, request });
+    const answer = sent ? await answered : undefined;
+    this.controlAnswers.delete(requestId);
+    return answer;
   }
 
   answerPermission(requestId: string, answer: PermissionDecision): void {
@@ -108,10 +152,7 @@ export class ClaudeDriver implements AgentDriver {
     if (!m) return;
     switch (m.type) {
       case 'system':
-        if (m.subtype === 'init') {
-          const id = asString(m.session_id);
-          if (id) this.init.sink.bound(id);
-        }
+        if (m.subtype === 'init') this.onInit(m);
         return;
       case 'stream_event':
         if (m.parent_tool_use_id == null) this.onStreamEvent(asObject(m.event));
@@ -134,8 +175,13 @@ export class ClaudeDriver implements AgentDriver {
         return;
       }
       case 'control_response': {
-        const id = asString(asObject(m.response)?.request_id);
-        if (id) this.interruptAcks.get(id)?.();
+        const response = asObject(m.response);
+        const id = asString(response?.request_id);
+        const answer: ControlAnswer =
+          response?.subtype === 'error'
+            ? { ok: false, error: asString(response.error) ?? 'Claude Code refused it' }
+            : { ok: true };
+        if (id) this.controlAnswers.get(id)?.(answer);
         return;
       }
       case 'result':
@@ -144,6 +190,23 @@ export class ClaudeDriver implements AgentDriver {
       default:
         return;
     }
+  }
+
+  /**
+   * `system/init` starts every turn: it names the conversation (a new one after `/clear`) and
+   * lists the slash commands this process offers.
+   */
+  private onInit(m: JsonObject): void {
+    const { sink } = this.init;
+    const id = asString(m.session_id);
+    if (id) {
+      const previous = this.sessionId;
+      this.sessionId = id;
+      sink.bound(id);
+      if (previous !== undefined && previous !== id && isClear(this.command)) sink.cleared();
+    }
+    const names = asArray(m.slash_commands).filter((c): c is string => typeof c === 'string');
+    if (names.length > 0) sink.commands(names.map((name) => ({ name })));
   }
 
   private onStreamEvent(e: JsonObject | undefined): void {
@@ -173,9 +236,21 @@ export class ClaudeDriver implements AgentDriver {
 
   private onAssistant(message: JsonObject | undefined): void {
     const messageId = asString(message?.id);
-    // Claude reports failed API calls as a synthetic assistant message; the turn's result
-    // carries the same error, which is where it is shown.
-    if (!message || !messageId || message.model === '<synthetic>') return;
+    if (!message || !messageId) return;
+    // A `<synthetic>` message is no reply of the model: during a slash command's turn it is
+    // what the command printed (shown as its output); otherwise it is a failed API call, whose
+    // error the turn's result carries, which is where it is shown.
+    const command = message.model === '<synthetic>' ? this.command : undefined;
+    if (message.model === '<synthetic>' && command === undefined) return;
+    if (command !== undefined) {
+      const text = synthText(message);
+      if (UNKNOWN_COMMAND.test(text)) {
+        this.unknownCommand = text;
+        return;
+      }
+      // `/clear` prints nothing: Claude's placeholder for an empty message is not output.
+      if (text === NO_CONTENT) return;
+    }
     const events: NewLogEvent[] = [];
     for (const raw of asArray(message.content)) {
       const block = asObject(raw);
@@ -184,9 +259,10 @@ export class ClaudeDriver implements AgentDriver {
       this.finishedBlocks.set(messageId, n + 1);
       const id = blockId(messageId, n);
       if (block.type === 'text') {
+        const text = asString(block.text) ?? '';
         events.push({
           type: 'agent.text',
-          data: { messageId: id, text: asString(block.text) ?? '' },
+          data: command === undefined ? { messageId: id, text } : { messageId: id, text, command },
         });
       } else if (block.type === 'thinking') {
         const text = asString(block.thinking) ?? '';
@@ -247,6 +323,16 @@ export class ClaudeDriver implements AgentDriver {
   }
 
   private onResult(m: JsonObject): void {
+    const unknown = this.unknownCommand;
+    this.command = undefined;
+    this.unknownCommand = undefined;
+    if (unknown !== undefined) {
+      this.init.sink.turnEnded({
+        outcome: 'failed',
+        error: `${unknown}: Claude Code has no such command here (type / to see the ones it offers; start a message with // to send one that begins with a slash)`,
+      });
+      return;
+    }
     const isError = m.is_error === true;
     const result: Parameters<DriverInit['sink']['turnEnded']>[0] = {
       outcome: isError ? 'failed' : 'completed',
@@ -272,4 +358,17 @@ function resultError(m: JsonObject): string {
   const errors = asArray(m.errors).filter((e): e is string => typeof e === 'string');
   if (errors.length > 0) return errors.join('; ');
   return `Claude ended the turn with ${asString(m.subtype) ?? 'an error'}`;
+}
+
+/** Claude Code's `/clear` and its aliases. */
+function isClear(command: string | undefined): boolean {
+  return command === 'clear' || command === 'reset' || command === 'new';
+}
+
+/** The text blocks of a message, joined. */
+function synthText(message: JsonObject): string {
+  return asArray(message.content)
+    .map((b) => asString(asObject(b)?.text) ?? '')
+    .join('')
+    .trim();
 }

@@ -1,4 +1,4 @@
-import type { PermissionDecision } from '@baton/protocol';
+import type { AgentCommand, PermissionDecision } from '@baton/protocol';
 import {
   DEFAULT_STOP_GRACE_MS,
   agentCwd,
@@ -7,8 +7,10 @@ import {
   asObject,
   asString,
   type AgentDriver,
+  type AgentSettings,
   type DriverInit,
   type PermissionAsk,
+  type SlashCommand,
   type TurnResult,
 } from '../agent-common/index.js';
 import { fileChanges, itemCompletedEvents, itemStartedEvents } from './codex-items.js';
@@ -16,6 +18,17 @@ import { JsonRpcPeer } from './json-rpc-peer.js';
 
 const START_TIMEOUT_MS = 60_000;
 const METHOD_NOT_FOUND = -32601;
+
+/**
+ * The slash commands a Codex session offers. Codex's own live in its terminal UI, not in the
+ * app-server, so baton maps the ones the app-server has a method for (`/model` is the runner's).
+ */
+const CODEX_COMMANDS: AgentCommand[] = [
+  { name: 'compact', description: 'Summarize the conversation to free up context' },
+  { name: 'clear', description: 'Start a new conversation with empty context' },
+  { name: 'new', description: 'Start a new conversation with empty context' },
+  { name: 'model', description: 'Show or change the model', argumentHint: '[model]' },
+];
 
 /**
  * Drives one `codex app-server` process over JSON-RPC: `initialize`, then `thread/start` (or
@@ -39,6 +52,13 @@ export class CodexDriver implements AgentDriver {
    * interrupted turn never completes its message, so this is what is kept of it.
    */
   private readonly partialText = new Map<string, string>();
+  /**
+   * Settings devices changed while this process runs: Codex takes a model and an approval
+   * policy with each `turn/start`, and keeps them for the thread's later turns.
+   */
+  private changed: AgentSettings = {};
+  /** The thread/start or thread/resume settings, for a `/clear`'s new thread. */
+  private threadSettings: Record<string, unknown> = {};
 
   constructor(private readonly init: DriverInit) {}
 
@@ -74,6 +94,8 @@ export class CodexDriver implements AgentDriver {
     if (config.model) settings.model = config.model;
     if (config.permissionMode) settings.approvalPolicy = config.permissionMode;
     if (config.systemPrompt) settings.developerInstructions = config.systemPrompt;
+    this.threadSettings = settings;
+    sink.commands(CODEX_COMMANDS);
     const result = resumeId
       ? await this.peer.request(
           'thread/resume',
@@ -91,16 +113,69 @@ export class CodexDriver implements AgentDriver {
     const peer = this.peer;
     if (!peer || !this.threadId) throw new Error('codex is not running');
     this.turnId = undefined;
-    const started = peer.request('turn/start', {
+    const params: Record<string, unknown> = {
       threadId: this.threadId,
       input: texts.map((text) => ({ type: 'text', text, text_elements: [] })),
-    });
+    };
+    if (this.changed.model !== undefined) params.model = this.changed.model;
+    if (this.changed.permissionMode !== undefined)
+      params.approvalPolicy = this.changed.permissionMode;
+    const started = peer.request('turn/start', params);
     this.turnIdKnown = started.then(
       (r) => asString(asObject(asObject(r)?.turn)?.id),
       () => undefined,
     );
     this.turnId = await this.turnIdKnown;
     await started;
+  }
+
+  /** Takes effect with the next `turn/start`, where Codex checks it (a refusal fails that turn). */
+  applySettings(change: AgentSettings): Promise<void> {
+    this.changed = { ...this.changed, ...change };
+    return Promise.resolve();
+  }
+
+  /**
+   * `/compact` asks the app-server to compact the thread (`thread/compact/start`; the compaction
+   * runs as a turn, which ends with `turn/completed`); `/clear` and `/new` start a new thread in
+   * the same process. Any other name ends the turn as failed.
+   */
+  async runCommand(command: SlashCommand): Promise<void> {
+    const peer = this.peer;
+    if (!peer || !this.threadId) throw new Error('codex is not running');
+    const { sink } = this.init;
+    if (!CODEX_COMMANDS.some((c) => c.name === command.name)) {
+      sink.turnEnded({
+        outcome: 'failed',
+        error: `/${command.name} is not a command Codex offers here: baton maps /compact, /clear, /new and /model to the app-server (start a message with // to send one that begins with a slash)`,
+      });
+      return;
+    }
+    if (command.name === 'compact') {
+      await peer.request('thread/compact/start', { threadId: this.threadId });
+      return;
+    }
+    const settings: Record<string, unknown> = { ...this.threadSettings };
+    if (this.changed.model !== undefined) settings.model = this.changed.model;
+    if (this.changed.permissionMode !== undefined)
+      settings.approvalPolicy = this.changed.permissionMode;
+    const result = await peer.request('thread/start', settings, START_TIMEOUT_MS);
+    const threadId = asString(asObject(asObject(result)?.thread)?.id);
+    if (!threadId) throw new Error('codex did not say which thread it started');
+    this.threadId = threadId;
+    sink.bound(threadId);
+    sink.cleared();
+    sink.events([
+      {
+        type: 'agent.text',
+        data: {
+          messageId: `clear_${threadId}`,
+          text: 'Started a new conversation: Codex no longer remembers what was said before.',
+          command: command.name,
+        },
+      },
+    ]);
+    sink.turnEnded({ outcome: 'completed' });
   }
 
   async interrupt(): Promise<void> {
