@@ -87,6 +87,18 @@ describe('the command line: --help everywhere, unknown options are errors', () =
       [['new', 'claude', '--env', 'NOEQUALS'], /--env takes KEY=VALUE/],
       [['new', 'codex', '--env', '1BAD=x'], /--env takes KEY=VALUE/],
       [['new', 'claude', '--binary='], /--binary: /],
+      [['new', 'codex', '--model='], /--model: /],
+      [['new', 'codex', '--resume', '../thread'], /--resume: a conversation id is letters/],
+      [['new', 'claude', '--resume', 'a', '--resume', 'b'], /--resume is given twice/],
+      [
+        ['new', 'terminal', '--resume', 'x'],
+        /--resume is for claude and codex sessions, not terminal/,
+      ],
+      [
+        ['new', 'terminal', '--system-prompt', 'x'],
+        /--system-prompt is for claude and codex sessions, not terminal/,
+      ],
+      [['new', 'codex', '--args'], /--args needs a value/],
       [['send', 'build', '--no-entr', 'hi'], /unknown option '--no-entr'/],
       [['tail', 's1', '--after'], /--after needs a value/],
       [['stop', 'a', 'b'], /unexpected argument 'b'/],

@@ -166,6 +166,28 @@ describe('the baton command against a real server', () => {
     const made = sessions.find((s) => s.name === 'with-prompt');
     assert.equal(made?.config['systemPrompt'], 'Answer in French.');
     assert.equal(made?.config['binary'], '/bin/true');
+
+    // What only the server knows is checked there, before anything is created: the modes the
+    // agent takes, and whether the conversation to adopt exists.
+    const agent = [
+      '--binary',
+      '/bin/true',
+      '--env',
+      'OPENAI_API_KEY=x',
+      '--env',
+      'ANTHROPIC_API_KEY=x',
+    ];
+    const badMode = await baton(['new', 'codex', ...agent, '--permission-mode', 'sometimes']);
+    assert.equal(badMode.code, 1);
+    assert.match(
+      badMode.stderr,
+      /'sometimes' is not a Codex approval policy; use one of untrusted/,
+    );
+    const noThread = await baton(['new', 'claude', '--resume', 'no-such-conversation', ...agent]);
+    assert.equal(noThread.code, 1);
+    assert.match(noThread.stderr, /no Claude Code conversation no-such-conversation in /);
+    const left = JSON.parse((await baton(['ls', '--json'])).stdout) as unknown[];
+    assert.equal(left.length, sessions.length);
   });
 
   test('mistakes get one clear line and a distinct exit code', async () => {

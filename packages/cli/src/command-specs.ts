@@ -185,9 +185,9 @@ Creates a session (a terminal by default) and prints its id.
   --system-prompt TEXT     claude/codex: context for the agent, never shown as a user message
   --binary PATH            claude/codex: the agent CLI to run (default: the server's config,
                            else claude / codex on the server's PATH)
-  --resume ID              claude: adopt a conversation baton did not start (see baton
-                           conversations): its history is imported and it goes on here;
-                           the session runs in the conversation's directory (owner only)
+  --resume ID              claude/codex: adopt a conversation or thread baton did not start
+                           (see baton conversations): its history is imported and it goes
+                           on here; the session runs in its directory (owner only)
   --attach                 attach to it at once instead of printing its id
   --read-only              with --attach: watch without typing${TARGET_HELP}`,
   },
@@ -199,10 +199,11 @@ Creates a session (a terminal by default) and prints its id.
     help: `usage: baton conversations [--kind claude|codex] [--limit N] [--json]
 
 Lists the agent conversations on the server's host, newest first, that baton did not start,
-for adopting one with baton new claude --resume <id>: it goes on from every device, with its
-history. Needs the owner role (they are the host user's own transcripts).
+for adopting one with baton new claude|codex --resume <id>: it goes on from every device, with
+its history. Needs the owner role (they are the host user's own transcripts).
 
-  --kind KIND      claude (default) or codex
+  --kind KIND      claude (default): Claude Code's transcripts; codex: the threads Codex's
+                   app-server knows (a short-lived codex app-server is asked)
   --limit N        at most N conversations (default 200)
   --json           print them as JSON${TARGET_HELP}`,
   },

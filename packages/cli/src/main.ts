@@ -27,9 +27,11 @@ usage: baton <command> [options]
   ls                        list sessions (--json)
   new [terminal|claude|codex]
                             create a session; prints its id (--name N --cwd DIR --shell PATH
-                            --cols N --rows N --model M --permission-mode M --attach)
-  conversations             the host's Claude Code conversations baton can adopt with
-                            baton new claude --resume <id> (--kind claude|codex --json)
+                            --cols N --rows N --model M --permission-mode M --system-prompt T
+                            --binary PATH --env K=V --args ARG --resume ID --attach)
+  conversations             the host's Claude Code conversations (--kind codex: Codex
+                            threads) baton can adopt with baton new claude|codex --resume <id>
+                            (--json)
   attach <session>          full-screen terminal (detach: Ctrl-\\) or chat view (--read-only)
   send <session> <text…>    send input (terminals get Enter appended unless --no-enter)
   tail <session>            print events and follow live (--after SEQ --json)

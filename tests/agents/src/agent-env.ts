@@ -79,3 +79,13 @@ export function codexSessionConfig(api: FakeOpenAi, root: string): Record<string
     },
   };
 }
+
+/**
+ * The environment of a person who has Codex installed and configured (here: the
+ * test-installed CLI on PATH, its CODEX_HOME pointed at the fake API), for `codex exec` run
+ * directly and for a `baton serve` whose sessions inherit it.
+ */
+export function codexUserEnv(api: FakeOpenAi, root: string): Record<string, string> {
+  const { env } = codexSessionConfig(api, root) as { env: Record<string, string> };
+  return { ...env, PATH: `${AGENT_BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}` };
+}

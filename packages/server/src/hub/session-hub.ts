@@ -219,7 +219,13 @@ export class SessionHub {
     if (!factory?.listConversations) {
       throw new BatonError('bad_request', `this server cannot adopt ${kind} conversations`);
     }
-    return factory.listConversations(limit);
+    try {
+      return await factory.listConversations(limit, this.opts.children.outsideSessions());
+    } catch (err) {
+      // Codex is asked through its app-server, which may be missing or fail to start.
+      if (err instanceof RunnerError) throw new BatonError(err.code, err.message);
+      throw err;
+    }
   }
 
   private visible(deviceId: string, sessionId: string): boolean {
@@ -289,7 +295,7 @@ export class SessionHub {
     }
     if (factory.preflight) {
       try {
-        config = (await factory.preflight(config)) ?? config;
+        config = (await factory.preflight(config, this.opts.children.outsideSessions())) ?? config;
       } catch (err) {
         if (err instanceof RunnerError) throw new BatonError(err.code, err.message);
         throw new BatonError('agent_unavailable', (err as Error).message);

@@ -16,9 +16,11 @@ export function instrumentRunners(
   for (const [kind, factory] of runners) {
     out.set(kind, {
       kind: factory.kind,
-      ...(factory.preflight ? { preflight: (config) => factory.preflight!(config) } : {}),
+      ...(factory.preflight
+        ? { preflight: (config, children) => factory.preflight!(config, children) }
+        : {}),
       ...(factory.listConversations
-        ? { listConversations: (limit) => factory.listConversations!(limit) }
+        ? { listConversations: (limit, children) => factory.listConversations!(limit, children) }
         : {}),
       create: (ctx) => {
         const runner = factory.create(ctx);

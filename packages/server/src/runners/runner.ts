@@ -97,16 +97,19 @@ export interface RunnerFactory {
    * Checks before a session is created that the runner can work at all (binary installed,
    * credentials present). Rejects with a RunnerError('agent_unavailable', …) saying what to do.
    * Resolves with the config to store instead of the one given, when it completes it (the
-   * working directory of an adopted conversation), else with nothing.
+   * working directory of an adopted conversation), else with nothing. `children` records a
+   * helper process it starts to check the conversation to adopt (Codex's `app-server`).
    */
   preflight?(
     config: TerminalConfig & AgentConfig,
+    children: ChildTracker,
   ): Promise<(TerminalConfig & AgentConfig) | undefined>;
   /**
    * The agent's conversations on the host that a session can adopt (`AgentConfig.resume`),
-   * newest first, at most `limit`. Absent for runners that cannot adopt.
+   * newest first, at most `limit`. Absent for runners that cannot adopt. `children` records a
+   * helper process it starts to ask the agent (Codex's `app-server`).
    */
-  listConversations?(limit: number): Promise<AgentConversation[]>;
+  listConversations?(limit: number, children: ChildTracker): Promise<AgentConversation[]>;
   create(ctx: RunnerContext): Runner;
 }
 

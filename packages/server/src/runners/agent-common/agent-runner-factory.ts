@@ -3,7 +3,8 @@ import type { AgentConfig, SessionKind, TerminalConfig } from '@baton/protocol';
 import { RunnerError, type RunnerContext, type RunnerFactory } from '../runner.js';
 import type { DriverFactory } from './agent-driver.js';
 import type { AgentRunnerOptions } from './agent-runner-options.js';
-import type { ConversationSource } from './conversation-source.js';
+import type { ChildTracker } from '../child-processes/child-registry.js';
+import type { ConversationHost, ConversationSource } from './conversation-source.js';
 import { ConversationRunner, type AgentIdentity } from './conversation-runner.js';
 
 /** What distinguishes one agent CLI from another; everything else is the ConversationRunner. */
@@ -27,21 +28,32 @@ export function createAgentRunnerFactory(
 ): RunnerFactory {
   const defaultBinary = options.binary ?? spec.defaultBinary;
   const source = spec.conversations;
+  const host = (config: AgentConfig, children: ChildTracker): ConversationHost => ({
+    config,
+    binary: () => spec.preflight(config, defaultBinary),
+    children,
+  });
   return {
     kind: spec.kind,
-    preflight: async (config: TerminalConfig & AgentConfig) => {
+    preflight: async (config: TerminalConfig & AgentConfig, children: ChildTracker) => {
       spec.preflight(config, defaultBinary);
-      if (config.resume !== undefined) return adoptedConfig(spec, config, config.resume);
-      return undefined;
+      if (config.resume === undefined) return undefined;
+      return adoptedConfig(spec, config, host(config, children), config.resume);
     },
-    ...(source ? { listConversations: (limit: number) => source.list({}, limit) } : {}),
+    ...(source
+      ? {
+          listConversations: (limit: number, children: ChildTracker) =>
+            source.list(host({}, children), limit),
+        }
+      : {}),
     create: (ctx) => {
       const identity: AgentIdentity = {
         kind: spec.kind,
         displayName: spec.displayName,
         preflight: (config = ctx.config) => spec.preflight(config, defaultBinary),
       };
-      if (source) identity.importHistory = (id) => source.history(ctx.config, id);
+      if (source)
+        identity.importHistory = (id) => source.history(host(ctx.config, ctx.children), id);
       return new ConversationRunner(
         withDefaultModel(ctx, options.model),
         identity,
@@ -60,6 +72,7 @@ export function createAgentRunnerFactory(
 async function adoptedConfig(
   spec: AgentSpec,
   config: TerminalConfig & AgentConfig,
+  host: ConversationHost,
   id: string,
 ): Promise<TerminalConfig & AgentConfig> {
   if (!spec.conversations) {
@@ -68,13 +81,13 @@ async function adoptedConfig(
       `baton cannot adopt ${spec.displayName} conversations yet; leave out resume`,
     );
   }
-  const { cwd } = await spec.conversations.locate(config, id);
+  const { cwd } = await spec.conversations.locate(host, id);
   if (cwd === undefined) return config;
   if (config.cwd === undefined) return { ...config, cwd };
   if (resolve(config.cwd) !== resolve(cwd)) {
     throw new RunnerError(
       'bad_request',
-      `the ${spec.displayName} conversation ${id} ran in ${cwd}, not in ${config.cwd}: leave cwd out or set it to ${cwd}, where the agent looks for it`,
+      `the ${spec.displayName} conversation ${id} ran in ${cwd}, not in ${config.cwd}: leave cwd out or set it to ${cwd}: an adopted conversation goes on where it ran`,
     );
   }
   return config;

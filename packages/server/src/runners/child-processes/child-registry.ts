@@ -16,6 +16,9 @@ import { bootId, hasProcTable, readProcStat } from './proc-table.js';
 /** The file in the data directory that lists the runner children this server started. */
 export const CHILDREN_FILE = 'children.json';
 
+/** The `sessionId` recorded for a helper process that belongs to no session. */
+const NO_SESSION = '(no session)';
+
 /** How long orphans from a crashed server get between SIGTERM and SIGKILL. */
 const ORPHAN_GRACE_MS = 2_000;
 
@@ -100,6 +103,15 @@ export class ChildRegistry {
     // A full disk must not keep the server from starting: the file is written again at the
     // next child's start or end.
     this.writeLogged();
+  }
+
+  /**
+   * The tracker for helpers that belong to no session: a short-lived `codex app-server` that
+   * lists threads or reads one to adopt. Recorded like a session's children, so a crash
+   * never leaks one.
+   */
+  outsideSessions(): ChildTracker {
+    return this.forSession(NO_SESSION);
   }
 
   /** The tracker a session's runners use. */

@@ -11,9 +11,9 @@ import {
 
 /** Claude Code conversations on the host, from its transcripts (see claude-transcripts.ts). */
 export const claudeConversations: ConversationSource = {
-  list: (config, limit) => listClaudeConversations(claudeProjectsDir(agentEnv(config)), limit),
-  locate: async (config, id) => ({ cwd: (await found(config, id)).cwd }),
-  history: async (config, id) => {
+  list: ({ config }, limit) => listClaudeConversations(claudeProjectsDir(agentEnv(config)), limit),
+  locate: async ({ config }, id) => ({ cwd: (await found(config, id)).cwd }),
+  history: async ({ config }, id) => {
     const { path } = await found(config, id);
     try {
       return await claudeHistory(path);

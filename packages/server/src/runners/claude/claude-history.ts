@@ -1,14 +1,11 @@
-import { IMPORTED_DEVICE_ID, type NewLogEvent } from '@baton/protocol';
+import type { NewLogEvent } from '@baton/protocol';
 import { asArray, asObject, asString } from '../agent-common/index.js';
+import { capped, cut, importedInput, newestImported } from '../agent-common/imported-history.js';
 import { readJsonLines } from '../agent-common/read-json-lines.js';
 import { isConversationLine, userText } from './claude-transcripts.js';
 
 /** How much of a transcript an import reads. */
 const IMPORT_SCAN_BYTES = 64 * 1024 * 1024;
-/** The most events one import writes: the newest are kept. */
-const MAX_IMPORTED_EVENTS = 4_000;
-/** Longer texts and tool outputs are cut to this many characters (with a note). */
-const MAX_TEXT_CHARS = 100_000;
 
 /**
  * A Claude Code transcript as baton log events, every one marked `imported`: each person's
@@ -40,19 +37,7 @@ export async function claudeHistory(path: string): Promise<NewLogEvent[]> {
       }
       const text = userText(message?.content);
       if (text === undefined) continue;
-      const inputId = `imported-${++n}`;
-      events.push(
-        {
-          type: 'input',
-          data: {
-            inputId,
-            deviceId: IMPORTED_DEVICE_ID,
-            payload: { kind: 'message', text: cut(text, 200_000) },
-            imported: true,
-          },
-        },
-        { type: 'input.delivered', data: { inputId, deviceId: IMPORTED_DEVICE_ID } },
-      );
+      events.push(...importedInput(`imported-${++n}`, text));
     } else {
       for (const [i, block] of asArray(message?.content).map(asObject).entries()) {
         const messageId = `imported-${lineId}${i === 0 ? '' : `#${i}`}`;
@@ -80,24 +65,5 @@ export async function claudeHistory(path: string): Promise<NewLogEvent[]> {
       }
     }
   }
-  return newest(events);
-}
-
-/** The newest events within the limit, never starting with a delivery whose input was cut. */
-function newest(events: NewLogEvent[]): NewLogEvent[] {
-  if (events.length <= MAX_IMPORTED_EVENTS) return events;
-  const kept = events.slice(-MAX_IMPORTED_EVENTS);
-  return kept[0]?.type === 'input.delivered' ? kept.slice(1) : kept;
-}
-
-function cut(text: string, max = MAX_TEXT_CHARS): string {
-  return text.length <= max
-    ? text
-    : `${text.slice(0, max)}\n[… cut by baton: ${text.length - max} more characters]`;
-}
-
-/** A tool input or output as stored: as it was, unless its JSON is too long to keep. */
-function capped(value: unknown): unknown {
-  const json = JSON.stringify(value) ?? '';
-  return json.length <= MAX_TEXT_CHARS ? value : cut(json);
+  return newestImported(events);
 }

@@ -13,11 +13,11 @@ import {
   type SlashCommand,
   type TurnResult,
 } from '../agent-common/index.js';
+import { METHOD_NOT_FOUND, initializeCodex } from './codex-app-server.js';
 import { fileChanges, itemCompletedEvents, itemStartedEvents } from './codex-items.js';
 import { JsonRpcPeer } from './json-rpc-peer.js';
 
 const START_TIMEOUT_MS = 60_000;
-const METHOD_NOT_FOUND = -32601;
 
 /**
  * The slash commands a Codex session offers. Codex's own live in its terminal UI, not in the
@@ -84,12 +84,7 @@ export class CodexDriver implements AgentDriver {
         },
       },
     );
-    await this.peer.request(
-      'initialize',
-      { clientInfo: { name: 'baton', title: 'baton', version: '0.1.0' }, capabilities: null },
-      START_TIMEOUT_MS,
-    );
-    this.peer.notify('initialized');
+    await initializeCodex(this.peer, START_TIMEOUT_MS);
     const settings: Record<string, unknown> = { cwd };
     if (config.model) settings.model = config.model;
     if (config.permissionMode) settings.approvalPolicy = config.permissionMode;

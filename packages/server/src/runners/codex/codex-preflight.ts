@@ -38,11 +38,16 @@ export function codexPreflight(config: AgentConfig, defaultBinary: string): stri
 function hasCredentials(config: AgentConfig): boolean {
   const env = agentEnv(config);
   if ((env.OPENAI_API_KEY ?? '') !== '' || (env.CODEX_API_KEY ?? '') !== '') return true;
-  const codexHome = env.CODEX_HOME ?? join(env.HOME ?? homedir(), '.codex');
-  if (existsSync(join(codexHome, 'auth.json'))) return true;
+  const home = codexHome(env);
+  if (existsSync(join(home, 'auth.json'))) return true;
   try {
-    return /^\s*model_provider\s*=/m.test(readFileSync(join(codexHome, 'config.toml'), 'utf8'));
+    return /^\s*model_provider\s*=/m.test(readFileSync(join(home, 'config.toml'), 'utf8'));
   } catch {
     return false;
   }
+}
+
+/** Where Codex keeps its config, logins and threads, for an agent running with `env`. */
+export function codexHome(env: Readonly<Record<string, string | undefined>>): string {
+  return env.CODEX_HOME || join(env.HOME || homedir(), '.codex');
 }

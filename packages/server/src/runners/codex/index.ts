@@ -2,6 +2,7 @@ import { createAgentRunnerFactory, type AgentRunnerOptions } from '../agent-comm
 import type { RunnerFactory } from '../runner.js';
 import { CodexDriver } from './codex-driver.js';
 import { codexPreflight } from './codex-preflight.js';
+import { codexThreads } from './codex-threads.js';
 
 export { CodexDriver } from './codex-driver.js';
 export { codexPreflight, CODEX_APPROVAL_POLICIES } from './codex-preflight.js';
@@ -19,6 +20,7 @@ export function createCodexRunnerFactory(options: AgentRunnerOptions = {}): Runn
       defaultBinary: 'codex',
       preflight: codexPreflight,
       createDriver: (init) => new CodexDriver(init),
+      conversations: codexThreads,
     },
     options,
   );
