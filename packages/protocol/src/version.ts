@@ -81,6 +81,12 @@
  *      `imported: true` on `input`, `agent.text`, `agent.thinking`, `agent.tool.call` and
  *      `agent.tool.result` (old clients show imported history as ordinary history); HTTP only:
  *      `GET /api/agent-conversations` (`AgentConversation`) and the action `agents.adopt`.
+ *      Additive in 2: attachments (attachment.ts): optional `attachments` on `message` inputs
+ *      (old clients drop the field and show the text; a server without it drops the field too
+ *      and the agent gets the text alone: a client knows the feature from `attachments` in
+ *      `GET /api/health`, which gives the size limit and the accepted types), error codes `attachment_too_large` and
+ *      `unsupported_attachment_type` (only ever answers to an upload, over HTTP); HTTP only:
+ *      `POST /api/sessions/{id}/attachments` and `GET /api/sessions/{id}/attachments/{id}`.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
