@@ -1,6 +1,7 @@
 import type { NewLogEvent, PermissionDecision } from '@baton/protocol';
 import type { AgentRunnerOptions } from './agent-runner-options.js';
 import type { RunnerContext } from '../runner.js';
+import type { TurnAttachment } from './turn-attachments.js';
 
 /** How a turn ended, as the agent reported it. */
 export interface TurnResult {
@@ -60,8 +61,12 @@ export interface AgentDriver {
    * `thread/resume`). Resolves when the agent accepts a turn; rejects with the reason otherwise.
    */
   start(resumeId: string | undefined): Promise<void>;
-  /** Starts one turn answering `texts`, in order, as one user message. */
-  sendTurn(texts: string[]): Promise<void>;
+  /**
+   * Starts one turn answering `texts`, in order, as one user message, with the messages'
+   * `attachments` (in message order) as the agent takes them: images as images, other files
+   * by the path they were saved at.
+   */
+  sendTurn(texts: string[], attachments: readonly TurnAttachment[]): Promise<void>;
   /** Asks the agent to end the current turn. The turn end arrives through `turnEnded`. */
   interrupt(): Promise<void>;
   /** Delivers the answer to a request previously reported through `permissionRequested`. */

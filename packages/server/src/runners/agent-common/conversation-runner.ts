@@ -13,6 +13,7 @@ import { DEFAULT_IDLE_STOP_MS, type AgentRunnerOptions } from './agent-runner-op
 import { EmitChain } from './emit-chain.js';
 import { describeExit } from './json-lines-process.js';
 import { PermissionBook } from './permission-book.js';
+import { loadTurnAttachments } from './turn-attachments.js';
 import { deliveryKey, recoverFromLog, type QueuedMessage } from './recover-from-log.js';
 
 /** The device id recorded when baton itself closes a permission request nobody answered. */
@@ -168,7 +169,10 @@ export class ConversationRunner implements Runner {
       return Promise.resolve();
     }
     this.seenInputIds.add(key);
-    if (!this.queueHas(key)) this.queue.push({ inputId, deviceId, text: payload.text });
+    if (!this.queueHas(key)) {
+      const { text, attachments } = payload;
+      this.queue.push({ inputId, deviceId, text, ...(attachments ? { attachments } : {}) });
+    }
     if (!this.pumping) void this.pump();
     return Promise.resolve();
   }
@@ -250,11 +254,20 @@ export class ConversationRunner implements Runner {
     ]);
     void this.chain.status('running');
     try {
+      // Read (and saved as files) before the stop check below, so a stop that came meanwhile
+      // ends the turn before anything is sent.
+      const attachments = await loadTurnAttachments(
+        this.ctx,
+        batch.flatMap((b) => b.attachments ?? []),
+      );
       const driver = await this.ensureDriver();
       if (this.turn?.turnId === turnId && this.turn.interruptRequested) {
         this.finishTurn({ outcome: 'interrupted' });
       } else if (this.turn?.turnId === turnId) {
-        await driver.sendTurn(batch.map((b) => b.text));
+        await driver.sendTurn(
+          batch.map((b) => b.text),
+          attachments,
+        );
       }
     } catch (err) {
       // When the process died, onUnexpectedExit has already ended the turn and said why.

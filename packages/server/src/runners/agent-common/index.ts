@@ -19,3 +19,8 @@ export { agentCwd, agentEnv } from './agent-env.js';
 export { resolveAgentBinary } from './resolve-agent-binary.js';
 export { asArray, asNumber, asObject, asString, type JsonObject } from './json-fields.js';
 export { createAgentRunnerFactory, type AgentSpec } from './agent-runner-factory.js';
+export {
+  describeAttachedFile,
+  loadTurnAttachments,
+  type TurnAttachment,
+} from './turn-attachments.js';

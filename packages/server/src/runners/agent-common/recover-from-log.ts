@@ -1,4 +1,9 @@
-import { isKnownLogEvent, type LogEvent, type SessionKind } from '@baton/protocol';
+import {
+  isKnownLogEvent,
+  type LogEvent,
+  type MessageAttachment,
+  type SessionKind,
+} from '@baton/protocol';
 import type { RunnerContext } from '../runner.js';
 
 const PAGE = 1000;
@@ -8,6 +13,7 @@ export interface QueuedMessage {
   inputId: string;
   deviceId: string;
   text: string;
+  attachments?: MessageAttachment[];
 }
 
 /**
@@ -72,10 +78,12 @@ export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Pro
       case 'input':
         result.seenInputIds.add(deliveryKey(e.data.deviceId, e.data.inputId));
         if (e.data.payload.kind === 'message') {
+          const { text, attachments } = e.data.payload;
           inputs.push({
             inputId: e.data.inputId,
             deviceId: e.data.deviceId,
-            text: e.data.payload.text,
+            text,
+            ...(attachments !== undefined ? { attachments } : {}),
           });
         }
         break;

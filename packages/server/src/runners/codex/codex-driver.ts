@@ -1,4 +1,4 @@
-import type { PermissionDecision } from '@baton/protocol';
+import { isImageType, type PermissionDecision } from '@baton/protocol';
 import {
   DEFAULT_STOP_GRACE_MS,
   agentCwd,
@@ -6,9 +6,11 @@ import {
   asNumber,
   asObject,
   asString,
+  describeAttachedFile,
   type AgentDriver,
   type DriverInit,
   type PermissionAsk,
+  type TurnAttachment,
   type TurnResult,
 } from '../agent-common/index.js';
 import { fileChanges, itemCompletedEvents, itemStartedEvents } from './codex-items.js';
@@ -87,13 +89,23 @@ export class CodexDriver implements AgentDriver {
     sink.bound(threadId);
   }
 
-  async sendTurn(texts: string[]): Promise<void> {
+  async sendTurn(texts: string[], attachments: readonly TurnAttachment[]): Promise<void> {
     const peer = this.peer;
     if (!peer || !this.threadId) throw new Error('codex is not running');
     this.turnId = undefined;
     const started = peer.request('turn/start', {
       threadId: this.threadId,
-      input: texts.map((text) => ({ type: 'text', text, text_elements: [] })),
+      // Images as `localImage` items (Codex reads the file and sends it as an image, as with
+      // `codex --image`); other files as text naming their path, as a mention in Codex's TUI
+      // puts a path into the message.
+      input: [
+        ...texts.map((text) => ({ type: 'text', text, text_elements: [] })),
+        ...attachments.map((a) =>
+          isImageType(a.type)
+            ? { type: 'localImage', path: a.path }
+            : { type: 'text', text: describeAttachedFile(a), text_elements: [] },
+        ),
+      ],
     });
     this.turnIdKnown = started.then(
       (r) => asString(asObject(asObject(r)?.turn)?.id),
