@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { TINY_PNG } from '@baton/server/testing';
 import { MAIN, runBaton, type Run } from './run-baton.test-helper.js';
 
 describe('the baton command against a real server', () => {
@@ -188,6 +189,55 @@ describe('the baton command against a real server', () => {
     assert.match(noThread.stderr, /no Claude Code conversation no-such-conversation in /);
     const left = JSON.parse((await baton(['ls', '--json'])).stdout) as unknown[];
     assert.equal(left.length, sessions.length);
+  });
+
+  test('send --image and --file upload the files and name them in the message', async () => {
+    const files = mkdtempSync(join(tmpdir(), 'baton-cli-files-'));
+    const png = join(files, 'dot.png');
+    const notes = join(files, 'notes.md');
+    writeFileSync(png, TINY_PNG);
+    writeFileSync(notes, '# notes\n');
+    // An agent session whose binary exists: its messages are stored whether or not it answers.
+    const made = await baton([
+      'new',
+      'claude',
+      '--name',
+      'pictures',
+      '--binary',
+      '/bin/true',
+      '--env',
+      'ANTHROPIC_API_KEY=x',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const id = made.stdout.trim();
+    const sent = await baton(['send', id, '--image', png, '--file', notes, 'look at these']);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.match(sent.stdout, /sent as #\d+/);
+    const tailed = await tailUntil(id, '[file: notes.md');
+    assert.match(tailed, /look at these \[image: dot\.png, 1 KiB\] \[file: notes\.md, 1 KiB\]/);
+
+    const notImage = await baton(['send', id, '--image', notes, 'a picture']);
+    assert.equal(notImage.code, 2);
+    assert.match(
+      notImage.stderr,
+      /notes\.md is not an image \(baton read it as text\/plain\); send it with --file/,
+    );
+    const missing = await baton(['send', id, '--file', join(files, 'nope.txt'), 'hi']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.txt/);
+    const noText = await baton(['send', id, '--image', png]);
+    assert.equal(noText.code, 2);
+    assert.match(noText.stderr, /add a message to send with the attachments/);
+    const binary = join(files, 'blob.bin');
+    writeFileSync(binary, Buffer.from([0, 1, 2, 0xff]));
+    const refused = await baton(['send', id, '--file', binary, 'hi']);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /blob\.bin was not attached: baton takes image\/png.*\(unsupported_attachment_type\)/,
+    );
+    rmSync(files, { recursive: true, force: true });
+    assert.equal((await baton(['rm', id])).code, 0);
   });
 
   test('mistakes get one clear line and a distinct exit code', async () => {

@@ -221,14 +221,17 @@ A terminal session full-screen (detach with Ctrl-\\), or an agent session as a c
   send: {
     name: 'send',
     maxPositionals: Infinity,
-    values: TARGET_VALUES,
+    values: [...TARGET_VALUES, 'image', 'file'],
+    repeatable: ['image', 'file'],
     booleans: ['no-enter'],
-    help: `usage: baton send <session> [--no-enter] [--] <text…>
+    help: `usage: baton send <session> [--no-enter] [--image PATH]… [--file PATH]… [--] <text…>
 
 Sends one input: keystrokes to a terminal (Enter appended), a message to an agent. Put -- before
 text that starts with --.
 
-  --no-enter       terminal: do not append Enter${SESSION_REF}${TARGET_HELP}`,
+  --no-enter       terminal: do not append Enter
+  --image PATH     agent: attach an image (PNG, JPEG, GIF or WebP); may be repeated
+  --file PATH      agent: attach a file (PDF or UTF-8 text); may be repeated${SESSION_REF}${TARGET_HELP}`,
   },
   tail: {
     name: 'tail',

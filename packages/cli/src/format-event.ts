@@ -1,4 +1,5 @@
 import { stripUnprintable, type LogEvent } from '@baton/protocol';
+import { describeAttachment } from './describe-attachment.js';
 
 function clip(value: unknown, max = 200): string {
   const s = typeof value === 'string' ? value : JSON.stringify(value);
@@ -21,7 +22,7 @@ export function formatEvent(e: LogEvent): string | undefined {
       return `[#${e.seq}] status ${e.data.status}${e.data.exitCode !== undefined ? ` (exit ${e.data.exitCode})` : ''}${e.data.reason ? `: ${stripUnprintable(e.data.reason)}` : ''}\n`;
     case 'input':
       return e.data.payload.kind === 'message'
-        ? `[#${e.seq}] you (${e.data.deviceId}): ${e.data.payload.text}\n`
+        ? `[#${e.seq}] you (${e.data.deviceId}): ${e.data.payload.text}${(e.data.payload.attachments ?? []).map((a) => ` ${describeAttachment(a)}`).join('')}\n`
         : undefined;
     case 'input.withdrawn':
       return `[#${e.seq}] withdrawn before it ran: input ${e.data.inputId} (${e.data.deviceId})\n`;

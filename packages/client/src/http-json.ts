@@ -41,21 +41,25 @@ export async function requestJson(
       `could not reach ${new URL(baseUrl).origin}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const text = await response.text();
+  return answerBody(method, url, response.status, await response.text());
+}
+
+/**
+ * The JSON body of an HTTP answer; an error answer (`{ error: { code, message } }`) becomes a
+ * `BatonError` with the server's code and retry hint.
+ */
+export function answerBody(method: string, url: string, status: number, text: string): unknown {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new BatonError(
-      'bad_reply',
-      `${method} ${url} answered ${response.status} with a non-JSON body`,
-    );
+    throw new BatonError('bad_reply', `${method} ${url} answered ${status} with a non-JSON body`);
   }
-  if (!response.ok) {
+  if (status < 200 || status > 299) {
     const error = ErrorBody.safeParse((body as { error?: unknown } | null)?.error ?? body);
     if (error.success)
       throw new BatonError(error.data.code, error.data.message, error.data.retryAfterMs);
-    throw new BatonError('bad_reply', `${method} ${url} failed with status ${response.status}`);
+    throw new BatonError('bad_reply', `${method} ${url} failed with status ${status}`);
   }
   return body;
 }

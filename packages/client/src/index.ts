@@ -49,3 +49,5 @@ export { requestJson } from './http-json.js';
 export type { HttpFetch } from './http-json.js';
 export type { DeviceIdentity } from './device-identity.js';
 export { stripTerminalQueries } from './strip-terminal-queries.js';
+export { attachmentUrl, uploadAttachment } from './attachment-api.js';
+export type { UploadAttachmentOptions, UploadTransport } from './attachment-api.js';

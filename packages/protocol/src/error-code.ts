@@ -63,6 +63,16 @@ export const ErrorCode = z.enum([
    * only ever sent to `input.withdraw`, which version 1 clients never send).
    */
   'already_started',
+  /**
+   * An attachment upload larger than the server's limit (HTTP 413; added in 2, additive). The
+   * message says the limit.
+   */
+  'attachment_too_large',
+  /**
+   * An attachment whose bytes are not of a type the server accepts (HTTP 415; added in 2,
+   * additive). The message lists the accepted types.
+   */
+  'unsupported_attachment_type',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

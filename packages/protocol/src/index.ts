@@ -6,6 +6,7 @@ export * from './role.js';
 export * from './ids.js';
 export * from './session.js';
 export * from './session-control.js';
+export * from './attachment.js';
 export * from './input-payload.js';
 export * from './log-event.js';
 export * from './client-message.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ATTACHMENTS_PER_MESSAGE, MessageAttachment } from './attachment.js';
 
 /**
  * What a device submits to a session's inbox. Every input is stored in the log before it is
@@ -13,7 +14,9 @@ import { z } from 'zod';
  *   with `ignored: 'not_responder'` (docs/terminals.md, "Answers to terminal queries").
  * - `message`: a chat message to an agent. `text` is exactly what the user typed and is what every
  *   device shows; context baton adds for the agent travels separately (session config
- *   `systemPrompt`), never inside `text`.
+ *   `systemPrompt`), never inside `text`. `attachments` (added in 2, additive) names images and
+ *   files uploaded before (`POST /api/sessions/{id}/attachments`), in the order they were added;
+ *   an id the server has not stored is refused with `not_found`. `text` stays required.
  */
 export const InputPayload = z.discriminatedUnion('kind', [
   z.object({
@@ -22,7 +25,11 @@ export const InputPayload = z.discriminatedUnion('kind', [
     run: z.number().int().nonnegative().optional(),
     report: z.literal(true).optional(),
   }),
-  z.object({ kind: z.literal('message'), text: z.string().min(1).max(200_000) }),
+  z.object({
+    kind: z.literal('message'),
+    text: z.string().min(1).max(200_000),
+    attachments: z.array(MessageAttachment).min(1).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
+  }),
 ]);
 export type InputPayload = z.infer<typeof InputPayload>;
 

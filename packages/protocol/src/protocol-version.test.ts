@@ -19,8 +19,9 @@ const FINGERPRINTS: Record<number, string> = {
   // with `input.withdraw`, `input.withdrawn` and `already_started`: 'dc95fc12418f2858' before them;
   // with `AgentConfig.resume` and `imported` on history events: '52449705c9b481f5' before them;
   // with `agent.settings`, `agent.settings.changed`, `agent.cleared`, `agent.commands` and
-  // `agent.text.command`: 'bccb12be6d6919ca' before them.
-  2: 'beae1240c3e68ca9',
+  // `agent.text.command`: 'bccb12be6d6919ca' before them;
+  // with message `attachments` and the attachment error codes: 'beae1240c3e68ca9' before them.
+  2: '810be8bb690ad8be',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

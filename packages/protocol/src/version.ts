@@ -87,6 +87,12 @@
  *      `agent.cleared` (`/clear` started a new conversation) and `agent.commands` (the slash
  *      commands the agent offers), kept from version 1 connections as an empty
  *      `terminal.output`; `command` on `agent.text` (the output of a slash command).
+ *      Additive in 2: attachments (attachment.ts): optional `attachments` on `message` inputs
+ *      (old clients drop the field and show the text; a server without it drops the field too
+ *      and the agent gets the text alone: a client knows the feature from `attachments` in
+ *      `GET /api/health`, which gives the size limit and the accepted types), error codes `attachment_too_large` and
+ *      `unsupported_attachment_type` (only ever answers to an upload, over HTTP); HTTP only:
+ *      `POST /api/sessions/{id}/attachments` and `GET /api/sessions/{id}/attachments/{id}`.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -43,7 +43,10 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'expired':
       return 410;
     case 'frame_too_large':
+    case 'attachment_too_large':
       return 413;
+    case 'unsupported_attachment_type':
+      return 415;
     case 'unsupported_version':
       return 426;
     case 'rate_limited':

@@ -37,6 +37,11 @@ export interface ServerOptions {
   maxFrameBytes?: number;
   /** Largest accepted HTTP request body, in bytes; larger ones get 413. Default: maxFrameBytes. */
   maxBodyBytes?: number;
+  /**
+   * Largest accepted attachment (an image or file sent with a chat message), in bytes; larger
+   * uploads get 413 `attachment_too_large`. Default 10 MiB.
+   */
+  maxAttachmentBytes?: number;
   /** Bytes a WebSocket client may send before its `hello` is accepted. Default 8 KiB. */
   preHelloMaxBytes?: number;
   /** How long a WebSocket may stay open without an accepted `hello`. Default 10 s. */

@@ -26,6 +26,7 @@ import type { ServerOptions } from './server-options.js';
 import { DataDirLock } from './storage/data-dir-lock.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
+import { DEFAULT_MAX_ATTACHMENT_BYTES } from './attachments/read-upload.js';
 import { ClientConnection } from './ws/client-connection.js';
 import { UpgradeGuard } from './ws/upgrade-guard.js';
 import { loadTls } from './tls/load-tls.js';
@@ -197,6 +198,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     listenHost: host,
     ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
     maxBodyBytes: options.maxBodyBytes ?? maxFrameBytes,
+    attachments: {
+      store,
+      maxBytes: options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES,
+    },
     startedAt,
     version: VERSION,
     storeState: () => hub.storeHealth.state,

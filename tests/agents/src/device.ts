@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { uploadAttachment } from '@baton/client';
 import {
   PROTOCOL_VERSION,
   WEBSOCKET_PATH,
@@ -6,6 +7,7 @@ import {
   parseServerFrame,
   type ConnectionMode,
   type LogEvent,
+  type MessageAttachment,
   type ServerMessage,
   type SnapshotMessage,
 } from '@baton/protocol';
@@ -36,6 +38,7 @@ export class Device {
   private constructor(
     private readonly ws: WebSocket,
     readonly name: string,
+    private readonly http: { baseUrl: string; token: string },
   ) {
     ws.on('message', (data) => this.onFrame(String(data)));
   }
@@ -68,7 +71,7 @@ export class Device {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    const device = new Device(ws, name);
+    const device = new Device(ws, name, { baseUrl, token });
     const welcome = new Promise<void>((resolve, reject) => {
       const onMessage = (data: unknown) => {
         const parsed = parseServerFrame(String(data));
@@ -102,15 +105,36 @@ export class Device {
     await this.request({ type: 'subscribe', sessionId, afterSeq: 0 });
   }
 
-  /** Submits a chat message and resolves with its seq once acknowledged. */
-  say(sessionId: string, inputId: string, text: string): Promise<number> {
+  /** Uploads an image or file for a message of `sessionId`, as this device; returns its reference. */
+  async attach(sessionId: string, bytes: Uint8Array, name: string): Promise<MessageAttachment> {
+    const { attachment } = await uploadAttachment(
+      this.http.baseUrl,
+      this.http.token,
+      sessionId,
+      bytes,
+    );
+    return { id: attachment.id, name };
+  }
+
+  /** Submits a chat message (with `attachments`, if any) and resolves with its seq once acknowledged. */
+  say(
+    sessionId: string,
+    inputId: string,
+    text: string,
+    attachments?: MessageAttachment[],
+  ): Promise<number> {
     return new Promise((resolve, reject) => {
       this.acks.set(inputId, (m) => {
         if (m.type === 'ack') resolve(m.seq);
         else if (m.type === 'error') reject(new Error(`${m.code}: ${m.message}`));
       });
       this.ws.send(
-        JSON.stringify({ type: 'input', sessionId, inputId, payload: { kind: 'message', text } }),
+        JSON.stringify({
+          type: 'input',
+          sessionId,
+          inputId,
+          payload: { kind: 'message', text, ...(attachments ? { attachments } : {}) },
+        }),
       );
     });
   }

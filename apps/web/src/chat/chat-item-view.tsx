@@ -3,6 +3,7 @@ import { useBatonClient } from '@baton/react';
 import type { ChatItem } from './chat-model.js';
 import { MarkdownView } from './markdown-view.js';
 import { QueuedMessageActions } from './queued-message-actions.js';
+import { MessageAttachments } from './attachments/message-attachments.js';
 import { ToolCard } from './tool-card.js';
 
 const STATE_LABELS = { pending: 'pending', sent: 'sent', failed: 'failed' } as const;
@@ -106,6 +107,9 @@ function UserMessage({
         <span className={`msg-state msg-state-${state}`}>{state}</span>
       </div>
       <p className="user-text">{item.text}</p>
+      {item.attachments.length > 0 ? (
+        <MessageAttachments sessionId={sessionId} attachments={item.attachments} />
+      ) : null}
       {item.queued && item.mine && !readOnly ? (
         <QueuedMessageActions sessionId={sessionId} inputId={item.inputId} text={item.text} />
       ) : null}

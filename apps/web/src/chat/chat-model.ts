@@ -3,8 +3,12 @@ import {
   isKnownLogEvent,
   type LogEvent,
   type LogEventData,
+  type MessageAttachment,
   type PermissionDecision,
 } from '@baton/protocol';
+
+/** One empty list for every message without attachments, so items compare equal. */
+const NONE: readonly MessageAttachment[] = [];
 
 /**
  * Where one of the user's messages is: `pending` while only this window has it (stored in the
@@ -19,6 +23,8 @@ export type ChatItem =
       readonly key: string;
       readonly inputId: string;
       readonly text: string;
+      /** Images and files sent with the message (none: an empty array). */
+      readonly attachments: readonly MessageAttachment[];
       readonly state: MessageState;
       /** Stored, but no turn has taken it yet. */
       readonly queued: boolean;
@@ -169,6 +175,7 @@ export function buildChat(source: ChatSource): ChatModel {
     key: `in:${e.data.inputId}`,
     inputId: e.data.inputId,
     text: e.data.payload.kind === 'message' ? e.data.payload.text : '',
+    attachments: (e.data.payload.kind === 'message' && e.data.payload.attachments) || NONE,
     state: 'sent',
     queued,
     deviceId: e.data.deviceId,
@@ -315,6 +322,7 @@ export function buildChat(source: ChatSource): ChatModel {
       key: `in:${entry.inputId}`,
       inputId: entry.inputId,
       text: entry.payload.text,
+      attachments: entry.payload.attachments ?? NONE,
       state:
         entry.status === 'failed' ? 'failed' : entry.status === 'confirmed' ? 'sent' : 'pending',
       queued: false,

@@ -14,6 +14,9 @@ import { useCommandCompletion } from './command-completion.js';
 import { errorText } from '../error-text.js';
 import { loadDraft, MAX_DRAFT_CHARS, saveDraft } from './draft-store.js';
 import { ErrorNotice } from '../shell/error-notice.js';
+import { ComposerAttachments } from './attachments/composer-attachments.js';
+import { useAttachmentDrafts } from './attachments/use-attachment-drafts.js';
+import './attachments/attachments.css';
 
 const DRAFT_SAVE_DELAY_MS = 300;
 
@@ -50,6 +53,7 @@ export function Composer({
   const [error, setError] = useState<string>();
   const [stopping, setStopping] = useState(false);
   const completion = useCommandCompletion(id, text, commands, setText);
+  const attachments = useAttachmentDrafts(sessionId);
 
   // The draft follows the text, a little later; the timer's last write wins on unmount too.
   const latest = useRef(text);
@@ -88,11 +92,17 @@ export function Composer({
   const send = (event?: FormEvent): void => {
     event?.preventDefault();
     const message = text.trim();
-    if (!message) return;
+    if (!message || attachments.uploading) return;
     try {
-      client.send(sessionId, { kind: 'message', text: message });
+      const files = attachments.ready();
+      client.send(sessionId, {
+        kind: 'message',
+        text: message,
+        ...(files.length > 0 ? { attachments: files } : {}),
+      });
       setText('');
       saveDraft(sessionId, '');
+      attachments.clear();
       setError(undefined);
     } catch (err) {
       setError(errorText(err));
@@ -119,9 +129,10 @@ export function Composer({
     }
   };
 
-  const showStop = working && !text.trim();
+  const showStop = working && !text.trim() && attachments.drafts.length === 0;
   return (
     <form className="composer" onSubmit={send} aria-label="Send a message">
+      <ComposerAttachments attachments={attachments} />
       <label htmlFor={`${id}-text`} className="visually-hidden">
         Message
       </label>
@@ -152,16 +163,24 @@ export function Composer({
           {stopping ? 'Stopping…' : 'Stop'}
         </button>
       ) : (
-        <button type="submit" className="composer-action primary" disabled={!text.trim()}>
+        <button
+          type="submit"
+          className="composer-action primary"
+          disabled={!text.trim() || attachments.uploading}
+        >
           Send
         </button>
       )}
       <p id={`${id}-hint`} className="composer-hint muted">
-        {turnRunning
-          ? 'The agent is working.'
-          : commands?.length
-            ? 'Enter sends, Shift+Enter adds a line, / lists commands.'
-            : 'Enter sends, Shift+Enter adds a line.'}
+        {attachments.uploading
+          ? 'Uploading… Send waits for the attachments.'
+          : attachments.drafts.length > 0 && !text.trim()
+            ? 'Add a message to send with the attachments.'
+            : turnRunning
+              ? 'The agent is working.'
+              : commands?.length
+                ? 'Enter sends, Shift+Enter adds a line, / lists commands.'
+                : 'Enter sends, Shift+Enter adds a line.'}
         {queued > 0 ? ` ${queued} message${queued === 1 ? '' : 's'} queued.` : ''}
       </p>
       <ErrorNotice error={error} />

@@ -8,6 +8,7 @@ import {
   type DeviceNamer,
 } from './chat-format.js';
 import type { ChatScreen } from './chat-screen.js';
+import { describeAttachment } from '../describe-attachment.js';
 
 type PermissionRequest = Extract<LogEvent, { type: 'agent.permission.requested' }>;
 
@@ -93,6 +94,8 @@ export class ChatView {
           queued,
         });
         if (mine && !queued) line += ' ' + s.dim('[sent]');
+        for (const a of e.data.payload.attachments ?? [])
+          line += '\n  ' + s.dim(describeAttachment(a));
         screen.print(line);
         return;
       }

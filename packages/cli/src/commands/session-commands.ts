@@ -1,12 +1,13 @@
 import type { SessionInfo, SessionKind } from '@baton/protocol';
 import { CliError, ExitCode } from '../cli-error.js';
-import { flagString, type ParsedArgs } from '../parse-args.js';
+import { flagList, flagString, type ParsedArgs } from '../parse-args.js';
 import { resolveSession } from '../resolve-session.js';
 import { request, resolveTarget } from '../server-target.js';
 import { randomUUID } from 'node:crypto';
 import { stripUnprintable } from '@baton/protocol';
 import { formatSessionTable } from '../format-sessions.js';
 import { sessionConfigFromFlags } from './session-config-flags.js';
+import { uploadSendAttachments } from './send-attachments.js';
 
 const KINDS: SessionKind[] = ['terminal', 'claude', 'codex'];
 
@@ -53,11 +54,29 @@ export async function send(args: ParsedArgs): Promise<void> {
   const target = await resolveTarget(args);
   const session = await resolveSession(target, args.positionals[0]);
   const text = args.positionals.slice(1).join(' ');
-  if (!text) throw new CliError('nothing to send: baton send <session> <text>', ExitCode.Usage);
+  const images = flagList(args, 'image');
+  const files = flagList(args, 'file');
+  const attaching = images.length + files.length > 0;
+  if (attaching && session.kind === 'terminal')
+    throw new CliError(
+      `--image and --file go with messages to an agent; ${session.id} is a terminal session`,
+      ExitCode.Usage,
+    );
+  if (!text)
+    throw new CliError(
+      attaching
+        ? 'add a message to send with the attachments: baton send <session> --image a.png <text>'
+        : 'nothing to send: baton send <session> <text>',
+      ExitCode.Usage,
+    );
+  // Uploaded before the message: the message names them by id (docs/protocol.md, "Attachments").
+  const attachments = attaching
+    ? await uploadSendAttachments(target, session.id, images, files)
+    : [];
   const payload =
     session.kind === 'terminal'
       ? { kind: 'terminal', data: args.flags.has('no-enter') ? text : text + '\r' }
-      : { kind: 'message', text };
+      : { kind: 'message', text, ...(attachments.length > 0 ? { attachments } : {}) };
   const inputId = randomUUID();
   let lastError: unknown;
   // The same input id on every attempt: a retry after a lost answer is stored once.

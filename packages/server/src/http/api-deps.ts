@@ -10,6 +10,7 @@ import type { SessionHub } from '../hub/session-hub.js';
 import type { Logger } from '../logger.js';
 import type { PushSubscriptions } from '../push/push-subscriptions.js';
 import type { StoreState } from '../storage/store-health.js';
+import type { Store } from '../storage/store.js';
 
 /** What the HTTP API's route modules share. */
 export interface ApiDeps {
@@ -32,6 +33,8 @@ export interface ApiDeps {
   /** The address the server listens on (`--host`), to tell whether other devices can reach it. */
   listenHost?: string;
   maxBodyBytes: number;
+  /** Attachments are stored here (content-addressed), at most this many bytes each. */
+  attachments: { store: Store; maxBytes: number };
   startedAt: number;
   version: string;
   /** Whether the store accepts writes. */

@@ -6,6 +6,7 @@ import type { ApiRoute } from './api-route.js';
 import { readBody, sendError, sendJson } from './json-response.js';
 import type { ApiHandler } from './request-router.js';
 import { agentConversationRoutes } from './routes/agent-conversation-routes.js';
+import { attachmentRoutes } from './routes/attachment-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import { handoffRoutes } from './routes/handoff-routes.js';
@@ -36,6 +37,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     ...pushRoutes(deps, body),
     ...auditRoutes(deps, body),
     ...agentConversationRoutes(deps),
+    ...attachmentRoutes(deps),
   ];
 
   return async (req, res, target) => {
@@ -95,7 +97,10 @@ export function createApi(deps: ApiDeps): ApiHandler {
         return;
       }
       // The rest of an oversized body is not read: close instead of draining it for keep-alive.
-      if (err instanceof BatonError && err.code === 'frame_too_large')
+      if (
+        err instanceof BatonError &&
+        (err.code === 'frame_too_large' || err.code === 'attachment_too_large')
+      )
         res.setHeader('connection', 'close');
       if (err instanceof BatonError) {
         sendError(res, err.code, err.message, err.retryAfterMs, err.requiredRole);

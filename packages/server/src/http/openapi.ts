@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AgentConversation,
+  ATTACHMENT_TYPES,
   AnswerPermissionBody,
   CreatePairingBody,
   ControlBody,
@@ -28,6 +29,7 @@ import {
   SessionInfo,
   SubmitInputBody,
   SyncBody,
+  UploadAttachmentResult,
 } from '@baton/protocol';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -134,8 +136,17 @@ export function openApiDocument(version: string): unknown {
             uptimeMs: { type: 'integer' },
             sessions: { type: 'integer', description: 'stored sessions' },
             connections: { type: 'integer', description: 'open WebSocket connections' },
+            attachments: {
+              type: 'object',
+              description: 'what an attachment upload may be',
+              properties: {
+                maxBytes: { type: 'integer' },
+                types: { type: 'array', items: { type: 'string' } },
+              },
+            },
           },
         },
+        UploadAttachmentResult: schema(UploadAttachmentResult),
         Device: schema(DeviceListing),
         PatchDevice: schema(PatchDeviceBody),
         SessionRole: schema(SessionRoleBody),
@@ -470,6 +481,43 @@ export function openApiDocument(version: string): unknown {
             },
           },
         ),
+      },
+      '/api/sessions/{id}/attachments': {
+        post: op(
+          `Upload an image or file for a chat message (send input to the session). The body is the bytes; the type is read from them (${ATTACHMENT_TYPES.join(', ')}). Stored once under their SHA-256, the attachment's id. 413 attachment_too_large over the limit (GET /api/health), 415 unsupported_attachment_type`,
+          {
+            parameters: [idParam],
+            requestBody: {
+              content: {
+                'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
+            responses: {
+              '201': { description: 'stored now', ...json(ref('UploadAttachmentResult')) },
+              '200': {
+                description: 'the same bytes were stored before (duplicate: true)',
+                ...json(ref('UploadAttachmentResult')),
+              },
+              default: error,
+            },
+          },
+        ),
+      },
+      '/api/sessions/{id}/attachments/{attachmentId}': {
+        get: op('Read an attachment (read the session). Immutable: cache it', {
+          parameters: [
+            idParam,
+            { name: 'attachmentId', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'the bytes, with their type',
+              content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+            },
+            '304': { description: 'not modified (If-None-Match)' },
+            default: error,
+          },
+        }),
       },
       '/api/sessions/{id}/stop': {
         post: op('Stop the session (any device)', {

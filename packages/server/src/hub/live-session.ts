@@ -25,6 +25,8 @@ import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { storedDuplicateOf } from './input-dedupe.js';
 import { InputWithdrawals } from './input-withdrawals.js';
+import { InOrderAppends } from './in-order-appends.js';
+import { withAttachmentInfo } from '../attachments/message-attachments.js';
 import { duplicateOrStale, isStaleRun } from './input-run.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
@@ -117,6 +119,8 @@ export class LiveSession {
   private readonly streaming = new StreamingText();
   /** Which queued messages were withdrawn and which a turn took: the gate to the agent. */
   private readonly withdrawals = new InputWithdrawals();
+  /** Messages whose attachments are looked up keep their place among the others. */
+  private readonly inOrder = new InOrderAppends();
 
   constructor(
     record: SessionRecord,
@@ -514,9 +518,15 @@ export class LiveSession {
         `session ${this.id} is ${this.status}${this.reason ? ` (${this.reason})` : ''}; restart it to send input`,
       );
     }
-    const data: InputEvent['data'] = { inputId, deviceId: actor.deviceId, payload };
-    if (actor.connectionId !== undefined) data.connectionId = actor.connectionId;
-    const result = await this.deps.writer.appendInput(this.logState, { type: 'input', data });
+    const result = await this.inOrder.run(
+      payload,
+      (p) => withAttachmentInfo(this.deps.store, this.id, p),
+      (p) => {
+        const data: InputEvent['data'] = { inputId, deviceId: actor.deviceId, payload: p };
+        if (actor.connectionId !== undefined) data.connectionId = actor.connectionId;
+        return this.deps.writer.appendInput(this.logState, { type: 'input', data });
+      },
+    );
     if (result.duplicate) return { seq: result.seq, duplicate: true };
     const committed = result.committed[0]!;
     // An emulator's answer is not typing: it must not make its window the writer whose size wins.

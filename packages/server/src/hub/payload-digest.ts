@@ -7,7 +7,25 @@ import type { InputPayload } from '@baton/protocol';
  * the digest does not depend on the order a client wrote them in.
  */
 export function payloadDigest(payload: InputPayload): string {
-  return createHash('sha256').update(stableJson(payload)).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(stableJson(chosenByClient(payload)))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * An attachment's `type` and `size` are filled in by the server from the store: they are left
+ * out, so a retry is recognised whether it reaches the digest before or after they are filled.
+ */
+function chosenByClient(payload: InputPayload): InputPayload {
+  if (payload.kind !== 'message' || payload.attachments === undefined) return payload;
+  return {
+    ...payload,
+    attachments: payload.attachments.map(({ id, name }) => ({
+      id,
+      ...(name !== undefined ? { name } : {}),
+    })),
+  };
 }
 
 function stableJson(value: unknown): string {

@@ -297,6 +297,7 @@ export class RunnerSupervisor {
         (await deps.store.readEvents(session.id, afterSeq, limit)).map(parseStored),
       latestSnapshot: async () => (await deps.projection.snapshot()).state,
       takeForTurn: (batch) => session.takeForTurn(batch),
+      readAttachment: (id) => deps.store.getAttachment(id),
     };
   }
 }

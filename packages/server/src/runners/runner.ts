@@ -52,6 +52,8 @@ export interface RunnerContext {
    * order, less those withdrawn). From then on they can no longer be withdrawn.
    */
   takeForTurn<T extends { deviceId: string; inputId: string }>(batch: T[]): T[];
+  /** A stored attachment's type and bytes (a message's images and files, for the agent). */
+  readAttachment(id: string): Promise<{ type: string; data: Uint8Array } | undefined>;
 }
 
 export type InputEvent = LogEvent & { type: 'input'; data: LogEventData<'input'> };

@@ -136,4 +136,18 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE INDEX audit_by_device ON audit (device_id, id)`,
     `ALTER TABLE devices ADD COLUMN modes TEXT NOT NULL DEFAULT ''`,
   ],
+  // 9: attachments (docs/protocol.md, "Attachments"): images and files sent with chat messages,
+  // stored once under the SHA-256 of their bytes. BYTEA, PostgreSQL's name for bytes, keeps the
+  // statement the same as pg-migrations.ts's (SQLite's affinity for it is NUMERIC, which stores a
+  // BLOB as it is). Rows are never updated; an attachment is kept while the server lives, like
+  // the log that names it.
+  [
+    `CREATE TABLE attachments (
+       id TEXT PRIMARY KEY,
+       type TEXT NOT NULL,
+       size BIGINT NOT NULL,
+       created_at BIGINT NOT NULL,
+       data BYTEA NOT NULL
+     )`,
+  ],
 ];

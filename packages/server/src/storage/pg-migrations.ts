@@ -108,4 +108,15 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
        expires_at TIMESTAMPTZ NOT NULL
      )`,
   ],
+  // 2: attachments (docs/protocol.md, "Attachments"), stored once under the SHA-256 of their
+  // bytes; rows are never updated.
+  [
+    `CREATE TABLE attachments (
+       id TEXT PRIMARY KEY,
+       type TEXT NOT NULL,
+       size BIGINT NOT NULL,
+       created_at BIGINT NOT NULL,
+       data BYTEA NOT NULL
+     )`,
+  ],
 ];

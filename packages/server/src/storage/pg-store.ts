@@ -3,6 +3,8 @@ import type { Role } from '@baton/protocol';
 import type { Logger } from '../logger.js';
 import {
   inputKey,
+  type AttachmentMeta,
+  type AttachmentRecord,
   type AuditQueryRecord,
   type AuditRecord,
   type CommitEntry,
@@ -507,6 +509,39 @@ export class PgStore implements Store, SessionLeases {
     return releaseLease(this.pool, lease);
   }
 
+  async putAttachment(a: AttachmentRecord): Promise<boolean> {
+    const r = await this.pool.query(
+      `INSERT INTO attachments (id, type, size, created_at, data) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        a.id,
+        a.type,
+        a.size,
+        a.createdAt,
+        Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength),
+      ],
+    );
+    return r.rowCount === 1;
+  }
+  async getAttachment(id: string): Promise<AttachmentRecord | undefined> {
+    const r = await this.pool.query<AttachmentRow & { data: Buffer }>(
+      'SELECT id, type, size, created_at, data FROM attachments WHERE id = $1',
+      [id],
+    );
+    const row = r.rows[0];
+    return row ? { ...attachmentMeta(row), data: row.data } : undefined;
+  }
+  async describeAttachments(ids: readonly string[]): Promise<Map<string, AttachmentMeta>> {
+    const found = new Map<string, AttachmentMeta>();
+    if (ids.length === 0) return found;
+    const r = await this.pool.query<AttachmentRow>(
+      'SELECT id, type, size, created_at FROM attachments WHERE id = ANY($1)',
+      [ids],
+    );
+    for (const row of r.rows) found.set(row.id, attachmentMeta(row));
+    return found;
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
     await this.lock?.release();
@@ -778,4 +813,15 @@ function toAudit(r: AuditRow): AuditRecord {
   if (r.session_id !== null) a.sessionId = r.session_id;
   if (r.detail !== null) a.detailJson = r.detail;
   return a;
+}
+
+interface AttachmentRow {
+  id: string;
+  type: string;
+  size: number;
+  created_at: number;
+}
+
+function attachmentMeta(row: AttachmentRow): AttachmentMeta {
+  return { id: row.id, type: row.type, size: row.size, createdAt: row.created_at };
 }

@@ -6,6 +6,8 @@ import type { Statement } from 'better-sqlite3';
 import type { Role } from '@baton/protocol';
 import {
   inputKey,
+  type AttachmentMeta,
+  type AttachmentRecord,
   type AuditQueryRecord,
   type AuditRecord,
   type NewAuditRecord,
@@ -281,6 +283,11 @@ export class SqliteStore implements Store {
          ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, created_at = excluded.created_at`,
       ),
       getSnapshot: p('SELECT seq, state FROM snapshots WHERE session_id = ?'),
+      putAttachment: p(
+        'INSERT INTO attachments (id, type, size, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      ),
+      getAttachment: p('SELECT id, type, size, created_at, data FROM attachments WHERE id = ?'),
+      describeAttachment: p('SELECT id, type, size, created_at FROM attachments WHERE id = ?'),
       compactEvents: p('DELETE FROM events WHERE session_id = ? AND seq <= ?'),
       setFirstSeq: p('UPDATE sessions SET first_seq = ? WHERE id = ? AND first_seq < ?'),
     };
@@ -531,6 +538,22 @@ export class SqliteStore implements Store {
     return;
   }
 
+  async putAttachment(a: AttachmentRecord): Promise<boolean> {
+    return this.stmt.putAttachment.run(a.id, a.type, a.size, a.createdAt, a.data).changes === 1;
+  }
+  async getAttachment(id: string): Promise<AttachmentRecord | undefined> {
+    const row = this.stmt.getAttachment.get(id) as (AttachmentRow & { data: Buffer }) | undefined;
+    return row ? { ...toAttachmentMeta(row), data: row.data } : undefined;
+  }
+  async describeAttachments(ids: readonly string[]): Promise<Map<string, AttachmentMeta>> {
+    const found = new Map<string, AttachmentMeta>();
+    for (const id of ids) {
+      const row = this.stmt.describeAttachment.get(id) as AttachmentRow | undefined;
+      if (row) found.set(id, toAttachmentMeta(row));
+    }
+    return found;
+  }
+
   /** The connection's settings that decide durability and checkpointing (for tests, diagnostics). */
   settings(): { synchronous: 'NORMAL' | 'FULL' | 'OTHER'; walAutocheckpoint: number } {
     const sync = this.db.pragma('synchronous', { simple: true }) as number;
@@ -554,6 +577,17 @@ export class SqliteStore implements Store {
     await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
+}
+
+interface AttachmentRow {
+  id: string;
+  type: string;
+  size: number;
+  created_at: number;
+}
+
+function toAttachmentMeta(r: AttachmentRow): AttachmentMeta {
+  return { id: r.id, type: r.type, size: r.size, createdAt: r.created_at };
 }
 
 interface AuditRow {

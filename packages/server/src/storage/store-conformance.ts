@@ -334,4 +334,38 @@ export function storeConformance(
     assert.deepEqual([d?.modes, d?.name, d?.role], [['mobile', 'tab'], 'phone', 'viewer']);
     assert.equal(await store.updateDevice('nope', { modes: ['tab'] }), false);
   });
+
+  withStore(
+    'stores attachments once by id, reads their bytes back exactly and describes them',
+    async (store) => {
+      const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x0d, 0x0a, 0x1a, 0x00]);
+      const a = { id: 'a'.repeat(64), type: 'image/png', size: bytes.length, createdAt: 5 };
+      const races = await Promise.all([
+        store.putAttachment({ ...a, data: bytes }),
+        store.putAttachment({ ...a, data: bytes }),
+      ]);
+      assert.deepEqual(races.sort(), [false, true], 'the same id is stored exactly once');
+      assert.equal(
+        await store.putAttachment({ ...a, createdAt: 9, data: new Uint8Array([1]) }),
+        false,
+        'a stored attachment is never replaced',
+      );
+      const got = await store.getAttachment(a.id);
+      assert.ok(got);
+      assert.deepEqual(Buffer.from(got.data), Buffer.from(bytes), 'the bytes, NULs and all');
+      assert.deepEqual([got.type, got.size, got.createdAt], ['image/png', bytes.length, 5]);
+      assert.equal(await store.getAttachment('b'.repeat(64)), undefined);
+      const b = { id: 'c'.repeat(64), type: 'text/plain', size: 2, createdAt: 6 };
+      assert.equal(await store.putAttachment({ ...b, data: Buffer.from('hi') }), true);
+      const described = await store.describeAttachments([a.id, 'b'.repeat(64), b.id]);
+      assert.deepEqual(
+        [...described].sort(),
+        [
+          [a.id, { id: a.id, type: 'image/png', size: bytes.length, createdAt: 5 }],
+          [b.id, b],
+        ],
+        'unknown ids are left out; no bytes',
+      );
+    },
+  );
 }

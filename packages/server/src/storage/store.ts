@@ -88,7 +88,33 @@ export interface Store {
   /** Deletes events with seq <= uptoSeq and records the new first retained seq. */
   compact(sessionId: string, uptoSeq: number): Promise<void>;
 
+  /**
+   * Stores an attachment under its id (the SHA-256 of its bytes, computed by the caller), once:
+   * true when it was stored now, false when that id was stored before (the bytes are then not
+   * written again). Content-addressed rows never change, so racing uploads of the same bytes
+   * both succeed and exactly one of them reports true.
+   */
+  putAttachment(attachment: AttachmentRecord): Promise<boolean>;
+  /** An attachment with its bytes. */
+  getAttachment(id: string): Promise<AttachmentRecord | undefined>;
+  /** What is stored of `ids` (type and size, no bytes), by id; unknown ids are left out. */
+  describeAttachments(ids: readonly string[]): Promise<Map<string, AttachmentMeta>>;
+
   close(): Promise<void>;
+}
+
+/** A stored attachment without its bytes. */
+export interface AttachmentMeta {
+  /** The SHA-256 of the bytes, lowercase hex. */
+  id: string;
+  /** The type sniffed from the bytes at upload (one of ATTACHMENT_TYPES). */
+  type: string;
+  size: number;
+  createdAt: number;
+}
+
+export interface AttachmentRecord extends AttachmentMeta {
+  data: Uint8Array;
 }
 
 export interface DeviceRecord {

@@ -1,6 +1,7 @@
 import type { SessionKind } from '@baton/protocol';
 import { createAgentRunnerFactory } from '../runners/agent-common/agent-runner-factory.js';
 import type { AgentDriver, DriverSink } from '../runners/agent-common/agent-driver.js';
+import type { TurnAttachment } from '../runners/agent-common/turn-attachments.js';
 import type { RunnerFactory } from '../runners/runner.js';
 
 /**
@@ -13,17 +14,21 @@ export interface HeldTurnAgent {
   readonly factory: RunnerFactory;
   /** The texts each turn sent to the agent, per turn, in the order the turns started. */
   readonly turns: string[][];
+  /** The attachments each turn sent to the agent, per turn (empty for a turn without any). */
+  readonly attachments: TurnAttachment[][];
   /** Ends the open turn (completed). Returns false when no turn is open. */
   endTurn(): boolean;
 }
 
 export function heldTurnAgent(kind: SessionKind = 'claude'): HeldTurnAgent {
   const turns: string[][] = [];
+  const attachments: TurnAttachment[][] = [];
   let open: DriverSink | undefined;
   const driver = (sink: DriverSink): AgentDriver => ({
     start: () => Promise.resolve(),
-    sendTurn: (texts) => {
+    sendTurn: (texts, sent) => {
       turns.push(texts);
+      attachments.push([...sent]);
       open = sink;
       return Promise.resolve();
     },
@@ -45,6 +50,7 @@ export function heldTurnAgent(kind: SessionKind = 'claude'): HeldTurnAgent {
   return {
     factory,
     turns,
+    attachments,
     endTurn: () => {
       const sink = open;
       if (!sink) return false;

@@ -20,3 +20,4 @@ export { promptingRunnerFactory } from './prompting-runner-factory.js';
 export { SubscriptionKeys } from './web-push-decrypt.js';
 export { verifyVapid, type VapidClaims } from './vapid-jwt.js';
 export { TestPushService, type PushDelivery } from './test-push-service.js';
+export { TINY_PNG } from './tiny-png.js';

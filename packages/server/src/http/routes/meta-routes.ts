@@ -1,4 +1,8 @@
-import { MIN_SUPPORTED_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@baton/protocol';
+import {
+  ATTACHMENT_TYPES,
+  MIN_SUPPORTED_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+} from '@baton/protocol';
 import type { ApiDeps } from '../api-deps.js';
 import type { ApiRoute } from '../api-route.js';
 import { sendJson } from '../json-response.js';
@@ -23,6 +27,8 @@ export function metaRoutes(deps: ApiDeps): ApiRoute[] {
           uptimeMs: Date.now() - deps.startedAt,
           sessions: deps.hub.list().length,
           ...(deps.connectionCount ? { connections: deps.connectionCount() } : {}),
+          // What an upload may be, so a client can refuse a file before sending its bytes.
+          attachments: { maxBytes: deps.attachments.maxBytes, types: ATTACHMENT_TYPES },
         });
         return Promise.resolve();
       },

@@ -3,6 +3,7 @@ import type { AgentRunnerOptions } from './agent-runner-options.js';
 import type { AgentSettings } from './agent-settings.js';
 import type { SlashCommand } from './slash-command.js';
 import type { RunnerContext } from '../runner.js';
+import type { TurnAttachment } from './turn-attachments.js';
 
 /** How a turn ended, as the agent reported it. */
 export interface TurnResult {
@@ -69,8 +70,12 @@ export interface AgentDriver {
    * `thread/resume`). Resolves when the agent accepts a turn; rejects with the reason otherwise.
    */
   start(resumeId: string | undefined): Promise<void>;
-  /** Starts one turn answering `texts`, in order, as one user message. */
-  sendTurn(texts: string[]): Promise<void>;
+  /**
+   * Starts one turn answering `texts`, in order, as one user message, with the messages'
+   * `attachments` (in message order) as the agent takes them: images as images, other files
+   * by the path they were saved at.
+   */
+  sendTurn(texts: string[], attachments: readonly TurnAttachment[]): Promise<void>;
   /**
    * Runs a slash command as the current turn (`text` is the message as typed); the turn ends
    * through `turnEnded`, and what the command printed is reported as `agent.text` events

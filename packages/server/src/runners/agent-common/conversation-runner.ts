@@ -21,6 +21,7 @@ import { contextWithSettings, mergeSettings, type AgentSettings } from './agent-
 import { EmitChain } from './emit-chain.js';
 import { describeExit } from './json-lines-process.js';
 import { PermissionBook } from './permission-book.js';
+import { loadTurnAttachments } from './turn-attachments.js';
 import { deliveryKey, recoverFromLog, type QueuedMessage } from './recover-from-log.js';
 import { nextTurnLength, parseSlashCommand, type SlashCommand } from './slash-command.js';
 
@@ -189,7 +190,10 @@ export class ConversationRunner implements Runner {
       return Promise.resolve();
     }
     this.seenInputIds.add(key);
-    if (!this.queueHas(key)) this.queue.push({ inputId, deviceId, text: payload.text });
+    if (!this.queueHas(key)) {
+      const { text, attachments } = payload;
+      this.queue.push({ inputId, deviceId, text, ...(attachments ? { attachments } : {}) });
+    }
     if (!this.pumping) void this.pump();
     return Promise.resolve();
   }
@@ -272,6 +276,12 @@ export class ConversationRunner implements Runner {
     void this.chain.status('running');
     const command = batch.length === 1 ? parseSlashCommand(batch[0]!.text) : undefined;
     try {
+      // Read (and saved as files) before the stop check below, so a stop that came meanwhile
+      // ends the turn before anything is sent.
+      const attachments = await loadTurnAttachments(
+        this.ctx,
+        batch.flatMap((b) => b.attachments ?? []),
+      );
       // `/model` needs no process: a change reaches the running one, or the next one's flags.
       const driver = command?.name === 'model' ? undefined : await this.ensureDriver();
       if (this.turn?.turnId !== turnId) {
@@ -284,7 +294,10 @@ export class ConversationRunner implements Runner {
         this.turn.commandBy = batch[0]!.deviceId;
         await this.runCommand(driver, command, batch[0]!.text);
       } else if (driver) {
-        await driver.sendTurn(batch.map((b) => b.text));
+        await driver.sendTurn(
+          batch.map((b) => b.text),
+          attachments,
+        );
       }
     } catch (err) {
       // When the process died, onUnexpectedExit has already ended the turn and said why.
@@ -310,7 +323,7 @@ export class ConversationRunner implements Runner {
     text: string,
   ): Promise<void> {
     if (driver.runCommand) await driver.runCommand(command, text);
-    else await driver.sendTurn([text]);
+    else await driver.sendTurn([text], []);
   }
 
   /**

@@ -21,3 +21,8 @@ export { asArray, asNumber, asObject, asString, type JsonObject } from './json-f
 export { createAgentRunnerFactory, type AgentSpec } from './agent-runner-factory.js';
 export { contextWithSettings, mergeSettings, type AgentSettings } from './agent-settings.js';
 export { nextTurnLength, parseSlashCommand, type SlashCommand } from './slash-command.js';
+export {
+  describeAttachedFile,
+  loadTurnAttachments,
+  type TurnAttachment,
+} from './turn-attachments.js';

@@ -2,6 +2,7 @@ import {
   isKnownLogEvent,
   type AgentCommand,
   type LogEvent,
+  type MessageAttachment,
   type SessionKind,
 } from '@baton/protocol';
 import type { RunnerContext } from '../runner.js';
@@ -14,6 +15,7 @@ export interface QueuedMessage {
   inputId: string;
   deviceId: string;
   text: string;
+  attachments?: MessageAttachment[];
 }
 
 /**
@@ -84,10 +86,12 @@ export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Pro
       case 'input':
         result.seenInputIds.add(deliveryKey(e.data.deviceId, e.data.inputId));
         if (e.data.payload.kind === 'message') {
+          const { text, attachments } = e.data.payload;
           inputs.push({
             inputId: e.data.inputId,
             deviceId: e.data.deviceId,
-            text: e.data.payload.text,
+            text,
+            ...(attachments !== undefined ? { attachments } : {}),
           });
         }
         break;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NewLogEvent, PermissionDecision } from '@baton/protocol';
+import { isImageType, type NewLogEvent, type PermissionDecision } from '@baton/protocol';
 import {
   DEFAULT_STOP_GRACE_MS,
   JsonLinesProcess,
@@ -9,11 +9,13 @@ import {
   asNumber,
   asObject,
   asString,
+  describeAttachedFile,
   type AgentDriver,
   type AgentSettings,
   type DriverInit,
   type JsonObject,
   type SlashCommand,
+  type TurnAttachment,
 } from '../agent-common/index.js';
 import { claudeArgs } from './claude-args.js';
 import {
@@ -83,15 +85,28 @@ export class ClaudeDriver implements AgentDriver {
     return Promise.resolve();
   }
 
-  sendTurn(texts: string[]): Promise<void> {
-    const content = texts.length === 1 ? texts[0]! : texts.map((text) => ({ type: 'text', text }));
+  sendTurn(texts: string[], attachments: readonly TurnAttachment[]): Promise<void> {
+    // Images go as the Messages API's image blocks (base64), as Claude Code sends a pasted
+    // image; other files by their path, which Claude reads with its Read tool.
+    const blocks = [
+      ...texts.map((text) => ({ type: 'text', text })),
+      ...attachments.map((a) =>
+        isImageType(a.type)
+          ? {
+              type: 'image',
+              source: { type: 'base64', media_type: a.type, data: a.data.toString('base64') },
+            }
+          : { type: 'text', text: describeAttachedFile(a) },
+      ),
+    ];
+    const content = texts.length === 1 && attachments.length === 0 ? texts[0]! : blocks;
     const sent = this.proc?.send({ type: 'user', message: { role: 'user', content } });
     return sent ? Promise.resolve() : Promise.reject(new Error('claude is not running'));
   }
 
   runCommand(command: SlashCommand, text: string): Promise<void> {
     this.command = command.name;
-    return this.sendTurn([text]);
+    return this.sendTurn([text], []);
   }
 
   async interrupt(): Promise<void> {

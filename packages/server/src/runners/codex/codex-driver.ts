@@ -1,4 +1,4 @@
-import type { AgentCommand, PermissionDecision } from '@baton/protocol';
+import { isImageType, type AgentCommand, type PermissionDecision } from '@baton/protocol';
 import {
   DEFAULT_STOP_GRACE_MS,
   agentCwd,
@@ -6,11 +6,13 @@ import {
   asNumber,
   asObject,
   asString,
+  describeAttachedFile,
   type AgentDriver,
   type AgentSettings,
   type DriverInit,
   type PermissionAsk,
   type SlashCommand,
+  type TurnAttachment,
   type TurnResult,
 } from '../agent-common/index.js';
 import { METHOD_NOT_FOUND, initializeCodex } from './codex-app-server.js';
@@ -104,13 +106,23 @@ export class CodexDriver implements AgentDriver {
     sink.bound(threadId);
   }
 
-  async sendTurn(texts: string[]): Promise<void> {
+  async sendTurn(texts: string[], attachments: readonly TurnAttachment[]): Promise<void> {
     const peer = this.peer;
     if (!peer || !this.threadId) throw new Error('codex is not running');
     this.turnId = undefined;
     const params: Record<string, unknown> = {
       threadId: this.threadId,
-      input: texts.map((text) => ({ type: 'text', text, text_elements: [] })),
+      // Images as `localImage` items (Codex reads the file and sends it as an image, as with
+      // `codex --image`); other files as text naming their path, as a mention in Codex's TUI
+      // puts a path into the message.
+      input: [
+        ...texts.map((text) => ({ type: 'text', text, text_elements: [] })),
+        ...attachments.map((a) =>
+          isImageType(a.type)
+            ? { type: 'localImage', path: a.path }
+            : { type: 'text', text: describeAttachedFile(a), text_elements: [] },
+        ),
+      ],
     };
     if (this.changed.model !== undefined) params.model = this.changed.model;
     if (this.changed.permissionMode !== undefined)

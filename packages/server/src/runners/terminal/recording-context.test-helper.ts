@@ -64,6 +64,10 @@ export class RecordingContext implements RunnerContext {
     return batch;
   }
 
+  readAttachment(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
   /** All terminal output committed so far, concatenated in log order. */
   output(): string {
     return this.events.map((e) => (e.type === 'terminal.output' ? e.data.data : '')).join('');

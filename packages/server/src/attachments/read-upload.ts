@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { BatonError } from '../baton-error.js';
+
+/** The default largest attachment: 10 MiB (a phone photo fits; ServerOptions.maxAttachmentBytes). */
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/** An upload's bytes and their SHA-256 (lowercase hex), the attachment's id. */
+export interface Upload {
+  bytes: Buffer;
+  sha256: string;
+}
+
+/**
+ * Reads an upload's body, hashing it as it arrives, and stops at `maxBytes`: a declared
+ * Content-Length over the limit is refused before a byte is read, and a body that grows past it
+ * (chunked, or lying about its length) is refused as soon as it does, so at most `maxBytes` are
+ * ever held for one request. Either way the error says the limit.
+ */
+export async function readUpload(req: IncomingMessage, maxBytes: number): Promise<Upload> {
+  const tooLarge = (size: string) =>
+    new BatonError(
+      'attachment_too_large',
+      `the attachment is ${size}; the limit is ${describeBytes(maxBytes)} (${maxBytes} bytes): send a smaller file or ask the server's owner to raise maxAttachmentBytes`,
+    );
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(describeBytes(declared));
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const part = chunk as Buffer;
+    size += part.length;
+    if (size > maxBytes) throw tooLarge(`over ${describeBytes(maxBytes)}`);
+    hash.update(part);
+    chunks.push(part);
+  }
+  if (size === 0)
+    throw new BatonError('bad_request', 'the upload is empty: send the file’s bytes as the body');
+  return { bytes: Buffer.concat(chunks, size), sha256: hash.digest('hex') };
+}
+
+/** 10 MiB, 512 KiB, 300 bytes. */
+export function describeBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}

@@ -1,0 +1,104 @@
+import {
+  ATTACHMENT_TYPES,
+  AttachmentId,
+  describeZodError,
+  isImageType,
+  type UploadAttachmentResult,
+} from '@baton/protocol';
+import { BatonError } from '../../baton-error.js';
+import { readUpload } from '../../attachments/read-upload.js';
+import { sniffAttachmentType } from '../../attachments/sniff-type.js';
+import type { ApiDeps } from '../api-deps.js';
+import type { ApiRoute } from '../api-route.js';
+import { notModified } from '../conditional-get.js';
+import { sendJson } from '../json-response.js';
+
+/**
+ * A year: an attachment's URL names its bytes (their SHA-256), so what it answers never changes.
+ * `private`: only the requesting browser may keep it, since the route needs a credential.
+ */
+const IMMUTABLE_PRIVATE = 'private, max-age=31536000, immutable';
+
+/**
+ * Images and files for chat messages (docs/protocol.md, "Attachments"). Uploading needs the
+ * right to send input to the session, downloading the right to read it. The bytes are stored
+ * once under their SHA-256, whichever session or device sends them; the id is unguessable
+ * without the bytes, so a device that can read one session cannot find another's attachments.
+ */
+export function attachmentRoutes(deps: ApiDeps): ApiRoute[] {
+  const { store, maxBytes } = deps.attachments;
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/api\/sessions\/([^/]+)\/attachments$/,
+      action: 'session.input',
+      sessionParam: true,
+      handler: async ({ req, res, params }) => {
+        const session = deps.hub.get(params[0]!);
+        if (!session.isAgent)
+          throw new BatonError(
+            'bad_request',
+            `attachments go with chat messages to an agent; session ${session.id} is a ${session.kind} session`,
+          );
+        const upload = await readUpload(req, maxBytes);
+        const type = await sniffAttachmentType(upload.bytes);
+        if (type === undefined)
+          throw new BatonError(
+            'unsupported_attachment_type',
+            `baton takes ${ATTACHMENT_TYPES.join(', ')} (the type is read from the bytes, whatever Content-Type says); convert the file to one of them`,
+          );
+        const stored = await store.putAttachment({
+          id: upload.sha256,
+          type,
+          size: upload.bytes.length,
+          createdAt: Date.now(),
+          data: upload.bytes,
+        });
+        const answer: UploadAttachmentResult = {
+          attachment: { id: upload.sha256, type, size: upload.bytes.length },
+          duplicate: !stored,
+        };
+        sendJson(res, stored ? 201 : 200, answer);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/sessions\/([^/]+)\/attachments\/([^/]+)$/,
+      action: 'session.read',
+      sessionParam: true,
+      handler: async ({ req, res, params }) => {
+        deps.hub.get(params[0]!);
+        const id = AttachmentId.safeParse(params[1]);
+        if (!id.success)
+          throw new BatonError(
+            'not_found',
+            `no attachment ${(params[1] ?? '').slice(0, 80)}: ${describeZodError(id.error)}`,
+          );
+        const etag = `"${id.data}"`;
+        if (!(await store.describeAttachments([id.data])).has(id.data))
+          throw new BatonError('not_found', `no attachment ${id.data} is stored on this server`);
+        // The tag names the bytes, so a client holding it holds them: they are not read again.
+        // Only If-None-Match counts (no Last-Modified is sent, so no date can match).
+        if (notModified(req.headers, etag, Number.POSITIVE_INFINITY)) {
+          res.writeHead(304, { etag, 'cache-control': IMMUTABLE_PRIVATE });
+          res.end();
+          return;
+        }
+        const found = await store.getAttachment(id.data);
+        if (!found)
+          throw new BatonError('not_found', `no attachment ${id.data} is stored on this server`);
+        res.writeHead(200, {
+          'content-type': found.type === 'text/plain' ? 'text/plain; charset=utf-8' : found.type,
+          'content-length': found.data.length,
+          'cache-control': IMMUTABLE_PRIVATE,
+          etag,
+          'x-content-type-options': 'nosniff',
+          // Opened on its own, an attachment can run nothing and reach nothing.
+          'content-security-policy': "default-src 'none'; img-src 'self'; sandbox",
+          'content-disposition': isImageType(found.type) ? 'inline' : 'attachment',
+        });
+        res.end(found.data);
+      },
+    },
+  ];
+}
