@@ -18,3 +18,4 @@ export * from './parse-frame.js';
 export * from './audit-entry.js';
 export * from './device-listing.js';
 export * from './agent-conversation.js';
+export * from './agent-usage.js';

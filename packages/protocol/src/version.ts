@@ -81,6 +81,10 @@
  *      `imported: true` on `input`, `agent.text`, `agent.thinking`, `agent.tool.call` and
  *      `agent.tool.result` (old clients show imported history as ordinary history); HTTP only:
  *      `GET /api/agent-conversations` (`AgentConversation`) and the action `agents.adopt`.
+ *      Additive in 2: the whole agent visible: `answers` on an allowing permission answer (to
+ *      AskUserQuestion; a server without it drops it), `tokens` and `costEstimated` on
+ *      `agent.turn.ended` (`TokenUsage`, the same for Claude and Codex) and
+ *      `SessionInfo.usage` (`SessionUsage`, the session's sums). Old clients ignore them.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
