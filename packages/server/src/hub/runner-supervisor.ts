@@ -58,6 +58,8 @@ export interface RunnerSupervisorDeps {
   projection: Projection;
   log: Logger;
   dataDir: string;
+  /** See `RunnerContext.deviceName`. */
+  deviceName?(deviceId: string): string | undefined;
 }
 
 /**
@@ -297,6 +299,7 @@ export class RunnerSupervisor {
         (await deps.store.readEvents(session.id, afterSeq, limit)).map(parseStored),
       latestSnapshot: async () => (await deps.projection.snapshot()).state,
       takeForTurn: (batch) => session.takeForTurn(batch),
+      ...(deps.deviceName ? { deviceName: deps.deviceName } : {}),
     };
   }
 }

@@ -52,6 +52,11 @@ export interface RunnerContext {
    * order, less those withdrawn). From then on they can no longer be withdrawn.
    */
   takeForTurn<T extends { deviceId: string; inputId: string }>(batch: T[]): T[];
+  /**
+   * The name of a device, as its owner set it (undefined for an unknown id), so an agent can
+   * be told who said what. Absent where no devices are known (tests): ids are used.
+   */
+  deviceName?(deviceId: string): string | undefined;
 }
 
 export type InputEvent = LogEvent & { type: 'input'; data: LogEventData<'input'> };
