@@ -1,4 +1,4 @@
-import type { NewLogEvent, PermissionDecision } from '@baton/protocol';
+import type { NewLogEvent, PermissionDecision, TokenUsage } from '@baton/protocol';
 import type { AgentRunnerOptions } from './agent-runner-options.js';
 import type { RunnerContext } from '../runner.js';
 
@@ -6,8 +6,13 @@ import type { RunnerContext } from '../runner.js';
 export interface TurnResult {
   outcome: 'completed' | 'interrupted' | 'failed';
   error?: string;
+  /** The agent's own usage report, stored as it is. */
   usage?: Record<string, unknown>;
+  /** The same, normalised (see `TokenUsage`). */
+  tokens?: TokenUsage;
   costUsd?: number;
+  /** `costUsd` is baton's estimate from a price table, not the agent's figure. */
+  costEstimated?: boolean;
   durationMs?: number;
 }
 

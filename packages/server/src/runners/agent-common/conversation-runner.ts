@@ -13,6 +13,7 @@ import { DEFAULT_IDLE_STOP_MS, type AgentRunnerOptions } from './agent-runner-op
 import { EmitChain } from './emit-chain.js';
 import { describeExit } from './json-lines-process.js';
 import { PermissionBook } from './permission-book.js';
+import { attributedTexts } from './turn-attribution.js';
 import { deliveryKey, recoverFromLog, type QueuedMessage } from './recover-from-log.js';
 
 /** The device id recorded when baton itself closes a permission request nobody answered. */
@@ -254,7 +255,7 @@ export class ConversationRunner implements Runner {
       if (this.turn?.turnId === turnId && this.turn.interruptRequested) {
         this.finishTurn({ outcome: 'interrupted' });
       } else if (this.turn?.turnId === turnId) {
-        await driver.sendTurn(batch.map((b) => b.text));
+        await driver.sendTurn(attributedTexts(batch, (id) => this.ctx.deviceName?.(id) ?? id));
       }
     } catch (err) {
       // When the process died, onUnexpectedExit has already ended the turn and said why.
@@ -284,7 +285,9 @@ export class ConversationRunner implements Runner {
     if (outcome === 'interrupted' && turn.stoppedBy !== undefined)
       data.data.stoppedBy = turn.stoppedBy;
     if (result.usage !== undefined) data.data.usage = result.usage;
+    if (result.tokens !== undefined) data.data.tokens = result.tokens;
     if (result.costUsd !== undefined) data.data.costUsd = result.costUsd;
+    if (result.costUsd !== undefined && result.costEstimated) data.data.costEstimated = true;
     if (result.durationMs !== undefined) data.data.durationMs = result.durationMs;
     void this.chain.emit([data]);
     turn.done(result);

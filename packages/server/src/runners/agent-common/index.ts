@@ -19,3 +19,5 @@ export { agentCwd, agentEnv } from './agent-env.js';
 export { resolveAgentBinary } from './resolve-agent-binary.js';
 export { asArray, asNumber, asObject, asString, type JsonObject } from './json-fields.js';
 export { createAgentRunnerFactory, type AgentSpec } from './agent-runner-factory.js';
+export { costUsd, modelPrice, type ModelPrice, type ModelPrices } from './model-price.js';
+export { attributedTexts } from './turn-attribution.js';

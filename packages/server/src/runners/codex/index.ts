@@ -5,6 +5,7 @@ import { codexPreflight } from './codex-preflight.js';
 
 export { CodexDriver } from './codex-driver.js';
 export { codexPreflight, CODEX_APPROVAL_POLICIES } from './codex-preflight.js';
+export { CODEX_PRICES } from './codex-prices.js';
 export { JsonRpcPeer, JsonRpcError } from './json-rpc-peer.js';
 
 /**
