@@ -47,3 +47,5 @@ export { requestJson } from './http-json.js';
 export type { HttpFetch } from './http-json.js';
 export type { DeviceIdentity } from './device-identity.js';
 export { stripTerminalQueries } from './strip-terminal-queries.js';
+export { agentPrompt } from './agent-prompt.js';
+export type { AgentPrompt, AgentQuestion } from './agent-prompt.js';
