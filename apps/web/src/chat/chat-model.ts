@@ -4,6 +4,7 @@ import {
   type LogEvent,
   type LogEventData,
   type PermissionDecision,
+  type TokenUsage,
 } from '@baton/protocol';
 
 /**
@@ -52,6 +53,9 @@ export type ChatItem =
       /** The device that stopped the turn. */
       readonly stoppedBy: string | undefined;
       readonly costUsd: number | undefined;
+      /** The cost is baton's estimate from a price table (Codex), not the agent's figure. */
+      readonly costEstimated: boolean;
+      readonly tokens: TokenUsage | undefined;
       readonly durationMs: number | undefined;
     }
   | {
@@ -241,6 +245,8 @@ export function buildChat(source: ChatSource): ChatModel {
           error: e.data.error,
           stoppedBy: e.data.stoppedBy,
           costUsd: e.data.costUsd,
+          costEstimated: e.data.costEstimated === true,
+          tokens: e.data.tokens,
           durationMs: e.data.durationMs,
         });
         break;
