@@ -3,11 +3,24 @@ import { describe, it } from 'node:test';
 import { createSession } from './baton-fixture.js';
 import { agentSuite } from './agent-suite.js';
 import { claudeSessionConfig, tempDir } from './agent-env.js';
+import { ChatProcess } from './chat-process.js';
 import type { Device } from './device.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 import { resultText, toolResultSent } from './model-calls.js';
 
 const PLAN = '# Plan\n\n1. Add the `--verbose` flag\n2. Test it';
+
+const QUESTIONS = [
+  {
+    question: 'Which database should the cache use?',
+    header: 'Database',
+    options: [
+      { label: 'SQLite', description: 'a file next to the app' },
+      { label: 'PostgreSQL', description: 'the shared server' },
+    ],
+    multiSelect: false,
+  },
+];
 
 /** The one request the device sees, once it arrives. */
 async function theRequest(d: Device, toolName: string) {
@@ -95,24 +108,13 @@ describe('claude: plan mode and questions answered from any device', { timeout: 
     const b = await suite.device('phone', 'mobile');
     const session = await createSession(a, 'claude', claudeSessionConfig(api, tempDir('ask')));
     for (const d of [a, b]) await d.subscribe(session.id);
-    const questions = [
-      {
-        question: 'Which database should the cache use?',
-        header: 'Database',
-        options: [
-          { label: 'SQLite', description: 'a file next to the app' },
-          { label: 'PostgreSQL', description: 'the shared server' },
-        ],
-        multiSelect: false,
-      },
-    ];
     api.script(
-      { kind: 'tool', name: 'AskUserQuestion', input: { questions } },
+      { kind: 'tool', name: 'AskUserQuestion', input: { questions: QUESTIONS } },
       { kind: 'text', text: 'PostgreSQL it is.' },
     );
     await a.say(session.id, 'ask-1', 'add a cache');
     const request = await theRequest(b, 'AskUserQuestion');
-    assert.deepEqual((request.data.input as { questions: unknown }).questions, questions);
+    assert.deepEqual((request.data.input as { questions: unknown }).questions, QUESTIONS);
     await theRequest(a, 'AskUserQuestion');
     await b.request({
       type: 'permission.answer',
@@ -132,6 +134,39 @@ describe('claude: plan mode and questions answered from any device', { timeout: 
       decision: 'allow',
       answers: { 'Which database should the cache use?': 'PostgreSQL' },
     });
+  });
+
+  it('AskUserQuestion is shown in a `baton attach` terminal with its options and answered there with /answer', async () => {
+    const api = await suite.freshApi();
+    const a = await suite.device('desk');
+    const session = await createSession(a, 'claude', claudeSessionConfig(api, tempDir('ask-cli')));
+    await a.subscribe(session.id);
+    const { url, ownerToken } = suite.server();
+    const chat = ChatProcess.start(url, ownerToken, session.id);
+    try {
+      api.script(
+        { kind: 'tool', name: 'AskUserQuestion', input: { questions: QUESTIONS } },
+        { kind: 'text', text: 'SQLite it is.' },
+      );
+      await a.say(session.id, 'ask-cli-1', 'add a cache');
+      await chat.waitFor(
+        'the question with its options',
+        /Which database should the cache use\? \(Database\)\n\s+1\. SQLite — a file next to the app\n\s+2\. PostgreSQL/,
+      );
+      await chat.waitFor('how to answer', /answer with \/answer 2/);
+      chat.type('/answer 1');
+      await chat.waitFor(
+        'the answer',
+        /✓ answered by owner .*\n\s+Which database should the cache use\? → SQLite/,
+      );
+      await a.waitFor('the turn to end', () => a.turnsEnded() === 1);
+      const request = a.ofType('agent.permission.requested')[0]!;
+      const sent = toolResultSent(api.modelCalls(), request.data.toolCallId!);
+      assert.match(resultText(sent), /"Which database should the cache use\?"="SQLite"/);
+      assert.equal(await chat.detach(), 0);
+    } finally {
+      chat.kill();
+    }
   });
 
   it('messages from two devices batched into one turn: the model is told which device sent which; every device shows the text as typed', async () => {
