@@ -78,7 +78,11 @@ describe('claude: plan mode and questions answered from any device', { timeout: 
       a.ofType('agent.text').map((e) => e.data.text),
       ['Carrying on.'],
     );
-    assert.equal(a.ofType('agent.turn.ended')[0]!.data.outcome, 'completed');
+    const ended = a.ofType('agent.turn.ended')[0]!.data;
+    assert.equal(ended.outcome, 'completed');
+    // Claude's own usage, also in the shape shared with Codex: two model calls' worth.
+    assert.ok(ended.tokens && ended.tokens.input > 0 && ended.tokens.output > 0, 'tokens');
+    assert.equal(ended.costEstimated, undefined, "Claude's cost is its own figure");
   });
 
   it('a plan sent back from a second device: the model gets the feedback as the tool error', async () => {

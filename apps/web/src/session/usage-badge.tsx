@@ -14,8 +14,9 @@ export function UsageBadge({ usage }: { usage: SessionUsage | undefined }): Reac
       : formatTokens(usage.tokens);
   const details = describeUsage(usage);
   return (
-    <span className="badge badge-usage" title={details} aria-label={`Usage: ${details}`}>
+    <span className="badge badge-usage" title={details}>
       {text}
+      <span className="visually-hidden"> ({details})</span>
     </span>
   );
 }
