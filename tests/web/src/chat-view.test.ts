@@ -320,4 +320,48 @@ describe('the chat view (issue 11)', { timeout: 600_000 }, () => {
       'the model was told the plan was approved',
     );
   });
+
+  it('questions are shown with their options on both devices and answered from the phone', async () => {
+    const b = await phone.open(baton.signInUrl);
+    const { api } = await session('questions', a, b);
+    const question = 'Which database should the cache use?';
+    api.script(
+      {
+        kind: 'tool',
+        name: 'AskUserQuestion',
+        input: {
+          questions: [
+            {
+              question,
+              header: 'Database',
+              options: [
+                { label: 'SQLite', description: 'a file next to the app' },
+                { label: 'PostgreSQL', description: 'the shared server' },
+              ],
+              multiSelect: false,
+            },
+          ],
+        },
+      },
+      { kind: 'text', text: 'PostgreSQL it is.' },
+    );
+    await sendMessage(a, 'add a cache');
+    for (const page of [a, b])
+      await page.getByRole('group', { name: /Which database/ }).waitFor({ timeout: 60_000 });
+    const answer = b.getByRole('button', { name: 'Answer', exact: true });
+    assert.equal(await answer.isDisabled(), true, 'nothing chosen yet');
+    await b.getByRole('radio', { name: /PostgreSQL/ }).check();
+    await answer.click();
+    await waitForQuiet(a);
+    assert.match(
+      await a.locator('.questions .resolution-allow').innerText(),
+      /^Answered from (?!this device)/,
+    );
+    assert.equal(await a.locator('.question-answer strong').innerText(), 'PostgreSQL');
+    assert.equal((await transcript(a)).at(-1), 'agent: PostgreSQL it is.');
+    assert.ok(
+      JSON.stringify(api.modelCalls().at(-1)).includes(`\\"${question}\\"=\\"PostgreSQL\\"`),
+      'the model got the answer',
+    );
+  });
 });
