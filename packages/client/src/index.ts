@@ -51,3 +51,5 @@ export type { DeviceIdentity } from './device-identity.js';
 export { stripTerminalQueries } from './strip-terminal-queries.js';
 export { attachmentUrl, uploadAttachment } from './attachment-api.js';
 export type { UploadAttachmentOptions, UploadTransport } from './attachment-api.js';
+export { agentPrompt } from './agent-prompt.js';
+export type { AgentPrompt, AgentQuestion } from './agent-prompt.js';

@@ -20,3 +20,4 @@ export * from './audit-entry.js';
 export * from './device-listing.js';
 export * from './agent-conversation.js';
 export * from './agent-settings.js';
+export * from './agent-usage.js';

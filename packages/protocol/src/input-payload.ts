@@ -33,7 +33,12 @@ export const InputPayload = z.discriminatedUnion('kind', [
 ]);
 export type InputPayload = z.infer<typeof InputPayload>;
 
-/** An answer to an agent's permission request. The first answer wins. */
+/**
+ * An answer to an agent's permission request. The first answer wins. A plan approval (Claude
+ * Code's ExitPlanMode) is approved with `allow` and sent back for more planning with `deny`, whose
+ * `message` the agent gets as feedback; questions (AskUserQuestion) are answered with `allow`
+ * and `answers`, or declined with `deny`.
+ */
 export const PermissionDecision = z.discriminatedUnion('decision', [
   z.object({
     decision: z.literal('allow'),
@@ -46,6 +51,13 @@ export const PermissionDecision = z.discriminatedUnion('decision', [
      * allow once.
      */
     scope: z.enum(['once', 'session']).optional(),
+    /**
+     * The person's answers when the agent asked questions (Claude Code's AskUserQuestion), by
+     * question text: an option's label, several labels joined with ", ", or text of their own.
+     * Added in 2, additive: a server without it drops the field, and the agent is told the
+     * questions went unanswered.
+     */
+    answers: z.record(z.string().max(2_000), z.string().max(10_000)).optional(),
   }),
   z.object({ decision: z.literal('deny'), message: z.string().max(10_000).optional() }),
 ]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TokenUsage } from './agent-usage.js';
 import { InputId, Seq } from './ids.js';
 import { AgentCommand, AgentModel, AgentPermissionMode } from './agent-settings.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
@@ -102,8 +103,17 @@ const bodies = {
     error: z.string().optional(),
     /** The device whose stop (`interrupt`) ended the turn; only with `interrupted`. */
     stoppedBy: z.string().optional(),
+    /** The agent's own usage report, as it gave it (its shape differs per agent). */
     usage: z.record(z.string(), z.unknown()).optional(),
+    /** The turn's tokens, the same for every agent (added in 2, additive). */
+    tokens: TokenUsage.optional(),
+    /** What the turn cost in US dollars: Claude's own figure, or baton's estimate for Codex. */
     costUsd: z.number().optional(),
+    /**
+     * `costUsd` is baton's estimate from its price table for the turn's model and `tokens`, not a
+     * figure the agent reported (Codex reports none; added in 2, additive).
+     */
+    costEstimated: z.literal(true).optional(),
     durationMs: z.number().optional(),
   }),
   /** An error reported by the agent or the runner that did not end the session. */

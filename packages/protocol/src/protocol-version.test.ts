@@ -20,8 +20,9 @@ const FINGERPRINTS: Record<number, string> = {
   // with `AgentConfig.resume` and `imported` on history events: '52449705c9b481f5' before them;
   // with `agent.settings`, `agent.settings.changed`, `agent.cleared`, `agent.commands` and
   // `agent.text.command`: 'bccb12be6d6919ca' before them;
-  // with message `attachments` and the attachment error codes: 'beae1240c3e68ca9' before them.
-  2: '810be8bb690ad8be',
+  // with message `attachments` and the attachment error codes: 'beae1240c3e68ca9' before them;
+  // with permission `answers`, turn `tokens`/`costEstimated`, `SessionInfo.usage`: '810be8bb690ad8be' before them.
+  2: '3bdbe497355f3739',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SessionUsage } from './agent-usage.js';
 import { Epoch, SessionId, Seq } from './ids.js';
 import { ConnectionMode } from './connection-mode.js';
 import { Role } from './role.js';
@@ -160,6 +161,11 @@ export const SessionInfo = z.object({
    * 2, additive): for a list's preview. Absent until the session said something.
    */
   preview: z.string().max(PREVIEW_MAX_CHARS).optional(),
+  /**
+   * An agent session's tokens and cost so far, summed over its ended turns (added in 2,
+   * additive). Absent until a turn reported usage.
+   */
+  usage: SessionUsage.optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

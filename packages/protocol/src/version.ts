@@ -93,6 +93,10 @@
  *      `GET /api/health`, which gives the size limit and the accepted types), error codes `attachment_too_large` and
  *      `unsupported_attachment_type` (only ever answers to an upload, over HTTP); HTTP only:
  *      `POST /api/sessions/{id}/attachments` and `GET /api/sessions/{id}/attachments/{id}`.
+ *      Additive in 2: the whole agent visible: `answers` on an allowing permission answer (to
+ *      AskUserQuestion; a server without it drops it), `tokens` and `costEstimated` on
+ *      `agent.turn.ended` (`TokenUsage`, the same for Claude and Codex) and
+ *      `SessionInfo.usage` (`SessionUsage`, the session's sums). Old clients ignore them.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -23,6 +23,8 @@ export { DataDirLock, DataDirLockedError, type DataDirOwner } from './storage/da
 export { claudeRunnerFactory, createClaudeRunnerFactory } from './runners/claude/index.js';
 export { codexRunnerFactory, createCodexRunnerFactory } from './runners/codex/index.js';
 export type { AgentRunnerOptions } from './runners/agent-common/agent-runner-options.js';
+export type { ModelPrice, ModelPrices } from './runners/agent-common/model-price.js';
+export { CODEX_PRICES } from './runners/codex/codex-prices.js';
 export { terminalRunnerFactory } from './runners/terminal/index.js';
 export type { TlsOptions } from './tls/tls-options.js';
 export { TlsStartError } from './tls/tls-start-error.js';

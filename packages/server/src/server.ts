@@ -148,6 +148,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       retentionEvents: options.retentionEvents ?? 100_000,
       canSee: (deviceId, sessionId) => registry.roleOn(deviceId, sessionId) !== undefined,
       onDeleted: (sessionId) => registry.forgetSession(sessionId),
+      deviceName: (deviceId) => registry.nameOf(deviceId),
       ...(notifier ? { onCommitted: notifier.onCommitted.bind(notifier) } : {}),
     });
     await loading.load();

@@ -14,6 +14,8 @@ export interface AgentSuite<Api> {
   device(name: string, mode?: 'tab' | 'mobile' | 'sidepanel' | 'cli'): Promise<Device>;
   /** A started model API of the calling test's own. */
   freshApi(): Promise<Api>;
+  /** The suite's server: its URL and owner token, for a `baton attach` of a test. */
+  server(): { url: string; ownerToken: string };
 }
 
 /**
@@ -35,6 +37,10 @@ export function agentSuite<Api extends ModelApi>(createApi: () => Api): AgentSui
     device: (name, mode) => {
       if (!baton) throw new Error('the suite has not started: call device() inside a test');
       return baton.device(name, mode);
+    },
+    server: () => {
+      if (!baton) throw new Error('the suite has not started: call server() inside a test');
+      return baton.server;
     },
     freshApi: async () => {
       const api = createApi();

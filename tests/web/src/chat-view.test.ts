@@ -29,19 +29,23 @@ describe('the chat view (issue 11)', { timeout: 600_000 }, () => {
   const apis: ScriptedModelApi[] = [];
   const clients: BatonClient[] = [];
 
-  /** A claude session with its own scripted model API, opened in `pages`. */
+  /**
+   * A claude session with its own scripted model API, opened in `pages`; `name` may also set the
+   * session's permission mode.
+   */
   async function session(
-    name: string,
+    name: string | { name: string; permissionMode: string },
     ...pages: Page[]
   ): Promise<{ api: ScriptedModelApi; url: string }> {
     const api = await startFakeAnthropic();
     apis.push(api);
     const cli = await nodeDevice(baton.url, baton.ownerToken);
     clients.push(cli);
+    const mode = typeof name === 'string' ? {} : { permissionMode: name.permissionMode };
     const created = await cli.createSession({
       kind: 'claude',
-      name,
-      config: { cwd: work, env: claudeSessionEnv(api) },
+      name: typeof name === 'string' ? name : name.name,
+      config: { cwd: work, env: claudeSessionEnv(api), ...mode },
     });
     const url = `${baton.url}/s/${created.id}`;
     for (const page of pages) {
@@ -279,6 +283,85 @@ describe('the chat view (issue 11)', { timeout: 600_000 }, () => {
     assert.ok(
       JSON.stringify(calls.at(-1)).includes(reason),
       'the last model call carries the reason as the tool result',
+    );
+  });
+
+  it('a plan is shown on both devices and approved from the phone; the laptop sees who approved it', async () => {
+    const b = await phone.open(baton.signInUrl);
+    const { api } = await session({ name: 'plans', permissionMode: 'plan' }, a, b);
+    api.script(
+      {
+        kind: 'tool',
+        name: 'ExitPlanMode',
+        input: { plan: '## The plan\n\n1. Rename `greet`\n2. Run the tests' },
+      },
+      { kind: 'text', text: 'Renaming now.' },
+    );
+    await sendMessage(a, 'plan the rename first');
+    for (const page of [a, b]) {
+      const plan = page.locator('.msg-tool[data-tool="ExitPlanMode"] .plan');
+      await plan.waitFor({ timeout: 60_000 });
+      assert.equal(await plan.getByRole('heading', { name: 'The plan' }).count(), 1);
+    }
+    await b.getByRole('button', { name: 'Approve plan' }).click();
+    await waitForQuiet(a);
+    assert.match(
+      await a.locator('.plan .resolution-allow').innerText(),
+      /^Plan approved from (?!this device)/,
+    );
+    assert.match(
+      await b.locator('.plan .resolution-allow').innerText(),
+      /^Plan approved from this device/,
+    );
+    assert.equal(await a.getByRole('button', { name: 'Approve plan' }).count(), 0);
+    assert.equal((await transcript(a)).at(-1), 'agent: Renaming now.');
+    assert.ok(
+      JSON.stringify(api.modelCalls().at(-1)).includes('approved your plan'),
+      'the model was told the plan was approved',
+    );
+  });
+
+  it('questions are shown with their options on both devices and answered from the phone', async () => {
+    const b = await phone.open(baton.signInUrl);
+    const { api } = await session('questions', a, b);
+    const question = 'Which database should the cache use?';
+    api.script(
+      {
+        kind: 'tool',
+        name: 'AskUserQuestion',
+        input: {
+          questions: [
+            {
+              question,
+              header: 'Database',
+              options: [
+                { label: 'SQLite', description: 'a file next to the app' },
+                { label: 'PostgreSQL', description: 'the shared server' },
+              ],
+              multiSelect: false,
+            },
+          ],
+        },
+      },
+      { kind: 'text', text: 'PostgreSQL it is.' },
+    );
+    await sendMessage(a, 'add a cache');
+    for (const page of [a, b])
+      await page.getByRole('group', { name: /Which database/ }).waitFor({ timeout: 60_000 });
+    const answer = b.getByRole('button', { name: 'Answer', exact: true });
+    assert.equal(await answer.isDisabled(), true, 'nothing chosen yet');
+    await b.getByRole('radio', { name: /PostgreSQL/ }).check();
+    await answer.click();
+    await waitForQuiet(a);
+    assert.match(
+      await a.locator('.questions .resolution-allow').innerText(),
+      /^Answered from (?!this device)/,
+    );
+    assert.equal(await a.locator('.question-answer strong').innerText(), 'PostgreSQL');
+    assert.equal((await transcript(a)).at(-1), 'agent: PostgreSQL it is.');
+    assert.ok(
+      JSON.stringify(api.modelCalls().at(-1)).includes(`\\"${question}\\"=\\"PostgreSQL\\"`),
+      'the model got the answer',
     );
   });
 });

@@ -1,6 +1,7 @@
 import { memo, type ReactNode } from 'react';
 import { useBatonClient } from '@baton/react';
 import type { ChatItem } from './chat-model.js';
+import { formatCost, formatTokens } from './format-usage.js';
 import { MarkdownView } from './markdown-view.js';
 import { QueuedMessageActions } from './queued-message-actions.js';
 import { MessageAttachments } from './attachments/message-attachments.js';
@@ -67,7 +68,8 @@ export const ChatItemView = memo(function ChatItemView({
               : 'Turn failed'}
           {item.error ? `: ${item.error}` : ''}
           {item.durationMs !== undefined ? ` · ${(item.durationMs / 1000).toFixed(1)} s` : ''}
-          {item.costUsd !== undefined ? ` · $${item.costUsd.toFixed(4)}` : ''}
+          {item.tokens ? ` · ${formatTokens(item.tokens)} tokens` : ''}
+          {item.costUsd !== undefined ? ` · ${formatCost(item.costUsd, item.costEstimated)}` : ''}
         </div>
       );
     case 'notice':

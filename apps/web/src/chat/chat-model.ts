@@ -5,6 +5,7 @@ import {
   type LogEventData,
   type MessageAttachment,
   type PermissionDecision,
+  type TokenUsage,
 } from '@baton/protocol';
 
 /** One empty list for every message without attachments, so items compare equal. */
@@ -60,6 +61,9 @@ export type ChatItem =
       /** The device that stopped the turn. */
       readonly stoppedBy: string | undefined;
       readonly costUsd: number | undefined;
+      /** The cost is baton's estimate from a price table (Codex), not the agent's figure. */
+      readonly costEstimated: boolean;
+      readonly tokens: TokenUsage | undefined;
       readonly durationMs: number | undefined;
     }
   | {
@@ -283,6 +287,8 @@ export function buildChat(source: ChatSource): ChatModel {
           error: e.data.error,
           stoppedBy: e.data.stoppedBy,
           costUsd: e.data.costUsd,
+          costEstimated: e.data.costEstimated === true,
+          tokens: e.data.tokens,
           durationMs: e.data.durationMs,
         });
         break;

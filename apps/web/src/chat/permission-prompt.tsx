@@ -1,10 +1,10 @@
 import { useId, useState, type ReactNode } from 'react';
-import { useBatonClient } from '@baton/react';
 import type { PermissionDecision } from '@baton/protocol';
 import { errorText } from '../error-text.js';
 import { formatJson } from './format-json.js';
 import type { ToolPermission } from './chat-model.js';
 import { ErrorNotice } from '../shell/error-notice.js';
+import { byWhom, usePermissionAnswer } from './use-permission-answer.js';
 
 /**
  * The permission part of a tool card, shown on every device: Allow once, Allow for this
@@ -26,26 +26,12 @@ export function PermissionPrompt({
   readOnly: boolean;
   who: (deviceId: string | undefined) => string;
 }): ReactNode {
-  const client = useBatonClient();
   const id = useId();
   const [mode, setMode] = useState<'ask' | 'edit' | 'deny'>('ask');
   const [edited, setEdited] = useState(() => formatJson(input));
   const [denyMessage, setDenyMessage] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const { resolution, requestId } = permission;
-
-  const answer = async (decision: PermissionDecision): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await client.answerPermission(sessionId, requestId, decision);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { answer, busy, error, setError } = usePermissionAnswer(sessionId, requestId);
 
   const allowEdited = (): void => {
     let parsed: unknown;
@@ -159,12 +145,4 @@ function resolutionText(resolution: PermissionDecision): string {
   if (resolution.decision === 'deny') return 'Denied';
   if (resolution.updatedInput) return 'Allowed with edited input';
   return resolution.scope === 'session' ? 'Allowed for this session' : 'Allowed';
-}
-
-function byWhom(
-  deviceId: string | undefined,
-  who: (deviceId: string | undefined) => string,
-): string {
-  if (deviceId === 'baton') return 'by baton';
-  return `from ${who(deviceId)}`;
 }

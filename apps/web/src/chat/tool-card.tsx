@@ -1,8 +1,11 @@
 import { useMemo, type ReactNode } from 'react';
+import { agentPrompt } from '@baton/client';
 import type { ChatItem } from './chat-model.js';
 import { DiffView } from './diff-view.js';
 import { formatJson } from './format-json.js';
 import { PermissionPrompt } from './permission-prompt.js';
+import { PlanApproval } from './plan-approval.js';
+import { QuestionPrompt } from './question-prompt.js';
 import { toolOutputText } from './tool-output.js';
 import { summarizeTool, type ToolSummary } from './tool-summary.js';
 
@@ -12,7 +15,8 @@ type ToolItem = Extract<ChatItem, { type: 'tool' }>;
  * A tool call, its permission request and its result as one card: a plain summary first (the
  * path and a diff for an edit, the command for a shell call, the path or pattern for a read or
  * search), the permission buttons while it waits, the output folded away, and the raw JSON
- * only behind Details.
+ * only behind Details. A plan to approve (ExitPlanMode) and questions to answer
+ * (AskUserQuestion) show as such, with their own answers instead of the permission buttons.
  */
 export function ToolCard({
   item,
@@ -26,6 +30,7 @@ export function ToolCard({
   who: (deviceId: string | undefined) => string;
 }): ReactNode {
   const summary = useMemo(() => summarizeTool(item.name, item.input), [item.name, item.input]);
+  const prompt = useMemo(() => agentPrompt(item.name, item.input), [item.name, item.input]);
   const waiting = item.permission !== undefined && item.permission.resolution === undefined;
   const status = waiting
     ? 'needs you'
@@ -46,16 +51,36 @@ export function ToolCard({
         <span className="tool-title">{summary.title}</span>
         <span className={`tool-status tool-status-${status.replace(' ', '-')}`}>{status}</span>
       </div>
-      <ToolBody summary={summary} />
-      {item.permission ? (
-        <PermissionPrompt
+      {prompt.kind === 'plan' ? (
+        <PlanApproval
           sessionId={sessionId}
+          plan={prompt.plan}
           permission={item.permission}
-          input={item.input}
           readOnly={readOnly}
           who={who}
         />
-      ) : null}
+      ) : prompt.kind === 'question' ? (
+        <QuestionPrompt
+          sessionId={sessionId}
+          questions={prompt.questions}
+          permission={item.permission}
+          readOnly={readOnly}
+          who={who}
+        />
+      ) : (
+        <>
+          <ToolBody summary={summary} />
+          {item.permission ? (
+            <PermissionPrompt
+              sessionId={sessionId}
+              permission={item.permission}
+              input={item.input}
+              readOnly={readOnly}
+              who={who}
+            />
+          ) : null}
+        </>
+      )}
       {item.result ? (
         <details className="tool-output">
           <summary>{item.result.isError ? 'Error output' : 'Output'}</summary>

@@ -13,6 +13,7 @@ import { ConnectionIndicator } from '../shell/connection-indicator.js';
 import { Menu, type MenuItem } from '../shell/menu.js';
 import { AttentionBadge } from './attention-badge.js';
 import { PresenceAvatars } from './presence-avatars.js';
+import { UsageBadge } from './usage-badge.js';
 
 /**
  * The open session's bar: back, name, kind, status, whether it needs you, who is here (initials;
@@ -66,6 +67,7 @@ export function SessionHeader({
           <StatusBadge status={info.status} reason={info.reason} degraded={info.degraded} />
         ) : null}
         {deleted ? null : <AttentionBadge attention={info?.attention} />}
+        <UsageBadge usage={info?.usage} />
         <span className="bar-spacer" />
         <PresenceAvatars
           attached={attached}

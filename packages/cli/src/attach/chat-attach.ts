@@ -1,6 +1,11 @@
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { BatonClient, type BatonError, type WebSocketConstructor } from '@baton/client';
+import {
+  BatonClient,
+  agentPrompt,
+  type BatonError,
+  type WebSocketConstructor,
+} from '@baton/client';
 import {
   isKnownLogEvent,
   stripUnprintable,
@@ -10,6 +15,7 @@ import {
 import { CliError, ExitCode } from '../cli-error.js';
 import { CHAT_HELP, parseChatLine } from './chat-commands.js';
 import { chatStyle, clip, type ChatStyle } from './chat-format.js';
+import { answersFromChoices } from './chat-prompts.js';
 import { ChatScreen, type ChatOutput } from './chat-screen.js';
 import { ChatView } from './chat-view.js';
 import { DeviceNames } from './chat-device-names.js';
@@ -108,7 +114,10 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
     const first = waiting[0];
     if (!first) return '';
     const more = waiting.length > 1 ? `, ${waiting.length} waiting` : '';
-    return s.yellow(`allow ${first.data.toolName}? [y/n${more}]`) + ' ';
+    const kind = agentPrompt(first.data.toolName, first.data.input).kind;
+    if (kind === 'question') return s.yellow(`answer with /answer N${more}`) + ' ';
+    const ask = kind === 'plan' ? 'approve the plan' : `allow ${first.data.toolName}`;
+    return s.yellow(`${ask}? [y/n${more}]`) + ' ';
   };
   const refreshPrompt = () => {
     const pending = unsentMessages(client, o.sessionId);
@@ -255,9 +264,27 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
       case 'message':
         sendMessage(command.text);
         break;
-      case 'allow':
+      case 'allow': {
+        const request = view.waiting().find((r) => r.data.requestId === command.requestId);
+        if (request && agentPrompt(request.data.toolName, request.data.input).kind === 'question') {
+          screen.print(s.dim('the agent asked questions: answer them with /answer (see /help)'));
+          break;
+        }
         answer(command.requestId, { decision: 'allow' });
         break;
+      }
+      case 'answer': {
+        const request = view.waiting().find((r) => r.data.requestId === command.requestId);
+        const prompt = request && agentPrompt(request.data.toolName, request.data.input);
+        if (!prompt || prompt.kind !== 'question') {
+          screen.print(s.red('! that request asks no questions; /allow or /deny answer it'));
+          break;
+        }
+        const picked = answersFromChoices(prompt.questions, command.choices);
+        if ('error' in picked) screen.print(s.red(`! ${picked.error}`));
+        else answer(command.requestId, { decision: 'allow', answers: picked.answers });
+        break;
+      }
       case 'deny':
         answer(
           command.requestId,

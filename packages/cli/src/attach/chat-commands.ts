@@ -3,6 +3,8 @@ export type ChatCommand =
   | { kind: 'message'; text: string }
   | { kind: 'allow'; requestId: string | undefined }
   | { kind: 'deny'; requestId: string | undefined; message: string | undefined }
+  /** Answers to the agent's questions, one per question, as typed (see `answersFromChoices`). */
+  | { kind: 'answer'; requestId: string | undefined; choices: string[] }
   | { kind: 'stop' }
   | { kind: 'detach' }
   | { kind: 'retry' }
@@ -16,7 +18,10 @@ export type ChatCommand =
 export const CHAT_HELP = [
   'type a message and press Enter to send it (while a turn runs it is queued)',
   '/allow [id]            allow the waiting permission request (y also works)',
-  '/deny [id] [message]   deny it, optionally telling the agent why (n also works)',
+  '/deny [id] [message]   deny it, optionally telling the agent why (n also works);',
+  '                       for a plan: send it back, saying what to change',
+  "/answer [id] N[; M]    answer the agent's questions: option numbers (1,3 for several)",
+  '                       or your own words, one answer per question separated by ;',
   '/stop or Ctrl-C        stop the current turn (the conversation goes on)',
   '/retry                 send your failed messages again',
   '/cancel                withdraw your last queued message before the agent takes it',
@@ -61,6 +66,17 @@ export function parseChatLine(line: string, outstanding: readonly string[]): Cha
       if (picked.error) return { kind: 'error', message: picked.error };
       const message = picked.rest.join(' ');
       return { kind: 'deny', requestId: picked.requestId, message: message || undefined };
+    }
+    case 'answer': {
+      const picked = pickRequest(args, outstanding);
+      if (picked.error) return { kind: 'error', message: picked.error };
+      const text = picked.rest.join(' ').trim();
+      if (!text)
+        return {
+          kind: 'error',
+          message: 'say the answer: /answer 2, or /answer 1; 3 for two questions',
+        };
+      return { kind: 'answer', requestId: picked.requestId, choices: text.split(';') };
     }
     case 'stop':
     case 'interrupt':

@@ -1,4 +1,4 @@
-import type { LogEvent } from '@baton/protocol';
+import type { LogEvent, SessionUsage, TokenUsage } from '@baton/protocol';
 
 /** ANSI styling for the chat view; every function is the identity when colour is off. */
 export interface ChatStyle {
@@ -121,6 +121,23 @@ export function streamBody(s: ChatStyle, channel: 'text' | 'thinking', text: str
   return channel === 'thinking' ? s.dim(text) : text;
 }
 
+/** Tokens in a few words: "1234 in / 56 out tokens" (cache reads and writes count as input). */
+export function tokensText(t: TokenUsage): string {
+  return `${t.input + (t.cacheRead ?? 0) + (t.cacheWrite ?? 0)} in / ${t.output} out tokens`;
+}
+
+/** A cost in dollars; "≈" marks baton's estimate from its price table (Codex). */
+export function costText(usd: number, estimated: boolean | undefined): string {
+  return `${estimated ? '≈' : ''}$${usd.toFixed(4)}`;
+}
+
+/** A session's sums, after a turn's own figures. */
+export function sessionUsageText(u: SessionUsage): string {
+  return u.costUsd !== undefined
+    ? `session ${costText(u.costUsd, u.costEstimated)}`
+    : `session ${tokensText(u.tokens)}`;
+}
+
 /** Milliseconds as a short duration. */
 function duration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -165,7 +182,8 @@ export function formatAgentEvent(
     }
     case 'agent.turn.ended': {
       const parts: string[] = [e.data.outcome];
-      if (e.data.costUsd !== undefined) parts.push(`$${e.data.costUsd.toFixed(4)}`);
+      if (e.data.costUsd !== undefined) parts.push(costText(e.data.costUsd, e.data.costEstimated));
+      if (e.data.tokens) parts.push(tokensText(e.data.tokens));
       if (e.data.durationMs !== undefined) parts.push(duration(e.data.durationMs));
       const line = s.dim('── turn ' + parts.join(' · '));
       if (e.data.outcome === 'failed') return line + ' ' + s.red(e.data.error ?? 'failed');

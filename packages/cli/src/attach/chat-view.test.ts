@@ -109,4 +109,109 @@ describe('ChatView', () => {
     assert.deepEqual(view.queuedInputs(), ['i1']);
     assert.match(text(), /── desk withdrew the queued "drop this"\n$/);
   });
+
+  it('shows a plan and questions in full with how to answer, and who answered them', () => {
+    const { view, event, text } = plainView();
+    view.apply(
+      event({
+        type: 'agent.permission.requested',
+        data: { requestId: 'r1', toolName: 'ExitPlanMode', input: { plan: '# Plan\n1. do it' } },
+      }),
+    );
+    view.apply(
+      event({
+        type: 'agent.permission.resolved',
+        data: {
+          requestId: 'r1',
+          resolution: { decision: 'deny', message: 'smaller' },
+          deviceId: 'd2',
+        },
+      }),
+    );
+    view.apply(
+      event({
+        type: 'agent.permission.requested',
+        data: {
+          requestId: 'r2',
+          toolName: 'AskUserQuestion',
+          input: {
+            questions: [
+              {
+                question: 'Which database?',
+                header: 'DB',
+                multiSelect: false,
+                options: [{ label: 'SQLite', description: 'a file' }, { label: 'PostgreSQL' }],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    view.apply(
+      event({
+        type: 'agent.permission.resolved',
+        data: {
+          requestId: 'r2',
+          resolution: { decision: 'allow', answers: { 'Which database?': 'PostgreSQL' } },
+          deviceId: 'd1',
+        },
+      }),
+    );
+    assert.equal(
+      text(),
+      [
+        '? plan [r1]: the agent asks to carry out this plan',
+        '  # Plan',
+        '  1. do it',
+        '  approve with /allow (or y), or send it back with /deny [what to change] (or n)',
+        '✗ plan sent back by phone: smaller [r1]',
+        '? question [r2]',
+        '  Which database? (DB)',
+        '     1. SQLite — a file',
+        '     2. PostgreSQL',
+        '  answer with /answer 2 (option numbers, 1,3 for several, or your own words); /deny declines',
+        '✓ answered by desk [r2]',
+        '  Which database? → PostgreSQL',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it("shows an edit's change under its call, and the session's total from the second turn", () => {
+    const { view, event, text } = plainView();
+    view.apply(
+      event({
+        type: 'agent.tool.call',
+        data: {
+          toolCallId: 'c1',
+          name: 'Edit',
+          input: { file_path: '/a.ts', old_string: 'let x = 1;', new_string: 'const x = 1;' },
+        },
+      }),
+    );
+    for (const turnId of ['t1', 't2'])
+      view.apply(
+        event({
+          type: 'agent.turn.ended',
+          data: {
+            turnId,
+            outcome: 'completed',
+            tokens: { input: 10, output: 2, cacheRead: 5 },
+            costUsd: 0.5,
+            costEstimated: true,
+          },
+        }),
+      );
+    assert.equal(
+      text(),
+      [
+        '⚙ Edit /a.ts',
+        '    - let x = 1;',
+        '    + const x = 1;',
+        '── turn completed · ≈$0.5000 · 15 in / 2 out tokens',
+        '── turn completed · ≈$0.5000 · 15 in / 2 out tokens · session ≈$1.0000',
+        '',
+      ].join('\n'),
+    );
+  });
 });

@@ -1,12 +1,26 @@
-import type { LogEvent, StreamMessage } from '@baton/protocol';
+import { agentPrompt } from '@baton/client';
+import {
+  withTurnUsage,
+  type LogEvent,
+  type SessionUsage,
+  type StreamMessage,
+} from '@baton/protocol';
 import {
   clip,
   formatAgentEvent,
   formatUserMessage,
+  sessionUsageText,
   summarizeToolInput,
   type ChatStyle,
   type DeviceNamer,
 } from './chat-format.js';
+import { formatToolDiff } from './chat-diff.js';
+import {
+  formatPromptRequest,
+  formatPromptResolution,
+  promptHint,
+  type PromptKind,
+} from './chat-prompts.js';
 import type { ChatScreen } from './chat-screen.js';
 import { describeAttachment } from '../describe-attachment.js';
 
@@ -39,6 +53,10 @@ export class ChatView {
   private readonly toolNames = new Map<string, string>();
   private readonly queued = new Set<string>();
   private readonly messageTexts = new Map<string, string>();
+  /** What each permission request asks for (a plan, questions, a tool use), by request id. */
+  private readonly promptKinds = new Map<string, PromptKind>();
+  /** The conversation's tokens and cost so far, summed over the turn ends shown. */
+  private usage: SessionUsage | undefined;
   private caughtUp: boolean;
 
   constructor(private readonly o: ChatViewOptions) {
@@ -127,6 +145,7 @@ export class ChatView {
         break;
       case 'agent.permission.requested':
         this.outstanding.set(e.data.requestId, e);
+        this.promptKinds.set(e.data.requestId, agentPrompt(e.data.toolName, e.data.input).kind);
         break;
       case 'agent.permission.resolved':
         this.outstanding.delete(e.data.requestId);
@@ -138,9 +157,30 @@ export class ChatView {
       default:
         break;
     }
-    const line = formatAgentEvent(s, e, this.o.name, this.toolNames);
-    if (line !== undefined) screen.print(line);
+    const line =
+      (e.type === 'agent.permission.requested' ? formatPromptRequest(s, e) : undefined) ??
+      (e.type === 'agent.permission.resolved'
+        ? formatPromptResolution(s, e, this.promptKinds.get(e.data.requestId), this.o.name)
+        : undefined) ??
+      formatAgentEvent(s, e, this.o.name, this.toolNames);
+    if (line !== undefined) screen.print(line + this.sessionTotal(e));
+    if (e.type === 'agent.tool.call') {
+      const diff = formatToolDiff(s, e.data.name, e.data.input);
+      if (diff !== undefined) screen.print(diff);
+    }
     if (e.type === 'agent.permission.requested' && this.caughtUp) this.hint([e]);
+  }
+
+  /**
+   * After a turn's own tokens and cost, the conversation's so far, once there is more than the
+   * one turn (the agent snapshot keeps every turn end, so the sum is whole after retention too).
+   */
+  private sessionTotal(e: LogEvent): string {
+    if (e.type !== 'agent.turn.ended') return '';
+    const next = withTurnUsage(this.usage, e.data);
+    if (next === this.usage || next === undefined) return '';
+    this.usage = next;
+    return next.turns > 1 ? this.o.style.dim(` · ${sessionUsageText(next)}`) : '';
   }
 
   /** Once the history is on screen, point at the requests that still wait for an answer. */
@@ -152,8 +192,9 @@ export class ChatView {
     const { screen, style: s } = this.o;
     for (const r of waiting) {
       screen.print(
-        `${s.bold(s.yellow('? waiting for an answer'))} ${s.dim(`[${r.data.requestId}]`)}: ` +
-          `${s.bold(r.data.toolName)} ${summarizeToolInput(r.data.input, 200)}`,
+        formatPromptRequest(s, r) ??
+          `${s.bold(s.yellow('? waiting for an answer'))} ${s.dim(`[${r.data.requestId}]`)}: ` +
+            `${s.bold(r.data.toolName)} ${summarizeToolInput(r.data.input, 200)}`,
       );
     }
     this.hint(waiting);
@@ -166,6 +207,10 @@ export class ChatView {
       return;
     }
     const id = requests.length > 1 || this.outstanding.size > 1 ? ' [id]' : '';
-    screen.print(s.dim(`  answer with /allow${id} or /deny${id} [message] (or y / n)`));
+    const first = requests[0];
+    if (!first) return;
+    const prompt = agentPrompt(first.data.toolName, first.data.input);
+    const questions = prompt.kind === 'question' ? prompt.questions.length : 0;
+    screen.print(s.dim(`  ${promptHint(prompt.kind, id, questions)}`));
   }
 }

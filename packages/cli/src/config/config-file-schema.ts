@@ -12,6 +12,22 @@ const AgentDefaults = z.strictObject({
   model: z.string().min(1).optional(),
 });
 
+const Price = z.number().nonnegative().max(100_000);
+
+/**
+ * Codex reports tokens but no cost; baton estimates it from a built-in price table (the server's
+ * `CODEX_PRICES`). These entries, by model name, override or add to it: US dollars per million
+ * tokens of input, cached input (defaults to `input`) and output.
+ */
+const CodexDefaults = AgentDefaults.extend({
+  prices: z
+    .record(
+      z.string().min(1),
+      z.strictObject({ input: Price, cachedInput: Price.optional(), output: Price }),
+    )
+    .optional(),
+});
+
 export const LOG_LEVEL_NAMES = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export const LOG_FORMAT_NAMES = ['text', 'json'] as const;
 
@@ -59,7 +75,7 @@ export const ConfigFile = z.strictObject({
     })
     .optional(),
   agents: z
-    .strictObject({ claude: AgentDefaults.optional(), codex: AgentDefaults.optional() })
+    .strictObject({ claude: AgentDefaults.optional(), codex: CodexDefaults.optional() })
     .optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;

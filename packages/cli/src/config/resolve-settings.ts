@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import type { ModelPrices } from '@baton/server';
 import { batonHome, DEFAULT_PORT } from '../cli-home.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import type { ParsedArgs } from '../parse-args.js';
@@ -37,6 +38,8 @@ export type TlsOption = { selfSigned: true } | { certFile: string; keyFile: stri
 export interface AgentDefaults {
   binary?: string;
   model?: string;
+  /** Codex only: prices by model, for its cost estimates (config file only). */
+  prices?: ModelPrices;
 }
 
 /** The effective settings of `baton serve`, each with where it came from. */
@@ -242,7 +245,20 @@ export function resolveSettings(
       def: undefined,
       parse: text,
     });
-    return { ...(b !== undefined ? { binary: b } : {}), ...(m !== undefined ? { model: m } : {}) };
+    const p =
+      kind === 'codex'
+        ? pick<ModelPrices | undefined>('agents.codex.prices', {
+            file: f.agents?.codex?.prices,
+            def: undefined,
+            defFrom: 'built-in table',
+            parse: () => undefined,
+          })
+        : undefined;
+    return {
+      ...(b !== undefined ? { binary: b } : {}),
+      ...(m !== undefined ? { model: m } : {}),
+      ...(p !== undefined ? { prices: p } : {}),
+    };
   };
   const agents = { claude: agent('claude', 'CLAUDE'), codex: agent('codex', 'CODEX') };
   const ownerToken = pick<string | undefined>('ownerToken', {

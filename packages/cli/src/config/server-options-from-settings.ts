@@ -1,6 +1,6 @@
 import type { RunnerFactory, ServerOptions } from '@baton/server';
 import type { ServerModule } from '../commands/load-server.js';
-import type { Settings } from './resolve-settings.js';
+import type { AgentDefaults, Settings } from './resolve-settings.js';
 
 /**
  * The server's options from the effective settings. The agent defaults become runner factories
@@ -39,6 +39,6 @@ export function serverOptionsFromSettings(
   };
 }
 
-function hasAny(a: { binary?: string; model?: string }): boolean {
-  return a.binary !== undefined || a.model !== undefined;
+function hasAny(a: AgentDefaults): boolean {
+  return a.binary !== undefined || a.model !== undefined || a.prices !== undefined;
 }

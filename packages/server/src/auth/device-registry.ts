@@ -117,6 +117,12 @@ export class DeviceRegistry {
     return describe(d);
   }
 
+  /** The device's name, revoked or not (it still sent what it sent); undefined when unknown. */
+  nameOf(deviceId: string): string | undefined {
+    if (deviceId === OWNER_DEVICE.id) return OWNER_DEVICE.name;
+    return this.byId.get(deviceId)?.name;
+  }
+
   /**
    * The device's role on one session now: its own role, narrowed by a per-session role; undefined
    * when it may not see the session at all (revoked, unknown, or limited to another session).

@@ -44,6 +44,7 @@ import { PresenceBroadcast } from './presence-broadcast.js';
 import { StreamingText, streamFrame } from './streaming-text.js';
 import { SessionAttentionTracker } from './summary/session-attention.js';
 import { SessionPreview } from './summary/session-preview.js';
+import { SessionUsageTracker } from './summary/session-usage.js';
 
 /** A terminal joiner this far behind gets the screen instead of every byte since. */
 const CATCHUP_SNAPSHOT_EVENTS = 256;
@@ -67,6 +68,8 @@ export interface LiveSessionDeps {
   children: ChildRegistry;
   projection: Projection;
   retentionEvents: number;
+  /** See `RunnerContext.deviceName`. */
+  deviceName?(deviceId: string): string | undefined;
   /** The session's list entry changed; `urgent` for status, name and presence changes. */
   onInfoChanged(session: LiveSession, urgent: boolean): void;
 }
@@ -115,6 +118,7 @@ export class LiveSession {
   /** Whether the session waits for a person, and its last line: for the sessions list. */
   private readonly attention = new SessionAttentionTracker();
   private readonly preview = new SessionPreview();
+  private readonly usage = new SessionUsageTracker();
   /** Agent text streamed but not yet committed: what a joiner needs of the turn in progress. */
   private readonly streaming = new StreamingText();
   /** Which queued messages were withdrawn and which a turn took: the gate to the agent. */
@@ -151,6 +155,7 @@ export class LiveSession {
       projection: deps.projection,
       log: deps.log,
       dataDir: deps.dataDir,
+      ...(deps.deviceName ? { deviceName: deps.deviceName } : {}),
     });
     this.presence = new PresenceBroadcast({
       sessionId: this.id,
@@ -192,6 +197,8 @@ export class LiveSession {
     if (attention !== undefined) info.attention = attention;
     const preview = this.preview.current;
     if (preview !== undefined) info.preview = preview;
+    const usage = this.usage.current;
+    if (usage !== undefined) info.usage = usage;
     return info;
   }
 
@@ -745,7 +752,7 @@ export class LiveSession {
     if (snap && snap.seq >= after) {
       const state = JSON.parse(snap.state) as RunnerSnapshot;
       this.deps.projection.restore(snap.seq, state);
-      // An agent checkpoint holds the conversation's events: enough for attention and preview.
+      // An agent checkpoint holds the conversation's events: enough for attention, preview and usage.
       if (state.kind === 'agent')
         for (const e of state.events) {
           if (!isKnownLogEvent(e)) continue;
@@ -770,6 +777,7 @@ export class LiveSession {
   private summarize(event: LogEvent): void {
     this.attention.apply(event);
     this.preview.apply(event);
+    this.usage.apply(event);
   }
 
   // ---- retention -----------------------------------------------------------------------------

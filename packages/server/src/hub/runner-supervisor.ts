@@ -58,6 +58,8 @@ export interface RunnerSupervisorDeps {
   projection: Projection;
   log: Logger;
   dataDir: string;
+  /** See `RunnerContext.deviceName`. */
+  deviceName?(deviceId: string): string | undefined;
 }
 
 /**
@@ -298,6 +300,7 @@ export class RunnerSupervisor {
       latestSnapshot: async () => (await deps.projection.snapshot()).state,
       takeForTurn: (batch) => session.takeForTurn(batch),
       readAttachment: (id) => deps.store.getAttachment(id),
+      ...(deps.deviceName ? { deviceName: deps.deviceName } : {}),
     };
   }
 }

@@ -44,6 +44,8 @@ export interface SessionHubOptions {
   canSee?(deviceId: string, sessionId: string): boolean;
   /** Called after a session was deleted, to forget what refers to it elsewhere. */
   onDeleted?(sessionId: string): void;
+  /** A device's name, for telling an agent who said what (`RunnerContext.deviceName`). */
+  deviceName?(deviceId: string): string | undefined;
   /**
    * Called after each commit with the session's events, in seq order, once the session applied
    * them (its `info()` is current) and its subscribers were offered them. Runs inside the
@@ -174,6 +176,7 @@ export class SessionHub {
       children: this.opts.children,
       projection,
       retentionEvents: this.opts.retentionEvents,
+      ...(this.opts.deviceName ? { deviceName: this.opts.deviceName } : {}),
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),
     });
   }

@@ -54,6 +54,11 @@ export interface RunnerContext {
   takeForTurn<T extends { deviceId: string; inputId: string }>(batch: T[]): T[];
   /** A stored attachment's type and bytes (a message's images and files, for the agent). */
   readAttachment(id: string): Promise<{ type: string; data: Uint8Array } | undefined>;
+  /**
+   * The name of a device, as its owner set it (undefined for an unknown id), so an agent can
+   * be told who said what. Absent where no devices are known (tests): ids are used.
+   */
+  deviceName?(deviceId: string): string | undefined;
 }
 
 export type InputEvent = LogEvent & { type: 'input'; data: LogEventData<'input'> };

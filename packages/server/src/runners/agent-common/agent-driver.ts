@@ -1,4 +1,9 @@
-import type { AgentCommand, NewLogEvent, PermissionDecision } from '@baton/protocol';
+import type {
+  AgentCommand,
+  NewLogEvent,
+  PermissionDecision,
+  TokenUsage,
+} from '@baton/protocol';
 import type { AgentRunnerOptions } from './agent-runner-options.js';
 import type { AgentSettings } from './agent-settings.js';
 import type { SlashCommand } from './slash-command.js';
@@ -9,8 +14,13 @@ import type { TurnAttachment } from './turn-attachments.js';
 export interface TurnResult {
   outcome: 'completed' | 'interrupted' | 'failed';
   error?: string;
+  /** The agent's own usage report, stored as it is. */
   usage?: Record<string, unknown>;
+  /** The same, normalised (see `TokenUsage`). */
+  tokens?: TokenUsage;
   costUsd?: number;
+  /** `costUsd` is baton's estimate from a price table, not the agent's figure. */
+  costEstimated?: boolean;
   durationMs?: number;
 }
 

@@ -1,3 +1,5 @@
+import type { ModelPrices } from './model-price.js';
+
 /** Options of the Claude Code and Codex runner factories. */
 export interface AgentRunnerOptions {
   /**
@@ -11,6 +13,11 @@ export interface AgentRunnerOptions {
   model?: string;
   /** How long a process may take to exit after SIGTERM before it is killed. Default 3 s. */
   stopGraceMs?: number;
+  /**
+   * Prices by model, in US dollars per million tokens, for agents that report tokens but no
+   * cost (Codex): each entry overrides or adds to the built-in table (`CODEX_PRICES`).
+   */
+  prices?: ModelPrices;
 }
 
 export const DEFAULT_IDLE_STOP_MS = 10 * 60_000;

@@ -22,6 +22,7 @@ import { EmitChain } from './emit-chain.js';
 import { describeExit } from './json-lines-process.js';
 import { PermissionBook } from './permission-book.js';
 import { loadTurnAttachments } from './turn-attachments.js';
+import { attributedTexts } from './turn-attribution.js';
 import { deliveryKey, recoverFromLog, type QueuedMessage } from './recover-from-log.js';
 import { nextTurnLength, parseSlashCommand, type SlashCommand } from './slash-command.js';
 
@@ -295,7 +296,7 @@ export class ConversationRunner implements Runner {
         await this.runCommand(driver, command, batch[0]!.text);
       } else if (driver) {
         await driver.sendTurn(
-          batch.map((b) => b.text),
+          attributedTexts(batch, (id) => this.ctx.deviceName?.(id) ?? id),
           attachments,
         );
       }
@@ -405,7 +406,9 @@ export class ConversationRunner implements Runner {
     if (outcome === 'interrupted' && turn.stoppedBy !== undefined)
       data.data.stoppedBy = turn.stoppedBy;
     if (result.usage !== undefined) data.data.usage = result.usage;
+    if (result.tokens !== undefined) data.data.tokens = result.tokens;
     if (result.costUsd !== undefined) data.data.costUsd = result.costUsd;
+    if (result.costUsd !== undefined && result.costEstimated) data.data.costEstimated = true;
     if (result.durationMs !== undefined) data.data.durationMs = result.durationMs;
     void this.chain.emit([data]);
     turn.done(result);

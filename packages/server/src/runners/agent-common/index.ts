@@ -26,3 +26,5 @@ export {
   loadTurnAttachments,
   type TurnAttachment,
 } from './turn-attachments.js';
+export { costUsd, modelPrice, type ModelPrice, type ModelPrices } from './model-price.js';
+export { attributedTexts } from './turn-attribution.js';

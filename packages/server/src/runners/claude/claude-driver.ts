@@ -18,6 +18,7 @@ import {
   type TurnAttachment,
 } from '../agent-common/index.js';
 import { claudeArgs } from './claude-args.js';
+import { claudeTokens } from './claude-usage.js';
 import {
   claudePermissionAsk,
   claudePermissionResponse,
@@ -355,6 +356,8 @@ export class ClaudeDriver implements AgentDriver {
     if (isError) result.error = resultError(m);
     const usage = asObject(m.usage);
     if (usage) result.usage = usage;
+    const tokens = usage && claudeTokens(usage);
+    if (tokens) result.tokens = tokens;
     const cost = asNumber(m.total_cost_usd);
     if (cost !== undefined) result.costUsd = cost;
     const duration = asNumber(m.duration_ms);

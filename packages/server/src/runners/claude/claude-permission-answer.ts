@@ -26,8 +26,11 @@ export function claudePermissionAsk(request: JsonObject): ClaudePermissionAsk {
  *   destination moved to `session` (so nothing is written to the project's settings files),
  *   or, when it made none, a rule allowing the tool by name for this session. The CLI applies
  *   them before it runs the tool, so the next identical call is not asked about.
+ *   With `answers` (the person answered an AskUserQuestion), the input goes back with them
+ *   added as its `answers` field, keyed by question text: that is where the CLI's tool reads
+ *   them, and it tells the model `"<question>"="<answer>"` for each.
  * - deny: `{behavior: 'deny', message}`; the CLI gives the message to the model as the tool's
- *   error result, so a reason reaches the model.
+ *   error result, so a reason reaches the model (for ExitPlanMode: why to keep planning).
  */
 export function claudePermissionResponse(
   answer: PermissionDecision,
@@ -36,9 +39,10 @@ export function claudePermissionResponse(
   if (answer.decision === 'deny') {
     return { behavior: 'deny', message: answer.message ?? 'The user denied this tool use.' };
   }
+  const input = answer.updatedInput ?? asObject(ask?.input) ?? {};
   const response: JsonObject = {
     behavior: 'allow',
-    updatedInput: answer.updatedInput ?? ask?.input ?? {},
+    updatedInput: answer.answers ? { ...input, answers: answer.answers } : input,
   };
   if (answer.scope === 'session' && ask) {
     response.updatedPermissions =

@@ -6,7 +6,9 @@ import {
   asNumber,
   asObject,
   asString,
+  costUsd,
   describeAttachedFile,
+  modelPrice,
   type AgentDriver,
   type AgentSettings,
   type DriverInit,
@@ -17,6 +19,8 @@ import {
 } from '../agent-common/index.js';
 import { METHOD_NOT_FOUND, initializeCodex } from './codex-app-server.js';
 import { fileChanges, itemCompletedEvents, itemStartedEvents } from './codex-items.js';
+import { CODEX_PRICES } from './codex-prices.js';
+import { CodexTurnTokens } from './codex-usage.js';
 import { JsonRpcPeer } from './json-rpc-peer.js';
 
 const START_TIMEOUT_MS = 60_000;
@@ -45,6 +49,9 @@ export class CodexDriver implements AgentDriver {
   private turnId: string | undefined;
   private turnIdKnown: Promise<string | undefined> = Promise.resolve(undefined);
   private lastUsage: Record<string, unknown> | undefined;
+  private readonly turnTokens = new CodexTurnTokens();
+  /** The model the thread runs, as Codex reported it: what a turn's cost is estimated for. */
+  private model: string | undefined;
   /** Open approvals: baton request id → JSON-RPC id of Codex's request. */
   private readonly approvals = new Map<string, string | number>();
   private readonly approvalByRpcId = new Map<string, string>();
@@ -102,6 +109,7 @@ export class CodexDriver implements AgentDriver {
       : await this.peer.request('thread/start', settings, START_TIMEOUT_MS);
     const threadId = asString(asObject(asObject(result)?.thread)?.id);
     if (!threadId) throw new Error('codex did not say which thread it started');
+    this.model = asString(asObject(result)?.model) ?? config.model;
     this.threadId = threadId;
     sink.bound(threadId);
   }
@@ -110,6 +118,8 @@ export class CodexDriver implements AgentDriver {
     const peer = this.peer;
     if (!peer || !this.threadId) throw new Error('codex is not running');
     this.turnId = undefined;
+    // Usage Codex reported before this turn (say, after a resume) is not this turn's.
+    this.turnTokens.take();
     const params: Record<string, unknown> = {
       threadId: this.threadId,
       // Images as `localImage` items (Codex reads the file and sends it as an image, as with
@@ -251,8 +261,10 @@ export class CodexDriver implements AgentDriver {
         return;
       }
       case 'thread/tokenUsage/updated': {
-        const last = asObject(asObject(p.tokenUsage)?.last);
+        const usage = asObject(p.tokenUsage);
+        const last = asObject(usage?.last);
         if (last) this.lastUsage = last;
+        if (usage) this.turnTokens.add(usage);
         return;
       }
       case 'serverRequest/resolved': {
@@ -304,6 +316,16 @@ export class CodexDriver implements AgentDriver {
     if (result.outcome === 'failed' && !result.error)
       result.error = 'Codex reported the turn failed';
     if (this.lastUsage) result.usage = this.lastUsage;
+    const tokens = this.turnTokens.take();
+    if (tokens) {
+      result.tokens = tokens;
+      // Codex reports no cost: estimate it from the tokens and the model's price (see CODEX_PRICES).
+      const price = modelPrice(this.model, this.init.options.prices ?? {}, CODEX_PRICES);
+      if (price) {
+        result.costUsd = costUsd(tokens, price);
+        result.costEstimated = true;
+      }
+    }
     const duration = asNumber(turn.durationMs);
     if (duration !== undefined) result.durationMs = duration;
     this.lastUsage = undefined;

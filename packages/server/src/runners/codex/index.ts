@@ -6,6 +6,7 @@ import { codexThreads } from './codex-threads.js';
 
 export { CodexDriver } from './codex-driver.js';
 export { codexPreflight, CODEX_APPROVAL_POLICIES } from './codex-preflight.js';
+export { CODEX_PRICES } from './codex-prices.js';
 export { JsonRpcPeer, JsonRpcError } from './json-rpc-peer.js';
 
 /**
