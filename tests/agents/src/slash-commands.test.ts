@@ -240,14 +240,24 @@ describe(
         /\/frobnicate is not a command Codex offers/,
       );
 
+      // Compaction runs as a turn of the app-server's; the fake answers its summary request.
+      api.script({ kind: 'text', text: 'a summary of the conversation' });
+      await phone.say(session.id, 'x-c', '/compact');
+      for (const d of [desk, phone])
+        await d.waitFor('the compaction turn', () => d.turnsEnded() === 4);
+      assert.equal(desk.ofType('agent.turn.ended')[3]!.data.outcome, 'completed', desk.summary());
+      await desk.waitFor('the compaction request', () =>
+        api.modelCalls().some((c) => JSON.stringify(c).includes('CONTEXT CHECKPOINT COMPACTION')),
+      );
+
       await phone.say(session.id, 'x-4', '/clear');
       for (const d of [desk, phone]) {
         await d.waitFor('the cleared event', () => d.ofType('agent.cleared').length === 1);
-        await d.waitFor('turn 4', () => d.turnsEnded() === 4);
+        await d.waitFor('turn 5', () => d.turnsEnded() === 5);
       }
       api.script({ kind: 'text', text: 'fresh' });
       await desk.say(session.id, 'x-5', 'anything before?');
-      await desk.waitFor('turn 5', () => desk.turnsEnded() === 5);
+      await desk.waitFor('turn 6', () => desk.turnsEnded() === 6);
       assert.doesNotMatch(lastCall(api).text, /first codex answer/, 'a new thread');
       assert.equal(lastCall(api).model, 'gpt-other', 'the new thread keeps the chosen model');
     });
