@@ -195,6 +195,19 @@ describe(
         /bad_request: permissionMode 'yolo' is not a Claude Code permission mode/,
       );
     });
+
+    it('settings changed before the process starts are on its command line', async () => {
+      const api = await suite.freshApi();
+      const laptop = await suite.device('laptop');
+      const config = claudeSessionConfig(api, tempDir('early'));
+      const session = await createSession(laptop, 'claude', config);
+      await laptop.subscribe(session.id);
+      await changeSettings(laptop, session.id, { model: 'claude-early' });
+      api.script({ kind: 'text', text: 'started with it' });
+      await laptop.say(session.id, 'e-1', 'hello');
+      await laptop.waitFor('turn 1', () => laptop.turnsEnded() === 1);
+      assert.equal(lastCall(api).model, 'claude-early');
+    });
   },
 );
 
