@@ -195,6 +195,19 @@ describe(
         /bad_request: permissionMode 'yolo' is not a Claude Code permission mode/,
       );
     });
+
+    it('settings changed before the process starts are on its command line', async () => {
+      const api = await suite.freshApi();
+      const laptop = await suite.device('laptop');
+      const config = claudeSessionConfig(api, tempDir('early'));
+      const session = await createSession(laptop, 'claude', config);
+      await laptop.subscribe(session.id);
+      await changeSettings(laptop, session.id, { model: 'claude-early' });
+      api.script({ kind: 'text', text: 'started with it' });
+      await laptop.say(session.id, 'e-1', 'hello');
+      await laptop.waitFor('turn 1', () => laptop.turnsEnded() === 1);
+      assert.equal(lastCall(api).model, 'claude-early');
+    });
   },
 );
 
@@ -240,14 +253,24 @@ describe(
         /\/frobnicate is not a command Codex offers/,
       );
 
+      // Compaction runs as a turn of the app-server's; the fake answers its summary request.
+      api.script({ kind: 'text', text: 'a summary of the conversation' });
+      await phone.say(session.id, 'x-c', '/compact');
+      for (const d of [desk, phone])
+        await d.waitFor('the compaction turn', () => d.turnsEnded() === 4);
+      assert.equal(desk.ofType('agent.turn.ended')[3]!.data.outcome, 'completed', desk.summary());
+      await desk.waitFor('the compaction request', () =>
+        api.modelCalls().some((c) => JSON.stringify(c).includes('CONTEXT CHECKPOINT COMPACTION')),
+      );
+
       await phone.say(session.id, 'x-4', '/clear');
       for (const d of [desk, phone]) {
         await d.waitFor('the cleared event', () => d.ofType('agent.cleared').length === 1);
-        await d.waitFor('turn 4', () => d.turnsEnded() === 4);
+        await d.waitFor('turn 5', () => d.turnsEnded() === 5);
       }
       api.script({ kind: 'text', text: 'fresh' });
       await desk.say(session.id, 'x-5', 'anything before?');
-      await desk.waitFor('turn 5', () => desk.turnsEnded() === 5);
+      await desk.waitFor('turn 6', () => desk.turnsEnded() === 6);
       assert.doesNotMatch(lastCall(api).text, /first codex answer/, 'a new thread');
       assert.equal(lastCall(api).model, 'gpt-other', 'the new thread keeps the chosen model');
     });
