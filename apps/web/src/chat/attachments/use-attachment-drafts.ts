@@ -36,6 +36,8 @@ export interface AttachmentDrafts {
   ready(): MessageAttachment[];
   /** Some upload is still running. */
   uploading: boolean;
+  /** Some file was refused: Send waits until it is removed, so nothing is dropped unseen. */
+  refused: boolean;
 }
 
 let nextKey = 0;
@@ -152,5 +154,6 @@ export function useAttachmentDrafts(sessionId: string): AttachmentDrafts {
     clear,
     ready,
     uploading: drafts.some((d) => d.status === 'uploading'),
+    refused: drafts.some((d) => d.status === 'failed'),
   };
 }
