@@ -3,7 +3,8 @@ import { uploadAttachment } from '@baton/client';
 import type { MessageAttachment } from '@baton/protocol';
 import { useDeviceToken } from '../../sign-in/device-context.js';
 import { errorText } from '../../error-text.js';
-import { describeBytes, uploadLimits } from './upload-limits.js';
+import { describeBytes } from '@baton/protocol';
+import { uploadLimits } from './upload-limits.js';
 import { xhrUpload } from './xhr-upload.js';
 
 /** A file added to the composer: uploading, uploaded (with its id), or refused (with why). */
