@@ -214,7 +214,10 @@ describe('the baton command against a real server', () => {
     assert.equal(sent.code, 0, sent.stderr);
     assert.match(sent.stdout, /sent as #\d+/);
     const tailed = await tailUntil(id, '[file: notes.md');
-    assert.match(tailed, /look at these \[image: dot\.png, 1 KiB\] \[file: notes\.md, 1 KiB\]/);
+    assert.match(
+      tailed,
+      /look at these \[image: dot\.png, 70 bytes\] \[file: notes\.md, 8 bytes\]/,
+    );
 
     const notImage = await baton(['send', id, '--image', notes, 'a picture']);
     assert.equal(notImage.code, 2);

@@ -71,3 +71,10 @@ export const UploadAttachmentResult = z.object({
   duplicate: z.boolean(),
 });
 export type UploadAttachmentResult = z.infer<typeof UploadAttachmentResult>;
+
+/** A size for people: `10 MiB`, `512 KiB`, `300 bytes` (in upload errors and next to files). */
+export function describeBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}

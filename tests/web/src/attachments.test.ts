@@ -90,6 +90,13 @@ describe('attaching a photo from a phone (issue 12)', { timeout: 300_000 }, () =
     const refused = phone.locator('.attachment-chip[data-status="failed"]');
     await refused.waitFor();
     assert.match(await refused.innerText(), /image\/png, image\/jpeg/);
+    const box = phone.getByRole('textbox', { name: 'Message' });
+    await box.fill('not without it');
+    assert.ok(
+      await phone.getByRole('button', { name: 'Send' }).isDisabled(),
+      'Send waits until the refused file is removed: nothing is dropped unseen',
+    );
+    await box.fill('');
     await phone.getByRole('button', { name: 'Remove archive.zip' }).tap();
     // Chromium logs every 4xx answer to the console: this refusal was the point, so it is not
     // a page error (anything else the phone logs still fails the suite).

@@ -92,7 +92,7 @@ export function Composer({
   const send = (event?: FormEvent): void => {
     event?.preventDefault();
     const message = text.trim();
-    if (!message || attachments.uploading) return;
+    if (!message || attachments.uploading || attachments.refused) return;
     try {
       const files = attachments.ready();
       client.send(sessionId, {
@@ -166,7 +166,7 @@ export function Composer({
         <button
           type="submit"
           className="composer-action primary"
-          disabled={!text.trim() || attachments.uploading}
+          disabled={!text.trim() || attachments.uploading || attachments.refused}
         >
           Send
         </button>
@@ -174,13 +174,15 @@ export function Composer({
       <p id={`${id}-hint`} className="composer-hint muted">
         {attachments.uploading
           ? 'Uploading… Send waits for the attachments.'
-          : attachments.drafts.length > 0 && !text.trim()
-            ? 'Add a message to send with the attachments.'
-            : turnRunning
-              ? 'The agent is working.'
-              : commands?.length
-                ? 'Enter sends, Shift+Enter adds a line, / lists commands.'
-                : 'Enter sends, Shift+Enter adds a line.'}
+          : attachments.refused
+            ? 'Remove the files that were not attached to send.'
+            : attachments.drafts.length > 0 && !text.trim()
+              ? 'Add a message to send with the attachments.'
+              : turnRunning
+                ? 'The agent is working.'
+                : commands?.length
+                  ? 'Enter sends, Shift+Enter adds a line, / lists commands.'
+                  : 'Enter sends, Shift+Enter adds a line.'}
         {queued > 0 ? ` ${queued} message${queued === 1 ? '' : 's'} queued.` : ''}
       </p>
       <ErrorNotice error={error} />

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { describeBytes } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 
 /** The default largest attachment: 10 MiB (a phone photo fits; ServerOptions.maxAttachmentBytes). */
@@ -38,11 +39,4 @@ export async function readUpload(req: IncomingMessage, maxBytes: number): Promis
   if (size === 0)
     throw new BatonError('bad_request', 'the upload is empty: send the file’s bytes as the body');
   return { bytes: Buffer.concat(chunks, size), sha256: hash.digest('hex') };
-}
-
-/** 10 MiB, 512 KiB, 300 bytes. */
-export function describeBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
 }

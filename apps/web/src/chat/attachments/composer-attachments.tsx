@@ -1,6 +1,6 @@
 import { useId, useRef, type ReactNode } from 'react';
 import type { AttachmentDrafts } from './use-attachment-drafts.js';
-import { describeBytes } from './upload-limits.js';
+import { describeBytes } from '@baton/protocol';
 
 /** What the file picker offers; the server decides from the bytes (`ATTACHMENT_TYPES`). */
 const FILE_ACCEPT =

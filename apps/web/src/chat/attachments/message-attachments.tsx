@@ -1,9 +1,8 @@
 import { useRef, useState, type ReactNode } from 'react';
-import { isImageType, type MessageAttachment } from '@baton/protocol';
+import { describeBytes, isImageType, type MessageAttachment } from '@baton/protocol';
 import { useDeviceToken } from '../../sign-in/device-context.js';
 import { errorText } from '../../error-text.js';
 import { fetchAttachment } from './fetch-attachment.js';
-import { describeBytes } from './upload-limits.js';
 import { useAttachmentUrl } from './use-attachment-url.js';
 
 /** The thumbnail's box, fixed so that a loading photo never shifts the transcript. */

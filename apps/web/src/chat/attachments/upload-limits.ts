@@ -20,10 +20,3 @@ export function uploadLimits(): Promise<UploadLimits | undefined> {
     });
   return known;
 }
-
-/** 10 MiB, 512 KiB, 300 bytes. */
-export function describeBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
-}

@@ -3,7 +3,8 @@ import { uploadAttachment } from '@baton/client';
 import type { MessageAttachment } from '@baton/protocol';
 import { useDeviceToken } from '../../sign-in/device-context.js';
 import { errorText } from '../../error-text.js';
-import { describeBytes, uploadLimits } from './upload-limits.js';
+import { describeBytes } from '@baton/protocol';
+import { uploadLimits } from './upload-limits.js';
 import { xhrUpload } from './xhr-upload.js';
 
 /** A file added to the composer: uploading, uploaded (with its id), or refused (with why). */
@@ -36,6 +37,8 @@ export interface AttachmentDrafts {
   ready(): MessageAttachment[];
   /** Some upload is still running. */
   uploading: boolean;
+  /** Some file was refused: Send waits until it is removed, so nothing is dropped unseen. */
+  refused: boolean;
 }
 
 let nextKey = 0;
@@ -152,5 +155,6 @@ export function useAttachmentDrafts(sessionId: string): AttachmentDrafts {
     clear,
     ready,
     uploading: drafts.some((d) => d.status === 'uploading'),
+    refused: drafts.some((d) => d.status === 'failed'),
   };
 }
