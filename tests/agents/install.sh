@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the real agent CLIs pinned in tests/agents/package.json into tests/agents/node_modules.
+# Installs the real agent CLIs pinned in tests/agents/package.json into tests/agents/node_modules
+# (or those of the package.json in the folder given as the argument, see newest.sh).
 # Test-only: these packages are hundreds of MB and are never part of the root install.
 # Idempotent: when the pinned versions are already present it returns at once.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+here="$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")}" && pwd)"
 
 installed() {
   node --input-type=module -e '

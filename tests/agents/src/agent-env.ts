@@ -7,13 +7,21 @@ import type { FakeOpenAi } from './fake-openai.js';
 
 /** tests/agents, where install.sh put the pinned CLIs. */
 export const AGENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLAUDE_BIN = join(AGENTS_DIR, 'node_modules', '.bin', 'claude');
-export const CODEX_BIN = join(AGENTS_DIR, 'node_modules', '.bin', 'codex');
 export const REPO_ROOT = resolve(AGENTS_DIR, '..', '..');
+/**
+ * Where the test-installed `claude` and `codex` are, for an agent's PATH: the pinned ones, or
+ * those of the install folder `BATON_AGENT_CLIS` names (relative to the repository;
+ * `tests/agents/newest`, where newest.sh installs the newest releases).
+ */
+export const AGENT_BIN_DIR = join(
+  process.env.BATON_AGENT_CLIS ? resolve(REPO_ROOT, process.env.BATON_AGENT_CLIS) : AGENTS_DIR,
+  'node_modules',
+  '.bin',
+);
+export const CLAUDE_BIN = join(AGENT_BIN_DIR, 'claude');
+export const CODEX_BIN = join(AGENT_BIN_DIR, 'codex');
 /** The built `baton` command. */
 export const BATON_CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
-/** Where the test-installed `claude` and `codex` are, for an agent's PATH. */
-export const AGENT_BIN_DIR = join(AGENTS_DIR, 'node_modules', '.bin');
 
 const created: string[] = [];
 process.on('exit', () => {

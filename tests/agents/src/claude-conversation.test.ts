@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { agentSuite } from './agent-suite.js';
 import { createSession } from './baton-fixture.js';
-import { claudeSessionConfig, tempDir } from './agent-env.js';
+import { CLAUDE_BIN, claudeSessionConfig, tempDir } from './agent-env.js';
+import { countingBinary } from './counting-binary.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 
 describe('claude: a conversation shared by several devices', { timeout: 120_000 }, () => {
@@ -12,7 +13,12 @@ describe('claude: a conversation shared by several devices', { timeout: 120_000 
     const api = await suite.freshApi();
     const laptop = await suite.device('laptop');
     const phone = await suite.device('phone', 'mobile');
-    const config = claudeSessionConfig(api, tempDir('claude-two'));
+    const root = tempDir('claude-two');
+    const agent = countingBinary(CLAUDE_BIN, root);
+    const config: Record<string, unknown> = {
+      ...claudeSessionConfig(api, root),
+      binary: agent.path,
+    };
     const session = await createSession(laptop, 'claude', config);
     await laptop.subscribe(session.id);
     await phone.subscribe(session.id);
@@ -52,7 +58,7 @@ describe('claude: a conversation shared by several devices', { timeout: 120_000 
       laptop.events.map((e) => e.seq),
       phone.events.map((e) => e.seq),
     );
-    assert.equal(api.processStarts(), 1, 'one process for the whole conversation');
+    assert.equal(agent.starts(), 1, 'one process for the whole conversation');
     // One process answered both turns, and the second call carried the first turn's history.
     const calls = api.modelCalls() as Array<{ messages: unknown }>;
     const last = JSON.stringify(calls[calls.length - 1]!.messages);

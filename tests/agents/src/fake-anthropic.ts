@@ -43,14 +43,6 @@ export class FakeAnthropic {
     return this.server.posts().map((r) => r.body);
   }
 
-  /**
-   * Claude Code probes `HEAD /` once when its process starts, so this counts the processes that
-   * talked to this API (one per conversation, plus one per resume).
-   */
-  processStarts(): number {
-    return this.server.requests.filter((r) => r.method === 'HEAD').length;
-  }
-
   /** Lets a reply held by `holdAfterChunks` go on (now, or as soon as it reaches the hold). */
   release(): void {
     this.released = true;

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { BatonFixture, createSession } from './baton-fixture.js';
 import { CLAUDE_BIN, claudeSessionConfig, tempDir } from './agent-env.js';
+import { countingBinary } from './counting-binary.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 
 const CHUNKS = 40;
@@ -115,7 +116,12 @@ describe('claude: latency and idle processes', { timeout: 180_000 }, () => {
     const api = await new FakeAnthropic().start();
     apis.push(api);
     const a = await baton.device('desk');
-    const config = claudeSessionConfig(api, tempDir('idle'));
+    const root = tempDir('idle');
+    const agent = countingBinary(CLAUDE_BIN, root);
+    const config: Record<string, unknown> = {
+      ...claudeSessionConfig(api, root),
+      binary: agent.path,
+    };
     const session = await createSession(a, 'claude', config);
     await a.subscribe(session.id);
     api.script(
@@ -137,7 +143,7 @@ describe('claude: latency and idle processes', { timeout: 180_000 }, () => {
       ['completed', 'completed'],
     );
     assert.equal(a.ofType('agent.bound').length, 1, 'the same Claude session was resumed');
-    assert.equal(api.processStarts(), 2, 'the idle process was stopped and a new one resumed');
+    assert.equal(agent.starts(), 2, 'the idle process was stopped and a new one resumed');
     const lastCall = JSON.stringify((api.modelCalls().at(-1) as { messages: unknown }).messages);
     assert.match(lastCall, /remember kiwi/);
     assert.match(lastCall, /first, before the idle stop/);
