@@ -29,7 +29,7 @@ import {
   type GrantRow,
   type PushRow,
   type SessionRow,
-} from './pg-rows.js';
+} from './store-rows.js';
 import { PgSchemaLock } from './pg-schema-lock.js';
 import { parsePgTarget, type PgTarget } from './pg-target.js';
 import { describePgOpenError } from './pg-open-error.js';

@@ -1,9 +1,14 @@
 import type { Role } from '@baton/protocol';
 import type { AuditRecord, DeviceRecord, SessionRecord } from './store.js';
 
-/** Rows of PgStore's tables as node-postgres returns them (BIGINT as numbers), and to records. */
+/**
+ * Rows of the store's tables as both drivers return them (better-sqlite3's integers, and
+ * node-postgres's BIGINT parsed to numbers by PgStore), and the records they make.
+ */
 
 export interface DeviceRow {
+  /** Absent in rows read before migration 6 added the column (SQLite). */
+  modes?: string;
   id: string;
   name: string;
   token_hash: string;
@@ -12,7 +17,6 @@ export interface DeviceRow {
   revoked_at: number | null;
   role: string;
   session_scope: string | null;
-  modes: string;
 }
 export interface GrantRow {
   code_hash: string;
