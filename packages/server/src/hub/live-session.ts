@@ -808,8 +808,13 @@ export class LiveSession {
       if (compact) {
         const upto = Math.min(snap.seq, this.committedSeq - this.deps.retentionEvents);
         if (upto >= this.firstSeq) {
-          await this.deps.store.compact(this.id, upto);
+          // Before the delete, not after it: with a store that yields (PostgreSQL) a catch-up
+          // would otherwise read the deleted range for a round trip while firstSeq still says
+          // it is there, and find nothing. The snapshot at `snap.seq` >= upto is stored above,
+          // so a subscriber sent to it from here on loses nothing; if the delete fails, the
+          // events merely stay (and such subscribers get the snapshot instead of them).
           this.firstSeq = upto + 1;
+          await this.deps.store.compact(this.id, upto);
         }
       }
     } catch (err) {

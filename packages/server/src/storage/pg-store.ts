@@ -21,7 +21,19 @@ import {
   type StoredEvent,
   type StoredInput,
 } from './store.js';
-import { PG_MIGRATIONS } from './pg-migrations.js';
+import { migrate } from './pg-migrate.js';
+import {
+  toAttachmentMeta,
+  toAudit,
+  toDevice,
+  toSession,
+  type AttachmentRow,
+  type AuditRow,
+  type DeviceRow,
+  type GrantRow,
+  type PushRow,
+  type SessionRow,
+} from './store-rows.js';
 import { PgSchemaLock } from './pg-schema-lock.js';
 import { parsePgTarget, type PgTarget } from './pg-target.js';
 import { describePgOpenError } from './pg-open-error.js';
@@ -529,7 +541,7 @@ export class PgStore implements Store, SessionLeases {
       [id],
     );
     const row = r.rows[0];
-    return row ? { ...attachmentMeta(row), data: row.data } : undefined;
+    return row ? { ...toAttachmentMeta(row), data: row.data } : undefined;
   }
   async describeAttachments(ids: readonly string[]): Promise<Map<string, AttachmentMeta>> {
     const found = new Map<string, AttachmentMeta>();
@@ -538,7 +550,7 @@ export class PgStore implements Store, SessionLeases {
       'SELECT id, type, size, created_at FROM attachments WHERE id = ANY($1)',
       [ids],
     );
-    for (const row of r.rows) found.set(row.id, attachmentMeta(row));
+    for (const row of r.rows) found.set(row.id, toAttachmentMeta(row));
     return found;
   }
 
@@ -637,51 +649,6 @@ async function writeEntry(c: pg.PoolClient, entry: CommitEntry): Promise<void> {
   if (r.rowCount !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);
 }
 
-async function migrate(pool: pg.Pool, target: PgTarget, log: Logger | undefined): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    // Nodes starting at once take turns: the first migrates, the others find it done.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-      `baton migrate ${target.schema}`,
-    ]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${target.schema}`);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
-    );
-    const row = await client.query<{ value: string }>(
-      "SELECT value FROM meta WHERE key = 'schema_version'",
-    );
-    const current = row.rows[0] ? Number(row.rows[0].value) : 0;
-    if (current > PG_MIGRATIONS.length) {
-      throw new StoreOpenError(
-        `the schema '${target.schema}' at ${target.shown} was written by a newer baton (schema ${current}, this one knows ${PG_MIGRATIONS.length}); upgrade baton or use another ?schema=`,
-      );
-    }
-    for (let v = current; v < PG_MIGRATIONS.length; v++) {
-      for (const sql of PG_MIGRATIONS[v]!) await client.query(sql);
-    }
-    if (current < PG_MIGRATIONS.length) {
-      await client.query(
-        `INSERT INTO meta (key, value) VALUES ('schema_version', $1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        [String(PG_MIGRATIONS.length)],
-      );
-      log?.info('brought the PostgreSQL schema up to date', {
-        schema: target.schema,
-        from: current,
-        to: PG_MIGRATIONS.length,
-      });
-    }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 /** The SQLSTATE of a PostgreSQL error; undefined for anything else (a socket, a timeout). */
 function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -705,123 +672,4 @@ function isEntryError(err: unknown): err is Error {
   if (err instanceof EntryRejected) return true;
   const state = sqlState(err);
   return state !== undefined && (state.startsWith('23') || state.startsWith('22'));
-}
-
-interface DeviceRow {
-  id: string;
-  name: string;
-  token_hash: string;
-  created_at: number;
-  last_seen_at: number;
-  revoked_at: number | null;
-  role: string;
-  session_scope: string | null;
-  modes: string;
-}
-interface GrantRow {
-  code_hash: string;
-  kind: string;
-  role: string;
-  session_scope: string | null;
-  mode: string | null;
-  created_by: string;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-  used_by: string | null;
-}
-interface PushRow {
-  id: string;
-  device_id: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-  prefs: string;
-  created_at: number;
-}
-interface SessionRow {
-  id: string;
-  name: string;
-  kind: string;
-  status: string;
-  reason: string | null;
-  exit_code: number | null;
-  config: string;
-  created_at: number;
-  last_activity_at: number;
-  head_seq: number;
-  first_seq: number;
-  epoch: string;
-  control: string | null;
-}
-interface AuditRow {
-  id: number;
-  at: number;
-  device_id: string;
-  device_name: string;
-  mode: string;
-  role: string;
-  action: string;
-  session_id: string | null;
-  detail: string | null;
-}
-
-function toDevice(r: DeviceRow): DeviceRecord {
-  const d: DeviceRecord = {
-    id: r.id,
-    name: r.name,
-    tokenHash: r.token_hash,
-    createdAt: r.created_at,
-    lastSeenAt: r.last_seen_at,
-    role: r.role as Role,
-    modes: r.modes ? r.modes.split(',') : [],
-  };
-  if (r.revoked_at !== null) d.revokedAt = r.revoked_at;
-  if (r.session_scope !== null) d.sessionScope = r.session_scope;
-  return d;
-}
-
-function toSession(r: SessionRow): SessionRecord {
-  const s: SessionRecord = {
-    id: r.id,
-    name: r.name,
-    kind: r.kind as SessionRecord['kind'],
-    status: r.status as SessionRecord['status'],
-    config: r.config,
-    createdAt: r.created_at,
-    lastActivityAt: r.last_activity_at,
-    headSeq: r.head_seq,
-    firstSeq: r.first_seq,
-    epoch: r.epoch,
-  };
-  if (r.reason !== null) s.reason = r.reason;
-  if (r.exit_code !== null) s.exitCode = r.exit_code;
-  if (r.control !== null) s.control = r.control;
-  return s;
-}
-
-function toAudit(r: AuditRow): AuditRecord {
-  const a: AuditRecord = {
-    id: r.id,
-    at: r.at,
-    deviceId: r.device_id,
-    deviceName: r.device_name,
-    mode: r.mode,
-    role: r.role as Role,
-    action: r.action,
-  };
-  if (r.session_id !== null) a.sessionId = r.session_id;
-  if (r.detail !== null) a.detailJson = r.detail;
-  return a;
-}
-
-interface AttachmentRow {
-  id: string;
-  type: string;
-  size: number;
-  created_at: number;
-}
-
-function attachmentMeta(row: AttachmentRow): AttachmentMeta {
-  return { id: row.id, type: row.type, size: row.size, createdAt: row.created_at };
 }

@@ -25,6 +25,17 @@ import {
   type StoredInput,
 } from './store.js';
 import { MIGRATIONS } from './migrations.js';
+import {
+  toAttachmentMeta,
+  toAudit,
+  toDevice,
+  toSession,
+  type AttachmentRow,
+  type AuditRow,
+  type DeviceRow,
+  type GrantRow,
+  type SessionRow,
+} from './store-rows.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 /** The WAL file is truncated back to this size when it restarts after a checkpoint. */
@@ -579,118 +590,8 @@ export class SqliteStore implements Store {
   }
 }
 
-interface AttachmentRow {
-  id: string;
-  type: string;
-  size: number;
-  created_at: number;
-}
-
-function toAttachmentMeta(r: AttachmentRow): AttachmentMeta {
-  return { id: r.id, type: r.type, size: r.size, createdAt: r.created_at };
-}
-
-interface AuditRow {
-  id: number;
-  at: number;
-  device_id: string;
-  device_name: string;
-  mode: string;
-  role: string;
-  action: string;
-  session_id: string | null;
-  detail: string | null;
-}
-
-function toAudit(r: AuditRow): AuditRecord {
-  const a: AuditRecord = {
-    id: r.id,
-    at: r.at,
-    deviceId: r.device_id,
-    deviceName: r.device_name,
-    mode: r.mode,
-    role: r.role as Role,
-    action: r.action,
-  };
-  if (r.session_id !== null) a.sessionId = r.session_id;
-  if (r.detail !== null) a.detailJson = r.detail;
-  return a;
-}
-
-interface DeviceRow {
-  modes?: string;
-  id: string;
-  name: string;
-  token_hash: string;
-  created_at: number;
-  last_seen_at: number;
-  revoked_at: number | null;
-  role: string;
-  session_scope: string | null;
-}
-interface GrantRow {
-  code_hash: string;
-  kind: string;
-  role: string;
-  session_scope: string | null;
-  mode: string | null;
-  created_by: string;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-  used_by: string | null;
-}
-interface SessionRow {
-  id: string;
-  name: string;
-  kind: string;
-  status: string;
-  reason: string | null;
-  exit_code: number | null;
-  config: string;
-  created_at: number;
-  last_activity_at: number;
-  head_seq: number;
-  first_seq: number;
-  epoch: string;
-  control: string | null;
-}
 /** seq, ts, type, data: a row of the raw readEvents statement. */
 type EventRow = [number, number, string, string];
-
-function toDevice(r: DeviceRow): DeviceRecord {
-  const d: DeviceRecord = {
-    id: r.id,
-    name: r.name,
-    tokenHash: r.token_hash,
-    createdAt: r.created_at,
-    lastSeenAt: r.last_seen_at,
-    role: r.role as Role,
-  };
-  if (r.revoked_at !== null) d.revokedAt = r.revoked_at;
-  if (r.session_scope !== null) d.sessionScope = r.session_scope;
-  d.modes = r.modes ? r.modes.split(',') : [];
-  return d;
-}
-
-function toSession(r: SessionRow): SessionRecord {
-  const s: SessionRecord = {
-    id: r.id,
-    name: r.name,
-    kind: r.kind as SessionRecord['kind'],
-    status: r.status as SessionRecord['status'],
-    config: r.config,
-    createdAt: r.created_at,
-    lastActivityAt: r.last_activity_at,
-    headSeq: r.head_seq,
-    firstSeq: r.first_seq,
-    epoch: r.epoch,
-  };
-  if (r.reason !== null) s.reason = r.reason;
-  if (r.exit_code !== null) s.exitCode = r.exit_code;
-  if (r.control !== null) s.control = r.control;
-  return s;
-}
 
 /** An entry of a commit that cannot be stored as it is (its session is gone). */
 class EntryRejected extends Error {
