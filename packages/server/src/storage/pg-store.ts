@@ -21,6 +21,7 @@ import {
   type StoredEvent,
   type StoredInput,
 } from './store.js';
+import { EntryRejected } from './entry-rejected.js';
 import { migrate } from './pg-migrate.js';
 import {
   toAttachmentMeta,
@@ -653,14 +654,6 @@ async function writeEntry(c: pg.PoolClient, entry: CommitEntry): Promise<void> {
 function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-}
-
-/** An entry of a commit that cannot be stored as it is (its session is gone). */
-class EntryRejected extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EntryRejected';
-  }
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   type StoredEvent,
   type StoredInput,
 } from './store.js';
+import { EntryRejected } from './entry-rejected.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   toAttachmentMeta,
@@ -592,14 +593,6 @@ export class SqliteStore implements Store {
 
 /** seq, ts, type, data: a row of the raw readEvents statement. */
 type EventRow = [number, number, string, string];
-
-/** An entry of a commit that cannot be stored as it is (its session is gone). */
-class EntryRejected extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EntryRejected';
-  }
-}
 
 /** Errors that belong to one entry's content, not to the store: that entry alone fails. */
 function isEntryError(err: unknown): err is Error {
