@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ConnectionMode } from './connection-mode.js';
+import { GetDocument, ListDocuments, ResolveDocument, WriteDocument } from './document.js';
 import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
 import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
+import { SendVolatile } from './volatile-state.js';
 
 /**
  * Messages a client sends (upstream). The first frame on a socket must be `hello`; every other
@@ -182,6 +184,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Interrupt,
   AnswerPermission,
   Visibility,
+  GetDocument,
+  ListDocuments,
+  WriteDocument,
+  ResolveDocument,
+  SendVolatile,
   Goodbye,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

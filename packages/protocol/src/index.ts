@@ -18,3 +18,7 @@ export * from './parse-frame.js';
 export * from './audit-entry.js';
 export * from './device-listing.js';
 export * from './agent-conversation.js';
+export * from './hybrid-clock.js';
+export * from './document.js';
+export * from './document-change.js';
+export * from './volatile-state.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DocumentChanged } from './document.js';
 import { InputId, Seq } from './ids.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
 import { SessionKind, SessionStatus } from './session.js';
@@ -110,6 +111,11 @@ const bodies = {
     action: ControlAction,
     deviceId: z.string(),
   }),
+  /**
+   * One committed change of a shared document (added in 2, additive: older clients skip it).
+   * Applied in order, these events rebuild every document (docs/protocol.md, "Shared documents").
+   */
+  'doc.changed': DocumentChanged,
 } as const;
 
 export type LogEventType = keyof typeof bodies;
@@ -145,6 +151,7 @@ export const LogEvent = z.discriminatedUnion('type', [
   variant('agent.error'),
   variant('agent.bound'),
   variant('control.changed'),
+  variant('doc.changed'),
 ]);
 export type LogEvent = z.infer<typeof LogEvent>;
 

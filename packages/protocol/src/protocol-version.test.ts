@@ -17,8 +17,9 @@ const FINGERPRINTS: Record<number, string> = {
   // with permission `scope` and `agent.turn.ended.stoppedBy`: '502a389e04e92d18' before them;
   // with `attachedCount` on presence frames: '66618b599addad8f' before it;
   // with `input.withdraw`, `input.withdrawn` and `already_started`: 'dc95fc12418f2858' before them;
-  // with `AgentConfig.resume` and `imported` on history events: '52449705c9b481f5' before them.
-  2: 'bccb12be6d6919ca',
+  // with `AgentConfig.resume` and `imported` on history events: '52449705c9b481f5' before them;
+  // with shared documents (`doc.*`, `doc.changed`) and `volatile`: 'bccb12be6d6919ca' before them.
+  2: 'd4336b4c6c959f03',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

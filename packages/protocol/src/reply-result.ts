@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DocumentReplies } from './document.js';
 import { Epoch, Seq } from './ids.js';
 import { ReceivedLogEvent } from './log-event.js';
 import { SessionInfo } from './session.js';
@@ -36,5 +37,7 @@ export const ReplyResult = {
   'permission.answer': z.object({ seq: Seq }),
   /** The seq of the `input.withdrawn` event; `duplicate` when an earlier request withdrew it. */
   'input.withdraw': z.object({ seq: Seq, duplicate: z.boolean() }),
+  ...DocumentReplies,
+  volatile: z.object({}),
 } as const;
 export type ReplyResultOf<T extends keyof typeof ReplyResult> = z.infer<(typeof ReplyResult)[T]>;

@@ -81,6 +81,12 @@
  *      `imported: true` on `input`, `agent.text`, `agent.thinking`, `agent.tool.call` and
  *      `agent.tool.result` (old clients show imported history as ordinary history); HTTP only:
  *      `GET /api/agent-conversations` (`AgentConversation`) and the action `agents.adopt`.
+ *      Additive in 2: shared documents: the client messages `doc.get`, `doc.list`, `doc.write`
+ *      and `doc.resolve` (a server without them answers `invalid_message`) and their replies;
+ *      the event type `doc.changed` (version 1 connections get it as an empty
+ *      `terminal.output`); the error codes `stale_version`, `too_large`, `too_many_documents`
+ *      and `clock_skew` (only ever answers to the new messages); volatile state: the client
+ *      message `volatile` and the server frame `volatile` (sent to version 2 and later only).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

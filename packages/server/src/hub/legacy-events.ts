@@ -13,6 +13,7 @@ import type { StoredEvent } from '../storage/store.js';
 const ADDED_AFTER_V1: ReadonlySet<string> = new Set<LogEvent['type']>([
   'control.changed',
   'input.withdrawn',
+  'doc.changed',
 ]);
 
 const EMPTY_OUTPUT = '{"data":""}';

@@ -25,6 +25,7 @@ import type { SessionRecord, Store } from '../storage/store.js';
 import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
 import { storedDuplicateOf } from './input-dedupe.js';
 import { InputWithdrawals } from './input-withdrawals.js';
+import { SessionDocuments } from './documents/session-documents.js';
 import { duplicateOrStale, isStaleRun } from './input-run.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
@@ -117,6 +118,8 @@ export class LiveSession {
   private readonly streaming = new StreamingText();
   /** Which queued messages were withdrawn and which a turn took: the gate to the agent. */
   private readonly withdrawals = new InputWithdrawals();
+  /** The session's shared documents (`doc.*` requests). */
+  readonly documents: SessionDocuments;
 
   constructor(
     record: SessionRecord,
@@ -153,6 +156,13 @@ export class LiveSession {
       subscriptions: this.subscriptions,
       attachmentOf: (sub) => this.attachmentOf(sub),
       onChanged: () => this.deps.onInfoChanged(this, false),
+    });
+    this.documents = new SessionDocuments({
+      sessionId: this.id,
+      store: deps.store,
+      log: deps.log,
+      append: (change, document) =>
+        this.append([{ type: 'doc.changed', data: change }], undefined, [document]),
     });
   }
 
@@ -207,10 +217,11 @@ export class LiveSession {
   append(
     events: NewLogEvent[],
     patch?: Parameters<LogWriter['append']>[2],
+    documents?: Parameters<LogWriter['append']>[3],
   ): Promise<CommittedEvent[]> {
     if (this.deleted)
       return Promise.reject(new BatonError('not_found', `session ${this.id} was deleted`));
-    return this.deps.writer.append(this.logState, events, patch);
+    return this.deps.writer.append(this.logState, events, patch, documents);
   }
 
   /**

@@ -136,4 +136,16 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE INDEX audit_by_device ON audit (device_id, id)`,
     `ALTER TABLE devices ADD COLUMN modes TEXT NOT NULL DEFAULT ''`,
   ],
+  // 9: shared documents (docs/protocol.md, "Shared documents"): each document's current state as
+  // JSON (`DocumentState`), written in the same commit as the `doc.changed` event that made it,
+  // so it survives a restart and compaction of the events.
+  [
+    `CREATE TABLE documents (
+       session_id TEXT NOT NULL,
+       name TEXT NOT NULL,
+       version BIGINT NOT NULL,
+       state TEXT NOT NULL,
+       PRIMARY KEY (session_id, name)
+     )`,
+  ],
 ];

@@ -61,7 +61,7 @@ export interface Store {
   listSessions(): Promise<SessionRecord[]>;
   /** Gives the session's log a new epoch (after a restore was detected). */
   setSessionEpoch(id: string, epoch: string): Promise<void>;
-  /** Deletes the session with its events, input ids, snapshot and per-session roles. */
+  /** Deletes the session with its events, input ids, snapshot, documents and per-session roles. */
   deleteSession(id: string): Promise<void>;
 
   /**
@@ -78,6 +78,8 @@ export interface Store {
    * before dedupe was per device (device '') matches the same id from any device.
    */
   findInputs(sessionId: string, keys: readonly InputKey[]): Promise<Map<string, StoredInput>>;
+  /** The session's shared documents as last committed (`CommitEntry.documents`), by name. */
+  listDocuments(sessionId: string): Promise<DocumentRecord[]>;
   /** Events with seq > afterSeq, ascending, at most `limit`. */
   readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
 
@@ -218,6 +220,18 @@ export interface CommitEntry {
   events: readonly StoredEvent[];
   inputs: readonly (InputKey & { seq: number; payloadDigest: string })[];
   patch: SessionPatch;
+  /**
+   * Shared documents to store in the same transaction as the events (replacing the stored
+   * state of each by name): the state after the entry's `doc.changed` events.
+   */
+  documents?: readonly DocumentRecord[];
+}
+
+/** A shared document's state as stored: `DocumentState` JSON at `version`. */
+export interface DocumentRecord {
+  name: string;
+  version: number;
+  state: string;
 }
 
 /** What `commit` left out: the entries (by session id) that could not be stored, with why. */
