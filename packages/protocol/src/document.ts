@@ -28,7 +28,10 @@ export const DocumentName = z
   .string()
   .min(1)
   .max(128)
-  .regex(NAME, 'a document name uses letters, digits and . _ : - and starts with a letter or digit');
+  .regex(
+    NAME,
+    'a document name uses letters, digits and . _ : - and starts with a letter or digit',
+  );
 /** A field's name: the same characters as a document name. */
 export const FieldName = z
   .string()

@@ -144,7 +144,11 @@ export function decideWrite(
     } else if (strategy === 'manual') {
       conflicts[field] = {
         values: [
-          { value: theirs, deviceId: doc.fieldDevices[field] ?? '', version: doc.fieldVersions[field] ?? 0 },
+          {
+            value: theirs,
+            deviceId: doc.fieldDevices[field] ?? '',
+            version: doc.fieldVersions[field] ?? 0,
+          },
           { value: yours, deviceId: writer.deviceId, version: nextVersion },
         ],
         version: nextVersion,
@@ -173,7 +177,10 @@ export function decideWrite(
     changes,
   };
   if (Object.keys(clocks).length > 0) change.clocks = clocks;
-  if (current === undefined || (write.strategy !== undefined && write.strategy !== current.strategy))
+  if (
+    current === undefined ||
+    (write.strategy !== undefined && write.strategy !== current.strategy)
+  )
     change.strategy = docStrategy;
   if (write.fieldStrategies !== undefined) change.fieldStrategies = write.fieldStrategies;
   if (Object.keys(conflicts).length > 0) change.conflicts = conflicts;
