@@ -68,10 +68,11 @@ export function decideWrite(
       'bad_request',
       `fields ${timed.join(', ')} of document '${write.name}' use the timestamp strategy: send the write's hybrid logical clock in 'hlc'`,
     );
-  if (hlc !== undefined && hlc.wallMs > now + MAX_HLC_AHEAD_MS)
+  // Only clocks that decide something are checked: a clock sent with every write does no harm.
+  if (timed.length > 0 && hlc!.wallMs > now + MAX_HLC_AHEAD_MS)
     throw new BatonError(
       'clock_skew',
-      `the write's clock is ${hlc.wallMs - now} ms ahead of the server's (at most ${MAX_HLC_AHEAD_MS} ms): set the device's clock right`,
+      `the write's clock is ${hlc!.wallMs - now} ms ahead of the server's (at most ${MAX_HLC_AHEAD_MS} ms): set the device's clock right`,
     );
   for (const [field, value] of Object.entries(write.patch)) {
     const bytes = Buffer.byteLength(JSON.stringify(value));
