@@ -234,6 +234,44 @@ describe('shared documents', () => {
     assert.deepEqual(last?.resolved, ['text']);
     assert.equal(last?.deviceId, laptop.deviceId);
     assert.equal(last?.mode, 'tab');
+
+    // The audit log names the device and mode of every committed change.
+    const audit = await waitUntil(async () => {
+      const res = await fetch(`${server.url}/api/audit?session=${sessionId}`, {
+        headers: { authorization: `Bearer ${server.ownerToken}` },
+      });
+      const page = (await res.json()) as { entries: { action: string; mode: string }[] };
+      return page.entries.some((e) => e.action === 'doc.resolve') ? page.entries : undefined;
+    }, 'the resolve in the audit log');
+    const docRows = audit.filter((e) => e.action.startsWith('doc.'));
+    assert.deepEqual(docRows.map((e) => e.action).sort(), [
+      'doc.resolve',
+      'doc.write',
+      'doc.write',
+      'doc.write',
+      'doc.write',
+    ]);
+    assert.deepEqual(
+      docRows.filter((e) => e.action === 'doc.resolve').map((e) => e.mode),
+      ['tab'],
+      'the laptop resolved it, from a tab',
+    );
+  });
+
+  test('a version 1 connection gets doc.changed as an empty terminal.output, so its positions stay gap-free', async () => {
+    const { phone, laptop, sessionId } = await twoDevices();
+    const old = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'tab', {}, 1);
+    clients.push(old);
+    await old.subscribe(sessionId, 0);
+    const r = await write(phone, sessionId, 'd', 0, { a: 1 });
+    assert.equal(r.status, 'committed');
+    await old.waitForSeq(sessionId, r.seq);
+    const at = old.logs.get(sessionId)?.find((e) => e.seq === r.seq);
+    assert.deepEqual([at?.type, at?.data], ['terminal.output', { data: '' }]);
+    await phone.request({ type: 'volatile', sessionId, key: 'k', data: 1 });
+    await laptop.waitFor((f) => f.type === 'volatile');
+    assert.ok(!old.frames.some((f) => (f.type as string) === 'volatile'));
+    assert.deepEqual(old.violations, []);
   });
 
   test('user_choice: the writer who hits the conflict gets both values, nothing of its write applies, and it picks', async () => {

@@ -23,6 +23,14 @@ export async function handleDocumentRequest(
     connectionId: peer.connectionId,
     mode: peer.mode,
   };
+  const audit = (action: string, detail: Record<string, unknown>): void =>
+    ctx.audit.record({
+      action,
+      deviceId: peer.deviceId,
+      connectionId: peer.connectionId,
+      sessionId: msg.sessionId,
+      detail,
+    });
   const checkWritable = (): void => {
     ctx.check('session.input', msg.sessionId);
     if (ctx.attached.get(msg.sessionId)?.readOnly)
@@ -43,12 +51,25 @@ export async function handleDocumentRequest(
     case 'doc.write': {
       checkWritable();
       const result = await hub.get(msg.sessionId).documents.write(msg, writer);
+      if (result.status === 'committed')
+        audit('doc.write', {
+          name: msg.name,
+          version: result.document.version,
+          seq: result.seq,
+          conflicts: result.conflicts.length,
+        });
       ctx.reply(msg.rid, result);
       return;
     }
     case 'doc.resolve': {
       checkWritable();
       const result = await hub.get(msg.sessionId).documents.resolve(msg, writer);
+      audit('doc.resolve', {
+        name: msg.name,
+        field: msg.field,
+        version: result.document.version,
+        seq: result.seq,
+      });
       ctx.reply(msg.rid, result);
       return;
     }
