@@ -58,9 +58,33 @@ export const FieldName = z
 export const ConflictStrategy = z.enum(['timestamp', 'merge', 'manual', 'user_choice']);
 export type ConflictStrategy = z.infer<typeof ConflictStrategy>;
 
-/** Any JSON value. */
-export const JsonValue = z.json();
-export type JsonValue = z.infer<typeof JsonValue>;
+/** How deeply arrays and objects may nest in a document value or volatile data. */
+export const MAX_JSON_DEPTH = 32;
+
+/** A JSON value: null, a boolean, a finite number, a string, an array or a plain object of them. */
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Whether `value` is JSON nested at most `MAX_JSON_DEPTH` deep. Bounded on purpose: a recursive
+ * schema (`z.json()`) walks any depth a frame holds, and a frame of a few hundred thousand `[`
+ * overflows the stack inside validation, which must never throw (parseClientFrame).
+ */
+function isBoundedJson(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || depth >= MAX_JSON_DEPTH) return false;
+  if (Array.isArray(value)) return value.every((v) => isBoundedJson(v, depth + 1));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every((v) => isBoundedJson(v, depth + 1));
+}
+
+/** Any JSON value, nested at most `MAX_JSON_DEPTH` deep. */
+export const JsonValue = z.custom<JsonValue>(
+  (value) => isBoundedJson(value),
+  `a JSON value nested at most ${MAX_JSON_DEPTH} deep`,
+);
 
 /** One value in an open `manual` conflict: who wrote it, at which version of the document. */
 export const ConflictValue = z.object({

@@ -19,7 +19,7 @@ const FINGERPRINTS: Record<number, string> = {
   // with `input.withdraw`, `input.withdrawn` and `already_started`: 'dc95fc12418f2858' before them;
   // with `AgentConfig.resume` and `imported` on history events: '52449705c9b481f5' before them;
   // with shared documents (`doc.*`, `doc.changed`) and `volatile`: 'bccb12be6d6919ca' before them.
-  2: 'd4336b4c6c959f03',
+  2: '040e0bdb817503aa',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {
