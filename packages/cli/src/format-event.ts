@@ -47,5 +47,10 @@ export function formatEvent(e: LogEvent): string | undefined {
       return `[#${e.seq}] turn ${e.data.outcome}${e.data.error ? `: ${e.data.error}` : ''}${e.data.costUsd !== undefined ? ` ($${e.data.costUsd.toFixed(4)})` : ''}\n`;
     case 'agent.error':
       return `[#${e.seq}] error: ${e.data.message}\n`;
+    case 'doc.changed': {
+      const fields = Object.keys(e.data.changes).join(', ') || 'no field';
+      const conflicts = Object.keys(e.data.conflicts ?? {});
+      return `[#${e.seq}] document '${e.data.name}' v${e.data.version}: ${fields} by ${e.data.deviceId} (${e.data.mode})${conflicts.length > 0 ? `; conflict on ${conflicts.join(', ')}` : ''}\n`;
+    }
   }
 }
