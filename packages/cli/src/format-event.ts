@@ -54,5 +54,10 @@ export function formatEvent(e: LogEvent): string | undefined {
       return `[#${e.seq}] new conversation: context cleared by ${e.data.deviceId}\n`;
     case 'agent.commands':
       return undefined;
+    case 'doc.changed': {
+      const fields = Object.keys(e.data.changes).join(', ') || 'no field';
+      const conflicts = Object.keys(e.data.conflicts ?? {});
+      return `[#${e.seq}] document '${e.data.name}' v${e.data.version}: ${fields} by ${e.data.deviceId} (${e.data.mode})${conflicts.length > 0 ? `; conflict on ${conflicts.join(', ')}` : ''}\n`;
+    }
   }
 }

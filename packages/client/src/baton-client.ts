@@ -29,6 +29,7 @@ import type { SessionBase } from './session-log.js';
 import { SessionStore, type RetentionOptions } from './session-store.js';
 import { SessionsStore } from './sessions-store.js';
 import { TypedEmitter } from './typed-emitter.js';
+import { SharedDocuments } from './shared-documents.js';
 import { globalWebSocket, type WebSocketConstructor } from './web-socket-like.js';
 import { ObservableValue, type ExternalStore } from './observable-value.js';
 
@@ -132,6 +133,8 @@ export class BatonClient {
   readonly sessions = new SessionsStore();
   /** This device's unconfirmed inputs across all sessions. */
   readonly outbox: Outbox;
+  /** Shared documents and volatile state of sessions (docs/protocol.md section 17). */
+  readonly documents: SharedDocuments;
   readonly #connection: Connection;
   readonly #emitter: TypedEmitter<BatonClientEvents>;
   readonly #device = new ObservableValue<DeviceIdentity | undefined>(undefined);
@@ -194,6 +197,7 @@ export class BatonClient {
       onDisconnected: () => this.#onDisconnected(),
       onProtocolError: (error) => this.#emitter.emit('error', error),
     });
+    this.documents = new SharedDocuments(this.#connection);
     this.#connection.state.subscribe(() => {
       const state = this.#connection.state.getSnapshot();
       if (state.status === 'connected')
@@ -315,9 +319,15 @@ export class BatonClient {
           connection: this.#connection,
           outbox: this.outbox,
           onApplied: (sid, events) => {
-            for (const event of events) this.#emitter.emit('event', { sessionId: sid, event });
+            for (const event of events) {
+              this.documents.handleEvent(sid, event);
+              this.#emitter.emit('event', { sessionId: sid, event });
+            }
           },
-          onSnapshot: (sid, base) => this.#emitter.emit('snapshot', { sessionId: sid, base }),
+          onSnapshot: (sid, base) => {
+            this.documents.handleSnapshot(sid);
+            this.#emitter.emit('snapshot', { sessionId: sid, base });
+          },
           onLive: () => this.outbox.flush(),
           onInfo: (info) => this.outbox.onRun(info.id, info.run),
           onError: (error) => this.#emitter.emit('error', error),
@@ -637,6 +647,9 @@ export class BatonClient {
         return;
       case 'error':
         this.#onErrorFrame(message);
+        return;
+      case 'volatile':
+        this.documents.handleVolatile(message);
         return;
       case 'device.changed':
         this.#device.set(identityFromChange(message, this.#device.getSnapshot()));

@@ -42,6 +42,13 @@ export type {
   SubscriptionStatus,
 } from './session-store.js';
 export { SessionsStore } from './sessions-store.js';
+export { SharedDocuments } from './shared-documents.js';
+export type {
+  ConflictChooser,
+  DocumentMap,
+  WriteDocumentOptions,
+  WriteDocumentResult,
+} from './shared-documents.js';
 export type { SessionsSnapshot } from './sessions-store.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.js';
 export { createPairing, pairingStatus, redeemPairing } from './pairing-api.js';

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { AgentModel, AgentPermissionMode } from './agent-settings.js';
 import { ConnectionMode } from './connection-mode.js';
+import { GetDocument, ListDocuments, ResolveDocument, WriteDocument } from './document.js';
 import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
 import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
+import { SendVolatile } from './volatile-state.js';
 
 /**
  * Messages a client sends (upstream). The first frame on a socket must be `hello`; every other
@@ -201,6 +203,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
   AnswerPermission,
   ChangeAgentSettings,
   Visibility,
+  GetDocument,
+  ListDocuments,
+  WriteDocument,
+  ResolveDocument,
+  SendVolatile,
   Goodbye,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

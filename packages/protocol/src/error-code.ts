@@ -73,6 +73,18 @@ export const ErrorCode = z.enum([
    * additive). The message lists the accepted types.
    */
   'unsupported_attachment_type',
+  /**
+   * A shared document's version is not the one the request was based on: a `doc.resolve` whose
+   * conflict grew since `baseVersion`, or a `baseVersion` beyond the document's version. The
+   * message names the current version; read the document again (`doc.get`).
+   */
+  'stale_version',
+  /** A document, field, conflict or volatile value over its stated size (docs/protocol.md). */
+  'too_large',
+  /** A write that would create one document more than a session may have. */
+  'too_many_documents',
+  /** A `timestamp` write whose clock is too far ahead of the server's; fix the device's clock. */
+  'clock_skew',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -21,3 +21,7 @@ export * from './device-listing.js';
 export * from './agent-conversation.js';
 export * from './agent-settings.js';
 export * from './agent-usage.js';
+export * from './hybrid-clock.js';
+export * from './document.js';
+export * from './document-change.js';
+export * from './volatile-state.js';

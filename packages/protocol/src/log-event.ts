@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TokenUsage } from './agent-usage.js';
+import { DocumentChanged } from './document.js';
 import { InputId, Seq } from './ids.js';
 import { AgentCommand, AgentModel, AgentPermissionMode } from './agent-settings.js';
 import { InputPayload, PermissionDecision } from './input-payload.js';
@@ -152,6 +153,11 @@ const bodies = {
     action: ControlAction,
     deviceId: z.string(),
   }),
+  /**
+   * One committed change of a shared document (added in 2, additive: older clients skip it).
+   * Applied in order, these events rebuild every document (docs/protocol.md, "Shared documents").
+   */
+  'doc.changed': DocumentChanged,
 } as const;
 
 export type LogEventType = keyof typeof bodies;
@@ -190,6 +196,7 @@ export const LogEvent = z.discriminatedUnion('type', [
   variant('agent.cleared'),
   variant('agent.commands'),
   variant('control.changed'),
+  variant('doc.changed'),
 ]);
 export type LogEvent = z.infer<typeof LogEvent>;
 

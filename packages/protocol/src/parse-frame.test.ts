@@ -131,3 +131,14 @@ test('an agent snapshot holding an event of an unknown type still parses', () =>
   if (state.data.runner.kind !== 'agent') return;
   assert.deepEqual(state.data.runner.events.map(isKnownLogEvent), [true, false]);
 });
+
+test('document values nested beyond the limit are refused, never a thrown stack overflow', () => {
+  const frame = (value: string) =>
+    `{"type":"doc.write","rid":1,"sessionId":"s_abcdefghijklmnopqrst","name":"d","baseVersion":0,"patch":{"a":${value}}}`;
+  const deep = 200_000;
+  const r = parseClientFrame(frame('['.repeat(deep) + ']'.repeat(deep)));
+  assert.ok(!r.ok && r.error.code === 'invalid_message');
+  assert.match(r.error.message, /nested at most 32 deep/);
+  assert.ok(parseClientFrame(frame('['.repeat(32) + ']'.repeat(32))).ok, '32 levels are fine');
+  assert.ok(!parseClientFrame(frame('['.repeat(33) + ']'.repeat(33))).ok);
+});

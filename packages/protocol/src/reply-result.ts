@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DocumentReplies } from './document.js';
 import { Epoch, Seq } from './ids.js';
 import { ReceivedLogEvent } from './log-event.js';
 import { SessionInfo } from './session.js';
@@ -38,5 +39,7 @@ export const ReplyResult = {
   'agent.settings': z.object({ seq: Seq }),
   /** The seq of the `input.withdrawn` event; `duplicate` when an earlier request withdrew it. */
   'input.withdraw': z.object({ seq: Seq, duplicate: z.boolean() }),
+  ...DocumentReplies,
+  volatile: z.object({}),
 } as const;
 export type ReplyResultOf<T extends keyof typeof ReplyResult> = z.infer<(typeof ReplyResult)[T]>;

@@ -4,6 +4,7 @@ import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
 import { ReceivedLogEvent } from './log-event.js';
 import { Role } from './role.js';
 import { Attachment, SessionInfo } from './session.js';
+import { VolatileFrame } from './volatile-state.js';
 
 /** Messages the server sends (downstream). */
 
@@ -184,6 +185,7 @@ export const ServerMessage = z.union([
   PresenceChanged,
   SessionsChanged,
   DeviceChanged,
+  VolatileFrame,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type WelcomeMessage = z.infer<typeof Welcome>;

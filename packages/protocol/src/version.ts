@@ -97,6 +97,12 @@
  *      AskUserQuestion; a server without it drops it), `tokens` and `costEstimated` on
  *      `agent.turn.ended` (`TokenUsage`, the same for Claude and Codex) and
  *      `SessionInfo.usage` (`SessionUsage`, the session's sums). Old clients ignore them.
+ *      Additive in 2: shared documents: the client messages `doc.get`, `doc.list`, `doc.write`
+ *      and `doc.resolve` (a server without them answers `invalid_message`) and their replies;
+ *      the event type `doc.changed` (version 1 connections get it as an empty
+ *      `terminal.output`); the error codes `stale_version`, `too_large`, `too_many_documents`
+ *      and `clock_skew` (only ever answers to the new messages); volatile state: the client
+ *      message `volatile` and the server frame `volatile` (sent to version 2 and later only).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

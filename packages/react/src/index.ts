@@ -9,4 +9,5 @@ export type { UseSessionOptions } from './use-session.js';
 export { usePresence } from './use-presence.js';
 export { useRole } from './use-role.js';
 export { useDevice } from './use-device.js';
+export { useDocument } from './use-document.js';
 export { frameBatchedListener } from './frame-batched-listener.js';

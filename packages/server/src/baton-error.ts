@@ -23,6 +23,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'bad_json':
     case 'invalid_message':
     case 'bad_request':
+    case 'clock_skew':
     case 'hello_required':
       return 400;
     case 'unauthorized':
@@ -39,11 +40,14 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'epoch_changed':
     case 'already_used':
     case 'already_started':
+    case 'stale_version':
+    case 'too_many_documents':
       return 409;
     case 'expired':
       return 410;
     case 'frame_too_large':
     case 'attachment_too_large':
+    case 'too_large':
       return 413;
     case 'unsupported_attachment_type':
       return 415;

@@ -16,6 +16,7 @@ const ADDED_AFTER_V1: ReadonlySet<string> = new Set<LogEvent['type']>([
   'agent.settings.changed',
   'agent.cleared',
   'agent.commands',
+  'doc.changed',
 ]);
 
 const EMPTY_OUTPUT = '{"data":""}';

@@ -27,6 +27,7 @@ import { storedDuplicateOf } from './input-dedupe.js';
 import { InputWithdrawals } from './input-withdrawals.js';
 import { InOrderAppends } from './in-order-appends.js';
 import { withAttachmentInfo } from '../attachments/message-attachments.js';
+import { SessionDocuments } from './documents/session-documents.js';
 import { duplicateOrStale, isStaleRun } from './input-run.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import type { SessionLogState, LogWriter } from './log-writer.js';
@@ -125,6 +126,8 @@ export class LiveSession {
   private readonly withdrawals = new InputWithdrawals();
   /** Messages whose attachments are looked up keep their place among the others. */
   private readonly inOrder = new InOrderAppends();
+  /** The session's shared documents (`doc.*` requests). */
+  readonly documents: SessionDocuments;
 
   constructor(
     record: SessionRecord,
@@ -162,6 +165,13 @@ export class LiveSession {
       subscriptions: this.subscriptions,
       attachmentOf: (sub) => this.attachmentOf(sub),
       onChanged: () => this.deps.onInfoChanged(this, false),
+    });
+    this.documents = new SessionDocuments({
+      sessionId: this.id,
+      store: deps.store,
+      log: deps.log,
+      append: (change, document) =>
+        this.append([{ type: 'doc.changed', data: change }], undefined, [document]),
     });
   }
 
@@ -218,10 +228,11 @@ export class LiveSession {
   append(
     events: NewLogEvent[],
     patch?: Parameters<LogWriter['append']>[2],
+    documents?: Parameters<LogWriter['append']>[3],
   ): Promise<CommittedEvent[]> {
     if (this.deleted)
       return Promise.reject(new BatonError('not_found', `session ${this.id} was deleted`));
-    return this.deps.writer.append(this.logState, events, patch);
+    return this.deps.writer.append(this.logState, events, patch, documents);
   }
 
   /**

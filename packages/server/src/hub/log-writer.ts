@@ -2,6 +2,7 @@ import type { LogEvent, NewLogEvent } from '@baton/protocol';
 import {
   inputKey,
   type CommitEntry,
+  type DocumentRecord,
   type InputKey,
   type SessionPatch,
   type Store,
@@ -50,6 +51,8 @@ interface PendingAppend {
   /** Set for an input: the dedupe key, (device, input id), and the payload's digest. */
   input?: InputKey & { digest: string };
   patch?: Partial<Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode' | 'control'>>;
+  /** Shared documents stored in the same commit as the events (their state after them). */
+  documents?: readonly DocumentRecord[];
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
@@ -103,13 +106,17 @@ export class LogWriter {
     return this.queue.length;
   }
 
-  /** Appends events (no dedupe). Resolves with the committed events. */
+  /**
+   * Appends events (no dedupe). Resolves with the committed events. `documents` are stored in the
+   * same transaction, so a document's stored state never differs from its events.
+   */
   async append(
     log: SessionLogState,
     events: NewLogEvent[],
     patch?: PendingAppend['patch'],
+    documents?: readonly DocumentRecord[],
   ): Promise<CommittedEvent[]> {
-    const result = await this.enqueue(log, events, undefined, patch);
+    const result = await this.enqueue(log, events, undefined, patch, documents);
     if (result.duplicate) throw new Error('unreachable: plain appends are never duplicates');
     return result.committed;
   }
@@ -128,11 +135,13 @@ export class LogWriter {
     events: NewLogEvent[],
     input: PendingAppend['input'] | undefined,
     patch?: PendingAppend['patch'],
+    documents?: readonly DocumentRecord[],
   ): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
       const item: PendingAppend = { log, events, resolve, reject };
       if (input !== undefined) item.input = input;
       if (patch !== undefined) item.patch = patch;
+      if (documents !== undefined) item.documents = documents;
       this.queue.push(item);
       this.schedule();
     });
@@ -193,6 +202,7 @@ export class LogWriter {
         const rows: StoredEvent[] = [];
         const inputs: CommitEntry['inputs'][number][] = [];
         const patch: SessionPatch = { headSeq: log.headSeq, lastActivityAt: now };
+        const documents: DocumentRecord[] = [];
         for (const item of items) {
           if (item.input !== undefined) {
             const seen = stored.get(inputKey(item.input));
@@ -234,12 +244,19 @@ export class LogWriter {
             stored.set(inputKey(item.input), { seq, payloadDigest: digest });
           }
           if (item.patch) Object.assign(patch, item.patch);
+          if (item.documents) documents.push(...item.documents);
           outcomes.set(item, { duplicate: false, committed });
         }
         patch.headSeq = log.headSeq;
         log.lastActivityAt = now;
         if (rows.length > 0)
-          entries.push({ sessionId: log.sessionId, events: rows, inputs, patch });
+          entries.push({
+            sessionId: log.sessionId,
+            events: rows,
+            inputs,
+            patch,
+            ...(documents.length > 0 ? { documents } : {}),
+          });
       }
       failed = entries.length > 0 ? (await this.store.commit(entries)).failed : new Map();
     } catch (err) {

@@ -150,4 +150,16 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        data BYTEA NOT NULL
      )`,
   ],
+  // 10: shared documents (docs/protocol.md, "Shared documents"): each document's current state as
+  // JSON (`DocumentState`), written in the same commit as the `doc.changed` event that made it,
+  // so it survives a restart and compaction of the events.
+  [
+    `CREATE TABLE documents (
+       session_id TEXT NOT NULL,
+       name TEXT NOT NULL,
+       version BIGINT NOT NULL,
+       state TEXT NOT NULL,
+       PRIMARY KEY (session_id, name)
+     )`,
+  ],
 ];

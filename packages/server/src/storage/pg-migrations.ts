@@ -119,4 +119,15 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
        data BYTEA NOT NULL
      )`,
   ],
+  // 3: shared documents (docs/protocol.md, "Shared documents"): each document's current state,
+  // written in the same transaction as the `doc.changed` event that made it.
+  [
+    `CREATE TABLE documents (
+       session_id TEXT NOT NULL,
+       name TEXT NOT NULL,
+       version BIGINT NOT NULL,
+       state TEXT NOT NULL,
+       PRIMARY KEY (session_id, name)
+     )`,
+  ],
 ];

@@ -10,6 +10,7 @@ import {
   type CommitEntry,
   type CommitOutcome,
   type DevicePatch,
+  type DocumentRecord,
   type DeviceRecord,
   type GrantRecord,
   type InputKey,
@@ -399,7 +400,7 @@ export class PgStore implements Store, SessionLeases {
       // holds the row), so the deletes after it see that commit's events and leave none behind;
       // a commit arriving later finds no row and is refused.
       await c.query('DELETE FROM sessions WHERE id = $1', [id]);
-      for (const table of ['events', 'inputs', 'snapshots', 'device_session_roles'])
+      for (const table of ['events', 'inputs', 'snapshots', 'device_session_roles', 'documents'])
         await c.query(`DELETE FROM ${table} WHERE session_id = $1`, [id]);
     });
   }
@@ -520,6 +521,14 @@ export class PgStore implements Store, SessionLeases {
   }
   releaseLease(lease: SessionLease): Promise<void> {
     return releaseLease(this.pool, lease);
+  }
+
+  async listDocuments(sessionId: string): Promise<DocumentRecord[]> {
+    const r = await this.pool.query<DocumentRecord>(
+      'SELECT name, version, state FROM documents WHERE session_id = $1 ORDER BY name',
+      [sessionId],
+    );
+    return r.rows;
   }
 
   async putAttachment(a: AttachmentRecord): Promise<boolean> {
@@ -648,6 +657,22 @@ async function writeEntry(c: pg.PoolClient, entry: CommitEntry): Promise<void> {
     ],
   });
   if (r.rowCount !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);
+  const docs = entry.documents ?? [];
+  if (docs.length > 0) {
+    await c.query({
+      name: 'baton-commit-documents',
+      text: `INSERT INTO documents (session_id, name, version, state)
+             SELECT $1::text, * FROM unnest($2::text[], $3::bigint[], $4::text[])
+             ON CONFLICT (session_id, name)
+             DO UPDATE SET version = excluded.version, state = excluded.state`,
+      values: [
+        entry.sessionId,
+        docs.map((d) => d.name),
+        docs.map((d) => d.version),
+        docs.map((d) => d.state),
+      ],
+    });
+  }
 }
 
 /** The SQLSTATE of a PostgreSQL error; undefined for anything else (a socket, a timeout). */

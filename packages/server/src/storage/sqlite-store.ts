@@ -15,6 +15,7 @@ import {
   type CommitOutcome,
   type DevicePatch,
   type DeviceRecord,
+  type DocumentRecord,
   type GrantRecord,
   type PushSubscriptionRecord,
   type InputKey,
@@ -115,6 +116,9 @@ export class SqliteStore implements Store {
         }
         for (const i of entry.inputs) {
           this.stmt.insertInput.run(entry.sessionId, i.deviceId, i.inputId, i.seq, i.payloadDigest);
+        }
+        for (const d of entry.documents ?? []) {
+          this.stmt.putDocument.run(entry.sessionId, d.name, d.version, d.state);
         }
         const p = entry.patch;
         const info = this.stmt.patchSession.run({
@@ -267,6 +271,14 @@ export class SqliteStore implements Store {
       deleteEvents: p('DELETE FROM events WHERE session_id = ?'),
       deleteInputs: p('DELETE FROM inputs WHERE session_id = ?'),
       deleteSnapshot: p('DELETE FROM snapshots WHERE session_id = ?'),
+      deleteDocuments: p('DELETE FROM documents WHERE session_id = ?'),
+      putDocument: p(
+        `INSERT INTO documents (session_id, name, version, state) VALUES (?, ?, ?, ?)
+         ON CONFLICT (session_id, name) DO UPDATE SET version = excluded.version, state = excluded.state`,
+      ),
+      listDocuments: p(
+        'SELECT name, version, state FROM documents WHERE session_id = ? ORDER BY name',
+      ),
       deleteSession: p('DELETE FROM sessions WHERE id = ?'),
       insertEvent: p('INSERT INTO events (session_id, seq, ts, type, data) VALUES (?, ?, ?, ?, ?)'),
       insertInput: p(
@@ -493,6 +505,7 @@ export class SqliteStore implements Store {
       this.stmt.deleteEvents.run(id);
       this.stmt.deleteInputs.run(id);
       this.stmt.deleteSnapshot.run(id);
+      this.stmt.deleteDocuments.run(id);
       this.stmt.deleteSessionRoles.run(id);
       this.stmt.deleteSession.run(id);
     })();
@@ -537,6 +550,9 @@ export class SqliteStore implements Store {
   async putSnapshot(sessionId: string, seq: number, state: string): Promise<void> {
     this.stmt.putSnapshot.run(sessionId, seq, state, Date.now());
     return;
+  }
+  async listDocuments(sessionId: string): Promise<DocumentRecord[]> {
+    return this.stmt.listDocuments.all(sessionId) as DocumentRecord[];
   }
   async getSnapshot(sessionId: string): Promise<{ seq: number; state: string } | undefined> {
     const row = this.stmt.getSnapshot.get(sessionId) as { seq: number; state: string } | undefined;

@@ -368,4 +368,37 @@ export function storeConformance(
       );
     },
   );
+
+  withStore(
+    'stores documents with their events, atomically, beyond compaction, until the session goes',
+    async (store) => {
+      await store.insertSession(session('s1'));
+      const doc = (version: number) => ({ name: 'ui', version, state: `{"v":${version}}` });
+      const commit = (seq: number, version: number) =>
+        store.commit([
+          {
+            sessionId: 's1',
+            events: [ev(seq)],
+            inputs: [],
+            patch: { headSeq: seq, lastActivityAt: seq },
+            documents: [doc(version)],
+          },
+        ]);
+      await commit(1, 1);
+      await commit(2, 2);
+      assert.deepEqual(await store.listDocuments('s1'), [doc(2)], 'a later state replaces it');
+      const refused = await commit(2, 3);
+      assert.deepEqual([...refused.failed.keys()], ['s1'], 'seq 2 is taken');
+      assert.deepEqual(
+        await store.listDocuments('s1'),
+        [doc(2)],
+        'a refused entry leaves its documents unstored too',
+      );
+      await store.putSnapshot('s1', 2, '{}');
+      await store.compact('s1', 2);
+      assert.deepEqual(await store.listDocuments('s1'), [doc(2)], 'compaction keeps documents');
+      await store.deleteSession('s1');
+      assert.deepEqual(await store.listDocuments('s1'), []);
+    },
+  );
 }

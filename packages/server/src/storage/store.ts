@@ -62,7 +62,7 @@ export interface Store {
   listSessions(): Promise<SessionRecord[]>;
   /** Gives the session's log a new epoch (after a restore was detected). */
   setSessionEpoch(id: string, epoch: string): Promise<void>;
-  /** Deletes the session with its events, input ids, snapshot and per-session roles. */
+  /** Deletes the session with its events, input ids, snapshot, documents and per-session roles. */
   deleteSession(id: string): Promise<void>;
 
   /**
@@ -79,6 +79,8 @@ export interface Store {
    * before dedupe was per device (device '') matches the same id from any device.
    */
   findInputs(sessionId: string, keys: readonly InputKey[]): Promise<Map<string, StoredInput>>;
+  /** The session's shared documents as last committed (`CommitEntry.documents`), by name. */
+  listDocuments(sessionId: string): Promise<DocumentRecord[]>;
   /** Events with seq > afterSeq, ascending, at most `limit`. */
   readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
 
@@ -252,6 +254,18 @@ export interface CommitEntry {
    * SqliteStore serves one node (its data directory is locked) and has no leases: it ignores it.
    */
   lease?: SessionLease;
+  /**
+   * Shared documents to store in the same transaction as the events (replacing the stored
+   * state of each by name): the state after the entry's `doc.changed` events.
+   */
+  documents?: readonly DocumentRecord[];
+}
+
+/** A shared document's state as stored: `DocumentState` JSON at `version`. */
+export interface DocumentRecord {
+  name: string;
+  version: number;
+  state: string;
 }
 
 /** What `commit` left out: the entries (by session id) that could not be stored, with why. */

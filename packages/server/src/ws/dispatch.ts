@@ -13,6 +13,7 @@ import { checkName } from '../check-name.js';
 import { checkFetchPosition } from '../hub/log-position.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Peer } from '../hub/peer.js';
+import { handleDocumentRequest } from './document-requests.js';
 
 export interface DispatchContext {
   hub: SessionHub;
@@ -233,6 +234,13 @@ export async function dispatch(
         ctx.reply(msg.rid, { seq });
         return;
       }
+      case 'doc.get':
+      case 'doc.list':
+      case 'doc.write':
+      case 'doc.resolve':
+      case 'volatile':
+        await handleDocumentRequest(ctx, msg);
+        return;
       case 'permission.answer': {
         ctx.check('session.answer', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);

@@ -1,9 +1,4 @@
-import type {
-  AgentCommand,
-  NewLogEvent,
-  PermissionDecision,
-  TokenUsage,
-} from '@baton/protocol';
+import type { AgentCommand, NewLogEvent, PermissionDecision, TokenUsage } from '@baton/protocol';
 import type { AgentRunnerOptions } from './agent-runner-options.js';
 import type { AgentSettings } from './agent-settings.js';
 import type { SlashCommand } from './slash-command.js';
