@@ -1,7 +1,10 @@
+import { CREATE_ATTACHMENTS, CREATE_DOCUMENTS } from './portable-tables.js';
+
 /**
- * Schema migrations, applied in order; the index + 1 is the schema version recorded in `meta`.
- * Written in SQL that PostgreSQL accepts too (BIGINT, TEXT, composite primary keys), so the
- * PostgreSQL store can share them.
+ * SQLite's schema migrations, applied in order; the index + 1 is the schema version recorded in
+ * `meta`. Written in SQL that PostgreSQL accepts too (BIGINT, TEXT, composite primary keys).
+ * PostgreSQL has its own list (pg-migrations.ts), which starts from the schema these reach; the
+ * tables added since are shared (portable-tables.ts).
  */
 export const MIGRATIONS: readonly (readonly string[])[] = [
   [
@@ -136,30 +139,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE INDEX audit_by_device ON audit (device_id, id)`,
     `ALTER TABLE devices ADD COLUMN modes TEXT NOT NULL DEFAULT ''`,
   ],
-  // 9: attachments (docs/protocol.md, "Attachments"): images and files sent with chat messages,
-  // stored once under the SHA-256 of their bytes. BYTEA, PostgreSQL's name for bytes, keeps the
-  // statement the same as pg-migrations.ts's (SQLite's affinity for it is NUMERIC, which stores a
-  // BLOB as it is). Rows are never updated; an attachment is kept while the server lives, like
-  // the log that names it.
-  [
-    `CREATE TABLE attachments (
-       id TEXT PRIMARY KEY,
-       type TEXT NOT NULL,
-       size BIGINT NOT NULL,
-       created_at BIGINT NOT NULL,
-       data BYTEA NOT NULL
-     )`,
-  ],
-  // 10: shared documents (docs/protocol.md, "Shared documents"): each document's current state as
-  // JSON (`DocumentState`), written in the same commit as the `doc.changed` event that made it,
-  // so it survives a restart and compaction of the events.
-  [
-    `CREATE TABLE documents (
-       session_id TEXT NOT NULL,
-       name TEXT NOT NULL,
-       version BIGINT NOT NULL,
-       state TEXT NOT NULL,
-       PRIMARY KEY (session_id, name)
-     )`,
-  ],
+  // 9: attachments (portable-tables.ts).
+  [CREATE_ATTACHMENTS],
+  // 10: shared documents (portable-tables.ts).
+  [CREATE_DOCUMENTS],
 ];

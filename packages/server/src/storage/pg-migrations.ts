@@ -6,6 +6,8 @@
  *
  * Every statement runs with `search_path` set to baton's schema, so no name is qualified.
  */
+import { CREATE_ATTACHMENTS, CREATE_DOCUMENTS } from './portable-tables.js';
+
 export const PG_MIGRATIONS: readonly (readonly string[])[] = [
   [
     `CREATE TABLE devices (
@@ -108,26 +110,8 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
        expires_at TIMESTAMPTZ NOT NULL
      )`,
   ],
-  // 2: attachments (docs/protocol.md, "Attachments"), stored once under the SHA-256 of their
-  // bytes; rows are never updated.
-  [
-    `CREATE TABLE attachments (
-       id TEXT PRIMARY KEY,
-       type TEXT NOT NULL,
-       size BIGINT NOT NULL,
-       created_at BIGINT NOT NULL,
-       data BYTEA NOT NULL
-     )`,
-  ],
-  // 3: shared documents (docs/protocol.md, "Shared documents"): each document's current state,
-  // written in the same transaction as the `doc.changed` event that made it.
-  [
-    `CREATE TABLE documents (
-       session_id TEXT NOT NULL,
-       name TEXT NOT NULL,
-       version BIGINT NOT NULL,
-       state TEXT NOT NULL,
-       PRIMARY KEY (session_id, name)
-     )`,
-  ],
+  // 2: attachments (portable-tables.ts).
+  [CREATE_ATTACHMENTS],
+  // 3: shared documents (portable-tables.ts).
+  [CREATE_DOCUMENTS],
 ];

@@ -28,6 +28,8 @@ import {
   toAttachmentMeta,
   toAudit,
   toDevice,
+  toGrant,
+  toPushSubscription,
   toSession,
   type AttachmentRow,
   type AuditRow,
@@ -295,20 +297,7 @@ export class PgStore implements Store, SessionLeases {
       codeHash,
     ]);
     const row = r.rows[0];
-    if (!row) return undefined;
-    const g: GrantRecord = {
-      codeHash: row.code_hash,
-      kind: row.kind as GrantRecord['kind'],
-      role: row.role as Role,
-      createdBy: row.created_by,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
-    if (row.session_scope !== null) g.sessionScope = row.session_scope;
-    if (row.mode !== null) g.mode = row.mode;
-    if (row.used_at !== null) g.usedAt = row.used_at;
-    if (row.used_by !== null) g.usedBy = row.used_by;
-    return g;
+    return row ? toGrant(row) : undefined;
   }
   async useGrant(codeHash: string, at: number, deviceId: string): Promise<boolean> {
     // The row lock of the UPDATE serializes concurrent redeemers; the second one re-reads the row
@@ -333,15 +322,7 @@ export class PgStore implements Store, SessionLeases {
     const r = await this.pool.query<PushRow>(
       'SELECT * FROM push_subscriptions ORDER BY created_at, id',
     );
-    return r.rows.map((row) => ({
-      id: row.id,
-      deviceId: row.device_id,
-      endpoint: row.endpoint,
-      p256dh: row.p256dh,
-      auth: row.auth,
-      prefs: row.prefs,
-      createdAt: row.created_at,
-    }));
+    return r.rows.map(toPushSubscription);
   }
   async setPushPrefs(id: string, prefs: string): Promise<boolean> {
     const r = await this.pool.query('UPDATE push_subscriptions SET prefs = $1 WHERE id = $2', [

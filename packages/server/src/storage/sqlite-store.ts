@@ -31,11 +31,14 @@ import {
   toAttachmentMeta,
   toAudit,
   toDevice,
+  toGrant,
+  toPushSubscription,
   toSession,
   type AttachmentRow,
   type AuditRow,
   type DeviceRow,
   type GrantRow,
+  type PushRow,
   type SessionRow,
 } from './store-rows.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -398,20 +401,7 @@ export class SqliteStore implements Store {
   }
   async findGrant(codeHash: string): Promise<GrantRecord | undefined> {
     const r = this.stmt.findGrant.get(codeHash) as GrantRow | undefined;
-    if (!r) return undefined;
-    const g: GrantRecord = {
-      codeHash: r.code_hash,
-      kind: r.kind as GrantRecord['kind'],
-      role: r.role as Role,
-      createdBy: r.created_by,
-      createdAt: r.created_at,
-      expiresAt: r.expires_at,
-    };
-    if (r.session_scope !== null) g.sessionScope = r.session_scope;
-    if (r.mode !== null) g.mode = r.mode;
-    if (r.used_at !== null) g.usedAt = r.used_at;
-    if (r.used_by !== null) g.usedBy = r.used_by;
-    return g;
+    return r ? toGrant(r) : undefined;
   }
   async useGrant(codeHash: string, at: number, deviceId: string): Promise<boolean> {
     return this.stmt.useGrant.run(at, deviceId, codeHash).changes === 1;
@@ -429,24 +419,7 @@ export class SqliteStore implements Store {
     return;
   }
   async listPushSubscriptions(): Promise<PushSubscriptionRecord[]> {
-    const rows = this.stmt.listPushSubscriptions.all() as {
-      id: string;
-      device_id: string;
-      endpoint: string;
-      p256dh: string;
-      auth: string;
-      prefs: string;
-      created_at: number;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      deviceId: r.device_id,
-      endpoint: r.endpoint,
-      p256dh: r.p256dh,
-      auth: r.auth,
-      prefs: r.prefs,
-      createdAt: r.created_at,
-    }));
+    return (this.stmt.listPushSubscriptions.all() as PushRow[]).map(toPushSubscription);
   }
   async setPushPrefs(id: string, prefs: string): Promise<boolean> {
     return this.stmt.setPushPrefs.run(prefs, id).changes === 1;

@@ -1,5 +1,12 @@
 import type { Role } from '@baton/protocol';
-import type { AttachmentMeta, AuditRecord, DeviceRecord, SessionRecord } from './store.js';
+import type {
+  AttachmentMeta,
+  AuditRecord,
+  DeviceRecord,
+  GrantRecord,
+  PushSubscriptionRecord,
+  SessionRecord,
+} from './store.js';
 
 /**
  * Rows of the store's tables as both drivers return them (better-sqlite3's integers, and
@@ -124,4 +131,32 @@ export interface AttachmentRow {
 
 export function toAttachmentMeta(r: AttachmentRow): AttachmentMeta {
   return { id: r.id, type: r.type, size: r.size, createdAt: r.created_at };
+}
+
+export function toGrant(r: GrantRow): GrantRecord {
+  const g: GrantRecord = {
+    codeHash: r.code_hash,
+    kind: r.kind as GrantRecord['kind'],
+    role: r.role as Role,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+  };
+  if (r.session_scope !== null) g.sessionScope = r.session_scope;
+  if (r.mode !== null) g.mode = r.mode;
+  if (r.used_at !== null) g.usedAt = r.used_at;
+  if (r.used_by !== null) g.usedBy = r.used_by;
+  return g;
+}
+
+export function toPushSubscription(r: PushRow): PushSubscriptionRecord {
+  return {
+    id: r.id,
+    deviceId: r.device_id,
+    endpoint: r.endpoint,
+    p256dh: r.p256dh,
+    auth: r.auth,
+    prefs: r.prefs,
+    createdAt: r.created_at,
+  };
 }

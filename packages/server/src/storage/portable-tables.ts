@@ -1,0 +1,31 @@
+/**
+ * Tables whose statements are the same in SQLite and PostgreSQL, added by both migration lists
+ * (migrations.ts, pg-migrations.ts) at their own numbers. BYTEA is PostgreSQL's name for bytes;
+ * SQLite's affinity for it is NUMERIC, which stores a BLOB as it is.
+ */
+
+/**
+ * Attachments (docs/protocol.md, "Attachments"): images and files sent with chat messages, stored
+ * once under the SHA-256 of their bytes. Rows are never updated; an attachment is kept while the
+ * server lives, like the log that names it.
+ */
+export const CREATE_ATTACHMENTS = `CREATE TABLE attachments (
+       id TEXT PRIMARY KEY,
+       type TEXT NOT NULL,
+       size BIGINT NOT NULL,
+       created_at BIGINT NOT NULL,
+       data BYTEA NOT NULL
+     )`;
+
+/**
+ * Shared documents (docs/protocol.md, "Shared documents"): each document's current state as JSON
+ * (`DocumentState`), written in the same transaction as the `doc.changed` event that made it, so
+ * it survives a restart and compaction of the events.
+ */
+export const CREATE_DOCUMENTS = `CREATE TABLE documents (
+       session_id TEXT NOT NULL,
+       name TEXT NOT NULL,
+       version BIGINT NOT NULL,
+       state TEXT NOT NULL,
+       PRIMARY KEY (session_id, name)
+     )`;
