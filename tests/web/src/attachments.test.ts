@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { BatonClient } from '@baton/client';
-import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
-import { BrowserSuite } from './harness/browser-suite.js';
+import type { ScriptedModelApi } from './harness/fake-model-api.js';
+import { ClaudeBrowserSuite } from './harness/claude-browser-suite.js';
 import { screenshot } from './harness/browser.js';
 import { sendMessage, waitForQuiet } from './harness/chat.js';
-import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
-import { nodeDevice } from './harness/node-device.js';
-import { tempDir } from './harness/paths.js';
 import { waitFor } from './harness/wait-for.js';
 import { TINY_PNG as PHOTO } from '@baton/server/testing';
 
@@ -45,28 +41,13 @@ function thumbnailLoaded(page: Page, id: string): Promise<boolean> {
 // shows its thumbnail. A file of a type baton does not take is refused on the phone, clearly,
 // and the conversation goes on.
 describe('attaching a photo from a phone (issue 12)', { timeout: 300_000 }, () => {
-  let api: ScriptedModelApi | undefined;
-  const s = new BrowserSuite('attachments', {
-    env: async () => {
-      api = await startFakeAnthropic();
-      return claudeServerEnv(api, tempDir('attachments-env'));
-    },
-  });
-  after(async () => api?.close());
-  let cli: BatonClient | undefined;
-  s.closeFirst(async () => cli?.close());
-  const work = tempDir('attachments-work');
+  const claude = new ClaudeBrowserSuite('attachments');
+  const s = claude.suite;
 
   it('a photo from a phone reaches the model with the same bytes; both devices show it', async () => {
-    assert.ok(api, 'the model API has started');
-    const model = api;
+    const model = claude.api;
     const baton = s.baton;
-    cli = await nodeDevice(baton.url, baton.ownerToken);
-    const session = await cli.createSession({
-      kind: 'claude',
-      name: 'photo',
-      config: { cwd: work, env: claudeSessionEnv(model) },
-    });
+    const session = await claude.claudeSession('photo');
     const phoneDevice = await s.device({
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,

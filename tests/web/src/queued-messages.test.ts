@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { BatonClient } from '@baton/client';
-import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
-import { BrowserSuite } from './harness/browser-suite.js';
+import type { ScriptedModelApi } from './harness/fake-model-api.js';
+import { ClaudeBrowserSuite } from './harness/claude-browser-suite.js';
 import { screenshot } from './harness/browser.js';
 import { transcript } from './harness/app-page.js';
 import { messageState, openChat, sendMessage, waitForQuiet } from './harness/chat.js';
-import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
-import { nodeDevice } from './harness/node-device.js';
-import { tempDir } from './harness/paths.js';
 import { notYet, waitFor } from './harness/wait-for.js';
 
 const FIRST_REPLY =
@@ -32,29 +28,12 @@ function modelCallTexts(api: ScriptedModelApi): string[] {
 // server, real Claude Code against a scripted model API that holds the first reply, so the
 // messages sent meanwhile stay queued; two browser profiles are two devices.
 describe('editing and cancelling queued messages (issue 11)', { timeout: 300_000 }, () => {
-  let api: ScriptedModelApi | undefined;
-  const s = new BrowserSuite('queued', {
-    env: async () => {
-      api = await startFakeAnthropic();
-      return claudeServerEnv(api, tempDir('queued-env'));
-    },
-  });
-  // After the suite's own hook (server and browser closed first): the CLI may call it until then.
-  after(async () => api?.close());
-  let cli: BatonClient | undefined;
-  s.closeFirst(async () => cli?.close());
-  const work = tempDir('queued-work');
+  const claude = new ClaudeBrowserSuite('queued');
+  const s = claude.suite;
 
   it('cancel and edit a queued message: the model gets only the edited text, the other device sees the cancel live', async () => {
-    assert.ok(api, 'the model API has started');
-    const model = api;
-    const baton = s.baton;
-    cli = await nodeDevice(baton.url, baton.ownerToken);
-    const session = await cli.createSession({
-      kind: 'claude',
-      name: 'queue',
-      config: { cwd: work, env: claudeSessionEnv(model) },
-    });
+    const model = claude.api;
+    const session = await claude.claudeSession('queue');
     const laptop = await openChat(s, session.id);
     const phone = await openChat(s, session.id);
 

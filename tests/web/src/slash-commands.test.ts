@@ -1,38 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import type { BatonClient } from '@baton/client';
-import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
-import { BrowserSuite } from './harness/browser-suite.js';
+import { describe, it } from 'node:test';
+import { ClaudeBrowserSuite } from './harness/claude-browser-suite.js';
 import { openChat, sendMessage, waitForQuiet } from './harness/chat.js';
-import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
-import { nodeDevice } from './harness/node-device.js';
-import { tempDir } from './harness/paths.js';
 import { notYet, waitFor } from './harness/wait-for.js';
 
 // Issue 12: slash commands and settings from the web app. Real server, real Claude Code against
 // the scripted model API; two browser profiles are two devices.
 describe('slash commands, model and mode in the web app (issue 12)', { timeout: 300_000 }, () => {
-  let api: ScriptedModelApi | undefined;
-  const s = new BrowserSuite('slash', {
-    env: async () => {
-      api = await startFakeAnthropic();
-      return claudeServerEnv(api, tempDir('slash-env'));
-    },
-  });
-  after(async () => api?.close());
-  let cli: BatonClient | undefined;
-  s.closeFirst(async () => cli?.close());
+  const claude = new ClaudeBrowserSuite('slash');
+  const s = claude.suite;
 
   it('the composer completes the commands Claude offers by keyboard; the output and a mode change show on the other device', async () => {
-    assert.ok(api, 'the model API has started');
-    const model = api;
-    const baton = s.baton;
-    cli = await nodeDevice(baton.url, baton.ownerToken);
-    const session = await cli.createSession({
-      kind: 'claude',
-      name: 'slash',
-      config: { cwd: tempDir('slash-work'), env: claudeSessionEnv(model) },
-    });
+    const model = claude.api;
+    const session = await claude.claudeSession('slash');
     const laptop = await openChat(s, session.id);
     const phone = await openChat(s, session.id);
 
