@@ -11,7 +11,7 @@ import {
 } from '@baton/protocol';
 import { idleRunnerFactory } from '../testing/idle-runner-factory.js';
 import { registerDevice } from '../testing/register-device.js';
-import { ProtocolClient, ProtocolError } from '../testing/protocol-client.js';
+import { ProtocolClient, refusal } from '../testing/protocol-client.js';
 import { startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 import type { RunningServer } from '../server.js';
 
@@ -38,16 +38,6 @@ const write = (
 const get = async (c: ProtocolClient, sessionId: string, name: string) =>
   (await c.request<{ document: DocumentState | null }>({ type: 'doc.get', sessionId, name }))
     .document;
-
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProtocolError) return err.code;
-    throw err;
-  }
-  return 'accepted';
-}
 
 /** The `doc.changed` events of one document this client received, in log order. */
 function changes(c: ProtocolClient, sessionId: string, name: string): DocumentChanged[] {

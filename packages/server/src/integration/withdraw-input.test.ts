@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
 import { heldTurnAgent } from '../testing/held-turn-agent.js';
 import { registerDevice } from '../testing/register-device.js';
-import { ProtocolClient, ProtocolError } from '../testing/protocol-client.js';
+import { ProtocolClient, refusal } from '../testing/protocol-client.js';
 import { spawnServerProcess } from '../testing/server-process.js';
 import { startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 import type { RunningServer } from '../server.js';
@@ -22,16 +22,6 @@ function delivered(client: ProtocolClient, sessionId: string, inputId: string): 
   return (client.logs.get(sessionId) ?? []).some(
     (e) => e.type === 'input.delivered' && e.data.inputId === inputId,
   );
-}
-
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProtocolError) return err.code;
-    throw err;
-  }
-  return 'accepted';
 }
 
 const withdraw = (client: ProtocolClient, sessionId: string, inputId: string) =>

@@ -18,6 +18,17 @@ export class ProtocolError extends Error {
   }
 }
 
+/** The error code a request was refused with, or `accepted` when it was not refused. */
+export async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ProtocolError) return err.code;
+    throw err;
+  }
+  return 'accepted';
+}
+
 /**
  * A minimal client that speaks the wire protocol directly, for tests of the server. It validates
  * every frame it receives against the protocol schemas, applies events strictly by the
