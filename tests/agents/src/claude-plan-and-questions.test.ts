@@ -41,10 +41,7 @@ describe('claude: plan mode and questions answered from any device', { timeout: 
     const config = { ...claudeSessionConfig(api, tempDir('plan')), permissionMode: 'plan' };
     const session = await createSession(a, 'claude', config);
     for (const d of [a, b]) await d.subscribe(session.id);
-    api.script(
-      { kind: 'tool', name: 'ExitPlanMode', input: { plan: PLAN } },
-      { kind: 'text', text: 'Carrying on.' },
-    );
+    api.script({ kind: 'plan', plan: PLAN }, { kind: 'text', text: 'Carrying on.' });
     await a.say(session.id, 'plan-1', 'add a verbose flag; plan first');
     const request = await theRequest(b, 'ExitPlanMode');
     // Every device shows the plan itself.
@@ -73,7 +70,10 @@ describe('claude: plan mode and questions answered from any device', { timeout: 
     assert.notEqual(resolved.data.deviceId, a.ofType('input')[0]!.data.deviceId);
     assert.notEqual(resolved.data.deviceId, 'baton');
     assert.deepEqual(resolved.data.resolution, { decision: 'allow' });
-    assert.equal(a.ofType('agent.tool.result')[0]!.data.isError, false);
+    const planResult = a
+      .ofType('agent.tool.result')
+      .find((e) => e.data.toolCallId === request.data.toolCallId);
+    assert.equal(planResult?.data.isError, false);
     assert.deepEqual(
       a.ofType('agent.text').map((e) => e.data.text),
       ['Carrying on.'],
@@ -103,7 +103,10 @@ describe('claude: plan mode and questions answered from any device', { timeout: 
       decision: 'deny',
       message: 'Split step 1 in two.',
     });
-    assert.equal(a.ofType('agent.tool.result')[0]!.data.isError, true);
+    const planResult = a
+      .ofType('agent.tool.result')
+      .find((e) => e.data.toolCallId === request.data.toolCallId);
+    assert.equal(planResult?.data.isError, true);
   });
 
   it('AskUserQuestion is answered from a second device and the answer reaches the model', async () => {

@@ -12,6 +12,12 @@ export type AnthropicStep =
       holdAfterChunks?: number;
     }
   | { kind: 'tool'; name: string; input: Record<string, unknown> }
+  /**
+   * A model in plan mode finishing its plan, over two calls: it writes `plan` into the plan file
+   * Claude Code's instructions name (2.1.332 reads the plan from there), then calls
+   * `ExitPlanMode` with it (the input earlier releases read it from).
+   */
+  | { kind: 'plan'; plan: string }
   | { kind: 'error'; status: number; message: string };
 
 /**
@@ -54,10 +60,34 @@ export class FakeAnthropic {
     return this.server.close();
   }
 
-  private async answer(_body: unknown, res: ServerResponse): Promise<void> {
+  private async answer(body: unknown, res: ServerResponse): Promise<void> {
+    const request = body as { stream?: unknown; model?: unknown } | undefined;
+    if (request?.stream !== true) {
+      // A request that is not a turn's streamed reply: Claude Code checks a model named by
+      // `set_model` with a small non-streaming call (2.1.332). It takes no scripted step.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'msg_fake_check',
+          type: 'message',
+          role: 'assistant',
+          model: typeof request?.model === 'string' ? request.model : 'claude-fake',
+          content: [{ type: 'text', text: 'ok' }],
+          stop_reason: 'end_turn',
+          stop_sequence: null,
+          usage: { input_tokens: 1, output_tokens: 1 },
+        }),
+      );
+      return;
+    }
     this.calls += 1;
     const n = this.calls;
-    const step = this.steps.shift() ?? { kind: 'text', text: 'nothing was scripted' };
+    let step = this.steps.shift() ?? { kind: 'text', text: 'nothing was scripted' };
+    if (step.kind === 'plan') {
+      this.steps.unshift({ kind: 'tool', name: 'ExitPlanMode', input: { plan: step.plan } });
+      const file = planFileNamedIn(body);
+      step = { kind: 'tool', name: 'Write', input: { file_path: file, content: step.plan } };
+    }
     if (step.kind === 'error') {
       res.writeHead(step.status, { 'content-type': 'application/json' });
       res.end(
@@ -125,4 +155,11 @@ export class FakeAnthropic {
     sendEvent(res, 'message_stop', { type: 'message_stop' });
     res.end();
   }
+}
+
+/** The plan file Claude Code's plan-mode instructions in a model request name. */
+function planFileNamedIn(request: unknown): string {
+  const path = /create your plan at (\S+\.md) using the Write tool/.exec(JSON.stringify(request));
+  if (!path) throw new Error('the model request names no plan file: is the session in plan mode?');
+  return path[1]!;
 }

@@ -290,11 +290,7 @@ describe('the chat view (issue 11)', { timeout: 600_000 }, () => {
     const b = await phone.open(baton.signInUrl);
     const { api } = await session({ name: 'plans', permissionMode: 'plan' }, a, b);
     api.script(
-      {
-        kind: 'tool',
-        name: 'ExitPlanMode',
-        input: { plan: '## The plan\n\n1. Rename `greet`\n2. Run the tests' },
-      },
+      { kind: 'plan', plan: '## The plan\n\n1. Rename `greet`\n2. Run the tests' },
       { kind: 'text', text: 'Renaming now.' },
     );
     await sendMessage(a, 'plan the rename first');

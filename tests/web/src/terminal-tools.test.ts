@@ -95,7 +95,11 @@ describe('terminal tools', { timeout: 240_000 }, () => {
       return count === '1 of 1' ? true : notYet(count);
     });
     await a.getByLabel('Find in terminal').press('Escape');
-    await a.locator('.terminal-host').click();
+    // Escape gives the focus back to the terminal (no click: under load a click can wait on a
+    // host that is still being laid out after the find bar closed).
+    await waitFor('the terminal to have the focus again', () =>
+      a.evaluate(() => document.activeElement?.closest('.terminal-host') !== null),
+    );
     await a.keyboard.press('Enter');
     await a.getByRole('button', { name: 'Find' }).click();
     await waitFor('the pasted command to run', async () => {

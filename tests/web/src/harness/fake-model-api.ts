@@ -6,6 +6,7 @@ import { REPO_ROOT } from './paths.js';
 export type ModelStep =
   | { kind: 'text'; text: string; chunks?: number; delayMs?: number; holdAfterChunks?: number }
   | { kind: 'tool'; name: string; input: Record<string, unknown> }
+  | { kind: 'plan'; plan: string }
   | { kind: 'error'; status: number; message: string };
 
 /** The scripted model API the agent conformance suite uses, shared here rather than copied. */

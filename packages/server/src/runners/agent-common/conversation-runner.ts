@@ -315,8 +315,9 @@ export class ConversationRunner implements Runner {
 
   /**
    * A slash command's turn, the agent's to run. The driver knows which commands exist (Claude
-   * Code's list omits aliases such as `/cost`, so only the agent can tell): one it does not
-   * have ends the turn as failed, with an error every device sees, and the conversation goes on.
+   * Code's list omits aliases such as `/cost`, so the Claude driver checks the list and the
+   * aliases it knows): one the agent does not have ends the turn as failed, with an error every
+   * device sees, and the conversation goes on.
    */
   private async runCommand(
     driver: AgentDriver,

@@ -30,6 +30,11 @@ const INTERRUPT_ACK_TIMEOUT_MS = 5_000;
 const UNKNOWN_COMMAND = /^Unknown command: \/\S+$/;
 /** Claude's text for an empty message (what `/clear` prints). */
 const NO_CONTENT = '(no content)';
+/**
+ * Names Claude Code runs although its `init` list leaves them out: aliases of listed commands
+ * (`/cost`, and `/reset` and `/new` for `/clear`) and the session commands of its terminal UI.
+ */
+const UNLISTED_COMMANDS: ReadonlySet<string> = new Set(['cost', 'reset', 'new', 'exit', 'quit']);
 const SETTINGS_ANSWER_TIMEOUT_MS = 10_000;
 
 /** Claude's answer to one of our control requests: success, or its error text. */
@@ -61,6 +66,8 @@ export class ClaudeDriver implements AgentDriver {
   private command: string | undefined;
   /** Claude's answer to a command it does not have, which fails the turn instead of showing. */
   private unknownCommand: string | undefined;
+  /** The commands the last `init` listed; unknown before the first one. */
+  private offered: ReadonlySet<string> | undefined;
   private sessionId: string | undefined;
 
   constructor(private readonly init: DriverInit) {}
@@ -106,6 +113,20 @@ export class ClaudeDriver implements AgentDriver {
   }
 
   runCommand(command: SlashCommand, text: string): Promise<void> {
+    // Claude Code 2.1.332 hands a name it does not know to the model as an ordinary message
+    // (earlier releases printed "Unknown command"), so a name it has not listed is refused here,
+    // the same way for every release.
+    if (
+      this.offered !== undefined &&
+      !this.offered.has(command.name) &&
+      !UNLISTED_COMMANDS.has(command.name)
+    ) {
+      this.init.sink.turnEnded({
+        outcome: 'failed',
+        error: unknownCommandError(`Unknown command: /${command.name}`),
+      });
+      return Promise.resolve();
+    }
     this.command = command.name;
     return this.sendTurn([text], []);
   }
@@ -222,7 +243,10 @@ export class ClaudeDriver implements AgentDriver {
       if (previous !== undefined && previous !== id && isClear(this.command)) sink.cleared();
     }
     const names = asArray(m.slash_commands).filter((c): c is string => typeof c === 'string');
-    if (names.length > 0) sink.commands(names.map((name) => ({ name })));
+    if (names.length > 0) {
+      this.offered = new Set(names);
+      sink.commands(names.map((name) => ({ name })));
+    }
   }
 
   private onStreamEvent(e: JsonObject | undefined): void {
@@ -345,7 +369,7 @@ export class ClaudeDriver implements AgentDriver {
     if (unknown !== undefined) {
       this.init.sink.turnEnded({
         outcome: 'failed',
-        error: `${unknown}: Claude Code has no such command here (type / to see the ones it offers; start a message with // to send one that begins with a slash)`,
+        error: unknownCommandError(unknown),
       });
       return;
     }
@@ -389,4 +413,9 @@ function synthText(message: JsonObject): string {
     .map((b) => asString(asObject(b)?.text) ?? '')
     .join('')
     .trim();
+}
+
+/** The error of a turn that named a command Claude Code does not have. */
+function unknownCommandError(unknown: string): string {
+  return `${unknown}: Claude Code has no such command here (type / to see the ones it offers; start a message with // to send one that begins with a slash)`;
 }
