@@ -138,7 +138,7 @@ describe('the PWA over https on a LAN address', { timeout: 240_000 }, () => {
       });
       return found;
     });
-    await cdp.send('ServiceWorker.deliverPushMessage', {
+    const push = {
       origin: `${baton.url}/`,
       registrationId,
       data: JSON.stringify({
@@ -149,9 +149,14 @@ describe('the PWA over https on a LAN address', { timeout: 240_000 }, () => {
         url: '/s/s_aaaaaaaaaaaaaaaaaaaa',
         tag: 's_aaaaaaaaaaaaaaaaaaaa:permission',
       }),
-    });
-    const shown = await waitFor('the notification', () =>
-      page.evaluate(async () => {
+    };
+    await cdp.send('ServiceWorker.deliverPushMessage', push);
+    // DevTools' delivery is this test's stand-in for a push service, and under load it was once
+    // lost (no notification in 30 s; the same run passed alone): it is sent again every 5 s. The
+    // tag makes a repeat replace the notification, so one is shown either way.
+    let sentAt = Date.now();
+    const shown = await waitFor('the notification', async () => {
+      const first = await page.evaluate(async () => {
         const registration = await navigator.serviceWorker.ready;
         const list = await registration.getNotifications();
         return list.map((n) => ({
@@ -159,8 +164,13 @@ describe('the PWA over https on a LAN address', { timeout: 240_000 }, () => {
           body: n.body,
           url: (n.data as { url: string }).url,
         }))[0];
-      }),
-    );
+      });
+      if (!first && Date.now() - sentAt > 5000) {
+        sentAt = Date.now();
+        await cdp.send('ServiceWorker.deliverPushMessage', push);
+      }
+      return first;
+    });
     assert.deepEqual(shown, {
       title: 'refactor is waiting for you',
       body: 'Allow Bash? Open the session to answer.',
