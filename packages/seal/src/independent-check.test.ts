@@ -120,3 +120,22 @@ test('openssl enc -aes-256-ctr from counter nonce || 00000002 yields the plainte
   ]);
   assert.equal(stdout, MARKER);
 });
+
+test('python3-cryptography recomputes every published test vector from the document alone', async () => {
+  const doc = await readFile(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+  const block = /<!-- seal-test-vectors:start -->\s*```json\n([\s\S]*?)\n```/.exec(doc);
+  assert.ok(block?.[1], 'docs/protocol.md holds the test vectors');
+  const checker = fileURLToPath(new URL('../independent/check_vectors.py', import.meta.url));
+  const vectorsPath = join(dir, 'vectors.json');
+  await writeFile(vectorsPath, block[1]);
+  const { stdout } = await run(PYTHON, [checker, vectorsPath]);
+  assert.equal(stdout.trim(), 'ok');
+  // The checker compares: one changed byte of the published signature is reported.
+  const vectors = JSON.parse(block[1]) as { envelope: { sealed: { signature: string } } };
+  const sig = vectors.envelope.sealed.signature;
+  vectors.envelope.sealed.signature = (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
+  await writeFile(vectorsPath, JSON.stringify(vectors));
+  await assert.rejects(run(PYTHON, [checker, vectorsPath]), (error: { stdout?: string }) =>
+    /envelope\.sealed\.signature differs/.test(error.stdout ?? ''),
+  );
+});
