@@ -45,3 +45,13 @@ export {
   type RevokeRequest,
   type RevokeResult,
 } from './rotation.js';
+export {
+  newPairingSecret,
+  encodePairingFragment,
+  decodePairingFragment,
+  createIntroduction,
+  acceptIntroduction,
+  safetyNumber,
+  Introduction,
+  type PairingKeys,
+} from './pairing-link.js';
