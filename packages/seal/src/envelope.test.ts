@@ -9,6 +9,8 @@ import { refusedWith } from './testing/refused-with.js';
 import { verifyEnvelope } from './verify-envelope.js';
 import { DeviceRegistry } from './device-registry.js';
 import { CounterGuard } from './counter-guard.js';
+import { KeyRing } from './key-ring.js';
+import { importSessionKey } from './session-key.js';
 
 const S1 = 's_aaaaaaaaaaaaaaaaaaaa';
 const S2 = 's_bbbbbbbbbbbbbbbbbbbb';
@@ -151,6 +153,21 @@ test('an envelope moved to another session, position, kind or author fails to op
       refusedWith('decrypt_failed'),
     );
   }
+  // Sessions have keys of their own, so the session binding must hold even if two shared one:
+  // a reader whose key for S2 is S1's key still refuses the envelope relabelled to S2.
+  const raw = new Uint8Array(
+    await globalThis.crypto.subtle.exportKey('raw', host.ring.get(S1, 1)!.key),
+  );
+  const sameKeyRing = new KeyRing();
+  sameKeyRing.add(await importSessionKey(S2, 1, raw, false));
+  await assert.rejects(
+    openEnvelope(
+      await resign(host, { ...event, session: S2 }),
+      { session: S2, kind: 'event', id: 'e1' },
+      { registry: phone.registry, keyRing: sameKeyRing, counters: new CounterGuard() },
+    ),
+    refusedWith('decrypt_failed'),
+  );
   // Another author claims the ciphertext as its own and signs it: the AAD binds the author.
   const claimed = await resign(laptop, { ...event, author: 'd_laptop' });
   await assert.rejects(open(phone, claimed, 'event', 'e1'), refusedWith('decrypt_failed'));
