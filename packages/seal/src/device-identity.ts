@@ -87,7 +87,14 @@ export async function importDeviceIdentity(
   if (!signingPkcs8 || !agreementPkcs8) {
     throw new SealError('malformed', 'an exported identity holds base64url PKCS#8 keys');
   }
-  return identityFromPkcs8(exported.deviceId, signingPkcs8, agreementPkcs8);
+  try {
+    return await identityFromPkcs8(exported.deviceId, signingPkcs8, agreementPkcs8);
+  } catch {
+    throw new SealError(
+      'malformed',
+      'the exported identity does not hold an Ed25519 and an X25519 PKCS#8 key: restore it from a backup or pair this device again',
+    );
+  }
 }
 
 // PKCS#8 wrappers of a raw 32-byte private key (RFC 8410): fixed DER headers, then the key.
