@@ -63,6 +63,15 @@ export class DeviceRegistry {
     entry.revocation = revocation;
   }
 
+  revocationOf(deviceId: string): Revocation | undefined {
+    return this.#devices.get(deviceId)?.revocation;
+  }
+
+  /** Every registered device, revoked ones included (their history still verifies). */
+  all(): DevicePublicKeys[] {
+    return [...this.#devices.values()].map((e) => e.publicKeys);
+  }
+
   isRevoked(deviceId: string): boolean {
     return this.#devices.get(deviceId)?.revocation !== undefined;
   }
@@ -74,11 +83,16 @@ export class DeviceRegistry {
   async signingKeyFor(deviceId: string, sessionId: string, counter: number): Promise<CryptoKey> {
     const entry = this.#devices.get(deviceId);
     if (!entry) throw new SealError('unknown_device', `device ${deviceId} is not registered`);
-    if (entry.revocation && counter > (entry.revocation.cutoffs[sessionId] ?? 0)) {
-      throw new SealError(
-        'revoked_device',
-        `device ${deviceId} was revoked; its envelopes after counter ${entry.revocation.cutoffs[sessionId] ?? 0} in ${sessionId} are refused`,
-      );
+    if (entry.revocation) {
+      // Own properties only: a session named like an Object.prototype member has no cut-off.
+      const cutoffs = entry.revocation.cutoffs;
+      const cutoff = Object.hasOwn(cutoffs, sessionId) ? (cutoffs[sessionId] ?? 0) : 0;
+      if (counter > cutoff) {
+        throw new SealError(
+          'revoked_device',
+          `device ${deviceId} was revoked; its envelopes after counter ${cutoff} in ${sessionId} are refused`,
+        );
+      }
     }
     entry.signingKey ??= importSigningKey(entry.publicKeys.signingKey);
     return entry.signingKey;

@@ -55,3 +55,4 @@ export {
   Introduction,
   type PairingKeys,
 } from './pairing-link.js';
+export { SignedRoster, signRoster, applyRoster } from './device-roster.js';
