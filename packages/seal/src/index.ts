@@ -56,3 +56,4 @@ export {
   type PairingKeys,
 } from './pairing-link.js';
 export { SignedRoster, signRoster, applyRoster } from './device-roster.js';
+export { AuthorCounter } from './author-counter.js';
