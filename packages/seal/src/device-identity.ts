@@ -97,43 +97,13 @@ export async function importDeviceIdentity(
   }
 }
 
-// PKCS#8 wrappers of a raw 32-byte private key (RFC 8410): fixed DER headers, then the key.
-const ED25519_PKCS8_PREFIX = Uint8Array.of(
-  0x30,
-  0x2e,
-  0x02,
-  0x01,
-  0x00,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x70,
-  0x04,
-  0x22,
-  0x04,
-  0x20,
-);
-const X25519_PKCS8_PREFIX = Uint8Array.of(
-  0x30,
-  0x2e,
-  0x02,
-  0x01,
-  0x00,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x6e,
-  0x04,
-  0x22,
-  0x04,
-  0x20,
-);
+// PKCS#8 wrappers of a raw 32-byte private key (RFC 8410): a fixed DER header, then the key.
+const ED25519_PKCS8_PREFIX = hexBytes('302e020100300506032b657004220420');
+const X25519_PKCS8_PREFIX = hexBytes('302e020100300506032b656e04220420');
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+}
 
 /**
  * An identity from two fixed 32-byte private keys. Only for the published test vectors, which
