@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Recomputes baton's sealed-envelope test vectors from docs/protocol.md alone.
 
+Covers the envelope, the wrapped session key, the pairing introduction, the safety number and
+the device roster.
+
 usage: check_vectors.py VECTORS.json
 
 From the seeds, the session key and the fixed nonces in the vectors, it rebuilds every public
@@ -14,7 +17,7 @@ import json
 import struct
 import sys
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes, hmac, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -98,6 +101,46 @@ def main():
     same("wrappedKey.wrapped.ciphertext", b64(wct), wrapped["ciphertext"])
     wsig = ids["host"][0].sign(s("baton-seal/1 key-wrap-sig") + info + wnonce + wct)
     same("wrappedKey.wrapped.signature", b64(wsig), wrapped["signature"])
+
+    p = v["pairing"]
+    intro = p["introduction"]
+    body = (
+        s("baton-seal/1 introduction")
+        + s(intro["host"])
+        + s(intro["deviceId"])
+        + base64.urlsafe_b64decode(intro["signingKey"] + "=")
+        + base64.urlsafe_b64decode(intro["agreementKey"] + "=")
+    )
+    secret = base64.urlsafe_b64decode(p["pairingSecret"] + "=")
+    mac_key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=s("baton-seal/1 pairing-mac")
+    ).derive(secret)
+    h = hmac.HMAC(mac_key, hashes.SHA256())
+    h.update(body)
+    mac = h.finalize()
+    same("pairing.introduction.mac", b64(mac), intro["mac"])
+    same("pairing.introduction.signature", b64(ids["phone"][0].sign(body + mac)), intro["signature"])
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(
+        s("baton-seal/1 safety-number")
+        + ids["host"][0].public_key().public_bytes(**RAW)
+        + ids["phone"][0].public_key().public_bytes(**RAW)
+    )
+    number = (int.from_bytes(digest.finalize()[:8], "big") >> 4) % 10**12
+    digits = f"{number:012d}"
+    same("pairing.safetyNumber", f"{digits[:4]} {digits[4:8]} {digits[8:]}", p["safetyNumber"])
+
+    r = v["roster"]
+    raw = s("baton-seal/1 roster") + s(r["host"]) + struct.pack(">QI", r["version"], len(r["devices"]))
+    for d in r["devices"]:
+        raw += s(d["deviceId"]) + base64.urlsafe_b64decode(d["signingKey"] + "=")
+        raw += base64.urlsafe_b64decode(d["agreementKey"] + "=")
+    raw += struct.pack(">I", len(r["revoked"]))
+    for rv in r["revoked"]:
+        raw += s(rv["deviceId"]) + struct.pack(">I", len(rv["cutoffs"]))
+        for c in rv["cutoffs"]:
+            raw += s(c["session"]) + struct.pack(">Q", c["counter"])
+    same("roster.signature", b64(ids["host"][0].sign(raw)), r["signature"])
     print("ok")
 
 

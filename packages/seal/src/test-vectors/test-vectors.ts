@@ -1,7 +1,10 @@
 import { identityFromSeeds } from '../device-identity.js';
 import { envelopeAad, envelopeSignatureInput } from '../envelope-format.js';
-import { fromBase64url } from '../base64url.js';
+import { fromBase64url, toBase64url } from '../base64url.js';
 import { wrapInfo, wrapSessionKey } from '../key-wrap.js';
+import { DeviceRegistry } from '../device-registry.js';
+import { signRoster } from '../device-roster.js';
+import { createIntroduction, safetyNumber } from '../pairing-link.js';
 import { sealEnvelope } from '../seal-envelope.js';
 import { importSessionKey } from '../session-key.js';
 import { type CryptoKeyPair } from '../webcrypto-types.js';
@@ -74,6 +77,14 @@ export async function generateTestVectors(): Promise<Record<string, unknown>> {
     ),
   );
 
+  const pairingSecret = toBase64url(fill(0xd0));
+  const introduction = await createIntroduction(phone, { host: host.publicKeys, pairingSecret });
+  const registry = new DeviceRegistry();
+  registry.add(host.publicKeys);
+  registry.add(phone.publicKeys);
+  registry.revoke('d_phone', { cutoffs: { [session]: 5 } });
+  const roster = await signRoster(host, registry, 2);
+
   return {
     keys: {
       host: {
@@ -111,6 +122,12 @@ export async function generateTestVectors(): Promise<Record<string, unknown>> {
       keyEncryptionKeyHex: hex(kek),
       wrapped,
     },
+    pairing: {
+      pairingSecret,
+      introduction,
+      safetyNumber: await safetyNumber(host.publicKeys.signingKey, phone.publicKeys.signingKey),
+    },
+    roster,
   };
 }
 
