@@ -13,13 +13,21 @@ declare namespace chrome {
     }
     const local: StorageArea;
     const onChanged: {
-      addListener(callback: (changes: Record<string, { newValue?: unknown }>, area: string) => void): void;
-      removeListener(callback: (changes: Record<string, { newValue?: unknown }>, area: string) => void): void;
+      addListener(
+        callback: (changes: Record<string, { newValue?: unknown }>, area: string) => void,
+      ): void;
+      removeListener(
+        callback: (changes: Record<string, { newValue?: unknown }>, area: string) => void,
+      ): void;
     };
   }
   namespace sidePanel {
     function setPanelBehavior(behavior: { openPanelOnActionClick?: boolean }): Promise<void>;
-    function setOptions(options: { path?: string; enabled?: boolean; tabId?: number }): Promise<void>;
+    function setOptions(options: {
+      path?: string;
+      enabled?: boolean;
+      tabId?: number;
+    }): Promise<void>;
     function open(options: { windowId?: number; tabId?: number }): Promise<void>;
   }
   namespace windows {

@@ -113,7 +113,10 @@ describe('the Chrome extension: popup and side panel', { timeout: 300_000 }, () 
       }),
     );
     popup = await ext.openExtensionPage('popup.html');
-    await alertText(popup, /saved sign-in could not be read \(its server address .* is not a URL\)/);
+    await alertText(
+      popup,
+      /saved sign-in could not be read \(its server address .* is not a URL\)/,
+    );
     assert.equal(
       await worker(async (g) => (await g.chrome.storage.local.get('baton.device'))['baton.device']),
       undefined,
@@ -178,7 +181,7 @@ describe('the Chrome extension: popup and side panel', { timeout: 300_000 }, () 
     // Presence: every device sees the side panel (and the tab) where the session is open.
     await waitFor('the popup to list the side panel and the tab as attached', async () => {
       const text = await card.locator('.session-card-attached').innerText();
-      return /sidepanel/.test(text) && /\btab\b/.test(text) ? text : notYet(text);
+      return /: sidepanel/.test(text) && /: tab/.test(text) ? text : notYet(text);
     });
     const list = await ext.open(`${baton.url}/`);
     await connected(list);
@@ -204,7 +207,7 @@ describe('the Chrome extension: popup and side panel', { timeout: 300_000 }, () 
     });
     await tab.goto(`${baton.url}/s/${claude.id}`);
     await tab.locator('.composer').waitFor();
-    await panel.getByLabel('Session').selectOption(claude.id);
+    await panel.getByLabel('Session', { exact: true }).selectOption(claude.id);
     await panel.locator('.composer').waitFor();
 
     // A long reply, sent from the side panel, stopped from the popup.
@@ -222,7 +225,11 @@ describe('the Chrome extension: popup and side panel', { timeout: 300_000 }, () 
     // A tool call that needs permission, asked from the popup's quick send, allowed there.
     const file = join(work, 'from-popup.txt');
     api.script(
-      { kind: 'tool', name: 'Bash', input: { command: `touch ${file}`, description: 'create a file' } },
+      {
+        kind: 'tool',
+        name: 'Bash',
+        input: { command: `touch ${file}`, description: 'create a file' },
+      },
       { kind: 'text', text: 'Done.', chunks: 1, delayMs: 10 },
     );
     await card.getByLabel('Send to ext claude').fill('make the file');

@@ -18,7 +18,8 @@ export function readPairingInput(addressText: string, codeText: string): Pairing
   if (!address)
     return {
       ok: false,
-      problem: 'Enter the address of your baton server (as baton serve printed it) or paste a pairing link.',
+      problem:
+        'Enter the address of your baton server (as baton serve printed it) or paste a pairing link.',
     };
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(address) ? address : `http://${address}`;
   let url: URL;

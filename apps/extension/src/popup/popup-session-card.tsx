@@ -67,7 +67,7 @@ export function PopupSessionCard({ session: s }: { session: SessionInfo }): Reac
         <button
           type="button"
           onClick={() =>
-            openInSidePanel(s.id).catch((err: unknown) => setError(errorText(err)))
+            void openInSidePanel(s.id).catch((err: unknown) => setError(errorText(err)))
           }
         >
           Open in side panel

@@ -1,6 +1,8 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useSessions } from '@baton/react';
 import { isSessionId } from '../../../web/src/routing/session-by-name.js';
+import { useRoute } from '../../../web/src/routing/use-route.js';
+import { navigate } from '../../../web/src/routing/location-store.js';
 import { SessionPage } from '../../../web/src/session/session-page.js';
 import { ConnectionIndicator } from '../../../web/src/shell/connection-indicator.js';
 import { ErrorBoundary } from '../../../web/src/shell/error-boundary.js';
@@ -12,8 +14,16 @@ import { usePanelSession } from './use-panel-session.js';
  */
 export function SidePanelApp(): ReactNode {
   const { sessions, loaded } = useSessions();
-  const [sessionId, choose] = usePanelSession();
+  const [sessionId, choose, leave] = usePanelSession();
   const current = sessionId !== undefined && isSessionId(sessionId) ? sessionId : undefined;
+  // The session page's "← Sessions" goes to the app's `/`: here that means back to the picker,
+  // at the panel's own address (a reload of `/` would find no page in the extension).
+  const route = useRoute();
+  useEffect(() => {
+    if (route.page !== 'sessions') return;
+    navigate('/sidepanel.html', { replace: true });
+    leave();
+  }, [route, leave]);
   return (
     <div className="app sidepanel">
       <header className="sidepanel-header">
@@ -38,7 +48,7 @@ export function SidePanelApp(): ReactNode {
       </header>
       {current ? (
         <ErrorBoundary key={current} what="this session">
-          <SessionPage key={current} sessionId={current} oneBar />
+          <SessionPage key={current} sessionId={current} />
         </ErrorBoundary>
       ) : (
         <p className="muted sidepanel-empty">

@@ -1,13 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { PANEL_SESSION_KEY } from './open-in-side-panel.js';
 
 /**
  * The session the side panel shows: `?session=<id>` in its address when given, else the one the
  * popup last chose (chrome.storage.local), following later choices while the panel is open.
- * `choose` picks another from the panel itself.
+ * `choose` picks another from the panel itself; `leave` shows none (the picker).
  */
-export function usePanelSession(): [string | undefined, (sessionId: string) => void] {
-  const [fromAddress] = useState(
+export function usePanelSession(): [string | undefined, (sessionId: string) => void, () => void] {
+  const [fromAddress, setFromAddress] = useState(
     () => new URLSearchParams(window.location.search).get('session') ?? undefined,
   );
   const [chosen, setChosen] = useState<string>();
@@ -27,9 +27,14 @@ export function usePanelSession(): [string | undefined, (sessionId: string) => v
       chrome.storage.onChanged.removeListener(changed);
     };
   }, []);
-  const choose = (sessionId: string): void => {
+  const choose = useCallback((sessionId: string): void => {
     setChosen(sessionId);
     void chrome.storage.local.set({ [PANEL_SESSION_KEY]: sessionId });
-  };
-  return [chosen ?? fromAddress, choose];
+  }, []);
+  const leave = useCallback((): void => {
+    setChosen(undefined);
+    setFromAddress(undefined);
+    void chrome.storage.local.remove(PANEL_SESSION_KEY);
+  }, []);
+  return [chosen ?? fromAddress, choose, leave];
 }

@@ -60,7 +60,10 @@ export class ExtensionBrowser {
     page.on('console', (message) => {
       // A server that is down, or a refused code, is logged by Chromium as a failed load; the
       // page says so in words, which is what the tests check.
-      if (message.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(message.text()))
+      if (
+        message.type() === 'error' &&
+        !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(message.text())
+      )
         this.errors.push(`console: ${message.text()}`);
     });
     await page.goto(url);
