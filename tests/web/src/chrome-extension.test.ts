@@ -135,6 +135,26 @@ describe('the Chrome extension: popup and side panel', { timeout: 300_000 }, () 
     await screenshot(popup, 'extension-popup-server-down');
   });
 
+  it('says how to allow the extension when a server pairs it but refuses its origin', async () => {
+    // A second server started without --allow-origin: HTTP (pairing) works, the socket does not.
+    const strict = await BatonProcess.start(tempDir('ext-strict'));
+    try {
+      const pairing = await createPairing(strict.url, strict.ownerToken, { role: 'owner' });
+      await pair(popup, pairing.url);
+      await alertText(
+        popup,
+        new RegExp(
+          `answers but refuses .*--allow-origin ${EXTENSION_ORIGIN.replace(/[/.]/g, '\\$&')}`,
+        ),
+      );
+      await screenshot(popup, 'extension-popup-origin-refused');
+      await popup.getByRole('button', { name: 'Pair with another server' }).click();
+      await popup.getByRole('button', { name: 'Pair the extension' }).waitFor();
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('pairs with the link a pairing QR carries, and keeps its credential in chrome.storage', async () => {
     const pairing = await createPairing(baton.url, baton.ownerToken, { role: 'owner' });
     await pair(popup, pairing.url);

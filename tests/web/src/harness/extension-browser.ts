@@ -58,11 +58,13 @@ export class ExtensionBrowser {
     const page = await this.context.newPage();
     page.on('pageerror', (error) => this.errors.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
-      // A server that is down, or a refused code, is logged by Chromium as a failed load; the
-      // page says so in words, which is what the tests check.
+      // A server that is down, a refused code or a refused socket is logged by Chromium as a
+      // failed load; the page says so in words, which is what the tests check.
       if (
         message.type() === 'error' &&
-        !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(message.text())
+        !/Failed to load resource|ERR_CONNECTION_REFUSED|WebSocket connection to .* failed/.test(
+          message.text(),
+        )
       )
         this.errors.push(`console: ${message.text()}`);
     });
