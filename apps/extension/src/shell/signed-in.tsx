@@ -11,6 +11,8 @@ import { serverWebSocketUrl, setServerOrigin } from '../../../web/src/server-ori
 import { WEBSOCKET_PATH } from '@baton/protocol';
 import type { ExtensionCredential } from '../storage/extension-credential.js';
 import { ServerStatus } from './server-status.js';
+import { useReconnectTriggers } from '../../../web/src/shell/use-reconnect-triggers.js';
+import { usePageVisibility } from '../../../web/src/notifications/use-page-visibility.js';
 
 /**
  * A paired extension page: its own `BatonClient` in `mode` (`popup` or `sidepanel`), under the
@@ -45,6 +47,10 @@ export function SignedIn({
       storage: new LocalStorageOutboxStorage(credential.deviceId),
     });
   });
+  // As in the web app: reconnect at once when the network or the page comes back, and tell the
+  // server whether this page is looked at.
+  useReconnectTriggers(client);
+  usePageVisibility(client);
   useEffect(() => {
     const hide = (): void => void client.close();
     window.addEventListener('pagehide', hide);
