@@ -214,6 +214,26 @@ describe('the Chrome extension: popup and side panel', { timeout: 300_000 }, () 
       ),
     );
     await list.close();
+
+    // "Open in side panel" opens Chrome's own side panel on the session: playwright lists no
+    // page for it, but it is a page target, and it attaches like any window (a second
+    // `sidepanel` of the extension, beside the one driven as a tab).
+    await card.getByRole('button', { name: 'Open in side panel' }).click();
+    const cdp = await ext.context.newCDPSession(popup);
+    await waitFor('a side panel page target', async () => {
+      const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+        targetInfos: { type: string; url: string }[];
+      };
+      const panels = targetInfos.filter(
+        (t) => t.type === 'page' && t.url.startsWith(`${EXTENSION_ORIGIN}/sidepanel.html`),
+      );
+      return panels.length === 2 ? panels : notYet(targetInfos);
+    });
+    await waitFor('the opened side panel to attach to the session', async () => {
+      const text = await card.locator('.session-card-attached').innerText();
+      return /: sidepanel ×2/.test(text) ? text : notYet(text);
+    });
+    await cdp.detach();
     await screenshot(panel, 'extension-side-panel-terminal');
     await screenshot(popup, 'extension-popup-sessions');
   });
