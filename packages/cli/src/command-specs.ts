@@ -56,7 +56,8 @@ const SERVE_OPTIONS_HELP = `  --config FILE         the config file (default BAT
   --retention N         events kept per session before older ones are compacted (default 100000)
   --log-level LEVEL     debug, info, warn, error or silent (default BATON_LOG, else info)
   --log-format FORMAT   text or json (one JSON object per line; default text)
-  --allow-origin URL,…  extra web origins (and their hosts) allowed to open a WebSocket
+  --allow-origin URL,…  extra web origins (and their hosts) allowed to open a WebSocket;
+                        chrome-extension://ID admits the Chrome extension (docs/web.md)
   --durability MODE     normal or full (see docs/operations.md)
   --store URL           postgres://user@host:5432/database?schema=baton: keep sessions in
                         PostgreSQL instead of SQLite in the data directory (default)

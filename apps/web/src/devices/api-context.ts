@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import { BatonError } from '@baton/client';
+import { serverUrl } from '../server-origin.js';
 
 /** Calls the server's HTTP API (`/api/...`) as this browser's device. */
 export type ApiCall = <T>(method: string, path: string, body?: unknown) => Promise<T>;
@@ -13,7 +14,7 @@ export function makeApiCall(token: string): ApiCall {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     let res: Response;
     try {
-      res = await fetch(path, {
+      res = await fetch(serverUrl(path), {
         method,
         cache: 'no-store',
         headers: {

@@ -1,5 +1,6 @@
 import type { HandoffMode, Role, SessionControl } from '@baton/protocol';
 import { loadCredential } from '../sign-in/device-credential.js';
+import { serverUrl } from '../server-origin.js';
 
 /** A refusal from the HTTP API, with its error code (`already_used`, `expired`, `forbidden`…). */
 export class ApiError extends Error {
@@ -20,7 +21,7 @@ async function post<T>(path: string, body: unknown, signedIn = true): Promise<T>
   if (credential) headers['authorization'] = `Bearer ${credential.token}`;
   let res: Response;
   try {
-    res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
+    res = await fetch(serverUrl(path), { method: 'POST', headers, body: JSON.stringify(body) });
   } catch {
     throw new ApiError(
       0,

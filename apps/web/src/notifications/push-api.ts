@@ -1,4 +1,5 @@
 import type { PushPrefs } from '@baton/protocol';
+import { serverUrl } from '../server-origin.js';
 
 /** A push subscription of this device as the server lists it. */
 export interface ServerSubscription {
@@ -56,7 +57,7 @@ export class PushApi {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(path, {
+    const res = await fetch(serverUrl(path), {
       method,
       headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

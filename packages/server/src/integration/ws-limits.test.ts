@@ -201,6 +201,42 @@ describe('abuse limits on the WebSocket', () => {
     }
   });
 
+  test('a browser extension connects only when its exact origin is allowed, and its id is never a Host', async () => {
+    const extension = 'chrome-extension://pkcigpealhbabppkcemiapdjkbnoohod';
+    const other = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+    const closed = await startTestServer();
+    const open = await startTestServer({ allowedOrigins: [extension] });
+    try {
+      const host = (s: { port: number }): string => `127.0.0.1:${s.port}`;
+      assert.equal(
+        await upgradeStatus(closed.wsUrl, { host: host(closed), origin: extension }),
+        403,
+        'not allowed by default',
+      );
+      assert.equal(
+        await upgradeStatus(open.wsUrl, { host: host(open), origin: extension }),
+        101,
+        'the allowed extension connects',
+      );
+      assert.equal(
+        await upgradeStatus(open.wsUrl, { host: host(open), origin: other }),
+        403,
+        'another extension does not',
+      );
+      assert.equal(
+        await upgradeStatus(open.wsUrl, {
+          host: `pkcigpealhbabppkcemiapdjkbnoohod:${open.port}`,
+          origin: extension,
+        }),
+        403,
+        "the extension's id is not a name the server answers to",
+      );
+    } finally {
+      await closed.stop();
+      await open.stop();
+    }
+  });
+
   test('a heartbeat timeout closes with 4410', async () => {
     const server = await startTestServer({ heartbeatMs: 100 });
     try {

@@ -47,7 +47,12 @@ export class UpgradeGuard {
     }
     for (const origin of opts.allowedOrigins) {
       try {
-        this.hosts.add(new URL(origin).hostname.toLowerCase());
+        const url = new URL(origin);
+        // Only a web origin names a host the server is reached as (a reverse proxy's). A
+        // browser extension's origin (`chrome-extension://<id>`) is a page's identity, not a
+        // host: its id must never become an accepted Host, or a DNS name equal to it would pass.
+        if (url.protocol === 'http:' || url.protocol === 'https:')
+          this.hosts.add(url.hostname.toLowerCase());
       } catch {
         // Not a URL (e.g. `*`): nothing to add.
       }
@@ -96,7 +101,9 @@ export class UpgradeGuard {
 
   /**
    * Browsers always send Origin; other clients usually do not. Same-origin pages (the web app),
-   * loopback pages and explicitly allowed origins may connect; any other site may not.
+   * loopback pages and explicitly allowed origins may connect; any other site may not. A browser
+   * extension's pages send `chrome-extension://<id>`, which matches only when that exact origin
+   * is allowed (`--allow-origin chrome-extension://<id>`): no other extension gets in with it.
    */
   private originAllowed(origin: string | undefined, host: string): boolean {
     if (!origin) return true;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 export const CLI_MAIN = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
 export const WEB_DIST = join(REPO_ROOT, 'apps', 'web', 'dist');
+export const EXTENSION_DIST = join(REPO_ROOT, 'apps', 'extension', 'dist');
 export const AGENT_BIN_DIR = join(REPO_ROOT, 'tests', 'agents', 'node_modules', '.bin');
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'artifacts', 'screenshots');
 

@@ -1,4 +1,5 @@
 import { BatonError, attachmentUrl } from '@baton/client';
+import { serverOrigin } from '../../server-origin.js';
 
 /**
  * An attachment's bytes as a Blob, read with the device's token (an `<img src>` cannot send
@@ -12,7 +13,7 @@ export async function fetchAttachment(
 ): Promise<Blob> {
   let res: Response;
   try {
-    res = await fetch(attachmentUrl(location.origin, sessionId, attachmentId), {
+    res = await fetch(attachmentUrl(serverOrigin(), sessionId, attachmentId), {
       headers: { authorization: `Bearer ${token}` },
     });
   } catch {

@@ -1,3 +1,5 @@
+import { serverUrl } from '../../server-origin.js';
+
 /** What the server accepts as an attachment (`attachments` of `GET /api/health`). */
 export interface UploadLimits {
   maxBytes: number;
@@ -12,7 +14,7 @@ let known: Promise<UploadLimits | undefined> | undefined;
  * server does not say; the server checks every upload anyway.
  */
 export function uploadLimits(): Promise<UploadLimits | undefined> {
-  known ??= fetch('/api/health', { cache: 'no-store' })
+  known ??= fetch(serverUrl('/api/health'), { cache: 'no-store' })
     .then(async (res) => ((await res.json()) as { attachments?: UploadLimits }).attachments)
     .catch(() => {
       known = undefined;

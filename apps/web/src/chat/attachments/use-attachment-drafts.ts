@@ -6,6 +6,7 @@ import { errorText } from '../../error-text.js';
 import { describeBytes } from '@baton/protocol';
 import { uploadLimits } from './upload-limits.js';
 import { xhrUpload } from './xhr-upload.js';
+import { serverOrigin } from '../../server-origin.js';
 
 /** A file added to the composer: uploading, uploaded (with its id), or refused (with why). */
 export interface AttachmentDraft {
@@ -73,7 +74,7 @@ export function useAttachmentDrafts(sessionId: string): AttachmentDrafts {
         return;
       }
       try {
-        const { attachment } = await uploadAttachment(location.origin, token, sessionId, file, {
+        const { attachment } = await uploadAttachment(serverOrigin(), token, sessionId, file, {
           transport: xhrUpload,
           onProgress: (sent) => patch(key, { sent }),
         });

@@ -1,0 +1,19 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ErrorBoundary } from '../../../web/src/shell/error-boundary.js';
+import { ExtensionRoot } from '../shell/extension-root.js';
+import { PopupApp } from './popup-app.js';
+import '../../../web/src/styles.css';
+import '../extension.css';
+
+const container = document.getElementById('root');
+if (!container) throw new Error('popup.html has no #root element');
+createRoot(container).render(
+  <StrictMode>
+    <ErrorBoundary what="the baton popup">
+      <ExtensionRoot mode="popup">
+        <PopupApp />
+      </ExtensionRoot>
+    </ErrorBoundary>
+  </StrictMode>,
+);
