@@ -139,6 +139,26 @@ export class Device {
     });
   }
 
+  /** Types into a terminal session and resolves with the seq once acknowledged. */
+  type(sessionId: string, inputId: string, data: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.acks.set(inputId, (m) => {
+        if (m.type === 'ack') resolve(m.seq);
+        else if (m.type === 'error') reject(new Error(`${m.code}: ${m.message}`));
+      });
+      this.ws.send(
+        JSON.stringify({ type: 'input', sessionId, inputId, payload: { kind: 'terminal', data } }),
+      );
+    });
+  }
+
+  /** Everything the terminal printed so far, in log order. */
+  terminalText(): string {
+    return this.ofType('terminal.output')
+      .map((e) => e.data.data)
+      .join('');
+  }
+
   /** Polls until `check` holds, failing with `what` after `timeoutMs`. */
   async waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
