@@ -38,7 +38,7 @@ function lineNumbers(text: string): number[] {
   return [...text.matchAll(/^line-(\d+)\r?$/gm)].map((m) => Number(m[1]));
 }
 
-describe('baton relay with two hosts', { timeout: 300_000 }, () => {
+describe('baton relay with two hosts', { timeout: 240_000 }, () => {
   const cleanup: Array<() => Promise<void> | void> = [];
   let api: FakeAnthropic;
   let relay: ServerProcess;
@@ -48,7 +48,9 @@ describe('baton relay with two hosts', { timeout: 300_000 }, () => {
   let beta: HostProcess;
   const alphaData = tempDir('host-alpha');
   const betaData = tempDir('host-beta');
+  /** One device per session: a Device checks one gap-free log. */
   let desk: Device;
+  let phone: Device;
   let terminal: SessionInfo;
   let claude: SessionInfo;
 
@@ -74,6 +76,8 @@ describe('baton relay with two hosts', { timeout: 300_000 }, () => {
     cleanup.push(() => beta.stop());
     desk = await Device.connect(relay.url, relay.ownerToken, 'desk', 'tab');
     cleanup.push(() => desk.close());
+    phone = await Device.connect(relay.url, relay.ownerToken, 'phone', 'mobile');
+    cleanup.push(() => phone.close());
   });
   after(async () => {
     for (const c of cleanup.reverse()) await c();
@@ -113,18 +117,18 @@ describe('baton relay with two hosts', { timeout: 300_000 }, () => {
     assert.match(ls, /host beta \(online\)\n.*\n.*claude on beta/);
 
     await desk.subscribe(terminal.id);
-    await desk.subscribe(claude.id);
+    await phone.subscribe(claude.id);
     await desk.type(terminal.id, 't-1', 'echo relay-$((40+2))\r');
     await desk.waitFor('the shell on alpha answers', () => desk.terminalText().includes('relay-42'));
 
     api.script({ kind: 'text', text: 'beta answers through the relay', chunks: 4 });
-    await desk.say(claude.id, 'c-1', 'hello from the desk');
-    await desk.waitFor('Claude on beta answers', () =>
-      desk
+    await phone.say(claude.id, 'c-1', 'hello from the phone');
+    await phone.waitFor('Claude on beta answers', () =>
+      phone
         .ofType('agent.text')
         .some((e) => e.data.text.includes('beta answers through the relay')),
     );
-    await desk.waitFor('the turn ends', () => desk.turnsEnded() === 1);
+    await phone.waitFor('the turn ends', () => phone.turnsEnded() === 1);
   });
 
   it('a host offline: its sessions show it, a chat message waits, a keystroke expires', async () => {
@@ -138,15 +142,15 @@ describe('baton relay with two hosts', { timeout: 300_000 }, () => {
 
     await desk.type(terminal.id, 't-offline', 'echo typed-while-$((1+1))-offline\r');
     api.script({ kind: 'text', text: 'the message that waited is answered' });
-    await desk.say(claude.id, 'c-offline', 'sent while beta was away');
+    await phone.say(claude.id, 'c-offline', 'sent while beta was away');
 
     alpha = await HostProcess.start(relay.url, alphaData);
     beta = await HostProcess.start(relay.url, betaData);
     await until('both hosts online', async () =>
       (await sessions()).every((s) => s.host?.online === true),
     );
-    await desk.waitFor('the waiting message is answered', () =>
-      desk.ofType('agent.text').some((e) => e.data.text.includes('the message that waited')),
+    await phone.waitFor('the waiting message is answered', () =>
+      phone.ofType('agent.text').some((e) => e.data.text.includes('the message that waited')),
     );
     // The restarted host runs a new shell; the keystroke typed while it was away never ran.
     await desk.type(terminal.id, 't-back', 'echo back-$((2+3))\r');
@@ -163,6 +167,7 @@ describe('baton relay with two hosts', { timeout: 300_000 }, () => {
     );
     await desk.waitFor('the stream has begun', () => lineNumbers(desk.terminalText()).length > 0);
     desk.close();
+    phone.close();
     await relay.kill9();
     relay = await ServerProcess.start(relayData, { command: 'relay', port: relayPort });
     await alpha.online(2, 60_000);
