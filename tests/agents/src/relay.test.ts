@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { SessionInfo } from '@baton/protocol';
+import { WebSocket } from 'ws';
+import { HOST_LINK_PATH, HOST_LINK_VERSION, HostLinkClose, type SessionInfo } from '@baton/protocol';
 import { claudeSessionConfig, tempDir } from './agent-env.js';
 import { Device } from './device.js';
 import { FakeAnthropic } from './fake-anthropic.js';
@@ -208,6 +209,50 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
       'the lines stored before the host died are 1..k, none twice, none out of order',
     );
     alpha = await HostProcess.start(relay.url, alphaData);
+  });
+
+  it('a bad host frame or credential closes that link alone; the other hosts go on', async () => {
+    const linkClosed = (token: string, after: string | undefined) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(relay.url.replace(/^http/, 'ws') + HOST_LINK_PATH);
+        ws.on('error', reject);
+        ws.on('open', () => {
+          ws.send(
+            JSON.stringify({ type: 'host.hello', version: HOST_LINK_VERSION, token, running: [] }),
+          );
+          if (after !== undefined) ws.send(after);
+        });
+        ws.on('close', (code) => resolve(code));
+      });
+    assert.equal(await linkClosed('not-a-token', undefined), HostLinkClose.Unauthorized);
+    // A viewer's credential is no host's.
+    const viewer = (await (
+      await fetch(`${relay.url}/api/pairings/redeem`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          code: (JSON.parse(await relay.cli('pair', '--role', 'viewer', '--json')) as { code: string })
+            .code,
+          deviceName: 'a viewer',
+        }),
+      })
+    ).json()) as { deviceToken: string };
+    assert.equal(await linkClosed(viewer.deviceToken, undefined), HostLinkClose.Unauthorized);
+    const owner = (await (
+      await fetch(`${relay.url}/api/pairings/redeem`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: await ownerCode(), deviceName: 'gamma' }),
+      })
+    ).json()) as { deviceToken: string };
+    assert.equal(
+      await linkClosed(owner.deviceToken, '{"type":"out","sessionId":"s_x","n":0}'),
+      HostLinkClose.BadFrame,
+    );
+    assert.equal(await linkClosed(owner.deviceToken, 'not json'), HostLinkClose.BadFrame);
+    // alpha (restarted above) and beta stayed online, and the relay serves on.
+    await until('alpha back online', async () => (await hostOf(terminal.id))?.online === true);
+    assert.equal((await hostOf(claude.id))?.online, true);
   });
 
   it('Stop from a device ends the session on its host', async () => {
