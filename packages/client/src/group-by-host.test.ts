@@ -35,7 +35,10 @@ test('sessions are grouped by host id, hosts by name, with their online state', 
 });
 
 test('sessions a server runs itself form one group without a host, first', () => {
-  const groups = groupByHost([session('x', { id: 'd_1', name: 'one', online: true }), session('y')]);
+  const groups = groupByHost([
+    session('x', { id: 'd_1', name: 'one', online: true }),
+    session('y'),
+  ]);
   assert.equal(groups[0]!.host, undefined);
   assert.deepEqual(
     groups[0]!.sessions.map((s) => s.id),

@@ -101,8 +101,15 @@ export class Device {
     });
   }
 
-  async subscribe(sessionId: string): Promise<void> {
-    await this.request({ type: 'subscribe', sessionId, afterSeq: 0 });
+  /** Subscribes from `afterSeq` (the whole log by default); events then continue gap-free. */
+  async subscribe(sessionId: string, afterSeq = 0): Promise<void> {
+    this.lastSeq = afterSeq;
+    await this.request({ type: 'subscribe', sessionId, afterSeq });
+  }
+
+  /** The seq of the last event or snapshot this device received. */
+  get position(): number {
+    return this.lastSeq;
   }
 
   /** Uploads an image or file for a message of `sessionId`, as this device; returns its reference. */

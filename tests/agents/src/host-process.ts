@@ -53,7 +53,8 @@ export class HostProcess {
         return false;
       };
       const timer = setTimeout(
-        () => reject(new Error(`the host was not welcomed ${count} time(s) within ${timeoutMs} ms`)),
+        () =>
+          reject(new Error(`the host was not welcomed ${count} time(s) within ${timeoutMs} ms`)),
         timeoutMs,
       );
       timer.unref();

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { HOST_LINK_PATH, HOST_LINK_VERSION, HostLinkClose, type SessionInfo } from '@baton/protocol';
+import {
+  HOST_LINK_PATH,
+  HOST_LINK_VERSION,
+  HostLinkClose,
+  type SessionInfo,
+} from '@baton/protocol';
 import { claudeSessionConfig, tempDir } from './agent-env.js';
 import { Device } from './device.js';
 import { FakeAnthropic } from './fake-anthropic.js';
@@ -71,7 +76,10 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
     relayPort = await freePort();
     relay = await ServerProcess.start(relayData, { command: 'relay', port: relayPort });
     cleanup.push(() => relay.stop());
-    alpha = await HostProcess.start(relay.url, alphaData, { code: await ownerCode(), name: 'alpha' });
+    alpha = await HostProcess.start(relay.url, alphaData, {
+      code: await ownerCode(),
+      name: 'alpha',
+    });
     cleanup.push(() => alpha.stop());
     beta = await HostProcess.start(relay.url, betaData, { code: await ownerCode(), name: 'beta' });
     cleanup.push(() => beta.stop());
@@ -120,7 +128,9 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
     await desk.subscribe(terminal.id);
     await phone.subscribe(claude.id);
     await desk.type(terminal.id, 't-1', 'echo relay-$((40+2))\r');
-    await desk.waitFor('the shell on alpha answers', () => desk.terminalText().includes('relay-42'));
+    await desk.waitFor('the shell on alpha answers', () =>
+      desk.terminalText().includes('relay-42'),
+    );
 
     api.script({ kind: 'text', text: 'beta answers through the relay', chunks: 4 });
     await phone.say(claude.id, 'c-1', 'hello from the phone');
@@ -169,16 +179,20 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
       `for i in $(seq 1 ${total}); do echo line-$i; sleep 0.004; done; echo stream-$((100+1))-done\r`,
     );
     await desk.waitFor('the stream has begun', () => lineNumbers(desk.terminalText()).length > 20);
+    await relay.kill9();
+    // What the first device saw, then the rest from where it stopped: the log read as a client
+    // resuming reads it (a fresh subscribe from 0 may get a screen snapshot instead of events).
+    const seen = desk.terminalText();
+    const seenUpTo = desk.position;
     desk.close();
     phone.close();
-    await relay.kill9();
     relay = await ServerProcess.start(relayData, { command: 'relay', port: relayPort });
     await alpha.online(2, 60_000);
     await beta.online(2, 60_000);
     desk = await Device.connect(relay.url, relay.ownerToken, 'desk', 'tab');
-    await desk.subscribe(terminal.id);
+    await desk.subscribe(terminal.id, seenUpTo);
     assert.ok(
-      !desk.terminalText().includes('stream-101-done'),
+      !(seen + desk.terminalText()).includes('stream-101-done'),
       'the stream was still running when the relay came back (else this test proves nothing)',
     );
     await desk.waitFor(
@@ -186,7 +200,7 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
       () => desk.terminalText().includes('stream-101-done'),
       60_000,
     );
-    const lines = lineNumbers(desk.terminalText());
+    const lines = lineNumbers(seen + desk.terminalText());
     assert.deepEqual(
       lines,
       Array.from({ length: total }, (_, i) => i + 1),
@@ -196,11 +210,7 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
 
   it('kill -9 of the host mid-stream: what reached the relay is a gap-free prefix', async () => {
     const before = lineNumbers(desk.terminalText()).length;
-    await desk.type(
-      terminal.id,
-      't-stream-2',
-      `for i in $(seq 1 200000); do echo line-$i; done\r`,
-    );
+    await desk.type(terminal.id, 't-stream-2', `for i in $(seq 1 200000); do echo line-$i; done\r`);
     await desk.waitFor(
       'the second stream has begun',
       () => lineNumbers(desk.terminalText()).length > before + 100,
@@ -237,8 +247,9 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          code: (JSON.parse(await relay.cli('pair', '--role', 'viewer', '--json')) as { code: string })
-            .code,
+          code: (
+            JSON.parse(await relay.cli('pair', '--role', 'viewer', '--json')) as { code: string }
+          ).code,
           deviceName: 'a viewer',
         }),
       })

@@ -23,12 +23,18 @@ export async function host(args: ParsedArgs): Promise<void> {
   if (!(LOG_FORMATS as readonly string[]).includes(format))
     throw new CliError(`--log-format must be text or json`, ExitCode.Usage);
   const dataDir =
-    flagString(args, 'data') ?? join(process.env['BATON_HOME'] ?? join(homedir(), '.baton'), 'host');
+    flagString(args, 'data') ??
+    join(process.env['BATON_HOME'] ?? join(homedir(), '.baton'), 'host');
   const code = flagString(args, 'code');
   const name = flagString(args, 'name');
   const server = await loadServer();
   server.installProcessGuard(
-    server.createLogger(level === 'silent' ? 'error' : (level as 'info'), {}, undefined, format as 'text'),
+    server.createLogger(
+      level === 'silent' ? 'error' : (level as 'info'),
+      {},
+      undefined,
+      format as 'text',
+    ),
   );
   process.stdout.on('error', () => {});
   let running: Awaited<ReturnType<typeof server.startHost>>;
@@ -42,8 +48,7 @@ export async function host(args: ParsedArgs): Promise<void> {
       ...(name !== undefined ? { name } : {}),
       logLevel: level as 'info',
       logFormat: format as 'text',
-      onOnline: (_id, hostName) =>
-        process.stdout.write(`host ${hostName} is online at ${relay}\n`),
+      onOnline: (_id, hostName) => process.stdout.write(`host ${hostName} is online at ${relay}\n`),
       onRefused: (reason) => refused(reason),
     });
   } catch (err) {

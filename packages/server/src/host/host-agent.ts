@@ -70,9 +70,11 @@ export class HostAgent implements HostSessionLink {
     if (link.state === 'connecting' || link.state === 'open') link.ws.close(1001, 'host stopping');
     await Promise.all(
       [...this.sessions.values()].map((s) =>
-        s.stop().catch((err: unknown) =>
-          this.opts.log.warn('a runner did not stop', { error: (err as Error).message }),
-        ),
+        s
+          .stop()
+          .catch((err: unknown) =>
+            this.opts.log.warn('a runner did not stop', { error: (err as Error).message }),
+          ),
       ),
     );
   }
@@ -87,10 +89,7 @@ export class HostAgent implements HostSessionLink {
     this.send({ type: 'stream', sessionId, messageId, channel, delta });
   }
 
-  read(
-    sessionId: string,
-    what: Extract<HostMessage, { type: 'read' }>['what'],
-  ): Promise<unknown> {
+  read(sessionId: string, what: Extract<HostMessage, { type: 'read' }>['what']): Promise<unknown> {
     const ref = this.nextReadRef++;
     const frame: HostMessage = { type: 'read', ref, sessionId, what };
     return new Promise((resolve, reject) => {
@@ -196,7 +195,10 @@ export class HostAgent implements HostSessionLink {
     const session = (): HostSession => {
       const s = this.sessions.get(frame.sessionId);
       if (!s)
-        throw new RunnerError('session_not_running', `session ${frame.sessionId} is not on this host`);
+        throw new RunnerError(
+          'session_not_running',
+          `session ${frame.sessionId} is not on this host`,
+        );
       return s;
     };
     switch (frame.type) {

@@ -26,7 +26,12 @@ type OutBody = Extract<HostMessage, { type: 'out' }>['body'];
 export interface HostSessionLink {
   /** Sends an `out` now if the link is up (it is sent again after every reconnect until acked). */
   sendOut(sessionId: string, n: number, body: OutBody): void;
-  sendStream(sessionId: string, messageId: string, channel: 'text' | 'thinking', delta: string): void;
+  sendStream(
+    sessionId: string,
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+  ): void;
   /** Asks the relay for stored state of the session; waits for the link when it is down. */
   read(
     sessionId: string,
@@ -193,15 +198,13 @@ export class HostSession {
       },
       readEvents: async (afterSeq, limit) =>
         (await read(sessionId, { kind: 'events', afterSeq, limit })) as LogEvent[],
-      latestSnapshot: async () =>
-        (await read(sessionId, { kind: 'snapshot' })) as RunnerSnapshot,
+      latestSnapshot: async () => (await read(sessionId, { kind: 'snapshot' })) as RunnerSnapshot,
       // The relay gates each chat message as it sends it to the host (withdrawals happen
       // there); what arrives here is already taken.
       takeForTurn: (batch) => batch,
       readAttachment: async (id) => {
         const a = (await read(sessionId, { kind: 'attachment', id })) as
-          | { type: string; data: string }
-          | undefined;
+          { type: string; data: string } | undefined;
         return a === undefined
           ? undefined
           : { type: a.type, data: new Uint8Array(Buffer.from(a.data, 'base64')) };

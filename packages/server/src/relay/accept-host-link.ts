@@ -34,7 +34,11 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
     () => refuse(HostLinkClose.Unauthorized, 'unauthorized', 'no host.hello within 10 s'),
     HELLO_TIMEOUT_MS,
   );
-  const refuse = (code: number, errorCode: 'unauthorized' | 'invalid_message' | 'unsupported_version', message: string) => {
+  const refuse = (
+    code: number,
+    errorCode: 'unauthorized' | 'invalid_message' | 'unsupported_version',
+    message: string,
+  ) => {
     clearTimeout(timer);
     const frame: RelayMessage = { type: 'error', error: { code: errorCode, message } };
     ws.send(JSON.stringify(frame));
@@ -48,7 +52,11 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
     if (!parsed.ok) return refuse(HostLinkClose.BadFrame, 'invalid_message', parsed.error.message);
     const hello = parsed.value;
     if (hello.type !== 'host.hello')
-      return refuse(HostLinkClose.BadFrame, 'invalid_message', 'the first frame must be host.hello');
+      return refuse(
+        HostLinkClose.BadFrame,
+        'invalid_message',
+        'the first frame must be host.hello',
+      );
     if (hello.version < MIN_HOST_LINK_VERSION || hello.version > HOST_LINK_VERSION)
       return refuse(
         HostLinkClose.UnsupportedVersion,
@@ -113,7 +121,10 @@ function open(
               l.send({
                 type: 'read.result',
                 ref: frame.ref,
-                error: { code: 'not_found', message: `this relay runs no session ${frame.sessionId} on this host` },
+                error: {
+                  code: 'not_found',
+                  message: `this relay runs no session ${frame.sessionId} on this host`,
+                },
               });
               return;
             }

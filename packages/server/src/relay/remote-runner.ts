@@ -1,6 +1,11 @@
 import type { NewLogEvent, PermissionDecision } from '@baton/protocol';
 import type { Logger } from '../logger.js';
-import { RunnerError, type InputEvent, type Runner, type RunnerContext } from '../runners/runner.js';
+import {
+  RunnerError,
+  type InputEvent,
+  type Runner,
+  type RunnerContext,
+} from '../runners/runner.js';
 import type { HostBound, HostDirectory } from './host-directory.js';
 import { LinkClosed, type HostLink } from './host-link.js';
 import type { OutLedger } from './out-ledger.js';
@@ -205,11 +210,9 @@ export class RemoteRunner implements Runner, HostBound {
     for (const w of waiters) w();
     // An offline host stops it when it reconnects: the relay stops every session the host
     // reports running that has no runner here.
-    await this.link
-      ?.request({ type: 'stop', sessionId: this.sessionId })
-      .catch((err: unknown) => {
-        if (!(err instanceof LinkClosed)) throw err;
-      });
+    await this.link?.request({ type: 'stop', sessionId: this.sessionId }).catch((err: unknown) => {
+      if (!(err instanceof LinkClosed)) throw err;
+    });
   }
 
   /**
