@@ -3,7 +3,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { ACTION_ROLE, CloseCode, HOST_LINK_PATH, WEBSOCKET_PATH } from '@baton/protocol';
+import {
+  ACTION_ROLE,
+  CloseCode,
+  HOST_LINK_PATH,
+  HostLinkClose,
+  WEBSOCKET_PATH,
+} from '@baton/protocol';
 import { AuditLog } from './audit/audit-log.js';
 import { AccessControl } from './auth/access-control.js';
 import { ServerSettings } from './auth/server-settings.js';
@@ -229,6 +235,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     settings,
     onDeviceRevoked: (deviceId) => {
       for (const c of ofDevice(deviceId)) c.close(CloseCode.DeviceRevoked, 'device revoked');
+      // A revoked host's link closes as unauthorized: the host stops instead of reconnecting.
+      hosts?.link(deviceId)?.close(HostLinkClose.Unauthorized, 'this host was revoked');
       push?.subscriptions.forgetDevice(deviceId).catch((err: unknown) =>
         log.warn('could not drop the push subscriptions of a revoked device', {
           device: deviceId,

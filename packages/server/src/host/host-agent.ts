@@ -68,6 +68,9 @@ export class HostAgent implements HostSessionLink {
     this.link = { state: 'stopped' };
     if (link.state === 'waiting') clearTimeout(link.timer);
     if (link.state === 'connecting' || link.state === 'open') link.ws.close(1001, 'host stopping');
+    for (const s of this.sessions.values()) s.abandon();
+    for (const r of this.reads.values()) r.reject(new RunnerError('internal', 'the host stopped'));
+    this.reads.clear();
     await Promise.all(
       [...this.sessions.values()].map((s) =>
         s

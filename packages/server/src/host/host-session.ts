@@ -57,6 +57,8 @@ export class HostSession {
   private readonly unacked: { n: number; body: OutBody; done: () => void }[] = [];
   private chain: Promise<void> = Promise.resolve();
   private readonly names = new Map<string, string>();
+  /** Set when the host stops: output is no longer kept for the relay (nothing will ack it). */
+  private abandoned = false;
 
   constructor(
     readonly id: string,
@@ -138,6 +140,15 @@ export class HostSession {
     await runner?.stop();
   }
 
+  /**
+   * The host is stopping: what the runner still makes (its exit status) is not waited for. The
+   * relay starts the session again when the host returns.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    for (const o of this.unacked.splice(0)) o.done();
+  }
+
   /** The relay committed every `out` up to `n`. */
   acked(n: number): void {
     while (this.unacked.length > 0 && this.unacked[0]!.n <= n) this.unacked.shift()!.done();
@@ -162,6 +173,7 @@ export class HostSession {
 
   /** Queues one `out`; resolves once the relay committed it. */
   private out(body: OutBody): Promise<void> {
+    if (this.abandoned) return Promise.resolve();
     return new Promise<void>((done) => {
       const n = ++this.outN;
       this.unacked.push({ n, body, done });
