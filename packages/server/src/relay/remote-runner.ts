@@ -67,7 +67,11 @@ export class RemoteRunner implements Runner, HostBound {
     // An offline host: the session waits for it (its list entry shows the host offline).
     if (!link) return;
     this.link = link;
-    await this.attach(link, false);
+    await this.attach(link, false).catch((err: unknown) => {
+      // The link dropped while starting: the host starts it when it reconnects (linkUp).
+      if (!(err instanceof LinkClosed)) throw err;
+      if (this.link === link) this.link = undefined;
+    });
   }
 
   linkUp(link: HostLink): void {
