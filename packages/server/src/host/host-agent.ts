@@ -18,6 +18,12 @@ import type { HostState } from './host-state.js';
 /** Reconnect delays: full jitter between 0 and min(MAX, BASE · 2^attempt). */
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
+/**
+ * A link on which nothing arrived (no frame, no ping) for this long is dead: the relay pings
+ * every 15 s by default, so this is four missed pings. Without it a host behind a cut network
+ * would wait for TCP to notice, which can take hours.
+ */
+const SILENCE_MS = 60_000;
 
 /** The link's life: connecting → open (welcomed) → waiting (backoff) → connecting …, or stopped. */
 type LinkState =
@@ -110,6 +116,19 @@ export class HostAgent implements HostSessionLink {
   private connect(): void {
     const ws = new WebSocket(this.opts.url, { maxPayload: 64 * 1024 * 1024 });
     this.link = { state: 'connecting', ws };
+    let silence: NodeJS.Timeout | undefined;
+    const heard = () => {
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        this.opts.log.warn('the relay link went silent; reconnecting');
+        ws.terminate();
+      }, SILENCE_MS);
+      silence.unref();
+    };
+    heard();
+    ws.on('ping', heard);
+    ws.on('message', heard);
+    ws.on('close', () => clearTimeout(silence));
     ws.on('open', () => {
       const running = [...this.sessions.values()].filter((s) => s.running).map((s) => s.id);
       const hello: HostMessage = {
