@@ -89,6 +89,42 @@ ${SERVE_OPTIONS_HELP}  --detach              run in the background: output to <d
 BATON_TOKEN, when set, is the owner credential instead of the one kept in the data directory.
 `,
   },
+  relay: {
+    name: 'relay',
+    maxPositionals: 0,
+    values: SERVE_VALUES,
+    booleans: [...SERVE_BOOLEANS],
+    help: `usage: baton relay [options]
+
+Runs baton as a relay in the foreground (docs/relay.md): the same server as baton serve, but
+every session runs on a host, a machine that connects out to the relay with
+baton host --relay URL. Devices see the sessions of every host in one list. Pair each host
+with an owner code: baton pair --role owner, then on the host baton host --relay URL --code CODE.
+
+${SERVE_OPTIONS_HELP}  -h, --help            show this help
+`,
+  },
+  host: {
+    name: 'host',
+    maxPositionals: 0,
+    values: ['relay', 'code', 'name', 'data', 'log-level', 'log-format'],
+    booleans: [],
+    help: `usage: baton host --relay URL [--code CODE] [--name NAME] [--data DIR]
+
+Runs this machine's shells and agents for a relay (docs/relay.md). The host connects out to the
+relay only (no open port here) and reconnects with backoff; its sessions keep running while
+the link is down, and what they print reaches the relay once it is back.
+
+  --relay URL           the relay (http(s)://host:port, as baton relay printed it)
+  --code CODE           an owner pairing code from the relay (baton pair --role owner there);
+                        needed once: the credential is kept in the data directory
+  --name NAME           the name this host is listed under (default: this machine's name)
+  --data DIR            the host's own directory (default <BATON_HOME or ~/.baton>/host)
+  --log-level LEVEL     debug, info, warn, error or silent (default info)
+  --log-format FORMAT   text or json
+  -h, --help            show this help
+`,
+  },
   config: {
     name: 'config',
     maxPositionals: 0,
@@ -167,6 +203,7 @@ Lists the sessions with their status and who is attached.
       'env',
       'args',
       'resume',
+      'host',
     ],
     repeatable: ['env', 'args'],
     booleans: ['attach', 'read-only'],
@@ -189,6 +226,7 @@ Creates a session (a terminal by default) and prints its id.
   --resume ID              claude/codex: adopt a conversation or thread baton did not start
                            (see baton conversations): its history is imported and it goes
                            on here; the session runs in its directory (owner only)
+  --host NAME              on a relay: the host (by name or id) whose machine runs it
   --attach                 attach to it at once instead of printing its id
   --read-only              with --attach: watch without typing${TARGET_HELP}`,
   },

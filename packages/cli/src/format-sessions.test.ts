@@ -51,3 +51,22 @@ test('baton ls says when the server cannot store a session', () => {
   });
   assert.match(formatSessionTable([degraded], now), /running, not saving/);
 });
+
+test('on a relay baton ls prints one table per host, saying which hosts are offline', () => {
+  const now = Date.now();
+  const out = formatSessionTable(
+    [
+      listed(now, { id: 's_b', name: 'on work', host: { id: 'd_w', name: 'work', online: false } }),
+      listed(now, { id: 's_a', name: 'on home', host: { id: 'd_h', name: 'home', online: true } }),
+      listed(now, {
+        id: 's_c',
+        name: 'also home',
+        host: { id: 'd_h', name: 'home', online: true },
+      }),
+    ],
+    now,
+  );
+  const [home, work] = out.split('\n\n');
+  assert.match(home!, /^host home \(online\)\nID .*\ns_a .*on home.*\ns_c .*also home/);
+  assert.match(work!, /^host work \(offline\)\nID .*\ns_b .*on work/);
+});

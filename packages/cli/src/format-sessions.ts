@@ -16,6 +16,32 @@ export function ago(ms: number, now: number): string {
  */
 export function formatSessionTable(sessions: readonly SessionInfo[], now: number): string {
   if (sessions.length === 0) return 'no sessions; create one with: baton new terminal\n';
+  if (sessions.some((s) => s.host !== undefined)) return formatByHost(sessions, now);
+  return formatTable(sessions, now);
+}
+
+/**
+ * On a relay: one table per host, headed by the host's name and whether it is online (a
+ * session of an offline host cannot run until the host reconnects). Hosts in name order.
+ */
+function formatByHost(sessions: readonly SessionInfo[], now: number): string {
+  const groups = new Map<string, { title: string; sessions: SessionInfo[] }>();
+  for (const s of sessions) {
+    const key = s.host?.id ?? '';
+    const title = s.host
+      ? `host ${s.host.name} (${s.host.online ? 'online' : 'offline'})`
+      : 'no host';
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { title, sessions: [] }));
+    g.sessions.push(s);
+  }
+  return [...groups.values()]
+    .sort((a, b) => a.title.localeCompare(b.title))
+    .map((g) => `${stripUnprintable(g.title)}\n${formatTable(g.sessions, now)}`)
+    .join('\n');
+}
+
+function formatTable(sessions: readonly SessionInfo[], now: number): string {
   const rows = sessions.map((s) =>
     [
       s.id,

@@ -7,6 +7,7 @@ import { config } from './commands/config.js';
 import { pair } from './commands/pair.js';
 import { audit, devices } from './commands/device-commands.js';
 import { serve } from './commands/serve.js';
+import { host } from './commands/host.js';
 import { service } from './commands/service.js';
 import { stopServer } from './commands/stop-server.js';
 import { create, ls, remove, rename, restart, send, stop } from './commands/session-commands.js';
@@ -20,6 +21,10 @@ usage: baton <command> [options]
 
   serve                     run the server (--host 127.0.0.1 --port 7777 --data ~/.baton …;
                             --detach to run it in the background)
+  relay                     run the server as a relay: every session runs on a host, all
+                            hosts in one list (same options as serve; docs/relay.md)
+  host --relay URL          run this machine's shells and agents for a relay, connecting out
+                            (--code CODE once, from baton pair --role owner on the relay)
   config                    show the effective settings and where each came from (--json)
   service install|uninstall|status
                             run the server as a systemd user unit / launchd agent
@@ -83,6 +88,10 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(args);
+    case 'relay':
+      return serve(args, { relay: true });
+    case 'host':
+      return host(args);
     case 'config':
       config(args);
       return;

@@ -60,3 +60,5 @@ export { attachmentUrl, uploadAttachment } from './attachment-api.js';
 export type { UploadAttachmentOptions, UploadTransport } from './attachment-api.js';
 export { agentPrompt } from './agent-prompt.js';
 export type { AgentPrompt, AgentQuestion } from './agent-prompt.js';
+export { groupByHost } from './group-by-host.js';
+export type { HostGroup } from './group-by-host.js';

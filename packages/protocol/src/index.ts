@@ -25,3 +25,4 @@ export * from './hybrid-clock.js';
 export * from './document.js';
 export * from './document-change.js';
 export * from './volatile-state.js';
+export * from './host-link.js';

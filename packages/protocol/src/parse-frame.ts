@@ -2,6 +2,7 @@ import type { ZodError } from 'zod';
 import { ClientMessage } from './client-message.js';
 import { InputId, RequestId, SessionId } from './ids.js';
 import { ServerMessage } from './server-message.js';
+import { HostMessage, RelayMessage } from './host-link.js';
 import type { ErrorBody } from './error-code.js';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
@@ -55,6 +56,16 @@ export function parseClientFrame(text: string): ParseResult<ClientMessage> {
 /** Parses and validates one downstream frame. Never throws. */
 export function parseServerFrame(text: string): ParseResult<ServerMessage> {
   return parseWith(ServerMessage, text);
+}
+
+/** Parses and validates one frame a host sent its relay. Never throws. */
+export function parseHostFrame(text: string): ParseResult<HostMessage> {
+  return parseWith(HostMessage, text);
+}
+
+/** Parses and validates one frame a relay sent a host. Never throws. */
+export function parseRelayFrame(text: string): ParseResult<RelayMessage> {
+  return parseWith(RelayMessage, text);
 }
 
 /**

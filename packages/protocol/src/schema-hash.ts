@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ClientMessage } from './client-message.js';
 import { ServerMessage } from './server-message.js';
 import { SnapshotState } from './snapshot-state.js';
+import { HostMessage, RelayMessage } from './host-link.js';
 
 /**
  * A fingerprint of every wire schema. The version test pins it per PROTOCOL_VERSION, so a schema
@@ -18,6 +19,7 @@ export function protocolSchemaHash(): string {
     client: both(ClientMessage),
     server: both(ServerMessage),
     snapshot: both(SnapshotState),
+    hostLink: { up: both(HostMessage), down: both(RelayMessage) },
   };
   return createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
 }

@@ -28,6 +28,20 @@ export const SessionStatus = z.enum([
 ]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
+/** A host named in a session's config: its id or its name. */
+const HostRef = z.string().trim().min(1).max(200);
+
+/**
+ * The machine a session runs on, in a relay's session list (docs/relay.md): its id (the
+ * device id it paired with), its name, and whether it is connected to the relay now.
+ */
+export const SessionHost = z.object({
+  id: z.string(),
+  name: z.string(),
+  online: z.boolean(),
+});
+export type SessionHost = z.infer<typeof SessionHost>;
+
 const Env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(32_768));
 
 export const TerminalConfig = z.object({
@@ -38,6 +52,11 @@ export const TerminalConfig = z.object({
   env: Env.optional(),
   cols: z.number().int().min(2).max(1000).optional(),
   rows: z.number().int().min(1).max(500).optional(),
+  /**
+   * On a relay (added in 2, additive): the host whose machine runs the session, by its id or its
+   * name; the relay stores the id. A server that is not a relay refuses it.
+   */
+  host: HostRef.optional(),
 });
 export type TerminalConfig = z.infer<typeof TerminalConfig>;
 
@@ -65,6 +84,11 @@ export const AgentConfig = z.object({
     .max(200)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a conversation id is letters, digits, ., _ and -')
     .optional(),
+  /**
+   * On a relay (added in 2, additive): the host whose machine runs the session, by its id or its
+   * name; the relay stores the id. A server that is not a relay refuses it.
+   */
+  host: HostRef.optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
@@ -166,6 +190,11 @@ export const SessionInfo = z.object({
    * additive). Absent until a turn reported usage.
    */
   usage: SessionUsage.optional(),
+  /**
+   * On a relay (added in 2, additive): the host the session runs on and whether it is online.
+   * Absent on a server that runs its sessions itself. Lists group sessions by it.
+   */
+  host: SessionHost.optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

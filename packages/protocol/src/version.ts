@@ -103,6 +103,11 @@
  *      `terminal.output`); the error codes `stale_version`, `too_large`, `too_many_documents`
  *      and `clock_skew` (only ever answers to the new messages); volatile state: the client
  *      message `volatile` and the server frame `volatile` (sent to version 2 and later only).
+ *      Additive in 2: relays (docs/relay.md): `SessionInfo.host` (old clients ignore it and show
+ *      one flat list) and `host` in both session configs (a server that is not a relay refuses it
+ *      with `bad_request`; an older server with `invalid_message`, as for any unknown key). The
+ *      host link between a relay and its hosts (host-link.ts) has its own version,
+ *      `HOST_LINK_VERSION`; its schemas are part of the fingerprint.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -29,3 +29,9 @@ export { terminalRunnerFactory } from './runners/terminal/index.js';
 export type { TlsOptions } from './tls/tls-options.js';
 export { TlsStartError } from './tls/tls-start-error.js';
 export type { PushOptions, PushSent } from './push/push-options.js';
+export {
+  startHost,
+  HostStartError,
+  type HostOptions,
+  type RunningHost,
+} from './host/start-host.js';

@@ -57,6 +57,11 @@ export interface ServerOptions {
    * get `rate_limited` with `retryAfterMs`. `false` turns it off. Default 5,000/s, burst 10,000.
    */
   rateLimit?: RateLimit | false;
+  /**
+   * Run as a relay (`baton relay`, docs/relay.md): every session runs on a host that connects
+   * to `/v1/host` (`baton host --relay URL`); `runners` is ignored.
+   */
+  relay?: boolean;
   /** Runner factories by kind; replaces the defaults of the same kind. */
   runners?: RunnerFactory[];
   /** Directory with the built web app to serve at `/`, if any. */

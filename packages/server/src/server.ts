@@ -3,7 +3,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { ACTION_ROLE, CloseCode, WEBSOCKET_PATH } from '@baton/protocol';
+import {
+  ACTION_ROLE,
+  CloseCode,
+  HOST_LINK_PATH,
+  HostLinkClose,
+  WEBSOCKET_PATH,
+} from '@baton/protocol';
 import { AuditLog } from './audit/audit-log.js';
 import { AccessControl } from './auth/access-control.js';
 import { ServerSettings } from './auth/server-settings.js';
@@ -33,6 +39,11 @@ import { loadTls } from './tls/load-tls.js';
 import { TlsRenewer } from './tls/tls-renewer.js';
 import type { TlsMaterial } from './tls/tls-options.js';
 import { PushNotifier } from './push/push-notifier.js';
+import { acceptHostLink } from './relay/accept-host-link.js';
+import { HostDirectory } from './relay/host-directory.js';
+import { OutLedger } from './relay/out-ledger.js';
+import { relayRunners } from './relay/relay-runners.js';
+import { parseRequestTarget } from './http/request-target.js';
 import { PushSubscriptions } from './push/push-subscriptions.js';
 import { loadVapidKeys } from './push/vapid-keys.js';
 
@@ -109,7 +120,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let push: { publicKey: string; subscriptions: PushSubscriptions } | undefined;
   let notifier: PushNotifier | undefined;
   let settings: ServerSettings;
+  let hosts: HostDirectory | undefined;
   try {
+    // A relay runs every session on a host (docs/relay.md): its runners are remote ones.
+    if (options.relay) hosts = await HostDirectory.open(store, log);
     opened = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
     settings = await ServerSettings.open(store);
     if (options.push?.enabled ?? true) {
@@ -142,7 +156,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       store: instrumentStore(store, metrics),
       log,
       dataDir: options.dataDir,
-      runners: instrumentRunners(runnerMap(options.runners), metrics),
+      runners: instrumentRunners(
+        runnerMap(
+          hosts
+            ? relayRunners({ directory: hosts, ledger: new OutLedger(store), log })
+            : options.runners,
+        ),
+        metrics,
+      ),
       children,
       projections: defaultProjections(),
       retentionEvents: options.retentionEvents ?? 100_000,
@@ -150,7 +171,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       onDeleted: (sessionId) => registry.forgetSession(sessionId),
       deviceName: (deviceId) => registry.nameOf(deviceId),
       ...(notifier ? { onCommitted: notifier.onCommitted.bind(notifier) } : {}),
+      ...(hosts ? { describeHost: hosts.describe.bind(hosts) } : {}),
     });
+    const loaded = loading;
+    hosts?.onChange((hostId) => loaded.hostChanged(hostId));
     await loading.load();
   } catch (err) {
     notifier?.close();
@@ -211,6 +235,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     settings,
     onDeviceRevoked: (deviceId) => {
       for (const c of ofDevice(deviceId)) c.close(CloseCode.DeviceRevoked, 'device revoked');
+      // A revoked host's link closes as unauthorized: the host stops instead of reconnecting.
+      hosts?.link(deviceId)?.close(HostLinkClose.Unauthorized, 'this host was revoked');
       push?.subscriptions.forgetDevice(deviceId).catch((err: unknown) =>
         log.warn('could not drop the push subscriptions of a revoked device', {
           device: deviceId,
@@ -268,11 +294,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     boundHost: host,
     allowedOrigins: options.allowedOrigins ?? [],
     secure: tls !== undefined,
+    ...(hosts ? { extraPaths: [HOST_LINK_PATH] } : {}),
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Errors on a socket that is not yet a WebSocket would otherwise be unhandled 'error' events.
     socket.on('error', () => socket.destroy());
     if (!guard.admit(req, socket)) return;
+    if (hosts && isHostLinkPath(req.url)) {
+      const directory = hosts;
+      try {
+        wss.handleUpgrade(req, socket, head, (ws) =>
+          acceptHostLink(ws, { directory, devices, log, heartbeatMs }),
+        );
+      } catch (err) {
+        log.warn('a host link upgrade failed', { error: (err as Error).message });
+        socket.destroy();
+      }
+      return;
+    }
     try {
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new ClientConnection(ws, {
@@ -371,6 +410,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         renewer?.stop();
         notifier?.close();
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
+        hosts?.closeAll();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         wss.close();
@@ -383,6 +423,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
+}
+
+function isHostLinkPath(url: string | undefined): boolean {
+  try {
+    return parseRequestTarget(url).rawPath === HOST_LINK_PATH;
+  } catch {
+    return false;
+  }
 }
 
 function readVersion(): string {

@@ -101,8 +101,15 @@ export class Device {
     });
   }
 
-  async subscribe(sessionId: string): Promise<void> {
-    await this.request({ type: 'subscribe', sessionId, afterSeq: 0 });
+  /** Subscribes from `afterSeq` (the whole log by default); events then continue gap-free. */
+  async subscribe(sessionId: string, afterSeq = 0): Promise<void> {
+    this.lastSeq = afterSeq;
+    await this.request({ type: 'subscribe', sessionId, afterSeq });
+  }
+
+  /** The seq of the last event or snapshot this device received. */
+  get position(): number {
+    return this.lastSeq;
   }
 
   /** Uploads an image or file for a message of `sessionId`, as this device; returns its reference. */
@@ -137,6 +144,26 @@ export class Device {
         }),
       );
     });
+  }
+
+  /** Types into a terminal session and resolves with the seq once acknowledged. */
+  type(sessionId: string, inputId: string, data: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.acks.set(inputId, (m) => {
+        if (m.type === 'ack') resolve(m.seq);
+        else if (m.type === 'error') reject(new Error(`${m.code}: ${m.message}`));
+      });
+      this.ws.send(
+        JSON.stringify({ type: 'input', sessionId, inputId, payload: { kind: 'terminal', data } }),
+      );
+    });
+  }
+
+  /** Everything the terminal printed so far, in log order. */
+  terminalText(): string {
+    return this.ofType('terminal.output')
+      .map((e) => e.data.data)
+      .join('');
   }
 
   /** Polls until `check` holds, failing with `what` after `timeoutMs`. */

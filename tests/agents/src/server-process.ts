@@ -13,6 +13,10 @@ export interface ServerProcessOptions {
   args?: string[];
   /** `BATON_HOME` of the server and of the CLI commands run with `cli()`; a fresh one by default. */
   batonHome?: string;
+  /** `relay` starts `baton relay` instead of `baton serve`. */
+  command?: 'serve' | 'relay';
+  /** A fixed port (to restart on the same address); 0 by default. */
+  port?: number;
 }
 
 /**
@@ -35,7 +39,15 @@ export class ServerProcess {
     const env = { ...process.env, ...options.env, BATON_HOME: batonHome } as Record<string, string>;
     delete env['BATON_TOKEN'];
     delete env['BATON_URL'];
-    const args = ['serve', '--port', '0', '--data', dataDir, '--log-level', 'warn'];
+    const args = [
+      options.command ?? 'serve',
+      '--port',
+      String(options.port ?? 0),
+      '--data',
+      dataDir,
+      '--log-level',
+      'warn',
+    ];
     const child = spawn(process.execPath, [BATON_CLI, ...args, ...(options.args ?? [])], {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -46,7 +58,7 @@ export class ServerProcess {
         if (l.startsWith('baton is serving at ')) resolve(l);
       });
       child.once('exit', (code) =>
-        reject(new Error(`baton serve exited with ${code} before serving`)),
+        reject(new Error(`baton ${args[0]} exited with ${code} before serving`)),
       );
       setTimeout(() => reject(new Error('baton serve did not start within 30 s')), 30_000).unref();
     });

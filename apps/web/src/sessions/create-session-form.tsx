@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { useBatonClient } from '@baton/react';
+import { useBatonClient, useSessions } from '@baton/react';
 import type { SessionKind } from '@baton/protocol';
 import { navigate, sessionPath } from '../routing/location-store.js';
 import { errorText } from '../error-text.js';
@@ -17,6 +17,13 @@ export function CreateSessionForm({
   const [kind, setKind] = useState<SessionKind>('terminal');
   const [name, setName] = useState('');
   const [cwd, setCwd] = useState('');
+  const [host, setHost] = useState('');
+  // On a relay (sessions carry `host`) a session names the machine that runs it.
+  const { sessions } = useSessions();
+  const hosts = [
+    ...new Map(sessions.flatMap((s) => (s.host ? [[s.host.id, s.host] as const] : []))).values(),
+  ].sort((a, b) => a.name.localeCompare(b.name));
+  const onRelay = hosts.length > 0;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -28,7 +35,10 @@ export function CreateSessionForm({
       const session = await client.createSession({
         kind,
         ...(name.trim() ? { name: name.trim() } : {}),
-        ...(cwd.trim() ? { config: { cwd: cwd.trim() } } : {}),
+        config: {
+          ...(cwd.trim() ? { cwd: cwd.trim() } : {}),
+          ...(host.trim() ? { host: host.trim() } : {}),
+        },
       });
       setName('');
       onCreated?.();
@@ -72,6 +82,25 @@ export function CreateSessionForm({
             placeholder="server default"
           />
         </label>
+        {onRelay && (
+          <label>
+            Host
+            <input
+              value={host}
+              onChange={(e) => setHost(e.target.value)}
+              list="relay-hosts"
+              placeholder={hosts[0]?.name}
+              required
+            />
+            <datalist id="relay-hosts">
+              {hosts.map((h) => (
+                <option key={h.id} value={h.name}>
+                  {h.online ? 'online' : 'offline'}
+                </option>
+              ))}
+            </datalist>
+          </label>
+        )}
         <button type="submit" className="primary" disabled={disabled || busy}>
           {busy ? 'Creating…' : 'Create'}
         </button>

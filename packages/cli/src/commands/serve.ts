@@ -24,10 +24,11 @@ function webRoot(): string | undefined {
   return undefined;
 }
 
-export async function serve(args: ParsedArgs): Promise<void> {
+/** `baton serve`, or with `relay` `baton relay` (every session runs on a host). */
+export async function serve(args: ParsedArgs, mode: { relay?: boolean } = {}): Promise<void> {
   // Default < config file < environment < flag; every bad value is refused before anything starts.
   const settings = resolveSettings(args);
-  if (args.flags.has('detach')) return serveDetached(args, settings);
+  if (args.flags.has('detach') && !mode.relay) return serveDetached(args, settings);
   const { host, port } = settings;
   const dataDir = settings.data;
   const web = webRoot();
@@ -50,6 +51,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
     server = await startServer({
       ...serverOptionsFromSettings(settings, serverModule),
       ...(web ? { webRoot: web } : {}),
+      ...(mode.relay ? { relay: true } : {}),
     });
   } catch (err) {
     if (err instanceof DataDirLockedError) throw new CliError(err.message, ExitCode.Failed);
@@ -105,6 +107,10 @@ export async function serve(args: ParsedArgs): Promise<void> {
           `need NODE_EXTRA_CA_CERTS=${server.tlsCertFile ?? ''}\n`,
       );
   }
+  if (mode.relay)
+    process.stdout.write(
+      `  relay: sessions run on hosts; pair one with 'baton pair --role owner', then on the host: baton host --relay ${server.url} --code CODE\n`,
+    );
   if (!web) process.stdout.write(`  web app not built: run 'npm run build:web' to serve it at /\n`);
   process.stdout.write(`  stop with Ctrl-C\n`);
 

@@ -28,6 +28,7 @@ export function sessionConfigFromFlags(
     if (value !== undefined) config[key] = value;
   };
   set('cwd', flagString(args, 'cwd'));
+  set('host', flagString(args, 'host'));
   const env = envFromFlags(flagList(args, 'env'));
   if (env) config['env'] = env;
   const extra = flagList(args, 'args');

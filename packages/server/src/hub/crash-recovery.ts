@@ -11,7 +11,7 @@ const LIVE: readonly SessionStatus[] = ['starting', 'running', 'idle', 'stopping
  * write: then it ends in the background once it can), so every device sees the
  * outcome without anyone sending anything:
  *
- * - a terminal's shell is gone: the session is `exited`, with the reason and how to go on;
+ * - a terminal's shell is gone (on a relay it lives on its host, and is re-attached instead): the session is `exited`, with the reason and how to go on;
  * - an agent's runner is started again. Starting reads the log and ends an open turn as
  *   `failed` with the reason, resolves unanswered permission prompts as expired, and runs the
  *   messages no turn has answered yet (resuming the conversation); with nothing queued, no agent
@@ -23,7 +23,8 @@ const LIVE: readonly SessionStatus[] = ['starting', 'running', 'idle', 'stopping
  */
 export async function settleAfterRestart(session: LiveSession, log: Logger): Promise<void> {
   if (!LIVE.includes(session.status)) return;
-  if (!session.isAgent) {
+  // On a relay a shell runs on its host and outlived the relay: its runner re-attaches.
+  if (!session.isAgent && session.config.host === undefined) {
     await session.setStatus('exited', {
       reason:
         'the server restarted and the shell ended; restart the session to get a new shell in the same directory',

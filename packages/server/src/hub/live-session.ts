@@ -11,6 +11,7 @@ import {
   type NewLogEvent,
   type PermissionDecision,
   type RunnerSnapshot,
+  type SessionHost,
   type SessionInfo,
   type SessionKind,
   type SessionStatus,
@@ -71,6 +72,8 @@ export interface LiveSessionDeps {
   retentionEvents: number;
   /** See `RunnerContext.deviceName`. */
   deviceName?(deviceId: string): string | undefined;
+  /** On a relay: the host a session runs on, with its online state (`SessionInfo.host`). */
+  describeHost?(hostId: string): SessionHost;
   /** The session's list entry changed; `urgent` for status, name and presence changes. */
   onInfoChanged(session: LiveSession, urgent: boolean): void;
 }
@@ -209,6 +212,8 @@ export class LiveSession {
     if (preview !== undefined) info.preview = preview;
     const usage = this.usage.current;
     if (usage !== undefined) info.usage = usage;
+    if (this.config.host !== undefined && this.deps.describeHost)
+      info.host = this.deps.describeHost(this.config.host);
     return info;
   }
 

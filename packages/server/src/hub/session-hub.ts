@@ -5,6 +5,7 @@ import {
   describeZodError,
   type InputPayload,
   type PermissionDecision,
+  type SessionHost,
   type SessionInfo,
   type SessionKind,
 } from '@baton/protocol';
@@ -53,6 +54,11 @@ export interface SessionHubOptions {
    * sends and return).
    */
   onCommitted?(session: LiveSession, events: readonly CommittedEvent[]): void;
+  /**
+   * On a relay: the host a session runs on, with its online state (`SessionInfo.host`). Absent
+   * on a server that runs its sessions itself, which then refuses a config naming a host.
+   */
+  describeHost?(hostId: string): SessionHost;
 }
 
 /**
@@ -177,6 +183,7 @@ export class SessionHub {
       projection,
       retentionEvents: this.opts.retentionEvents,
       ...(this.opts.deviceName ? { deviceName: this.opts.deviceName } : {}),
+      ...(this.opts.describeHost ? { describeHost: this.opts.describeHost } : {}),
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),
     });
   }
@@ -246,6 +253,11 @@ export class SessionHub {
     this.watchers.delete(connectionId);
   }
 
+  /** A host came online or went offline: every list shows its sessions' new state at once. */
+  hostChanged(hostId: string): void {
+    for (const s of this.sessions.values()) if (s.config.host === hostId) this.infoChanged(s, true);
+  }
+
   private infoChanged(session: LiveSession, urgent: boolean): void {
     if (this.watchers.size === 0) return;
     if (urgent) {
@@ -290,6 +302,12 @@ export class SessionHub {
       throw new BatonError(
         'bad_request',
         `invalid config for a ${kind} session: ${describeZodError(checked.error)}`,
+      );
+    }
+    if (config.host !== undefined && !this.opts.describeHost) {
+      throw new BatonError(
+        'bad_request',
+        'this server runs its sessions itself; `host` names a machine only on a relay (baton relay)',
       );
     }
     const factory = this.opts.runners.get(kind);

@@ -11,6 +11,8 @@ export interface UpgradeGuardOptions {
   allowedOrigins: readonly string[];
   /** The server speaks TLS: refusals suggest an https origin. */
   secure?: boolean;
+  /** Further WebSocket paths this server serves (a relay's host link). */
+  extraPaths?: readonly string[];
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', '']);
@@ -67,7 +69,7 @@ export class UpgradeGuard {
     } catch (err) {
       return refuse(socket, 400, 'Bad Request', (err as Error).message);
     }
-    if (path !== WEBSOCKET_PATH)
+    if (path !== WEBSOCKET_PATH && !(this.opts.extraPaths ?? []).includes(path))
       return refuse(socket, 404, 'Not Found', `the WebSocket endpoint is ${WEBSOCKET_PATH}`);
     const host = req.headers.host;
     const problem = host === undefined ? 'the Host header is missing' : hostHeaderProblem(host);

@@ -21,6 +21,7 @@ export class BatonProcess {
     readonly dataDir: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly args: readonly string[],
+    private readonly command: 'serve' | 'relay',
   ) {}
 
   /**
@@ -31,6 +32,8 @@ export class BatonProcess {
     dataDir: string,
     env: NodeJS.ProcessEnv = {},
     args: readonly string[] = [],
+    /** `relay` runs `baton relay` (sessions on hosts, docs/relay.md) instead of `baton serve`. */
+    command: 'serve' | 'relay' = 'serve',
   ): Promise<BatonProcess> {
     if (!existsSync(CLI_MAIN)) {
       throw new Error(`${CLI_MAIN} is missing: build the CLI first (npx tsc -b packages/cli)`);
@@ -40,7 +43,7 @@ export class BatonProcess {
         `${WEB_DIST}/index.html is missing: build the web app first (npm run build:web)`,
       );
     }
-    const baton = new BatonProcess(dataDir, env, args);
+    const baton = new BatonProcess(dataDir, env, args, command);
     await baton.#spawn(0);
     return baton;
   }
@@ -90,7 +93,7 @@ export class BatonProcess {
       process.execPath,
       [
         CLI_MAIN,
-        'serve',
+        this.command,
         '--port',
         String(port),
         '--data',

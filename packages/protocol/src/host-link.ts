@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import { ErrorCode } from './error-code.js';
+import { SessionId, Seq } from './ids.js';
+import { PermissionDecision } from './input-payload.js';
+import { SessionKind, SessionStatus } from './session.js';
+
+/**
+ * The host link: the one WebSocket a `baton host` opens to a relay (docs/relay.md). The relay
+ * orders, dedupes and stores; the host runs the runners. Every frame is validated on arrival;
+ * a frame that fails closes that host's link alone.
+ *
+ * Versioning: `HOST_LINK_VERSION` travels in `host.hello`; the relay accepts
+ * [MIN_HOST_LINK_VERSION, HOST_LINK_VERSION] and answers `host.welcome` with the version it
+ * speaks. A change a peer can ignore (a new optional field) keeps the version; anything else
+ * bumps it. History:
+ * - 1: first version (hello/welcome, runner start/stop, input, interrupt, resize, permission
+ *      answers, settings, out (events and status) with acks, stream deltas, reads, resume).
+ *
+ * Where sealing goes: the bodies the relay need not read are `input.event.data.payload`,
+ * `out.events[].data` and `stream.delta`; they are the parts the end-to-end envelope replaces.
+ */
+export const HOST_LINK_VERSION = 1;
+export const MIN_HOST_LINK_VERSION = 1;
+/** The WebSocket path hosts connect to. */
+export const HOST_LINK_PATH = '/v1/host';
+
+/** A request number, unique per direction per link, that a `host.reply` / `relay.reply` names. */
+const Ref = z.number().int().nonnegative();
+const ErrorBody = z.object({ code: ErrorCode, message: z.string().max(4096) });
+/** An event as a runner makes it; the relay checks each with the runner contract before storing. */
+const RunnerEventBody = z.object({ type: z.string().min(1).max(100), data: z.unknown() });
+const Config = z.record(z.string(), z.unknown());
+
+// ---- host → relay ------------------------------------------------------------------------
+
+/** The first frame: the host's credential (a device token paired with an owner code). */
+export const HostHello = z.object({
+  type: z.literal('host.hello'),
+  version: z.number().int().positive(),
+  token: z.string().min(1).max(512),
+  /**
+   * The sessions whose runners run on the host now (kept across a lost link): the relay stops
+   * those it no longer runs and starts the others again with `resume`.
+   */
+  running: z.array(SessionId).max(10_000),
+});
+
+/** The answer to a relay request (`ref`): nothing on success, `error` on failure. */
+export const HostReply = z.object({
+  type: z.literal('host.reply'),
+  ref: Ref,
+  error: ErrorBody.optional(),
+});
+
+/**
+ * What a session's runner made, in the order it made it. `n` counts from 1 per session per
+ * host state; the relay stores each `n` once (a resent one after a reconnect is only acked) and
+ * acks it with `out.ack` once committed. The host resends every unacked `out` after a reconnect.
+ */
+export const HostOut = z.object({
+  type: z.literal('out'),
+  sessionId: SessionId,
+  n: z.number().int().positive(),
+  body: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('events'), events: z.array(RunnerEventBody).min(1).max(1000) }),
+    z.object({
+      kind: z.literal('status'),
+      status: SessionStatus,
+      reason: z.string().max(4096).optional(),
+      exitCode: z.number().int().optional(),
+      signal: z.number().int().optional(),
+    }),
+  ]),
+});
+
+/** A volatile streaming fragment (never stored, never acked). */
+export const HostStream = z.object({
+  type: z.literal('stream'),
+  sessionId: SessionId,
+  messageId: z.string().min(1).max(200),
+  channel: z.enum(['text', 'thinking']),
+  delta: z.string().max(1024 * 1024),
+});
+
+/** A runner reads its session's stored state (resuming an agent, a message's attachment). */
+export const HostRead = z.object({
+  type: z.literal('read'),
+  ref: Ref,
+  sessionId: SessionId,
+  what: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('events'),
+      afterSeq: Seq,
+      limit: z.number().int().positive().max(1000),
+    }),
+    z.object({ kind: z.literal('snapshot') }),
+    z.object({ kind: z.literal('attachment'), id: z.string().min(1).max(200) }),
+  ]),
+});
+
+export const HostMessage = z.discriminatedUnion('type', [
+  HostHello,
+  HostReply,
+  HostOut,
+  HostStream,
+  HostRead,
+]);
+export type HostMessage = z.infer<typeof HostMessage>;
+
+// ---- relay → host ------------------------------------------------------------------------
+
+export const RelayWelcome = z.object({
+  type: z.literal('host.welcome'),
+  version: z.number().int().positive(),
+  hostId: z.string(),
+  name: z.string(),
+});
+
+/**
+ * Start (or keep) a session's runner. `resume` is set when the relay starts it again after a
+ * reconnect: a host that still runs it keeps it; one that restarted starts it afresh. The
+ * highest `out.n` the relay committed for the session is `outAcked`, so a restarted host
+ * numbers on after it.
+ */
+export const RelayStart = z.object({
+  type: z.literal('start'),
+  ref: Ref,
+  sessionId: SessionId,
+  kind: SessionKind,
+  config: Config,
+  resume: z.boolean(),
+  outAcked: z.number().int().nonnegative(),
+});
+
+/**
+ * One committed input, in log order. The host takes each `seq` once (a resent one is answered
+ * without handing it over again) and answers once its runner took it.
+ */
+export const RelayInput = z.object({
+  type: z.literal('input'),
+  ref: Ref,
+  sessionId: SessionId,
+  event: z.object({
+    seq: Seq,
+    ts: z.number(),
+    type: z.literal('input'),
+    data: z.record(z.string(), z.unknown()),
+  }),
+  /** The author device's name, for telling an agent who said what. */
+  authorName: z.string().max(200).optional(),
+});
+
+export const RelayInterrupt = z.object({
+  type: z.literal('interrupt'),
+  ref: Ref,
+  sessionId: SessionId,
+  deviceId: z.string().optional(),
+});
+
+export const RelayResize = z.object({
+  type: z.literal('resize'),
+  sessionId: SessionId,
+  cols: z.number().int().min(2).max(1000),
+  rows: z.number().int().min(1).max(500),
+});
+
+export const RelayPermission = z.object({
+  type: z.literal('permission'),
+  ref: Ref,
+  sessionId: SessionId,
+  requestId: z.string().min(1).max(200),
+  answer: PermissionDecision,
+  deviceId: z.string(),
+});
+
+export const RelaySettings = z.object({
+  type: z.literal('settings'),
+  ref: Ref,
+  sessionId: SessionId,
+  change: z.object({
+    model: z.string().max(200).optional(),
+    permissionMode: z.string().max(100).optional(),
+  }),
+  deviceId: z.string(),
+});
+
+export const RelayStop = z.object({ type: z.literal('stop'), ref: Ref, sessionId: SessionId });
+
+/** `out` number `n` of the session is committed (and every one before it). */
+export const RelayOutAck = z.object({
+  type: z.literal('out.ack'),
+  sessionId: SessionId,
+  n: z.number().int().positive(),
+});
+
+/** The answer to a host's `read`. */
+export const RelayReadResult = z.object({
+  type: z.literal('read.result'),
+  ref: Ref,
+  result: z.unknown().optional(),
+  error: ErrorBody.optional(),
+});
+
+/** Sent before the relay closes the link for a reason the host should log. */
+export const RelayError = z.object({ type: z.literal('error'), error: ErrorBody });
+
+export const RelayMessage = z.discriminatedUnion('type', [
+  RelayWelcome,
+  RelayStart,
+  RelayInput,
+  RelayInterrupt,
+  RelayResize,
+  RelayPermission,
+  RelaySettings,
+  RelayStop,
+  RelayOutAck,
+  RelayReadResult,
+  RelayError,
+]);
+export type RelayMessage = z.infer<typeof RelayMessage>;
+
+/** Close codes of the host link (the WebSocket close code carries them). */
+export const HostLinkClose = {
+  /** A frame failed validation: the host has a bug or speaks another version. */
+  BadFrame: 4400,
+  /** The token is missing, unknown, revoked or not an owner's. */
+  Unauthorized: 4401,
+  /** The host's version is outside what the relay speaks. */
+  UnsupportedVersion: 4406,
+  /** Another link of the same host replaced this one. */
+  Replaced: 4409,
+} as const;

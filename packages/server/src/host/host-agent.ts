@@ -1,0 +1,299 @@
+import { WebSocket, type RawData } from 'ws';
+import {
+  HOST_LINK_PATH,
+  HOST_LINK_VERSION,
+  HostLinkClose,
+  parseRelayFrame,
+  type HostMessage,
+  type RelayMessage,
+  type SessionKind,
+} from '@baton/protocol';
+import type { Logger } from '../logger.js';
+import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
+import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/runner.js';
+import type { HostSessionLink } from './host-session.js';
+import { HostSession } from './host-session.js';
+import type { HostState } from './host-state.js';
+
+/** Reconnect delays: full jitter between 0 and min(MAX, BASE · 2^attempt). */
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 10_000;
+/**
+ * A link on which nothing arrived (no frame, no ping) for this long is dead: the relay pings
+ * every 15 s by default, so this is four missed pings. Without it a host behind a cut network
+ * would wait for TCP to notice, which can take hours.
+ */
+const SILENCE_MS = 60_000;
+
+/** The link's life: connecting → open (welcomed) → waiting (backoff) → connecting …, or stopped. */
+type LinkState =
+  | { state: 'connecting'; ws: WebSocket }
+  | { state: 'open'; ws: WebSocket; hostId: string; name: string }
+  | { state: 'waiting'; timer: NodeJS.Timeout }
+  | { state: 'stopped' };
+
+export interface HostAgentOptions {
+  /** ws(s)://relay/v1/host */
+  url: string;
+  token: string;
+  dataDir: string;
+  factories: ReadonlyMap<SessionKind, RunnerFactory>;
+  children: ChildRegistry;
+  state: HostState;
+  log: Logger;
+  /** Called when the relay refuses this host for good (bad token, other version). */
+  onRefused(reason: string): void;
+  /** Called each time the relay welcomed the host. */
+  onOnline?(hostId: string, name: string): void;
+}
+
+/**
+ * A host's one outbound link to its relay: connects, says `host.hello`, runs what the relay
+ * asks, and reconnects with backoff when the link drops (the runners keep running meanwhile;
+ * what they emit waits, numbered, and is sent again after the next welcome).
+ */
+export class HostAgent implements HostSessionLink {
+  private link: LinkState = { state: 'stopped' };
+  private attempt = 0;
+  private readonly sessions = new Map<string, HostSession>();
+  private nextReadRef = 1;
+  private readonly reads = new Map<
+    number,
+    { frame: HostMessage; resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
+
+  constructor(private readonly opts: HostAgentOptions) {}
+
+  start(): void {
+    this.connect();
+  }
+
+  /** Stops the link and every runner on this host. */
+  async close(): Promise<void> {
+    const link = this.link;
+    this.link = { state: 'stopped' };
+    if (link.state === 'waiting') clearTimeout(link.timer);
+    if (link.state === 'connecting' || link.state === 'open') link.ws.close(1001, 'host stopping');
+    for (const s of this.sessions.values()) s.abandon();
+    for (const r of this.reads.values()) r.reject(new RunnerError('internal', 'the host stopped'));
+    this.reads.clear();
+    await Promise.all(
+      [...this.sessions.values()].map((s) =>
+        s
+          .stop()
+          .catch((err: unknown) =>
+            this.opts.log.warn('a runner did not stop', { error: (err as Error).message }),
+          ),
+      ),
+    );
+  }
+
+  // ---- HostSessionLink ----------------------------------------------------------------------
+
+  sendOut(sessionId: string, n: number, body: Extract<HostMessage, { type: 'out' }>['body']): void {
+    this.send({ type: 'out', sessionId, n, body });
+  }
+
+  sendStream(sessionId: string, messageId: string, channel: 'text' | 'thinking', delta: string) {
+    this.send({ type: 'stream', sessionId, messageId, channel, delta });
+  }
+
+  read(sessionId: string, what: Extract<HostMessage, { type: 'read' }>['what']): Promise<unknown> {
+    const ref = this.nextReadRef++;
+    const frame: HostMessage = { type: 'read', ref, sessionId, what };
+    return new Promise((resolve, reject) => {
+      this.reads.set(ref, { frame, resolve, reject });
+      this.send(frame);
+    });
+  }
+
+  // ---- the link ----------------------------------------------------------------------------
+
+  private send(frame: HostMessage): void {
+    if (this.link.state === 'open') this.link.ws.send(JSON.stringify(frame));
+  }
+
+  private connect(): void {
+    const ws = new WebSocket(this.opts.url, { maxPayload: 64 * 1024 * 1024 });
+    this.link = { state: 'connecting', ws };
+    let silence: NodeJS.Timeout | undefined;
+    const heard = () => {
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        this.opts.log.warn('the relay link went silent; reconnecting');
+        ws.terminate();
+      }, SILENCE_MS);
+      silence.unref();
+    };
+    heard();
+    ws.on('ping', heard);
+    ws.on('message', heard);
+    ws.on('close', () => clearTimeout(silence));
+    ws.on('open', () => {
+      const running = [...this.sessions.values()].filter((s) => s.running).map((s) => s.id);
+      const hello: HostMessage = {
+        type: 'host.hello',
+        version: HOST_LINK_VERSION,
+        token: this.opts.token,
+        running,
+      };
+      ws.send(JSON.stringify(hello));
+    });
+    ws.on('message', (data: RawData, isBinary) => {
+      if (isBinary) return;
+      this.onText(ws, Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+    });
+    ws.on('error', (err) => this.opts.log.warn('relay link error', { error: err.message }));
+    ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString('utf8')));
+  }
+
+  private onClose(ws: WebSocket, code: number, reason: string): void {
+    const link = this.link;
+    if ((link.state !== 'connecting' && link.state !== 'open') || link.ws !== ws) return;
+    if (code === HostLinkClose.Unauthorized || code === HostLinkClose.UnsupportedVersion) {
+      this.link = { state: 'stopped' };
+      this.opts.onRefused(reason || `the relay closed the link (${code})`);
+      return;
+    }
+    if (link.state === 'open') this.opts.log.warn('relay link lost; reconnecting', { code });
+    const delay = Math.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
+    this.attempt = Math.min(this.attempt + 1, 16);
+    const timer = setTimeout(() => {
+      if (this.link.state === 'waiting') this.connect();
+    }, delay);
+    this.link = { state: 'waiting', timer };
+  }
+
+  private onText(ws: WebSocket, text: string): void {
+    const parsed = parseRelayFrame(text);
+    if (!parsed.ok) {
+      // A relay that speaks nonsense: drop the link and try again (backoff), never crash.
+      this.opts.log.warn('bad frame from the relay; reconnecting', { error: parsed.error.message });
+      ws.close(HostLinkClose.BadFrame, 'bad frame');
+      return;
+    }
+    this.handle(ws, parsed.value);
+  }
+
+  private handle(ws: WebSocket, frame: RelayMessage): void {
+    switch (frame.type) {
+      case 'host.welcome': {
+        this.link = { state: 'open', ws, hostId: frame.hostId, name: frame.name };
+        this.attempt = 0;
+        this.opts.log.info('connected to the relay', { host: frame.name });
+        for (const s of this.sessions.values()) s.resend();
+        for (const r of this.reads.values()) this.send(r.frame);
+        this.opts.onOnline?.(frame.hostId, frame.name);
+        return;
+      }
+      case 'error':
+        this.opts.log.warn('the relay refused', { error: frame.error.message });
+        return;
+      case 'out.ack':
+        this.sessions.get(frame.sessionId)?.acked(frame.n);
+        return;
+      case 'read.result': {
+        const r = this.reads.get(frame.ref);
+        if (!r) return;
+        this.reads.delete(frame.ref);
+        if (frame.error) r.reject(new RunnerError('internal', frame.error.message));
+        else r.resolve(frame.result);
+        return;
+      }
+      case 'resize':
+        this.sessions.get(frame.sessionId)?.resize(frame.cols, frame.rows);
+        return;
+      default:
+        this.reply(ws, frame.ref, () => this.request(frame));
+    }
+  }
+
+  private request(
+    frame: Exclude<
+      RelayMessage,
+      { type: 'host.welcome' | 'error' | 'out.ack' | 'read.result' | 'resize' }
+    >,
+  ): Promise<void> {
+    const session = (): HostSession => {
+      const s = this.sessions.get(frame.sessionId);
+      if (!s)
+        throw new RunnerError(
+          'session_not_running',
+          `session ${frame.sessionId} is not on this host`,
+        );
+      return s;
+    };
+    switch (frame.type) {
+      case 'start': {
+        let s = this.sessions.get(frame.sessionId);
+        if (!s) {
+          s = new HostSession(frame.sessionId, {
+            factories: this.opts.factories,
+            children: this.opts.children,
+            state: this.opts.state,
+            link: this,
+            dataDir: this.opts.dataDir,
+            log: this.opts.log,
+          });
+          this.sessions.set(frame.sessionId, s);
+        }
+        return s.start(frame.kind, frame.config, frame.outAcked);
+      }
+      case 'input':
+        return session().input(frame.event as unknown as InputEvent, frame.authorName);
+      case 'interrupt':
+        return session().interrupt(frame.deviceId);
+      case 'permission':
+        return session().answerPermission(frame.requestId, frame.answer, frame.deviceId);
+      case 'settings': {
+        const { model, permissionMode } = frame.change;
+        return session().changeSettings(
+          {
+            ...(model !== undefined ? { model } : {}),
+            ...(permissionMode !== undefined ? { permissionMode } : {}),
+          },
+          frame.deviceId,
+        );
+      }
+      case 'stop':
+        return this.sessions.get(frame.sessionId)?.stop() ?? Promise.resolve();
+    }
+  }
+
+  /** Runs a relay request and answers it on the link it came on (if that link is still up). */
+  private reply(ws: WebSocket, ref: number, task: () => Promise<void>): void {
+    const answer = (error?: { code: RunnerError['code']; message: string }) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      const frame: HostMessage = { type: 'host.reply', ref, ...(error ? { error } : {}) };
+      ws.send(JSON.stringify(frame));
+    };
+    let running: Promise<void>;
+    try {
+      running = task();
+    } catch (err) {
+      running = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    running.then(
+      () => answer(),
+      (err: unknown) =>
+        answer({
+          code: err instanceof RunnerError ? err.code : 'internal',
+          message: (err as Error).message.slice(0, 4000),
+        }),
+    );
+  }
+}
+
+/** The host link URL of a relay given as http(s)://, ws(s):// or a bare host:port. */
+export function hostLinkUrl(relay: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(relay) ? relay : `http://${relay}`;
+  const url = new URL(withScheme);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  else if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
+    throw new Error(`the relay URL must be http(s):// or ws(s)://, not ${url.protocol}`);
+  url.pathname = HOST_LINK_PATH;
+  url.search = '';
+  url.hash = '';
+  return url.toString();
+}

@@ -1,0 +1,227 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  AgentConfig,
+  LogEvent,
+  HostMessage,
+  NewLogEvent,
+  RunnerSnapshot,
+  SessionKind,
+  TerminalConfig,
+} from '@baton/protocol';
+import type { Logger } from '../logger.js';
+import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
+import {
+  RunnerError,
+  type InputEvent,
+  type Runner,
+  type RunnerContext,
+  type RunnerFactory,
+} from '../runners/runner.js';
+import type { HostState } from './host-state.js';
+
+type OutBody = Extract<HostMessage, { type: 'out' }>['body'];
+
+/** What a host session needs of the host's link to its relay. */
+export interface HostSessionLink {
+  /** Sends an `out` now if the link is up (it is sent again after every reconnect until acked). */
+  sendOut(sessionId: string, n: number, body: OutBody): void;
+  sendStream(
+    sessionId: string,
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+  ): void;
+  /** Asks the relay for stored state of the session; waits for the link when it is down. */
+  read(
+    sessionId: string,
+    what:
+      | { kind: 'events'; afterSeq: number; limit: number }
+      | { kind: 'snapshot' }
+      | { kind: 'attachment'; id: string },
+  ): Promise<unknown>;
+}
+
+/**
+ * One session's real runner on a host, with the RunnerContext it runs in: what it emits goes to
+ * the relay as numbered `out` frames and is kept until the relay acknowledges it (so a lost link
+ * loses nothing the runner made while the host lives); what it reads comes from the relay's store.
+ *
+ * Start and inputs are taken one at a time in arrival order (the relay sends them in log order);
+ * interrupt, resize, permission answers, settings and stop act at once, as the Runner contract
+ * allows.
+ */
+export class HostSession {
+  private runner: Runner | undefined;
+  private outN = 0;
+  private readonly unacked: { n: number; body: OutBody; done: () => void }[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private readonly names = new Map<string, string>();
+  /** Set when the host stops: output is no longer kept for the relay (nothing will ack it). */
+  private abandoned = false;
+
+  constructor(
+    readonly id: string,
+    private readonly deps: {
+      factories: ReadonlyMap<SessionKind, RunnerFactory>;
+      children: ChildRegistry;
+      state: HostState;
+      link: HostSessionLink;
+      dataDir: string;
+      log: Logger;
+    },
+  ) {}
+
+  get running(): boolean {
+    return this.runner !== undefined;
+  }
+
+  /** Starts the runner unless it runs (a resume after a lost link keeps it). */
+  start(kind: SessionKind, config: Record<string, unknown>, outAcked: number): Promise<void> {
+    return this.inOrder(async () => {
+      // Numbers go on after what the relay has: a restarted host starts from there.
+      this.outN = Math.max(this.outN, outAcked);
+      if (this.runner) return;
+      const factory = this.deps.factories.get(kind);
+      if (!factory)
+        throw new RunnerError('agent_unavailable', `this host has no runner for ${kind} sessions`);
+      const runner = factory.create(this.context(kind, config as TerminalConfig & AgentConfig));
+      this.runner = runner;
+      try {
+        await runner.start();
+      } catch (err) {
+        if (this.runner === runner) this.runner = undefined;
+        throw err;
+      }
+    });
+  }
+
+  input(event: InputEvent, authorName: string | undefined): Promise<void> {
+    return this.inOrder(async () => {
+      if (event.seq <= this.deps.state.takenSeq(this.id)) return;
+      if (authorName !== undefined) this.names.set(event.data.deviceId, authorName);
+      await this.current().input(event);
+      this.deps.state.markTaken(this.id, event.seq);
+    });
+  }
+
+  interrupt(deviceId?: string): Promise<void> {
+    return this.current().interrupt(deviceId);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.runner?.resize(cols, rows);
+  }
+
+  answerPermission(
+    requestId: string,
+    answer: Parameters<NonNullable<Runner['answerPermission']>>[1],
+    deviceId: string,
+  ): Promise<void> {
+    const runner = this.current();
+    if (!runner.answerPermission)
+      throw new RunnerError('bad_request', 'this session has no permission prompts');
+    return runner.answerPermission(requestId, answer, deviceId);
+  }
+
+  changeSettings(
+    change: { model?: string; permissionMode?: string },
+    deviceId: string,
+  ): Promise<void> {
+    const runner = this.current();
+    if (!runner.changeSettings)
+      throw new RunnerError('bad_request', 'this session has no settings to change');
+    return runner.changeSettings(change, deviceId);
+  }
+
+  async stop(): Promise<void> {
+    const runner = this.runner;
+    this.runner = undefined;
+    await runner?.stop();
+  }
+
+  /**
+   * The host is stopping: what the runner still makes (its exit status) is not waited for. The
+   * relay starts the session again when the host returns.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    for (const o of this.unacked.splice(0)) o.done();
+  }
+
+  /** The relay committed every `out` up to `n`. */
+  acked(n: number): void {
+    while (this.unacked.length > 0 && this.unacked[0]!.n <= n) this.unacked.shift()!.done();
+  }
+
+  /** After a reconnect: every `out` the relay has not acknowledged, in order. */
+  resend(): void {
+    for (const o of this.unacked) this.deps.link.sendOut(this.id, o.n, o.body);
+  }
+
+  private current(): Runner {
+    if (!this.runner)
+      throw new RunnerError('session_not_running', `session ${this.id} does not run on this host`);
+    return this.runner;
+  }
+
+  private inOrder(task: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(task);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Queues one `out`; resolves once the relay committed it. */
+  private out(body: OutBody): Promise<void> {
+    if (this.abandoned) return Promise.resolve();
+    return new Promise<void>((done) => {
+      const n = ++this.outN;
+      this.unacked.push({ n, body, done });
+      this.deps.link.sendOut(this.id, n, body);
+    });
+  }
+
+  private context(kind: SessionKind, config: TerminalConfig & AgentConfig): RunnerContext {
+    const { deps } = this;
+    const sessionDir = join(deps.dataDir, 'sessions', this.id);
+    const sessionId = this.id;
+    const read = deps.link.read.bind(deps.link);
+    return {
+      sessionId,
+      kind,
+      config,
+      get sessionDir() {
+        mkdirSync(sessionDir, { recursive: true });
+        return sessionDir;
+      },
+      log: deps.log.child({ session: sessionId }),
+      children: deps.children.forSession(sessionId),
+      // Resolves once the relay has committed the events; the relay numbers them (seq).
+      emit: async (events: NewLogEvent[]): Promise<LogEvent[]> => {
+        await this.out({ kind: 'events', events });
+        return [];
+      },
+      stream: (messageId, channel, delta) =>
+        deps.link.sendStream(sessionId, messageId, channel, delta),
+      setStatus: async (status, extra) => {
+        await this.out({ kind: 'status', status, ...extra });
+        if (kind === 'terminal' && (status === 'exited' || status === 'failed'))
+          this.runner = undefined;
+      },
+      readEvents: async (afterSeq, limit) =>
+        (await read(sessionId, { kind: 'events', afterSeq, limit })) as LogEvent[],
+      latestSnapshot: async () => (await read(sessionId, { kind: 'snapshot' })) as RunnerSnapshot,
+      // The relay gates each chat message as it sends it to the host (withdrawals happen
+      // there); what arrives here is already taken.
+      takeForTurn: (batch) => batch,
+      readAttachment: async (id) => {
+        const a = (await read(sessionId, { kind: 'attachment', id })) as
+          { type: string; data: string } | undefined;
+        return a === undefined
+          ? undefined
+          : { type: a.type, data: new Uint8Array(Buffer.from(a.data, 'base64')) };
+      },
+      deviceName: (deviceId) => this.names.get(deviceId),
+    };
+  }
+}

@@ -1,0 +1,141 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PairingRedeemed } from '@baton/protocol';
+import { createLogger, type LogFormat, type LogLevel } from '../logger.js';
+import { ChildRegistry } from '../runners/child-processes/child-registry.js';
+import { runnerMap } from '../runners/registry.js';
+import type { RunnerFactory } from '../runners/runner.js';
+import { DataDirLock } from '../storage/data-dir-lock.js';
+import { HostAgent, hostLinkUrl } from './host-agent.js';
+import { HostState } from './host-state.js';
+
+/** The file in a host's data directory that holds its credential on the relay (mode 0600). */
+const TOKEN_FILE = 'host-token';
+
+export interface HostOptions {
+  /** The relay: http(s)://, ws(s):// or host:port. */
+  relay: string;
+  /** The host's own directory: its credential, working state, session directories and lock. */
+  dataDir: string;
+  /**
+   * A pairing code of the relay's (made with owner role): redeemed once, for the credential the
+   * host keeps in its data directory. Without it the kept credential is used.
+   */
+  code?: string;
+  /** The name the host is listed under when it pairs (default: this machine's name). */
+  name?: string;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
+  /** Runner factories by kind; replaces the defaults of the same kind. */
+  runners?: RunnerFactory[];
+  /** Called when the relay refuses the host for good (revoked, other version). */
+  onRefused?(reason: string): void;
+  /** Called each time the relay welcomed the host. */
+  onOnline?(hostId: string, name: string): void;
+}
+
+export interface RunningHost {
+  /** Stops the link and every runner, and releases the data directory. */
+  close(): Promise<void>;
+}
+
+/** An error a host start reports to the person starting it. */
+export class HostStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostStartError';
+  }
+}
+
+/**
+ * Starts `baton host`: takes the data directory (one host per directory), ends what a crashed
+ * predecessor left running, pairs with the relay when given a code, and opens the link.
+ */
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const log = createLogger(options.logLevel ?? 'info', {}, undefined, options.logFormat ?? 'text');
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const url = hostLinkUrl(options.relay);
+  const lock = DataDirLock.acquire(options.dataDir);
+  try {
+    const token =
+      options.code !== undefined
+        ? await pair(options.relay, options.code, options.name, options.dataDir)
+        : readToken(options.dataDir);
+    const children = new ChildRegistry(options.dataDir, log);
+    await children.reapOrphans();
+    const agent = new HostAgent({
+      url,
+      token,
+      dataDir: options.dataDir,
+      factories: runnerMap(options.runners),
+      children,
+      state: new HostState(options.dataDir, log),
+      log,
+      onRefused: (reason) => {
+        log.error('the relay refused this host', { reason });
+        options.onRefused?.(reason);
+      },
+      ...(options.onOnline ? { onOnline: options.onOnline } : {}),
+    });
+    agent.start();
+    let closing: Promise<void> | undefined;
+    return {
+      close: () =>
+        (closing ??= agent.close().finally(() => {
+          lock.release();
+        })),
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+function readToken(dataDir: string): string {
+  try {
+    const token = readFileSync(join(dataDir, TOKEN_FILE), 'utf8').trim();
+    if (token) return token;
+  } catch {
+    // Reported below.
+  }
+  throw new HostStartError(
+    `this host is not paired with a relay yet (no ${join(dataDir, TOKEN_FILE)}): run baton pair --role owner on the relay and start baton host with --code CODE`,
+  );
+}
+
+/** Redeems an owner pairing code on the relay and keeps the credential it gives. */
+async function pair(
+  relay: string,
+  code: string,
+  name: string | undefined,
+  dataDir: string,
+): Promise<string> {
+  const base = new URL(hostLinkUrl(relay));
+  base.protocol = base.protocol === 'wss:' ? 'https:' : 'http:';
+  base.pathname = '/api/pairings/redeem';
+  const deviceName = name ?? (await import('node:os')).hostname();
+  let res: Response;
+  try {
+    res = await fetch(base, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, deviceName }),
+    });
+  } catch (err) {
+    throw new HostStartError(`cannot reach the relay at ${base.origin}: ${(err as Error).message}`);
+  }
+  const body: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    const message =
+      (body as { error?: { message?: string } } | undefined)?.error?.message ?? res.statusText;
+    throw new HostStartError(`the relay refused the pairing code: ${message}`);
+  }
+  const redeemed = PairingRedeemed.safeParse(body);
+  if (!redeemed.success) throw new HostStartError('the relay answered the pairing oddly');
+  if (redeemed.data.role !== 'owner')
+    throw new HostStartError(
+      `a host needs an owner pairing code (baton pair --role owner); this one gave ${redeemed.data.role}`,
+    );
+  writeFileSync(join(dataDir, TOKEN_FILE), redeemed.data.deviceToken + '\n', { mode: 0o600 });
+  return redeemed.data.deviceToken;
+}

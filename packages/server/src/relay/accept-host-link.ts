@@ -1,0 +1,163 @@
+import type { RawData, WebSocket } from 'ws';
+import {
+  HOST_LINK_VERSION,
+  HostLinkClose,
+  MIN_HOST_LINK_VERSION,
+  parseHostFrame,
+  type RelayMessage,
+} from '@baton/protocol';
+import type { DeviceRegistry } from '../auth/device-registry.js';
+import type { Logger } from '../logger.js';
+import type { HostDirectory } from './host-directory.js';
+import { HostLink } from './host-link.js';
+import { RemoteRunner } from './remote-runner.js';
+
+/** How long a host may take to send `host.hello`. */
+const HELLO_TIMEOUT_MS = 10_000;
+
+export interface HostLinkDeps {
+  directory: HostDirectory;
+  devices: DeviceRegistry;
+  log: Logger;
+  heartbeatMs: number;
+}
+
+/**
+ * Turns an upgraded WebSocket on the host link path into a HostLink once its `host.hello`
+ * passes: a known version and the token of an owner device (a host is paired like a device, with
+ * an owner pairing code; see docs/relay.md). Anything else is closed with a code and a reason
+ * the host prints; the relay and its other hosts go on.
+ */
+export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
+  const { log } = deps;
+  const timer = setTimeout(
+    () => refuse(HostLinkClose.Unauthorized, 'unauthorized', 'no host.hello within 10 s'),
+    HELLO_TIMEOUT_MS,
+  );
+  const refuse = (
+    code: number,
+    errorCode: 'unauthorized' | 'invalid_message' | 'unsupported_version',
+    message: string,
+  ) => {
+    clearTimeout(timer);
+    const frame: RelayMessage = { type: 'error', error: { code: errorCode, message } };
+    ws.send(JSON.stringify(frame));
+    ws.close(code, message.slice(0, 120));
+  };
+  ws.on('error', (err) => log.warn('host link error before hello', { error: err.message }));
+  ws.once('message', (data: RawData, isBinary) => {
+    clearTimeout(timer);
+    const text = isBinary ? '' : Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+    const parsed = parseHostFrame(text);
+    if (!parsed.ok) return refuse(HostLinkClose.BadFrame, 'invalid_message', parsed.error.message);
+    const hello = parsed.value;
+    if (hello.type !== 'host.hello')
+      return refuse(
+        HostLinkClose.BadFrame,
+        'invalid_message',
+        'the first frame must be host.hello',
+      );
+    if (hello.version < MIN_HOST_LINK_VERSION || hello.version > HOST_LINK_VERSION)
+      return refuse(
+        HostLinkClose.UnsupportedVersion,
+        'unsupported_version',
+        `this relay speaks host link versions ${MIN_HOST_LINK_VERSION}–${HOST_LINK_VERSION}, not ${hello.version}; update baton on the host or the relay`,
+      );
+    const device = deps.devices.authenticate(hello.token);
+    if (!device)
+      return refuse(
+        HostLinkClose.Unauthorized,
+        'unauthorized',
+        'unknown or revoked host token: pair the host again (baton pair --role owner on the relay, then baton host --relay URL --code CODE)',
+      );
+    if (device.role !== 'owner')
+      return refuse(
+        HostLinkClose.Unauthorized,
+        'unauthorized',
+        `a host must be paired with an owner code; this one is ${device.role}`,
+      );
+    open(ws, device.id, device.name, hello.running, deps);
+  });
+}
+
+function open(
+  ws: WebSocket,
+  hostId: string,
+  name: string,
+  running: readonly string[],
+  deps: HostLinkDeps,
+): void {
+  const { directory, log } = deps;
+  const link = new HostLink(
+    ws,
+    hostId,
+    name,
+    {
+      onFrame: (l, frame) => {
+        const bound = directory.runnerOf(hostId, frame.sessionId);
+        const runner = bound instanceof RemoteRunner ? bound : undefined;
+        switch (frame.type) {
+          case 'out':
+            if (!runner) {
+              // The relay no longer runs that session here (stopped, deleted): nothing to store.
+              l.send({ type: 'out.ack', sessionId: frame.sessionId, n: frame.n });
+              return;
+            }
+            runner.commitOut(frame).then(
+              (n) => l.send({ type: 'out.ack', sessionId: frame.sessionId, n }),
+              (err: unknown) =>
+                log.error('could not commit host output', {
+                  host: name,
+                  session: frame.sessionId,
+                  error: (err as Error).message,
+                }),
+            );
+            return;
+          case 'stream':
+            runner?.stream(frame.messageId, frame.channel, frame.delta);
+            return;
+          case 'read':
+            if (!runner) {
+              l.send({
+                type: 'read.result',
+                ref: frame.ref,
+                error: {
+                  code: 'not_found',
+                  message: `this relay runs no session ${frame.sessionId} on this host`,
+                },
+              });
+              return;
+            }
+            runner.read(frame.what).then(
+              (result) => l.send({ type: 'read.result', ref: frame.ref, result }),
+              (err: unknown) =>
+                l.send({
+                  type: 'read.result',
+                  ref: frame.ref,
+                  error: { code: 'internal', message: (err as Error).message },
+                }),
+            );
+            return;
+        }
+      },
+      onClose: (l) => {
+        log.info('host offline', { host: name });
+        directory.disconnected(l);
+      },
+    },
+    log,
+    deps.heartbeatMs,
+  );
+  link.send({ type: 'host.welcome', version: HOST_LINK_VERSION, hostId, name });
+  directory.connected(link).then(
+    (previous) => {
+      previous?.close(HostLinkClose.Replaced, 'another link of this host replaced this one');
+      log.info('host online', { host: name });
+      // What the host still runs but the relay does not (stopped while the host was away).
+      for (const sessionId of running)
+        if (!directory.runnerOf(hostId, sessionId))
+          link.request({ type: 'stop', sessionId }).catch(() => {});
+    },
+    (err: unknown) => log.error('could not register a host', { error: (err as Error).message }),
+  );
+}

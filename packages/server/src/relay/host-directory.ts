@@ -1,0 +1,136 @@
+import type { SessionHost } from '@baton/protocol';
+import type { Store } from '../storage/store.js';
+import type { Logger } from '../logger.js';
+import type { HostLink } from './host-link.js';
+
+/** Where the relay keeps the hosts it has seen (id and name), so a restart lists them offline. */
+const HOSTS_META_KEY = 'relay.hosts';
+
+/** A remote runner, as the directory hands it a host's link when the host comes online. */
+export interface HostBound {
+  readonly sessionId: string;
+  /** The host's link is up (again): start or re-attach the runner, resend what waits. */
+  linkUp(link: HostLink): void;
+  /** The host's link went down: what waits on it waits for the next link. */
+  linkDown(): void;
+}
+
+/**
+ * The hosts a relay knows: every host that ever connected (kept in the store's meta table),
+ * which of them is online now (its link), and the remote runners bound to each.
+ *
+ * Invariant: at most one link per host. A second link of the same host replaces the first, and
+ * the runners of that host see `linkDown` then `linkUp` with the new one.
+ */
+export class HostDirectory {
+  private readonly known = new Map<string, string>();
+  private readonly links = new Map<string, HostLink>();
+  private readonly bound = new Map<string, Map<string, HostBound>>();
+  private onChangeListeners: ((hostId: string) => void)[] = [];
+
+  private constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+  ) {}
+
+  static async open(store: Store, log: Logger): Promise<HostDirectory> {
+    const dir = new HostDirectory(store, log);
+    const raw = await store.getMeta(HOSTS_META_KEY);
+    if (raw !== undefined) {
+      try {
+        for (const [id, name] of Object.entries(JSON.parse(raw) as Record<string, string>))
+          if (typeof name === 'string') dir.known.set(id, name);
+      } catch {
+        log.warn('the list of known hosts is unreadable; hosts are listed again as they connect');
+      }
+    }
+    return dir;
+  }
+
+  /** Called with a host's id whenever it comes online, goes offline or is renamed. */
+  onChange(listener: (hostId: string) => void): void {
+    this.onChangeListeners.push(listener);
+  }
+
+  /** A host by id or by name (ids first), or undefined when none matches. */
+  resolve(ref: string): string | undefined {
+    if (this.known.has(ref)) return ref;
+    const byName = [...this.known].filter(([, name]) => name === ref);
+    return byName.length === 1 ? byName[0]![0] : undefined;
+  }
+
+  /** Every known host with its online state, for listings and error messages. */
+  list(): SessionHost[] {
+    return [...this.known].map(([id, name]) => ({ id, name, online: this.links.has(id) }));
+  }
+
+  describe(hostId: string): SessionHost {
+    return {
+      id: hostId,
+      name: this.known.get(hostId) ?? hostId,
+      online: this.links.has(hostId),
+    };
+  }
+
+  link(hostId: string): HostLink | undefined {
+    return this.links.get(hostId);
+  }
+
+  /** A host's link was accepted. Returns the link it replaced, for the caller to close. */
+  async connected(link: HostLink): Promise<HostLink | undefined> {
+    const previous = this.links.get(link.hostId);
+    if (previous) this.disconnected(previous);
+    if (this.known.get(link.hostId) !== link.name) {
+      this.known.set(link.hostId, link.name);
+      await this.store
+        .setMeta(HOSTS_META_KEY, JSON.stringify(Object.fromEntries(this.known)))
+        .catch((err: unknown) =>
+          this.log.warn('could not record a host', { error: (err as Error).message }),
+        );
+    }
+    this.links.set(link.hostId, link);
+    for (const b of [...(this.bound.get(link.hostId)?.values() ?? [])]) b.linkUp(link);
+    this.changed(link.hostId);
+    return previous;
+  }
+
+  /** A host's link closed (or was replaced); nothing happens if it is not the current one. */
+  disconnected(link: HostLink): void {
+    if (this.links.get(link.hostId) !== link) return;
+    this.links.delete(link.hostId);
+    for (const b of [...(this.bound.get(link.hostId)?.values() ?? [])]) b.linkDown();
+    this.changed(link.hostId);
+  }
+
+  /** Closes every host link (the relay shuts down; hosts reconnect to the next one). */
+  closeAll(): void {
+    for (const link of [...this.links.values()]) link.close(1001, 'relay shutting down');
+  }
+
+  /** Binds a remote runner to its host; it gets `linkUp` at once when the host is online. */
+  bind(hostId: string, runner: HostBound): void {
+    let of = this.bound.get(hostId);
+    if (!of) this.bound.set(hostId, (of = new Map()));
+    of.set(runner.sessionId, runner);
+  }
+
+  unbind(hostId: string, runner: HostBound): void {
+    const of = this.bound.get(hostId);
+    if (of?.get(runner.sessionId) === runner) of.delete(runner.sessionId);
+  }
+
+  /** The runner of a session on a host, if one is bound. */
+  runnerOf(hostId: string, sessionId: string): HostBound | undefined {
+    return this.bound.get(hostId)?.get(sessionId);
+  }
+
+  private changed(hostId: string): void {
+    for (const l of this.onChangeListeners) {
+      try {
+        l(hostId);
+      } catch (err) {
+        this.log.error('a host listener failed', { error: (err as Error).message });
+      }
+    }
+  }
+}

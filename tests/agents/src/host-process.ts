@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { BATON_CLI } from './agent-env.js';
+
+/**
+ * `baton host --relay URL` as its own process, exactly as a person starts it on a machine (so a
+ * test can kill it with SIGKILL mid-stream). `onlineCount` counts the relay's welcomes.
+ */
+export class HostProcess {
+  onlineCount = 0;
+  private readonly waiters: Array<() => void> = [];
+
+  private constructor(private readonly child: ChildProcess) {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (l) => {
+      if (/^host .* is online at /.test(l)) {
+        this.onlineCount++;
+        for (const w of this.waiters.splice(0)) w();
+      }
+    });
+  }
+
+  /**
+   * Starts a host on `dataDir` for the relay at `relayUrl`; with `code`, it pairs first. Resolves
+   * once the relay welcomed it.
+   */
+  static async start(
+    relayUrl: string,
+    dataDir: string,
+    options: { code?: string; name?: string; env?: Record<string, string> } = {},
+  ): Promise<HostProcess> {
+    const args = ['host', '--relay', relayUrl, '--data', dataDir, '--log-level', 'warn'];
+    if (options.code) args.push('--code', options.code);
+    if (options.name) args.push('--name', options.name);
+    const child = spawn(process.execPath, [BATON_CLI, ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const host = new HostProcess(child);
+    await host.online(1);
+    return host;
+  }
+
+  /** Resolves once the relay has welcomed this host `count` times in all. */
+  online(count: number, timeoutMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.onlineCount >= count) {
+          clearTimeout(timer);
+          resolve();
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`the host was not welcomed ${count} time(s) within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      timer.unref();
+      if (check()) return;
+      const wait = () => {
+        if (!check()) this.waiters.push(wait);
+      };
+      this.waiters.push(wait);
+      this.child.once('exit', (code) => reject(new Error(`baton host exited with ${code}`)));
+    });
+  }
+
+  async kill9(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
