@@ -25,6 +25,9 @@ import { runnerMap } from './runners/registry.js';
 import type { ServerOptions } from './server-options.js';
 import { DataDirLock } from './storage/data-dir-lock.js';
 import { openStore } from './storage/open-store.js';
+import type { PgStore } from './storage/pg-store.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import { newNodeId } from './cluster/node-identity.js';
 import type { Store } from './storage/store.js';
 import { DEFAULT_MAX_ATTACHMENT_BYTES } from './attachments/read-upload.js';
 import { ClientConnection } from './ws/client-connection.js';
@@ -97,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       dataDir: options.dataDir,
       durability: options.durability ?? 'normal',
       log,
+      ...(options.cluster ? { sharedSchema: true } : {}),
     }));
   } catch (err) {
     lock.release();
@@ -109,6 +113,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let push: { publicKey: string; subscriptions: PushSubscriptions } | undefined;
   let notifier: PushNotifier | undefined;
   let settings: ServerSettings;
+  let cluster: ClusterNode | undefined;
   try {
     opened = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
     settings = await ServerSettings.open(store);
@@ -151,8 +156,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       deviceName: (deviceId) => registry.nameOf(deviceId),
       ...(notifier ? { onCommitted: notifier.onCommitted.bind(notifier) } : {}),
     });
-    await loading.load();
+    if (options.cluster) {
+      // Many nodes: before load, so every session starts out followed, not owned.
+      const pgStore = store as PgStore;
+      cluster = new ClusterNode(
+        { bus: pgStore.clusterBus(), leases: pgStore, store: loading.storeForCluster, log },
+        { ...options.cluster, nodeId: options.cluster.nodeId ?? newNodeId() },
+      );
+      const host = loading.attachCluster(cluster);
+      await loading.load();
+      await cluster.start(host);
+    } else {
+      await loading.load();
+    }
   } catch (err) {
+    await cluster?.close().catch(() => {});
     notifier?.close();
     await loading?.close().catch(() => {});
     await store.close().catch(() => {});
@@ -374,7 +392,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         wss.close();
+        await cluster?.halt();
         await hub.close();
+        await cluster?.close();
         await audit.close();
         await store.close();
         lock.release();

@@ -30,7 +30,7 @@ import { withAttachmentInfo } from '../attachments/message-attachments.js';
 import { SessionDocuments } from './documents/session-documents.js';
 import { duplicateOrStale, isStaleRun } from './input-run.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
-import type { SessionLogState, LogWriter } from './log-writer.js';
+import { NOT_OWNER, type SessionLogState, type LogWriter } from './log-writer.js';
 import { chooseResponder } from './terminal-responder.js';
 import { TerminalSizePolicy, type Decision } from './terminal-size-policy.js';
 import type { Actor, Peer } from './peer.js';
@@ -177,6 +177,11 @@ export class LiveSession {
 
   get isAgent(): boolean {
     return this.kind !== 'terminal';
+  }
+
+  /** With many nodes: whether another node owns the session (this one only follows its log). */
+  get following(): boolean {
+    return this.logState.lease === NOT_OWNER;
   }
 
   get isDeleted(): boolean {
@@ -721,7 +726,17 @@ export class LiveSession {
 
   /** Creates and starts the runner. A start failure marks the session failed with the reason. */
   ensureRunner(): Promise<void> {
+    // A node that does not own the session never runs it: the owner's runner is the only one.
+    if (this.following)
+      return Promise.reject(
+        new BatonError('unavailable', `another node runs session ${this.id}; retry`, 1000),
+      );
     return this.runners.ensure();
+  }
+
+  /** Ends the runner without recording anything: this node lost the session to another. */
+  releaseRunner(): Promise<void> {
+    return this.runners.release();
   }
 
   async setStatus(
@@ -794,7 +809,8 @@ export class LiveSession {
   // ---- retention -----------------------------------------------------------------------------
 
   private maybeCompact(): void {
-    if (this.compacting || this.deleted) return;
+    // Only the owner checkpoints and compacts; a following node's firstSeq follows the store.
+    if (this.compacting || this.deleted || this.following) return;
     const retained = this.committedSeq - this.firstSeq + 1;
     const overRetention = retained > this.deps.retentionEvents * 1.25;
     const checkpointDue =
@@ -809,7 +825,7 @@ export class LiveSession {
    * subscriber that needs a deleted event gets the snapshot at S and the events after it.
    */
   async checkpoint(compact = false): Promise<void> {
-    if (this.compacting || this.deleted) return;
+    if (this.compacting || this.deleted || this.following) return;
     this.compacting = true;
     try {
       this.eventsSinceCheckpoint = 0;

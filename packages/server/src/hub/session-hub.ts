@@ -20,7 +20,9 @@ import { StoreHealth } from '../storage/store-health.js';
 import { appendUntilStored } from './append-until-stored.js';
 import { settleAfterRestart } from './crash-recovery.js';
 import { LiveSession } from './live-session.js';
-import { LogWriter } from './log-writer.js';
+import { LogWriter, NOT_OWNER } from './log-writer.js';
+import type { ClusterHost, HubCluster } from './hub-cluster.js';
+import type { ForwardedCommand, ForwardedResult } from '../cluster/forwarded-command.js';
 import { RestoreGuard } from './restore-guard.js';
 import type { Actor, Peer } from './peer.js';
 import type { CommittedEvent } from './event-frame.js';
@@ -72,6 +74,10 @@ export class SessionHub {
   private closed = false;
   /** Set by `load`: notices logs that went back in time and records heads for the next start. */
   private guard: RestoreGuard | undefined;
+  /** With many nodes: leases, forwarding and notifications (attachCluster, before load). */
+  private cluster: HubCluster | undefined;
+  /** Sessions this node is creating (stored, not yet in `sessions`): never adopted from the store. */
+  private readonly creating = new Set<string>();
 
   constructor(private readonly opts: SessionHubOptions) {
     this.storeHealth = new StoreHealth({
@@ -93,6 +99,7 @@ export class SessionHub {
         session.onCommitted(events);
         this.guard?.noteHead(session.id, session.epoch, session.committedSeq);
         opts.onCommitted?.(session, events);
+        this.cluster?.committed(session.id, session.committedSeq);
       },
       {
         onStoreFailed: (_error, logs, cause) => {
@@ -104,6 +111,7 @@ export class SessionHub {
           this.storeHealth.succeeded();
           for (const log of logs) this.sessions.get(log.sessionId)?.setDegraded(undefined);
         },
+        onLeaseLost: (log) => this.cluster?.leaseLost(log.sessionId),
         onListenerError: (err) => {
           opts.log.error('a commit listener failed', { error: (err as Error).message });
         },
@@ -129,6 +137,8 @@ export class SessionHub {
     await this.guard.start(store);
     for (const session of loaded) {
       await session.loadProjection();
+      // With many nodes a session is settled by the node that takes its lease (cluster/takeover.ts).
+      if (this.cluster) continue;
       const settled = settleAfterRestart(session, this.opts.log).catch((err: unknown) =>
         this.settleLater(session, err),
       );
@@ -160,6 +170,87 @@ export class SessionHub {
     });
   }
 
+  /**
+   * Joins this hub to the other nodes on the same PostgreSQL (before `load`): every session
+   * starts out followed, and is owned only once the cluster took its lease.
+   */
+  attachCluster(cluster: HubCluster): ClusterHost {
+    this.cluster = cluster;
+    return {
+      all: () => this.sessions.values(),
+      find: (id) => this.sessions.get(id),
+      adopt: (id) => this.adopt(id),
+      forget: (id) => this.forget(id),
+      applyFollowed: (session, events) => {
+        session.onCommitted(events);
+        this.guard?.noteHead(session.id, session.epoch, session.committedSeq);
+      },
+      runForwarded: (session, command) => this.runForwarded(session, command),
+    };
+  }
+
+  /** The store as the hub uses it (instrumented), for the cluster's reads. */
+  get storeForCluster(): Store {
+    return this.opts.store;
+  }
+
+  /** Loads a session another node created. */
+  private async adopt(id: string): Promise<void> {
+    if (this.closed || this.sessions.has(id) || this.creating.has(id)) return;
+    const record = await this.opts.store.getSession(id);
+    if (!record || this.sessions.has(id) || this.creating.has(id)) return;
+    const session = this.makeSession(record);
+    await session.loadProjection();
+    if (this.sessions.has(id) || this.closed) return;
+    this.sessions.set(id, session);
+    this.infoChanged(session, true);
+  }
+
+  /** Drops a session another node deleted: its subscribers and list watchers are told. */
+  private async forget(id: string): Promise<void> {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    this.sessions.delete(id);
+    this.pendingListUpdates.delete(s);
+    this.announceRemoved(s);
+    await s.dispose({ deleted: true });
+    this.guard?.forget(id);
+    this.opts.onDeleted?.(id);
+  }
+
+  /** A command another node forwarded to this node, the session's owner. */
+  private async runForwarded(
+    s: LiveSession,
+    command: ForwardedCommand,
+  ): Promise<ForwardedResult> {
+    switch (command.op) {
+      case 'input': {
+        const actor: Actor = { deviceId: command.deviceId };
+        if (command.connectionId !== undefined) actor.connectionId = command.connectionId;
+        return s.submitInput(actor, command.inputId, command.payload, command.readOnly);
+      }
+      case 'rename':
+        await this.rename(s.id, command.name);
+        break;
+      case 'stop':
+        await this.stop(s.id);
+        break;
+      case 'restart':
+        await this.restart(s.id);
+        break;
+      case 'delete':
+        await this.delete(s.id);
+        return { seq: 0 };
+    }
+    return { seq: s.committedSeq };
+  }
+
+  /** The command on the owner when another node owns the session; undefined to run it here. */
+  private async forwarded(s: LiveSession, command: ForwardedCommand) {
+    if (!this.cluster || !s.following) return undefined;
+    return this.cluster.forward(s, command);
+  }
+
   private makeSession(record: SessionRecord): LiveSession {
     const kind = record.kind;
     const config = JSON.parse(record.config) as TerminalConfig;
@@ -167,7 +258,7 @@ export class SessionHub {
     const projection = projectionFactory
       ? projectionFactory.create({ cols: config.cols ?? 80, rows: config.rows ?? 24 })
       : new NullProjection();
-    return new LiveSession(record, {
+    const session = new LiveSession(record, {
       store: this.opts.store,
       writer: this.writer,
       log: this.opts.log,
@@ -179,6 +270,8 @@ export class SessionHub {
       ...(this.opts.deviceName ? { deviceName: this.opts.deviceName } : {}),
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),
     });
+    if (this.cluster) session.logState.lease = NOT_OWNER;
+    return session;
   }
 
   /**
@@ -318,9 +411,18 @@ export class SessionHub {
       firstSeq: 1,
       epoch: newEpoch(),
     };
-    await this.opts.store.insertSession(record);
-    const session = this.makeSession(record);
-    this.sessions.set(id, session);
+    this.creating.add(id);
+    let session: LiveSession;
+    try {
+      await this.opts.store.insertSession(record);
+      session = this.makeSession(record);
+      // Owned before its first event: other nodes only follow it.
+      await this.cluster?.claimCreated(session);
+      this.sessions.set(id, session);
+    } finally {
+      this.creating.delete(id);
+    }
+    this.cluster?.sessionsChanged(id);
     await session.append([
       { type: 'session.created', data: { name: record.name, kind, config: session.info().config } },
     ]);
@@ -335,18 +437,21 @@ export class SessionHub {
 
   async rename(id: string, name: string): Promise<SessionInfo> {
     const s = this.get(id);
+    if (await this.forwarded(s, { op: 'rename', name })) return s.info();
     if (name !== s.name) await s.append([{ type: 'session.renamed', data: { name } }], { name });
     return s.info();
   }
 
   async stop(id: string): Promise<SessionInfo> {
     const s = this.get(id);
+    if (await this.forwarded(s, { op: 'stop' })) return s.info();
     await s.stop();
     return s.info();
   }
 
   async restart(id: string): Promise<SessionInfo> {
     const s = this.get(id);
+    if (await this.forwarded(s, { op: 'restart' })) return s.info();
     await s.restart().catch((err: unknown) => {
       if (!(err instanceof BatonError)) throw err;
     });
@@ -355,8 +460,23 @@ export class SessionHub {
 
   async delete(id: string): Promise<void> {
     const s = this.get(id);
+    if (await this.forwarded(s, { op: 'delete' })) {
+      await this.forget(id);
+      return;
+    }
     this.sessions.delete(id);
     this.pendingListUpdates.delete(s);
+    this.announceRemoved(s);
+    await s.dispose({ deleted: true });
+    await this.opts.store.deleteSession(id);
+    this.guard?.forget(id);
+    this.opts.onDeleted?.(id);
+    this.cluster?.sessionsChanged(id);
+  }
+
+  /** Tells the session's subscribers and every list watcher that may see it that it is gone. */
+  private announceRemoved(s: LiveSession): void {
+    const id = s.id;
     const frame = JSON.stringify({ type: 'sessions.changed', change: 'remove', sessionId: id });
     const notified = new Set<string>();
     for (const sub of s.subscriptions.values()) {
@@ -366,14 +486,34 @@ export class SessionHub {
     for (const peer of this.watchers.values()) {
       if (!notified.has(peer.connectionId) && this.visible(peer.deviceId, id)) peer.send(frame);
     }
-    await s.dispose({ deleted: true });
-    await this.opts.store.deleteSession(id);
-    this.guard?.forget(id);
-    this.opts.onDeleted?.(id);
   }
 
-  submitInput(id: string, actor: Actor, inputId: string, payload: InputPayload, readOnly = false) {
-    return this.get(id).submitInput(actor, inputId, payload, readOnly);
+  async submitInput(
+    id: string,
+    actor: Actor,
+    inputId: string,
+    payload: InputPayload,
+    readOnly = false,
+  ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
+    const s = this.get(id);
+    const command: ForwardedCommand = {
+      op: 'input',
+      deviceId: actor.deviceId,
+      inputId,
+      payload,
+      readOnly,
+    };
+    if (actor.connectionId !== undefined) command.connectionId = actor.connectionId;
+    const remote = await this.forwarded(s, command);
+    if (remote) {
+      const result: { seq: number; duplicate: boolean; ignored?: 'not_responder' } = {
+        seq: remote.seq,
+        duplicate: remote.duplicate ?? false,
+      };
+      if (remote.ignored === 'not_responder') result.ignored = 'not_responder';
+      return result;
+    }
+    return s.submitInput(actor, inputId, payload, readOnly);
   }
 
   answerPermission(id: string, actor: Actor, requestId: string, answer: PermissionDecision) {

@@ -22,7 +22,7 @@ import {
   type StoredEvent,
   type StoredInput,
 } from './store.js';
-import { EntryRejected } from './entry-rejected.js';
+import { EntryRejected, LeaseLost } from './entry-rejected.js';
 import { migrate } from './pg-migrate.js';
 import {
   toAttachmentMeta,
@@ -39,6 +39,7 @@ import {
   type SessionRow,
 } from './store-rows.js';
 import { PgSchemaLock } from './pg-schema-lock.js';
+import { PgClusterBus } from './pg-cluster-bus.js';
 import { parsePgTarget, type PgTarget } from './pg-target.js';
 import { describePgOpenError } from './pg-open-error.js';
 import { acquireLease, fencedEntryCheck, releaseLease, renewLease } from './pg-session-leases.js';
@@ -94,7 +95,15 @@ export class PgStore implements Store, SessionLeases {
     /** Where it is connected, as it may be shown. */
     readonly target: Pick<PgTarget, 'schema' | 'shown'>,
     private readonly lock: PgSchemaLock | undefined,
+    /** How its connections are opened: the cluster bus opens its LISTEN connection alike. */
+    private readonly connection: pg.ClientConfig,
+    private readonly log: Logger | undefined,
   ) {}
+
+  /** What many nodes on this schema share besides the store: leases' upkeep, NOTIFY, forwarding. */
+  clusterBus(): PgClusterBus {
+    return new PgClusterBus(this.pool, this.connection, this.target.schema, this.log);
+  }
 
   /**
    * Connects, creates the schema when missing and brings it to this baton's version. Refuses a
@@ -142,7 +151,13 @@ export class PgStore implements Store, SessionLeases {
       if (err instanceof StoreOpenError) throw err;
       throw describePgOpenError(err, target.shown);
     }
-    return new PgStore(pool, { schema: target.schema, shown: target.shown }, lock);
+    return new PgStore(
+      pool,
+      { schema: target.schema, shown: target.shown },
+      lock,
+      connection,
+      options.log,
+    );
   }
 
   // ---- meta, devices, roles --------------------------------------------------------------------
@@ -595,7 +610,7 @@ export class PgStore implements Store, SessionLeases {
  */
 async function writeEntry(c: pg.PoolClient, entry: CommitEntry): Promise<void> {
   if (entry.lease !== undefined && !(await fencedEntryCheck(c, entry.lease))) {
-    throw new EntryRejected(
+    throw new LeaseLost(
       `the lease on session ${entry.sessionId} (epoch ${entry.lease.epoch}) is no longer ${entry.lease.owner}'s: another node owns the session now`,
     );
   }
