@@ -44,10 +44,7 @@ export class PgClusterBus implements ClusterBus {
       this.log?.warn('the cluster LISTEN connection broke; listening again', {
         error: err?.message ?? 'ended',
       });
-      this.retry = setTimeout(() => {
-        this.retry = undefined;
-        this.listen(onSignal, onResumed).then(onResumed, () => broken());
-      }, RELISTEN_AFTER_MS);
+      this.relisten(onSignal, onResumed);
     };
     client.on('notification', (n) => {
       const signal = n.channel === this.channel ? decodeSignal(n.payload ?? '') : undefined;
@@ -55,15 +52,28 @@ export class PgClusterBus implements ClusterBus {
     });
     client.on('error', broken);
     client.on('end', () => broken());
-    this.listener = client;
+    // Watched (`broken`) only once listening: a failure before that is the caller's to handle.
     try {
       await client.connect();
       await client.query(`LISTEN ${client.escapeIdentifier(this.channel)}`);
     } catch (err) {
-      if (this.listener === client) this.listener = undefined;
       await client.end().catch(() => {});
       throw err;
     }
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.listener = client;
+  }
+
+  /** Listens again after RELISTEN_AFTER_MS, and again after that until it works or is closed. */
+  private relisten(onSignal: (signal: ClusterSignal) => void, onResumed: () => void): void {
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (this.closed) return;
+      this.listen(onSignal, onResumed).then(onResumed, () => this.relisten(onSignal, onResumed));
+    }, RELISTEN_AFTER_MS);
   }
 
   async signal(signal: ClusterSignal): Promise<void> {
