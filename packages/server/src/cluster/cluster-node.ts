@@ -6,7 +6,11 @@ import type { ClusterHost, HubCluster } from '../hub/hub-cluster.js';
 import type { SessionLeases } from '../storage/session-lease.js';
 import type { Store } from '../storage/store.js';
 import type { ClusterBus, ClusterSignal } from './cluster-bus.js';
-import { ForwardedAnswer, type ForwardedCommand, type ForwardedResult } from './forwarded-command.js';
+import {
+  ForwardedAnswer,
+  type ForwardedCommand,
+  type ForwardedResult,
+} from './forwarded-command.js';
 import { LogFollower } from './log-follower.js';
 import { SessionOwnership } from './session-ownership.js';
 import { settleTakeover } from './takeover.js';
@@ -102,10 +106,7 @@ export class ClusterNode implements HubCluster {
     session.logState.lease = lease;
   }
 
-  async forward(
-    session: LiveSession,
-    command: ForwardedCommand,
-  ): Promise<ForwardedResult> {
+  async forward(session: LiveSession, command: ForwardedCommand): Promise<ForwardedResult> {
     const id = await this.deps.bus.forward(session.id, this.nodeId, JSON.stringify(command));
     const answered = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -337,7 +338,8 @@ export class ClusterNode implements HubCluster {
       if (Date.now() - this.lastRenewed >= this.leaseMs) {
         for (const lease of mine) {
           const session = host.find(lease.sessionId);
-          if (session) this.lose(session, `the lease could not be renewed: ${(err as Error).message}`);
+          if (session)
+            this.lose(session, `the lease could not be renewed: ${(err as Error).message}`);
         }
       }
     }

@@ -16,9 +16,7 @@ import type { SessionLease } from '../storage/session-lease.js';
  * Every transition is here; ClusterNode only calls them.
  */
 export type OwnershipState =
-  | { state: 'following' }
-  | { state: 'claiming' }
-  | { state: 'owning'; lease: SessionLease };
+  { state: 'following' } | { state: 'claiming' } | { state: 'owning'; lease: SessionLease };
 
 export class SessionOwnership {
   private current: OwnershipState = { state: 'following' };

@@ -13,10 +13,7 @@ export interface HubCluster {
    * Runs a command on the session's owner and resolves once this node has applied every event
    * the command made; rejects with the owner's error.
    */
-  forward(
-    session: LiveSession,
-    command: ForwardedCommand,
-  ): Promise<ForwardedResult>;
+  forward(session: LiveSession, command: ForwardedCommand): Promise<ForwardedResult>;
   /** This node committed the session's events up to `seq`: the other nodes are told. */
   committed(sessionId: string, seq: number): void;
   /** A session was created or deleted here: the other nodes are told. */
@@ -36,8 +33,5 @@ export interface ClusterHost {
   /** Applies events another node committed, as a local commit would. */
   applyFollowed(session: LiveSession, events: CommittedEvent[]): void;
   /** Runs a forwarded command on a session this node owns. */
-  runForwarded(
-    session: LiveSession,
-    command: ForwardedCommand,
-  ): Promise<ForwardedResult>;
+  runForwarded(session: LiveSession, command: ForwardedCommand): Promise<ForwardedResult>;
 }

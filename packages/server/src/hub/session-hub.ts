@@ -219,10 +219,7 @@ export class SessionHub {
   }
 
   /** A command another node forwarded to this node, the session's owner. */
-  private async runForwarded(
-    s: LiveSession,
-    command: ForwardedCommand,
-  ): Promise<ForwardedResult> {
+  private async runForwarded(s: LiveSession, command: ForwardedCommand): Promise<ForwardedResult> {
     switch (command.op) {
       case 'input': {
         const actor: Actor = { deviceId: command.deviceId };

@@ -6,12 +6,7 @@ import { ProtocolClient } from '../testing/protocol-client.js';
 import { PgProxy } from '../testing/pg-proxy.js';
 import { TEST_PG_URL, tempPgSchema } from '../testing/pg-test-schema.js';
 import { spawnServerProcess, type ServerProcess } from '../testing/server-process.js';
-import {
-  BASH_TERMINAL,
-  QUIET_TERMINAL,
-  tempDataDir,
-  waitUntil,
-} from '../testing/test-server.js';
+import { BASH_TERMINAL, QUIET_TERMINAL, tempDataDir, waitUntil } from '../testing/test-server.js';
 
 /** Short leases and polls, so that failover and lost notifications are seen quickly. */
 const LEASE_MS = 1_500;
@@ -58,10 +53,11 @@ async function cluster(
 /** Subscribes once the node knows the session (another node created it). */
 async function subscribeWhenKnown(c: ProtocolClient, sessionId: string): Promise<void> {
   await waitUntil(
-    () => c.subscribe(sessionId, 0).then(
-      () => true,
-      () => false,
-    ),
+    () =>
+      c.subscribe(sessionId, 0).then(
+        () => true,
+        () => false,
+      ),
     `session ${sessionId} on every node`,
   );
 }
@@ -145,7 +141,12 @@ describe('many nodes on one PostgreSQL', () => {
       await subscribeWhenKnown(b, session.id);
       await subscribeWhenKnown(c, session.id);
       // Typed on node 2, run by the shell on node 1 (the owner); its output reaches every node.
-      await b.submit(session.id, 'echo', { kind: 'terminal', data: 'echo mark-$((6*7))\r' }, 20_000);
+      await b.submit(
+        session.id,
+        'echo',
+        { kind: 'terminal', data: 'echo mark-$((6*7))\r' },
+        20_000,
+      );
       const printed = (x: ProtocolClient) =>
         x.logs
           .get(session.id)
@@ -189,7 +190,12 @@ describe('many nodes on one PostgreSQL', () => {
         () => statusOf(c.logs.get(session.id)) === 'running',
         'the restarted shell runs',
       );
-      await c.submit(session.id, 'after', { kind: 'terminal', data: 'echo again-$((5*5))\r' }, 20_000);
+      await c.submit(
+        session.id,
+        'after',
+        { kind: 'terminal', data: 'echo again-$((5*5))\r' },
+        20_000,
+      );
       await waitUntil(
         () =>
           b.logs
@@ -225,7 +231,9 @@ describe('many nodes on one PostgreSQL', () => {
         LEASE_MS * 10,
       );
       // Input through the cut node cannot be stored: it is refused, never acknowledged.
-      await assert.rejects(a.submit(session.id, 'while-cut', { kind: 'terminal', data: 'y' }, 3_000));
+      await assert.rejects(
+        a.submit(session.id, 'while-cut', { kind: 'terminal', data: 'y' }, 3_000),
+      );
 
       cut.heal();
       const head = b.lastSeq.get(session.id)!;
@@ -238,9 +246,9 @@ describe('many nodes on one PostgreSQL', () => {
       const ids = logs[1]!.flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
       assert.ok(!ids.includes('while-cut') || ids.filter((i) => i === 'while-cut').length === 1);
       // The healed node forwards to the new owner like any other.
-      await a.submit(session.id, 'after', { kind: 'terminal', data: 'z' }, 20_000).catch(
-        (err: unknown) => assert.match(String(err), /session_not_running/),
-      );
+      await a
+        .submit(session.id, 'after', { kind: 'terminal', data: 'z' }, 20_000)
+        .catch((err: unknown) => assert.match(String(err), /session_not_running/));
     } finally {
       await c3.close();
       await cut.close();

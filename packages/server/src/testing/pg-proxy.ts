@@ -19,8 +19,9 @@ export class PgProxy {
     target: { host: string; port: number },
     options: { dropNotifications?: boolean } = {},
   ): Promise<PgProxy> {
-    let proxy: PgProxy | undefined;
+    const made: { proxy?: PgProxy } = {};
     const server = createServer((client) => {
+      const proxy = made.proxy;
       if (!proxy || proxy.severed) {
         client.destroy();
         return;
@@ -30,19 +31,23 @@ export class PgProxy {
       const end = () => {
         client.destroy();
         upstream.destroy();
-        proxy?.sockets.delete(client);
-        proxy?.sockets.delete(upstream);
+        proxy.sockets.delete(client);
+        proxy.sockets.delete(upstream);
       };
       client.on('error', end).on('close', end);
       upstream.on('error', end).on('close', end);
       client.pipe(upstream);
-      if (options.dropNotifications) upstream.on('data', dropper((b) => client.write(b)));
+      if (options.dropNotifications)
+        upstream.on(
+          'data',
+          dropper((b) => client.write(b)),
+        );
       else upstream.pipe(client);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
-    proxy = new PgProxy(server, typeof address === 'object' && address ? address.port : 0);
-    return proxy;
+    made.proxy = new PgProxy(server, typeof address === 'object' && address ? address.port : 0);
+    return made.proxy;
   }
 
   /** `url` (a postgres:// URL) pointed at this proxy. */
