@@ -161,7 +161,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const pgStore = store as PgStore;
       cluster = new ClusterNode(
         { bus: pgStore.clusterBus(), leases: pgStore, store: loading.storeForCluster, log },
-        { ...options.cluster, nodeId: options.cluster.nodeId ?? newNodeId() },
+        {
+          ...options.cluster,
+          nodeId: options.cluster.nodeId ?? newNodeId(),
+          // Devices paired or revoked on another node.
+          onPoll: () => registry.refresh(),
+        },
       );
       const host = loading.attachCluster(cluster);
       await loading.load();

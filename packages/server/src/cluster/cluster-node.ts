@@ -25,6 +25,8 @@ export interface ClusterOptions {
   pollMs?: number;
   /** This node's name in leases; default newNodeId(). */
   nodeId: string;
+  /** Also run on every poll: rereading what other nodes change outside session logs (devices). */
+  onPoll?: () => Promise<void>;
 }
 
 /** How long a node waits for the owner to answer a forwarded request. */
@@ -42,6 +44,7 @@ export class ClusterNode implements HubCluster {
   readonly nodeId: string;
   readonly leaseMs: number;
   readonly pollMs: number;
+  private readonly onPoll: (() => Promise<void>) | undefined;
   private readonly owners = new Map<string, SessionOwnership>();
   private readonly follower: LogFollower;
   /** Requests this node forwarded, waiting for their answer, by request id. */
@@ -72,6 +75,7 @@ export class ClusterNode implements HubCluster {
     this.nodeId = options.nodeId;
     this.leaseMs = options.leaseMs ?? 10_000;
     this.pollMs = options.pollMs ?? 1_000;
+    this.onPoll = options.onPoll;
     this.follower = new LogFollower(deps.store, (s, events) => this.host?.applyFollowed(s, events));
   }
 
@@ -200,6 +204,7 @@ export class ClusterNode implements HubCluster {
   private async pollOnce(): Promise<void> {
     const host = this.host;
     if (this.closed || !host) return;
+    await this.onPoll?.();
     const heads = await this.deps.bus.sessionHeads();
     const stored = new Set<string>();
     for (const head of heads) {

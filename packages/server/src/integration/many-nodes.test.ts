@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
 import { ProtocolClient } from '../testing/protocol-client.js';
+import { registerDevice } from '../testing/register-device.js';
 import { PgProxy } from '../testing/pg-proxy.js';
 import { TEST_PG_URL, tempPgSchema } from '../testing/pg-test-schema.js';
 import { spawnServerProcess, type ServerProcess } from '../testing/server-process.js';
@@ -112,6 +113,14 @@ describe('many nodes on one PostgreSQL', () => {
       assert.equal(head, last.seq);
       await Promise.all([a, b, c].map((x) => x.waitForSeq(session.id, head)));
       assert.deepEqual([a.violations, b.violations, c.violations], [[], [], []]);
+
+      // A device paired on node 1 is known on node 3 (which hears no NOTIFY) from its next poll.
+      const phone = await registerDevice(c3.nodes[0]!, 'phone');
+      const onThird = await waitUntil(
+        () => ProtocolClient.connect(c3.nodes[2]!.wsUrl, phone).catch(() => undefined),
+        'the phone accepted by node 3',
+      );
+      c3.clients.push(onThird);
       const logs = [a, b, c].map((x) => x.logs.get(session.id)!.slice(0, head));
       assert.deepEqual(logs[1], logs[0], 'node 2 shows the order of node 1');
       assert.deepEqual(logs[2], logs[0], 'node 3 (no NOTIFY) shows the same order');
