@@ -56,8 +56,9 @@ export interface PgStoreOptions {
   /** Told about migrations and connections lost while idle. */
   log?: Logger;
   /**
-   * Whether other nodes share the schema (each session under a lease, session-lease.ts). Without
-   * it (the default) the schema is this server's alone: PgSchemaLock refuses a second one.
+   * Whether other nodes share the schema (each session under a lease, session-lease.ts): the
+   * schema lock is then taken shared. Without it (the default) the schema is this server's
+   * alone: PgSchemaLock refuses a second one, and nodes beside it.
    */
   sharedSchema?: boolean;
 }
@@ -123,19 +124,19 @@ export class PgStore implements Store, SessionLeases {
       application_name: 'baton',
       types,
     };
-    let lock: PgSchemaLock | undefined;
-    if (options.sharedSchema !== true) {
-      try {
-        lock = await PgSchemaLock.take(
-          // Named for its schema, so an operator sees in pg_stat_activity which lock it holds.
-          { ...connection, application_name: `baton lock ${target.schema}`.slice(0, 63) },
-          target,
-          options.log,
-        );
-      } catch (err) {
-        if (err instanceof StoreOpenError) throw err;
-        throw describePgOpenError(err, target.shown);
-      }
+    let lock: PgSchemaLock;
+    try {
+      lock = await PgSchemaLock.take(
+        // Named for its schema, so an operator sees in pg_stat_activity which lock it holds.
+        { ...connection, application_name: `baton lock ${target.schema}`.slice(0, 63) },
+        target,
+        options.log,
+        // Many nodes hold it shared, all at once; a single server holds it alone.
+        options.sharedSchema === true,
+      );
+    } catch (err) {
+      if (err instanceof StoreOpenError) throw err;
+      throw describePgOpenError(err, target.shown);
     }
     const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
     // An idle connection that breaks (PostgreSQL restarted) is dropped from the pool and logged;
