@@ -20,6 +20,7 @@ const POLL_MS = 250;
 async function cluster(
   count: number,
   viaProxy: (i: number) => PgProxy | undefined = () => undefined,
+  extraArgs: string[] = [],
 ) {
   const schema = await tempPgSchema('baton_nodes');
   const token = 'bo_' + randomBytes(32).toString('base64url');
@@ -32,6 +33,7 @@ async function cluster(
     const node = await spawnServerProcess(dirs[i]!.dir, 0, [
       ...['--store', url, '--cluster', '--token', token],
       ...['--lease-ms', String(LEASE_MS), '--poll-ms', String(POLL_MS)],
+      ...extraArgs,
     ]);
     nodes[i] = node;
     return node;
@@ -213,6 +215,48 @@ describe('many nodes on one PostgreSQL', () => {
         'the new shell answers on every node',
       );
       process.stdout.write(`# failover took ${failoverMs} ms (lease ${LEASE_MS} ms)\n`);
+    } finally {
+      await c3.close();
+    }
+  });
+
+  test('kill -9 of the owner mid-turn: the agent resumes on the new owner with the messages no turn answered', async () => {
+    // Agents whose turns stay open (testing/held-turn-agent.ts) behind the real conversation runner.
+    const c3 = await cluster(3, () => undefined, ['--agent', 'held']);
+    try {
+      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'claude',
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      await subscribeWhenKnown(c, session.id);
+      const message = (text: string) => ({ kind: 'message' as const, text });
+      const delivered = (x: ProtocolClient, inputId: string) =>
+        x.logs
+          .get(session.id)
+          ?.some((e) => e.type === 'input.delivered' && e.data.inputId === inputId);
+      await b.submit(session.id, 'm1', message('first'), 20_000);
+      await waitUntil(() => delivered(b, 'm1'), 'the owner’s turn takes m1');
+      // Queued behind the open turn, sent from another node still.
+      await c.submit(session.id, 'm2', message('second'), 20_000);
+
+      await c3.nodes[0]!.kill9();
+      await waitUntil(() => delivered(b, 'm2'), 'the new owner runs m2', LEASE_MS * 10);
+      const log = b.logs.get(session.id)!;
+      const ended = log.find((e) => e.type === 'agent.turn.ended');
+      assert.equal(
+        ended?.type === 'agent.turn.ended' && ended.data.outcome,
+        'failed',
+        'the turn the dead node ran ends failed',
+      );
+      const head = b.lastSeq.get(session.id)!;
+      await c.waitForSeq(session.id, head);
+      assert.deepEqual([b.violations, c.violations], [[], []]);
+      assert.deepEqual(c.logs.get(session.id)!.slice(0, head), log.slice(0, head));
+      const inputs = log.flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
+      assert.deepEqual(inputs, ['m1', 'm2'], 'each message stored once');
     } finally {
       await c3.close();
     }
