@@ -1,7 +1,6 @@
 import {
   isKnownLogEvent,
-  OPEN_CONTROL,
-  SessionControl,
+  type SessionControl,
   type ControlAction,
   type ControlDevice,
   type AgentConfig,
@@ -41,6 +40,8 @@ import { nextControl } from './control-transitions.js';
 import { committedFrameFor, storedFor } from './legacy-events.js';
 import { RecentFrames } from './recent-frames.js';
 import { Subscription } from './subscription.js';
+import { parseControl } from './stored-control.js';
+import { attachmentOf } from './attachment-of.js';
 import { PresenceBroadcast } from './presence-broadcast.js';
 import { StreamingText, streamFrame } from './streaming-text.js';
 import { SessionAttentionTracker } from './summary/session-attention.js';
@@ -862,35 +863,8 @@ export class LiveSession {
   }
 }
 
-/** The stored control state; a value this server cannot read is treated as `open`, and logged. */
-function parseControl(stored: string | undefined, log: Logger, sessionId: string): SessionControl {
-  if (stored === undefined) return OPEN_CONTROL;
-  try {
-    const parsed = SessionControl.safeParse(JSON.parse(stored));
-    if (parsed.success) return parsed.data;
-  } catch {
-    // fall through
-  }
-  log.error('unreadable control state; the session is open', { session: sessionId });
-  return OPEN_CONTROL;
-}
-
 /** A replay page to one peer, as one write where the peer can (Peer.sendFrames). */
 function sendAll(peer: Peer, frames: readonly (string | Buffer)[]): void {
   if (peer.sendFrames) peer.sendFrames(frames);
   else for (const frame of frames) peer.send(frame);
-}
-
-function attachmentOf(s: Subscription, sessionId: string): Attachment {
-  const attachment: Attachment = {
-    connectionId: s.peer.connectionId,
-    deviceId: s.peer.deviceId,
-    deviceName: s.peer.deviceName,
-    mode: s.peer.mode,
-    readOnly: s.readOnly,
-    since: s.since,
-  };
-  const role = s.peer.roleOn?.(sessionId);
-  if (role !== undefined) attachment.role = role;
-  return attachment;
 }
