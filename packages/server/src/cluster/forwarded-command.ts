@@ -1,4 +1,4 @@
-import { InputPayload } from '@baton/protocol';
+import { InputPayload, PermissionDecision } from '@baton/protocol';
 import { z } from 'zod';
 
 /**
@@ -13,6 +13,26 @@ export const ForwardedCommand = z.discriminatedUnion('op', [
     connectionId: z.string().optional(),
     inputId: z.string(),
     payload: InputPayload,
+    readOnly: z.boolean(),
+  }),
+  z.object({
+    op: z.literal('withdraw'),
+    deviceId: z.string(),
+    inputId: z.string(),
+    readOnly: z.boolean(),
+  }),
+  z.object({ op: z.literal('interrupt'), deviceId: z.string(), readOnly: z.boolean() }),
+  z.object({
+    op: z.literal('permission'),
+    deviceId: z.string(),
+    requestId: z.string(),
+    answer: PermissionDecision,
+  }),
+  z.object({
+    op: z.literal('settings'),
+    deviceId: z.string(),
+    model: z.string().optional(),
+    permissionMode: z.string().optional(),
     readOnly: z.boolean(),
   }),
   z.object({ op: z.literal('rename'), name: z.string() }),

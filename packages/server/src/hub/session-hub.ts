@@ -226,6 +226,31 @@ export class SessionHub {
         if (command.connectionId !== undefined) actor.connectionId = command.connectionId;
         return s.submitInput(actor, command.inputId, command.payload, command.readOnly);
       }
+      case 'withdraw':
+        return s.withdrawInput({ deviceId: command.deviceId }, command.inputId, command.readOnly);
+      case 'interrupt':
+        await s.interrupt(command.readOnly, command.deviceId);
+        break;
+      case 'permission':
+        return {
+          seq: await s.answerPermission(
+            { deviceId: command.deviceId },
+            command.requestId,
+            command.answer,
+          ),
+        };
+      case 'settings': {
+        const change: { model?: string; permissionMode?: string } = {};
+        if (command.model !== undefined) change.model = command.model;
+        if (command.permissionMode !== undefined) change.permissionMode = command.permissionMode;
+        return {
+          seq: await s.changeAgentSettings(
+            { deviceId: command.deviceId },
+            change,
+            command.readOnly,
+          ),
+        };
+      }
       case 'rename':
         await this.rename(s.id, command.name);
         break;
@@ -513,8 +538,62 @@ export class SessionHub {
     return s.submitInput(actor, inputId, payload, readOnly);
   }
 
-  answerPermission(id: string, actor: Actor, requestId: string, answer: PermissionDecision) {
-    return this.get(id).answerPermission(actor, requestId, answer);
+  async answerPermission(
+    id: string,
+    actor: Actor,
+    requestId: string,
+    answer: PermissionDecision,
+  ): Promise<number> {
+    const s = this.get(id);
+    const command: ForwardedCommand = {
+      op: 'permission',
+      deviceId: actor.deviceId,
+      requestId,
+      answer,
+    };
+    const remote = await this.forwarded(s, command);
+    return remote ? remote.seq : s.answerPermission(actor, requestId, answer);
+  }
+
+  /** See `LiveSession.withdrawInput`; on the owner node wherever it is asked. */
+  async withdrawInput(
+    id: string,
+    actor: Actor,
+    inputId: string,
+    readOnly: boolean,
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    const s = this.get(id);
+    const command: ForwardedCommand = {
+      op: 'withdraw',
+      deviceId: actor.deviceId,
+      inputId,
+      readOnly,
+    };
+    const remote = await this.forwarded(s, command);
+    if (remote) return { seq: remote.seq, duplicate: remote.duplicate ?? false };
+    return s.withdrawInput(actor, inputId, readOnly);
+  }
+
+  /** See `LiveSession.interrupt`; on the owner node wherever it is asked. */
+  async interrupt(id: string, readOnly: boolean, deviceId: string): Promise<void> {
+    const s = this.get(id);
+    if (await this.forwarded(s, { op: 'interrupt', deviceId, readOnly })) return;
+    await s.interrupt(readOnly, deviceId);
+  }
+
+  /** See `LiveSession.changeAgentSettings`; on the owner node wherever it is asked. */
+  async changeAgentSettings(
+    id: string,
+    actor: Actor,
+    change: { model?: string; permissionMode?: string },
+    readOnly: boolean,
+  ): Promise<number> {
+    const s = this.get(id);
+    const command: ForwardedCommand = { op: 'settings', deviceId: actor.deviceId, readOnly };
+    if (change.model !== undefined) command.model = change.model;
+    if (change.permissionMode !== undefined) command.permissionMode = change.permissionMode;
+    const remote = await this.forwarded(s, command);
+    return remote ? remote.seq : s.changeAgentSettings(actor, change, readOnly);
   }
 
   /** Re-evaluates a connection's attachment after its device's role changed. */

@@ -257,6 +257,20 @@ describe('many nodes on one PostgreSQL', () => {
       assert.deepEqual(c.logs.get(session.id)!.slice(0, head), log.slice(0, head));
       const inputs = log.flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
       assert.deepEqual(inputs, ['m1', 'm2'], 'each message stored once');
+
+      // Withdrawing and interrupting work from both surviving nodes (one of them forwards).
+      await b.submit(session.id, 'm3', message('third'), 20_000);
+      await b.request({ type: 'input.withdraw', sessionId: session.id, inputId: 'm3' }, 20_000);
+      await c.request({ type: 'interrupt', sessionId: session.id }, 20_000);
+      const final = (x: ProtocolClient) => {
+        const events = x.logs.get(session.id) ?? [];
+        return (
+          events.some((e) => e.type === 'input.withdrawn' && e.data.inputId === 'm3') &&
+          events.some((e) => e.type === 'agent.turn.ended' && e.data.outcome === 'interrupted')
+        );
+      };
+      await waitUntil(() => final(b) && final(c), 'the withdrawal and the stop on both nodes');
+      assert.equal(delivered(b, 'm3'), false, 'a withdrawn message never runs');
     } finally {
       await c3.close();
     }

@@ -192,9 +192,12 @@ export async function dispatch(
       case 'input.withdraw': {
         ctx.check('session.input', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
-        const result = await hub
-          .get(msg.sessionId)
-          .withdrawInput(actor, msg.inputId, attachment?.readOnly ?? false);
+        const result = await hub.withdrawInput(
+          msg.sessionId,
+          actor,
+          msg.inputId,
+          attachment?.readOnly ?? false,
+        );
         if (!result.duplicate)
           audit('input.withdraw', msg.sessionId, { inputId: msg.inputId, seq: result.seq });
         ctx.reply(msg.rid, result);
@@ -217,7 +220,7 @@ export async function dispatch(
       case 'interrupt': {
         ctx.check('session.interrupt', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
-        await hub.get(msg.sessionId).interrupt(attachment?.readOnly ?? false, peer.deviceId);
+        await hub.interrupt(msg.sessionId, attachment?.readOnly ?? false, peer.deviceId);
         audit('session.interrupt', msg.sessionId);
         ctx.reply(msg.rid, {});
         return;
@@ -227,9 +230,12 @@ export async function dispatch(
         const change: { model?: string; permissionMode?: string } = {};
         if (msg.model !== undefined) change.model = msg.model;
         if (msg.permissionMode !== undefined) change.permissionMode = msg.permissionMode;
-        const seq = await hub
-          .get(msg.sessionId)
-          .changeAgentSettings(actor, change, ctx.attached.get(msg.sessionId)?.readOnly ?? false);
+        const seq = await hub.changeAgentSettings(
+          msg.sessionId,
+          actor,
+          change,
+          ctx.attached.get(msg.sessionId)?.readOnly ?? false,
+        );
         audit('agent.settings', msg.sessionId, { ...change, seq });
         ctx.reply(msg.rid, { seq });
         return;
