@@ -29,6 +29,11 @@ export interface ClusterBus {
   answer(id: number, result: string): Promise<void>;
   /** The answers among `ids` that exist; each answered row is deleted as it is read. */
   takeAnswers(ids: readonly number[]): Promise<Map<number, string>>;
+  /**
+   * Deletes requests older than `ms`: answers nobody collected (the asking node died) and
+   * requests no owner ever took (their asker gave up long ago, and a retry is a new request).
+   */
+  prune(ms: number): Promise<void>;
   /** Ends the LISTEN connection. */
   close(): Promise<void>;
 }

@@ -31,6 +31,10 @@ export interface ClusterOptions {
 
 /** How long a node waits for the owner to answer a forwarded request. */
 const FORWARD_TIMEOUT_MS = 30_000;
+/** Forwarded requests older than this are deleted (long after anyone waits for them). */
+const REQUEST_KEPT_MS = 10 * 60_000;
+/** How often a node prunes them. */
+const PRUNE_EVERY_MS = 60_000;
 
 /**
  * One node of many on one PostgreSQL. It keeps this node's leases (claims free sessions, renews
@@ -60,6 +64,7 @@ export class ClusterNode implements HubCluster {
   private renewTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private lastRenewed = Date.now();
+  private lastPruned = 0;
   private closed = false;
   private polling: Promise<void> | undefined;
 
@@ -226,6 +231,10 @@ export class ClusterNode implements HubCluster {
     const owned = [...this.owners].filter(([, o]) => o.state === 'owning').map(([id]) => id);
     await this.serve(owned);
     await this.collect([...this.waiting.keys()]);
+    if (Date.now() - this.lastPruned >= PRUNE_EVERY_MS) {
+      this.lastPruned = Date.now();
+      await this.deps.bus.prune(REQUEST_KEPT_MS);
+    }
   }
 
   private pull(session: LiveSession): void {

@@ -156,6 +156,12 @@ export class PgClusterBus implements ClusterBus {
     return new Map(r.rows.map((row) => [row.id, row.result]));
   }
 
+  async prune(ms: number): Promise<void> {
+    await this.pool.query('DELETE FROM forwarded_commands WHERE created_at < $1', [
+      Date.now() - ms,
+    ]);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
