@@ -156,6 +156,10 @@ export class ClusterNode implements HubCluster {
     return answer;
   }
 
+  catchUp(session: LiveSession): Promise<void> {
+    return this.follower.pull(session);
+  }
+
   committed(sessionId: string, seq: number): void {
     void this.deps.bus.signal({ kind: 'commit', sessionId, seq });
   }

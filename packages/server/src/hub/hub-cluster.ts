@@ -14,6 +14,8 @@ export interface HubCluster {
    * the command made; rejects with the owner's error.
    */
   forward(session: LiveSession, command: ForwardedCommand): Promise<ForwardedResult>;
+  /** Reads and applies what the owner stored of a followed session, now (not at the next signal). */
+  catchUp(session: LiveSession): Promise<void>;
   /** This node committed the session's events up to `seq`: the other nodes are told. */
   committed(sessionId: string, seq: number): void;
   /** A session was created or deleted here: the other nodes are told. */

@@ -320,6 +320,24 @@ export class SessionHub {
     return this.sessions.get(id);
   }
 
+  /**
+   * Before a client attaches or reads at `afterSeq`: with many nodes, a followed session has
+   * applied everything up to there (the client's position came from another node, which may be
+   * ahead of this one by a notification), so the client is not reset for being "ahead".
+   */
+  followedUpTo(id: string, afterSeq: number): Promise<void> | undefined {
+    const s = this.get(id);
+    // Undefined (nothing to wait for, not even a microtask) on one node and when up to date.
+    if (!this.cluster || !s.following || afterSeq <= s.committedSeq) return undefined;
+    return this.cluster.catchUp(s).catch((err: unknown) => {
+      // Not fatal: the client is then reset to this node's state, as for any position ahead.
+      this.opts.log.warn('could not read a followed session before a subscribe', {
+        session: id,
+        error: (err as Error).message,
+      });
+    });
+  }
+
   /** Every session, or those `deviceId` may see. */
   list(deviceId?: string): SessionInfo[] {
     const out: SessionInfo[] = [];

@@ -110,11 +110,23 @@ describe('many nodes on one PostgreSQL', () => {
       // The last input is sent on node 1 alone: node 3 can learn of it only by polling.
       const last = await a.submit(session.id, 'last', { kind: 'terminal', data: 'last' }, 20_000);
       acked.set('last', last.seq);
+      // A window that saw it on node 1 moves to node 3 (a load balancer's choice) at once: node 3
+      // reads up to its position first instead of resetting it as "ahead of the log".
+      const moved = await ProtocolClient.connect(c3.nodes[2]!.wsUrl, c3.token);
+      c3.clients.push(moved);
+      moved.lastSeq.set(session.id, last.seq);
+      moved.logs.set(session.id, []);
+      const resumed = await moved.subscribe(session.id, last.seq);
+      assert.ok(resumed.headSeq >= last.seq, `node 3 answers from #${resumed.headSeq}`);
       assert.equal(new Set(acked.values()).size, 46, 'forty-six inputs, forty-six positions');
       const head = Math.max(...acked.values());
       assert.equal(head, last.seq);
       await Promise.all([a, b, c].map((x) => x.waitForSeq(session.id, head)));
       assert.deepEqual([a.violations, b.violations, c.violations], [[], [], []]);
+      assert.ok(
+        !moved.frames.some((f) => f.type === 'snapshot'),
+        'the moved window was never reset',
+      );
 
       // A device paired on node 1 is known on node 3 (which hears no NOTIFY) from its next poll.
       const phone = await registerDevice(c3.nodes[0]!, 'phone');

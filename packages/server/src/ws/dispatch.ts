@@ -130,6 +130,8 @@ export async function dispatch(
       }
       case 'subscribe': {
         const role = ctx.check('session.read', msg.sessionId);
+        const following = hub.followedUpTo(msg.sessionId, msg.afterSeq);
+        if (following) await following;
         const session = hub.get(msg.sessionId);
         // A device that may not type watches read-only, so presence shows it as watching.
         const requestedReadOnly = msg.readOnly ?? false;
@@ -149,6 +151,8 @@ export async function dispatch(
         return;
       case 'fetch': {
         ctx.check('session.read', msg.sessionId);
+        const following = hub.followedUpTo(msg.sessionId, msg.afterSeq);
+        if (following) await following;
         const session = hub.get(msg.sessionId);
         const head = { epoch: session.epoch, headSeq: session.committedSeq };
         checkFetchPosition(head, msg.afterSeq, msg.epoch, peer.protocolVersion);
