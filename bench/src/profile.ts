@@ -5,6 +5,7 @@ import { lateJoinerScenario } from './scenarios/late-joiner.js';
 import { floodScenario } from './scenarios/flood.js';
 import type { Scenario } from './scenarios/result.js';
 import { resumeScenario } from './scenarios/resume.js';
+import { manyNodesScenario } from './scenarios/many-nodes.js';
 
 export type ProfileName = 'full' | 'ci';
 
@@ -109,6 +110,11 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
         textBytes: TEXT_BYTES,
       },
     ),
+    manyNodesScenario('many-nodes', {
+      devicesPerNode: full ? 10 : 3,
+      ratePerSubmitter: 20,
+      durationMs: s(8000, 2000),
+    }),
     clientMemoryScenario(
       'client-memory',
       `Client memory after ${full ? '1,000,000' : '200,000'} terminal events`,

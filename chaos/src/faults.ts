@@ -20,7 +20,13 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export async function injectFaults(
   faults: readonly FaultName[],
-  targets: { server: ServerControl; proxy: TcpProxy; slowProxy: TcpProxy },
+  targets: {
+    server: ServerControl;
+    proxy: TcpProxy;
+    slowProxy: TcpProxy;
+    /** Every node of a many-node run (kill9 picks one at random); [server] otherwise. */
+    nodes?: readonly ServerControl[];
+  },
   until: () => boolean,
   periodMs: number,
 ): Promise<FaultLog> {
@@ -29,12 +35,15 @@ export async function injectFaults(
     await sleep(periodMs * (0.3 + Math.random() * 0.5));
     while (!until()) {
       switch (fault) {
-        case 'kill9':
-          await targets.server.kill9();
+        case 'kill9': {
+          const nodes = targets.nodes ?? [targets.server];
+          const victim = nodes[Math.floor(Math.random() * nodes.length)]!;
+          await victim.kill9();
           log.kills++;
           await sleep(100 + Math.random() * 300);
-          await targets.server.start();
+          await victim.start();
           break;
+        }
         case 'proxy-cut':
           log.cutConnections += targets.proxy.cutAll();
           log.cuts++;

@@ -4,7 +4,7 @@ import { runScenario, type ScenarioSpec } from './run-scenario.js';
 
 const USAGE = `Usage: node chaos/dist/main.js [--profile full|ci] [--only a,b]
   Runs each fault scenario against a real baton server and checks every client's history.
-  Scenarios: kill9, kill9-full, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz,
+  Scenarios: kill9, kill9-full, nodes-kill9, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz,
              compaction, terminal, http-fuzz, all-faults
   Exit code 0 only if every scenario's histories check out.`;
 
@@ -53,6 +53,16 @@ function scenarios(full: boolean): ScenarioSpec[] {
       ['kill9'],
       {
         faultPeriodMs: full ? 1500 : 1200,
+      },
+    ),
+    spec(
+      'nodes-kill9',
+      'three --cluster nodes on one PostgreSQL, clients spread over them, kill -9 of a random node and its restart, repeatedly',
+      ['kill9'],
+      {
+        nodes: { count: 3, leaseMs: 2000 },
+        faultPeriodMs: full ? 4000 : 3000,
+        deadlineMs: full ? 240_000 : 120_000,
       },
     ),
     spec(

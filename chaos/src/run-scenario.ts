@@ -13,6 +13,7 @@ import { awaitLiveness } from './liveness.js';
 import { SdkClient } from './sdk-client.js';
 import { ServerControl } from './server-control.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { TEST_PG_URL, tempPgSchema } from '@baton/server/testing';
 
 export interface ScenarioSpec {
   name: string;
@@ -47,7 +48,15 @@ export interface ScenarioSpec {
   deadlineMs: number;
   /** After the faults heal, every subscriber must reach the head of its log within this. */
   livenessBoundMs: number;
+  /**
+   * Many nodes: this many `--cluster` servers on one PostgreSQL schema (BATON_TEST_PG), the
+   * honest clients spread over them, `kill9` hitting a random node. Absent: one server on SQLite.
+   */
+  nodes?: { count: number; leaseMs: number };
 }
+
+/** Many-node runs: the PostgreSQL to make a schema in (as the server's PostgreSQL tests). */
+const CHAOS_PG_URL = process.env['BATON_TEST_PG'] ?? TEST_PG_URL;
 
 export interface ScenarioOutcome {
   name: string;
@@ -87,17 +96,39 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     ...(spec.retentionEvents !== undefined ? { retentionEvents: spec.retentionEvents } : {}),
     ...(spec.durability !== undefined ? { durability: spec.durability } : {}),
   });
+  // Many nodes: every node on one schema, with the first node's owner token.
+  const schema = spec.nodes ? await tempPgSchema('baton_chaos', CHAOS_PG_URL) : undefined;
+  const nodes: ServerControl[] = [server];
+  const nodeDirs: string[] = [];
+  for (let i = 1; i < (spec.nodes?.count ?? 1); i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-chaos-node-'));
+    nodeDirs.push(dir);
+    const node = await ServerControl.create(dir);
+    node.token = server.token;
+    nodes.push(node);
+  }
+  if (spec.nodes && schema) {
+    for (const node of nodes)
+      node.configure({
+        ...(spec.retentionEvents !== undefined ? { retentionEvents: spec.retentionEvents } : {}),
+        cluster: { store: schema.url, leaseMs: spec.nodes.leaseMs },
+      });
+  }
   const proxy = new TcpProxy(server.port);
   const slowProxy = new TcpProxy(server.port);
+  /** One proxy per further node: clients are spread over the nodes. */
+  const nodeProxies = nodes.slice(1).map((n) => new TcpProxy(n.port));
   const clients: ChaosClient[] = [];
   const lines: string[] = [];
   const violations: Violation[] = [];
   const problems: string[] = [];
   let archiving = true;
   try {
-    await server.start();
+    for (const node of nodes) await node.start();
     const proxyPort = await proxy.listen();
     const slowPort = await slowProxy.listen();
+    const nodePorts = [proxyPort];
+    for (const p of nodeProxies) nodePorts.push(await p.listen());
     const sessions: string[] = [];
     for (let s = 0; s < spec.sessions; s++) {
       const r = await server.api<{ session: { id: string } }>('POST', '/api/sessions', {
@@ -125,11 +156,14 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     // With two or more slow readers, one of them is an SDK client: the SDK meets the server's
     // slow-consumer cut and its own resume, not only the raw client.
     if (spec.slow >= 2) roles[roles.length - 1] = 'sdk-slow';
+    const tokens: string[] = [];
     for (const [i, role] of roles.entries()) {
       const { token } = await server.api<{ token: string }>('POST', '/api/devices', {
         name: `chaos ${i}`,
       });
-      const port = role === 'slow' || role === 'sdk-slow' ? slowPort : proxyPort;
+      tokens.push(token);
+      const port =
+        role === 'slow' || role === 'sdk-slow' ? slowPort : nodePorts[i % nodePorts.length]!;
       const options = {
         name: `${role}${i}`,
         wsUrl: `ws://127.0.0.1:${port}${WEBSOCKET_PATH}`,
@@ -145,6 +179,9 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       };
       clients.push(role.startsWith('sdk') ? new SdkClient(options) : new HonestClient(options));
     }
+    // Every node knows every device and session before the clients start (a node reads what
+    // another one stored within one poll).
+    if (nodes.length > 1) await everyNodeKnows(nodes, tokens, sessions);
     for (const c of clients) c.start();
 
     const allDone = () => clients.every((c) => c.done) || Date.now() - started > spec.deadlineMs;
@@ -186,9 +223,10 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     let supervising = true;
     const supervisor = (async () => {
       while (supervising) {
-        if (server.crashes.length > restarted) {
-          restarted = server.crashes.length;
-          await server.start().catch(() => undefined);
+        const crashes = nodes.reduce((n, node) => n + node.crashes.length, 0);
+        if (crashes > restarted) {
+          restarted = crashes;
+          for (const node of nodes) await node.start().catch(() => undefined);
         }
         await sleep(50);
       }
@@ -196,7 +234,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
 
     const faultLog = await injectFaults(
       spec.faults,
-      { server, proxy, slowProxy },
+      { server, proxy, slowProxy, nodes },
       () => allDone() && fuzzersDone(),
       spec.faultPeriodMs,
     );
@@ -204,7 +242,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     await Promise.all([fuzzRun, httpRun]);
     supervising = false;
     await supervisor;
-    if (!server.alive) await server.start();
+    for (const node of nodes) if (!node.alive) await node.start();
 
     // Liveness: the faults have healed (proxies forward again, the server is up); every
     // subscriber must now reach the head of its session's log within the stated bound.
@@ -249,9 +287,10 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     lines.push(
       `faults: ${faultLog.kills} kill -9, ${faultLog.cuts} cuts (${faultLog.cutConnections} connections), ${faultLog.stalls} stalls, ${faultLog.slowStalls} reader stalls`,
     );
-    if (server.crashes.length > 0)
+    const crashes = nodes.flatMap((n) => n.crashes);
+    if (crashes.length > 0)
       problems.push(
-        `the server crashed ${server.crashes.length} times without being killed; first: ${server.crashes[0]}`,
+        `the server crashed ${crashes.length} times without being killed; first: ${crashes[0]}`,
       );
     if (unfinished.length > 0)
       problems.push(`${unfinished.length} clients did not get all inputs answered in time`);
@@ -297,8 +336,35 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     for (const c of clients) c.stop();
     await proxy.close();
     await slowProxy.close();
-    await server.stop();
+    for (const p of nodeProxies) await p.close();
+    for (const node of nodes) await node.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of nodeDirs) rmSync(dir, { recursive: true, force: true });
+    await schema?.drop();
+  }
+}
+
+/** Waits until every node accepts every client's token and lists every session. */
+async function everyNodeKnows(
+  nodes: readonly ServerControl[],
+  tokens: readonly string[],
+  sessions: readonly string[],
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (const node of nodes) {
+    for (const token of tokens) {
+      for (;;) {
+        const res = await fetch(`${node.httpUrl}/api/sessions`, {
+          headers: { authorization: `Bearer ${token}` },
+        }).catch(() => undefined);
+        const body = res?.ok ? ((await res.json()) as { sessions: { id: string }[] }) : undefined;
+        const ids = new Set(body?.sessions.map((s) => s.id));
+        if (sessions.every((id) => ids.has(id))) break;
+        if (Date.now() > deadline)
+          throw new Error(`node ${node.port} never knew every device and session`);
+        await sleep(100);
+      }
+    }
   }
 }
 

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
  */
 export class ServerControl {
   private child: ChildProcess | undefined;
-  readonly token = `owner-${randomBytes(16).toString('hex')}`;
+  /** The owner token (the same on every node of a many-node run). */
+  token = `owner-${randomBytes(16).toString('hex')}`;
   /** Times the server was started. */
   starts = 0;
   /** Exits nobody asked for (not `kill9` or `stop`), with the end of the server's stderr. */
@@ -33,9 +34,24 @@ export class ServerControl {
     return new ServerControl(port, dataDir);
   }
 
-  /** Server options for every later start: events kept per session, durability. */
-  configure(options: { retentionEvents?: number; durability?: 'normal' | 'full' }): void {
+  /**
+   * Server options for every later start: events kept per session, durability, and for many
+   * nodes the shared PostgreSQL store with `--cluster` and its lease.
+   */
+  configure(options: {
+    retentionEvents?: number;
+    durability?: 'normal' | 'full';
+    cluster?: { store: string; leaseMs: number };
+  }): void {
     this.extraArgs = [];
+    if (options.cluster)
+      this.extraArgs.push(
+        '--store',
+        options.cluster.store,
+        '--cluster',
+        '--lease-ms',
+        String(options.cluster.leaseMs),
+      );
     if (options.retentionEvents !== undefined)
       this.extraArgs.push('--retention', String(options.retentionEvents));
     if (options.durability !== undefined) this.extraArgs.push('--durability', options.durability);

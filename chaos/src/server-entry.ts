@@ -20,11 +20,14 @@ const { values } = parseArgs({
     token: { type: 'string' },
     retention: { type: 'string' },
     durability: { type: 'string' },
+    store: { type: 'string' },
+    cluster: { type: 'boolean' },
+    'lease-ms': { type: 'string' },
   },
 });
 if (!values.port || !values.data || !values.token) {
   process.stderr.write(
-    'usage: server-entry --port PORT --data DIR --token TOKEN [--retention N] [--durability normal|full]\n',
+    'usage: server-entry --port PORT --data DIR --token TOKEN [--retention N] [--durability normal|full] [--store URL --cluster --lease-ms N]\n',
   );
   process.exit(2);
 }
@@ -43,6 +46,10 @@ const server = await startServer({
   logLevel: 'warn',
   durability,
   ...(values.retention !== undefined ? { retentionEvents: Number(values.retention) } : {}),
+  ...(values.store !== undefined ? { store: values.store } : {}),
+  ...(values.cluster === true
+    ? { cluster: { leaseMs: Number(values['lease-ms'] ?? 10_000), pollMs: 500 } }
+    : {}),
   runners: [idleRunnerFactory()],
 });
 process.stdout.write(`baton is serving at ${server.url}/#token=${server.ownerToken}\n`);

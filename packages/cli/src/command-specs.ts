@@ -44,11 +44,12 @@ const SERVE_VALUES = [
   'allow-origin',
   'durability',
   'store',
+  'lease-ms',
   'public-url',
   'tls-cert',
   'tls-key',
 ] as const;
-const SERVE_BOOLEANS: readonly string[] = ['tls'];
+const SERVE_BOOLEANS: readonly string[] = ['tls', 'cluster'];
 const SERVE_OPTIONS_HELP = `  --config FILE         the config file (default BATON_CONFIG, else <data>/config.json)
   --host ADDR           interface to listen on (default 127.0.0.1; 0.0.0.0 for every one)
   --port N              port, 0 picks a free one (default 7777)
@@ -61,6 +62,10 @@ const SERVE_OPTIONS_HELP = `  --config FILE         the config file (default BAT
   --durability MODE     normal or full (see docs/operations.md)
   --store URL           postgres://user@host:5432/database?schema=baton: keep sessions in
                         PostgreSQL instead of SQLite in the data directory (default)
+  --cluster             one of many nodes on that PostgreSQL: each session is run by one
+                        node, any node serves every client (docs/operations.md, "Many nodes")
+  --lease-ms N          with --cluster: a node's hold on a session, the bound on failover
+                        (default 10000)
   --public-url URL      the address other devices reach this server at, for pairing links
                         (behind a reverse proxy: https://baton.example.net)
   --tls                 serve https/wss with a self-signed certificate kept in the data

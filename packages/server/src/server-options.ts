@@ -22,6 +22,13 @@ export interface ServerOptions {
    * application's own (a test's wrapper), which the server then closes when it stops.
    */
   store?: string | Store;
+  /**
+   * Run as one of many nodes on the PostgreSQL `store` (docs/operations.md, "Many nodes"): the
+   * schema is shared, each session is owned by one node under a lease, and the others forward to
+   * it. `leaseMs` bounds failover (default 10 s); `pollMs` how soon a lost notification is made
+   * up (default 1 s).
+   */
+  cluster?: { leaseMs?: number; pollMs?: number; nodeId?: string };
   /** Fixed owner credential (BATON_TOKEN). Otherwise one is created on first start and kept. */
   ownerToken?: string;
   logLevel?: LogLevel;

@@ -31,6 +31,9 @@ import { runnerMap } from './runners/registry.js';
 import type { ServerOptions } from './server-options.js';
 import { DataDirLock } from './storage/data-dir-lock.js';
 import { openStore } from './storage/open-store.js';
+import type { PgStore } from './storage/pg-store.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import { newNodeId } from './cluster/node-identity.js';
 import type { Store } from './storage/store.js';
 import { DEFAULT_MAX_ATTACHMENT_BYTES } from './attachments/read-upload.js';
 import { ClientConnection } from './ws/client-connection.js';
@@ -94,6 +97,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const maxFrameBytes = options.maxFrameBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   secureDataDir(options.dataDir, log);
+  if (options.relay && options.cluster) {
+    // Host links are held by one process; routing them across nodes is not built.
+    throw new Error('a relay runs as one node: relay and cluster cannot be combined');
+  }
 
   // Before the database is opened: a second server on this directory stops here.
   const lock = DataDirLock.acquire(options.dataDir);
@@ -108,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       dataDir: options.dataDir,
       durability: options.durability ?? 'normal',
       log,
+      ...(options.cluster ? { sharedSchema: true } : {}),
     }));
   } catch (err) {
     lock.release();
@@ -121,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let notifier: PushNotifier | undefined;
   let settings: ServerSettings;
   let hosts: HostDirectory | undefined;
+  let cluster: ClusterNode | undefined;
   try {
     // A relay runs every session on a host (docs/relay.md): its runners are remote ones.
     if (options.relay) hosts = await HostDirectory.open(store, log);
@@ -175,8 +184,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     const loaded = loading;
     hosts?.onChange((hostId) => loaded.hostChanged(hostId));
-    await loading.load();
+    if (options.cluster) {
+      // Many nodes: before load, so every session starts out followed, not owned.
+      const pgStore = store as PgStore;
+      cluster = new ClusterNode(
+        { bus: pgStore.clusterBus(), leases: pgStore, store: loading.storeForCluster, log },
+        {
+          ...options.cluster,
+          nodeId: options.cluster.nodeId ?? newNodeId(),
+          // Devices paired or revoked on another node.
+          onPoll: () => registry.refresh(),
+        },
+      );
+      const host = loading.attachCluster(cluster);
+      await loading.load();
+      await cluster.start(host);
+    } else {
+      await loading.load();
+    }
   } catch (err) {
+    await cluster?.close().catch(() => {});
     notifier?.close();
     await loading?.close().catch(() => {});
     await store.close().catch(() => {});
@@ -414,7 +441,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         wss.close();
+        await cluster?.halt();
         await hub.close();
+        await cluster?.close();
         await audit.close();
         await store.close();
         lock.release();

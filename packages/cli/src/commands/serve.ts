@@ -28,6 +28,14 @@ function webRoot(): string | undefined {
 export async function serve(args: ParsedArgs, mode: { relay?: boolean } = {}): Promise<void> {
   // Default < config file < environment < flag; every bad value is refused before anything starts.
   const settings = resolveSettings(args);
+  if (mode.relay && settings.cluster) {
+    // A host keeps one link to one relay process, and its sessions' remote runners live there;
+    // routing host links across nodes is not built.
+    throw new CliError(
+      'relay: a relay runs as one node for now; drop --cluster (its store may still be PostgreSQL)',
+      ExitCode.Usage,
+    );
+  }
   if (args.flags.has('detach') && !mode.relay) return serveDetached(args, settings);
   const { host, port } = settings;
   const dataDir = settings.data;

@@ -152,6 +152,23 @@ describe('baton config: the effective settings and where each came from', () => 
     assert.ok(!bad.stderr.includes(':pw@'), 'not even a wrong URL shows its password');
   });
 
+  test('--cluster runs one of many nodes on a PostgreSQL store, and needs one', async () => {
+    const url = 'postgres://baton@db.example:5432/baton';
+    const nodes = await runBaton(['config', '--json', '--cluster', '--lease-ms', '4000'], {
+      ...env,
+      BATON_STORE: url,
+    });
+    assert.equal(nodes.code, 0, nodes.stderr);
+    const settings = (JSON.parse(nodes.stdout) as Shown).settings;
+    assert.deepEqual(settings['cluster'], { value: true, source: 'flag', from: '--cluster' });
+    assert.deepEqual(settings['leaseMs'], { value: 4000, source: 'flag', from: '--lease-ms' });
+    const alone = await runBaton(['config', '--cluster'], env);
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /give --store postgres:\/\/… \(or BATON_STORE\) with --cluster/);
+    const short = await runBaton(['config', '--store', url, '--cluster', '--lease-ms', '10'], env);
+    assert.equal(short.code, 2);
+  });
+
   test('mistakes in the file are refused, every one named by its key, exit 2', async () => {
     writeConfig({
       prot: 8080,

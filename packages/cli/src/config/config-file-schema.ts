@@ -54,6 +54,10 @@ export const ConfigFile = z.strictObject({
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/i, 'must be a postgres://user@host:5432/database URL')
     .optional(),
+  /** One of many nodes on the PostgreSQL `store` (docs/operations.md, "Many nodes"). */
+  cluster: z.boolean().optional(),
+  /** With `cluster`: a session's lease in ms, the bound on failover (default 10000). */
+  leaseMs: z.number().int().min(500).max(600_000).optional(),
   allowedOrigins: z.array(z.string().min(1)).optional(),
   /** Checked as an http(s) origin when the settings are resolved. */
   publicUrl: z.string().min(1).optional(),

@@ -52,6 +52,10 @@ export interface Settings {
   durability: 'normal' | 'full';
   /** A postgres:// URL, or undefined for the embedded SQLite store in the data directory. */
   store: string | undefined;
+  /** One of many nodes on the PostgreSQL `store` (docs/operations.md, "Many nodes"). */
+  cluster: boolean;
+  /** How long a node's lease on a session lasts without renewal: the failover bound. */
+  leaseMs: number;
   allowedOrigins: string[];
   /** The origin other devices reach this server at, for pairing links. */
   publicUrl: string | undefined;
@@ -84,6 +88,7 @@ export function resolveSettings(
   };
   const flag = (name: string): string | undefined => {
     const v = args.flags.get(name);
+    if (v === true && name === 'cluster') return 'true';
     return typeof v === 'string' ? v : undefined;
   };
 
@@ -183,6 +188,27 @@ export function resolveSettings(
     parse: postgresUrl,
     show: (v) => (v === undefined ? undefined : withoutPassword(v)),
   });
+  // --cluster is a flag without a value (read as 'true'); BATON_CLUSTER and the file's `cluster` say it too.
+  const cluster = pick('cluster', {
+    flag: 'cluster',
+    env: 'BATON_CLUSTER',
+    file: f.cluster,
+    def: false,
+    parse: boolean,
+  });
+  const leaseMs = pick('leaseMs', {
+    flag: 'lease-ms',
+    env: 'BATON_LEASE_MS',
+    file: f.leaseMs,
+    def: 10_000,
+    parse: integer(500, 600_000),
+  });
+  if (cluster && store === undefined) {
+    throw new CliError(
+      'cluster: many nodes share one PostgreSQL; give --store postgres://… (or BATON_STORE) with --cluster',
+      ExitCode.Usage,
+    );
+  }
   const allowedOrigins = pick('allowedOrigins', {
     flag: 'allow-origin',
     env: 'BATON_ALLOW_ORIGIN',
@@ -278,6 +304,8 @@ export function resolveSettings(
     retention,
     durability,
     store,
+    cluster,
+    leaseMs,
     allowedOrigins,
     publicUrl,
     tls,

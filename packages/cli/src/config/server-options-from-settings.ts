@@ -24,6 +24,7 @@ export function serverOptionsFromSettings(
     retentionEvents: settings.retention,
     durability: settings.durability,
     ...(settings.store !== undefined ? { store: settings.store } : {}),
+    ...(settings.cluster ? { cluster: { leaseMs: settings.leaseMs } } : {}),
     metrics: { public: settings.metrics.public },
     ...(settings.allowedOrigins.length > 0 ? { allowedOrigins: settings.allowedOrigins } : {}),
     ...(settings.publicUrl !== undefined ? { publicUrl: settings.publicUrl } : {}),

@@ -263,6 +263,21 @@ export class DeviceRegistry {
     this.store.touchDevice(id, now).catch(() => undefined);
   }
 
+  /**
+   * Reads every device and per-session role again from the store: with many nodes, a device
+   * paired, renamed, narrowed or revoked on another node is seen here from the next refresh on.
+   * Both reads finish before anything is replaced, so a lookup never sees half of them.
+   */
+  async refresh(): Promise<void> {
+    const devices = await this.store.listDevices();
+    const roles = await this.store.listSessionRoles();
+    this.byHash.clear();
+    this.byId.clear();
+    this.sessionRoles.clear();
+    for (const d of devices) this.remember(d);
+    for (const r of roles) this.rememberSessionRole(r.deviceId, r.sessionId, r.role);
+  }
+
   private remember(d: DeviceRecord): void {
     this.byHash.set(d.tokenHash, d);
     this.byId.set(d.id, d);

@@ -1,7 +1,6 @@
 import {
   isKnownLogEvent,
-  OPEN_CONTROL,
-  SessionControl,
+  type SessionControl,
   type ControlAction,
   type ControlDevice,
   type AgentConfig,
@@ -31,7 +30,7 @@ import { withAttachmentInfo } from '../attachments/message-attachments.js';
 import { SessionDocuments } from './documents/session-documents.js';
 import { duplicateOrStale, isStaleRun } from './input-run.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
-import type { SessionLogState, LogWriter } from './log-writer.js';
+import { NOT_OWNER, type SessionLogState, type LogWriter } from './log-writer.js';
 import { chooseResponder } from './terminal-responder.js';
 import { TerminalSizePolicy, type Decision } from './terminal-size-policy.js';
 import type { Actor, Peer } from './peer.js';
@@ -42,6 +41,8 @@ import { nextControl } from './control-transitions.js';
 import { committedFrameFor, storedFor } from './legacy-events.js';
 import { RecentFrames } from './recent-frames.js';
 import { Subscription } from './subscription.js';
+import { parseControl } from './stored-control.js';
+import { attachmentOf } from './attachment-of.js';
 import { PresenceBroadcast } from './presence-broadcast.js';
 import { StreamingText, streamFrame } from './streaming-text.js';
 import { SessionAttentionTracker } from './summary/session-attention.js';
@@ -180,6 +181,11 @@ export class LiveSession {
 
   get isAgent(): boolean {
     return this.kind !== 'terminal';
+  }
+
+  /** With many nodes: whether another node owns the session (this one only follows its log). */
+  get following(): boolean {
+    return this.logState.lease === NOT_OWNER;
   }
 
   get isDeleted(): boolean {
@@ -726,7 +732,17 @@ export class LiveSession {
 
   /** Creates and starts the runner. A start failure marks the session failed with the reason. */
   ensureRunner(): Promise<void> {
+    // A node that does not own the session never runs it: the owner's runner is the only one.
+    if (this.following)
+      return Promise.reject(
+        new BatonError('unavailable', `another node runs session ${this.id}; retry`, 1000),
+      );
     return this.runners.ensure();
+  }
+
+  /** Ends the runner without recording anything: this node lost the session to another. */
+  releaseRunner(): Promise<void> {
+    return this.runners.release();
   }
 
   async setStatus(
@@ -799,7 +815,8 @@ export class LiveSession {
   // ---- retention -----------------------------------------------------------------------------
 
   private maybeCompact(): void {
-    if (this.compacting || this.deleted) return;
+    // Only the owner checkpoints and compacts; a following node's firstSeq follows the store.
+    if (this.compacting || this.deleted || this.following) return;
     const retained = this.committedSeq - this.firstSeq + 1;
     const overRetention = retained > this.deps.retentionEvents * 1.25;
     const checkpointDue =
@@ -814,7 +831,7 @@ export class LiveSession {
    * subscriber that needs a deleted event gets the snapshot at S and the events after it.
    */
   async checkpoint(compact = false): Promise<void> {
-    if (this.compacting || this.deleted) return;
+    if (this.compacting || this.deleted || this.following) return;
     this.compacting = true;
     try {
       this.eventsSinceCheckpoint = 0;
@@ -851,35 +868,8 @@ export class LiveSession {
   }
 }
 
-/** The stored control state; a value this server cannot read is treated as `open`, and logged. */
-function parseControl(stored: string | undefined, log: Logger, sessionId: string): SessionControl {
-  if (stored === undefined) return OPEN_CONTROL;
-  try {
-    const parsed = SessionControl.safeParse(JSON.parse(stored));
-    if (parsed.success) return parsed.data;
-  } catch {
-    // fall through
-  }
-  log.error('unreadable control state; the session is open', { session: sessionId });
-  return OPEN_CONTROL;
-}
-
 /** A replay page to one peer, as one write where the peer can (Peer.sendFrames). */
 function sendAll(peer: Peer, frames: readonly (string | Buffer)[]): void {
   if (peer.sendFrames) peer.sendFrames(frames);
   else for (const frame of frames) peer.send(frame);
-}
-
-function attachmentOf(s: Subscription, sessionId: string): Attachment {
-  const attachment: Attachment = {
-    connectionId: s.peer.connectionId,
-    deviceId: s.peer.deviceId,
-    deviceName: s.peer.deviceName,
-    mode: s.peer.mode,
-    readOnly: s.readOnly,
-    since: s.since,
-  };
-  const role = s.peer.roleOn?.(sessionId);
-  if (role !== undefined) attachment.role = role;
-  return attachment;
 }

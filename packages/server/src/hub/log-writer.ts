@@ -13,6 +13,8 @@ import { toCommitted, type CommittedEvent } from './event-frame.js';
 import { BatonError } from '../baton-error.js';
 import { storedInputVerdict } from './input-dedupe.js';
 import { payloadDigest } from './payload-digest.js';
+import { LeaseLost } from '../storage/entry-rejected.js';
+import type { SessionLease } from '../storage/session-lease.js';
 
 /** How long a client should wait before retrying an append the store could not write. */
 const STORE_RETRY_AFTER_MS = 1000;
@@ -26,6 +28,8 @@ export interface LogWriterHooks {
   onStoreFailed?(error: BatonError, logs: SessionLogState[], cause: Error): void;
   /** A commit went through for these sessions. */
   onStored?(logs: SessionLogState[]): void;
+  /** The store refused a session's entry because its lease is no longer current (fencing). */
+  onLeaseLost?(log: SessionLogState): void;
   /** A listener (fan-out, the hooks above) threw after a commit; the commit stands. */
   onListenerError?(err: unknown): void;
 }
@@ -40,7 +44,17 @@ export interface SessionLogState {
    */
   headSeq: number;
   lastActivityAt: number;
+  /**
+   * With many nodes (cluster/): the lease this node holds the session under, sent with every
+   * commit so that the store refuses it once another node took over (fencing). NOT_OWNER while
+   * this node does not own the session: its appends are refused before a number is allocated.
+   * Absent on a single node.
+   */
+  lease?: SessionLease;
 }
+
+/** The lease of a session this node does not own: no epoch is 0, so no commit could pass. */
+export const NOT_OWNER: SessionLease = Object.freeze({ sessionId: '', owner: '', epoch: 0 });
 
 export type AppendResult =
   { duplicate: false; committed: CommittedEvent[] } | { duplicate: true; seq: number };
@@ -137,6 +151,15 @@ export class LogWriter {
     patch?: PendingAppend['patch'],
     documents?: readonly DocumentRecord[],
   ): Promise<AppendResult> {
+    if (log.lease === NOT_OWNER) {
+      return Promise.reject(
+        new BatonError(
+          'unavailable',
+          `another node runs session ${log.sessionId} right now; nothing was stored: retry`,
+          STORE_RETRY_AFTER_MS,
+        ),
+      );
+    }
     return new Promise<AppendResult>((resolve, reject) => {
       const item: PendingAppend = { log, events, resolve, reject };
       if (input !== undefined) item.input = input;
@@ -255,6 +278,7 @@ export class LogWriter {
             events: rows,
             inputs,
             patch,
+            ...(log.lease !== undefined ? { lease: log.lease } : {}),
             ...(documents.length > 0 ? { documents } : {}),
           });
       }
@@ -337,6 +361,7 @@ export class LogWriter {
     const refused = new Map<SessionLogState, BatonError>();
     for (const log of bySession.keys()) {
       const err = failed.get(log.sessionId);
+      if (err instanceof LeaseLost) this.notify(() => this.hooks.onLeaseLost?.(log));
       if (err) refused.set(log, await this.refusal(log, err));
     }
     // Acknowledge in arrival order, then fan out per session in sequence order.
@@ -375,6 +400,13 @@ export class LogWriter {
   }
 
   private async refusal(log: SessionLogState, err: Error): Promise<BatonError> {
+    if (err instanceof LeaseLost) {
+      return new BatonError(
+        'unavailable',
+        `another node took session ${log.sessionId} over; nothing was stored: retry`,
+        STORE_RETRY_AFTER_MS,
+      );
+    }
     const gone = await this.store.getSession(log.sessionId).then(
       (s) => s === undefined,
       () => false,

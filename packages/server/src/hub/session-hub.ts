@@ -21,7 +21,9 @@ import { StoreHealth } from '../storage/store-health.js';
 import { appendUntilStored } from './append-until-stored.js';
 import { settleAfterRestart } from './crash-recovery.js';
 import { LiveSession } from './live-session.js';
-import { LogWriter } from './log-writer.js';
+import { LogWriter, NOT_OWNER } from './log-writer.js';
+import type { ClusterHost, HubCluster } from './hub-cluster.js';
+import type { ForwardedCommand, ForwardedResult } from '../cluster/forwarded-command.js';
 import { RestoreGuard } from './restore-guard.js';
 import type { Actor, Peer } from './peer.js';
 import type { CommittedEvent } from './event-frame.js';
@@ -78,6 +80,10 @@ export class SessionHub {
   private closed = false;
   /** Set by `load`: notices logs that went back in time and records heads for the next start. */
   private guard: RestoreGuard | undefined;
+  /** With many nodes: leases, forwarding and notifications (attachCluster, before load). */
+  private cluster: HubCluster | undefined;
+  /** Sessions this node is creating (stored, not yet in `sessions`): never adopted from the store. */
+  private readonly creating = new Set<string>();
 
   constructor(private readonly opts: SessionHubOptions) {
     this.storeHealth = new StoreHealth({
@@ -99,6 +105,7 @@ export class SessionHub {
         session.onCommitted(events);
         this.guard?.noteHead(session.id, session.epoch, session.committedSeq);
         opts.onCommitted?.(session, events);
+        this.cluster?.committed(session.id, session.committedSeq);
       },
       {
         onStoreFailed: (_error, logs, cause) => {
@@ -110,6 +117,7 @@ export class SessionHub {
           this.storeHealth.succeeded();
           for (const log of logs) this.sessions.get(log.sessionId)?.setDegraded(undefined);
         },
+        onLeaseLost: (log) => this.cluster?.leaseLost(log.sessionId),
         onListenerError: (err) => {
           opts.log.error('a commit listener failed', { error: (err as Error).message });
         },
@@ -135,6 +143,8 @@ export class SessionHub {
     await this.guard.start(store);
     for (const session of loaded) {
       await session.loadProjection();
+      // With many nodes a session is settled by the node that takes its lease (cluster/takeover.ts).
+      if (this.cluster) continue;
       const settled = settleAfterRestart(session, this.opts.log).catch((err: unknown) =>
         this.settleLater(session, err),
       );
@@ -166,6 +176,109 @@ export class SessionHub {
     });
   }
 
+  /**
+   * Joins this hub to the other nodes on the same PostgreSQL (before `load`): every session
+   * starts out followed, and is owned only once the cluster took its lease.
+   */
+  attachCluster(cluster: HubCluster): ClusterHost {
+    this.cluster = cluster;
+    return {
+      all: () => this.sessions.values(),
+      find: (id) => this.sessions.get(id),
+      adopt: (id) => this.adopt(id),
+      forget: (id) => this.forget(id),
+      applyFollowed: (session, events) => {
+        session.onCommitted(events);
+        this.guard?.noteHead(session.id, session.epoch, session.committedSeq);
+      },
+      runForwarded: (session, command) => this.runForwarded(session, command),
+    };
+  }
+
+  /** The store as the hub uses it (instrumented), for the cluster's reads. */
+  get storeForCluster(): Store {
+    return this.opts.store;
+  }
+
+  /** Loads a session another node created. */
+  private async adopt(id: string): Promise<void> {
+    if (this.closed || this.sessions.has(id) || this.creating.has(id)) return;
+    const record = await this.opts.store.getSession(id);
+    if (!record || this.sessions.has(id) || this.creating.has(id)) return;
+    const session = this.makeSession(record);
+    await session.loadProjection();
+    if (this.sessions.has(id) || this.closed) return;
+    this.sessions.set(id, session);
+    this.infoChanged(session, true);
+  }
+
+  /** Drops a session another node deleted: its subscribers and list watchers are told. */
+  private async forget(id: string): Promise<void> {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    this.sessions.delete(id);
+    this.pendingListUpdates.delete(s);
+    this.announceRemoved(s);
+    await s.dispose({ deleted: true });
+    this.guard?.forget(id);
+    this.opts.onDeleted?.(id);
+  }
+
+  /** A command another node forwarded to this node, the session's owner. */
+  private async runForwarded(s: LiveSession, command: ForwardedCommand): Promise<ForwardedResult> {
+    switch (command.op) {
+      case 'input': {
+        const actor: Actor = { deviceId: command.deviceId };
+        if (command.connectionId !== undefined) actor.connectionId = command.connectionId;
+        return s.submitInput(actor, command.inputId, command.payload, command.readOnly);
+      }
+      case 'withdraw':
+        return s.withdrawInput({ deviceId: command.deviceId }, command.inputId, command.readOnly);
+      case 'interrupt':
+        await s.interrupt(command.readOnly, command.deviceId);
+        break;
+      case 'permission':
+        return {
+          seq: await s.answerPermission(
+            { deviceId: command.deviceId },
+            command.requestId,
+            command.answer,
+          ),
+        };
+      case 'settings': {
+        const change: { model?: string; permissionMode?: string } = {};
+        if (command.model !== undefined) change.model = command.model;
+        if (command.permissionMode !== undefined) change.permissionMode = command.permissionMode;
+        return {
+          seq: await s.changeAgentSettings(
+            { deviceId: command.deviceId },
+            change,
+            command.readOnly,
+          ),
+        };
+      }
+      case 'rename':
+        await this.rename(s.id, command.name);
+        break;
+      case 'stop':
+        await this.stop(s.id);
+        break;
+      case 'restart':
+        await this.restart(s.id);
+        break;
+      case 'delete':
+        await this.delete(s.id);
+        return { seq: 0 };
+    }
+    return { seq: s.committedSeq };
+  }
+
+  /** The command on the owner when another node owns the session; undefined to run it here. */
+  private async forwarded(s: LiveSession, command: ForwardedCommand) {
+    if (!this.cluster || !s.following) return undefined;
+    return this.cluster.forward(s, command);
+  }
+
   private makeSession(record: SessionRecord): LiveSession {
     const kind = record.kind;
     const config = JSON.parse(record.config) as TerminalConfig;
@@ -173,7 +286,7 @@ export class SessionHub {
     const projection = projectionFactory
       ? projectionFactory.create({ cols: config.cols ?? 80, rows: config.rows ?? 24 })
       : new NullProjection();
-    return new LiveSession(record, {
+    const session = new LiveSession(record, {
       store: this.opts.store,
       writer: this.writer,
       log: this.opts.log,
@@ -186,6 +299,8 @@ export class SessionHub {
       ...(this.opts.describeHost ? { describeHost: this.opts.describeHost } : {}),
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),
     });
+    if (this.cluster) session.logState.lease = NOT_OWNER;
+    return session;
   }
 
   /**
@@ -210,6 +325,24 @@ export class SessionHub {
   /** The session, or undefined when there is none. */
   find(id: string): LiveSession | undefined {
     return this.sessions.get(id);
+  }
+
+  /**
+   * Before a client attaches or reads at `afterSeq`: with many nodes, a followed session has
+   * applied everything up to there (the client's position came from another node, which may be
+   * ahead of this one by a notification), so the client is not reset for being "ahead".
+   */
+  followedUpTo(id: string, afterSeq: number): Promise<void> | undefined {
+    const s = this.get(id);
+    // Undefined (nothing to wait for, not even a microtask) on one node and when up to date.
+    if (!this.cluster || !s.following || afterSeq <= s.committedSeq) return undefined;
+    return this.cluster.catchUp(s).catch((err: unknown) => {
+      // Not fatal: the client is then reset to this node's state, as for any position ahead.
+      this.opts.log.warn('could not read a followed session before a subscribe', {
+        session: id,
+        error: (err as Error).message,
+      });
+    });
   }
 
   /** Every session, or those `deviceId` may see. */
@@ -336,9 +469,18 @@ export class SessionHub {
       firstSeq: 1,
       epoch: newEpoch(),
     };
-    await this.opts.store.insertSession(record);
-    const session = this.makeSession(record);
-    this.sessions.set(id, session);
+    this.creating.add(id);
+    let session: LiveSession;
+    try {
+      await this.opts.store.insertSession(record);
+      session = this.makeSession(record);
+      // Owned before its first event: other nodes only follow it.
+      await this.cluster?.claimCreated(session);
+      this.sessions.set(id, session);
+    } finally {
+      this.creating.delete(id);
+    }
+    this.cluster?.sessionsChanged(id);
     await session.append([
       { type: 'session.created', data: { name: record.name, kind, config: session.info().config } },
     ]);
@@ -353,18 +495,21 @@ export class SessionHub {
 
   async rename(id: string, name: string): Promise<SessionInfo> {
     const s = this.get(id);
+    if (await this.forwarded(s, { op: 'rename', name })) return s.info();
     if (name !== s.name) await s.append([{ type: 'session.renamed', data: { name } }], { name });
     return s.info();
   }
 
   async stop(id: string): Promise<SessionInfo> {
     const s = this.get(id);
+    if (await this.forwarded(s, { op: 'stop' })) return s.info();
     await s.stop();
     return s.info();
   }
 
   async restart(id: string): Promise<SessionInfo> {
     const s = this.get(id);
+    if (await this.forwarded(s, { op: 'restart' })) return s.info();
     await s.restart().catch((err: unknown) => {
       if (!(err instanceof BatonError)) throw err;
     });
@@ -373,8 +518,23 @@ export class SessionHub {
 
   async delete(id: string): Promise<void> {
     const s = this.get(id);
+    if (await this.forwarded(s, { op: 'delete' })) {
+      await this.forget(id);
+      return;
+    }
     this.sessions.delete(id);
     this.pendingListUpdates.delete(s);
+    this.announceRemoved(s);
+    await s.dispose({ deleted: true });
+    await this.opts.store.deleteSession(id);
+    this.guard?.forget(id);
+    this.opts.onDeleted?.(id);
+    this.cluster?.sessionsChanged(id);
+  }
+
+  /** Tells the session's subscribers and every list watcher that may see it that it is gone. */
+  private announceRemoved(s: LiveSession): void {
+    const id = s.id;
     const frame = JSON.stringify({ type: 'sessions.changed', change: 'remove', sessionId: id });
     const notified = new Set<string>();
     for (const sub of s.subscriptions.values()) {
@@ -384,18 +544,92 @@ export class SessionHub {
     for (const peer of this.watchers.values()) {
       if (!notified.has(peer.connectionId) && this.visible(peer.deviceId, id)) peer.send(frame);
     }
-    await s.dispose({ deleted: true });
-    await this.opts.store.deleteSession(id);
-    this.guard?.forget(id);
-    this.opts.onDeleted?.(id);
   }
 
-  submitInput(id: string, actor: Actor, inputId: string, payload: InputPayload, readOnly = false) {
-    return this.get(id).submitInput(actor, inputId, payload, readOnly);
+  async submitInput(
+    id: string,
+    actor: Actor,
+    inputId: string,
+    payload: InputPayload,
+    readOnly = false,
+  ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
+    const s = this.get(id);
+    const command: ForwardedCommand = {
+      op: 'input',
+      deviceId: actor.deviceId,
+      inputId,
+      payload,
+      readOnly,
+    };
+    if (actor.connectionId !== undefined) command.connectionId = actor.connectionId;
+    const remote = await this.forwarded(s, command);
+    if (remote) {
+      const result: { seq: number; duplicate: boolean; ignored?: 'not_responder' } = {
+        seq: remote.seq,
+        duplicate: remote.duplicate ?? false,
+      };
+      if (remote.ignored === 'not_responder') result.ignored = 'not_responder';
+      return result;
+    }
+    return s.submitInput(actor, inputId, payload, readOnly);
   }
 
-  answerPermission(id: string, actor: Actor, requestId: string, answer: PermissionDecision) {
-    return this.get(id).answerPermission(actor, requestId, answer);
+  async answerPermission(
+    id: string,
+    actor: Actor,
+    requestId: string,
+    answer: PermissionDecision,
+  ): Promise<number> {
+    const s = this.get(id);
+    const command: ForwardedCommand = {
+      op: 'permission',
+      deviceId: actor.deviceId,
+      requestId,
+      answer,
+    };
+    const remote = await this.forwarded(s, command);
+    return remote ? remote.seq : s.answerPermission(actor, requestId, answer);
+  }
+
+  /** See `LiveSession.withdrawInput`; on the owner node wherever it is asked. */
+  async withdrawInput(
+    id: string,
+    actor: Actor,
+    inputId: string,
+    readOnly: boolean,
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    const s = this.get(id);
+    const command: ForwardedCommand = {
+      op: 'withdraw',
+      deviceId: actor.deviceId,
+      inputId,
+      readOnly,
+    };
+    const remote = await this.forwarded(s, command);
+    if (remote) return { seq: remote.seq, duplicate: remote.duplicate ?? false };
+    return s.withdrawInput(actor, inputId, readOnly);
+  }
+
+  /** See `LiveSession.interrupt`; on the owner node wherever it is asked. */
+  async interrupt(id: string, readOnly: boolean, deviceId: string): Promise<void> {
+    const s = this.get(id);
+    if (await this.forwarded(s, { op: 'interrupt', deviceId, readOnly })) return;
+    await s.interrupt(readOnly, deviceId);
+  }
+
+  /** See `LiveSession.changeAgentSettings`; on the owner node wherever it is asked. */
+  async changeAgentSettings(
+    id: string,
+    actor: Actor,
+    change: { model?: string; permissionMode?: string },
+    readOnly: boolean,
+  ): Promise<number> {
+    const s = this.get(id);
+    const command: ForwardedCommand = { op: 'settings', deviceId: actor.deviceId, readOnly };
+    if (change.model !== undefined) command.model = change.model;
+    if (change.permissionMode !== undefined) command.permissionMode = change.permissionMode;
+    const remote = await this.forwarded(s, command);
+    return remote ? remote.seq : s.changeAgentSettings(actor, change, readOnly);
   }
 
   /** Re-evaluates a connection's attachment after its device's role changed. */

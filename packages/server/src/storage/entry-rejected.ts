@@ -8,3 +8,15 @@ export class EntryRejected extends Error {
     this.name = 'EntryRejected';
   }
 }
+
+/**
+ * An entry refused because the lease it was written under is no longer the session's current
+ * one (fencing): another node took the session over, or the lease ran out. The writer then
+ * knows it lost the session.
+ */
+export class LeaseLost extends EntryRejected {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LeaseLost';
+  }
+}

@@ -12,6 +12,8 @@ export interface OpenStoreOptions {
   /** SQLite's durability mode; PostgreSQL's is its own (`synchronous_commit`). */
   durability: 'normal' | 'full';
   log: Logger;
+  /** Whether other nodes share the PostgreSQL schema (ServerOptions.cluster). */
+  sharedSchema?: boolean;
 }
 
 /**
@@ -29,6 +31,11 @@ export async function openStore(
       description: `sqlite ${file}`,
     };
   }
+  if (o.sharedSchema === true && (typeof o.store !== 'string' || !isPgUrl(o.store))) {
+    throw new StoreOpenError(
+      'many nodes share one PostgreSQL: --cluster needs --store postgres://…',
+    );
+  }
   if (typeof o.store !== 'string') return { store: o.store, description: 'provided' };
   if (!isPgUrl(o.store)) {
     throw new StoreOpenError(
@@ -36,6 +43,9 @@ export async function openStore(
     );
   }
   const { PgStore } = await import('./pg-store.js');
-  const store = await PgStore.open(o.store, { log: o.log });
+  const store = await PgStore.open(o.store, {
+    log: o.log,
+    ...(o.sharedSchema === true ? { sharedSchema: true } : {}),
+  });
   return { store, description: `postgres ${store.target.shown} schema ${store.target.schema}` };
 }

@@ -114,4 +114,17 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
   [CREATE_ATTACHMENTS],
   // 3: shared documents (portable-tables.ts).
   [CREATE_DOCUMENTS],
+  // 4: many nodes: requests a node forwards to a session's owner (cluster/command-forwarder.ts),
+  // with the owner's answer. Rows are deleted by the node that asked once it read the answer.
+  [
+    `CREATE TABLE forwarded_commands (
+       id BIGSERIAL PRIMARY KEY,
+       session_id TEXT NOT NULL,
+       node TEXT NOT NULL,
+       body TEXT NOT NULL,
+       result TEXT,
+       created_at BIGINT NOT NULL
+     )`,
+    `CREATE INDEX forwarded_commands_open ON forwarded_commands (session_id, id) WHERE result IS NULL`,
+  ],
 ];

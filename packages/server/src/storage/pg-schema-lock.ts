@@ -26,30 +26,38 @@ export class PgSchemaLock {
     private readonly config: pg.ClientConfig,
     private readonly target: PgTarget,
     private readonly log: Logger | undefined,
+    private readonly shared: boolean,
   ) {
     this.watch(client);
   }
 
-  /** Takes the schema's lock, or refuses with who to stop. */
+  /**
+   * Takes the schema's lock, or refuses with who to stop. `shared`: the lock of one of many
+   * nodes (`--cluster`), held by every node at once and by no single server beside them; the
+   * lock of a single server is exclusive.
+   */
   static async take(
     config: pg.ClientConfig,
     target: PgTarget,
     log: Logger | undefined,
+    shared = false,
   ): Promise<PgSchemaLock> {
     const client = new pg.Client(config);
     client.on('error', () => {}); // a failure here is reported by the awaited calls below
     await client.connect();
     try {
-      if (!(await tryLock(client, target.schema))) {
+      if (!(await tryLock(client, target.schema, shared))) {
         throw new StoreOpenError(
-          `the schema '${target.schema}' at ${target.shown} is in use by another baton server; stop that server first, or use another ?schema=`,
+          shared
+            ? `the schema '${target.schema}' at ${target.shown} is in use by a baton server not started with --cluster; stop it and start every server on this schema with --cluster, or use another ?schema=`
+            : `the schema '${target.schema}' at ${target.shown} is in use by another baton server; stop that server first (or, if nodes started with --cluster hold it, start this one with --cluster too), or use another ?schema=`,
         );
       }
     } catch (err) {
       await client.end().catch(() => {});
       throw err;
     }
-    return new PgSchemaLock(client, config, target, log);
+    return new PgSchemaLock(client, config, target, log, shared);
   }
 
   async release(): Promise<void> {
@@ -86,7 +94,7 @@ export class PgSchemaLock {
     try {
       await client.connect();
       if (this.closed) throw new Error('closed');
-      if (!(await tryLock(client, this.target.schema))) {
+      if (!(await tryLock(client, this.target.schema, this.shared))) {
         this.log?.error(
           'another baton server holds the PostgreSQL schema now: two servers write to the same sessions; stop one',
           { schema: this.target.schema },
@@ -104,9 +112,11 @@ export class PgSchemaLock {
   }
 }
 
-async function tryLock(client: pg.Client, schema: string): Promise<boolean> {
+async function tryLock(client: pg.Client, schema: string, shared: boolean): Promise<boolean> {
   const r = await client.query<{ locked: boolean }>(
-    'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+    shared
+      ? 'SELECT pg_try_advisory_lock_shared(hashtext($1)) AS locked'
+      : 'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
     [`baton server ${schema}`],
   );
   return r.rows[0]?.locked === true;

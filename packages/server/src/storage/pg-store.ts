@@ -22,7 +22,7 @@ import {
   type StoredEvent,
   type StoredInput,
 } from './store.js';
-import { EntryRejected } from './entry-rejected.js';
+import { EntryRejected, LeaseLost } from './entry-rejected.js';
 import { migrate } from './pg-migrate.js';
 import {
   toAttachmentMeta,
@@ -39,6 +39,7 @@ import {
   type SessionRow,
 } from './store-rows.js';
 import { PgSchemaLock } from './pg-schema-lock.js';
+import { PgClusterBus } from './pg-cluster-bus.js';
 import { parsePgTarget, type PgTarget } from './pg-target.js';
 import { describePgOpenError } from './pg-open-error.js';
 import { acquireLease, fencedEntryCheck, releaseLease, renewLease } from './pg-session-leases.js';
@@ -55,8 +56,9 @@ export interface PgStoreOptions {
   /** Told about migrations and connections lost while idle. */
   log?: Logger;
   /**
-   * Whether other nodes share the schema (each session under a lease, session-lease.ts). Without
-   * it (the default) the schema is this server's alone: PgSchemaLock refuses a second one.
+   * Whether other nodes share the schema (each session under a lease, session-lease.ts): the
+   * schema lock is then taken shared. Without it (the default) the schema is this server's
+   * alone: PgSchemaLock refuses a second one, and nodes beside it.
    */
   sharedSchema?: boolean;
 }
@@ -94,7 +96,15 @@ export class PgStore implements Store, SessionLeases {
     /** Where it is connected, as it may be shown. */
     readonly target: Pick<PgTarget, 'schema' | 'shown'>,
     private readonly lock: PgSchemaLock | undefined,
+    /** How its connections are opened: the cluster bus opens its LISTEN connection alike. */
+    private readonly connection: pg.ClientConfig,
+    private readonly log: Logger | undefined,
   ) {}
+
+  /** What many nodes on this schema share besides the store: leases' upkeep, NOTIFY, forwarding. */
+  clusterBus(): PgClusterBus {
+    return new PgClusterBus(this.pool, this.connection, this.target.schema, this.log);
+  }
 
   /**
    * Connects, creates the schema when missing and brings it to this baton's version. Refuses a
@@ -114,19 +124,19 @@ export class PgStore implements Store, SessionLeases {
       application_name: 'baton',
       types,
     };
-    let lock: PgSchemaLock | undefined;
-    if (options.sharedSchema !== true) {
-      try {
-        lock = await PgSchemaLock.take(
-          // Named for its schema, so an operator sees in pg_stat_activity which lock it holds.
-          { ...connection, application_name: `baton lock ${target.schema}`.slice(0, 63) },
-          target,
-          options.log,
-        );
-      } catch (err) {
-        if (err instanceof StoreOpenError) throw err;
-        throw describePgOpenError(err, target.shown);
-      }
+    let lock: PgSchemaLock;
+    try {
+      lock = await PgSchemaLock.take(
+        // Named for its schema, so an operator sees in pg_stat_activity which lock it holds.
+        { ...connection, application_name: `baton lock ${target.schema}`.slice(0, 63) },
+        target,
+        options.log,
+        // Many nodes hold it shared, all at once; a single server holds it alone.
+        options.sharedSchema === true,
+      );
+    } catch (err) {
+      if (err instanceof StoreOpenError) throw err;
+      throw describePgOpenError(err, target.shown);
     }
     const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
     // An idle connection that breaks (PostgreSQL restarted) is dropped from the pool and logged;
@@ -142,7 +152,13 @@ export class PgStore implements Store, SessionLeases {
       if (err instanceof StoreOpenError) throw err;
       throw describePgOpenError(err, target.shown);
     }
-    return new PgStore(pool, { schema: target.schema, shown: target.shown }, lock);
+    return new PgStore(
+      pool,
+      { schema: target.schema, shown: target.shown },
+      lock,
+      connection,
+      options.log,
+    );
   }
 
   // ---- meta, devices, roles --------------------------------------------------------------------
@@ -595,7 +611,7 @@ export class PgStore implements Store, SessionLeases {
  */
 async function writeEntry(c: pg.PoolClient, entry: CommitEntry): Promise<void> {
   if (entry.lease !== undefined && !(await fencedEntryCheck(c, entry.lease))) {
-    throw new EntryRejected(
+    throw new LeaseLost(
       `the lease on session ${entry.sessionId} (epoch ${entry.lease.epoch}) is no longer ${entry.lease.owner}'s: another node owns the session now`,
     );
   }

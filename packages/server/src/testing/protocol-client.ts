@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type {
   Attachment,
@@ -49,6 +50,8 @@ export class ProtocolClient {
   readonly skipped: ReceivedLogEvent[] = [];
   /** Gaps, duplicates or invalid frames seen: must stay empty. */
   readonly violations: string[] = [];
+  /** When each event (`session/seq`) was applied, as performance.now() ms: for latency measurements. */
+  readonly arrivals = new Map<string, number>();
   private rid = 0;
   private readonly waiters = new Map<
     string | number,
@@ -147,6 +150,7 @@ export class ProtocolClient {
       this.violations.push(`gap ${sessionId}: got #${event.seq} after #${last}`);
     }
     this.lastSeq.set(sessionId, event.seq);
+    this.arrivals.set(`${sessionId}/${event.seq}`, performance.now());
     // An event type this client does not know: its position counts, its content is skipped.
     if (!isKnownLogEvent(event)) {
       this.skipped.push(event);

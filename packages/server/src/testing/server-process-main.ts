@@ -4,7 +4,7 @@ import { heldTurnAgent } from './held-turn-agent.js';
 
 /**
  * Entry point of spawnServerProcess: `--data DIR --port N [--retention N] [--durability
- * normal|full] [--store postgres://…] [--agent held]`. `--agent held` runs claude sessions with `heldTurnAgent`, whose
+ * normal|full] [--store postgres://…] [--cluster [--lease-ms N] [--poll-ms N]] [--token T] [--agent held]`. `--agent held` runs claude sessions with `heldTurnAgent`, whose
  * turns never end: for crash tests of what waits in the queue.
  */
 const args = process.argv.slice(2);
@@ -15,6 +15,8 @@ const arg = (name: string) => {
 const retention = arg('retention');
 const durability = arg('durability');
 const store = arg('store');
+const leaseMs = arg('lease-ms');
+const token = arg('token');
 const server = await startServer({
   port: Number(arg('port') ?? 0),
   dataDir: arg('data')!,
@@ -22,6 +24,10 @@ const server = await startServer({
   ...(retention ? { retentionEvents: Number(retention) } : {}),
   ...(durability === 'full' || durability === 'normal' ? { durability } : {}),
   ...(store ? { store } : {}),
+  ...(token ? { ownerToken: token } : {}),
+  ...(args.includes('--cluster')
+    ? { cluster: { leaseMs: Number(leaseMs ?? 10_000), pollMs: Number(arg('poll-ms') ?? 1_000) } }
+    : {}),
   ...(arg('agent') === 'held' ? { runners: [heldTurnAgent().factory] } : {}),
 });
 process.stdout.write(`listening ${server.url} ${server.ownerToken}\n`);

@@ -32,6 +32,8 @@ export async function spawnServerProcess(
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // BATON_TEST_SERVER_LOGS=1 shows the server's own log (with BATON_LOG for its level).
+  if (process.env['BATON_TEST_SERVER_LOGS'] === '1') child.stderr.pipe(process.stderr);
   const line = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start within 15 s: ${err}`)),

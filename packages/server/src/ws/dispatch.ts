@@ -130,6 +130,8 @@ export async function dispatch(
       }
       case 'subscribe': {
         const role = ctx.check('session.read', msg.sessionId);
+        const following = hub.followedUpTo(msg.sessionId, msg.afterSeq);
+        if (following) await following;
         const session = hub.get(msg.sessionId);
         // A device that may not type watches read-only, so presence shows it as watching.
         const requestedReadOnly = msg.readOnly ?? false;
@@ -149,6 +151,8 @@ export async function dispatch(
         return;
       case 'fetch': {
         ctx.check('session.read', msg.sessionId);
+        const following = hub.followedUpTo(msg.sessionId, msg.afterSeq);
+        if (following) await following;
         const session = hub.get(msg.sessionId);
         const head = { epoch: session.epoch, headSeq: session.committedSeq };
         checkFetchPosition(head, msg.afterSeq, msg.epoch, peer.protocolVersion);
@@ -192,9 +196,12 @@ export async function dispatch(
       case 'input.withdraw': {
         ctx.check('session.input', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
-        const result = await hub
-          .get(msg.sessionId)
-          .withdrawInput(actor, msg.inputId, attachment?.readOnly ?? false);
+        const result = await hub.withdrawInput(
+          msg.sessionId,
+          actor,
+          msg.inputId,
+          attachment?.readOnly ?? false,
+        );
         if (!result.duplicate)
           audit('input.withdraw', msg.sessionId, { inputId: msg.inputId, seq: result.seq });
         ctx.reply(msg.rid, result);
@@ -217,7 +224,7 @@ export async function dispatch(
       case 'interrupt': {
         ctx.check('session.interrupt', msg.sessionId);
         const attachment = ctx.attached.get(msg.sessionId);
-        await hub.get(msg.sessionId).interrupt(attachment?.readOnly ?? false, peer.deviceId);
+        await hub.interrupt(msg.sessionId, attachment?.readOnly ?? false, peer.deviceId);
         audit('session.interrupt', msg.sessionId);
         ctx.reply(msg.rid, {});
         return;
@@ -227,9 +234,12 @@ export async function dispatch(
         const change: { model?: string; permissionMode?: string } = {};
         if (msg.model !== undefined) change.model = msg.model;
         if (msg.permissionMode !== undefined) change.permissionMode = msg.permissionMode;
-        const seq = await hub
-          .get(msg.sessionId)
-          .changeAgentSettings(actor, change, ctx.attached.get(msg.sessionId)?.readOnly ?? false);
+        const seq = await hub.changeAgentSettings(
+          msg.sessionId,
+          actor,
+          change,
+          ctx.attached.get(msg.sessionId)?.readOnly ?? false,
+        );
         audit('agent.settings', msg.sessionId, { ...change, seq });
         ctx.reply(msg.rid, { seq });
         return;

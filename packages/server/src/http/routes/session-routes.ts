@@ -147,9 +147,7 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
             'bad_request',
             'the input id in the path must be 1-128 characters from [A-Za-z0-9._:-]',
           );
-        const result = await hub
-          .get(id)
-          .withdrawInput({ deviceId: device.id }, inputId.data, false);
+        const result = await hub.withdrawInput(id, { deviceId: device.id }, inputId.data, false);
         if (!result.duplicate)
           audit.record({
             action: 'input.withdraw',
@@ -188,7 +186,7 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
       action: 'session.interrupt',
       sessionParam: true,
       handler: async ({ res, params, device }) => {
-        await hub.get(params[0]!).interrupt(false, device.id);
+        await hub.interrupt(params[0]!, false, device.id);
         audit.record({ action: 'session.interrupt', deviceId: device.id, sessionId: params[0]! });
         sendJson(res, 200, {});
       },

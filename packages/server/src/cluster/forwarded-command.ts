@@ -1,0 +1,56 @@
+import { InputPayload, PermissionDecision } from '@baton/protocol';
+import { z } from 'zod';
+
+/**
+ * What a node that does not own a session asks its owner to do, as stored in
+ * `forwarded_commands.body`. The asking node has already checked the device's rights; the owner
+ * runs it as if the device had asked it directly.
+ */
+export const ForwardedCommand = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('input'),
+    deviceId: z.string(),
+    connectionId: z.string().optional(),
+    inputId: z.string(),
+    payload: InputPayload,
+    readOnly: z.boolean(),
+  }),
+  z.object({
+    op: z.literal('withdraw'),
+    deviceId: z.string(),
+    inputId: z.string(),
+    readOnly: z.boolean(),
+  }),
+  z.object({ op: z.literal('interrupt'), deviceId: z.string(), readOnly: z.boolean() }),
+  z.object({
+    op: z.literal('permission'),
+    deviceId: z.string(),
+    requestId: z.string(),
+    answer: PermissionDecision,
+  }),
+  z.object({
+    op: z.literal('settings'),
+    deviceId: z.string(),
+    model: z.string().optional(),
+    permissionMode: z.string().optional(),
+    readOnly: z.boolean(),
+  }),
+  z.object({ op: z.literal('rename'), name: z.string() }),
+  z.object({ op: z.literal('stop') }),
+  z.object({ op: z.literal('restart') }),
+  z.object({ op: z.literal('delete') }),
+]);
+export type ForwardedCommand = z.infer<typeof ForwardedCommand>;
+
+/**
+ * The owner's answer: the head to wait for (every event the command made is at or below it),
+ * the input's own result for an input, or the error to give the client.
+ */
+export const ForwardedAnswer = z.union([
+  z.object({ seq: z.number(), duplicate: z.boolean().optional(), ignored: z.string().optional() }),
+  z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+export type ForwardedAnswer = z.infer<typeof ForwardedAnswer>;
+
+/** A command's outcome when it succeeded. */
+export type ForwardedResult = Exclude<ForwardedAnswer, { error: unknown }>;

@@ -1,0 +1,336 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import type { LogEvent, SessionInfo } from '@baton/protocol';
+import { ProtocolClient } from '../testing/protocol-client.js';
+import { registerDevice } from '../testing/register-device.js';
+import { PgProxy } from '../testing/pg-proxy.js';
+import { TEST_PG_URL, tempPgSchema } from '../testing/pg-test-schema.js';
+import { spawnServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { BASH_TERMINAL, QUIET_TERMINAL, tempDataDir, waitUntil } from '../testing/test-server.js';
+
+/** Short leases and polls, so that failover and lost notifications are seen quickly. */
+const LEASE_MS = 1_500;
+const POLL_MS = 250;
+
+/**
+ * Three `baton serve --cluster` nodes on one PostgreSQL schema, as separate processes on
+ * 127.0.0.1, with real WebSocket clients spread over them.
+ */
+async function cluster(
+  count: number,
+  viaProxy: (i: number) => PgProxy | undefined = () => undefined,
+  extraArgs: string[] = [],
+) {
+  const schema = await tempPgSchema('baton_nodes');
+  const token = 'bo_' + randomBytes(32).toString('base64url');
+  const dirs = Array.from({ length: count }, () => tempDataDir());
+  const nodes: ServerProcess[] = [];
+  const clients: ProtocolClient[] = [];
+  const start = async (i: number) => {
+    const proxy = viaProxy(i);
+    const url = proxy ? proxy.urlFor(schema.url) : schema.url;
+    const node = await spawnServerProcess(dirs[i]!.dir, 0, [
+      ...['--store', url, '--cluster', '--token', token],
+      ...['--lease-ms', String(LEASE_MS), '--poll-ms', String(POLL_MS)],
+      ...extraArgs,
+    ]);
+    nodes[i] = node;
+    return node;
+  };
+  for (let i = 0; i < count; i++) await start(i);
+  for (const node of nodes) clients.push(await ProtocolClient.connect(node.wsUrl, token));
+  return {
+    nodes,
+    clients,
+    token,
+    async close() {
+      for (const c of clients) c.terminate();
+      await Promise.all(nodes.map((n) => n.stop().catch(() => {})));
+      for (const d of dirs) d.remove();
+      await schema.drop();
+    },
+  };
+}
+
+/** Subscribes once the node knows the session (another node created it). */
+async function subscribeWhenKnown(c: ProtocolClient, sessionId: string): Promise<void> {
+  await waitUntil(
+    () =>
+      c.subscribe(sessionId, 0).then(
+        () => true,
+        () => false,
+      ),
+    `session ${sessionId} on every node`,
+  );
+}
+
+function pgTarget(): { host: string; port: number } {
+  const u = new URL(TEST_PG_URL);
+  return { host: u.hostname, port: Number(u.port || 5432) };
+}
+
+function statusOf(log: readonly LogEvent[] | undefined): string | undefined {
+  const last = log?.filter((e) => e.type === 'session.status').at(-1);
+  return last?.type === 'session.status' ? last.data.status : undefined;
+}
+
+describe('many nodes on one PostgreSQL', () => {
+  test('inputs sent on any of three nodes are stored once, in one order every client sees; a node that hears no NOTIFY catches up by polling', async () => {
+    // The third node's PostgreSQL connections drop every notification: it learns of commits,
+    // sessions and answers only from its poll.
+    const deaf = await PgProxy.start(pgTarget(), { dropNotifications: true });
+    const c3 = await cluster(3, (i) => (i === 2 ? deaf : undefined));
+    try {
+      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      await subscribeWhenKnown(c, session.id);
+
+      const acked = new Map<string, number>();
+      await Promise.all(
+        [a, b, c].map(async (client, n) => {
+          for (let i = 0; i < 15; i++) {
+            const id = `${n}-${i}`;
+            const payload = { kind: 'terminal' as const, data: id };
+            const first = await client.submit(session.id, id, payload, 20_000);
+            const again = await client.submit(session.id, id, payload, 20_000);
+            assert.deepEqual(again, { seq: first.seq, duplicate: true }, `a retry of ${id}`);
+            // The ack comes once this client's own node shows the input (store, ack, fan out).
+            await client.waitForSeq(session.id, first.seq);
+            acked.set(id, first.seq);
+          }
+        }),
+      );
+      // The last input is sent on node 1 alone: node 3 can learn of it only by polling.
+      const last = await a.submit(session.id, 'last', { kind: 'terminal', data: 'last' }, 20_000);
+      acked.set('last', last.seq);
+      // A window that saw it on node 1 moves to node 3 (a load balancer's choice) at once: node 3
+      // reads up to its position first instead of resetting it as "ahead of the log".
+      const moved = await ProtocolClient.connect(c3.nodes[2]!.wsUrl, c3.token);
+      c3.clients.push(moved);
+      moved.lastSeq.set(session.id, last.seq);
+      moved.logs.set(session.id, []);
+      const resumed = await moved.subscribe(session.id, last.seq);
+      assert.ok(resumed.headSeq >= last.seq, `node 3 answers from #${resumed.headSeq}`);
+      assert.equal(new Set(acked.values()).size, 46, 'forty-six inputs, forty-six positions');
+      const head = Math.max(...acked.values());
+      assert.equal(head, last.seq);
+      await Promise.all([a, b, c].map((x) => x.waitForSeq(session.id, head)));
+      assert.deepEqual([a.violations, b.violations, c.violations], [[], [], []]);
+      assert.ok(
+        !moved.frames.some((f) => f.type === 'snapshot'),
+        'the moved window was never reset',
+      );
+
+      // A device paired on node 1 is known on node 3 (which hears no NOTIFY) from its next poll.
+      const phone = await registerDevice(c3.nodes[0]!, 'phone');
+      const onThird = await waitUntil(
+        () => ProtocolClient.connect(c3.nodes[2]!.wsUrl, phone).catch(() => undefined),
+        'the phone accepted by node 3',
+      );
+      c3.clients.push(onThird);
+      const logs = [a, b, c].map((x) => x.logs.get(session.id)!.slice(0, head));
+      assert.deepEqual(logs[1], logs[0], 'node 2 shows the order of node 1');
+      assert.deepEqual(logs[2], logs[0], 'node 3 (no NOTIFY) shows the same order');
+      logs[0]!.forEach((e, i) => assert.equal(e.seq, i + 1, 'gap-free from 1'));
+      const inputs = logs[0]!.flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
+      assert.deepEqual([...inputs].sort(), [...acked.keys()].sort(), 'each input stored once');
+      for (const [id, seq] of acked) {
+        const e = logs[0]![seq - 1];
+        assert.equal(e?.type === 'input' && e.data.inputId, id, `${id} at its acked seq`);
+      }
+    } finally {
+      await c3.close();
+      await deaf.close();
+    }
+  });
+
+  test('kill -9 of the owner: another node takes the terminal over within the lease, shows its last screen and `exited`, and restarts it', async () => {
+    const c3 = await cluster(3);
+    try {
+      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: BASH_TERMINAL,
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      await subscribeWhenKnown(c, session.id);
+      // Typed on node 2, run by the shell on node 1 (the owner); its output reaches every node.
+      await b.submit(
+        session.id,
+        'echo',
+        { kind: 'terminal', data: 'echo mark-$((6*7))\r' },
+        20_000,
+      );
+      const printed = (x: ProtocolClient) =>
+        x.logs
+          .get(session.id)
+          ?.some((e) => e.type === 'terminal.output' && e.data.data.includes('mark-42'));
+      await waitUntil(() => printed(b) && printed(c), 'the output on nodes 2 and 3');
+
+      const killedAt = Date.now();
+      await c3.nodes[0]!.kill9();
+      await waitUntil(
+        () => statusOf(b.logs.get(session.id)) === 'exited',
+        'the takeover marks the shell exited',
+        LEASE_MS * 10,
+      );
+      const failoverMs = Date.now() - killedAt;
+      await waitUntil(() => statusOf(c.logs.get(session.id)) === 'exited', 'node 3 sees it too');
+      const exited = b.logs
+        .get(session.id)!
+        .filter((e) => e.type === 'session.status')
+        .at(-1);
+      assert.match(
+        exited?.type === 'session.status' ? (exited.data.reason ?? '') : '',
+        /another node took the session over/,
+      );
+      const head = b.lastSeq.get(session.id)!;
+      await c.waitForSeq(session.id, head);
+      assert.deepEqual([b.violations, c.violations], [[], []]);
+      assert.deepEqual(
+        c.logs.get(session.id)!.slice(0, head),
+        b.logs.get(session.id)!.slice(0, head),
+        'no gap, no duplicate: one log on both surviving nodes',
+      );
+      // A fresh window gets the last screen: the output is in what it is sent.
+      const late = await ProtocolClient.connect(c3.nodes[2]!.wsUrl, c3.token);
+      c3.clients.push(late);
+      await late.subscribe(session.id, 0);
+      await waitUntil(() => printed(late), 'the last screen for a new window');
+
+      // Restart from either surviving node (the new owner, or forwarded to it).
+      await b.request({ type: 'session.restart', sessionId: session.id }, 20_000);
+      await waitUntil(
+        () => statusOf(c.logs.get(session.id)) === 'running',
+        'the restarted shell runs',
+      );
+      await c.submit(
+        session.id,
+        'after',
+        { kind: 'terminal', data: 'echo again-$((5*5))\r' },
+        20_000,
+      );
+      await waitUntil(
+        () =>
+          b.logs
+            .get(session.id)
+            ?.some((e) => e.type === 'terminal.output' && e.data.data.includes('again-25')),
+        'the new shell answers on every node',
+      );
+      process.stdout.write(`# failover took ${failoverMs} ms (lease ${LEASE_MS} ms)\n`);
+    } finally {
+      await c3.close();
+    }
+  });
+
+  test('kill -9 of the owner mid-turn: the agent resumes on the new owner with the messages no turn answered', async () => {
+    // Agents whose turns stay open (testing/held-turn-agent.ts) behind the real conversation runner.
+    const c3 = await cluster(3, () => undefined, ['--agent', 'held']);
+    try {
+      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'claude',
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      await subscribeWhenKnown(c, session.id);
+      const message = (text: string) => ({ kind: 'message' as const, text });
+      const delivered = (x: ProtocolClient, inputId: string) =>
+        x.logs
+          .get(session.id)
+          ?.some((e) => e.type === 'input.delivered' && e.data.inputId === inputId);
+      await b.submit(session.id, 'm1', message('first'), 20_000);
+      await waitUntil(() => delivered(b, 'm1'), 'the owner’s turn takes m1');
+      // Queued behind the open turn, sent from another node still.
+      await c.submit(session.id, 'm2', message('second'), 20_000);
+
+      await c3.nodes[0]!.kill9();
+      await waitUntil(() => delivered(b, 'm2'), 'the new owner runs m2', LEASE_MS * 10);
+      const log = b.logs.get(session.id)!;
+      const ended = log.find((e) => e.type === 'agent.turn.ended');
+      assert.equal(
+        ended?.type === 'agent.turn.ended' && ended.data.outcome,
+        'failed',
+        'the turn the dead node ran ends failed',
+      );
+      const head = b.lastSeq.get(session.id)!;
+      await c.waitForSeq(session.id, head);
+      assert.deepEqual([b.violations, c.violations], [[], []]);
+      assert.deepEqual(c.logs.get(session.id)!.slice(0, head), log.slice(0, head));
+      const inputs = log.flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
+      assert.deepEqual(inputs, ['m1', 'm2'], 'each message stored once');
+
+      // Withdrawing and interrupting work from both surviving nodes (one of them forwards).
+      await b.submit(session.id, 'm3', message('third'), 20_000);
+      await b.request({ type: 'input.withdraw', sessionId: session.id, inputId: 'm3' }, 20_000);
+      await c.request({ type: 'interrupt', sessionId: session.id }, 20_000);
+      const final = (x: ProtocolClient) => {
+        const events = x.logs.get(session.id) ?? [];
+        return (
+          events.some((e) => e.type === 'input.withdrawn' && e.data.inputId === 'm3') &&
+          events.some((e) => e.type === 'agent.turn.ended' && e.data.outcome === 'interrupted')
+        );
+      };
+      await waitUntil(() => final(b) && final(c), 'the withdrawal and the stop on both nodes');
+      assert.equal(delivered(b, 'm3'), false, 'a withdrawn message never runs');
+    } finally {
+      await c3.close();
+    }
+  });
+
+  test('a node cut from PostgreSQL loses its sessions to another node and appends nothing after; healed, it follows', async () => {
+    const cut = await PgProxy.start(pgTarget());
+    const c3 = await cluster(3, (i) => (i === 0 ? cut : undefined));
+    try {
+      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      await subscribeWhenKnown(c, session.id);
+      await a.submit(session.id, 'before', { kind: 'terminal', data: 'x' }, 20_000);
+
+      cut.sever();
+      await waitUntil(
+        () => statusOf(b.logs.get(session.id)) === 'exited',
+        'another node took the session over',
+        LEASE_MS * 10,
+      );
+      // Input through the cut node cannot be stored: it is refused, never acknowledged.
+      await assert.rejects(
+        a.submit(session.id, 'while-cut', { kind: 'terminal', data: 'y' }, 3_000),
+      );
+
+      cut.heal();
+      const head = b.lastSeq.get(session.id)!;
+      await a.waitForSeq(session.id, head, 20_000);
+      await c.waitForSeq(session.id, head);
+      assert.deepEqual([a.violations, b.violations, c.violations], [[], [], []]);
+      const logs = [a, b, c].map((x) => x.logs.get(session.id)!.slice(0, head));
+      assert.deepEqual(logs[0], logs[1], 'the healed node shows the one log');
+      assert.deepEqual(logs[2], logs[1]);
+      const ids = logs[1]!.flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
+      assert.ok(!ids.includes('while-cut') || ids.filter((i) => i === 'while-cut').length === 1);
+      // The healed node forwards to the new owner like any other.
+      await a
+        .submit(session.id, 'after', { kind: 'terminal', data: 'z' }, 20_000)
+        .catch((err: unknown) => assert.match(String(err), /session_not_running/));
+    } finally {
+      await c3.close();
+      await cut.close();
+    }
+  });
+});
