@@ -28,10 +28,7 @@ export type {
 export { MemoryOutboxStorage } from './outbox-storage.js';
 export type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
 export { LocalStorageOutboxStorage } from './local-storage-outbox-storage.js';
-export {
-  isPendingDocumentWrite,
-  MemoryDocumentWriteStorage,
-} from './pending-document-writes.js';
+export { isPendingDocumentWrite, MemoryDocumentWriteStorage } from './pending-document-writes.js';
 export type { DocumentWriteStorage, PendingDocumentWrite } from './pending-document-writes.js';
 export { parseTabMessage, TabSync } from './tab-sync.js';
 export type { BroadcastChannelLike, TabMessage, TabSyncTarget } from './tab-sync.js';

@@ -13,8 +13,7 @@ import type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
 
 /** What one window tells the other windows of its device about its outbox (cross-tab sync). */
 export type SharedOutboxChange =
-  | { kind: 'added'; record: OutboxRecord }
-  | { kind: 'discarded'; inputId: string };
+  { kind: 'added'; record: OutboxRecord } | { kind: 'discarded'; inputId: string };
 
 /**
  * Where an input is on its way to the log.

@@ -133,9 +133,7 @@ export class SharedDocuments {
     try {
       await this.loadPending();
       for (;;) {
-        const write = this.#pending
-          .getSnapshot()
-          .find((w) => w.conflicts === undefined);
+        const write = this.#pending.getSnapshot().find((w) => w.conflicts === undefined);
         if (!write) return;
         if (this.#connection.state.getSnapshot().status !== 'connected') return;
         if (!(await this.#claim(write.id))) {
@@ -453,9 +451,5 @@ export class SharedDocuments {
 
 /** Errors that mean the link went away, not that the server refused: the write waits again. */
 function isLinkError(error: BatonError): boolean {
-  return (
-    error.code === 'closed' ||
-    error.code === 'disconnected' ||
-    error.code === 'timeout'
-  );
+  return error.code === 'closed' || error.code === 'disconnected' || error.code === 'timeout';
 }

@@ -81,8 +81,7 @@ export function parseTabMessage(data: unknown): TabMessage | undefined {
   const change = m.change as Record<string, unknown>;
   if (m.topic === 'outbox') {
     // The record itself is checked by `Outbox.adopt`, which takes only valid ones.
-    if (change['kind'] === 'added' && typeof change['record'] === 'object')
-      return m as TabMessage;
+    if (change['kind'] === 'added' && typeof change['record'] === 'object') return m as TabMessage;
     if (change['kind'] === 'discarded' && typeof change['inputId'] === 'string')
       return m as TabMessage;
     return undefined;
@@ -94,8 +93,7 @@ export function parseTabMessage(data: unknown): TabMessage | undefined {
         ? (m as TabMessage)
         : undefined;
     // A pending write is checked by `SharedDocuments.handlePeer`.
-    if (change['kind'] === 'pending' && typeof change['write'] === 'object')
-      return m as TabMessage;
+    if (change['kind'] === 'pending' && typeof change['write'] === 'object') return m as TabMessage;
     if (change['kind'] === 'settled' && typeof change['id'] === 'string') return m as TabMessage;
   }
   return undefined;

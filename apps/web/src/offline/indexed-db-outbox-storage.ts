@@ -1,8 +1,4 @@
-import {
-  LocalStorageOutboxStorage,
-  type OutboxRecord,
-  type OutboxStorage,
-} from '@baton/client';
+import { LocalStorageOutboxStorage, type OutboxRecord, type OutboxStorage } from '@baton/client';
 import { rowKey, rowsOf, transact } from './indexed-db.js';
 import { logSkipped } from './storage-log.js';
 
