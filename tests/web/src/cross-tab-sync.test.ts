@@ -6,7 +6,7 @@ import { isKnownLogEvent, type SessionId } from '@baton/protocol';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, connected, launchBrowser, screenshot } from './harness/browser.js';
-import { transcript } from './harness/app-page.js';
+import { savedViewsText, transcript } from './harness/app-page.js';
 import { messageState, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
 import { nodeDevice } from './harness/node-device.js';
@@ -214,5 +214,61 @@ describe('cross-tab sync and the IndexedDB outbox', { timeout: 300_000 }, () => 
       ),
     );
     await chat.close();
+  });
+
+  it('corrupt or foreign data in IndexedDB and localStorage is skipped with a log line', async () => {
+    const sessionId = await claudeSession('saved before');
+    const seed = await laptop.open(`${baton.url}/`);
+    await seed.evaluate(
+      ({ sessionId }) =>
+        new Promise<void>((resolve, reject) => {
+          const info = { id: sessionId, name: 'saved before' };
+          // An earlier build's saved view, and one that does not parse.
+          localStorage.setItem(
+            `baton.saved.view.${sessionId}`,
+            JSON.stringify({ savedAt: 1, info, events: [] }),
+          );
+          localStorage.setItem('baton.saved.view.s_broken', '{oops');
+          // Rows no build of baton wrote.
+          const open = indexedDB.open('baton');
+          open.onerror = () => reject(open.error ?? new Error('no database'));
+          open.onsuccess = () => {
+            const tx = open.result.transaction(['outbox', 'views'], 'readwrite');
+            tx.objectStore('outbox').put({ key: 'x/1', scope: 'x', value: 42 });
+            tx.objectStore('views').put({ key: 'views/s_foreign', scope: 'views', value: 'junk' });
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error ?? new Error('not written'));
+          };
+        }),
+      { sessionId },
+    );
+    await seed.close();
+
+    const warnings: string[] = [];
+    laptop.context.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    const page = await laptop.open(`${baton.url}/`);
+    await page
+      .getByRole('link', { name: /saved before/ })
+      .first()
+      .waitFor();
+    assert.ok(
+      (await savedViewsText(page, sessionId)).includes('saved before'),
+      "the earlier build's view is in IndexedDB",
+    );
+    assert.deepEqual(
+      await page.evaluate(() =>
+        Object.keys(localStorage).filter((k) => k.startsWith('baton.saved.')),
+      ),
+      [],
+      'and no longer in localStorage',
+    );
+    for (const expected of ['baton.saved.view.s_broken', 'views/s_foreign'])
+      assert.ok(
+        warnings.some((w) => w.includes(expected)),
+        `${expected} was logged: ${JSON.stringify(warnings)}`,
+      );
+    await page.close();
   });
 });
