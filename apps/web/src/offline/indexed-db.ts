@@ -65,11 +65,11 @@ export async function transact<T>(
   const db = await openDatabase();
   return new Promise<T>((resolve, reject) => {
     const tx = db.transaction(store, mode);
-    let result: T;
+    // `work` queues its requests synchronously; the transaction completes only after them.
+    const result = work(tx.objectStore(store));
     tx.oncomplete = () => resolve(result);
     tx.onerror = () => reject(tx.error ?? new Error(`IndexedDB ${store} failed`));
     tx.onabort = () => reject(tx.error ?? new Error(`IndexedDB ${store} aborted`));
-    result = work(tx.objectStore(store));
   });
 }
 
