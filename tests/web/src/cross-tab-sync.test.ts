@@ -150,6 +150,39 @@ describe('cross-tab sync and the IndexedDB outbox', { timeout: 300_000 }, () => 
     await b.close();
   });
 
+  it('a draft typed in one window shows in the other, and clears when it is sent', async () => {
+    const sessionId = await claudeSession('shared draft');
+    const a = await laptop.open(`${baton.url}/s/${sessionId}`);
+    await a.locator('.composer').waitFor();
+    const b = await laptop.open(`${baton.url}/s/${sessionId}`);
+    await b.locator('.composer').waitFor();
+    const boxOf = (page: Page) => page.getByRole('textbox', { name: 'Message' });
+    // The person is in window A: window B's box is not being typed in.
+    await b.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await boxOf(a).fill('half a thought');
+    await waitFor(
+      'window B to show the draft',
+      async () => (await boxOf(b).inputValue()) === 'half a thought',
+    );
+    // A box being typed in keeps its own text.
+    await boxOf(b).focus();
+    await boxOf(a).fill('half a thought, more');
+    await boxOf(a)
+      .press('Enter')
+      .catch(() => {});
+    await waitFor('window A to have sent it', async () => (await boxOf(a).inputValue()) === '');
+    assert.equal(await boxOf(b).inputValue(), 'half a thought', 'the focused box was not changed');
+    await waitForQuiet(a);
+    await b.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await boxOf(a).fill('next one');
+    await waitFor(
+      'window B to follow again',
+      async () => (await boxOf(b).inputValue()) === 'next one',
+    );
+    await a.close();
+    await b.close();
+  });
+
   it('the outbox queued in localStorage by the earlier build is carried over and delivered', async () => {
     const sessionId = await claudeSession('carried over');
     const page = await laptop.open(`${baton.url}/`);
