@@ -150,3 +150,44 @@ test('a document write made offline is delivered once on connect, by one window'
   assert.equal(doc?.fields['text'], 'offline');
   assert.equal(documents.load().length, 0);
 });
+
+test('an offline user_choice write that conflicts, with nobody waiting, keeps both values', async (t) => {
+  const server = await startTestServer(tempDataDir(t));
+  t.after(() => server.close());
+  const phone = await connectedClient(t, server);
+  const session = await phone.createSession({ kind: 'claude', name: 'choice' });
+  const documents = new MemoryDocumentWriteStorage();
+  const laptop = idleClient(t, server, 'tabs-choice-1', { documents });
+  laptop.connect();
+  await laptop.whenConnected(10_000);
+  await laptop.documents.write(session.id, 'plan', { step: 'draft' }, { strategy: 'user_choice' });
+  await laptop.close();
+  // Offline: kept, against version 1.
+  const lost = laptop.documents.write(session.id, 'plan', { step: 'from the laptop' });
+  lost.catch(() => {});
+  await waitFor('the write to be kept', () => documents.load().length === 1);
+  await phone.documents.write(session.id, 'plan', { step: 'from the phone' });
+
+  // The laptop's page reloads: a new client with the same storage, and nobody waits for the reply.
+  const reloaded = idleClient(t, server, 'tabs-choice-2', { documents });
+  reloaded.connect();
+  await waitFor('the delivery to come back with both values', () =>
+    reloaded.documents
+      .pendingWrites()
+      .getSnapshot()
+      .some((w) => w.conflicts !== undefined),
+  );
+  const [kept] = reloaded.documents.pendingWrites().getSnapshot();
+  assert.equal(kept?.conflicts?.[0]?.yours, 'from the laptop');
+  assert.equal(kept?.conflicts?.[0]?.theirs, 'from the phone');
+  assert.equal(documents.load()[0]?.conflicts?.length, 1, 'kept in storage with both values');
+  const doc = await phone.documents.read(session.id, 'plan');
+  assert.equal(doc?.fields['step'], 'from the phone', 'nothing of the write committed');
+  assert.equal(doc?.version, 2);
+  // The user picks, then the kept write goes.
+  await reloaded.documents.write(session.id, 'plan', { step: kept?.conflicts?.[0]?.yours ?? null });
+  await reloaded.documents.dismissPending(kept!.id);
+  assert.deepEqual(reloaded.documents.pendingWrites().getSnapshot(), []);
+  assert.equal(documents.load().length, 0);
+  assert.equal((await phone.documents.read(session.id, 'plan'))?.fields['step'], 'from the laptop');
+});
