@@ -26,7 +26,16 @@ import {
 export type SharedDocumentChange =
   | { kind: 'document'; sessionId: SessionId; document: DocumentState }
   | { kind: 'pending'; write: PendingDocumentWrite }
-  | { kind: 'settled'; id: string };
+  /**
+   * An offline write left the queue: delivered (`result`, so a window still waiting for it
+   * hears the reply), refused for good (`error`), or dismissed (neither).
+   */
+  | {
+      kind: 'settled';
+      id: string;
+      result?: WriteDocumentResult;
+      error?: { code: string; message: string };
+    };
 
 /** Documents of one session this client has read or seen change, by name. */
 export type DocumentMap = ReadonlyMap<string, DocumentState>;
@@ -151,7 +160,11 @@ export class SharedDocuments {
           }
           // Refused for good (too large, a role that may not write): the caller hears why.
           this.#removePending(write.id);
-          this.#onShared({ kind: 'settled', id: write.id });
+          const refusal =
+            error instanceof BatonError
+              ? { code: error.code, message: error.message }
+              : { code: 'internal', message: String(error) };
+          this.#onShared({ kind: 'settled', id: write.id, error: refusal });
           this.#settle(write.id, undefined, error);
           continue;
         }
@@ -165,7 +178,7 @@ export class SharedDocuments {
           continue;
         }
         this.#removePending(write.id);
-        this.#onShared({ kind: 'settled', id: write.id });
+        this.#onShared({ kind: 'settled', id: write.id, result });
         this.#settle(write.id, result);
       }
     } finally {
@@ -186,11 +199,30 @@ export class SharedDocuments {
       case 'document':
         this.#keep(change.sessionId, change.document, false);
         return;
-      case 'pending':
-        if (isPendingDocumentWrite(change.write)) this.#replacePending(change.write);
+      case 'pending': {
+        const write = change.write;
+        if (!isPendingDocumentWrite(write)) return;
+        this.#replacePending(write);
+        // Another window delivered this window's write and it came back with both values: the
+        // caller waiting here is the one to choose (the document came with the same message
+        // stream, just before).
+        const document = this.#store(write.sessionId).getSnapshot().get(write.name);
+        if (write.conflicts && document && this.#waiters.has(write.id))
+          this.#settle(write.id, { status: 'conflict', document, conflicts: write.conflicts });
+        // This window's link may be up while the other's is down: deliver it from here.
+        if (!write.conflicts && this.#connection.state.getSnapshot().status === 'connected')
+          void this.deliverPending();
         return;
+      }
       case 'settled':
         this.#removePending(change.id);
+        if (change.result) this.#settle(change.id, change.result);
+        else if (change.error)
+          this.#settle(
+            change.id,
+            undefined,
+            new BatonError(change.error.code, change.error.message),
+          );
         return;
     }
   }

@@ -191,3 +191,21 @@ test('an offline user_choice write that conflicts, with nobody waiting, keeps bo
   assert.equal(documents.load().length, 0);
   assert.equal((await phone.documents.read(session.id, 'plan'))?.fields['step'], 'from the laptop');
 });
+
+test('the window that made an offline write hears the reply when another window delivers it', async (t) => {
+  const server = await startTestServer(tempDataDir(t));
+  t.after(() => server.close());
+  const cli = await connectedClient(t, server);
+  const session = await cli.createSession({ kind: 'claude', name: 'relay' });
+  const documents = new MemoryDocumentWriteStorage();
+  const offline = idleClient(t, server, 'tabs-relay', { documents });
+  const online = idleClient(t, server, 'tabs-relay', { documents });
+  online.connect();
+  await online.whenConnected(10_000);
+  // The link of the first window is down (it never connects): the other one delivers.
+  const reply = await offline.documents.write(session.id, 'ui', { panel: 'open' });
+  assert.equal(reply.status, 'committed');
+  assert.equal(reply.document.fields['panel'], 'open');
+  assert.equal(offline.documents.pendingWrites().getSnapshot().length, 0);
+  assert.equal((await cli.documents.read(session.id, 'ui'))?.version, 1);
+});

@@ -94,7 +94,19 @@ export function parseTabMessage(data: unknown): TabMessage | undefined {
         : undefined;
     // A pending write is checked by `SharedDocuments.handlePeer`.
     if (change['kind'] === 'pending' && typeof change['write'] === 'object') return m as TabMessage;
-    if (change['kind'] === 'settled' && typeof change['id'] === 'string') return m as TabMessage;
+    if (change['kind'] === 'settled' && typeof change['id'] === 'string') {
+      const result = change['result'] as { status?: unknown; document?: unknown } | undefined;
+      const error = change['error'] as { code?: unknown; message?: unknown } | undefined;
+      const resultOk =
+        result === undefined ||
+        ((result.status === 'committed' || result.status === 'conflict') &&
+          DocumentState.safeParse(result.document).success &&
+          Array.isArray((result as { conflicts?: unknown }).conflicts));
+      const errorOk =
+        error === undefined ||
+        (typeof error.code === 'string' && typeof error.message === 'string');
+      return resultOk && errorOk ? (m as TabMessage) : undefined;
+    }
   }
   return undefined;
 }
