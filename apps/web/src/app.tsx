@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { BatonClient, LocalStorageOutboxStorage } from '@baton/client';
+import { BatonClient } from '@baton/client';
 import { BatonProvider, useConnection } from '@baton/react';
 import type { ConnectionMode } from '@baton/protocol';
 import { CloseCode } from '@baton/protocol';
@@ -30,6 +30,9 @@ import { useReconnectTriggers } from './shell/use-reconnect-triggers.js';
 import { ConnectionBanner } from './shell/connection-banner.js';
 import { useLive } from './shell/use-live.js';
 import { useAttentionTitle } from './shell/use-attention-title.js';
+import { IndexedDbOutboxStorage } from './offline/indexed-db-outbox-storage.js';
+import { IndexedDbDocumentWrites } from './offline/indexed-db-document-writes.js';
+import { openTabChannel } from './offline/tab-channel.js';
 
 /** The server's WebSocket address: the page's own origin (the server serves the app). */
 function webSocketUrl(): string {
@@ -40,8 +43,10 @@ function webSocketUrl(): string {
 /**
  * The signed-in app: one `BatonClient` per window (its own connection), made once and kept for
  * the window's life, under a provider at the root that is always listening, whatever page is
- * shown, so the sessions list and the open session stay current (seed 002). The outbox lives in
- * localStorage, scoped to the device, so inputs survive reloads and an offline period.
+ * shown, so the sessions list and the open session stay current (seed 002). The outbox and
+ * offline document writes live in IndexedDB, scoped to the device, so they survive reloads and
+ * an offline period; the windows of the profile share them at once over a BroadcastChannel
+ * (docs/web.md, "Cross-tab sync").
  */
 export function App({
   credential,
@@ -61,7 +66,9 @@ export function App({
         token: credential.token,
         mode,
         label: windowLabel(mode),
-        storage: new LocalStorageOutboxStorage(credential.deviceId),
+        storage: new IndexedDbOutboxStorage(credential.deviceId),
+        documentStorage: new IndexedDbDocumentWrites(credential.deviceId),
+        tabs: openTabChannel(credential.deviceId),
       }),
   );
 

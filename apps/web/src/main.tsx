@@ -11,6 +11,7 @@ import { signIn, type SignInResult } from './sign-in/sign-in.js';
 import { useHashSignIn } from './sign-in/use-hash-sign-in.js';
 import { detectMode } from './window-mode.js';
 import { ErrorBoundary } from './shell/error-boundary.js';
+import { loadViewCache } from './offline/view-cache.js';
 import './styles.css';
 
 const mode = detectMode();
@@ -18,7 +19,10 @@ registerServiceWorker();
 // A handoff link (`/s/<id>#handoff=…`) is redeemed first; the page reloads signed in after.
 const handoff = takeHandoffFragment();
 // Started once per page load: it consumes the #token fragment, which must happen exactly once.
-const signedIn = handoff ? undefined : signIn(mode);
+// The saved views are read from IndexedDB meanwhile, so an offline start shows them at once.
+const signedIn = handoff
+  ? undefined
+  : Promise.all([signIn(mode), loadViewCache()]).then(([result]) => result);
 // The pairing page (what a pairing QR opens) comes before sign-in: the device has no credential
 // yet. Its code is taken from the fragment once, like the token above.
 const pairing = window.location.pathname === '/pair' ? takePairingFragment() : undefined;

@@ -30,6 +30,8 @@ import { SessionStore, type RetentionOptions } from './session-store.js';
 import { SessionsStore } from './sessions-store.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { SharedDocuments } from './shared-documents.js';
+import type { DocumentWriteStorage } from './pending-document-writes.js';
+import { TabSync, type BroadcastChannelLike } from './tab-sync.js';
 import { globalWebSocket, type WebSocketConstructor } from './web-socket-like.js';
 import { ObservableValue, type ExternalStore } from './observable-value.js';
 
@@ -46,6 +48,15 @@ export interface BatonClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Where unacknowledged inputs are kept. Default: memory (lost when the process ends). */
   storage?: OutboxStorage;
+  /** Where document writes made offline wait. Default: memory (lost when the process ends). */
+  documentStorage?: DocumentWriteStorage;
+  /**
+   * A channel shared by the other windows of this device (a `BroadcastChannel` named after the
+   * device and server): outbox inputs, offline document writes and documents read are shared
+   * through it at once, before the server confirms them. The storages must then be shared too
+   * (IndexedDB), since any window may deliver what another queued.
+   */
+  tabs?: BroadcastChannelLike | undefined;
   /** Keep the sessions list current (`sessions.watch`) on every connect. Default true. */
   watchSessions?: boolean;
   /** Per-request timeout. Default 15 s. */
@@ -197,7 +208,24 @@ export class BatonClient {
       onDisconnected: () => this.#onDisconnected(),
       onProtocolError: (error) => this.#emitter.emit('error', error),
     });
-    this.documents = new SharedDocuments(this.#connection);
+    this.documents = new SharedDocuments(this.#connection, options.documentStorage, (error) =>
+      this.#emitter.emit('error', new BatonError('internal', `document storage: ${String(error)}`)),
+    );
+    if (options.tabs) {
+      const tabs = new TabSync(
+        options.tabs,
+        {
+          outbox: (change) =>
+            change.kind === 'added'
+              ? this.outbox.adopt(change.record)
+              : this.outbox.forget(change.inputId),
+          documents: (change) => this.documents.handlePeer(change),
+        },
+        (message) => this.#emitter.emit('error', new BatonError('invalid_message', message)),
+      );
+      this.outbox.onShared((change) => tabs.post({ v: 1, topic: 'outbox', change }));
+      this.documents.onShared((change) => tabs.post({ v: 1, topic: 'documents', change }));
+    }
     this.#connection.state.subscribe(() => {
       const state = this.#connection.state.getSnapshot();
       if (state.status === 'connected')
@@ -246,6 +274,7 @@ export class BatonClient {
   /** Starts connecting (and reconnecting as needed). Also loads undelivered inputs from storage. */
   connect(): void {
     void this.outbox.load();
+    void this.documents.loadPending();
     this.#connection.connect();
   }
 
@@ -601,6 +630,7 @@ export class BatonClient {
     if (this.#hidden) this.#connection.send({ type: 'visibility', visible: false });
     for (const { store } of this.#subscriptions.values()) store.attach();
     this.outbox.flush();
+    void this.documents.deliverPending();
   }
 
   #onDisconnected(): void {

@@ -22,11 +22,16 @@ export type {
   InputAck,
   InputStatus,
   OutboxEntry,
+  SharedOutboxChange,
   SubmittedInput,
 } from './outbox.js';
 export { MemoryOutboxStorage } from './outbox-storage.js';
 export type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
 export { LocalStorageOutboxStorage } from './local-storage-outbox-storage.js';
+export { isPendingDocumentWrite, MemoryDocumentWriteStorage } from './pending-document-writes.js';
+export type { DocumentWriteStorage, PendingDocumentWrite } from './pending-document-writes.js';
+export { parseTabMessage, TabSync } from './tab-sync.js';
+export type { BroadcastChannelLike, TabMessage, TabSyncTarget } from './tab-sync.js';
 export type { WebStorageLike } from './local-storage-outbox-storage.js';
 export { registerDevice } from './register-device.js';
 export type { FetchLike, RegisteredDevice } from './register-device.js';
@@ -46,6 +51,7 @@ export { SharedDocuments } from './shared-documents.js';
 export type {
   ConflictChooser,
   DocumentMap,
+  SharedDocumentChange,
   WriteDocumentOptions,
   WriteDocumentResult,
 } from './shared-documents.js';

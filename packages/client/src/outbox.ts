@@ -11,6 +11,10 @@ import { newInputId } from './new-input-id.js';
 import { ObservableValue, type ExternalStore, type Listener } from './observable-value.js';
 import type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
 
+/** What one window tells the other windows of its device about its outbox (cross-tab sync). */
+export type SharedOutboxChange =
+  { kind: 'added'; record: OutboxRecord } | { kind: 'discarded'; inputId: string };
+
 /**
  * Where an input is on its way to the log.
  * - `pending`: stored locally, waiting for the link (or for the session's subscription).
@@ -115,6 +119,8 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   readonly #clock: Clock;
   readonly #onStorageError: (error: unknown) => void;
   readonly #onDropped: (dropped: DroppedInputs) => void;
+  /** Told of every stored input this window adds or discards, for the other windows. */
+  #onShared: (change: SharedOutboxChange) => void = () => {};
   readonly #entries: Entry[] = [];
   readonly #view = new ObservableValue<readonly OutboxEntry[]>([]);
   #storageChain: Promise<void> = Promise.resolve();
@@ -174,6 +180,55 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     return this.#loading;
   }
 
+  /** Sets who hears of each stored (non-keystroke) input this window adds or discards. */
+  onShared(listener: (change: SharedOutboxChange) => void): void {
+    this.#onShared = listener;
+  }
+
+  /**
+   * Another window of this device discarded an input: drop it here too, so this window never
+   * sends what the user threw away. One already on its way is left to the server's answer.
+   */
+  forget(inputId: string): void {
+    const index = this.#entries.findIndex((e) => e.record.inputId === inputId);
+    const entry = this.#entries[index];
+    if (!entry || entry.status === 'sent' || entry.status === 'confirmed') return;
+    this.#entries.splice(index, 1);
+    entry.settle?.reject(new BatonError('bad_request', `input ${inputId} was discarded`));
+    this.#publish();
+  }
+
+  /**
+   * Takes in an input another window of this device added (cross-tab sync): it shows here at
+   * once as pending, and this window sends it too when it can. Invariant: both windows send it
+   * with the same input id, and the server stores an input id once (lesson 3), so the second
+   * copy is acknowledged as a duplicate and the log never holds it twice. The record is already
+   * in the shared storage (the adding window writes it), so it is not written again here.
+   */
+  adopt(record: OutboxRecord): void {
+    if (!isValidRecord(record) || record.payload.kind === 'terminal') return;
+    if (this.#find(record.inputId)) return;
+    const entry: Entry = {
+      record,
+      status: record.failed ? 'failed' : 'pending',
+      seq: undefined,
+      stored: true,
+      settle: undefined,
+      volatile: false,
+    };
+    // Keep creation order, so both windows show (and send) the inputs in the same order.
+    const at = this.#entries.findIndex(
+      (e) =>
+        e.record.createdAt > record.createdAt ||
+        (e.record.createdAt === record.createdAt && e.record.order > record.order),
+    );
+    if (at === -1) this.#entries.push(entry);
+    else this.#entries.splice(at, 0, entry);
+    this.#nextOrder = Math.max(this.#nextOrder, record.order + 1);
+    this.#publish();
+    this.flush();
+  }
+
   /** Adds an input: stores it, then sends it as soon as its session can take it. */
   add(sessionId: SessionId, payload: InputPayload): SubmittedInput {
     const record: OutboxRecord = {
@@ -200,6 +255,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
       this.#scheduleExpiry();
       return { inputId: record.inputId, confirmed };
     }
+    this.#onShared({ kind: 'added', record });
     void this.#runStorage(async () => {
       await this.#storage.put(record);
     }).finally(() => {
@@ -360,6 +416,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     entry.settle?.reject(new BatonError('bad_request', `input ${inputId} was discarded`));
     void this.#runStorage(() => this.#storage.delete(inputId));
     this.#publish();
+    if (!entry.volatile) this.#onShared({ kind: 'discarded', inputId });
   }
 
   /**

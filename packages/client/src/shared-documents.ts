@@ -15,6 +15,27 @@ import { BatonError } from './baton-error.js';
 import type { Connection } from './connection.js';
 import { newInputId } from './new-input-id.js';
 import { ObservableValue, type ExternalStore } from './observable-value.js';
+import {
+  isPendingDocumentWrite,
+  MemoryDocumentWriteStorage,
+  type DocumentWriteStorage,
+  type PendingDocumentWrite,
+} from './pending-document-writes.js';
+
+/** What one window tells the other windows of its device about documents (cross-tab sync). */
+export type SharedDocumentChange =
+  | { kind: 'document'; sessionId: SessionId; document: DocumentState }
+  | { kind: 'pending'; write: PendingDocumentWrite }
+  /**
+   * An offline write left the queue: delivered (`result`, so a window still waiting for it
+   * hears the reply), refused for good (`error`), or dismissed (neither).
+   */
+  | {
+      kind: 'settled';
+      id: string;
+      result?: WriteDocumentResult;
+      error?: { code: string; message: string };
+    };
 
 /** Documents of one session this client has read or seen change, by name. */
 export type DocumentMap = ReadonlyMap<string, DocumentState>;
@@ -53,13 +74,157 @@ const MAX_ATTEMPTS = 5;
  */
 export class SharedDocuments {
   readonly #connection: Connection;
+  readonly #storage: DocumentWriteStorage;
+  readonly #onStorageError: (error: unknown) => void;
+  /** Offline writes of this device not yet delivered (this window's and other windows'). */
+  readonly #pending = new ObservableValue<readonly PendingDocumentWrite[]>([]);
+  /** Callers still waiting for an offline write of theirs, by write id. */
+  readonly #waiters = new Map<
+    string,
+    { resolve: (r: WriteDocumentResult) => void; reject: (e: unknown) => void }
+  >();
+  #onShared: (change: SharedDocumentChange) => void = () => {};
+  #loading: Promise<void> | undefined;
+  #delivering = false;
   /** Its node is random per client: node ids only break ties between equal readings. */
   readonly #hlc = new HybridClock(newInputId());
   readonly #bySession = new Map<SessionId, ObservableValue<DocumentMap>>();
   readonly #volatile = new Set<(message: VolatileMessage) => void>();
 
-  constructor(connection: Connection) {
+  constructor(
+    connection: Connection,
+    storage: DocumentWriteStorage = new MemoryDocumentWriteStorage(),
+    onStorageError: (error: unknown) => void = () => {},
+  ) {
     this.#connection = connection;
+    this.#storage = storage;
+    this.#onStorageError = onStorageError;
+  }
+
+  /** Sets who hears of what this window learns or queues, for the other windows of the device. */
+  onShared(listener: (change: SharedDocumentChange) => void): void {
+    this.#onShared = listener;
+  }
+
+  /**
+   * Offline writes of this device waiting for the link, oldest first, for
+   * `useSyncExternalStore`: what a view shows on top of the confirmed documents, and any whose
+   * delivery came back with both values (`conflicts`) for someone to choose.
+   */
+  pendingWrites(): ExternalStore<readonly PendingDocumentWrite[]> {
+    return this.#pending;
+  }
+
+  /** Loads the offline writes an earlier run (or a closed window) left in storage, once. */
+  loadPending(): Promise<void> {
+    this.#loading ??= (async () => {
+      try {
+        const stored = await this.#storage.load();
+        const valid = stored.filter(isPendingDocumentWrite);
+        for (const write of valid) this.#addPending(write);
+      } catch (error) {
+        this.#onStorageError(error);
+      }
+    })();
+    return this.#loading;
+  }
+
+  /**
+   * Delivers the offline writes once the link is up (BatonClient calls it on every connect), in
+   * the order they were made, each against the version and with the clock it was made with.
+   * A write whose base is above the server's version (the document was restored) is read again
+   * and sent against the new version. The link dropping again puts the write back for the next
+   * connect.
+   */
+  async deliverPending(): Promise<void> {
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      await this.loadPending();
+      for (;;) {
+        const write = this.#pending.getSnapshot().find((w) => w.conflicts === undefined);
+        if (!write) return;
+        if (this.#connection.state.getSnapshot().status !== 'connected') return;
+        if (!(await this.#claim(write.id))) {
+          // Another window of this device took it (or it was delivered): it is no longer ours.
+          this.#removePending(write.id);
+          continue;
+        }
+        let result: WriteDocumentResult;
+        try {
+          result = await this.#deliver(write);
+        } catch (error) {
+          if (error instanceof BatonError && isLinkError(error)) {
+            await this.#put(write);
+            return;
+          }
+          // Refused for good (too large, a role that may not write): the caller hears why.
+          this.#removePending(write.id);
+          const refusal =
+            error instanceof BatonError
+              ? { code: error.code, message: error.message }
+              : { code: 'internal', message: String(error) };
+          this.#onShared({ kind: 'settled', id: write.id, error: refusal });
+          this.#settle(write.id, undefined, error);
+          continue;
+        }
+        this.#keep(write.sessionId, result.document);
+        if (result.status === 'conflict' && !this.#waiters.has(write.id)) {
+          // Nobody waits to choose: keep both values with the write, so neither side is lost.
+          const kept = { ...write, conflicts: result.conflicts };
+          await this.#put(kept);
+          this.#replacePending(kept);
+          this.#onShared({ kind: 'pending', write: kept });
+          continue;
+        }
+        this.#removePending(write.id);
+        this.#onShared({ kind: 'settled', id: write.id, result });
+        this.#settle(write.id, result);
+      }
+    } finally {
+      this.#delivering = false;
+    }
+  }
+
+  /** Forgets an offline write that came back with a conflict, once someone chose. */
+  async dismissPending(id: string): Promise<void> {
+    await this.#claim(id);
+    this.#removePending(id);
+    this.#onShared({ kind: 'settled', id });
+  }
+
+  /** Another window of this device read or wrote a document: keep the newer copy. */
+  handlePeer(change: SharedDocumentChange): void {
+    switch (change.kind) {
+      case 'document':
+        this.#keep(change.sessionId, change.document, false);
+        return;
+      case 'pending': {
+        const write = change.write;
+        if (!isPendingDocumentWrite(write)) return;
+        this.#replacePending(write);
+        // Another window delivered this window's write and it came back with both values: the
+        // caller waiting here is the one to choose (the document came with the same message
+        // stream, just before).
+        const document = this.#store(write.sessionId).getSnapshot().get(write.name);
+        if (write.conflicts && document && this.#waiters.has(write.id))
+          this.#settle(write.id, { status: 'conflict', document, conflicts: write.conflicts });
+        // This window's link may be up while the other's is down: deliver it from here.
+        if (!write.conflicts && this.#connection.state.getSnapshot().status === 'connected')
+          void this.deliverPending();
+        return;
+      }
+      case 'settled':
+        this.#removePending(change.id);
+        if (change.result) this.#settle(change.id, change.result);
+        else if (change.error)
+          this.#settle(
+            change.id,
+            undefined,
+            new BatonError(change.error.code, change.error.message),
+          );
+        return;
+    }
   }
 
   /** The documents of a session this client holds, for `useSyncExternalStore`. */
@@ -94,6 +259,8 @@ export class SharedDocuments {
     patch: Record<string, JsonValue>,
     options: WriteDocumentOptions = {},
   ): Promise<WriteDocumentResult> {
+    if (this.#connection.state.getSnapshot().status !== 'connected')
+      return this.#queue(sessionId, name, patch, options);
     let next = patch;
     let base = this.#store(sessionId).getSnapshot().get(name)?.version;
     for (let attempt = 1; ; attempt++) {
@@ -195,11 +362,113 @@ export class SharedDocuments {
     for (const listener of [...this.#volatile]) listener(message);
   }
 
-  #keep(sessionId: SessionId, document: DocumentState): void {
+  /**
+   * The link is down: the write is kept (storage first, then shown here and in the other
+   * windows) and delivered on the next connect. The promise settles then, with the reply.
+   */
+  async #queue(
+    sessionId: SessionId,
+    name: string,
+    patch: Record<string, JsonValue>,
+    options: WriteDocumentOptions,
+  ): Promise<WriteDocumentResult> {
+    const write: PendingDocumentWrite = {
+      id: newInputId(),
+      sessionId,
+      name,
+      patch,
+      baseVersion: this.#store(sessionId).getSnapshot().get(name)?.version ?? 0,
+      hlc: this.#hlc.now(),
+      createdAt: Date.now(),
+      ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
+      ...(options.fieldStrategies !== undefined
+        ? { fieldStrategies: options.fieldStrategies }
+        : {}),
+    };
+    const result = new Promise<WriteDocumentResult>((resolve, reject) =>
+      this.#waiters.set(write.id, { resolve, reject }),
+    );
+    await this.loadPending();
+    await this.#put(write);
+    this.#addPending(write);
+    this.#onShared({ kind: 'pending', write });
+    // The link may have come back while the write was being stored.
+    if (this.#connection.state.getSnapshot().status === 'connected') void this.deliverPending();
+    return result;
+  }
+
+  /** Sends one offline write as made; a base above the server's version is read again. */
+  async #deliver(write: PendingDocumentWrite): Promise<WriteDocumentResult> {
+    const send = (baseVersion: number): Promise<WriteDocumentResult> =>
+      this.#connection.request({
+        type: 'doc.write',
+        sessionId: write.sessionId,
+        name: write.name,
+        baseVersion,
+        patch: write.patch,
+        hlc: write.hlc,
+        ...(write.strategy !== undefined ? { strategy: write.strategy } : {}),
+        ...(write.fieldStrategies !== undefined ? { fieldStrategies: write.fieldStrategies } : {}),
+      });
+    try {
+      return await send(write.baseVersion);
+    } catch (error) {
+      if (!(error instanceof BatonError) || error.code !== 'stale_version') throw error;
+      return send((await this.read(write.sessionId, write.name))?.version ?? 0);
+    }
+  }
+
+  async #put(write: PendingDocumentWrite): Promise<void> {
+    try {
+      await this.#storage.put(write);
+    } catch (error) {
+      this.#onStorageError(error);
+    }
+  }
+
+  async #claim(id: string): Promise<boolean> {
+    try {
+      return await this.#storage.claim(id);
+    } catch (error) {
+      // Storage failed: deliver from memory rather than keep the write forever.
+      this.#onStorageError(error);
+      return true;
+    }
+  }
+
+  #addPending(write: PendingDocumentWrite): void {
+    if (this.#pending.getSnapshot().some((w) => w.id === write.id)) return;
+    const next = [...this.#pending.getSnapshot(), write];
+    next.sort((a, b) => a.createdAt - b.createdAt);
+    this.#pending.set(next);
+  }
+
+  #replacePending(write: PendingDocumentWrite): void {
+    const held = this.#pending.getSnapshot();
+    if (!held.some((w) => w.id === write.id)) return this.#addPending(write);
+    this.#pending.set(held.map((w) => (w.id === write.id ? write : w)));
+  }
+
+  #removePending(id: string): void {
+    const held = this.#pending.getSnapshot();
+    if (held.some((w) => w.id === id)) this.#pending.set(held.filter((w) => w.id !== id));
+  }
+
+  #settle(id: string, result: WriteDocumentResult | undefined, error?: unknown): void {
+    const waiter = this.#waiters.get(id);
+    if (!waiter) return;
+    this.#waiters.delete(id);
+    if (result) waiter.resolve(result);
+    else waiter.reject(error);
+  }
+
+  /** Keeps `document` when newer than the copy held; tells the other windows when `share`. */
+  #keep(sessionId: SessionId, document: DocumentState, share = true): void {
     const store = this.#store(sessionId);
     const held = store.getSnapshot().get(document.name);
     if (held !== undefined && held.version >= document.version) return;
     store.set(new Map(store.getSnapshot()).set(document.name, document));
+    if (share) this.#onShared({ kind: 'document', sessionId, document });
   }
 
   #store(sessionId: SessionId): ObservableValue<DocumentMap> {
@@ -210,4 +479,9 @@ export class SharedDocuments {
     }
     return store;
   }
+}
+
+/** Errors that mean the link went away, not that the server refused: the write waits again. */
+function isLinkError(error: BatonError): boolean {
+  return error.code === 'closed' || error.code === 'disconnected' || error.code === 'timeout';
 }

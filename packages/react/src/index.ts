@@ -10,4 +10,5 @@ export { usePresence } from './use-presence.js';
 export { useRole } from './use-role.js';
 export { useDevice } from './use-device.js';
 export { useDocument } from './use-document.js';
+export { usePendingDocumentWrites } from './use-pending-document-writes.js';
 export { frameBatchedListener } from './frame-batched-listener.js';

@@ -5,7 +5,7 @@ import type { BatonClient } from '@baton/client';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserDevice, launchBrowser, screenshot } from './harness/browser.js';
-import { transcript, typeInTerminal } from './harness/app-page.js';
+import { savedViewsText, transcript, typeInTerminal } from './harness/app-page.js';
 import { messageState, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
 import { nodeDevice } from './harness/node-device.js';
@@ -54,10 +54,7 @@ describe(
         name: 'the shell',
         config: { shell: '/bin/sh', env: { PS1: '$ ', HOME: tempDir('perwin-home') } },
       });
-      const has = (id: string) =>
-        laptop.context
-          .pages()[0]!
-          .evaluate((key) => localStorage.getItem(key) ?? '', `baton.saved.view.${id}`);
+      const has = (id: string) => savedViewsText(laptop.context.pages()[0]!, id);
 
       const a = await laptop.open(baton.signInUrl);
       await a.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));

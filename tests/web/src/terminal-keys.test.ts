@@ -52,14 +52,25 @@ describe('keystrokes typed while baton is unreachable', { timeout: 180_000 }, ()
 
     await baton.kill();
     await typeInTerminal(a, 'echo lost-$((5*5))\n');
-    const stored = await a.evaluate(() =>
-      Object.keys(localStorage)
-        .filter((k) => k.startsWith('baton.outbox.'))
-        .map((k) => localStorage.getItem(k) ?? ''),
+    // The outbox is in IndexedDB (and, without it, localStorage): keystrokes are in neither.
+    const stored = await a.evaluate(
+      () =>
+        new Promise<string[]>((resolve, reject) => {
+          const legacy = Object.keys(localStorage)
+            .filter((k) => k.startsWith('baton.outbox.'))
+            .map((k) => localStorage.getItem(k) ?? '');
+          const open = indexedDB.open('baton');
+          open.onerror = () => reject(open.error ?? new Error('no database'));
+          open.onsuccess = () => {
+            const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+            all.onsuccess = () =>
+              resolve([...legacy, ...all.result.map((row) => JSON.stringify(row))]);
+          };
+        }),
     );
     assert.ok(
       stored.every((v) => !v.includes('lost-')),
-      `no keystroke in localStorage: ${stored.join()}`,
+      `no keystroke in the stored outbox: ${stored.join()}`,
     );
 
     await baton.restart();

@@ -13,6 +13,7 @@ import type { AgentCommand } from '@baton/protocol';
 import { useCommandCompletion } from './command-completion.js';
 import { errorText } from '../error-text.js';
 import { loadDraft, MAX_DRAFT_CHARS, saveDraft } from './draft-store.js';
+import { shareDraft, useSharedDraft } from './draft-channel.js';
 import { ErrorNotice } from '../shell/error-notice.js';
 import { ComposerAttachments } from './attachments/composer-attachments.js';
 import { useAttachmentDrafts } from './attachments/use-attachment-drafts.js';
@@ -63,6 +64,11 @@ export function Composer({
     return () => clearTimeout(timer);
   }, [sessionId, text]);
   useEffect(() => () => saveDraft(sessionId, latest.current), [sessionId]);
+  // Another window's draft for this session, unless this window's box is being typed in.
+  useSharedDraft(sessionId, (shared) => {
+    const typing = document.hasFocus() && document.activeElement === box.current;
+    if (!typing) setText(shared.slice(0, MAX_DRAFT_CHARS));
+  });
 
   useEffect(() => {
     if (!window.matchMedia('(pointer: coarse)').matches) box.current?.focus();
@@ -102,6 +108,7 @@ export function Composer({
       });
       setText('');
       saveDraft(sessionId, '');
+      shareDraft(sessionId, '');
       attachments.clear();
       setError(undefined);
     } catch (err) {
@@ -144,7 +151,10 @@ export function Composer({
         className="composer-input"
         value={text}
         maxLength={MAX_DRAFT_CHARS}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          shareDraft(sessionId, e.target.value);
+        }}
         onKeyDown={onKeyDown}
         rows={1}
         placeholder={

@@ -88,13 +88,31 @@ export async function vanishedMessages(page: Page): Promise<string[]> {
   });
 }
 
-/** Everything this browser saved of its session views for offline use (every session's), as text. */
-export async function savedViewsText(page: Page): Promise<string> {
-  return page.evaluate(() =>
-    Object.keys(localStorage)
-      .filter((key) => key.startsWith('baton.saved.view.'))
-      .map((key) => localStorage.getItem(key) ?? '')
-      .join('\n'),
+/**
+ * The session views this browser saved for offline use (IndexedDB, store `views`), as JSON
+ * text: every session's, or only `sessionId`'s ('' when none).
+ */
+export async function savedViewsText(page: Page, sessionId?: string): Promise<string> {
+  return page.evaluate(
+    (only) =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('baton');
+        open.onerror = () => reject(open.error ?? new Error('no database'));
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('views')) return resolve('');
+          const all = db.transaction('views').objectStore('views').getAll();
+          all.onsuccess = () =>
+            resolve(
+              (all.result as { key: string; value: unknown }[])
+                .filter((row) => row.key !== 'views/#list')
+                .filter((row) => only === undefined || row.key === `views/${only}`)
+                .map((row) => JSON.stringify(row.value))
+                .join('\n'),
+            );
+        };
+      }),
+    sessionId,
   );
 }
 

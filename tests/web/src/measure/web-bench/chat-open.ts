@@ -75,6 +75,23 @@ export async function measureChatOpen(
       const times: number[] = [];
       const busy: number[] = [];
       for (let run = 0; run < runs; run++) {
+        // Without the view saved for offline use, which would show the conversation as saved
+        // before the live one arrives: this measures the live open. The window reads the saved
+        // views once when it loads, so they are removed before the load.
+        await page.evaluate(
+          () =>
+            new Promise<void>((resolve) => {
+              const open = indexedDB.open('baton');
+              open.onsuccess = () => {
+                const db = open.result;
+                if (!db.objectStoreNames.contains('views')) return resolve();
+                const tx = db.transaction('views', 'readwrite');
+                tx.objectStore('views').clear();
+                tx.oncomplete = () => resolve();
+              };
+              open.onerror = () => resolve();
+            }),
+        );
         await page.goto(`${url}/`);
         await connected(page);
         await page.getByRole('link', { name }).first().waitFor();
@@ -95,11 +112,6 @@ export async function measureChatOpen(
               (a) => a.textContent?.includes(name) === true,
             );
             if (!anchor) throw new Error(`no link to ${name} in the list`);
-            // Without the view saved for offline use, which would show the conversation as
-            // saved before the live one arrives: this measures the live open.
-            for (const key of Object.keys(localStorage)) {
-              if (key.startsWith('baton.saved.view')) localStorage.removeItem(key);
-            }
             const start = performance.now();
             anchor.click();
             for (;;) {
