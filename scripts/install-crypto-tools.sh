@@ -18,19 +18,5 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-run_as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    echo "install-crypto-tools: ${missing[*]} missing and installing needs root;" >&2
-    echo "  run 'apt-get install -y ${missing[*]}' as root, then run the tests again." >&2
-    exit 1
-  fi
-}
-
-echo "install-crypto-tools: installing ${missing[*]} (the sealed-envelope check only)..." >&2
-export DEBIAN_FRONTEND=noninteractive
-run_as_root apt-get update
-run_as_root apt-get install -y "${missing[@]}"
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install install-crypto-tools "sealed-envelope check" "${missing[@]}"

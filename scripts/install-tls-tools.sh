@@ -11,22 +11,8 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-run_as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    echo "install-tls-tools: ${missing[*]} missing and installing needs root;" >&2
-    echo "  run 'apt-get install -y ${missing[*]}' as root, then run the browser tests again." >&2
-    exit 1
-  fi
-}
-
-echo "install-tls-tools: installing ${missing[*]} (browser tests only)..." >&2
-export DEBIAN_FRONTEND=noninteractive
-run_as_root apt-get update
-run_as_root apt-get install -y "${missing[@]}"
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install install-tls-tools "browser tests" "${missing[@]}"
 # The package starts nginx on port 80; the tests run their own instances, so stop that one.
 if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
   run_as_root systemctl disable --now nginx >/dev/null 2>&1 || run_as_root service nginx stop >/dev/null 2>&1 || true
