@@ -210,6 +210,8 @@ export class RemoteRunner implements Runner, HostBound {
   async stop(): Promise<void> {
     this.stopped = true;
     this.deps.directory.unbind(this.hostId, this);
+    // The store keeps the number (on the session row); a runner started again reads it there.
+    this.deps.ledger.forget(this.sessionId);
     const waiters = this.linkWaiters;
     this.linkWaiters = [];
     for (const w of waiters) w();
