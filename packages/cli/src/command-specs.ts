@@ -191,6 +191,19 @@ Lists the sessions with their status and who is attached.
 
   --json           print the sessions as JSON${TARGET_HELP}`,
   },
+  hosts: {
+    name: 'hosts',
+    maxPositionals: 0,
+    values: TARGET_VALUES,
+    booleans: ['json'],
+    help: `usage: baton hosts [--json]
+
+Lists the hosts of a relay (machines running baton host --relay), with or without sessions:
+whether each is online, when it was last seen and how many of its sessions you see. A new
+session names one with baton new --host NAME.
+
+  --json           print the hosts as JSON${TARGET_HELP}`,
+  },
   new: {
     name: 'new',
     maxPositionals: 1,

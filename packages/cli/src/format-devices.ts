@@ -38,7 +38,8 @@ export function formatAuditLine(e: AuditEntry): string {
   );
 }
 
-function table(header: string[], rows: string[][]): string {
+/** Left-aligned columns two spaces apart, a header row first. */
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return (
     [header, ...rows]

@@ -8,6 +8,7 @@ import { pair } from './commands/pair.js';
 import { audit, devices } from './commands/device-commands.js';
 import { serve } from './commands/serve.js';
 import { host } from './commands/host.js';
+import { hosts } from './commands/hosts.js';
 import { service } from './commands/service.js';
 import { stopServer } from './commands/stop-server.js';
 import { create, ls, remove, rename, restart, send, stop } from './commands/session-commands.js';
@@ -30,6 +31,8 @@ usage: baton <command> [options]
                             run the server as a systemd user unit / launchd agent
   stop-server               stop the server running on the data directory
   ls                        list sessions (--json)
+  hosts                     a relay's hosts, with or without sessions: online, last seen,
+                            sessions (--json)
   new [terminal|claude|codex]
                             create a session; prints its id (--name N --cwd DIR --shell PATH
                             --cols N --rows N --model M --permission-mode M --system-prompt T
@@ -92,6 +95,8 @@ async function main(argv: string[]): Promise<void> {
       return serve(args, { relay: true });
     case 'host':
       return host(args);
+    case 'hosts':
+      return hosts(args);
     case 'config':
       config(args);
       return;

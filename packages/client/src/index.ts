@@ -58,6 +58,7 @@ export type {
 export type { SessionsSnapshot } from './sessions-store.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.js';
 export { createPairing, pairingStatus, redeemPairing } from './pairing-api.js';
+export { listHosts } from './host-api.js';
 export { requestJson } from './http-json.js';
 export type { HttpFetch } from './http-json.js';
 export type { DeviceIdentity } from './device-identity.js';

@@ -18,6 +18,7 @@ export * from './pairing.js';
 export * from './parse-frame.js';
 export * from './audit-entry.js';
 export * from './device-listing.js';
+export * from './host-listing.js';
 export * from './agent-conversation.js';
 export * from './agent-settings.js';
 export * from './agent-usage.js';

@@ -241,6 +241,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return renewer?.current.fingerprint;
     },
     ...(push ? { push } : {}),
+    ...(hosts ? { hosts } : {}),
     hub,
     log,
     devices,

@@ -105,5 +105,34 @@ describe('a relay in the browser: sessions grouped by host', { timeout: 180_000 
       await page.locator('.sessions-page .host-group[data-host="beta"] .host-title').innerText(),
       /beta\s+offline/,
     );
+
+    // A host with no session yet is offered by the new-session form's Host field all the same
+    // (GET /api/hosts), with the hosts that have sessions.
+    hosts.push(await startHost(s.baton, 'gamma'));
+    await page.getByRole('button', { name: 'New session', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'New session' });
+    const offered = () =>
+      dialog
+        .locator('datalist#relay-hosts option')
+        .evaluateAll((options) =>
+          options.map((o) => `${o.getAttribute('value')} ${o.textContent}`),
+        );
+    await waitFor('the Host field offers gamma, which has no session', async () => {
+      const seen = await offered();
+      return (
+        JSON.stringify(seen) === JSON.stringify(['alpha online', 'beta offline', 'gamma online']) ||
+        notYet(seen)
+      );
+    });
+    await dialog.getByLabel('Host').fill('gamma');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await waitFor('the session is created on gamma', async () => {
+      const res = await fetch(`${s.baton.url}/api/sessions`, {
+        headers: { authorization: `Bearer ${s.baton.ownerToken}` },
+      });
+      const { sessions } = (await res.json()) as { sessions: { host?: { name: string } }[] };
+      const names = sessions.map((x) => x.host?.name);
+      return names.includes('gamma') || notYet(names);
+    });
   });
 });

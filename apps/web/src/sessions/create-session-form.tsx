@@ -1,7 +1,10 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { listHosts } from '@baton/client';
 import { useBatonClient, useSessions } from '@baton/react';
-import type { SessionKind } from '@baton/protocol';
+import type { SessionHost, SessionKind } from '@baton/protocol';
 import { navigate, sessionPath } from '../routing/location-store.js';
+import { serverOrigin } from '../server-origin.js';
+import { useDeviceToken } from '../sign-in/device-context.js';
 import { errorText } from '../error-text.js';
 import { ErrorNotice } from '../shell/error-notice.js';
 
@@ -18,12 +21,35 @@ export function CreateSessionForm({
   const [name, setName] = useState('');
   const [cwd, setCwd] = useState('');
   const [host, setHost] = useState('');
-  // On a relay (sessions carry `host`) a session names the machine that runs it.
+  // On a relay a session names the machine that runs it. The relay lists its hosts, those
+  // without a session too (GET /api/hosts), once per opening of the form; the hosts the
+  // session list names are added (their online state is live), and are all an older relay,
+  // which has no listing, gives.
   const { sessions } = useSessions();
+  const token = useDeviceToken();
+  const [listed, setListed] = useState<{ relay: boolean; hosts: SessionHost[] }>();
+  useEffect(() => {
+    if (!token) return;
+    let current = true;
+    listHosts(serverOrigin(), token).then(
+      (answer) => {
+        if (current) setListed(answer);
+      },
+      () => {
+        // An older server, or none reachable: the session list's hosts are what is known.
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [token]);
   const hosts = [
-    ...new Map(sessions.flatMap((s) => (s.host ? [[s.host.id, s.host] as const] : []))).values(),
+    ...new Map<string, SessionHost>([
+      ...(listed?.hosts ?? []).map((h) => [h.id, h] as const),
+      ...sessions.flatMap((s) => (s.host ? [[s.host.id, s.host] as const] : [])),
+    ]).values(),
   ].sort((a, b) => a.name.localeCompare(b.name));
-  const onRelay = hosts.length > 0;
+  const onRelay = listed?.relay === true || hosts.length > 0;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 

@@ -8,6 +8,7 @@ import type { Grants } from '../auth/grants.js';
 import type { RedeemLimiter } from '../auth/redeem-limiter.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Logger } from '../logger.js';
+import type { HostDirectory } from '../relay/host-directory.js';
 import type { PushSubscriptions } from '../push/push-subscriptions.js';
 import type { StoreState } from '../storage/store-health.js';
 import type { Store } from '../storage/store.js';
@@ -15,6 +16,8 @@ import type { Store } from '../storage/store.js';
 /** What the HTTP API's route modules share. */
 export interface ApiDeps {
   hub: SessionHub;
+  /** On a relay: the hosts it knows (GET /api/hosts). */
+  hosts?: HostDirectory;
   log: Logger;
   devices: DeviceRegistry;
   access: AccessControl;

@@ -9,6 +9,7 @@ import { agentConversationRoutes } from './routes/agent-conversation-routes.js';
 import { attachmentRoutes } from './routes/attachment-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { hostRoutes } from './routes/host-routes.js';
 import { handoffRoutes } from './routes/handoff-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { pairingRoutes } from './routes/pairing-routes.js';
@@ -31,6 +32,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     ...metaRoutes(deps),
     ...deviceRoutes(deps, body),
     ...sessionRoutes(deps, body),
+    ...hostRoutes(deps),
     ...pairingRoutes(deps, body),
     ...handoffRoutes(deps, body),
     ...syncRoutes(deps, body),

@@ -8,6 +8,7 @@ import {
   CreatePushSubscriptionBody,
   AuditEntry,
   DeviceListing,
+  HostListResponse,
   PatchDeviceBody,
   PutSettingsBody,
   ServerSettings,
@@ -65,6 +66,7 @@ export function openApiDocument(version: string): unknown {
       schemas: {
         Error: { type: 'object', properties: { error: schema(ErrorBody) } },
         SessionInfo: schema(SessionInfo),
+        HostList: schema(HostListResponse),
         LogEvent: schema(LogEvent),
         RegisterDevice: schema(RegisterDeviceBody),
         CreateSession: schema(CreateSessionBody),
@@ -378,6 +380,12 @@ export function openApiDocument(version: string): unknown {
           },
         }),
         delete: op("Remove one of this device's subscriptions", { parameters: [idParam] }),
+      },
+      '/api/hosts': {
+        get: op(
+          "A relay's hosts, with or without sessions: online, last seen, sessions this device sees",
+          { responses: { '200': json(ref('HostList')), default: error } },
+        ),
       },
       '/api/sessions': {
         get: op('List sessions', {

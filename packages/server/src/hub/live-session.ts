@@ -747,7 +747,7 @@ export class LiveSession {
 
   async setStatus(
     status: SessionStatus,
-    extra: { reason?: string; exitCode?: number; signal?: number } = {},
+    extra: { reason?: string; exitCode?: number; signal?: number; hostOut?: number } = {},
   ): Promise<void> {
     if (this.deleted) return;
     if (status === this.status && extra.reason === this.reason && extra.exitCode === this.exitCode)
@@ -762,6 +762,7 @@ export class LiveSession {
       status,
       reason: extra.reason ?? null,
       exitCode: extra.exitCode ?? null,
+      ...(extra.hostOut !== undefined ? { hostOut: extra.hostOut } : {}),
     });
     // checkpoint() catches and logs its own failures: never rejects.
     if (status === 'exited' || status === 'failed') void this.checkpoint();

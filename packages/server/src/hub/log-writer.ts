@@ -64,7 +64,9 @@ interface PendingAppend {
   events: NewLogEvent[];
   /** Set for an input: the dedupe key, (device, input id), and the payload's digest. */
   input?: InputKey & { digest: string };
-  patch?: Partial<Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode' | 'control'>>;
+  patch?: Partial<
+    Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode' | 'control' | 'hostOut'>
+  >;
   /** Shared documents stored in the same commit as the events (their state after them). */
   documents?: readonly DocumentRecord[];
   resolve(result: AppendResult): void;

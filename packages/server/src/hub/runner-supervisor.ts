@@ -40,10 +40,11 @@ export interface SupervisedSession {
   /** True once the session was deleted: its runner's calls are ignored from then on. */
   readonly isDeleted: boolean;
   readonly logState: { readonly headSeq: number };
-  append(events: NewLogEvent[]): Promise<CommittedEvent[]>;
+  /** `patch.hostOut`: a relay's record of the host output these events stand for. */
+  append(events: NewLogEvent[], patch?: { hostOut: number }): Promise<CommittedEvent[]>;
   setStatus(
     status: SessionStatus,
-    extra?: { reason?: string; exitCode?: number; signal?: number },
+    extra?: { reason?: string; exitCode?: number; signal?: number; hostOut?: number },
   ): Promise<void>;
   /** Sends a streaming fragment to every live subscriber and keeps it for later joiners. */
   broadcastStream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
@@ -273,14 +274,15 @@ export class RunnerSupervisor {
       },
       log,
       children: deps.children.forSession(session.id),
-      emit: async (events: NewLogEvent[]): Promise<LogEvent[]> => {
+      emit: async (events: NewLogEvent[], opts = {}): Promise<LogEvent[]> => {
         if (!current()) return [];
         const invalid = invalidRunnerEvent(events);
         if (invalid !== undefined) {
           await this.fail(generation, `the ${session.kind} runner failed: ${invalid}`);
           throw new RunnerError('internal', invalid);
         }
-        const committed = await appendUntilStored(() => session.append(events), retry);
+        const patch = opts.hostOut !== undefined ? { hostOut: opts.hostOut } : undefined;
+        const committed = await appendUntilStored(() => session.append(events, patch), retry);
         return (committed ?? []).map((c) => c.event);
       },
       stream: (messageId, channel, delta) => {

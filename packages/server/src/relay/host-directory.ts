@@ -3,8 +3,17 @@ import type { Store } from '../storage/store.js';
 import type { Logger } from '../logger.js';
 import type { HostLink } from './host-link.js';
 
-/** Where the relay keeps the hosts it has seen (id and name), so a restart lists them offline. */
+/**
+ * Where the relay keeps the hosts it has seen, so a restart lists them offline: a JSON object
+ * by host id of `{name, lastSeenAt}` (older relays wrote the name alone, a string).
+ */
 const HOSTS_META_KEY = 'relay.hosts';
+
+interface KnownHost {
+  name: string;
+  /** When its link last closed (ms); undefined while never recorded. */
+  lastSeenAt?: number;
+}
 
 /** A remote runner, as the directory hands it a host's link when the host comes online. */
 export interface HostBound {
@@ -23,7 +32,7 @@ export interface HostBound {
  * the runners of that host see `linkDown` then `linkUp` with the new one.
  */
 export class HostDirectory {
-  private readonly known = new Map<string, string>();
+  private readonly known = new Map<string, KnownHost>();
   private readonly links = new Map<string, HostLink>();
   private readonly bound = new Map<string, Map<string, HostBound>>();
   private onChangeListeners: ((hostId: string) => void)[] = [];
@@ -38,8 +47,10 @@ export class HostDirectory {
     const raw = await store.getMeta(HOSTS_META_KEY);
     if (raw !== undefined) {
       try {
-        for (const [id, name] of Object.entries(JSON.parse(raw) as Record<string, string>))
-          if (typeof name === 'string') dir.known.set(id, name);
+        for (const [id, entry] of Object.entries(JSON.parse(raw) as Record<string, unknown>)) {
+          const known = readKnown(entry);
+          if (known) dir.known.set(id, known);
+        }
       } catch {
         log.warn('the list of known hosts is unreadable; hosts are listed again as they connect');
       }
@@ -55,19 +66,27 @@ export class HostDirectory {
   /** A host by id or by name (ids first), or undefined when none matches. */
   resolve(ref: string): string | undefined {
     if (this.known.has(ref)) return ref;
-    const byName = [...this.known].filter(([, name]) => name === ref);
+    const byName = [...this.known].filter(([, h]) => h.name === ref);
     return byName.length === 1 ? byName[0]![0] : undefined;
   }
 
   /** Every known host with its online state, for listings and error messages. */
   list(): SessionHost[] {
-    return [...this.known].map(([id, name]) => ({ id, name, online: this.links.has(id) }));
+    return [...this.known].map(([id, h]) => ({ id, name: h.name, online: this.links.has(id) }));
+  }
+
+  /** Every known host with when it was last seen: `now` while online (GET /api/hosts). */
+  listSeen(now = Date.now()): (SessionHost & { lastSeenAt: number | null })[] {
+    return [...this.known].map(([id, h]) => {
+      const online = this.links.has(id);
+      return { id, name: h.name, online, lastSeenAt: online ? now : (h.lastSeenAt ?? null) };
+    });
   }
 
   describe(hostId: string): SessionHost {
     return {
       id: hostId,
-      name: this.known.get(hostId) ?? hostId,
+      name: this.known.get(hostId)?.name ?? hostId,
       online: this.links.has(hostId),
     };
   }
@@ -80,13 +99,10 @@ export class HostDirectory {
   async connected(link: HostLink): Promise<HostLink | undefined> {
     const previous = this.links.get(link.hostId);
     if (previous) this.disconnected(previous);
-    if (this.known.get(link.hostId) !== link.name) {
-      this.known.set(link.hostId, link.name);
-      await this.store
-        .setMeta(HOSTS_META_KEY, JSON.stringify(Object.fromEntries(this.known)))
-        .catch((err: unknown) =>
-          this.log.warn('could not record a host', { error: (err as Error).message }),
-        );
+    const known = this.known.get(link.hostId);
+    if (known?.name !== link.name) {
+      this.known.set(link.hostId, { ...known, name: link.name });
+      await this.save();
     }
     this.links.set(link.hostId, link);
     for (const b of [...(this.bound.get(link.hostId)?.values() ?? [])]) b.linkUp(link);
@@ -98,6 +114,11 @@ export class HostDirectory {
   disconnected(link: HostLink): void {
     if (this.links.get(link.hostId) !== link) return;
     this.links.delete(link.hostId);
+    const known = this.known.get(link.hostId);
+    if (known) {
+      known.lastSeenAt = Date.now();
+      void this.save();
+    }
     for (const b of [...(this.bound.get(link.hostId)?.values() ?? [])]) b.linkDown();
     this.changed(link.hostId);
   }
@@ -124,6 +145,15 @@ export class HostDirectory {
     return this.bound.get(hostId)?.get(sessionId);
   }
 
+  /** Records the known hosts; a failure is logged (they are recorded again at the next change). */
+  private save(): Promise<void> {
+    return this.store
+      .setMeta(HOSTS_META_KEY, JSON.stringify(Object.fromEntries(this.known)))
+      .catch((err: unknown) =>
+        this.log.warn('could not record the known hosts', { error: (err as Error).message }),
+      );
+  }
+
   private changed(hostId: string): void {
     for (const l of this.onChangeListeners) {
       try {
@@ -133,4 +163,15 @@ export class HostDirectory {
       }
     }
   }
+}
+
+/** One stored entry: `{name, lastSeenAt?}`, or the bare name older relays stored. */
+function readKnown(entry: unknown): KnownHost | undefined {
+  if (typeof entry === 'string') return { name: entry };
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { name, lastSeenAt } = entry as { name?: unknown; lastSeenAt?: unknown };
+  if (typeof name !== 'string') return undefined;
+  return typeof lastSeenAt === 'number' && Number.isFinite(lastSeenAt)
+    ? { name, lastSeenAt }
+    : { name };
 }

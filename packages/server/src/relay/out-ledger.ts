@@ -2,13 +2,15 @@ import type { Store } from '../storage/store.js';
 
 /**
  * The highest host `out` number the relay committed, per session: a resent `out` at or below it
- * is acknowledged without being stored again. Kept in the store's meta table so a relay restart
- * still recognises what it stored before.
+ * is acknowledged without being stored again.
  *
- * The number is recorded right after the commit of the events it stands for, in a second write:
- * a relay killed between the two stores that `out` once and, when the host resends it, once
- * more. Sealing (docs/relay.md) will carry the host's number inside the stored envelope, which
- * closes that window.
+ * Exactly once: the number is stored on the session row in the same transaction as the events
+ * it stands for (`RunnerContext.emit`'s `hostOut`, `SessionPatch.hostOut`), so a relay killed at
+ * any point has stored an `out` together with its number or neither, and after a restart reads
+ * back exactly what it stored. This cache only spares the read; `committed` is called after
+ * that commit and records nothing itself. An `out` that stored nothing (output the runner
+ * contract refused, a status the session already had) leaves the stored number behind: sent
+ * again after a restart, it stores nothing again.
  */
 export class OutLedger {
   private readonly cache = new Map<string, number>();
@@ -18,20 +20,20 @@ export class OutLedger {
   async get(sessionId: string): Promise<number> {
     const cached = this.cache.get(sessionId);
     if (cached !== undefined) return cached;
-    const raw = await this.store.getMeta(key(sessionId));
-    const n = raw === undefined ? 0 : Number.parseInt(raw, 10) || 0;
+    const n = (await this.store.getSession(sessionId))?.hostOut ?? 0;
     // Another call may have recorded a higher number while this one read.
     const now = Math.max(n, this.cache.get(sessionId) ?? 0);
     this.cache.set(sessionId, now);
     return now;
   }
 
-  async set(sessionId: string, n: number): Promise<void> {
-    this.cache.set(sessionId, n);
-    await this.store.setMeta(key(sessionId), String(n));
+  /** `n` was handled (its events, if any, committed with it): remembered without a write. */
+  committed(sessionId: string, n: number): void {
+    this.cache.set(sessionId, Math.max(n, this.cache.get(sessionId) ?? 0));
   }
-}
 
-function key(sessionId: string): string {
-  return `relay.out.${sessionId}`;
+  /** Forgets a session (deleted: its number went with its row). */
+  forget(sessionId: string): void {
+    this.cache.delete(sessionId);
+  }
 }

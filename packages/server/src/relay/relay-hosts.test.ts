@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SessionInfo } from '@baton/protocol';
+import type { HostListResponse, SessionInfo } from '@baton/protocol';
 import { startHost } from '../host/start-host.js';
 import { callApi } from '../testing/http-api.js';
+import { registerDevice } from '../testing/register-device.js';
 import { QUIET_TERMINAL, startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 
 test('a server that is not a relay refuses a session that names a host', async (t) => {
@@ -65,4 +66,78 @@ test('a revoked host is cut off at once: its link closes and it stops reconnecti
     '/api/sessions',
   );
   assert.equal(body.sessions[0]!.host?.online, false);
+  const hosts = await callApi<HostListResponse>(relay.url, relay.ownerToken, 'GET', '/api/hosts');
+  assert.deepEqual(hosts.body.hosts, [], 'a revoked host is no longer listed');
+});
+
+test('GET /api/hosts lists a host with no sessions, its sessions, and when it was last seen', async (t) => {
+  const plain = await startTestServer();
+  t.after(() => plain.stop());
+  const notRelay = await callApi<HostListResponse>(
+    plain.url,
+    plain.ownerToken,
+    'GET',
+    '/api/hosts',
+  );
+  assert.deepEqual(notRelay.body, { relay: false, hosts: [] });
+
+  const relay = await startTestServer({ relay: true });
+  const hostDir = tempDataDir('baton-host-');
+  const pairing = await callApi<{ code: string }>(
+    relay.url,
+    relay.ownerToken,
+    'POST',
+    '/api/pairings',
+    { role: 'owner' },
+  );
+  let hostId: string | undefined;
+  const host = await startHost({
+    relay: relay.url,
+    dataDir: hostDir.dir,
+    code: pairing.body.code,
+    name: 'desk',
+    logLevel: 'silent',
+    onOnline: (id) => (hostId = id),
+  });
+  let closed = false;
+  t.after(async () => {
+    if (!closed) await host.close();
+    await relay.stop();
+    hostDir.remove();
+  });
+  await waitUntil(() => hostId, 'the relay welcomes the host');
+  const viewer = await registerDevice(relay, 'wall', 'viewer');
+  const list = async (token: string) =>
+    (await callApi<HostListResponse>(relay.url, token, 'GET', '/api/hosts')).body;
+
+  const empty = await list(viewer);
+  assert.equal(empty.relay, true);
+  assert.equal(empty.hosts.length, 1, 'a host with no session is listed');
+  const [first] = empty.hosts;
+  assert.equal(first!.id, hostId);
+  assert.equal(first!.name, 'desk');
+  assert.equal(first!.online, true);
+  assert.equal(first!.sessions, 0);
+  assert.equal(typeof first!.lastSeenAt, 'number');
+
+  const created = await callApi(relay.url, relay.ownerToken, 'POST', '/api/sessions', {
+    kind: 'terminal',
+    config: { ...QUIET_TERMINAL, host: 'desk' },
+  });
+  assert.equal(created.status, 201);
+  assert.equal((await list(relay.ownerToken)).hosts[0]!.sessions, 1);
+  assert.equal((await list(viewer)).hosts[0]!.sessions, 1, 'a viewer sees what its list shows');
+
+  const before = Date.now();
+  await host.close();
+  closed = true;
+  const offline = await waitUntil(async () => {
+    const h = (await list(relay.ownerToken)).hosts[0]!;
+    return !h.online && h;
+  }, 'the host shows offline');
+  assert.ok(offline.lastSeenAt !== null && offline.lastSeenAt >= before, 'when its link closed');
+  assert.equal(offline.sessions, 1);
+
+  const anonymous = await callApi(relay.url, '', 'GET', '/api/hosts');
+  assert.equal(anonymous.status, 401);
 });

@@ -37,7 +37,8 @@ export type HostOutFrame = {
  *   keeps it), and a chat message the host did not confirm is sent again: the host takes each
  *   seq once.
  * - Host output (`out`) is committed in the order the host numbered it, then acknowledged; a
- *   number already committed is acknowledged again without storing it twice (OutLedger).
+ *   number already committed is acknowledged again without storing it twice: the number is
+ *   stored in the same commit as the output (OutLedger).
  */
 export class RemoteRunner implements Runner, HostBound {
   private link: HostLink | undefined;
@@ -209,6 +210,8 @@ export class RemoteRunner implements Runner, HostBound {
   async stop(): Promise<void> {
     this.stopped = true;
     this.deps.directory.unbind(this.hostId, this);
+    // The store keeps the number (on the session row); a runner started again reads it there.
+    this.deps.ledger.forget(this.sessionId);
     const waiters = this.linkWaiters;
     this.linkWaiters = [];
     for (const w of waiters) w();
@@ -228,14 +231,16 @@ export class RemoteRunner implements Runner, HostBound {
       const { ledger } = this.deps;
       if (frame.n <= (await ledger.get(this.sessionId))) return frame.n;
       try {
+        // The number is stored in the same commit as what it stands for (OutLedger).
         if (frame.body.kind === 'events') {
-          await this.ctx.emit(frame.body.events as NewLogEvent[]);
+          await this.ctx.emit(frame.body.events as NewLogEvent[], { hostOut: frame.n });
         } else {
           const { status, reason, exitCode, signal } = frame.body;
           await this.ctx.setStatus(status, {
             ...(reason !== undefined ? { reason } : {}),
             ...(exitCode !== undefined ? { exitCode } : {}),
             ...(signal !== undefined ? { signal } : {}),
+            hostOut: frame.n,
           });
         }
       } catch (err) {
@@ -243,7 +248,7 @@ export class RemoteRunner implements Runner, HostBound {
         // host's number is acknowledged so that it does not send it forever.
         this.ctx.log.warn('host output refused', { error: (err as Error).message });
       }
-      await ledger.set(this.sessionId, frame.n);
+      ledger.committed(this.sessionId, frame.n);
       return frame.n;
     });
     this.outChain = done.then(

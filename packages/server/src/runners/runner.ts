@@ -33,14 +33,20 @@ export interface RunnerContext {
    * started end together, and a crashed server's children are ended at the next start.
    */
   readonly children: ChildTracker;
-  /** Append events to the session's log. Resolves with the committed events. */
-  emit(events: NewLogEvent[]): Promise<LogEvent[]>;
+  /**
+   * Append events to the session's log. Resolves with the committed events. `hostOut` (a
+   * relay's runner only) is the host's `out` number they stand for, stored in the same commit.
+   */
+  emit(events: NewLogEvent[], opts?: { hostOut?: number }): Promise<LogEvent[]>;
   /** Send a volatile streaming fragment to current subscribers. Never stored. */
   stream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
-  /** Record a status change (stored as a `session.status` event and pushed to session lists). */
+  /**
+   * Record a status change (stored as a `session.status` event and pushed to session lists).
+   * `hostOut` as for `emit`; nothing is stored (nor the number) when the status is unchanged.
+   */
   setStatus(
     status: SessionStatus,
-    extra?: { reason?: string; exitCode?: number; signal?: number },
+    extra?: { reason?: string; exitCode?: number; signal?: number; hostOut?: number },
   ): Promise<void>;
   /** Read stored events of this session (for resuming: agent ids, undelivered inputs). */
   readEvents(afterSeq: number, limit: number): Promise<LogEvent[]>;

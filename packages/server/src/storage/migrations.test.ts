@@ -54,3 +54,40 @@ test('a database written by schema 1 keeps its sessions and input ids after the 
     dir.remove();
   }
 });
+
+test("a relay's host out numbers move from meta rows onto their sessions, and the rows go", async () => {
+  const dir = tempDataDir('baton-migrate-');
+  try {
+    const file = join(dir.dir, 'baton.db');
+    // A schema-10 relay database: numbers kept as `relay.out.<session>` meta rows, one of them
+    // left behind by a session deleted since.
+    const old = new Database(file);
+    old.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    for (const sql of MIGRATIONS.slice(0, 10).flat()) old.exec(sql);
+    old.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', '10')").run();
+    const insert = old.prepare(
+      `INSERT INTO sessions (id, name, kind, status, config, created_at, last_activity_at, head_seq, first_seq)
+       VALUES (?, 'n', 'terminal', 'running', '{}', 1, 1, 3, 1)`,
+    );
+    insert.run('s1');
+    insert.run('s2');
+    const meta = old.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    meta.run('relay.out.s1', '12');
+    meta.run('relay.out.gone', '5');
+    meta.run('relay.hosts', '[]');
+    old.close();
+
+    const store = new SqliteStore(file);
+    try {
+      assert.equal((await store.getSession('s1'))?.hostOut, 12);
+      assert.equal((await store.getSession('s2'))?.hostOut, undefined);
+      assert.equal(await store.getMeta('relay.out.s1'), undefined);
+      assert.equal(await store.getMeta('relay.out.gone'), undefined, "a deleted session's row");
+      assert.equal(await store.getMeta('relay.hosts'), '[]', 'other meta rows stay');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    dir.remove();
+  }
+});

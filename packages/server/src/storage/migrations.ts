@@ -1,4 +1,4 @@
-import { CREATE_ATTACHMENTS, CREATE_DOCUMENTS } from './portable-tables.js';
+import { CREATE_ATTACHMENTS, CREATE_DOCUMENTS, HOST_OUT_ON_SESSIONS } from './portable-tables.js';
 
 /**
  * SQLite's schema migrations, applied in order; the index + 1 is the schema version recorded in
@@ -143,4 +143,6 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   [CREATE_ATTACHMENTS],
   // 10: shared documents (portable-tables.ts).
   [CREATE_DOCUMENTS],
+  // 11: a relay's record of each session's host output (portable-tables.ts).
+  HOST_OUT_ON_SESSIONS,
 ];

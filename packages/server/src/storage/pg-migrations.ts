@@ -6,7 +6,7 @@
  *
  * Every statement runs with `search_path` set to baton's schema, so no name is qualified.
  */
-import { CREATE_ATTACHMENTS, CREATE_DOCUMENTS } from './portable-tables.js';
+import { CREATE_ATTACHMENTS, CREATE_DOCUMENTS, HOST_OUT_ON_SESSIONS } from './portable-tables.js';
 
 export const PG_MIGRATIONS: readonly (readonly string[])[] = [
   [
@@ -127,4 +127,6 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
      )`,
     `CREATE INDEX forwarded_commands_open ON forwarded_commands (session_id, id) WHERE result IS NULL`,
   ],
+  // 5: a relay's record of each session's host output (portable-tables.ts).
+  HOST_OUT_ON_SESSIONS,
 ];

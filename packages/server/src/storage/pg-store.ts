@@ -629,7 +629,8 @@ async function writeEntry(c: pg.PoolClient, entry: CommitEntry): Promise<void> {
              name = COALESCE($12::text, name), status = COALESCE($13::text, status),
              reason = CASE WHEN $14::boolean THEN $15::text ELSE reason END,
              exit_code = CASE WHEN $16::boolean THEN $17::integer ELSE exit_code END,
-             control = CASE WHEN $18::boolean THEN $19::text ELSE control END
+             control = CASE WHEN $18::boolean THEN $19::text ELSE control END,
+             host_out = COALESCE($20::bigint, host_out)
            WHERE id = $1`,
     values: [
       entry.sessionId,
@@ -651,6 +652,7 @@ async function writeEntry(c: pg.PoolClient, entry: CommitEntry): Promise<void> {
       p.exitCode ?? null,
       p.control !== undefined,
       p.control ?? null,
+      p.hostOut ?? null,
     ],
   });
   if (r.rowCount !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);

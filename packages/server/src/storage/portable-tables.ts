@@ -29,3 +29,19 @@ export const CREATE_DOCUMENTS = `CREATE TABLE documents (
        state TEXT NOT NULL,
        PRIMARY KEY (session_id, name)
      )`;
+
+/**
+ * A relay's record of the host output it stored (docs/relay.md, "Exactly once"): the highest
+ * host `out` number per session, on the session row, written in the same transaction as the
+ * events it stands for (so a relay killed at any point has stored an `out` and its number
+ * together, or neither) and deleted with the session. It replaces the `relay.out.<session>`
+ * meta rows, written after the commit in a second write; their numbers move to the column and
+ * the rows (those of deleted sessions too) are removed.
+ */
+export const HOST_OUT_ON_SESSIONS: readonly string[] = [
+  `ALTER TABLE sessions ADD COLUMN host_out BIGINT NOT NULL DEFAULT 0`,
+  `UPDATE sessions SET host_out = CAST(
+       (SELECT value FROM meta WHERE key = 'relay.out.' || sessions.id) AS BIGINT)
+     WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'relay.out.' || sessions.id)`,
+  `DELETE FROM meta WHERE key LIKE 'relay.out.%'`,
+];

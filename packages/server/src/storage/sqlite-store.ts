@@ -136,6 +136,7 @@ export class SqliteStore implements Store {
           exit_code: p.exitCode ?? null,
           set_control: p.control !== undefined ? 1 : 0,
           control: p.control ?? null,
+          host_out: p.hostOut ?? null,
         });
         if (info.changes !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);
       });
@@ -292,7 +293,8 @@ export class SqliteStore implements Store {
            name = COALESCE(@name, name), status = COALESCE(@status, status),
            reason = CASE WHEN @set_reason = 1 THEN @reason ELSE reason END,
            exit_code = CASE WHEN @set_exit_code = 1 THEN @exit_code ELSE exit_code END,
-           control = CASE WHEN @set_control = 1 THEN @control ELSE control END
+           control = CASE WHEN @set_control = 1 THEN @control ELSE control END,
+           host_out = COALESCE(@host_out, host_out)
          WHERE id = @id`,
       ),
       // The device's own row first; a row from before per-device dedupe (device '') otherwise.

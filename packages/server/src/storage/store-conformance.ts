@@ -401,4 +401,45 @@ export function storeConformance(
       assert.deepEqual(await store.listDocuments('s1'), []);
     },
   );
+
+  withStore(
+    "stores a relay's host out number with its events, atomically, until the session goes",
+    async (store) => {
+      await store.insertSession(session('s1'));
+      const commit = (seq: number, hostOut?: number) =>
+        store.commit([
+          {
+            sessionId: 's1',
+            events: [ev(seq)],
+            inputs: [],
+            patch: {
+              headSeq: seq,
+              lastActivityAt: seq,
+              ...(hostOut !== undefined ? { hostOut } : {}),
+            },
+          },
+        ]);
+      assert.equal((await store.getSession('s1'))!.hostOut, undefined, 'none before any');
+      await commit(1, 7);
+      assert.equal((await store.getSession('s1'))!.hostOut, 7);
+      await commit(2);
+      assert.equal((await store.getSession('s1'))!.hostOut, 7, 'an entry without one keeps it');
+      const refused = await commit(2, 9);
+      assert.deepEqual([...refused.failed.keys()], ['s1'], 'seq 2 is taken');
+      assert.equal(
+        (await store.getSession('s1'))!.hostOut,
+        7,
+        'a refused entry leaves its number unstored too',
+      );
+      await commit(3, 2 ** 40);
+      assert.equal((await store.getSession('s1'))!.hostOut, 2 ** 40, 'beyond 32 bits');
+      await store.deleteSession('s1');
+      await store.insertSession(session('s1'));
+      assert.equal(
+        (await store.getSession('s1'))!.hostOut,
+        undefined,
+        'a deleted session takes its number with it',
+      );
+    },
+  );
 }

@@ -60,6 +60,7 @@ export interface SessionRow {
   first_seq: number;
   epoch: string;
   control: string | null;
+  host_out: number | string;
 }
 export interface AuditRow {
   id: number;
@@ -104,6 +105,9 @@ export function toSession(r: SessionRow): SessionRecord {
   if (r.reason !== null) s.reason = r.reason;
   if (r.exit_code !== null) s.exitCode = r.exit_code;
   if (r.control !== null) s.control = r.control;
+  // BIGINT arrives as a string from PostgreSQL.
+  const hostOut = Number(r.host_out);
+  if (hostOut > 0) s.hostOut = hostOut;
   return s;
 }
 

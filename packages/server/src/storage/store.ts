@@ -219,6 +219,12 @@ export interface SessionRecord {
   epoch: string;
   /** Who may steer the session, as `SessionControl` JSON; absent while it is `open`. */
   control?: string;
+  /**
+   * On a relay: the highest `out` number of the session's host whose events are stored; absent
+   * before any (and on a server that is not a relay). Set only through `SessionPatch.hostOut`,
+   * never by `insertSession`; deleted with the session.
+   */
+  hostOut?: number;
 }
 
 /** A stored event: the parsed envelope plus its data exactly as stored (serialized once). */
@@ -240,6 +246,12 @@ export interface SessionPatch {
   exitCode?: number | null;
   /** The session's control state as JSON; `null` clears it (back to `open`). */
   control?: string | null;
+  /**
+   * On a relay: the host's `out` number these events stand for (SessionRecord.hostOut), stored
+   * in the same transaction as them, so that a resent `out` is recognised exactly when its
+   * events were stored.
+   */
+  hostOut?: number;
 }
 
 export interface CommitEntry {

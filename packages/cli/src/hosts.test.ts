@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { HostListing } from '@baton/protocol';
+import { startHost } from '@baton/server';
+import { startTestServer, waitUntil } from '@baton/server/testing';
+import { CLEAN_ENV, runBaton } from './run-baton.test-helper.js';
+
+test('baton hosts lists a relay host that has no session, and says when a server is no relay', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'baton-cli-hosts-'));
+  const relay = await startTestServer({ relay: true });
+  const plain = await startTestServer();
+  t.after(() => plain.stop());
+  const pairing = await fetch(`${relay.url}/api/pairings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${relay.ownerToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ role: 'owner' }),
+  });
+  const { code } = (await pairing.json()) as { code: string };
+  let online = false;
+  const host = await startHost({
+    relay: relay.url,
+    dataDir: join(home, 'host'),
+    code,
+    name: 'attic',
+    logLevel: 'silent',
+    onOnline: () => (online = true),
+  });
+  t.after(async () => {
+    await host.close();
+    await relay.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+  await waitUntil(() => online, 'the relay welcomes the host');
+  const baton = (url: string, token: string, ...args: string[]) =>
+    runBaton(['hosts', '--url', url, '--token', token, ...args], {
+      ...CLEAN_ENV,
+      BATON_HOME: home,
+    });
+
+  const table = await baton(relay.url, relay.ownerToken);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^ID\s+NAME\s+STATUS\s+LAST SEEN\s+SESSIONS$/m);
+  assert.match(table.stdout, /\sattic\s+online\s+now\s+0$/m);
+
+  const json = await baton(relay.url, relay.ownerToken, '--json');
+  assert.equal(json.code, 0, json.stderr);
+  const listed = JSON.parse(json.stdout) as HostListing[];
+  assert.deepEqual(
+    listed.map((h) => [h.name, h.online, h.sessions]),
+    [['attic', true, 0]],
+  );
+
+  const notRelay = await baton(plain.url, plain.ownerToken);
+  assert.equal(notRelay.code, 0, notRelay.stderr);
+  assert.match(notRelay.stdout, /is not a relay/);
+});
