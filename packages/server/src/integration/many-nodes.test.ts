@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { LogEvent, SessionInfo } from '@baton/protocol';
-import { ProtocolClient } from '../testing/protocol-client.js';
+import type { DocumentState, LogEvent, SessionControl, SessionInfo } from '@baton/protocol';
+import { ProtocolClient, type ProtocolError } from '../testing/protocol-client.js';
 import { registerDevice } from '../testing/register-device.js';
 import { PgProxy } from '../testing/pg-proxy.js';
 import { TEST_PG_URL, tempPgSchema } from '../testing/pg-test-schema.js';
 import { spawnServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { BASH_TERMINAL, QUIET_TERMINAL, tempDataDir, waitUntil } from '../testing/test-server.js';
+
+type WriteReply =
+  | { status: 'committed'; seq: number; document: DocumentState; conflicts: Outcome[] }
+  | { status: 'conflict'; document: DocumentState; conflicts: Outcome[] };
+type Outcome = { field: string; result: string };
+type ControlReply = { control: SessionControl };
 
 /** Short leases and polls, so that failover and lost notifications are seen quickly. */
 const LEASE_MS = 1_500;
@@ -283,6 +289,160 @@ describe('many nodes on one PostgreSQL', () => {
       };
       await waitUntil(() => final(b) && final(c), 'the withdrawal and the stop on both nodes');
       assert.equal(delivered(b, 'm3'), false, 'a withdrawn message never runs');
+    } finally {
+      await c3.close();
+    }
+  });
+
+  test('shared documents and control work from a node that does not own the session, with the replies and errors of one node, and every node hears the change', async () => {
+    const c3 = await cluster(3);
+    try {
+      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      await subscribeWhenKnown(c, session.id);
+      const write = (
+        x: ProtocolClient,
+        name: string,
+        base: number,
+        patch: object,
+        strategy?: string,
+      ) =>
+        x.request<WriteReply>(
+          {
+            type: 'doc.write',
+            sessionId: session.id,
+            name,
+            baseVersion: base,
+            patch,
+            ...(strategy !== undefined ? { strategy } : {}),
+          },
+          20_000,
+        );
+      const docChanges = (x: ProtocolClient, name: string) =>
+        (x.logs.get(session.id) ?? []).flatMap((e) =>
+          e.type === 'doc.changed' && e.data.name === name ? [e.data.version] : [],
+        );
+
+      // Node 3 reads the (empty) document first: what it read must not outlive the owner's writes.
+      const none = await c.request<{ document: DocumentState | null }>({
+        type: 'doc.get',
+        sessionId: session.id,
+        name: 'plan',
+      });
+      assert.equal(none.document, null);
+      // user_choice: the owner's node writes first; node 2's write from the same base is handed
+      // back with the document as it is now, as one node would answer it.
+      const first = await write(a, 'plan', 0, { step: 'a' }, 'user_choice');
+      assert.equal(first.status, 'committed');
+      const handedBack = await write(b, 'plan', 0, { step: 'b' });
+      assert.equal(handedBack.status, 'conflict');
+      assert.equal(handedBack.document.version, 1);
+      assert.deepEqual(handedBack.document.fields, { step: 'a' });
+      assert.equal(handedBack.conflicts[0]?.field, 'step');
+      // Written again on node 2 from the version it was handed: committed, with its seq.
+      const second = await write(b, 'plan', 1, { step: 'b' });
+      assert.equal(second.status, 'committed');
+      assert.equal(second.status === 'committed' && second.document.version, 2);
+      // The reply comes once node 2's own clients can see the change (store, reply, fan out).
+      assert.deepEqual(docChanges(b, 'plan'), [1, 2]);
+      await waitUntil(
+        () => [a, c].every((x) => docChanges(x, 'plan').length === 2),
+        'doc.changed on every node',
+      );
+      const onThird = await c.request<{ document: DocumentState | null }>({
+        type: 'doc.get',
+        sessionId: session.id,
+        name: 'plan',
+      });
+      assert.equal(onThird.document?.version, 2, 'node 3 reads the owner’s latest version');
+      // An error is the owner's, given on the asking node: a base version from the future.
+      const future = await write(c, 'plan', 9, { step: 'c' }).then(
+        () => assert.fail('a future base version was accepted'),
+        (e: unknown) => e as ProtocolError,
+      );
+      assert.equal(future.code, 'stale_version');
+
+      // manual: two writes from one base on nodes 2 and 3 keep both values; node 3 resolves.
+      await write(b, 'notes', 0, { title: 'b' }, 'manual');
+      const stored = await write(c, 'notes', 0, { title: 'c' });
+      assert.equal(stored.status, 'committed');
+      assert.equal(stored.conflicts[0]?.result, 'stored');
+      const resolved = await c.request<{ seq: number; document: DocumentState }>(
+        {
+          type: 'doc.resolve',
+          sessionId: session.id,
+          name: 'notes',
+          field: 'title',
+          value: 'c',
+          baseVersion: stored.document.version,
+        },
+        20_000,
+      );
+      assert.deepEqual(resolved.document.conflicts, {});
+      await waitUntil(
+        () => [a, b].every((x) => docChanges(x, 'notes').length === 3),
+        'the resolution on every node',
+      );
+
+      // Control: a handoff link made on node 1 is redeemed on node 2 (a takeover the owner
+      // stores); an editor on node 3 that does not control may not release it (the owner node
+      // checks, node 3 answers 403); an owner reclaims it on node 3 and releases it on node 2.
+      const post = (node: ServerProcess, token: string, path: string, body: object) =>
+        fetch(`${node.url}/api/sessions/${session.id}/${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as ControlReply }));
+      // Devices paired on node 1; the other nodes know them from their next poll (401 until then).
+      const desk = await registerDevice(c3.nodes[0]!, 'desk', 'owner');
+      const phone = await registerDevice(c3.nodes[0]!, 'phone', 'editor');
+      const other = await registerDevice(c3.nodes[0]!, 'other', 'editor');
+      const known = (node: ServerProcess, token: string, path: string, body: object) =>
+        waitUntil(
+          () => post(node, token, path, body).then((r) => (r.status === 401 ? undefined : r)),
+          'the node knows the device',
+        );
+      const link = (await post(c3.nodes[0]!, desk, 'handoff', { mode: 'takeover' }))
+        .body as unknown as {
+        token: string;
+      };
+      const taken = await known(c3.nodes[1]!, phone, 'resume', {
+        handoffToken: link.token,
+        deviceName: 'phone',
+      });
+      assert.equal(taken.status, 200, JSON.stringify(taken.body));
+      assert.equal(
+        taken.body.control.state === 'controlled' && taken.body.control.controller.deviceName,
+        'phone',
+      );
+      const refused = await known(c3.nodes[2]!, other, 'control', { action: 'release' });
+      assert.equal(refused.status, 403);
+      assert.match(JSON.stringify(refused.body), /only the controller or an owner/);
+      const reclaimed = await known(c3.nodes[2]!, desk, 'control', { action: 'reclaim' });
+      assert.equal(reclaimed.status, 200, JSON.stringify(reclaimed.body));
+      assert.equal(
+        reclaimed.body.control.state === 'controlled' &&
+          reclaimed.body.control.controller.deviceName,
+        'desk',
+      );
+      const released = await known(c3.nodes[1]!, desk, 'control', { action: 'release' });
+      assert.equal(released.status, 200, JSON.stringify(released.body));
+      assert.deepEqual(released.body.control, { state: 'open' });
+      const actions = (x: ProtocolClient) =>
+        (x.logs.get(session.id) ?? []).flatMap((e) =>
+          e.type === 'control.changed' ? [e.data.action] : [],
+        );
+      await waitUntil(
+        () => [a, b, c].every((x) => actions(x).join() === 'takeover,reclaim,release'),
+        'control.changed on every node',
+      );
+      assert.deepEqual([a.violations, b.violations, c.violations], [[], [], []]);
     } finally {
       await c3.close();
     }
