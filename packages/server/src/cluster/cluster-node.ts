@@ -12,6 +12,7 @@ import {
   type ForwardedResult,
 } from './forwarded-command.js';
 import { LogFollower } from './log-follower.js';
+import { RemotePresence } from './remote-presence.js';
 import { SessionOwnership } from './session-ownership.js';
 import { settleTakeover } from './takeover.js';
 
@@ -51,6 +52,7 @@ export class ClusterNode implements HubCluster {
   private readonly onPoll: (() => Promise<void>) | undefined;
   private readonly owners = new Map<string, SessionOwnership>();
   private readonly follower: LogFollower;
+  private readonly presence: RemotePresence;
   /** Requests this node forwarded, waiting for their answer, by request id. */
   private readonly waiting = new Map<
     number,
@@ -82,6 +84,15 @@ export class ClusterNode implements HubCluster {
     this.pollMs = options.pollMs ?? 1_000;
     this.onPoll = options.onPoll;
     this.follower = new LogFollower(deps.store, (s, events) => this.host?.applyFollowed(s, events));
+    this.presence = new RemotePresence({
+      bus: deps.bus,
+      log: deps.log,
+      nodeId: this.nodeId,
+      // Presence of a node is as fresh as its leases: both are renewed on the same timer.
+      freshMs: this.leaseMs,
+      find: (id) => this.host?.find(id),
+      all: () => this.host?.all() ?? [],
+    });
   }
 
   /** Starts listening, claims what is free, and starts the renew and poll timers. */
@@ -170,6 +181,10 @@ export class ClusterNode implements HubCluster {
     void this.deps.bus.signal({ kind: 'session', sessionId });
   }
 
+  presenceChanged(session: LiveSession): void {
+    this.presence.changed(session.id);
+  }
+
   leaseLost(sessionId: string): void {
     const session = this.host?.find(sessionId);
     if (session) this.lose(session, 'a commit was fenced: another node owns the session');
@@ -194,6 +209,9 @@ export class ClusterNode implements HubCluster {
         return;
       case 'answer':
         if (this.waiting.has(signal.id)) void this.collect([signal.id]);
+        return;
+      case 'presence':
+        void this.presence.refresh(signal.sessionId);
         return;
     }
   }
@@ -232,6 +250,7 @@ export class ClusterNode implements HubCluster {
       if (!stored.has(session.id) && !this.owns(session.id) && !this.adopting.has(session.id))
         await this.forgetIfGone(session.id);
     }
+    await this.presence.refresh();
     const owned = [...this.owners].filter(([, o]) => o.state === 'owning').map(([id]) => id);
     await this.serve(owned);
     await this.collect([...this.waiting.keys()]);
@@ -335,6 +354,11 @@ export class ClusterNode implements HubCluster {
   private async renew(): Promise<void> {
     const host = this.host;
     if (this.closed || !host) return;
+    this.presence.renew().catch((err: unknown) =>
+      this.deps.log.warn('could not renew this node’s presence', {
+        error: (err as Error).message,
+      }),
+    );
     const mine = [...this.owners.values()].flatMap((o) => (o.lease ? [o.lease] : []));
     if (mine.length === 0) {
       this.lastRenewed = Date.now();
@@ -430,6 +454,7 @@ export class ClusterNode implements HubCluster {
   /** After the runners stopped: gives up every lease at once, so others take over at once. */
   async close(): Promise<void> {
     await this.halt();
+    await this.presence.close();
     for (const o of this.owners.values()) {
       const lease = o.lost();
       if (lease) await this.deps.leases.releaseLease(lease).catch(() => {});

@@ -77,6 +77,8 @@ export interface LiveSessionDeps {
   describeHost?(hostId: string): SessionHost;
   /** The session's list entry changed; `urgent` for status, name and presence changes. */
   onInfoChanged(session: LiveSession, urgent: boolean): void;
+  /** An attachment through this node joined, changed or left (many nodes: others are told). */
+  onPresenceChanged?(session: LiveSession): void;
 }
 
 /**
@@ -169,6 +171,7 @@ export class LiveSession {
       subscriptions: this.subscriptions,
       attachmentOf: (sub) => this.attachmentOf(sub),
       onChanged: () => this.deps.onInfoChanged(this, false),
+      onLocalChanged: () => this.deps.onPresenceChanged?.(this),
     });
     this.documents = new SessionDocuments({
       sessionId: this.id,
@@ -206,7 +209,7 @@ export class LiveSession {
       config: redactConfig(this.config as Record<string, unknown>),
       // The same first attachments a subscriber's presence shows (and the total count).
       attached: this.presence.windowAttachments(),
-      attachedCount: this.subscriptions.size,
+      attachedCount: this.presence.count(),
     };
     if (this.reason !== undefined) info.reason = this.reason;
     if (this.exitCode !== undefined) info.exitCode = this.exitCode;
@@ -226,6 +229,16 @@ export class LiveSession {
   /** Every attachment, in attach order (subscribers are shown only the window). */
   attachments(): Attachment[] {
     return [...this.subscriptions.values()].map((s) => this.attachmentOf(s));
+  }
+
+  /** With many nodes: what this node shows to the others (its window and its count). */
+  localPresence(): { count: number; attached: Attachment[] } {
+    return { count: this.subscriptions.size, attached: this.presence.localWindow() };
+  }
+
+  /** With many nodes: the attachments through the other nodes (their windows, and the count). */
+  setRemotePresence(attached: readonly Attachment[], count: number): void {
+    this.presence.setRemote(attached, count);
   }
 
   /** Marks the session degraded (its writes fail) or healthy; every session list hears of it. */

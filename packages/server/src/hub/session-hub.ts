@@ -322,6 +322,7 @@ export class SessionHub {
       ...(this.opts.deviceName ? { deviceName: this.opts.deviceName } : {}),
       ...(this.opts.describeHost ? { describeHost: this.opts.describeHost } : {}),
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),
+      onPresenceChanged: (s) => this.cluster?.presenceChanged(s),
     });
     if (this.cluster) session.logState.lease = NOT_OWNER;
     return session;

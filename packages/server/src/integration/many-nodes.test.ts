@@ -60,10 +60,14 @@ async function cluster(
 }
 
 /** Subscribes once the node knows the session (another node created it). */
-async function subscribeWhenKnown(c: ProtocolClient, sessionId: string): Promise<void> {
+async function subscribeWhenKnown(
+  c: ProtocolClient,
+  sessionId: string,
+  readOnly?: boolean,
+): Promise<void> {
   await waitUntil(
     () =>
-      c.subscribe(sessionId, 0).then(
+      c.subscribe(sessionId, 0, readOnly ?? false).then(
         () => true,
         () => false,
       ),
@@ -443,6 +447,62 @@ describe('many nodes on one PostgreSQL', () => {
         'control.changed on every node',
       );
       assert.deepEqual([a.violations, b.violations, c.violations], [[], [], []]);
+    } finally {
+      await c3.close();
+    }
+  });
+
+  test('presence: every node lists the attachments through all nodes; those of a node killed with kill -9 are gone within the lease and one poll', async () => {
+    const c3 = await cluster(3);
+    try {
+      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      await subscribeWhenKnown(c, session.id, true);
+      const ids = (x: ProtocolClient) =>
+        (x.presence.get(session.id) ?? []).map((p) => p.connectionId).sort();
+      const everyone = [a, b, c].map((x) => x.connectionId).sort();
+      await waitUntil(
+        () =>
+          [a, b, c].every(
+            (x) => ids(x).join() === everyone.join() && x.presenceCount.get(session.id) === 3,
+          ),
+        'each node lists the three attachments',
+      );
+      // What another node shows of an attachment is what its own node shows: node 3's is read-only.
+      const third = b.presence.get(session.id)!.find((p) => p.connectionId === c.connectionId);
+      assert.equal(third?.readOnly, true);
+      // The sessions list of node 3 counts them all too.
+      const listed = (await fetch(`${c3.nodes[2]!.url}/api/sessions`, {
+        headers: { authorization: `Bearer ${c3.token}` },
+      }).then((r) => r.json())) as { sessions: SessionInfo[] };
+      const entry = listed.sessions.find((s) => s.id === session.id);
+      assert.equal(entry?.attachedCount, 3);
+      assert.equal(entry?.attached.length, 3);
+
+      // Leaving on node 2 is seen on node 3 by its pointer (or the next poll).
+      await b.request({ type: 'unsubscribe', sessionId: session.id });
+      await waitUntil(
+        () => !ids(c).includes(b.connectionId) && c.presenceCount.get(session.id) === 2,
+        'node 3 drops the attachment that left node 2',
+      );
+
+      const killedAt = Date.now();
+      await c3.nodes[0]!.kill9();
+      await waitUntil(
+        () => ids(c).join() === c.connectionId && c.presenceCount.get(session.id) === 1,
+        'node 3 drops the attachment of the dead node',
+        (LEASE_MS + POLL_MS) * 4,
+      );
+      process.stdout.write(
+        `# a dead node's attachments were gone after ${Date.now() - killedAt} ms (bound: lease ${LEASE_MS} ms + poll ${POLL_MS} ms)\n`,
+      );
+      assert.deepEqual(c.violations, []);
     } finally {
       await c3.close();
     }

@@ -127,4 +127,15 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
      )`,
     `CREATE INDEX forwarded_commands_open ON forwarded_commands (session_id, id) WHERE result IS NULL`,
   ],
+  // 5: many nodes: who is attached through each node, per session (cluster/remote-presence.ts).
+  // A node renews its rows as it renews its leases; rows it stopped renewing are not shown.
+  [
+    `CREATE TABLE cluster_presence (
+       node TEXT NOT NULL,
+       session_id TEXT NOT NULL,
+       body TEXT NOT NULL,
+       renewed_at TIMESTAMPTZ NOT NULL,
+       PRIMARY KEY (node, session_id)
+     )`,
+  ],
 ];
