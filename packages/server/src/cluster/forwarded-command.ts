@@ -52,6 +52,14 @@ export const ForwardedCommand = z.discriminatedUnion('op', [
     readOnly: z.boolean(),
   }),
   z.object({ op: z.literal('rename'), name: z.string() }),
+  z.object({
+    op: z.literal('resize'),
+    connectionId: z.string(),
+    cols: z.number(),
+    rows: z.number(),
+    readOnly: z.boolean(),
+    fitToMe: z.boolean().optional(),
+  }),
   z.object({ op: z.literal('doc.write'), writer: DocumentWriterSchema, message: WriteDocument }),
   z.object({
     op: z.literal('doc.resolve'),

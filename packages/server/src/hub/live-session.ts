@@ -115,6 +115,8 @@ export class LiveSession {
   private readonly runners: RunnerSupervisor;
   /** Whose window size the PTY has (`TerminalSizePolicy`); also knows the latest writer. */
   private readonly sizePolicy = new TerminalSizePolicy();
+  /** With many nodes: the attachments through other nodes (RemotePresence), in their order. */
+  private remoteAttachments: readonly Attachment[] = [];
   private size: { cols: number; rows: number };
   private compacting = false;
   private eventsSinceCheckpoint = 0;
@@ -236,9 +238,17 @@ export class LiveSession {
     return { count: this.subscriptions.size, attached: this.presence.localWindow() };
   }
 
-  /** With many nodes: the attachments through the other nodes (their windows, and the count). */
+  /**
+   * With many nodes: the attachments through the other nodes (their windows, and the count).
+   * On the owner, a window of another node that left gives up its size as a local one does.
+   */
   setRemotePresence(attached: readonly Attachment[], count: number): void {
+    const now = new Set(attached.map((a) => a.connectionId));
+    const gone = this.remoteAttachments.filter((a) => !now.has(a.connectionId));
+    this.remoteAttachments = attached;
     this.presence.setRemote(attached, count);
+    if (this.following || this.kind !== 'terminal') return;
+    for (const a of gone) this.applySizeDecision(this.sizePolicy.left(a.connectionId));
   }
 
   /** Marks the session degraded (its writes fail) or healthy; every session list hears of it. */
@@ -636,7 +646,12 @@ export class LiveSession {
 
   /** The connection whose terminal answers are typed (see `chooseResponder`). */
   responder(): string | undefined {
-    return chooseResponder(this.subscriptions, this.sizePolicy.lastWriter, this.control);
+    return chooseResponder(
+      this.subscriptions,
+      this.sizePolicy.lastWriter,
+      this.control,
+      this.remoteAttachments,
+    );
   }
 
   /**

@@ -272,6 +272,15 @@ export class SessionHub {
       case 'rename':
         await this.rename(s.id, command.name);
         break;
+      case 'resize':
+        s.resize(
+          command.connectionId,
+          command.cols,
+          command.rows,
+          command.readOnly,
+          command.fitToMe,
+        );
+        break;
       case 'doc.write': {
         const reply = await s.documents.write(command.message, command.writer);
         return { seq: reply.status === 'committed' ? reply.seq : s.committedSeq, reply };
@@ -633,6 +642,29 @@ export class SessionHub {
     const remote = await this.forwarded(s, command);
     if (remote) return { seq: remote.seq, duplicate: remote.duplicate ?? false };
     return s.withdrawInput(actor, inputId, readOnly);
+  }
+
+  /**
+   * A window's size (see `LiveSession.resize`), on the owner node wherever it is asked: the
+   * owner weighs every window, through whichever node, in one size policy.
+   */
+  resize(
+    id: string,
+    connectionId: string,
+    size: { cols: number; rows: number },
+    readOnly: boolean,
+    fitToMe?: boolean,
+  ): Promise<void> | undefined {
+    const s = this.get(id);
+    // Applied synchronously here (undefined: nothing to wait for), as on one node, so that a
+    // resize takes effect before any frame the same connection sends after it.
+    if (!this.cluster || !s.following) {
+      s.resize(connectionId, size.cols, size.rows, readOnly, fitToMe);
+      return undefined;
+    }
+    const command: ForwardedCommand = { op: 'resize', connectionId, ...size, readOnly };
+    if (fitToMe !== undefined) command.fitToMe = fitToMe;
+    return this.cluster.forward(s, command).then(() => undefined);
   }
 
   /** A shared document's compare-and-set (`doc.write`), on the owner node wherever it is asked. */

@@ -508,6 +508,55 @@ describe('many nodes on one PostgreSQL', () => {
     }
   });
 
+  test('a terminal window on a node that does not own the session sets the size and is the responder when it typed last', async () => {
+    const c3 = await cluster(2);
+    try {
+      const [a, b] = c3.clients as [ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      // The owner weighs node 2's window once it sees it in node 2's presence row.
+      await waitUntil(
+        () => (a.presence.get(session.id) ?? []).some((p) => p.connectionId === b.connectionId),
+        'node 1 lists the window of node 2',
+      );
+      const resized = (x: ProtocolClient, cols: number) =>
+        (x.logs.get(session.id) ?? []).some(
+          (e) => e.type === 'terminal.resized' && e.data.cols === cols && e.data.rows === 33,
+        );
+      await b.request(
+        { type: 'resize', sessionId: session.id, cols: 101, rows: 33, fitToMe: true },
+        20_000,
+      );
+      await waitUntil(() => resized(a, 101) && resized(b, 101), 'the PTY has node 2’s size');
+
+      // Node 2's window typed last: its emulator's answers are typed, node 1's are dropped.
+      await b.submit(session.id, 'typed', { kind: 'terminal', data: 'x' }, 20_000);
+      const report = (data: string) => ({ kind: 'terminal' as const, data, report: true as const });
+      await b.submit(session.id, 'answer-b', report('\x1b[1;1R'), 20_000);
+      await a.submit(session.id, 'answer-a', report('\x1b[1;1R'), 20_000);
+      const ack = (x: ProtocolClient, inputId: string) =>
+        x.frames.find((f) => f.type === 'ack' && f.inputId === inputId);
+      const ackB = ack(b, 'answer-b');
+      const ackA = ack(a, 'answer-a');
+      assert.equal(ackB?.type === 'ack' && ackB.ignored, undefined, 'node 2’s answer is typed');
+      assert.equal(ackA?.type === 'ack' && ackA.ignored, 'not_responder');
+
+      // Node 2's window leaves: the owner gives its size up (node 1's window is the only one).
+      await a.request({ type: 'resize', sessionId: session.id, cols: 90, rows: 33 }, 20_000);
+      assert.equal(resized(a, 90), false, 'node 2’s Fit to me holds while it is attached');
+      await b.request({ type: 'unsubscribe', sessionId: session.id });
+      await waitUntil(() => resized(a, 90), 'node 1’s size once node 2’s window left');
+      assert.deepEqual([a.violations, b.violations], [[], []]);
+    } finally {
+      await c3.close();
+    }
+  });
+
   test('a node cut from PostgreSQL loses its sessions to another node and appends nothing after; healed, it follows', async () => {
     const cut = await PgProxy.start(pgTarget());
     const c3 = await cluster(3, (i) => (i === 0 ? cut : undefined));
