@@ -92,9 +92,20 @@ export const ForwardedAnswer = z.union([
     ignored: z.string().optional(),
     reply: z.unknown().optional(),
   }),
-  z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      // As the client would get them from the owner itself (BatonError).
+      retryAfterMs: z.number().optional(),
+      requiredRole: Role.optional(),
+    }),
+  }),
 ]);
 export type ForwardedAnswer = z.infer<typeof ForwardedAnswer>;
+
+/** The owner's error, as the asking node gives it to its client. */
+export type ForwardedError = Extract<ForwardedAnswer, { error: unknown }>['error'];
 
 /** A command's outcome when it succeeded. */
 export type ForwardedResult = Exclude<ForwardedAnswer, { error: unknown }>;

@@ -428,6 +428,13 @@ describe('many nodes on one PostgreSQL', () => {
       const refused = await known(c3.nodes[2]!, other, 'control', { action: 'release' });
       assert.equal(refused.status, 403);
       assert.match(JSON.stringify(refused.body), /only the controller or an owner/);
+      // The owner's error comes whole, with the role that would have been needed.
+      const notOwner = await post(c3.nodes[2]!, other, 'control', { action: 'reclaim' });
+      assert.equal(notOwner.status, 403);
+      assert.equal(
+        (notOwner.body as unknown as { error: { requiredRole?: string } }).error.requiredRole,
+        'owner',
+      );
       const reclaimed = await known(c3.nodes[2]!, desk, 'control', { action: 'reclaim' });
       assert.equal(reclaimed.status, 200, JSON.stringify(reclaimed.body));
       assert.equal(
