@@ -9,6 +9,7 @@ import type { ClusterBus, ClusterSignal } from './cluster-bus.js';
 import {
   ForwardedAnswer,
   type ForwardedCommand,
+  type ForwardedError,
   type ForwardedResult,
 } from './forwarded-command.js';
 import { LogFollower } from './log-follower.js';
@@ -155,7 +156,8 @@ export class ClusterNode implements HubCluster {
     if (!parsed.success) throw new BatonError('internal', 'the owner sent an unreadable answer');
     const answer = parsed.data;
     if ('error' in answer) {
-      throw new BatonError(answer.error.code as BatonError['code'], answer.error.message);
+      const { code, message, retryAfterMs, requiredRole } = answer.error;
+      throw new BatonError(code as BatonError['code'], message, retryAfterMs, requiredRole);
     }
     // Acknowledged only once this node shows the events: a client sees its input in the log
     // it follows here no later than the ack (store, then acknowledge, then fan out).
@@ -413,10 +415,12 @@ export class ClusterNode implements HubCluster {
         const command = JSON.parse(request.body) as ForwardedCommand;
         answer = await host.runForwarded(session, command);
       } catch (err) {
-        answer =
-          err instanceof BatonError
-            ? { error: { code: err.code, message: err.message } }
-            : { error: { code: 'internal', message: (err as Error).message } };
+        if (err instanceof BatonError) {
+          const error: ForwardedError = { code: err.code, message: err.message };
+          if (err.retryAfterMs !== undefined) error.retryAfterMs = err.retryAfterMs;
+          if (err.requiredRole !== undefined) error.requiredRole = err.requiredRole;
+          answer = { error };
+        } else answer = { error: { code: 'internal', message: (err as Error).message } };
       }
       try {
         await this.deps.bus.answer(request.id, JSON.stringify(answer));
