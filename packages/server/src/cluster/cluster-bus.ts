@@ -34,6 +34,20 @@ export interface ClusterBus {
    * requests no owner ever took (their asker gave up long ago, and a retry is a new request).
    */
   prune(ms: number): Promise<void>;
+  /**
+   * Stores what this node shows of a session's presence (`body`, see NodePresence), or deletes
+   * it (undefined: no attachment through this node). Renewed with `renewPresence`.
+   */
+  publishPresence(node: string, sessionId: string, body: string | undefined): Promise<void>;
+  /** Marks every presence row of `node` as current (its heartbeat). */
+  renewPresence(node: string): Promise<void>;
+  /**
+   * The presence rows of other nodes renewed within the last `freshMs`, of one session or of
+   * all. Rows of a node that stopped renewing (it died) are left out, then pruned.
+   */
+  readPresence(node: string, freshMs: number, sessionId?: string): Promise<PresenceRow[]>;
+  /** Deletes every presence row of `node` (it shuts down). */
+  clearPresence(node: string): Promise<void>;
   /** Ends the LISTEN connection. */
   close(): Promise<void>;
 }
@@ -44,6 +58,12 @@ export interface SessionHead {
   firstSeq: number;
   /** Whether some node holds an unexpired lease on it. */
   leased: boolean;
+}
+
+export interface PresenceRow {
+  node: string;
+  sessionId: string;
+  body: string;
 }
 
 export interface ForwardedRequest {
@@ -57,15 +77,20 @@ export interface ForwardedRequest {
  * - `commit`: the owner of `sessionId` committed up to `seq`;
  * - `session`: a session was created or deleted (read the store to see which);
  * - `request`: a request for the owner of `sessionId` is waiting;
- * - `answer`: request `id` was answered.
+ * - `answer`: request `id` was answered;
+ * - `presence`: a node changed its presence row of `sessionId`.
  */
 export type ClusterSignal =
   | { kind: 'commit'; sessionId: string; seq: number }
   | { kind: 'session'; sessionId: string }
   | { kind: 'request'; sessionId: string }
-  | { kind: 'answer'; id: number };
+  | { kind: 'answer'; id: number }
+  | { kind: 'presence'; sessionId: string };
 
-/** The payload of a signal: `c:<session>:<seq>`, `s:<session>`, `q:<session>`, `a:<id>`. */
+/**
+ * The payload of a signal: `c:<session>:<seq>`, `s:<session>`, `q:<session>`, `a:<id>`,
+ * `p:<session>`. A node of an older version ignores a kind it does not know (decodeSignal).
+ */
 export function encodeSignal(s: ClusterSignal): string {
   switch (s.kind) {
     case 'commit':
@@ -76,6 +101,8 @@ export function encodeSignal(s: ClusterSignal): string {
       return `q:${s.sessionId}`;
     case 'answer':
       return `a:${s.id}`;
+    case 'presence':
+      return `p:${s.sessionId}`;
   }
 }
 
@@ -87,6 +114,7 @@ export function decodeSignal(payload: string): ClusterSignal | undefined {
     return { kind: 'commit', sessionId: a, seq: Number(b) };
   if (kind === 's') return { kind: 'session', sessionId: a };
   if (kind === 'q') return { kind: 'request', sessionId: a };
+  if (kind === 'p') return { kind: 'presence', sessionId: a };
   if (kind === 'a' && /^\d+$/.test(a)) return { kind: 'answer', id: Number(a) };
   return undefined;
 }

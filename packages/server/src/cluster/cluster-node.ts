@@ -9,9 +9,11 @@ import type { ClusterBus, ClusterSignal } from './cluster-bus.js';
 import {
   ForwardedAnswer,
   type ForwardedCommand,
+  type ForwardedError,
   type ForwardedResult,
 } from './forwarded-command.js';
 import { LogFollower } from './log-follower.js';
+import { RemotePresence } from './remote-presence.js';
 import { SessionOwnership } from './session-ownership.js';
 import { settleTakeover } from './takeover.js';
 
@@ -51,6 +53,7 @@ export class ClusterNode implements HubCluster {
   private readonly onPoll: (() => Promise<void>) | undefined;
   private readonly owners = new Map<string, SessionOwnership>();
   private readonly follower: LogFollower;
+  private readonly presence: RemotePresence;
   /** Requests this node forwarded, waiting for their answer, by request id. */
   private readonly waiting = new Map<
     number,
@@ -82,6 +85,15 @@ export class ClusterNode implements HubCluster {
     this.pollMs = options.pollMs ?? 1_000;
     this.onPoll = options.onPoll;
     this.follower = new LogFollower(deps.store, (s, events) => this.host?.applyFollowed(s, events));
+    this.presence = new RemotePresence({
+      bus: deps.bus,
+      log: deps.log,
+      nodeId: this.nodeId,
+      // Presence of a node is as fresh as its leases: both are renewed on the same timer.
+      freshMs: this.leaseMs,
+      find: (id) => this.host?.find(id),
+      all: () => this.host?.all() ?? [],
+    });
   }
 
   /** Starts listening, claims what is free, and starts the renew and poll timers. */
@@ -144,7 +156,8 @@ export class ClusterNode implements HubCluster {
     if (!parsed.success) throw new BatonError('internal', 'the owner sent an unreadable answer');
     const answer = parsed.data;
     if ('error' in answer) {
-      throw new BatonError(answer.error.code as BatonError['code'], answer.error.message);
+      const { code, message, retryAfterMs, requiredRole } = answer.error;
+      throw new BatonError(code as BatonError['code'], message, retryAfterMs, requiredRole);
     }
     // Acknowledged only once this node shows the events: a client sees its input in the log
     // it follows here no later than the ack (store, then acknowledge, then fan out).
@@ -168,6 +181,10 @@ export class ClusterNode implements HubCluster {
     // Deleted here: its lease row stays (epochs only grow), this node's ownership goes.
     if (!this.host?.find(sessionId)) this.owners.delete(sessionId);
     void this.deps.bus.signal({ kind: 'session', sessionId });
+  }
+
+  presenceChanged(session: LiveSession): void {
+    this.presence.changed(session.id);
   }
 
   leaseLost(sessionId: string): void {
@@ -194,6 +211,9 @@ export class ClusterNode implements HubCluster {
         return;
       case 'answer':
         if (this.waiting.has(signal.id)) void this.collect([signal.id]);
+        return;
+      case 'presence':
+        void this.presence.refresh(signal.sessionId);
         return;
     }
   }
@@ -232,6 +252,7 @@ export class ClusterNode implements HubCluster {
       if (!stored.has(session.id) && !this.owns(session.id) && !this.adopting.has(session.id))
         await this.forgetIfGone(session.id);
     }
+    await this.presence.refresh();
     const owned = [...this.owners].filter(([, o]) => o.state === 'owning').map(([id]) => id);
     await this.serve(owned);
     await this.collect([...this.waiting.keys()]);
@@ -335,6 +356,11 @@ export class ClusterNode implements HubCluster {
   private async renew(): Promise<void> {
     const host = this.host;
     if (this.closed || !host) return;
+    this.presence.renew().catch((err: unknown) =>
+      this.deps.log.warn('could not renew this node’s presence', {
+        error: (err as Error).message,
+      }),
+    );
     const mine = [...this.owners.values()].flatMap((o) => (o.lease ? [o.lease] : []));
     if (mine.length === 0) {
       this.lastRenewed = Date.now();
@@ -389,10 +415,12 @@ export class ClusterNode implements HubCluster {
         const command = JSON.parse(request.body) as ForwardedCommand;
         answer = await host.runForwarded(session, command);
       } catch (err) {
-        answer =
-          err instanceof BatonError
-            ? { error: { code: err.code, message: err.message } }
-            : { error: { code: 'internal', message: (err as Error).message } };
+        if (err instanceof BatonError) {
+          const error: ForwardedError = { code: err.code, message: err.message };
+          if (err.retryAfterMs !== undefined) error.retryAfterMs = err.retryAfterMs;
+          if (err.requiredRole !== undefined) error.requiredRole = err.requiredRole;
+          answer = { error };
+        } else answer = { error: { code: 'internal', message: (err as Error).message } };
       }
       try {
         await this.deps.bus.answer(request.id, JSON.stringify(answer));
@@ -430,6 +458,7 @@ export class ClusterNode implements HubCluster {
   /** After the runners stopped: gives up every lease at once, so others take over at once. */
   async close(): Promise<void> {
     await this.halt();
+    await this.presence.close();
     for (const o of this.owners.values()) {
       const lease = o.lost();
       if (lease) await this.deps.leases.releaseLease(lease).catch(() => {});

@@ -37,12 +37,13 @@ test('cluster signals: short pointers that round-trip; anything else is ignored'
     { kind: 'session', sessionId: 's_abc' },
     { kind: 'request', sessionId: 's_abc' },
     { kind: 'answer', id: 7 },
+    { kind: 'presence', sessionId: 's_abc' },
   ];
   for (const s of signals) {
     const payload = encodeSignal(s);
     assert.ok(payload.length < 100, 'far below NOTIFY’s 8,000 bytes');
     assert.deepEqual(decodeSignal(payload), s);
   }
-  for (const bad of ['', 'x:1', 'c:s', 'c:s:-1', 'c::3', 'a:abc', 's:', 'c:s:1e3'])
+  for (const bad of ['', 'x:1', 'c:s', 'c:s:-1', 'c::3', 'a:abc', 's:', 'p:', 'c:s:1e3'])
     assert.equal(decodeSignal(bad), undefined, bad);
 });

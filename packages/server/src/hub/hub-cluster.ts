@@ -22,6 +22,8 @@ export interface HubCluster {
   sessionsChanged(sessionId: string): void;
   /** A commit of this node was fenced: another node owns the session now. */
   leaseLost(sessionId: string): void;
+  /** Attachments through this node to the session changed: the other nodes are told. */
+  presenceChanged(session: LiveSession): void;
 }
 
 /** What the cluster asks of the hub. */

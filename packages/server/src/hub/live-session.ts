@@ -77,6 +77,8 @@ export interface LiveSessionDeps {
   describeHost?(hostId: string): SessionHost;
   /** The session's list entry changed; `urgent` for status, name and presence changes. */
   onInfoChanged(session: LiveSession, urgent: boolean): void;
+  /** An attachment through this node joined, changed or left (many nodes: others are told). */
+  onPresenceChanged?(session: LiveSession): void;
 }
 
 /**
@@ -113,6 +115,8 @@ export class LiveSession {
   private readonly runners: RunnerSupervisor;
   /** Whose window size the PTY has (`TerminalSizePolicy`); also knows the latest writer. */
   private readonly sizePolicy = new TerminalSizePolicy();
+  /** With many nodes: the attachments through other nodes (RemotePresence), in their order. */
+  private remoteAttachments: readonly Attachment[] = [];
   private size: { cols: number; rows: number };
   private compacting = false;
   private eventsSinceCheckpoint = 0;
@@ -169,6 +173,7 @@ export class LiveSession {
       subscriptions: this.subscriptions,
       attachmentOf: (sub) => this.attachmentOf(sub),
       onChanged: () => this.deps.onInfoChanged(this, false),
+      onLocalChanged: () => this.deps.onPresenceChanged?.(this),
     });
     this.documents = new SessionDocuments({
       sessionId: this.id,
@@ -206,7 +211,7 @@ export class LiveSession {
       config: redactConfig(this.config as Record<string, unknown>),
       // The same first attachments a subscriber's presence shows (and the total count).
       attached: this.presence.windowAttachments(),
-      attachedCount: this.subscriptions.size,
+      attachedCount: this.presence.count(),
     };
     if (this.reason !== undefined) info.reason = this.reason;
     if (this.exitCode !== undefined) info.exitCode = this.exitCode;
@@ -226,6 +231,24 @@ export class LiveSession {
   /** Every attachment, in attach order (subscribers are shown only the window). */
   attachments(): Attachment[] {
     return [...this.subscriptions.values()].map((s) => this.attachmentOf(s));
+  }
+
+  /** With many nodes: what this node shows to the others (its window and its count). */
+  localPresence(): { count: number; attached: Attachment[] } {
+    return { count: this.subscriptions.size, attached: this.presence.localWindow() };
+  }
+
+  /**
+   * With many nodes: the attachments through the other nodes (their windows, and the count).
+   * On the owner, a window of another node that left gives up its size as a local one does.
+   */
+  setRemotePresence(attached: readonly Attachment[], count: number): void {
+    const now = new Set(attached.map((a) => a.connectionId));
+    const gone = this.remoteAttachments.filter((a) => !now.has(a.connectionId));
+    this.remoteAttachments = attached;
+    this.presence.setRemote(attached, count);
+    if (this.following || this.kind !== 'terminal') return;
+    for (const a of gone) this.applySizeDecision(this.sizePolicy.left(a.connectionId));
   }
 
   /** Marks the session degraded (its writes fail) or healthy; every session list hears of it. */
@@ -623,7 +646,12 @@ export class LiveSession {
 
   /** The connection whose terminal answers are typed (see `chooseResponder`). */
   responder(): string | undefined {
-    return chooseResponder(this.subscriptions, this.sizePolicy.lastWriter, this.control);
+    return chooseResponder(
+      this.subscriptions,
+      this.sizePolicy.lastWriter,
+      this.control,
+      this.remoteAttachments,
+    );
   }
 
   /**

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Attachment } from '@baton/protocol';
 import type { Subscription } from './subscription.js';
 
@@ -19,6 +20,8 @@ export interface PresenceSource {
   attachmentOf(sub: Subscription): Attachment;
   /** Presence changed: the sessions list entry (attached, attachedCount) is stale. */
   onChanged(): void;
+  /** An attachment through this node joined, changed or left (with many nodes: publish it). */
+  onLocalChanged(): void;
 }
 
 /**
@@ -30,6 +33,10 @@ export interface PresenceSource {
  * room; a member leaving lets the first attachment after the window in (announced to all as
  * joined); a re-subscription keeps its place. So a client that applies the full list it got at
  * subscribe and every delta after it holds exactly the window plus itself.
+ *
+ * With many nodes, the attachments through other nodes (`setRemote`, each node's own window)
+ * follow the window in every list, and the count includes them. They are told as the same
+ * deltas; a connection id is a node's own and never names an attachment of another node.
  *
  * Changes to the window are coalesced over PRESENCE_COALESCE_MS and sent to every subscriber as
  * one frame, encoded once. Changes to an attachment outside the window concern only its own
@@ -43,11 +50,24 @@ export class PresenceBroadcast {
   private timer: NodeJS.Timeout | undefined;
   /** See fullFrame: valid until the end of the check phase it was built in. */
   private cache: Buffer | undefined;
+  /** Attachments through other nodes, by connection id, and how many there are in all. */
+  private remote = new Map<string, Attachment>();
+  private remoteCount = 0;
 
   constructor(private readonly source: PresenceSource) {}
 
-  /** The window's attachments, in attach order. */
+  /** Every attachment, through this node and the others. */
+  count(): number {
+    return this.source.subscriptions.size + this.remoteCount;
+  }
+
+  /** What every subscriber is shown: the window, then the attachments through other nodes. */
   windowAttachments(): Attachment[] {
+    return [...this.localWindow(), ...this.remote.values()];
+  }
+
+  /** The window's attachments (through this node alone), in attach order. */
+  localWindow(): Attachment[] {
     const out: Attachment[] = [];
     for (const [id, sub] of this.source.subscriptions) {
       if (out.length >= this.window.size) break;
@@ -112,6 +132,33 @@ export class PresenceBroadcast {
     this.schedule();
   }
 
+  /**
+   * What the other nodes show now (`attached`, at most each node's window; `count` in all):
+   * the difference with what they showed is told as one delta.
+   */
+  setRemote(attached: readonly Attachment[], count: number): void {
+    const next = new Map(attached.map((a) => [a.connectionId, a]));
+    let changed = count !== this.remoteCount;
+    for (const id of this.remote.keys())
+      if (!next.has(id)) {
+        this.pendingJoined.delete(id);
+        this.pendingLeft.add(id);
+        changed = true;
+      }
+    for (const [id, a] of next)
+      if (!isDeepStrictEqual(this.remote.get(id), a)) {
+        this.pendingLeft.delete(id);
+        this.pendingJoined.set(id, a);
+        changed = true;
+      }
+    this.remote = next;
+    this.remoteCount = count;
+    if (!changed) return;
+    this.countChanged = true;
+    this.timer ??= setTimeout(() => this.flush(), PRESENCE_COALESCE_MS);
+    this.source.onChanged();
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -134,7 +181,7 @@ export class PresenceBroadcast {
         type: 'presence',
         sessionId: this.source.sessionId,
         attached: this.windowAttachments(),
-        attachedCount: this.source.subscriptions.size,
+        attachedCount: this.count(),
       }),
     );
     this.cache = frame;
@@ -149,7 +196,7 @@ export class PresenceBroadcast {
         sessionId: this.source.sessionId,
         joined: [this.source.attachmentOf(sub)],
         left: [],
-        attachedCount: this.source.subscriptions.size,
+        attachedCount: this.count(),
       }),
     );
   }
@@ -157,6 +204,7 @@ export class PresenceBroadcast {
   private schedule(): void {
     this.timer ??= setTimeout(() => this.flush(), PRESENCE_COALESCE_MS);
     this.source.onChanged();
+    this.source.onLocalChanged();
   }
 
   private flush(): void {
@@ -167,7 +215,7 @@ export class PresenceBroadcast {
       sessionId: this.source.sessionId,
       joined: [...this.pendingJoined.values()],
       left: [...this.pendingLeft],
-      attachedCount: this.source.subscriptions.size,
+      attachedCount: this.count(),
     });
     this.pendingJoined.clear();
     this.pendingLeft.clear();

@@ -1,6 +1,13 @@
 import {
   AgentConfig,
   type AgentConversation,
+  type ClientMessageOf,
+  type ControlAction,
+  type ControlDevice,
+  DocumentReplies,
+  type ReplyResultOf,
+  type Role,
+  type SessionControl,
   TerminalConfig,
   describeZodError,
   type InputPayload,
@@ -9,6 +16,7 @@ import {
   type SessionInfo,
   type SessionKind,
 } from '@baton/protocol';
+import type { z } from 'zod';
 import { newEpoch, newSessionId } from '../auth/tokens.js';
 import { BatonError } from '../baton-error.js';
 import type { Logger } from '../logger.js';
@@ -25,6 +33,8 @@ import { LogWriter, NOT_OWNER } from './log-writer.js';
 import type { ClusterHost, HubCluster } from './hub-cluster.js';
 import type { ForwardedCommand, ForwardedResult } from '../cluster/forwarded-command.js';
 import { RestoreGuard } from './restore-guard.js';
+import { checkControlChange } from './control-permission.js';
+import type { DocumentWriter } from './documents/decide-write.js';
 import type { Actor, Peer } from './peer.js';
 import type { CommittedEvent } from './event-frame.js';
 
@@ -188,6 +198,8 @@ export class SessionHub {
       adopt: (id) => this.adopt(id),
       forget: (id) => this.forget(id),
       applyFollowed: (session, events) => {
+        // The owner changed documents: what this node read of them is out of date.
+        if (events.some((e) => e.event.type === 'doc.changed')) session.documents.forget();
         session.onCommitted(events);
         this.guard?.noteHead(session.id, session.epoch, session.committedSeq);
       },
@@ -260,6 +272,27 @@ export class SessionHub {
       case 'rename':
         await this.rename(s.id, command.name);
         break;
+      case 'resize':
+        s.resize(
+          command.connectionId,
+          command.cols,
+          command.rows,
+          command.readOnly,
+          command.fitToMe,
+        );
+        break;
+      case 'doc.write': {
+        const reply = await s.documents.write(command.message, command.writer);
+        return { seq: reply.status === 'committed' ? reply.seq : s.committedSeq, reply };
+      }
+      case 'doc.resolve': {
+        const reply = await s.documents.resolve(command.message, command.writer);
+        return { seq: reply.seq, reply };
+      }
+      case 'control':
+        checkControlChange(s.control, command.action, command.device.deviceId, command.role);
+        await s.changeControl(command.action, command.device);
+        break;
       case 'stop':
         await this.stop(s.id);
         break;
@@ -298,6 +331,7 @@ export class SessionHub {
       ...(this.opts.deviceName ? { deviceName: this.opts.deviceName } : {}),
       ...(this.opts.describeHost ? { describeHost: this.opts.describeHost } : {}),
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),
+      onPresenceChanged: (s) => this.cluster?.presenceChanged(s),
     });
     if (this.cluster) session.logState.lease = NOT_OWNER;
     return session;
@@ -610,6 +644,72 @@ export class SessionHub {
     return s.withdrawInput(actor, inputId, readOnly);
   }
 
+  /**
+   * A window's size (see `LiveSession.resize`), on the owner node wherever it is asked: the
+   * owner weighs every window, through whichever node, in one size policy.
+   */
+  resize(
+    id: string,
+    connectionId: string,
+    size: { cols: number; rows: number },
+    readOnly: boolean,
+    fitToMe?: boolean,
+  ): Promise<void> | undefined {
+    const s = this.get(id);
+    // Applied synchronously here (undefined: nothing to wait for), as on one node, so that a
+    // resize takes effect before any frame the same connection sends after it.
+    if (!this.cluster || !s.following) {
+      s.resize(connectionId, size.cols, size.rows, readOnly, fitToMe);
+      return undefined;
+    }
+    const command: ForwardedCommand = { op: 'resize', connectionId, ...size, readOnly };
+    if (fitToMe !== undefined) command.fitToMe = fitToMe;
+    return this.cluster.forward(s, command).then(() => undefined);
+  }
+
+  /** A shared document's compare-and-set (`doc.write`), on the owner node wherever it is asked. */
+  async writeDocument(
+    id: string,
+    message: ClientMessageOf<'doc.write'>,
+    writer: DocumentWriter,
+  ): Promise<ReplyResultOf<'doc.write'>> {
+    const s = this.get(id);
+    const remote = await this.forwarded(s, { op: 'doc.write', writer: { ...writer }, message });
+    if (remote) return forwardedReply(DocumentReplies['doc.write'], remote.reply);
+    return s.documents.write(message, writer);
+  }
+
+  /** Closes a `manual` conflict (`doc.resolve`), on the owner node wherever it is asked. */
+  async resolveDocument(
+    id: string,
+    message: ClientMessageOf<'doc.resolve'>,
+    writer: DocumentWriter,
+  ): Promise<ReplyResultOf<'doc.resolve'>> {
+    const s = this.get(id);
+    const remote = await this.forwarded(s, { op: 'doc.resolve', writer: { ...writer }, message });
+    if (remote) return forwardedReply(DocumentReplies['doc.resolve'], remote.reply);
+    return s.documents.resolve(message, writer);
+  }
+
+  /**
+   * Changes who may steer the session (checked with `role`, see checkControlChange), on the
+   * owner node wherever it is asked. Resolves with the state after the change; a node that
+   * follows has applied it by then (the forward waits for the owner's events).
+   */
+  async changeControl(
+    id: string,
+    action: ControlAction,
+    device: ControlDevice,
+    role?: Role,
+  ): Promise<SessionControl> {
+    const s = this.get(id);
+    const command: ForwardedCommand = { op: 'control', action, device };
+    if (role !== undefined) command.role = role;
+    if (await this.forwarded(s, command)) return s.control;
+    checkControlChange(s.control, action, device.deviceId, role);
+    return s.changeControl(action, device);
+  }
+
   /** See `LiveSession.interrupt`; on the owner node wherever it is asked. */
   async interrupt(id: string, readOnly: boolean, deviceId: string): Promise<void> {
     const s = this.get(id);
@@ -656,4 +756,12 @@ export class SessionHub {
 
 function defaultName(kind: SessionKind, n: number): string {
   return kind === 'terminal' ? `terminal ${n}` : `${kind} ${n}`;
+}
+
+/** The owner's reply to a forwarded request, checked against the reply's own schema. */
+function forwardedReply<T>(schema: z.ZodType<T>, reply: unknown): T {
+  const parsed = schema.safeParse(reply);
+  if (!parsed.success)
+    throw new BatonError('internal', 'the node that owns the session sent an unreadable reply');
+  return parsed.data;
 }

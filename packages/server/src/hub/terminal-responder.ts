@@ -1,4 +1,4 @@
-import { maySteer, type SessionControl } from '@baton/protocol';
+import { maySteer, type Attachment, type SessionControl } from '@baton/protocol';
 import type { Subscription } from './subscription.js';
 
 /**
@@ -20,6 +20,10 @@ import type { Subscription } from './subscription.js';
  *    but the program still wants an answer).
  * A window that may type: attached read-write and not an observer under someone else's control.
  *
+ * With many nodes the owner also weighs the windows attached through other nodes (`remote`,
+ * from their presence rows, after its own in attach order). Their visibility is not shared, so
+ * they count as visible.
+ *
  * Exactly one answer per query holds as long as the responder does not change between the
  * query and its answers: a switch in that instant can drop both (never type two).
  */
@@ -27,18 +31,22 @@ export function chooseResponder(
   subscriptions: ReadonlyMap<string, Subscription>,
   lastWriter: string | undefined,
   control: SessionControl | undefined,
+  remote: readonly Attachment[] = [],
 ): string | undefined {
-  const writers: Subscription[] = [];
+  const writers: { connectionId: string; hidden: boolean }[] = [];
   // Map order is insertion order: the longest-attached window first.
   for (const sub of subscriptions.values()) {
-    if (!sub.ended && !sub.readOnly && maySteer(control, sub.peer.deviceId)) writers.push(sub);
+    if (!sub.ended && !sub.readOnly && maySteer(control, sub.peer.deviceId))
+      writers.push({ connectionId: sub.peer.connectionId, hidden: sub.peer.hidden === true });
   }
-  const latest = writers.find((s) => s.peer.connectionId === lastWriter);
-  const visible = (s: Subscription): boolean => s.peer.hidden !== true;
+  for (const a of remote)
+    if (!a.readOnly && maySteer(control, a.deviceId))
+      writers.push({ connectionId: a.connectionId, hidden: false });
+  const latest = writers.find((w) => w.connectionId === lastWriter);
   const chosen =
-    (latest && visible(latest) ? latest : undefined) ??
-    writers.find(visible) ??
+    (latest && !latest.hidden ? latest : undefined) ??
+    writers.find((w) => !w.hidden) ??
     latest ??
     writers[0];
-  return chosen?.peer.connectionId;
+  return chosen?.connectionId;
 }

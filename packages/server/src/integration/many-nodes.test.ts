@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { LogEvent, SessionInfo } from '@baton/protocol';
-import { ProtocolClient } from '../testing/protocol-client.js';
+import type { DocumentState, LogEvent, SessionControl, SessionInfo } from '@baton/protocol';
+import { ProtocolClient, type ProtocolError } from '../testing/protocol-client.js';
 import { registerDevice } from '../testing/register-device.js';
 import { PgProxy } from '../testing/pg-proxy.js';
 import { TEST_PG_URL, tempPgSchema } from '../testing/pg-test-schema.js';
 import { spawnServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { BASH_TERMINAL, QUIET_TERMINAL, tempDataDir, waitUntil } from '../testing/test-server.js';
+
+type WriteReply =
+  | { status: 'committed'; seq: number; document: DocumentState; conflicts: Outcome[] }
+  | { status: 'conflict'; document: DocumentState; conflicts: Outcome[] };
+type Outcome = { field: string; result: string };
+type ControlReply = { control: SessionControl };
 
 /** Short leases and polls, so that failover and lost notifications are seen quickly. */
 const LEASE_MS = 1_500;
@@ -54,10 +60,14 @@ async function cluster(
 }
 
 /** Subscribes once the node knows the session (another node created it). */
-async function subscribeWhenKnown(c: ProtocolClient, sessionId: string): Promise<void> {
+async function subscribeWhenKnown(
+  c: ProtocolClient,
+  sessionId: string,
+  readOnly?: boolean,
+): Promise<void> {
   await waitUntil(
     () =>
-      c.subscribe(sessionId, 0).then(
+      c.subscribe(sessionId, 0, readOnly ?? false).then(
         () => true,
         () => false,
       ),
@@ -283,6 +293,272 @@ describe('many nodes on one PostgreSQL', () => {
       };
       await waitUntil(() => final(b) && final(c), 'the withdrawal and the stop on both nodes');
       assert.equal(delivered(b, 'm3'), false, 'a withdrawn message never runs');
+    } finally {
+      await c3.close();
+    }
+  });
+
+  test('shared documents and control work from a node that does not own the session, with the replies and errors of one node, and every node hears the change', async () => {
+    const c3 = await cluster(3);
+    try {
+      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      await subscribeWhenKnown(c, session.id);
+      const write = (
+        x: ProtocolClient,
+        name: string,
+        base: number,
+        patch: object,
+        strategy?: string,
+      ) =>
+        x.request<WriteReply>(
+          {
+            type: 'doc.write',
+            sessionId: session.id,
+            name,
+            baseVersion: base,
+            patch,
+            ...(strategy !== undefined ? { strategy } : {}),
+          },
+          20_000,
+        );
+      const docChanges = (x: ProtocolClient, name: string) =>
+        (x.logs.get(session.id) ?? []).flatMap((e) =>
+          e.type === 'doc.changed' && e.data.name === name ? [e.data.version] : [],
+        );
+
+      // Node 3 reads the (empty) document first: what it read must not outlive the owner's writes.
+      const none = await c.request<{ document: DocumentState | null }>({
+        type: 'doc.get',
+        sessionId: session.id,
+        name: 'plan',
+      });
+      assert.equal(none.document, null);
+      // user_choice: the owner's node writes first; node 2's write from the same base is handed
+      // back with the document as it is now, as one node would answer it.
+      const first = await write(a, 'plan', 0, { step: 'a' }, 'user_choice');
+      assert.equal(first.status, 'committed');
+      const handedBack = await write(b, 'plan', 0, { step: 'b' });
+      assert.equal(handedBack.status, 'conflict');
+      assert.equal(handedBack.document.version, 1);
+      assert.deepEqual(handedBack.document.fields, { step: 'a' });
+      assert.equal(handedBack.conflicts[0]?.field, 'step');
+      // Written again on node 2 from the version it was handed: committed, with its seq.
+      const second = await write(b, 'plan', 1, { step: 'b' });
+      assert.equal(second.status, 'committed');
+      assert.equal(second.status === 'committed' && second.document.version, 2);
+      // The reply comes once node 2's own clients can see the change (store, reply, fan out).
+      assert.deepEqual(docChanges(b, 'plan'), [1, 2]);
+      await waitUntil(
+        () => [a, c].every((x) => docChanges(x, 'plan').length === 2),
+        'doc.changed on every node',
+      );
+      const onThird = await c.request<{ document: DocumentState | null }>({
+        type: 'doc.get',
+        sessionId: session.id,
+        name: 'plan',
+      });
+      assert.equal(onThird.document?.version, 2, 'node 3 reads the owner’s latest version');
+      // An error is the owner's, given on the asking node: a base version from the future.
+      const future = await write(c, 'plan', 9, { step: 'c' }).then(
+        () => assert.fail('a future base version was accepted'),
+        (e: unknown) => e as ProtocolError,
+      );
+      assert.equal(future.code, 'stale_version');
+
+      // manual: two writes from one base on nodes 2 and 3 keep both values; node 3 resolves.
+      await write(b, 'notes', 0, { title: 'b' }, 'manual');
+      const stored = await write(c, 'notes', 0, { title: 'c' });
+      assert.equal(stored.status, 'committed');
+      assert.equal(stored.conflicts[0]?.result, 'stored');
+      const resolved = await c.request<{ seq: number; document: DocumentState }>(
+        {
+          type: 'doc.resolve',
+          sessionId: session.id,
+          name: 'notes',
+          field: 'title',
+          value: 'c',
+          baseVersion: stored.document.version,
+        },
+        20_000,
+      );
+      assert.deepEqual(resolved.document.conflicts, {});
+      await waitUntil(
+        () => [a, b].every((x) => docChanges(x, 'notes').length === 3),
+        'the resolution on every node',
+      );
+
+      // Control: a handoff link made on node 1 is redeemed on node 2 (a takeover the owner
+      // stores); an editor on node 3 that does not control may not release it (the owner node
+      // checks, node 3 answers 403); an owner reclaims it on node 3 and releases it on node 2.
+      const post = (node: ServerProcess, token: string, path: string, body: object) =>
+        fetch(`${node.url}/api/sessions/${session.id}/${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as ControlReply }));
+      // Devices paired on node 1; the other nodes know them from their next poll (401 until then).
+      const desk = await registerDevice(c3.nodes[0]!, 'desk', 'owner');
+      const phone = await registerDevice(c3.nodes[0]!, 'phone', 'editor');
+      const other = await registerDevice(c3.nodes[0]!, 'other', 'editor');
+      const known = (node: ServerProcess, token: string, path: string, body: object) =>
+        waitUntil(
+          () => post(node, token, path, body).then((r) => (r.status === 401 ? undefined : r)),
+          'the node knows the device',
+        );
+      const link = (await post(c3.nodes[0]!, desk, 'handoff', { mode: 'takeover' }))
+        .body as unknown as {
+        token: string;
+      };
+      const taken = await known(c3.nodes[1]!, phone, 'resume', {
+        handoffToken: link.token,
+        deviceName: 'phone',
+      });
+      assert.equal(taken.status, 200, JSON.stringify(taken.body));
+      assert.equal(
+        taken.body.control.state === 'controlled' && taken.body.control.controller.deviceName,
+        'phone',
+      );
+      const refused = await known(c3.nodes[2]!, other, 'control', { action: 'release' });
+      assert.equal(refused.status, 403);
+      assert.match(JSON.stringify(refused.body), /only the controller or an owner/);
+      // The owner's error comes whole, with the role that would have been needed.
+      const notOwner = await post(c3.nodes[2]!, other, 'control', { action: 'reclaim' });
+      assert.equal(notOwner.status, 403);
+      assert.equal(
+        (notOwner.body as unknown as { error: { requiredRole?: string } }).error.requiredRole,
+        'owner',
+      );
+      const reclaimed = await known(c3.nodes[2]!, desk, 'control', { action: 'reclaim' });
+      assert.equal(reclaimed.status, 200, JSON.stringify(reclaimed.body));
+      assert.equal(
+        reclaimed.body.control.state === 'controlled' &&
+          reclaimed.body.control.controller.deviceName,
+        'desk',
+      );
+      const released = await known(c3.nodes[1]!, desk, 'control', { action: 'release' });
+      assert.equal(released.status, 200, JSON.stringify(released.body));
+      assert.deepEqual(released.body.control, { state: 'open' });
+      const actions = (x: ProtocolClient) =>
+        (x.logs.get(session.id) ?? []).flatMap((e) =>
+          e.type === 'control.changed' ? [e.data.action] : [],
+        );
+      await waitUntil(
+        () => [a, b, c].every((x) => actions(x).join() === 'takeover,reclaim,release'),
+        'control.changed on every node',
+      );
+      assert.deepEqual([a.violations, b.violations, c.violations], [[], [], []]);
+    } finally {
+      await c3.close();
+    }
+  });
+
+  test('presence: every node lists the attachments through all nodes; those of a node killed with kill -9 are gone within the lease and one poll', async () => {
+    const c3 = await cluster(3);
+    try {
+      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      await subscribeWhenKnown(c, session.id, true);
+      const ids = (x: ProtocolClient) =>
+        (x.presence.get(session.id) ?? []).map((p) => p.connectionId).sort();
+      const everyone = [a, b, c].map((x) => x.connectionId).sort();
+      await waitUntil(
+        () =>
+          [a, b, c].every(
+            (x) => ids(x).join() === everyone.join() && x.presenceCount.get(session.id) === 3,
+          ),
+        'each node lists the three attachments',
+      );
+      // What another node shows of an attachment is what its own node shows: node 3's is read-only.
+      const third = b.presence.get(session.id)!.find((p) => p.connectionId === c.connectionId);
+      assert.equal(third?.readOnly, true);
+      // The sessions list of node 3 counts them all too.
+      const listed = (await fetch(`${c3.nodes[2]!.url}/api/sessions`, {
+        headers: { authorization: `Bearer ${c3.token}` },
+      }).then((r) => r.json())) as { sessions: SessionInfo[] };
+      const entry = listed.sessions.find((s) => s.id === session.id);
+      assert.equal(entry?.attachedCount, 3);
+      assert.equal(entry?.attached.length, 3);
+
+      // Leaving on node 2 is seen on node 3 by its pointer (or the next poll).
+      await b.request({ type: 'unsubscribe', sessionId: session.id });
+      await waitUntil(
+        () => !ids(c).includes(b.connectionId) && c.presenceCount.get(session.id) === 2,
+        'node 3 drops the attachment that left node 2',
+      );
+
+      const killedAt = Date.now();
+      await c3.nodes[0]!.kill9();
+      await waitUntil(
+        () => ids(c).join() === c.connectionId && c.presenceCount.get(session.id) === 1,
+        'node 3 drops the attachment of the dead node',
+        (LEASE_MS + POLL_MS) * 4,
+      );
+      process.stdout.write(
+        `# a dead node's attachments were gone after ${Date.now() - killedAt} ms (bound: lease ${LEASE_MS} ms + poll ${POLL_MS} ms)\n`,
+      );
+      assert.deepEqual(c.violations, []);
+    } finally {
+      await c3.close();
+    }
+  });
+
+  test('a terminal window on a node that does not own the session sets the size and is the responder when it typed last', async () => {
+    const c3 = await cluster(2);
+    try {
+      const [a, b] = c3.clients as [ProtocolClient, ProtocolClient];
+      const { session } = await a.request<{ session: SessionInfo }>({
+        type: 'session.create',
+        kind: 'terminal',
+        config: QUIET_TERMINAL,
+      });
+      await a.subscribe(session.id, 0);
+      await subscribeWhenKnown(b, session.id);
+      // The owner weighs node 2's window once it sees it in node 2's presence row.
+      await waitUntil(
+        () => (a.presence.get(session.id) ?? []).some((p) => p.connectionId === b.connectionId),
+        'node 1 lists the window of node 2',
+      );
+      const resized = (x: ProtocolClient, cols: number) =>
+        (x.logs.get(session.id) ?? []).some(
+          (e) => e.type === 'terminal.resized' && e.data.cols === cols && e.data.rows === 33,
+        );
+      await b.request(
+        { type: 'resize', sessionId: session.id, cols: 101, rows: 33, fitToMe: true },
+        20_000,
+      );
+      await waitUntil(() => resized(a, 101) && resized(b, 101), 'the PTY has node 2’s size');
+
+      // Node 2's window typed last: its emulator's answers are typed, node 1's are dropped.
+      await b.submit(session.id, 'typed', { kind: 'terminal', data: 'x' }, 20_000);
+      const report = (data: string) => ({ kind: 'terminal' as const, data, report: true as const });
+      await b.submit(session.id, 'answer-b', report('\x1b[1;1R'), 20_000);
+      await a.submit(session.id, 'answer-a', report('\x1b[1;1R'), 20_000);
+      const ack = (x: ProtocolClient, inputId: string) =>
+        x.frames.find((f) => f.type === 'ack' && f.inputId === inputId);
+      const ackB = ack(b, 'answer-b');
+      const ackA = ack(a, 'answer-a');
+      assert.equal(ackB?.type === 'ack' && ackB.ignored, undefined, 'node 2’s answer is typed');
+      assert.equal(ackA?.type === 'ack' && ackA.ignored, 'not_responder');
+
+      // Node 2's window leaves: the owner gives its size up (node 1's window is the only one).
+      await a.request({ type: 'resize', sessionId: session.id, cols: 90, rows: 33 }, 20_000);
+      assert.equal(resized(a, 90), false, 'node 2’s Fit to me holds while it is attached');
+      await b.request({ type: 'unsubscribe', sessionId: session.id });
+      await waitUntil(() => resized(a, 90), 'node 1’s size once node 2’s window left');
+      assert.deepEqual([a.violations, b.violations], [[], []]);
     } finally {
       await c3.close();
     }

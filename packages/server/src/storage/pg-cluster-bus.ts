@@ -6,6 +6,7 @@ import {
   type ClusterBus,
   type ClusterSignal,
   type ForwardedRequest,
+  type PresenceRow,
   type SessionHead,
 } from '../cluster/cluster-bus.js';
 import type { SessionLease } from './session-lease.js';
@@ -16,7 +17,8 @@ const RELISTEN_AFTER_MS = 1_000;
 /**
  * The cluster bus on PostgreSQL: NOTIFY/LISTEN on one channel per schema (channels are
  * database-wide, so two baton schemas in one database never hear each other), the
- * `forwarded_commands` table, and batch lease renewal on `session_leases`.
+ * `forwarded_commands` table, batch lease renewal on `session_leases`, and `cluster_presence`.
+ * Presence ages by PostgreSQL's clock alone, so the nodes' clocks need not agree.
  */
 export class PgClusterBus implements ClusterBus {
   private readonly channel: string;
@@ -160,6 +162,50 @@ export class PgClusterBus implements ClusterBus {
     await this.pool.query('DELETE FROM forwarded_commands WHERE created_at < $1', [
       Date.now() - ms,
     ]);
+    // Rows of nodes that died long ago (already left out of every read by their age).
+    await this.pool.query(
+      `DELETE FROM cluster_presence WHERE renewed_at < clock_timestamp() - $1 * interval '1 millisecond'`,
+      [ms],
+    );
+  }
+
+  async publishPresence(node: string, sessionId: string, body: string | undefined): Promise<void> {
+    if (body === undefined) {
+      await this.pool.query('DELETE FROM cluster_presence WHERE node = $1 AND session_id = $2', [
+        node,
+        sessionId,
+      ]);
+      return;
+    }
+    await this.pool.query(
+      `INSERT INTO cluster_presence (node, session_id, body, renewed_at)
+       VALUES ($1, $2, $3, clock_timestamp())
+       ON CONFLICT (node, session_id)
+       DO UPDATE SET body = EXCLUDED.body, renewed_at = EXCLUDED.renewed_at`,
+      [node, sessionId, body],
+    );
+  }
+
+  async renewPresence(node: string): Promise<void> {
+    await this.pool.query(
+      'UPDATE cluster_presence SET renewed_at = clock_timestamp() WHERE node = $1',
+      [node],
+    );
+  }
+
+  async readPresence(node: string, freshMs: number, sessionId?: string): Promise<PresenceRow[]> {
+    const r = await this.pool.query<{ node: string; session_id: string; body: string }>(
+      `SELECT node, session_id, body FROM cluster_presence
+       WHERE node <> $1 AND renewed_at > clock_timestamp() - $2 * interval '1 millisecond'
+         AND ($3::text IS NULL OR session_id = $3)
+       ORDER BY node, session_id`,
+      [node, freshMs, sessionId ?? null],
+    );
+    return r.rows.map((row) => ({ node: row.node, sessionId: row.session_id, body: row.body }));
+  }
+
+  async clearPresence(node: string): Promise<void> {
+    await this.pool.query('DELETE FROM cluster_presence WHERE node = $1', [node]);
   }
 
   async close(): Promise<void> {

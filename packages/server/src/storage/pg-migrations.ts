@@ -129,4 +129,15 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
   ],
   // 5: a relay's record of each session's host output (portable-tables.ts).
   HOST_OUT_ON_SESSIONS,
+  // 6: many nodes: who is attached through each node, per session (cluster/remote-presence.ts).
+  // A node renews its rows as it renews its leases; rows it stopped renewing are not shown.
+  [
+    `CREATE TABLE cluster_presence (
+       node TEXT NOT NULL,
+       session_id TEXT NOT NULL,
+       body TEXT NOT NULL,
+       renewed_at TIMESTAMPTZ NOT NULL,
+       PRIMARY KEY (node, session_id)
+     )`,
+  ],
 ];

@@ -215,9 +215,14 @@ export async function dispatch(
             'not_subscribed',
             `subscribe to ${msg.sessionId} before resizing it`,
           );
-        hub
-          .get(msg.sessionId)
-          .resize(peer.connectionId, msg.cols, msg.rows, attachment.readOnly, msg.fitToMe);
+        const forwarded = hub.resize(
+          msg.sessionId,
+          peer.connectionId,
+          { cols: msg.cols, rows: msg.rows },
+          attachment.readOnly,
+          msg.fitToMe,
+        );
+        if (forwarded) await forwarded;
         if (msg.rid !== undefined) ctx.reply(msg.rid, {});
         return;
       }

@@ -50,7 +50,7 @@ export async function handleDocumentRequest(
       return;
     case 'doc.write': {
       checkWritable();
-      const result = await hub.get(msg.sessionId).documents.write(msg, writer);
+      const result = await hub.writeDocument(msg.sessionId, msg, writer);
       if (result.status === 'committed')
         audit('doc.write', {
           name: msg.name,
@@ -63,7 +63,7 @@ export async function handleDocumentRequest(
     }
     case 'doc.resolve': {
       checkWritable();
-      const result = await hub.get(msg.sessionId).documents.resolve(msg, writer);
+      const result = await hub.resolveDocument(msg.sessionId, msg, writer);
       audit('doc.resolve', {
         name: msg.name,
         field: msg.field,

@@ -113,7 +113,7 @@ export function handoffRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
           deviceName = created.name;
         }
         if (mode === 'takeover' || mode === 'mirror')
-          await session.changeControl(mode, { deviceId, deviceName });
+          await hub.changeControl(id, mode, { deviceId, deviceName });
         const role = access.roleOn(deviceId, id) ?? spent.role;
         deps.audit.record({
           action: 'redeem',
@@ -140,24 +140,13 @@ export function handoffRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
         const id = params[0]!;
         const session = hub.get(id);
         const b = await body(req, ControlBody);
-        const control = session.control;
-        if (b.action === 'reclaim' && role !== 'owner')
-          throw new BatonError(
-            'forbidden',
-            'taking control back needs the owner role; ask the controller to hand the session back',
-            undefined,
-            'owner',
-          );
-        if (
-          b.action === 'release' &&
-          role !== 'owner' &&
-          !(control.state === 'controlled' && control.controller.deviceId === device.id)
-        )
-          throw new BatonError(
-            'forbidden',
-            'only the controller or an owner can release control of this session',
-          );
-        await session.changeControl(b.action, { deviceId: device.id, deviceName: device.name });
+        // Who may release or reclaim is checked where the change is made (the owner node).
+        await hub.changeControl(
+          id,
+          b.action,
+          { deviceId: device.id, deviceName: device.name },
+          role,
+        );
         deps.audit.record({
           action: 'control',
           deviceId: device.id,

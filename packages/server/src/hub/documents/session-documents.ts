@@ -36,6 +36,15 @@ export class SessionDocuments {
 
   constructor(private readonly deps: SessionDocumentsDeps) {}
 
+  /**
+   * Drops what was read, so the next request reads the store again: on a node that follows the
+   * session, after another node (the owner) changed a document. Only the owner changes
+   * documents, and it does so through `write`/`resolve`, which keep `docs` in step themselves.
+   */
+  forget(): void {
+    this.docs = undefined;
+  }
+
   async get(name: string): Promise<DocumentState | null> {
     return (await this.loaded()).get(name) ?? null;
   }
