@@ -93,9 +93,11 @@ test('PgStore: a batch whose connection dies rejects whole, and the pool goes on
     await other.query(`SET search_path = ${schema.schema}`);
     await other.query('BEGIN');
     await other.query("SELECT * FROM sessions WHERE id = 's2' FOR UPDATE");
+    const otherPid = Number((await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
     const committing = store.commit([entry('s1'), entry('s2')]);
+    // Only the backend that waits on this test's lock: other test files may share the database.
     const waiting = `SELECT pid FROM pg_stat_activity
-      WHERE application_name = 'baton' AND wait_event_type = 'Lock'`;
+      WHERE application_name = 'baton' AND ${otherPid} = ANY(pg_blocking_pids(pid))`;
     await waitUntil(
       async () => (await watcher.query(waiting)).rows.length > 0,
       'the commit waiting on the lock',
