@@ -59,6 +59,26 @@ async function cluster(
   };
 }
 
+/**
+ * Node 1 creates a session; the client of every node follows it from the start (the third
+ * read-only when asked). Returns the session and the three clients, node by node.
+ */
+async function sessionOnEveryNode(
+  c3: Awaited<ReturnType<typeof cluster>>,
+  create: { kind: 'terminal'; config: typeof QUIET_TERMINAL } | { kind: 'claude' },
+  thirdReadOnly = false,
+) {
+  const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
+  const { session } = await a.request<{ session: SessionInfo }>({
+    type: 'session.create',
+    ...create,
+  });
+  await a.subscribe(session.id, 0);
+  await subscribeWhenKnown(b, session.id);
+  await subscribeWhenKnown(c, session.id, thirdReadOnly);
+  return { session, a, b, c };
+}
+
 /** Subscribes once the node knows the session (another node created it). */
 async function subscribeWhenKnown(
   c: ProtocolClient,
@@ -92,15 +112,10 @@ describe('many nodes on one PostgreSQL', () => {
     const deaf = await PgProxy.start(pgTarget(), { dropNotifications: true });
     const c3 = await cluster(3, (i) => (i === 2 ? deaf : undefined));
     try {
-      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
-      const { session } = await a.request<{ session: SessionInfo }>({
-        type: 'session.create',
+      const { session, a, b, c } = await sessionOnEveryNode(c3, {
         kind: 'terminal',
         config: QUIET_TERMINAL,
       });
-      await a.subscribe(session.id, 0);
-      await subscribeWhenKnown(b, session.id);
-      await subscribeWhenKnown(c, session.id);
 
       const acked = new Map<string, number>();
       await Promise.all(
@@ -164,15 +179,10 @@ describe('many nodes on one PostgreSQL', () => {
   test('kill -9 of the owner: another node takes the terminal over within the lease, shows its last screen and `exited`, and restarts it', async () => {
     const c3 = await cluster(3);
     try {
-      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
-      const { session } = await a.request<{ session: SessionInfo }>({
-        type: 'session.create',
+      const { session, b, c } = await sessionOnEveryNode(c3, {
         kind: 'terminal',
         config: BASH_TERMINAL,
       });
-      await a.subscribe(session.id, 0);
-      await subscribeWhenKnown(b, session.id);
-      await subscribeWhenKnown(c, session.id);
       // Typed on node 2, run by the shell on node 1 (the owner); its output reaches every node.
       await b.submit(
         session.id,
@@ -246,14 +256,7 @@ describe('many nodes on one PostgreSQL', () => {
     // Agents whose turns stay open (testing/held-turn-agent.ts) behind the real conversation runner.
     const c3 = await cluster(3, () => undefined, ['--agent', 'held']);
     try {
-      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
-      const { session } = await a.request<{ session: SessionInfo }>({
-        type: 'session.create',
-        kind: 'claude',
-      });
-      await a.subscribe(session.id, 0);
-      await subscribeWhenKnown(b, session.id);
-      await subscribeWhenKnown(c, session.id);
+      const { session, b, c } = await sessionOnEveryNode(c3, { kind: 'claude' });
       const message = (text: string) => ({ kind: 'message' as const, text });
       const delivered = (x: ProtocolClient, inputId: string) =>
         x.logs
@@ -301,15 +304,10 @@ describe('many nodes on one PostgreSQL', () => {
   test('shared documents and control work from a node that does not own the session, with the replies and errors of one node, and every node hears the change', async () => {
     const c3 = await cluster(3);
     try {
-      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
-      const { session } = await a.request<{ session: SessionInfo }>({
-        type: 'session.create',
+      const { session, a, b, c } = await sessionOnEveryNode(c3, {
         kind: 'terminal',
         config: QUIET_TERMINAL,
       });
-      await a.subscribe(session.id, 0);
-      await subscribeWhenKnown(b, session.id);
-      await subscribeWhenKnown(c, session.id);
       const write = (
         x: ProtocolClient,
         name: string,
@@ -462,15 +460,11 @@ describe('many nodes on one PostgreSQL', () => {
   test('presence: every node lists the attachments through all nodes; those of a node killed with kill -9 are gone within the lease and one poll', async () => {
     const c3 = await cluster(3);
     try {
-      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
-      const { session } = await a.request<{ session: SessionInfo }>({
-        type: 'session.create',
-        kind: 'terminal',
-        config: QUIET_TERMINAL,
-      });
-      await a.subscribe(session.id, 0);
-      await subscribeWhenKnown(b, session.id);
-      await subscribeWhenKnown(c, session.id, true);
+      const { session, a, b, c } = await sessionOnEveryNode(
+        c3,
+        { kind: 'terminal', config: QUIET_TERMINAL },
+        true,
+      );
       const ids = (x: ProtocolClient) =>
         (x.presence.get(session.id) ?? []).map((p) => p.connectionId).sort();
       const everyone = [a, b, c].map((x) => x.connectionId).sort();
@@ -568,15 +562,10 @@ describe('many nodes on one PostgreSQL', () => {
     const cut = await PgProxy.start(pgTarget());
     const c3 = await cluster(3, (i) => (i === 0 ? cut : undefined));
     try {
-      const [a, b, c] = c3.clients as [ProtocolClient, ProtocolClient, ProtocolClient];
-      const { session } = await a.request<{ session: SessionInfo }>({
-        type: 'session.create',
+      const { session, a, b, c } = await sessionOnEveryNode(c3, {
         kind: 'terminal',
         config: QUIET_TERMINAL,
       });
-      await a.subscribe(session.id, 0);
-      await subscribeWhenKnown(b, session.id);
-      await subscribeWhenKnown(c, session.id);
       await a.submit(session.id, 'before', { kind: 'terminal', data: 'x' }, 20_000);
 
       cut.sever();
