@@ -167,6 +167,14 @@ describe('baton config: the effective settings and where each came from', () => 
     assert.match(alone.stderr, /give --store postgres:\/\/… \(or BATON_STORE\) with --cluster/);
     const short = await runBaton(['config', '--store', url, '--cluster', '--lease-ms', '10'], env);
     assert.equal(short.code, 2);
+    // A relay holds its hosts' links in one process: refused before anything is opened.
+    const relay = await runBaton(['relay', '--port', '0'], {
+      ...env,
+      BATON_STORE: url,
+      BATON_CLUSTER: '1',
+    });
+    assert.equal(relay.code, 2, relay.stderr);
+    assert.match(relay.stderr, /a relay runs as one node for now; drop --cluster/);
   });
 
   test('mistakes in the file are refused, every one named by its key, exit 2', async () => {
