@@ -15,12 +15,17 @@ import { SessionKind, SessionStatus } from './session.js';
  * bumps it. History:
  * - 1: first version (hello/welcome, runner start/stop, input, interrupt, resize, permission
  *      answers, settings, out (events and status) with acks, stream deltas, reads, resume).
+ * - 2: host identities: `host.hello` carries the host's public keys (`keys`), which the relay
+ *      pins under the host's grant, and every `out` carries the host's Ed25519 signature
+ *      (`sig`, docs/relay.md "Signed host output"). Not additive: a version 1 host signs
+ *      nothing, so a relay that checks signatures cannot take its output; it is refused with
+ *      `unsupported_version` and told to update.
  *
  * Where sealing goes: the bodies the relay need not read are `input.event.data.payload`,
  * `out.events[].data` and `stream.delta`; they are the parts the end-to-end envelope replaces.
  */
-export const HOST_LINK_VERSION = 1;
-export const MIN_HOST_LINK_VERSION = 1;
+export const HOST_LINK_VERSION = 2;
+export const MIN_HOST_LINK_VERSION = 2;
 /** The WebSocket path hosts connect to. */
 export const HOST_LINK_PATH = '/v1/host';
 
@@ -30,6 +35,21 @@ const ErrorBody = z.object({ code: ErrorCode, message: z.string().max(4096) });
 /** An event as a runner makes it; the relay checks each with the runner contract before storing. */
 const RunnerEventBody = z.object({ type: z.string().min(1).max(100), data: z.unknown() });
 const Config = z.record(z.string(), z.unknown());
+/** Raw 32-byte keys and 64-byte signatures, in unpadded base64url. */
+const Base64url = (length: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'unpadded base64url')
+    .length(Math.ceil((length * 4) / 3));
+
+/** A host's public keys (its identity, made at its first start and kept in its data directory). */
+export const HostKeys = z.object({
+  /** Ed25519: signs every `out` frame. */
+  signingKey: Base64url(32),
+  /** X25519: what session keys will be wrapped to. */
+  agreementKey: Base64url(32),
+});
+export type HostKeys = z.infer<typeof HostKeys>;
 
 // ---- host → relay ------------------------------------------------------------------------
 
@@ -43,6 +63,12 @@ export const HostHello = z.object({
    * those it no longer runs and starts the others again with `resume`.
    */
   running: z.array(SessionId).max(10_000),
+  /**
+   * The host's public keys (version 2; optional in the schema only so that a version 1 hello
+   * still parses and gets the `unsupported_version` answer). The relay pins them at the first
+   * registration under the host's token and refuses other keys later (close 4403).
+   */
+  keys: HostKeys.optional(),
 });
 
 /** The answer to a relay request (`ref`): nothing on success, `error` on failure. */
@@ -71,6 +97,12 @@ export const HostOut = z.object({
       signal: z.number().int().optional(),
     }),
   ]),
+  /**
+   * The host's Ed25519 signature over `sessionId`, `n` and `body` (docs/relay.md, "Signed host
+   * output"), 64 bytes in base64url. Required from version 2: the relay refuses an `out` without
+   * a valid one and closes the link (4400), storing nothing of it.
+   */
+  sig: Base64url(64).optional(),
 });
 
 /** A volatile streaming fragment (never stored, never acked). */
@@ -227,6 +259,12 @@ export const HostLinkClose = {
   Unauthorized: 4401,
   /** The host's version is outside what the relay speaks. */
   UnsupportedVersion: 4406,
+  /**
+   * The host presented other public keys than the ones the relay pinned at its first
+   * registration (its identity file was replaced, or the token is used elsewhere): pair the
+   * host again, which makes a new grant that may register new keys.
+   */
+  KeysMismatch: 4403,
   /** Another link of the same host replaced this one. */
   Replaced: 4409,
 } as const;

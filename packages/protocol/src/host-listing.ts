@@ -15,6 +15,11 @@ export const HostListing = z.object({
    * closed; null for a host not seen since the relay started keeping this.
    */
   lastSeenAt: z.number().nullable(),
+  /**
+   * The fingerprint of the host's public signing key (as `baton host` prints it), to compare
+   * with the host's own; absent for a host that never registered keys.
+   */
+  keyFingerprint: z.string().optional(),
   /** Its sessions that the asking device may see. */
   sessions: z.number().int().nonnegative(),
 });

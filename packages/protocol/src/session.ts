@@ -39,6 +39,11 @@ export const SessionHost = z.object({
   id: z.string(),
   name: z.string(),
   online: z.boolean(),
+  /**
+   * The fingerprint of the host's public signing key, as `baton host` prints it at start (eight
+   * groups of four hex digits); absent while the host never registered keys with this relay.
+   */
+  keyFingerprint: z.string().optional(),
 });
 export type SessionHost = z.infer<typeof SessionHost>;
 

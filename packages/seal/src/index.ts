@@ -57,3 +57,10 @@ export {
 } from './pairing-link.js';
 export { SignedRoster, signRoster, applyRoster } from './device-roster.js';
 export { AuthorCounter } from './author-counter.js';
+export {
+  hostOutSignatureInput,
+  signHostOut,
+  verifyHostOut,
+  keyFingerprint,
+  LABEL_HOST_OUT,
+} from './host-output-signature.js';

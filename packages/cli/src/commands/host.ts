@@ -58,7 +58,9 @@ export async function host(args: ParsedArgs): Promise<void> {
       throw new CliError(`--relay: ${err.message}`, ExitCode.Usage);
     throw err;
   }
-  process.stdout.write(`baton host started (data: ${dataDir}); stop with Ctrl-C\n`);
+  process.stdout.write(
+    `baton host started (data: ${dataDir}); key fingerprint ${running.keyFingerprint}; stop with Ctrl-C\n`,
+  );
   const stopped = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -11,6 +11,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/runner.js';
+import type { HostIdentity } from './host-identity.js';
 import type { HostSessionLink } from './host-session.js';
 import { HostSession } from './host-session.js';
 import type { HostState } from './host-state.js';
@@ -36,6 +37,8 @@ export interface HostAgentOptions {
   /** ws(s)://relay/v1/host */
   url: string;
   token: string;
+  /** Presented in every hello; signs every `out`. */
+  identity: HostIdentity;
   dataDir: string;
   factories: ReadonlyMap<SessionKind, RunnerFactory>;
   children: ChildRegistry;
@@ -91,7 +94,10 @@ export class HostAgent implements HostSessionLink {
   // ---- HostSessionLink ----------------------------------------------------------------------
 
   sendOut(sessionId: string, n: number, body: Extract<HostMessage, { type: 'out' }>['body']): void {
-    this.send({ type: 'out', sessionId, n, body });
+    if (this.link.state !== 'open') return;
+    // Signed at each send (Ed25519 is deterministic: a resent `out` carries the same signature).
+    const sig = this.opts.identity.signOut(sessionId, n, body);
+    this.send({ type: 'out', sessionId, n, body, sig });
   }
 
   sendStream(sessionId: string, messageId: string, channel: 'text' | 'thinking', delta: string) {
@@ -136,6 +142,7 @@ export class HostAgent implements HostSessionLink {
         version: HOST_LINK_VERSION,
         token: this.opts.token,
         running,
+        keys: this.opts.identity.keys,
       };
       ws.send(JSON.stringify(hello));
     });
@@ -150,7 +157,11 @@ export class HostAgent implements HostSessionLink {
   private onClose(ws: WebSocket, code: number, reason: string): void {
     const link = this.link;
     if ((link.state !== 'connecting' && link.state !== 'open') || link.ws !== ws) return;
-    if (code === HostLinkClose.Unauthorized || code === HostLinkClose.UnsupportedVersion) {
+    if (
+      code === HostLinkClose.Unauthorized ||
+      code === HostLinkClose.UnsupportedVersion ||
+      code === HostLinkClose.KeysMismatch
+    ) {
       this.link = { state: 'stopped' };
       this.opts.onRefused(reason || `the relay closed the link (${code})`);
       return;

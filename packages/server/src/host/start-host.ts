@@ -7,6 +7,8 @@ import { runnerMap } from '../runners/registry.js';
 import type { RunnerFactory } from '../runners/runner.js';
 import { DataDirLock } from '../storage/data-dir-lock.js';
 import { HostAgent, hostLinkUrl } from './host-agent.js';
+import { HostIdentity } from './host-identity.js';
+import { HostStartError } from './host-start-error.js';
 import { HostState } from './host-state.js';
 
 /** The file in a host's data directory that holds its credential on the relay (mode 0600). */
@@ -35,17 +37,13 @@ export interface HostOptions {
 }
 
 export interface RunningHost {
+  /** The fingerprint of the host's signing key, as the relay lists it (`baton hosts`). */
+  readonly keyFingerprint: string;
   /** Stops the link and every runner, and releases the data directory. */
   close(): Promise<void>;
 }
 
-/** An error a host start reports to the person starting it. */
-export class HostStartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HostStartError';
-  }
-}
+export { HostStartError };
 
 /**
  * Starts `baton host`: takes the data directory (one host per directory), ends what a crashed
@@ -57,6 +55,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const url = hostLinkUrl(options.relay);
   const lock = DataDirLock.acquire(options.dataDir);
   try {
+    // The identity first: a host that cannot keep its keys safe must not pair.
+    const identity = await HostIdentity.load(options.dataDir);
+    log.info('host identity', { keyFingerprint: identity.fingerprint });
     const token =
       options.code !== undefined
         ? await pair(options.relay, options.code, options.name, options.dataDir)
@@ -66,6 +67,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const agent = new HostAgent({
       url,
       token,
+      identity,
       dataDir: options.dataDir,
       factories: runnerMap(options.runners),
       children,
@@ -80,6 +82,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     agent.start();
     let closing: Promise<void> | undefined;
     return {
+      keyFingerprint: identity.fingerprint,
       close: () =>
         (closing ??= agent.close().finally(() => {
           lock.release();

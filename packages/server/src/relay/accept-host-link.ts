@@ -10,6 +10,7 @@ import type { DeviceRegistry } from '../auth/device-registry.js';
 import type { Logger } from '../logger.js';
 import type { HostDirectory } from './host-directory.js';
 import { HostLink } from './host-link.js';
+import { HostOutVerifier } from './host-out-verifier.js';
 import { RemoteRunner } from './remote-runner.js';
 
 /** How long a host may take to send `host.hello`. */
@@ -36,7 +37,7 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
   );
   const refuse = (
     code: number,
-    errorCode: 'unauthorized' | 'invalid_message' | 'unsupported_version',
+    errorCode: 'unauthorized' | 'invalid_message' | 'unsupported_version' | 'forbidden',
     message: string,
   ) => {
     clearTimeout(timer);
@@ -76,7 +77,24 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
         'unauthorized',
         `a host must be paired with an owner code; this one is ${device.role}`,
       );
-    open(ws, device.id, device.name, hello.running, deps);
+    if (!hello.keys)
+      return refuse(
+        HostLinkClose.BadFrame,
+        'invalid_message',
+        'host.hello carries no keys: a version 2 host presents its public keys',
+      );
+    // Pinned under the grant (the device id): a new pairing is a new grant, free to bring keys.
+    if (deps.directory.pin(device.id, device.name, hello.keys) === 'other') {
+      log.warn('a host presented other keys than the ones pinned for it; refused', {
+        host: device.name,
+      });
+      return refuse(
+        HostLinkClose.KeysMismatch,
+        'forbidden',
+        'this host presents other keys than it registered with: if its identity file was replaced, pair the host again (baton pair --role owner on the relay, then baton host --code CODE)',
+      );
+    }
+    open(ws, device.id, device.name, hello.running, new HostOutVerifier(hello.keys), deps);
   });
 }
 
@@ -85,6 +103,7 @@ function open(
   hostId: string,
   name: string,
   running: readonly string[],
+  verifier: HostOutVerifier,
   deps: HostLinkDeps,
 ): void {
   const { directory, log } = deps;
@@ -97,7 +116,19 @@ function open(
         const bound = directory.runnerOf(hostId, frame.sessionId);
         const runner = bound instanceof RemoteRunner ? bound : undefined;
         switch (frame.type) {
-          case 'out':
+          case 'out': {
+            const forged = verifier.check(frame);
+            if (forged !== undefined) {
+              // Nothing of it is stored or acked; the link closes and only this host's.
+              log.warn('refused a host output: bad signature', {
+                host: name,
+                session: frame.sessionId,
+                n: frame.n,
+                error: forged,
+              });
+              l.refuseFrame(forged);
+              return;
+            }
             if (!runner) {
               // The relay no longer runs that session here (stopped, deleted): nothing to store.
               l.send({ type: 'out.ack', sessionId: frame.sessionId, n: frame.n });
@@ -113,6 +144,7 @@ function open(
                 }),
             );
             return;
+          }
           case 'stream':
             runner?.stream(frame.messageId, frame.channel, frame.delta);
             return;

@@ -1,11 +1,14 @@
-import type { SessionHost } from '@baton/protocol';
+import { HostKeys, type SessionHost } from '@baton/protocol';
+import { keyFingerprint } from '@baton/seal';
 import type { Store } from '../storage/store.js';
 import type { Logger } from '../logger.js';
 import type { HostLink } from './host-link.js';
 
 /**
  * Where the relay keeps the hosts it has seen, so a restart lists them offline: a JSON object
- * by host id of `{name, lastSeenAt}` (older relays wrote the name alone, a string).
+ * by host id of `{name, lastSeenAt, keys, keyFingerprint}` (older relays wrote the name alone, a
+ * string, and no keys). The keys are pinned here at a host's first registration under its grant
+ * (its device id): a relay restart keeps them.
  */
 const HOSTS_META_KEY = 'relay.hosts';
 
@@ -13,7 +16,13 @@ interface KnownHost {
   name: string;
   /** When its link last closed (ms); undefined while never recorded. */
   lastSeenAt?: number;
+  /** The public keys pinned at its first registration with keys. */
+  keys?: HostKeys;
+  keyFingerprint?: string;
 }
+
+/** What pinning a host's presented keys found. */
+export type PinResult = 'pinned' | 'same' | 'other';
 
 /** A remote runner, as the directory hands it a host's link when the host comes online. */
 export interface HostBound {
@@ -72,23 +81,47 @@ export class HostDirectory {
 
   /** Every known host with its online state, for listings and error messages. */
   list(): SessionHost[] {
-    return [...this.known].map(([id, h]) => ({ id, name: h.name, online: this.links.has(id) }));
+    return [...this.known].map(([id]) => this.describe(id));
   }
 
   /** Every known host with when it was last seen: `now` while online (GET /api/hosts). */
   listSeen(now = Date.now()): (SessionHost & { lastSeenAt: number | null })[] {
     return [...this.known].map(([id, h]) => {
-      const online = this.links.has(id);
-      return { id, name: h.name, online, lastSeenAt: online ? now : (h.lastSeenAt ?? null) };
+      const host = this.describe(id);
+      return { ...host, lastSeenAt: host.online ? now : (h.lastSeenAt ?? null) };
     });
   }
 
   describe(hostId: string): SessionHost {
+    const known = this.known.get(hostId);
     return {
       id: hostId,
-      name: this.known.get(hostId)?.name ?? hostId,
+      name: known?.name ?? hostId,
       online: this.links.has(hostId),
+      ...(known?.keyFingerprint !== undefined ? { keyFingerprint: known.keyFingerprint } : {}),
     };
+  }
+
+  /**
+   * Checks a registering host's keys against the ones pinned under its grant, pinning them when
+   * there are none yet. Synchronous on purpose: two hellos of the same grant racing each other
+   * cannot both pin (the second sees the first's keys). The record is saved by `connected`.
+   */
+  pin(hostId: string, name: string, keys: HostKeys): PinResult {
+    const known = this.known.get(hostId);
+    if (known?.keys) {
+      return known.keys.signingKey === keys.signingKey &&
+        known.keys.agreementKey === keys.agreementKey
+        ? 'same'
+        : 'other';
+    }
+    this.known.set(hostId, { ...(known ?? { name }), keys: { ...keys } });
+    return 'pinned';
+  }
+
+  /** The signing key pinned for a host, if any. */
+  pinnedKeys(hostId: string): HostKeys | undefined {
+    return this.known.get(hostId)?.keys;
   }
 
   link(hostId: string): HostLink | undefined {
@@ -100,7 +133,11 @@ export class HostDirectory {
     const previous = this.links.get(link.hostId);
     if (previous) this.disconnected(previous);
     const known = this.known.get(link.hostId);
-    if (known?.name !== link.name) {
+    if (known?.keys && known.keyFingerprint === undefined) {
+      known.keyFingerprint = await keyFingerprint(known.keys.signingKey);
+      known.name = link.name;
+      await this.save();
+    } else if (known?.name !== link.name) {
       this.known.set(link.hostId, { ...known, name: link.name });
       await this.save();
     }
@@ -169,9 +206,19 @@ export class HostDirectory {
 function readKnown(entry: unknown): KnownHost | undefined {
   if (typeof entry === 'string') return { name: entry };
   if (typeof entry !== 'object' || entry === null) return undefined;
-  const { name, lastSeenAt } = entry as { name?: unknown; lastSeenAt?: unknown };
+  const { name, lastSeenAt, keys, keyFingerprint } = entry as {
+    name?: unknown;
+    lastSeenAt?: unknown;
+    keys?: unknown;
+    keyFingerprint?: unknown;
+  };
   if (typeof name !== 'string') return undefined;
-  return typeof lastSeenAt === 'number' && Number.isFinite(lastSeenAt)
-    ? { name, lastSeenAt }
-    : { name };
+  const known: KnownHost = { name };
+  if (typeof lastSeenAt === 'number' && Number.isFinite(lastSeenAt)) known.lastSeenAt = lastSeenAt;
+  const pinned = HostKeys.safeParse(keys);
+  if (pinned.success) {
+    known.keys = pinned.data;
+    if (typeof keyFingerprint === 'string') known.keyFingerprint = keyFingerprint;
+  }
+  return known;
 }

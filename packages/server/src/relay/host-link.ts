@@ -120,6 +120,10 @@ export class HostLink {
   }
 
   /** A bad frame ends this host's link (and only it): the host reconnects and resends. */
+  refuseFrame(message: string): void {
+    this.refuse(message);
+  }
+
   private refuse(message: string): void {
     this.log.warn('closing a host link: bad frame', { host: this.name, error: message });
     this.send({ type: 'error', error: { code: 'invalid_message', message } });

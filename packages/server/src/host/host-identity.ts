@@ -1,0 +1,111 @@
+import { KeyObject, sign } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  exportDeviceIdentity,
+  generateDeviceIdentity,
+  hostOutSignatureInput,
+  importDeviceIdentity,
+  keyFingerprint,
+  type ExportedDeviceIdentity,
+} from '@baton/seal';
+import type { HostKeys } from '@baton/protocol';
+import { HostStartError } from './host-start-error.js';
+
+/** The file in a host's data directory that holds its private keys (mode 0600). */
+export const IDENTITY_FILE = 'host-identity.json';
+
+/**
+ * A host's identity: the Ed25519 and X25519 pairs it made at its first start (docs/relay.md,
+ * "Host identity"). The relay pins the public halves at the host's first registration; the
+ * signing key signs every `out` the host sends.
+ *
+ * Invariant: the file is read or written only by this host's user (0600). A file that others
+ * can read is refused rather than used, because a copy of it lets anyone sign as this host.
+ */
+export class HostIdentity {
+  private constructor(
+    readonly keys: HostKeys,
+    /** The fingerprint of the signing key, as the relay lists it (`baton hosts`). */
+    readonly fingerprint: string,
+    private readonly signingKey: KeyObject,
+  ) {}
+
+  /** Reads the identity in `dataDir`, or makes and keeps one when there is none yet. */
+  static async load(dataDir: string): Promise<HostIdentity> {
+    const path = join(dataDir, IDENTITY_FILE);
+    const text = readPrivate(path);
+    const identity =
+      text === undefined
+        ? await HostIdentity.create(path)
+        : await importDeviceIdentity(parseExported(text, path)).catch((err: unknown) => {
+            throw new HostStartError(`${path}: ${(err as Error).message}`);
+          });
+    const keys = {
+      signingKey: identity.publicKeys.signingKey,
+      agreementKey: identity.publicKeys.agreementKey,
+    };
+    return new HostIdentity(
+      keys,
+      await keyFingerprint(keys.signingKey),
+      KeyObject.from(identity.signing.privateKey),
+    );
+  }
+
+  private static async create(path: string) {
+    const identity = await generateDeviceIdentity('host', { extractable: true });
+    const exported = await exportDeviceIdentity(identity);
+    // 'wx': never overwrite an identity another start wrote meanwhile (the data directory lock
+    // makes that impossible today; this keeps it true without it).
+    writeFileSync(path, JSON.stringify(exported) + '\n', { mode: 0o600, flag: 'wx' });
+    return identity;
+  }
+
+  /**
+   * The signature of `out` number `n` of a session over its body (base64url). Synchronous
+   * (node:crypto), so frames leave in the order they were made.
+   */
+  signOut(sessionId: string, n: number, body: unknown): string {
+    return sign(null, hostOutSignatureInput(sessionId, n, body), this.signingKey).toString(
+      'base64url',
+    );
+  }
+}
+
+/** The file's text, or undefined when there is none; refuses one others can read or write. */
+function readPrivate(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new HostStartError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const mode = fstatSync(fd).mode & 0o777;
+    if ((mode & 0o077) !== 0)
+      throw new HostStartError(
+        `${path} holds this host's private keys but others may read it (mode ${mode.toString(8).padStart(3, '0')}): run chmod 600 ${path} and start again (and pair the host again if anyone else could have copied it)`,
+      );
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseExported(text: string, path: string): ExportedDeviceIdentity {
+  try {
+    const value = JSON.parse(text) as Partial<ExportedDeviceIdentity>;
+    if (
+      typeof value.deviceId === 'string' &&
+      typeof value.signingPrivateKey === 'string' &&
+      typeof value.agreementPrivateKey === 'string'
+    )
+      return value as ExportedDeviceIdentity;
+  } catch {
+    // Reported below.
+  }
+  throw new HostStartError(
+    `${path} is not a host identity: restore it from a backup, or move it away and pair the host again (a new identity needs a new pairing)`,
+  );
+}
