@@ -42,15 +42,23 @@ test('baton hosts lists a relay host that has no session, and says when a server
 
   const table = await baton(relay.url, relay.ownerToken);
   assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /^ID\s+NAME\s+STATUS\s+LAST SEEN\s+SESSIONS$/m);
-  assert.match(table.stdout, /\sattic\s+online\s+now\s+0$/m);
+  assert.match(table.stdout, /^ID\s+NAME\s+STATUS\s+LAST SEEN\s+SESSIONS\s+KEY$/m);
+  // KEY is the host's key fingerprint, the one `baton host` printed at its start.
+  assert.ok(
+    table.stdout
+      .split('\n')
+      .some(
+        (line) => /\sattic\s+online\s+now\s+0\s+/.test(line) && line.endsWith(host.keyFingerprint),
+      ),
+    table.stdout,
+  );
 
   const json = await baton(relay.url, relay.ownerToken, '--json');
   assert.equal(json.code, 0, json.stderr);
   const listed = JSON.parse(json.stdout) as HostListing[];
   assert.deepEqual(
-    listed.map((h) => [h.name, h.online, h.sessions]),
-    [['attic', true, 0]],
+    listed.map((h) => [h.name, h.online, h.sessions, h.keyFingerprint]),
+    [['attic', true, 0, host.keyFingerprint]],
   );
 
   const notRelay = await baton(plain.url, plain.ownerToken);

@@ -23,8 +23,10 @@ const FINGERPRINTS: Record<number, string> = {
   // with message `attachments` and the attachment error codes: 'beae1240c3e68ca9' before them;
   // with permission `answers`, turn `tokens`/`costEstimated`, `SessionInfo.usage`: '810be8bb690ad8be' before them;
   // with shared documents (`doc.*`, `doc.changed`) and `volatile`: '3bdbe497355f3739' before them;
-  // with relays (`SessionInfo.host`, config `host`, the host link schemas): 'c8eee3e6d75418a8' before them.
-  2: '48007ca55ba81210',
+  // with relays (`SessionInfo.host`, config `host`, the host link schemas): 'c8eee3e6d75418a8' before them;
+  // with host identities (`SessionInfo.host.keyFingerprint`, host link 2: `keys`, `sig`):
+  // '48007ca55ba81210' before them.
+  2: '1d1ccba1b2cd2caf',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -108,6 +108,10 @@
  *      with `bad_request`; an older server with `invalid_message`, as for any unknown key). The
  *      host link between a relay and its hosts (host-link.ts) has its own version,
  *      `HOST_LINK_VERSION`; its schemas are part of the fingerprint.
+ *      Additive in 2: host identities: `SessionInfo.host.keyFingerprint` and `keyFingerprint`
+ *      in `GET /api/hosts` (the fingerprint of the host's signing key; old clients ignore it).
+ *      The host link went to its version 2 with it (`keys` in `host.hello`, `sig` on `out`;
+ *      see host-link.ts); that link is between relays and hosts only, not clients.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

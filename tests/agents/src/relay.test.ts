@@ -234,7 +234,13 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
         ws.on('error', reject);
         ws.on('open', () => {
           ws.send(
-            JSON.stringify({ type: 'host.hello', version: HOST_LINK_VERSION, token, running: [] }),
+            JSON.stringify({
+              type: 'host.hello',
+              version: HOST_LINK_VERSION,
+              token,
+              running: [],
+              keys: { signingKey: 'A'.repeat(43), agreementKey: 'A'.repeat(43) },
+            }),
           );
           if (after !== undefined) ws.send(after);
         });

@@ -83,6 +83,16 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
         'invalid_message',
         'host.hello carries no keys: a version 2 host presents its public keys',
       );
+    let verifier: HostOutVerifier;
+    try {
+      verifier = new HostOutVerifier(hello.keys);
+    } catch (err) {
+      return refuse(
+        HostLinkClose.BadFrame,
+        'invalid_message',
+        `host.hello keys.signingKey is not an Ed25519 public key: ${(err as Error).message}`,
+      );
+    }
     // Pinned under the grant (the device id): a new pairing is a new grant, free to bring keys.
     if (deps.directory.pin(device.id, device.name, hello.keys) === 'other') {
       log.warn('a host presented other keys than the ones pinned for it; refused', {
@@ -94,7 +104,7 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
         'this host presents other keys than it registered with: if its identity file was replaced, pair the host again (baton pair --role owner on the relay, then baton host --code CODE)',
       );
     }
-    open(ws, device.id, device.name, hello.running, new HostOutVerifier(hello.keys), deps);
+    open(ws, device.id, device.name, hello.running, verifier, deps);
   });
 }
 

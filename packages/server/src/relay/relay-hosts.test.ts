@@ -53,7 +53,12 @@ test('a revoked host is cut off at once: its link closes and it stops reconnecti
     { kind: 'terminal', config: { ...QUIET_TERMINAL, host: 'laptop' } },
   );
   assert.equal(created.status, 201, JSON.stringify(created.body));
-  assert.deepEqual(created.body.session.host, { id: hostId, name: 'laptop', online: true });
+  assert.deepEqual(created.body.session.host, {
+    id: hostId,
+    name: 'laptop',
+    online: true,
+    keyFingerprint: host.keyFingerprint,
+  });
 
   const revoked = await callApi(relay.url, relay.ownerToken, 'DELETE', `/api/devices/${hostId}`);
   assert.equal(revoked.status, 200);
