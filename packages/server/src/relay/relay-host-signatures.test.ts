@@ -359,3 +359,41 @@ test('baton host keeps its identity in a 0600 file across restarts, and refuses 
     return true;
   });
 });
+
+test('the pinned keys survive a relay restart', async (t) => {
+  const data = tempDataDir('baton-relay-');
+  let relay = await startTestServer({ relay: true, dataDir: data.dir });
+  const links: RawHost[] = [];
+  t.after(async () => {
+    for (const h of links) h.ws.terminate();
+    await relay.close();
+    data.remove();
+  });
+  const host = await generateDeviceIdentity('host', { extractable: true });
+  const other = await generateDeviceIdentity('host', { extractable: true });
+  const token = await ownerToken(relay.url, relay.ownerToken, 'laptop');
+  const first = await RawHost.connect(relay.url, token, keysOf(host));
+  links.push(first);
+  await first.welcomed();
+  assert.equal(first.closeCode, undefined, first.closeReason);
+  const fingerprint = await keyFingerprint(host.publicKeys.signingKey);
+  const listed = async () =>
+    (await callApi<HostListResponse>(relay.url, relay.ownerToken, 'GET', '/api/hosts')).body
+      .hosts[0];
+  await waitUntil(
+    async () => (await listed())?.keyFingerprint === fingerprint,
+    'the relay lists the pinned key',
+  );
+
+  const { port, ownerToken: owner } = relay;
+  await relay.close();
+  relay = await startTestServer({ relay: true, dataDir: data.dir, port, ownerToken: owner });
+  assert.equal((await listed())?.keyFingerprint, fingerprint, 'listed while offline, too');
+  const impostor = await RawHost.connect(relay.url, token, keysOf(other));
+  links.push(impostor);
+  assert.equal(await impostor.closed(), HostLinkClose.KeysMismatch);
+  const back = await RawHost.connect(relay.url, token, keysOf(host));
+  links.push(back);
+  await back.welcomed();
+  assert.equal(back.closeCode, undefined, back.closeReason);
+});
