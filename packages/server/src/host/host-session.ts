@@ -19,6 +19,7 @@ import {
   type RunnerFactory,
 } from '../runners/runner.js';
 import type { HostState } from './host-state.js';
+import { wellFormedOutput } from './well-formed-output.js';
 
 type OutBody = Extract<HostMessage, { type: 'out' }>['body'];
 
@@ -176,6 +177,8 @@ export class HostSession {
     if (this.abandoned) return Promise.resolve();
     return new Promise<void>((done) => {
       const n = ++this.outN;
+      // Signable as sent and as resent (see wellFormedOutput).
+      body = wellFormedOutput(body);
       this.unacked.push({ n, body, done });
       this.deps.link.sendOut(this.id, n, body);
     });

@@ -22,6 +22,7 @@ import {
 import { IDENTITY_FILE } from '../host/host-identity.js';
 import { HostStartError } from '../host/host-start-error.js';
 import { startHost } from '../host/start-host.js';
+import type { RunnerFactory } from '../runners/runner.js';
 import { SqliteStore } from '../storage/sqlite-store.js';
 import { callApi } from '../testing/http-api.js';
 import { QUIET_TERMINAL, startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
@@ -396,4 +397,66 @@ test('the pinned keys survive a relay restart', async (t) => {
   links.push(back);
   await back.welcomed();
   assert.equal(back.closeCode, undefined, back.closeReason);
+});
+
+test('runner output holding a lone surrogate is still signed, verified and stored (as U+FFFD)', async (t) => {
+  const data = tempDataDir('baton-relay-');
+  const store = new SqliteStore(join(data.dir, 'baton.db'));
+  const relay = await startTestServer({ relay: true, dataDir: data.dir, store });
+  const hostDir = tempDataDir('baton-host-');
+  // A shell stand-in whose first output is a cut emoji (its high surrogate alone), as an agent's
+  // JSON output can hold one; RFC 8785 has no spelling for it.
+  const cut: RunnerFactory = {
+    kind: 'terminal',
+    create: (ctx) => ({
+      start: async () => {
+        await ctx.emit([{ type: 'terminal.output', data: { data: 'cut \ud83d emoji' } }]);
+        await ctx.emit([{ type: 'terminal.output', data: { data: 'and after it' } }]);
+      },
+      input: () => Promise.resolve(),
+      interrupt: () => Promise.resolve(),
+      resize: () => {},
+      stop: () => Promise.resolve(),
+    }),
+  };
+  const pairing = await callApi<{ code: string }>(
+    relay.url,
+    relay.ownerToken,
+    'POST',
+    '/api/pairings',
+    { role: 'owner' },
+  );
+  let online = false;
+  const host = await startHost({
+    relay: relay.url,
+    dataDir: hostDir.dir,
+    code: pairing.body.code,
+    name: 'desk',
+    logLevel: 'silent',
+    runners: [cut],
+    onOnline: () => (online = true),
+  });
+  t.after(async () => {
+    await host.close();
+    await relay.close();
+    data.remove();
+    hostDir.remove();
+  });
+  await waitUntil(() => online, 'the relay welcomes the host');
+  const created = await callApi<{ session: SessionInfo }>(
+    relay.url,
+    relay.ownerToken,
+    'POST',
+    '/api/sessions',
+    { kind: 'terminal', config: { ...QUIET_TERMINAL, host: 'desk' } },
+  );
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const texts = await waitUntil(async () => {
+    const events = await store.readEvents(created.body.session.id, 0, 1000);
+    const out = events
+      .filter((e) => e.type === 'terminal.output')
+      .map((e) => (JSON.parse(e.dataJson) as { data: string }).data);
+    return out.length === 2 && out;
+  }, 'both outputs are stored');
+  assert.deepEqual(texts, ['cut \ufffd emoji', 'and after it']);
 });
