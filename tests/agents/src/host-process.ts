@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BATON_CLI } from './agent-env.js';
+import { endProcess } from './end-process.js';
 
 /**
  * `baton host --relay URL` as its own process, exactly as a person starts it on a machine (so a
@@ -68,16 +69,10 @@ export class HostProcess {
   }
 
   async kill9(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGKILL');
-    await exited;
+    await endProcess(this.child, 'SIGKILL');
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await exited;
+    await endProcess(this.child, 'SIGTERM');
   }
 }

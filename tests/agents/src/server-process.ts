@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { BATON_CLI, tempDir } from './agent-env.js';
+import { endProcess } from './end-process.js';
 
 const run = promisify(execFile);
 
@@ -83,15 +84,10 @@ export class ServerProcess {
 
   /** SIGKILL: no clean shutdown, nothing flushed beyond what was committed. */
   async kill9(): Promise<void> {
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGKILL');
-    await exited;
+    await endProcess(this.child, 'SIGKILL');
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await exited;
+    await endProcess(this.child, 'SIGTERM');
   }
 }
