@@ -8,6 +8,7 @@ import {
   HostLinkClose,
   type SessionInfo,
 } from '@baton/protocol';
+import { BASH_TERMINAL } from '@baton/server/testing';
 import { claudeSessionConfig, tempDir } from './agent-env.js';
 import { Device } from './device.js';
 import { FakeAnthropic } from './fake-anthropic.js';
@@ -108,7 +109,8 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
       type: 'session.create',
       kind: 'terminal',
       name: 'shell on alpha',
-      config: { host: 'alpha', cols: 100, rows: 30 },
+      // bash without the machine's rc files: a user's .bashrc can block for a minute.
+      config: { ...BASH_TERMINAL, host: 'alpha', cols: 100, rows: 30 },
     }));
     ({ session: claude } = await desk.request<{ session: SessionInfo }>({
       type: 'session.create',
