@@ -124,9 +124,15 @@ describe('TerminalRunner (real PTY, recording context)', () => {
   });
 
   it('stop ends an ordinary shell with SIGHUP', async () => {
-    const ctx = new RecordingContext({ shell: '/bin/bash', args: ['--norc', '-i'] });
+    const ctx = new RecordingContext({
+      shell: '/bin/bash',
+      args: ['--norc', '-i'],
+      env: { PS1: 'READY$ ' },
+    });
     const runner = new TerminalRunner(ctx, { killAfterMs: 5000 });
     await runner.start();
+    // An ordinary shell is one that has started: bash still starting up may not act on SIGHUP yet.
+    await waitFor('the prompt', () => ctx.output().includes('READY$'));
     await runner.stop();
     const exit = ctx.statuses.at(-1);
     assert.equal(exit?.status, 'exited');
