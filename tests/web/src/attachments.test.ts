@@ -95,6 +95,11 @@ describe('attaching a photo from a phone (issue 12)', { timeout: 300_000 }, () =
     await screenshot(phone, 'attachment-chip-phone');
     model.script({ kind: 'text', text: 'A single pixel.', chunks: 2, delayMs: 10 });
     await sendMessage(phone, 'What is in this photo?');
+    // The reply first: quiet alone can hold in the moment between Enter and the turn's start,
+    // before the model was called at all.
+    await phone
+      .locator('.transcript .msg-assistant', { hasText: 'A single pixel.' })
+      .waitFor({ timeout: 60_000 });
     await waitForQuiet(phone);
 
     assert.deepEqual(

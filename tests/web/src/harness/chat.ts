@@ -27,7 +27,11 @@ export async function messageState(page: Page, text: string, timeoutMs = 10_000)
   return (await item.first().getAttribute('data-state')) ?? '';
 }
 
-/** Waits until the agent is no longer working on `page` (no running turn, nothing queued). */
+/**
+ * Waits until the agent is no longer working on `page` (no running turn, nothing queued).
+ * Right after a send this can already hold, before the turn has started: wait for something
+ * of the turn (its reply) first when what follows depends on the turn having run.
+ */
 export async function waitForQuiet(page: Page, timeoutMs = 60_000): Promise<void> {
   await waitFor(
     'the agent to finish',
