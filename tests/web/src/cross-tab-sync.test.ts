@@ -202,6 +202,13 @@ describe('cross-tab sync and the IndexedDB outbox', { timeout: 300_000 }, () => 
       order: 1,
     };
     const own = `baton.outbox.${deviceId}.`;
+    // Listening from before the seeding page opens: that page's app may be the one that carries
+    // the entries over (its start can run after the items are written when the machine is
+    // busy), and its log line counts as much as a later window's.
+    const warnings: string[] = [];
+    laptop.context.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
     const seed = await laptop.open(`${baton.url}/`, { connected: false });
     await seed.evaluate(
       ({ own, record }) => {
@@ -214,11 +221,6 @@ describe('cross-tab sync and the IndexedDB outbox', { timeout: 300_000 }, () => 
     await seed.close();
 
     api.script({ kind: 'text', text: 'Carried over.', chunks: 2, delayMs: 50 });
-    const warnings: string[] = [];
-    const context = laptop.context;
-    context.on('console', (m) => {
-      if (m.type() === 'warning') warnings.push(m.text());
-    });
     const chat = await laptop.open(`${baton.url}/s/${sessionId}`);
     await waitForQuiet(chat);
     await waitFor('the carried-over message in the transcript', async () =>
