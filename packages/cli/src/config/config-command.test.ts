@@ -93,6 +93,36 @@ describe('baton config: the effective settings and where each came from', () => 
     assert.match(text.stdout, /^ {2}retention +100000 +default$/m);
   });
 
+  test('allowed origins are checked and written as browsers send them', async () => {
+    const s = await shown([
+      '--allow-origin',
+      ' https://Baton.Example.net/ ,chrome-extension://PKCIGPEALHBABPPKCEMIAPDJKBNOOHOD,*',
+    ]);
+    assert.deepEqual(s.settings['allowedOrigins']!.value, [
+      'https://baton.example.net',
+      'chrome-extension://pkcigpealhbabppkcemiapdjkbnoohod',
+      '*',
+    ]);
+    for (const [args, more, where] of [
+      [['--allow-origin', 'baton.example.net'], {}, '--allow-origin'],
+      [['--allow-origin', 'https://a.example/app'], {}, '--allow-origin'],
+      [['--allow-origin', 'chrome-extension://short'], {}, '--allow-origin'],
+      [[], { BATON_ALLOW_ORIGIN: 'ftp://a.example' }, 'BATON_ALLOW_ORIGIN'],
+    ] as const) {
+      const run = await runBaton(['config', ...args], { ...env, ...more });
+      assert.equal(run.code, 2, `${where} refused: ${run.stdout}`);
+      assert.match(
+        run.stderr,
+        new RegExp(`${where} must be origins such as https://baton\\.example\\.net`),
+      );
+    }
+    writeConfig({ allowedOrigins: ['https://ok.example', 'not an origin'] });
+    const fromFile = await runBaton(['config'], env);
+    assert.equal(fromFile.code, 2);
+    assert.match(fromFile.stderr, /"allowedOrigins" in .*config\.json must be origins/);
+    writeConfig({});
+  });
+
   test('--config and BATON_CONFIG name the file; a named file must exist', async () => {
     const other = join(home, 'other.json');
     writeFileSync(other, JSON.stringify({ port: 8123 }));

@@ -7,7 +7,8 @@ import { LOG_FORMAT_NAMES, LOG_LEVEL_NAMES, type ConfigFile } from './config-fil
 import { loadConfigFile, type ConfigLocation } from './load-config-file.js';
 import {
   boolean,
-  commaList,
+  allowedOrigin,
+  allowedOriginList,
   integer,
   oneOf,
   postgresUrl,
@@ -212,9 +213,11 @@ export function resolveSettings(
   const allowedOrigins = pick('allowedOrigins', {
     flag: 'allow-origin',
     env: 'BATON_ALLOW_ORIGIN',
-    file: f.allowedOrigins,
+    file: f.allowedOrigins?.map((entry) =>
+      allowedOrigin(entry, `"allowedOrigins" in ${location.path}`),
+    ),
     def: [],
-    parse: commaList,
+    parse: allowedOriginList,
   });
   const publicUrl = pick<string | undefined>('publicUrl', {
     flag: 'public-url',

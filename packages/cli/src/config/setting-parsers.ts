@@ -75,6 +75,33 @@ export const publicOrigin: TextParser<string> = (t, where) => {
 };
 
 /**
+ * One entry of `allowedOrigins`: `*`, an http(s) origin, or a browser extension's origin. The
+ * server compares the browser's `Origin` header with these strings exactly, so an entry is
+ * checked and normalized here: `https://Baton.example.net/` would otherwise never match the
+ * `https://baton.example.net` a browser sends, and `baton.example.net` (no scheme) would be
+ * kept and silently admit nothing.
+ */
+export const allowedOrigin: TextParser<string> = (t, where) => {
+  const entry = t.trim();
+  if (entry === '*') return entry;
+  const extension = /^(chrome-extension):\/\/([a-p]{32})\/?$/i.exec(entry);
+  if (extension) return `${extension[1]!.toLowerCase()}://${extension[2]!.toLowerCase()}`;
+  try {
+    return publicOrigin(entry, where);
+  } catch {
+    throw bad(
+      where,
+      'origins such as https://baton.example.net or chrome-extension://<32-letter id> (or *), comma-separated',
+      entry,
+    );
+  }
+};
+
+/** `allowedOrigins` as text: comma-separated entries, each checked by `allowedOrigin`. */
+export const allowedOriginList: TextParser<string[]> = (t, where) =>
+  commaList(t, where).map((entry) => allowedOrigin(entry, where));
+
+/**
  * `store`: a PostgreSQL URL (`postgres://user@host:5432/database?schema=baton`). Only its form
  * is checked here; the server says what else is wrong when it connects.
  */
