@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NewLogEvent, SessionInfo } from '@baton/protocol';
+import { PAGE_FRAME_BYTES } from '../hub/replay-page.js';
 import type { Store } from '../storage/store.js';
 import { ProtocolClient } from '../testing/protocol-client.js';
 import { scriptedRunnerFactory } from '../testing/scripted-runner-factory.js';
@@ -62,9 +63,9 @@ test('only a client that asked gets replay pages; both get every event once, in 
     plain.terminate();
 
     // While they are away: more than the recent frames a session keeps (RecentFrames: 2,048
-    // events, 512 KiB), so the catch-up reads store pages of 500 first and ends from memory; and
-    // a few events that together pass PAGE_FRAME_BYTES, so one store page leaves as several
-    // `events` frames.
+    // events, 512 KiB), so the catch-up reads store pages of 500 first and ends from memory;
+    // each page leaves as several `events` frames (PAGE_FRAME_BYTES), and a few events larger
+    // than a frame's share go alone.
     for (let i = 0; i < 24; i++) await ctx.emit(texts(100));
     await ctx.emit(texts(3, 400 * 1024));
     for (let i = 0; i < 6; i++) await ctx.emit(texts(100));
@@ -113,6 +114,12 @@ test('only a client that asked gets replay pages; both get every event once, in 
     assert.ok(
       pages.every((p) => p.sessionId === session.id && p.events.length <= 500),
       'at most one store page per frame',
+    );
+    assert.ok(
+      pages.every(
+        (p) => p.events.length === 1 || JSON.stringify(p.events).length <= PAGE_FRAME_BYTES + 2,
+      ),
+      'a frame holds about PAGE_FRAME_BYTES of events, or one larger event',
     );
     assert.ok(pages.length >= 8, `several pages (${pages.length}), split by bytes too`);
     assert.equal(back.plain.frames.filter((f) => f.type === 'events').length, 0, 'no page unasked');
