@@ -18,8 +18,8 @@ export const LABEL: Record<SystemName, string> = {
   socketio: 'Socket.IO 4.8 + recovery (memory only)',
   ws: 'floor: raw ws, encode once, one write per loop iteration (no storage)',
   'ws-naive': 'raw ws, naive: encode per member, one write per frame (not the floor)',
-  'baton-base': 'baseline build (--baseline), durability normal',
-  'baton-full-base': 'baseline build (--baseline), durability full',
+  'baton-base': 'baseline build (--baseline), durability normal, devices without replay pages',
+  'baton-full-base': 'baseline build (--baseline), durability full, devices without replay pages',
 };
 
 /** A run's row label: its system, and which repetition when there were several. */

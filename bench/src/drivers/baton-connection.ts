@@ -1,19 +1,28 @@
 import WebSocket from 'ws';
 import type { ClientSpec, Connection, ConnectionEvents } from './connection.js';
 
+interface WireEvent {
+  seq: number;
+  type: string;
+  data: { payload?: { text?: string }; data?: string };
+}
+
 interface Frame {
   type: string;
   rid?: number | string;
   seq?: number;
   code?: string;
   message?: string;
-  event?: { seq: number; type: string; data: { payload?: { text?: string }; data?: string } };
+  event?: WireEvent;
+  /** A replay page (`events`), for a connection that asked for them. */
+  events?: WireEvent[];
 }
 
 /**
  * A baton device speaking the wire protocol directly over `ws` (hello, subscribe, input). It keeps
  * the last sequence number it applied and resumes from it, so a cut must cost nothing: any
- * sequence gap it sees is recorded as an anomaly.
+ * sequence gap it sees is recorded as an anomaly. Like the SDK it stands for, it asks for replay
+ * pages (`events` frames) unless told not to, and applies each event of a page as if alone.
  */
 export class BatonConnection implements Connection {
   readonly anomalies: string[] = [];
@@ -25,6 +34,7 @@ export class BatonConnection implements Connection {
     private readonly url: string,
     private readonly spec: ClientSpec,
     private readonly events: ConnectionEvents,
+    private readonly eventPages = true,
   ) {}
 
   open(): Promise<void> {
@@ -38,14 +48,24 @@ export class BatonConnection implements Connection {
       });
       socket.on('open', () => {
         socket.send(
-          JSON.stringify({ type: 'hello', v: 1, token: this.spec.token, mode: 'headless' }),
+          JSON.stringify({
+            type: 'hello',
+            v: 1,
+            token: this.spec.token,
+            mode: 'headless',
+            ...(this.eventPages ? { eventPages: true } : {}),
+          }),
         );
       });
       socket.on('message', (data) => {
         const frame = JSON.parse(String(data)) as Frame;
         switch (frame.type) {
           case 'event':
-            return this.onEvent(frame);
+            if (frame.event) this.onEvent(frame.event);
+            return;
+          case 'events':
+            for (const event of frame.events ?? []) this.onEvent(event);
+            return;
           case 'snapshot':
             this.lastSeq = frame.seq ?? this.lastSeq;
             return;
@@ -74,9 +94,7 @@ export class BatonConnection implements Connection {
     });
   }
 
-  private onEvent(frame: Frame): void {
-    const event = frame.event;
-    if (!event) return;
+  private onEvent(event: WireEvent): void {
     if (event.seq !== this.lastSeq + 1) {
       this.anomalies.push(`seq ${event.seq} after ${this.lastSeq}`);
     }

@@ -11,7 +11,9 @@
  *   (BATON_BENCH_PG, default postgres://postgres@127.0.0.1:5432/test), each run in a schema of
  *   its own; only in the scenarios that measure appends (the two seed scenarios);
  * - `baton-base`, `baton-full-base`: the same two baton servers built from another checkout
- *   (`--baseline DIR`), for an A/B of a change measured in one run under the same load.
+ *   (`--baseline DIR`), for an A/B of a change measured in one run under the same load. Their
+ *   devices do not ask for replay pages (`events` frames), as clients did before them: with
+ *   this build as the baseline (`--baseline .`), the A/B is replay pages alone.
  */
 export type SystemName =
   | 'baton'

@@ -2,6 +2,7 @@ import { nowUs, sleep } from '../clock.js';
 import { serveIpc, signalReady } from '../ipc.js';
 import { BatonConnection } from '../drivers/baton-connection.js';
 import {
+  BASELINE_SYSTEMS,
   protocolOf,
   type ClientSpec,
   type Connection,
@@ -56,7 +57,8 @@ function connect(spec: ClientSpec, client: () => Client): Connection {
       otherBytes += bytes;
     },
   };
-  if (protocolOf(system) === 'baton') return new BatonConnection(url, spec, events);
+  if (protocolOf(system) === 'baton')
+    return new BatonConnection(url, spec, events, !BASELINE_SYSTEMS.includes(system));
   if (protocolOf(system) === 'socketio') return new SocketIoConnection(url, spec, events);
   return new WsConnection(url, spec, events);
 }

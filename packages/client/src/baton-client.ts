@@ -643,6 +643,14 @@ export class BatonClient {
       case 'event':
         this.session(message.sessionId)?.handleEvent(message.event);
         return;
+      case 'events': {
+        // A replay page means exactly its events one after the other: each is offered alone,
+        // so order, gap checks, dedupe by seq, the position after each event and the listeners
+        // are those of `event` frames.
+        const store = this.session(message.sessionId);
+        if (store) for (const event of message.events) store.handleEvent(event);
+        return;
+      }
       case 'snapshot':
         this.session(message.sessionId)?.handleSnapshot(message);
         return;

@@ -42,6 +42,7 @@ test('says hello first and is connected after welcome', () => {
     v: PROTOCOL_VERSION,
     token: 't',
     mode: 'cli',
+    eventPages: true,
   });
   assert.equal(connection.state.getSnapshot().status, 'connected');
   assert.deepEqual(events, ['connected']);

@@ -204,6 +204,9 @@ export class Connection {
         token: this.#o.token,
         mode: this.#o.mode,
         ...(this.#o.label !== undefined ? { label: this.#o.label } : {}),
+        // A catch-up then comes in `events` frames, many events each (BatonClient routes each
+        // event of a page as if it had come alone). Older servers ignore the field.
+        eventPages: true,
       });
     });
     socket.addEventListener('message', (event) => {

@@ -124,3 +124,69 @@ test('two clients writing at once see identical logs', async (t) => {
   assert.equal(storeA.getSnapshot().pending.length, 0);
   assert.equal(storeB.getSnapshot().pending.length, 0);
 });
+
+test('a client away for thousands of events is caught up with replay pages, event by event', async (t) => {
+  const server = await startTestServer(tempDataDir(t));
+  t.after(() => server.close());
+  const faulty = faultyWebSocket();
+  const retention = { agent: { events: 10_000, chars: 64 * 1024 * 1024 } };
+  const a = await connectedClient(t, server, { WebSocket: faulty.WebSocket, retention });
+  const b = await connectedClient(t, server, { retention });
+  const session = await a.createSession({ kind: 'claude', name: 'away' });
+  const storeA = a.subscribe(session.id);
+  const storeB = b.subscribe(session.id);
+  await waitFor(
+    'both subscriptions live',
+    () => storeA.status === 'live' && storeB.status === 'live',
+  );
+  b.send(session.id, { kind: 'message', text: 'burst:10' });
+  await waitFor('a first turn on both', () => turnsEnded(storeA) === 1 && turnsEnded(storeB) === 1);
+
+  // What reaches the SDK on A's sockets from now on, counted before it is handled.
+  const received = { pages: 0, paged: 0, single: 0, largest: 0 };
+  faulty.drop.predicate = (frame) => {
+    if (frame['type'] === 'events') {
+      const n = (frame['events'] as unknown[]).length;
+      received.pages++;
+      received.paged += n;
+      received.largest = Math.max(received.largest, n);
+    } else if (frame['type'] === 'event') {
+      received.single++;
+    }
+    return false;
+  };
+  const applied: number[] = [];
+  const misplaced: string[] = [];
+  a.onEvent(({ event }) => {
+    applied.push(event.seq);
+    // The resume position moves with each event, as with one `event` frame per event.
+    if (storeA.lastSeq !== event.seq) misplaced.push(`#${event.seq} at lastSeq ${storeA.lastSeq}`);
+  });
+  const states: string[] = [];
+  a.on('state', (s) => states.push(s.status));
+  faulty.network.down = true;
+  faulty.sockets.at(-1)?.terminate();
+  await waitFor('A to lose its link', () => states.includes('reconnecting'));
+  const before = storeA.lastSeq;
+
+  // More events than the recent frames hold (2,048): pages from the store, then from memory.
+  b.send(session.id, { kind: 'message', text: 'burst:3000' });
+  await waitFor('the burst to finish on B', () => turnsEnded(storeB) === 2, 60_000);
+  const head = storeB.lastSeq;
+  faulty.network.down = false;
+  await waitFor('A to catch up', () => storeA.lastSeq === head && turnsEnded(storeA) === 2, 60_000);
+
+  const stored = await fetchAll(b, session.id);
+  assertContiguous(storeA.getSnapshot().events);
+  assert.deepEqual(storeA.getSnapshot().events, stored, 'A holds exactly the stored log');
+  assert.deepEqual(
+    applied,
+    Array.from({ length: head - before }, (_, i) => before + 1 + i),
+    'each missed event applied once, in order',
+  );
+  assert.deepEqual(misplaced, []);
+  assert.equal(received.single, 0, 'the catch-up came as pages only');
+  assert.equal(received.paged, head - before, 'each missed event in one page');
+  assert.ok(received.pages >= 6, `pages of at most 500 events (${received.pages})`);
+  assert.ok(received.largest <= 500);
+});

@@ -22,6 +22,11 @@ export const Hello = z.object({
   mode: ConnectionMode,
   /** Free-form label for this window or process, shown in presence. */
   label: z.string().max(200).optional(),
+  /**
+   * The client takes `events` frames (a replay page in one message). Without it the server sends
+   * every event as its own `event` frame. Added in 2; older servers ignore it.
+   */
+  eventPages: z.boolean().optional(),
 });
 
 export const Ping = z.object({ type: z.literal('ping'), rid: RequestId.optional() });

@@ -25,8 +25,9 @@ const FINGERPRINTS: Record<number, string> = {
   // with shared documents (`doc.*`, `doc.changed`) and `volatile`: '3bdbe497355f3739' before them;
   // with relays (`SessionInfo.host`, config `host`, the host link schemas): 'c8eee3e6d75418a8' before them;
   // with host identities (`SessionInfo.host.keyFingerprint`, host link 2: `keys`, `sig`):
-  // '48007ca55ba81210' before them.
-  2: '1d1ccba1b2cd2caf',
+  // '48007ca55ba81210' before them;
+  // with replay pages (hello `eventPages`, the frame `events`): '1d1ccba1b2cd2caf' before them.
+  2: '9e3b9ed2b0b03fe5',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

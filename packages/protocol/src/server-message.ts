@@ -71,6 +71,18 @@ export const EventFrame = z.object({
 });
 
 /**
+ * Consecutive committed events of a subscribed session, in sequence order: one page of a replay
+ * (catch-up), sent only to a connection whose `hello` said `eventPages: true`. It means exactly
+ * what the same events as `event` frames, one after the other, would mean: the client applies
+ * them one by one by the same rules. Live events still come as `event` frames.
+ */
+export const EventsFrame = z.object({
+  type: z.literal('events'),
+  sessionId: SessionId,
+  events: z.array(ReceivedLogEvent).min(1),
+});
+
+/**
  * Why a snapshot was sent. Informational only: whatever the reason, the client replaces its view
  * with `state` and continues from `seq + 1` in `epoch`.
  * - `retention`: the events after the client's position are no longer stored.
@@ -179,6 +191,7 @@ export const ServerMessage = z.union([
   ErrorFrame,
   Ack,
   EventFrame,
+  EventsFrame,
   Snapshot,
   StreamFrame,
   Presence,
@@ -192,6 +205,7 @@ export type WelcomeMessage = z.infer<typeof Welcome>;
 export type ErrorFrameMessage = z.infer<typeof ErrorFrame>;
 export type AckMessage = z.infer<typeof Ack>;
 export type EventFrameMessage = z.infer<typeof EventFrame>;
+export type EventsFrameMessage = z.infer<typeof EventsFrame>;
 export type SnapshotMessage = z.infer<typeof Snapshot>;
 export type StreamMessage = z.infer<typeof StreamFrame>;
 export type PresenceMessage = z.infer<typeof Presence>;

@@ -112,6 +112,12 @@
  *      in `GET /api/hosts` (the fingerprint of the host's signing key; old clients ignore it).
  *      The host link went to its version 2 with it (`keys` in `host.hello`, `sig` on `out`;
  *      see host-link.ts); that link is between relays and hosts only, not clients.
+ *      Additive in 2, negotiated: replay pages. A client that says `eventPages: true` in its
+ *      `hello` is sent each page of a catch-up as one `events` frame (the session id once, the
+ *      events in order) instead of one `event` frame per event. A client cannot ignore that
+ *      frame, so the server sends it only to connections that asked; every other connection,
+ *      and every connection to an older server (which drops the unknown hello field), gets
+ *      `event` frames as before. Live events stay `event` frames.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -32,13 +32,17 @@ export function faultyWebSocket(): {
   WebSocket: WebSocketConstructor;
   sockets: WebSocket[];
   drop: { predicate: (frame: Record<string, unknown>) => boolean };
+  /** While `down`, every new socket fails to connect (refused), as with the network gone. */
+  network: { down: boolean };
 } {
   const sockets: WebSocket[] = [];
   const drop = { predicate: (_frame: Record<string, unknown>) => false };
+  const network = { down: false };
   class Faulty implements WebSocketLike {
     readonly #ws: WebSocket;
     constructor(url: string) {
-      this.#ws = new WebSocket(url);
+      // Port 1 refuses the connection: the socket closes without ever opening.
+      this.#ws = new WebSocket(network.down ? 'ws://127.0.0.1:1' : url);
       sockets.push(this.#ws);
     }
     get readyState(): number {
@@ -70,7 +74,7 @@ export function faultyWebSocket(): {
       }
     }
   }
-  return { WebSocket: Faulty as unknown as WebSocketConstructor, sockets, drop };
+  return { WebSocket: Faulty as unknown as WebSocketConstructor, sockets, drop, network };
 }
 
 /** A connected client on `server`, closed when the test ends. */

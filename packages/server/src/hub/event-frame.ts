@@ -25,12 +25,26 @@ export function toCommitted(
   };
 }
 
+/**
+ * What comes before the event in an `event` frame. Invariant: an `event` frame is exactly this,
+ * the event's JSON (`eventJsonOf`) and one closing `}`, so the event's JSON can be cut back out
+ * of a frame built once (a replay page reuses the frames of RecentFrames).
+ */
+export function eventFramePrefix(sessionId: string): string {
+  return `{"type":"event","sessionId":${JSON.stringify(sessionId)},"event":`;
+}
+
+/** The JSON of a stored event, its data spliced in as stored (never parsed and encoded again). */
+export function eventJsonOf(stored: StoredEvent): string {
+  return (
+    `{"seq":${stored.seq},"ts":${stored.ts},"type":${JSON.stringify(stored.type)},` +
+    `"data":${stored.dataJson}}`
+  );
+}
+
 /** The wire frame of a stored event, without parsing its data (replay path). */
 export function frameOf(sessionId: string, stored: StoredEvent): string {
-  return (
-    `{"type":"event","sessionId":${JSON.stringify(sessionId)},"event":{"seq":${stored.seq},` +
-    `"ts":${stored.ts},"type":${JSON.stringify(stored.type)},"data":${stored.dataJson}}}`
-  );
+  return `${eventFramePrefix(sessionId)}${eventJsonOf(stored)}}`;
 }
 
 export function parseStored(stored: StoredEvent): LogEvent {

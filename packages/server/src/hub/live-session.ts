@@ -21,8 +21,8 @@ import type { ChildRegistry } from '../runners/child-processes/child-registry.js
 import type { Logger } from '../logger.js';
 import type { Projection } from '../projections/projection.js';
 import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/runner.js';
-import type { SessionRecord, Store } from '../storage/store.js';
-import { frameOf, parseStored, type CommittedEvent } from './event-frame.js';
+import type { SessionRecord, Store, StoredEvent } from '../storage/store.js';
+import { parseStored, type CommittedEvent } from './event-frame.js';
 import { storedDuplicateOf } from './input-dedupe.js';
 import { InputWithdrawals } from './input-withdrawals.js';
 import { InOrderAppends } from './in-order-appends.js';
@@ -38,8 +38,8 @@ import { redactConfig } from './redact-config.js';
 import { replayFailed } from './replay-failure.js';
 import { RunnerSupervisor } from './runner-supervisor.js';
 import { nextControl } from './control-transitions.js';
-import { committedFrameFor, storedFor } from './legacy-events.js';
 import { RecentFrames } from './recent-frames.js';
+import { replayCommitted, replayStored } from './replay-page.js';
 import { Subscription } from './subscription.js';
 import { parseControl } from './stored-control.js';
 import { attachmentOf } from './attachment-of.js';
@@ -430,17 +430,15 @@ export class LiveSession {
         const recent = this.recent.from(sub.nextSeq, REPLAY_PAGE);
         if (recent && recent.length > 0) {
           // Synchronous with the check of committedSeq above: these are all committed events.
-          const v = sub.peer.protocolVersion;
-          const frames = recent.map((ev) => committedFrameFor(v, this.id, ev));
-          sendAll(sub.peer, frames);
+          sendAll(sub.peer, replayCommitted(sub.peer, this.id, recent));
           sub.nextSeq = recent[recent.length - 1]!.seq + 1;
           continue;
         }
         const page = await this.deps.store.readEvents(this.id, sub.nextSeq - 1, REPLAY_PAGE);
         if (sub.ended) return;
-        // The stored JSON is spliced into each frame as is (never parsed and encoded again),
+        // The stored JSON is spliced into the frames as is (never parsed and encoded again),
         // and the page leaves as one buffer where the peer can (Peer.sendFrames).
-        const frames: string[] = [];
+        const replayed: StoredEvent[] = [];
         for (const stored of page) {
           // Nothing past committedSeq, though the store may already hold it: with PostgreSQL a
           // commit is visible to this read before the LogWriter hears that it committed, and so
@@ -450,11 +448,11 @@ export class LiveSession {
           // final event it already has. (With better-sqlite3 the read could not see such an
           // event: the commit and `onCommitted` run in one stretch of the event loop.)
           if (stored.seq !== sub.nextSeq || stored.seq > this.committedSeq) break;
-          frames.push(frameOf(this.id, storedFor(sub.peer.protocolVersion, stored)));
+          replayed.push(stored);
           sub.nextSeq++;
         }
-        const progressed = frames.length > 0;
-        sendAll(sub.peer, frames);
+        const progressed = replayed.length > 0;
+        sendAll(sub.peer, replayStored(sub.peer, this.id, replayed));
         if (!progressed && sub.nextSeq >= this.firstSeq) {
           // Only possible if the store lags the commit callback; never expected with SQLite.
           this.deps.log.error('replay found no stored event where one was expected', {

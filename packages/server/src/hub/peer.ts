@@ -17,6 +17,11 @@ export interface Peer {
   /** The protocol version this connection speaks (from its `hello`). */
   readonly protocolVersion: number;
   /**
+   * The connection said in its `hello` that it takes `events` frames: a replay page is sent to it
+   * as one frame. Undefined or false: one `event` frame per event, as for every older client.
+   */
+  readonly eventPages?: boolean;
+  /**
    * Queue a text frame (a string, or its UTF-8 bytes when one encoding serves many peers).
    * Never blocks; the queue is bounded by the WebSocket layer.
    */

@@ -84,6 +84,8 @@ export class ProtocolClient {
     mode: ConnectionMode = 'headless',
     wsOptions: WebSocket.ClientOptions = {},
     version = PROTOCOL_VERSION,
+    /** Whether to ask for replay pages (`events` frames) in the hello. */
+    eventPages = false,
   ): Promise<ProtocolClient> {
     const ws = new WebSocket(wsUrl, wsOptions);
     const client = new ProtocolClient(ws);
@@ -91,7 +93,15 @@ export class ProtocolClient {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    ws.send(JSON.stringify({ type: 'hello', v: version, token, mode }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        v: version,
+        token,
+        mode,
+        ...(eventPages ? { eventPages } : {}),
+      }),
+    );
     const welcome = await client.waitFor((f) => f.type === 'welcome' || f.type === 'error', 5_000);
     if (welcome.type === 'error') throw new ProtocolError(welcome.code, welcome.message);
     if (welcome.type === 'welcome') {
@@ -110,6 +120,8 @@ export class ProtocolClient {
     const f = parsed.value;
     this.frames.push(f);
     if (f.type === 'event') this.apply(f.sessionId, f.event);
+    // A page means what its events one by one would (docs/protocol.md).
+    if (f.type === 'events') for (const event of f.events) this.apply(f.sessionId, event);
     if ((f.type === 'presence' || f.type === 'presence.changed') && f.attachedCount !== undefined)
       this.presenceCount.set(f.sessionId, f.attachedCount);
     if (f.type === 'presence') this.presence.set(f.sessionId, f.attached);

@@ -294,7 +294,7 @@ export class ClientConnection {
       }
     }
     if (msg.type === 'hello') {
-      this.onHello(msg.v, msg.token, msg.mode);
+      this.onHello(msg.v, msg.token, msg.mode, msg.eventPages === true);
       return;
     }
     if (!this.peer) {
@@ -351,7 +351,7 @@ export class ClientConnection {
     );
   }
 
-  private onHello(v: number, token: string, mode: ConnectionMode): void {
+  private onHello(v: number, token: string, mode: ConnectionMode, eventPages: boolean): void {
     if (this.peer) {
       this.sendError({}, 'hello_required', 'hello was already received on this connection');
       return;
@@ -392,6 +392,7 @@ export class ClientConnection {
       },
       mode,
       protocolVersion: v,
+      eventPages,
       send: (frame) => this.send(frame),
       sendFrames: (frames) => this.sendFrames(frames),
       bufferedAmount: () => this.ws.bufferedAmount,
