@@ -34,7 +34,12 @@ import type { DocumentWriteStorage } from './pending-document-writes.js';
 import { TabSync, type BroadcastChannelLike } from './tab-sync.js';
 import { globalWebSocket, type WebSocketConstructor } from './web-socket-like.js';
 import { ObservableValue, type ExternalStore } from './observable-value.js';
-import { ClientSealing, type SealingOptions } from './sealing/client-sealing.js';
+import {
+  ClientSealing,
+  looksSealed,
+  refusedEvent,
+  type SealingOptions,
+} from './sealing/client-sealing.js';
 
 export interface BatonClientOptions {
   /** The WebSocket URL, for example `ws://127.0.0.1:7777/v1/ws`. */
@@ -702,6 +707,19 @@ export class BatonClient {
             const event = await sealing.openEvent(message.sessionId, message.event);
             this.session(message.sessionId)?.handleEvent(event);
           });
+          return;
+        }
+        if (!sealing && looksSealed(message.event)) {
+          // No keys on this client: the position moves on, the envelope is never shown.
+          this.session(message.sessionId)?.handleEvent(
+            refusedEvent(
+              message.sessionId,
+              message.event,
+              'no_key',
+              'this client was made without the sealing option, so it holds no keys',
+              (error) => this.#emitter.emit('error', error),
+            ),
+          );
           return;
         }
         this.session(message.sessionId)?.handleEvent(message.event);

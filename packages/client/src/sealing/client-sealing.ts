@@ -136,18 +136,7 @@ export class ClientSealing {
       };
     }
     if (!opened.ok) {
-      this.#onDiagnostic(
-        new BatonError(
-          VERIFY_FAILED,
-          `an event failed to verify: ${opened.code} (#${event.seq} of ${sessionId}: ${opened.message}); it is not shown`,
-        ),
-      );
-      return {
-        seq: event.seq,
-        ts: event.ts,
-        type: REFUSED_EVENT_TYPE,
-        data: { code: opened.code, type: event.type },
-      };
+      return refusedEvent(sessionId, event, opened.code, opened.message, this.#onDiagnostic);
     }
     if (opened.sealedBy) this.#sealedBy.set(opened.event, opened.sealedBy);
     return opened.event;
@@ -277,8 +266,33 @@ export class ClientSealing {
   }
 }
 
+/**
+ * The placeholder a refused event leaves in the log: its position, never its content (a type
+ * no store shows). The diagnostic says which event and why.
+ */
+export function refusedEvent(
+  sessionId: string,
+  event: ReceivedLogEvent,
+  code: string,
+  message: string,
+  onDiagnostic: (error: BatonError) => void,
+): ReceivedLogEvent {
+  onDiagnostic(
+    new BatonError(
+      VERIFY_FAILED,
+      `an event failed to verify: ${code} (#${event.seq} of ${sessionId}: ${message}); it is not shown`,
+    ),
+  );
+  return {
+    seq: event.seq,
+    ts: event.ts,
+    type: REFUSED_EVENT_TYPE,
+    data: { code, type: event.type },
+  };
+}
+
 /** An event whose body is an envelope (a session this client did not know as sealed yet). */
-function looksSealed(event: ReceivedLogEvent): boolean {
+export function looksSealed(event: ReceivedLogEvent): boolean {
   const data = event.data as Record<string, unknown> | null;
   if (!data || typeof data !== 'object') return false;
   if ('sealed' in data) return true;
