@@ -5,7 +5,8 @@ import {
   type ControlDevice,
   type AgentConfig,
   type Attachment,
-  type InputPayload,
+  type WireInputPayload,
+  isSealedPayload,
   type LogEvent,
   type NewLogEvent,
   type PermissionDecision,
@@ -538,7 +539,7 @@ export class LiveSession {
   async submitInput(
     actor: Actor,
     inputId: string,
-    payload: InputPayload,
+    payload: WireInputPayload,
     readOnly: boolean,
   ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
     if (readOnly) {
@@ -552,7 +553,7 @@ export class LiveSession {
       );
     }
     // Every window's emulator answers a query; only the responder's answer is typed.
-    const report = payload.kind === 'terminal' && payload.report === true;
+    const report = !isSealedPayload(payload) && payload.kind === 'terminal' && payload.report === true;
     if (report && actor.connectionId !== this.responder()) {
       return { seq: this.committedSeq, duplicate: false, ignored: 'not_responder' };
     }
@@ -574,7 +575,11 @@ export class LiveSession {
       payload,
       (p) => withAttachmentInfo(this.deps.store, this.id, p),
       (p) => {
-        const data: InputEvent['data'] = { inputId, deviceId: actor.deviceId, payload: p };
+        const data: Extract<NewLogEvent, { type: 'input' }>['data'] = {
+          inputId,
+          deviceId: actor.deviceId,
+          payload: p,
+        };
         if (actor.connectionId !== undefined) data.connectionId = actor.connectionId;
         return this.deps.writer.appendInput(this.logState, { type: 'input', data });
       },

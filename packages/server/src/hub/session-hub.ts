@@ -10,7 +10,7 @@ import {
   type SessionControl,
   TerminalConfig,
   describeZodError,
-  type InputPayload,
+  type WireInputPayload,
   type PermissionDecision,
   type SessionHost,
   type SessionInfo,
@@ -584,7 +584,7 @@ export class SessionHub {
     id: string,
     actor: Actor,
     inputId: string,
-    payload: InputPayload,
+    payload: WireInputPayload,
     readOnly = false,
   ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
     const s = this.get(id);

@@ -1,6 +1,7 @@
 import type {
   AgentConfig,
   AgentConversation,
+  InputPayload,
   LogEvent,
   LogEventData,
   NewLogEvent,
@@ -67,7 +68,14 @@ export interface RunnerContext {
   deviceName?(deviceId: string): string | undefined;
 }
 
-export type InputEvent = LogEvent & { type: 'input'; data: LogEventData<'input'> };
+/**
+ * An input as a runner takes it: always in the clear. A server stores only plaintext inputs for
+ * the sessions it runs itself; a relay's sealed inputs go to a RemoteRunner, which forwards
+ * them unread, and the host opens each before its runner takes it (host/host-session.ts).
+ */
+export type InputEvent = Extract<LogEvent, { type: 'input' }> & {
+  data: Omit<LogEventData<'input'>, 'payload'> & { payload: InputPayload };
+};
 
 /**
  * A session's engine: a PTY shell, a Claude Code conversation, a Codex thread.
