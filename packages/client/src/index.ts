@@ -77,3 +77,5 @@ export type { SealingStore } from './sealing/sealing-store.js';
 export { REFUSED_EVENT_TYPE, VERIFY_FAILED } from './sealing/client-sealing.js';
 export type { SealingOptions } from './sealing/client-sealing.js';
 export type { RefusalCode, SealedPayload } from './sealing/session-sealing.js';
+export { DeviceSealing } from './sealing/device-sealing.js';
+export type { KeySource } from './sealing/device-sealing.js';

@@ -5,6 +5,7 @@ import type { ParsedArgs } from '../parse-args.js';
 import { resolveSession } from '../resolve-session.js';
 import { resolveTarget, type ServerTarget } from '../server-target.js';
 import { attachChat } from '../attach/chat-attach.js';
+import { sealingFor } from '../device-keys.js';
 
 /**
  * `baton attach <session>`: a terminal session full-screen (Ctrl-\ detaches), or an agent
@@ -25,6 +26,7 @@ export async function attach(
       readOnly,
       stdin: process.stdin,
       stdout: process.stdout,
+      ...sealingFor(target.url),
     });
     return;
   }

@@ -1,0 +1,35 @@
+import { DeviceSealing, type SealedPayload } from '@baton/client';
+import type { InputPayload, SessionInfo } from '@baton/protocol';
+import { CliError, ExitCode } from './cli-error.js';
+import { deviceKeysFor } from './device-keys.js';
+import type { ServerTarget } from './server-target.js';
+
+/**
+ * Seals one input for a sealed session with this CLI's keys (from `baton join`), once: the
+ * caller resends exactly this on every retry, so the relay's dedupe by input id holds.
+ */
+export async function sealInputFor(
+  target: ServerTarget,
+  session: SessionInfo,
+  inputId: string,
+  payload: InputPayload,
+): Promise<SealedPayload> {
+  const hostId = session.sealed?.hostId ?? '';
+  const store = deviceKeysFor(target.url);
+  if (!store) {
+    throw new CliError(
+      `session ${session.id} is sealed by host ${hostId}: this CLI holds no keys for ${target.url}; pair it first with baton join '<link from baton host pair>'`,
+      ExitCode.Failed,
+    );
+  }
+  try {
+    const device = await DeviceSealing.load(store, { baseUrl: target.url, token: target.token });
+    const sealing = await device.session(session.id, hostId);
+    return await sealing.sealInput(inputId, payload);
+  } catch (error) {
+    throw new CliError(
+      `cannot seal the input for ${session.id}: ${error instanceof Error ? error.message : String(error)}`,
+      ExitCode.Failed,
+    );
+  }
+}
