@@ -217,3 +217,30 @@ test('an input is sealed once when queued and resent unchanged after a reconnect
   assert.deepEqual(resent['payload'], sent['payload'], 'the same envelope, not a new seal');
   await client.close();
 });
+
+test('a sealed stream fragment is opened before the view sees it; one in the clear is dropped', async () => {
+  const { host, client, errors } = await setup();
+  const view = client.subscribe(S);
+  const socket = connect();
+  await waitFor(() => socket.sentOf('subscribe').length > 0, 'subscribe');
+  answerSubscribes(socket);
+  const fragment = (k: number, text: string) =>
+    sealEnvelope({
+      identity: host.identity,
+      sessionKey: host.ring.current(S)!,
+      kind: 'event',
+      id: `s.m1.${k}`,
+      counter: k,
+      plaintext: encoder.encode(text),
+    });
+  const streamed: string[] = [];
+  client.on('stream', (m) => streamed.push(m.delta));
+  const frame = { type: 'stream', sessionId: S, messageId: 'm1', channel: 'text' };
+  socket.receive({ ...frame, delta: '', offset: 0, sealed: await fragment(1, 'MARKER-a') });
+  socket.receive({ ...frame, delta: 'MARKER-clear', offset: 8 });
+  socket.receive({ ...frame, delta: '', offset: 8, sealed: await fragment(2, 'MARKER-b') });
+  await waitFor(() => view.getSnapshot().streams[0]?.text === 'MARKER-aMARKER-b', 'the stream');
+  assert.deepEqual(streamed, ['MARKER-a', 'MARKER-b']);
+  assert.equal(errors.filter((e) => e.code === VERIFY_FAILED).length, 1);
+  await client.close();
+});
