@@ -244,3 +244,36 @@ test('a sealed stream fragment is opened before the view sees it; one in the cle
   assert.equal(errors.filter((e) => e.code === VERIFY_FAILED).length, 1);
   await client.close();
 });
+
+test('events refused for want of a key are read again once the host wraps the key to this device', async () => {
+  const { host, client, errors } = await setup();
+  const wrapped = host.wrapped;
+  host.wrapped = []; // the host has not accepted this device yet
+  const view = client.subscribe(S);
+  const socket = connect();
+  await waitFor(() => socket.sentOf('subscribe').length === 1, 'subscribe');
+  answerSubscribes(socket);
+  const [early] = await host.sealOut(S, [
+    { type: 'terminal.output', data: { data: 'MARKER-early' } },
+  ]);
+  const event = { seq: 1, ts: 1, ...early! } as ReceivedLogEvent;
+  socket.receive({ type: 'event', sessionId: S, event });
+  await waitFor(() => view.lastSeq === 1, 'the position moves on');
+  assert.deepEqual(output(view.getSnapshot().events), []);
+  assert.match(errors[0]?.message ?? '', /failed to verify: no_key/);
+
+  // The host accepts the device and wraps the key; the relay says the session changed.
+  host.wrapped = wrapped;
+  socket.receive({ type: 'sessions.changed', change: 'upsert', session: info() });
+  const again = await waitFor(() => socket.sentOf('subscribe')[1], 'a subscription from the start');
+  assert.equal(again['afterSeq'], 0);
+  socket.receive({
+    type: 'reply',
+    rid: again['rid'],
+    result: { session: info(), headSeq: 1, epoch: 'e_1' },
+  });
+  socket.receive({ type: 'event', sessionId: S, event });
+  await waitFor(() => output(view.getSnapshot().events).length === 1, 'the early event, opened');
+  assert.deepEqual(output(view.getSnapshot().events), ['MARKER-early']);
+  await client.close();
+});
