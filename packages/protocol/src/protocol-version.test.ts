@@ -26,8 +26,10 @@ const FINGERPRINTS: Record<number, string> = {
   // with relays (`SessionInfo.host`, config `host`, the host link schemas): 'c8eee3e6d75418a8' before them;
   // with host identities (`SessionInfo.host.keyFingerprint`, host link 2: `keys`, `sig`):
   // '48007ca55ba81210' before them;
-  // with replay pages (hello `eventPages`, the frame `events`): '1d1ccba1b2cd2caf' before them.
-  2: '9e3b9ed2b0b03fe5',
+  // with replay pages (hello `eventPages`, the frame `events`): '1d1ccba1b2cd2caf' before them;
+  // with sealed sessions (`SessionInfo.sealed`, sealed payloads and bodies, `stream.sealed`,
+  // host link 3: `roster`, `keys`, `intro`, `device.revoked`): '9e3b9ed2b0b03fe5' before them.
+  2: 'ba2ef6821abfd494',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

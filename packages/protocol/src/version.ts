@@ -118,6 +118,14 @@
  *      frame, so the server sends it only to connections that asked; every other connection,
  *      and every connection to an older server (which drops the unknown hello field), gets
  *      `event` frames as before. Live events stay `event` frames.
+ *      Additive in 2: sealed sessions (docs/protocol.md, "Sealed sessions"): `SessionInfo.sealed`,
+ *      the sealed input payload (`{kind, sealed}`, `WireInputPayload`) in `input` messages, input
+ *      events and `POST /api/sessions/{id}/inputs`, sealed event bodies (`SealedLogEvent`:
+ *      `data = {sealed}`) and `stream.sealed`; HTTP `GET /api/sessions/{id}/keys` and
+ *      `POST /api/hosts/{hostId}/introductions` (sealed.ts), and the error code `sealed_session` (a
+ *      plaintext input to a sealed session; old clients treat it like `bad_request`). Only sealed sessions carry the
+ *      sealed forms, and a client that does not know `SessionInfo.sealed` cannot open them, so
+ *      plaintext sessions and old clients see nothing new. The host link went to version 3.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
