@@ -19,7 +19,6 @@ export interface Violation {
     | 'stream-epochs'
     | 'stream-missing'
     | 'out-lost'
-    | 'out-duplicated'
     | 'out-reordered'
     | 'out-changed';
   sessionId: string;

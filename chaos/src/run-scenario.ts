@@ -354,7 +354,15 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
         `the server${host ? ' or host' : ''} crashed ${crashes.length} times without being killed; first: ${crashes[0]}`,
       );
     if (unfinished.length > 0)
-      problems.push(`${unfinished.length} clients did not get all inputs answered in time`);
+      problems.push(
+        `${unfinished.length} clients did not get all inputs answered in time: ` +
+          unfinished
+            .map(
+              (c) =>
+                `${c.name} (${c.acked} acknowledged${c instanceof SdkClient ? `; ${c.lastState}` : ''})`,
+            )
+            .join(', '),
+      );
     const rejected = clients.reduce((n, c) => n + c.rejected, 0);
     if (rejected > 0) problems.push(`${rejected} honest inputs rejected`);
     const unexpected = clients.flatMap((c) => c.unexpectedErrors);

@@ -23,6 +23,8 @@ export class SdkClient implements ChaosClient {
   readonly unexpectedErrors: string[] = [];
   rejected = 0;
   connects = 0;
+  /** The client's last connection state and how many inputs it submitted, for the report. */
+  lastState = 'not started';
 
   constructor(readonly options: HonestClientOptions) {
     this.history = {
@@ -71,6 +73,7 @@ export class SdkClient implements ChaosClient {
     this.client = client;
     const sessionId = this.options.sessionId;
     client.on('state', (state) => {
+      this.lastState = `${JSON.stringify(state).slice(0, 160)}, ${this.submitted} submitted`;
       if (state.status === 'connected') this.connects++;
     });
     client.on('event', ({ sessionId: id, event }) => {
