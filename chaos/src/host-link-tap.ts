@@ -144,6 +144,20 @@ export class HostLinkTap {
     if (typeof frame.n === 'number') this.session(frame.sessionId).acked.add(frame.n);
   }
 
+  /**
+   * A copy of what the tap saw until now: read before the relay's log, so that every `out`
+   * acknowledged in it was committed before the log was read.
+   */
+  snapshot(): Map<string, SessionTap> {
+    const copy = new Map<string, SessionTap>();
+    for (const [id, tap] of this.sessions)
+      copy.set(id, {
+        outs: new Map([...tap.outs].map(([n, o]) => [n, { ...o }])),
+        acked: new Set(tap.acked),
+      });
+    return copy;
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

@@ -294,6 +294,8 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     for (const c of clients) c.stop();
     archiving = false;
     await archiving$;
+    // The host prints on while the log is read: only what was acknowledged before is looked for.
+    const tapped = tap?.snapshot();
     for (const [s, sessionId] of sessions.entries()) {
       const archiver = archivers[s];
       if (!archiver) continue;
@@ -308,7 +310,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
           minLines: 100,
         });
         violations.push(...stream.violations);
-        const outs = checkAckedOuts(sessionId, log.events, tap?.sessions.get(sessionId));
+        const outs = checkAckedOuts(sessionId, log.events, tapped?.get(sessionId));
         violations.push(...outs.violations);
         lines.push(
           `session ${sessionId}: the host sent ${outs.summary.sent} outs, the relay acknowledged ${outs.summary.acked}, ${outs.summary.checked} acknowledged outs of events found in the log`,
@@ -345,6 +347,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       `inputs acknowledged: ${acked} of ${expected}; reconnects: ${clients.reduce((n, c) => n + c.connects, 0) - clients.length} ` +
         `(${clients.filter((c) => c instanceof HonestClient).length} raw clients, ${clients.filter((c) => c instanceof SdkClient).length} SDK clients)`,
     );
+    const dropped = clients.reduce((n, c) => n + (c instanceof SdkClient ? c.dropped : 0), 0);
+    if (dropped > 0)
+      lines.push(
+        `${dropped} terminal inputs dropped unsent by the SDK clients (they waited longer than the SDK's terminal input TTL while the server was down, by design)`,
+      );
     lines.push(
       `faults: ${faultLog.kills} kill -9${host ? ` of the relay, ${faultLog.hostKills} kill -9 of the host` : ''}, ${faultLog.cuts} cuts (${faultLog.cutConnections} connections), ${faultLog.stalls} stalls, ${faultLog.slowStalls} reader stalls`,
     );
