@@ -3,7 +3,7 @@ import type { ServerControl } from './server-control.js';
 import { stableStringify } from './stable-json.js';
 
 interface EventsPage {
-  events: { seq: number; type: string; data: { inputId?: string } }[];
+  events: { seq: number; type: string; data: { inputId?: string; data?: unknown } }[];
   headSeq: number;
   firstSeq?: number;
   compacted: boolean;
@@ -24,9 +24,12 @@ function toCanonical(event: EventsPage['events'][number]): CanonicalEvent {
     seq: event.seq,
     type: event.type,
     digest: stableStringify(event),
+    content: stableStringify({ type: event.type, data: event.data }),
   };
   if (event.type === 'input' && event.data.inputId !== undefined)
     entry.inputId = event.data.inputId;
+  if (event.type === 'terminal.output' && typeof event.data.data === 'string')
+    entry.output = event.data.data;
   return entry;
 }
 

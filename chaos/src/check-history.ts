@@ -12,7 +12,15 @@ export interface Violation {
     | 'observed-gap'
     | 'observed-reorder'
     | 'observed-divergent'
-    | 'observed-beyond-head';
+    | 'observed-beyond-head'
+    | 'stream-gap'
+    | 'stream-repeated'
+    | 'stream-interleaved'
+    | 'stream-epochs'
+    | 'stream-missing'
+    | 'out-lost'
+    | 'out-reordered'
+    | 'out-changed';
   sessionId: string;
   client?: string;
   detail: string;

@@ -39,5 +39,9 @@ export interface CanonicalEvent {
   type: string;
   /** The input id, for input events. */
   inputId?: string;
+  /** The text, for terminal output events (the host-stream check reads the shell's lines). */
+  output?: string;
+  /** `stableStringify({type, data})`: what a host's `out` carried for this event. */
+  content?: string;
   digest: string;
 }

@@ -4,9 +4,17 @@ import { runScenario, type ScenarioSpec } from './run-scenario.js';
 
 const USAGE = `Usage: node chaos/dist/main.js [--profile full|ci] [--only a,b]
   Runs each fault scenario against a real baton server and checks every client's history.
-  Scenarios: kill9, kill9-full, nodes-kill9, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz,
+  Scenarios: kill9, kill9-full, nodes-kill9, relay-kill9, host-kill9, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz,
              compaction, terminal, http-fuzz, all-faults
+  The ci profile leaves out relay-kill9 and host-kill9 (minutes each) unless --only names them.
   Exit code 0 only if every scenario's histories check out.`;
+
+/**
+ * Scenarios the ci profile runs only when `--only` names them: each starts a whole `baton relay`
+ * or `baton host` command several times, minutes on a busy 2-core machine, past the profile's
+ * few minutes in all.
+ */
+const FULL_ONLY = new Set(['relay-kill9', 'host-kill9']);
 
 /**
  * Liveness bound: once the faults heal, every subscriber must hold the head of its log within
@@ -46,6 +54,16 @@ function scenarios(full: boolean): ScenarioSpec[] {
     faults,
     ...extra,
   });
+  // A relay or host start is a whole `baton` command (seconds on a busy machine): fewer inputs
+  // over a longer time, so that they span the kills, and a deadline that allows the restarts.
+  const relay = {
+    relay: true,
+    sessionKind: 'terminal' as const,
+    inputsPerClient: full ? 200 : 60,
+    durationMs: full ? 30_000 : 12_000,
+    faultPeriodMs: 3000,
+    deadlineMs: full ? 300_000 : 180_000,
+  };
   return [
     spec(
       'kill9',
@@ -64,6 +82,18 @@ function scenarios(full: boolean): ScenarioSpec[] {
         faultPeriodMs: full ? 4000 : 3000,
         deadlineMs: full ? 240_000 : 120_000,
       },
+    ),
+    spec(
+      'relay-kill9',
+      'a real baton relay and baton host, terminals on the host printing numbered lines, clients typing through the relay; kill -9 of the relay and a restart on the same data and port, repeatedly',
+      ['kill9'],
+      { ...relay, faultRounds: full ? 8 : 3 },
+    ),
+    spec(
+      'host-kill9',
+      'a real baton relay and baton host, terminals on the host printing numbered lines, clients typing through the relay; kill -9 of the host and a restart on the same data, repeatedly',
+      ['host-kill9'],
+      { ...relay, faultRounds: full ? 8 : 3 },
     ),
     spec(
       'kill9-full',
@@ -179,6 +209,8 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     list = list.filter((s) => wanted.includes(s.name));
+  } else if (values.profile === 'ci') {
+    list = list.filter((s) => !FULL_ONLY.has(s.name));
   }
   let failed = 0;
   for (const spec of list) {

@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { WEBSOCKET_PATH } from '@baton/protocol';
 import { LogArchiver } from './canonical-log.js';
 import type { ChaosClient, InputKind } from './chaos-client.js';
+import { checkAckedOuts } from './check-acked-outs.js';
 import { checkSession, type Violation } from './check-history.js';
+import { checkHostStream, HOST_STREAM_TERMINAL } from './check-host-stream.js';
 import { injectFaults, type FaultName } from './faults.js';
 import { runFuzzer, type FuzzReport } from './fuzzer.js';
 import { HonestClient } from './honest-client.js';
+import { HostLinkTap } from './host-link-tap.js';
+import { HostControl } from './host-control.js';
 import { runHttpFuzzer, type HttpFuzzReport } from './http-fuzzer.js';
 import { awaitLiveness } from './liveness.js';
 import { SdkClient } from './sdk-client.js';
@@ -43,6 +47,12 @@ export interface ScenarioSpec {
   /** The HTTP fuzzer, if any: hostile requests, slowloris connections and slow bodies. */
   http?: { requests: number; slowloris: number; slowBodies: number };
   faultPeriodMs: number;
+  /**
+   * Each fault fires exactly this often, then the faults stop and the clients finish (the relay
+   * scenarios: a relay or host start is a whole `baton` command and takes seconds, so faulting
+   * until the clients are done could starve them). Absent: faults until the clients are done.
+   */
+  faultRounds?: number;
   /** How long the honest clients take to submit their inputs (faults run throughout). */
   durationMs: number;
   deadlineMs: number;
@@ -53,7 +63,16 @@ export interface ScenarioSpec {
    * honest clients spread over them, `kill9` hitting a random node. Absent: one server on SQLite.
    */
   nodes?: { count: number; leaseMs: number };
+  /**
+   * A relay: the server is the real `baton relay`, and every session is a terminal on one real
+   * `baton host` (HOST_STREAM_TERMINAL, printing numbered lines), whose stream is checked too
+   * (checkHostStream). `kill9` kills the relay; `host-kill9` the host.
+   */
+  relay?: boolean;
 }
+
+/** The name the relay scenarios' host registers under. */
+const CHAOS_HOST = 'chaos-host';
 
 /** Many-node runs: the PostgreSQL to make a schema in (as the server's PostgreSQL tests). */
 const CHAOS_PG_URL = process.env['BATON_TEST_PG'] ?? TEST_PG_URL;
@@ -95,7 +114,13 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
   server.configure({
     ...(spec.retentionEvents !== undefined ? { retentionEvents: spec.retentionEvents } : {}),
     ...(spec.durability !== undefined ? { durability: spec.durability } : {}),
+    ...(spec.relay === true ? { relay: true } : {}),
   });
+  const hostDir =
+    spec.relay === true ? mkdtempSync(join(tmpdir(), 'baton-chaos-host-')) : undefined;
+  // The host reaches the relay through the tap, which reads what the relay acknowledged.
+  const tap = hostDir ? new HostLinkTap(server.port) : undefined;
+  let host: HostControl | undefined;
   // Many nodes: every node on one schema, with the first node's owner token.
   const schema = spec.nodes ? await tempPgSchema('baton_chaos', CHAOS_PG_URL) : undefined;
   const nodes: ServerControl[] = [server];
@@ -125,6 +150,13 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
   let archiving = true;
   try {
     for (const node of nodes) await node.start();
+    if (hostDir && tap) {
+      host = new HostControl(`http://127.0.0.1:${await tap.listen()}`, hostDir, CHAOS_HOST);
+      const { code } = await server.api<{ code: string }>('POST', '/api/pairings', {
+        role: 'owner',
+      });
+      await host.start(code);
+    }
     const proxyPort = await proxy.listen();
     const slowPort = await slowProxy.listen();
     const nodePorts = [proxyPort];
@@ -134,7 +166,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       const r = await server.api<{ session: { id: string } }>('POST', '/api/sessions', {
         kind: spec.sessionKind,
         name: `chaos ${s}`,
-        ...(spec.sessionKind === 'terminal' ? { config: TERMINAL_CONFIG } : {}),
+        ...(host
+          ? { config: { ...HOST_STREAM_TERMINAL, host: CHAOS_HOST } }
+          : spec.sessionKind === 'terminal'
+            ? { config: TERMINAL_CONFIG }
+            : {}),
       });
       sessions.push(r.session.id);
     }
@@ -223,10 +259,12 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     let supervising = true;
     const supervisor = (async () => {
       while (supervising) {
-        const crashes = nodes.reduce((n, node) => n + node.crashes.length, 0);
+        const crashes =
+          nodes.reduce((n, node) => n + node.crashes.length, 0) + (host?.crashes.length ?? 0);
         if (crashes > restarted) {
           restarted = crashes;
           for (const node of nodes) await node.start().catch(() => undefined);
+          await host?.start().catch(() => undefined);
         }
         await sleep(50);
       }
@@ -234,15 +272,18 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
 
     const faultLog = await injectFaults(
       spec.faults,
-      { server, proxy, slowProxy, nodes },
+      { server, proxy, slowProxy, nodes, ...(host ? { host } : {}) },
       () => allDone() && fuzzersDone(),
       spec.faultPeriodMs,
+      spec.faultRounds,
+      started + spec.deadlineMs,
     );
     while (!allDone() || !fuzzersDone()) await sleep(50);
     await Promise.all([fuzzRun, httpRun]);
     supervising = false;
     await supervisor;
     for (const node of nodes) if (!node.alive) await node.start();
+    if (host && !host.alive) await host.start();
 
     // Liveness: the faults have healed (proxies forward again, the server is up); every
     // subscriber must now reach the head of its session's log within the stated bound.
@@ -253,6 +294,8 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     for (const c of clients) c.stop();
     archiving = false;
     await archiving$;
+    // The host prints on while the log is read: only what was acknowledged before is looked for.
+    const tapped = tap?.snapshot();
     for (const [s, sessionId] of sessions.entries()) {
       const archiver = archivers[s];
       if (!archiver) continue;
@@ -260,6 +303,26 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       const log = archiver.log();
       const histories = clients.filter((c) => c.sessionId === sessionId).map((c) => c.result());
       violations.push(...checkSession(sessionId, log.events, histories, log.unseen));
+      if (host) {
+        // Every host start makes each session one new shell; a lost stream shows as no lines.
+        const stream = checkHostStream(sessionId, log.events, {
+          maxEpochs: host.starts,
+          minLines: 100,
+        });
+        violations.push(...stream.violations);
+        const outs = checkAckedOuts(sessionId, log.events, tapped?.get(sessionId));
+        violations.push(...outs.violations);
+        lines.push(
+          `session ${sessionId}: the host sent ${outs.summary.sent} outs, the relay acknowledged ${outs.summary.acked}, ${outs.summary.checked} acknowledged outs of events found in the log`,
+        );
+        if (log.unseen.size > 0)
+          problems.push(
+            `session ${sessionId}: the host stream cannot be checked across compaction`,
+          );
+        lines.push(
+          `session ${sessionId}: the host's stream has ${stream.summary.lines} numbered lines from ${stream.summary.epochs} shells (${host.starts} host starts)`,
+        );
+      }
       const snapshots = histories.reduce(
         (n, h) =>
           n +
@@ -284,16 +347,29 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       `inputs acknowledged: ${acked} of ${expected}; reconnects: ${clients.reduce((n, c) => n + c.connects, 0) - clients.length} ` +
         `(${clients.filter((c) => c instanceof HonestClient).length} raw clients, ${clients.filter((c) => c instanceof SdkClient).length} SDK clients)`,
     );
+    const dropped = clients.reduce((n, c) => n + (c instanceof SdkClient ? c.dropped : 0), 0);
+    if (dropped > 0)
+      lines.push(
+        `${dropped} terminal inputs dropped unsent by the SDK clients (they waited longer than the SDK's terminal input TTL while the server was down, by design)`,
+      );
     lines.push(
-      `faults: ${faultLog.kills} kill -9, ${faultLog.cuts} cuts (${faultLog.cutConnections} connections), ${faultLog.stalls} stalls, ${faultLog.slowStalls} reader stalls`,
+      `faults: ${faultLog.kills} kill -9${host ? ` of the relay, ${faultLog.hostKills} kill -9 of the host` : ''}, ${faultLog.cuts} cuts (${faultLog.cutConnections} connections), ${faultLog.stalls} stalls, ${faultLog.slowStalls} reader stalls`,
     );
-    const crashes = nodes.flatMap((n) => n.crashes);
+    const crashes = [...nodes.flatMap((n) => n.crashes), ...(host?.crashes ?? [])];
     if (crashes.length > 0)
       problems.push(
-        `the server crashed ${crashes.length} times without being killed; first: ${crashes[0]}`,
+        `the server${host ? ' or host' : ''} crashed ${crashes.length} times without being killed; first: ${crashes[0]}`,
       );
     if (unfinished.length > 0)
-      problems.push(`${unfinished.length} clients did not get all inputs answered in time`);
+      problems.push(
+        `${unfinished.length} clients did not get all inputs answered in time: ` +
+          unfinished
+            .map(
+              (c) =>
+                `${c.name} (${c.acked} acknowledged${c instanceof SdkClient ? `; ${c.lastState}` : ''})`,
+            )
+            .join(', '),
+      );
     const rejected = clients.reduce((n, c) => n + c.rejected, 0);
     if (rejected > 0) problems.push(`${rejected} honest inputs rejected`);
     const unexpected = clients.flatMap((c) => c.unexpectedErrors);
@@ -337,7 +413,10 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     await proxy.close();
     await slowProxy.close();
     for (const p of nodeProxies) await p.close();
+    await host?.stop();
+    await tap?.close();
     for (const node of nodes) await node.stop();
+    if (hostDir) rmSync(hostDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
     for (const dir of nodeDirs) rmSync(dir, { recursive: true, force: true });
     await schema?.drop();

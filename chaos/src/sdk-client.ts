@@ -23,6 +23,10 @@ export class SdkClient implements ChaosClient {
   readonly unexpectedErrors: string[] = [];
   rejected = 0;
   connects = 0;
+  /** Terminal inputs the SDK dropped unsent because they waited too long (by design). */
+  dropped = 0;
+  /** The client's last connection state and how many inputs it submitted, for the report. */
+  lastState = 'not started';
 
   constructor(readonly options: HonestClientOptions) {
     this.history = {
@@ -71,6 +75,8 @@ export class SdkClient implements ChaosClient {
     this.client = client;
     const sessionId = this.options.sessionId;
     client.on('state', (state) => {
+      if (this.client !== client) return;
+      this.lastState = `${JSON.stringify(state).slice(0, 160)}, ${this.submitted} submitted`;
       if (state.status === 'connected') this.connects++;
     });
     client.on('event', ({ sessionId: id, event }) => {
@@ -119,8 +125,12 @@ export class SdkClient implements ChaosClient {
     );
     this.pending.add(input.inputId);
     this.history.submitted.push(input.inputId);
-    // Acks are recorded from the `ack` event; a rejection from `inputFailed`.
-    input.confirmed.catch(() => undefined);
+    // Acks are recorded from the `ack` event; a rejection from `inputFailed`. A terminal input
+    // the SDK could not send within TERMINAL_INPUT_TTL_MS (a relay restart can take longer) is
+    // dropped by design, unsent, with no `inputFailed`: it is answered, never acknowledged.
+    input.confirmed.catch(() => {
+      if (this.pending.delete(input.inputId)) this.dropped++;
+    });
   }
 
   result(): ClientHistory {

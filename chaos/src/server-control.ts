@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** The built `baton` command, run as a person runs it (`baton relay`, `baton host`). */
+export const BATON_CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
 
 /**
  * A baton server in its own process that the checker can `kill -9` and start again on the same
@@ -18,6 +22,8 @@ export class ServerControl {
   private expectingExit = false;
   /** Options passed to every start. */
   private extraArgs: string[] = [];
+  /** `baton relay` (the real CLI) instead of the checker's server entry. */
+  private relay = false;
 
   private constructor(
     readonly port: number,
@@ -42,8 +48,14 @@ export class ServerControl {
     retentionEvents?: number;
     durability?: 'normal' | 'full';
     cluster?: { store: string; leaseMs: number };
+    /**
+     * Runs the real `baton relay` command (docs/relay.md) on the port and data directory, with
+     * the owner token as `BATON_TOKEN`: every session runs on a `baton host` (HostControl).
+     */
+    relay?: boolean;
   }): void {
     this.extraArgs = [];
+    this.relay = options.relay === true;
     if (options.cluster)
       this.extraArgs.push(
         '--store',
@@ -79,20 +91,10 @@ export class ServerControl {
   }
 
   private async spawnUntilReady(): Promise<void> {
-    const entry = fileURLToPath(new URL('./server-entry.js', import.meta.url));
-    const args = [
-      entry,
-      '--port',
-      String(this.port),
-      '--data',
-      this.dataDir,
-      '--token',
-      this.token,
-      ...this.extraArgs,
-    ];
+    const { args, env } = this.relay ? this.relayCommand() : this.entryCommand();
     // A restart right after a kill may find the port still held for a moment.
     for (let attempt = 0; ; attempt++) {
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
       let errors = '';
       child.stderr?.on('data', (d) => (errors += String(d)));
       const ready = await new Promise<boolean>((resolve) => {
@@ -122,6 +124,24 @@ export class ServerControl {
       if (attempt >= 20) throw new Error(`the server did not start: ${errors.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+
+  private entryCommand(): { args: string[]; env: NodeJS.ProcessEnv } {
+    const entry = fileURLToPath(new URL('./server-entry.js', import.meta.url));
+    const args = [entry, '--port', String(this.port), '--data', this.dataDir];
+    return { args: [...args, '--token', this.token, ...this.extraArgs], env: process.env };
+  }
+
+  /** `baton relay` with its own BATON_HOME, so it never reads or writes the real `~/.baton`. */
+  private relayCommand(): { args: string[]; env: NodeJS.ProcessEnv } {
+    const args = [BATON_CLI, 'relay', '--port', String(this.port), '--data', this.dataDir];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      BATON_HOME: join(this.dataDir, 'home'),
+      BATON_TOKEN: this.token,
+    };
+    delete env['BATON_URL'];
+    return { args: [...args, '--log-level', 'warn', ...this.extraArgs], env };
   }
 
   /** `kill -9`: no shutdown code runs; whatever was not committed is gone. */
