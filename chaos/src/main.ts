@@ -6,7 +6,8 @@ const USAGE = `Usage: node chaos/dist/main.js [--profile full|ci] [--only a,b]
   Runs each fault scenario against a real baton server and checks every client's history.
   Scenarios: kill9, kill9-full, nodes-kill9, relay-kill9, host-kill9, proxy-cut, proxy-stall, slow-reader, duplicate-race, stale-resume, fuzz,
              compaction, terminal, http-fuzz, all-faults
-  The ci profile leaves out relay-kill9 and host-kill9 (minutes each) unless --only names them.
+  The ci profile leaves out relay-kill9 and host-kill9 (minutes each) unless --only names them;
+  .ci/run runs them as a step of their own.
   Exit code 0 only if every scenario's histories check out.`;
 
 /**
