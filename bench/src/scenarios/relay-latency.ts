@@ -173,8 +173,12 @@ function report(system: SystemName, sides: Side[], p: RelayLatencyParams): Syste
     for (const device of side.devices) problems.push(...device.problems.slice(0, 3));
   }
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
-  const ms = (s: LatencySummary, k: 'p50' | 'p99' | 'max') => s[k].toFixed(2);
-  const added = (k: 'p50' | 'p99') => (Number(ms(r, k)) - Number(ms(d, k))).toFixed(2);
+  const ms = (s: LatencySummary, k: 'p50' | 'p99' | 'max') =>
+    Number.isFinite(s[k]) ? s[k].toFixed(2) : '–';
+  const added = (k: 'p50' | 'p99') => {
+    const v = Number(ms(r, k)) - Number(ms(d, k));
+    return Number.isFinite(v) ? v.toFixed(2) : '–';
+  };
   return {
     system,
     connections: p.devices * 2,
