@@ -361,6 +361,28 @@ The QR opens the web app's pairing page on the address this server is reached at
 device can reach it only if the server listens beyond loopback (baton serve --host 0.0.0.0
 --tls) or sits behind a proxy: see docs/operations.md.${TARGET_HELP}`,
   },
+  join: {
+    name: 'join',
+    maxPositionals: 1,
+    values: ['name'],
+    booleans: [],
+    help: `usage: baton join '<link>' [--name NAME]
+
+Pairs this machine's CLI with a host through its relay, from the link baton host pair printed
+on the host (quote it: it contains a #). The host's sessions are sealed: the relay carries them
+but cannot read them. The link's fragment gives this CLI the host's public keys (the relay never
+sees it); this CLI makes its own keys and keeps them in a file only you can read
+(~/.baton/device-keys/, mode 0600; a file others can read is refused), and its token for the
+relay beside its other credentials. The host adds this device when it is online; from then on
+ls, new, send, tail and attach work on the host's sessions with --url <relay>:
+every event is checked (the host's signature, the roster, the keys, the order) and opened
+here, and everything typed is sealed here. An event that fails a check is not shown; a line
+on stderr says which and why.
+
+  --name NAME      this device's name at the relay (default: cli on <hostname>)
+  -h, --help       show this help
+`,
+  },
   devices: {
     name: 'devices',
     maxPositionals: Infinity,

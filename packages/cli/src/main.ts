@@ -5,6 +5,7 @@ import { parseArgs, type ParsedArgs } from './parse-args.js';
 import { attach } from './commands/attach.js';
 import { config } from './commands/config.js';
 import { pair } from './commands/pair.js';
+import { join } from './commands/join.js';
 import { audit, devices } from './commands/device-commands.js';
 import { serve } from './commands/serve.js';
 import { host } from './commands/host.js';
@@ -49,6 +50,8 @@ usage: baton <command> [options]
   rm <session>              delete the session and its log
   pair                      show a QR code and a short code that pair a phone or another
                             device (--role viewer|editor|owner --session S --ttl 300 --json)
+  join '<link>'             pair this CLI with a host through its relay, from the link
+                            baton host pair printed; its sealed sessions open here (--name N)
   devices                   list devices: role, modes, last seen, online (--json)
   devices rename <device> <name>
   devices role <device> <role>
@@ -133,6 +136,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'pair':
       return pair(args);
+    case 'join':
+      return join(args);
     case 'devices':
       return devices(args);
     case 'audit':

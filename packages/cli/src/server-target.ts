@@ -76,10 +76,19 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
     mode: 'cli',
   });
   const device = res as { deviceId: string; token: string };
-  devices[url] = { deviceId: device.deviceId, token: device.token };
+  rememberDevice(url, device.deviceId, device.token);
+  return { url, wsUrl, token: device.token };
+}
+
+/**
+ * Keeps this CLI's device credential for the server at `url` (the file is 0600, its folder
+ * 0700): later commands to that server use it (`resolveTarget`).
+ */
+export function rememberDevice(url: string, deviceId: string, token: string): void {
+  const devices = readJson<Record<string, { deviceId: string; token: string }>>(deviceFile()) ?? {};
+  devices[url.replace(/\/+$/, '')] = { deviceId, token };
   mkdirSync(batonHome(), { recursive: true, mode: 0o700 });
   writeFileSync(deviceFile(), JSON.stringify(devices, null, 2) + '\n', { mode: 0o600 });
-  return { url, wsUrl, token: device.token };
 }
 
 async function tokenWorks(url: string, token: string): Promise<boolean> {

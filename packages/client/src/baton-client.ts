@@ -34,6 +34,12 @@ import type { DocumentWriteStorage } from './pending-document-writes.js';
 import { TabSync, type BroadcastChannelLike } from './tab-sync.js';
 import { globalWebSocket, type WebSocketConstructor } from './web-socket-like.js';
 import { ObservableValue, type ExternalStore } from './observable-value.js';
+import {
+  ClientSealing,
+  looksSealed,
+  refusedEvent,
+  type SealingOptions,
+} from './sealing/client-sealing.js';
 
 export interface BatonClientOptions {
   /** The WebSocket URL, for example `ws://127.0.0.1:7777/v1/ws`. */
@@ -75,6 +81,15 @@ export interface BatonClientOptions {
   retention?: RetentionOptions;
   /** Timers and randomness, for tests. */
   clock?: Clock;
+  /**
+   * This device's keys for sealed sessions (a relay's sessions; docs/protocol.md, "Sealed
+   * sessions"). With it, the client opens every event of a sealed session before any store or
+   * listener sees it, checks every signature, wrap, roster and counter itself, and seals every
+   * input: the app sees plaintext exactly as for an unsealed session. An event that fails a
+   * check is never shown; an `error` with code `verify_failed` says which and why. Without it,
+   * a sealed session's events are refused the same way (there are no keys to open them).
+   */
+  sealing?: SealingOptions;
 }
 
 /** Options of `createSession`. */
@@ -154,6 +169,7 @@ export class BatonClient {
   readonly #retention: RetentionOptions;
   /** This window's page is hidden, as the app last said (`setVisible`). */
   #hidden = false;
+  readonly #sealing: ClientSealing | undefined;
 
   constructor(options: BatonClientOptions) {
     const WebSocketImpl = options.WebSocket ?? globalWebSocket();
@@ -176,16 +192,28 @@ export class BatonClient {
         throw error;
       });
     });
+    const sealing = options.sealing
+      ? new ClientSealing(options.sealing, options.url, options.token, (error) =>
+          this.#emitter.emit('error', error),
+        )
+      : undefined;
+    this.#sealing = sealing;
     this.outbox = new Outbox(
       options.storage ?? new MemoryOutboxStorage(),
       {
         canSend: (sessionId) => this.#canSend(sessionId),
-        send: (frame) => this.#connection.send(frame),
+        send: (frame, sealed) =>
+          this.#connection.send(
+            sealed ? ({ ...frame, payload: sealed } as unknown as typeof frame) : frame,
+          ),
       },
       clock,
       (error) =>
         this.#emitter.emit('error', new BatonError('internal', `outbox storage: ${String(error)}`)),
       (dropped) => this.#emitter.emit('inputsDropped', dropped),
+      sealing
+        ? (sessionId, inputId, payload) => sealing.sealInput(sessionId, inputId, payload)
+        : undefined,
     );
     this.#connection = new Connection({
       url: options.url,
@@ -345,7 +373,7 @@ export class BatonClient {
         id,
         readOnly,
         {
-          connection: this.#connection,
+          connection: this.#sealedConnection(id),
           outbox: this.outbox,
           onApplied: (sid, events) => {
             for (const event of events) {
@@ -358,8 +386,12 @@ export class BatonClient {
             this.#emitter.emit('snapshot', { sessionId: sid, base });
           },
           onLive: () => this.outbox.flush(),
-          onInfo: (info) => this.outbox.onRun(info.id, info.run),
+          onInfo: (info) => {
+            this.#sealing?.noteInfo(info);
+            this.outbox.onRun(info.id, info.run);
+          },
           onError: (error) => this.#emitter.emit('error', error),
+          ...(this.#sealing ? { admission: this.#admission(id, this.#sealing) } : {}),
         },
         this.#retention,
       );
@@ -390,6 +422,31 @@ export class BatonClient {
       if (this.#subscriptions.get(id) !== sub || !this.#connection.ready) return;
       if (sub.store.status !== 'live' && sub.store.status !== 'subscribing') sub.store.attach();
     });
+  }
+
+  /**
+   * The connection as a session store sees it: with sealing, the events of every `fetch` reply
+   * are opened before the store applies them.
+   */
+  #sealedConnection(id: SessionId): Pick<Connection, 'request'> {
+    const sealing = this.#sealing;
+    const connection = this.#connection;
+    if (!sealing) return connection;
+    const request = async (message: Parameters<Connection['request']>[0]) => {
+      const result = await connection.request(message);
+      if (message.type !== 'fetch') return result;
+      const page = result as ReplyResultOf<'fetch'>;
+      return { ...page, events: await sealing.openEvents(id, page.events) };
+    };
+    return { request: request as Connection['request'] };
+  }
+
+  /** The replay check of a sealed session, in log order (see `ClientSealing.admit`). */
+  #admission(id: SessionId, sealing: ClientSealing) {
+    return {
+      admit: (event: Parameters<ClientSealing['admit']>[1]) => sealing.admit(id, event),
+      reset: () => sealing.resetLog(id),
+    };
   }
 
   /** Releases one `subscribe`; the last release detaches from the session. */
@@ -460,7 +517,7 @@ export class BatonClient {
     epoch?: string,
   ): Promise<ReplyResultOf<'fetch'>> {
     const id = checkSessionId(sessionId);
-    return this.#connection.request({
+    return this.#sealedConnection(id).request({
       type: 'fetch',
       sessionId: id,
       afterSeq,
@@ -619,7 +676,10 @@ export class BatonClient {
   #onConnected(): void {
     if (this.#watchSessions) {
       this.#connection.request({ type: 'sessions.watch' }).then(
-        (result) => this.sessions.replace(result.sessions),
+        (result) => {
+          for (const info of result.sessions) this.#sealing?.noteInfo(info);
+          this.sessions.replace(result.sessions);
+        },
         (error: BatonError) => {
           if (error.code !== 'disconnected' && error.code !== 'closed')
             this.#emitter.emit('error', error);
@@ -639,14 +699,50 @@ export class BatonClient {
   }
 
   #route(message: ServerMessage): void {
+    const sealing = this.#sealing;
     switch (message.type) {
       case 'event':
+        if (sealing?.mustQueue(message.sessionId, message.event)) {
+          sealing.enqueue(message.sessionId, async () => {
+            const event = await sealing.openEvent(message.sessionId, message.event);
+            this.session(message.sessionId)?.handleEvent(event);
+          });
+          return;
+        }
+        if (!sealing && looksSealed(message.event)) {
+          // No keys on this client: the position moves on, the envelope is never shown.
+          this.session(message.sessionId)?.handleEvent(
+            refusedEvent(
+              message.sessionId,
+              message.event,
+              'no_key',
+              'this client was made without the sealing option, so it holds no keys',
+              (error) => this.#emitter.emit('error', error),
+            ),
+          );
+          return;
+        }
         this.session(message.sessionId)?.handleEvent(message.event);
         return;
       case 'snapshot':
+        if (sealing?.mustQueue(message.sessionId)) {
+          sealing.enqueue(message.sessionId, () =>
+            this.session(message.sessionId)?.handleSnapshot(message),
+          );
+          return;
+        }
         this.session(message.sessionId)?.handleSnapshot(message);
         return;
       case 'stream':
+        if (sealing?.mustQueue(message.sessionId) || 'sealed' in message) {
+          sealing?.enqueue(message.sessionId, async () => {
+            const opened = await sealing.openStream(message);
+            if (!opened) return;
+            this.session(message.sessionId)?.handleStream(opened);
+            this.#emitter.emit('stream', opened);
+          });
+          return;
+        }
         this.session(message.sessionId)?.handleStream(message);
         this.#emitter.emit('stream', message);
         return;
@@ -686,6 +782,8 @@ export class BatonClient {
         this.#emitter.emit('device', this.#device.getSnapshot()!);
         return;
       case 'sessions.changed':
+        if (message.change === 'upsert') sealing?.noteInfo(message.session);
+        else sealing?.forget(message.sessionId);
         this.sessions.apply(message);
         if (message.change === 'upsert') {
           this.outbox.onRun(message.session.id, message.session.run);

@@ -1,4 +1,5 @@
 import type { InputPayload, SessionId } from '@baton/protocol';
+import type { SealedPayload } from './sealing/session-sealing.js';
 
 /** One input as kept in durable storage until the server acknowledges or rejects it. */
 export interface OutboxRecord {
@@ -12,6 +13,12 @@ export interface OutboxRecord {
    * inputs created in the same millisecond.
    */
   order: number;
+  /**
+   * A sealed session's input as it goes on the wire, sealed once when it was queued: every
+   * resend carries exactly this, so the relay's dedupe by input id holds and the device's
+   * counter is never spent twice. `payload` stays the plaintext this device shows.
+   */
+  sealed?: SealedPayload;
   /** Set when the server rejected the input for good; such inputs are not retried automatically. */
   failed?: { code: string; message: string };
 }

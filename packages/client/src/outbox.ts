@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import { newInputId } from './new-input-id.js';
 import { ObservableValue, type ExternalStore, type Listener } from './observable-value.js';
 import type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
+import type { SealedPayload } from './sealing/session-sealing.js';
 
 /** What one window tells the other windows of its device about its outbox (cross-tab sync). */
 export type SharedOutboxChange =
@@ -54,14 +55,25 @@ export interface SubmittedInput {
 export interface OutboxSender {
   /** Whether inputs of this session may go out now (link up, subscription live if any). */
   canSend(sessionId: SessionId): boolean;
-  /** Puts one input frame on the wire; false if it could not be written. */
-  send(frame: {
-    type: 'input';
-    sessionId: SessionId;
-    inputId: string;
-    payload: InputPayload;
-  }): boolean;
+  /**
+   * Puts one input frame on the wire; false if it could not be written. With `sealed` (a sealed
+   * session), that goes on the wire in place of `payload`, which must never leave the device.
+   */
+  send(
+    frame: { type: 'input'; sessionId: SessionId; inputId: string; payload: InputPayload },
+    sealed?: SealedPayload,
+  ): boolean;
 }
+
+/**
+ * Seals an input for its session when the session is sealed (undefined when it is not). Called
+ * once per input, in the order inputs are added, before the input may be sent.
+ */
+export type InputSealer = (
+  sessionId: SessionId,
+  inputId: string,
+  payload: InputPayload,
+) => Promise<SealedPayload | undefined>;
 
 interface Entry {
   record: OutboxRecord;
@@ -119,6 +131,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   readonly #clock: Clock;
   readonly #onStorageError: (error: unknown) => void;
   readonly #onDropped: (dropped: DroppedInputs) => void;
+  readonly #seal: InputSealer | undefined;
   /** Told of every stored input this window adds or discards, for the other windows. */
   #onShared: (change: SharedOutboxChange) => void = () => {};
   readonly #entries: Entry[] = [];
@@ -136,7 +149,9 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     clock: Clock,
     onStorageError: (error: unknown) => void,
     onDropped: (dropped: DroppedInputs) => void = () => {},
+    seal?: InputSealer,
   ) {
+    this.#seal = seal;
     this.#storage = storage;
     this.#sender = sender;
     this.#clock = clock;
@@ -172,6 +187,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
           volatile: false,
         }));
       this.#entries.unshift(...loaded);
+      for (const entry of loaded) this.#sealLoaded(entry);
       this.#nextOrder = Math.max(this.#nextOrder, ...records.map((r) => r.order + 1));
       this.#loaded = true;
       this.#publish();
@@ -224,6 +240,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     );
     if (at === -1) this.#entries.push(entry);
     else this.#entries.splice(at, 0, entry);
+    this.#sealLoaded(entry);
     this.#nextOrder = Math.max(this.#nextOrder, record.order + 1);
     this.#publish();
     this.flush();
@@ -250,10 +267,33 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     const confirmed = this.#promiseFor(entry);
     this.#entries.push(entry);
     this.#publish();
-    if (volatile) {
+    if (this.#seal) {
+      // Held back (not `stored`) until sealed, so later inputs of the session wait for it and
+      // the counters go out in the order the inputs were made.
+      entry.stored = false;
+      this.#seal(sessionId, record.inputId, payload).then(
+        (sealed) => {
+          if (sealed) entry.record = { ...entry.record, sealed };
+          this.#afterAdd(entry);
+        },
+        (error: unknown) => this.#sealFailed(entry, error),
+      );
+      if (volatile) this.#scheduleExpiry();
+      return { inputId: record.inputId, confirmed };
+    }
+    this.#afterAdd(entry);
+    return { inputId: record.inputId, confirmed };
+  }
+
+  /** A new input is ready to go: keystrokes at once, others once stored. */
+  #afterAdd(entry: Entry): void {
+    if (!this.#entries.includes(entry)) return; // dropped or discarded while it was sealed
+    const record = entry.record;
+    if (entry.volatile) {
+      entry.stored = true;
       this.flush();
       this.#scheduleExpiry();
-      return { inputId: record.inputId, confirmed };
+      return;
     }
     this.#onShared({ kind: 'added', record });
     void this.#runStorage(async () => {
@@ -262,7 +302,42 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
       entry.stored = true;
       this.flush();
     });
-    return { inputId: record.inputId, confirmed };
+  }
+
+  /** A stored input from before sealing (or another window) that has no sealed form yet. */
+  #sealLoaded(entry: Entry): void {
+    if (!this.#seal || entry.record.sealed) return;
+    entry.stored = false;
+    const { sessionId, inputId, payload } = entry.record;
+    this.#seal(sessionId, inputId, payload).then(
+      (sealed) => {
+        if (sealed) {
+          entry.record = { ...entry.record, sealed };
+          const record = entry.record;
+          void this.#runStorage(() => this.#storage.put(record));
+        }
+        entry.stored = true;
+        this.flush();
+      },
+      (error: unknown) => this.#sealFailed(entry, error),
+    );
+  }
+
+  /** The input could not be sealed (no key for the session yet): it fails, visibly. */
+  #sealFailed(entry: Entry, error: unknown): void {
+    if (!this.#entries.includes(entry)) return;
+    const message = `could not seal the input: ${error instanceof Error ? error.message : String(error)}`;
+    entry.stored = true;
+    if (entry.volatile) {
+      this.#drop((e) => e === entry, 'not_running', new BatonError('unsealable', message));
+      return;
+    }
+    entry.status = 'failed';
+    entry.record = { ...entry.record, failed: { code: 'unsealable', message } };
+    entry.settle?.reject(new BatonError('unsealable', message));
+    entry.settle = undefined;
+    this.#publish();
+    this.flush();
   }
 
   /**
@@ -281,8 +356,8 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
         blocked.add(sessionId);
         continue;
       }
-      const { inputId, payload } = entry.record;
-      if (!this.#sender.send({ type: 'input', sessionId, inputId, payload })) {
+      const { inputId, payload, sealed } = entry.record;
+      if (!this.#sender.send({ type: 'input', sessionId, inputId, payload }, sealed)) {
         blocked.add(sessionId);
         continue;
       }
@@ -388,6 +463,8 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     } else {
       void this.#runStorage(() => this.#storage.put(record));
     }
+    // One that failed before it was sealed is sealed now: never sent in the clear.
+    this.#sealLoaded(entry);
     this.#publish();
     this.flush();
     return { inputId, confirmed };

@@ -16,6 +16,17 @@ export interface SessionBase {
   readonly state: SnapshotState | undefined;
 }
 
+/**
+ * A check every event must pass, once, in log order, as it is appended (a sealed session's
+ * replay check: each author's counter must grow along the log). An event refused moves the
+ * position past it like an unknown event and is not held. `reset` is called whenever the log
+ * starts over from a new base.
+ */
+export interface SessionLogAdmission {
+  admit(event: ReceivedLogEvent): boolean;
+  reset(): void;
+}
+
 /** The range a client must `fetch` to close a gap: events `afterSeq + 1 …` up to `limit`. */
 export interface MissingRange {
   afterSeq: number;
@@ -57,8 +68,12 @@ export class SessionLog {
   /** The epoch `lastSeq` belongs to; `undefined` until the server named one. */
   #epoch: string | undefined;
 
-  constructor(limits: WindowLimits = AGENT_WINDOW) {
+  /** See `SessionLogAdmission`. */
+  readonly #admission: SessionLogAdmission | undefined;
+
+  constructor(limits: WindowLimits = AGENT_WINDOW, admission?: SessionLogAdmission) {
     this.#window = new EventWindow(limits);
+    this.#admission = admission;
   }
 
   /** Changes how much of the log is held (for example once the session's kind is known). */
@@ -171,6 +186,7 @@ export class SessionLog {
   applySnapshot(
     snapshot: Pick<SnapshotMessage, 'seq' | 'reason' | 'state'> & { epoch?: string },
   ): LogEvent[] {
+    this.#admission?.reset();
     // Events held back were numbered in the old epoch: after a reset their seqs mean nothing.
     if (snapshot.reason === 'reset' || (snapshot.epoch && snapshot.epoch !== this.#epoch)) {
       this.#ahead.clear();
@@ -199,6 +215,7 @@ export class SessionLog {
 
   /** Forgets everything: the next event or snapshot starts the log afresh. */
   reset(): void {
+    this.#admission?.reset();
     this.#epoch = undefined;
     this.#lastSeq = 0;
     this.#heldFrom = 1;
@@ -211,6 +228,7 @@ export class SessionLog {
   /** Moves `lastSeq` to the event; holds it only if its type is known. Returns whether held. */
   #append(event: ReceivedLogEvent): boolean {
     this.#lastSeq = event.seq;
+    if (this.#admission && !this.#admission.admit(event)) return false;
     if (!isKnownLogEvent(event)) return false;
     this.#noteInput(event);
     for (const dropped of this.#window.push(event)) this.#dropped(dropped);

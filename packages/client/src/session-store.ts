@@ -14,7 +14,13 @@ import type { Connection } from './connection.js';
 import type { ExternalStore, Listener } from './observable-value.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
 import type { WindowLimits } from './event-window.js';
-import { AGENT_WINDOW, SessionLog, TERMINAL_WINDOW, type SessionBase } from './session-log.js';
+import {
+  AGENT_WINDOW,
+  SessionLog,
+  TERMINAL_WINDOW,
+  type SessionBase,
+  type SessionLogAdmission,
+} from './session-log.js';
 
 /**
  * State of this client's subscription to a session.
@@ -91,6 +97,8 @@ export interface SessionStoreHooks {
   /** The session's info changed (its `run` may have moved on). */
   onInfo?(info: SessionInfo): void;
   onError(error: BatonError): void;
+  /** A check each event passes in log order before it is applied (sealed sessions). */
+  admission?: SessionLogAdmission;
 }
 
 /**
@@ -146,7 +154,7 @@ export class SessionStore implements ExternalStore<SessionSnapshot> {
       agent: retention.agent ?? AGENT_WINDOW,
     };
     // Until the kind is known, hold no more than a terminal would: the tighter bound.
-    this.#log = new SessionLog(this.#retention.terminal);
+    this.#log = new SessionLog(this.#retention.terminal, hooks.admission);
     this.#unsubscribeOutbox = hooks.outbox.subscribe(() => this.#outboxChanged());
   }
 

@@ -41,7 +41,7 @@ async function typedInLog(client: BatonClient, sessionId: SessionId): Promise<st
   return events
     .filter(isKnownLogEvent)
     .flatMap((e) =>
-      e.type === 'input' && e.data.payload.kind === 'message' ? [e.data.payload.text] : [],
+      e.type === 'input' && 'text' in e.data.payload ? [e.data.payload.text] : [],
     );
 }
 

@@ -37,7 +37,13 @@ async function storedInputs(client: BatonClient, sessionId: string): Promise<str
     .filter(isKnownLogEvent)
     .flatMap((e) =>
       e.type === 'input'
-        ? [e.data.payload.kind === 'terminal' ? e.data.payload.data : e.data.payload.text]
+        ? [
+            'data' in e.data.payload
+              ? e.data.payload.data
+              : 'text' in e.data.payload
+                ? e.data.payload.text
+                : '',
+          ]
         : [],
     );
 }

@@ -3,7 +3,7 @@ import { AgentModel, AgentPermissionMode } from './agent-settings.js';
 import { ConnectionMode } from './connection-mode.js';
 import { GetDocument, ListDocuments, ResolveDocument, WriteDocument } from './document.js';
 import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
-import { InputPayload, PermissionDecision } from './input-payload.js';
+import { PermissionDecision, WireInputPayload } from './input-payload.js';
 import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
 import { SendVolatile } from './volatile-state.js';
 
@@ -105,7 +105,7 @@ export const SubmitInput = z.object({
   type: z.literal('input'),
   sessionId: SessionId,
   inputId: InputId,
-  payload: InputPayload,
+  payload: WireInputPayload,
 });
 
 /**

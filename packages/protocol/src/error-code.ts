@@ -85,6 +85,12 @@ export const ErrorCode = z.enum([
   'too_many_documents',
   /** A `timestamp` write whose clock is too far ahead of the server's; fix the device's clock. */
   'clock_skew',
+  /**
+   * A plaintext input to a sealed session (added in 2, additive): the relay stores only inputs
+   * sealed by their device (docs/protocol.md, "Sealed sessions"). Seal it with the session key
+   * (`GET /api/sessions/{id}/keys`) and send it again. Not retryable unchanged.
+   */
+  'sealed_session',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode } from './error-code.js';
 import { SessionId, Seq } from './ids.js';
 import { PermissionDecision } from './input-payload.js';
+import { IntroductionShape, SealedEnvelopeShape, SignedRosterShape, WrappedKeyShape } from './sealed.js';
 import { SessionKind, SessionStatus } from './session.js';
 
 /**
@@ -20,11 +21,13 @@ import { SessionKind, SessionStatus } from './session.js';
  *      (`sig`, docs/relay.md "Signed host output"). Not additive: a version 1 host signs
  *      nothing, so a relay that checks signatures cannot take its output; it is refused with
  *      `unsupported_version` and told to update.
- *
- * Where sealing goes: the bodies the relay need not read are `input.event.data.payload`,
- * `out.events[].data` and `stream.delta`; they are the parts the end-to-end envelope replaces.
+ * - 3: sealed sessions (docs/protocol.md, "Sealed sessions"): `host.hello.sealed` (the host
+ *      seals its sessions; absent or false for `baton host --plaintext`), host → relay `roster`
+ *      and `keys`, relay → host `intro` and `device.revoked`, and `stream.sealed`. A sealing host
+ *      sends frames a version 2 relay refuses, so it is a bump; a version 2 host still connects
+ *      and its sessions are plaintext, as before.
  */
-export const HOST_LINK_VERSION = 2;
+export const HOST_LINK_VERSION = 3;
 export const MIN_HOST_LINK_VERSION = 2;
 /** The WebSocket path hosts connect to. */
 export const HOST_LINK_PATH = '/v1/host';
@@ -69,6 +72,11 @@ export const HostHello = z.object({
    * registration under the host's token and refuses other keys later (close 4403).
    */
   keys: HostKeys.optional(),
+  /**
+   * Version 3: the host seals every session it runs (its events, stream fragments, and opens
+   * the sealed inputs of its devices). Absent or false: plaintext (`baton host --plaintext`).
+   */
+  sealed: z.boolean().optional(),
 });
 
 /** The answer to a relay request (`ref`): nothing on success, `error` on failure. */
@@ -112,6 +120,25 @@ export const HostStream = z.object({
   messageId: z.string().min(1).max(200),
   channel: z.enum(['text', 'thinking']),
   delta: z.string().max(1024 * 1024),
+  /** Version 3, sealed sessions: the fragment sealed, and `delta` is `""`. */
+  sealed: SealedEnvelopeShape.optional(),
+});
+
+/**
+ * Version 3: the host's newest signed device roster (every device it paired, revocations with
+ * their cut-offs). The relay checks its signature with the host's pinned keys, keeps the newest
+ * and verifies sealed inputs against it.
+ */
+export const HostRoster = z.object({ type: z.literal('roster'), roster: SignedRosterShape });
+
+/**
+ * Version 3: session keys of one session wrapped to devices (one per device and epoch). The relay
+ * stores them for `GET /api/sessions/{id}/keys`; only the addressed device can open one.
+ */
+export const HostKeysFrame = z.object({
+  type: z.literal('keys'),
+  sessionId: SessionId,
+  wrapped: z.array(WrappedKeyShape).min(1).max(10_000),
 });
 
 /** A runner reads its session's stored state (resuming an agent, a message's attachment). */
@@ -136,6 +163,8 @@ export const HostMessage = z.discriminatedUnion('type', [
   HostOut,
   HostStream,
   HostRead,
+  HostRoster,
+  HostKeysFrame,
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 
@@ -233,6 +262,30 @@ export const RelayReadResult = z.object({
   error: ErrorBody.optional(),
 });
 
+/**
+ * Version 3: a device that redeemed the host's pairing code `code` introduces its keys. The host
+ * answers (`host.reply`) once it accepted or refused it; the relay keeps it until then, across
+ * restarts and lost links.
+ */
+export const RelayIntro = z.object({
+  type: z.literal('intro'),
+  ref: Ref,
+  deviceId: z.string().min(1).max(256),
+  /** The code, when the device said which it redeemed; otherwise the host tries each it holds. */
+  code: z.string().min(1).max(64).optional(),
+  introduction: IntroductionShape,
+});
+
+/**
+ * Version 3: the relay's owner revoked a device (`baton devices revoke`). The host revokes it in
+ * its registry, rotates every session key and publishes the new roster and wraps.
+ */
+export const RelayDeviceRevoked = z.object({
+  type: z.literal('device.revoked'),
+  ref: Ref,
+  deviceId: z.string().min(1).max(256),
+});
+
 /** Sent before the relay closes the link for a reason the host should log. */
 export const RelayError = z.object({ type: z.literal('error'), error: ErrorBody });
 
@@ -248,6 +301,8 @@ export const RelayMessage = z.discriminatedUnion('type', [
   RelayOutAck,
   RelayReadResult,
   RelayError,
+  RelayIntro,
+  RelayDeviceRevoked,
 ]);
 export type RelayMessage = z.infer<typeof RelayMessage>;
 

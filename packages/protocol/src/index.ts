@@ -26,4 +26,5 @@ export * from './hybrid-clock.js';
 export * from './document.js';
 export * from './document-change.js';
 export * from './volatile-state.js';
+export * from './sealed.js';
 export * from './host-link.js';

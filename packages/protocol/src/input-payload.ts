@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_ATTACHMENTS_PER_MESSAGE, MessageAttachment } from './attachment.js';
+import { SealedInputPayload } from './sealed.js';
 
 /**
  * What a device submits to a session's inbox. Every input is stored in the log before it is
@@ -32,6 +33,20 @@ export const InputPayload = z.discriminatedUnion('kind', [
   }),
 ]);
 export type InputPayload = z.infer<typeof InputPayload>;
+
+/**
+ * An input payload as it travels and is stored: in the clear, or sealed (added in 2, additive:
+ * only sealed sessions carry the sealed form, and a client that does not know
+ * `SessionInfo.sealed` cannot take part in them). The sealed form is tried first: it is strict,
+ * so a plain payload never matches it.
+ */
+export const WireInputPayload = z.union([SealedInputPayload, InputPayload]);
+export type WireInputPayload = z.infer<typeof WireInputPayload>;
+
+/** Whether a payload is the sealed form. */
+export function isSealedPayload(payload: WireInputPayload): payload is SealedInputPayload {
+  return 'sealed' in payload;
+}
 
 /**
  * An answer to an agent's permission request. The first answer wins. A plan approval (Claude

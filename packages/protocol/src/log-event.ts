@@ -3,7 +3,8 @@ import { TokenUsage } from './agent-usage.js';
 import { DocumentChanged } from './document.js';
 import { InputId, Seq } from './ids.js';
 import { AgentCommand, AgentModel, AgentPermissionMode } from './agent-settings.js';
-import { InputPayload, PermissionDecision } from './input-payload.js';
+import { PermissionDecision, WireInputPayload } from './input-payload.js';
+import { SealedEventData } from './sealed.js';
 import { SessionKind, SessionStatus } from './session.js';
 import { ControlAction, SessionControl } from './session-control.js';
 
@@ -43,7 +44,7 @@ const bodies = {
     inputId: InputId,
     deviceId: z.string(),
     connectionId: z.string().optional(),
-    payload: InputPayload,
+    payload: WireInputPayload,
     imported: Imported,
   }),
   /**
@@ -229,11 +230,36 @@ export const UnknownLogEvent = z.object({
 });
 export type UnknownLogEvent = z.infer<typeof UnknownLogEvent>;
 
-/** An event as a client receives it: one it knows, or one of a type added after it was built. */
-export const ReceivedLogEvent = z.union([LogEvent, UnknownLogEvent]);
-export type ReceivedLogEvent = LogEvent | UnknownLogEvent;
+/**
+ * An event of a sealed session that its host made (added in 2, additive; docs/protocol.md,
+ * "Sealed sessions"): the type stays in the clear, the body is one sealed envelope. A client
+ * opens it with the session key and parses the plaintext with the type's own schema.
+ */
+export const SealedLogEvent = z.object({
+  seq: Seq,
+  ts: z.number(),
+  type: z.string().min(1).max(100),
+  data: SealedEventData,
+});
+export type SealedLogEvent = z.infer<typeof SealedLogEvent>;
 
-/** True when the event's type is one this protocol package knows (so its body was validated). */
+/**
+ * An event as a client receives it: one it knows, one sealed by its host, or one of a type added
+ * after it was built.
+ */
+export const ReceivedLogEvent = z.union([LogEvent, SealedLogEvent, UnknownLogEvent]);
+export type ReceivedLogEvent = LogEvent | SealedLogEvent | UnknownLogEvent;
+
+/** True when the event's body is a sealed envelope (to open before reading). */
+export function isSealedLogEvent(e: ReceivedLogEvent): e is SealedLogEvent {
+  const data = e.data as unknown;
+  return typeof data === 'object' && data !== null && 'sealed' in data;
+}
+
+/**
+ * True when the event's type is one this protocol package knows and its body is in the clear
+ * (so it was validated against the type's schema).
+ */
 export function isKnownLogEvent(e: ReceivedLogEvent): e is LogEvent {
-  return KNOWN_TYPES.has(e.type);
+  return KNOWN_TYPES.has(e.type) && !isSealedLogEvent(e);
 }

@@ -25,8 +25,10 @@ const FINGERPRINTS: Record<number, string> = {
   // with shared documents (`doc.*`, `doc.changed`) and `volatile`: '3bdbe497355f3739' before them;
   // with relays (`SessionInfo.host`, config `host`, the host link schemas): 'c8eee3e6d75418a8' before them;
   // with host identities (`SessionInfo.host.keyFingerprint`, host link 2: `keys`, `sig`):
-  // '48007ca55ba81210' before them.
-  2: '1d1ccba1b2cd2caf',
+  // '48007ca55ba81210' before them;
+  // with sealed sessions (`SessionInfo.sealed`, sealed payloads and bodies, `stream.sealed`,
+  // host link 3: `roster`, `keys`, `intro`, `device.revoked`): '1d1ccba1b2cd2caf' before them.
+  2: '452e7e21f84994b6',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ReceivedErrorCode } from './error-code.js';
 import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
 import { ReceivedLogEvent } from './log-event.js';
+import { SealedEnvelopeShape } from './sealed.js';
 import { Role } from './role.js';
 import { Attachment, SessionInfo } from './session.js';
 import { VolatileFrame } from './volatile-state.js';
@@ -112,6 +113,11 @@ export const StreamFrame = z.object({
   channel: z.enum(['text', 'thinking']),
   delta: z.string(),
   offset: z.number().int().nonnegative().optional(),
+  /**
+   * Sealed sessions (added in 2, additive): the fragment sealed by the host, and `delta` is
+   * `""`. Envelope kind `event`, id `s.<messageId>.<k>`, counter k (1, 2, … per message).
+   */
+  sealed: SealedEnvelopeShape.optional(),
 });
 
 /**

@@ -4,6 +4,7 @@ import { Epoch, SessionId, Seq } from './ids.js';
 import { ConnectionMode } from './connection-mode.js';
 import { Role } from './role.js';
 import { SessionControl } from './session-control.js';
+import { SessionSealing } from './sealed.js';
 
 export const SessionKind = z.enum(['terminal', 'claude', 'codex']);
 export type SessionKind = z.infer<typeof SessionKind>;
@@ -200,6 +201,11 @@ export const SessionInfo = z.object({
    * Absent on a server that runs its sessions itself. Lists group sessions by it.
    */
   host: SessionHost.optional(),
+  /**
+   * Present exactly for sealed sessions (added in 2, additive; docs/protocol.md, "Sealed
+   * sessions"): the host holding the session's keys and the newest key epoch it published.
+   */
+  sealed: SessionSealing.optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

@@ -112,6 +112,13 @@
  *      in `GET /api/hosts` (the fingerprint of the host's signing key; old clients ignore it).
  *      The host link went to its version 2 with it (`keys` in `host.hello`, `sig` on `out`;
  *      see host-link.ts); that link is between relays and hosts only, not clients.
+ *      Additive in 2: sealed sessions (docs/protocol.md, "Sealed sessions"): `SessionInfo.sealed`,
+ *      the sealed input payload (`{kind, sealed}`, `WireInputPayload`) in `input` messages, input
+ *      events and `POST /api/sessions/{id}/inputs`, sealed event bodies (`SealedLogEvent`:
+ *      `data = {sealed}`) and `stream.sealed`; HTTP `GET /api/sessions/{id}/keys` and
+ *      `POST /api/hosts/{hostId}/introductions` (sealed.ts). Only sealed sessions carry the
+ *      sealed forms, and a client that does not know `SessionInfo.sealed` cannot open them, so
+ *      plaintext sessions and old clients see nothing new. The host link went to version 3.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

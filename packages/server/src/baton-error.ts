@@ -25,6 +25,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'bad_request':
     case 'clock_skew':
     case 'hello_required':
+    case 'sealed_session':
       return 400;
     case 'unauthorized':
       return 401;

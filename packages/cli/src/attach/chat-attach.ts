@@ -4,6 +4,7 @@ import {
   BatonClient,
   agentPrompt,
   type BatonError,
+  type SealingOptions,
   type WebSocketConstructor,
 } from '@baton/client';
 import {
@@ -36,6 +37,8 @@ export interface AttachChatOptions {
   readOnly: boolean;
   stdin: ChatInput;
   stdout: ChatOutput;
+  /** This CLI's keys for a relay's sealed sessions (`baton join`). */
+  sealing?: SealingOptions | undefined;
 }
 
 /** Why the chat view ended. */
@@ -67,6 +70,7 @@ export async function attachChat(o: AttachChatOptions): Promise<ChatResult> {
     mode: 'cli',
     label: o.readOnly ? 'baton attach (read-only)' : 'baton attach',
     WebSocket: WebSocket as unknown as WebSocketConstructor,
+    ...(o.sealing ? { sealing: o.sealing } : {}),
   });
   client.connect();
   try {

@@ -102,7 +102,8 @@ export class ChatView {
     const { screen, style: s } = this.o;
     switch (e.type) {
       case 'input': {
-        if (e.data.payload.kind !== 'message') return;
+        // A sealed input is opened before it reaches a view; one that is not has no text.
+        if (!('text' in e.data.payload)) return;
         const queued = this.turnRunning;
         if (queued) this.queued.add(e.data.inputId);
         this.messageTexts.set(e.data.inputId, e.data.payload.text);

@@ -1,4 +1,5 @@
-import type { SessionInfo, SessionKind } from '@baton/protocol';
+import type { InputPayload, SessionInfo, SessionKind } from '@baton/protocol';
+import { sealInputFor } from '../sealed-input.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { flagList, flagString, type ParsedArgs } from '../parse-args.js';
 import { resolveSession } from '../resolve-session.js';
@@ -73,11 +74,13 @@ export async function send(args: ParsedArgs): Promise<void> {
   const attachments = attaching
     ? await uploadSendAttachments(target, session.id, images, files)
     : [];
-  const payload =
+  const payload: InputPayload =
     session.kind === 'terminal'
       ? { kind: 'terminal', data: args.flags.has('no-enter') ? text : text + '\r' }
       : { kind: 'message', text, ...(attachments.length > 0 ? { attachments } : {}) };
   const inputId = randomUUID();
+  // A sealed session's input is sealed here, once; the relay only ever sees the envelope.
+  const wire = session.sealed ? await sealInputFor(target, session, inputId, payload) : payload;
   let lastError: unknown;
   // The same input id on every attempt: a retry after a lost answer is stored once.
   for (let attempt = 0; attempt < 4; attempt++) {
@@ -87,7 +90,7 @@ export async function send(args: ParsedArgs): Promise<void> {
         'POST',
         `/api/sessions/${session.id}/inputs`,
         target.token,
-        { inputId, payload },
+        { inputId, payload: wire },
       )) as {
         seq: number;
         duplicate: boolean;

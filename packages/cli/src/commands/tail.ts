@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import { BatonClient } from '@baton/client';
+import { BatonClient, VERIFY_FAILED } from '@baton/client';
+import { sealingFor } from '../device-keys.js';
 import type { LogEvent } from '@baton/protocol';
 import { formatEvent } from '../format-event.js';
 import { flagInt, type ParsedArgs } from '../parse-args.js';
@@ -24,6 +25,11 @@ export async function tail(args: ParsedArgs): Promise<void> {
     label: 'baton tail',
     WebSocket: WebSocket as never,
     watchSessions: true,
+    ...sealingFor(target.url),
+  });
+  // A sealed event that fails a check is never printed; this says which and why.
+  client.on('error', (error) => {
+    if (error.code === VERIFY_FAILED) process.stderr.write(`baton tail: ${error.message}\n`);
   });
   const print = (e: LogEvent) => {
     if (e.seq <= after) return;

@@ -1,4 +1,4 @@
-import type { InputPayload } from '@baton/protocol';
+import { isSealedPayload, type WireInputPayload } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 import type { Store } from '../storage/store.js';
 
@@ -11,9 +11,11 @@ import type { Store } from '../storage/store.js';
 export async function withAttachmentInfo(
   store: Store,
   sessionId: string,
-  payload: InputPayload,
-): Promise<InputPayload> {
-  if (payload.kind !== 'message' || payload.attachments === undefined) return payload;
+  payload: WireInputPayload,
+): Promise<WireInputPayload> {
+  // A sealed message's attachments are inside the envelope: the relay cannot look them up.
+  if (isSealedPayload(payload) || payload.kind !== 'message' || payload.attachments === undefined)
+    return payload;
   const ids = payload.attachments.map((a) => a.id);
   const found = await store.describeAttachments(ids);
   const missing = ids.find((id) => !found.has(id));

@@ -2,7 +2,7 @@ import {
   ConnectionMode,
   ControlAction,
   ControlDevice,
-  InputPayload,
+  WireInputPayload,
   PermissionDecision,
   ResolveDocument,
   Role,
@@ -28,7 +28,7 @@ export const ForwardedCommand = z.discriminatedUnion('op', [
     deviceId: z.string(),
     connectionId: z.string().optional(),
     inputId: z.string(),
-    payload: InputPayload,
+    payload: WireInputPayload,
     readOnly: z.boolean(),
   }),
   z.object({

@@ -1,4 +1,4 @@
-import type { InputPayload } from '@baton/protocol';
+import { isSealedPayload, type WireInputPayload } from '@baton/protocol';
 
 /**
  * Keeps a session's chat messages in the order their frames arrived although some must be
@@ -20,11 +20,13 @@ export class InOrderAppends {
    * call order with respect to every other call. Resolves with what `append` resolves with.
    */
   run<T>(
-    payload: InputPayload,
-    prepare: (payload: InputPayload) => Promise<InputPayload>,
-    append: (payload: InputPayload) => Promise<T>,
+    payload: WireInputPayload,
+    prepare: (payload: WireInputPayload) => Promise<WireInputPayload>,
+    append: (payload: WireInputPayload) => Promise<T>,
   ): Promise<T> {
-    const needsLookup = payload.kind === 'message' && payload.attachments !== undefined;
+    // A sealed payload is verified (asynchronous WebCrypto) before it is appended.
+    const needsLookup =
+      isSealedPayload(payload) || (payload.kind === 'message' && payload.attachments !== undefined);
     if (!needsLookup && this.pending === 0) return append(payload);
     this.pending += 1;
     const enqueued = this.chain.then(async () => {

@@ -1,4 +1,4 @@
-import type { InputPayload } from '@baton/protocol';
+import type { WireInputPayload } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 import { inputKey, type InputKey, type Store, type StoredInput } from '../storage/store.js';
 import { payloadDigest } from './payload-digest.js';
@@ -32,7 +32,7 @@ export async function storedDuplicateOf(
   sessionId: string,
   deviceId: string,
   inputId: string,
-  payload: InputPayload,
+  payload: WireInputPayload,
 ): Promise<number | undefined> {
   const key = { deviceId, inputId, digest: payloadDigest(payload) };
   const seen = (await store.findInputs(sessionId, [key])).get(inputKey(key));

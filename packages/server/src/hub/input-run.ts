@@ -1,4 +1,4 @@
-import type { InputPayload } from '@baton/protocol';
+import { isSealedPayload, type WireInputPayload } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 
 /**
@@ -17,7 +17,10 @@ export function nextRun(previous: number, headSeq: number): number {
 }
 
 /** Whether an input was typed for another run than `currentRun` (only terminal inputs carry one). */
-export function isStaleRun(payload: InputPayload, currentRun: number): boolean {
+export function isStaleRun(payload: WireInputPayload, currentRun: number): boolean {
+  // A sealed input's `run` is inside its envelope: the relay cannot check it (the host does not
+  // either yet; docs/security.md).
+  if (isSealedPayload(payload)) return false;
   return payload.kind === 'terminal' && payload.run !== undefined && payload.run !== currentRun;
 }
 
@@ -29,12 +32,13 @@ export async function duplicateOrStale(
   sessionId: string,
   currentRun: number,
   inputId: string,
-  payload: InputPayload,
+  payload: WireInputPayload,
   findStored: (inputId: string) => Promise<number | undefined>,
 ): Promise<{ seq: number; duplicate: true }> {
   const seq = await findStored(inputId);
   if (seq !== undefined) return { seq, duplicate: true };
-  const typedFor = payload.kind === 'terminal' ? payload.run : undefined;
+  const typedFor =
+    !isSealedPayload(payload) && payload.kind === 'terminal' ? payload.run : undefined;
   throw new BatonError(
     'stale_input',
     `input ${inputId} was typed for run ${typedFor} of session ${sessionId}, which is now at run ${currentRun} (it restarted); the keys were not sent`,

@@ -5,7 +5,11 @@ import {
   type ControlDevice,
   type AgentConfig,
   type Attachment,
-  type InputPayload,
+  type WireInputPayload,
+  isSealedPayload,
+  isSealedLogEvent,
+  type SessionSealing,
+  type SealedEnvelopeShape,
   type LogEvent,
   type NewLogEvent,
   type PermissionDecision,
@@ -17,6 +21,7 @@ import {
   type TerminalConfig,
 } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
+import type { SealGate } from './seal-gate.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import type { Logger } from '../logger.js';
 import type { Projection } from '../projections/projection.js';
@@ -75,6 +80,8 @@ export interface LiveSessionDeps {
   deviceName?(deviceId: string): string | undefined;
   /** On a relay: the host a session runs on, with its online state (`SessionInfo.host`). */
   describeHost?(hostId: string): SessionHost;
+  /** On a relay: which sessions are sealed, and the check of their inputs. */
+  sealing?: SealGate;
   /** The session's list entry changed; `urgent` for status, name and presence changes. */
   onInfoChanged(session: LiveSession, urgent: boolean): void;
   /** An attachment through this node joined, changed or left (many nodes: others are told). */
@@ -184,6 +191,12 @@ export class LiveSession {
     });
   }
 
+  /** A sealed session's host and key epoch; undefined for a plaintext session. */
+  get sealed(): SessionSealing | undefined {
+    const host = this.config.host;
+    return host === undefined ? undefined : this.deps.sealing?.describe(this.id, host);
+  }
+
   get isAgent(): boolean {
     return this.kind !== 'terminal';
   }
@@ -225,6 +238,8 @@ export class LiveSession {
     if (usage !== undefined) info.usage = usage;
     if (this.config.host !== undefined && this.deps.describeHost)
       info.host = this.deps.describeHost(this.config.host);
+    const sealed = this.sealed;
+    if (sealed) info.sealed = sealed;
     return info;
   }
 
@@ -279,6 +294,8 @@ export class LiveSession {
       this.committedSeq = ev.seq;
       this.recent.push(ev);
       const e = ev.event;
+      // A sealed body is an envelope: nothing here may read it (its seq and type still count).
+      if (isSealedLogEvent(e)) continue;
       if (e.type === 'session.status') {
         this.status = e.data.status;
         this.reason = e.data.reason;
@@ -369,7 +386,19 @@ export class LiveSession {
    * turn live later (they get the text so far in `catchUp`). A subscriber still catching up gets
    * nothing now: it receives the whole text so far when it turns live, then the fragments after.
    */
-  broadcastStream(messageId: string, channel: 'text' | 'thinking', delta: string): void {
+  broadcastStream(
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+    sealed?: SealedEnvelopeShape,
+  ): void {
+    if (sealed) {
+      // A sealed fragment is not kept for joiners (the relay cannot join fragments it cannot
+      // read): a device that subscribes mid-reply sees the reply when its event is stored.
+      const frame = JSON.stringify({ type: 'stream', sessionId: this.id, messageId, channel, delta: '', sealed });
+      for (const sub of this.subscriptions.values()) if (sub.state === 'live') sub.peer.send(frame);
+      return;
+    }
     const offset = this.streaming.append(messageId, channel, delta);
     const frame = streamFrame(this.id, messageId, channel, delta, offset);
     for (const sub of this.subscriptions.values()) {
@@ -538,11 +567,24 @@ export class LiveSession {
   async submitInput(
     actor: Actor,
     inputId: string,
-    payload: InputPayload,
+    payload: WireInputPayload,
     readOnly: boolean,
   ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
     if (readOnly) {
       throw new BatonError('read_only', 'this attachment is read-only: it cannot send input');
+    }
+    const sealing = this.sealed;
+    if (sealing && !isSealedPayload(payload)) {
+      throw new BatonError(
+        'sealed_session',
+        `session ${this.id} is sealed: the relay stores only inputs sealed by their device (docs/protocol.md, "Sealed sessions"); fetch the session key from /api/sessions/${this.id}/keys, seal the input and send it again`,
+      );
+    }
+    if (!sealing && isSealedPayload(payload)) {
+      throw new BatonError(
+        'bad_request',
+        `session ${this.id} is not sealed: send the input in the clear`,
+      );
     }
     const expected = this.isAgent ? 'message' : 'terminal';
     if (payload.kind !== expected) {
@@ -552,7 +594,7 @@ export class LiveSession {
       );
     }
     // Every window's emulator answers a query; only the responder's answer is typed.
-    const report = payload.kind === 'terminal' && payload.report === true;
+    const report = !isSealedPayload(payload) && payload.kind === 'terminal' && payload.report === true;
     if (report && actor.connectionId !== this.responder()) {
       return { seq: this.committedSeq, duplicate: false, ignored: 'not_responder' };
     }
@@ -572,9 +614,20 @@ export class LiveSession {
     }
     const result = await this.inOrder.run(
       payload,
-      (p) => withAttachmentInfo(this.deps.store, this.id, p),
+      async (p) => {
+        if (isSealedPayload(p)) {
+          // Verified in the append order (InOrderAppends): a forgery is refused, nothing stored.
+          await this.deps.sealing!.verifyInput(this.id, this.config.host!, actor.deviceId, inputId, p);
+          return p;
+        }
+        return withAttachmentInfo(this.deps.store, this.id, p);
+      },
       (p) => {
-        const data: InputEvent['data'] = { inputId, deviceId: actor.deviceId, payload: p };
+        const data: Extract<NewLogEvent, { type: 'input' }>['data'] = {
+          inputId,
+          deviceId: actor.deviceId,
+          payload: p,
+        };
         if (actor.connectionId !== undefined) data.connectionId = actor.connectionId;
         return this.deps.writer.appendInput(this.logState, { type: 'input', data });
       },
@@ -826,6 +879,7 @@ export class LiveSession {
       const page = await this.deps.store.readEvents(this.id, after, 1000);
       for (const stored of page) {
         const event = parseStored(stored);
+        if (isSealedLogEvent(event)) continue;
         this.deps.projection.apply(event);
         this.summarize(event);
         this.withdrawals.apply(event);
@@ -846,6 +900,9 @@ export class LiveSession {
   private maybeCompact(): void {
     // Only the owner checkpoints and compacts; a following node's firstSeq follows the store.
     if (this.compacting || this.deleted || this.following) return;
+    // A sealed session has no snapshot the relay could make (it cannot read the bodies): late
+    // joiners replay from the start until hosts make sealed snapshots (docs/relay.md).
+    if (this.sealed) return;
     const retained = this.committedSeq - this.firstSeq + 1;
     const overRetention = retained > this.deps.retentionEvents * 1.25;
     const checkpointDue =

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { InputPayload } from '@baton/protocol';
+import { isSealedPayload, type WireInputPayload } from '@baton/protocol';
 
 /**
  * A digest of an input's payload, stored with its id: a retry carries the same payload (same
  * digest) and is a duplicate; a different input reusing the id is refused. Keys are sorted so
  * the digest does not depend on the order a client wrote them in.
  */
-export function payloadDigest(payload: InputPayload): string {
+export function payloadDigest(payload: WireInputPayload): string {
   return createHash('sha256')
     .update(stableJson(chosenByClient(payload)))
     .digest('hex')
@@ -17,8 +17,9 @@ export function payloadDigest(payload: InputPayload): string {
  * An attachment's `type` and `size` are filled in by the server from the store: they are left
  * out, so a retry is recognised whether it reaches the digest before or after they are filled.
  */
-function chosenByClient(payload: InputPayload): InputPayload {
-  if (payload.kind !== 'message' || payload.attachments === undefined) return payload;
+function chosenByClient(payload: WireInputPayload): WireInputPayload {
+  if (isSealedPayload(payload) || payload.kind !== 'message' || payload.attachments === undefined)
+    return payload;
   return {
     ...payload,
     attachments: payload.attachments.map(({ id, name }) => ({

@@ -4,6 +4,7 @@ import type {
   AgentConfig,
   LogEvent,
   NewLogEvent,
+  SealedEnvelopeShape,
   SessionKind,
   SessionStatus,
   TerminalConfig,
@@ -36,6 +37,8 @@ export interface SupervisedSession {
   readonly kind: SessionKind;
   readonly config: TerminalConfig & AgentConfig;
   readonly isAgent: boolean;
+  /** Sealed (relay): its host's events carry envelopes, verified before they reach here. */
+  readonly sealed: unknown;
   readonly status: SessionStatus;
   /** True once the session was deleted: its runner's calls are ignored from then on. */
   readonly isDeleted: boolean;
@@ -47,7 +50,12 @@ export interface SupervisedSession {
     extra?: { reason?: string; exitCode?: number; signal?: number; hostOut?: number },
   ): Promise<void>;
   /** Sends a streaming fragment to every live subscriber and keeps it for later joiners. */
-  broadcastStream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
+  broadcastStream(
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+    sealed?: SealedEnvelopeShape,
+  ): void;
   /** See `RunnerContext.takeForTurn`. */
   takeForTurn<T extends { deviceId: string; inputId: string }>(batch: T[]): T[];
 }
@@ -182,7 +190,8 @@ export class RunnerSupervisor {
   async restart(): Promise<void> {
     if (this.runner) await this.stop();
     await this.session.setStatus('starting');
-    if (this.session.kind === 'terminal') {
+    // Not in a sealed session: a device shows only what its host sealed as terminal output.
+    if (this.session.kind === 'terminal' && this.session.sealed === undefined) {
       // Committed before the new runner starts, so it lands between the old output and the new.
       const data = restartSeparator(new Date());
       await this.session.append([{ type: 'terminal.output', data: { data } }]);
@@ -276,7 +285,7 @@ export class RunnerSupervisor {
       children: deps.children.forSession(session.id),
       emit: async (events: NewLogEvent[], opts = {}): Promise<LogEvent[]> => {
         if (!current()) return [];
-        const invalid = invalidRunnerEvent(events);
+        const invalid = invalidRunnerEvent(events, session.sealed !== undefined);
         if (invalid !== undefined) {
           await this.fail(generation, `the ${session.kind} runner failed: ${invalid}`);
           throw new RunnerError('internal', invalid);
@@ -285,9 +294,9 @@ export class RunnerSupervisor {
         const committed = await appendUntilStored(() => session.append(events, patch), retry);
         return (committed ?? []).map((c) => c.event);
       },
-      stream: (messageId, channel, delta) => {
+      stream: (messageId, channel, delta, sealed) => {
         if (!current()) return;
-        session.broadcastStream(messageId, channel, delta);
+        session.broadcastStream(messageId, channel, delta, sealed);
       },
       setStatus: async (status, extra) => {
         if (!current()) return;

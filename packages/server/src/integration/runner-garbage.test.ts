@@ -17,7 +17,7 @@ function garbageRunnerFactory(): RunnerFactory {
     create: (ctx: RunnerContext) => ({
       start: () => ctx.setStatus('idle'),
       input: async (event) => {
-        const text = event.data.payload.kind === 'message' ? event.data.payload.text : '[]';
+        const text = 'text' in event.data.payload ? event.data.payload.text : '[]';
         // "__bigint__" becomes a BigInt, a value a real driver could pass through from a parser.
         const events = JSON.parse(text, (_k, v: unknown) =>
           v === '__bigint__' ? 1n : v,

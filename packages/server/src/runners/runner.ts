@@ -1,10 +1,12 @@
 import type {
   AgentConfig,
   AgentConversation,
+  InputPayload,
   LogEvent,
   LogEventData,
   NewLogEvent,
   PermissionDecision,
+  SealedEnvelopeShape,
   RunnerSnapshot,
   SessionKind,
   SessionStatus,
@@ -39,7 +41,13 @@ export interface RunnerContext {
    */
   emit(events: NewLogEvent[], opts?: { hostOut?: number }): Promise<LogEvent[]>;
   /** Send a volatile streaming fragment to current subscribers. Never stored. */
-  stream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
+  stream(
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+    /** A relay's sealed session: the host's sealed fragment (`delta` is empty). */
+    sealed?: SealedEnvelopeShape,
+  ): void;
   /**
    * Record a status change (stored as a `session.status` event and pushed to session lists).
    * `hostOut` as for `emit`; nothing is stored (nor the number) when the status is unchanged.
@@ -67,7 +75,14 @@ export interface RunnerContext {
   deviceName?(deviceId: string): string | undefined;
 }
 
-export type InputEvent = LogEvent & { type: 'input'; data: LogEventData<'input'> };
+/**
+ * An input as a runner takes it: always in the clear. A server stores only plaintext inputs for
+ * the sessions it runs itself; a relay's sealed inputs go to a RemoteRunner, which forwards
+ * them unread, and the host opens each before its runner takes it (host/host-session.ts).
+ */
+export type InputEvent = Extract<LogEvent, { type: 'input' }> & {
+  data: Omit<LogEventData<'input'>, 'payload'> & { payload: InputPayload };
+};
 
 /**
  * A session's engine: a PTY shell, a Claude Code conversation, a Codex thread.

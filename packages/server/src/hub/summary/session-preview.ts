@@ -19,7 +19,7 @@ export class SessionPreview {
 
   apply(event: LogEvent): void {
     if (event.type === 'agent.text') this.setFrom(event.data.text);
-    else if (event.type === 'input' && event.data.payload.kind === 'message')
+    else if (event.type === 'input' && 'text' in event.data.payload)
       this.setFrom(event.data.payload.text);
     else if (event.type === 'terminal.output') this.feedTerminal(event.data.data);
   }

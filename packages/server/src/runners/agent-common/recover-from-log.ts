@@ -85,7 +85,8 @@ export async function recoverFromLog(ctx: RunnerContext, kind: SessionKind): Pro
         break;
       case 'input':
         result.seenInputIds.add(deliveryKey(e.data.deviceId, e.data.inputId));
-        if (e.data.payload.kind === 'message') {
+        // A sealed input never reaches here: agents run on servers and hosts, in the clear.
+        if (e.data.payload.kind === 'message' && 'text' in e.data.payload) {
           const { text, attachments } = e.data.payload;
           inputs.push({
             inputId: e.data.inputId,
