@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { BatonClient, registerDevice, type BatonClientOptions } from '@baton/client';
+import { BatonClient, type BatonClientOptions } from '@baton/client';
 import type { Keystroke } from './keystroke-echo.js';
 
 /**
@@ -47,18 +47,18 @@ export class EchoDevice {
   }
 
   /**
-   * Registers a device with the owner token, connects it with the SDK and subscribes it to
-   * `sessionId`. `extra` adds client options (sealing).
+   * Connects a device with its token through the SDK and subscribes it to `sessionId`. `extra`
+   * adds client options (`sealing` for a device paired with a host).
    */
   static async connect(
-    server: { url: string; wsUrl: string; ownerToken: string },
+    wsUrl: string,
+    token: string,
     name: string,
     sessionId: string,
     extra: Partial<BatonClientOptions> = {},
   ): Promise<EchoDevice> {
-    const { token } = await registerDevice(server.url, server.ownerToken, name, 'headless');
     const client = new BatonClient({
-      url: server.wsUrl,
+      url: wsUrl,
       token,
       mode: 'headless',
       label: name,

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { BatonClient } from '@baton/client';
+import { BatonClient, MemorySealingStore, pairWithHost, registerDevice } from '@baton/client';
 import { BASH_TERMINAL } from '@baton/server/testing';
 import { WebSocket } from 'ws';
-import type { TerminalConfig } from '@baton/protocol';
+import type { SessionInfo, TerminalConfig } from '@baton/protocol';
 import type { SystemName } from '../drivers/connection.js';
 import { EchoDevice } from '../drivers/echo-device.js';
 import { keystroke } from '../drivers/keystroke-echo.js';
@@ -13,6 +13,7 @@ import {
   type CliHost,
   type CliServer,
 } from '../servers/baton-cli.js';
+import { hostPairLink } from '../servers/host-pair-link.js';
 import { summarizeUs, type LatencySummary } from '../stats.js';
 import { baselineDir } from './harness.js';
 import type { Scenario, SystemRun } from './result.js';
@@ -41,6 +42,8 @@ const SHELL = { ...BASH_TERMINAL, env: { ...BASH_TERMINAL.env, INPUTRC: '/dev/nu
 /** One side of the comparison: a server, its terminal session and the devices attached to it. */
 interface Side {
   name: 'direct' | 'relay';
+  /** Its session is sealed by its host (end to end between the host and the devices). */
+  sealed: boolean;
   devices: EchoDevice[];
   samplesUs: number[];
   lost: number;
@@ -69,7 +72,8 @@ export function relayLatencyScenario(
       `${params.devices} devices on a terminal session (bash without rc files) of a direct \`baton serve\`, and ${params.devices} on one of a ` +
       `\`baton relay\` whose shell runs on a \`baton host\` on the same machine; ${params.keystrokes} keystrokes on each side ` +
       `(a letter, then DEL), one at a time, alternating sides, each typed by the next device; ` +
-      `latency is keystroke sent → its echo applied on every device of the side (SDK clients, plaintext sessions).`,
+      `latency is keystroke sent → its echo applied on every device of the side (SDK clients; where the host seals, ` +
+      `the relay's devices are paired with it by link and open every event, and seal every keystroke).`,
     systems: ['baton'],
     run: (system) => runOnce(system, params),
   };
@@ -89,7 +93,7 @@ async function runOnce(system: SystemName, p: RelayLatencyParams): Promise<Syste
     servers.push(relay);
     host = await startCliHost(cli, relay, HOST_NAME);
     sides.push(await openSide('direct', direct, SHELL, p.devices));
-    sides.push(await openSide('relay', relay, { ...SHELL, host: HOST_NAME }, p.devices));
+    sides.push(await openSide('relay', relay, { ...SHELL, host: HOST_NAME }, p.devices, host));
 
     for (let n = 0; n < WARM_UP; n++) for (const side of sides) await typeOne(side, n, false);
     let next = performance.now();
@@ -112,12 +116,18 @@ async function runOnce(system: SystemName, p: RelayLatencyParams): Promise<Syste
   }
 }
 
-/** Creates the side's terminal session, attaches its devices and waits for the shell's prompt. */
+/**
+ * Creates the side's terminal session, attaches its devices and waits for the shell's prompt.
+ * A session its host seals gets devices paired with that host by link, each with its own keys
+ * (the SDK's `sealing` option), as a person pairs a phone; any other gets devices registered with
+ * the owner token.
+ */
 async function openSide(
   name: Side['name'],
   server: CliServer,
   config: TerminalConfig,
   count: number,
+  host?: CliHost,
 ): Promise<Side> {
   const owner = new BatonClient({
     url: server.wsUrl,
@@ -128,16 +138,52 @@ async function openSide(
     watchSessions: false,
   });
   owner.connect();
+  let session: SessionInfo;
   try {
     await owner.whenConnected(60_000);
-    const session = await owner.createSession({ kind: 'terminal', name, config });
-    const devices: EchoDevice[] = [];
-    for (let d = 0; d < count; d++)
-      devices.push(await EchoDevice.connect(server, `${name}-device-${d + 1}`, session.id));
-    await Promise.all(devices.map((d) => d.printed('$ ', 60_000)));
-    return { name, devices, samplesUs: [], lost: 0, typed: 0 };
+    session = await owner.createSession({ kind: 'terminal', name, config });
   } finally {
     await owner.close();
+  }
+  const sealed = session.sealed !== undefined;
+  if (sealed && !host) throw new Error(`the ${name} session is sealed, but there is no host`);
+  const devices: EchoDevice[] = [];
+  for (let d = 0; d < count; d++) {
+    const label = `${name}-device-${d + 1}`;
+    if (sealed) {
+      const store = new MemorySealingStore();
+      const { token } = await pairWithHost(await hostPairLink(server, host!), {
+        store,
+        name: label,
+      });
+      await keysArrive(server, token, session.id);
+      devices.push(
+        await EchoDevice.connect(server.wsUrl, token, label, session.id, { sealing: { store } }),
+      );
+    } else {
+      const { token } = await registerDevice(server.url, server.ownerToken, label, 'headless');
+      devices.push(await EchoDevice.connect(server.wsUrl, token, label, session.id));
+    }
+  }
+  await Promise.all(devices.map((d) => d.printed('$ ', 60_000)));
+  return { name, sealed, devices, samplesUs: [], lost: 0, typed: 0 };
+}
+
+/**
+ * Waits until the host has wrapped the session's key to a newly paired device (it accepted the
+ * device's introduction): before that the device could not open the session's events.
+ */
+async function keysArrive(server: CliServer, token: string, sessionId: string): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const res = await fetch(`${server.url}/api/sessions/${sessionId}/keys`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = res.ok ? ((await res.json()) as { wrapped?: unknown[] }) : {};
+    if ((body.wrapped?.length ?? 0) > 0) return;
+    if (performance.now() > deadline)
+      throw new Error(`the host did not wrap the session key to a new device (${res.status})`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -195,6 +241,7 @@ function report(system: SystemName, sides: Side[], p: RelayLatencyParams): Syste
       'relay adds p50 / p99 (ms)': `${added('p50')} / ${added('p99')}`,
       'max direct / relay (ms)': `${ms(d, 'max')} / ${ms(r, 'max')}`,
       'keystrokes per side': String(Math.min(d.samples, r.samples)),
+      'relay sessions': relay.sealed ? 'sealed' : 'plaintext',
     },
     problems,
     notes: [],

@@ -32,14 +32,18 @@ export interface CliServer {
   /** The devices' WebSocket URL (`/v1/ws`). */
   readonly wsUrl: string;
   readonly ownerToken: string;
-  /** An owner pairing code (`baton pair --role owner`), for a host of this relay. */
-  ownerCode(): Promise<string>;
+  /** A pairing code (`baton pair --role ROLE`): an owner's for a host, an editor's for a device. */
+  pairingCode(role: 'owner' | 'editor'): Promise<string>;
   stop(): Promise<void>;
 }
 
 /** A running `baton host --relay URL`. */
 export interface CliHost {
   readonly name: string;
+  /** Its data directory (`--data`): its identity and the pairings it waits for. */
+  readonly dataDir: string;
+  /** Its id at the relay (`GET /api/hosts`). */
+  id(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -109,8 +113,8 @@ export async function startCliServer(cli: string, command: 'serve' | 'relay'): P
       url,
       wsUrl: `${url.replace(/^http/, 'ws')}/v1/ws`,
       ownerToken: m[2]!,
-      ownerCode: async () => {
-        const { stdout } = await run(process.execPath, [cli, 'pair', '--role', 'owner', '--json'], {
+      pairingCode: async (role) => {
+        const { stdout } = await run(process.execPath, [cli, 'pair', '--role', role, '--json'], {
           env,
           timeout: 60_000,
         });
@@ -134,7 +138,8 @@ export async function startCliServer(cli: string, command: 'serve' | 'relay'): P
  */
 export async function startCliHost(cli: string, relay: CliServer, name: string): Promise<CliHost> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-host-'));
-  const code = await relay.ownerCode();
+  const dataDir = join(dir, 'data');
+  const code = await relay.pairingCode('owner');
   const child = spawn(
     process.execPath,
     [
@@ -147,7 +152,7 @@ export async function startCliHost(cli: string, relay: CliServer, name: string):
       '--name',
       name,
       '--data',
-      join(dir, 'data'),
+      dataDir,
       '--log-level',
       'warn',
     ],
@@ -157,6 +162,16 @@ export async function startCliHost(cli: string, relay: CliServer, name: string):
     await lineOf(child, /^host .* is online at /, 'baton host', 60_000);
     return {
       name,
+      dataDir,
+      id: async () => {
+        const res = await fetch(`${relay.url}/api/hosts`, {
+          headers: { authorization: `Bearer ${relay.ownerToken}` },
+        });
+        const { hosts } = (await res.json()) as { hosts?: { id: string; name: string }[] };
+        const id = hosts?.find((h) => h.name === name)?.id;
+        if (!id) throw new Error(`the relay lists no host called ${name} (${res.status})`);
+        return id;
+      },
       stop: async () => {
         await end(child);
         rmSync(dir, { recursive: true, force: true });
