@@ -157,9 +157,11 @@ function relayLines(results: ScenarioResult[]): string[] {
   const r99 = figure(run, 'relay p99 (ms)');
   if (d50 === undefined || d99 === undefined || r50 === undefined || r99 === undefined) return [];
   const added = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(2)} ms`;
+  const plain = run?.figures['plaintext relay p50 / p99 (ms)'];
   return [
     `measured: a keystroke's echo on every device through a relay and a host (${run?.figures['relay sessions'] ?? 'plaintext'} session), against a direct server, same run: ` +
       `p50 ${r50.toFixed(2)} against ${d50.toFixed(2)} ms (${(r50 / d50).toFixed(2)}×, ${added(r50 - d50)}), ` +
-      `p99 ${r99.toFixed(2)} against ${d99.toFixed(2)} ms (${(r99 / d99).toFixed(2)}×, ${added(r99 - d99)})`,
+      `p99 ${r99.toFixed(2)} against ${d99.toFixed(2)} ms (${(r99 / d99).toFixed(2)}×, ${added(r99 - d99)})` +
+      (plain ? `; through a host that seals nothing, p50 / p99 ${plain} ms` : ''),
   ];
 }

@@ -19,7 +19,7 @@ import { baselineDir } from './harness.js';
 import type { Scenario, SystemRun } from './result.js';
 
 export interface RelayLatencyParams {
-  /** Keystrokes measured on each side (direct and relay): the same number on both. */
+  /** Keystrokes measured on each side (direct, relay, plaintext relay): the same number on each. */
   keystrokes: number;
   /** Devices on each side's session; each keystroke is typed by the next one in turn. */
   devices: number;
@@ -27,8 +27,10 @@ export interface RelayLatencyParams {
   intervalMs: number;
 }
 
-/** The host the relay's terminal runs on. */
+/** The `baton host` the relay's terminal runs on (it seals its sessions where it can). */
 const HOST_NAME = 'bench';
+/** A host on the same relay that seals nothing, for the plaintext relay side. */
+const PLAINTEXT_HOST_NAME = 'bench-plaintext';
 /** A keystroke whose echo has not reached every device by then counts as lost. */
 const ECHO_TIMEOUT_MS = 15_000;
 /** Unmeasured keystrokes first, so that neither side's first samples pay for cold code paths. */
@@ -41,7 +43,7 @@ const SHELL = { ...BASH_TERMINAL, env: { ...BASH_TERMINAL.env, INPUTRC: '/dev/nu
 
 /** One side of the comparison: a server, its terminal session and the devices attached to it. */
 interface Side {
-  name: 'direct' | 'relay';
+  name: 'direct' | 'relay' | 'plaintext relay';
   /** Its session is sealed by its host (end to end between the host and the devices). */
   sealed: boolean;
   devices: EchoDevice[];
@@ -53,9 +55,11 @@ interface Side {
 /**
  * The latency a relay adds to typing, against a direct connection, in the same run: `devices`
  * devices on a terminal session of a direct `baton serve` (the shell on the server's machine),
- * and as many on a terminal session of a `baton relay` whose shell runs on a `baton host` on the
- * same machine (host paired with an owner code). One keystroke at a time, alternating sides
- * (direct, relay, relay, direct, …) so that noise from the shared machine hits both alike; each
+ * as many on a terminal session of a `baton relay` whose shell runs on a `baton host` on the
+ * same machine (host paired with an owner code; sealed where the host seals), and as many on one
+ * of the same relay whose shell runs on a second host that seals nothing (what sealing costs).
+ * One keystroke at a time, rotating sides (direct, relay, plaintext relay, then the other way
+ * round) so that noise from the shared machine hits all alike; each
  * is typed by the side's next device through the SDK, and measured from just before `send` to
  * its echo applied on every device of the side (the last one). Every keystroke's echo must reach
  * every device, with the log gap-free: that is what the CI profile checks.
@@ -69,9 +73,10 @@ export function relayLatencyScenario(
     name,
     title,
     description:
-      `${params.devices} devices on a terminal session (bash without rc files) of a direct \`baton serve\`, and ${params.devices} on one of a ` +
-      `\`baton relay\` whose shell runs on a \`baton host\` on the same machine; ${params.keystrokes} keystrokes on each side ` +
-      `(a letter, then DEL), one at a time, alternating sides, each typed by the next device; ` +
+      `${params.devices} devices on a terminal session (bash without rc files) of a direct \`baton serve\`, ${params.devices} on one of a ` +
+      `\`baton relay\` whose shell runs on a \`baton host\` on the same machine, and ${params.devices} on one of the same relay ` +
+      `whose shell runs on a second host that seals nothing (plaintext relay); ${params.keystrokes} keystrokes on each side ` +
+      `(a letter, then DEL), one at a time, rotating sides, each typed by the next device; ` +
       `latency is keystroke sent → its echo applied on every device of the side (SDK clients; where the host seals, ` +
       `the relay's devices are paired with it by link and open every event, and seal every keystroke).`,
     systems: ['baton'],
@@ -84,21 +89,27 @@ async function runOnce(system: SystemName, p: RelayLatencyParams): Promise<Syste
   const base = system === 'baton-base' ? baselineDir() : undefined;
   const cli = batonCliPath(base);
   const servers: CliServer[] = [];
-  let host: CliHost | undefined;
+  const hosts: CliHost[] = [];
   const sides: Side[] = [];
   try {
     const direct = await startCliServer(cli, 'serve');
     servers.push(direct);
     const relay = await startCliServer(cli, 'relay');
     servers.push(relay);
-    host = await startCliHost(cli, relay, HOST_NAME);
+    const host = await startCliHost(cli, relay, HOST_NAME);
+    hosts.push(host);
+    const plain = await startCliHost(cli, relay, PLAINTEXT_HOST_NAME, { plaintext: true });
+    hosts.push(plain);
     sides.push(await openSide('direct', direct, SHELL, p.devices));
     sides.push(await openSide('relay', relay, { ...SHELL, host: HOST_NAME }, p.devices, host));
+    sides.push(
+      await openSide('plaintext relay', relay, { ...SHELL, host: PLAINTEXT_HOST_NAME }, p.devices),
+    );
 
     for (let n = 0; n < WARM_UP; n++) for (const side of sides) await typeOne(side, n, false);
     let next = performance.now();
     for (let i = 0; i < p.keystrokes; i++) {
-      // ABBA: each side goes first in every other round.
+      // ABC CBA: each side goes first, and last, in every other round.
       const order = i % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
         const wait = next - performance.now();
@@ -111,7 +122,7 @@ async function runOnce(system: SystemName, p: RelayLatencyParams): Promise<Syste
     return report(system, sides, p);
   } finally {
     for (const side of sides) await Promise.all(side.devices.map((d) => d.close()));
-    await host?.stop();
+    await Promise.all(hosts.map((h) => h.stop()));
     await Promise.all(servers.map((s) => s.stop()));
   }
 }
@@ -203,9 +214,10 @@ async function typeOne(side: Side, n: number, measured: boolean): Promise<void> 
 }
 
 function report(system: SystemName, sides: Side[], p: RelayLatencyParams): SystemRun {
-  const [direct, relay] = sides as [Side, Side];
+  const [direct, relay, plain] = sides as [Side, Side, Side];
   const d = summarizeUs(direct.samplesUs);
   const r = summarizeUs(relay.samplesUs);
+  const t = summarizeUs(plain.samplesUs);
   const problems: string[] = [];
   for (const side of sides) {
     if (side.lost > 0)
@@ -218,16 +230,18 @@ function report(system: SystemName, sides: Side[], p: RelayLatencyParams): Syste
       );
     for (const device of side.devices) problems.push(...device.problems.slice(0, 3));
   }
+  if (plain.sealed) problems.push('the plaintext relay side was sealed: its host sealed anyway');
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
   const ms = (s: LatencySummary, k: 'p50' | 'p99' | 'max') =>
     Number.isFinite(s[k]) ? s[k].toFixed(2) : '–';
-  const added = (k: 'p50' | 'p99') => {
-    const v = Number(ms(r, k)) - Number(ms(d, k));
+  // From the rounded figures, so that it agrees with the columns beside it.
+  const added = (s: LatencySummary, k: 'p50' | 'p99') => {
+    const v = Number(ms(s, k)) - Number(ms(d, k));
     return Number.isFinite(v) ? v.toFixed(2) : '–';
   };
   return {
     system,
-    connections: p.devices * 2,
+    connections: p.devices * sides.length,
     // The relay's, so that an A/B (`--baseline`) compares the relay path.
     latency: r,
     figures: {
@@ -237,11 +251,12 @@ function report(system: SystemName, sides: Side[], p: RelayLatencyParams): Syste
       'relay p99 (ms)': ms(r, 'p99'),
       'relay ÷ direct p50': ratio(r.p50, d.p50),
       'relay ÷ direct p99': ratio(r.p99, d.p99),
-      // From the rounded figures, so that it agrees with the columns beside it.
-      'relay adds p50 / p99 (ms)': `${added('p50')} / ${added('p99')}`,
-      'max direct / relay (ms)': `${ms(d, 'max')} / ${ms(r, 'max')}`,
-      'keystrokes per side': String(Math.min(d.samples, r.samples)),
+      'relay adds p50 / p99 (ms)': `${added(r, 'p50')} / ${added(r, 'p99')}`,
       'relay sessions': relay.sealed ? 'sealed' : 'plaintext',
+      'plaintext relay p50 / p99 (ms)': `${ms(t, 'p50')} / ${ms(t, 'p99')}`,
+      'plaintext relay ÷ direct p50 / p99': `${ratio(t.p50, d.p50)} / ${ratio(t.p99, d.p99)}`,
+      'max direct / relay / plaintext relay (ms)': `${ms(d, 'max')} / ${ms(r, 'max')} / ${ms(t, 'max')}`,
+      'keystrokes per side': String(Math.min(d.samples, r.samples, t.samples)),
     },
     problems,
     notes: [],

@@ -134,28 +134,24 @@ export async function startCliServer(cli: string, command: 'serve' | 'relay'): P
 
 /**
  * Starts `baton host --relay URL --code CODE --name NAME` with a fresh data directory; resolves
- * once the relay welcomed it.
+ * once the relay welcomed it. `plaintext` starts a host that seals nothing (`plaintext-host.ts`).
  */
-export async function startCliHost(cli: string, relay: CliServer, name: string): Promise<CliHost> {
+export async function startCliHost(
+  cli: string,
+  relay: CliServer,
+  name: string,
+  options: { plaintext?: boolean } = {},
+): Promise<CliHost> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-host-'));
   const dataDir = join(dir, 'data');
   const code = await relay.pairingCode('owner');
+  // Sealing off: the same host library without the CLI around it (the CLI has no flag for it).
+  const program = options.plaintext
+    ? [fileURLToPath(new URL('./plaintext-host.js', import.meta.url))]
+    : [cli, 'host', '--log-level', 'warn'];
   const child = spawn(
     process.execPath,
-    [
-      cli,
-      'host',
-      '--relay',
-      relay.url,
-      '--code',
-      code,
-      '--name',
-      name,
-      '--data',
-      dataDir,
-      '--log-level',
-      'warn',
-    ],
+    [...program, '--relay', relay.url, '--code', code, '--name', name, '--data', dataDir],
     { env: cleanEnv(join(dir, 'home')), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
