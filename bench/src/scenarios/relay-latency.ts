@@ -159,24 +159,30 @@ async function openSide(
   const sealed = session.sealed !== undefined;
   if (sealed && !host) throw new Error(`the ${name} session is sealed, but there is no host`);
   const devices: EchoDevice[] = [];
-  for (let d = 0; d < count; d++) {
-    const label = `${name}-device-${d + 1}`;
-    if (sealed) {
-      const store = new MemorySealingStore();
-      const { token } = await pairWithHost(await hostPairLink(server, host!), {
-        store,
-        name: label,
-      });
-      await keysArrive(server, token, session.id);
-      devices.push(
-        await EchoDevice.connect(server.wsUrl, token, label, session.id, { sealing: { store } }),
-      );
-    } else {
-      const { token } = await registerDevice(server.url, server.ownerToken, label, 'headless');
-      devices.push(await EchoDevice.connect(server.wsUrl, token, label, session.id));
+  try {
+    for (let d = 0; d < count; d++) {
+      const label = `${name}-device-${d + 1}`;
+      if (sealed) {
+        const store = new MemorySealingStore();
+        const { token } = await pairWithHost(await hostPairLink(server, host!), {
+          store,
+          name: label,
+        });
+        await keysArrive(server, token, session.id);
+        devices.push(
+          await EchoDevice.connect(server.wsUrl, token, label, session.id, { sealing: { store } }),
+        );
+      } else {
+        const { token } = await registerDevice(server.url, server.ownerToken, label, 'headless');
+        devices.push(await EchoDevice.connect(server.wsUrl, token, label, session.id));
+      }
     }
+    await Promise.all(devices.map((d) => d.printed('$ ', 60_000)));
+  } catch (err) {
+    // The run fails; its other sides are closed by the caller, these here.
+    await Promise.all(devices.map((d) => d.close()));
+    throw err;
   }
-  await Promise.all(devices.map((d) => d.printed('$ ', 60_000)));
   return { name, sealed, devices, samplesUs: [], lost: 0, typed: 0 };
 }
 
