@@ -179,6 +179,10 @@ export class RelaySealing implements SealGate {
   /** A host's roster: applied when signed by its pinned key and newer than the one held. */
   async roster(hostId: string, roster: unknown): Promise<void> {
     const state = this.sealingHost(hostId);
+    // A host sends its newest roster after every welcome: one not newer than what is held is
+    // the same one again (or older), and changes nothing.
+    const version = (roster as { version?: unknown } | null)?.version;
+    if (typeof version === 'number' && version <= state.rosterVersion) return;
     await this.applyTo(hostId, state, roster);
     await this.save();
     this.changed(hostId);
@@ -210,8 +214,7 @@ export class RelaySealing implements SealGate {
     }
     await this.store.putSealedKeys(rows);
     const before = this.epochs.get(sessionId) ?? 0;
-    for (const row of rows)
-      this.remember(sessionId, JSON.parse(row.body) as WrappedSessionKey);
+    for (const row of rows) this.remember(sessionId, JSON.parse(row.body) as WrappedSessionKey);
     if ((this.epochs.get(sessionId) ?? 0) !== before) this.changed(hostId, sessionId);
   }
 
