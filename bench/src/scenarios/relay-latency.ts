@@ -13,7 +13,6 @@ import {
   type CliHost,
   type CliServer,
 } from '../servers/baton-cli.js';
-import { hostPairLink } from '../servers/host-pair-link.js';
 import { summarizeUs, type LatencySummary } from '../stats.js';
 import { baselineDir } from './harness.js';
 import type { Scenario, SystemRun } from './result.js';
@@ -164,7 +163,7 @@ async function openSide(
       const label = `${name}-device-${d + 1}`;
       if (sealed) {
         const store = new MemorySealingStore();
-        const { token } = await pairWithHost(await hostPairLink(server, host!), {
+        const { token } = await pairWithHost(await host!.pairLink(), {
           store,
           name: label,
         });

@@ -40,10 +40,11 @@ export interface CliServer {
 /** A running `baton host --relay URL`. */
 export interface CliHost {
   readonly name: string;
-  /** Its data directory (`--data`): its identity and the pairings it waits for. */
-  readonly dataDir: string;
-  /** Its id at the relay (`GET /api/hosts`). */
-  id(): Promise<string>;
+  /**
+   * A link that pairs one device with this host by its keys (`baton host pair`, run on the
+   * host's data directory, as a person runs it on the host's machine).
+   */
+  pairLink(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -134,7 +135,7 @@ export async function startCliServer(cli: string, command: 'serve' | 'relay'): P
 
 /**
  * Starts `baton host --relay URL --code CODE --name NAME` with a fresh data directory; resolves
- * once the relay welcomed it. `plaintext` starts a host that seals nothing (`plaintext-host.ts`).
+ * once the relay welcomed it. `plaintext` adds `--plaintext`: a host that seals nothing.
  */
 export async function startCliHost(
   cli: string,
@@ -145,28 +146,39 @@ export async function startCliHost(
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-host-'));
   const dataDir = join(dir, 'data');
   const code = await relay.pairingCode('owner');
-  // Sealing off: the same host library without the CLI around it (the CLI has no flag for it).
-  const program = options.plaintext
-    ? [fileURLToPath(new URL('./plaintext-host.js', import.meta.url))]
-    : [cli, 'host', '--log-level', 'warn'];
+  const env = cleanEnv(join(dir, 'home'));
   const child = spawn(
     process.execPath,
-    [...program, '--relay', relay.url, '--code', code, '--name', name, '--data', dataDir],
-    { env: cleanEnv(join(dir, 'home')), stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      cli,
+      'host',
+      ...(options.plaintext ? ['--plaintext'] : []),
+      '--log-level',
+      'warn',
+      '--relay',
+      relay.url,
+      '--code',
+      code,
+      '--name',
+      name,
+      '--data',
+      dataDir,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
     await lineOf(child, /^host .* is online at /, 'baton host', 60_000);
     return {
       name,
-      dataDir,
-      id: async () => {
-        const res = await fetch(`${relay.url}/api/hosts`, {
-          headers: { authorization: `Bearer ${relay.ownerToken}` },
-        });
-        const { hosts } = (await res.json()) as { hosts?: { id: string; name: string }[] };
-        const id = hosts?.find((h) => h.name === name)?.id;
-        if (!id) throw new Error(`the relay lists no host called ${name} (${res.status})`);
-        return id;
+      pairLink: async () => {
+        const { stdout } = await run(
+          process.execPath,
+          [cli, 'host', 'pair', '--relay', relay.url, '--data', dataDir],
+          { env, timeout: 60_000 },
+        );
+        const link = /^https?:\/\/\S+#\S+$/m.exec(stdout)?.[0];
+        if (!link) throw new Error(`baton host pair printed no link: ${stdout.slice(0, 500)}`);
+        return link;
       },
       stop: async () => {
         await end(child);
