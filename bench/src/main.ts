@@ -19,7 +19,8 @@ const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [
   --profile   full (default): the published run, written to BENCHMARKS.md
               ci: a short run that fails only when an event is lost, duplicated or reordered
   --only      scenario names to run (seed-10x1, seed-100x10, fanout-1000x1, open-connections,
-              reconnect-storm, catch-up, late-joiner, terminal-flood, many-nodes, client-memory)
+              reconnect-storm, catch-up, late-joiner, terminal-flood, many-nodes, relay-latency,
+              client-memory)
   --out       where to write the Markdown (full default: BENCHMARKS.md at the repository root)
   --cpu-prof  write V8 CPU profiles of the baton server into DIR
   --strace    count the baton server's system calls with strace -c -f into DIR (slows it down)

@@ -6,6 +6,7 @@ import { floodScenario } from './scenarios/flood.js';
 import type { Scenario } from './scenarios/result.js';
 import { resumeScenario } from './scenarios/resume.js';
 import { manyNodesScenario } from './scenarios/many-nodes.js';
+import { relayLatencyScenario } from './scenarios/relay-latency.js';
 
 export type ProfileName = 'full' | 'ci';
 
@@ -114,6 +115,12 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
       devicesPerNode: full ? 10 : 3,
       ratePerSubmitter: 20,
       durationMs: s(8000, 2000),
+    }),
+    // CI: a few keystrokes, enough to check that every echo reaches every device on both paths.
+    relayLatencyScenario('relay-latency', 'Typing through a relay against a direct connection', {
+      keystrokes: full ? 1000 : 20,
+      devices: 3,
+      intervalMs: 20,
     }),
     clientMemoryScenario(
       'client-memory',

@@ -78,6 +78,7 @@ export function evaluateTargets(results: ScenarioResult[]): string[] {
         `(${(pg / sqlite).toFixed(2)}×), one node each, same run`,
     );
   }
+  lines.push(...relayLines(results));
   const broken = results.flatMap((r) =>
     r.runs
       .filter((x) => [...BATONS, 'baton-pg'].includes(x.system) && x.problems.length > 0)
@@ -142,4 +143,25 @@ function issue17Targets(results: ScenarioResult[], system: SystemName, label: st
     );
   }
   return lines;
+}
+
+/**
+ * What the relay adds to a keystroke's echo against a direct connection, from the same run
+ * (issue 13): measured, with no target to meet.
+ */
+function relayLines(results: ScenarioResult[]): string[] {
+  const run = find(results, 'relay-latency', 'baton');
+  const d50 = figure(run, 'direct p50 (ms)');
+  const d99 = figure(run, 'direct p99 (ms)');
+  const r50 = figure(run, 'relay p50 (ms)');
+  const r99 = figure(run, 'relay p99 (ms)');
+  if (d50 === undefined || d99 === undefined || r50 === undefined || r99 === undefined) return [];
+  const added = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(2)} ms`;
+  const plain = run?.figures['plaintext relay p50 / p99 (ms)'];
+  return [
+    `measured: a keystroke's echo on every device through a relay and a host (${run?.figures['relay sessions'] ?? 'plaintext'} session), against a direct server, same run: ` +
+      `p50 ${r50.toFixed(2)} against ${d50.toFixed(2)} ms (${(r50 / d50).toFixed(2)}×, ${added(r50 - d50)}), ` +
+      `p99 ${r99.toFixed(2)} against ${d99.toFixed(2)} ms (${(r99 / d99).toFixed(2)}×, ${added(r99 - d99)})` +
+      (plain ? `; through a host that seals nothing, p50 / p99 ${plain} ms` : ''),
+  ];
 }

@@ -19,6 +19,11 @@ export function setHarnessOptions(options: HarnessOptions): void {
   harnessOptions = options;
 }
 
+/** The baseline checkout (`--baseline`), for scenarios that start its programs themselves. */
+export function baselineDir(): string | undefined {
+  return harnessOptions.baselineDir;
+}
+
 /**
  * Starts a fresh server process and fresh load generators for one run, and stops both
  * whatever happens, so no run inherits another's connections, memory or backlog.
