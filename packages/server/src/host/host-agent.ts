@@ -8,12 +8,15 @@ import {
   type RelayMessage,
   type SessionKind,
 } from '@baton/protocol';
+
+type HostStreamSealed = NonNullable<Extract<HostMessage, { type: 'stream' }>['sealed']>;
 import type { Logger } from '../logger.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/runner.js';
 import type { HostIdentity } from './host-identity.js';
 import type { HostSessionLink } from './host-session.js';
 import { HostSession } from './host-session.js';
+import type { HostSealing, Publication } from './host-sealing.js';
 import type { HostState } from './host-state.js';
 
 /** Reconnect delays: full jitter between 0 and min(MAX, BASE · 2^attempt). */
@@ -43,6 +46,8 @@ export interface HostAgentOptions {
   factories: ReadonlyMap<SessionKind, RunnerFactory>;
   children: ChildRegistry;
   state: HostState;
+  /** Seals every session (absent for `baton host --plaintext`). */
+  sealing?: HostSealing;
   log: Logger;
   /** Called when the relay refuses this host for good (bad token, other version). */
   onRefused(reason: string): void;
@@ -100,8 +105,14 @@ export class HostAgent implements HostSessionLink {
     this.send({ type: 'out', sessionId, n, body, sig });
   }
 
-  sendStream(sessionId: string, messageId: string, channel: 'text' | 'thinking', delta: string) {
-    this.send({ type: 'stream', sessionId, messageId, channel, delta });
+  sendStream(
+    sessionId: string,
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+    sealed?: HostStreamSealed,
+  ) {
+    this.send({ type: 'stream', sessionId, messageId, channel, delta, ...(sealed ? { sealed } : {}) });
   }
 
   read(sessionId: string, what: Extract<HostMessage, { type: 'read' }>['what']): Promise<unknown> {
@@ -143,6 +154,7 @@ export class HostAgent implements HostSessionLink {
         token: this.opts.token,
         running,
         keys: this.opts.identity.keys,
+        ...(this.opts.sealing ? { sealed: true } : {}),
       };
       ws.send(JSON.stringify(hello));
     });
@@ -192,6 +204,20 @@ export class HostAgent implements HostSessionLink {
         this.link = { state: 'open', ws, hostId: frame.hostId, name: frame.name };
         this.attempt = 0;
         this.opts.log.info('connected to the relay', { host: frame.name });
+        const sealing = this.opts.sealing;
+        if (sealing) {
+          // The roster first: the relay verifies what the host and its devices seal against it.
+          // Sends queue on the socket in call order, so every frame below follows it.
+          void sealing
+            .bind(frame.hostId)
+            .then(() => sealing.roster())
+            .then((roster) => this.send({ type: 'roster', roster }))
+            .catch((err: unknown) =>
+              this.opts.log.error('could not publish the device roster', {
+                error: (err as Error).message,
+              }),
+            );
+        }
         for (const s of this.sessions.values()) s.resend();
         for (const r of this.reads.values()) this.send(r.frame);
         this.opts.onOnline?.(frame.hostId, frame.name);
@@ -214,15 +240,59 @@ export class HostAgent implements HostSessionLink {
       case 'resize':
         this.sessions.get(frame.sessionId)?.resize(frame.cols, frame.rows);
         return;
+      case 'intro':
+        this.reply(ws, frame.ref, async () => {
+          const sealing = this.sealingOrRefuse();
+          this.publish(await sealing.introduce(frame.code, frame.deviceId, frame.introduction));
+          this.opts.log.info('a device paired with this host', { device: frame.deviceId });
+        });
+        return;
+      case 'device.revoked':
+        this.reply(ws, frame.ref, async () => {
+          const published = await this.opts.sealing?.revoke(frame.deviceId);
+          if (published) {
+            this.publish(published);
+            this.opts.log.info('a device was revoked; session keys rotated', {
+              device: frame.deviceId,
+            });
+          }
+        });
+        return;
       default:
         this.reply(ws, frame.ref, () => this.request(frame));
     }
   }
 
+  private sealingOrRefuse(): HostSealing {
+    if (!this.opts.sealing)
+      throw new RunnerError(
+        'bad_request',
+        'this host runs with --plaintext: it pairs no devices by link and seals nothing',
+      );
+    return this.opts.sealing;
+  }
+
+  /** A new roster, then the wraps it makes valid (the relay checks wraps' recipients by it). */
+  private publish(published: Publication): void {
+    this.send({ type: 'roster', roster: published.roster });
+    for (const [sessionId, wrapped] of published.wrapped)
+      for (let i = 0; i < wrapped.length; i += 1000)
+        this.send({ type: 'keys', sessionId, wrapped: wrapped.slice(i, i + 1000) });
+  }
+
   private request(
     frame: Exclude<
       RelayMessage,
-      { type: 'host.welcome' | 'error' | 'out.ack' | 'read.result' | 'resize' }
+      {
+        type:
+          | 'host.welcome'
+          | 'error'
+          | 'out.ack'
+          | 'read.result'
+          | 'resize'
+          | 'intro'
+          | 'device.revoked';
+      }
     >,
   ): Promise<void> {
     const session = (): HostSession => {
@@ -245,10 +315,20 @@ export class HostAgent implements HostSessionLink {
             link: this,
             dataDir: this.opts.dataDir,
             log: this.opts.log,
+            ...(this.opts.sealing ? { sealing: this.opts.sealing } : {}),
           });
           this.sessions.set(frame.sessionId, s);
         }
-        return s.start(frame.kind, frame.config, frame.outAcked);
+        const sealing = this.opts.sealing;
+        if (!sealing) return s.start(frame.kind, frame.config, frame.outAcked);
+        const started = s;
+        const sessionId = frame.sessionId;
+        return (async () => {
+          // The key and its wraps before the runner starts, so before its first sealed output.
+          const wrapped = await sealing.ensureSession(sessionId);
+          if (wrapped.length > 0) this.send({ type: 'keys', sessionId, wrapped });
+          await started.start(frame.kind, frame.config, frame.outAcked);
+        })();
       }
       case 'input':
         return session().input(frame.event as unknown as InputEvent, frame.authorName);

@@ -7,6 +7,7 @@ import {
   hostOutSignatureInput,
   importDeviceIdentity,
   keyFingerprint,
+  type DeviceIdentity,
   type ExportedDeviceIdentity,
 } from '@baton/seal';
 import type { HostKeys } from '@baton/protocol';
@@ -29,18 +30,26 @@ export class HostIdentity {
     /** The fingerprint of the signing key, as the relay lists it (`baton hosts`). */
     readonly fingerprint: string,
     private readonly signingKey: KeyObject,
+    private readonly exported: ExportedDeviceIdentity,
   ) {}
+
+  /**
+   * The identity as a @baton/seal device under the id the relay knows the host by (its grant's
+   * device id, learnt at the first welcome): the author of every envelope the host seals.
+   */
+  asDevice(hostId: string): Promise<DeviceIdentity> {
+    return importDeviceIdentity({ ...this.exported, deviceId: hostId });
+  }
 
   /** Reads the identity in `dataDir`, or makes and keeps one when there is none yet. */
   static async load(dataDir: string): Promise<HostIdentity> {
     const path = join(dataDir, IDENTITY_FILE);
     const text = readPrivate(path);
-    const identity =
-      text === undefined
-        ? await HostIdentity.create(path)
-        : await importDeviceIdentity(parseExported(text, path)).catch((err: unknown) => {
-            throw new HostStartError(`${path}: ${(err as Error).message}`);
-          });
+    const exported =
+      text === undefined ? await HostIdentity.create(path) : parseExported(text, path);
+    const identity = await importDeviceIdentity(exported).catch((err: unknown) => {
+      throw new HostStartError(`${path}: ${(err as Error).message}`);
+    });
     const keys = {
       signingKey: identity.publicKeys.signingKey,
       agreementKey: identity.publicKeys.agreementKey,
@@ -49,6 +58,7 @@ export class HostIdentity {
       keys,
       await keyFingerprint(keys.signingKey),
       KeyObject.from(identity.signing.privateKey),
+      exported,
     );
   }
 
@@ -58,7 +68,7 @@ export class HostIdentity {
     // 'wx': never overwrite an identity another start wrote meanwhile (the data directory lock
     // makes that impossible today; this keeps it true without it).
     writeFileSync(path, JSON.stringify(exported) + '\n', { mode: 0o600, flag: 'wx' });
-    return identity;
+    return exported;
   }
 
   /**

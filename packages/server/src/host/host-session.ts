@@ -18,6 +18,7 @@ import {
   type RunnerContext,
   type RunnerFactory,
 } from '../runners/runner.js';
+import type { HostSealing } from './host-sealing.js';
 import type { HostState } from './host-state.js';
 import { wellFormedOutput } from './well-formed-output.js';
 
@@ -32,6 +33,7 @@ export interface HostSessionLink {
     messageId: string,
     channel: 'text' | 'thinking',
     delta: string,
+    sealed?: NonNullable<Extract<HostMessage, { type: 'stream' }>['sealed']>,
   ): void;
   /** Asks the relay for stored state of the session; waits for the link when it is down. */
   read(
@@ -60,6 +62,11 @@ export class HostSession {
   private readonly names = new Map<string, string>();
   /** Set when the host stops: output is no longer kept for the relay (nothing will ack it). */
   private abandoned = false;
+  /**
+   * Sealing is asynchronous (WebCrypto): outs and stream fragments are sealed one after another
+   * on this chain, so they leave in the order the runner made them and `n` grows on the wire.
+   */
+  private sealChain: Promise<void> = Promise.resolve();
 
   constructor(
     readonly id: string,
@@ -70,6 +77,7 @@ export class HostSession {
       link: HostSessionLink;
       dataDir: string;
       log: Logger;
+      sealing?: HostSealing;
     },
   ) {}
 
@@ -101,8 +109,13 @@ export class HostSession {
     return this.inOrder(async () => {
       if (event.seq <= this.deps.state.takenSeq(this.id)) return;
       if (authorName !== undefined) this.names.set(event.data.deviceId, authorName);
-      await this.current().input(event);
+      const { sealing } = this.deps;
+      // A sealed input is opened (author, counter, tag checked) before the runner sees it; one
+      // that fails is answered with the error and never reaches the runner.
+      const plain = sealing ? await sealing.openInput(this.id, event) : event;
+      await this.current().input(plain);
       this.deps.state.markTaken(this.id, event.seq);
+      sealing?.taken(this.id, event.seq);
     });
   }
 
@@ -179,8 +192,32 @@ export class HostSession {
       const n = ++this.outN;
       // Signable as sent and as resent (see wellFormedOutput).
       body = wellFormedOutput(body);
-      this.unacked.push({ n, body, done });
-      this.deps.link.sendOut(this.id, n, body);
+      const { sealing } = this.deps;
+      if (!sealing) {
+        this.unacked.push({ n, body, done });
+        this.deps.link.sendOut(this.id, n, body);
+        return;
+      }
+      const plain = body;
+      this.afterSealing(async () => {
+        // Sealed once and kept: a resent `out` carries the same envelopes (and counters).
+        const sealed: OutBody =
+          plain.kind === 'events'
+            ? { kind: 'events', events: await sealing.sealOut(this.id, n, plain.events) }
+            : plain;
+        if (this.abandoned) return done();
+        this.unacked.push({ n, body: sealed, done });
+        this.deps.link.sendOut(this.id, n, sealed);
+      });
+    });
+  }
+
+  private afterSealing(task: () => Promise<void>): void {
+    this.sealChain = this.sealChain.then(task).catch((err: unknown) => {
+      this.deps.log.error('could not seal output; it is not sent', {
+        session: this.id,
+        error: (err as Error).message,
+      });
     });
   }
 
@@ -204,15 +241,24 @@ export class HostSession {
         await this.out({ kind: 'events', events });
         return [];
       },
-      stream: (messageId, channel, delta) =>
-        deps.link.sendStream(sessionId, messageId, channel, delta),
+      stream: (messageId, channel, delta) => {
+        const { sealing } = deps;
+        if (!sealing) return deps.link.sendStream(sessionId, messageId, channel, delta);
+        this.afterSealing(async () => {
+          const sealed = await sealing.sealStream(sessionId, messageId, delta);
+          deps.link.sendStream(sessionId, messageId, channel, '', sealed);
+        });
+      },
       setStatus: async (status, extra) => {
         await this.out({ kind: 'status', status, ...extra });
         if (kind === 'terminal' && (status === 'exited' || status === 'failed'))
           this.runner = undefined;
       },
-      readEvents: async (afterSeq, limit) =>
-        (await read(sessionId, { kind: 'events', afterSeq, limit })) as LogEvent[],
+      readEvents: async (afterSeq, limit) => {
+        const events = (await read(sessionId, { kind: 'events', afterSeq, limit })) as LogEvent[];
+        // A sealed session's stored events are envelopes: the runner reads them opened.
+        return deps.sealing ? deps.sealing.openStored(sessionId, events) : events;
+      },
       latestSnapshot: async () => (await read(sessionId, { kind: 'snapshot' })) as RunnerSnapshot,
       // The relay gates each chat message as it sends it to the host (withdrawals happen
       // there); what arrives here is already taken.

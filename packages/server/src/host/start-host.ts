@@ -8,6 +8,7 @@ import type { RunnerFactory } from '../runners/runner.js';
 import { DataDirLock } from '../storage/data-dir-lock.js';
 import { HostAgent, hostLinkUrl } from './host-agent.js';
 import { HostIdentity } from './host-identity.js';
+import { HostSealing } from './host-sealing.js';
 import { HostStartError } from './host-start-error.js';
 import { HostState } from './host-state.js';
 
@@ -28,6 +29,11 @@ export interface HostOptions {
   name?: string;
   logLevel?: LogLevel;
   logFormat?: LogFormat;
+  /**
+   * Seal nothing (`baton host --plaintext`): the relay reads every session's content. For
+   * trusted networks only (docs/security.md).
+   */
+  plaintext?: boolean;
   /** Runner factories by kind; replaces the defaults of the same kind. */
   runners?: RunnerFactory[];
   /** Called when the relay refuses the host for good (revoked, other version). */
@@ -62,6 +68,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       options.code !== undefined
         ? await pair(options.relay, options.code, options.name, options.dataDir)
         : readToken(options.dataDir);
+    const sealing = options.plaintext ? undefined : await HostSealing.load(options.dataDir, identity);
+    if (!sealing) log.warn('sealing is off (--plaintext): the relay reads every session');
     const children = new ChildRegistry(options.dataDir, log);
     await children.reapOrphans();
     const agent = new HostAgent({
@@ -72,6 +80,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       factories: runnerMap(options.runners),
       children,
       state: new HostState(options.dataDir, log),
+      ...(sealing ? { sealing } : {}),
       log,
       onRefused: (reason) => {
         log.error('the relay refused this host', { reason });

@@ -7,6 +7,8 @@ import {
   type Attachment,
   type WireInputPayload,
   isSealedPayload,
+  isSealedLogEvent,
+  type SessionSealing,
   type LogEvent,
   type NewLogEvent,
   type PermissionDecision,
@@ -18,6 +20,7 @@ import {
   type TerminalConfig,
 } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
+import type { SealGate } from './seal-gate.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import type { Logger } from '../logger.js';
 import type { Projection } from '../projections/projection.js';
@@ -76,6 +79,8 @@ export interface LiveSessionDeps {
   deviceName?(deviceId: string): string | undefined;
   /** On a relay: the host a session runs on, with its online state (`SessionInfo.host`). */
   describeHost?(hostId: string): SessionHost;
+  /** On a relay: which sessions are sealed, and the check of their inputs. */
+  sealing?: SealGate;
   /** The session's list entry changed; `urgent` for status, name and presence changes. */
   onInfoChanged(session: LiveSession, urgent: boolean): void;
   /** An attachment through this node joined, changed or left (many nodes: others are told). */
@@ -185,6 +190,12 @@ export class LiveSession {
     });
   }
 
+  /** A sealed session's host and key epoch; undefined for a plaintext session. */
+  get sealed(): SessionSealing | undefined {
+    const host = this.config.host;
+    return host === undefined ? undefined : this.deps.sealing?.describe(this.id, host);
+  }
+
   get isAgent(): boolean {
     return this.kind !== 'terminal';
   }
@@ -226,6 +237,8 @@ export class LiveSession {
     if (usage !== undefined) info.usage = usage;
     if (this.config.host !== undefined && this.deps.describeHost)
       info.host = this.deps.describeHost(this.config.host);
+    const sealed = this.sealed;
+    if (sealed) info.sealed = sealed;
     return info;
   }
 
@@ -280,6 +293,8 @@ export class LiveSession {
       this.committedSeq = ev.seq;
       this.recent.push(ev);
       const e = ev.event;
+      // A sealed body is an envelope: nothing here may read it (its seq and type still count).
+      if (isSealedLogEvent(e)) continue;
       if (e.type === 'session.status') {
         this.status = e.data.status;
         this.reason = e.data.reason;
@@ -545,6 +560,19 @@ export class LiveSession {
     if (readOnly) {
       throw new BatonError('read_only', 'this attachment is read-only: it cannot send input');
     }
+    const sealing = this.sealed;
+    if (sealing && !isSealedPayload(payload)) {
+      throw new BatonError(
+        'sealed_session',
+        `session ${this.id} is sealed: the relay stores only inputs sealed by their device (docs/protocol.md, "Sealed sessions"); fetch the session key from /api/sessions/${this.id}/keys, seal the input and send it again`,
+      );
+    }
+    if (!sealing && isSealedPayload(payload)) {
+      throw new BatonError(
+        'bad_request',
+        `session ${this.id} is not sealed: send the input in the clear`,
+      );
+    }
     const expected = this.isAgent ? 'message' : 'terminal';
     if (payload.kind !== expected) {
       throw new BatonError(
@@ -573,7 +601,14 @@ export class LiveSession {
     }
     const result = await this.inOrder.run(
       payload,
-      (p) => withAttachmentInfo(this.deps.store, this.id, p),
+      async (p) => {
+        if (isSealedPayload(p)) {
+          // Verified in the append order (InOrderAppends): a forgery is refused, nothing stored.
+          await this.deps.sealing!.verifyInput(this.id, this.config.host!, actor.deviceId, inputId, p);
+          return p;
+        }
+        return withAttachmentInfo(this.deps.store, this.id, p);
+      },
       (p) => {
         const data: Extract<NewLogEvent, { type: 'input' }>['data'] = {
           inputId,
@@ -831,6 +866,7 @@ export class LiveSession {
       const page = await this.deps.store.readEvents(this.id, after, 1000);
       for (const stored of page) {
         const event = parseStored(stored);
+        if (isSealedLogEvent(event)) continue;
         this.deps.projection.apply(event);
         this.summarize(event);
         this.withdrawals.apply(event);
@@ -851,6 +887,9 @@ export class LiveSession {
   private maybeCompact(): void {
     // Only the owner checkpoints and compacts; a following node's firstSeq follows the store.
     if (this.compacting || this.deleted || this.following) return;
+    // A sealed session has no snapshot the relay could make (it cannot read the bodies): late
+    // joiners replay from the start until hosts make sealed snapshots (docs/relay.md).
+    if (this.sealed) return;
     const retained = this.committedSeq - this.firstSeq + 1;
     const overRetention = retained > this.deps.retentionEvents * 1.25;
     const checkpointDue =

@@ -1,4 +1,9 @@
-import { LOG_EVENT_BODIES, describeZodError, type NewLogEvent } from '@baton/protocol';
+import {
+  LOG_EVENT_BODIES,
+  SealedEventData,
+  describeZodError,
+  type NewLogEvent,
+} from '@baton/protocol';
 
 /**
  * Why a batch of runner-made events must not be stored, or undefined when every one is valid.
@@ -9,11 +14,20 @@ import { LOG_EVENT_BODIES, describeZodError, type NewLogEvent } from '@baton/pro
  * whole group commit. So each one is checked against `LOG_EVENT_BODIES` before it is stored, and
  * a runner that makes a bad one fails its own session (LiveSession) rather than anything else.
  */
-export function invalidRunnerEvent(events: readonly NewLogEvent[]): string | undefined {
+export function invalidRunnerEvent(
+  events: readonly NewLogEvent[],
+  sealed = false,
+): string | undefined {
   for (const [i, event] of events.entries()) {
     const type = (event as { type: unknown }).type;
     if (typeof type !== 'string' || !Object.hasOwn(LOG_EVENT_BODIES, type)) {
       return `event ${i + 1} has type ${JSON.stringify(type)}, which is not a log event type`;
+    }
+    // A sealed session's bodies are envelopes the relay verified (signature, place, author)
+    // before committing them; their plaintext is checked by whoever opens them.
+    if (sealed) {
+      if (type === 'session.status' || SealedEventData.safeParse(event.data).success) continue;
+      return `its '${type}' event is not sealed, in a sealed session`;
     }
     const checked = LOG_EVENT_BODIES[type as NewLogEvent['type']].safeParse(event.data);
     if (!checked.success) {

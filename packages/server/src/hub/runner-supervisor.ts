@@ -36,6 +36,8 @@ export interface SupervisedSession {
   readonly kind: SessionKind;
   readonly config: TerminalConfig & AgentConfig;
   readonly isAgent: boolean;
+  /** Sealed (relay): its host's events carry envelopes, verified before they reach here. */
+  readonly sealed: unknown;
   readonly status: SessionStatus;
   /** True once the session was deleted: its runner's calls are ignored from then on. */
   readonly isDeleted: boolean;
@@ -182,7 +184,8 @@ export class RunnerSupervisor {
   async restart(): Promise<void> {
     if (this.runner) await this.stop();
     await this.session.setStatus('starting');
-    if (this.session.kind === 'terminal') {
+    // Not in a sealed session: a device shows only what its host sealed as terminal output.
+    if (this.session.kind === 'terminal' && this.session.sealed === undefined) {
       // Committed before the new runner starts, so it lands between the old output and the new.
       const data = restartSeparator(new Date());
       await this.session.append([{ type: 'terminal.output', data: { data } }]);
@@ -276,7 +279,7 @@ export class RunnerSupervisor {
       children: deps.children.forSession(session.id),
       emit: async (events: NewLogEvent[], opts = {}): Promise<LogEvent[]> => {
         if (!current()) return [];
-        const invalid = invalidRunnerEvent(events);
+        const invalid = invalidRunnerEvent(events, session.sealed !== undefined);
         if (invalid !== undefined) {
           await this.fail(generation, `the ${session.kind} runner failed: ${invalid}`);
           throw new RunnerError('internal', invalid);

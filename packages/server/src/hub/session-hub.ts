@@ -22,6 +22,7 @@ import { BatonError } from '../baton-error.js';
 import type { Logger } from '../logger.js';
 import type { ProjectionFactory } from '../projections/projection.js';
 import { NullProjection } from '../projections/null-projection.js';
+import type { SealGate } from './seal-gate.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import { RunnerError, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store } from '../storage/store.js';
@@ -71,6 +72,8 @@ export interface SessionHubOptions {
    * on a server that runs its sessions itself, which then refuses a config naming a host.
    */
   describeHost?(hostId: string): SessionHost;
+  /** On a relay: which sessions are sealed, and the check of their inputs (SealGate). */
+  sealing?: SealGate;
 }
 
 /**
@@ -114,7 +117,8 @@ export class SessionHub {
         if (!session) return;
         session.onCommitted(events);
         this.guard?.noteHead(session.id, session.epoch, session.committedSeq);
-        opts.onCommitted?.(session, events);
+        // Push texts and the like read bodies: never for a sealed session's envelopes.
+        if (!session.sealed) opts.onCommitted?.(session, events);
         this.cluster?.committed(session.id, session.committedSeq);
       },
       {
@@ -316,8 +320,13 @@ export class SessionHub {
     const kind = record.kind;
     const config = JSON.parse(record.config) as TerminalConfig;
     const projectionFactory = this.opts.projections.find((p) => p.kinds.includes(kind));
-    const projection = projectionFactory
-      ? projectionFactory.create({ cols: config.cols ?? 80, rows: config.rows ?? 24 })
+    // A sealed session's bodies are envelopes: nothing to materialize on the relay.
+    const sealed =
+      config.host !== undefined &&
+      this.opts.sealing?.describe(record.id, config.host) !== undefined;
+    const projection =
+      projectionFactory && !sealed
+        ? projectionFactory.create({ cols: config.cols ?? 80, rows: config.rows ?? 24 })
       : new NullProjection();
     const session = new LiveSession(record, {
       store: this.opts.store,
@@ -330,6 +339,7 @@ export class SessionHub {
       retentionEvents: this.opts.retentionEvents,
       ...(this.opts.deviceName ? { deviceName: this.opts.deviceName } : {}),
       ...(this.opts.describeHost ? { describeHost: this.opts.describeHost } : {}),
+      ...(this.opts.sealing ? { sealing: this.opts.sealing } : {}),
       onInfoChanged: (s, urgent) => this.infoChanged(s, urgent),
       onPresenceChanged: (s) => this.cluster?.presenceChanged(s),
     });

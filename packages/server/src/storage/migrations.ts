@@ -1,4 +1,9 @@
-import { CREATE_ATTACHMENTS, CREATE_DOCUMENTS, HOST_OUT_ON_SESSIONS } from './portable-tables.js';
+import {
+  CREATE_ATTACHMENTS,
+  CREATE_DOCUMENTS,
+  CREATE_SEALED_KEYS,
+  HOST_OUT_ON_SESSIONS,
+} from './portable-tables.js';
 
 /**
  * SQLite's schema migrations, applied in order; the index + 1 is the schema version recorded in
@@ -145,4 +150,6 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   [CREATE_DOCUMENTS],
   // 11: a relay's record of each session's host output (portable-tables.ts).
   HOST_OUT_ON_SESSIONS,
+  // 12: a relay's sealed-session keys, wrapped per device (portable-tables.ts).
+  [CREATE_SEALED_KEYS],
 ];

@@ -6,7 +6,12 @@
  *
  * Every statement runs with `search_path` set to baton's schema, so no name is qualified.
  */
-import { CREATE_ATTACHMENTS, CREATE_DOCUMENTS, HOST_OUT_ON_SESSIONS } from './portable-tables.js';
+import {
+  CREATE_ATTACHMENTS,
+  CREATE_DOCUMENTS,
+  CREATE_SEALED_KEYS,
+  HOST_OUT_ON_SESSIONS,
+} from './portable-tables.js';
 
 export const PG_MIGRATIONS: readonly (readonly string[])[] = [
   [
@@ -140,4 +145,6 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
        PRIMARY KEY (node, session_id)
      )`,
   ],
+  // 7: a relay's sealed-session keys, wrapped per device (portable-tables.ts).
+  [CREATE_SEALED_KEYS],
 ];

@@ -16,6 +16,7 @@ import {
   type InputKey,
   type NewAuditRecord,
   type PushSubscriptionRecord,
+  type SealedKeyRecord,
   type SessionRecord,
   type SessionRoleRecord,
   type Store,
@@ -174,6 +175,33 @@ export class PgStore implements Store, SessionLeases {
       'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       [key, value],
     );
+  }
+
+  async putSealedKeys(rows: readonly SealedKeyRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.transaction(async (c) => {
+      for (const r of rows)
+        await c.query(
+          `INSERT INTO sealed_keys (session_id, recipient, key_epoch, body) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (session_id, recipient, key_epoch) DO UPDATE SET body = excluded.body`,
+          [r.sessionId, r.recipient, r.keyEpoch, r.body],
+        );
+    });
+  }
+
+  async listSealedKeys(): Promise<SealedKeyRecord[]> {
+    const { rows } = await this.pool.query<{
+      session_id: string;
+      recipient: string;
+      key_epoch: string;
+      body: string;
+    }>('SELECT session_id, recipient, key_epoch, body FROM sealed_keys');
+    return rows.map((r) => ({
+      sessionId: r.session_id,
+      recipient: r.recipient,
+      keyEpoch: Number(r.key_epoch),
+      body: r.body,
+    }));
   }
 
   async insertDevice(d: DeviceRecord): Promise<void> {
@@ -397,7 +425,14 @@ export class PgStore implements Store, SessionLeases {
       // holds the row), so the deletes after it see that commit's events and leave none behind;
       // a commit arriving later finds no row and is refused.
       await c.query('DELETE FROM sessions WHERE id = $1', [id]);
-      for (const table of ['events', 'inputs', 'snapshots', 'device_session_roles', 'documents'])
+      for (const table of [
+        'events',
+        'inputs',
+        'snapshots',
+        'device_session_roles',
+        'documents',
+        'sealed_keys',
+      ])
         await c.query(`DELETE FROM ${table} WHERE session_id = $1`, [id]);
     });
   }

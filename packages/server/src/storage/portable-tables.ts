@@ -45,3 +45,16 @@ export const HOST_OUT_ON_SESSIONS: readonly string[] = [
      WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'relay.out.' || sessions.id)`,
   `DELETE FROM meta WHERE key LIKE 'relay.out.%'`,
 ];
+
+/**
+ * A relay's sealed-session keys (docs/protocol.md, "Sealed sessions"): each session key a host
+ * wrapped to one device, one row per session, recipient and key epoch (`body` is the
+ * `WrappedSessionKey` JSON, which only the recipient can open). Deleted with the session.
+ */
+export const CREATE_SEALED_KEYS = `CREATE TABLE sealed_keys (
+       session_id TEXT NOT NULL,
+       recipient TEXT NOT NULL,
+       key_epoch BIGINT NOT NULL,
+       body TEXT NOT NULL,
+       PRIMARY KEY (session_id, recipient, key_epoch)
+     )`;

@@ -18,6 +18,7 @@ import {
   type DocumentRecord,
   type GrantRecord,
   type PushSubscriptionRecord,
+  type SealedKeyRecord,
   type InputKey,
   type SessionRoleRecord,
   type SessionRecord,
@@ -284,6 +285,14 @@ export class SqliteStore implements Store {
         'SELECT name, version, state FROM documents WHERE session_id = ? ORDER BY name',
       ),
       deleteSession: p('DELETE FROM sessions WHERE id = ?'),
+      deleteSealedKeys: p('DELETE FROM sealed_keys WHERE session_id = ?'),
+      putSealedKey: p(
+        `INSERT INTO sealed_keys (session_id, recipient, key_epoch, body) VALUES (?, ?, ?, ?)
+         ON CONFLICT (session_id, recipient, key_epoch) DO UPDATE SET body = excluded.body`,
+      ),
+      listSealedKeys: p(
+        'SELECT session_id AS sessionId, recipient, key_epoch AS keyEpoch, body FROM sealed_keys',
+      ),
       insertEvent: p('INSERT INTO events (session_id, seq, ts, type, data) VALUES (?, ?, ?, ?, ?)'),
       insertInput: p(
         'INSERT INTO inputs (session_id, device_id, input_id, seq, payload_digest) VALUES (?, ?, ?, ?, ?)',
@@ -329,6 +338,17 @@ export class SqliteStore implements Store {
   async setMeta(key: string, value: string): Promise<void> {
     this.stmt.setMeta.run(key, value);
     return;
+  }
+
+  async putSealedKeys(rows: readonly SealedKeyRecord[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const r of rows) this.stmt.putSealedKey.run(r.sessionId, r.recipient, r.keyEpoch, r.body);
+    })();
+    return;
+  }
+
+  async listSealedKeys(): Promise<SealedKeyRecord[]> {
+    return this.stmt.listSealedKeys.all() as SealedKeyRecord[];
   }
 
   async insertDevice(d: DeviceRecord): Promise<void> {
@@ -482,6 +502,7 @@ export class SqliteStore implements Store {
       this.stmt.deleteSnapshot.run(id);
       this.stmt.deleteDocuments.run(id);
       this.stmt.deleteSessionRoles.run(id);
+      this.stmt.deleteSealedKeys.run(id);
       this.stmt.deleteSession.run(id);
     })();
     return;

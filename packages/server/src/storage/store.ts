@@ -16,6 +16,14 @@ export interface Store {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 
+  /**
+   * A relay's wrapped session keys: stores each (session, recipient, epoch) once, replacing a
+   * row with the same key (a host wraps again at every start).
+   */
+  putSealedKeys(rows: readonly SealedKeyRecord[]): Promise<void>;
+  /** Every stored wrapped key, for a relay's start. */
+  listSealedKeys(): Promise<SealedKeyRecord[]>;
+
   insertDevice(device: DeviceRecord): Promise<void>;
   findDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
   listDevices(): Promise<DeviceRecord[]>;
@@ -300,4 +308,13 @@ export interface StoredInput {
 /** The map key of an input in `findInputs` results. */
 export function inputKey(k: InputKey): string {
   return `${k.deviceId}\n${k.inputId}`;
+}
+
+/** A session key wrapped to one device (docs/protocol.md, "Sealed sessions"). */
+export interface SealedKeyRecord {
+  sessionId: string;
+  recipient: string;
+  keyEpoch: number;
+  /** The `WrappedSessionKey` JSON. */
+  body: string;
 }

@@ -1,0 +1,419 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputPayload, isSealedPayload, type LogEvent } from '@baton/protocol';
+import {
+  CounterGuard,
+  DeviceRegistry,
+  KeyRing,
+  SealError,
+  acceptIntroduction,
+  fromBase64url,
+  importSessionKey,
+  openEnvelope,
+  revokeDevice,
+  rotateSessionKey,
+  sealEnvelope,
+  signRoster,
+  toBase64url,
+  wrapSessionKey,
+  wrapToDevices,
+  type DeviceIdentity,
+  type DevicePublicKeys,
+  type SealedEnvelope,
+  type SignedRoster,
+  type WrappedSessionKey,
+} from '@baton/seal';
+import { RunnerError, type InputEvent } from '../runners/runner.js';
+import type { HostIdentity } from './host-identity.js';
+import { PendingPairings } from './pending-pairings.js';
+import { readPrivateJson } from './private-file.js';
+
+/** The host's sealing state in its data directory (mode 0600: it holds raw session keys). */
+export const SEALING_FILE = 'host-sealing.json';
+
+interface Saved {
+  v: 1;
+  rosterVersion: number;
+  /** Every device introduced to this host (the host itself is not listed). */
+  devices: DevicePublicKeys[];
+  /** Revoked devices' cut-offs, per session. */
+  revoked: Record<string, Record<string, number>>;
+  /** Raw session keys, base64url, per session per epoch. */
+  keys: Record<string, Record<string, string>>;
+  /** The highest input counter accepted per session per device (the host's CounterGuard). */
+  counters: Record<string, Record<string, number>>;
+}
+
+/** What the host publishes after a change of its devices: the roster and the new wraps. */
+export interface Publication {
+  roster: SignedRoster;
+  wrapped: Map<string, WrappedSessionKey[]>;
+}
+
+/** The id of the i-th event (0-based) of `out` n, and its counter (docs/protocol.md). */
+export const eventEnvelopeId = (n: number, i: number) => `o${n}.${i}`;
+export const eventCounter = (n: number, i: number) => (n - 1) * 1000 + i + 1;
+
+const text = new TextEncoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A sealing host's keys and devices (docs/protocol.md, "Sealed sessions"): the devices paired
+ * with it by link (a DeviceRegistry), each session's key epochs (a KeyRing), the counters it
+ * accepted from each device (a CounterGuard), and the signed roster it publishes. It seals what
+ * the host's runners make and opens what devices send, so that the relay in between stores and
+ * forwards only envelopes.
+ *
+ * Invariant: every change is written (whole, then renamed into place) before anything that
+ * depends on it leaves the host: a key before it is wrapped or used, a counter before the input
+ * it accepted reaches a runner, a device before the roster naming it. A host restarted at any
+ * point never reuses a counter's acceptance or loses a key it already handed out.
+ */
+export class HostSealing {
+  private readonly registry = new DeviceRegistry();
+  private readonly ring = new KeyRing();
+  private readonly counters = new CounterGuard();
+  private rosterVersion: number;
+  private readonly file: string;
+  private readonly pending: PendingPairings;
+  private identity: DeviceIdentity | undefined;
+  private bound: Promise<DeviceIdentity>;
+  private resolveBound!: (identity: DeviceIdentity) => void;
+  /** Stream fragments sealed per message (k), volatile. */
+  private readonly streamCounters = new Map<string, number>();
+  /** Inputs opened and not yet taken by a runner, by session and seq: a resend reuses them. */
+  private readonly openedInputs = new Map<string, InputPayload>();
+
+  private constructor(
+    dataDir: string,
+    private readonly hostIdentity: HostIdentity,
+    private readonly saved: Saved,
+  ) {
+    this.file = join(dataDir, SEALING_FILE);
+    this.pending = new PendingPairings(dataDir);
+    this.rosterVersion = saved.rosterVersion;
+    this.bound = new Promise((resolve) => (this.resolveBound = resolve));
+  }
+
+  static async load(dataDir: string, identity: HostIdentity): Promise<HostSealing> {
+    const saved = readPrivateJson<Saved>(join(dataDir, SEALING_FILE)) ?? {
+      v: 1,
+      rosterVersion: 0,
+      devices: [],
+      revoked: {},
+      keys: {},
+      counters: {},
+    };
+    const sealing = new HostSealing(dataDir, identity, saved);
+    for (const d of saved.devices) sealing.registry.add(d);
+    for (const [deviceId, cutoffs] of Object.entries(saved.revoked))
+      sealing.registry.revoke(deviceId, { cutoffs });
+    for (const [sessionId, epochs] of Object.entries(saved.keys))
+      for (const [epoch, raw] of Object.entries(epochs))
+        sealing.ring.add(await importSessionKey(sessionId, Number(epoch), fromBase64url(raw)!, true));
+    for (const [sessionId, authors] of Object.entries(saved.counters))
+      for (const [author, counter] of Object.entries(authors))
+        sealing.counters.accept(sessionId, author, counter);
+    return sealing;
+  }
+
+  /**
+   * The relay welcomed the host as `hostId` (its grant's device id): from now on it seals as
+   * that device. Called at every welcome; the id of a data directory's host never changes.
+   */
+  async bind(hostId: string): Promise<void> {
+    if (this.identity) return;
+    const identity = await this.hostIdentity.asDevice(hostId);
+    this.registry.add(identity.publicKeys);
+    this.identity = identity;
+    this.resolveBound(identity);
+  }
+
+  /** The newest signed roster (signed again on demand: Ed25519 is deterministic). */
+  async roster(): Promise<SignedRoster> {
+    const host = await this.bound;
+    if (this.rosterVersion === 0) {
+      this.rosterVersion = 1;
+      this.save();
+    }
+    return signRoster(host, this.registry, this.rosterVersion);
+  }
+
+  /**
+   * The session's key (epoch 1 made at its first start) wrapped to every device paired now:
+   * sent before the session's first sealed output.
+   */
+  async ensureSession(sessionId: string): Promise<WrappedSessionKey[]> {
+    const host = await this.bound;
+    let key = this.ring.current(sessionId);
+    if (!key) {
+      key = await rotateSessionKey(this.ring, sessionId);
+      await this.saveKeys();
+    }
+    return wrapToDevices(host, key, this.registry.active());
+  }
+
+  /** The newest key epoch of a session (0 before its first start). */
+  epochOf(sessionId: string): number {
+    return this.ring.current(sessionId)?.epoch ?? 0;
+  }
+
+  /** Seals each event's data of `out` n: `{sealed}` with id `o<n>.<i>`. */
+  async sealOut(
+    sessionId: string,
+    n: number,
+    events: readonly { type: string; data?: unknown }[],
+  ): Promise<{ type: string; data: { sealed: SealedEnvelope } }[]> {
+    const host = await this.bound;
+    const key = this.ring.current(sessionId);
+    if (!key) throw new Error(`session ${sessionId} has no key: it was not started`);
+    if (events.length > 1000) throw new RangeError('an out holds at most 1000 events');
+    return Promise.all(
+      events.map(async (event, i) => ({
+        type: event.type,
+        data: {
+          sealed: await sealEnvelope({
+            identity: host,
+            sessionKey: key,
+            kind: 'event',
+            id: eventEnvelopeId(n, i),
+            counter: eventCounter(n, i),
+            plaintext: text.encode(JSON.stringify(event.data ?? null)),
+          }),
+        },
+      })),
+    );
+  }
+
+  /** Seals a streaming fragment: id `s.<messageId>.<k>`, counter k. */
+  async sealStream(sessionId: string, messageId: string, delta: string): Promise<SealedEnvelope> {
+    const host = await this.bound;
+    const key = this.ring.current(sessionId);
+    if (!key) throw new Error(`session ${sessionId} has no key: it was not started`);
+    const slot = `${sessionId}\u0000${messageId}`;
+    const k = (this.streamCounters.get(slot) ?? 0) + 1;
+    this.streamCounters.set(slot, k);
+    return sealEnvelope({
+      identity: host,
+      sessionKey: key,
+      kind: 'event',
+      id: `s.${messageId}.${k}`,
+      counter: k,
+      plaintext: text.encode(delta),
+    });
+  }
+
+  /**
+   * Opens a sealed input the relay handed over: its author is the device the event names, its
+   * id the input id, its counter above the last one accepted from that device in the session,
+   * and it decrypts under the session key. The plaintext must be an input payload of the kind
+   * shown in the clear. Anything else is refused with a RunnerError and never reaches a runner.
+   */
+  async openInput(sessionId: string, event: InputEvent): Promise<InputEvent> {
+    const payload = event.data.payload as unknown as Parameters<typeof isSealedPayload>[0];
+    if (!isSealedPayload(payload))
+      throw new RunnerError(
+        'bad_request',
+        'this host seals its sessions: a plaintext input is refused (the relay should have refused it)',
+      );
+    const slot = `${sessionId}\u0000${event.seq}`;
+    let plain = this.openedInputs.get(slot);
+    if (!plain) {
+      await this.bound;
+      let opened;
+      try {
+        opened = await openEnvelope(
+          payload.sealed,
+          {
+            session: sessionId,
+            kind: 'input',
+            id: event.data.inputId,
+            author: event.data.deviceId,
+          },
+          { registry: this.registry, keyRing: this.ring, counters: this.counters },
+        );
+      } catch (err) {
+        throw new RunnerError('bad_request', `the sealed input was refused: ${sealMessage(err)}`);
+      }
+      const parsed = InputPayload.safeParse(parseJson(opened.plaintext));
+      if (!parsed.success || parsed.data.kind !== payload.kind)
+        throw new RunnerError(
+          'bad_request',
+          `the sealed input does not hold a ${payload.kind} input payload`,
+        );
+      plain = parsed.data;
+      this.saveCounters();
+      this.openedInputs.set(slot, plain);
+    }
+    return { ...event, data: { ...event.data, payload: plain } };
+  }
+
+  /** The input at `seq` was taken by the runner: its opened form is no longer kept. */
+  taken(sessionId: string, seq: number): void {
+    this.openedInputs.delete(`${sessionId}\u0000${seq}`);
+  }
+
+  /**
+   * Opens stored events for a runner's read (an agent resuming): the host's own events and its
+   * devices' inputs. History is not counter-checked (it is read again after every restart);
+   * an event that fails to open is left out, with the rest going on.
+   */
+  async openStored(sessionId: string, events: readonly LogEvent[]): Promise<LogEvent[]> {
+    const host = await this.bound;
+    const out: LogEvent[] = [];
+    for (const e of events) {
+      try {
+        out.push(await this.openOne(sessionId, host.deviceId, e));
+      } catch {
+        // Not content this host can vouch for: the runner does not see it.
+      }
+    }
+    return out;
+  }
+
+  private async openOne(sessionId: string, hostId: string, e: LogEvent): Promise<LogEvent> {
+    const data = e.data as unknown;
+    const history = { registry: this.registry, keyRing: this.ring, counters: new CounterGuard() };
+    if (e.type === 'input') {
+      const payload = e.data.payload;
+      if (!isSealedPayload(payload)) return e;
+      const opened = await openEnvelope(
+        payload.sealed,
+        { session: sessionId, kind: 'input', id: e.data.inputId, author: e.data.deviceId },
+        history,
+      );
+      return {
+        ...e,
+        data: { ...e.data, payload: InputPayload.parse(parseJson(opened.plaintext)) },
+      };
+    }
+    if (typeof data === 'object' && data !== null && 'sealed' in data) {
+      const sealed = (data as { sealed: { id?: unknown } }).sealed;
+      const opened = await openEnvelope(
+        sealed,
+        { session: sessionId, kind: 'event', id: String(sealed.id), author: hostId },
+        history,
+      );
+      return { ...e, data: parseJson(opened.plaintext) } as LogEvent;
+    }
+    return e;
+  }
+
+  /**
+   * A device that redeemed this host's pairing code `code` introduces its keys: checked with the
+   * code's pairing secret, registered, and answered with a new roster and every session key
+   * (all epochs, so it reads the history) wrapped to it.
+   */
+  async introduce(code: string, deviceId: string, introduction: unknown): Promise<Publication> {
+    const host = await this.bound;
+    const secret = this.pending.secretOf(code);
+    if (secret === undefined)
+      throw new RunnerError(
+        'not_found',
+        `this host holds no pending pairing ${code}: it expired or was used; run baton host pair again`,
+      );
+    let keys: DevicePublicKeys;
+    try {
+      keys = await acceptIntroduction(introduction, {
+        hostId: host.deviceId,
+        pairingSecret: secret,
+        deviceId,
+      });
+      this.registry.add(keys);
+    } catch (err) {
+      throw new RunnerError('bad_request', `the introduction was refused: ${sealMessage(err)}`);
+    }
+    this.saved.devices = this.registry.all().filter((d) => d.deviceId !== host.deviceId);
+    this.rosterVersion += 1;
+    this.save();
+    this.pending.remove(code);
+    const wrapped = new Map<string, WrappedSessionKey[]>();
+    for (const sessionId of this.ring.sessions()) {
+      const list: WrappedSessionKey[] = [];
+      for (const epoch of this.ring.epochs(sessionId))
+        list.push(await wrapSessionKey(host, this.ring.get(sessionId, epoch)!, keys));
+      wrapped.set(sessionId, list);
+    }
+    return { roster: await signRoster(host, this.registry, this.rosterVersion), wrapped };
+  }
+
+  /**
+   * Revokes a device: its cut-offs are what the host accepted from it so far, every session key
+   * rotates, and the new epoch is wrapped to the devices that remain. Undefined for a device
+   * this host never registered (nothing to rotate for).
+   */
+  async revoke(deviceId: string): Promise<Publication | undefined> {
+    const host = await this.bound;
+    if (
+      deviceId === host.deviceId ||
+      !this.registry.get(deviceId) ||
+      this.registry.isRevoked(deviceId)
+    )
+      return undefined;
+    const result = await revokeDevice({
+      host,
+      registry: this.registry,
+      ring: this.ring,
+      counters: this.counters,
+      deviceId,
+    });
+    this.saved.revoked[deviceId] = { ...result.revocation.cutoffs };
+    this.rosterVersion += 1;
+    await this.saveKeys();
+    const wrapped = new Map<string, WrappedSessionKey[]>();
+    for (const w of result.wrapped) {
+      const list = wrapped.get(w.session) ?? [];
+      list.push(w);
+      wrapped.set(w.session, list);
+    }
+    for (const sessionId of this.ring.sessions())
+      if (!wrapped.has(sessionId)) wrapped.set(sessionId, []);
+    return { roster: await signRoster(host, this.registry, this.rosterVersion), wrapped };
+  }
+
+  private async saveKeys(): Promise<void> {
+    const keys: Saved['keys'] = {};
+    for (const sessionId of this.ring.sessions()) {
+      const epochs: Record<string, string> = {};
+      for (const epoch of this.ring.epochs(sessionId)) {
+        const raw = await globalThis.crypto.subtle.exportKey(
+          'raw',
+          this.ring.get(sessionId, epoch)!.key,
+        );
+        epochs[String(epoch)] = toBase64url(new Uint8Array(raw));
+      }
+      keys[sessionId] = epochs;
+    }
+    this.saved.keys = keys;
+    this.save();
+  }
+
+  private saveCounters(): void {
+    const counters: Saved['counters'] = {};
+    for (const sessionId of this.ring.sessions()) {
+      const authors = this.counters.authorsIn(sessionId);
+      if (authors.size > 0) counters[sessionId] = Object.fromEntries(authors);
+    }
+    this.saved.counters = counters;
+    this.save();
+  }
+
+  private save(): void {
+    this.saved.rosterVersion = this.rosterVersion;
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.saved), { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(utf8.decode(bytes)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function sealMessage(err: unknown): string {
+  return err instanceof SealError ? `${err.code}: ${err.message}` : (err as Error).message;
+}
