@@ -271,7 +271,8 @@ export const RelayIntro = z.object({
   type: z.literal('intro'),
   ref: Ref,
   deviceId: z.string().min(1).max(256),
-  code: z.string().min(1).max(64),
+  /** The code, when the device said which it redeemed; otherwise the host tries each it holds. */
+  code: z.string().min(1).max(64).optional(),
   introduction: IntroductionShape,
 });
 

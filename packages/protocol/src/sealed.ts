@@ -116,7 +116,11 @@ export const SessionKeysResponse = z.object({
 export type SessionKeysResponse = z.infer<typeof SessionKeysResponse>;
 
 /** `POST /api/hosts/{hostId}/introductions` (the newly paired device's own token). */
-export const IntroduceBody = z.object({ introduction: IntroductionShape });
+export const IntroduceBody = z.object({
+  introduction: IntroductionShape,
+  /** The pairing code from the link's fragment (optional: the host finds it by the MAC too). */
+  code: z.string().min(1).max(64).optional(),
+});
 export type IntroduceBody = z.infer<typeof IntroduceBody>;
 
 /** Its answer (202): the relay keeps the introduction until the host took it. */

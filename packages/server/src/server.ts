@@ -44,6 +44,7 @@ import type { TlsMaterial } from './tls/tls-options.js';
 import { PushNotifier } from './push/push-notifier.js';
 import { acceptHostLink } from './relay/accept-host-link.js';
 import { HostDirectory } from './relay/host-directory.js';
+import { RelaySealing } from './relay/relay-sealing.js';
 import { OutLedger } from './relay/out-ledger.js';
 import { relayRunners } from './relay/relay-runners.js';
 import { parseRequestTarget } from './http/request-target.js';
@@ -129,10 +130,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let notifier: PushNotifier | undefined;
   let settings: ServerSettings;
   let hosts: HostDirectory | undefined;
+  let sealing: RelaySealing | undefined;
   let cluster: ClusterNode | undefined;
   try {
     // A relay runs every session on a host (docs/relay.md): its runners are remote ones.
-    if (options.relay) hosts = await HostDirectory.open(store, log);
+    if (options.relay) {
+      hosts = await HostDirectory.open(store, log);
+      sealing = await RelaySealing.open(store, log);
+    }
     opened = await DeviceRegistry.open(store, options.dataDir, options.ownerToken);
     settings = await ServerSettings.open(store);
     if (options.push?.enabled ?? true) {
@@ -181,9 +186,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       deviceName: (deviceId) => registry.nameOf(deviceId),
       ...(notifier ? { onCommitted: notifier.onCommitted.bind(notifier) } : {}),
       ...(hosts ? { describeHost: hosts.describe.bind(hosts) } : {}),
+      ...(sealing ? { sealing } : {}),
     });
     const loaded = loading;
     hosts?.onChange((hostId) => loaded.hostChanged(hostId));
+    // A new roster or key epoch: clients refetch keys (`sessions.changed` upserts).
+    sealing?.onChange((hostId) => loaded.hostChanged(hostId));
     if (options.cluster) {
       // Many nodes: before load, so every session starts out followed, not owned.
       const pgStore = store as PgStore;
@@ -242,6 +250,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     ...(push ? { push } : {}),
     ...(hosts ? { hosts } : {}),
+    ...(sealing ? { sealing } : {}),
+    onIntroduction: (hostId: string) => {
+      const link = hosts?.link(hostId);
+      if (link) sealing?.deliver(link, (id) => devices.current(id) === undefined);
+    },
     hub,
     log,
     devices,
@@ -265,6 +278,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       for (const c of ofDevice(deviceId)) c.close(CloseCode.DeviceRevoked, 'device revoked');
       // A revoked host's link closes as unauthorized: the host stops instead of reconnecting.
       hosts?.link(deviceId)?.close(HostLinkClose.Unauthorized, 'this host was revoked');
+      // Every sealing host that paired the device revokes it and rotates its session keys.
+      const relaySealing = sealing;
+      if (hosts && relaySealing)
+        for (const h of hosts.list())
+          if (h.online)
+            relaySealing.deliver(
+              hosts.link(h.id)!,
+              (id) => devices.current(id) === undefined,
+            );
       push?.subscriptions.forgetDevice(deviceId).catch((err: unknown) =>
         log.warn('could not drop the push subscriptions of a revoked device', {
           device: deviceId,
@@ -332,7 +354,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const directory = hosts;
       try {
         wss.handleUpgrade(req, socket, head, (ws) =>
-          acceptHostLink(ws, { directory, devices, log, heartbeatMs }),
+          acceptHostLink(ws, {
+            directory,
+            devices,
+            log,
+            heartbeatMs,
+            ...(sealing ? { sealing } : {}),
+          }),
         );
       } catch (err) {
         log.warn('a host link upgrade failed', { error: (err as Error).message });

@@ -304,21 +304,39 @@ export class HostSealing {
    * code's pairing secret, registered, and answered with a new roster and every session key
    * (all epochs, so it reads the history) wrapped to it.
    */
-  async introduce(code: string, deviceId: string, introduction: unknown): Promise<Publication> {
+  async introduce(
+    code: string | undefined,
+    deviceId: string,
+    introduction: unknown,
+  ): Promise<Publication> {
     const host = await this.bound;
-    const secret = this.pending.secretOf(code);
-    if (secret === undefined)
+    // Without the code, each pending secret is tried: only the link's own secret makes its MAC.
+    const candidates = this.pending
+      .list()
+      .filter((p) => code === undefined || p.code === code);
+    if (candidates.length === 0)
       throw new RunnerError(
         'not_found',
-        `this host holds no pending pairing ${code}: it expired or was used; run baton host pair again`,
+        `this host holds no pending pairing${code !== undefined ? ` ${code}` : ''}: it expired or was used; run baton host pair again`,
       );
-    let keys: DevicePublicKeys;
+    let keys: DevicePublicKeys | undefined;
+    let used = '';
+    let why: unknown;
+    for (const candidate of candidates) {
+      try {
+        keys = await acceptIntroduction(introduction, {
+          hostId: host.deviceId,
+          pairingSecret: candidate.secret,
+          deviceId,
+        });
+        used = candidate.code;
+        break;
+      } catch (err) {
+        why = err;
+      }
+    }
     try {
-      keys = await acceptIntroduction(introduction, {
-        hostId: host.deviceId,
-        pairingSecret: secret,
-        deviceId,
-      });
+      if (!keys) throw why;
       this.registry.add(keys);
     } catch (err) {
       throw new RunnerError('bad_request', `the introduction was refused: ${sealMessage(err)}`);
@@ -326,7 +344,7 @@ export class HostSealing {
     this.saved.devices = this.registry.all().filter((d) => d.deviceId !== host.deviceId);
     this.rosterVersion += 1;
     this.save();
-    this.pending.remove(code);
+    this.pending.remove(used);
     const wrapped = new Map<string, WrappedSessionKey[]>();
     for (const sessionId of this.ring.sessions()) {
       const list: WrappedSessionKey[] = [];

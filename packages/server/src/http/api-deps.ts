@@ -9,6 +9,7 @@ import type { RedeemLimiter } from '../auth/redeem-limiter.js';
 import type { SessionHub } from '../hub/session-hub.js';
 import type { Logger } from '../logger.js';
 import type { HostDirectory } from '../relay/host-directory.js';
+import type { RelaySealing } from '../relay/relay-sealing.js';
 import type { PushSubscriptions } from '../push/push-subscriptions.js';
 import type { StoreState } from '../storage/store-health.js';
 import type { Store } from '../storage/store.js';
@@ -18,6 +19,10 @@ export interface ApiDeps {
   hub: SessionHub;
   /** On a relay: the hosts it knows (GET /api/hosts). */
   hosts?: HostDirectory;
+  /** On a relay: sealed sessions' rosters, wrapped keys and introductions. */
+  sealing?: RelaySealing;
+  /** A device introduced itself to a host: deliver it now if the host is online. */
+  onIntroduction?(hostId: string): void;
   log: Logger;
   devices: DeviceRegistry;
   access: AccessControl;

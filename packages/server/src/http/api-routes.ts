@@ -10,6 +10,7 @@ import { attachmentRoutes } from './routes/attachment-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
+import { sealingRoutes } from './routes/sealing-routes.js';
 import { handoffRoutes } from './routes/handoff-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { pairingRoutes } from './routes/pairing-routes.js';
@@ -33,6 +34,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     ...deviceRoutes(deps, body),
     ...sessionRoutes(deps, body),
     ...hostRoutes(deps),
+    ...sealingRoutes(deps, body),
     ...pairingRoutes(deps, body),
     ...handoffRoutes(deps, body),
     ...syncRoutes(deps, body),

@@ -9,6 +9,7 @@ import {
   isSealedPayload,
   isSealedLogEvent,
   type SessionSealing,
+  type SealedEnvelopeShape,
   type LogEvent,
   type NewLogEvent,
   type PermissionDecision,
@@ -385,7 +386,19 @@ export class LiveSession {
    * turn live later (they get the text so far in `catchUp`). A subscriber still catching up gets
    * nothing now: it receives the whole text so far when it turns live, then the fragments after.
    */
-  broadcastStream(messageId: string, channel: 'text' | 'thinking', delta: string): void {
+  broadcastStream(
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+    sealed?: SealedEnvelopeShape,
+  ): void {
+    if (sealed) {
+      // A sealed fragment is not kept for joiners (the relay cannot join fragments it cannot
+      // read): a device that subscribes mid-reply sees the reply when its event is stored.
+      const frame = JSON.stringify({ type: 'stream', sessionId: this.id, messageId, channel, delta: '', sealed });
+      for (const sub of this.subscriptions.values()) if (sub.state === 'live') sub.peer.send(frame);
+      return;
+    }
     const offset = this.streaming.append(messageId, channel, delta);
     const frame = streamFrame(this.id, messageId, channel, delta, offset);
     for (const sub of this.subscriptions.values()) {

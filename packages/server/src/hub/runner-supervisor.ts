@@ -4,6 +4,7 @@ import type {
   AgentConfig,
   LogEvent,
   NewLogEvent,
+  SealedEnvelopeShape,
   SessionKind,
   SessionStatus,
   TerminalConfig,
@@ -49,7 +50,12 @@ export interface SupervisedSession {
     extra?: { reason?: string; exitCode?: number; signal?: number; hostOut?: number },
   ): Promise<void>;
   /** Sends a streaming fragment to every live subscriber and keeps it for later joiners. */
-  broadcastStream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
+  broadcastStream(
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+    sealed?: SealedEnvelopeShape,
+  ): void;
   /** See `RunnerContext.takeForTurn`. */
   takeForTurn<T extends { deviceId: string; inputId: string }>(batch: T[]): T[];
 }
@@ -288,9 +294,9 @@ export class RunnerSupervisor {
         const committed = await appendUntilStored(() => session.append(events, patch), retry);
         return (committed ?? []).map((c) => c.event);
       },
-      stream: (messageId, channel, delta) => {
+      stream: (messageId, channel, delta, sealed) => {
         if (!current()) return;
-        session.broadcastStream(messageId, channel, delta);
+        session.broadcastStream(messageId, channel, delta, sealed);
       },
       setStatus: async (status, extra) => {
         if (!current()) return;

@@ -4,6 +4,7 @@ import {
   HostLinkClose,
   MIN_HOST_LINK_VERSION,
   parseHostFrame,
+  type HostMessage,
   type RelayMessage,
 } from '@baton/protocol';
 import type { DeviceRegistry } from '../auth/device-registry.js';
@@ -11,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { HostDirectory } from './host-directory.js';
 import { HostLink } from './host-link.js';
 import { HostOutVerifier } from './host-out-verifier.js';
+import type { RelaySealing } from './relay-sealing.js';
 import { RemoteRunner } from './remote-runner.js';
 
 /** How long a host may take to send `host.hello`. */
@@ -21,7 +23,11 @@ export interface HostLinkDeps {
   devices: DeviceRegistry;
   log: Logger;
   heartbeatMs: number;
+  /** Sealed sessions: rosters, wrapped keys, introductions, and the checks of envelopes. */
+  sealing?: RelaySealing;
 }
+
+type LinkFrame = Exclude<HostMessage, { type: 'host.hello' | 'host.reply' }>;
 
 /**
  * Turns an upgraded WebSocket on the host link path into a HostLink once its `host.hello`
@@ -104,6 +110,8 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
         'this host presents other keys than it registered with: if its identity file was replaced, pair the host again (baton pair --role owner on the relay, then baton host --code CODE)',
       );
     }
+    // Version 3 hosts say whether they seal; older ones never do.
+    deps.sealing?.hostConnected(device.id, hello.version >= 3 && hello.sealed === true, hello.keys);
     open(ws, device.id, device.name, hello.running, verifier, deps);
   });
 }
@@ -116,71 +124,36 @@ function open(
   verifier: HostOutVerifier,
   deps: HostLinkDeps,
 ): void {
-  const { directory, log } = deps;
+  const { directory, log, sealing } = deps;
+  const sealed = sealing?.isSealingHost(hostId) ?? false;
+  /**
+   * A sealing host's frames are checked with WebCrypto, which is asynchronous: each frame waits
+   * for the one before it on this chain, so they reach the commit chain (and the wrapped-key
+   * store) in the order the host sent them and a later `out` can never be committed before an
+   * earlier one. A plaintext host's frames are checked synchronously, as before.
+   */
+  let chain: Promise<void> = Promise.resolve();
   const link = new HostLink(
     ws,
     hostId,
     name,
     {
       onFrame: (l, frame) => {
-        const bound = directory.runnerOf(hostId, frame.sessionId);
-        const runner = bound instanceof RemoteRunner ? bound : undefined;
-        switch (frame.type) {
-          case 'out': {
-            const forged = verifier.check(frame);
-            if (forged !== undefined) {
-              // Nothing of it is stored or acked; the link closes and only this host's.
-              log.warn('refused a host output: bad signature', {
-                host: name,
-                session: frame.sessionId,
-                n: frame.n,
-                error: forged,
-              });
-              l.refuseFrame(forged);
-              return;
-            }
-            if (!runner) {
-              // The relay no longer runs that session here (stopped, deleted): nothing to store.
-              l.send({ type: 'out.ack', sessionId: frame.sessionId, n: frame.n });
-              return;
-            }
-            runner.commitOut(frame).then(
-              (n) => l.send({ type: 'out.ack', sessionId: frame.sessionId, n }),
-              (err: unknown) =>
-                log.error('could not commit host output', {
-                  host: name,
-                  session: frame.sessionId,
-                  error: (err as Error).message,
-                }),
-            );
-            return;
-          }
-          case 'stream':
-            runner?.stream(frame.messageId, frame.channel, frame.delta);
-            return;
-          case 'read':
-            if (!runner) {
-              l.send({
-                type: 'read.result',
-                ref: frame.ref,
-                error: {
-                  code: 'not_found',
-                  message: `this relay runs no session ${frame.sessionId} on this host`,
-                },
-              });
-              return;
-            }
-            runner.read(frame.what).then(
-              (result) => l.send({ type: 'read.result', ref: frame.ref, result }),
-              (err: unknown) =>
-                l.send({
-                  type: 'read.result',
-                  ref: frame.ref,
-                  error: { code: 'internal', message: (err as Error).message },
-                }),
-            );
-            return;
-        }
+        if (!sealed) return handle(l, frame);
+        chain = chain
+          .then(() => sealedCheck(l, frame))
+          .then((forged) => {
+            if (forged === undefined) return handle(l, frame);
+            log.warn('refused a sealed host frame', {
+              host: name,
+              type: frame.type,
+              error: forged,
+            });
+            l.refuseFrame(forged);
+          })
+          .catch((err: unknown) =>
+            log.error('a sealed host frame failed', { host: name, error: (err as Error).message }),
+          );
       },
       onClose: (l) => {
         log.info('host offline', { host: name });
@@ -190,6 +163,106 @@ function open(
     log,
     deps.heartbeatMs,
   );
+
+  /** Why a sealing host's frame is refused (a forgery, or a body in the clear), if it is. */
+  async function sealedCheck(l: HostLink, frame: LinkFrame): Promise<string | undefined> {
+    if (l.isClosed || !sealing) return 'the link closed';
+    switch (frame.type) {
+      case 'out':
+        return frame.body.kind === 'events'
+          ? sealing.checkOut(hostId, frame.sessionId, frame.n, frame.body.events)
+          : undefined;
+      case 'stream':
+        return sealing.checkStream(
+          hostId,
+          frame.sessionId,
+          frame.messageId,
+          frame.delta,
+          frame.sealed,
+        );
+      case 'roster':
+        return sealing.roster(hostId, frame.roster).then(
+          () => {
+            sealing.deliver(l, (id) => deps.devices.current(id) === undefined);
+            return undefined;
+          },
+          (err: unknown) => `the roster was refused: ${(err as Error).message}`,
+        );
+      case 'keys':
+        return sealing.keys(hostId, frame.sessionId, frame.wrapped).then(
+          () => undefined,
+          (err: unknown) => `the wrapped keys were refused: ${(err as Error).message}`,
+        );
+      default:
+        return undefined;
+    }
+  }
+
+  function handle(l: HostLink, frame: LinkFrame): void {
+    if (frame.type === 'roster' || frame.type === 'keys') {
+      // Applied by sealedCheck; a plaintext host has neither.
+      if (!sealed) l.refuseFrame(`a ${frame.type} frame from a host that does not seal`);
+      return;
+    }
+    const bound = directory.runnerOf(hostId, frame.sessionId);
+    const runner = bound instanceof RemoteRunner ? bound : undefined;
+    switch (frame.type) {
+      case 'out': {
+        const forged = verifier.check(frame);
+        if (forged !== undefined) {
+          // Nothing of it is stored or acked; the link closes and only this host's.
+          log.warn('refused a host output: bad signature', {
+            host: name,
+            session: frame.sessionId,
+            n: frame.n,
+            error: forged,
+          });
+          l.refuseFrame(forged);
+          return;
+        }
+        if (!runner) {
+          // The relay no longer runs that session here (stopped, deleted): nothing to store.
+          l.send({ type: 'out.ack', sessionId: frame.sessionId, n: frame.n });
+          return;
+        }
+        runner.commitOut(frame).then(
+          (n) => l.send({ type: 'out.ack', sessionId: frame.sessionId, n }),
+          (err: unknown) =>
+            log.error('could not commit host output', {
+              host: name,
+              session: frame.sessionId,
+              error: (err as Error).message,
+            }),
+        );
+        return;
+      }
+      case 'stream':
+        runner?.stream(frame.messageId, frame.channel, frame.delta, frame.sealed);
+        return;
+      case 'read':
+        if (!runner) {
+          l.send({
+            type: 'read.result',
+            ref: frame.ref,
+            error: {
+              code: 'not_found',
+              message: `this relay runs no session ${frame.sessionId} on this host`,
+            },
+          });
+          return;
+        }
+        runner.read(frame.what).then(
+          (result) => l.send({ type: 'read.result', ref: frame.ref, result }),
+          (err: unknown) =>
+            l.send({
+              type: 'read.result',
+              ref: frame.ref,
+              error: { code: 'internal', message: (err as Error).message },
+            }),
+        );
+        return;
+    }
+  }
   link.send({ type: 'host.welcome', version: HOST_LINK_VERSION, hostId, name });
   directory.connected(link).then(
     (previous) => {
@@ -199,6 +272,7 @@ function open(
       for (const sessionId of running)
         if (!directory.runnerOf(hostId, sessionId))
           link.request({ type: 'stop', sessionId }).catch(() => {});
+      sealing?.deliver(link, (id) => deps.devices.current(id) === undefined);
     },
     (err: unknown) => log.error('could not register a host', { error: (err as Error).message }),
   );

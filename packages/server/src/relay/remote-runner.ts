@@ -1,4 +1,4 @@
-import type { NewLogEvent, PermissionDecision } from '@baton/protocol';
+import type { NewLogEvent, PermissionDecision, SealedEnvelopeShape } from '@baton/protocol';
 import type { Logger } from '../logger.js';
 import {
   RunnerError,
@@ -258,8 +258,13 @@ export class RemoteRunner implements Runner, HostBound {
     return done;
   }
 
-  stream(messageId: string, channel: 'text' | 'thinking', delta: string): void {
-    this.ctx.stream(messageId, channel, delta);
+  stream(
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+    sealed?: SealedEnvelopeShape,
+  ): void {
+    this.ctx.stream(messageId, channel, delta, sealed);
   }
 
   /** A host's read of the session's stored state, answered from the relay's store. */

@@ -6,6 +6,7 @@ import type {
   LogEventData,
   NewLogEvent,
   PermissionDecision,
+  SealedEnvelopeShape,
   RunnerSnapshot,
   SessionKind,
   SessionStatus,
@@ -40,7 +41,13 @@ export interface RunnerContext {
    */
   emit(events: NewLogEvent[], opts?: { hostOut?: number }): Promise<LogEvent[]>;
   /** Send a volatile streaming fragment to current subscribers. Never stored. */
-  stream(messageId: string, channel: 'text' | 'thinking', delta: string): void;
+  stream(
+    messageId: string,
+    channel: 'text' | 'thinking',
+    delta: string,
+    /** A relay's sealed session: the host's sealed fragment (`delta` is empty). */
+    sealed?: SealedEnvelopeShape,
+  ): void;
   /**
    * Record a status change (stored as a `session.status` event and pushed to session lists).
    * `hostOut` as for `emit`; nothing is stored (nor the number) when the status is unchanged.
