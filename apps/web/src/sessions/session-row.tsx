@@ -43,6 +43,16 @@ export function SessionRow({
         >
           {s.name}
         </Link>
+        {s.sealed ? (
+          <span
+            className="sealed-mark"
+            role="img"
+            aria-label="sealed"
+            title="Sealed: the relay carries this session but cannot read it"
+          >
+            🔒
+          </span>
+        ) : null}
         <span className="kind">{KIND_LABELS[s.kind]}</span>
         <StatusBadge status={s.status} reason={s.reason} degraded={s.degraded} />
         <AttentionBadge attention={s.attention} />
