@@ -244,6 +244,8 @@ describe(
         ),
         `the relay's SQLite files are there: ${readdirSync(relayDir).join(', ')}`,
       );
+      // The grep sees what the relay does keep in the clear (names are metadata, by design).
+      assert.ok(stored.includes(Buffer.from('shell on alpha')), "the grep reads the relay's data");
       for (const needle of [output, cliOutput, cliTyped, typed, tag, ...secrets]) {
         assert.equal(
           stored.includes(Buffer.from(needle)),
