@@ -1,4 +1,4 @@
-import { isSealedPayload, type LogEvent } from '@baton/protocol';
+import type { LogEvent } from '@baton/protocol';
 
 /** How much of a session's recent log a client holds: at most `events` events and `chars` characters. */
 export interface WindowLimits {
@@ -147,11 +147,19 @@ export function weightOf(event: LogEvent): number {
     case 'agent.thinking':
       return event.data.text.length;
     case 'input':
+<<<<<<< HEAD
       // A sealed payload (not opened on this client) weighs what it carries.
       if (isSealedPayload(event.data.payload)) return event.data.payload.sealed.ciphertext.length;
       return event.data.payload.kind === 'terminal'
         ? event.data.payload.data.length
         : event.data.payload.text.length;
+=======
+      return 'sealed' in event.data.payload
+        ? event.data.payload.sealed.ciphertext.length
+        : event.data.payload.kind === 'terminal'
+          ? event.data.payload.data.length
+          : event.data.payload.text.length;
+>>>>>>> seal-client
     case 'agent.tool.call':
     case 'agent.tool.result':
       // Tool inputs and outputs can be large; agents emit few events, so measuring is affordable.

@@ -79,3 +79,5 @@ export type { SealingOptions } from './sealing/client-sealing.js';
 export type { RefusalCode, SealedPayload } from './sealing/session-sealing.js';
 export { DeviceSealing } from './sealing/device-sealing.js';
 export type { KeySource } from './sealing/device-sealing.js';
+export { SessionSealing } from './sealing/session-sealing.js';
+export type { OpenedEvent } from './sealing/session-sealing.js';

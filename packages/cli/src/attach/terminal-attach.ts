@@ -1,3 +1,4 @@
+import type { SessionSealing } from '@baton/client';
 import { StringDecoder } from 'node:string_decoder';
 import type { LogEvent, SessionInfo, SessionStatus } from '@baton/protocol';
 import { stripTerminalQueries } from '@baton/client';
@@ -28,6 +29,8 @@ export interface AttachTerminalOptions {
   readOnly: boolean;
   stdin: AttachInput;
   stdout: AttachOutput;
+  /** A sealed session's keys on this device (see `TerminalLinkOptions.sealing`). */
+  sealing?: (() => Promise<SessionSealing>) | undefined;
 }
 
 export interface AttachResult {
@@ -72,6 +75,9 @@ export async function attachTerminal(o: AttachTerminalOptions): Promise<AttachRe
     token: o.token,
     sessionId: o.sessionId,
     readOnly: o.readOnly,
+    sealing: o.sealing,
+    // On its own line below the screen: the user must know something was not shown.
+    onUnverified: (message) => write(`\r\n[baton: ${message}]\r\n`),
     handlers: {
       onSubscribed(session: SessionInfo, head: number) {
         write(RESET_SCREEN);

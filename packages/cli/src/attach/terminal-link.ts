@@ -13,6 +13,7 @@ import {
   type SessionInfo,
 } from '@baton/protocol';
 import WebSocket from 'ws';
+import type { SessionSealing } from '@baton/client';
 
 /** What a TerminalLink reports to its user. Called in the order the server sent things. */
 export interface TerminalLinkHandlers {
@@ -38,6 +39,13 @@ export interface TerminalLinkOptions {
   sessionId: string;
   readOnly: boolean;
   handlers: TerminalLinkHandlers;
+  /**
+   * A sealed session's keys on this device (`baton join`): every event is opened and checked
+   * before it is shown, every key typed is sealed before it leaves. An event that fails a check
+   * is skipped (its position counts) and `onUnverified` says why.
+   */
+  sealing?: (() => Promise<SessionSealing>) | undefined;
+  onUnverified?: (message: string) => void;
 }
 
 const PENDING_INPUT_LIMIT = 256;
@@ -67,6 +75,13 @@ export class TerminalLink {
   /** Session frames that arrived before the subscribe reply, applied right after it. */
   private early: ServerMessage[] = [];
   private fatal: ((err: Error) => void) | undefined;
+  /** Sealed sessions: messages wait here while earlier ones are opened (async), in order. */
+  private opening: Promise<void> = Promise.resolve();
+  /** Bumped by every new subscription: opened messages of an older one are dropped. */
+  private generation = 0;
+  /** Sealed inputs, sealed once when typed: a resend after a reconnect sends the same. */
+  private readonly sealedInputs = new Map<string, Promise<unknown>>();
+  private sealingChain: Promise<unknown> = Promise.resolve();
   /** Resolves when the link is closed by `close`, rejects when it cannot go on. */
   readonly done: Promise<void>;
   private finish: (() => void) | undefined;
@@ -86,6 +101,20 @@ export class TerminalLink {
     if (this.unacked.size >= PENDING_INPUT_LIMIT) return;
     const inputId = randomUUID();
     this.unacked.set(inputId, data);
+    const sealing = this.o.sealing;
+    if (sealing) {
+      // Sealed one at a time, in the order typed: the counters grow in the order sent.
+      const sealed = this.sealingChain.then(async () =>
+        (await sealing()).sealInput(inputId, { kind: 'terminal', data }),
+      );
+      this.sealingChain = sealed.catch(() => undefined);
+      this.sealedInputs.set(inputId, sealed);
+      sealed.catch((error: unknown) => {
+        this.unacked.delete(inputId);
+        this.sealedInputs.delete(inputId);
+        this.o.handlers.onRefused(`not sent: ${(error as Error).message}`);
+      });
+    }
     this.sendInput(inputId, data);
   }
 
@@ -155,6 +184,7 @@ export class TerminalLink {
       case 'welcome':
         this.lastSeq = 0;
         this.early = [];
+        this.generation++;
         this.startPings(msg.heartbeatMs);
         this.send({
           type: 'subscribe',
@@ -172,6 +202,7 @@ export class TerminalLink {
         return;
       case 'ack':
         this.unacked.delete(msg.inputId);
+        this.sealedInputs.delete(msg.inputId);
         return;
       case 'snapshot':
       case 'event':
@@ -185,6 +216,54 @@ export class TerminalLink {
   }
 
   private apply(msg: ServerMessage): void {
+    const sealing = this.o.sealing;
+    if (!sealing) {
+      this.applyOpened(msg);
+      return;
+    }
+    const generation = this.generation;
+    this.opening = this.opening
+      .then(async () => {
+        if (generation !== this.generation || msg.type !== 'event') {
+          if (generation === this.generation) this.applyOpened(msg);
+          return;
+        }
+        if (msg.event.seq <= this.lastSeq) return;
+        const session = await sealing();
+        const opened = await session.openEvent(msg.event);
+        if (generation !== this.generation) return;
+        if (!opened.ok) {
+          this.o.onUnverified?.(
+            `an event failed to verify: ${opened.code} (#${msg.event.seq}: ${opened.message}); it is not shown`,
+          );
+          this.applyOpened({
+            ...msg,
+            event: { seq: msg.event.seq, ts: msg.event.ts, type: 'sealed.refused', data: {} },
+          });
+          return;
+        }
+        if (opened.sealedBy && msg.event.seq === this.lastSeq + 1) {
+          try {
+            session.admit(opened.sealedBy);
+          } catch (error) {
+            this.o.onUnverified?.(
+              `an event failed to verify: replayed (#${msg.event.seq}: ${(error as Error).message}); it is not shown`,
+            );
+            this.applyOpened({
+              ...msg,
+              event: { seq: msg.event.seq, ts: msg.event.ts, type: 'sealed.refused', data: {} },
+            });
+            return;
+          }
+        }
+        this.applyOpened({ ...msg, event: opened.event });
+      })
+      .catch((error: unknown) => {
+        this.o.onUnverified?.(`cannot open the session: ${(error as Error).message}`);
+      });
+  }
+
+  private applyOpened(msg: ServerMessage): void {
     switch (msg.type) {
       case 'snapshot': {
         this.lastSeq = msg.seq;
@@ -219,6 +298,16 @@ export class TerminalLink {
     const r = parsed.data;
     this.subscribed = true;
     this.attempt = 0;
+    // Every subscription replays from the start: so does the replay check.
+    if (this.o.sealing) {
+      const generation = this.generation;
+      const sealing = this.o.sealing;
+      this.opening = this.opening
+        .then(async () => {
+          if (generation === this.generation) (await sealing()).resetGuard();
+        })
+        .catch(() => undefined);
+    }
     this.o.handlers.onReconnecting(false);
     this.o.handlers.onSubscribed(r.session, r.headSeq);
     const early = this.early;
@@ -243,6 +332,23 @@ export class TerminalLink {
 
   private sendInput(inputId: string, data: string): void {
     if (!this.subscribed) return;
+    const sealed = this.sealedInputs.get(inputId);
+    if (sealed) {
+      sealed.then(
+        (payload) => {
+          if (this.subscribed && this.unacked.has(inputId)) {
+            this.send({
+              type: 'input',
+              sessionId: this.o.sessionId,
+              inputId,
+              payload,
+            } as ClientMessage);
+          }
+        },
+        () => undefined,
+      );
+      return;
+    }
     this.send({
       type: 'input',
       sessionId: this.o.sessionId,

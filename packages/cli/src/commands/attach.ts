@@ -6,6 +6,8 @@ import { resolveSession } from '../resolve-session.js';
 import { resolveTarget, type ServerTarget } from '../server-target.js';
 import { attachChat } from '../attach/chat-attach.js';
 import { sealingFor } from '../device-keys.js';
+import { sessionSealingFor } from '../sealed-input.js';
+import type { SessionSealing } from '@baton/client';
 
 /**
  * `baton attach <session>`: a terminal session full-screen (Ctrl-\ detaches), or an agent
@@ -37,11 +39,14 @@ export async function attach(
     );
   }
   const name = stripUnprintable(session.name);
+  let sealing: Promise<SessionSealing> | undefined;
   const result = await attachTerminal({
     wsUrl: target.wsUrl,
     token: target.token,
     sessionId: session.id,
     readOnly,
+    // A sealed session: opened and typed into with this CLI's keys (baton join).
+    sealing: session.sealed ? () => (sealing ??= sessionSealingFor(target, session)) : undefined,
     stdin: process.stdin,
     stdout: process.stdout,
   });
