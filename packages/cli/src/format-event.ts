@@ -21,11 +21,7 @@ export function formatEvent(e: LogEvent): string | undefined {
     case 'session.status':
       return `[#${e.seq}] status ${e.data.status}${e.data.exitCode !== undefined ? ` (exit ${e.data.exitCode})` : ''}${e.data.reason ? `: ${stripUnprintable(e.data.reason)}` : ''}\n`;
     case 'input':
-<<<<<<< HEAD
-      return e.data.payload.kind === 'message' && !isSealedPayload(e.data.payload)
-=======
       return 'text' in e.data.payload
->>>>>>> seal-client
         ? `[#${e.seq}] you (${e.data.deviceId}): ${e.data.payload.text}${(e.data.payload.attachments ?? []).map((a) => ` ${describeAttachment(a)}`).join('')}\n`
         : undefined;
     case 'input.withdrawn':

@@ -147,19 +147,11 @@ export function weightOf(event: LogEvent): number {
     case 'agent.thinking':
       return event.data.text.length;
     case 'input':
-<<<<<<< HEAD
-      // A sealed payload (not opened on this client) weighs what it carries.
-      if (isSealedPayload(event.data.payload)) return event.data.payload.sealed.ciphertext.length;
-      return event.data.payload.kind === 'terminal'
-        ? event.data.payload.data.length
-        : event.data.payload.text.length;
-=======
       return 'sealed' in event.data.payload
         ? event.data.payload.sealed.ciphertext.length
         : event.data.payload.kind === 'terminal'
           ? event.data.payload.data.length
           : event.data.payload.text.length;
->>>>>>> seal-client
     case 'agent.tool.call':
     case 'agent.tool.result':
       // Tool inputs and outputs can be large; agents emit few events, so measuring is affordable.

@@ -111,10 +111,6 @@ test('two clients writing at once see identical logs', async (t) => {
   assert.deepEqual([...inputIds].sort(), [...sent].sort(), 'every input exactly once');
   const fromA = viewA.flatMap((e) =>
     e.type === 'input' &&
-<<<<<<< HEAD
-    e.data.payload.kind === 'message' &&
-=======
->>>>>>> seal-client
     'text' in e.data.payload &&
     e.data.payload.text.startsWith('from a')
       ? [e.data.payload.text]

@@ -102,13 +102,8 @@ export class ChatView {
     const { screen, style: s } = this.o;
     switch (e.type) {
       case 'input': {
-<<<<<<< HEAD
-        // A sealed payload is opened before it gets here; one that is not is never shown.
-        if (e.data.payload.kind !== 'message' || isSealedPayload(e.data.payload)) return;
-=======
         // A sealed input is opened before it reaches a view; one that is not has no text.
         if (!('text' in e.data.payload)) return;
->>>>>>> seal-client
         const queued = this.turnRunning;
         if (queued) this.queued.add(e.data.inputId);
         this.messageTexts.set(e.data.inputId, e.data.payload.text);
