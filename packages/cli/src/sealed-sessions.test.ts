@@ -3,10 +3,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import {
   BatonClient,
+  DeviceSealing,
   MemorySealingStore,
   VERIFY_FAILED,
   pairWithHost,
@@ -18,6 +20,7 @@ import { startHost } from '@baton/server';
 import { BASH_TERMINAL, startTestServer, waitUntil } from '@baton/server/testing';
 import { encodePairingFragment, importDeviceIdentity, newPairingSecret } from '@baton/seal';
 import { CLEAN_ENV, MAIN, runBaton } from './run-baton.test-helper.js';
+import { attachTerminal, DETACH_KEY } from './attach/terminal-attach.js';
 
 /**
  * Sealed sessions end to end: a real relay, a real `baton host` with a bash terminal, and two
@@ -198,6 +201,30 @@ test('devices paired by link through the SDK and the CLI read a sealed terminal 
   );
   assert.ok(!tailed.includes('"sealed"'), 'tail prints no envelope');
   tail.kill('SIGINT');
+
+  // baton attach's terminal link: the screen is rebuilt from the opened history, keys typed
+  // are sealed, and their output comes back opened.
+  const stdin = new PassThrough();
+  const stdout = Object.assign(new PassThrough(), { columns: 80, rows: 24 });
+  let screen = '';
+  stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+  const device = await DeviceSealing.load(store, { baseUrl: relay.url, token: phone.token });
+  const attached = attachTerminal({
+    wsUrl: relay.url.replace(/^http/, 'ws') + '/v1/ws',
+    token: phone.token,
+    sessionId: session.id,
+    readOnly: false,
+    stdin,
+    stdout,
+    sealing: () => device.session(session.id, hostId!),
+  });
+  await waitUntil(() => screen.includes('CLI-5'), 'attach shows the opened history', 15_000);
+  stdin.write('echo ATT-$((3*3))\r');
+  await waitUntil(() => screen.includes('ATT-9'), 'attach shows what it typed, opened', 15_000);
+  assert.ok(!screen.includes('failed to verify'), screen);
+  stdin.write(DETACH_KEY);
+  assert.equal((await attached).reason, 'detached');
+
   assert.deepEqual(
     errors.filter((e) => e.code === VERIFY_FAILED).map((e) => e.message),
     [],
