@@ -157,6 +157,39 @@ describe(
       await pairInBrowser(phonePage, links.phoneA, alpha);
       await pairInBrowser(phonePage, links.phoneB, beta);
 
+      // Its keys are WebCrypto keys IndexedDB keeps as they are: the page cannot read them out. A
+      // damaged row there is skipped with a log line, and the app goes on.
+      const stored = await phonePage.evaluate(async () => {
+        const { deviceId } = JSON.parse(localStorage.getItem('baton.device') ?? '{}') as {
+          deviceId: string;
+        };
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open('baton');
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error ?? new Error('no database'));
+        });
+        const tx = db.transaction('sealing', 'readwrite');
+        const rows = tx.objectStore('sealing');
+        const identity = await new Promise<{
+          value: { signing: CryptoKeyPair; agreement: CryptoKeyPair };
+        }>((resolve) => {
+          const get = rows.get(`${deviceId}/identity`);
+          get.onsuccess = () => resolve(get.result as never);
+        });
+        rows.put({ key: `${deviceId}/counter/s_damaged`, scope: deviceId, value: 'not a number' });
+        await new Promise((resolve) => (tx.oncomplete = resolve));
+        db.close();
+        const keys = [identity.value.signing.privateKey, identity.value.agreement.privateKey];
+        return keys.map((k) => `${k instanceof CryptoKey} ${k.extractable} ${k.algorithm.name}`);
+      });
+      assert.deepEqual(stored, ['true false Ed25519', 'true false X25519']);
+      const skipped: string[] = [];
+      phonePage.on('console', (m) => {
+        if (m.text().startsWith('baton: skipped')) skipped.push(m.text());
+      });
+      await phonePage.reload();
+      await connected(phonePage);
+
       // The desktop pairs with alpha only at first: beta's session says so instead of content.
       const desktop = await s.device();
       const desktopSent = recordSent(desktop.context);
@@ -210,6 +243,11 @@ describe(
       tail.stdout.on('data', (chunk: Buffer) => (tailed += chunk.toString()));
       tail.stderr.on('data', (chunk: Buffer) => (tailed += chunk.toString()));
 
+      assert.ok(
+        skipped.some((l) => l.includes('a damaged counter')),
+        `the damaged row is logged: ${skipped.join(' | ')}`,
+      );
+
       // The phone types a command; its output (not the typed text: the shell computes it) shows on
       // the desktop and in the CLI.
       const tag = randomBytes(6).toString('hex');
@@ -237,7 +275,7 @@ describe(
 
       // The relay holds and printed none of it: not the typed text, not the output, not a secret.
       // Read while it runs: what is not checkpointed yet is in the WAL, read as raw bytes too.
-      const stored = rawBytesUnder(relayDir);
+      const relayBytes = rawBytesUnder(relayDir);
       assert.ok(
         readdirSync(relayDir).some(
           (f) => f.endsWith('-wal') || f.endsWith('.db') || f.endsWith('.sqlite'),
@@ -245,10 +283,13 @@ describe(
         `the relay's SQLite files are there: ${readdirSync(relayDir).join(', ')}`,
       );
       // The grep sees what the relay does keep in the clear (names are metadata, by design).
-      assert.ok(stored.includes(Buffer.from('shell on alpha')), "the grep reads the relay's data");
+      assert.ok(
+        relayBytes.includes(Buffer.from('shell on alpha')),
+        "the grep reads the relay's data",
+      );
       for (const needle of [output, cliOutput, cliTyped, typed, tag, ...secrets]) {
         assert.equal(
-          stored.includes(Buffer.from(needle)),
+          relayBytes.includes(Buffer.from(needle)),
           false,
           `the relay's files hold ${needle}`,
         );
