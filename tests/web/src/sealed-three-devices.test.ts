@@ -8,7 +8,10 @@ import { describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { BatonClient } from '@baton/client';
 import { BASH_TERMINAL } from '@baton/server/testing';
-import { terminalText, waitForTerminal } from './harness/app-page.js';
+import { terminalText, transcript, waitForTerminal } from './harness/app-page.js';
+import { sendMessage } from './harness/chat.js';
+import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
+import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserSuite } from './harness/browser-suite.js';
 import { connected } from './harness/browser.js';
@@ -105,12 +108,37 @@ describe(
     const cliHome = tempDir('sealed-cli-home');
     const followers: ChildProcess[] = [];
     let owner: BatonClient | undefined;
+    // Host alpha also runs the real Claude Code, against this scripted model API.
+    let model: ScriptedModelApi | undefined;
+    let devices: { phone: Page; desktop: Page } | undefined;
     s.closeFirst(async () => {
       await owner?.close();
       stopPairCommands();
       for (const f of followers) if (f.exitCode === null) f.kill('SIGTERM');
       for (const h of hosts) if (h.child.exitCode === null) h.child.kill('SIGTERM');
+      await model?.close();
     });
+    /** Everything under the relay's data directory, and what it printed, holds none of `needles`. */
+    const assertRelayHoldsNone = (needles: string[]) => {
+      const relayBytes = rawBytesUnder(relayDir);
+      assert.ok(
+        readdirSync(relayDir).some((f) => f.endsWith('-wal')),
+        `the relay's SQLite WAL is there: ${readdirSync(relayDir).join(', ')}`,
+      );
+      // The grep sees what the relay does keep in the clear (names are metadata, by design).
+      assert.ok(
+        relayBytes.includes(Buffer.from('shell on alpha')),
+        "the grep reads the relay's data",
+      );
+      for (const needle of needles) {
+        assert.equal(
+          relayBytes.includes(Buffer.from(needle)),
+          false,
+          `the relay's files hold ${needle}`,
+        );
+        assert.equal(s.baton.output.includes(needle), false, `the relay printed ${needle}`);
+      }
+    };
     const cli = (...args: string[]) =>
       run(process.execPath, [CLI_MAIN, ...args], {
         env: { ...process.env, BATON_HOME: cliHome },
@@ -118,7 +146,13 @@ describe(
       });
 
     it('every device opens both hosts; what the phone types reaches the desktop and the CLI, never the relay', async () => {
-      const alpha = await startHost(s.baton, 'alpha', tempDir('sealed-alpha'));
+      model = await startFakeAnthropic();
+      const alpha = await startHost(
+        s.baton,
+        'alpha',
+        tempDir('sealed-alpha'),
+        claudeServerEnv(model, tempDir('sealed-alpha-env')),
+      );
       const beta = await startHost(s.baton, 'beta', tempDir('sealed-beta'));
       hosts.push(alpha, beta);
       owner = await nodeDevice(s.baton.url, s.baton.ownerToken);
@@ -275,30 +309,48 @@ describe(
 
       // The relay holds and printed none of it: not the typed text, not the output, not a secret.
       // Read while it runs: what is not checkpointed yet is in the WAL, read as raw bytes too.
-      const relayBytes = rawBytesUnder(relayDir);
-      assert.ok(
-        readdirSync(relayDir).some(
-          (f) => f.endsWith('-wal') || f.endsWith('.db') || f.endsWith('.sqlite'),
-        ),
-        `the relay's SQLite files are there: ${readdirSync(relayDir).join(', ')}`,
-      );
-      // The grep sees what the relay does keep in the clear (names are metadata, by design).
-      assert.ok(
-        relayBytes.includes(Buffer.from('shell on alpha')),
-        "the grep reads the relay's data",
-      );
-      for (const needle of [output, cliOutput, cliTyped, typed, tag, ...secrets]) {
-        assert.equal(
-          relayBytes.includes(Buffer.from(needle)),
-          false,
-          `the relay's files hold ${needle}`,
-        );
-        assert.equal(s.baton.output.includes(needle), false, `the relay printed ${needle}`);
-      }
+      assertRelayHoldsNone([output, cliOutput, cliTyped, typed, tag, ...secrets]);
       // The pairing secret stayed in the browsers: no request, header or frame carried it.
       for (const secret of secrets)
         for (const sent of [...phoneSent, ...desktopSent])
           assert.equal(sent.includes(secret), false, 'a browser sent a pairing secret');
+      devices = { phone: phonePage, desktop: desktopPage };
+    });
+
+    it('a Claude session on alpha: the phone asks, the desktop reads the reply; the relay holds neither', async () => {
+      assert.ok(devices && model, 'the devices paired in the test before');
+      owner = await nodeDevice(s.baton.url, s.baton.ownerToken);
+      const chat = await owner.createSession({
+        kind: 'claude',
+        name: 'claude on alpha',
+        config: { cwd: tempDir('sealed-claude-work'), env: claudeSessionEnv(model), host: 'alpha' },
+      });
+      await owner.close();
+      owner = undefined;
+      const tag = randomBytes(6).toString('hex');
+      const question = `What is the word for ${tag}?`;
+      const reply = `The sealed word is ${tag}-reply.`;
+      model.script({ kind: 'text', text: reply, chunks: 3, delayMs: 10 });
+      for (const page of [devices.phone, devices.desktop]) {
+        await page.goto(`${s.baton.url}/s/${chat.id}`);
+        await page.locator('.composer').waitFor({ timeout: 60_000 });
+      }
+      await sendMessage(devices.phone, question);
+      for (const page of [devices.desktop, devices.phone])
+        await waitFor(
+          'the reply, opened',
+          async () => {
+            const seen = await transcript(page);
+            return (
+              (seen.some((t) => t.includes(reply)) && seen.some((t) => t.includes(question))) ||
+              notYet(seen)
+            );
+          },
+          90_000,
+        );
+      // The host opened the question for the agent: the model got it.
+      assert.ok(JSON.stringify(model.modelCalls()).includes(tag), 'the model got the question');
+      assertRelayHoldsNone([question, reply, tag]);
     });
   },
 );

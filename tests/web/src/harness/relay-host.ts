@@ -20,6 +20,7 @@ export async function startHost(
   relay: BatonProcess,
   name: string,
   dataDir: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<RelayHost> {
   const pairing = await fetch(`${relay.url}/api/pairings`, {
     method: 'POST',
@@ -43,7 +44,7 @@ export async function startHost(
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   const host: RelayHost = { name, dataDir, child, output: '' };
   child.stderr!.on('data', (chunk: Buffer) => (host.output += chunk.toString()));
