@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { ErrorCode } from './error-code.js';
 import { SessionId, Seq } from './ids.js';
 import { PermissionDecision } from './input-payload.js';
-import { IntroductionShape, SealedEnvelopeShape, SignedRosterShape, WrappedKeyShape } from './sealed.js';
+import {
+  IntroductionShape,
+  SealedEnvelopeShape,
+  SignedRosterShape,
+  WrappedKeyShape,
+} from './sealed.js';
 import { SessionKind, SessionStatus } from './session.js';
 
 /**

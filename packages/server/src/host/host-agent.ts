@@ -112,7 +112,14 @@ export class HostAgent implements HostSessionLink {
     delta: string,
     sealed?: HostStreamSealed,
   ) {
-    this.send({ type: 'stream', sessionId, messageId, channel, delta, ...(sealed ? { sealed } : {}) });
+    this.send({
+      type: 'stream',
+      sessionId,
+      messageId,
+      channel,
+      delta,
+      ...(sealed ? { sealed } : {}),
+    });
   }
 
   read(sessionId: string, what: Extract<HostMessage, { type: 'read' }>['what']): Promise<unknown> {

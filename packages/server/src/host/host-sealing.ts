@@ -33,6 +33,8 @@ export const SEALING_FILE = 'host-sealing.json';
 
 interface Saved {
   v: 1;
+  /** The host's id on its relay (for `baton host pair`, which runs beside the host). */
+  hostId?: string;
   rosterVersion: number;
   /** Every device introduced to this host (the host itself is not listed). */
   devices: DevicePublicKeys[];
@@ -110,7 +112,9 @@ export class HostSealing {
       sealing.registry.revoke(deviceId, { cutoffs });
     for (const [sessionId, epochs] of Object.entries(saved.keys))
       for (const [epoch, raw] of Object.entries(epochs))
-        sealing.ring.add(await importSessionKey(sessionId, Number(epoch), fromBase64url(raw)!, true));
+        sealing.ring.add(
+          await importSessionKey(sessionId, Number(epoch), fromBase64url(raw)!, true),
+        );
     for (const [sessionId, authors] of Object.entries(saved.counters))
       for (const [author, counter] of Object.entries(authors))
         sealing.counters.accept(sessionId, author, counter);
@@ -126,6 +130,10 @@ export class HostSealing {
     const identity = await this.hostIdentity.asDevice(hostId);
     this.registry.add(identity.publicKeys);
     this.identity = identity;
+    if (this.saved.hostId !== hostId) {
+      this.saved.hostId = hostId;
+      this.save();
+    }
     this.resolveBound(identity);
   }
 
@@ -311,9 +319,7 @@ export class HostSealing {
   ): Promise<Publication> {
     const host = await this.bound;
     // Without the code, each pending secret is tried: only the link's own secret makes its MAC.
-    const candidates = this.pending
-      .list()
-      .filter((p) => code === undefined || p.code === code);
+    const candidates = this.pending.list().filter((p) => code === undefined || p.code === code);
     if (candidates.length === 0)
       throw new RunnerError(
         'not_found',

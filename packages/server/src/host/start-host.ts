@@ -68,7 +68,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       options.code !== undefined
         ? await pair(options.relay, options.code, options.name, options.dataDir)
         : readToken(options.dataDir);
-    const sealing = options.plaintext ? undefined : await HostSealing.load(options.dataDir, identity);
+    const sealing = options.plaintext
+      ? undefined
+      : await HostSealing.load(options.dataDir, identity);
     if (!sealing) log.warn('sealing is off (--plaintext): the relay reads every session');
     const children = new ChildRegistry(options.dataDir, log);
     await children.reapOrphans();
@@ -103,7 +105,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 }
 
-function readToken(dataDir: string): string {
+export function readToken(dataDir: string): string {
   try {
     const token = readFileSync(join(dataDir, TOKEN_FILE), 'utf8').trim();
     if (token) return token;

@@ -395,7 +395,14 @@ export class LiveSession {
     if (sealed) {
       // A sealed fragment is not kept for joiners (the relay cannot join fragments it cannot
       // read): a device that subscribes mid-reply sees the reply when its event is stored.
-      const frame = JSON.stringify({ type: 'stream', sessionId: this.id, messageId, channel, delta: '', sealed });
+      const frame = JSON.stringify({
+        type: 'stream',
+        sessionId: this.id,
+        messageId,
+        channel,
+        delta: '',
+        sealed,
+      });
       for (const sub of this.subscriptions.values()) if (sub.state === 'live') sub.peer.send(frame);
       return;
     }
@@ -594,7 +601,8 @@ export class LiveSession {
       );
     }
     // Every window's emulator answers a query; only the responder's answer is typed.
-    const report = !isSealedPayload(payload) && payload.kind === 'terminal' && payload.report === true;
+    const report =
+      !isSealedPayload(payload) && payload.kind === 'terminal' && payload.report === true;
     if (report && actor.connectionId !== this.responder()) {
       return { seq: this.committedSeq, duplicate: false, ignored: 'not_responder' };
     }
@@ -617,7 +625,13 @@ export class LiveSession {
       async (p) => {
         if (isSealedPayload(p)) {
           // Verified in the append order (InOrderAppends): a forgery is refused, nothing stored.
-          await this.deps.sealing!.verifyInput(this.id, this.config.host!, actor.deviceId, inputId, p);
+          await this.deps.sealing!.verifyInput(
+            this.id,
+            this.config.host!,
+            actor.deviceId,
+            inputId,
+            p,
+          );
           return p;
         }
         return withAttachmentInfo(this.deps.store, this.id, p);

@@ -327,7 +327,7 @@ export class SessionHub {
     const projection =
       projectionFactory && !sealed
         ? projectionFactory.create({ cols: config.cols ?? 80, rows: config.rows ?? 24 })
-      : new NullProjection();
+        : new NullProjection();
     const session = new LiveSession(record, {
       store: this.opts.store,
       writer: this.writer,

@@ -210,8 +210,7 @@ export class RelaySealing implements SealGate {
     }
     await this.store.putSealedKeys(rows);
     const before = this.epochs.get(sessionId) ?? 0;
-    for (const row of rows)
-      this.remember(sessionId, JSON.parse(row.body) as WrappedSessionKey);
+    for (const row of rows) this.remember(sessionId, JSON.parse(row.body) as WrappedSessionKey);
     if ((this.epochs.get(sessionId) ?? 0) !== before) this.changed(hostId, sessionId);
   }
 
