@@ -193,8 +193,13 @@ export class BatonClient {
       });
     });
     const sealing = options.sealing
-      ? new ClientSealing(options.sealing, options.url, options.token, (error) =>
-          this.#emitter.emit('error', error),
+      ? new ClientSealing(
+          options.sealing,
+          options.url,
+          options.token,
+          (error) => this.#emitter.emit('error', error),
+          // Events refused for want of a key that has now arrived are read again.
+          (sessionId) => this.#subscriptions.get(sessionId as SessionId)?.store.resync(),
         )
       : undefined;
     this.#sealing = sealing;

@@ -56,13 +56,22 @@ export class ClientSealing {
   /** Sessions whose sealing is loaded: `admit` is synchronous and needs it at hand. */
   readonly #loaded = new Map<string, SessionSealing>();
   readonly #waiting = new Map<string, Array<() => void>>();
+  /**
+   * Key epochs events were refused for (`no_key`), per session: when such a key arrives later
+   * (the host accepted this device after it subscribed), the session is read again from the
+   * start, so those events are shown after all.
+   */
+  readonly #missing = new Map<string, Set<number>>();
+  readonly #onKeysArrived: (sessionId: string) => void;
 
   constructor(
     options: SealingOptions,
     wsUrl: string,
     token: string,
     onDiagnostic: (error: BatonError) => void,
+    onKeysArrived: (sessionId: string) => void = () => {},
   ) {
+    this.#onKeysArrived = onKeysArrived;
     this.#options = options;
     this.#baseUrl = options.httpUrl ?? new URL(wsUrl.replace(/^ws/, 'http')).origin;
     this.#token = token;
@@ -80,7 +89,10 @@ export class ClientSealing {
     this.#settle(info.id);
     const loaded = this.#loaded.get(info.id);
     if (loaded && sealed.keyEpoch > loaded.keyEpoch) {
-      loaded.refreshKeys().catch((error: unknown) => this.#report(info.id, error));
+      loaded.refreshKeys().then(
+        () => this.#checkMissing(info.id, loaded),
+        (error: unknown) => this.#report(info.id, error),
+      );
     }
   }
 
@@ -136,8 +148,19 @@ export class ClientSealing {
       };
     }
     if (!opened.ok) {
+      const epoch = (event.data as { sealed?: { keyEpoch?: unknown } } | null)?.sealed?.keyEpoch;
+      const inputEpoch = (event.data as { payload?: { sealed?: { keyEpoch?: unknown } } } | null)
+        ?.payload?.sealed?.keyEpoch;
+      const missed = typeof epoch === 'number' ? epoch : inputEpoch;
+      if (opened.code === 'no_key' && typeof missed === 'number') {
+        const epochs = this.#missing.get(sessionId) ?? new Set<number>();
+        epochs.add(missed);
+        this.#missing.set(sessionId, epochs);
+      }
       return refusedEvent(sessionId, event, opened.code, opened.message, this.#onDiagnostic);
     }
+    const loaded = this.#loaded.get(sessionId);
+    if (loaded && this.#missing.has(sessionId)) this.#checkMissing(sessionId, loaded);
     if (opened.sealedBy) this.#sealedBy.set(opened.event, opened.sealedBy);
     return opened.event;
   }
@@ -251,6 +274,14 @@ export class ClientSealing {
     if (sealing.keyEpoch === 0) await sealing.refreshKeys();
     this.#loaded.set(sessionId, sealing);
     return sealing;
+  }
+
+  /** A key that events were refused for has arrived: read the session again. */
+  #checkMissing(sessionId: string, sealing: SessionSealing): void {
+    const epochs = this.#missing.get(sessionId);
+    if (!epochs || ![...epochs].some((e) => sealing.keyRing.get(sessionId, e))) return;
+    this.#missing.delete(sessionId);
+    this.#onKeysArrived(sessionId);
   }
 
   #report(sessionId: string, error: unknown): void {

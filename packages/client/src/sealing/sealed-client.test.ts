@@ -217,3 +217,63 @@ test('an input is sealed once when queued and resent unchanged after a reconnect
   assert.deepEqual(resent['payload'], sent['payload'], 'the same envelope, not a new seal');
   await client.close();
 });
+
+test('a sealed stream fragment is opened before the view sees it; one in the clear is dropped', async () => {
+  const { host, client, errors } = await setup();
+  const view = client.subscribe(S);
+  const socket = connect();
+  await waitFor(() => socket.sentOf('subscribe').length > 0, 'subscribe');
+  answerSubscribes(socket);
+  const fragment = (k: number, text: string) =>
+    sealEnvelope({
+      identity: host.identity,
+      sessionKey: host.ring.current(S)!,
+      kind: 'event',
+      id: `s.m1.${k}`,
+      counter: k,
+      plaintext: encoder.encode(text),
+    });
+  const streamed: string[] = [];
+  client.on('stream', (m) => streamed.push(m.delta));
+  const frame = { type: 'stream', sessionId: S, messageId: 'm1', channel: 'text' };
+  socket.receive({ ...frame, delta: '', offset: 0, sealed: await fragment(1, 'MARKER-a') });
+  socket.receive({ ...frame, delta: 'MARKER-clear', offset: 8 });
+  socket.receive({ ...frame, delta: '', offset: 8, sealed: await fragment(2, 'MARKER-b') });
+  await waitFor(() => view.getSnapshot().streams[0]?.text === 'MARKER-aMARKER-b', 'the stream');
+  assert.deepEqual(streamed, ['MARKER-a', 'MARKER-b']);
+  assert.equal(errors.filter((e) => e.code === VERIFY_FAILED).length, 1);
+  await client.close();
+});
+
+test('events refused for want of a key are read again once the host wraps the key to this device', async () => {
+  const { host, client, errors } = await setup();
+  const wrapped = host.wrapped;
+  host.wrapped = []; // the host has not accepted this device yet
+  const view = client.subscribe(S);
+  const socket = connect();
+  await waitFor(() => socket.sentOf('subscribe').length === 1, 'subscribe');
+  answerSubscribes(socket);
+  const [early] = await host.sealOut(S, [
+    { type: 'terminal.output', data: { data: 'MARKER-early' } },
+  ]);
+  const event = { seq: 1, ts: 1, ...early! } as ReceivedLogEvent;
+  socket.receive({ type: 'event', sessionId: S, event });
+  await waitFor(() => view.lastSeq === 1, 'the position moves on');
+  assert.deepEqual(output(view.getSnapshot().events), []);
+  assert.match(errors[0]?.message ?? '', /failed to verify: no_key/);
+
+  // The host accepts the device and wraps the key; the relay says the session changed.
+  host.wrapped = wrapped;
+  socket.receive({ type: 'sessions.changed', change: 'upsert', session: info() });
+  const again = await waitFor(() => socket.sentOf('subscribe')[1], 'a subscription from the start');
+  assert.equal(again['afterSeq'], 0);
+  socket.receive({
+    type: 'reply',
+    rid: again['rid'],
+    result: { session: info(), headSeq: 1, epoch: 'e_1' },
+  });
+  socket.receive({ type: 'event', sessionId: S, event });
+  await waitFor(() => output(view.getSnapshot().events).length === 1, 'the early event, opened');
+  assert.deepEqual(output(view.getSnapshot().events), ['MARKER-early']);
+  await client.close();
+});
