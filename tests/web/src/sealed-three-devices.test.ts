@@ -17,13 +17,7 @@ import { BrowserSuite } from './harness/browser-suite.js';
 import { connected } from './harness/browser.js';
 import { nodeDevice } from './harness/node-device.js';
 import { CLI_MAIN, tempDir } from './harness/paths.js';
-import {
-  hostPairLink,
-  hostPairLinkByHand,
-  startHost,
-  stopPairCommands,
-  type RelayHost,
-} from './harness/relay-host.js';
+import { hostPairLink, startHost, stopPairCommands, type RelayHost } from './harness/relay-host.js';
 import { notYet, waitFor } from './harness/wait-for.js';
 
 const run = promisify(execFile);
@@ -169,14 +163,12 @@ describe(
       await owner.close();
       owner = undefined;
 
-      const pairLink = (host: RelayHost) =>
-        process.env['BY_HAND'] ? hostPairLinkByHand(s.baton, host) : hostPairLink(host);
       const links = {
-        phoneA: await pairLink(alpha),
-        phoneB: await pairLink(beta),
-        desktopA: await pairLink(alpha),
-        desktopB: await pairLink(beta),
-        cliA: await pairLink(alpha),
+        phoneA: await hostPairLink(alpha),
+        phoneB: await hostPairLink(beta),
+        desktopA: await hostPairLink(alpha),
+        desktopB: await hostPairLink(beta),
+        cliA: await hostPairLink(alpha),
       };
       const secrets = Object.values(links).map(secretOf);
 
