@@ -14,7 +14,7 @@ import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserSuite } from './harness/browser-suite.js';
-import { connected } from './harness/browser.js';
+import { connected, screenshot } from './harness/browser.js';
 import { nodeDevice } from './harness/node-device.js';
 import { CLI_MAIN, tempDir } from './harness/paths.js';
 import { hostPairLink, startHost, stopPairCommands, type RelayHost } from './harness/relay-host.js';
@@ -66,6 +66,10 @@ async function pairInBrowser(page: Page, link: string, host: RelayHost): Promise
   const fingerprint = (await form.locator('.host-fingerprint').innerText()).trim();
   assert.match(fingerprint, /^([0-9a-f]{4} ){7}[0-9a-f]{4}$/);
   assert.ok(host.output.includes(fingerprint), `baton host ${host.name} printed ${fingerprint}`);
+  await screenshot(
+    page,
+    `sealed-pair-${host.name}${(await form.getByLabel('Name of this device').count()) ? '' : '-signed-in'}`,
+  );
   const name = form.getByLabel('Name of this device');
   if (await name.count()) await name.fill(`${host.name} pairing test`);
   await form.getByRole('button', { name: 'Pair with this host' }).click();
@@ -230,6 +234,7 @@ describe(
         return /sealed: this device is not paired with host beta/i.test(text) || notYet(text);
       });
       assert.equal(await desktopPage.locator('.terminal-host').count(), 0, 'no terminal shown');
+      await screenshot(desktopPage, 'sealed-not-paired');
       await pairInBrowser(desktopPage, links.desktopB, beta);
 
       // The CLI joins alpha.
