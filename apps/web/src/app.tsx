@@ -33,6 +33,8 @@ import { useAttentionTitle } from './shell/use-attention-title.js';
 import { IndexedDbOutboxStorage } from './offline/indexed-db-outbox-storage.js';
 import { IndexedDbDocumentWrites } from './offline/indexed-db-document-writes.js';
 import { openTabChannel } from './offline/tab-channel.js';
+import { IndexedDbSealingStore } from './sealing/indexed-db-sealing-store.js';
+import { SealingStoreContext } from './sealing/sealing-store-context.js';
 
 /** The server's WebSocket address: the page's own origin (the server serves the app). */
 function webSocketUrl(): string {
@@ -46,7 +48,9 @@ function webSocketUrl(): string {
  * shown, so the sessions list and the open session stay current (seed 002). The outbox and
  * offline document writes live in IndexedDB, scoped to the device, so they survive reloads and
  * an offline period; the windows of the profile share them at once over a BroadcastChannel
- * (docs/web.md, "Cross-tab sync").
+ * (docs/web.md, "Cross-tab sync"). This device's keys for sealed sessions are in IndexedDB
+ * too: the client opens what the hosts this browser paired with sealed, and seals what it sends
+ * them. Only a relay has sealed sessions, so on a plain server the store is never read.
  */
 export function App({
   credential,
@@ -59,6 +63,7 @@ export function App({
   ownerToken: string | undefined;
   onSignedOut: (reason: string) => void;
 }): ReactNode {
+  const [sealingStore] = useState(() => new IndexedDbSealingStore(credential.deviceId));
   const [client] = useState(
     () =>
       new BatonClient({
@@ -69,6 +74,7 @@ export function App({
         storage: new IndexedDbOutboxStorage(credential.deviceId),
         documentStorage: new IndexedDbDocumentWrites(credential.deviceId),
         tabs: openTabChannel(credential.deviceId),
+        sealing: { store: sealingStore },
       }),
   );
 
@@ -94,21 +100,23 @@ export function App({
 
   return (
     <BatonProvider client={client}>
-      <ApiContext.Provider value={api}>
-        <DeviceDirectoryContext.Provider value={directory}>
-          <DeviceIdContext.Provider value={credential.deviceId}>
-            <DeviceTokenContext.Provider value={credential.token}>
-              <CredentialWatch
-                client={client}
-                mode={mode}
-                ownerToken={ownerToken}
-                onSignedOut={onSignedOut}
-              />
-              <Routes mode={mode} />
-            </DeviceTokenContext.Provider>
-          </DeviceIdContext.Provider>
-        </DeviceDirectoryContext.Provider>
-      </ApiContext.Provider>
+      <SealingStoreContext.Provider value={sealingStore}>
+        <ApiContext.Provider value={api}>
+          <DeviceDirectoryContext.Provider value={directory}>
+            <DeviceIdContext.Provider value={credential.deviceId}>
+              <DeviceTokenContext.Provider value={credential.token}>
+                <CredentialWatch
+                  client={client}
+                  mode={mode}
+                  ownerToken={ownerToken}
+                  onSignedOut={onSignedOut}
+                />
+                <Routes mode={mode} />
+              </DeviceTokenContext.Provider>
+            </DeviceIdContext.Provider>
+          </DeviceDirectoryContext.Provider>
+        </ApiContext.Provider>
+      </SealingStoreContext.Provider>
     </BatonProvider>
   );
 }

@@ -1,16 +1,16 @@
 /**
  * baton's IndexedDB database, shared by every window of the browser profile: the outbox of
- * inputs, offline document writes and the saved views. One object store per use, each record
+ * inputs, offline document writes, the saved views and this device's keys for sealed sessions. One object store per use, each record
  * keyed by `key` (the device scope and the record's own id, so one browser signed in to two
  * servers keeps two sets). A database that cannot be opened (storage disabled, a private
  * window of some browsers) rejects; callers fall back to localStorage or to nothing.
  */
-export const STORES = ['outbox', 'documentWrites', 'views'] as const;
+export const STORES = ['outbox', 'documentWrites', 'views', 'sealing'] as const;
 export type StoreName = (typeof STORES)[number];
 
 const DB_NAME = 'baton';
 /** Bump with a new store; `upgradeneeded` creates the stores that are missing. */
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 let opened: Promise<IDBDatabase> | undefined;
 

@@ -5,11 +5,14 @@ import { sessionPath } from '../routing/location-store.js';
 import { suggestDeviceName } from './device-name.js';
 import { redeemErrorText } from './redeem-error-text.js';
 import { ErrorNotice } from '../shell/error-notice.js';
+import { HostPairForm } from './host-pair-form.js';
+import { isHostLink } from './pairing-fragment.js';
 
 /**
  * Redeems a pairing code for this browser: asks for the code (unless it came in the URL) and a
  * name for the device, stores the device token it gets (its own, never the owner token) like a
- * sign-in, and opens the app, or its one session when the code was for one.
+ * sign-in, and opens the app, or its one session when the code was for one. A host's pairing
+ * link pasted into the code field switches to pairing with that host.
  */
 export function PairForm({ initialCode }: { initialCode?: string | undefined }): ReactNode {
   const [code, setCode] = useState(initialCode ?? '');
@@ -36,6 +39,8 @@ export function PairForm({ initialCode }: { initialCode?: string | undefined }):
     );
   };
 
+  // A host's whole pairing link pasted here pairs with that host (its fragment stays here).
+  if (isHostLink(code)) return <HostPairForm link={code.trim()} />;
   if (paired)
     return (
       <p role="status" className="notice notice-info pair-done">

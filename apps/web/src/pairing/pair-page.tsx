@@ -1,11 +1,13 @@
 import type { ReactNode } from 'react';
+import { HostPairForm } from './host-pair-form.js';
 import { PairForm } from './pair-form.js';
 import type { PairingFragment } from './pairing-fragment.js';
 
 /**
  * The page a pairing QR code opens (`/pair#code=…`): shows the TLS fingerprint the code came
  * with, so the user can check it against the one `baton pair` or the inviting screen shows, and
- * redeems the code for this device.
+ * redeems the code for this device. A host's pairing link (`baton host pair`) pairs this device
+ * with that host instead, signed in or not.
  */
 export function PairPage({
   fragment,
@@ -14,6 +16,14 @@ export function PairPage({
   fragment: PairingFragment;
   signedIn: boolean;
 }): ReactNode {
+  if (fragment.hostLink)
+    return (
+      <main className="sign-in pair-page" aria-labelledby="pair-title">
+        <img src="/icons/icon.svg" alt="" width={64} height={64} />
+        <h1 id="pair-title">Pair this device with a host</h1>
+        <HostPairForm link={fragment.hostLink} />
+      </main>
+    );
   return (
     <main className="sign-in pair-page" aria-labelledby="pair-title">
       <img src="/icons/icon.svg" alt="" width={64} height={64} />

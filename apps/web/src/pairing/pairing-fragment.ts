@@ -2,6 +2,11 @@
 export interface PairingFragment {
   readonly code?: string;
   readonly fingerprint?: string;
+  /**
+   * The whole link when its fragment names a host's keys (`host`, `hk`, `hx`, `ps`: a link from
+   * `baton host pair`): read in this page, never sent anywhere.
+   */
+  readonly hostLink?: string;
 }
 
 /**
@@ -16,5 +21,18 @@ export function takePairingFragment(location: Location = window.location): Pairi
   history.replaceState(history.state, '', location.pathname + location.search);
   const code = params.get('code')?.trim().slice(0, 64);
   const fingerprint = params.get('fp')?.trim().slice(0, 200);
-  return { ...(code ? { code } : {}), ...(fingerprint ? { fingerprint } : {}) };
+  const hostLink = params.has('hk')
+    ? `${location.origin}${location.pathname}${location.search}#${hash}`
+    : undefined;
+  return {
+    ...(code ? { code } : {}),
+    ...(fingerprint ? { fingerprint } : {}),
+    ...(hostLink ? { hostLink } : {}),
+  };
+}
+
+/** Whether text typed or pasted into the code field is a whole host pairing link. */
+export function isHostLink(text: string): boolean {
+  const trimmed = text.trim();
+  return /^https?:\/\//.test(trimmed) && /#.*\bhk=/.test(trimmed);
 }

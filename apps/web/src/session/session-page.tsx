@@ -16,6 +16,8 @@ import { NoSuchSession } from './no-such-session.js';
 import { Link } from '../routing/link.js';
 import { useDeviceId } from '../sign-in/device-context.js';
 import { useCan } from '../access/use-can.js';
+import { SealedNotice } from '../sealing/sealed-notice.js';
+import { useHostPaired } from '../sealing/use-host-paired.js';
 
 const SAVE_DELAY_MS = 1000;
 
@@ -52,6 +54,8 @@ export function SessionPage({
   const hasLive = snapshot.base !== undefined || snapshot.lastSeq > 0;
   const showSaved = !hasLive && saved !== undefined;
   const kind = info?.kind ?? saved?.info.kind;
+  // A sealed session of a host this device never paired with: nothing here can open it.
+  const unpaired = useHostPaired(info?.sealed?.hostId) === 'unpaired';
   const myDeviceId = useDeviceId();
   // Presence is only known while attached; an offline window does not show stale presence.
   const live = snapshot.status === 'live';
@@ -159,7 +163,9 @@ export function SessionPage({
       {kind === 'terminal' ? <DroppedKeysNotice sessionId={sessionId} info={info} /> : null}
       <div className="session-body">
         <section className="session-main" aria-label={kind === 'terminal' ? 'Terminal' : 'Chat'}>
-          {kind === 'terminal' ? (
+          {unpaired && info ? (
+            <SealedNotice info={info} />
+          ) : kind === 'terminal' ? (
             <LazyTerminalView
               sessionId={sessionId}
               live={live}

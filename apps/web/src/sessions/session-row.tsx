@@ -43,6 +43,23 @@ export function SessionRow({
         >
           {s.name}
         </Link>
+        {s.sealed ? (
+          // An inline icon: an emoji lock depends on the device's fonts.
+          <svg
+            className="sealed-mark"
+            role="img"
+            aria-label="sealed"
+            viewBox="0 0 16 16"
+            width="12"
+            height="12"
+          >
+            <title>Sealed: the relay carries this session but cannot read it</title>
+            <path
+              fill="currentColor"
+              d="M4 7V5a4 4 0 0 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 0 0-4 0v2z"
+            />
+          </svg>
+        ) : null}
         <span className="kind">{KIND_LABELS[s.kind]}</span>
         <StatusBadge status={s.status} reason={s.reason} degraded={s.degraded} />
         <AttentionBadge attention={s.attention} />

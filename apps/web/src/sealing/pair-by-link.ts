@@ -1,0 +1,86 @@
+import { BatonError, pairWithHost, requestJson } from '@baton/client';
+import {
+  createIntroduction,
+  decodePairingFragment,
+  generateDeviceIdentity,
+  keyFingerprint,
+  type PairingKeys,
+} from '@baton/seal';
+import type { DeviceCredential } from '../sign-in/device-credential.js';
+import { IndexedDbSealingStore } from './indexed-db-sealing-store.js';
+
+/** What a host pairing link (`baton host pair`) names, read in the browser only. */
+export interface HostLink {
+  /** The whole link, fragment included; it never leaves this browser. */
+  readonly link: string;
+  readonly pairing: PairingKeys;
+  /** The host's signing key fingerprint, as `baton host` prints it, to compare by eye. */
+  readonly fingerprint: string;
+}
+
+/**
+ * Reads a host pairing link: the relay's address with a fragment carrying `host`, `hk`, `hx`
+ * and `ps` (and the relay's `code`). Throws a SealError saying what is missing.
+ */
+export async function readHostLink(link: string): Promise<HostLink> {
+  const pairing = decodePairingFragment(new URL(link).hash);
+  return { link, pairing, fingerprint: await keyFingerprint(pairing.host.signingKey) };
+}
+
+/**
+ * Pairs this browser with a host from its link. A browser not signed in yet becomes a new device
+ * (`pairWithHost`: it redeems the link's code). A browser already signed in to this relay stays
+ * the device it is (its sessions, outbox and other hosts stay with it): it introduces its own
+ * keys to the new host with the link's secret, made once and kept, and leaves the code unused.
+ * `pairWithHost` refuses a key store that already holds a device, so this second path is here.
+ *
+ * Either way the host keys pinned are the link's, never the relay's word, and the fragment
+ * (secret included) is read here and never sent: the relay gets the code and the introduction,
+ * whose MAC proves knowledge of the secret without carrying it.
+ */
+export async function pairByLink(
+  host: HostLink,
+  options: { name: string; credential: DeviceCredential | undefined },
+): Promise<{ credential: DeviceCredential; hostId: string; newDevice: boolean }> {
+  const origin = new URL(host.link).origin;
+  if (origin !== window.location.origin) {
+    throw new BatonError(
+      'bad_request',
+      `this link pairs with the relay at ${origin}: open it there (this page is ${window.location.origin})`,
+    );
+  }
+  const { credential } = options;
+  if (!credential) {
+    const paired = await pairWithHost(host.link, {
+      store: new IndexedDbSealingStore(),
+      name: options.name,
+    });
+    return {
+      credential: { deviceId: paired.deviceId, token: paired.token },
+      hostId: paired.hostId,
+      newDevice: true,
+    };
+  }
+  const store = new IndexedDbSealingStore(credential.deviceId);
+  let identity = await store.loadIdentity();
+  if (!identity) {
+    // Signed in before this browser ever paired with a host (an owner link): its keys start now.
+    identity = await generateDeviceIdentity(credential.deviceId, { extractable: false });
+    await store.saveIdentity(identity);
+  }
+  await store.pinHost(host.pairing.host);
+  const introduction = await createIntroduction(identity, host.pairing);
+  await requestJson(
+    origin,
+    'POST',
+    `/api/hosts/${encodeURIComponent(host.pairing.host.deviceId)}/introductions`,
+    {
+      token: credential.token,
+      body: {
+        introduction,
+        ...(host.pairing.code !== undefined ? { code: host.pairing.code } : {}),
+      },
+    },
+  );
+  return { credential, hostId: host.pairing.host.deviceId, newDevice: false };
+}
