@@ -10,6 +10,7 @@ import {
   type PermissionDecision,
   type PresenceMessage,
   type ReplyResultOf,
+  type ReceivedLogEvent,
   type Role,
   type ServerMessage,
   type SessionInfo,
@@ -703,40 +704,45 @@ export class BatonClient {
     this.outbox.onDisconnected();
   }
 
+  /** One event of a session, from an `event` frame or a replay page. */
+  #routeEvent(sessionId: SessionId, event: ReceivedLogEvent): void {
+    const sealing = this.#sealing;
+    if (sealing?.mustQueue(sessionId, event)) {
+      sealing.enqueue(sessionId, async () => {
+        const opened = await sealing.openEvent(sessionId, event);
+        this.session(sessionId)?.handleEvent(opened);
+      });
+      return;
+    }
+    if (!sealing && looksSealed(event)) {
+      // No keys on this client: the position moves on, the envelope is never shown.
+      this.session(sessionId)?.handleEvent(
+        refusedEvent(
+          sessionId,
+          event,
+          'no_key',
+          'this client was made without the sealing option, so it holds no keys',
+          (error) => this.#emitter.emit('error', error),
+        ),
+      );
+      return;
+    }
+    this.session(sessionId)?.handleEvent(event);
+  }
+
   #route(message: ServerMessage): void {
     const sealing = this.#sealing;
     switch (message.type) {
       case 'event':
-        if (sealing?.mustQueue(message.sessionId, message.event)) {
-          sealing.enqueue(message.sessionId, async () => {
-            const event = await sealing.openEvent(message.sessionId, message.event);
-            this.session(message.sessionId)?.handleEvent(event);
-          });
-          return;
-        }
-        if (!sealing && looksSealed(message.event)) {
-          // No keys on this client: the position moves on, the envelope is never shown.
-          this.session(message.sessionId)?.handleEvent(
-            refusedEvent(
-              message.sessionId,
-              message.event,
-              'no_key',
-              'this client was made without the sealing option, so it holds no keys',
-              (error) => this.#emitter.emit('error', error),
-            ),
-          );
-          return;
-        }
-        this.session(message.sessionId)?.handleEvent(message.event);
+        this.#routeEvent(message.sessionId, message.event);
         return;
-      case 'events': {
+      case 'events':
         // A replay page means exactly its events one after the other: each is offered alone,
-        // so order, gap checks, dedupe by seq, the position after each event and the listeners
-        // are those of `event` frames.
-        const store = this.session(message.sessionId);
-        if (store) for (const event of message.events) store.handleEvent(event);
+        // through the same path as an `event` frame (sealed ones opened in order), so order, gap
+        // checks, dedupe by seq, the position after each event and the listeners are those of
+        // `event` frames.
+        for (const event of message.events) this.#routeEvent(message.sessionId, event);
         return;
-      }
       case 'snapshot':
         if (sealing?.mustQueue(message.sessionId)) {
           sealing.enqueue(message.sessionId, () =>
