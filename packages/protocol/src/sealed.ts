@@ -126,3 +126,23 @@ export type IntroduceBody = z.infer<typeof IntroduceBody>;
 /** Its answer (202): the relay keeps the introduction until the host took it. */
 export const IntroduceResponse = z.object({ state: z.literal('pending') });
 export type IntroduceResponse = z.infer<typeof IntroduceResponse>;
+
+/**
+ * The envelope id and counter of event `i` (0-based) of a host's `out` number `n`
+ * (docs/protocol.md, "Sealed sessions through a relay"). The id ends with the event's type, which
+ * travels in the clear: the signature and the AAD cover the id, so a relay that relabels an event
+ * (`agent.text` shown as `agent.thinking`, bodies of the same shape) makes it fail to verify.
+ * The counter grows with the log and is the same when an `out` is sealed again after a resend.
+ */
+export function sealedEventId(n: number, i: number, type: string): string {
+  return `o${n}.${i}.${type}`;
+}
+
+export function sealedEventCounter(n: number, i: number): number {
+  return (n - 1) * 1000 + i + 1;
+}
+
+/** The id an event sealed under `counter` must carry when its clear type is `type`. */
+export function sealedEventIdOf(counter: number, type: string): string {
+  return sealedEventId(Math.floor((counter - 1) / 1000) + 1, (counter - 1) % 1000, type);
+}

@@ -97,7 +97,7 @@ test('host events open to their plaintext, and an input this device sealed opens
   assert.deepEqual((input.event.data as { payload: unknown }).payload, payload);
 });
 
-test('a tampered event, one moved to another session, and one claimed by the wrong device are refused', async () => {
+test('a tampered event, a relabelled one, one moved to another session, and one claimed by the wrong device are refused', async () => {
   const { host, other, sealing } = await setup();
   const [output] = await host.sealOut(S, [{ type: 'terminal.output', data: { data: 'x' } }]);
   const envelope = (output!.data as { sealed: Record<string, unknown> }).sealed;
@@ -107,6 +107,16 @@ test('a tampered event, one moved to another session, and one claimed by the wro
   refusedWith(
     await sealing.openEvent(at({ type: 'terminal.output', data: { sealed: tampered } })),
     'bad_signature',
+  );
+
+  // Relabelled: the relay shows the host's output under another type (the type is in the clear).
+  // A reply shown as thinking: both bodies are `{messageId, text}`, so only the id binding tells.
+  const [reply] = await host.sealOut(S, [
+    { type: 'agent.text', data: { messageId: 'm1', text: 'the answer' } },
+  ]);
+  refusedWith(
+    await sealing.openEvent(at({ type: 'agent.thinking', data: reply!.data })),
+    'context_mismatch',
   );
 
   // Sealed for another session of the same host, shown in this one.

@@ -13,6 +13,7 @@ import {
   InputPayload,
   LogEvent,
   isKnownLogEvent,
+  sealedEventIdOf,
   type ReceivedLogEvent,
   type StreamMessage,
 } from '@baton/protocol';
@@ -68,15 +69,6 @@ const CONTENT_TYPES: ReadonlySet<string> = new Set([
   'agent.turn.ended',
   'input',
 ]);
-
-/**
- * The envelope id of event `i` (0-based) of the host's out `n` has counter (n − 1) · 1000 + i + 1
- * (docs/protocol.md, "Sealed sessions"): the id follows from the counter.
- */
-function eventIdFor(counter: number): string {
-  const n = Math.floor((counter - 1) / 1000) + 1;
-  return `o${n}.${(counter - 1) % 1000}`;
-}
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
@@ -209,7 +201,8 @@ export class SessionSealing {
     const counter = typeof sealed?.counter === 'number' ? sealed.counter : 0;
     const opened = await this.#open(data['sealed'], {
       kind: 'event',
-      id: counter >= 1 ? eventIdFor(counter) : '?',
+      // The id follows from the counter and the clear type: a relabelled event does not open.
+      id: counter >= 1 ? sealedEventIdOf(counter, event.type) : '?',
       author: this.trust.host.deviceId,
     });
     if (!opened.ok) return refuse(opened.code, opened.message);

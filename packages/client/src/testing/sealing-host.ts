@@ -1,3 +1,4 @@
+import { sealedEventCounter, sealedEventId } from '@baton/protocol';
 import {
   CounterGuard,
   DeviceRegistry,
@@ -17,7 +18,7 @@ const text = (s: string) => new TextEncoder().encode(s);
 /**
  * A host played with @baton/seal's real crypto, for the client's tests: it signs rosters,
  * makes and wraps session keys, and seals its events exactly as docs/protocol.md says (id
- * `o<n>.<i>`, counter (n − 1) · 1000 + i + 1). Tests then do to what it made whatever a
+ * `o<n>.<i>.<type>`, counter (n − 1) · 1000 + i + 1). Tests then do to what it made whatever a
  * dishonest relay could.
  */
 export class SealingHost {
@@ -41,7 +42,7 @@ export class SealingHost {
     const key = await rotateSessionKey(this.ring, sessionId);
     this.wrapped.push(...(await wrapToDevices(this.identity, key, this.registry.active())));
   }
-  /** One out of `events`, sealed as the contract says: id o<n>.<i>, counter (n−1)·1000+i+1. */
+  /** One out of `events`, sealed as the contract says: id o<n>.<i>.<type>, counter (n−1)·1000+i+1. */
   async sealOut(sessionId: string, events: Array<{ type: string; data: unknown }>) {
     const n = ++this.out;
     return Promise.all(
@@ -52,8 +53,8 @@ export class SealingHost {
             identity: this.identity,
             sessionKey: this.ring.current(sessionId)!,
             kind: 'event',
-            id: `o${n}.${i}`,
-            counter: (n - 1) * 1000 + i + 1,
+            id: sealedEventId(n, i, e.type),
+            counter: sealedEventCounter(n, i),
             plaintext: text(JSON.stringify(e.data)),
           }),
         },

@@ -1,6 +1,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputPayload, isSealedPayload, type LogEvent } from '@baton/protocol';
+import {
+  InputPayload,
+  isSealedPayload,
+  sealedEventCounter,
+  sealedEventId,
+  sealedEventIdOf,
+  type LogEvent,
+} from '@baton/protocol';
 import {
   CounterGuard,
   DeviceRegistry,
@@ -51,10 +58,6 @@ export interface Publication {
   roster: SignedRoster;
   wrapped: Map<string, WrappedSessionKey[]>;
 }
-
-/** The id of the i-th event (0-based) of `out` n, and its counter (docs/protocol.md). */
-export const eventEnvelopeId = (n: number, i: number) => `o${n}.${i}`;
-export const eventCounter = (n: number, i: number) => (n - 1) * 1000 + i + 1;
 
 const text = new TextEncoder();
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -166,7 +169,7 @@ export class HostSealing {
     return this.ring.current(sessionId)?.epoch ?? 0;
   }
 
-  /** Seals each event's data of `out` n: `{sealed}` with id `o<n>.<i>`. */
+  /** Seals each event's data of `out` n: `{sealed}` with id `o<n>.<i>.<type>`. */
   async sealOut(
     sessionId: string,
     n: number,
@@ -184,8 +187,8 @@ export class HostSealing {
             identity: host,
             sessionKey: key,
             kind: 'event',
-            id: eventEnvelopeId(n, i),
-            counter: eventCounter(n, i),
+            id: sealedEventId(n, i, event.type),
+            counter: sealedEventCounter(n, i),
             plaintext: text.encode(JSON.stringify(event.data ?? null)),
           }),
         },
@@ -296,10 +299,17 @@ export class HostSealing {
       };
     }
     if (typeof data === 'object' && data !== null && 'sealed' in data) {
-      const sealed = (data as { sealed: { id?: unknown } }).sealed;
+      const sealed = (data as { sealed: { counter?: unknown } }).sealed;
+      // The id the event's counter and clear type call for: a relabelled event does not open.
+      const counter = typeof sealed.counter === 'number' ? sealed.counter : 0;
       const opened = await openEnvelope(
         sealed,
-        { session: sessionId, kind: 'event', id: String(sealed.id), author: hostId },
+        {
+          session: sessionId,
+          kind: 'event',
+          id: counter >= 1 ? sealedEventIdOf(counter, e.type) : '?',
+          author: hostId,
+        },
         history,
       );
       return { ...e, data: parseJson(opened.plaintext) } as LogEvent;

@@ -1,5 +1,6 @@
 import {
   isSealedLogEvent,
+  sealedEventId,
   type HostKeys,
   type IntroductionShape,
   type SealedInputPayload,
@@ -249,7 +250,7 @@ export class RelaySealing implements SealGate {
 
   /**
    * Verifies a sealed host's `out` n: every event's body is an envelope of this host, for this
-   * session, with id `o<n>.<i>`. Status outs carry no body. Undefined when it is the host's;
+   * session, with id `o<n>.<i>.<type>`. Status outs carry no body. Undefined when it is the host's;
    * otherwise why it is refused.
    */
   async checkOut(
@@ -268,7 +269,12 @@ export class RelaySealing implements SealGate {
       try {
         await verifyEnvelope(
           (event.data as { sealed: unknown }).sealed,
-          { session: sessionId, kind: 'event', id: `o${n}.${i}`, author: hostId },
+          {
+            session: sessionId,
+            kind: 'event',
+            id: sealedEventId(n, i, event.type),
+            author: hostId,
+          },
           registry,
         );
       } catch (err) {
