@@ -27,8 +27,10 @@ const FINGERPRINTS: Record<number, string> = {
   // with host identities (`SessionInfo.host.keyFingerprint`, host link 2: `keys`, `sig`):
   // '48007ca55ba81210' before them;
   // with sealed sessions (`SessionInfo.sealed`, sealed payloads and bodies, `stream.sealed`,
-  // host link 3: `roster`, `keys`, `intro`, `device.revoked`): '1d1ccba1b2cd2caf' before them.
-  2: '452e7e21f84994b6',
+  // host link 3: `roster`, `keys`, `intro`, `device.revoked`): '1d1ccba1b2cd2caf' before them;
+  // with host-made sealed snapshots (`SealedRunnerSnapshot`, host link 4: `snapshot`):
+  // '452e7e21f84994b6' before them.
+  2: '47be8060b0cfb62b',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -1,10 +1,12 @@
-import type {
-  InputPayload,
-  LogEvent,
-  ReceivedLogEvent,
-  SessionId,
-  SessionInfo,
-  StreamMessage,
+import {
+  SnapshotState,
+  type InputPayload,
+  type LogEvent,
+  type ReceivedLogEvent,
+  type SessionId,
+  type SessionInfo,
+  type SnapshotMessage,
+  type StreamMessage,
 } from '@baton/protocol';
 import { SealError } from '@baton/seal';
 import { BatonError } from '../baton-error.js';
@@ -168,6 +170,42 @@ export class ClientSealing {
     } catch (error) {
       this.#report(message.sessionId, error);
       return undefined;
+    }
+  }
+
+  /**
+   * Opens a snapshot of a sealed session: its `state.runner` is the host's sealed projection
+   * state (`{sealed}`), opened here before any store reads it. A snapshot that fails to open, or
+   * that carries runner content in the clear in a sealed session (which only the relay could
+   * have made), keeps its position with no content (`{kind: 'none'}`) and is reported.
+   */
+  async openSnapshot(message: SnapshotMessage): Promise<SnapshotMessage> {
+    const state = message.state as { session?: unknown; runner?: unknown } | null | undefined;
+    const runner = state?.runner as { sealed?: unknown; kind?: unknown } | undefined;
+    const sealed = runner?.sealed;
+    const empty = (code: string, why: string): SnapshotMessage => {
+      this.#onDiagnostic(
+        new BatonError(
+          VERIFY_FAILED,
+          `a snapshot failed to verify: ${code} (at #${message.seq} of ${message.sessionId}: ${why}); it is not shown`,
+        ),
+      );
+      return { ...message, state: { ...state, runner: { kind: 'none' } } };
+    };
+    if (sealed === undefined) {
+      if (this.#sealed.has(message.sessionId) && runner !== undefined && runner.kind !== 'none')
+        return empty('plaintext', 'a sealed session snapshot in the clear');
+      return message;
+    }
+    try {
+      const sealing = await this.#session(message.sessionId);
+      const opened = await sealing.openSnapshot(sealed, message.seq);
+      const parsed = SnapshotState.safeParse({ session: state?.session, runner: opened });
+      if (!parsed.success) return empty('invalid_body', 'it opened to no runner state');
+      return { ...message, state: parsed.data };
+    } catch (error) {
+      const code = error instanceof SealError ? error.code : 'no_key';
+      return empty(code, error instanceof Error ? error.message : String(error));
     }
   }
 

@@ -265,6 +265,22 @@ export class SessionSealing {
   }
 
   /**
+   * Opens a sealed snapshot's runner state (docs/protocol.md, "Sealed snapshots"): an envelope
+   * of kind `snapshot` with id `snap.<seq>` (the frame's seq: a snapshot moved to another
+   * position is refused), by the session's host. No counter guard: a snapshot is the state up to
+   * `seq`, and the same one may arrive again after a reconnect. Throws a `SealError`.
+   */
+  async openSnapshot(envelope: unknown, seq: number): Promise<unknown> {
+    const opened = await this.#open(envelope, {
+      kind: 'snapshot',
+      id: `snap.${seq}`,
+      author: this.trust.host.deviceId,
+    });
+    if (!opened.ok) throw new SealError(opened.code as SealError['code'], opened.message);
+    return opened.value;
+  }
+
+  /**
    * Seals an input payload once, under the session's current key, with this device's next
    * counter (durable before this resolves, so a restart never reuses it).
    */
@@ -298,7 +314,7 @@ export class SessionSealing {
 
   async #open(
     envelope: unknown,
-    place: { kind: 'event' | 'input'; id: string; author: string },
+    place: { kind: 'event' | 'input' | 'snapshot'; id: string; author: string },
   ): Promise<
     | { ok: true; value: unknown; text: string; author: string; counter: number }
     | { ok: false; code: RefusalCode; message: string }

@@ -1,6 +1,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputPayload, isSealedPayload, type LogEvent } from '@baton/protocol';
+import {
+  InputPayload,
+  isSealedPayload,
+  snapshotCounter,
+  snapshotEnvelopeId,
+  type LogEvent,
+  type RunnerSnapshot,
+} from '@baton/protocol';
 import {
   CounterGuard,
   DeviceRegistry,
@@ -110,7 +117,9 @@ export class HostSealing {
       sealing.registry.revoke(deviceId, { cutoffs });
     for (const [sessionId, epochs] of Object.entries(saved.keys))
       for (const [epoch, raw] of Object.entries(epochs))
-        sealing.ring.add(await importSessionKey(sessionId, Number(epoch), fromBase64url(raw)!, true));
+        sealing.ring.add(
+          await importSessionKey(sessionId, Number(epoch), fromBase64url(raw)!, true),
+        );
     for (const [sessionId, authors] of Object.entries(saved.counters))
       for (const [author, counter] of Object.entries(authors))
         sealing.counters.accept(sessionId, author, counter);
@@ -201,6 +210,57 @@ export class HostSealing {
       counter: k,
       plaintext: text.encode(delta),
     });
+  }
+
+  /**
+   * Seals a projection's state at `seq` as the session's snapshot: kind `snapshot`, id
+   * `snap.<seq>`, counter 2^52 + seq (a space of its own, see `snapshotCounter`), under the
+   * session's current key.
+   */
+  async sealSnapshot(
+    sessionId: string,
+    seq: number,
+    state: RunnerSnapshot,
+  ): Promise<SealedEnvelope> {
+    const host = await this.bound;
+    const key = this.ring.current(sessionId);
+    if (!key) throw new Error(`session ${sessionId} has no key: it was not started`);
+    return sealEnvelope({
+      identity: host,
+      sessionKey: key,
+      kind: 'snapshot',
+      id: snapshotEnvelopeId(seq),
+      counter: snapshotCounter(seq),
+      plaintext: text.encode(JSON.stringify(state)),
+    });
+  }
+
+  /**
+   * Opens a snapshot this host sealed earlier (read back from the relay after a restart): its
+   * seq comes from its id, which the signature binds. Undefined when it is not this host's or
+   * does not open.
+   */
+  async openSnapshot(
+    sessionId: string,
+    sealed: unknown,
+  ): Promise<{ seq: number; state: RunnerSnapshot } | undefined> {
+    const host = await this.bound;
+    const named = (sealed as { id?: unknown } | null)?.id;
+    const id = typeof named === 'string' ? named : '';
+    const match = /^snap\.(\d+)$/.exec(id);
+    if (!match) return undefined;
+    try {
+      const opened = await openEnvelope(
+        sealed,
+        { session: sessionId, kind: 'snapshot', id, author: host.deviceId },
+        { registry: this.registry, keyRing: this.ring, counters: new CounterGuard() },
+      );
+      const state = parseJson(opened.plaintext) as RunnerSnapshot | undefined;
+      if (!state || typeof state !== 'object') return undefined;
+      return { seq: Number(match[1]), state };
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -311,9 +371,7 @@ export class HostSealing {
   ): Promise<Publication> {
     const host = await this.bound;
     // Without the code, each pending secret is tried: only the link's own secret makes its MAC.
-    const candidates = this.pending
-      .list()
-      .filter((p) => code === undefined || p.code === code);
+    const candidates = this.pending.list().filter((p) => code === undefined || p.code === code);
     if (candidates.length === 0)
       throw new RunnerError(
         'not_found',

@@ -1,5 +1,6 @@
 import {
   isSealedLogEvent,
+  snapshotEnvelopeId,
   type HostKeys,
   type IntroductionShape,
   type SealedInputPayload,
@@ -210,8 +211,7 @@ export class RelaySealing implements SealGate {
     }
     await this.store.putSealedKeys(rows);
     const before = this.epochs.get(sessionId) ?? 0;
-    for (const row of rows)
-      this.remember(sessionId, JSON.parse(row.body) as WrappedSessionKey);
+    for (const row of rows) this.remember(sessionId, JSON.parse(row.body) as WrappedSessionKey);
     if ((this.epochs.get(sessionId) ?? 0) !== before) this.changed(hostId, sessionId);
   }
 
@@ -273,6 +273,29 @@ export class RelaySealing implements SealGate {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Verifies a host's sealed snapshot of a session at `seq`: an envelope of kind `snapshot`, id
+   * `snap.<seq>`, by this host, for this session. Undefined when it is the host's; otherwise
+   * why it is refused.
+   */
+  async checkSnapshot(
+    hostId: string,
+    sessionId: string,
+    seq: number,
+    sealed: unknown,
+  ): Promise<string | undefined> {
+    try {
+      await verifyEnvelope(
+        sealed,
+        { session: sessionId, kind: 'snapshot', id: snapshotEnvelopeId(seq), author: hostId },
+        this.sealingHost(hostId).registry,
+      );
+      return undefined;
+    } catch (err) {
+      return `the snapshot of ${sessionId} at ${seq}: ${sealText(err)}`;
+    }
   }
 
   /** Verifies a sealed stream fragment; undefined when it is the host's. */
