@@ -198,7 +198,14 @@ export class ClientSealing {
       return message;
     }
     try {
-      const sealing = await this.#session(message.sessionId);
+      // The snapshot may arrive before the subscribe reply told which host the session has: its
+      // envelope names it (only that host's pinned keys can then open it).
+      const author = (sealed as { author?: unknown } | null)?.author;
+      const sealing = await this.#session(
+        message.sessionId,
+        undefined,
+        typeof author === 'string' ? author : undefined,
+      );
       const opened = await sealing.openSnapshot(sealed, message.seq);
       const parsed = SnapshotState.safeParse({ session: state?.session, runner: opened });
       if (!parsed.success) return empty('invalid_body', 'it opened to no runner state');
@@ -270,10 +277,14 @@ export class ClientSealing {
     for (const resolve of waiting ?? []) resolve();
   }
 
-  async #session(sessionId: string, event?: ReceivedLogEvent): Promise<SessionSealing> {
+  async #session(
+    sessionId: string,
+    event?: ReceivedLogEvent,
+    author?: string,
+  ): Promise<SessionSealing> {
     const loaded = this.#loaded.get(sessionId);
     if (loaded) return loaded;
-    const hostId = this.#sealed.get(sessionId)?.hostId ?? hostOf(event);
+    const hostId = this.#sealed.get(sessionId)?.hostId ?? hostOf(event) ?? author;
     if (!hostId) {
       throw new SealError('no_key', `session ${sessionId} is sealed but its host is not known yet`);
     }
