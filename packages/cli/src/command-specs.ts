@@ -111,10 +111,11 @@ ${SERVE_OPTIONS_HELP}  -h, --help            show this help
   },
   host: {
     name: 'host',
-    maxPositionals: 0,
-    values: ['relay', 'code', 'name', 'data', 'log-level', 'log-format'],
-    booleans: [],
-    help: `usage: baton host --relay URL [--code CODE] [--name NAME] [--data DIR]
+    maxPositionals: 1,
+    values: ['relay', 'code', 'name', 'data', 'log-level', 'log-format', 'role', 'ttl'],
+    booleans: ['plaintext'],
+    help: `usage: baton host --relay URL [--code CODE] [--name NAME] [--data DIR] [--plaintext]
+       baton host pair --relay URL [--role viewer|editor|owner] [--ttl S] [--data DIR]
 
 Runs this machine's shells and agents for a relay (docs/relay.md). The host connects out to the
 relay only (no open port here) and reconnects with backoff; its sessions keep running while
@@ -125,9 +126,19 @@ the link is down, and what they print reaches the relay once it is back.
                         needed once: the credential is kept in the data directory
   --name NAME           the name this host is listed under (default: this machine's name)
   --data DIR            the host's own directory (default <BATON_HOME or ~/.baton>/host)
+  --plaintext           seal nothing: the relay reads every session (trusted networks only;
+                        docs/security.md). By default every session is sealed end to end
   --log-level LEVEL     debug, info, warn, error or silent (default info)
   --log-format FORMAT   text or json
   -h, --help            show this help
+
+baton host pair prints a link (and its QR code) that pairs a device with this host: the device
+redeems the code at the relay and introduces its keys to the host, which then wraps every
+session key to it. The link's fragment carries the host's public keys and a one-time secret and
+is never sent to the relay. The host must be running (or start later: the relay keeps the
+introduction).
+  --role ROLE           the paired device's role: viewer, editor (default) or owner
+  --ttl S               how long the code is valid, in seconds (at most 300)
 `,
   },
   config: {

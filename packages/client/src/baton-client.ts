@@ -193,8 +193,13 @@ export class BatonClient {
       });
     });
     const sealing = options.sealing
-      ? new ClientSealing(options.sealing, options.url, options.token, (error) =>
-          this.#emitter.emit('error', error),
+      ? new ClientSealing(
+          options.sealing,
+          options.url,
+          options.token,
+          (error) => this.#emitter.emit('error', error),
+          // Events refused for want of a key that has now arrived are read again.
+          (sessionId) => this.#subscriptions.get(sessionId as SessionId)?.store.resync(),
         )
       : undefined;
     this.#sealing = sealing;
@@ -729,7 +734,11 @@ export class BatonClient {
           // A sealed session's snapshot is opened before the store reads it (docs/protocol.md).
           sealing.enqueue(message.sessionId, async () => {
             const opened = await sealing.openSnapshot(message);
-            this.session(message.sessionId)?.handleSnapshot(opened);
+            const store = this.session(message.sessionId);
+            if (!store) return;
+            // The snapshot resets the replay check; the counters it covers then seed it.
+            store.handleSnapshot(opened.message);
+            if (opened.counters) sealing.seedCounters(message.sessionId, opened.counters);
           });
           return;
         }

@@ -110,9 +110,7 @@ test('two clients writing at once see identical logs', async (t) => {
   const inputIds = viewA.flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
   assert.deepEqual([...inputIds].sort(), [...sent].sort(), 'every input exactly once');
   const fromA = viewA.flatMap((e) =>
-    e.type === 'input' &&
-    'text' in e.data.payload &&
-    e.data.payload.text.startsWith('from a')
+    e.type === 'input' && 'text' in e.data.payload && e.data.payload.text.startsWith('from a')
       ? [e.data.payload.text]
       : [],
   );

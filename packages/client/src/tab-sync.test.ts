@@ -40,9 +40,7 @@ async function typedInLog(client: BatonClient, sessionId: SessionId): Promise<st
   const { events } = await client.fetchEvents(sessionId, 0, 1000);
   return events
     .filter(isKnownLogEvent)
-    .flatMap((e) =>
-      e.type === 'input' && 'text' in e.data.payload ? [e.data.payload.text] : [],
-    );
+    .flatMap((e) => (e.type === 'input' && 'text' in e.data.payload ? [e.data.payload.text] : []));
 }
 
 // Integration, real server, Node's BroadcastChannel between clients of one process (the same

@@ -29,7 +29,7 @@ const FINGERPRINTS: Record<number, string> = {
   // with sealed sessions (`SessionInfo.sealed`, sealed payloads and bodies, `stream.sealed`,
   // host link 3: `roster`, `keys`, `intro`, `device.revoked`): '1d1ccba1b2cd2caf' before them;
   // with host-made sealed snapshots (`SealedRunnerSnapshot`, host link 4: `snapshot`):
-  // '452e7e21f84994b6' before them.
+  // '50de1cd966bde30b' before them.
   2: '47be8060b0cfb62b',
 };
 

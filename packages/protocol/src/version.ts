@@ -116,7 +116,8 @@
  *      the sealed input payload (`{kind, sealed}`, `WireInputPayload`) in `input` messages, input
  *      events and `POST /api/sessions/{id}/inputs`, sealed event bodies (`SealedLogEvent`:
  *      `data = {sealed}`) and `stream.sealed`; HTTP `GET /api/sessions/{id}/keys` and
- *      `POST /api/hosts/{hostId}/introductions` (sealed.ts). Only sealed sessions carry the
+ *      `POST /api/hosts/{hostId}/introductions` (sealed.ts), and the error code `sealed_session` (a
+ *      plaintext input to a sealed session; old clients treat it like `bad_request`). Only sealed sessions carry the
  *      sealed forms, and a client that does not know `SessionInfo.sealed` cannot open them, so
  *      plaintext sessions and old clients see nothing new. The host link went to version 3.
  *      Additive in 2: host-made sealed snapshots (docs/protocol.md, "Sealed snapshots"): a

@@ -35,3 +35,4 @@ export {
   type HostOptions,
   type RunningHost,
 } from './host/start-host.js';
+export { pairDeviceWithHost, type HostPairing } from './host/pair-device.js';

@@ -32,6 +32,8 @@ export interface ServerOptions {
   /** Fixed owner credential (BATON_TOKEN). Otherwise one is created on first start and kept. */
   ownerToken?: string;
   logLevel?: LogLevel;
+  /** Where log lines go (default: stderr); tests read them. */
+  logSink?(line: string): void;
   /** `text` (default) for people, `json` (one object per line) for log shippers. */
   logFormat?: LogFormat;
   /** Events kept per session before older ones are compacted into a snapshot. */

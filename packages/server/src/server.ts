@@ -93,7 +93,12 @@ const VERSION = readVersion();
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const log = createLogger(options.logLevel ?? 'info', {}, undefined, options.logFormat ?? 'text');
+  const log = createLogger(
+    options.logLevel ?? 'info',
+    {},
+    options.logSink,
+    options.logFormat ?? 'text',
+  );
   const metrics = new ServerMetrics();
   const maxFrameBytes = options.maxFrameBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -283,10 +288,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (hosts && relaySealing)
         for (const h of hosts.list())
           if (h.online)
-            relaySealing.deliver(
-              hosts.link(h.id)!,
-              (id) => devices.current(id) === undefined,
-            );
+            relaySealing.deliver(hosts.link(h.id)!, (id) => devices.current(id) === undefined);
       push?.subscriptions.forgetDevice(deviceId).catch((err: unknown) =>
         log.warn('could not drop the push subscriptions of a revoked device', {
           device: deviceId,

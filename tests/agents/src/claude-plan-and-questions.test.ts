@@ -208,9 +208,7 @@ describe('claude: plan mode and questions answered from any device', { timeout: 
     assert.ok(!JSON.stringify(api.modelCalls()[0]).includes('sent from the device'));
     for (const d of [a, b])
       assert.deepEqual(
-        d
-          .ofType('input')
-          .map((e) => (e.data.payload.kind === 'message' ? e.data.payload.text : '')),
+        d.ofType('input').map((e) => ('text' in e.data.payload ? e.data.payload.text : '')),
         ['first', 'use tabs', 'no, spaces'],
       );
   });

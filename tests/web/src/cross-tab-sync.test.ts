@@ -18,9 +18,7 @@ async function typedInLog(cli: BatonClient, sessionId: SessionId): Promise<strin
   const { events } = await cli.fetchEvents(sessionId, 0, 5000);
   return events
     .filter(isKnownLogEvent)
-    .flatMap((e) =>
-      e.type === 'input' && e.data.payload.kind === 'message' ? [e.data.payload.text] : [],
-    );
+    .flatMap((e) => (e.type === 'input' && 'text' in e.data.payload ? [e.data.payload.text] : []));
 }
 
 /**

@@ -113,7 +113,7 @@ describe('going offline and back', { timeout: 240_000 }, () => {
     const typed = events
       .filter(isKnownLogEvent)
       .flatMap((e) =>
-        e.type === 'input' && e.data.payload.kind === 'message' ? [e.data.payload.text] : [],
+        e.type === 'input' && 'text' in e.data.payload ? [e.data.payload.text] : [],
       );
     assert.deepEqual(
       typed,

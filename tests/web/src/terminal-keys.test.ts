@@ -90,9 +90,7 @@ describe('keystrokes typed while baton is unreachable', { timeout: 180_000 }, ()
     const { events } = await cli.fetchEvents(sessionId, 0, 5000);
     const typed = events
       .filter(isKnownLogEvent)
-      .flatMap((e) =>
-        e.type === 'input' && e.data.payload.kind === 'terminal' ? [e.data.payload.data] : [],
-      )
+      .flatMap((e) => (e.type === 'input' && 'data' in e.data.payload ? [e.data.payload.data] : []))
       .join('');
     assert.ok(typed.includes('before-'), 'keys typed while connected were stored');
     assert.ok(!typed.includes('lost-'), 'keys typed while unreachable never reached the log');

@@ -1,8 +1,11 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../cli-error.js';
-import { flagString, type ParsedArgs } from '../parse-args.js';
+import { flagInt, flagString, type ParsedArgs } from '../parse-args.js';
+import QRCode from 'qrcode';
 import { loadServer } from './load-server.js';
+
+const ROLES = ['viewer', 'editor', 'owner'] as const;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 const LOG_FORMATS = ['text', 'json'] as const;
@@ -16,15 +19,17 @@ export async function host(args: ParsedArgs): Promise<void> {
   const relay = flagString(args, 'relay') ?? process.env['BATON_RELAY'];
   if (!relay)
     throw new CliError('--relay URL is required: the relay this host works for', ExitCode.Usage);
+  const sub = args.positionals[0];
+  if (sub === 'pair') return hostPair(args, relay);
+  if (sub !== undefined)
+    throw new CliError(`unknown: baton host ${sub} (see baton host --help)`, ExitCode.Usage);
   const level = flagString(args, 'log-level') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level))
     throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`, ExitCode.Usage);
   const format = flagString(args, 'log-format') ?? 'text';
   if (!(LOG_FORMATS as readonly string[]).includes(format))
     throw new CliError(`--log-format must be text or json`, ExitCode.Usage);
-  const dataDir =
-    flagString(args, 'data') ??
-    join(process.env['BATON_HOME'] ?? join(homedir(), '.baton'), 'host');
+  const dataDir = hostDataDir(args);
   const code = flagString(args, 'code');
   const name = flagString(args, 'name');
   const server = await loadServer();
@@ -46,6 +51,7 @@ export async function host(args: ParsedArgs): Promise<void> {
       dataDir,
       ...(code !== undefined ? { code } : {}),
       ...(name !== undefined ? { name } : {}),
+      ...(args.flags.has('plaintext') ? { plaintext: true } : {}),
       logLevel: level as 'info',
       logFormat: format as 'text',
       onOnline: (_id, hostName) => process.stdout.write(`host ${hostName} is online at ${relay}\n`),
@@ -68,4 +74,45 @@ export async function host(args: ParsedArgs): Promise<void> {
   const why = await Promise.race([stopped, refusal.then((r) => `refused: ${r}`)]);
   await running.close();
   if (why.startsWith('refused: ')) throw new CliError(`the relay ${why}`, ExitCode.Failed);
+}
+
+function hostDataDir(args: ParsedArgs): string {
+  return (
+    flagString(args, 'data') ?? join(process.env['BATON_HOME'] ?? join(homedir(), '.baton'), 'host')
+  );
+}
+
+/**
+ * `baton host pair`: a link (and QR code) that pairs a device with this host by its keys
+ * (docs/protocol.md, "Pairing a device with a host"). The running host takes the device's
+ * introduction and wraps its session keys to it.
+ */
+async function hostPair(args: ParsedArgs, relay: string): Promise<void> {
+  const role = flagString(args, 'role') ?? 'editor';
+  if (!(ROLES as readonly string[]).includes(role))
+    throw new CliError(`--role must be one of ${ROLES.join(', ')}`, ExitCode.Usage);
+  const ttl = flagInt(args, 'ttl', 1, 300);
+  const server = await loadServer();
+  let pairing: Awaited<ReturnType<typeof server.pairDeviceWithHost>>;
+  try {
+    pairing = await server.pairDeviceWithHost({
+      relay,
+      dataDir: hostDataDir(args),
+      role: role as (typeof ROLES)[number],
+      ...(ttl !== undefined ? { ttlSeconds: ttl } : {}),
+    });
+  } catch (err) {
+    if (err instanceof server.HostStartError) throw new CliError(err.message, ExitCode.Failed);
+    throw err;
+  }
+  process.stdout.write(
+    `Open this link on the device to pair it with this host (valid until ${new Date(pairing.expiresAt).toLocaleTimeString()}):\n${pairing.link}\n\n`,
+  );
+  process.stdout.write(
+    await QRCode.toString(pairing.link, {
+      type: 'terminal',
+      small: true,
+      errorCorrectionLevel: 'M',
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 import {
-  SnapshotState,
+  SealedSnapshotBody,
   type InputPayload,
   type LogEvent,
   type ReceivedLogEvent,
@@ -58,13 +58,22 @@ export class ClientSealing {
   /** Sessions whose sealing is loaded: `admit` is synchronous and needs it at hand. */
   readonly #loaded = new Map<string, SessionSealing>();
   readonly #waiting = new Map<string, Array<() => void>>();
+  /**
+   * Key epochs events were refused for (`no_key`), per session: when such a key arrives later
+   * (the host accepted this device after it subscribed), the session is read again from the
+   * start, so those events are shown after all.
+   */
+  readonly #missing = new Map<string, Set<number>>();
+  readonly #onKeysArrived: (sessionId: string) => void;
 
   constructor(
     options: SealingOptions,
     wsUrl: string,
     token: string,
     onDiagnostic: (error: BatonError) => void,
+    onKeysArrived: (sessionId: string) => void = () => {},
   ) {
+    this.#onKeysArrived = onKeysArrived;
     this.#options = options;
     this.#baseUrl = options.httpUrl ?? new URL(wsUrl.replace(/^ws/, 'http')).origin;
     this.#token = token;
@@ -82,7 +91,10 @@ export class ClientSealing {
     this.#settle(info.id);
     const loaded = this.#loaded.get(info.id);
     if (loaded && sealed.keyEpoch > loaded.keyEpoch) {
-      loaded.refreshKeys().catch((error: unknown) => this.#report(info.id, error));
+      loaded.refreshKeys().then(
+        () => this.#checkMissing(info.id, loaded),
+        (error: unknown) => this.#report(info.id, error),
+      );
     }
   }
 
@@ -138,8 +150,19 @@ export class ClientSealing {
       };
     }
     if (!opened.ok) {
+      const epoch = (event.data as { sealed?: { keyEpoch?: unknown } } | null)?.sealed?.keyEpoch;
+      const inputEpoch = (event.data as { payload?: { sealed?: { keyEpoch?: unknown } } } | null)
+        ?.payload?.sealed?.keyEpoch;
+      const missed = typeof epoch === 'number' ? epoch : inputEpoch;
+      if (opened.code === 'no_key' && typeof missed === 'number') {
+        const epochs = this.#missing.get(sessionId) ?? new Set<number>();
+        epochs.add(missed);
+        this.#missing.set(sessionId, epochs);
+      }
       return refusedEvent(sessionId, event, opened.code, opened.message, this.#onDiagnostic);
     }
+    const loaded = this.#loaded.get(sessionId);
+    if (loaded && this.#missing.has(sessionId)) this.#checkMissing(sessionId, loaded);
     if (opened.sealedBy) this.#sealedBy.set(opened.event, opened.sealedBy);
     return opened.event;
   }
@@ -179,23 +202,25 @@ export class ClientSealing {
    * that carries runner content in the clear in a sealed session (which only the relay could
    * have made), keeps its position with no content (`{kind: 'none'}`) and is reported.
    */
-  async openSnapshot(message: SnapshotMessage): Promise<SnapshotMessage> {
+  async openSnapshot(
+    message: SnapshotMessage,
+  ): Promise<{ message: SnapshotMessage; counters?: Readonly<Record<string, number>> }> {
     const state = message.state as { session?: unknown; runner?: unknown } | null | undefined;
     const runner = state?.runner as { sealed?: unknown; kind?: unknown } | undefined;
     const sealed = runner?.sealed;
-    const empty = (code: string, why: string): SnapshotMessage => {
+    const empty = (code: string, why: string) => {
       this.#onDiagnostic(
         new BatonError(
           VERIFY_FAILED,
           `a snapshot failed to verify: ${code} (at #${message.seq} of ${message.sessionId}: ${why}); it is not shown`,
         ),
       );
-      return { ...message, state: { ...state, runner: { kind: 'none' } } };
+      return { message: { ...message, state: { ...state, runner: { kind: 'none' } } } };
     };
     if (sealed === undefined) {
       if (this.#sealed.has(message.sessionId) && runner !== undefined && runner.kind !== 'none')
         return empty('plaintext', 'a sealed session snapshot in the clear');
-      return message;
+      return { message };
     }
     try {
       // The snapshot may arrive before the subscribe reply told which host the session has: its
@@ -207,9 +232,12 @@ export class ClientSealing {
         typeof author === 'string' ? author : undefined,
       );
       const opened = await sealing.openSnapshot(sealed, message.seq);
-      const parsed = SnapshotState.safeParse({ session: state?.session, runner: opened });
-      if (!parsed.success) return empty('invalid_body', 'it opened to no runner state');
-      return { ...message, state: parsed.data };
+      const body = SealedSnapshotBody.safeParse(opened);
+      if (!body.success) return empty('invalid_body', 'it opened to no runner state');
+      return {
+        message: { ...message, state: { ...state, runner: body.data.runner } },
+        counters: body.data.counters,
+      };
     } catch (error) {
       const code = error instanceof SealError ? error.code : 'no_key';
       return empty(code, error instanceof Error ? error.message : String(error));
@@ -237,6 +265,14 @@ export class ClientSealing {
       );
       return false;
     }
+  }
+
+  /**
+   * The log starts from a sealed snapshot: each author's counter starts at the highest one the
+   * snapshot covers, so an envelope from before it replayed after it is refused.
+   */
+  seedCounters(sessionId: string, counters: Readonly<Record<string, number>>): void {
+    this.#loaded.get(sessionId)?.seed(counters);
   }
 
   /** The session's log starts over: so do the counters it has seen. */
@@ -300,6 +336,14 @@ export class ClientSealing {
     if (sealing.keyEpoch === 0) await sealing.refreshKeys();
     this.#loaded.set(sessionId, sealing);
     return sealing;
+  }
+
+  /** A key that events were refused for has arrived: read the session again. */
+  #checkMissing(sessionId: string, sealing: SessionSealing): void {
+    const epochs = this.#missing.get(sessionId);
+    if (!epochs || ![...epochs].some((e) => sealing.keyRing.get(sessionId, e))) return;
+    this.#missing.delete(sessionId);
+    this.#onKeysArrived(sessionId);
   }
 
   #report(sessionId: string, error: unknown): void {

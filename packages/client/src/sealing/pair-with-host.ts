@@ -73,7 +73,7 @@ export async function pairWithHost(
     baseUrl,
     'POST',
     `/api/hosts/${encodeURIComponent(pairing.host.deviceId)}/introductions`,
-    { token: redeemed.deviceToken, body: { introduction }, ...fetchOption },
+    { token: redeemed.deviceToken, body: { introduction, code: pairing.code }, ...fetchOption },
   );
   return {
     deviceId: redeemed.deviceId,

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   AuthorCounter,
-  CounterGuard,
   DeviceRegistry,
   KeyRing,
   generateDeviceIdentity,
@@ -11,10 +10,9 @@ import {
   sealEnvelope,
   signRoster,
   wrapToDevices,
-  type DeviceIdentity,
-  type WrappedSessionKey,
 } from '@baton/seal';
 import type { ReceivedLogEvent } from '@baton/protocol';
+import { SealingHost } from '../testing/sealing-host.js';
 import { HostTrust } from './host-trust.js';
 import { MemorySealingStore } from './memory-sealing-store.js';
 import { SessionSealing, type OpenedEvent, type SessionKeys } from './session-sealing.js';
@@ -29,53 +27,8 @@ const S = 's_aaaaaaaaaaaaaaaaaaaa';
 const S2 = 's_bbbbbbbbbbbbbbbbbbbb';
 const text = (s: string) => new TextEncoder().encode(s);
 
-class Host {
-  readonly registry = new DeviceRegistry();
-  readonly ring = new KeyRing();
-  readonly counters = new CounterGuard();
-  rosterVersion = 0;
-  roster: unknown = null;
-  wrapped: WrappedSessionKey[] = [];
-  out = 0;
-  private constructor(readonly identity: DeviceIdentity) {
-    this.registry.add(identity.publicKeys);
-  }
-  static async make(): Promise<Host> {
-    return new Host(await generateDeviceIdentity('h_host', { extractable: true }));
-  }
-  async publish(): Promise<void> {
-    this.roster = await signRoster(this.identity, this.registry, ++this.rosterVersion);
-  }
-  async startSession(sessionId: string): Promise<void> {
-    const key = await rotateSessionKey(this.ring, sessionId);
-    this.wrapped.push(...(await wrapToDevices(this.identity, key, this.registry.active())));
-  }
-  /** One out of `events`, sealed as the contract says: id o<n>.<i>, counter (n−1)·1000+i+1. */
-  async sealOut(sessionId: string, events: Array<{ type: string; data: unknown }>) {
-    const n = ++this.out;
-    return Promise.all(
-      events.map(async (e, i) => ({
-        type: e.type,
-        data: {
-          sealed: await sealEnvelope({
-            identity: this.identity,
-            sessionKey: this.ring.current(sessionId)!,
-            kind: 'event',
-            id: `o${n}.${i}`,
-            counter: (n - 1) * 1000 + i + 1,
-            plaintext: text(JSON.stringify(e.data)),
-          }),
-        },
-      })),
-    );
-  }
-  keysFor(deviceId: string): SessionKeys {
-    return { roster: this.roster, wrapped: this.wrapped.filter((w) => w.recipient === deviceId) };
-  }
-}
-
 async function setup() {
-  const host = await Host.make();
+  const host = await SealingHost.make();
   const me = await generateDeviceIdentity('d_me');
   const other = await generateDeviceIdentity('d_other');
   host.registry.add(me.publicKeys);

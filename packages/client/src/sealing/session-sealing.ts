@@ -95,8 +95,11 @@ export class SessionSealing {
   readonly keyRing = new KeyRing();
   #guard = new CounterGuard();
   #refreshing: Promise<void> | undefined;
-  /** Key epochs a `no_key` already fetched keys for: a revoked device asks once per epoch. */
-  readonly #askedFor = new Set<number>();
+  /**
+   * Key epochs (`no_key`) and authors (`unknown_device`) keys were already fetched for: a
+   * revoked device, or a relay naming made-up authors, makes it ask once each, not per event.
+   */
+  readonly #askedFor = new Set<string>();
 
   constructor(
     readonly sessionId: string,
@@ -236,6 +239,15 @@ export class SessionSealing {
     this.#guard.accept(this.sessionId, sealedBy.author, sealedBy.counter);
   }
 
+  /** After a snapshot: each author's counters go on from the highest the snapshot covers. */
+  seed(counters: Readonly<Record<string, number>>): void {
+    for (const [author, counter] of Object.entries(counters)) {
+      if (Number.isSafeInteger(counter) && counter > this.#guard.highest(this.sessionId, author)) {
+        this.#guard.accept(this.sessionId, author, counter);
+      }
+    }
+  }
+
   /** The log starts over (a resync, a reset, a snapshot): counters start over with it. */
   resetGuard(): void {
     this.#guard = new CounterGuard();
@@ -312,6 +324,19 @@ export class SessionSealing {
     return { kind: payload.kind, sealed };
   }
 
+  #shouldAsk(error: SealError, envelope: unknown): boolean {
+    const e = envelope as { keyEpoch?: unknown; author?: unknown } | null;
+    const key =
+      error.code === 'no_key'
+        ? `epoch:${String(e?.keyEpoch)}`
+        : error.code === 'unknown_device'
+          ? `author:${String(e?.author)}`
+          : undefined;
+    if (key === undefined || this.#askedFor.has(key)) return false;
+    this.#askedFor.add(key);
+    return true;
+  }
+
   async #open(
     envelope: unknown,
     place: { kind: 'event' | 'input' | 'snapshot'; id: string; author: string },
@@ -342,15 +367,14 @@ export class SessionSealing {
           counter: opened.envelope.counter,
         };
       } catch (error) {
-        const epoch = (envelope as { keyEpoch?: unknown } | null)?.keyEpoch;
-        const ask = typeof epoch === 'number' && !this.#askedFor.has(epoch);
-        if (error instanceof SealError && error.code === 'no_key' && attempt === 0 && ask) {
-          this.#askedFor.add(epoch);
+        // A key or a device this device does not know yet (wrapped or paired after it last
+        // asked): fetch keys and roster once per epoch or author, then try again.
+        if (attempt === 0 && error instanceof SealError && this.#shouldAsk(error, envelope)) {
           try {
             await this.refreshKeys();
             continue;
           } catch {
-            // Reported as the no_key below.
+            // Reported as the original refusal below.
           }
         }
         if (error instanceof SealError)

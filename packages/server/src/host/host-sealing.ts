@@ -6,7 +6,7 @@ import {
   snapshotCounter,
   snapshotEnvelopeId,
   type LogEvent,
-  type RunnerSnapshot,
+  SealedSnapshotBody,
 } from '@baton/protocol';
 import {
   CounterGuard,
@@ -40,6 +40,8 @@ export const SEALING_FILE = 'host-sealing.json';
 
 interface Saved {
   v: 1;
+  /** The host's id on its relay (for `baton host pair`, which runs beside the host). */
+  hostId?: string;
   rosterVersion: number;
   /** Every device introduced to this host (the host itself is not listed). */
   devices: DevicePublicKeys[];
@@ -135,6 +137,10 @@ export class HostSealing {
     const identity = await this.hostIdentity.asDevice(hostId);
     this.registry.add(identity.publicKeys);
     this.identity = identity;
+    if (this.saved.hostId !== hostId) {
+      this.saved.hostId = hostId;
+      this.save();
+    }
     this.resolveBound(identity);
   }
 
@@ -220,7 +226,7 @@ export class HostSealing {
   async sealSnapshot(
     sessionId: string,
     seq: number,
-    state: RunnerSnapshot,
+    body: SealedSnapshotBody,
   ): Promise<SealedEnvelope> {
     const host = await this.bound;
     const key = this.ring.current(sessionId);
@@ -231,7 +237,7 @@ export class HostSealing {
       kind: 'snapshot',
       id: snapshotEnvelopeId(seq),
       counter: snapshotCounter(seq),
-      plaintext: text.encode(JSON.stringify(state)),
+      plaintext: text.encode(JSON.stringify(body)),
     });
   }
 
@@ -243,7 +249,7 @@ export class HostSealing {
   async openSnapshot(
     sessionId: string,
     sealed: unknown,
-  ): Promise<{ seq: number; state: RunnerSnapshot } | undefined> {
+  ): Promise<({ seq: number } & SealedSnapshotBody) | undefined> {
     const host = await this.bound;
     const named = (sealed as { id?: unknown } | null)?.id;
     const id = typeof named === 'string' ? named : '';
@@ -255,9 +261,9 @@ export class HostSealing {
         { session: sessionId, kind: 'snapshot', id, author: host.deviceId },
         { registry: this.registry, keyRing: this.ring, counters: new CounterGuard() },
       );
-      const state = parseJson(opened.plaintext) as RunnerSnapshot | undefined;
-      if (!state || typeof state !== 'object') return undefined;
-      return { seq: Number(match[1]), state };
+      const body = SealedSnapshotBody.safeParse(parseJson(opened.plaintext));
+      if (!body.success) return undefined;
+      return { seq: Number(match[1]), ...body.data };
     } catch {
       return undefined;
     }

@@ -320,7 +320,7 @@ export class HostSession {
         if (!deps.sealing || !('sealed' in state)) return state;
         // A sealed session's snapshot is the host's own, sealed: opened here for the runner.
         return (
-          (await deps.sealing.openSnapshot(sessionId, state.sealed))?.state ?? { kind: 'none' }
+          (await deps.sealing.openSnapshot(sessionId, state.sealed))?.runner ?? { kind: 'none' }
         );
       },
       // The relay gates each chat message as it sends it to the host (withdrawals happen

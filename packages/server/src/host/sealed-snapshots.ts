@@ -44,6 +44,8 @@ export class SealedSnapshots {
   private appliedSeq = 0;
   private sentSeq = 0;
   private pending = 0;
+  /** The highest counter of each author among the events applied (the snapshot body's). */
+  private counters = new Map<string, number>();
   private running: Promise<void> | undefined;
   private again = false;
   private quiet: NodeJS.Timeout | undefined;
@@ -101,7 +103,11 @@ export class SealedSnapshots {
     this.pending = 0;
     const snap = await projection.snapshot();
     if (snap.seq <= this.sentSeq || this.closed) return;
-    const sealed = await this.deps.sealing.sealSnapshot(this.deps.sessionId, snap.seq, snap.state);
+    // Nothing is applied between the catch-up and here: the counters are those up to snap.seq.
+    const sealed = await this.deps.sealing.sealSnapshot(this.deps.sessionId, snap.seq, {
+      runner: snap.state,
+      counters: Object.fromEntries(this.counters),
+    });
     if (this.deps.send(snap.seq, sealed)) this.sentSeq = snap.seq;
   }
 
@@ -113,6 +119,7 @@ export class SealedSnapshots {
       if (!factory) return undefined;
       this.projection = factory.create(deps.size);
       this.appliedSeq = 0;
+      this.counters = new Map();
       // A host that restarted goes on from its last snapshot (the relay may have dropped the
       // events before it): opened with its own keys, so the relay cannot swap another in.
       await this.restore(this.projection);
@@ -140,8 +147,13 @@ export class SealedSnapshots {
         }
         continue;
       }
-      for (const event of await deps.sealing.openStored(deps.sessionId, page))
+      const bySeq = new Map(page.map((e) => [e.seq, e]));
+      for (const event of await deps.sealing.openStored(deps.sessionId, page)) {
         projection.apply(event);
+        const by = sealedBy(bySeq.get(event.seq));
+        if (by && by.counter > (this.counters.get(by.author) ?? 0))
+          this.counters.set(by.author, by.counter);
+      }
       this.appliedSeq = page[page.length - 1]!.seq;
       if (page.length < READ_PAGE) return projection;
     }
@@ -152,9 +164,19 @@ export class SealedSnapshots {
     if (!stored || typeof stored !== 'object' || stored.sealed === undefined) return false;
     const opened = await this.deps.sealing.openSnapshot(this.deps.sessionId, stored.sealed);
     if (!opened || opened.seq < this.appliedSeq) return false;
-    projection.restore(opened.seq, opened.state);
+    projection.restore(opened.seq, opened.runner);
     this.appliedSeq = opened.seq;
+    this.counters = new Map(Object.entries(opened.counters));
     this.sentSeq = Math.max(this.sentSeq, opened.seq);
     return true;
   }
+}
+
+/** The author and counter of a stored event's envelope (a host event's, or an input's). */
+function sealedBy(event: LogEvent | undefined): { author: string; counter: number } | undefined {
+  const data = event?.data as { sealed?: unknown; payload?: { sealed?: unknown } } | undefined;
+  const sealed = (data?.sealed ?? data?.payload?.sealed) as
+    { author?: unknown; counter?: unknown } | undefined;
+  if (typeof sealed?.author !== 'string' || typeof sealed.counter !== 'number') return undefined;
+  return { author: sealed.author, counter: sealed.counter };
 }

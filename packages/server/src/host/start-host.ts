@@ -122,7 +122,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 }
 
-function readToken(dataDir: string): string {
+export function readToken(dataDir: string): string {
   try {
     const token = readFileSync(join(dataDir, TOKEN_FILE), 'utf8').trim();
     if (token) return token;

@@ -73,6 +73,8 @@ test('a relay killed right after committing host output stores it once when the 
     code: pairing.body.code,
     name: 'laptop',
     logLevel: 'silent',
+    // It reads the stored output: a plaintext host (sealed sessions: relay-sealed.test.ts).
+    plaintext: true,
     onOnline: () => online++,
   });
   const clients: ProtocolClient[] = [];

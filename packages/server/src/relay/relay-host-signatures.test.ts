@@ -311,6 +311,8 @@ test('baton host keeps its identity in a 0600 file across restarts, and refuses 
       ...(code !== undefined ? { code } : {}),
       name: 'desk',
       logLevel: 'silent',
+      // It reads the stored output: a plaintext host (sealed sessions: relay-sealed.test.ts).
+      plaintext: true,
       onOnline: () => online++,
     });
   const first = await start(pairing.body.code);
@@ -433,6 +435,8 @@ test('runner output holding a lone surrogate is still signed, verified and store
     code: pairing.body.code,
     name: 'desk',
     logLevel: 'silent',
+    // It reads the stored output: a plaintext host (sealed sessions: relay-sealed.test.ts).
+    plaintext: true,
     runners: [cut],
     onOnline: () => (online = true),
   });

@@ -342,7 +342,8 @@ export class SqliteStore implements Store {
 
   async putSealedKeys(rows: readonly SealedKeyRecord[]): Promise<void> {
     this.db.transaction(() => {
-      for (const r of rows) this.stmt.putSealedKey.run(r.sessionId, r.recipient, r.keyEpoch, r.body);
+      for (const r of rows)
+        this.stmt.putSealedKey.run(r.sessionId, r.recipient, r.keyEpoch, r.body);
     })();
     return;
   }

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type {
   Attachment,
   ConnectionMode,
-  InputPayload,
+  WireInputPayload,
   LogEvent,
   ReceivedLogEvent,
   ServerMessage,
@@ -194,7 +194,7 @@ export class ProtocolClient {
   submit(
     sessionId: string,
     inputId: string,
-    payload: InputPayload,
+    payload: WireInputPayload,
     timeoutMs = 10_000,
   ): Promise<{ seq: number; duplicate: boolean }> {
     const key = `${sessionId}/${inputId}`;

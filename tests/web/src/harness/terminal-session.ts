@@ -27,7 +27,7 @@ export async function storedTerminalInputs(
   return events
     .filter(isKnownLogEvent)
     .flatMap((e) =>
-      e.type === 'input' && e.data.payload.kind === 'terminal'
+      e.type === 'input' && 'data' in e.data.payload
         ? [{ data: e.data.payload.data, report: e.data.payload.report === true }]
         : [],
     );
