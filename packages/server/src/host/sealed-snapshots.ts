@@ -58,11 +58,12 @@ export class SealedSnapshots {
     if (this.closed || count <= 0) return;
     this.pending += count;
     clearTimeout(this.quiet);
+    // request() never rejects (it logs what failed).
     if (this.pending >= this.deps.every) {
-      this.request();
+      void this.request();
       return;
     }
-    this.quiet = setTimeout(() => this.request(), this.deps.quietMs);
+    this.quiet = setTimeout(() => void this.request(), this.deps.quietMs);
     this.quiet.unref();
   }
 
