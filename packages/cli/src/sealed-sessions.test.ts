@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -16,9 +16,8 @@ import {
   type WebSocketConstructor,
 } from '@baton/client';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
-import { startHost } from '@baton/server';
+import { pairDeviceWithHost, startHost } from '@baton/server';
 import { BASH_TERMINAL, startTestServer, waitUntil } from '@baton/server/testing';
-import { encodePairingFragment, importDeviceIdentity, newPairingSecret } from '@baton/seal';
 import { CLEAN_ENV, MAIN, runBaton } from './run-baton.test-helper.js';
 import { attachTerminal, DETACH_KEY } from './attach/terminal-attach.js';
 
@@ -40,32 +39,9 @@ async function api<T>(relay: Relay, token: string, method: string, path: string,
   return { status: res.status, body: (await res.json()) as T };
 }
 
-/**
- * What `baton host pair` does on the host machine: a pairing code from the relay, a fresh
- * pairing secret left for the running host in its data directory (0600), and the link with the
- * host's public keys in its fragment.
- */
-async function hostLink(relay: Relay, hostDir: string, hostId: string): Promise<string> {
-  const { body } = await api<{ code: string }>(relay, relay.ownerToken, 'POST', '/api/pairings', {
-    role: 'editor',
-  });
-  const secret = newPairingSecret();
-  const pendingFile = join(hostDir, 'pending-pairings.json');
-  let pending: unknown[] = [];
-  try {
-    pending = JSON.parse(readFileSync(pendingFile, 'utf8')) as unknown[];
-  } catch {
-    // none yet
-  }
-  pending.push({ code: body.code, secret, expiresAt: Date.now() + 300_000 });
-  writeFileSync(pendingFile, JSON.stringify(pending), { mode: 0o600 });
-  const exported = JSON.parse(readFileSync(join(hostDir, 'host-identity.json'), 'utf8')) as {
-    deviceId: string;
-    signingPrivateKey: string;
-    agreementPrivateKey: string;
-  };
-  const host = await importDeviceIdentity({ ...exported, deviceId: hostId });
-  return `${relay.url}/pair#${encodePairingFragment({ code: body.code, host: host.publicKeys, pairingSecret: secret })}`;
+/** `baton host pair` on the host machine: the link a new device joins with. */
+async function hostLink(relay: Relay, hostDir: string): Promise<string> {
+  return (await pairDeviceWithHost({ relay: relay.url, dataDir: hostDir, role: 'editor' })).link;
 }
 
 /** Waits until the host has wrapped the session's key to the device (it accepted the intro). */
@@ -123,7 +99,7 @@ test('devices paired by link through the SDK and the CLI read a sealed terminal 
 
   // The SDK device: pairs by link, then sees plaintext as for any session.
   const store = new MemorySealingStore();
-  const phone = await pairWithHost(await hostLink(relay, hostDir, hostId!), {
+  const phone = await pairWithHost(await hostLink(relay, hostDir), {
     store,
     name: 'phone',
   });
@@ -160,7 +136,7 @@ test('devices paired by link through the SDK and the CLI read a sealed terminal 
 
   // The CLI device: baton join, then send and tail with the stored keys.
   const env = { ...CLEAN_ENV, BATON_HOME: join(home, 'cli') };
-  const joined = await runBaton(['join', await hostLink(relay, hostDir, hostId!)], env);
+  const joined = await runBaton(['join', await hostLink(relay, hostDir)], env);
   assert.equal(joined.code, 0, joined.stderr);
   assert.match(joined.stdout, new RegExp(`joined host ${hostId}`));
   const keyFile = /keys\s+(\S+)/.exec(joined.stdout)?.[1];

@@ -210,6 +210,10 @@ export class HostAgent implements HostSessionLink {
   }
 
   private onText(ws: WebSocket, text: string): void {
+    // A frame still arriving on a link the host stopped (or replaced) is not acted on: a `start`
+    // taken after close() would run a runner nothing stops.
+    const link = this.link;
+    if ((link.state !== 'connecting' && link.state !== 'open') || link.ws !== ws) return;
     const parsed = parseRelayFrame(text);
     if (!parsed.ok) {
       // A relay that speaks nonsense: drop the link and try again (backoff), never crash.

@@ -180,6 +180,10 @@ export class RelaySealing implements SealGate {
   /** A host's roster: applied when signed by its pinned key and newer than the one held. */
   async roster(hostId: string, roster: unknown): Promise<void> {
     const state = this.sealingHost(hostId);
+    // A host sends its newest roster after every welcome: one not newer than what is held is
+    // the same one again (or older), and changes nothing.
+    const version = (roster as { version?: unknown } | null)?.version;
+    if (typeof version === 'number' && version <= state.rosterVersion) return;
     await this.applyTo(hostId, state, roster);
     await this.save();
     this.changed(hostId);
