@@ -178,6 +178,7 @@ export function buildChat(source: ChatSource): ChatModel {
     type: 'user',
     key: `in:${e.data.inputId}`,
     inputId: e.data.inputId,
+    // A sealed input the app cannot open yet shows no text (the SDK opens them).
     text: 'text' in e.data.payload ? e.data.payload.text : '',
     attachments: ('attachments' in e.data.payload && e.data.payload.attachments) || NONE,
     state: 'sent',

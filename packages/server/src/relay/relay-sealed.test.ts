@@ -129,14 +129,20 @@ async function sealedRelay(t: TestContext) {
     { role: 'owner' },
   );
   let hostId: string | undefined;
-  const host = await startHost({
-    relay: relay.url,
-    dataDir: hostDir.dir,
-    code: pairing.body.code,
-    name: 'laptop',
-    logLevel: 'silent',
-    onOnline: (id) => (hostId = id),
-  });
+  let online = 0;
+  const start = (code?: string) =>
+    startHost({
+      relay: relay.url,
+      dataDir: hostDir.dir,
+      ...(code !== undefined ? { code } : {}),
+      name: 'laptop',
+      logLevel: 'silent',
+      onOnline: (id) => {
+        hostId = id;
+        online++;
+      },
+    });
+  let host = await start(pairing.body.code);
   const clients: ProtocolClient[] = [];
   t.after(async () => {
     for (const c of clients) c.ws.close();
@@ -188,7 +194,14 @@ async function sealedRelay(t: TestContext) {
     clients.push(c);
     return c;
   };
-  return { relay, relayDir, logs, sessionId, hostId: hostId!, pairDevice, connect };
+  /** Stops the host and starts it again on its data directory (its keys and counters). */
+  const restartHost = async () => {
+    await host.close();
+    const before = online;
+    host = await start();
+    await waitUntil(() => online > before, 'the restarted host is welcomed');
+  };
+  return { relay, relayDir, logs, sessionId, hostId: hostId!, pairDevice, connect, restartHost };
 }
 
 test('a sealed terminal session: the device types and reads its marker, the relay stores neither', async (t) => {
@@ -316,4 +329,40 @@ test('the relay refuses forged, misplaced, replayed and plaintext inputs to a se
   const ok = await phone.seal(sessionId, 'ok-1', { kind: 'terminal', data: 'echo fine\r' });
   const acked = await client.submit(sessionId, 'ok-1', { kind: 'terminal', sealed: ok });
   assert.ok(acked.seq > headSeq);
+});
+
+test('a restarted host keeps its keys and counters: the device types again and reads it opened', async (t) => {
+  const { sessionId, pairDevice, connect, restartHost } = await sealedRelay(t);
+  const phone = await pairDevice('phone');
+  const client = await connect(phone.token);
+  await client.subscribe(sessionId);
+  const type = async (inputId: string, data: string) =>
+    client.submit(sessionId, inputId, {
+      kind: 'terminal',
+      sealed: await phone.seal(sessionId, inputId, { kind: 'terminal', data }),
+    });
+  await waitUntil(
+    async () => (await phone.terminalText(client, sessionId)).includes('$'),
+    'the prompt',
+  );
+  await type('in-1', 'echo FIRST-$((1+1))\r');
+  await waitUntil(
+    async () => (await phone.terminalText(client, sessionId)).includes('FIRST-2'),
+    'the first output',
+  );
+
+  await restartHost();
+  // The relay starts the session again on the restarted host, under the same key epoch.
+  await waitUntil(
+    async () => (await phone.terminalText(client, sessionId)).split('$').length > 2,
+    'the prompt of the restarted shell',
+    20_000,
+  );
+  await type('in-2', 'echo SECOND-$((2+2))\r');
+  await waitUntil(
+    async () => (await phone.terminalText(client, sessionId)).includes('SECOND-4'),
+    'the output after the restart, opened',
+    20_000,
+  );
+  assert.deepEqual(client.violations, []);
 });
