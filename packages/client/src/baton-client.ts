@@ -744,10 +744,32 @@ export class BatonClient {
         for (const event of message.events) this.#routeEvent(message.sessionId, event);
         return;
       case 'snapshot':
-        if (sealing?.mustQueue(message.sessionId)) {
-          sealing.enqueue(message.sessionId, () =>
-            this.session(message.sessionId)?.handleSnapshot(message),
+        if (sealing && (sealing.mustQueue(message.sessionId) || sealedSnapshot(message))) {
+          // A sealed session's snapshot is opened before the store reads it (docs/protocol.md).
+          sealing.enqueue(message.sessionId, async () => {
+            const opened = await sealing.openSnapshot(message);
+            const store = this.session(message.sessionId);
+            if (!store) return;
+            // The snapshot resets the replay check; the counters it covers then seed it.
+            store.handleSnapshot(opened.message);
+            if (opened.counters) sealing.seedCounters(message.sessionId, opened.counters);
+          });
+          return;
+        }
+        if (!sealing && sealedSnapshot(message)) {
+          // No keys on this client: the position moves on, the envelope is never shown.
+          this.#emitter.emit(
+            'error',
+            new BatonError(
+              'verify_failed',
+              `a snapshot failed to verify: no_key (at #${message.seq} of ${message.sessionId}: this client was made without the sealing option, so it holds no keys); it is not shown`,
+            ),
           );
+          const state = message.state as Record<string, unknown>;
+          this.session(message.sessionId)?.handleSnapshot({
+            ...message,
+            state: { ...state, runner: { kind: 'none' } },
+          });
           return;
         }
         this.session(message.sessionId)?.handleSnapshot(message);
@@ -840,4 +862,10 @@ function checkSessionId(sessionId: string): SessionId {
     );
   }
   return parsed.data;
+}
+
+/** A snapshot whose runner state is sealed (a sealed session's, made by its host). */
+function sealedSnapshot(message: { state: unknown }): boolean {
+  const runner = (message.state as { runner?: unknown } | null | undefined)?.runner;
+  return typeof runner === 'object' && runner !== null && 'sealed' in runner;
 }

@@ -31,8 +31,14 @@ import { SessionKind, SessionStatus } from './session.js';
  *      and `keys`, relay → host `intro` and `device.revoked`, and `stream.sealed`. A sealing host
  *      sends frames a version 2 relay refuses, so it is a bump; a version 2 host still connects
  *      and its sessions are plaintext, as before.
+ * - 4: host-made sealed snapshots (docs/protocol.md, "Sealed snapshots"): host → relay
+ *      `snapshot`. A version 3 relay would close the link on it (an unknown frame), so a host
+ *      sends it only when the relay's `host.welcome` says 4 or more; a version 3 host still
+ *      connects, and its sealed sessions keep their whole log (late joiners replay it).
  */
-export const HOST_LINK_VERSION = 3;
+export const HOST_LINK_VERSION = 4;
+/** The first host link version that carries `snapshot` frames. */
+export const SNAPSHOT_HOST_LINK_VERSION = 4;
 export const MIN_HOST_LINK_VERSION = 2;
 /** The WebSocket path hosts connect to. */
 export const HOST_LINK_PATH = '/v1/host';
@@ -146,6 +152,20 @@ export const HostKeysFrame = z.object({
   wrapped: z.array(WrappedKeyShape).min(1).max(10_000),
 });
 
+/**
+ * Version 4: the host's snapshot of a sealed session as of `seq` (docs/protocol.md, "Sealed
+ * snapshots"): its projection's state sealed as envelope kind `snapshot`, id `snap.<seq>`,
+ * author the host. The relay verifies it with public keys only and keeps it as the session's
+ * snapshot (a newer one replaces it); late joiners get it, and compaction may drop the events
+ * at or below `seq`. Not acked: a lost one is made again later.
+ */
+export const HostSnapshot = z.object({
+  type: z.literal('snapshot'),
+  sessionId: SessionId,
+  seq: Seq,
+  sealed: SealedEnvelopeShape,
+});
+
 /** A runner reads its session's stored state (resuming an agent, a message's attachment). */
 export const HostRead = z.object({
   type: z.literal('read'),
@@ -170,6 +190,7 @@ export const HostMessage = z.discriminatedUnion('type', [
   HostRead,
   HostRoster,
   HostKeysFrame,
+  HostSnapshot,
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 

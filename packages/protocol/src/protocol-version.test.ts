@@ -28,8 +28,10 @@ const FINGERPRINTS: Record<number, string> = {
   // '48007ca55ba81210' before them;
   // with replay pages (hello `eventPages`, the frame `events`): '1d1ccba1b2cd2caf' before them;
   // with sealed sessions (`SessionInfo.sealed`, sealed payloads and bodies, `stream.sealed`,
-  // host link 3: `roster`, `keys`, `intro`, `device.revoked`): '9e3b9ed2b0b03fe5' before them.
-  2: 'ba2ef6821abfd494',
+  // host link 3: `roster`, `keys`, `intro`, `device.revoked`): '9e3b9ed2b0b03fe5' before them;
+  // with host-made sealed snapshots (`SealedRunnerSnapshot`, host link 4: `snapshot`):
+  // 'ba2ef6821abfd494' before them.
+  2: '2a6e399995157f85',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -42,6 +42,26 @@ export const SealedEventData = z.object({ sealed: SealedEnvelopeShape }).strict(
 export type SealedEventData = z.infer<typeof SealedEventData>;
 
 /**
+ * The runner state of a sealed session's snapshot (`snapshot` frame `state.runner`, and what a
+ * relay stores): the host's projection state (`RunnerSnapshot`) sealed as envelope kind
+ * `snapshot`, id `snap.<seq>` (docs/protocol.md, "Sealed snapshots"). Clients open it before
+ * anything reads the state.
+ */
+export const SealedRunnerSnapshot = z.object({ sealed: SealedEnvelopeShape }).strict();
+export type SealedRunnerSnapshot = z.infer<typeof SealedRunnerSnapshot>;
+
+/** The envelope id of the snapshot at `seq`. */
+export const snapshotEnvelopeId = (seq: number) => `snap.${seq}`;
+
+/**
+ * Snapshot envelopes count in their own space, above every event counter: 2^52 + seq. The
+ * host's event counters are (n − 1) · 1000 + i + 1, far below 2^52 for any log, so the host's
+ * two kinds of envelope never share a counter; and a later snapshot has a higher one.
+ */
+export const SNAPSHOT_COUNTER_BASE = 2 ** 52;
+export const snapshotCounter = (seq: number) => SNAPSHOT_COUNTER_BASE + seq;
+
+/**
  * Present exactly for sealed sessions: the host that holds the session's keys and the newest key
  * epoch it published for the session (0 until it published one).
  */

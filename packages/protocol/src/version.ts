@@ -126,6 +126,11 @@
  *      plaintext input to a sealed session; old clients treat it like `bad_request`). Only sealed sessions carry the
  *      sealed forms, and a client that does not know `SessionInfo.sealed` cannot open them, so
  *      plaintext sessions and old clients see nothing new. The host link went to version 3.
+ *      Additive in 2: host-made sealed snapshots (docs/protocol.md, "Sealed snapshots"): a
+ *      sealed session's `snapshot` frame carries `state.runner = {sealed}` (`SealedRunnerSnapshot`,
+ *      envelope kind `snapshot`, id `snap.<seq>`, by the host), which a client opens to the
+ *      runner state it stands for. Only sealed sessions carry it; a client without the
+ *      session's keys cannot read it either way. The host link went to version 4 (`snapshot`).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   PROTOCOL_VERSION,
   ReplyResult,
+  SealedSnapshotBody,
   SnapshotState,
   TERMINAL_CLOSE_CODES,
   isKnownLogEvent,
@@ -224,6 +225,10 @@ export class TerminalLink {
     const generation = this.generation;
     this.opening = this.opening
       .then(async () => {
+        if (generation === this.generation && msg.type === 'snapshot') {
+          await this.openSnapshot(msg, await sealing(), generation);
+          return;
+        }
         if (generation !== this.generation || msg.type !== 'event') {
           if (generation === this.generation) this.applyOpened(msg);
           return;
@@ -261,6 +266,41 @@ export class TerminalLink {
       .catch((error: unknown) => {
         this.o.onUnverified?.(`cannot open the session: ${(error as Error).message}`);
       });
+  }
+
+  /**
+   * A sealed session's snapshot is the host's, sealed (docs/protocol.md, "Sealed snapshots"):
+   * opened before the screen is drawn from it, and the replay check goes on from the counters it
+   * covers. One that fails keeps its position and draws nothing.
+   */
+  private async openSnapshot(
+    msg: Extract<ServerMessage, { type: 'snapshot' }>,
+    session: SessionSealing,
+    generation: number,
+  ): Promise<void> {
+    const state = msg.state as { session?: unknown; runner?: { sealed?: unknown } } | undefined;
+    const sealed = state?.runner?.sealed;
+    if (sealed === undefined) {
+      this.applyOpened(msg);
+      return;
+    }
+    let body: SealedSnapshotBody | undefined;
+    let why = 'it opened to no runner state';
+    try {
+      const parsed = SealedSnapshotBody.safeParse(await session.openSnapshot(sealed, msg.seq));
+      if (parsed.success) body = parsed.data;
+    } catch (error) {
+      why = (error as Error).message;
+    }
+    if (generation !== this.generation) return;
+    session.resetGuard();
+    if (!body) {
+      this.o.onUnverified?.(`a snapshot failed to verify (#${msg.seq}: ${why}); it is not shown`);
+      this.applyOpened({ ...msg, state: { ...state, runner: { kind: 'none' } } });
+      return;
+    }
+    session.seed(body.counters);
+    this.applyOpened({ ...msg, state: { ...state, runner: body.runner } });
   }
 
   private applyOpened(msg: ServerMessage): void {

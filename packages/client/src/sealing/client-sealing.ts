@@ -1,10 +1,12 @@
-import type {
-  InputPayload,
-  LogEvent,
-  ReceivedLogEvent,
-  SessionId,
-  SessionInfo,
-  StreamMessage,
+import {
+  SealedSnapshotBody,
+  type InputPayload,
+  type LogEvent,
+  type ReceivedLogEvent,
+  type SessionId,
+  type SessionInfo,
+  type SnapshotMessage,
+  type StreamMessage,
 } from '@baton/protocol';
 import { SealError } from '@baton/seal';
 import { BatonError } from '../baton-error.js';
@@ -195,6 +197,54 @@ export class ClientSealing {
   }
 
   /**
+   * Opens a snapshot of a sealed session: its `state.runner` is the host's sealed projection
+   * state (`{sealed}`), opened here before any store reads it. A snapshot that fails to open, or
+   * that carries runner content in the clear in a sealed session (which only the relay could
+   * have made), keeps its position with no content (`{kind: 'none'}`) and is reported.
+   */
+  async openSnapshot(
+    message: SnapshotMessage,
+  ): Promise<{ message: SnapshotMessage; counters?: Readonly<Record<string, number>> }> {
+    const state = message.state as { session?: unknown; runner?: unknown } | null | undefined;
+    const runner = state?.runner as { sealed?: unknown; kind?: unknown } | undefined;
+    const sealed = runner?.sealed;
+    const empty = (code: string, why: string) => {
+      this.#onDiagnostic(
+        new BatonError(
+          VERIFY_FAILED,
+          `a snapshot failed to verify: ${code} (at #${message.seq} of ${message.sessionId}: ${why}); it is not shown`,
+        ),
+      );
+      return { message: { ...message, state: { ...state, runner: { kind: 'none' } } } };
+    };
+    if (sealed === undefined) {
+      if (this.#sealed.has(message.sessionId) && runner !== undefined && runner.kind !== 'none')
+        return empty('plaintext', 'a sealed session snapshot in the clear');
+      return { message };
+    }
+    try {
+      // The snapshot may arrive before the subscribe reply told which host the session has: its
+      // envelope names it (only that host's pinned keys can then open it).
+      const author = (sealed as { author?: unknown } | null)?.author;
+      const sealing = await this.#session(
+        message.sessionId,
+        undefined,
+        typeof author === 'string' ? author : undefined,
+      );
+      const opened = await sealing.openSnapshot(sealed, message.seq);
+      const body = SealedSnapshotBody.safeParse(opened);
+      if (!body.success) return empty('invalid_body', 'it opened to no runner state');
+      return {
+        message: { ...message, state: { ...state, runner: body.data.runner } },
+        counters: body.data.counters,
+      };
+    } catch (error) {
+      const code = error instanceof SealError ? error.code : 'no_key';
+      return empty(code, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /**
    * The replay check, synchronous, in log order (the session log calls it as it appends). An
    * event that fails it is not applied and is reported.
    */
@@ -215,6 +265,14 @@ export class ClientSealing {
       );
       return false;
     }
+  }
+
+  /**
+   * The log starts from a sealed snapshot: each author's counter starts at the highest one the
+   * snapshot covers, so an envelope from before it replayed after it is refused.
+   */
+  seedCounters(sessionId: string, counters: Readonly<Record<string, number>>): void {
+    this.#loaded.get(sessionId)?.seed(counters);
   }
 
   /** The session's log starts over: so do the counters it has seen. */
@@ -255,10 +313,14 @@ export class ClientSealing {
     for (const resolve of waiting ?? []) resolve();
   }
 
-  async #session(sessionId: string, event?: ReceivedLogEvent): Promise<SessionSealing> {
+  async #session(
+    sessionId: string,
+    event?: ReceivedLogEvent,
+    author?: string,
+  ): Promise<SessionSealing> {
     const loaded = this.#loaded.get(sessionId);
     if (loaded) return loaded;
-    const hostId = this.#sealed.get(sessionId)?.hostId ?? hostOf(event);
+    const hostId = this.#sealed.get(sessionId)?.hostId ?? hostOf(event) ?? author;
     if (!hostId) {
       throw new SealError('no_key', `session ${sessionId} is sealed but its host is not known yet`);
     }

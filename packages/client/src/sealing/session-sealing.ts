@@ -232,6 +232,15 @@ export class SessionSealing {
     this.#guard.accept(this.sessionId, sealedBy.author, sealedBy.counter);
   }
 
+  /** After a snapshot: each author's counters go on from the highest the snapshot covers. */
+  seed(counters: Readonly<Record<string, number>>): void {
+    for (const [author, counter] of Object.entries(counters)) {
+      if (Number.isSafeInteger(counter) && counter > this.#guard.highest(this.sessionId, author)) {
+        this.#guard.accept(this.sessionId, author, counter);
+      }
+    }
+  }
+
   /** The log starts over (a resync, a reset, a snapshot): counters start over with it. */
   resetGuard(): void {
     this.#guard = new CounterGuard();
@@ -258,6 +267,22 @@ export class SessionSealing {
     if (!opened.ok) throw new SealError(opened.code as SealError['code'], opened.message);
     if (typeof opened.text !== 'string') throw new SealError('malformed', 'not a text fragment');
     return opened.text;
+  }
+
+  /**
+   * Opens a sealed snapshot's runner state (docs/protocol.md, "Sealed snapshots"): an envelope
+   * of kind `snapshot` with id `snap.<seq>` (the frame's seq: a snapshot moved to another
+   * position is refused), by the session's host. No counter guard: a snapshot is the state up to
+   * `seq`, and the same one may arrive again after a reconnect. Throws a `SealError`.
+   */
+  async openSnapshot(envelope: unknown, seq: number): Promise<unknown> {
+    const opened = await this.#open(envelope, {
+      kind: 'snapshot',
+      id: `snap.${seq}`,
+      author: this.trust.host.deviceId,
+    });
+    if (!opened.ok) throw new SealError(opened.code as SealError['code'], opened.message);
+    return opened.value;
   }
 
   /**
@@ -307,7 +332,7 @@ export class SessionSealing {
 
   async #open(
     envelope: unknown,
-    place: { kind: 'event' | 'input'; id: string; author: string },
+    place: { kind: 'event' | 'input' | 'snapshot'; id: string; author: string },
   ): Promise<
     | { ok: true; value: unknown; text: string; author: string; counter: number }
     | { ok: false; code: RefusalCode; message: string }

@@ -3,9 +3,11 @@ import {
   HOST_LINK_PATH,
   HOST_LINK_VERSION,
   HostLinkClose,
+  SNAPSHOT_HOST_LINK_VERSION,
   parseRelayFrame,
   type HostMessage,
   type RelayMessage,
+  type SealedEnvelopeShape,
   type SessionKind,
 } from '@baton/protocol';
 
@@ -14,7 +16,7 @@ import type { Logger } from '../logger.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/runner.js';
 import type { HostIdentity } from './host-identity.js';
-import type { HostSessionLink } from './host-session.js';
+import type { HostSessionLink, HostSnapshotOptions } from './host-session.js';
 import { HostSession } from './host-session.js';
 import type { HostSealing, Publication } from './host-sealing.js';
 import type { HostState } from './host-state.js';
@@ -32,7 +34,7 @@ const SILENCE_MS = 60_000;
 /** The link's life: connecting → open (welcomed) → waiting (backoff) → connecting …, or stopped. */
 type LinkState =
   | { state: 'connecting'; ws: WebSocket }
-  | { state: 'open'; ws: WebSocket; hostId: string; name: string }
+  | { state: 'open'; ws: WebSocket; hostId: string; name: string; version: number }
   | { state: 'waiting'; timer: NodeJS.Timeout }
   | { state: 'stopped' };
 
@@ -48,6 +50,8 @@ export interface HostAgentOptions {
   state: HostState;
   /** Seals every session (absent for `baton host --plaintext`). */
   sealing?: HostSealing;
+  /** How sealed sessions' snapshots are made (with `sealing`). */
+  snapshots?: HostSnapshotOptions;
   log: Logger;
   /** Called when the relay refuses this host for good (bad token, other version). */
   onRefused(reason: string): void;
@@ -120,6 +124,17 @@ export class HostAgent implements HostSessionLink {
       delta,
       ...(sealed ? { sealed } : {}),
     });
+  }
+
+  sendSnapshot(sessionId: string, seq: number, sealed: SealedEnvelopeShape): boolean {
+    if (this.link.state !== 'open' || this.link.version < SNAPSHOT_HOST_LINK_VERSION) return false;
+    this.send({ type: 'snapshot', sessionId, seq, sealed });
+    return true;
+  }
+
+  /** Makes and sends a sealed session's snapshot now (see HostSession.snapshotNow). */
+  snapshotNow(sessionId: string): Promise<void> {
+    return this.sessions.get(sessionId)?.snapshotNow() ?? Promise.resolve();
   }
 
   read(sessionId: string, what: Extract<HostMessage, { type: 'read' }>['what']): Promise<unknown> {
@@ -212,7 +227,13 @@ export class HostAgent implements HostSessionLink {
   private handle(ws: WebSocket, frame: RelayMessage): void {
     switch (frame.type) {
       case 'host.welcome': {
-        this.link = { state: 'open', ws, hostId: frame.hostId, name: frame.name };
+        this.link = {
+          state: 'open',
+          ws,
+          hostId: frame.hostId,
+          name: frame.name,
+          version: frame.version,
+        };
         this.attempt = 0;
         this.opts.log.info('connected to the relay', { host: frame.name });
         const sealing = this.opts.sealing;
@@ -327,6 +348,7 @@ export class HostAgent implements HostSessionLink {
             dataDir: this.opts.dataDir,
             log: this.opts.log,
             ...(this.opts.sealing ? { sealing: this.opts.sealing } : {}),
+            ...(this.opts.snapshots ? { snapshots: this.opts.snapshots } : {}),
           });
           this.sessions.set(frame.sessionId, s);
         }

@@ -6,7 +6,10 @@ import {
   sealedEventCounter,
   sealedEventId,
   sealedEventIdOf,
+  snapshotCounter,
+  snapshotEnvelopeId,
   type LogEvent,
+  SealedSnapshotBody,
 } from '@baton/protocol';
 import {
   CounterGuard,
@@ -212,6 +215,57 @@ export class HostSealing {
       counter: k,
       plaintext: text.encode(delta),
     });
+  }
+
+  /**
+   * Seals a projection's state at `seq` as the session's snapshot: kind `snapshot`, id
+   * `snap.<seq>`, counter 2^52 + seq (a space of its own, see `snapshotCounter`), under the
+   * session's current key.
+   */
+  async sealSnapshot(
+    sessionId: string,
+    seq: number,
+    body: SealedSnapshotBody,
+  ): Promise<SealedEnvelope> {
+    const host = await this.bound;
+    const key = this.ring.current(sessionId);
+    if (!key) throw new Error(`session ${sessionId} has no key: it was not started`);
+    return sealEnvelope({
+      identity: host,
+      sessionKey: key,
+      kind: 'snapshot',
+      id: snapshotEnvelopeId(seq),
+      counter: snapshotCounter(seq),
+      plaintext: text.encode(JSON.stringify(body)),
+    });
+  }
+
+  /**
+   * Opens a snapshot this host sealed earlier (read back from the relay after a restart): its
+   * seq comes from its id, which the signature binds. Undefined when it is not this host's or
+   * does not open.
+   */
+  async openSnapshot(
+    sessionId: string,
+    sealed: unknown,
+  ): Promise<({ seq: number } & SealedSnapshotBody) | undefined> {
+    const host = await this.bound;
+    const named = (sealed as { id?: unknown } | null)?.id;
+    const id = typeof named === 'string' ? named : '';
+    const match = /^snap\.(\d+)$/.exec(id);
+    if (!match) return undefined;
+    try {
+      const opened = await openEnvelope(
+        sealed,
+        { session: sessionId, kind: 'snapshot', id, author: host.deviceId },
+        { registry: this.registry, keyRing: this.ring, counters: new CounterGuard() },
+      );
+      const body = SealedSnapshotBody.safeParse(parseJson(opened.plaintext));
+      if (!body.success) return undefined;
+      return { seq: Number(match[1]), ...body.data };
+    } catch {
+      return undefined;
+    }
   }
 
   /**

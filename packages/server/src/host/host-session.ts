@@ -6,10 +6,12 @@ import type {
   HostMessage,
   NewLogEvent,
   RunnerSnapshot,
+  SealedEnvelopeShape,
   SessionKind,
   TerminalConfig,
 } from '@baton/protocol';
 import type { Logger } from '../logger.js';
+import type { ProjectionFactory } from '../projections/projection.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import {
   RunnerError,
@@ -20,6 +22,7 @@ import {
 } from '../runners/runner.js';
 import type { HostSealing } from './host-sealing.js';
 import type { HostState } from './host-state.js';
+import { SealedSnapshots } from './sealed-snapshots.js';
 import { wellFormedOutput } from './well-formed-output.js';
 
 type OutBody = Extract<HostMessage, { type: 'out' }>['body'];
@@ -43,6 +46,18 @@ export interface HostSessionLink {
       | { kind: 'snapshot' }
       | { kind: 'attachment'; id: string },
   ): Promise<unknown>;
+  /**
+   * Sends a sealed session's snapshot up (host link 4); false when the link is down or the relay
+   * speaks an older version (it would refuse the frame).
+   */
+  sendSnapshot(sessionId: string, seq: number, sealed: SealedEnvelopeShape): boolean;
+}
+
+/** How a sealed session's snapshots are made on the host (see SealedSnapshots). */
+export interface HostSnapshotOptions {
+  projections: readonly ProjectionFactory[];
+  every: number;
+  quietMs: number;
 }
 
 /**
@@ -67,6 +82,8 @@ export class HostSession {
    * on this chain, so they leave in the order the runner made them and `n` grows on the wire.
    */
   private sealChain: Promise<void> = Promise.resolve();
+  /** A sealed session's projection and snapshots, from its first start on this host. */
+  private snapshots: SealedSnapshots | undefined;
 
   constructor(
     readonly id: string,
@@ -78,6 +95,7 @@ export class HostSession {
       dataDir: string;
       log: Logger;
       sealing?: HostSealing;
+      snapshots?: HostSnapshotOptions;
     },
   ) {}
 
@@ -96,6 +114,7 @@ export class HostSession {
         throw new RunnerError('agent_unavailable', `this host has no runner for ${kind} sessions`);
       const runner = factory.create(this.context(kind, config as TerminalConfig & AgentConfig));
       this.runner = runner;
+      this.startSnapshots(kind, config as TerminalConfig & AgentConfig);
       try {
         await runner.start();
       } catch (err) {
@@ -116,6 +135,7 @@ export class HostSession {
       await this.current().input(plain);
       this.deps.state.markTaken(this.id, event.seq);
       sealing?.taken(this.id, event.seq);
+      this.snapshots?.committed(1);
     });
   }
 
@@ -154,18 +174,54 @@ export class HostSession {
     await runner?.stop();
   }
 
+  /** The host forgets the session (the relay stopped or deleted it): no more snapshots. */
+  private closeSnapshots(): void {
+    this.snapshots?.close();
+    this.snapshots = undefined;
+  }
+
   /**
    * The host is stopping: what the runner still makes (its exit status) is not waited for. The
    * relay starts the session again when the host returns.
    */
   abandon(): void {
     this.abandoned = true;
+    this.closeSnapshots();
     for (const o of this.unacked.splice(0)) o.done();
   }
 
   /** The relay committed every `out` up to `n`. */
   acked(n: number): void {
-    while (this.unacked.length > 0 && this.unacked[0]!.n <= n) this.unacked.shift()!.done();
+    let events = 0;
+    while (this.unacked.length > 0 && this.unacked[0]!.n <= n) {
+      const o = this.unacked.shift()!;
+      events += o.body.kind === 'events' ? o.body.events.length : 1;
+      o.done();
+    }
+    this.snapshots?.committed(events);
+  }
+
+  /** Makes and sends a snapshot of a sealed session now (tests; a relay's request). */
+  snapshotNow(): Promise<void> {
+    return this.snapshots?.request() ?? Promise.resolve();
+  }
+
+  private startSnapshots(kind: SessionKind, config: TerminalConfig & AgentConfig): void {
+    const { sealing, snapshots } = this.deps;
+    if (!sealing || !snapshots || this.snapshots) return;
+    const link = this.deps.link;
+    this.snapshots = new SealedSnapshots({
+      sessionId: this.id,
+      kind,
+      size: { cols: config.cols ?? 80, rows: config.rows ?? 24 },
+      projections: snapshots.projections,
+      sealing,
+      read: (what) => link.read(this.id, what),
+      send: (seq, sealed) => link.sendSnapshot(this.id, seq, sealed),
+      every: snapshots.every,
+      quietMs: snapshots.quietMs,
+      log: this.deps.log,
+    });
   }
 
   /** After a reconnect: every `out` the relay has not acknowledged, in order. */
@@ -259,7 +315,14 @@ export class HostSession {
         // A sealed session's stored events are envelopes: the runner reads them opened.
         return deps.sealing ? deps.sealing.openStored(sessionId, events) : events;
       },
-      latestSnapshot: async () => (await read(sessionId, { kind: 'snapshot' })) as RunnerSnapshot,
+      latestSnapshot: async () => {
+        const state = (await read(sessionId, { kind: 'snapshot' })) as RunnerSnapshot;
+        if (!deps.sealing || !('sealed' in state)) return state;
+        // A sealed session's snapshot is the host's own, sealed: opened here for the runner.
+        return (
+          (await deps.sealing.openSnapshot(sessionId, state.sealed))?.runner ?? { kind: 'none' }
+        );
+      },
       // The relay gates each chat message as it sends it to the host (withdrawals happen
       // there); what arrives here is already taken.
       takeForTurn: (batch) => batch,

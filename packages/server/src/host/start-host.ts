@@ -9,6 +9,8 @@ import { DataDirLock } from '../storage/data-dir-lock.js';
 import { HostAgent, hostLinkUrl } from './host-agent.js';
 import { HostIdentity } from './host-identity.js';
 import { HostSealing } from './host-sealing.js';
+import { SNAPSHOT_EVERY_EVENTS, SNAPSHOT_QUIET_MS } from './sealed-snapshots.js';
+import { defaultProjections } from '../projections/registry.js';
 import { HostStartError } from './host-start-error.js';
 import { HostState } from './host-state.js';
 
@@ -34,6 +36,12 @@ export interface HostOptions {
    * trusted networks only (docs/security.md).
    */
   plaintext?: boolean;
+  /**
+   * Sealed sessions' snapshots (docs/protocol.md, "Sealed snapshots"): after this many
+   * committed events (default 1000), and after the log was quiet this long (default 2000 ms).
+   */
+  snapshotEvery?: number;
+  snapshotQuietMs?: number;
   /** Runner factories by kind; replaces the defaults of the same kind. */
   runners?: RunnerFactory[];
   /** Called when the relay refuses the host for good (revoked, other version). */
@@ -82,7 +90,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       factories: runnerMap(options.runners),
       children,
       state: new HostState(options.dataDir, log),
-      ...(sealing ? { sealing } : {}),
+      ...(sealing
+        ? {
+            sealing,
+            snapshots: {
+              projections: defaultProjections(),
+              every: options.snapshotEvery ?? SNAPSHOT_EVERY_EVENTS,
+              quietMs: options.snapshotQuietMs ?? SNAPSHOT_QUIET_MS,
+            },
+          }
+        : {}),
       log,
       onRefused: (reason) => {
         log.error('the relay refused this host', { reason });

@@ -25,6 +25,7 @@ import type { SealGate } from './seal-gate.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import type { Logger } from '../logger.js';
 import type { Projection } from '../projections/projection.js';
+import { HostSnapshotProjection } from '../projections/host-snapshot-projection.js';
 import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/runner.js';
 import type { SessionRecord, Store, StoredEvent } from '../storage/store.js';
 import { parseStored, type CommittedEvent } from './event-frame.js';
@@ -442,7 +443,8 @@ export class LiveSession {
         if (reset || compacted || (this.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
           const snap = await this.deps.projection.snapshot();
           if (sub.ended) return;
-          if (reset || compacted || snap.seq >= sub.nextSeq - 1) {
+          // A sealed session without a host snapshot yet (seq 0) replays instead.
+          if (reset || compacted || (snap.seq > 0 && snap.seq >= sub.nextSeq - 1)) {
             const reason = snapshotReasonFor(
               sub.peer.protocolVersion,
               reset ? 'reset' : compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup',
@@ -912,15 +914,36 @@ export class LiveSession {
   private maybeCompact(): void {
     // Only the owner checkpoints and compacts; a following node's firstSeq follows the store.
     if (this.compacting || this.deleted || this.following) return;
-    // A sealed session has no snapshot the relay could make (it cannot read the bodies): late
-    // joiners replay from the start until hosts make sealed snapshots (docs/relay.md).
-    if (this.sealed) return;
     const retained = this.committedSeq - this.firstSeq + 1;
     const overRetention = retained > this.deps.retentionEvents * 1.25;
+    // A sealed session's snapshots are its host's, stored as they arrive (hostSnapshot): the
+    // relay has none of its own to checkpoint, and compacts only up to the host's newest.
     const checkpointDue =
-      this.kind === 'terminal' && this.eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS;
+      !this.sealed &&
+      this.kind === 'terminal' &&
+      this.eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS;
     if (!overRetention && !checkpointDue) return;
     void this.checkpoint(overRetention);
+  }
+
+  /**
+   * On a relay, a sealed session: its host's snapshot at `seq`, verified by the host link. Kept
+   * (store, then projection) when it is newer than the one held and within the committed log;
+   * from then on late joiners and retention gaps get it, and compaction may drop the events at
+   * or below `seq`.
+   */
+  async hostSnapshot(seq: number, sealed: SealedEnvelopeShape): Promise<void> {
+    const projection = this.deps.projection;
+    if (!this.sealed || !(projection instanceof HostSnapshotProjection) || this.deleted) return;
+    if (seq > this.committedSeq)
+      throw new BatonError(
+        'bad_request',
+        `a snapshot at ${seq} is beyond the session's committed head ${this.committedSeq}`,
+      );
+    if (seq <= projection.snapshotSeq) return;
+    await this.deps.store.putSnapshot(this.id, seq, JSON.stringify({ sealed }));
+    projection.offer(seq, sealed);
+    this.maybeCompact();
   }
 
   /**

@@ -56,6 +56,8 @@ export interface SupervisedSession {
     delta: string,
     sealed?: SealedEnvelopeShape,
   ): void;
+  /** See `RunnerContext.hostSnapshot`. */
+  hostSnapshot(seq: number, sealed: SealedEnvelopeShape): Promise<void>;
   /** See `RunnerContext.takeForTurn`. */
   takeForTurn<T extends { deviceId: string; inputId: string }>(batch: T[]): T[];
 }
@@ -309,6 +311,9 @@ export class RunnerSupervisor {
       readEvents: async (afterSeq, limit) =>
         (await deps.store.readEvents(session.id, afterSeq, limit)).map(parseStored),
       latestSnapshot: async () => (await deps.projection.snapshot()).state,
+      hostSnapshot: async (seq, sealed) => {
+        if (current()) await session.hostSnapshot(seq, sealed);
+      },
       takeForTurn: (batch) => session.takeForTurn(batch),
       readAttachment: (id) => deps.store.getAttachment(id),
       ...(deps.deviceName ? { deviceName: deps.deviceName } : {}),

@@ -22,6 +22,7 @@ import { BatonError } from '../baton-error.js';
 import type { Logger } from '../logger.js';
 import type { ProjectionFactory } from '../projections/projection.js';
 import { NullProjection } from '../projections/null-projection.js';
+import { HostSnapshotProjection } from '../projections/host-snapshot-projection.js';
 import type { SealGate } from './seal-gate.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import { RunnerError, type RunnerFactory } from '../runners/runner.js';
@@ -320,12 +321,14 @@ export class SessionHub {
     const kind = record.kind;
     const config = JSON.parse(record.config) as TerminalConfig;
     const projectionFactory = this.opts.projections.find((p) => p.kinds.includes(kind));
-    // A sealed session's bodies are envelopes: nothing to materialize on the relay.
+    // A sealed session's bodies are envelopes: the relay materializes nothing; its snapshots
+    // are the ones its host makes and seals.
     const sealed =
       config.host !== undefined &&
       this.opts.sealing?.describe(record.id, config.host) !== undefined;
-    const projection =
-      projectionFactory && !sealed
+    const projection = sealed
+      ? new HostSnapshotProjection()
+      : projectionFactory
         ? projectionFactory.create({ cols: config.cols ?? 80, rows: config.rows ?? 24 })
         : new NullProjection();
     const session = new LiveSession(record, {

@@ -188,6 +188,8 @@ function open(
           },
           (err: unknown) => `the roster was refused: ${(err as Error).message}`,
         );
+      case 'snapshot':
+        return sealing.checkSnapshot(hostId, frame.sessionId, frame.seq, frame.sealed);
       case 'keys':
         return sealing.keys(hostId, frame.sessionId, frame.wrapped).then(
           () => undefined,
@@ -238,6 +240,20 @@ function open(
       }
       case 'stream':
         runner?.stream(frame.messageId, frame.channel, frame.delta, frame.sealed);
+        return;
+      case 'snapshot':
+        // Only a sealing host's (verified by sealedCheck); a plaintext session's relay projects.
+        if (!sealed) {
+          l.refuseFrame('a snapshot frame from a host that does not seal');
+          return;
+        }
+        runner?.hostSnapshot(frame.seq, frame.sealed).catch((err: unknown) =>
+          log.warn('could not store a host snapshot', {
+            host: name,
+            session: frame.sessionId,
+            error: (err as Error).message,
+          }),
+        );
         return;
       case 'read':
         if (!runner) {

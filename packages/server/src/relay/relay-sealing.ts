@@ -1,6 +1,7 @@
 import {
   isSealedLogEvent,
   sealedEventId,
+  snapshotEnvelopeId,
   type HostKeys,
   type IntroductionShape,
   type SealedInputPayload,
@@ -282,6 +283,29 @@ export class RelaySealing implements SealGate {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Verifies a host's sealed snapshot of a session at `seq`: an envelope of kind `snapshot`, id
+   * `snap.<seq>`, by this host, for this session. Undefined when it is the host's; otherwise
+   * why it is refused.
+   */
+  async checkSnapshot(
+    hostId: string,
+    sessionId: string,
+    seq: number,
+    sealed: unknown,
+  ): Promise<string | undefined> {
+    try {
+      await verifyEnvelope(
+        sealed,
+        { session: sessionId, kind: 'snapshot', id: snapshotEnvelopeId(seq), author: hostId },
+        this.sealingHost(hostId).registry,
+      );
+      return undefined;
+    } catch (err) {
+      return `the snapshot of ${sessionId} at ${seq}: ${sealText(err)}`;
+    }
   }
 
   /** Verifies a sealed stream fragment; undefined when it is the host's. */

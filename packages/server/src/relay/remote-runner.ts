@@ -267,6 +267,11 @@ export class RemoteRunner implements Runner, HostBound {
     this.ctx.stream(messageId, channel, delta, sealed);
   }
 
+  /** The host's sealed snapshot of the session at `seq`, verified by the link. */
+  hostSnapshot(seq: number, sealed: SealedEnvelopeShape): Promise<void> {
+    return this.ctx.hostSnapshot?.(seq, sealed) ?? Promise.resolve();
+  }
+
   /** A host's read of the session's stored state, answered from the relay's store. */
   async read(
     what:

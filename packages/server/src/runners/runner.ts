@@ -61,6 +61,11 @@ export interface RunnerContext {
   /** The session's projection state as of its last committed event (terminal screen, conversation). */
   latestSnapshot(): Promise<RunnerSnapshot>;
   /**
+   * On a relay, sealed sessions: the host made a snapshot of the session at `seq` (verified
+   * before this is called). Stored as the session's snapshot when it is newer than the one held.
+   */
+  hostSnapshot?(seq: number, sealed: SealedEnvelopeShape): Promise<void>;
+  /**
    * The gate a chat message passes on its way to the agent: call it when a turn takes queued
    * messages, synchronously, and send only what it returns (the same messages, in the same
    * order, less those withdrawn). From then on they can no longer be withdrawn.
