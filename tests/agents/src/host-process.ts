@@ -30,7 +30,11 @@ export class HostProcess {
     dataDir: string,
     options: { code?: string; name?: string; env?: Record<string, string> } = {},
   ): Promise<HostProcess> {
+    // --plaintext: these devices speak the protocol by hand and read stored bodies to check
+    // routing, order and durability through the relay; sealed sessions are proven by
+    // relay-sealed, sealed-sessions and the browser's sealed-three-devices tests.
     const args = ['host', '--relay', relayUrl, '--data', dataDir, '--log-level', 'warn'];
+    args.push('--plaintext');
     if (options.code) args.push('--code', options.code);
     if (options.name) args.push('--name', options.name);
     const child = spawn(process.execPath, [BATON_CLI, ...args], {
