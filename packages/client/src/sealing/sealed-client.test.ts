@@ -10,6 +10,7 @@ import { FakeSocket } from '../testing/fake-socket.js';
 import { SealingHost } from '../testing/sealing-host.js';
 import { VERIFY_FAILED } from './client-sealing.js';
 import { MemorySealingStore } from './memory-sealing-store.js';
+import { waitForValue } from '../testing/wait-for-value.js';
 
 /**
  * BatonClient with the sealing option, against a relay played by hand (FakeSocket) and a host
@@ -40,14 +41,7 @@ function info(id = S) {
   };
 }
 
-async function waitFor<T>(check: () => T | undefined | false, what: string): Promise<T> {
-  for (let i = 0; i < 2000; i++) {
-    const value = check();
-    if (value) return value;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = waitForValue;
 
 async function setup() {
   const host = await SealingHost.make();

@@ -9,6 +9,7 @@ import { FakeSocket } from '../testing/fake-socket.js';
 import { SealingHost } from '../testing/sealing-host.js';
 import { VERIFY_FAILED } from './client-sealing.js';
 import { MemorySealingStore } from './memory-sealing-store.js';
+import { waitForValue } from '../testing/wait-for-value.js';
 
 /**
  * BatonClient opening a sealed session's snapshot (docs/protocol.md, "Sealed snapshots"), the
@@ -37,14 +38,7 @@ const info = {
   sealed: { hostId: 'h_host', keyEpoch: 1 },
 };
 
-async function waitFor<T>(check: () => T | undefined | false, what: string): Promise<T> {
-  for (let i = 0; i < 2000; i++) {
-    const value = check();
-    if (value) return value;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = waitForValue;
 
 const output = (events: readonly LogEvent[]) =>
   events.flatMap((e) => (e.type === 'terminal.output' ? [e.data.data] : []));
