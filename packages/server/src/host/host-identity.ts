@@ -1,5 +1,5 @@
 import { KeyObject, sign } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   exportDeviceIdentity,
@@ -12,6 +12,7 @@ import {
 } from '@baton/seal';
 import type { HostKeys } from '@baton/protocol';
 import { HostStartError } from './host-start-error.js';
+import { readPrivateText } from './private-file.js';
 
 /** The file in a host's data directory that holds its private keys (mode 0600). */
 export const IDENTITY_FILE = 'host-identity.json';
@@ -44,7 +45,11 @@ export class HostIdentity {
   /** Reads the identity in `dataDir`, or makes and keeps one when there is none yet. */
   static async load(dataDir: string): Promise<HostIdentity> {
     const path = join(dataDir, IDENTITY_FILE);
-    const text = readPrivate(path);
+    const text = readPrivateText(
+      path,
+      "this host's private keys",
+      ' (and pair the host again if anyone else could have copied it)',
+    );
     const exported =
       text === undefined ? await HostIdentity.create(path) : parseExported(text, path);
     const identity = await importDeviceIdentity(exported).catch((err: unknown) => {
@@ -79,27 +84,6 @@ export class HostIdentity {
     return sign(null, hostOutSignatureInput(sessionId, n, body), this.signingKey).toString(
       'base64url',
     );
-  }
-}
-
-/** The file's text, or undefined when there is none; refuses one others can read or write. */
-function readPrivate(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new HostStartError(`cannot read ${path}: ${(err as Error).message}`);
-  }
-  try {
-    const mode = fstatSync(fd).mode & 0o777;
-    if ((mode & 0o077) !== 0)
-      throw new HostStartError(
-        `${path} holds this host's private keys but others may read it (mode ${mode.toString(8).padStart(3, '0')}): run chmod 600 ${path} and start again (and pair the host again if anyone else could have copied it)`,
-      );
-    return readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
   }
 }
 
