@@ -57,7 +57,7 @@ describe('the packed tarballs', () => {
   });
 
   test('the libraries hold only their built code, types and README', async () => {
-    for (const file of [tarballs.protocol, tarballs.client, tarballs.react]) {
+    for (const file of [tarballs.protocol, tarballs.seal, tarballs.client, tarballs.react]) {
       const files = await tar(file);
       assert.ok(files.includes('package/dist/index.js'), file);
       assert.ok(files.includes('package/dist/index.d.ts'), file);
@@ -72,7 +72,7 @@ describe('the packed tarballs', () => {
 
   test('the libraries install together and load in Node with their types', async () => {
     const dir = join(root, 'app');
-    await installLocal(dir, [tarballs.protocol, tarballs.client, tarballs.react]);
+    await installLocal(dir, [tarballs.protocol, tarballs.seal, tarballs.client, tarballs.react]);
     const loaded = await run(
       process.execPath,
       [

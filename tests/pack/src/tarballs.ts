@@ -10,11 +10,12 @@ export const PACK_DIR =
 export interface Tarballs {
   baton: string;
   protocol: string;
+  seal: string;
   client: string;
   react: string;
 }
 
-/** The four tarballs of one `scripts/pack.sh` run; a missing one says how to make it. */
+/** The five tarballs of one `scripts/pack.sh` run; a missing one says how to make it. */
 export function findTarballs(): Tarballs {
   const files = existsSync(PACK_DIR) ? readdirSync(PACK_DIR) : [];
   const one = (prefix: string): string => {
@@ -29,6 +30,7 @@ export function findTarballs(): Tarballs {
   return {
     baton: one('baton-live'),
     protocol: one('baton-protocol'),
+    seal: one('baton-seal'),
     client: one('baton-client'),
     react: one('baton-react'),
   };
