@@ -12,6 +12,7 @@ import { renderReport } from './report.js';
 import { setHarnessOptions } from './scenarios/harness.js';
 import type { ScenarioResult } from './scenarios/result.js';
 import { evaluateTargets } from './targets.js';
+import { explainMissed } from './missed-rows.js';
 
 const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,baton-full,baton-pg,socketio,ws,ws-naive]
                                 [--out FILE] [--cpu-prof DIR] [--strace DIR]
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
           ]),
       ...evaluateTargets(results),
     ],
+    explainMissed(results),
   );
   const out =
     values.out ??

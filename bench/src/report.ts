@@ -18,8 +18,8 @@ export const LABEL: Record<SystemName, string> = {
   socketio: 'Socket.IO 4.8 + recovery (memory only)',
   ws: 'floor: raw ws, encode once, one write per loop iteration (no storage)',
   'ws-naive': 'raw ws, naive: encode per member, one write per frame (not the floor)',
-  'baton-base': 'baseline build (--baseline), durability normal, devices without replay pages',
-  'baton-full-base': 'baseline build (--baseline), durability full, devices without replay pages',
+  'baton-base': 'baseline build (--baseline), durability normal',
+  'baton-full-base': 'baseline build (--baseline), durability full',
 };
 
 /** A run's row label: its system, and which repetition when there were several. */
@@ -178,6 +178,7 @@ export function renderReport(
   context: RunContext,
   results: ScenarioResult[],
   targets: string[],
+  missed: string[] = [],
 ): string {
   const out: string[] = [
     '# Benchmarks',
@@ -202,6 +203,14 @@ export function renderReport(
     '## Targets',
     '',
     ...targets.map((t) => `- ${t}`),
+    ...(missed.length > 0
+      ? [
+          '',
+          '## Why the missed rows are missed here, and what they would take',
+          '',
+          ...missed.flatMap((m) => [m, '']),
+        ].slice(0, -1)
+      : []),
   ];
   for (const result of results) {
     out.push('', `## ${result.title}`, '', result.description, '');

@@ -34,7 +34,6 @@ export class BatonConnection implements Connection {
     private readonly url: string,
     private readonly spec: ClientSpec,
     private readonly events: ConnectionEvents,
-    private readonly eventPages = true,
   ) {}
 
   open(): Promise<void> {
@@ -50,10 +49,10 @@ export class BatonConnection implements Connection {
         socket.send(
           JSON.stringify({
             type: 'hello',
-            v: 1,
+            v: 2,
             token: this.spec.token,
             mode: 'headless',
-            ...(this.eventPages ? { eventPages: true } : {}),
+            eventPages: true,
           }),
         );
       });

@@ -18,7 +18,7 @@ export class StalledViewer {
     await new Promise<void>((resolve, reject) => {
       ws.on('error', reject);
       ws.on('open', () =>
-        ws.send(JSON.stringify({ type: 'hello', v: 1, token, mode: 'headless' })),
+        ws.send(JSON.stringify({ type: 'hello', v: 2, token, mode: 'headless' })),
       );
       ws.on('message', (data) => {
         const frame = JSON.parse(String(data)) as { type: string; rid?: number };

@@ -2,7 +2,6 @@ import { nowUs, sleep } from '../clock.js';
 import { serveIpc, signalReady } from '../ipc.js';
 import { BatonConnection } from '../drivers/baton-connection.js';
 import {
-  BASELINE_SYSTEMS,
   protocolOf,
   type ClientSpec,
   type Connection,
@@ -57,8 +56,9 @@ function connect(spec: ClientSpec, client: () => Client): Connection {
       otherBytes += bytes;
     },
   };
-  if (protocolOf(system) === 'baton')
-    return new BatonConnection(url, spec, events, !BASELINE_SYSTEMS.includes(system));
+  // Baseline devices ask for replay pages too: a build from before them drops the unknown hello
+  // field and sends single frames, so an A/B compares the servers, not the devices.
+  if (protocolOf(system) === 'baton') return new BatonConnection(url, spec, events);
   if (protocolOf(system) === 'socketio') return new SocketIoConnection(url, spec, events);
   return new WsConnection(url, spec, events);
 }

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SystemName } from './drivers/connection.js';
+import { explainMissed } from './missed-rows.js';
+import type { ScenarioResult, SystemRun } from './scenarios/result.js';
+
+function seedRun(system: SystemName, p99: number, cpuUs: number, waitMs: number): SystemRun {
+  return {
+    system,
+    connections: 10,
+    latency: { samples: 100, p50: p99 / 2, p99, p999: p99, max: p99 },
+    saturation: {
+      deliveriesPerSec: 1000,
+      submissionsPerSec: 100,
+      deliveries: 1000,
+      serverCores: 1,
+      cpuUsPerDelivery: cpuUs,
+      stats: {} as never,
+      problems: [],
+    },
+    profile: { runQueueWaitMs: waitMs } as never,
+    figures: {},
+    problems: [],
+    notes: [],
+  };
+}
+
+const resumeRun = (system: SystemName, ms: number): SystemRun => ({
+  system,
+  connections: 1,
+  figures: { 'last caught up (ms)': String(ms) },
+  problems: [],
+  notes: [],
+});
+
+const seed = (floorP99: number, batonP99: number): ScenarioResult => ({
+  name: 'seed-10x1',
+  title: 't',
+  description: 'd',
+  runs: [
+    seedRun('baton', batonP99, 20, 400),
+    seedRun('baton-full', batonP99, 21, 410),
+    seedRun('socketio', 7, 18, 300),
+    seedRun('ws', floorP99, 8, 200),
+  ],
+});
+
+test('a missed row is explained with the same run’s floor and counters', () => {
+  const lines = explainMissed([seed(6.5, 9)]);
+  // The floor over 5 ms: the absolute target is out of reach here, said once per scenario.
+  assert.equal(lines.filter((l) => l.includes('p99 under 5 ms: not possible')).length, 1);
+  assert.match(lines[0] ?? '', /floor, raw ws that stores nothing, has a p99 of 6\.50 ms/);
+  assert.match(lines[0] ?? '', /waited 200 ms for a core/);
+  // Both durability modes missed the relative target, each with its own CPU figure.
+  const relative = lines.filter((l) => l.includes('1.25× the floor'));
+  assert.equal(relative.length, 2);
+  assert.match(relative[0] ?? '', /20\.00 µs .* floor's 8\.00 and Socket\.IO's 18\.00/);
+  assert.match(relative[1] ?? '', /21\.00 µs/);
+});
+
+test('a met row is not explained', () => {
+  // 4 ms: under 5, under Socket.IO's 7, and 1.14× a 3.5 ms floor.
+  assert.deepEqual(explainMissed([seed(3.5, 4)]), []);
+});
+
+test('a resume the floor itself cannot finish in time is called impossible here', () => {
+  const storm: ScenarioResult = {
+    name: 'reconnect-storm',
+    title: 't',
+    description: 'd',
+    runs: [resumeRun('baton', 1400), resumeRun('baton-full', 900), resumeRun('ws', 1100)],
+  };
+  const catchUp: ScenarioResult = {
+    name: 'catch-up',
+    title: 't',
+    description: 'd',
+    runs: [resumeRun('baton', 115), resumeRun('baton-full', 90), resumeRun('ws', 76)],
+  };
+  const lines = explainMissed([storm, catchUp]);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0] ?? '', /not possible on this machine.*baton, durability normal.* 1400 ms/);
+  assert.doesNotMatch(lines[0] ?? '', /durability full/);
+  assert.match(lines[0] ?? '', /needs 1100 ms/);
+  // 115 ms against a 76 ms floor: 3.9 µs per event beyond the floor, where 2.4 µs would do.
+  assert.match(
+    lines[1] ?? '',
+    /Catch-up .*baton, durability normal.*missed.* 76 ms in the same run/,
+  );
+  assert.match(lines[1] ?? '', /3\.9 µs more per event; under 100 ms needs at most 2\.4 µs more/);
+  assert.match(lines[1] ?? '', /1\.6× less time per event/);
+});
