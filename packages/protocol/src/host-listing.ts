@@ -12,7 +12,8 @@ export const HostListing = z.object({
   online: z.boolean(),
   /**
    * When the relay last heard from it (ms since the epoch): now while online, else when its link
-   * closed; null for a host not seen since the relay started keeping this.
+   * closed (or, after the relay was killed, its last stamp: one a minute while online); null for
+   * a host not seen since the relay started keeping this.
    */
   lastSeenAt: z.number().nullable(),
   /**

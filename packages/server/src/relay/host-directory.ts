@@ -12,9 +12,19 @@ import type { HostLink } from './host-link.js';
  */
 const HOSTS_META_KEY = 'relay.hosts';
 
+/**
+ * How often the relay records "seen now" for its online hosts. A relay killed with `kill -9`
+ * runs no disconnect handler, so after its restart a host it had online shows the last stamp:
+ * at most this much older than the truth, never "never seen".
+ */
+export const LAST_SEEN_STAMP_MS = 60_000;
+
 interface KnownHost {
   name: string;
-  /** When its link last closed (ms); undefined while never recorded. */
+  /**
+   * When it was last seen online (ms): its link's close, or the latest stamp while it was online
+   * (LAST_SEEN_STAMP_MS, and at each connect). Undefined while never recorded.
+   */
   lastSeenAt?: number;
   /** The public keys pinned at its first registration with keys. */
   keys?: HostKeys;
@@ -45,14 +55,24 @@ export class HostDirectory {
   private readonly links = new Map<string, HostLink>();
   private readonly bound = new Map<string, Map<string, HostBound>>();
   private onChangeListeners: ((hostId: string) => void)[] = [];
+  private readonly stamper: NodeJS.Timeout;
 
   private constructor(
     private readonly store: Store,
     private readonly log: Logger,
-  ) {}
+    stampMs: number,
+  ) {
+    this.stamper = setInterval(() => this.stampOnline(), stampMs);
+    // The stamp is bookkeeping: it must not keep a relay's process alive.
+    this.stamper.unref();
+  }
 
-  static async open(store: Store, log: Logger): Promise<HostDirectory> {
-    const dir = new HostDirectory(store, log);
+  static async open(
+    store: Store,
+    log: Logger,
+    stampMs = LAST_SEEN_STAMP_MS,
+  ): Promise<HostDirectory> {
+    const dir = new HostDirectory(store, log, stampMs);
     const raw = await store.getMeta(HOSTS_META_KEY);
     if (raw !== undefined) {
       try {
@@ -133,14 +153,17 @@ export class HostDirectory {
     const previous = this.links.get(link.hostId);
     if (previous) this.disconnected(previous);
     const known = this.known.get(link.hostId);
-    if (known?.keys && known.keyFingerprint === undefined) {
-      known.keyFingerprint = await keyFingerprint(known.keys.signingKey);
-      known.name = link.name;
-      await this.save();
-    } else if (known?.name !== link.name) {
-      this.known.set(link.hostId, { ...known, name: link.name });
-      await this.save();
-    }
+    const keyFingerprintNow =
+      known?.keys && known.keyFingerprint === undefined
+        ? { keyFingerprint: await keyFingerprint(known.keys.signingKey) }
+        : {};
+    this.known.set(link.hostId, {
+      ...known,
+      ...keyFingerprintNow,
+      name: link.name,
+      lastSeenAt: Date.now(),
+    });
+    await this.save();
     this.links.set(link.hostId, link);
     for (const b of [...(this.bound.get(link.hostId)?.values() ?? [])]) b.linkUp(link);
     this.changed(link.hostId);
@@ -162,6 +185,7 @@ export class HostDirectory {
 
   /** Closes every host link (the relay shuts down; hosts reconnect to the next one). */
   closeAll(): void {
+    clearInterval(this.stamper);
     for (const link of [...this.links.values()]) link.close(1001, 'relay shutting down');
   }
 
@@ -180,6 +204,17 @@ export class HostDirectory {
   /** The runner of a session on a host, if one is bound. */
   runnerOf(hostId: string, sessionId: string): HostBound | undefined {
     return this.bound.get(hostId)?.get(sessionId);
+  }
+
+  /** Records "seen now" for every online host, in one write. */
+  private stampOnline(): void {
+    if (this.links.size === 0) return;
+    const now = Date.now();
+    for (const id of this.links.keys()) {
+      const known = this.known.get(id);
+      if (known) known.lastSeenAt = now;
+    }
+    void this.save();
   }
 
   /** Records the known hosts; a failure is logged (they are recorded again at the next change). */
