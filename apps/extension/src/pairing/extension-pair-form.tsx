@@ -3,6 +3,8 @@ import { redeemPairing } from '@baton/client';
 import { suggestDeviceName } from '../../../web/src/pairing/device-name.js';
 import { redeemErrorText } from '../../../web/src/pairing/redeem-error-text.js';
 import { ErrorNotice } from '../../../web/src/shell/error-notice.js';
+import { DeviceNameField } from '../../../web/src/pairing/device-name-field.js';
+import { usePairingAttempt } from '../../../web/src/pairing/use-pairing-attempt.js';
 import { saveExtensionCredential } from '../storage/extension-credential.js';
 import { readPairingInput } from './pairing-input.js';
 
@@ -15,8 +17,7 @@ export function ExtensionPairForm({ onPaired }: { onPaired: () => void }): React
   const [address, setAddress] = useState('');
   const [code, setCode] = useState('');
   const [name, setName] = useState(() => `${suggestDeviceName(navigator.userAgent)} extension`);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, attempt } = usePairingAttempt(redeemErrorText);
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -25,20 +26,17 @@ export function ExtensionPairForm({ onPaired }: { onPaired: () => void }): React
       setError(input.problem);
       return;
     }
-    setBusy(true);
-    setError(undefined);
-    redeemPairing(input.server, input.code, name.trim())
-      .then((device) =>
-        saveExtensionCredential({
-          server: input.server,
-          deviceId: device.deviceId,
-          token: device.deviceToken,
-        }),
-      )
-      .then(onPaired, (e: unknown) => {
-        setBusy(false);
-        setError(redeemErrorText(e));
-      });
+    attempt(() =>
+      redeemPairing(input.server, input.code, name.trim())
+        .then((device) =>
+          saveExtensionCredential({
+            server: input.server,
+            deviceId: device.deviceId,
+            token: device.deviceToken,
+          }),
+        )
+        .then(onPaired),
+    );
   };
 
   return (
@@ -69,16 +67,7 @@ export function ExtensionPairForm({ onPaired }: { onPaired: () => void }): React
           maxLength={64}
         />
       </label>
-      <label>
-        Name of this device
-        <input
-          name="deviceName"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          maxLength={200}
-          required
-        />
-      </label>
+      <DeviceNameField value={name} onChange={setName} />
       <button type="submit" disabled={busy || !address.trim() || !name.trim()}>
         {busy ? 'Pairing…' : 'Pair the extension'}
       </button>

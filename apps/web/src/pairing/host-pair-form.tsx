@@ -6,6 +6,8 @@ import { pairByLink, readHostLink, type HostLink } from '../sealing/pair-by-link
 import { suggestDeviceName } from './device-name.js';
 import { redeemErrorText } from './redeem-error-text.js';
 import { ErrorNotice } from '../shell/error-notice.js';
+import { DeviceNameField } from './device-name-field.js';
+import { usePairingAttempt } from './use-pairing-attempt.js';
 
 /**
  * Pairs this browser with a host from the link `baton host pair` printed (its QR opened this
@@ -16,8 +18,7 @@ import { ErrorNotice } from '../shell/error-notice.js';
 export function HostPairForm({ link }: { link: string }): ReactNode {
   const [host, setHost] = useState<HostLink>();
   const [name, setName] = useState(() => suggestDeviceName(navigator.userAgent));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, attempt } = usePairingAttempt(hostLinkErrorText);
   const [paired, setPaired] = useState<string>();
   const [credential] = useState(() => loadCredential());
 
@@ -39,19 +40,13 @@ export function HostPairForm({ link }: { link: string }): ReactNode {
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (!host) return;
-    setBusy(true);
-    setError(undefined);
-    pairByLink(host, { name: name.trim(), credential }).then(
-      (done) => {
+    attempt(() =>
+      pairByLink(host, { name: name.trim(), credential }).then((done) => {
         if (done.newDevice) saveCredential(done.credential);
         setPaired(done.hostId);
         // A full load: sign-in starts again, and the client opens the host's sessions.
         window.location.replace('/');
-      },
-      (e: unknown) => {
-        setBusy(false);
-        setError(hostLinkErrorText(e));
-      },
+      }),
     );
   };
 
@@ -74,18 +69,7 @@ export function HostPairForm({ link }: { link: string }): ReactNode {
           <code className="fingerprint-value host-fingerprint">{host.fingerprint}</code>
         </div>
       ) : null}
-      {credential ? null : (
-        <label>
-          Name of this device
-          <input
-            name="deviceName"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            maxLength={200}
-            required
-          />
-        </label>
-      )}
+      {credential ? null : <DeviceNameField value={name} onChange={setName} />}
       <button type="submit" disabled={busy || !host || !name.trim()}>
         {busy ? 'Pairing…' : 'Pair with this host'}
       </button>

@@ -5,6 +5,8 @@ import { sessionPath } from '../routing/location-store.js';
 import { suggestDeviceName } from './device-name.js';
 import { redeemErrorText } from './redeem-error-text.js';
 import { ErrorNotice } from '../shell/error-notice.js';
+import { DeviceNameField } from './device-name-field.js';
+import { usePairingAttempt } from './use-pairing-attempt.js';
 import { HostPairForm } from './host-pair-form.js';
 import { isHostLink } from './pairing-fragment.js';
 
@@ -17,25 +19,18 @@ import { isHostLink } from './pairing-fragment.js';
 export function PairForm({ initialCode }: { initialCode?: string | undefined }): ReactNode {
   const [code, setCode] = useState(initialCode ?? '');
   const [name, setName] = useState(() => suggestDeviceName(navigator.userAgent));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, attempt } = usePairingAttempt(redeemErrorText);
   const [paired, setPaired] = useState<string>();
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    redeemPairing(window.location.origin, code.trim(), name.trim()).then(
-      (device) => {
+    attempt(() =>
+      redeemPairing(window.location.origin, code.trim(), name.trim()).then((device) => {
         saveCredential({ deviceId: device.deviceId, token: device.deviceToken });
         setPaired(device.role);
         // A full load: sign-in starts again and finds the stored credential.
         window.location.replace(device.sessionScope ? sessionPath(device.sessionScope) : '/');
-      },
-      (e: unknown) => {
-        setBusy(false);
-        setError(redeemErrorText(e));
-      },
+      }),
     );
   };
 
@@ -63,16 +58,7 @@ export function PairForm({ initialCode }: { initialCode?: string | undefined }):
           required
         />
       </label>
-      <label>
-        Name of this device
-        <input
-          name="deviceName"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          maxLength={200}
-          required
-        />
-      </label>
+      <DeviceNameField value={name} onChange={setName} />
       <button type="submit" disabled={busy || !code.trim() || !name.trim()}>
         {busy ? 'Pairing…' : 'Pair this device'}
       </button>
