@@ -7,17 +7,39 @@ import { DeviceNameField } from '../../../web/src/pairing/device-name-field.js';
 import { usePairingAttempt } from '../../../web/src/pairing/use-pairing-attempt.js';
 import { saveExtensionCredential } from '../storage/extension-credential.js';
 import { readPairingInput } from './pairing-input.js';
+import { HostPairForm, type HostPairTarget } from '../../../web/src/pairing/host-pair-form.js';
+import { isHostLink } from '../../../web/src/pairing/pairing-fragment.js';
 
 /**
  * Pairs the extension with a baton server: the server's address (or the pairing link a QR
  * carries) and a code, redeemed for the extension's own device token, which is kept in
  * chrome.storage.local. `onPaired` starts the signed-in view.
+ *
+ * A host's pairing link (`baton host pair`) pasted as the address pairs with that host through
+ * its relay instead, as the web app does: the extension becomes a device with its own keys (in
+ * the extension's IndexedDB), after the person compared the host's key fingerprint.
  */
 export function ExtensionPairForm({ onPaired }: { onPaired: () => void }): ReactNode {
   const [address, setAddress] = useState('');
   const [code, setCode] = useState('');
   const [name, setName] = useState(() => `${suggestDeviceName(navigator.userAgent)} extension`);
   const { busy, error, setError, attempt } = usePairingAttempt(redeemErrorText);
+
+  if (isHostLink(address)) {
+    const target: HostPairTarget = {
+      pageOrigin: undefined,
+      credential: undefined,
+      onPaired: async (done) => {
+        await saveExtensionCredential({
+          server: done.relayOrigin,
+          deviceId: done.credential.deviceId,
+          token: done.credential.token,
+        });
+        onPaired();
+      },
+    };
+    return <HostPairForm link={address.trim()} target={target} />;
+  }
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();

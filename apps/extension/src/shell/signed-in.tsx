@@ -13,6 +13,8 @@ import type { ExtensionCredential } from '../storage/extension-credential.js';
 import { ServerStatus } from './server-status.js';
 import { useReconnectTriggers } from '../../../web/src/shell/use-reconnect-triggers.js';
 import { usePageVisibility } from '../../../web/src/notifications/use-page-visibility.js';
+import { IndexedDbSealingStore } from '../../../web/src/sealing/indexed-db-sealing-store.js';
+import { SealingStoreContext } from '../../../web/src/sealing/sealing-store-context.js';
 
 /**
  * A paired extension page: its own `BatonClient` in `mode` (`popup` or `sidepanel`), under the
@@ -33,6 +35,9 @@ export function SignedIn({
   onUnpaired: (reason: string) => void;
   children: ReactNode;
 }): ReactNode {
+  // The extension's keys for sealed sessions, in its own IndexedDB (its origin's): a relay's
+  // sessions open here as in the web app once a host has added this device.
+  const [sealingStore] = useState(() => new IndexedDbSealingStore(credential.deviceId));
   const [client] = useState(() => {
     // Set before any component asks for the server: the web app's HTTP helpers read it.
     setServerOrigin(credential.server);
@@ -45,6 +50,7 @@ export function SignedIn({
       mode,
       label: mode === 'popup' ? 'extension popup' : 'extension side panel',
       storage: new LocalStorageOutboxStorage(credential.deviceId),
+      sealing: { store: sealingStore },
     });
   });
   // As in the web app: reconnect at once when the network or the page comes back, and tell the
@@ -60,16 +66,18 @@ export function SignedIn({
   const [directory] = useState(() => new DeviceDirectory(api));
   return (
     <BatonProvider client={client}>
-      <ApiContext.Provider value={api}>
-        <DeviceDirectoryContext.Provider value={directory}>
-          <DeviceIdContext.Provider value={credential.deviceId}>
-            <DeviceTokenContext.Provider value={credential.token}>
-              <ServerStatus server={credential.server} onUnpaired={onUnpaired} />
-              {children}
-            </DeviceTokenContext.Provider>
-          </DeviceIdContext.Provider>
-        </DeviceDirectoryContext.Provider>
-      </ApiContext.Provider>
+      <SealingStoreContext.Provider value={sealingStore}>
+        <ApiContext.Provider value={api}>
+          <DeviceDirectoryContext.Provider value={directory}>
+            <DeviceIdContext.Provider value={credential.deviceId}>
+              <DeviceTokenContext.Provider value={credential.token}>
+                <ServerStatus server={credential.server} onUnpaired={onUnpaired} />
+                {children}
+              </DeviceTokenContext.Provider>
+            </DeviceIdContext.Provider>
+          </DeviceDirectoryContext.Provider>
+        </ApiContext.Provider>
+      </SealingStoreContext.Provider>
     </BatonProvider>
   );
 }

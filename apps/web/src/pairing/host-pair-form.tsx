@@ -2,7 +2,13 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { BatonError } from '@baton/client';
 import { SealError } from '@baton/seal';
 import { loadCredential, saveCredential } from '../sign-in/device-credential.js';
-import { pairByLink, readHostLink, type HostLink } from '../sealing/pair-by-link.js';
+import {
+  pairByLink,
+  readHostLink,
+  type HostLink,
+  type PairedByLink,
+} from '../sealing/pair-by-link.js';
+import type { DeviceCredential } from '../sign-in/device-credential.js';
 import { suggestDeviceName } from './device-name.js';
 import { redeemErrorText } from './redeem-error-text.js';
 import { ErrorNotice } from '../shell/error-notice.js';
@@ -15,12 +21,19 @@ import { usePairingAttempt } from './use-pairing-attempt.js';
  * with the one `baton host` printed on that machine, then pairs (docs/security.md, "Pairing a
  * device with a host"). A browser already signed in keeps its device and adds the host.
  */
-export function HostPairForm({ link }: { link: string }): ReactNode {
+export function HostPairForm({
+  link,
+  target: given,
+}: {
+  link: string;
+  target?: HostPairTarget;
+}): ReactNode {
   const [host, setHost] = useState<HostLink>();
   const [name, setName] = useState(() => suggestDeviceName(navigator.userAgent));
   const { busy, error, setError, attempt } = usePairingAttempt(hostLinkErrorText);
   const [paired, setPaired] = useState<string>();
-  const [credential] = useState(() => loadCredential());
+  const [target] = useState(() => given ?? webAppTarget());
+  const credential = target.credential;
 
   useEffect(() => {
     let cancelled = false;
@@ -41,12 +54,12 @@ export function HostPairForm({ link }: { link: string }): ReactNode {
     event.preventDefault();
     if (!host) return;
     attempt(() =>
-      pairByLink(host, { name: name.trim(), credential }).then((done) => {
-        if (done.newDevice) saveCredential(done.credential);
-        setPaired(done.hostId);
-        // A full load: sign-in starts again, and the client opens the host's sessions.
-        window.location.replace('/');
-      }),
+      pairByLink(host, { name: name.trim(), credential, pageOrigin: target.pageOrigin })
+        .then(async (done) => {
+          await target.onPaired(done);
+          return done;
+        })
+        .then((done) => setPaired(done.hostId)),
     );
   };
 
@@ -76,6 +89,28 @@ export function HostPairForm({ link }: { link: string }): ReactNode {
       <ErrorNotice error={error} />
     </form>
   );
+}
+
+/** Where a host link pairs, and what follows: the web app's or the extension's. */
+export interface HostPairTarget {
+  /** Only links to this relay are taken (the web app's own origin); undefined: any relay. */
+  readonly pageOrigin: string | undefined;
+  /** The device this browser already is there, which then adds the host; none: a new device. */
+  readonly credential: DeviceCredential | undefined;
+  onPaired(done: PairedByLink): void | Promise<void>;
+}
+
+/** The web app: links to this relay, as the device signed in here, then a fresh start. */
+function webAppTarget(): HostPairTarget {
+  return {
+    pageOrigin: window.location.origin,
+    credential: loadCredential(),
+    onPaired: (done) => {
+      if (done.newDevice) saveCredential(done.credential);
+      // A full load: sign-in starts again, and the client opens the host's sessions.
+      window.location.replace('/');
+    },
+  };
 }
 
 function hostLinkErrorText(error: unknown): string {

@@ -27,6 +27,16 @@ export async function readHostLink(link: string): Promise<HostLink> {
   return { link, pairing, fingerprint: await keyFingerprint(pairing.host.signingKey) };
 }
 
+/** What pairing by a host link made: the device (new or the same) and where its relay is. */
+export interface PairedByLink {
+  credential: DeviceCredential;
+  hostId: string;
+  /** A device made by this pairing (its credential is new), not one that added a host. */
+  newDevice: boolean;
+  /** The relay's HTTP origin, the link's. */
+  relayOrigin: string;
+}
+
 /**
  * Pairs this browser with a host from its link. A browser not signed in yet becomes a new device
  * (`pairWithHost`: it redeems the link's code). A browser already signed in to this relay stays
@@ -40,13 +50,21 @@ export async function readHostLink(link: string): Promise<HostLink> {
  */
 export async function pairByLink(
   host: HostLink,
-  options: { name: string; credential: DeviceCredential | undefined },
-): Promise<{ credential: DeviceCredential; hostId: string; newDevice: boolean }> {
+  options: {
+    name: string;
+    credential: DeviceCredential | undefined;
+    /**
+     * The relay this page belongs to (the web app: its own origin), whose links alone it takes;
+     * undefined for a page that is no relay's (the extension), which pairs with the link's.
+     */
+    pageOrigin: string | undefined;
+  },
+): Promise<PairedByLink> {
   const origin = new URL(host.link).origin;
-  if (origin !== window.location.origin) {
+  if (options.pageOrigin !== undefined && origin !== options.pageOrigin) {
     throw new BatonError(
       'bad_request',
-      `this link pairs with the relay at ${origin}: open it there (this page is ${window.location.origin})`,
+      `this link pairs with the relay at ${origin}: open it there (this page is ${options.pageOrigin})`,
     );
   }
   const { credential } = options;
@@ -59,6 +77,7 @@ export async function pairByLink(
       credential: { deviceId: paired.deviceId, token: paired.token },
       hostId: paired.hostId,
       newDevice: true,
+      relayOrigin: origin,
     };
   }
   const store = new IndexedDbSealingStore(credential.deviceId);
@@ -82,5 +101,5 @@ export async function pairByLink(
       },
     },
   );
-  return { credential, hostId: host.pairing.host.deviceId, newDevice: false };
+  return { credential, hostId: host.pairing.host.deviceId, newDevice: false, relayOrigin: origin };
 }
