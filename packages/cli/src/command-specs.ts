@@ -388,7 +388,8 @@ relay beside its other credentials. The host adds this device when it is online;
 ls, new, send, tail and attach work on the host's sessions with --url <relay>:
 every event is checked (the host's signature, the roster, the keys, the order) and opened
 here, and everything typed is sealed here. An event that fails a check is not shown; a line
-on stderr says which and why.
+on stderr says which and why. Joining another host at a relay this CLI is already a device of
+adds that host to the same device (one token and one key file per relay).
 
   --name NAME      this device's name at the relay (default: cli on <hostname>)
   -h, --help       show this help

@@ -206,3 +206,79 @@ test('devices paired by link through the SDK and the CLI read a sealed terminal 
     [],
   );
 });
+
+test('baton join of a second host at the same relay adds it to the same device, which then types into both', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'baton-sealed-two-'));
+  const relay = await startTestServer({ relay: true });
+  t.after(async () => {
+    for (const h of hosts) await h.close();
+    await relay.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+  const hosts: Awaited<ReturnType<typeof startHost>>[] = [];
+  const sessions: SessionInfo[] = [];
+  for (const name of ['attic', 'cellar']) {
+    const code = await api<{ code: string }>(relay, relay.ownerToken, 'POST', '/api/pairings', {
+      role: 'owner',
+    });
+    let online = false;
+    hosts.push(
+      await startHost({
+        relay: relay.url,
+        dataDir: join(home, name),
+        code: code.body.code,
+        name,
+        logLevel: 'silent',
+        onOnline: () => (online = true),
+      }),
+    );
+    await waitUntil(() => online, `the relay welcomes ${name}`);
+    const created = await api<{ session: SessionInfo }>(
+      relay,
+      relay.ownerToken,
+      'POST',
+      '/api/sessions',
+      { kind: 'terminal', name: `shell on ${name}`, config: { ...BASH_TERMINAL, host: name } },
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    sessions.push(created.body.session);
+  }
+
+  const env = { ...CLEAN_ENV, BATON_HOME: join(home, 'cli') };
+  const first = await runBaton(['join', await hostLink(relay, join(home, 'attic'))], env);
+  assert.equal(first.code, 0, first.stderr);
+  const second = await runBaton(['join', await hostLink(relay, join(home, 'cellar'))], env);
+  assert.equal(second.code, 0, second.stderr);
+  const deviceId = /as (d_\S+)/.exec(first.stdout)?.[1];
+  assert.ok(deviceId, first.stdout);
+  assert.match(
+    second.stdout,
+    new RegExp(`added host \\S+ at ${relay.url} to this device, ${deviceId}`),
+  );
+  // One device at the relay, one token, one key file.
+  const devices = JSON.parse(readFileSync(join(home, 'cli', 'cli-device.json'), 'utf8')) as Record<
+    string,
+    { deviceId: string; token: string }
+  >;
+  assert.equal(devices[relay.url]?.deviceId, deviceId);
+  for (const s of sessions) await keysArrive(relay, devices[relay.url]!.token, s.id);
+
+  for (const [i, s] of sessions.entries()) {
+    const send = await runBaton(['send', '--url', relay.url, s.id, `echo BOTH-$((${i}+40))`], env);
+    assert.equal(send.code, 0, send.stderr);
+    const tail = spawn(process.execPath, [MAIN, 'tail', '--url', relay.url, '--json', s.id], {
+      env: Object.fromEntries(
+        Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined),
+      ),
+    });
+    let tailed = '';
+    tail.stdout.on('data', (d: Buffer) => (tailed += d.toString()));
+    t.after(() => tail.kill('SIGKILL'));
+    await waitUntil(
+      () => tailed.includes(`BOTH-${i + 40}`),
+      `the CLI reads the output on ${s.name}`,
+      15_000,
+    );
+    tail.kill('SIGINT');
+  }
+});

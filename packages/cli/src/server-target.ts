@@ -91,6 +91,15 @@ export function rememberDevice(url: string, deviceId: string, token: string): vo
   writeFileSync(deviceFile(), JSON.stringify(devices, null, 2) + '\n', { mode: 0o600 });
 }
 
+/** This CLI's device credential for the server at `url`, when it has one. */
+export function rememberedDevice(url: string): { deviceId: string; token: string } | undefined {
+  const devices = readJson<Record<string, { deviceId: string; token: string }>>(deviceFile()) ?? {};
+  const known = devices[url.replace(/\/+$/, '')];
+  return known && typeof known.deviceId === 'string' && typeof known.token === 'string'
+    ? known
+    : undefined;
+}
+
 async function tokenWorks(url: string, token: string): Promise<boolean> {
   try {
     const res = await fetch(url + '/api/devices', {

@@ -69,7 +69,7 @@ export { agentPrompt } from './agent-prompt.js';
 export type { AgentPrompt, AgentQuestion } from './agent-prompt.js';
 export { groupByHost } from './group-by-host.js';
 export type { HostGroup } from './group-by-host.js';
-export { pairWithHost } from './sealing/pair-with-host.js';
+export { addHostByLink, pairWithHost } from './sealing/pair-with-host.js';
 export type { HostPairing } from './sealing/pair-with-host.js';
 export { MemorySealingStore } from './sealing/memory-sealing-store.js';
 export { SealingStoreError } from './sealing/sealing-store.js';

@@ -1,11 +1,5 @@
-import { BatonError, pairWithHost, requestJson } from '@baton/client';
-import {
-  createIntroduction,
-  decodePairingFragment,
-  generateDeviceIdentity,
-  keyFingerprint,
-  type PairingKeys,
-} from '@baton/seal';
+import { addHostByLink, BatonError, pairWithHost } from '@baton/client';
+import { decodePairingFragment, keyFingerprint, type PairingKeys } from '@baton/seal';
 import type { DeviceCredential } from '../sign-in/device-credential.js';
 import { IndexedDbSealingStore } from './indexed-db-sealing-store.js';
 
@@ -42,7 +36,7 @@ export interface PairedByLink {
  * (`pairWithHost`: it redeems the link's code). A browser already signed in to this relay stays
  * the device it is (its sessions, outbox and other hosts stay with it): it introduces its own
  * keys to the new host with the link's secret, made once and kept, and leaves the code unused.
- * `pairWithHost` refuses a key store that already holds a device, so this second path is here.
+ * (`pairWithHost` refuses a key store that already holds a device; `addHostByLink` is that path.)
  *
  * Either way the host keys pinned are the link's, never the relay's word, and the fragment
  * (secret included) is read here and never sent: the relay gets the code and the introduction,
@@ -80,26 +74,11 @@ export async function pairByLink(
       relayOrigin: origin,
     };
   }
-  const store = new IndexedDbSealingStore(credential.deviceId);
-  let identity = await store.loadIdentity();
-  if (!identity) {
-    // Signed in before this browser ever paired with a host (an owner link): its keys start now.
-    identity = await generateDeviceIdentity(credential.deviceId, { extractable: false });
-    await store.saveIdentity(identity);
-  }
-  await store.pinHost(host.pairing.host);
-  const introduction = await createIntroduction(identity, host.pairing);
-  await requestJson(
-    origin,
-    'POST',
-    `/api/hosts/${encodeURIComponent(host.pairing.host.deviceId)}/introductions`,
-    {
-      token: credential.token,
-      body: {
-        introduction,
-        ...(host.pairing.code !== undefined ? { code: host.pairing.code } : {}),
-      },
-    },
-  );
+  // The device signed in here adds the host; one signed in by an owner link makes its keys now.
+  await addHostByLink(host.link, {
+    store: new IndexedDbSealingStore(credential.deviceId),
+    deviceId: credential.deviceId,
+    token: credential.token,
+  });
   return { credential, hostId: host.pairing.host.deviceId, newDevice: false, relayOrigin: origin };
 }

@@ -1,17 +1,21 @@
 import { hostname } from 'node:os';
-import { BatonError, pairWithHost } from '@baton/client';
+import { addHostByLink, BatonError, pairWithHost } from '@baton/client';
 import { FileSealingStore } from '@baton/client/node';
 import { stripUnprintable } from '@baton/protocol';
 import { CliError, ExitCode } from '../cli-error.js';
 import { deviceKeysFor, deviceKeysPath } from '../device-keys.js';
 import { flagString, type ParsedArgs } from '../parse-args.js';
-import { rememberDevice } from '../server-target.js';
+import { rememberDevice, rememberedDevice } from '../server-target.js';
 
 /**
  * `baton join <link>`: pairs this machine's CLI with a host through its relay, from the link
  * `baton host pair` printed there. The host's keys come from the link itself; this CLI's own
  * keys are made here and never leave it (0600 file under the CLI's home); its token for the
  * relay is kept beside its other credentials.
+ *
+ * A CLI that is already a device of that relay (it joined another host there, or was paired by
+ * code) stays that device and adds the host: one device, one key file and one token per relay,
+ * whatever the number of hosts behind it.
  */
 export async function join(args: ParsedArgs): Promise<void> {
   const link = args.positionals[0];
@@ -30,25 +34,29 @@ export async function join(args: ParsedArgs): Promise<void> {
       ExitCode.Usage,
     );
   }
+  const device = rememberedDevice(origin);
+  if (device) {
+    const store = deviceKeysFor(origin) ?? new FileSealingStore(deviceKeysPath(origin));
+    const added = await failingAs('could not add the host', () =>
+      addHostByLink(link, { store, deviceId: device.deviceId, token: device.token }),
+    );
+    process.stdout.write(
+      `added host ${stripUnprintable(added.hostId)} at ${origin} to this device, ${device.deviceId}\n` +
+        `  keys   ${store.path} (only you can read it)\n` +
+        `The host adds this device when it is online; then its sessions open here:\n` +
+        `  baton ls --url ${origin}\n`,
+    );
+    return;
+  }
   if (deviceKeysFor(origin)) {
     throw new CliError(
-      `this CLI already joined a host at ${origin} (keys in ${deviceKeysPath(origin)}); move that file away to join again as a new device`,
+      `keys for ${origin} are in ${deviceKeysPath(origin)} but this CLI has no token for it: move that file away to join again as a new device`,
       ExitCode.Failed,
     );
   }
   const name = flagString(args, 'name') ?? `cli on ${hostname()}`;
   const store = new FileSealingStore(deviceKeysPath(origin));
-  let paired;
-  try {
-    paired = await pairWithHost(link, { store, name });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const code =
-      error instanceof BatonError && error.code === 'disconnected'
-        ? ExitCode.Unreachable
-        : ExitCode.Failed;
-    throw new CliError(`could not join: ${message}`, code);
-  }
+  const paired = await failingAs('could not join', () => pairWithHost(link, { store, name }));
   rememberDevice(origin, paired.deviceId, paired.token);
   process.stdout.write(
     `joined host ${stripUnprintable(paired.hostId)} at ${origin} as ${paired.deviceId} (${stripUnprintable(name)})\n` +
@@ -56,4 +64,18 @@ export async function join(args: ParsedArgs): Promise<void> {
       `The host adds this device when it is online; then its sessions open here:\n` +
       `  baton ls --url ${origin}\n`,
   );
+}
+
+/** `run`, with its failure as a CliError that starts with `what`. */
+async function failingAs<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code =
+      error instanceof BatonError && error.code === 'disconnected'
+        ? ExitCode.Unreachable
+        : ExitCode.Failed;
+    throw new CliError(`${what}: ${message}`, code);
+  }
 }
