@@ -35,8 +35,9 @@ export interface PendingDocumentWrite {
 /**
  * Where offline document writes wait. Shared by every window of a device (IndexedDB in the web
  * app), so `claim` decides which window delivers a write: it removes the write and says whether
- * it was still there, atomically, and only the window that removed it sends it. A document
- * write has no dedupe id on the server, so two windows must never both deliver one.
+ * it was still there, atomically, and only the window that removed it sends it. (The write's id
+ * goes with it as `writeId`, so the server answers a second delivery of a committed write
+ * without applying it; claiming keeps windows from even sending it twice.)
  */
 export interface DocumentWriteStorage {
   load(): PendingDocumentWrite[] | Promise<PendingDocumentWrite[]>;

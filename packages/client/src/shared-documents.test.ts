@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { VolatileMessage } from '@baton/protocol';
-import { connectedClient, startTestServer, tempDataDir, waitFor } from './testing/test-server.js';
+import { MemoryDocumentWriteStorage } from './pending-document-writes.js';
+import {
+  connectedClient,
+  faultyWebSocket,
+  startTestServer,
+  tempDataDir,
+  waitFor,
+} from './testing/test-server.js';
 
 // Integration, real server: the SDK's copy of a document follows other devices' changes, and its
 // writes retry as the strategy allows.
@@ -66,4 +73,48 @@ test('two clients edit one document; each copy follows the other, and a handed-b
   assert.ok(phone.documents.sendVolatile(session.id, 'typing', true));
   await waitFor('the volatile frame', () => seen.length === 1);
   assert.equal(seen[0]?.key, 'typing');
+});
+
+// A network fault, not a fake server: the reply to an offline write's delivery is lost with the
+// link, so the SDK delivers the write again on the next link. The write's id goes with it, and
+// the server answers the second delivery without applying it again.
+test('an offline write whose reply was lost is delivered again and applied once', async (t) => {
+  const server = await startTestServer(tempDataDir(t));
+  t.after(() => server.close());
+  const net = faultyWebSocket();
+  const phone = await connectedClient(t, server, {
+    WebSocket: net.WebSocket,
+    documentStorage: new MemoryDocumentWriteStorage(),
+  });
+  const watcher = await connectedClient(t, server);
+  const session = await phone.createSession({ kind: 'claude', name: 'docs' });
+  const seen = watcher.subscribe(session.id);
+
+  net.network.down = true;
+  net.sockets.at(-1)!.terminate();
+  await waitFor(
+    'the phone to see the link down',
+    () => phone.connection.getSnapshot().status !== 'connected',
+  );
+  const result = phone.documents.write(session.id, 'pad', { line: 'typed offline' });
+
+  let lost = 0;
+  net.drop.predicate = (frame) => {
+    const reply = frame['result'] as { document?: { name?: string } } | undefined;
+    if (frame['type'] !== 'reply' || reply?.document?.name !== 'pad' || lost > 0) return false;
+    lost++;
+    // The reply never arrives, and the link it would have come on goes down.
+    setImmediate(() => net.sockets.at(-1)!.terminate());
+    return true;
+  };
+  net.network.down = false;
+  const reply = await result;
+  assert.equal(lost, 1, 'the first delivery lost its reply');
+  assert.equal(reply.status, 'committed');
+  assert.equal(reply.document.version, 1, 'delivered twice, applied once');
+  await waitFor('the watcher to see the change', () =>
+    seen.getSnapshot().events.some((e) => e.type === 'doc.changed'),
+  );
+  const changes = seen.getSnapshot().events.filter((e) => e.type === 'doc.changed');
+  assert.equal(changes.length, 1, 'one doc.changed in the log');
 });

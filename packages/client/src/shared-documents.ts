@@ -1,6 +1,7 @@
 import {
   applyDocumentChange,
   HybridClock,
+  InputId,
   type ConflictOutcome,
   type ConflictStrategy,
   type DocumentState,
@@ -409,6 +410,9 @@ export class SharedDocuments {
         hlc: write.hlc,
         ...(write.strategy !== undefined ? { strategy: write.strategy } : {}),
         ...(write.fieldStrategies !== undefined ? { fieldStrategies: write.fieldStrategies } : {}),
+        // A write delivered again after its reply was lost is answered, not applied twice. (An
+        // id from elsewhere that is no valid write id is left out rather than refused.)
+        ...(InputId.safeParse(write.id).success ? { writeId: write.id } : {}),
       });
     try {
       return await send(write.baseVersion);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConnectionMode } from './connection-mode.js';
 import { Hlc } from './hybrid-clock.js';
-import { RequestId, SessionId } from './ids.js';
+import { InputId, RequestId, SessionId } from './ids.js';
 
 /**
  * Shared state: each session has named, versioned documents beside its log (UI state, drafts,
@@ -223,6 +223,12 @@ export const WriteDocument = z.object({
   fieldStrategies: z.record(FieldName, ConflictStrategy.nullable()).optional(),
   /** This write's clock; required when a patched field's strategy is `timestamp`. */
   hlc: Hlc.optional(),
+  /**
+   * The write's own id, chosen by the writer and sent again with every retry of it: a write the
+   * server already committed for this device is answered with its original `seq` and the
+   * document as it is now, not applied again. Added in 2; older servers ignore it.
+   */
+  writeId: InputId.optional(),
 });
 
 /**

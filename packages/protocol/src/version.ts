@@ -131,6 +131,9 @@
  *      envelope kind `snapshot`, id `snap.<seq>`, by the host), which a client opens to the
  *      runner state it stands for. Only sealed sessions carry it; a client without the
  *      session's keys cannot read it either way. The host link went to version 4 (`snapshot`).
+ *      Additive in 2: `doc.write.writeId` (the write's own id, sent again with its retries; a
+ *      server that committed it answers with the original seq instead of applying it twice).
+ *      Older servers drop the unknown field and apply a retry again, as before.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

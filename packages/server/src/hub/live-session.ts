@@ -187,8 +187,13 @@ export class LiveSession {
       sessionId: this.id,
       store: deps.store,
       log: deps.log,
-      append: (change, document) =>
-        this.append([{ type: 'doc.changed', data: change }], undefined, [document]),
+      append: async (change, document, once) => {
+        const events = [{ type: 'doc.changed' as const, data: change }];
+        if (once === undefined)
+          return { duplicate: false, committed: await this.append(events, undefined, [document]) };
+        if (this.deleted) throw new BatonError('not_found', `session ${this.id} was deleted`);
+        return this.deps.writer.appendOnce(this.logState, events, once, [document]);
+      },
     });
   }
 

@@ -138,6 +138,22 @@ export class LogWriter {
   }
 
   /**
+   * Appends events once per `key` (a device's own id for the change, and a digest of what it
+   * asked): a second append with the same key is a duplicate answered with the first one's seq,
+   * one with the same key and another digest is refused. The key is stored with the events, in
+   * the same commit. For changes other than input events that a client may send again (a shared
+   * document write whose reply was lost).
+   */
+  appendOnce(
+    log: SessionLogState,
+    events: NewLogEvent[],
+    key: InputKey & { digest: string },
+    documents?: readonly DocumentRecord[],
+  ): Promise<AppendResult> {
+    return this.enqueue(log, events, key, undefined, documents);
+  }
+
+  /**
    * Appends one input event, deduplicated on (device, input id): the same id and payload again
    * is a duplicate; the same id from the same device with another payload is refused.
    */

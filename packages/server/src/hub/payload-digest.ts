@@ -29,7 +29,8 @@ function chosenByClient(payload: WireInputPayload): WireInputPayload {
   };
 }
 
-function stableJson(value: unknown): string {
+/** JSON with object keys sorted, so equal values give equal text whatever their key order. */
+export function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

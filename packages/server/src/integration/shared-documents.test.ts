@@ -21,6 +21,7 @@ type WriteReply =
   | { status: 'conflict'; document: DocumentState; conflicts: ConflictOutcome[] };
 
 interface WriteOptions {
+  writeId?: string;
   strategy?: string;
   fieldStrategies?: Record<string, string | null>;
   hlc?: Hlc;
@@ -362,6 +363,49 @@ describe('shared documents', () => {
     const ok = await write(phone, sessionId, 'd', 1, { a: 2 });
     assert.equal(ok.status === 'committed' && ok.document.fields['a'], 2);
     assert.deepEqual(phone.violations, []);
+  });
+
+  test('a write sent again with its writeId (its reply lost) is answered with the first seq, not applied twice', async () => {
+    const { phone, laptop, sessionId } = await twoDevices();
+    const first = await write(phone, sessionId, 'pad', 0, { a: 1 }, { writeId: 'w-1' });
+    assert.equal(first.status, 'committed');
+    const again = await write(phone, sessionId, 'pad', 0, { a: 1 }, { writeId: 'w-1' });
+    assert.equal(again.status, 'committed');
+    assert.equal(
+      again.status === 'committed' && again.seq,
+      first.status === 'committed' && first.seq,
+    );
+    assert.equal(again.document.version, 1, 'the retry made no new version');
+    // Sent again against a newer version (after a stale_version, say), it is the same write.
+    const later = await write(laptop, sessionId, 'pad', 1, { b: 2 });
+    assert.equal(later.document.version, 2);
+    const rebased = await write(phone, sessionId, 'pad', 2, { a: 1 }, { writeId: 'w-1' });
+    assert.equal(rebased.document.version, 2, 'a retry on a newer base is still answered');
+    // The same id from another device is another write; a reused id with another patch is refused.
+    const other = await write(laptop, sessionId, 'pad', 2, { c: 3 }, { writeId: 'w-1' });
+    assert.equal(other.document.version, 3);
+    await assert.rejects(
+      phone.request({
+        type: 'doc.write',
+        sessionId,
+        name: 'pad',
+        baseVersion: 3,
+        patch: { a: 9 },
+        writeId: 'w-1',
+      }),
+      (err: Error & { code?: string }) =>
+        err.code === 'bad_request' &&
+        /write id 'w-1' was already used by this device for a different write/.test(err.message),
+    );
+    await waitUntil(() => changes(laptop, sessionId, 'pad').length === 3, 'three changes');
+    assert.deepEqual(
+      changes(laptop, sessionId, 'pad').map((c) => [c.version, c.changes]),
+      [
+        [1, { a: 1 }],
+        [2, { b: 2 }],
+        [3, { c: 3 }],
+      ],
+    );
   });
 
   test('a viewer reads documents but cannot write them', async () => {

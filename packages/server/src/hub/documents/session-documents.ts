@@ -8,8 +8,9 @@ import {
 } from '@baton/protocol';
 import { BatonError } from '../../baton-error.js';
 import type { Logger } from '../../logger.js';
-import type { DocumentRecord, Store } from '../../storage/store.js';
-import type { CommittedEvent } from '../event-frame.js';
+import { inputKey, type DocumentRecord, type InputKey, type Store } from '../../storage/store.js';
+import type { AppendResult } from '../log-writer.js';
+import { writeOnceKey } from './write-once-key.js';
 import { decideResolve } from './decide-resolve.js';
 import { decideWrite, type DocumentWriter } from './decide-write.js';
 
@@ -17,8 +18,15 @@ export interface SessionDocumentsDeps {
   sessionId: string;
   store: Store;
   log: Logger;
-  /** Appends the `doc.changed` event with the document's new state in the same commit. */
-  append(event: DocumentChanged, document: DocumentRecord): Promise<CommittedEvent[]>;
+  /**
+   * Appends the `doc.changed` event with the document's new state in the same commit; with
+   * `once`, at most once per key (a write's `writeId`), storing the key in that commit.
+   */
+  append(
+    event: DocumentChanged,
+    document: DocumentRecord,
+    once?: InputKey & { digest: string },
+  ): Promise<AppendResult>;
 }
 
 /**
@@ -69,6 +77,15 @@ export class SessionDocuments {
   ): Promise<ReplyResultOf<'doc.write'>> {
     return this.serialized(async (docs) => {
       const current = docs.get(msg.name);
+      const once = writeOnceKey(msg, writer.deviceId);
+      if (once !== undefined && current !== undefined) {
+        // A retry of a write already committed (its reply was lost): answered, not applied again.
+        // Writes run one at a time here, so no copy of it can be committing meanwhile.
+        const seen = (await this.deps.store.findInputs(this.deps.sessionId, [once])).get(
+          inputKey(once),
+        );
+        if (seen !== undefined) return this.alreadyCommitted(msg, once, seen, current);
+      }
       if (current === undefined && docs.size >= MAX_DOCUMENTS_PER_SESSION)
         throw new BatonError(
           'too_many_documents',
@@ -81,10 +98,12 @@ export class SessionDocuments {
           document: current!,
           conflicts: decision.conflicts,
         } as const;
-      const seq = await this.commit(docs, decision.change, decision.next);
+      const stored = await this.commit(docs, decision.change, decision.next, once);
+      if (stored.duplicate)
+        return { status: 'committed', seq: stored.seq, document: current!, conflicts: [] } as const;
       return {
         status: 'committed',
-        seq,
+        seq: stored.seq,
         document: decision.next,
         conflicts: decision.conflicts,
       } as const;
@@ -97,24 +116,41 @@ export class SessionDocuments {
   ): Promise<ReplyResultOf<'doc.resolve'>> {
     return this.serialized(async (docs) => {
       const { change, next } = decideResolve(docs.get(msg.name), msg, writer);
-      const seq = await this.commit(docs, change, next);
+      const { seq } = await this.commit(docs, change, next);
       return { seq, document: next };
     });
+  }
+
+  /** The reply to a write this device already made, or a refusal when it reused the id. */
+  private alreadyCommitted(
+    msg: ClientMessageOf<'doc.write'>,
+    once: { digest: string },
+    seen: { seq: number; payloadDigest?: string },
+    current: DocumentState,
+  ): ReplyResultOf<'doc.write'> {
+    if (seen.payloadDigest !== undefined && seen.payloadDigest !== once.digest)
+      throw new BatonError(
+        'bad_request',
+        `write id '${msg.writeId}' was already used by this device for a different write (committed at #${seen.seq}); give every new write a new id`,
+      );
+    return { status: 'committed', seq: seen.seq, document: current, conflicts: [] };
   }
 
   private async commit(
     docs: Map<string, DocumentState>,
     change: DocumentChanged,
     next: DocumentState,
-  ): Promise<number> {
-    const [committed] = await this.deps.append(change, {
-      name: next.name,
-      version: next.version,
-      state: JSON.stringify(next),
-    });
+    once?: InputKey & { digest: string },
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    const result = await this.deps.append(
+      change,
+      { name: next.name, version: next.version, state: JSON.stringify(next) },
+      once,
+    );
+    if (result.duplicate) return result;
     // Stored with the event; from now on every decision builds on it (see the class invariant).
     docs.set(next.name, next);
-    return committed!.seq;
+    return { seq: result.committed[0]!.seq, duplicate: false };
   }
 
   private serialized<T>(run: (docs: Map<string, DocumentState>) => Promise<T>): Promise<T> {
