@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostListing } from '@baton/protocol';
-import { startHost } from '@baton/server';
-import { startTestServer, waitUntil } from '@baton/server/testing';
+import { startTestServer, startWelcomedHost } from '@baton/server/testing';
 import { CLEAN_ENV, runBaton } from './run-baton.test-helper.js';
 
 test('baton hosts lists a relay host that has no session, and says when a server is no relay', async (t) => {
@@ -13,27 +12,15 @@ test('baton hosts lists a relay host that has no session, and says when a server
   const relay = await startTestServer({ relay: true });
   const plain = await startTestServer();
   t.after(() => plain.stop());
-  const pairing = await fetch(`${relay.url}/api/pairings`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${relay.ownerToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ role: 'owner' }),
-  });
-  const { code } = (await pairing.json()) as { code: string };
-  let online = false;
-  const host = await startHost({
-    relay: relay.url,
-    dataDir: join(home, 'host'),
-    code,
+  const { host, close } = await startWelcomedHost(relay, {
     name: 'attic',
-    logLevel: 'silent',
-    onOnline: () => (online = true),
+    dataDir: join(home, 'host'),
   });
   t.after(async () => {
-    await host.close();
+    await close();
     await relay.stop();
     rmSync(home, { recursive: true, force: true });
   });
-  await waitUntil(() => online, 'the relay welcomes the host');
   const baton = (url: string, token: string, ...args: string[]) =>
     runBaton(['hosts', '--url', url, '--token', token, ...args], {
       ...CLEAN_ENV,

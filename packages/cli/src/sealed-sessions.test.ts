@@ -17,7 +17,13 @@ import {
 } from '@baton/client';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
 import { pairDeviceWithHost, startHost } from '@baton/server';
-import { BASH_TERMINAL, startTestServer, waitUntil } from '@baton/server/testing';
+import {
+  BASH_TERMINAL,
+  startTestServer,
+  startWelcomedHost,
+  waitUntil,
+  type WelcomedHost,
+} from '@baton/server/testing';
 import { CLEAN_ENV, MAIN, runBaton } from './run-baton.test-helper.js';
 import { attachTerminal, DETACH_KEY } from './attach/terminal-attach.js';
 
@@ -215,24 +221,10 @@ test('baton join of a second host at the same relay adds it to the same device, 
     await relay.stop();
     rmSync(home, { recursive: true, force: true });
   });
-  const hosts: Awaited<ReturnType<typeof startHost>>[] = [];
+  const hosts: WelcomedHost[] = [];
   const sessions: SessionInfo[] = [];
   for (const name of ['attic', 'cellar']) {
-    const code = await api<{ code: string }>(relay, relay.ownerToken, 'POST', '/api/pairings', {
-      role: 'owner',
-    });
-    let online = false;
-    hosts.push(
-      await startHost({
-        relay: relay.url,
-        dataDir: join(home, name),
-        code: code.body.code,
-        name,
-        logLevel: 'silent',
-        onOnline: () => (online = true),
-      }),
-    );
-    await waitUntil(() => online, `the relay welcomes ${name}`);
+    hosts.push(await startWelcomedHost(relay, { name, dataDir: join(home, name) }));
     const created = await api<{ session: SessionInfo }>(
       relay,
       relay.ownerToken,

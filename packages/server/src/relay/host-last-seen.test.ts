@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startHost } from '../host/start-host.js';
 import { createLogger } from '../logger.js';
 import { SqliteStore } from '../storage/sqlite-store.js';
-import { callApi } from '../testing/http-api.js';
+import { startWelcomedHost } from '../testing/relay-host.js';
 import { startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 import { HostDirectory } from './host-directory.js';
 import type { HostLink } from './host-link.js';
@@ -25,34 +24,16 @@ async function recorded(file: string): Promise<Record<string, { lastSeenAt?: num
 test('a host online at a relay is recorded as seen before its link ever closes (a kill -9 keeps it)', async (t) => {
   const data = tempDataDir('baton-relay-');
   const relay = await startTestServer({ relay: true, dataDir: data.dir });
-  const pairing = await callApi<{ code: string }>(
-    relay.url,
-    relay.ownerToken,
-    'POST',
-    '/api/pairings',
-    { role: 'owner' },
-  );
-  const hostDir = tempDataDir('baton-host-');
-  let hostId: string | undefined;
   const before = Date.now();
-  const host = await startHost({
-    relay: relay.url,
-    dataDir: hostDir.dir,
-    code: pairing.body.code,
-    name: 'attic',
-    logLevel: 'silent',
-    onOnline: (id) => (hostId = id),
-  });
+  const { hostId, close } = await startWelcomedHost(relay, { name: 'attic' });
   t.after(async () => {
-    await host.close();
+    await close();
     await relay.stop();
-    hostDir.remove();
     data.remove();
   });
-  await waitUntil(() => hostId, 'the relay welcomes the host');
   // The link is still open: no disconnect handler has run, as after a kill -9 of the relay.
   const seen = await waitUntil(async () => {
-    const entry = (await recorded(join(data.dir, 'baton.db')))[hostId!];
+    const entry = (await recorded(join(data.dir, 'baton.db')))[hostId];
     return entry?.lastSeenAt;
   }, 'the relay records the host as seen while it is online');
   assert.ok(seen >= before && seen <= Date.now(), `recorded ${seen}, connected after ${before}`);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HostListResponse, SessionInfo } from '@baton/protocol';
-import { startHost } from '../host/start-host.js';
 import { callApi } from '../testing/http-api.js';
+import { startWelcomedHost } from '../testing/relay-host.js';
 import { registerDevice } from '../testing/register-device.js';
-import { QUIET_TERMINAL, startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
+import { QUIET_TERMINAL, startTestServer, waitUntil } from '../testing/test-server.js';
 
 test('a server that is not a relay refuses a session that names a host', async (t) => {
   const server = await startTestServer();
@@ -19,31 +19,15 @@ test('a server that is not a relay refuses a session that names a host', async (
 
 test('a revoked host is cut off at once: its link closes and it stops reconnecting', async (t) => {
   const relay = await startTestServer({ relay: true });
-  const pairing = await callApi<{ code: string }>(
-    relay.url,
-    relay.ownerToken,
-    'POST',
-    '/api/pairings',
-    { role: 'owner' },
-  );
-  const hostDir = tempDataDir('baton-host-');
   let refused: string | undefined;
-  let hostId: string | undefined;
-  const host = await startHost({
-    relay: relay.url,
-    dataDir: hostDir.dir,
-    code: pairing.body.code,
+  const { host, hostId, close } = await startWelcomedHost(relay, {
     name: 'laptop',
-    logLevel: 'silent',
-    onOnline: (id) => (hostId = id),
     onRefused: (reason) => (refused = reason),
   });
   t.after(async () => {
-    await host.close();
+    await close();
     await relay.stop();
-    hostDir.remove();
   });
-  await waitUntil(() => hostId, 'the relay welcomes the host');
 
   const created = await callApi<{ session: SessionInfo }>(
     relay.url,
@@ -87,30 +71,12 @@ test('GET /api/hosts lists a host with no sessions, its sessions, and when it wa
   assert.deepEqual(notRelay.body, { relay: false, hosts: [] });
 
   const relay = await startTestServer({ relay: true });
-  const hostDir = tempDataDir('baton-host-');
-  const pairing = await callApi<{ code: string }>(
-    relay.url,
-    relay.ownerToken,
-    'POST',
-    '/api/pairings',
-    { role: 'owner' },
-  );
-  let hostId: string | undefined;
-  const host = await startHost({
-    relay: relay.url,
-    dataDir: hostDir.dir,
-    code: pairing.body.code,
-    name: 'desk',
-    logLevel: 'silent',
-    onOnline: (id) => (hostId = id),
-  });
+  const { host, hostId, close } = await startWelcomedHost(relay, { name: 'desk' });
   let closed = false;
   t.after(async () => {
-    if (!closed) await host.close();
+    if (!closed) await close();
     await relay.stop();
-    hostDir.remove();
   });
-  await waitUntil(() => hostId, 'the relay welcomes the host');
   const viewer = await registerDevice(relay, 'wall', 'viewer');
   const list = async (token: string) =>
     (await callApi<HostListResponse>(relay.url, token, 'GET', '/api/hosts')).body;
