@@ -277,6 +277,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     version: VERSION,
     storeState: () => hub.storeHealth.state,
     connectionCount: () => connections.size,
+    ...(cluster ? { clusterState: () => cluster!.health() } : {}),
     audit,
     settings,
     onDeviceRevoked: (deviceId) => {

@@ -38,6 +38,19 @@ const REQUEST_KEPT_MS = 10 * 60_000;
 /** How often a node prunes them. */
 const PRUNE_EVERY_MS = 60_000;
 
+/** What `GET /api/health` says of a node of a cluster. */
+export interface ClusterHealth {
+  nodeId: string;
+  /** Sessions whose lease this node holds now (it runs them). */
+  ownedSessions: number;
+  leaseMs: number;
+  /**
+   * Since this node last renewed its leases. Beyond `leaseMs` its leases have lapsed and other
+   * nodes may take its sessions over (a node cut off from PostgreSQL, say).
+   */
+  renewedAgoMs: number;
+}
+
 /**
  * One node of many on one PostgreSQL. It keeps this node's leases (claims free sessions, renews
  * its own, gives up those it cannot renew), follows the logs of sessions other nodes own, serves
@@ -106,6 +119,18 @@ export class ClusterNode implements HubCluster {
     await this.poll();
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, this.leaseMs / 3));
     this.pollTimer = setInterval(() => void this.poll(), this.pollMs);
+  }
+
+  /** This node's part of the cluster, for `GET /api/health`. */
+  health(): ClusterHealth {
+    let owned = 0;
+    for (const o of this.owners.values()) if (o.state === 'owning') owned++;
+    return {
+      nodeId: this.nodeId,
+      ownedSessions: owned,
+      leaseMs: this.leaseMs,
+      renewedAgoMs: Date.now() - this.lastRenewed,
+    };
   }
 
   /** Whether this node owns the session now. */

@@ -12,6 +12,7 @@ import type { HostDirectory } from '../relay/host-directory.js';
 import type { RelaySealing } from '../relay/relay-sealing.js';
 import type { PushSubscriptions } from '../push/push-subscriptions.js';
 import type { StoreState } from '../storage/store-health.js';
+import type { ClusterHealth } from '../cluster/cluster-node.js';
 import type { Store } from '../storage/store.js';
 
 /** What the HTTP API's route modules share. */
@@ -55,6 +56,8 @@ export interface ApiDeps {
   onDeviceRevoked(deviceId: string): void;
   /** Open WebSocket connections (for /api/health). */
   connectionCount?(): number;
+  /** With `--cluster`: this node's part (for /api/health). */
+  clusterState?(): ClusterHealth;
   /** Web Push, when enabled: the VAPID public key and the subscriptions. */
   push?: { publicKey: string; subscriptions: PushSubscriptions };
   /**

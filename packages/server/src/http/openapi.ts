@@ -146,6 +146,17 @@ export function openApiDocument(version: string): unknown {
                 types: { type: 'array', items: { type: 'string' } },
               },
             },
+            cluster: {
+              type: 'object',
+              description:
+                'a node of a cluster (--cluster): the sessions it runs and how long ago it renewed their leases (above leaseMs: lapsed)',
+              properties: {
+                nodeId: { type: 'string' },
+                ownedSessions: { type: 'integer' },
+                leaseMs: { type: 'integer' },
+                renewedAgoMs: { type: 'integer' },
+              },
+            },
           },
         },
         UploadAttachmentResult: schema(UploadAttachmentResult),

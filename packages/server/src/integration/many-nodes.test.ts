@@ -1,3 +1,4 @@
+import type { ClusterHealth } from '../cluster/cluster-node.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
@@ -23,6 +24,14 @@ const POLL_MS = 250;
  * Three `baton serve --cluster` nodes on one PostgreSQL schema, as separate processes on
  * 127.0.0.1, with real WebSocket clients spread over them.
  */
+/** The `cluster` part of a node's `GET /api/health`. */
+async function clusterHealth(url: string): Promise<ClusterHealth> {
+  const res = await fetch(`${url}/api/health`);
+  const body = (await res.json()) as { cluster?: ClusterHealth };
+  assert.ok(body.cluster, `a node of a cluster says so in its health: ${JSON.stringify(body)}`);
+  return body.cluster;
+}
+
 async function cluster(
   count: number,
   viaProxy: (i: number) => PgProxy | undefined = () => undefined,
@@ -567,6 +576,14 @@ describe('many nodes on one PostgreSQL', () => {
         config: QUIET_TERMINAL,
       });
       await a.submit(session.id, 'before', { kind: 'terminal', data: 'x' }, 20_000);
+      // Health says which node runs it: one owner among the three, each under its own id.
+      const before = await Promise.all(c3.nodes.map((n) => clusterHealth(n.url)));
+      assert.equal(new Set(before.map((h) => h.nodeId)).size, 3);
+      assert.deepEqual(
+        before.map((h) => h.ownedSessions),
+        [1, 0, 0],
+        'node 1 created and runs the session',
+      );
 
       cut.sever();
       await waitUntil(
@@ -574,6 +591,11 @@ describe('many nodes on one PostgreSQL', () => {
         'another node took the session over',
         LEASE_MS * 10,
       );
+      // The cut node's health shows its leases lapsed; another node runs the session.
+      const cutHealth = await clusterHealth(c3.nodes[0]!.url);
+      assert.ok(cutHealth.renewedAgoMs > LEASE_MS, JSON.stringify(cutHealth));
+      const others = await Promise.all(c3.nodes.slice(1).map((n) => clusterHealth(n.url)));
+      assert.equal(others[0]!.ownedSessions + others[1]!.ownedSessions, 1);
       // Input through the cut node cannot be stored: it is refused, never acknowledged.
       await assert.rejects(
         a.submit(session.id, 'while-cut', { kind: 'terminal', data: 'y' }, 3_000),

@@ -27,6 +27,7 @@ export function metaRoutes(deps: ApiDeps): ApiRoute[] {
           uptimeMs: Date.now() - deps.startedAt,
           sessions: deps.hub.list().length,
           ...(deps.connectionCount ? { connections: deps.connectionCount() } : {}),
+          ...(deps.clusterState ? { cluster: deps.clusterState() } : {}),
           // What an upload may be, so a client can refuse a file before sending its bytes.
           attachments: { maxBytes: deps.attachments.maxBytes, types: ATTACHMENT_TYPES },
         });
