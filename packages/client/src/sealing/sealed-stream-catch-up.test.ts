@@ -21,6 +21,7 @@ import {
 } from '@baton/seal';
 import { BatonClient } from '../baton-client.js';
 import { createPairing } from '../pairing-api.js';
+import { fetchJson } from '../testing/fetch-json.js';
 import { tempDataDir } from '../testing/test-server.js';
 import type { WebSocketConstructor } from '../web-socket-like.js';
 import { MemorySealingStore } from './memory-sealing-store.js';
@@ -73,14 +74,7 @@ function pausingAgent() {
   return { factory, isPaused: () => paused, goOn: () => release() };
 }
 
-const json = async <T>(url: string, token: string, method: string, body?: unknown) => {
-  const res = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-};
+const json = fetchJson;
 
 test('a device that subscribes mid-reply in a sealed session sees the reply streamed so far, then the final text once', async (t) => {
   const dir = tempDataDir(t);
