@@ -35,10 +35,19 @@ import { SessionKind, SessionStatus } from './session.js';
  *      `snapshot`. A version 3 relay would close the link on it (an unknown frame), so a host
  *      sends it only when the relay's `host.welcome` says 4 or more; a version 3 host still
  *      connects, and its sealed sessions keep their whole log (late joiners replay it).
+ * - 5: sealed replies in progress for joiners (docs/protocol.md, "Sealed sessions" → "Stream
+ *      fragments"): a sealing host's `out` names, in `finishes`, the streamed messages whose
+ *      final events it carries, and the relay keeps a sealed session's fragments until then, to
+ *      send them to a device that subscribes mid-reply. The relay keeps fragments only of a
+ *      version 5 host (without `finishes` it could not tell when to forget them); a version 4
+ *      host still connects, and its joiners see a reply when its event is stored. A host sends
+ *      `finishes` only to a relay that welcomed it with 5 or more.
  */
-export const HOST_LINK_VERSION = 4;
+export const HOST_LINK_VERSION = 5;
 /** The first host link version that carries `snapshot` frames. */
 export const SNAPSHOT_HOST_LINK_VERSION = 4;
+/** The first host link version whose `out` frames say which streamed messages they finish. */
+export const STREAM_CATCH_UP_HOST_LINK_VERSION = 5;
 export const MIN_HOST_LINK_VERSION = 2;
 /** The WebSocket path hosts connect to. */
 export const HOST_LINK_PATH = '/v1/host';
@@ -122,6 +131,15 @@ export const HostOut = z.object({
    * a valid one and closes the link (4400), storing nothing of it.
    */
   sig: Base64url(64).optional(),
+  /**
+   * Version 5, sealed sessions: the message ids of `stream` frames whose final `agent.text` /
+   * `agent.thinking` events this `out` carries (their `messageId` is sealed). The relay forgets
+   * the fragments it kept of those messages when it commits the `out`. Only ids that streamed:
+   * they are in the clear in the fragments already. Not signed: only the relay reads it, for its
+   * own memory: a wrong list at worst costs a joiner the text streamed so far, or sends it
+   * fragments of a message whose final event it already has (which it ignores).
+   */
+  finishes: z.array(z.string().min(1).max(200)).max(1000).optional(),
 });
 
 /** A volatile streaming fragment (never stored, never acked). */

@@ -30,8 +30,10 @@ const FINGERPRINTS: Record<number, string> = {
   // with sealed sessions (`SessionInfo.sealed`, sealed payloads and bodies, `stream.sealed`,
   // host link 3: `roster`, `keys`, `intro`, `device.revoked`): '9e3b9ed2b0b03fe5' before them;
   // with host-made sealed snapshots (`SealedRunnerSnapshot`, host link 4: `snapshot`):
-  // 'ba2ef6821abfd494' before them.
-  2: '80b178e78046799e',
+  // 'ba2ef6821abfd494' before them;
+  // with sealed replies in progress for joiners (host link 5: `out.finishes`):
+  // '2a6e399995157f85' before it; with `doc.write.writeId`: '7fa94423423b0036' before it.
+  2: '731bc6c95e3dbe87',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -131,6 +131,11 @@
  *      envelope kind `snapshot`, id `snap.<seq>`, by the host), which a client opens to the
  *      runner state it stands for. Only sealed sessions carry it; a client without the
  *      session's keys cannot read it either way. The host link went to version 4 (`snapshot`).
+ *      Additive in 2: sealed replies in progress for joiners (docs/protocol.md, "Sealed
+ *      sessions" → "Stream fragments"): a relay sends a subscriber that turns live mid-reply the
+ *      sealed `stream` frames it kept, as it relayed them; clients order sealed fragments by
+ *      their signed number (`s.<messageId>.<k>`, k = 1 starts the message). No client schema
+ *      changed; the host link went to version 5 (`out.finishes`).
  *      Additive in 2: `doc.write.writeId` (the write's own id, sent again with its retries; a
  *      server that committed it answers with the original seq instead of applying it twice).
  *      Older servers drop the unknown field and apply a retry again, as before.

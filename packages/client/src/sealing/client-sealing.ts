@@ -177,7 +177,10 @@ export class ClientSealing {
     return opened;
   }
 
-  /** Opens a stream fragment's delta; undefined (and reported) when it fails. */
+  /**
+   * Opens a stream fragment's delta and gives it its offset; undefined when it fails (reported)
+   * or comes out of order (a repeat, or after a gap: not shown, see SessionSealing.openStream).
+   */
   async openStream(message: StreamMessage): Promise<StreamMessage | undefined> {
     const sealed = (message as { sealed?: unknown }).sealed;
     if (sealed === undefined) {
@@ -187,9 +190,11 @@ export class ClientSealing {
     }
     try {
       const sealing = await this.#session(message.sessionId);
-      const delta = await sealing.openStream(message);
+      const opened = await sealing.openStream(message);
+      if (!opened) return undefined;
+      // The offset comes from the fragment's signed number, never from the relay's frame.
       const { sealed: _sealed, ...rest } = message as StreamMessage & { sealed?: unknown };
-      return { ...rest, delta };
+      return { ...rest, delta: opened.delta, offset: opened.offset };
     } catch (error) {
       this.#report(message.sessionId, error);
       return undefined;

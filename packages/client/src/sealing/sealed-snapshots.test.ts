@@ -19,6 +19,7 @@ import {
 import { BatonClient } from '../baton-client.js';
 import type { SessionBase } from '../session-log.js';
 import { createPairing } from '../pairing-api.js';
+import { fetchJson } from '../testing/fetch-json.js';
 import { tempDataDir } from '../testing/test-server.js';
 import type { WebSocketConstructor } from '../web-socket-like.js';
 import { MemorySealingStore } from './memory-sealing-store.js';
@@ -36,14 +37,7 @@ const SCRIPT =
   'i=0; while [ $i -lt 150 ]; do echo "line $i of the sealed terminal"; i=$((i+1)); sleep 0.02; done; ' +
   'echo "MARK$((6*7))ER"; exec sleep 100000';
 
-const json = async <T>(url: string, token: string, method: string, body?: unknown) => {
-  const res = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-};
+const json = fetchJson;
 
 test('a late joiner of a sealed terminal gets the host-made snapshot: it opens to the screen, the relay stores no plaintext, and a forged snapshot is refused', async (t) => {
   const dir = tempDataDir(t);

@@ -83,9 +83,14 @@ const encoder = new TextEncoder();
  * when it applies the event): an event moved to a later seq, replayed, or reordered has a
  * counter not above its author's last one there and is refused.
  */
+/** Streamed messages whose fragment numbers are remembered, at most (the newest). */
+const STREAMING_MEMORY = 64;
+
 export class SessionSealing {
   readonly keyRing = new KeyRing();
   #guard = new CounterGuard();
+  /** Per streamed message: the number of the last fragment opened, and its text's length. */
+  readonly #fragments = new Map<string, { k: number; length: number }>();
   #refreshing: Promise<void> | undefined;
   /**
    * Key epochs (`no_key`) and authors (`unknown_device`) keys were already fetched for: a
@@ -248,12 +253,22 @@ export class SessionSealing {
 
   /**
    * Opens a volatile stream fragment's delta (no counter guard: fragments are display only and
-   * never stored; the final text arrives as a sealed event).
+   * never stored; the final text arrives as a sealed event), with the `offset` it starts at in
+   * its message's text. Fragments are numbered by their signed ids `s.<messageId>.<k>`: k = 1
+   * starts the message (offset 0: it replaces what a view holds, as when the relay sends a
+   * subscriber turning live again the fragments kept so far), k = the last opened + 1 goes on
+   * after it; any other (a repeat, or one after a gap) is undefined, not shown: the rest of the
+   * catch-up or the final event fills it.
    */
-  async openStream(message: StreamMessage & { sealed?: unknown }): Promise<string> {
+  async openStream(
+    message: StreamMessage & { sealed?: unknown },
+  ): Promise<{ delta: string; offset: number } | undefined> {
     const sealed = message.sealed as { id?: unknown } | undefined;
     const id = typeof sealed?.id === 'string' ? sealed.id : '';
-    if (!id.startsWith(`s.${message.messageId}.`)) {
+    const k = id.startsWith(`s.${message.messageId}.`)
+      ? Number(id.slice(message.messageId.length + 3))
+      : NaN;
+    if (!Number.isSafeInteger(k) || k < 1) {
       throw new SealError(
         'context_mismatch',
         `a stream fragment of ${message.messageId} names ${id}`,
@@ -266,7 +281,14 @@ export class SessionSealing {
     });
     if (!opened.ok) throw new SealError(opened.code as SealError['code'], opened.message);
     if (typeof opened.text !== 'string') throw new SealError('malformed', 'not a text fragment');
-    return opened.text;
+    const last = this.#fragments.get(message.messageId);
+    if (k !== 1 && (last === undefined || k !== last.k + 1)) return undefined;
+    const offset = k === 1 ? 0 : last!.length;
+    this.#fragments.delete(message.messageId);
+    this.#fragments.set(message.messageId, { k, length: offset + opened.text.length });
+    if (this.#fragments.size > STREAMING_MEMORY)
+      this.#fragments.delete(this.#fragments.keys().next().value!);
+    return { delta: opened.text, offset };
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   HOST_LINK_VERSION,
   HostLinkClose,
   SNAPSHOT_HOST_LINK_VERSION,
+  STREAM_CATCH_UP_HOST_LINK_VERSION,
   parseRelayFrame,
   type HostMessage,
   type RelayMessage,
@@ -102,11 +103,21 @@ export class HostAgent implements HostSessionLink {
 
   // ---- HostSessionLink ----------------------------------------------------------------------
 
-  sendOut(sessionId: string, n: number, body: Extract<HostMessage, { type: 'out' }>['body']): void {
+  sendOut(
+    sessionId: string,
+    n: number,
+    body: Extract<HostMessage, { type: 'out' }>['body'],
+    finishes?: readonly string[],
+  ): void {
     if (this.link.state !== 'open') return;
     // Signed at each send (Ed25519 is deterministic: a resent `out` carries the same signature).
     const sig = this.opts.identity.signOut(sessionId, n, body);
-    this.send({ type: 'out', sessionId, n, body, sig });
+    // `finishes` only to a relay that knows it (an older one keeps no sealed fragments).
+    const named =
+      finishes && this.link.version >= STREAM_CATCH_UP_HOST_LINK_VERSION
+        ? { finishes: [...finishes] }
+        : {};
+    this.send({ type: 'out', sessionId, n, body, sig, ...named });
   }
 
   sendStream(

@@ -29,8 +29,11 @@ type OutBody = Extract<HostMessage, { type: 'out' }>['body'];
 
 /** What a host session needs of the host's link to its relay. */
 export interface HostSessionLink {
-  /** Sends an `out` now if the link is up (it is sent again after every reconnect until acked). */
-  sendOut(sessionId: string, n: number, body: OutBody): void;
+  /**
+   * Sends an `out` now if the link is up (it is sent again after every reconnect until acked).
+   * `finishes`: the streamed messages whose final events it carries (sealed sessions).
+   */
+  sendOut(sessionId: string, n: number, body: OutBody, finishes?: readonly string[]): void;
   sendStream(
     sessionId: string,
     messageId: string,
@@ -72,7 +75,17 @@ export interface HostSnapshotOptions {
 export class HostSession {
   private runner: Runner | undefined;
   private outN = 0;
-  private readonly unacked: { n: number; body: OutBody; done: () => void }[] = [];
+  private readonly unacked: {
+    n: number;
+    body: OutBody;
+    finishes?: readonly string[];
+    done: () => void;
+  }[] = [];
+  /**
+   * A sealed session's messages that streamed and whose final event has not left yet: an `out`
+   * carrying one names it in `finishes`, so that the relay forgets the fragments it keeps.
+   */
+  private readonly streaming = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private readonly names = new Map<string, string>();
   /** Set when the host stops: output is no longer kept for the relay (nothing will ack it). */
@@ -226,7 +239,7 @@ export class HostSession {
 
   /** After a reconnect: every `out` the relay has not acknowledged, in order. */
   resend(): void {
-    for (const o of this.unacked) this.deps.link.sendOut(this.id, o.n, o.body);
+    for (const o of this.unacked) this.deps.link.sendOut(this.id, o.n, o.body, o.finishes);
   }
 
   private current(): Runner {
@@ -255,6 +268,8 @@ export class HostSession {
         return;
       }
       const plain = body;
+      // Now, in the runner's order: every fragment it streamed before this `out` is counted.
+      const finishes = this.finishedStreams(plain);
       this.afterSealing(async () => {
         // Sealed once and kept: a resent `out` carries the same envelopes (and counters).
         const sealed: OutBody =
@@ -262,10 +277,31 @@ export class HostSession {
             ? { kind: 'events', events: await sealing.sealOut(this.id, n, plain.events) }
             : plain;
         if (this.abandoned) return done();
-        this.unacked.push({ n, body: sealed, done });
-        this.deps.link.sendOut(this.id, n, sealed);
+        this.unacked.push({ n, body: sealed, ...(finishes ? { finishes } : {}), done });
+        this.deps.link.sendOut(this.id, n, sealed, finishes);
       });
     });
+  }
+
+  /**
+   * The streamed messages whose final events `body` carries (undefined for none), forgotten here
+   * as they leave; a turn's end or a stopped agent forgets the rest, as the relay does.
+   */
+  private finishedStreams(body: OutBody): string[] | undefined {
+    if (body.kind === 'status') {
+      if (body.status !== 'running' && body.status !== 'starting') this.streaming.clear();
+      return undefined;
+    }
+    const finishes: string[] = [];
+    for (const event of body.events) {
+      if (event.type === 'agent.text' || event.type === 'agent.thinking') {
+        const id = (event.data as { messageId?: unknown } | undefined)?.messageId;
+        if (typeof id === 'string' && this.streaming.delete(id)) finishes.push(id);
+      } else if (event.type === 'agent.turn.ended') {
+        this.streaming.clear();
+      }
+    }
+    return finishes.length > 0 ? finishes : undefined;
   }
 
   private afterSealing(task: () => Promise<void>): void {
@@ -300,6 +336,7 @@ export class HostSession {
       stream: (messageId, channel, delta) => {
         const { sealing } = deps;
         if (!sealing) return deps.link.sendStream(sessionId, messageId, channel, delta);
+        this.streaming.add(messageId);
         this.afterSealing(async () => {
           const sealed = await sealing.sealStream(sessionId, messageId, delta);
           deps.link.sendStream(sessionId, messageId, channel, '', sealed);

@@ -26,7 +26,12 @@ import type { ChildRegistry } from '../runners/child-processes/child-registry.js
 import type { Logger } from '../logger.js';
 import type { Projection } from '../projections/projection.js';
 import { HostSnapshotProjection } from '../projections/host-snapshot-projection.js';
-import { RunnerError, type InputEvent, type RunnerFactory } from '../runners/runner.js';
+import {
+  RunnerError,
+  type InputEvent,
+  type RunnerFactory,
+  type SealedFragment,
+} from '../runners/runner.js';
 import type { SessionRecord, Store, StoredEvent } from '../storage/store.js';
 import { parseStored, type CommittedEvent } from './event-frame.js';
 import { storedDuplicateOf } from './input-dedupe.js';
@@ -50,6 +55,7 @@ import { Subscription } from './subscription.js';
 import { parseControl } from './stored-control.js';
 import { attachmentOf } from './attachment-of.js';
 import { PresenceBroadcast } from './presence-broadcast.js';
+import { SealedFragments } from './sealed-fragments.js';
 import { StreamingText, streamFrame } from './streaming-text.js';
 import { SessionAttentionTracker } from './summary/session-attention.js';
 import { SessionPreview } from './summary/session-preview.js';
@@ -138,6 +144,8 @@ export class LiveSession {
   private readonly usage = new SessionUsageTracker();
   /** Agent text streamed but not yet committed: what a joiner needs of the turn in progress. */
   private readonly streaming = new StreamingText();
+  /** A sealed session's fragments streamed but not yet finished, as relayed (SealedFragments). */
+  private readonly sealedFragments = new SealedFragments();
   /** Which queued messages were withdrawn and which a turn took: the gate to the agent. */
   private readonly withdrawals = new InputWithdrawals();
   /** Messages whose attachments are looked up keep their place among the others. */
@@ -300,6 +308,8 @@ export class LiveSession {
       this.committedSeq = ev.seq;
       this.recent.push(ev);
       const e = ev.event;
+      // Its type and envelope id only: what ends a sealed reply in progress.
+      this.sealedFragments.committed(e);
       // A sealed body is an envelope: nothing here may read it (its seq and type still count).
       if (isSealedLogEvent(e)) continue;
       if (e.type === 'session.status') {
@@ -396,19 +406,20 @@ export class LiveSession {
     messageId: string,
     channel: 'text' | 'thinking',
     delta: string,
-    sealed?: SealedEnvelopeShape,
+    sealed?: SealedFragment,
   ): void {
     if (sealed) {
-      // A sealed fragment is not kept for joiners (the relay cannot join fragments it cannot
-      // read): a device that subscribes mid-reply sees the reply when its event is stored.
+      // The relay cannot join fragments it cannot read: it keeps the frames themselves, and a
+      // subscriber turning live gets them as they were (SealedFragments).
       const frame = JSON.stringify({
         type: 'stream',
         sessionId: this.id,
         messageId,
         channel,
         delta: '',
-        sealed,
+        sealed: sealed.envelope,
       });
+      if (sealed.keep) this.sealedFragments.keep(messageId, frame);
       for (const sub of this.subscriptions.values()) if (sub.state === 'live') sub.peer.send(frame);
       return;
     }
@@ -417,6 +428,14 @@ export class LiveSession {
     for (const sub of this.subscriptions.values()) {
       if (sub.state === 'live') sub.peer.send(frame);
     }
+  }
+
+  /**
+   * A sealed session: the commit of host `out` `n` holds the final events of these streamed
+   * messages (the host names them, their bodies being sealed); their kept fragments go with it.
+   */
+  streamsFinishing(n: number, messageIds: readonly string[]): void {
+    if (this.sealed) this.sealedFragments.finishing(n, messageIds);
   }
 
   /**
@@ -440,6 +459,7 @@ export class LiveSession {
           // Synchronously with turning live: no fragment can slip in between the text so far
           // and the live fragments after it.
           for (const frame of this.streaming.catchUpFrames(this.id)) sub.peer.send(frame);
+          for (const frame of this.sealedFragments.catchUpFrames()) sub.peer.send(frame);
           return;
         }
         const behind = this.committedSeq - sub.nextSeq + 1;

@@ -19,6 +19,7 @@ import {
   type Runner,
   type RunnerContext,
   type RunnerFactory,
+  type SealedFragment,
 } from '../runners/runner.js';
 import type { Store } from '../storage/store.js';
 import { appendUntilStored } from './append-until-stored.js';
@@ -54,8 +55,10 @@ export interface SupervisedSession {
     messageId: string,
     channel: 'text' | 'thinking',
     delta: string,
-    sealed?: SealedEnvelopeShape,
+    sealed?: SealedFragment,
   ): void;
+  /** Sealed sessions: the commit of host `out` `n` finishes these streamed messages. */
+  streamsFinishing(n: number, messageIds: readonly string[]): void;
   /** See `RunnerContext.hostSnapshot`. */
   hostSnapshot(seq: number, sealed: SealedEnvelopeShape): Promise<void>;
   /** See `RunnerContext.takeForTurn`. */
@@ -293,6 +296,9 @@ export class RunnerSupervisor {
           throw new RunnerError('internal', invalid);
         }
         const patch = opts.hostOut !== undefined ? { hostOut: opts.hostOut } : undefined;
+        // Before the append: its commit (onCommitted) is where the fragments are forgotten.
+        if (opts.hostOut !== undefined && opts.finishes?.length)
+          session.streamsFinishing(opts.hostOut, opts.finishes);
         const committed = await appendUntilStored(() => session.append(events, patch), retry);
         return (committed ?? []).map((c) => c.event);
       },

@@ -3,6 +3,7 @@ import {
   HOST_LINK_VERSION,
   HostLinkClose,
   MIN_HOST_LINK_VERSION,
+  STREAM_CATCH_UP_HOST_LINK_VERSION,
   parseHostFrame,
   type HostMessage,
   type RelayMessage,
@@ -112,7 +113,7 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
     }
     // Version 3 hosts say whether they seal; older ones never do.
     deps.sealing?.hostConnected(device.id, hello.version >= 3 && hello.sealed === true, hello.keys);
-    open(ws, device.id, device.name, hello.running, verifier, deps);
+    open(ws, device.id, device.name, hello, verifier, deps);
   });
 }
 
@@ -120,12 +121,15 @@ function open(
   ws: WebSocket,
   hostId: string,
   name: string,
-  running: readonly string[],
+  hello: { running: readonly string[]; version: number },
   verifier: HostOutVerifier,
   deps: HostLinkDeps,
 ): void {
   const { directory, log, sealing } = deps;
+  const { running } = hello;
   const sealed = sealing?.isSealingHost(hostId) ?? false;
+  /** Its `out` frames name the messages they finish, so its sealed fragments can be kept. */
+  const keepFragments = hello.version >= STREAM_CATCH_UP_HOST_LINK_VERSION;
   /**
    * A sealing host's frames are checked with WebCrypto, which is asynchronous: each frame waits
    * for the one before it on this chain, so they reach the commit chain (and the wrapped-key
@@ -239,7 +243,12 @@ function open(
         return;
       }
       case 'stream':
-        runner?.stream(frame.messageId, frame.channel, frame.delta, frame.sealed);
+        runner?.stream(
+          frame.messageId,
+          frame.channel,
+          frame.delta,
+          frame.sealed ? { envelope: frame.sealed, keep: keepFragments } : undefined,
+        );
         return;
       case 'snapshot':
         // Only a sealing host's (verified by sealedCheck); a plaintext session's relay projects.

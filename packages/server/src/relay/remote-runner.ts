@@ -5,6 +5,7 @@ import {
   type InputEvent,
   type Runner,
   type RunnerContext,
+  type SealedFragment,
 } from '../runners/runner.js';
 import type { HostBound, HostDirectory } from './host-directory.js';
 import { LinkClosed, type HostLink } from './host-link.js';
@@ -13,6 +14,8 @@ import type { OutLedger } from './out-ledger.js';
 /** What a host sent about this runner's session: output to commit, a delta, a read. */
 export type HostOutFrame = {
   n: number;
+  /** Sealed sessions, host link 5: the streamed messages whose final events `body` carries. */
+  finishes?: readonly string[] | undefined;
   body:
     | { kind: 'events'; events: { type: string; data?: unknown }[] }
     | {
@@ -233,7 +236,10 @@ export class RemoteRunner implements Runner, HostBound {
       try {
         // The number is stored in the same commit as what it stands for (OutLedger).
         if (frame.body.kind === 'events') {
-          await this.ctx.emit(frame.body.events as NewLogEvent[], { hostOut: frame.n });
+          await this.ctx.emit(frame.body.events as NewLogEvent[], {
+            hostOut: frame.n,
+            ...(frame.finishes ? { finishes: frame.finishes } : {}),
+          });
         } else {
           const { status, reason, exitCode, signal } = frame.body;
           await this.ctx.setStatus(status, {
@@ -262,7 +268,7 @@ export class RemoteRunner implements Runner, HostBound {
     messageId: string,
     channel: 'text' | 'thinking',
     delta: string,
-    sealed?: SealedEnvelopeShape,
+    sealed?: SealedFragment,
   ): void {
     this.ctx.stream(messageId, channel, delta, sealed);
   }

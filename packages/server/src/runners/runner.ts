@@ -15,6 +15,27 @@ import type {
 import type { Logger } from '../logger.js';
 import type { ChildTracker } from './child-processes/child-registry.js';
 
+/** How `RunnerContext.emit` stores its events (a relay's runner only). */
+export interface EmitOptions {
+  /** The host's `out` number the events stand for, stored in the same commit. */
+  hostOut?: number;
+  /**
+   * A sealed session: the streamed messages whose final events these are (the host's `out`
+   * names them, as their bodies are sealed). Their kept fragments are forgotten in the commit.
+   */
+  finishes?: readonly string[];
+}
+
+/** A sealed session's stream fragment on a relay, as its host sent it. */
+export interface SealedFragment {
+  readonly envelope: SealedEnvelopeShape;
+  /**
+   * Kept for subscribers that turn live mid-reply, until its message's final event commits:
+   * only a host that says which `out` finishes a message (host link 5) has its fragments kept.
+   */
+  readonly keep: boolean;
+}
+
 /**
  * What a runner may do to its session. The session owns the log; a runner never writes to
  * storage or sockets itself.
@@ -39,14 +60,14 @@ export interface RunnerContext {
    * Append events to the session's log. Resolves with the committed events. `hostOut` (a
    * relay's runner only) is the host's `out` number they stand for, stored in the same commit.
    */
-  emit(events: NewLogEvent[], opts?: { hostOut?: number }): Promise<LogEvent[]>;
+  emit(events: NewLogEvent[], opts?: EmitOptions): Promise<LogEvent[]>;
   /** Send a volatile streaming fragment to current subscribers. Never stored. */
   stream(
     messageId: string,
     channel: 'text' | 'thinking',
     delta: string,
     /** A relay's sealed session: the host's sealed fragment (`delta` is empty). */
-    sealed?: SealedEnvelopeShape,
+    sealed?: SealedFragment,
   ): void;
   /**
    * Record a status change (stored as a `session.status` event and pushed to session lists).
