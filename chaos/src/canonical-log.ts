@@ -1,4 +1,6 @@
+import type { ReceivedLogEvent } from '@baton/protocol';
 import type { CanonicalEvent } from './history.js';
+import type { LogOpener } from './sealed-log.js';
 import type { ServerControl } from './server-control.js';
 import { stableStringify } from './stable-json.js';
 
@@ -17,19 +19,31 @@ export interface CanonicalLog {
   headSeq: number;
   /** The first event the server still keeps (above 1 once retention compacted the log). */
   firstSeq: number;
+  /** Sealed events that did not open or verify, with why: each one a checker failure. */
+  refused: { seq: number; reason: string }[];
 }
 
-function toCanonical(event: EventsPage['events'][number]): CanonicalEvent {
+/**
+ * The checker's entry for one stored event. `digest` and `content` are of the event as stored
+ * (for a sealed session: its envelope, which raw clients and the host's `out`s are compared
+ * with); `output` is read from `plain`, the opened event when the session is sealed.
+ */
+function toCanonical(
+  event: EventsPage['events'][number],
+  plain: EventsPage['events'][number] = event,
+  sealed = false,
+): CanonicalEvent {
   const entry: CanonicalEvent = {
     seq: event.seq,
     type: event.type,
     digest: stableStringify(event),
     content: stableStringify({ type: event.type, data: event.data }),
   };
+  if (sealed) entry.plainDigest = stableStringify(plain);
   if (event.type === 'input' && event.data.inputId !== undefined)
     entry.inputId = event.data.inputId;
-  if (event.type === 'terminal.output' && typeof event.data.data === 'string')
-    entry.output = event.data.data;
+  if (plain.type === 'terminal.output' && typeof plain.data.data === 'string')
+    entry.output = plain.data.data;
   return entry;
 }
 
@@ -45,10 +59,16 @@ export class LogArchiver {
   private after = 0;
   private headSeq = 0;
   private firstSeq = 1;
+  private readonly refused: { seq: number; reason: string }[] = [];
 
+  /**
+   * `opener`: the session is sealed, and every event is opened and verified as it is read
+   * (sealed-log.ts); one that does not open is recorded as refused, never skipped.
+   */
   constructor(
-    private readonly server: ServerControl,
+    private readonly server: Pick<ServerControl, 'api'>,
     readonly sessionId: string,
+    private readonly opener?: LogOpener,
   ) {}
 
   /** Reads everything committed since the last poll. Throws if the server is unreachable. */
@@ -69,12 +89,24 @@ export class LogArchiver {
         continue;
       }
       for (const event of page.events) {
-        this.events.set(event.seq, toCanonical(event));
-        this.after = Math.max(this.after, event.seq);
+        // Every seq is read once, ascending: the opener's counter check runs in log order.
+        if (event.seq <= this.after) continue;
+        this.events.set(event.seq, await this.canonical(event));
+        this.after = event.seq;
       }
       const last = page.events[page.events.length - 1];
       if (!last || last.seq >= page.headSeq) return;
     }
+  }
+
+  private async canonical(event: EventsPage['events'][number]): Promise<CanonicalEvent> {
+    if (!this.opener) return toCanonical(event);
+    const opened = await this.opener(event as unknown as ReceivedLogEvent);
+    if (!opened.ok) {
+      this.refused.push({ seq: opened.seq, reason: opened.reason });
+      return toCanonical(event, { seq: event.seq, type: 'sealed.refused', data: {} }, true);
+    }
+    return toCanonical(event, opened.event as EventsPage['events'][number], true);
   }
 
   /** Polls until stopped, ignoring a server that is down for the moment (killed on purpose). */
@@ -92,6 +124,7 @@ export class LogArchiver {
       unseen: new Set(this.unseen),
       headSeq: this.headSeq,
       firstSeq: this.firstSeq,
+      refused: [...this.refused],
     };
   }
 }

@@ -20,7 +20,8 @@ export interface Violation {
     | 'stream-missing'
     | 'out-lost'
     | 'out-reordered'
-    | 'out-changed';
+    | 'out-changed'
+    | 'sealed-refused';
   sessionId: string;
   client?: string;
   detail: string;
@@ -35,7 +36,9 @@ export interface Violation {
  *   nobody submitted;
  * - every subscription's events continue right after where it asked to start (or after a
  *   snapshot), one by one, each identical to the log's event at that number — so every client's
- *   view is a prefix of the one log.
+ *   view is a prefix of the one log. In a sealed session a client that opens events (the SDK)
+ *   is compared with the log's events as the checker's own device opened them, and one that
+ *   records them as delivered with the stored envelopes.
  *
  * `unseen` holds sequence numbers that exist but whose content the checker never read (retention
  * compacted them first): they are not gaps, and what a client saw at them, or an ack naming them,
@@ -134,7 +137,7 @@ export function checkSession(
             `segment ${s}: seq ${seq} but the log ends at ${head}`,
             h.client,
           );
-        else if (!unseen.has(seq) && bySeq.get(seq)?.digest !== digest) {
+        else if (!unseen.has(seq) && expectedDigest(bySeq.get(seq), h.opened) !== digest) {
           v(
             'observed-divergent',
             `segment ${s}: seq ${seq} differs from the log's event`,
@@ -148,4 +151,10 @@ export function checkSession(
     });
   }
   return violations;
+}
+
+/** What a client's record of `event` must equal: opened or as stored (see `ClientHistory`). */
+function expectedDigest(event: CanonicalEvent | undefined, opened = false): string | undefined {
+  if (!event) return undefined;
+  return opened ? (event.plainDigest ?? event.digest) : event.digest;
 }

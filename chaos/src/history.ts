@@ -27,6 +27,12 @@ export interface Ack {
 export interface ClientHistory {
   client: string;
   sessionId: string;
+  /**
+   * The client opened every sealed event before recording it (an SDK device): its digests are
+   * of the plaintext events, compared with the log's opened events. Otherwise they are of the
+   * events as delivered (for a sealed session, the envelopes), compared with the log's.
+   */
+  opened?: boolean;
   /** Input ids this client submitted (each once, however often it retried). */
   submitted: string[];
   acks: Ack[];
@@ -44,4 +50,6 @@ export interface CanonicalEvent {
   /** `stableStringify({type, data})`: what a host's `out` carried for this event. */
   content?: string;
   digest: string;
+  /** A sealed session's event as the checker's device opened and verified it (its digest). */
+  plainDigest?: string;
 }

@@ -22,6 +22,11 @@ export interface HonestClientOptions {
   textBytes?: number;
   /** Chat messages (default) or lines typed into a terminal session. */
   inputKind?: InputKind;
+  /**
+   * A sealed session: seals each input's payload as this client's paired device (once; every
+   * retry sends the same envelope under the same input id).
+   */
+  seal?: (inputId: string, payload: ReturnType<typeof honestPayload>) => Promise<unknown>;
 }
 
 interface Frame {
@@ -44,7 +49,10 @@ const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal']);
  * each subscription from the last event it saw (or, when told to, from a stale one).
  */
 export class HonestClient implements ChaosClient {
-  private readonly pending = new Map<string, string>();
+  /** Unacknowledged inputs and the payload each is sent with (sealed once, if sealing). */
+  private readonly pending = new Map<string, unknown>();
+  /** Inputs being sealed: counted against the window, sent once sealed. */
+  private sealing = 0;
   private readonly history: ClientHistory;
   private readonly conns: Conn[];
   private next = 1;
@@ -85,7 +93,7 @@ export class HonestClient implements ChaosClient {
 
   /** Every input submitted and answered (acknowledged, or rejected for good). */
   get done(): boolean {
-    return this.next > this.options.inputs && this.pending.size === 0;
+    return this.next > this.options.inputs && this.pending.size === 0 && this.sealing === 0;
   }
 
   get acked(): number {
@@ -96,19 +104,40 @@ export class HonestClient implements ChaosClient {
     const ready = this.conns.filter((c) => c.ready);
     if (ready.length === 0) return;
     // One new input per round: the run's length is set by the interval, not by the server's speed.
-    if (this.next <= this.options.inputs && this.pending.size < this.options.window) {
+    if (
+      this.next <= this.options.inputs &&
+      this.pending.size + this.sealing < this.options.window
+    ) {
       const inputId = `${this.options.name}-${this.next++}`;
       const head = `${inputId} `;
       const text = head + 'x'.repeat(Math.max(0, (this.options.textBytes ?? 64) - head.length));
-      this.pending.set(inputId, text);
+      const payload = honestPayload(this.options.inputKind ?? 'message', text);
       this.history.submitted.push(inputId);
-      for (const c of ready) c.sendInput(inputId, text);
+      const seal = this.options.seal;
+      if (!seal) return this.submit(inputId, payload);
+      this.sealing++;
+      seal(inputId, payload).then(
+        (sealed) => {
+          this.sealing--;
+          this.submit(inputId, sealed);
+        },
+        (error: unknown) => {
+          this.sealing--;
+          this.rejected++;
+          this.unexpectedErrors.push(`sealing ${inputId} failed: ${(error as Error).message}`);
+        },
+      );
     }
+  }
+
+  private submit(inputId: string, payload: unknown): void {
+    this.pending.set(inputId, payload);
+    for (const c of this.conns) c.sendInput(inputId, payload);
   }
 
   /** @internal */
   onSubscribed(conn: Conn): void {
-    for (const [inputId, text] of this.pending) conn.sendInput(inputId, text);
+    for (const [inputId, payload] of this.pending) conn.sendInput(inputId, payload);
   }
 
   /** @internal */
@@ -124,8 +153,9 @@ export class HonestClient implements ChaosClient {
       const code = frame.code ?? '';
       if (frame.inputId !== undefined) {
         if (RETRYABLE.has(code)) {
-          const text = this.pending.get(frame.inputId);
-          if (text !== undefined) setTimeout(() => conn.sendInput(frame.inputId ?? '', text), 100);
+          const payload = this.pending.get(frame.inputId);
+          if (payload !== undefined)
+            setTimeout(() => conn.sendInput(frame.inputId ?? '', payload), 100);
           return;
         }
         // A twin's copy can lose the race and still be acked on the other connection.
@@ -230,15 +260,10 @@ class Conn {
     });
   }
 
-  sendInput(inputId: string, text: string): void {
+  sendInput(inputId: string, payload: unknown): void {
     if (!this.ready || this.ws?.readyState !== WebSocket.OPEN) return;
     this.ws.send(
-      JSON.stringify({
-        type: 'input',
-        sessionId: this.client.options.sessionId,
-        inputId,
-        payload: honestPayload(this.client.options.inputKind ?? 'message', text),
-      }),
+      JSON.stringify({ type: 'input', sessionId: this.client.options.sessionId, inputId, payload }),
     );
   }
 

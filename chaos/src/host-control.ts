@@ -6,6 +6,7 @@ import { BATON_CLI } from './server-control.js';
  * A real `baton host --relay URL` in its own process (docs/relay.md), which the checker can
  * `kill -9` and start again on the same data directory, as a crash and a supervisor's restart
  * would. The first start pairs with an owner code; later ones use the credential the host kept.
+ * It seals every session (keys, identity and roster kept in its data directory across kills).
  */
 export class HostControl {
   private child: ChildProcess | undefined;
@@ -35,9 +36,9 @@ export class HostControl {
 
   private async spawnUntilOnline(code: string | undefined): Promise<void> {
     const args = [BATON_CLI, 'host', '--relay', this.relayUrl, '--data', this.dataDir];
-    // --plaintext: the checker's clients read every body to check the histories; sealing is
-    // proven by the sealed relay tests, and these scenarios check order and durability.
-    args.push('--name', this.name, '--log-level', 'warn', '--plaintext');
+    // Sealed, the product's default: the checker's devices pair with it by link and open every
+    // body themselves (sealed-device.ts, sealed-log.ts).
+    args.push('--name', this.name, '--log-level', 'warn');
     if (code !== undefined) args.push('--code', code);
     const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: join(this.dataDir, 'home') };
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });

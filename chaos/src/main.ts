@@ -86,13 +86,13 @@ function scenarios(full: boolean): ScenarioSpec[] {
     ),
     spec(
       'relay-kill9',
-      'a real baton relay and baton host, terminals on the host printing numbered lines, clients typing through the relay; kill -9 of the relay and a restart on the same data and port, repeatedly',
+      'a real baton relay and a sealing baton host, terminals on the host printing numbered lines, devices paired by link typing sealed input through the relay; kill -9 of the relay and a restart on the same data and port, repeatedly',
       ['kill9'],
       { ...relay, faultRounds: full ? 8 : 3 },
     ),
     spec(
       'host-kill9',
-      'a real baton relay and baton host, terminals on the host printing numbered lines, clients typing through the relay; kill -9 of the host and a restart on the same data, repeatedly',
+      'a real baton relay and a sealing baton host, terminals on the host printing numbered lines, devices paired by link typing sealed input through the relay; kill -9 of the host and a restart on the same data, repeatedly',
       ['host-kill9'],
       { ...relay, faultRounds: full ? 8 : 3 },
     ),

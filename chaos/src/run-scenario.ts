@@ -13,6 +13,8 @@ import { HonestClient } from './honest-client.js';
 import { HostLinkTap } from './host-link-tap.js';
 import { HostControl } from './host-control.js';
 import { runHttpFuzzer, type HttpFuzzReport } from './http-fuzzer.js';
+import { awaitKeys, pairSealedDevice, sealInput, type SealedDevice } from './sealed-device.js';
+import { sealedLogOpener } from './sealed-log.js';
 import { awaitLiveness } from './liveness.js';
 import { SdkClient } from './sdk-client.js';
 import { ServerControl } from './server-control.js';
@@ -66,7 +68,9 @@ export interface ScenarioSpec {
   /**
    * A relay: the server is the real `baton relay`, and every session is a terminal on one real
    * `baton host` (HOST_STREAM_TERMINAL, printing numbered lines), whose stream is checked too
-   * (checkHostStream). `kill9` kills the relay; `host-kill9` the host.
+   * (checkHostStream). `kill9` kills the relay; `host-kill9` the host. The host seals every
+   * session: every client is a device paired with it by link that seals its inputs, and the
+   * checker reads the log as one more paired device that opens and verifies every event.
    */
   relay?: boolean;
 }
@@ -174,7 +178,24 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       });
       sessions.push(r.session.id);
     }
-    const archivers = sessions.map((id) => new LogArchiver(server, id));
+    // Sealed sessions: one paired device per client, and the checker's own reader device.
+    const devices: SealedDevice[] = [];
+    let reader: SealedDevice | undefined;
+    if (host && hostDir) {
+      reader = await pairSealedDevice(server.httpUrl, hostDir, 'chaos reader');
+      for (let i = 0; i < clientCount(spec); i++)
+        devices.push(await pairSealedDevice(server.httpUrl, hostDir, `chaos ${i}`));
+      for (const d of [reader, ...devices]) await awaitKeys(server.httpUrl, d, sessions);
+    }
+    const readerSealing = await reader?.sealing();
+    const archivers: LogArchiver[] = [];
+    for (const id of sessions) {
+      const opener =
+        readerSealing && reader
+          ? sealedLogOpener(await readerSealing.session(id, reader.hostId))
+          : undefined;
+      archivers.push(new LogArchiver(server, id, opener));
+    }
     // With a small retention the log is read while it grows, before compaction removes events.
     const archiving$ =
       spec.retentionEvents !== undefined
@@ -194,17 +215,19 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     if (spec.slow >= 2) roles[roles.length - 1] = 'sdk-slow';
     const tokens: string[] = [];
     for (const [i, role] of roles.entries()) {
-      const { token } = await server.api<{ token: string }>('POST', '/api/devices', {
-        name: `chaos ${i}`,
-      });
+      const device = devices[i];
+      const token =
+        device?.token ??
+        (await server.api<{ token: string }>('POST', '/api/devices', { name: `chaos ${i}` })).token;
       tokens.push(token);
+      const sessionId = sessions[i % sessions.length] ?? '';
       const port =
         role === 'slow' || role === 'sdk-slow' ? slowPort : nodePorts[i % nodePorts.length]!;
       const options = {
         name: `${role}${i}`,
         wsUrl: `ws://127.0.0.1:${port}${WEBSOCKET_PATH}`,
         token,
-        sessionId: sessions[i % sessions.length] ?? '',
+        sessionId,
         inputs: spec.inputsPerClient,
         window: 8,
         intervalMs: Math.max(1, Math.floor(spec.durationMs / spec.inputsPerClient)),
@@ -212,6 +235,13 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
         staleResume: role === 'stale',
         textBytes: spec.textBytes,
         inputKind,
+        ...(device
+          ? {
+              seal: (inputId: string, payload: Parameters<typeof sealInput>[3]) =>
+                sealInput(device, sessionId, inputId, payload),
+              sealingStore: device.store,
+            }
+          : {}),
       };
       clients.push(role.startsWith('sdk') ? new SdkClient(options) : new HonestClient(options));
     }
@@ -303,6 +333,17 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       const log = archiver.log();
       const histories = clients.filter((c) => c.sessionId === sessionId).map((c) => c.result());
       violations.push(...checkSession(sessionId, log.events, histories, log.unseen));
+      // A stored body that does not open or verify is a failure, never skipped.
+      for (const r of log.refused)
+        violations.push({
+          kind: 'sealed-refused',
+          sessionId,
+          detail: `seq ${r.seq} did not open or verify: ${r.reason}`,
+        });
+      if (reader)
+        lines.push(
+          `session ${sessionId}: sealed; ${log.events.length - log.refused.length} stored events opened and verified by the checker's paired device, ${log.refused.length} refused`,
+        );
       if (host) {
         // Every host start makes each session one new shell; a lost stream shows as no lines.
         const stream = checkHostStream(sessionId, log.events, {
@@ -421,6 +462,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     for (const dir of nodeDirs) rmSync(dir, { recursive: true, force: true });
     await schema?.drop();
   }
+}
+
+/** Clients of every role in a scenario (each is one device). */
+function clientCount(spec: ScenarioSpec): number {
+  return spec.clients + spec.sdkClients + spec.twins + spec.stale + spec.slow;
 }
 
 /** Waits until every node accepts every client's token and lists every session. */

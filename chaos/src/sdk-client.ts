@@ -1,4 +1,4 @@
-import { BatonClient } from '@baton/client';
+import { BatonClient, type SealingStore } from '@baton/client';
 import WebSocket from 'ws';
 import { honestPayload, type ChaosClient } from './chaos-client.js';
 import type { HonestClientOptions } from './honest-client.js';
@@ -28,10 +28,16 @@ export class SdkClient implements ChaosClient {
   /** The client's last connection state and how many inputs it submitted, for the report. */
   lastState = 'not started';
 
-  constructor(readonly options: HonestClientOptions) {
+  /**
+   * `sealingStore`: the keys of the device this client is (paired with the session's host by
+   * link). The SDK then seals every input and opens and verifies every event and stream fragment
+   * before handing it over; the history records the opened events, and a refusal is an error.
+   */
+  constructor(readonly options: HonestClientOptions & { sealingStore?: SealingStore }) {
     this.history = {
       client: options.name,
       sessionId: options.sessionId,
+      ...(options.sealingStore ? { opened: true } : {}),
       submitted: [],
       acks: [],
       segments: [this.segment],
@@ -71,6 +77,7 @@ export class SdkClient implements ChaosClient {
       requestTimeoutMs: 5000,
       handshakeTimeoutMs: 5000,
       pongTimeoutMs: 3000,
+      ...(this.options.sealingStore ? { sealing: { store: this.options.sealingStore } } : {}),
     });
     this.client = client;
     const sessionId = this.options.sessionId;

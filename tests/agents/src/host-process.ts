@@ -30,11 +30,9 @@ export class HostProcess {
     dataDir: string,
     options: { code?: string; name?: string; env?: Record<string, string> } = {},
   ): Promise<HostProcess> {
-    // --plaintext: these devices speak the protocol by hand and read stored bodies to check
-    // routing, order and durability through the relay; sealed sessions are proven by
-    // relay-sealed, sealed-sessions and the browser's sealed-three-devices tests.
+    // Sealed, the product's default: devices pair with the host by link (pairLink) and open
+    // every body with the SDK's sealing (Device with `sealing`).
     const args = ['host', '--relay', relayUrl, '--data', dataDir, '--log-level', 'warn'];
-    args.push('--plaintext');
     if (options.code) args.push('--code', options.code);
     if (options.name) args.push('--name', options.name);
     const child = spawn(process.execPath, [BATON_CLI, ...args], {
@@ -44,6 +42,26 @@ export class HostProcess {
     const host = new HostProcess(child);
     await host.online(1);
     return host;
+  }
+
+  /**
+   * `baton host pair` on this host's data directory, as a person runs it on the host machine:
+   * the link (relay code, host keys and one-time secret in its fragment) a device joins with.
+   */
+  static async pairLink(relayUrl: string, dataDir: string, role = 'owner'): Promise<string> {
+    const args = ['host', 'pair', '--relay', relayUrl, '--data', dataDir, '--role', role];
+    const child = spawn(process.execPath, [BATON_CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let errors = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const link = /^https?:\/\/\S+#\S+$/m.exec(out)?.[0];
+    if (code !== 0 || link === undefined)
+      throw new Error(`baton host pair failed (exit ${code}): ${errors || out}`);
+    return link;
   }
 
   /** Resolves once the relay has welcomed this host `count` times in all. */

@@ -10,7 +10,7 @@ import {
 } from '@baton/protocol';
 import { BASH_TERMINAL } from '@baton/server/testing';
 import { claudeSessionConfig, tempDir } from './agent-env.js';
-import { Device } from './device.js';
+import { Device, type DeviceKeys } from './device.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 import { HostProcess } from './host-process.js';
 import { ServerProcess } from './server-process.js';
@@ -18,7 +18,9 @@ import { ServerProcess } from './server-process.js';
 /**
  * `baton relay` with two `baton host` processes on 127.0.0.1, each a real process: a terminal
  * (real PTY) on one host and a real Claude Code conversation (against the fake model API) on
- * the other, driven by devices connected to the relay only.
+ * the other, driven by devices connected to the relay only. The hosts seal (the default): each
+ * device is paired with its host by the link `baton host pair` prints, seals what it sends and
+ * opens every event and fragment with the SDK before any check reads it.
  */
 
 function freePort(): Promise<number> {
@@ -58,6 +60,9 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
   /** One device per session: a Device checks one gap-free log. */
   let desk: Device;
   let phone: Device;
+  /** desk is paired with alpha (the terminal), phone with beta (Claude). */
+  let deskKeys: DeviceKeys;
+  let phoneKeys: DeviceKeys;
   let terminal: SessionInfo;
   let claude: SessionInfo;
 
@@ -84,9 +89,11 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
     cleanup.push(() => alpha.stop());
     beta = await HostProcess.start(relay.url, betaData, { code: await ownerCode(), name: 'beta' });
     cleanup.push(() => beta.stop());
-    desk = await Device.connect(relay.url, relay.ownerToken, 'desk', 'tab');
+    deskKeys = await Device.pair(await HostProcess.pairLink(relay.url, alphaData), 'desk');
+    phoneKeys = await Device.pair(await HostProcess.pairLink(relay.url, betaData), 'phone');
+    desk = await Device.connect(relay.url, deskKeys.token, 'desk', 'tab', deskKeys);
     cleanup.push(() => desk.close());
-    phone = await Device.connect(relay.url, relay.ownerToken, 'phone', 'mobile');
+    phone = await Device.connect(relay.url, phoneKeys.token, 'phone', 'mobile', phoneKeys);
     cleanup.push(() => phone.close());
   });
   after(async () => {
@@ -121,6 +128,10 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
     assert.equal(terminal.host?.name, 'alpha');
     assert.equal(claude.host?.name, 'beta');
     assert.equal(terminal.host?.online, true);
+    assert.equal(terminal.sealed?.hostId, deskKeys.hostId, 'the terminal is sealed by alpha');
+    assert.equal(claude.sealed?.hostId, phoneKeys.hostId, 'Claude is sealed by beta');
+    await desk.keysFor(terminal.id);
+    await phone.keysFor(claude.id);
 
     // The CLI lists every machine's sessions, one group per host.
     const ls = await relay.cli('ls');
@@ -142,6 +153,17 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
         .some((e) => e.data.text.includes('beta answers through the relay')),
     );
     await phone.waitFor('the turn ends', () => phone.turnsEnded() === 1);
+
+    // The relay stored envelopes only: what was typed and shown is in no stored body.
+    const stored = (await (
+      await fetch(`${relay.url}/api/sessions/${terminal.id}/events?after=0&limit=1000`, {
+        headers: { authorization: `Bearer ${relay.ownerToken}` },
+      })
+    ).json()) as { events: { type: string; data: Record<string, unknown> }[] };
+    const outputs = stored.events.filter((e) => e.type === 'terminal.output');
+    assert.ok(outputs.length > 0 && outputs.every((e) => 'sealed' in e.data));
+    assert.ok(!JSON.stringify(stored).includes('relay-42'), 'no plaintext at the relay');
+    assert.deepEqual([...desk.refused, ...phone.refused], []);
   });
 
   it('a host offline: its sessions show it, a chat message waits, a keystroke expires', async () => {
@@ -191,7 +213,7 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
     relay = await ServerProcess.start(relayData, { command: 'relay', port: relayPort });
     await alpha.online(2, 60_000);
     await beta.online(2, 60_000);
-    desk = await Device.connect(relay.url, relay.ownerToken, 'desk', 'tab');
+    desk = await Device.connect(relay.url, deskKeys.token, 'desk', 'tab', deskKeys);
     await desk.subscribe(terminal.id, seenUpTo);
     assert.ok(
       !(seen + desk.terminalText()).includes('stream-101-done'),
@@ -208,6 +230,7 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
       Array.from({ length: total }, (_, i) => i + 1),
       'no line lost, duplicated or reordered',
     );
+    assert.deepEqual(desk.refused, [], 'every stored body opened and verified');
   });
 
   it('kill -9 of the host mid-stream: what reached the relay is a gap-free prefix', async () => {
@@ -226,6 +249,7 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
       Array.from({ length: second.length }, (_, i) => i + 1),
       'the lines stored before the host died are 1..k, none twice, none out of order',
     );
+    assert.deepEqual(desk.refused, [], 'every stored body opened and verified');
     alpha = await HostProcess.start(relay.url, alphaData);
   });
 
