@@ -131,6 +131,10 @@
  *      envelope kind `snapshot`, id `snap.<seq>`, by the host), which a client opens to the
  *      runner state it stands for. Only sealed sessions carry it; a client without the
  *      session's keys cannot read it either way. The host link went to version 4 (`snapshot`).
+ *      Additive in 2: sealed attachments (docs/protocol.md, "Sealed attachments"): envelope kind
+ *      `attachment` in `SealedEnvelopeShape` (never in a frame: uploads only, over HTTP), and the
+ *      upload answer's `type` may be `SEALED_ATTACHMENT_TYPE` for a sealed session. Only devices
+ *      that seal upload to sealed sessions; plaintext sessions answer as before.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
