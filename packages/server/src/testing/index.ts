@@ -21,3 +21,4 @@ export { SubscriptionKeys } from './web-push-decrypt.js';
 export { verifyVapid, type VapidClaims } from './vapid-jwt.js';
 export { TestPushService, type PushDelivery } from './test-push-service.js';
 export { TINY_PNG } from './tiny-png.js';
+export { heldTurnAgent, type HeldTurnAgent } from './held-turn-agent.js';
