@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import {
   SEALED_ATTACHMENT_TYPE,
@@ -79,14 +79,20 @@ const failures = (client: ProtocolClient, sessionId: string): string[] =>
     e.type === 'session.status' && e.data.status === 'failed' ? [String(e.data.reason)] : [],
   );
 
-test('a sealed photo: the agent gets its bytes, another device opens them, the relay stores no byte of it', async (t) => {
+/** A sealed chat session on a host whose agent records its turns; a phone and a laptop paired. */
+async function chatOnHost(t: TestContext) {
   const agent = heldTurnAgent();
-  const { relay, relayDir, sessionId, pairDevice, connect } = await sealedRelay(t, {
+  const relay = await sealedRelay(t, {
     runners: [agent.factory],
     session: { kind: 'claude', config: {} },
   });
-  const phone = await pairDevice('phone');
-  const laptop = await pairDevice('laptop');
+  const phone = await relay.pairDevice('phone');
+  const laptop = await relay.pairDevice('laptop');
+  return { ...relay, agent, phone, laptop };
+}
+
+test('a sealed photo: the agent gets its bytes, another device opens them, the relay stores no byte of it', async (t) => {
+  const { agent, relay, relayDir, sessionId, connect, phone, laptop } = await chatOnHost(t);
   const sealed = await sealFor(phone, sessionId, PHOTO);
   const up = await upload(relay.url, phone.token, sessionId, sealed);
   assert.equal(up.status, 201, JSON.stringify(up.body));
@@ -147,13 +153,7 @@ test('a sealed photo: the agent gets its bytes, another device opens them, the r
 });
 
 test('the relay refuses plaintext and misplaced uploads; the host refuses altered bytes and a false type, and the session goes on', async (t) => {
-  const agent = heldTurnAgent();
-  const { relay, relayDir, sessionId, pairDevice, connect } = await sealedRelay(t, {
-    runners: [agent.factory],
-    session: { kind: 'claude', config: {} },
-  });
-  const phone = await pairDevice('phone');
-  const laptop = await pairDevice('laptop');
+  const { agent, relay, relayDir, sessionId, connect, phone, laptop } = await chatOnHost(t);
   const count = () => {
     const db = new Database(join(relayDir.dir, 'baton.db'), { readonly: true });
     try {
