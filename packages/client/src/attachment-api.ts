@@ -21,6 +21,8 @@ export interface UploadAttachmentOptions {
   /** Told how many bytes were sent, as they are sent (with a transport that can tell). */
   onProgress?: (sentBytes: number, totalBytes: number) => void;
   transport?: UploadTransport;
+  /** The upload's `Content-Type` (a sealed upload's: SEALED_ATTACHMENT_TYPE); octet-stream by default. */
+  contentType?: string;
 }
 
 const fetchTransport: UploadTransport = async (url, init) => {
@@ -69,7 +71,10 @@ export async function uploadAttachment(
   try {
     response = await transport(url.toString(), {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': options.contentType ?? 'application/octet-stream',
+      },
       body: bytes,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });

@@ -17,6 +17,7 @@ import {
   type SessionKind,
   type StreamMessage,
   type TerminalConfig,
+  type UploadAttachmentResult,
 } from '@baton/protocol';
 import type { BackoffOptions } from './backoff.js';
 import { BatonError } from './baton-error.js';
@@ -35,6 +36,12 @@ import type { DocumentWriteStorage } from './pending-document-writes.js';
 import { TabSync, type BroadcastChannelLike } from './tab-sync.js';
 import { globalWebSocket, type WebSocketConstructor } from './web-socket-like.js';
 import { ObservableValue, type ExternalStore } from './observable-value.js';
+import type { UploadAttachmentOptions } from './attachment-api.js';
+import {
+  readSessionAttachment,
+  uploadSessionAttachment,
+  type AttachmentEndpoint,
+} from './session-attachments.js';
 import {
   ClientSealing,
   looksSealed,
@@ -171,6 +178,7 @@ export class BatonClient {
   /** This window's page is hidden, as the app last said (`setVisible`). */
   #hidden = false;
   readonly #sealing: ClientSealing | undefined;
+  readonly #http: AttachmentEndpoint;
 
   constructor(options: BatonClientOptions) {
     const WebSocketImpl = options.WebSocket ?? globalWebSocket();
@@ -204,6 +212,10 @@ export class BatonClient {
         )
       : undefined;
     this.#sealing = sealing;
+    this.#http = {
+      baseUrl: options.sealing?.httpUrl ?? new URL(options.url.replace(/^ws/, 'http')).origin,
+      token: options.token,
+    };
     this.outbox = new Outbox(
       options.storage ?? new MemoryOutboxStorage(),
       {
@@ -555,6 +567,35 @@ export class BatonClient {
       );
     }
     return this.outbox.add(id, parsed.data);
+  }
+
+  /**
+   * Uploads an image or file for a message of `sessionId` (see `uploadAttachment`), sealed with
+   * the session key when the session is sealed: the relay stores an envelope it cannot open
+   * (docs/protocol.md, "Sealed attachments"). Name the answer's `id`, `type` and `size` in the
+   * message's `attachments`; in a sealed session they travel inside the sealed message.
+   *
+   * @example
+   * const { attachment } = await client.uploadAttachment(sessionId, photoBytes);
+   * client.send(sessionId, { kind: 'message', text: 'This one?', attachments: [{ ...attachment, name: 'photo.jpg' }] });
+   */
+  uploadAttachment(
+    sessionId: string,
+    bytes: Uint8Array | Blob,
+    options: UploadAttachmentOptions = {},
+  ): Promise<UploadAttachmentResult> {
+    return uploadSessionAttachment(this.#http, this.#sealing, sessionId, bytes, options);
+  }
+
+  /**
+   * An attachment's bytes and type; a sealed session's attachment is opened on this device
+   * (rejects with `verify_failed` when it does not open). The type is read from the bytes.
+   */
+  readAttachment(
+    sessionId: string,
+    attachmentId: string,
+  ): ReturnType<typeof readSessionAttachment> {
+    return readSessionAttachment(this.#http, this.#sealing, sessionId, attachmentId);
   }
 
   /** Resends a failed input with its original input id. */

@@ -54,10 +54,17 @@ export const MessageAttachment = z.object({
 });
 export type MessageAttachment = z.infer<typeof MessageAttachment>;
 
-/** A stored attachment, as the upload answers it. */
+/**
+ * The type a sealed session's attachment is stored and served under (docs/protocol.md, "Sealed
+ * attachments"): the JSON text of an envelope the relay cannot open, so it knows no file type.
+ * Also the `Content-Type` a device uploads one with.
+ */
+export const SEALED_ATTACHMENT_TYPE = 'application/vnd.baton.sealed+json';
+
+/** A stored attachment, as the upload answers it (a sealed one: SEALED_ATTACHMENT_TYPE). */
 export const AttachmentInfo = z.object({
   id: AttachmentId,
-  type: AttachmentType,
+  type: z.union([AttachmentType, z.literal(SEALED_ATTACHMENT_TYPE)]),
   size: z.number().int().nonnegative(),
 });
 export type AttachmentInfo = z.infer<typeof AttachmentInfo>;

@@ -32,8 +32,10 @@ const FINGERPRINTS: Record<number, string> = {
   // with host-made sealed snapshots (`SealedRunnerSnapshot`, host link 4: `snapshot`):
   // 'ba2ef6821abfd494' before them;
   // with sealed replies in progress for joiners (host link 5: `out.finishes`):
-  // '2a6e399995157f85' before it; with `doc.write.writeId`: '7fa94423423b0036' before it.
-  2: '731bc6c95e3dbe87',
+  // '2a6e399995157f85' before it; with `doc.write.writeId`: '7fa94423423b0036' before it;
+  // with sealed attachments (envelope kind `attachment`, the sealed upload type):
+  // '731bc6c95e3dbe87' before them.
+  2: '030279d20efb4291',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -14,7 +14,7 @@ const Base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'unpadded base64url');
 export const SealedEnvelopeShape = z
   .object({
     v: z.literal(1),
-    kind: z.enum(['event', 'input', 'snapshot']),
+    kind: z.enum(['event', 'input', 'snapshot', 'attachment']),
     session: Name,
     id: Name,
     author: Name,

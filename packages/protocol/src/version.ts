@@ -139,6 +139,10 @@
  *      Additive in 2: `doc.write.writeId` (the write's own id, sent again with its retries; a
  *      server that committed it answers with the original seq instead of applying it twice).
  *      Older servers drop the unknown field and apply a retry again, as before.
+ *      Additive in 2: sealed attachments (docs/protocol.md, "Sealed attachments"): envelope kind
+ *      `attachment` in `SealedEnvelopeShape` (never in a frame: uploads only, over HTTP), and the
+ *      upload answer's `type` may be `SEALED_ATTACHMENT_TYPE` for a sealed session. Only devices
+ *      that seal upload to sealed sessions; plaintext sessions answer as before.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

@@ -11,11 +11,19 @@ import { concat, lengthPrefixed, u32, u64, u8 } from './bytes.js';
 
 export const SEAL_VERSION = 1;
 
-/** What an envelope carries, each bound into the AAD as one byte so kinds cannot be swapped. */
-export const SealedKind = z.enum(['event', 'input', 'snapshot']);
+/**
+ * What an envelope carries, each bound into the AAD as one byte so kinds cannot be swapped: an
+ * attachment's envelope never opens as an event, input or snapshot, nor the other way round.
+ */
+export const SealedKind = z.enum(['event', 'input', 'snapshot', 'attachment']);
 export type SealedKind = z.infer<typeof SealedKind>;
 
-export const KIND_CODE: Readonly<Record<SealedKind, number>> = { event: 1, input: 2, snapshot: 3 };
+export const KIND_CODE: Readonly<Record<SealedKind, number>> = {
+  event: 1,
+  input: 2,
+  snapshot: 3,
+  attachment: 4,
+};
 
 /** Domain labels: every signed or authenticated byte string starts with its own. */
 export const LABEL_AAD = 'baton-seal/1 envelope-aad';

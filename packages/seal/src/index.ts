@@ -28,6 +28,13 @@ export {
 export { sealEnvelope, type SealRequest } from './seal-envelope.js';
 export { verifyEnvelope, type EnvelopePlace, type VerifiedEnvelope } from './verify-envelope.js';
 export { openEnvelope, type OpenOptions, type OpenedEnvelope } from './open-envelope.js';
+export {
+  attachmentEnvelope,
+  openAttachment,
+  sealAttachment,
+  verifyAttachment,
+  type SealAttachmentRequest,
+} from './sealed-attachment.js';
 export { DeviceRegistry, type Revocation } from './device-registry.js';
 export { CounterGuard } from './counter-guard.js';
 export { KeyRing } from './key-ring.js';

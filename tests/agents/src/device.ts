@@ -333,7 +333,9 @@ export class Device {
         // A sealed fragment is opened in turn with the events (text in the clear is refused).
         this.opening = this.opening.then(async () => {
           try {
-            record(await (await this.sealing(m.sessionId)).openStream(m));
+            // Undefined: a repeat, or one after a gap, which the final event fills.
+            const opened = await (await this.sealing(m.sessionId)).openStream(m);
+            if (opened) record(opened.delta);
           } catch (error) {
             this.refused.push(`stream ${m.messageId}: ${(error as Error).message}`);
           }

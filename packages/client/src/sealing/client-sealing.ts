@@ -300,6 +300,21 @@ export class ClientSealing {
     return sealing.sealInput(inputId, payload);
   }
 
+  /**
+   * Seals an attachment's bytes for a sealed session (the upload body); undefined for a session
+   * that is not sealed. Waits until the session's info says which.
+   */
+  async sealAttachment(sessionId: string, bytes: Uint8Array): Promise<Uint8Array | undefined> {
+    await this.#known(sessionId);
+    if (!this.#sealed.has(sessionId)) return undefined;
+    return (await this.#session(sessionId)).sealAttachment(bytes);
+  }
+
+  /** Opens a sealed attachment of a sealed session to the file's bytes (throws a SealError). */
+  async openAttachment(sessionId: string, body: Uint8Array): Promise<Uint8Array> {
+    return (await this.#session(sessionId)).openAttachment(body);
+  }
+
   #known(sessionId: string): Promise<void> {
     if (this.#sealed.has(sessionId) || this.#settled.has(sessionId)) return Promise.resolve();
     return new Promise((resolve) => {

@@ -3,7 +3,9 @@ import {
   CounterGuard,
   KeyRing,
   SealError,
+  openAttachment,
   openEnvelope,
+  sealAttachment,
   sealEnvelope,
   unwrapSessionKey,
   type DeviceIdentity,
@@ -308,10 +310,68 @@ export class SessionSealing {
   }
 
   /**
+   * Seals a file's bytes for upload (docs/protocol.md, "Sealed attachments"): an envelope of kind
+   * `attachment` under the session's current key, with this device's next counter (the one its
+   * inputs use, durable first, so a revocation's cut-off covers attachments too). Returns the
+   * upload body: the envelope's JSON text.
+   */
+  async sealAttachment(bytes: Uint8Array): Promise<Uint8Array> {
+    const sessionKey = await this.#sealingKey();
+    const counter = this.own.next(this.sessionId);
+    await this.saveCounter(counter);
+    return (await sealAttachment({ identity: this.identity, sessionKey, counter, bytes })).body;
+  }
+
+  /**
+   * Opens a downloaded sealed attachment to the file's bytes (any device of the host's roster
+   * may have sealed it, under any epoch this device holds). No counter guard: an attachment is
+   * read whenever a message shows it. A key or author not known yet makes it fetch keys once.
+   * Throws a SealError.
+   */
+  async openAttachment(body: Uint8Array): Promise<Uint8Array> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (
+          await openAttachment(body, this.sessionId, {
+            registry: this.trust.registry,
+            keyRing: this.keyRing,
+          })
+        ).plaintext;
+      } catch (error) {
+        if (
+          attempt === 0 &&
+          error instanceof SealError &&
+          (error.code === 'no_key' || error.code === 'unknown_device')
+        ) {
+          await this.refreshKeys();
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /**
    * Seals an input payload once, under the session's current key, with this device's next
    * counter (durable before this resolves, so a restart never reuses it).
    */
   async sealInput(inputId: string, payload: InputPayload): Promise<SealedPayload> {
+    const sessionKey = await this.#sealingKey();
+    const counter = this.own.next(this.sessionId);
+    await this.saveCounter(counter);
+    const sealed = await sealEnvelope({
+      identity: this.identity,
+      sessionKey,
+      kind: 'input',
+      id: inputId,
+      counter,
+      plaintext: encoder.encode(JSON.stringify(payload)),
+    });
+    return { kind: payload.kind, sealed };
+  }
+
+  /** The key this device seals under now; refuses when it was revoked or holds none. */
+  async #sealingKey() {
     if (this.keyRing.current(this.sessionId) === undefined) await this.refreshKeys();
     if (this.trust.isRevoked(this.identity.deviceId)) {
       throw new SealError(
@@ -326,17 +386,7 @@ export class SessionSealing {
         `this device holds no key for ${this.sessionId} yet: the host has not wrapped one to it (is the host online and this device's introduction accepted?)`,
       );
     }
-    const counter = this.own.next(this.sessionId);
-    await this.saveCounter(counter);
-    const sealed = await sealEnvelope({
-      identity: this.identity,
-      sessionKey,
-      kind: 'input',
-      id: inputId,
-      counter,
-      plaintext: encoder.encode(JSON.stringify(payload)),
-    });
-    return { kind: payload.kind, sealed };
+    return sessionKey;
   }
 
   #shouldAsk(error: SealError, envelope: unknown): boolean {

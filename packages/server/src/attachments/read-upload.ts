@@ -6,6 +6,14 @@ import { BatonError } from '../baton-error.js';
 /** The default largest attachment: 10 MiB (a phone photo fits; ServerOptions.maxAttachmentBytes). */
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
+/**
+ * The largest sealed upload for a plaintext limit of `maxBytes`: the envelope carries the bytes
+ * and their 16-byte tag in base64url (4 characters per 3 bytes) plus its JSON header, under 1 KiB.
+ */
+export function sealedUploadLimit(maxBytes: number): number {
+  return Math.ceil(((maxBytes + 16) * 4) / 3) + 1024;
+}
+
 /** An upload's bytes and their SHA-256 (lowercase hex), the attachment's id. */
 export interface Upload {
   bytes: Buffer;

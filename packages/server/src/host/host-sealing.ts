@@ -19,6 +19,7 @@ import {
   acceptIntroduction,
   fromBase64url,
   importSessionKey,
+  openAttachment,
   openEnvelope,
   revokeDevice,
   rotateSessionKey,
@@ -311,6 +312,27 @@ export class HostSealing {
       this.openedInputs.set(slot, plain);
     }
     return { ...event, data: { ...event.data, payload: plain } };
+  }
+
+  /**
+   * Opens a sealed attachment the relay served (docs/protocol.md, "Sealed attachments"): an
+   * envelope of kind `attachment` for this session by a device of this host's registry, under
+   * any epoch the host holds. Throws a RunnerError naming the seal error.
+   */
+  async openAttachment(sessionId: string, body: Uint8Array): Promise<Uint8Array> {
+    await this.bound;
+    try {
+      const opened = await openAttachment(body, sessionId, {
+        registry: this.registry,
+        keyRing: this.ring,
+      });
+      return opened.plaintext;
+    } catch (err) {
+      throw new RunnerError(
+        'bad_request',
+        `the sealed attachment was refused: ${sealMessage(err)}`,
+      );
+    }
   }
 
   /** The input at `seq` was taken by the runner: its opened form is no longer kept. */

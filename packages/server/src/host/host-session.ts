@@ -22,6 +22,7 @@ import {
 } from '../runners/runner.js';
 import type { HostSealing } from './host-sealing.js';
 import type { HostState } from './host-state.js';
+import { openSealedAttachment } from './sealed-attachments.js';
 import { SealedSnapshots } from './sealed-snapshots.js';
 import { wellFormedOutput } from './well-formed-output.js';
 
@@ -366,9 +367,11 @@ export class HostSession {
       readAttachment: async (id) => {
         const a = (await read(sessionId, { kind: 'attachment', id })) as
           { type: string; data: string } | undefined;
-        return a === undefined
-          ? undefined
-          : { type: a.type, data: new Uint8Array(Buffer.from(a.data, 'base64')) };
+        if (a === undefined) return undefined;
+        const data = new Uint8Array(Buffer.from(a.data, 'base64'));
+        return deps.sealing
+          ? openSealedAttachment(deps.sealing, sessionId, id, data)
+          : { type: a.type, data };
       },
       deviceName: (deviceId) => this.names.get(deviceId),
     };

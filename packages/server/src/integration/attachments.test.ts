@@ -166,6 +166,14 @@ describe('attachments', () => {
     assert.match(toTerminal.body.error?.message ?? '', /agent/);
   });
 
+  test('a sealed upload to a session that is not sealed is refused with 400', async () => {
+    const envelope = JSON.stringify({ v: 1, kind: 'attachment', id: 'a.x', ciphertext: 'AAAA' });
+    const refused = await upload(server.ownerToken, chat.id, envelope);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error?.code, 'bad_request');
+    assert.match(refused.body.error?.message ?? '', /not sealed/);
+  });
+
   test('uploading needs the right to send input to the session; reading, to read it', async () => {
     const anonymous = await fetch(`${server.url}/api/sessions/${chat.id}/attachments`, {
       method: 'POST',

@@ -13,6 +13,7 @@ import {
   SealError,
   WrappedSessionKey,
   applyRoster,
+  verifyAttachment,
   verifyEnvelope,
   type SignedRoster,
 } from '@baton/seal';
@@ -246,6 +247,28 @@ export class RelaySealing implements SealGate {
       );
     } catch (err) {
       throw refused('input', err);
+    }
+  }
+
+  /**
+   * Checks a sealed upload before it is stored (docs/protocol.md, "Sealed attachments"): an
+   * envelope of kind `attachment` for this session, by the uploading device, signed by a device
+   * of the host's roster not revoked at its counter. Rejects with `invalid_message`.
+   */
+  async verifyAttachment(
+    sessionId: string,
+    hostId: string,
+    deviceId: string,
+    body: Uint8Array,
+  ): Promise<void> {
+    try {
+      await verifyAttachment(
+        body,
+        { session: sessionId, author: deviceId },
+        this.sealingHost(hostId).registry,
+      );
+    } catch (err) {
+      throw refused('attachment', err);
     }
   }
 

@@ -2,7 +2,8 @@ import { useRef, useState, type ReactNode } from 'react';
 import { describeBytes, isImageType, type MessageAttachment } from '@baton/protocol';
 import { useDeviceToken } from '../../sign-in/device-context.js';
 import { errorText } from '../../error-text.js';
-import { fetchAttachment } from './fetch-attachment.js';
+import { useBatonClient } from '@baton/react';
+import { loadAttachment } from './fetch-attachment.js';
 import { useAttachmentUrl } from './use-attachment-url.js';
 
 /** The thumbnail's box, fixed so that a loading photo never shifts the transcript. */
@@ -72,12 +73,13 @@ function FileLink({
   attachment: MessageAttachment;
 }): ReactNode {
   const token = useDeviceToken();
+  const client = useBatonClient();
   const [error, setError] = useState<string>();
   const name = attachment.name ?? 'attachment';
   const open = async (): Promise<void> => {
     if (!token) return;
     try {
-      const blob = await fetchAttachment(token, sessionId, attachment.id);
+      const blob = await loadAttachment(client, token, sessionId, attachment.id);
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { uploadAttachment } from '@baton/client';
+import { useBatonClient } from '@baton/react';
+import { isSealedSession } from './fetch-attachment.js';
 import type { MessageAttachment } from '@baton/protocol';
 import { useDeviceToken } from '../../sign-in/device-context.js';
 import { errorText } from '../../error-text.js';
@@ -51,6 +53,7 @@ let nextKey = 0;
  */
 export function useAttachmentDrafts(sessionId: string): AttachmentDrafts {
   const token = useDeviceToken();
+  const client = useBatonClient();
   const [drafts, setDrafts] = useState<AttachmentDraft[]>([]);
   const current = useRef(drafts);
   current.current = drafts;
@@ -74,10 +77,14 @@ export function useAttachmentDrafts(sessionId: string): AttachmentDrafts {
         return;
       }
       try {
-        const { attachment } = await uploadAttachment(serverOrigin(), token, sessionId, file, {
+        const options = {
           transport: xhrUpload,
-          onProgress: (sent) => patch(key, { sent }),
-        });
+          onProgress: (sent: number) => patch(key, { sent }),
+        };
+        // A sealed session's file is sealed here first: the relay stores only the envelope.
+        const { attachment } = isSealedSession(client, sessionId)
+          ? await client.uploadAttachment(sessionId, file, options)
+          : await uploadAttachment(serverOrigin(), token, sessionId, file, options);
         patch(key, {
           status: 'ready',
           id: attachment.id,
@@ -88,7 +95,7 @@ export function useAttachmentDrafts(sessionId: string): AttachmentDrafts {
         patch(key, { status: 'failed', error: errorText(err) });
       }
     },
-    [patch, sessionId, token],
+    [patch, sessionId, token, client],
   );
 
   const add = useCallback(

@@ -1,7 +1,8 @@
 import { useEffect, useState, type RefObject } from 'react';
 import { useDeviceToken } from '../../sign-in/device-context.js';
 import { errorText } from '../../error-text.js';
-import { fetchAttachment } from './fetch-attachment.js';
+import { useBatonClient } from '@baton/react';
+import { loadAttachment } from './fetch-attachment.js';
 
 export type AttachmentUrl =
   { state: 'waiting' } | { state: 'ready'; url: string } | { state: 'failed'; error: string };
@@ -16,6 +17,7 @@ export function useAttachmentUrl(
   element: RefObject<Element | null>,
 ): AttachmentUrl {
   const token = useDeviceToken();
+  const client = useBatonClient();
   const [result, setResult] = useState<AttachmentUrl>({ state: 'waiting' });
   const [visible, setVisible] = useState(false);
 
@@ -36,7 +38,7 @@ export function useAttachmentUrl(
     if (!visible || !token) return;
     let url: string | undefined;
     let gone = false;
-    fetchAttachment(token, sessionId, attachmentId).then(
+    loadAttachment(client, token, sessionId, attachmentId).then(
       (blob) => {
         if (gone) return;
         url = URL.createObjectURL(blob);
@@ -50,7 +52,7 @@ export function useAttachmentUrl(
       gone = true;
       if (url) URL.revokeObjectURL(url);
     };
-  }, [visible, token, sessionId, attachmentId]);
+  }, [visible, token, client, sessionId, attachmentId]);
 
   return result;
 }

@@ -3,10 +3,12 @@ import {
   AttachmentId,
   describeZodError,
   isImageType,
+  SEALED_ATTACHMENT_TYPE,
   type UploadAttachmentResult,
 } from '@baton/protocol';
 import { BatonError } from '../../baton-error.js';
-import { readUpload } from '../../attachments/read-upload.js';
+import { readUpload, sealedUploadLimit } from '../../attachments/read-upload.js';
+import { looksSealedUpload } from '../../attachments/looks-sealed.js';
 import { sniffAttachmentType } from '../../attachments/sniff-type.js';
 import type { ApiDeps } from '../api-deps.js';
 import type { ApiRoute } from '../api-route.js';
@@ -33,14 +35,53 @@ export function attachmentRoutes(deps: ApiDeps): ApiRoute[] {
       pattern: /^\/api\/sessions\/([^/]+)\/attachments$/,
       action: 'session.input',
       sessionParam: true,
-      handler: async ({ req, res, params }) => {
+      handler: async ({ req, res, params, device }) => {
         const session = deps.hub.get(params[0]!);
         if (!session.isAgent)
           throw new BatonError(
             'bad_request',
             `attachments go with chat messages to an agent; session ${session.id} is a ${session.kind} session`,
           );
+        const sealed = session.sealed;
+        if (sealed) {
+          // Stored opaque: the relay cannot read the bytes, so it types nothing (the host does,
+          // once opened). What it checks is who sealed them, for which session.
+          const upload = await readUpload(req, sealedUploadLimit(maxBytes));
+          if (!looksSealedUpload(upload.bytes))
+            throw new BatonError(
+              'sealed_session',
+              `session ${session.id} is sealed: the relay stores only attachments sealed by their device (docs/protocol.md, "Sealed attachments"); seal the file with the session key and upload the envelope`,
+            );
+          if (!deps.sealing)
+            throw new BatonError('internal', 'a sealed session on a server without sealing');
+          await deps.sealing.verifyAttachment(session.id, sealed.hostId, device.id, upload.bytes);
+          const stored = await store.putAttachment({
+            id: upload.sha256,
+            type: SEALED_ATTACHMENT_TYPE,
+            size: upload.bytes.length,
+            createdAt: Date.now(),
+            data: upload.bytes,
+          });
+          const answer: UploadAttachmentResult = {
+            attachment: {
+              id: upload.sha256,
+              type: SEALED_ATTACHMENT_TYPE,
+              size: upload.bytes.length,
+            },
+            duplicate: !stored,
+          };
+          sendJson(res, stored ? 201 : 200, answer);
+          return;
+        }
         const upload = await readUpload(req, maxBytes);
+        if (
+          req.headers['content-type']?.startsWith(SEALED_ATTACHMENT_TYPE) ||
+          looksSealedUpload(upload.bytes)
+        )
+          throw new BatonError(
+            'bad_request',
+            `session ${session.id} is not sealed: upload the file's bytes in the clear`,
+          );
         const type = await sniffAttachmentType(upload.bytes);
         if (type === undefined)
           throw new BatonError(
@@ -87,6 +128,7 @@ export function attachmentRoutes(deps: ApiDeps): ApiRoute[] {
         const found = await store.getAttachment(id.data);
         if (!found)
           throw new BatonError('not_found', `no attachment ${id.data} is stored on this server`);
+        // A sealed attachment is served as what it is to the relay: an envelope, for download.
         res.writeHead(200, {
           'content-type': found.type === 'text/plain' ? 'text/plain; charset=utf-8' : found.type,
           'content-length': found.data.length,

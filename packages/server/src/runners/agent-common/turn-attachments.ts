@@ -39,6 +39,12 @@ export async function loadTurnAttachments(
   for (const ref of refs) {
     const stored = await ctx.readAttachment(ref.id);
     if (!stored) throw new Error(`attachment ${ref.id} of this message is no longer stored`);
+    // A plain server wrote the type itself; in a sealed session the sender did, inside the
+    // envelope, and it must be what the bytes are.
+    if (ref.type !== undefined && ref.type !== stored.type)
+      throw new Error(
+        `attachment ${ref.id} was sent as ${ref.type} but its bytes are ${stored.type}: it was not given to the agent`,
+      );
     const path = join(dir, `${ref.id}${EXTENSIONS[stored.type] ?? ''}`);
     await writeFile(path, stored.data, { flag: 'wx', mode: 0o600 }).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

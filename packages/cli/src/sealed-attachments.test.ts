@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import WebSocket from 'ws';
+import {
+  BatonClient,
+  MemorySealingStore,
+  pairWithHost,
+  type WebSocketConstructor,
+} from '@baton/client';
+import type { SessionInfo } from '@baton/protocol';
+import { pairDeviceWithHost, startHost } from '@baton/server';
+import { TINY_PNG, heldTurnAgent, startTestServer, waitUntil } from '@baton/server/testing';
+
+/**
+ * Sealed attachments through the SDK (docs/protocol.md, "Sealed attachments"): a real relay and
+ * its SQLite directory, a real host whose conversation runner records what the agent gets, and
+ * two devices paired by link, each a `BatonClient` with the sealing option. The phone uploads a
+ * photo with `client.uploadAttachment` (sealed because the session is) and sends it; the agent
+ * gets the photo's bytes; the laptop reads them with `client.readAttachment`; the relay never
+ * held them.
+ */
+
+const MARKER = 'SDK-PHOTO-MARKER-91b4';
+const PHOTO = Buffer.concat([TINY_PNG, Buffer.from(MARKER)]);
+
+function rawBytesUnder(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(join(e.parentPath, e.name)).toString('latin1'))
+    .join('');
+}
+
+test('the SDK seals a photo for a sealed session, the agent gets it, another device opens it', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'baton-sealed-attach-'));
+  const relayDir = join(home, 'relay');
+  const relay = await startTestServer({ relay: true, dataDir: relayDir });
+  const ownerCode = await fetch(`${relay.url}/api/pairings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${relay.ownerToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ role: 'owner' }),
+  });
+  const hostDir = join(home, 'host');
+  const agent = heldTurnAgent();
+  let hostId: string | undefined;
+  const host = await startHost({
+    relay: relay.url,
+    dataDir: hostDir,
+    code: ((await ownerCode.json()) as { code: string }).code,
+    name: 'laptop',
+    logLevel: 'silent',
+    runners: [agent.factory],
+    onOnline: (id) => (hostId = id),
+  });
+  const clients: BatonClient[] = [];
+  t.after(async () => {
+    for (const c of clients) await c.close();
+    await host.close();
+    await relay.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+  await waitUntil(() => hostId, 'the relay welcomes the host');
+  const created = await fetch(`${relay.url}/api/sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${relay.ownerToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'claude', config: { host: 'laptop' } }),
+  });
+  const session = ((await created.json()) as { session: SessionInfo }).session;
+  assert.equal(session.sealed?.hostId, hostId, 'the session is sealed');
+
+  /** A device paired by the host's link, connected with its keys. */
+  const device = async (name: string) => {
+    const store = new MemorySealingStore();
+    const { link } = await pairDeviceWithHost({
+      relay: relay.url,
+      dataDir: hostDir,
+      role: 'editor',
+    });
+    const paired = await pairWithHost(link, { store, name });
+    const client = new BatonClient({
+      url: relay.url.replace(/^http/, 'ws') + '/v1/ws',
+      token: paired.token,
+      mode: 'cli',
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      sealing: { store },
+    });
+    clients.push(client);
+    client.connect();
+    client.subscribe(session.id);
+    // The host wraps the key once it took the introduction: the client opens events then.
+    await waitUntil(async () => {
+      const keys = await fetch(`${relay.url}/api/sessions/${session.id}/keys`, {
+        headers: { authorization: `Bearer ${paired.token}` },
+      });
+      return ((await keys.json()) as { wrapped?: unknown[] }).wrapped?.length;
+    }, `the host wraps the session key to ${name}`);
+    return client;
+  };
+  const phone = await device('phone');
+  const laptop = await device('laptop');
+
+  const { attachment } = await phone.uploadAttachment(session.id, PHOTO);
+  assert.deepEqual(
+    { type: attachment.type, size: attachment.size },
+    { type: 'image/png', size: PHOTO.length },
+    'the answer names the photo’s own type and size, read on the phone',
+  );
+  const sent = phone.send(session.id, {
+    kind: 'message',
+    text: 'what is this?',
+    attachments: [{ ...attachment, name: 'photo.png' }],
+  });
+  await sent.confirmed;
+  await waitUntil(() => agent.attachments.length === 1, 'the agent gets the turn', 15_000);
+  assert.deepEqual(
+    agent.attachments[0]!.map((a) => [a.type, a.name, Buffer.from(a.data)]),
+    [['image/png', 'photo.png', PHOTO]],
+  );
+  agent.endTurn();
+
+  const read = await laptop.readAttachment(session.id, attachment.id);
+  assert.equal(read.type, 'image/png');
+  assert.deepEqual(Buffer.from(read.data), PHOTO);
+
+  const raw = rawBytesUnder(relayDir);
+  assert.ok(raw.includes('"kind":"attachment"'), 'the relay stored the sealed upload');
+  assert.ok(!raw.includes(MARKER), 'the relay’s data directory holds the photo’s bytes');
+});
