@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { BatonClient } from '@baton/client';
-import { BASH_TERMINAL } from '@baton/server/testing';
+import { BASH_TERMINAL, TINY_PNG } from '@baton/server/testing';
 import { terminalText, transcript, waitForTerminal } from './harness/app-page.js';
 import { sendMessage } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
@@ -348,6 +348,53 @@ describe(
       // The host opened the question for the agent: the model got it.
       assert.ok(JSON.stringify(model.modelCalls()).includes(tag), 'the model got the question');
       assertRelayHoldsNone([question, reply, tag]);
+    });
+
+    it('a photo the phone attaches in the sealed Claude session reaches the model and the desktop; the relay holds it sealed', async () => {
+      assert.ok(devices && model, 'the devices paired in the tests before');
+      const { phone, desktop } = devices;
+      // Still on the Claude session of the test before, on both devices.
+      await phone.locator('.composer input[type=file][accept="image/*"]').setInputFiles({
+        name: 'sealed-photo.png',
+        mimeType: 'image/png',
+        buffer: TINY_PNG,
+      });
+      await phone.locator('.attachment-chip[data-status="ready"]').waitFor({ timeout: 30_000 });
+      const answer = `A sealed pixel ${randomBytes(4).toString('hex')}.`;
+      model.script({ kind: 'text', text: answer, chunks: 2, delayMs: 10 });
+      await sendMessage(phone, 'What is in this sealed photo?');
+      for (const page of [desktop, phone])
+        await page
+          .locator('.transcript .msg-assistant', { hasText: answer })
+          .waitFor({ timeout: 90_000 });
+      // The host opened the photo for the agent: the model got its exact bytes.
+      assert.ok(
+        JSON.stringify(model.modelCalls()).includes(TINY_PNG.toString('base64')),
+        "the model got the photo's bytes",
+      );
+      // Each browser downloaded the envelope and opened it into an image it can draw.
+      for (const [name, page] of [
+        ['phone', phone],
+        ['desktop', desktop],
+      ] as const)
+        await waitFor(`the opened thumbnail on the ${name}`, () =>
+          page
+            .locator('.transcript .attachment-thumb img')
+            .evaluateAll((imgs) =>
+              imgs.some(
+                (img) =>
+                  (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0,
+              ),
+            ),
+        );
+      await screenshot(desktop, 'sealed-photo-desktop');
+      const relayBytes = rawBytesUnder(relayDir);
+      assert.equal(relayBytes.includes(TINY_PNG), false, "the relay's files hold the photo");
+      assert.equal(
+        relayBytes.includes(Buffer.from(TINY_PNG.toString('base64'))),
+        false,
+        "the relay's files hold the photo in base64",
+      );
     });
   },
 );
