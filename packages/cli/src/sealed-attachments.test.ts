@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,6 +13,7 @@ import {
 import type { SessionInfo } from '@baton/protocol';
 import { pairDeviceWithHost, startHost } from '@baton/server';
 import { TINY_PNG, heldTurnAgent, startTestServer, waitUntil } from '@baton/server/testing';
+import { CLEAN_ENV, runBaton } from './run-baton.test-helper.js';
 
 /**
  * Sealed attachments through the SDK (docs/protocol.md, "Sealed attachments"): a real relay and
@@ -24,6 +25,7 @@ import { TINY_PNG, heldTurnAgent, startTestServer, waitUntil } from '@baton/serv
  */
 
 const MARKER = 'SDK-PHOTO-MARKER-91b4';
+const CLI_MARKER = 'CLI-PHOTO-MARKER-77c2';
 const PHOTO = Buffer.concat([TINY_PNG, Buffer.from(MARKER)]);
 
 function rawBytesUnder(dir: string): string {
@@ -124,7 +126,40 @@ test('the SDK seals a photo for a sealed session, the agent gets it, another dev
   assert.equal(read.type, 'image/png');
   assert.deepEqual(Buffer.from(read.data), PHOTO);
 
+  // The CLI: baton join, then baton send --image seals the file with the CLI's own keys.
+  const env = { ...CLEAN_ENV, BATON_HOME: join(home, 'cli') };
+  const { link } = await pairDeviceWithHost({ relay: relay.url, dataDir: hostDir, role: 'editor' });
+  const joined = await runBaton(['join', link], env);
+  assert.equal(joined.code, 0, joined.stderr);
+  const cliToken = (
+    JSON.parse(readFileSync(join(home, 'cli', 'cli-device.json'), 'utf8')) as Record<
+      string,
+      { token: string }
+    >
+  )[relay.url]!.token;
+  await waitUntil(async () => {
+    const keys = await fetch(`${relay.url}/api/sessions/${session.id}/keys`, {
+      headers: { authorization: `Bearer ${cliToken}` },
+    });
+    return ((await keys.json()) as { wrapped?: unknown[] }).wrapped?.length;
+  }, 'the host wraps the session key to the CLI');
+  const cliPhoto = Buffer.concat([TINY_PNG, Buffer.from(CLI_MARKER)]);
+  const file = join(home, 'from-cli.png');
+  writeFileSync(file, cliPhoto);
+  const sentByCli = await runBaton(
+    ['send', '--url', relay.url, session.id, 'and this one?', '--image', file],
+    env,
+  );
+  assert.equal(sentByCli.code, 0, sentByCli.stderr);
+  await waitUntil(() => agent.attachments.length === 2, 'the agent gets the CLI’s turn', 15_000);
+  assert.deepEqual(
+    agent.attachments[1]!.map((a) => [a.type, a.name, Buffer.from(a.data)]),
+    [['image/png', 'from-cli.png', cliPhoto]],
+  );
+  agent.endTurn();
+
   const raw = rawBytesUnder(relayDir);
   assert.ok(raw.includes('"kind":"attachment"'), 'the relay stored the sealed upload');
   assert.ok(!raw.includes(MARKER), 'the relay’s data directory holds the photo’s bytes');
+  assert.ok(!raw.includes(CLI_MARKER), 'the relay’s data directory holds the CLI’s photo');
 });

@@ -65,6 +65,11 @@ export type { DeviceIdentity } from './device-identity.js';
 export { stripTerminalQueries } from './strip-terminal-queries.js';
 export { attachmentUrl, uploadAttachment } from './attachment-api.js';
 export { sniffAttachmentType } from './sniff-attachment-type.js';
+export {
+  uploadSessionAttachment,
+  type AttachmentEndpoint,
+  type AttachmentSealer,
+} from './session-attachments.js';
 export type { UploadAttachmentOptions, UploadTransport } from './attachment-api.js';
 export { agentPrompt } from './agent-prompt.js';
 export type { AgentPrompt, AgentQuestion } from './agent-prompt.js';

@@ -9,6 +9,14 @@ import { BatonError } from './baton-error.js';
 import type { ClientSealing } from './sealing/client-sealing.js';
 import { sniffAttachmentType } from './sniff-attachment-type.js';
 
+/**
+ * What seals a file for a session (a `ClientSealing`, or one session's sealing): undefined when
+ * the session is not sealed, so the file goes as it is.
+ */
+export interface AttachmentSealer {
+  sealAttachment(sessionId: string, bytes: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
 /** Where a client's attachments go: the server's HTTP address and the device's token. */
 export interface AttachmentEndpoint {
   readonly baseUrl: string;
@@ -23,7 +31,7 @@ export interface AttachmentEndpoint {
  */
 export async function uploadSessionAttachment(
   endpoint: AttachmentEndpoint,
-  sealing: ClientSealing | undefined,
+  sealing: AttachmentSealer | undefined,
   sessionId: string,
   bytes: Uint8Array | Blob,
   options: UploadAttachmentOptions = {},

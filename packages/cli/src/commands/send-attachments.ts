@@ -1,20 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { BatonError, uploadAttachment } from '@baton/client';
-import { isImageType, type MessageAttachment } from '@baton/protocol';
+import { BatonError, uploadSessionAttachment, type AttachmentSealer } from '@baton/client';
+import { isImageType, type MessageAttachment, type SessionInfo } from '@baton/protocol';
 import { CliError, ExitCode } from '../cli-error.js';
+import { sessionSealingFor } from '../sealed-input.js';
+import type { ServerTarget } from '../server-target.js';
 
 /**
  * Uploads the files of `baton send --image … --file …` to the session, images first, each in
  * the order given, and returns what the message names. An `--image` the server does not read
- * as an image is refused: the agent would get it as a file, not as a picture.
+ * as an image is refused: the agent would get it as a file, not as a picture. In a sealed
+ * session each file is sealed here with this CLI's keys (the relay stores an envelope it cannot
+ * open), and the message names each one's type and size, read here, inside its own envelope.
  */
 export async function uploadSendAttachments(
-  target: { url: string; token: string },
-  sessionId: string,
+  target: ServerTarget,
+  session: SessionInfo,
   images: readonly string[],
   files: readonly string[],
 ): Promise<MessageAttachment[]> {
+  const sessionId = session.id;
+  let sealer: AttachmentSealer | undefined;
+  if (session.sealed) {
+    const sealing = await sessionSealingFor(target, session);
+    sealer = { sealAttachment: (_session, bytes) => sealing.sealAttachment(bytes) };
+  }
   const attached: MessageAttachment[] = [];
   const all = [
     ...images.map((path) => ({ path, image: true })),
@@ -30,7 +40,12 @@ export async function uploadSendAttachments(
     const name = basename(path).slice(0, 255) || 'attachment';
     let attachment;
     try {
-      ({ attachment } = await uploadAttachment(target.url, target.token, sessionId, bytes));
+      ({ attachment } = await uploadSessionAttachment(
+        { baseUrl: target.url, token: target.token },
+        sealer,
+        sessionId,
+        bytes,
+      ));
     } catch (err) {
       if (!(err instanceof BatonError)) throw err;
       throw new CliError(
@@ -45,7 +60,12 @@ export async function uploadSendAttachments(
         `${path} is not an image (baton read it as ${attachment.type}); send it with --file`,
         ExitCode.Usage,
       );
-    attached.push({ id: attachment.id, name });
+    // A relay cannot look a sealed attachment up: the message says what it is.
+    attached.push(
+      sealer
+        ? { id: attachment.id, name, type: attachment.type, size: attachment.size }
+        : { id: attachment.id, name },
+    );
   }
   return attached;
 }

@@ -72,7 +72,7 @@ export async function send(args: ParsedArgs): Promise<void> {
     );
   // Uploaded before the message: the message names them by id (docs/protocol.md, "Attachments").
   const attachments = attaching
-    ? await uploadSendAttachments(target, session.id, images, files)
+    ? await uploadSendAttachments(target, session, images, files)
     : [];
   const payload: InputPayload =
     session.kind === 'terminal'
