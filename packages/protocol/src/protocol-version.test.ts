@@ -30,8 +30,9 @@ const FINGERPRINTS: Record<number, string> = {
   // with sealed sessions (`SessionInfo.sealed`, sealed payloads and bodies, `stream.sealed`,
   // host link 3: `roster`, `keys`, `intro`, `device.revoked`): '9e3b9ed2b0b03fe5' before them;
   // with host-made sealed snapshots (`SealedRunnerSnapshot`, host link 4: `snapshot`):
-  // 'ba2ef6821abfd494' before them.
-  2: '2a6e399995157f85',
+  // 'ba2ef6821abfd494' before them;
+  // with host link 5's proof of possession (`host.hello.proof`): '2a6e399995157f85' before it.
+  2: 'c323e2db9d090c8a',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

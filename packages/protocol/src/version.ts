@@ -131,6 +131,9 @@
  *      envelope kind `snapshot`, id `snap.<seq>`, by the host), which a client opens to the
  *      runner state it stands for. Only sealed sessions carry it; a client without the
  *      session's keys cannot read it either way. The host link went to version 4 (`snapshot`).
+ *      Host link only (clients see nothing of it): version 5, `host.hello.proof`, the host's
+ *      proof that it holds the signing key it registers (docs/protocol.md, "Host keys"); the
+ *      relay refuses weak public keys from every host link version.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
