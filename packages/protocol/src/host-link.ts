@@ -42,8 +42,16 @@ import { SessionKind, SessionStatus } from './session.js';
  *      version 5 host (without `finishes` it could not tell when to forget them); a version 4
  *      host still connects, and its joiners see a reply when its event is stored. A host sends
  *      `finishes` only to a relay that welcomed it with 5 or more.
+ * - 6: proof of possession (docs/protocol.md, "Host keys"): `host.hello.proof`, the host's
+ *      Ed25519 signature over its token and both public keys, required from version 6. A host
+ *      of version 2–5 sends none: the relay still accepts it when its grant already has pinned
+ *      keys and it presents those (it registered before proofs existed), and refuses a first
+ *      registration without a proof with `unsupported_version` (update baton on the host). The
+ *      relay also refuses weak keys (small or low order, non-canonical) from every version.
  */
-export const HOST_LINK_VERSION = 5;
+export const HOST_LINK_VERSION = 6;
+/** The first host link version whose `host.hello` proves possession of its keys (`proof`). */
+export const KEY_PROOF_HOST_LINK_VERSION = 6;
 /** The first host link version that carries `snapshot` frames. */
 export const SNAPSHOT_HOST_LINK_VERSION = 4;
 /** The first host link version whose `out` frames say which streamed messages they finish. */
@@ -92,6 +100,12 @@ export const HostHello = z.object({
    * registration under the host's token and refuses other keys later (close 4403).
    */
   keys: HostKeys.optional(),
+  /**
+   * Version 5: the host's Ed25519 signature (64 bytes, base64url) over
+   * str("baton-seal/1 host-key-proof") ‖ str(token) ‖ signingKey ‖ agreementKey, so that a host
+   * cannot register a public key whose private half it does not hold. Required from version 5.
+   */
+  proof: Base64url(64).optional(),
   /**
    * Version 3: the host seals every session it runs (its events, stream fragments, and opens
    * the sealed inputs of its devices). Absent or false: plaintext (`baton host --plaintext`).

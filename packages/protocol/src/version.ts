@@ -143,6 +143,9 @@
  *      `attachment` in `SealedEnvelopeShape` (never in a frame: uploads only, over HTTP), and the
  *      upload answer's `type` may be `SEALED_ATTACHMENT_TYPE` for a sealed session. Only devices
  *      that seal upload to sealed sessions; plaintext sessions answer as before.
+ *      Host link only (clients see nothing of it): version 6, `host.hello.proof`, the host's
+ *      proof that it holds the signing key it registers (docs/protocol.md, "Host keys"); the
+ *      relay refuses weak public keys from every host link version.
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

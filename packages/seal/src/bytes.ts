@@ -63,3 +63,8 @@ export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
 export function owned(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
 }
+
+/** Bytes from lowercase hex, for the fixed constants of the formats (DER headers, key tables). */
+export function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+}

@@ -1,6 +1,7 @@
 import { fromBase64url, toBase64url } from './base64url.js';
-import { concat, owned } from './bytes.js';
+import { concat, hexBytes, owned } from './bytes.js';
 import { SealError } from './seal-error.js';
+import { refuseWeakPublicKey } from './weak-public-key.js';
 import {
   type CryptoKey,
   type CryptoKeyPair,
@@ -101,10 +102,6 @@ export async function importDeviceIdentity(
 const ED25519_PKCS8_PREFIX = hexBytes('302e020100300506032b657004220420');
 const X25519_PKCS8_PREFIX = hexBytes('302e020100300506032b656e04220420');
 
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
-}
-
 /**
  * An identity from two fixed 32-byte private keys. Only for the published test vectors, which
  * need keys anyone can reproduce; a real identity comes from `generateDeviceIdentity`.
@@ -179,13 +176,15 @@ async function publicKeysOf(
   };
 }
 
-/** Imports a registered Ed25519 public key (raw, base64url) for verifying. */
+/** Imports a registered Ed25519 public key (raw, base64url) for verifying; refuses weak ones. */
 export async function importSigningKey(encoded: string): Promise<CryptoKey> {
+  refuseWeakPublicKey('Ed25519', encoded, 'a signer');
   return importRaw(encoded, 'Ed25519', ['verify']);
 }
 
-/** Imports a registered X25519 public key (raw, base64url) to wrap session keys to. */
+/** Imports an X25519 public key (raw, base64url) to wrap session keys to; refuses weak ones. */
 export async function importAgreementKey(encoded: string): Promise<CryptoKey> {
+  refuseWeakPublicKey('X25519', encoded, 'a key-agreement party');
   return importRaw(encoded, 'X25519', []);
 }
 

@@ -1,5 +1,6 @@
 import { importSigningKey, type DevicePublicKeys } from './device-identity.js';
 import { SealError } from './seal-error.js';
+import { refuseWeakKeys } from './weak-public-key.js';
 import { type CryptoKey } from './webcrypto-types.js';
 
 /**
@@ -26,8 +27,12 @@ interface Entry {
 export class DeviceRegistry {
   readonly #devices = new Map<string, Entry>();
 
-  /** Registers a device's public keys. A device id keeps its keys: re-adding others is refused. */
+  /**
+   * Registers a device's public keys. A device id keeps its keys: re-adding others is refused,
+   * and so are weak keys (`weak_key`), which would let anyone sign as the device.
+   */
   add(publicKeys: DevicePublicKeys): void {
+    refuseWeakKeys(publicKeys, `device ${publicKeys.deviceId}`);
     const existing = this.#devices.get(publicKeys.deviceId);
     if (existing) {
       const same =

@@ -4,6 +4,7 @@ import { concat, lengthPrefixed, u32, u64 } from './bytes.js';
 import { importSigningKey, type DeviceIdentity, type DevicePublicKeys } from './device-identity.js';
 import { type DeviceRegistry } from './device-registry.js';
 import { SealError } from './seal-error.js';
+import { refuseWeakKeys } from './weak-public-key.js';
 
 /**
  * The host's signed list of its paired devices and revocations (docs/protocol.md, "Device
@@ -152,8 +153,11 @@ export async function applyRoster(
       throw new SealError('malformed', `the roster revokes ${r.deviceId}, which it does not list`);
     }
   }
-  // A device id keeps its keys: a roster that re-keys one is refused before anything applies.
+  // A device id keeps its keys, and none is weak: a roster that re-keys a device or lists a
+  // weak key is refused before anything applies (a signed roster is the host's word, but a
+  // host whose roster code is wrong must not make a device trust a key that proves nothing).
   for (const device of roster.devices) {
+    refuseWeakKeys(device, `the roster's device ${device.deviceId}`);
     const known = registry.get(device.deviceId);
     const same =
       !known ||

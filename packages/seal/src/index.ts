@@ -1,5 +1,6 @@
 export { toBase64url, fromBase64url } from './base64url.js';
 export { SealError, type SealErrorCode } from './seal-error.js';
+export { refuseWeakPublicKey, refuseWeakKeys, type PublicKeyKind } from './weak-public-key.js';
 export {
   generateDeviceIdentity,
   exportDeviceIdentity,
@@ -63,6 +64,12 @@ export {
   type PairingKeys,
 } from './pairing-link.js';
 export { SignedRoster, signRoster, applyRoster } from './device-roster.js';
+export {
+  hostKeyProofInput,
+  signHostKeyProof,
+  LABEL_HOST_KEY_PROOF,
+  type HostPublicKeys,
+} from './host-key-proof.js';
 export { AuthorCounter } from './author-counter.js';
 export {
   hostOutSignatureInput,

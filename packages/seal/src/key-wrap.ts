@@ -92,7 +92,7 @@ async function keyEncryptionKey(
   );
   // A small-order public key gives an all-zero secret (RFC 7748 §6.1): refuse it.
   if (shared.every((b) => b === 0)) {
-    throw new SealError('malformed', 'the X25519 public key is of small order');
+    throw new SealError('weak_key', 'the X25519 public key is of small order');
   }
   const hkdfKey = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveKey']);
   return subtle().deriveKey(

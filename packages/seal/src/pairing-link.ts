@@ -4,6 +4,7 @@ import { concat, lengthPrefixed, owned, randomBytes } from './bytes.js';
 import { importSigningKey, type DeviceIdentity, type DevicePublicKeys } from './device-identity.js';
 import { SealError } from './seal-error.js';
 import { type CryptoKey } from './webcrypto-types.js';
+import { refuseWeakKeys } from './weak-public-key.js';
 
 /**
  * Pairing a device with a host across a relay (docs/protocol.md, "Pairing across a relay"). The
@@ -75,9 +76,12 @@ export function decodePairingFragment(fragment: string): PairingKeys {
     );
   }
   const { code, host, hk, hx, ps } = parsed.data;
+  // The link's keys are what the device pins for its host: a weak one is never pinned.
+  const hostKeys: DevicePublicKeys = { deviceId: host, signingKey: hk, agreementKey: hx };
+  refuseWeakKeys(hostKeys, `the pairing link's host ${host}`);
   return {
     ...(code !== undefined ? { code } : {}),
-    host: { deviceId: host, signingKey: hk, agreementKey: hx },
+    host: hostKeys,
     pairingSecret: ps,
   };
 }
@@ -174,6 +178,8 @@ export async function acceptIntroduction(
     signingKey: intro.signingKey,
     agreementKey: intro.agreementKey,
   };
+  // Before the signature: under a small-order key it would verify and prove nothing.
+  refuseWeakKeys(keys, `the introduced device ${intro.deviceId}`);
   const subtle = globalThis.crypto.subtle;
   const body = introductionBody(intro.host, keys);
   const mac = fromBase64url(intro.mac)!;

@@ -20,7 +20,12 @@ export type SealErrorCode =
   /** AES-GCM refused the ciphertext: tampered, or bound to other associated data. */
   | 'decrypt_failed'
   /** The envelope is sealed under an older key epoch than the session's current one. */
-  | 'stale_epoch';
+  | 'stale_epoch'
+  /**
+   * A public key of small order (Ed25519), low order (X25519) or non-canonical encoding: it
+   * proves nothing, so it is refused wherever keys enter (weak-public-key.ts).
+   */
+  | 'weak_key';
 
 export class SealError extends Error {
   override readonly name = 'SealError';

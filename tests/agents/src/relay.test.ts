@@ -8,6 +8,7 @@ import {
   HostLinkClose,
   type SessionInfo,
 } from '@baton/protocol';
+import { generateDeviceIdentity, signHostKeyProof } from '@baton/seal';
 import { BASH_TERMINAL } from '@baton/server/testing';
 import { claudeSessionConfig, tempDir } from './agent-env.js';
 import { Device, type DeviceKeys } from './device.js';
@@ -254,8 +255,15 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
   });
 
   it('a bad host frame or credential closes that link alone; the other hosts go on', async () => {
-    const linkClosed = (token: string, after: string | undefined) =>
-      new Promise<number>((resolve, reject) => {
+    // Real keys with their proof: the hello itself passes, so what closes the link is `after`.
+    const identity = await generateDeviceIdentity('gamma');
+    const keys = {
+      signingKey: identity.publicKeys.signingKey,
+      agreementKey: identity.publicKeys.agreementKey,
+    };
+    const linkClosed = async (token: string, after: string | undefined) => {
+      const proof = await signHostKeyProof(identity.signing.privateKey, token, keys);
+      return new Promise<number>((resolve, reject) => {
         const ws = new WebSocket(relay.url.replace(/^http/, 'ws') + HOST_LINK_PATH);
         ws.on('error', reject);
         ws.on('open', () => {
@@ -265,13 +273,15 @@ describe('baton relay with two hosts', { timeout: 240_000 }, () => {
               version: HOST_LINK_VERSION,
               token,
               running: [],
-              keys: { signingKey: 'A'.repeat(43), agreementKey: 'A'.repeat(43) },
+              keys,
+              proof,
             }),
           );
           if (after !== undefined) ws.send(after);
         });
         ws.on('close', (code) => resolve(code));
       });
+    };
     assert.equal(await linkClosed('not-a-token', undefined), HostLinkClose.Unauthorized);
     // A viewer's credential is no host's.
     const viewer = (await (

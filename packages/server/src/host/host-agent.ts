@@ -187,6 +187,7 @@ export class HostAgent implements HostSessionLink {
         token: this.opts.token,
         running,
         keys: this.opts.identity.keys,
+        proof: this.opts.identity.proveKeys(this.opts.token),
         ...(this.opts.sealing ? { sealed: true } : {}),
       };
       ws.send(JSON.stringify(hello));

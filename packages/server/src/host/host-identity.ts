@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   exportDeviceIdentity,
   generateDeviceIdentity,
+  hostKeyProofInput,
   hostOutSignatureInput,
   importDeviceIdentity,
   keyFingerprint,
@@ -84,6 +85,14 @@ export class HostIdentity {
     return sign(null, hostOutSignatureInput(sessionId, n, body), this.signingKey).toString(
       'base64url',
     );
+  }
+
+  /**
+   * The proof of possession of `host.hello` (version 6): the signature over the grant's token and
+   * both public keys, so the relay pins only keys whose private half this host holds.
+   */
+  proveKeys(token: string): string {
+    return sign(null, hostKeyProofInput(token, this.keys), this.signingKey).toString('base64url');
   }
 }
 

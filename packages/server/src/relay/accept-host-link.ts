@@ -2,16 +2,19 @@ import type { RawData, WebSocket } from 'ws';
 import {
   HOST_LINK_VERSION,
   HostLinkClose,
+  KEY_PROOF_HOST_LINK_VERSION,
   MIN_HOST_LINK_VERSION,
   STREAM_CATCH_UP_HOST_LINK_VERSION,
   parseHostFrame,
   type HostMessage,
   type RelayMessage,
 } from '@baton/protocol';
+import { refuseWeakKeys } from '@baton/seal';
 import type { DeviceRegistry } from '../auth/device-registry.js';
 import type { Logger } from '../logger.js';
 import type { HostDirectory } from './host-directory.js';
 import { HostLink } from './host-link.js';
+import { provesKeyPossession } from './host-key-proof-check.js';
 import { HostOutVerifier } from './host-out-verifier.js';
 import type { RelaySealing } from './relay-sealing.js';
 import { RemoteRunner } from './remote-runner.js';
@@ -50,7 +53,7 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
     clearTimeout(timer);
     const frame: RelayMessage = { type: 'error', error: { code: errorCode, message } };
     ws.send(JSON.stringify(frame));
-    ws.close(code, message.slice(0, 120));
+    ws.close(code, closeReason(message));
   };
   ws.on('error', (err) => log.warn('host link error before hello', { error: err.message }));
   ws.once('message', (data: RawData, isBinary) => {
@@ -90,6 +93,13 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
         'invalid_message',
         'host.hello carries no keys: a version 2 host presents its public keys',
       );
+    try {
+      // Before anything is pinned: a small-order signing key would make any `out` verify.
+      refuseWeakKeys(hello.keys, `host ${device.name}`);
+    } catch (err) {
+      log.warn('a host presented a weak public key; refused', { host: device.name });
+      return refuse(HostLinkClose.BadFrame, 'invalid_message', (err as Error).message);
+    }
     let verifier: HostOutVerifier;
     try {
       verifier = new HostOutVerifier(hello.keys);
@@ -98,6 +108,24 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
         HostLinkClose.BadFrame,
         'invalid_message',
         `host.hello keys.signingKey is not an Ed25519 public key: ${(err as Error).message}`,
+      );
+    }
+    // Proof of possession (version 6). An older host proves nothing, so it may only present
+    // keys already pinned for its grant (it registered before proofs existed); a first
+    // registration needs the proof. No await from here to `pin`: two racing hellos of one grant
+    // must not both pin.
+    if (hello.version >= KEY_PROOF_HOST_LINK_VERSION) {
+      if (hello.proof === undefined || !provesKeyPossession(hello.token, hello.keys, hello.proof))
+        return refuse(
+          HostLinkClose.BadFrame,
+          'invalid_message',
+          'host.hello.proof is missing or not signed by keys.signingKey over the token and keys: the host must hold the private key it registers',
+        );
+    } else if (deps.directory.pinnedKeys(device.id) === undefined) {
+      return refuse(
+        HostLinkClose.UnsupportedVersion,
+        'unsupported_version',
+        `a host's first registration proves it holds its keys (host link version ${KEY_PROOF_HOST_LINK_VERSION}); this host speaks ${hello.version}: update baton on the host`,
       );
     }
     // Pinned under the grant (the device id): a new pairing is a new grant, free to bring keys.
@@ -115,6 +143,13 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
     deps.sealing?.hostConnected(device.id, hello.version >= 3 && hello.sealed === true, hello.keys);
     open(ws, device.id, device.name, hello, verifier, deps);
   });
+}
+
+/** A WebSocket close reason holds at most 123 bytes of UTF-8 (ws throws past that). */
+function closeReason(message: string): string {
+  let reason = message.slice(0, 120);
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }
 
 function open(

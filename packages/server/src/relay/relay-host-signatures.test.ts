@@ -16,6 +16,7 @@ import {
 import {
   generateDeviceIdentity,
   keyFingerprint,
+  signHostKeyProof,
   signHostOut,
   type DeviceIdentity,
 } from '@baton/seal';
@@ -28,6 +29,11 @@ import { callApi } from '../testing/http-api.js';
 import { QUIET_TERMINAL, startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 
 type OutBody = Extract<HostMessage, { type: 'out' }>['body'];
+
+const keysOf = (identity: DeviceIdentity): HostKeys => ({
+  signingKey: identity.publicKeys.signingKey,
+  agreementKey: identity.publicKeys.agreementKey,
+});
 
 /**
  * A host-link client that speaks the frames by hand, so a test can send what no real host
@@ -52,7 +58,14 @@ class RawHost {
     });
   }
 
-  static async connect(relayUrl: string, token: string, keys: HostKeys): Promise<RawHost> {
+  /** Says `host.hello` with `identity`'s keys and its proof of possession over `token`. */
+  static async connect(
+    relayUrl: string,
+    token: string,
+    identity: DeviceIdentity,
+  ): Promise<RawHost> {
+    const keys = keysOf(identity);
+    const proof = await signHostKeyProof(identity.signing.privateKey, token, keys);
     const ws = new WebSocket(relayUrl.replace(/^http/, 'ws') + HOST_LINK_PATH);
     const host = new RawHost(ws);
     await new Promise((resolve, reject) => {
@@ -66,6 +79,7 @@ class RawHost {
         token,
         running: [],
         keys,
+        proof,
       } satisfies HostMessage),
     );
     return host;
@@ -90,11 +104,6 @@ class RawHost {
     this.ws.send(JSON.stringify(frame));
   }
 }
-
-const keysOf = (identity: DeviceIdentity): HostKeys => ({
-  signingKey: identity.publicKeys.signingKey,
-  agreementKey: identity.publicKeys.agreementKey,
-});
 
 const output = (text: string): OutBody => ({
   kind: 'events',
@@ -130,7 +139,7 @@ test('the relay stores host output its pinned key signed and refuses every forge
   const thief = await generateDeviceIdentity('thief', { extractable: true });
   const token = await ownerToken(relay.url, relay.ownerToken, 'laptop');
   const connect = async () => {
-    const h = await RawHost.connect(relay.url, token, keysOf(host));
+    const h = await RawHost.connect(relay.url, token, host);
     hosts.push(h);
     await h.welcomed();
     assert.equal(h.closeCode, undefined, h.closeReason);
@@ -258,12 +267,12 @@ test('a second registration with other keys under the same grant is refused; a n
   const second = await generateDeviceIdentity('host', { extractable: true });
   const token = await ownerToken(relay.url, relay.ownerToken, 'laptop');
 
-  const a = await RawHost.connect(relay.url, token, keysOf(first));
+  const a = await RawHost.connect(relay.url, token, first);
   links.push(a);
   await a.welcomed();
   assert.equal(a.closeCode, undefined, a.closeReason);
 
-  const b = await RawHost.connect(relay.url, token, keysOf(second));
+  const b = await RawHost.connect(relay.url, token, second);
   links.push(b);
   assert.equal(await b.closed(), HostLinkClose.KeysMismatch);
   assert.match(b.closeReason, /other keys/);
@@ -272,14 +281,14 @@ test('a second registration with other keys under the same grant is refused; a n
   assert.equal(a.closeCode, undefined, 'the registered link goes on');
 
   // The same keys again (a reconnect) are welcome; so are new keys under a new grant.
-  const again = await RawHost.connect(relay.url, token, keysOf(first));
+  const again = await RawHost.connect(relay.url, token, first);
   links.push(again);
   await again.welcomed();
   assert.ok(again.frames.some((f) => f.type === 'host.welcome'));
   const repaired = await RawHost.connect(
     relay.url,
     await ownerToken(relay.url, relay.ownerToken, 'laptop-2'),
-    keysOf(second),
+    second,
   );
   links.push(repaired);
   await repaired.welcomed();
@@ -375,7 +384,7 @@ test('the pinned keys survive a relay restart', async (t) => {
   const host = await generateDeviceIdentity('host', { extractable: true });
   const other = await generateDeviceIdentity('host', { extractable: true });
   const token = await ownerToken(relay.url, relay.ownerToken, 'laptop');
-  const first = await RawHost.connect(relay.url, token, keysOf(host));
+  const first = await RawHost.connect(relay.url, token, host);
   links.push(first);
   await first.welcomed();
   assert.equal(first.closeCode, undefined, first.closeReason);
@@ -392,10 +401,10 @@ test('the pinned keys survive a relay restart', async (t) => {
   await relay.close();
   relay = await startTestServer({ relay: true, dataDir: data.dir, port, ownerToken: owner });
   assert.equal((await listed())?.keyFingerprint, fingerprint, 'listed while offline, too');
-  const impostor = await RawHost.connect(relay.url, token, keysOf(other));
+  const impostor = await RawHost.connect(relay.url, token, other);
   links.push(impostor);
   assert.equal(await impostor.closed(), HostLinkClose.KeysMismatch);
-  const back = await RawHost.connect(relay.url, token, keysOf(host));
+  const back = await RawHost.connect(relay.url, token, host);
   links.push(back);
   await back.welcomed();
   assert.equal(back.closeCode, undefined, back.closeReason);

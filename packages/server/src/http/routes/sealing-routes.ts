@@ -1,4 +1,5 @@
 import { IntroduceBody, type IntroduceResponse } from '@baton/protocol';
+import { refuseWeakKeys } from '@baton/seal';
 import { BatonError } from '../../baton-error.js';
 import type { ApiDeps, BodyReader } from '../api-deps.js';
 import type { ApiRoute } from '../api-route.js';
@@ -53,6 +54,12 @@ export function sealingRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
             'bad_request',
             `this introduction is for host ${b.introduction.host}, not ${hostId}`,
           );
+        try {
+          // The host refuses it too; the relay does not keep (nor relay) a key that proves nothing.
+          refuseWeakKeys(b.introduction, `device ${device.id}`);
+        } catch (err) {
+          throw new BatonError('bad_request', (err as Error).message);
+        }
         await sealing.introduce({
           hostId,
           deviceId: device.id,
