@@ -18,6 +18,7 @@ import {
   type StreamMessage,
   type TerminalConfig,
   type UploadAttachmentResult,
+  sealedTerminalChecks,
 } from '@baton/protocol';
 import type { BackoffOptions } from './backoff.js';
 import { BatonError } from './baton-error.js';
@@ -222,7 +223,15 @@ export class BatonClient {
         canSend: (sessionId) => this.#canSend(sessionId),
         send: (frame, sealed) =>
           this.#connection.send(
-            sealed ? ({ ...frame, payload: sealed } as unknown as typeof frame) : frame,
+            sealed
+              ? // The sealed payload, with the clear copy of a terminal input's run and report
+                // that the relay checks (docs/protocol.md, "Sealed sessions" → "Inputs").
+                ({
+                  ...frame,
+                  payload: sealed,
+                  ...sealedTerminalChecks(frame.payload),
+                } as unknown as typeof frame)
+              : frame,
           ),
       },
       clock,

@@ -3,7 +3,7 @@ import { AgentModel, AgentPermissionMode } from './agent-settings.js';
 import { ConnectionMode } from './connection-mode.js';
 import { GetDocument, ListDocuments, ResolveDocument, WriteDocument } from './document.js';
 import { Epoch, InputId, RequestId, Seq, SessionId } from './ids.js';
-import { PermissionDecision, WireInputPayload } from './input-payload.js';
+import { PermissionDecision, SealedTerminalChecks, WireInputPayload } from './input-payload.js';
 import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
 import { SendVolatile } from './volatile-state.js';
 
@@ -111,6 +111,7 @@ export const SubmitInput = z.object({
   sessionId: SessionId,
   inputId: InputId,
   payload: WireInputPayload,
+  ...SealedTerminalChecks.shape,
 });
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConnectionMode } from './connection-mode.js';
 import { Role } from './role.js';
 import { Epoch, InputId } from './ids.js';
-import { PermissionDecision, WireInputPayload } from './input-payload.js';
+import { PermissionDecision, SealedTerminalChecks, WireInputPayload } from './input-payload.js';
 import { HandoffMode } from './session-control.js';
 import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
 
@@ -20,7 +20,11 @@ export const CreateSessionBody = z.object({
   config: z.union([TerminalConfig.strict(), AgentConfig.strict()]).optional(),
 });
 export const PatchSessionBody = z.object({ name: SessionName });
-export const SubmitInputBody = z.object({ inputId: InputId, payload: WireInputPayload });
+export const SubmitInputBody = z.object({
+  inputId: InputId,
+  payload: WireInputPayload,
+  ...SealedTerminalChecks.shape,
+});
 export const AnswerPermissionBody = z.object({
   requestId: z.string().min(1).max(256),
   answer: PermissionDecision,

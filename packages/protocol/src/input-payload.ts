@@ -43,6 +43,36 @@ export type InputPayload = z.infer<typeof InputPayload>;
 export const WireInputPayload = z.union([SealedInputPayload, InputPayload]);
 export type WireInputPayload = z.infer<typeof WireInputPayload>;
 
+/**
+ * The clear copy of a sealed terminal input's `run` and `report` (added in 2, additive), sent
+ * beside its payload in `input` (and `POST …/inputs`) and stored in its input event: the relay
+ * applies the stale-run check and the responder filter with them, as it does to a plaintext
+ * input, and the host, once it opened the input, refuses one whose sealed values differ (so a
+ * relay that alters them gains nothing but a dropped keystroke). Absent for other inputs, and
+ * ignored by servers before it (which then apply neither check to sealed inputs).
+ */
+export const SealedTerminalChecks = z.object({
+  run: z.number().int().nonnegative().optional(),
+  report: z.literal(true).optional(),
+});
+export type SealedTerminalChecks = z.infer<typeof SealedTerminalChecks>;
+
+/**
+ * The `run` and `report` of `source` (a terminal payload about to be sealed, or an `input`
+ * message carrying their clear copy), without absent fields.
+ */
+export function sealedTerminalChecks(source: {
+  kind?: string;
+  run?: number | undefined;
+  report?: true | undefined;
+}): SealedTerminalChecks {
+  if (source.kind !== undefined && source.kind !== 'terminal') return {};
+  return {
+    ...(source.run !== undefined ? { run: source.run } : {}),
+    ...(source.report === true ? { report: true as const } : {}),
+  };
+}
+
 /** Whether a payload is the sealed form. */
 export function isSealedPayload(payload: WireInputPayload): payload is SealedInputPayload {
   return 'sealed' in payload;

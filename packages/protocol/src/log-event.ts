@@ -3,7 +3,7 @@ import { TokenUsage } from './agent-usage.js';
 import { DocumentChanged } from './document.js';
 import { InputId, Seq } from './ids.js';
 import { AgentCommand, AgentModel, AgentPermissionMode } from './agent-settings.js';
-import { PermissionDecision, WireInputPayload } from './input-payload.js';
+import { PermissionDecision, SealedTerminalChecks, WireInputPayload } from './input-payload.js';
 import { SealedEventData } from './sealed.js';
 import { SessionKind, SessionStatus } from './session.js';
 import { ControlAction, SessionControl } from './session-control.js';
@@ -46,6 +46,8 @@ const bodies = {
     connectionId: z.string().optional(),
     payload: WireInputPayload,
     imported: Imported,
+    /** A sealed terminal input's clear `run` and `report` (`SealedTerminalChecks`). */
+    ...SealedTerminalChecks.shape,
   }),
   /**
    * The runner took the input (for agents: the turn that answers it started). `deviceId` names

@@ -143,6 +143,11 @@
  *      `attachment` in `SealedEnvelopeShape` (never in a frame: uploads only, over HTTP), and the
  *      upload answer's `type` may be `SEALED_ATTACHMENT_TYPE` for a sealed session. Only devices
  *      that seal upload to sealed sessions; plaintext sessions answer as before.
+ *      Additive in 2: the clear checks of a sealed terminal input (`SealedTerminalChecks`):
+ *      `run` and `report` beside a sealed payload in `input` and `POST …/inputs`, and in the
+ *      stored input event, so that a relay applies the stale-run check and the responder filter
+ *      to sealed inputs; the host refuses one whose sealed values differ. Older servers drop
+ *      the fields (and check neither, as before); older clients send none.
  *      Host link only (clients see nothing of it): version 6, `host.hello.proof`, the host's
  *      proof that it holds the signing key it registers (docs/protocol.md, "Host keys"); the
  *      relay refuses weak public keys from every host link version.

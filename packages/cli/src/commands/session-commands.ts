@@ -71,9 +71,7 @@ export async function send(args: ParsedArgs): Promise<void> {
       ExitCode.Usage,
     );
   // Uploaded before the message: the message names them by id (docs/protocol.md, "Attachments").
-  const attachments = attaching
-    ? await uploadSendAttachments(target, session, images, files)
-    : [];
+  const attachments = attaching ? await uploadSendAttachments(target, session, images, files) : [];
   const payload: InputPayload =
     session.kind === 'terminal'
       ? { kind: 'terminal', data: args.flags.has('no-enter') ? text : text + '\r' }

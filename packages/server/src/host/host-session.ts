@@ -146,7 +146,19 @@ export class HostSession {
       // A sealed input is opened (author, counter, tag checked) before the runner sees it; one
       // that fails is answered with the error and never reaches the runner.
       const plain = sealing ? await sealing.openInput(this.id, event) : event;
-      await this.current().input(plain);
+      const altered = sealing ? alteredChecks(event, plain) : undefined;
+      if (altered !== undefined) {
+        // The relay filtered this input by its clear copy of `run`/`report`; one that differs
+        // from the sealed values was filtered by something else than what the device sealed.
+        // It is not typed (a keystroke lost is better than one typed into the wrong program).
+        this.deps.log.warn('refused a sealed terminal input whose clear checks differ', {
+          session: this.id,
+          seq: event.seq,
+          differs: altered,
+        });
+      } else {
+        await this.current().input(plain);
+      }
       this.deps.state.markTaken(this.id, event.seq);
       sealing?.taken(this.id, event.seq);
       this.snapshots?.committed(1);
@@ -376,4 +388,19 @@ export class HostSession {
       deviceName: (deviceId) => this.names.get(deviceId),
     };
   }
+}
+
+/**
+ * Which of a sealed terminal input's clear `run` and `report` (the copy the relay checked; see
+ * `SealedTerminalChecks`) differs from the sealed value, if any. An input without a clear copy
+ * (a device from before it) passes: the relay could not check it, as before the copy existed.
+ */
+function alteredChecks(wire: InputEvent, opened: InputEvent): string | undefined {
+  const sealed = opened.data.payload;
+  if (sealed.kind !== 'terminal' || 'sealed' in sealed) return undefined;
+  const { run, report } = wire.data;
+  if (run === undefined && report === undefined) return undefined;
+  if (run !== sealed.run) return 'run';
+  if ((report ?? false) !== (sealed.report ?? false)) return 'report';
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { isSealedPayload, type WireInputPayload } from '@baton/protocol';
+import { isSealedPayload, type SealedTerminalChecks, type WireInputPayload } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
 
 /**
@@ -16,12 +16,26 @@ export function nextRun(previous: number, headSeq: number): number {
   return Math.max(previous + 1, headSeq + 1);
 }
 
+/**
+ * The run a terminal input was typed for: its own, or for a sealed one the clear copy its device
+ * sent beside it (`checks`; the host refuses the input if it differs from the sealed one).
+ */
+export function typedForRun(
+  payload: WireInputPayload,
+  checks: SealedTerminalChecks = {},
+): number | undefined {
+  if (payload.kind !== 'terminal') return undefined;
+  return isSealedPayload(payload) ? checks.run : payload.run;
+}
+
 /** Whether an input was typed for another run than `currentRun` (only terminal inputs carry one). */
-export function isStaleRun(payload: WireInputPayload, currentRun: number): boolean {
-  // A sealed input's `run` is inside its envelope: the relay cannot check it (the host does not
-  // either yet; docs/security.md).
-  if (isSealedPayload(payload)) return false;
-  return payload.kind === 'terminal' && payload.run !== undefined && payload.run !== currentRun;
+export function isStaleRun(
+  payload: WireInputPayload,
+  currentRun: number,
+  checks: SealedTerminalChecks = {},
+): boolean {
+  const run = typedForRun(payload, checks);
+  return run !== undefined && run !== currentRun;
 }
 
 /**
@@ -34,11 +48,11 @@ export async function duplicateOrStale(
   inputId: string,
   payload: WireInputPayload,
   findStored: (inputId: string) => Promise<number | undefined>,
+  checks: SealedTerminalChecks = {},
 ): Promise<{ seq: number; duplicate: true }> {
   const seq = await findStored(inputId);
   if (seq !== undefined) return { seq, duplicate: true };
-  const typedFor =
-    !isSealedPayload(payload) && payload.kind === 'terminal' ? payload.run : undefined;
+  const typedFor = typedForRun(payload, checks);
   throw new BatonError(
     'stale_input',
     `input ${inputId} was typed for run ${typedFor} of session ${sessionId}, which is now at run ${currentRun} (it restarted); the keys were not sent`,

@@ -6,6 +6,7 @@ import {
   type AgentConfig,
   type Attachment,
   type WireInputPayload,
+  type SealedTerminalChecks,
   isSealedPayload,
   isSealedLogEvent,
   type SessionSealing,
@@ -601,6 +602,7 @@ export class LiveSession {
     inputId: string,
     payload: WireInputPayload,
     readOnly: boolean,
+    sealedChecks: SealedTerminalChecks = {},
   ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
     if (readOnly) {
       throw new BatonError('read_only', 'this attachment is read-only: it cannot send input');
@@ -625,15 +627,25 @@ export class LiveSession {
         `a ${this.kind} session takes '${expected}' inputs, not '${payload.kind}'`,
       );
     }
+    // A sealed terminal input's `run` and `report` are checked by their clear copy, which the host
+    // compares with the sealed values once it opened the input (docs/protocol.md, "Inputs").
+    const checks: SealedTerminalChecks =
+      isSealedPayload(payload) && payload.kind === 'terminal' ? sealedChecks : {};
     // Every window's emulator answers a query; only the responder's answer is typed.
     const report =
-      !isSealedPayload(payload) && payload.kind === 'terminal' && payload.report === true;
+      payload.kind === 'terminal' &&
+      (isSealedPayload(payload) ? checks.report === true : payload.report === true);
     if (report && actor.connectionId !== this.responder()) {
       return { seq: this.committedSeq, duplicate: false, ignored: 'not_responder' };
     }
-    if (isStaleRun(payload, this.runners.run)) {
-      return duplicateOrStale(this.id, this.runners.run, inputId, payload, (id) =>
-        storedDuplicateOf(this.deps.store, this.id, actor.deviceId, id, payload),
+    if (isStaleRun(payload, this.runners.run, checks)) {
+      return duplicateOrStale(
+        this.id,
+        this.runners.run,
+        inputId,
+        payload,
+        (id) => storedDuplicateOf(this.deps.store, this.id, actor.deviceId, id, payload),
+        checks,
       );
     }
     if (!this.acceptsInput()) {
@@ -666,6 +678,7 @@ export class LiveSession {
           inputId,
           deviceId: actor.deviceId,
           payload: p,
+          ...checks,
         };
         if (actor.connectionId !== undefined) data.connectionId = actor.connectionId;
         return this.deps.writer.appendInput(this.logState, { type: 'input', data });

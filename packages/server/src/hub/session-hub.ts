@@ -15,6 +15,7 @@ import {
   type SessionHost,
   type SessionInfo,
   type SessionKind,
+  type SealedTerminalChecks,
 } from '@baton/protocol';
 import type { z } from 'zod';
 import { newEpoch, newSessionId } from '../auth/tokens.js';
@@ -599,6 +600,7 @@ export class SessionHub {
     inputId: string,
     payload: WireInputPayload,
     readOnly = false,
+    sealedChecks: SealedTerminalChecks = {},
   ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
     const s = this.get(id);
     const command: ForwardedCommand = {
@@ -618,7 +620,8 @@ export class SessionHub {
       if (remote.ignored === 'not_responder') result.ignored = 'not_responder';
       return result;
     }
-    return s.submitInput(actor, inputId, payload, readOnly);
+    // A relay runs as one node, so sealed inputs (and their checks) are never forwarded.
+    return s.submitInput(actor, inputId, payload, readOnly, sealedChecks);
   }
 
   async answerPermission(

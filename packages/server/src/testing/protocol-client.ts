@@ -202,12 +202,16 @@ export class ProtocolClient {
     });
   }
 
-  /** Submits an input; resolves with its ack (seq and whether it was a duplicate). */
+  /**
+   * Submits an input; resolves with its ack (seq and whether it was a duplicate). `extra` goes in
+   * the frame beside the payload (a sealed terminal input's clear `run` and `report`).
+   */
   submit(
     sessionId: string,
     inputId: string,
     payload: WireInputPayload,
     timeoutMs = 10_000,
+    extra: Record<string, unknown> = {},
   ): Promise<{ seq: number; duplicate: boolean }> {
     const key = `${sessionId}/${inputId}`;
     return new Promise((resolve, reject) => {
@@ -225,7 +229,7 @@ export class ProtocolClient {
           reject(e);
         },
       });
-      this.send({ type: 'input', sessionId, inputId, payload });
+      this.send({ type: 'input', sessionId, inputId, payload, ...extra });
     });
   }
 

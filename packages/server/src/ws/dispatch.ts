@@ -5,6 +5,7 @@ import {
   type ErrorCode,
   type RequestId,
   type Role,
+  sealedTerminalChecks,
 } from '@baton/protocol';
 import type { AuditLog } from '../audit/audit-log.js';
 import { eventFor } from '../hub/legacy-events.js';
@@ -174,6 +175,7 @@ export async function dispatch(
           msg.inputId,
           msg.payload,
           attachment?.readOnly ?? false,
+          sealedTerminalChecks(msg),
         );
         if (!result.duplicate && result.ignored === undefined)
           ctx.audit.recordInput(

@@ -7,6 +7,7 @@ import {
   PatchSessionBody,
   SubmitInputBody,
   describeZodError,
+  sealedTerminalChecks,
 } from '@baton/protocol';
 import { BatonError } from '../../baton-error.js';
 import { checkName } from '../../check-name.js';
@@ -122,7 +123,14 @@ export function sessionRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
         const id = params[0]!;
         hub.get(id);
         const b = await body(req, SubmitInputBody);
-        const result = await hub.submitInput(id, { deviceId: device.id }, b.inputId, b.payload);
+        const result = await hub.submitInput(
+          id,
+          { deviceId: device.id },
+          b.inputId,
+          b.payload,
+          false,
+          sealedTerminalChecks(b),
+        );
         // Over HTTP there is no window, so a terminal report is never the responder's: ignored.
         const stored = !result.duplicate && result.ignored === undefined;
         if (stored)
