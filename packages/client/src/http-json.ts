@@ -63,3 +63,20 @@ export function answerBody(method: string, url: string, status: number, text: st
   }
   return body;
 }
+
+/**
+ * The `BatonError` of an answer that failed, for callers that read a successful body as bytes
+ * (a download): the server's code and message from its error body, else `bad_reply`.
+ */
+export async function answerRefusal(
+  method: string,
+  url: string,
+  response: { status: number; text(): Promise<string> },
+): Promise<BatonError> {
+  try {
+    answerBody(method, url, response.status, await response.text());
+  } catch (error) {
+    if (error instanceof BatonError) return error;
+  }
+  return new BatonError('bad_reply', `${method} ${url} failed with status ${response.status}`);
+}

@@ -59,7 +59,7 @@ export type { SessionsSnapshot } from './sessions-store.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.js';
 export { createPairing, pairingStatus, redeemPairing } from './pairing-api.js';
 export { listHosts } from './host-api.js';
-export { requestJson } from './http-json.js';
+export { answerRefusal, requestJson } from './http-json.js';
 export type { HttpFetch } from './http-json.js';
 export type { DeviceIdentity } from './device-identity.js';
 export { stripTerminalQueries } from './strip-terminal-queries.js';

@@ -6,6 +6,7 @@ import {
 } from '@baton/protocol';
 import { attachmentUrl, uploadAttachment, type UploadAttachmentOptions } from './attachment-api.js';
 import { BatonError } from './baton-error.js';
+import { answerRefusal } from './http-json.js';
 import type { ClientSealing } from './sealing/client-sealing.js';
 import { sniffAttachmentType } from './sniff-attachment-type.js';
 
@@ -85,15 +86,7 @@ export async function readSessionAttachment(
       `could not read attachment ${attachmentId}: ${String(error)}`,
     );
   }
-  if (!res.ok) {
-    const json = (await res.json().catch(() => ({}))) as {
-      error?: { code?: string; message?: string };
-    };
-    throw new BatonError(
-      json.error?.code ?? 'internal',
-      json.error?.message ?? `the server answered ${res.status}`,
-    );
-  }
+  if (!res.ok) throw await answerRefusal('GET', `attachment ${attachmentId}`, res);
   const body = new Uint8Array(await res.arrayBuffer());
   if (!(res.headers.get('content-type') ?? '').startsWith(SEALED_ATTACHMENT_TYPE))
     return { type: sniffAttachmentType(body) ?? 'application/octet-stream', data: body };

@@ -26,6 +26,7 @@ import { startHost } from '../host/start-host.js';
 import type { RunnerFactory } from '../runners/runner.js';
 import { SqliteStore } from '../storage/sqlite-store.js';
 import { callApi } from '../testing/http-api.js';
+import { startWelcomedHost } from '../testing/relay-host.js';
 import { QUIET_TERMINAL, startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 
 type OutBody = Extract<HostMessage, { type: 'out' }>['body'];
@@ -430,32 +431,19 @@ test('runner output holding a lone surrogate is still signed, verified and store
       stop: () => Promise.resolve(),
     }),
   };
-  const pairing = await callApi<{ code: string }>(
-    relay.url,
-    relay.ownerToken,
-    'POST',
-    '/api/pairings',
-    { role: 'owner' },
-  );
-  let online = false;
-  const host = await startHost({
-    relay: relay.url,
-    dataDir: hostDir.dir,
-    code: pairing.body.code,
+  const { close } = await startWelcomedHost(relay, {
     name: 'desk',
-    logLevel: 'silent',
+    dataDir: hostDir.dir,
     // It reads the stored output: a plaintext host (sealed sessions: relay-sealed.test.ts).
     plaintext: true,
     runners: [cut],
-    onOnline: () => (online = true),
   });
   t.after(async () => {
-    await host.close();
+    await close();
     await relay.close();
     data.remove();
     hostDir.remove();
   });
-  await waitUntil(() => online, 'the relay welcomes the host');
   const created = await callApi<{ session: SessionInfo }>(
     relay.url,
     relay.ownerToken,

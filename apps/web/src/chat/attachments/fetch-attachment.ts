@@ -1,4 +1,4 @@
-import { BatonError, attachmentUrl, type BatonClient } from '@baton/client';
+import { BatonError, answerRefusal, attachmentUrl, type BatonClient } from '@baton/client';
 import { serverOrigin } from '../../server-origin.js';
 
 /** Whether the session is sealed: its attachments are envelopes, opened in this browser. */
@@ -41,14 +41,6 @@ export async function fetchAttachment(
   } catch {
     throw new BatonError('disconnected', 'baton cannot be reached');
   }
-  if (!res.ok) {
-    const json = (await res.json().catch(() => ({}))) as {
-      error?: { code?: string; message?: string };
-    };
-    throw new BatonError(
-      json.error?.code ?? 'internal',
-      json.error?.message ?? `the server answered ${res.status}`,
-    );
-  }
+  if (!res.ok) throw await answerRefusal('GET', `attachment ${attachmentId}`, res);
   return res.blob();
 }
