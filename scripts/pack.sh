@@ -16,5 +16,18 @@ rm -f "$out"/*.tgz
 node packages/baton/bundle.mjs >&2
 (cd packages/baton && npm pack --silent --pack-destination "$out" >/dev/null)
 npm pack --silent --pack-destination "$out" \
-  -w packages/protocol -w packages/seal -w packages/client -w packages/react >/dev/null
+  -w packages/protocol -w packages/client -w packages/react >/dev/null
+# @baton/seal exports ./testing to the workspace's tests (weak keys, openssl-made keys); the
+# library installs without it, so it is packed from a copy whose package.json leaves it out.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+cp -r packages/seal/package.json packages/seal/README.md packages/seal/dist "$stage"/
+node -e '
+  const fs = require("node:fs");
+  const file = process.argv[1];
+  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+  delete pkg.exports["./testing"];
+  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
+' "$stage/package.json"
+(cd "$stage" && npm pack --silent --pack-destination "$out" >/dev/null)
 ls "$out"/*.tgz

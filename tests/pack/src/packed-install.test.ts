@@ -67,6 +67,16 @@ describe('the packed tarballs', () => {
         assert.match(f, /^package\/dist\/.*\.(js|d\.ts)$/, `${file}: ${f}`);
         assert.doesNotMatch(f, /\.test\.|\/testing\//, `${file}: ${f}`);
       }
+      // Every export names a file the tarball holds (none left pointing at testing code).
+      const manifest = JSON.parse(
+        (await run('tar', ['-xzOf', file, 'package/package.json'])).stdout,
+      ) as { exports: Record<string, { types: string; default: string }> };
+      for (const [name, target] of Object.entries(manifest.exports))
+        for (const path of [target.types, target.default])
+          assert.ok(
+            files.includes(`package/${path.replace(/^\.\//, '')}`),
+            `${file}: ${name} → ${path}`,
+          );
     }
   });
 
