@@ -12,7 +12,13 @@ import {
 } from '@baton/client';
 import type { SessionInfo } from '@baton/protocol';
 import { pairDeviceWithHost, startHost } from '@baton/server';
-import { TINY_PNG, heldTurnAgent, startTestServer, waitUntil } from '@baton/server/testing';
+import {
+  TINY_PNG,
+  heldTurnAgent,
+  startTestServer,
+  waitForSessionKey,
+  waitUntil,
+} from '@baton/server/testing';
 import { CLEAN_ENV, runBaton } from './run-baton.test-helper.js';
 
 /**
@@ -92,12 +98,7 @@ test('the SDK seals a photo for a sealed session, the agent gets it, another dev
     client.connect();
     client.subscribe(session.id);
     // The host wraps the key once it took the introduction: the client opens events then.
-    await waitUntil(async () => {
-      const keys = await fetch(`${relay.url}/api/sessions/${session.id}/keys`, {
-        headers: { authorization: `Bearer ${paired.token}` },
-      });
-      return ((await keys.json()) as { wrapped?: unknown[] }).wrapped?.length;
-    }, `the host wraps the session key to ${name}`);
+    await waitForSessionKey(relay.url, paired.token, session.id);
     return client;
   };
   const phone = await device('phone');
@@ -137,12 +138,7 @@ test('the SDK seals a photo for a sealed session, the agent gets it, another dev
       { token: string }
     >
   )[relay.url]!.token;
-  await waitUntil(async () => {
-    const keys = await fetch(`${relay.url}/api/sessions/${session.id}/keys`, {
-      headers: { authorization: `Bearer ${cliToken}` },
-    });
-    return ((await keys.json()) as { wrapped?: unknown[] }).wrapped?.length;
-  }, 'the host wraps the session key to the CLI');
+  await waitForSessionKey(relay.url, cliToken, session.id);
   const cliPhoto = Buffer.concat([TINY_PNG, Buffer.from(CLI_MARKER)]);
   const file = join(home, 'from-cli.png');
   writeFileSync(file, cliPhoto);

@@ -21,6 +21,7 @@ import {
   BASH_TERMINAL,
   startTestServer,
   startWelcomedHost,
+  waitForSessionKey,
   waitUntil,
   type WelcomedHost,
 } from '@baton/server/testing';
@@ -48,23 +49,6 @@ async function api<T>(relay: Relay, token: string, method: string, path: string,
 /** `baton host pair` on the host machine: the link a new device joins with. */
 async function hostLink(relay: Relay, hostDir: string): Promise<string> {
   return (await pairDeviceWithHost({ relay: relay.url, dataDir: hostDir, role: 'editor' })).link;
-}
-
-/** Waits until the host has wrapped the session's key to the device (it accepted the intro). */
-async function keysArrive(relay: Relay, token: string, sessionId: string): Promise<void> {
-  await waitUntil(
-    async () => {
-      const keys = await api<{ wrapped?: unknown[] }>(
-        relay,
-        token,
-        'GET',
-        `/api/sessions/${sessionId}/keys`,
-      );
-      return keys.status === 200 && (keys.body.wrapped?.length ?? 0) > 0;
-    },
-    'the host wraps the session key to the new device',
-    15_000,
-  );
 }
 
 const outputOf = (events: readonly LogEvent[]) =>
@@ -111,7 +95,7 @@ test('devices paired by link through the SDK and the CLI read a sealed terminal 
   });
   assert.equal(phone.hostId, hostId);
   assert.deepEqual(await store.hostKeys(hostId!), (await store.hosts())[0]);
-  await keysArrive(relay, phone.token, session.id);
+  await waitForSessionKey(relay.url, phone.token, session.id);
   const errors: BatonError[] = [];
   const client = new BatonClient({
     url: relay.url.replace(/^http/, 'ws') + '/v1/ws',
@@ -152,7 +136,7 @@ test('devices paired by link through the SDK and the CLI read a sealed terminal 
     string,
     { token: string }
   >;
-  await keysArrive(relay, devices[relay.url]!.token, session.id);
+  await waitForSessionKey(relay.url, devices[relay.url]!.token, session.id);
 
   const ls = await runBaton(['ls', '--url', relay.url], env);
   assert.equal(ls.code, 0, ls.stderr);
@@ -253,7 +237,7 @@ test('baton join of a second host at the same relay adds it to the same device, 
     { deviceId: string; token: string }
   >;
   assert.equal(devices[relay.url]?.deviceId, deviceId);
-  for (const s of sessions) await keysArrive(relay, devices[relay.url]!.token, s.id);
+  for (const s of sessions) await waitForSessionKey(relay.url, devices[relay.url]!.token, s.id);
 
   for (const [i, s] of sessions.entries()) {
     const send = await runBaton(['send', '--url', relay.url, s.id, `echo BOTH-$((${i}+40))`], env);

@@ -15,6 +15,7 @@ import {
   ProtocolClient,
   startTestServer,
   startWelcomedHost,
+  waitForSessionKey,
   waitUntil,
 } from '@baton/server/testing';
 
@@ -53,12 +54,7 @@ test('sealed terminal inputs: only the responder’s answers are typed, stale ke
     const store = new MemorySealingStore();
     const { link } = await pairDeviceWithHost({ relay: relay.url, dataDir, role: 'editor' });
     const { token } = await pairWithHost(link, { store, name });
-    await waitUntil(async () => {
-      const keys = await fetch(`${relay.url}/api/sessions/${session.id}/keys`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      return ((await keys.json()) as { wrapped?: unknown[] }).wrapped?.length;
-    }, `the host wraps the session key to ${name}`);
+    await waitForSessionKey(relay.url, token, session.id);
     return { store, token };
   };
   /** A paired device's client, subscribed. */

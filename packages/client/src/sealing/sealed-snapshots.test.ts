@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { SessionInfo } from '@baton/protocol';
-import { startHost, startServer } from '@baton/server';
-import { waitUntil } from '@baton/server/testing';
+import { startServer } from '@baton/server';
+import { startWelcomedHost, waitForSessionKey, waitUntil } from '@baton/server/testing';
 import {
   encodePairingFragment,
   generateDeviceIdentity,
@@ -52,23 +52,16 @@ test('a late joiner of a sealed terminal gets the host-made snapshot: it opens t
     retentionEvents: 20,
   });
   t.after(() => relay.close());
-  const { code } = await createPairing(relay.url, relay.ownerToken, { role: 'owner' });
-  let hostId: string | undefined;
-  const host = await startHost({
-    relay: relay.url,
-    dataDir: hostDir,
-    code,
+  const { host, hostId } = await startWelcomedHost(relay, {
     name: 'desk',
-    logLevel: 'silent',
+    dataDir: hostDir,
     snapshotEvery: 10,
     snapshotQuietMs: 300,
-    onOnline: (id) => (hostId = id),
   });
   let hostClosed = false;
   t.after(async () => {
     if (!hostClosed) await host.close();
   });
-  await waitUntil(() => hostId, 'the relay welcomes the host');
 
   // The device pairs with the host by link, as `baton host pair` makes it.
   const exported = JSON.parse(
@@ -98,14 +91,7 @@ test('a late joiner of a sealed terminal gets the host-made snapshot: it opens t
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const sessionId = created.body.session.id;
   assert.deepEqual(created.body.session.sealed?.hostId, hostId);
-  await waitUntil(async () => {
-    const keys = await json<{ wrapped: unknown[] }>(
-      `${relay.url}/api/sessions/${sessionId}/keys`,
-      device.token,
-      'GET',
-    );
-    return keys.status === 200 && keys.body.wrapped.length > 0;
-  }, 'the host wraps the session key to the device');
+  await waitForSessionKey(relay.url, device.token, sessionId);
 
   const diagnostics: string[] = [];
   /** What a fresh joiner gets: the snapshot it starts from, opened by the SDK. */

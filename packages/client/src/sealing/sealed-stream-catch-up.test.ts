@@ -5,14 +5,13 @@ import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { SessionInfo, StreamMessage } from '@baton/protocol';
 import {
-  startHost,
   startServer,
   type InputEvent,
   type Runner,
   type RunnerContext,
   type RunnerFactory,
 } from '@baton/server';
-import { waitUntil } from '@baton/server/testing';
+import { startWelcomedHost, waitForSessionKey, waitUntil } from '@baton/server/testing';
 import {
   encodePairingFragment,
   importDeviceIdentity,
@@ -87,19 +86,12 @@ test('a device that subscribes mid-reply in a sealed session sees the reply stre
   t.after(() => relay.close());
   const agent = pausingAgent();
   const hostDir = join(dir, 'host');
-  const { code } = await createPairing(relay.url, relay.ownerToken, { role: 'owner' });
-  let hostId: string | undefined;
-  const host = await startHost({
-    relay: relay.url,
-    dataDir: hostDir,
-    code,
+  const { hostId, close } = await startWelcomedHost(relay, {
     name: 'desk',
-    logLevel: 'silent',
+    dataDir: hostDir,
     runners: [agent.factory],
-    onOnline: (id) => (hostId = id),
   });
-  t.after(() => host.close());
-  await waitUntil(() => hostId, 'the relay welcomes the host');
+  t.after(close);
 
   // Two devices pair with the host by link, as `baton host pair` makes it.
   const exported = JSON.parse(
@@ -136,15 +128,7 @@ test('a device that subscribes mid-reply in a sealed session sees the reply stre
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const sessionId = created.body.session.id;
   assert.ok(created.body.session.sealed, 'the session is sealed');
-  for (const d of devices)
-    await waitUntil(async () => {
-      const keys = await json<{ wrapped: unknown[] }>(
-        `${relay.url}/api/sessions/${sessionId}/keys`,
-        d.token,
-        'GET',
-      );
-      return keys.status === 200 && keys.body.wrapped.length > 0;
-    }, 'the host wraps the session key to each device');
+  for (const d of devices) await waitForSessionKey(relay.url, d.token, sessionId);
 
   const diagnostics: string[] = [];
   const clientOf = async (d: (typeof devices)[number]) => {

@@ -21,5 +21,10 @@ export { SubscriptionKeys } from './web-push-decrypt.js';
 export { verifyVapid, type VapidClaims } from './vapid-jwt.js';
 export { TestPushService, type PushDelivery } from './test-push-service.js';
 export { TINY_PNG } from './tiny-png.js';
-export { ownerPairingCode, startWelcomedHost, type WelcomedHost } from './relay-host.js';
+export {
+  ownerPairingCode,
+  startWelcomedHost,
+  waitForSessionKey,
+  type WelcomedHost,
+} from './relay-host.js';
 export { heldTurnAgent, type HeldTurnAgent } from './held-turn-agent.js';

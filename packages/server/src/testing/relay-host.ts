@@ -68,3 +68,26 @@ export async function startWelcomedHost(
     },
   };
 }
+
+/**
+ * Waits until the host has wrapped `sessionId`'s key to the device whose token this is (it took
+ * the device's introduction): from then on the device opens the session's events.
+ */
+export async function waitForSessionKey(
+  relayUrl: string,
+  token: string,
+  sessionId: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  await waitUntil(
+    async () => {
+      const res = await fetch(`${relayUrl}/api/sessions/${sessionId}/keys`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (res.status !== 200) return false;
+      return ((await res.json()) as { wrapped?: unknown[] }).wrapped?.length;
+    },
+    `the host wraps the key of ${sessionId} to the device`,
+    timeoutMs,
+  );
+}
