@@ -419,10 +419,9 @@ describe('many nodes on one PostgreSQL', () => {
           () => post(node, token, path, body).then((r) => (r.status === 401 ? undefined : r)),
           'the node knows the device',
         );
-      const link = (await post(c3.nodes[0]!, desk, 'handoff', { mode: 'takeover' }))
-        .body as unknown as {
-        token: string;
-      };
+      const made = await post(c3.nodes[0]!, desk, 'handoff', { mode: 'takeover' });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const link = made.body as unknown as { token: string };
       const taken = await known(c3.nodes[1]!, phone, 'resume', {
         handoffToken: link.token,
         deviceName: 'phone',
