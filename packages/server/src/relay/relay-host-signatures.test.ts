@@ -26,7 +26,7 @@ import { startHost } from '../host/start-host.js';
 import type { RunnerFactory } from '../runners/runner.js';
 import { SqliteStore } from '../storage/sqlite-store.js';
 import { callApi } from '../testing/http-api.js';
-import { startWelcomedHost } from '../testing/relay-host.js';
+import { ownerPairingCode, startWelcomedHost } from '../testing/relay-host.js';
 import { QUIET_TERMINAL, startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 
 type OutBody = Extract<HostMessage, { type: 'out' }>['body'];
@@ -306,13 +306,7 @@ test('baton host keeps its identity in a 0600 file across restarts, and refuses 
     data.remove();
     hostDir.remove();
   });
-  const pairing = await callApi<{ code: string }>(
-    relay.url,
-    relay.ownerToken,
-    'POST',
-    '/api/pairings',
-    { role: 'owner' },
-  );
+  const ownerCode = await ownerPairingCode(relay);
   let online = 0;
   const start = (code?: string) =>
     startHost({
@@ -325,7 +319,7 @@ test('baton host keeps its identity in a 0600 file across restarts, and refuses 
       plaintext: true,
       onOnline: () => online++,
     });
-  const first = await start(pairing.body.code);
+  const first = await start(ownerCode);
   await waitUntil(() => online === 1, 'the relay welcomes the host');
   const file = join(hostDir.dir, IDENTITY_FILE);
   assert.equal(statSync(file).mode & 0o777, 0o600);

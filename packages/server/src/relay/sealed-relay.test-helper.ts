@@ -26,6 +26,7 @@ import { pairDeviceWithHost } from '../host/pair-device.js';
 import { startHost } from '../host/start-host.js';
 import type { RunnerFactory } from '../runners/runner.js';
 import { callApi } from '../testing/http-api.js';
+import { ownerPairingCode } from '../testing/relay-host.js';
 import { ProtocolClient } from '../testing/protocol-client.js';
 import { BASH_TERMINAL, startTestServer, tempDataDir, waitUntil } from '../testing/test-server.js';
 
@@ -117,13 +118,7 @@ export async function sealedRelay(
     logSink: (line) => logs.push(line),
   });
   const hostDir = tempDataDir('baton-host-');
-  const pairing = await callApi<{ code: string }>(
-    relay.url,
-    relay.ownerToken,
-    'POST',
-    '/api/pairings',
-    { role: 'owner' },
-  );
+  const ownerCode = await ownerPairingCode(relay);
   let hostId: string | undefined;
   let online = 0;
   const start = (code?: string) =>
@@ -139,7 +134,7 @@ export async function sealedRelay(
         online++;
       },
     });
-  let host = await start(pairing.body.code);
+  let host = await start(ownerCode);
   const clients: ProtocolClient[] = [];
   t.after(async () => {
     for (const c of clients) c.ws.close();
