@@ -105,6 +105,8 @@ test('the SDK seals a photo for a sealed session, the agent gets it, another dev
   const laptop = await device('laptop');
 
   const { attachment } = await phone.uploadAttachment(session.id, PHOTO);
+  // Stored, and the relay's files (SQLite and WAL) do not hold the photo.
+  assert.ok(!rawBytesUnder(relayDir).includes(MARKER), 'the relay stored the photo’s bytes');
   assert.deepEqual(
     { type: attachment.type, size: attachment.size },
     { type: 'image/png', size: PHOTO.length },
