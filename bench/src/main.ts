@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { medianRound } from './median-round.js';
 import { BASELINE_SYSTEMS, SYSTEMS, comparedWith, type SystemName } from './drivers/connection.js';
 import { judgeLoad, sampleLoad } from './machine-load.js';
 import { keepMarkedBlocks } from './marked-blocks.js';
@@ -103,15 +104,17 @@ async function main(): Promise<void> {
     const result: ScenarioResult = { ...scenario, runs: [] };
     const chosen = systems.filter((s) => scenario.systems.includes(comparedWith(s)));
     // Interleaved (a b a b), so that a change in the machine's load hits both sides of an A/B.
-    const order = Array.from({ length: repeat }, (_, i) =>
+    // --repeat shows every round (an A/B); a scenario's own rounds publish the median round.
+    const rounds = repeat > 1 ? repeat : (scenario.rounds ?? 1);
+    const order = Array.from({ length: rounds }, (_, i) =>
       chosen.map((system) => ({ system, repetition: i + 1 })),
     ).flat();
     for (const { system, repetition } of order) {
       const t = Date.now();
-      process.stderr.write(`${scenario.name} / ${system}${repeat > 1 ? ` #${repetition}` : ''} … `);
+      process.stderr.write(`${scenario.name} / ${system}${rounds > 1 ? ` #${repetition}` : ''} … `);
       try {
         const run = await scenario.run(system);
-        if (repeat > 1) run.repetition = repetition;
+        if (rounds > 1) run.repetition = repetition;
         result.runs.push(run);
         const verdict = run.problems.length > 0 ? `FAILED: ${run.problems.join('; ')}` : 'ok';
         process.stderr.write(`${verdict} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
@@ -123,10 +126,15 @@ async function main(): Promise<void> {
           figures: {},
           problems: [message],
           notes: [],
-          ...(repeat > 1 ? { repetition } : {}),
+          ...(rounds > 1 ? { repetition } : {}),
         });
         process.stderr.write(`FAILED: ${message}\n`);
       }
+    }
+    if (repeat === 1 && rounds > 1) {
+      result.runs = chosen.map((system) =>
+        medianRound(result.runs.filter((r) => r.system === system)),
+      );
     }
     results.push(result);
   }

@@ -39,5 +39,12 @@ export interface Scenario {
   title: string;
   description: string;
   systems: readonly SystemName[];
+  /**
+   * How many times the published run measures each system, interleaved (a b c a b c …); the
+   * row is the median round (`median-round.ts`). For the rows whose figure is one tail or one
+   * time, which move between runs far more than between systems. `--repeat` overrides it and
+   * shows every round instead.
+   */
+  rounds?: number;
   run(system: SystemName): Promise<SystemRun>;
 }
