@@ -57,7 +57,8 @@ for (const size of SIZES) {
   }
   const t3 = performance.now();
   // The baseline, in the same run with the same WebCrypto and the same one-at-a-time awaits:
-  // what a host and a relay do per output today, a signature over the body without sealing it.
+  // what a host and a relay would do per output without encryption, a signature over the body
+  // without sealing it.
   const outBody = { data: new TextDecoder().decode(body) };
   const signatures: string[] = [];
   for (let i = 0; i < COUNT; i++)
@@ -76,7 +77,7 @@ process.stdout.write(
   [
     `Node ${process.version}, ${COUNT} envelopes per size, one at a time (mean per envelope):`,
     '',
-    '| body | seal (host) | verify (relay) | open (device) | baseline: sign only (host, today) | baseline: verify signature (relay, today) | envelope JSON beyond the base64url body |',
+    '| body | seal (host) | verify (relay) | open (device) | baseline: sign only (host) | baseline: verify signature (relay) | envelope JSON beyond the base64url body |',
     '| ---- | ----------- | -------------- | ------------- | --------------------------------- | ----------------------------------------- | --------------------------------------- |',
     ...rows,
     '',
