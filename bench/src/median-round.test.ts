@@ -57,3 +57,29 @@ test('the lower median of an even count is a round that happened', () => {
   const row = medianRound([latencyRun(4, 1), latencyRun(8, 2), latencyRun(6, 3), latencyRun(2, 4)]);
   assert.equal(row.latency?.p99, 4);
 });
+
+test('a round far slower than the published one keeps its server profile in a note', () => {
+  const profile = (loopMax: number, gcMax: number) => ({
+    cpuUs: 1,
+    wallUs: 1,
+    rssBytes: 1,
+    heapUsedBytes: 1,
+    eventLoopDelayP50Ms: 5,
+    eventLoopDelayP99Ms: 8,
+    eventLoopDelayMaxMs: loopMax,
+    gcCount: 1,
+    gcPauseTotalMs: gcMax,
+    gcPauseMaxMs: gcMax,
+    runQueueWaitMs: 300,
+  });
+  const rounds = [
+    { ...latencyRun(8.8, 1), profile: profile(11, 3) },
+    { ...latencyRun(246.3, 2), profile: profile(251.5, 4) },
+    { ...latencyRun(12.9, 3), profile: profile(37, 36.6) },
+  ];
+  const row = medianRound(rounds);
+  assert.equal(row.latency?.p99, 12.9);
+  assert.deepEqual(row.notes.slice(1), [
+    'round 2 (246.30): loop delay max 251.5 ms, longest GC pause 4.0 ms, waiting for a core 300 ms',
+  ]);
+});

@@ -35,6 +35,34 @@ export function medianRound(rounds: readonly SystemRun[]): SystemRun {
     notes: [
       ...chosen.notes,
       `median of ${rounds.length} rounds by ${name ?? 'its figure'}: ${each}`,
+      ...outlierNotes(rounds, chosen),
     ],
   };
 }
+
+/**
+ * Only the published round's server profile reaches the table, so a round far slower than it (a
+ * stall) would leave nothing to explain it by: such a round keeps one line of its own profile,
+ * enough to tell a long GC pause or a blocked event loop from a server starved of a core.
+ */
+function outlierNotes(rounds: readonly SystemRun[], chosen: SystemRun): string[] {
+  const published = headlineOf(chosen)?.value;
+  if (published === undefined) return [];
+  return rounds.flatMap((run, i) => {
+    const value = headlineOf(run)?.value;
+    const stats = run.profile;
+    if (run === chosen || value === undefined || value < OUTLIER_RATIO * published || !stats)
+      return [];
+    const parts = [
+      `loop delay max ${stats.eventLoopDelayMaxMs.toFixed(1)} ms`,
+      `longest GC pause ${stats.gcPauseMaxMs.toFixed(1)} ms`,
+      ...(stats.runQueueWaitMs !== undefined
+        ? [`waiting for a core ${stats.runQueueWaitMs.toFixed(0)} ms`]
+        : []),
+    ];
+    return [`round ${i + 1} (${value.toFixed(2)}): ${parts.join(', ')}`];
+  });
+}
+
+/** A round at least this many times the published one's figure is called an outlier. */
+const OUTLIER_RATIO = 2;
