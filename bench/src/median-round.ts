@@ -16,28 +16,36 @@ export function medianRound(rounds: readonly SystemRun[]): SystemRun {
   const first = rounds[0];
   if (first === undefined) throw new Error('medianRound needs at least one round');
   if (rounds.length === 1) return first;
+  // Each round's headline once, in round order; the notes and the choice all read these.
+  const measured = rounds.map((run, i) => ({ run, round: i + 1, headline: headlineOf(run) }));
   // A round with no figure (a resume that never caught up) counts as the slowest, not as absent:
   // leaving it out would flatter the system that failed it.
-  const measured = rounds
-    .map((run) => ({ run, headline: headlineOf(run) }))
-    .sort((a, b) => (a.headline?.value ?? Infinity) - (b.headline?.value ?? Infinity));
+  const bySpeed = [...measured].sort(
+    (a, b) => (a.headline?.value ?? Infinity) - (b.headline?.value ?? Infinity),
+  );
   // The lower median for an even count: the row is always a round that happened.
-  const chosen = measured[Math.floor((measured.length - 1) / 2)]!.run;
-  const problems = rounds.flatMap((run, i) =>
-    run.problems.map((p) => (run === chosen ? p : `round ${i + 1}: ${p}`)),
+  const chosen = bySpeed[Math.floor((bySpeed.length - 1) / 2)]!;
+  const problems = measured.flatMap(({ run, round }) =>
+    run.problems.map((p) => (run === chosen.run ? p : `round ${round}: ${p}`)),
   );
   const name = measured.find((m) => m.headline !== undefined)?.headline?.name;
-  const each = rounds.map((run) => headlineOf(run)?.value.toFixed(2) ?? 'no figure').join(' / ');
-  const { repetition: _round, ...row } = chosen;
+  const each = measured.map((m) => m.headline?.value.toFixed(2) ?? 'no figure').join(' / ');
+  const { repetition: _round, ...row } = chosen.run;
   return {
     ...row,
     problems,
     notes: [
-      ...chosen.notes,
+      ...chosen.run.notes,
       `median of ${rounds.length} rounds by ${name ?? 'its figure'}: ${each}`,
-      ...outlierNotes(rounds, chosen),
+      ...outlierNotes(measured, chosen),
     ],
   };
+}
+
+interface MeasuredRound {
+  run: SystemRun;
+  round: number;
+  headline: ReturnType<typeof headlineOf>;
 }
 
 /**
@@ -45,13 +53,13 @@ export function medianRound(rounds: readonly SystemRun[]): SystemRun {
  * stall) would leave nothing to explain it by: such a round keeps one line of its own profile,
  * enough to tell a long GC pause or a blocked event loop from a server starved of a core.
  */
-function outlierNotes(rounds: readonly SystemRun[], chosen: SystemRun): string[] {
-  const published = headlineOf(chosen)?.value;
+function outlierNotes(measured: readonly MeasuredRound[], chosen: MeasuredRound): string[] {
+  const published = chosen.headline?.value;
   if (published === undefined) return [];
-  return rounds.flatMap((run, i) => {
-    const value = headlineOf(run)?.value;
+  return measured.flatMap(({ run, round, headline }) => {
+    const value = headline?.value;
     const stats = run.profile;
-    if (run === chosen || value === undefined || value < OUTLIER_RATIO * published || !stats)
+    if (run === chosen.run || value === undefined || value < OUTLIER_RATIO * published || !stats)
       return [];
     const parts = [
       `loop delay max ${stats.eventLoopDelayMaxMs.toFixed(1)} ms`,
@@ -60,7 +68,7 @@ function outlierNotes(rounds: readonly SystemRun[], chosen: SystemRun): string[]
         ? [`waiting for a core ${stats.runQueueWaitMs.toFixed(0)} ms`]
         : []),
     ];
-    return [`round ${i + 1} (${value.toFixed(2)}): ${parts.join(', ')}`];
+    return [`round ${round} (${value.toFixed(2)}): ${parts.join(', ')}`];
   });
 }
 
