@@ -15,7 +15,7 @@ import type { ScenarioResult } from './scenarios/result.js';
 import { evaluateTargets } from './targets.js';
 import { explainMissed } from './missed-rows.js';
 
-const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,baton-full,baton-pg,socketio,ws,ws-naive]
+const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,baton-full,baton-pg,socketio,ws,ws-stored,ws-naive]
                                 [--out FILE] [--cpu-prof DIR] [--strace DIR]
                                 [--baseline DIR --systems baton-base,baton,...] [--repeat N]
   --profile   full (default): the published run, written to BENCHMARKS.md

@@ -58,6 +58,28 @@ test('a missed row is explained with the same run’s floor and counters', () =>
   assert.match(relative[1] ?? '', /21\.00 µs/);
 });
 
+test('the stored floor of the same run says whether storing first is what misses the row', () => {
+  const withStored = (storedP99: number): ScenarioResult => {
+    const s = seed(3.5, 9);
+    return { ...s, runs: [...s.runs, seedRun('ws-stored', storedP99, 9, 210)] };
+  };
+  // Below Socket.IO's 7 ms: the rest of baton's 9 ms is its own work.
+  const own = explainMissed([withStored(4)]).filter((l) => l.includes('1.25× the floor'));
+  assert.equal(own.length, 2);
+  // It stores with synchronous=NORMAL: it bounds durability normal, not full.
+  assert.doesNotMatch(own[1] ?? '', /stored floor/);
+  assert.match(own[0] ?? '', /stored floor .* p99 of 4\.00 ms .* 9\.00 µs of CPU per delivery/);
+  assert.match(own[0] ?? '', /5\.00 ms of baton's p99 is its own work/);
+  // Above Socket.IO's: no server that stores first meets that part of the row here.
+  const slow = explainMissed([withStored(8)]).filter((l) => l.includes('1.25× the floor'));
+  assert.match(
+    slow[0] ?? '',
+    /slower than Socket\.IO's 7\.00 ms here, so that part of the row is not possible/,
+  );
+  // Without a stored floor in the run, nothing is said of it.
+  assert.doesNotMatch(explainMissed([seed(3.5, 9)]).join('\n'), /stored floor/);
+});
+
 test('a met row is not explained', () => {
   // 4 ms: under 5, under Socket.IO's 7, and 1.14× a 3.5 ms floor.
   assert.deepEqual(explainMissed([seed(3.5, 4)]), []);

@@ -17,6 +17,8 @@ export const LABEL: Record<SystemName, string> = {
   'baton-pg': 'baton on PostgreSQL, same machine (synchronous_commit on: survives power loss)',
   socketio: 'Socket.IO 4.8 + recovery (memory only)',
   ws: 'floor: raw ws, encode once, one write per loop iteration (no storage)',
+  'ws-stored':
+    'stored floor: the floor committing each loop iteration to SQLite before it sends (no dedupe)',
   'ws-naive': 'raw ws, naive: encode per member, one write per frame (not the floor)',
   'baton-base': 'baseline build (--baseline), durability normal',
   'baton-full-base': 'baseline build (--baseline), durability full',

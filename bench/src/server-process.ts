@@ -1,4 +1,7 @@
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { comparedWith, protocolOf, type SystemName } from './drivers/connection.js';
@@ -48,6 +51,9 @@ export async function startServerProcess(
   const isBaseline = comparedWith(system) !== system;
   // baton-pg: a schema of its own for this server, dropped when it stops.
   const pg = system === 'baton-pg' ? await tempPgSchema('baton_bench', BENCH_PG_URL) : undefined;
+  // ws-stored: a database file of its own, removed when it stops.
+  const storeDir =
+    system === 'ws-stored' ? mkdtempSync(join(tmpdir(), 'baton-bench-stored-')) : undefined;
   if (isBaseline && !options.baselineDir) {
     throw new Error(`${system} needs --baseline DIR (a checkout with its bench built)`);
   }
@@ -63,6 +69,7 @@ export async function startServerProcess(
     'baton-full-base': ['--durability', 'full'],
     socketio: [],
     ws: [],
+    'ws-stored': ['--store', join(storeDir ?? '', 'frames.db'), '--durability', 'normal'],
     'ws-naive': ['--naive'],
   };
   const execArgv = ['--expose-gc'];
@@ -90,6 +97,7 @@ export async function startServerProcess(
         clearTimeout(timer);
       }
       await pg?.drop();
+      if (storeDir) rmSync(storeDir, { recursive: true, force: true });
     },
   };
 }

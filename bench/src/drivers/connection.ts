@@ -5,6 +5,10 @@
  * - `socketio`: Socket.IO 4.8 with connection-state recovery;
  * - `ws`: the floor, raw `ws` using the same two send techniques as baton (each frame encoded
  *   once for all members, one socket write per event-loop iteration per connection);
+ * - `ws-stored`: the stored floor, the floor that commits every frame to SQLite (WAL,
+ *   `synchronous=NORMAL` as baton's durability normal) in one transaction per loop iteration
+ *   before it sends it: what storing before delivery costs at the least, with no dedupe, no
+ *   validation and no presence (servers/ws-server.ts); only in the seed scenarios;
  * - `ws-naive`: raw `ws` encoding each frame per member and writing one frame per system call,
  *   kept only to show what those two techniques are worth;
  * - `baton-pg`: baton with the PostgreSQL store (`--store`) on the PostgreSQL of the machine
@@ -23,6 +27,7 @@ export type SystemName =
   | 'baton-full-base'
   | 'socketio'
   | 'ws'
+  | 'ws-stored'
   | 'ws-naive';
 
 /** The wire protocol a system speaks, which decides the client driver and the server program. */
@@ -34,11 +39,17 @@ export const SYSTEMS: readonly SystemName[] = [
   'baton-pg',
   'socketio',
   'ws',
+  'ws-stored',
   'ws-naive',
 ];
 
-/** The systems of the fan-out scenarios that do not compare stores (every one but baton-pg). */
-export const SYSTEMS_BUT_PG: readonly SystemName[] = SYSTEMS.filter((s) => s !== 'baton-pg');
+/**
+ * The systems of the fan-out scenarios that do not compare stores: every one but baton-pg and
+ * the stored floor, which the seed scenarios measure.
+ */
+export const SYSTEMS_BUT_PG: readonly SystemName[] = SYSTEMS.filter(
+  (s) => s !== 'baton-pg' && s !== 'ws-stored',
+);
 
 /** Systems of the scenarios where the naive floor would only repeat the floor's answer. */
 export const SYSTEMS_BUT_NAIVE: readonly SystemName[] = ['baton', 'baton-full', 'socketio', 'ws'];
@@ -60,7 +71,7 @@ export function comparedWith(system: SystemName): SystemName {
 export function protocolOf(system: SystemName): Protocol {
   const compared = comparedWith(system);
   if (compared === 'baton' || compared === 'baton-full' || compared === 'baton-pg') return 'baton';
-  if (compared === 'ws' || compared === 'ws-naive') return 'ws';
+  if (compared === 'ws' || compared === 'ws-stored' || compared === 'ws-naive') return 'ws';
   return 'socketio';
 }
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeTextFrames } from '@baton/server';
 import { serveIpc, signalReady } from '../ipc.js';
@@ -30,9 +31,27 @@ import { statsHandlers } from './server-stats.js';
  * `--naive` turns both off: the JSON string is handed to every member's `send` (each call encodes
  * it again) and each frame is its own system call. That variant exists only to show what the two
  * techniques are worth; it is never the floor.
+ *
+ * `--store FILE` is the stored floor: the least a server must do to deliver only what it has
+ * stored. Every broadcast frame is inserted into one SQLite table (WAL, `synchronous` as
+ * `--durability` says, the same pragmas as baton's two modes), the frames of one event-loop
+ * iteration in one transaction (baton's group commit), and only after the commit are they sent.
+ * It keeps no input ids, so it dedupes nothing, validates nothing and has no presence: a lower
+ * bound for baton's seed rows, never a peer. Automatic checkpoints are off for the run (baton
+ * checkpoints in a worker thread, off its event loop), so the floor pays none on its loop.
  */
-const { values } = parseArgs({ options: { naive: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    naive: { type: 'boolean', default: false },
+    store: { type: 'string' },
+    durability: { type: 'string', default: 'normal' },
+  },
+});
 const naive = values.naive;
+if (values.durability !== 'normal' && values.durability !== 'full') {
+  throw new Error(`--durability must be normal or full, not ${values.durability}`);
+}
+const store = values.store === undefined ? undefined : openStore(values.store, values.durability);
 
 /** Enough for the catch-up scenario's 10,000 missed messages; bounded so memory stays flat. */
 const KEPT_FRAMES = 20_000;
@@ -70,18 +89,65 @@ function roomOf(name: string): Room {
   return room;
 }
 
+interface StoredFloor {
+  /** Frames stored by the next commit, sent after it, in arrival order. */
+  pending: { room: Room; name: string; s: number; bytes: Buffer }[];
+  commit(frames: StoredFloor['pending']): void;
+}
+
+function openStore(file: string, durability: 'normal' | 'full'): StoredFloor {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS frames (room TEXT NOT NULL, s INTEGER NOT NULL, frame BLOB NOT NULL, PRIMARY KEY (room, s)) WITHOUT ROWID',
+  );
+  const insert = db.prepare('INSERT INTO frames (room, s, frame) VALUES (?, ?, ?)');
+  const commit = db.transaction((frames: StoredFloor['pending']) => {
+    for (const f of frames) insert.run(f.name, f.s, f.bytes);
+  });
+  return { pending: [], commit };
+}
+
+/**
+ * The stored floor's group commit: every frame of this loop iteration in one transaction, then
+ * each sent to its room, every member's frames leaving in one write. better-sqlite3 commits
+ * synchronously, so nothing runs between the commit and the sends.
+ */
+function flushStored(floor: StoredFloor): void {
+  const frames = floor.pending;
+  floor.pending = [];
+  floor.commit(frames);
+  const touched = new Set<Socket>();
+  for (const f of frames) {
+    // Kept for resumes only once stored, as it is sent: a resume never sees a frame the live
+    // send would repeat.
+    keep(f.room, f.bytes);
+    for (const member of f.room.members) {
+      if (member.readyState !== member.OPEN) continue;
+      const socket = (member as unknown as { _socket?: Socket })._socket;
+      if (socket && !touched.has(socket)) {
+        touched.add(socket);
+        socket.cork();
+      }
+      member.send(f.bytes, { binary: false });
+    }
+  }
+  for (const socket of touched) socket.uncork();
+}
+
 function broadcast(name: string, text: string): void {
   const room = roomOf(name);
   const s = ++room.head;
   const json = JSON.stringify({ t: 'ev', r: name, s, text });
   const bytes = Buffer.from(json, 'utf8');
-  room.kept.push(bytes);
-  if (room.kept.length > 2 * KEPT_FRAMES) {
-    // Trimmed in halves, not per frame: one splice per KEPT_FRAMES broadcasts.
-    const drop = room.kept.length - KEPT_FRAMES;
-    room.kept.splice(0, drop);
-    room.first += drop;
+  if (store) {
+    if (store.pending.length === 0) setImmediate(() => flushStored(store));
+    store.pending.push({ room, name, s, bytes });
+    return;
   }
+  keep(room, bytes);
   if (naive) {
     for (const member of room.members) member.send(json);
     return;
@@ -91,6 +157,16 @@ function broadcast(name: string, text: string): void {
     corkUntilNextIteration(member);
     // A Buffer is sent as a text frame: the bytes are already UTF-8 JSON.
     member.send(bytes, { binary: false });
+  }
+}
+
+/** Keeps a broadcast frame for resumes, trimmed in halves: one splice per KEPT_FRAMES broadcasts. */
+function keep(room: Room, bytes: Buffer): void {
+  room.kept.push(bytes);
+  if (room.kept.length > 2 * KEPT_FRAMES) {
+    const drop = room.kept.length - KEPT_FRAMES;
+    room.kept.splice(0, drop);
+    room.first += drop;
   }
 }
 
