@@ -80,10 +80,8 @@ function seedTail(results: ScenarioResult[], scenario: string): string[] {
           `and while the latency was measured baton's server waited ${wait(b)} for a core against the floor's ${wait(floor)}: ` +
           `with the devices on the same 2 cores, the extra CPU becomes queueing in the tail.`,
       );
-    const sp = stored?.latency?.p99;
     // The stored floor runs with synchronous=NORMAL: it bounds durability normal only.
-    if (system === 'baton' && stored && sp !== undefined)
-      parts.push(storedFloorLine(scenario, b, bp, stored, sp, ip));
+    if (system === 'baton' && stored) parts.push(...storedFloorLine(scenario, b, stored, ip));
     parts.push(
       `What it would take: less CPU per input on the event loop (the commit, the duplicate lookup and the frame's validation are each a few percent of it; docs/benchmarks.md, "Where the time goes"), or a core for the server that the devices do not share.`,
     );
@@ -100,11 +98,12 @@ function seedTail(results: ScenarioResult[], scenario: string): string[] {
 function storedFloorLine(
   scenario: string,
   b: SystemRun,
-  bp: number,
   stored: SystemRun,
-  sp: number,
   ip: number | undefined,
-): string {
+): string[] {
+  const bp = b.latency?.p99;
+  const sp = stored.latency?.p99;
+  if (bp === undefined || sp === undefined) return [];
   const cpu = (r: SystemRun) => r.saturation?.cpuUsPerDelivery;
   const sc = cpu(stored);
   const bc = cpu(b);
@@ -114,8 +113,12 @@ function storedFloorLine(
       : '';
   const head = `The stored floor (the floor committing each loop iteration's frames to SQLite before it sends them, synchronous=NORMAL as this row, with no dedupe) has a p99 of ${ms(sp)} in ${scenario}${perDelivery}:`;
   if (ip !== undefined && sp > ip)
-    return `${head} even the least a server that stores before it delivers must do is slower than Socket.IO's ${ms(ip)} here, so that part of the row is not possible on this machine for a durable server.`;
-  return `${head} storing first is not what stands between baton and the row, so ${ms(Math.max(0, bp - sp))} of baton's p99 is its own work per input beyond the commit (validation, the duplicate lookup, the input and session rows, presence, acknowledgements).`;
+    return [
+      `${head} even the least a server that stores before it delivers must do is slower than Socket.IO's ${ms(ip)} here, so that part of the row is not possible on this machine for a durable server.`,
+    ];
+  return [
+    `${head} storing first is not what stands between baton and the row, so ${ms(Math.max(0, bp - sp))} of baton's p99 is its own work per input beyond the commit (validation, the duplicate lookup, the input and session rows, presence, acknowledgements).`,
+  ];
 }
 
 /** The resume rows: the last of `units` caught up within `goalMs`. */

@@ -1,9 +1,8 @@
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
 import { comparedWith, protocolOf, type SystemName } from './drivers/connection.js';
 import { IpcChild } from './ipc.js';
 import type { ServerStats } from './servers/server-stats.js';
@@ -69,7 +68,7 @@ export async function startServerProcess(
     'baton-full-base': ['--durability', 'full'],
     socketio: [],
     ws: [],
-    'ws-stored': ['--store', join(storeDir ?? '', 'frames.db'), '--durability', 'normal'],
+    'ws-stored': ['--store', join(storeDir ?? '', 'frames.db')],
     'ws-naive': ['--naive'],
   };
   const execArgv = ['--expose-gc'];

@@ -47,7 +47,7 @@ export const SYSTEMS: readonly SystemName[] = [
  * The systems of the fan-out scenarios that do not compare stores: every one but baton-pg and
  * the stored floor, which the seed scenarios measure.
  */
-export const SYSTEMS_BUT_PG: readonly SystemName[] = SYSTEMS.filter(
+export const SYSTEMS_BUT_STORE_COMPARISONS: readonly SystemName[] = SYSTEMS.filter(
   (s) => s !== 'baton-pg' && s !== 'ws-stored',
 );
 

@@ -1,5 +1,5 @@
 import type { SystemName } from '../drivers/connection.js';
-import { SYSTEMS_BUT_PG } from '../drivers/connection.js';
+import { SYSTEMS_BUT_STORE_COMPARISONS } from '../drivers/connection.js';
 import { measureLatency, measureSaturation } from './measure.js';
 import { loadProcessesFor, withServer } from './harness.js';
 import type { Scenario, SystemRun } from './result.js';
@@ -28,7 +28,7 @@ export function fanoutScenario(
     name,
     title,
     description,
-    systems: params.systems ?? SYSTEMS_BUT_PG,
+    systems: params.systems ?? SYSTEMS_BUT_STORE_COMPARISONS,
     run: (system: SystemName) => {
       const connections = params.devices + params.idle;
       return withServer(system, loadProcessesFor(connections), async (server, cluster) => {

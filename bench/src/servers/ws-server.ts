@@ -33,8 +33,8 @@ import { statsHandlers } from './server-stats.js';
  * techniques are worth; it is never the floor.
  *
  * `--store FILE` is the stored floor: the least a server must do to deliver only what it has
- * stored. Every broadcast frame is inserted into one SQLite table (WAL, `synchronous` as
- * `--durability` says, the same pragmas as baton's two modes), the frames of one event-loop
+ * stored. Every broadcast frame is inserted into one SQLite table (WAL, `synchronous=NORMAL`,
+ * the pragmas of baton's durability normal), the frames of one event-loop
  * iteration in one transaction (baton's group commit), and only after the commit are they sent.
  * It keeps no input ids, so it dedupes nothing, validates nothing and has no presence: a lower
  * bound for baton's seed rows, never a peer. Automatic checkpoints are off for the run (baton
@@ -44,14 +44,10 @@ const { values } = parseArgs({
   options: {
     naive: { type: 'boolean', default: false },
     store: { type: 'string' },
-    durability: { type: 'string', default: 'normal' },
   },
 });
 const naive = values.naive;
-if (values.durability !== 'normal' && values.durability !== 'full') {
-  throw new Error(`--durability must be normal or full, not ${values.durability}`);
-}
-const store = values.store === undefined ? undefined : openStore(values.store, values.durability);
+const store = values.store === undefined ? undefined : openStore(values.store);
 
 /** Enough for the catch-up scenario's 10,000 missed messages; bounded so memory stays flat. */
 const KEPT_FRAMES = 20_000;
@@ -70,10 +66,15 @@ const corked = new WeakSet<WebSocket>();
 const http = createServer();
 const wss = new WebSocketServer({ server: http, maxPayload: 1024 * 1024 });
 
-/** Corks the member's TCP socket until this loop iteration's I/O is done (`ws` keeps it in `_socket`). */
+/** A WebSocket's TCP socket: `ws` keeps it in `_socket`. */
+function tcpOf(ws: WebSocket): Socket | undefined {
+  return (ws as unknown as { _socket?: Socket })._socket;
+}
+
+/** Corks the member's TCP socket until this loop iteration's I/O is done. */
 function corkUntilNextIteration(member: WebSocket): void {
   if (corked.has(member)) return;
-  const socket = (member as unknown as { _socket?: Socket })._socket;
+  const socket = tcpOf(member);
   if (!socket || typeof socket.cork !== 'function') return;
   corked.add(member);
   socket.cork();
@@ -95,10 +96,10 @@ interface StoredFloor {
   commit(frames: StoredFloor['pending']): void;
 }
 
-function openStore(file: string, durability: 'normal' | 'full'): StoredFloor {
+function openStore(file: string): StoredFloor {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('synchronous = NORMAL');
   db.pragma('wal_autocheckpoint = 0');
   db.exec(
     'CREATE TABLE IF NOT EXISTS frames (room TEXT NOT NULL, s INTEGER NOT NULL, frame BLOB NOT NULL, PRIMARY KEY (room, s)) WITHOUT ROWID',
@@ -126,7 +127,7 @@ function flushStored(floor: StoredFloor): void {
     keep(f.room, f.bytes);
     for (const member of f.room.members) {
       if (member.readyState !== member.OPEN) continue;
-      const socket = (member as unknown as { _socket?: Socket })._socket;
+      const socket = tcpOf(member);
       if (socket && !touched.has(socket)) {
         touched.add(socket);
         socket.cork();
@@ -185,7 +186,7 @@ wss.on('connection', (socket) => {
       // Replay and join in one synchronous stretch: no broadcast can fall between them.
       if (typeof msg.after === 'number') {
         const from = Math.max(0, msg.after + 1 - room.first);
-        const raw = (socket as unknown as { _socket?: Socket })._socket;
+        const raw = tcpOf(socket);
         // As baton replays a page: the frames, encoded already, leave as one buffer in one
         // write. Nothing is queued in `ws` yet for a socket that has just subscribed.
         if (from < room.kept.length && raw) raw.write(encodeTextFrames(room.kept.slice(from)));
