@@ -19,9 +19,14 @@ function replies(store: SessionStore): string[] {
 function appendFutureEvents(dataDir: string, sessionId: string, count: number): number {
   const db = new Database(join(dataDir, 'baton.db'));
   try {
-    const { head_seq: head } = db
-      .prepare('SELECT head_seq FROM sessions WHERE id = ?')
-      .get(sessionId) as { head_seq: number };
+    // The head as the store reads it: the row's, or the newest event's when that is ahead (a
+    // commit of plain events leaves the row alone).
+    const { head } = db
+      .prepare(
+        `SELECT MAX(s.head_seq, COALESCE((SELECT MAX(seq) FROM events WHERE session_id = s.id), 0))
+           AS head FROM sessions s WHERE id = ?`,
+      )
+      .get(sessionId) as { head: number };
     const insert = db.prepare(
       'INSERT INTO events (session_id, seq, ts, type, data) VALUES (?, ?, ?, ?, ?)',
     );

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isSealedPayload, type WireInputPayload } from '@baton/protocol';
 
 /**
@@ -7,10 +7,8 @@ import { isSealedPayload, type WireInputPayload } from '@baton/protocol';
  * the digest does not depend on the order a client wrote them in.
  */
 export function payloadDigest(payload: WireInputPayload): string {
-  return createHash('sha256')
-    .update(stableJson(chosenByClient(payload)))
-    .digest('hex')
-    .slice(0, 32);
+  // The one-shot hash: no Hash object per input (it runs once for every input stored).
+  return hash('sha256', stableJson(chosenByClient(payload)), 'hex').slice(0, 32);
 }
 
 /**
@@ -29,14 +27,28 @@ function chosenByClient(payload: WireInputPayload): WireInputPayload {
   };
 }
 
-/** JSON with object keys sorted, so equal values give equal text whatever their key order. */
+/**
+ * JSON with object keys sorted, so equal values give equal text whatever their key order. The
+ * text is what stored digests were made of: it must never change (a retry after an upgrade would
+ * otherwise be refused as another input). Written with loops rather than entries/sort/map/join,
+ * since it runs on every input; `sort()` compares UTF-16 code units, as `<` does.
+ */
 export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      text += `${i > 0 ? ',' : ''}${v === undefined ? '' : stableJson(v)}`;
+    }
+    return `${text}]`;
   }
-  return JSON.stringify(value);
+  const record = value as Record<string, unknown>;
+  let text = '{';
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined) continue;
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${stableJson(v)}`;
+  }
+  return `${text}}`;
 }

@@ -152,4 +152,24 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   HOST_OUT_ON_SESSIONS,
   // 12: a relay's sealed-session keys, wrapped per device (portable-tables.ts).
   [CREATE_SEALED_KEYS],
+  // 13: every input's key is written with its event in the same commit, so the table is one
+  // b-tree keyed by (session, device, input id) (WITHOUT ROWID): one page written per input
+  // instead of a row page and an index page. From this version a commit of plain events leaves
+  // the session's row alone and readers take the head from the newest event when it is ahead
+  // (sqlite-store.ts, STORED_HEAD): a version before 13, reading only the row, would
+  // number events from a stale head, so it refuses this file as written by a newer baton.
+  [
+    `CREATE TABLE inputs_keyed (
+       session_id TEXT NOT NULL,
+       device_id TEXT NOT NULL,
+       input_id TEXT NOT NULL,
+       seq BIGINT NOT NULL,
+       payload_digest TEXT,
+       PRIMARY KEY (session_id, device_id, input_id)
+     ) WITHOUT ROWID`,
+    `INSERT INTO inputs_keyed (session_id, device_id, input_id, seq, payload_digest)
+       SELECT session_id, device_id, input_id, seq, payload_digest FROM inputs`,
+    `DROP TABLE inputs`,
+    `ALTER TABLE inputs_keyed RENAME TO inputs`,
+  ],
 ];

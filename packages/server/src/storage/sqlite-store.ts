@@ -51,6 +51,17 @@ const WAL_CHECK_EVERY_COMMITS = 64;
 /** ... and above this size a checkpoint is asked for before the timer's next one. */
 const WAL_CHECKPOINT_SOON_BYTES = 16 * 1024 * 1024;
 
+/**
+ * A session's head and activity time: the row's, or the newest stored event's when that is
+ * ahead (a commit of plain events does not write the row). Both reads use the events' primary
+ * key, newest entry first. Used with the sessions table aliased `s`.
+ */
+const STORED_HEAD = `MAX(s.head_seq, COALESCE((SELECT MAX(seq) FROM events WHERE session_id = s.id), 0))`;
+const STORED_ACTIVITY = `MAX(s.last_activity_at, COALESCE((SELECT ts FROM events WHERE session_id = s.id ORDER BY seq DESC LIMIT 1), 0))`;
+const SESSION_COLUMNS = `s.id, s.name, s.kind, s.status, s.reason, s.exit_code, s.config, s.created_at,
+  s.first_seq, s.epoch, s.control, s.host_out,
+  ${STORED_HEAD} AS head_seq, ${STORED_ACTIVITY} AS last_activity_at`;
+
 export interface SqliteStoreOptions {
   /** `normal`: synchronous = NORMAL; `full`: synchronous = FULL (see ServerOptions.durability). */
   durability?: 'normal' | 'full';
@@ -82,6 +93,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private readonly commitTx: (batch: readonly CommitEntry[]) => CommitOutcome;
+  private readonly commitOneTx: (entry: CommitEntry) => void;
   private readonly appendAuditTx: (entries: readonly NewAuditRecord[]) => void;
   private readonly checkpointer: WalCheckpointer | undefined;
   private readonly walFile: string | undefined;
@@ -111,10 +123,14 @@ export class SqliteStore implements Store {
         });
       }
       this.stmt = this.prepare();
-      // Each entry runs in its own savepoint (a nested better-sqlite3 transaction): a constraint
-      // failure rolls back that entry only and is reported; any other error (SQLITE_FULL,
-      // SQLITE_IOERR) propagates and the outer transaction rolls back whole.
-      const entryTx = this.db.transaction((entry: CommitEntry) => {
+      // What one entry writes. The session's row is written only when the entry changes more
+      // than its head and activity time: a commit of plain events writes the event rows (and the
+      // input keys) and nothing else, one page fewer in the WAL for every commit. The head and the
+      // activity time a reader sees are those of the newest stored event when it is ahead of the
+      // row (SESSION_COLUMNS), so nothing is lost by not writing them; compaction, which deletes
+      // events, writes them into the row first. Schema 13 makes older versions refuse the file,
+      // since they would read the row's head as the whole truth.
+      const writeEntry = (entry: CommitEntry): void => {
         for (const e of entry.events) {
           this.stmt.insertEvent.run(entry.sessionId, e.seq, e.ts, e.type, e.dataJson);
         }
@@ -125,6 +141,19 @@ export class SqliteStore implements Store {
           this.stmt.putDocument.run(entry.sessionId, d.name, d.version, d.state);
         }
         const p = entry.patch;
+        const headOnly =
+          p.name === undefined &&
+          p.status === undefined &&
+          p.reason === undefined &&
+          p.exitCode === undefined &&
+          p.control === undefined &&
+          p.hostOut === undefined;
+        if (headOnly) {
+          // Still refused when the session was deleted in the same tick: no orphaned events.
+          if (this.stmt.sessionExists.get(entry.sessionId) === undefined)
+            throw new EntryRejected(`session ${entry.sessionId} is not stored`);
+          return;
+        }
         const info = this.stmt.patchSession.run({
           id: entry.sessionId,
           head_seq: p.headSeq,
@@ -140,7 +169,13 @@ export class SqliteStore implements Store {
           host_out: p.hostOut ?? null,
         });
         if (info.changes !== 1) throw new EntryRejected(`session ${entry.sessionId} is not stored`);
-      });
+      };
+      // In a batch of several sessions each entry runs in its own savepoint (a nested
+      // better-sqlite3 transaction): a constraint failure rolls back that entry only and is
+      // reported; any other error (SQLITE_FULL, SQLITE_IOERR) propagates and the outer
+      // transaction rolls back whole. A batch of one entry needs no savepoint: rolling back the
+      // whole transaction is rolling back that entry (commit() reports it the same way).
+      const entryTx = this.db.transaction(writeEntry);
       this.commitTx = this.db.transaction((batch: readonly CommitEntry[]) => {
         const failed = new Map<string, Error>();
         for (const entry of batch) {
@@ -153,6 +188,7 @@ export class SqliteStore implements Store {
         }
         return { failed };
       });
+      this.commitOneTx = this.db.transaction(writeEntry);
       this.appendAuditTx = this.db.transaction((entries: readonly NewAuditRecord[]) => {
         for (const a of entries)
           this.stmt.insertAudit.run(
@@ -271,8 +307,13 @@ export class SqliteStore implements Store {
         'INSERT INTO sessions (id, name, kind, status, reason, exit_code, config, created_at, last_activity_at, head_seq, first_seq, epoch, control) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       setSessionEpoch: p('UPDATE sessions SET epoch = ? WHERE id = ?'),
-      getSession: p('SELECT * FROM sessions WHERE id = ?'),
-      listSessions: p('SELECT * FROM sessions ORDER BY created_at'),
+      getSession: p(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE id = ?`),
+      listSessions: p(`SELECT ${SESSION_COLUMNS} FROM sessions s ORDER BY created_at`),
+      sessionExists: p('SELECT 1 FROM sessions WHERE id = ?').pluck(),
+      // Before compaction deletes events: the head and activity time they carry, into the row.
+      settleSessionHead: p(
+        `UPDATE sessions AS s SET head_seq = ${STORED_HEAD}, last_activity_at = ${STORED_ACTIVITY} WHERE s.id = ?`,
+      ),
       deleteEvents: p('DELETE FROM events WHERE session_id = ?'),
       deleteInputs: p('DELETE FROM inputs WHERE session_id = ?'),
       deleteSnapshot: p('DELETE FROM snapshots WHERE session_id = ?'),
@@ -510,7 +551,7 @@ export class SqliteStore implements Store {
   }
 
   async commit(batch: readonly CommitEntry[]): Promise<CommitOutcome> {
-    const outcome = this.commitTx(batch);
+    const outcome = batch.length === 1 ? this.commitOne(batch[0]!) : this.commitTx(batch);
     if (this.checkpointer && ++this.commitsSinceWalCheck >= WAL_CHECK_EVERY_COMMITS) {
       // A burst can outrun the timer: ask for a checkpoint early once the WAL is large.
       this.commitsSinceWalCheck = 0;
@@ -519,6 +560,17 @@ export class SqliteStore implements Store {
     }
     return outcome;
   }
+
+  private commitOne(entry: CommitEntry): CommitOutcome {
+    try {
+      this.commitOneTx(entry);
+      return { failed: new Map() };
+    } catch (err) {
+      if (!isEntryError(err)) throw err;
+      return { failed: new Map([[entry.sessionId, err]]) };
+    }
+  }
+
   async findInputs(
     sessionId: string,
     keys: readonly InputKey[],
@@ -557,6 +609,7 @@ export class SqliteStore implements Store {
   }
   async compact(sessionId: string, uptoSeq: number): Promise<void> {
     this.db.transaction(() => {
+      this.stmt.settleSessionHead.run(sessionId);
       this.stmt.compactEvents.run(sessionId, uptoSeq);
       this.stmt.setFirstSeq.run(uptoSeq + 1, sessionId, uptoSeq + 1);
     })();
