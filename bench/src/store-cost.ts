@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { percentile } from './stats.js';
 
 interface Cost {
   cpuUsPerInput: number;
@@ -106,10 +107,12 @@ function inChild(root: string, inputs: number): Promise<Cost> {
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
+// The nearest-rank median the report uses for rounds (the middle round of an odd count).
+const median = (xs: number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
