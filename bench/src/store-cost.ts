@@ -1,11 +1,14 @@
 /**
  * What storing one input costs the server: CPU time and WAL bytes per input through the real
- * LogWriter and SqliteStore (duplicate lookup, numbering, commit), one commit per input, as at
- * the seed scenarios' rates (500 inputs a second arrive one per loop iteration). With
- * `--baseline DIR` the same runs for another checkout's build, rounds interleaved (a b a b …),
- * each round in a fresh process, and the medians are compared.
+ * LogWriter and SqliteStore (duplicate lookup, numbering, commit). `--batch N` inputs arrive
+ * together and are stored in one commit, as the group commit stores what one loop iteration
+ * read: 1 (the default) is an input at a time; in the seed scenario of 10 devices on one session
+ * a commit holds about nine, since the devices' load generators send in bursts (counted per
+ * commit in the latency phase, docs/benchmarks.md). With `--baseline DIR` the same runs for
+ * another checkout's build, rounds interleaved (a b a b …), each round in a fresh process, and
+ * the medians are compared.
  *
- *   node bench/dist/store-cost.js [--inputs 20000] [--rounds 3] [--baseline DIR]
+ *   node bench/dist/store-cost.js [--inputs 20000] [--batch 1] [--rounds 3] [--baseline DIR]
  *
  * A checkout is measured through its built files (`packages/server/dist/...`), so any build with
  * the same layout can be the baseline, including one from before this script existed.
@@ -21,7 +24,11 @@ import { percentile } from './stats.js';
 interface Cost {
   cpuUsPerInput: number;
   walKiBPerInput: number;
+  /** Wall time of the duplicate lookup (`findInputs`) per commit, a part of the CPU above. */
+  lookupUsPerCommit: number;
 }
+
+type FindInputs = (sessionId: string, keys: readonly object[]) => Promise<unknown>;
 
 /** The few members of the server's modules this measurement uses, as any build exports them. */
 interface ServerModules {
@@ -36,6 +43,7 @@ interface ServerModules {
     options: { checkpointIntervalMs: number },
   ) => {
     insertSession(record: object): Promise<void>;
+    findInputs: FindInputs;
     close(): Promise<void>;
   };
   terminalSessionRecord(id: string): object;
@@ -54,8 +62,8 @@ async function loadServer(root: string): Promise<ServerModules> {
   return { ...writer, ...store, ...record } as ServerModules;
 }
 
-/** One round, in this process: `inputs` inputs from ten devices, each stored before the next. */
-async function measure(root: string, inputs: number): Promise<Cost> {
+/** One round, in this process: `inputs` inputs from ten devices, `batch` at a time. */
+async function measure(root: string, inputs: number, batch: number): Promise<Cost> {
   const { LogWriter, SqliteStore, terminalSessionRecord } = await loadServer(root);
   const dir = mkdtempSync(join(tmpdir(), 'baton-store-cost-'));
   const file = join(dir, 'baton.db');
@@ -63,6 +71,16 @@ async function measure(root: string, inputs: number): Promise<Cost> {
   const store = new SqliteStore(file, { checkpointIntervalMs: 3_600_000 });
   try {
     await store.insertSession(terminalSessionRecord('s1'));
+    // The lookup is timed on its own as well: it is the part a batch of many inputs shares.
+    // better-sqlite3 answers inside the call, so the time to the promise is the lookup's.
+    const find = store.findInputs.bind(store);
+    let lookupNs = 0n;
+    store.findInputs = (sessionId, keys) => {
+      const start = process.hrtime.bigint();
+      const found = find(sessionId, keys);
+      lookupNs += process.hrtime.bigint() - start;
+      return found;
+    };
     const writer = new LogWriter(store, () => {});
     const log = { sessionId: 's1', headSeq: 0, lastActivityAt: 0 };
     const text = 'x'.repeat(200);
@@ -75,15 +93,23 @@ async function measure(root: string, inputs: number): Promise<Cost> {
           payload: { kind: 'message', text: `${i}|${text}` },
         },
       });
-    for (let i = 0; i < WARM_UP; i++) await input(i);
+    // Appended in one go, a batch's inputs are queued before the writer's flush runs, so they
+    // share its commit; the next batch starts once they are all stored.
+    const storeAll = async (from: number, to: number) => {
+      for (let i = from; i < to; i += batch)
+        await Promise.all(Array.from({ length: Math.min(batch, to - i) }, (_, j) => input(i + j)));
+    };
+    await storeAll(0, WARM_UP);
+    lookupNs = 0n;
     const walBefore = statSync(`${file}-wal`).size;
     const cpu = process.cpuUsage();
-    for (let i = WARM_UP; i < WARM_UP + inputs; i++) await input(i);
+    await storeAll(WARM_UP, WARM_UP + inputs);
     const used = process.cpuUsage(cpu);
     const wal = statSync(`${file}-wal`).size - walBefore;
     return {
       cpuUsPerInput: (used.user + used.system) / inputs,
       walKiBPerInput: wal / inputs / 1024,
+      lookupUsPerCommit: Number(lookupNs) / 1000 / Math.ceil(inputs / batch),
     };
   } finally {
     await store.close();
@@ -91,9 +117,16 @@ async function measure(root: string, inputs: number): Promise<Cost> {
   }
 }
 
-function inChild(root: string, inputs: number): Promise<Cost> {
+function inChild(root: string, inputs: number, batch: number): Promise<Cost> {
   return new Promise((done, fail) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', root, '--inputs', `${inputs}`]);
+    const child = fork(fileURLToPath(import.meta.url), [
+      '--child',
+      root,
+      '--inputs',
+      `${inputs}`,
+      '--batch',
+      `${batch}`,
+    ]);
     let result: Cost | undefined;
     child.on('message', (m) => (result = m as Cost));
     child.on('error', fail);
@@ -118,6 +151,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       inputs: { type: 'string', default: '20000' },
+      batch: { type: 'string', default: '1' },
       rounds: { type: 'string', default: '3' },
       baseline: { type: 'string' },
       child: { type: 'string' },
@@ -125,8 +159,10 @@ async function main(): Promise<void> {
   });
   const inputs = Number(values.inputs);
   if (!Number.isInteger(inputs) || inputs < 1) throw new Error('--inputs must be a whole number');
+  const batch = Number(values.batch);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error('--batch must be a whole number');
   if (values.child !== undefined) {
-    process.send!(await measure(values.child, inputs));
+    process.send!(await measure(values.child, inputs, batch));
     return;
   }
   const rounds = Number(values.rounds);
@@ -138,21 +174,25 @@ async function main(): Promise<void> {
   const results = new Map<string, Cost[]>(builds.map(([name]) => [name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const [name, root] of builds) {
-      const cost = await inChild(root, inputs);
+      const cost = await inChild(root, inputs, batch);
       results.get(name)!.push(cost);
       say(
-        `round ${r + 1} ${name}: ${cost.cpuUsPerInput.toFixed(1)} µs of CPU, ${cost.walKiBPerInput.toFixed(1)} KiB of WAL per input`,
+        `round ${r + 1} ${name}: ${cost.cpuUsPerInput.toFixed(1)} µs of CPU, ${cost.walKiBPerInput.toFixed(1)} KiB of WAL per input; duplicate lookup ${cost.lookupUsPerCommit.toFixed(1)} µs per commit`,
       );
     }
   }
-  const cpu = (name: string) => median(results.get(name)!.map((c) => c.cpuUsPerInput));
-  const wal = (name: string) => median(results.get(name)!.map((c) => c.walKiBPerInput));
+  const of = (name: string, field: keyof Cost) => median(results.get(name)!.map((c) => c[field]));
   for (const [name] of builds)
-    say(`${name}, median: ${cpu(name).toFixed(1)} µs, ${wal(name).toFixed(1)} KiB per input`);
-  if (values.baseline !== undefined)
     say(
-      `this build ÷ baseline: CPU ${(cpu('this build') / cpu('baseline')).toFixed(2)}×, WAL ${(wal('this build') / wal('baseline')).toFixed(2)}×`,
+      `${name}, median: ${of(name, 'cpuUsPerInput').toFixed(1)} µs, ${of(name, 'walKiBPerInput').toFixed(1)} KiB per input; lookup ${of(name, 'lookupUsPerCommit').toFixed(1)} µs per commit`,
     );
+  if (values.baseline !== undefined) {
+    const ratio = (field: keyof Cost) =>
+      (of('this build', field) / of('baseline', field)).toFixed(2);
+    say(
+      `this build ÷ baseline: CPU ${ratio('cpuUsPerInput')}×, WAL ${ratio('walKiBPerInput')}×, lookup ${ratio('lookupUsPerCommit')}×`,
+    );
+  }
 }
 
 await main();

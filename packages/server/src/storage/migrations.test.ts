@@ -47,6 +47,32 @@ test('a database written by schema 1 keeps its sessions and input ids after the 
       ]);
       const theirs = { deviceId: 'd_b', inputId: 'new-1' };
       assert.equal((await store.findInputs('s1', [theirs])).size, 0);
+      // One lookup of many keys (as a commit batch asks): where a device's own row and one from
+      // before per-device dedupe share an input id, the device's own is the one found.
+      await store.commit([
+        {
+          sessionId: 's1',
+          events: [{ seq: 5, ts: 1, type: 'terminal.output', dataJson: '{"data":"y"}' }],
+          inputs: [{ deviceId: 'd_a', inputId: 'old-1', seq: 5, payloadDigest: 'q' }],
+          patch: { headSeq: 5, lastActivityAt: 3 },
+        },
+      ]);
+      const keys = [
+        { deviceId: 'd_b', inputId: 'old-1' },
+        { deviceId: 'd_a', inputId: 'old-1' },
+        { deviceId: 'd_a', inputId: 'new-1' },
+        theirs,
+        { deviceId: 'd_a', inputId: 'old-1' },
+      ];
+      const found = await store.findInputs('s1', keys);
+      assert.deepEqual(
+        [...found].sort(([a], [b]) => a.localeCompare(b)),
+        [
+          [inputKey(keys[1]!), { seq: 5, payloadDigest: 'q' }],
+          [inputKey(keys[2]!), { seq: 4, payloadDigest: 'p' }],
+          [inputKey(keys[0]!), { seq: 2 }],
+        ].sort(([a], [b]) => String(a).localeCompare(String(b))),
+      );
     } finally {
       await store.close();
     }
