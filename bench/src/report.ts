@@ -48,7 +48,8 @@ function table(head: string[], rows: string[][]): string[] {
 
 /**
  * What the server process did while the latency was measured: event-loop delay, GC pauses,
- * system calls, context switches and the time its event-loop thread waited for a core.
+ * system calls, context switches, the time its event-loop thread waited for a core and, for
+ * baton, how many events a group commit stored on average.
  */
 function profileTable(result: ScenarioResult): string[] {
   const runs = result.runs.filter((r) => r.profile !== undefined);
@@ -61,6 +62,7 @@ function profileTable(result: ScenarioResult): string[] {
       'context switches: voluntary / forced',
       'waiting for a core (ms)',
       'CPU (cores)',
+      'events per commit',
     ],
     runs.map((r) => {
       const p = r.profile!;
@@ -72,6 +74,7 @@ function profileTable(result: ScenarioResult): string[] {
         `${int(p.voluntarySwitches)} / ${int(p.involuntarySwitches)}`,
         num(p.runQueueWaitMs, 1),
         num(p.wallUs > 0 ? p.cpuUs / p.wallUs : undefined),
+        num(p.commits ? (p.committedEvents ?? 0) / p.commits : undefined, 1),
       ];
     }),
   );

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from '@baton/server';
 import { serveIpc, signalReady } from '../ipc.js';
 import { idleRunnerFactory } from '@baton/server/testing';
-import { statsHandlers } from './server-stats.js';
+import { statsHandlers, type CommitTotals } from './server-stats.js';
 
 /**
  * The real baton server (`startServer`), on a fresh data directory, with one change: sessions of
@@ -30,8 +30,28 @@ const server = await startServer({
   ...(values.store !== undefined ? { store: values.store } : {}),
   runners: [idleRunnerFactory()],
 });
+// The server's own histogram of events per group commit, read from `/metrics` (served without a
+// credential to a loopback peer): its count is the commits, its sum the events stored by them.
+// A figure beside the measurement, so a server that does not answer leaves it out ('–' in the
+// report) rather than failing the scenario.
+const commitTotals: CommitTotals = async () => {
+  try {
+    const res = await fetch(new URL('/metrics', server.url));
+    if (!res.ok) return undefined;
+    const text = await res.text();
+    const value = (name: string): number | undefined => {
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    const commits = value('baton_commit_batch_events_count');
+    const events = value('baton_commit_batch_events_sum');
+    return commits === undefined || events === undefined ? undefined : { commits, events };
+  } catch {
+    return undefined;
+  }
+};
 serveIpc({
-  ...statsHandlers(),
+  ...statsHandlers(commitTotals),
   stop: async () => {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });

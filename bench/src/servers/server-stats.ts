@@ -30,7 +30,13 @@ export interface ServerStats {
    * milliseconds: on a shared machine, the part of the tail that no server code can remove.
    */
   runQueueWaitMs?: number;
+  /** Group commits of the log and the events they stored (baton's, from its own metrics). */
+  commits?: number;
+  committedEvents?: number;
 }
+
+/** A server's running totals of group commits and the events in them, when it can say. */
+export type CommitTotals = () => Promise<{ commits: number; events: number } | undefined>;
 
 interface ProcCounters {
   readSyscalls?: number;
@@ -74,9 +80,11 @@ const diff = (a: number | undefined, b: number | undefined) =>
 
 /**
  * The `stats.reset` and `stats` commands every server process under test answers, measured inside
- * that process so the load generators' own CPU is not counted.
+ * that process so the load generators' own CPU is not counted. `commitTotals`, for a server that
+ * stores, is read before the other figures are reset and after they are taken, so that reading
+ * it is not counted either.
  */
-export function statsHandlers(): Handlers {
+export function statsHandlers(commitTotals?: CommitTotals): Handlers {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   let cpuBase = process.cpuUsage();
@@ -95,8 +103,10 @@ export function statsHandlers(): Handlers {
     }
   }).observe({ entryTypes: ['gc'] });
   const gc = (globalThis as { gc?: () => void }).gc;
+  let commitBase: { commits: number; events: number } | undefined;
   return {
-    'stats.reset': () => {
+    'stats.reset': async () => {
+      commitBase = await commitTotals?.();
       delay.reset();
       cpuBase = process.cpuUsage();
       wallBase = process.hrtime.bigint();
@@ -107,7 +117,7 @@ export function statsHandlers(): Handlers {
       gcs.maxMs = 0;
       return {};
     },
-    stats: (): ServerStats => {
+    stats: async (): Promise<ServerStats> => {
       const cpu = process.cpuUsage(cpuBase);
       const wallUs = Number((process.hrtime.bigint() - wallBase) / 1000n);
       const ms = (ns: number) => ns / 1e6;
@@ -132,6 +142,11 @@ export function statsHandlers(): Handlers {
       };
       for (const [k, v] of Object.entries(counters)) {
         if (v !== undefined) (result as Record<string, number>)[k] = v;
+      }
+      const commits = await commitTotals?.();
+      if (commits && commitBase) {
+        result.commits = commits.commits - commitBase.commits;
+        result.committedEvents = commits.events - commitBase.events;
       }
       gc?.();
       const mem = process.memoryUsage();
