@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus, totalmem, platform, release } from 'node:os';
+import { availableParallelism, cpus, totalmem, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { medianRound } from './median-round.js';
@@ -11,13 +11,14 @@ import { keepMarkedBlocks } from './marked-blocks.js';
 import { scenarios, type ProfileName } from './profile.js';
 import { renderReport } from './report.js';
 import { setHarnessOptions } from './scenarios/harness.js';
+import { pinToCpu } from './server-process.js';
 import type { ScenarioResult } from './scenarios/result.js';
 import { evaluateTargets } from './targets.js';
 import { explainMissed } from './missed-rows.js';
 
 const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,baton-full,baton-pg,socketio,ws,ws-stored,ws-naive]
                                 [--out FILE] [--cpu-prof DIR] [--strace DIR]
-                                [--baseline DIR --systems baton-base,baton,...] [--repeat N]
+                                [--baseline DIR --systems baton-base,baton,...] [--repeat N] [--pin] [--nice-load N]
   --profile   full (default): the published run, written to BENCHMARKS.md
               ci: a short run that fails only when an event is lost, duplicated or reordered
   --only      scenario names to run (seed-10x1, seed-100x10, fanout-1000x1, open-connections,
@@ -28,7 +29,11 @@ const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [
   --strace    count the baton server's system calls with strace -c -f into DIR (slows it down)
   --baseline  a checkout of another version with its bench built: the systems baton-base and
               baton-full-base run its server, for an A/B of a change in one run
-  --repeat    run every system N times, interleaved (a b a b …), so an A/B sees the same load`;
+  --repeat    run every system N times, interleaved (a b a b …), so an A/B sees the same load
+  --pin       the server under test alone on CPU 1, the bench and its load generators on CPU 0
+              (taskset), an experiment on sharing the cores (docs/benchmarks.md, "A core of its own")
+  --nice-load the load generators at niceness N (1–19), so the scheduler prefers the server: the
+              same experiment the other way`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -54,6 +59,8 @@ async function main(): Promise<void> {
       strace: { type: 'string' },
       baseline: { type: 'string' },
       repeat: { type: 'string', default: '1' },
+      pin: { type: 'boolean', default: false },
+      'nice-load': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -71,15 +78,32 @@ async function main(): Promise<void> {
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
     fail(`--repeat must be a whole number from 1 to 100, not '${values.repeat}'`);
+  const niceLoad = Number(values['nice-load'] ?? 0);
+  if (!Number.isInteger(niceLoad) || niceLoad < 0 || niceLoad > 19)
+    fail(`--nice-load must be a whole number from 0 to 19, not '${values['nice-load']}'`);
   if (values.baseline && !existsSync(join(values.baseline, 'bench/dist/servers/baton-server.js')))
     fail(`--baseline ${values.baseline} has no bench/dist/servers/baton-server.js: build it there`);
   setHarnessOptions({
     ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
     ...(values.strace ? { straceDir: values.strace } : {}),
     ...(values.baseline ? { baselineDir: values.baseline } : {}),
+    ...(values.pin ? { pinServer: true } : {}),
+    ...(niceLoad > 0 ? { niceLoad } : {}),
   });
 
   const notes: string[] = [];
+  if (values.pin) {
+    if (availableParallelism() < 2) fail('--pin needs at least 2 CPUs');
+    // The bench first, so that every load generator it forks inherits CPU 0.
+    pinToCpu(process.pid, 0);
+    notes.push(
+      'Pinned (`--pin`): each server under test ran alone on CPU 1, the bench and its load generators on CPU 0.',
+    );
+  }
+  if (niceLoad > 0)
+    notes.push(
+      `Load generators at niceness ${niceLoad} (\`--nice-load\`): the scheduler preferred the server under test whenever it was runnable.`,
+    );
   // The server holds every connection and each load generator a share of them; keep a margin
   // for files, pipes and the database.
   const limit = openFileLimit();
@@ -159,7 +183,7 @@ async function main(): Promise<void> {
           ]),
       ...evaluateTargets(results),
     ],
-    explainMissed(results),
+    explainMissed(results, { pinned: values.pin === true }),
   );
   const out =
     values.out ??

@@ -56,6 +56,13 @@ test('a missed row is explained with the same run’s floor and counters', () =>
   assert.equal(relative.length, 2);
   assert.match(relative[0] ?? '', /20\.00 µs .* floor's 8\.00 and Socket\.IO's 18\.00/);
   assert.match(relative[1] ?? '', /21\.00 µs/);
+  assert.match(relative[0] ?? '', /devices on the same 2 cores/);
+  // Pinned (`--pin`), the server had a core to itself: its wait is not the devices'.
+  const pinned = explainMissed([seed(6.5, 9)], { pinned: true }).filter((l) =>
+    l.includes('1.25× the floor'),
+  );
+  assert.match(pinned[0] ?? '', /CPU 1 to itself/);
+  assert.doesNotMatch(pinned[0] ?? '', /devices on the same 2 cores/);
 });
 
 test('the stored floor of the same run says whether storing first is what misses the row', () => {
@@ -110,4 +117,35 @@ test('a resume the floor itself cannot finish in time is called impossible here'
   );
   assert.match(lines[1] ?? '', /3\.9 µs more per event; under 100 ms needs at most 2\.4 µs more/);
   assert.match(lines[1] ?? '', /1\.6× less time per event/);
+});
+
+test('the tail is turned into a CPU budget per input from the latency phase', () => {
+  const s = seed(6, 9);
+  // 100 samples: 300, 200 and 100 µs of CPU per input; baton's commits held 10 events each.
+  const withCpu = (r: SystemRun, cpuUs: number): SystemRun => ({
+    ...r,
+    profile: { ...r.profile, cpuUs, commits: 10, committedEvents: 100 } as never,
+  });
+  const cpu: Partial<Record<SystemName, number>> = {
+    baton: 30_000,
+    'baton-full': 30_000,
+    socketio: 20_000,
+    ws: 10_000,
+  };
+  const lines = explainMissed([
+    { ...s, runs: s.runs.map((r) => withCpu(r, cpu[r.system] ?? 0)) },
+  ]).filter((l) => l.includes('1.25× the floor'));
+  assert.equal(lines.length, 2);
+  const line = lines[0] ?? '';
+  assert.match(
+    line,
+    /spent 300 µs of CPU per input against the floor's 100 µs and Socket\.IO's 200 µs/,
+  );
+  // Burst 10 × (300 − 200) µs = 1 ms against Socket.IO, 10 × 200 µs = 2 ms against the floor.
+  assert.match(line, /about 1\.00 ms of tail against Socket\.IO \(measured 2\.00 ms\)/);
+  assert.match(line, /2\.00 ms against the floor \(measured 3\.00 ms\)/);
+  // min(Socket.IO's 200, floor 100 + 0.25 × 6 ms / 10 = 250) µs: a third less than 300.
+  assert.match(line, /at most about 200 µs per input, 33% less than now/);
+  // Without the phase's CPU there is no estimate rather than a wrong one.
+  assert.doesNotMatch(explainMissed([s]).join('\n'), /per input against/);
 });

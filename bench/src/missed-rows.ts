@@ -1,5 +1,5 @@
 import type { SystemName } from './drivers/connection.js';
-import { LABEL } from './report.js';
+import { LABEL, cpuPerInputUs } from './report.js';
 import type { ScenarioResult, SystemRun } from './scenarios/result.js';
 
 /**
@@ -9,9 +9,13 @@ import type { ScenarioResult, SystemRun } from './scenarios/result.js';
  * says what the machine itself allows, and the server's own counters (CPU per delivery, time
  * spent waiting for a core) say where baton's extra time goes.
  */
-export function explainMissed(results: ScenarioResult[]): string[] {
+export function explainMissed(
+  results: ScenarioResult[],
+  options: { pinned?: boolean } = {},
+): string[] {
   const lines: string[] = [];
-  for (const name of ['seed-10x1', 'seed-100x10']) lines.push(...seedTail(results, name));
+  for (const name of ['seed-10x1', 'seed-100x10'])
+    lines.push(...seedTail(results, name, options.pinned === true));
   lines.push(
     ...resume(results, 'reconnect-storm', 1000, 'Reconnect storm of 1,000 devices', {
       count: 1000,
@@ -42,8 +46,11 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 const wait = (r: SystemRun) =>
   r.profile?.runQueueWaitMs === undefined ? '–' : `${Math.round(r.profile.runQueueWaitMs)} ms`;
 
-/** The seed rows: p99 under 5 ms, and at most Socket.IO's and 1.25× the floor. */
-function seedTail(results: ScenarioResult[], scenario: string): string[] {
+/**
+ * The seed rows: p99 under 5 ms, and at most Socket.IO's and 1.25× the floor. `pinned`: the run
+ * gave each server CPU 1 alone (`--pin`), so its wait for a core was behind its own threads.
+ */
+function seedTail(results: ScenarioResult[], scenario: string, pinned: boolean): string[] {
   const floor = run(results, scenario, 'ws');
   const stored = run(results, scenario, 'ws-stored');
   const io = run(results, scenario, 'socketio');
@@ -78,16 +85,53 @@ function seedTail(results: ScenarioResult[], scenario: string): string[] {
       parts.push(
         `At saturation that costs ${bc.toFixed(2)} µs of server CPU per delivery against the floor's ${fc.toFixed(2)}${ic === undefined ? '' : ` and Socket.IO's ${ic.toFixed(2)}`}, ` +
           `and while the latency was measured baton's server waited ${wait(b)} for a core against the floor's ${wait(floor)}: ` +
-          `with the devices on the same 2 cores, the extra CPU becomes queueing in the tail.`,
+          (pinned
+            ? `with CPU 1 to itself (\`--pin\`), the server waited behind its own other threads, which unpinned can use the other core, and the extra CPU became queueing in the tail.`
+            : `with the devices on the same 2 cores, the extra CPU becomes queueing in the tail.`),
       );
     // The stored floor runs with synchronous=NORMAL: it bounds durability normal only.
     if (system === 'baton' && stored) parts.push(...storedFloorLine(scenario, b, stored, ip));
+    parts.push(...perInputBudget(b, io, floor));
     parts.push(
-      `What it would take: less CPU per input on the event loop (the commit, the duplicate lookup and the frame's validation are each a few percent of it; docs/benchmarks.md, "Where the time goes"), or a core for the server that the devices do not share.`,
+      `What it would take: less CPU per input on the event loop (the commit, the duplicate lookup and the frame's validation are each a few percent of it; docs/benchmarks.md, "Where the time goes"), or the devices on other machines, which this one cannot stand in for: neither one of its two cores for the server alone (\`--pin\`) nor the devices at a lower priority (\`--nice-load\`) shortened any system's tail, since the devices' own time is in every latency (docs/benchmarks.md, "A core of its own").`,
     );
     lines.push(parts.join(' '));
   }
   return lines;
+}
+
+/**
+ * The tail in CPU per input. The load generators bring their submitters up to rate in bursts, so
+ * inputs arrive about a commit's worth at a time (baton's events per commit measure it), and the
+ * last input of a burst waits for every one before it on the server's single event loop: a
+ * server's p99 is roughly the floor's plus the burst times its extra CPU per input. This turns
+ * the row into a budget per input. It is an estimate (it leaves out what the devices' own
+ * processes add) and says so, beside the measured gap it estimates.
+ */
+function perInputBudget(b: SystemRun, io: SystemRun | undefined, floor: SystemRun): string[] {
+  const x = cpuPerInputUs(b);
+  const z = cpuPerInputUs(floor);
+  const y = cpuPerInputUs(io);
+  const commits = b.profile?.commits;
+  const burst = commits ? (b.profile?.committedEvents ?? 0) / commits : undefined;
+  const bp = b.latency?.p99;
+  const fp = floor.latency?.p99;
+  if (x === undefined || z === undefined || !burst || bp === undefined || fp === undefined)
+    return [];
+  const us = (v: number) => `${Math.round(v)} µs`;
+  const ip = io?.latency?.p99;
+  const vsIo =
+    y !== undefined && ip !== undefined
+      ? ` and Socket.IO's ${us(y)}; a burst of inputs (about ${burst.toFixed(1)}, baton's events per commit) makes that about ${ms((burst * (x - y)) / 1000)} of tail against Socket.IO (measured ${ms(bp - ip)}) and ${ms((burst * (x - z)) / 1000)} against the floor (measured ${ms(bp - fp)})`
+      : `; a burst of inputs (about ${burst.toFixed(1)}, baton's events per commit) makes that about ${ms((burst * (x - z)) / 1000)} of tail against the floor (measured ${ms(bp - fp)})`;
+  // p99 ≈ floor + burst × (x − z) ≤ 1.25 × floor  ⇔  x ≤ z + 0.25 × floor / burst.
+  const budgets = [z + (0.25 * fp * 1000) / burst];
+  if (y !== undefined) budgets.push(y);
+  const budget = Math.min(...budgets);
+  return [
+    `While the latency was measured baton's server spent ${us(x)} of CPU per input against the floor's ${us(z)}${vsIo}.` +
+      ` By that estimate the row needs at most about ${us(budget)} per input, ${Math.max(0, Math.round((1 - budget / x) * 100))}% less than now.`,
+  ];
 }
 
 /**

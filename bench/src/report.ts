@@ -31,6 +31,13 @@ function labelOf(run: SystemRun): string {
     : `${LABEL[run.system]} (run ${run.repetition})`;
 }
 
+/** Server CPU per input while the latency was measured (each input is one latency sample). */
+export function cpuPerInputUs(r: SystemRun | undefined): number | undefined {
+  const samples = r?.latency?.samples;
+  const cpuUs = r?.profile?.cpuUs;
+  return typeof cpuUs === 'number' && samples ? cpuUs / samples : undefined;
+}
+
 const num = (v: number | undefined, digits = 2) =>
   v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits);
 const int = (v: number | undefined) =>
@@ -62,6 +69,7 @@ function profileTable(result: ScenarioResult): string[] {
       'context switches: voluntary / forced',
       'waiting for a core (ms)',
       'CPU (cores)',
+      'CPU µs per input',
       'events per commit',
     ],
     runs.map((r) => {
@@ -74,6 +82,7 @@ function profileTable(result: ScenarioResult): string[] {
         `${int(p.voluntarySwitches)} / ${int(p.involuntarySwitches)}`,
         num(p.runQueueWaitMs, 1),
         num(p.wallUs > 0 ? p.cpuUs / p.wallUs : undefined),
+        num(cpuPerInputUs(r), 0),
         num(p.commits ? (p.committedEvents ?? 0) / p.commits : undefined, 1),
       ];
     }),

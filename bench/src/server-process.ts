@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,6 +39,11 @@ export interface ServerProcessOptions {
    * baseline systems run its server program, so a change is measured against it in one run.
    */
   baselineDir?: string;
+  /**
+   * Move the server, every thread of it, onto CPU 1 (`--pin`; the bench itself and the load
+   * generators it forks are on CPU 0 by then). Threads the server starts later inherit it.
+   */
+  pinServer?: boolean;
 }
 
 /** Starts the server of `system` in a child process and waits until it listens. */
@@ -77,6 +82,7 @@ export async function startServerProcess(
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (options.pinServer && child.pid !== undefined) pinToCpu(child.pid, 1);
   const ipc = new IpcChild(child);
   const info = await ipc.ready<ServerInfo>();
   return {
@@ -99,4 +105,19 @@ export async function startServerProcess(
       if (storeDir) rmSync(storeDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Sets the CPU affinity of every thread of `pid` with util-linux's `taskset`. For `--pin`: on a
+ * 2-core machine, a server with a core of its own against load generators with the other shows
+ * what the tail would be on a machine where they do not compete.
+ */
+export function pinToCpu(pid: number, cpu: number): void {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+  } catch (e) {
+    throw new Error(
+      `--pin: could not move process ${pid} to CPU ${cpu} with taskset (${(e as Error).message}); install util-linux or drop --pin`,
+    );
+  }
 }

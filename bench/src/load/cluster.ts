@@ -1,4 +1,6 @@
 import { fork } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../clock.js';
 import type { ClientSpec, SystemName } from '../drivers/connection.js';
@@ -34,13 +36,20 @@ export interface Collected {
 export class LoadCluster {
   private constructor(private readonly workers: IpcChild[]) {}
 
-  static async start(count: number): Promise<LoadCluster> {
+  /**
+   * `nice` (`--nice-load`, 1–19): the generators' every thread runs at that niceness, so the
+   * scheduler prefers the server under test whenever it is runnable. An experiment, no stand-in
+   * for devices on other machines: their own timing, in every latency, still shares the cores
+   * (docs/benchmarks.md, "A core of its own").
+   */
+  static async start(count: number, nice = 0): Promise<LoadCluster> {
     const entry = fileURLToPath(new URL('./worker.js', import.meta.url));
     const workers = Array.from(
       { length: count },
       () => new IpcChild(fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
     );
     await Promise.all(workers.map((w) => w.ready()));
+    if (nice > 0) for (const w of workers) if (w.child.pid) niceEveryThread(w.child.pid, nice);
     return new LoadCluster(workers);
   }
 
@@ -197,4 +206,12 @@ export class LoadCluster {
     await sleep(100);
     for (const w of this.workers) w.child.kill();
   }
+}
+
+/**
+ * Linux applies a niceness to one thread: each of the process's threads is set (threads it
+ * starts later inherit it from theirs).
+ */
+function niceEveryThread(pid: number, nice: number): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), nice);
 }

@@ -11,6 +11,10 @@ export interface HarnessOptions {
   baselineDir?: string;
   /** When set, `strace -c -f` counts the baton server's system calls into a file here. */
   straceDir?: string;
+  /** When set, the server under test runs on CPU 1 alone and everything else on CPU 0 (`--pin`). */
+  pinServer?: boolean;
+  /** When set, the load generators run at this niceness (`--nice-load`). */
+  niceLoad?: number;
 }
 
 let harnessOptions: HarnessOptions = {};
@@ -39,6 +43,7 @@ export async function withServer<T>(
       ? { cpuProfileDir: harnessOptions.cpuProfileDir }
       : {}),
     ...(harnessOptions.baselineDir ? { baselineDir: harnessOptions.baselineDir } : {}),
+    ...(harnessOptions.pinServer ? { pinServer: true } : {}),
   });
   const straced =
     isBaton && harnessOptions.straceDir
@@ -46,7 +51,7 @@ export async function withServer<T>(
       : undefined;
   let cluster: LoadCluster | undefined;
   try {
-    cluster = await LoadCluster.start(loadProcesses);
+    cluster = await LoadCluster.start(loadProcesses, harnessOptions.niceLoad ?? 0);
     return await body(server, cluster);
   } finally {
     await straced?.detach();
