@@ -21,6 +21,7 @@ import {
   type SealedKeyRecord,
   type InputKey,
   type SessionRoleRecord,
+  type SessionPatch,
   type SessionRecord,
   type Store,
   type StoredEvent,
@@ -76,6 +77,25 @@ export interface SqliteStoreOptions {
   /** Told where the backup taken before a schema migration went. */
   log?: Logger;
 }
+
+/**
+ * The fields of a SessionPatch that only the session's row holds: an entry that sets none of them
+ * skips the row (writeEntry). The checks below make a field added to SessionPatch fail to compile
+ * until it is listed here, so that it can never be dropped silently by a head-only commit.
+ */
+type RowField = Exclude<keyof SessionPatch, 'headSeq' | 'lastActivityAt'>;
+const ROW_FIELDS = [
+  'name',
+  'status',
+  'reason',
+  'exitCode',
+  'control',
+  'hostOut',
+] as const satisfies readonly RowField[];
+const everyRowFieldListed: Exclude<RowField, (typeof ROW_FIELDS)[number]> extends never
+  ? true
+  : never = true;
+void everyRowFieldListed;
 
 /**
  * The embedded default store: one SQLite file in WAL mode.
@@ -141,13 +161,7 @@ export class SqliteStore implements Store {
           this.stmt.putDocument.run(entry.sessionId, d.name, d.version, d.state);
         }
         const p = entry.patch;
-        const headOnly =
-          p.name === undefined &&
-          p.status === undefined &&
-          p.reason === undefined &&
-          p.exitCode === undefined &&
-          p.control === undefined &&
-          p.hostOut === undefined;
+        const headOnly = ROW_FIELDS.every((field) => p[field] === undefined);
         if (headOnly) {
           // Still refused when the session was deleted in the same tick: no orphaned events.
           if (this.stmt.sessionExists.get(entry.sessionId) === undefined)
