@@ -11,7 +11,7 @@ import { keepMarkedBlocks } from './marked-blocks.js';
 import { scenarios, type ProfileName } from './profile.js';
 import { renderReport } from './report.js';
 import { setHarnessOptions } from './scenarios/harness.js';
-import { pinToCpu } from './server-process.js';
+import { pinToCpu } from './cpu-placement.js';
 import type { ScenarioResult } from './scenarios/result.js';
 import { evaluateTargets } from './targets.js';
 import { explainMissed } from './missed-rows.js';

@@ -1,5 +1,5 @@
 import type { SystemName } from './drivers/connection.js';
-import { LABEL, cpuPerInputUs } from './report.js';
+import { LABEL, cpuPerInputUs, eventsPerCommit } from './report.js';
 import type { ScenarioResult, SystemRun } from './scenarios/result.js';
 
 /**
@@ -112,8 +112,7 @@ function perInputBudget(b: SystemRun, io: SystemRun | undefined, floor: SystemRu
   const x = cpuPerInputUs(b);
   const z = cpuPerInputUs(floor);
   const y = cpuPerInputUs(io);
-  const commits = b.profile?.commits;
-  const burst = commits ? (b.profile?.committedEvents ?? 0) / commits : undefined;
+  const burst = eventsPerCommit(b);
   const bp = b.latency?.p99;
   const fp = floor.latency?.p99;
   if (x === undefined || z === undefined || !burst || bp === undefined || fp === undefined)

@@ -38,6 +38,12 @@ export function cpuPerInputUs(r: SystemRun | undefined): number | undefined {
   return typeof cpuUs === 'number' && samples ? cpuUs / samples : undefined;
 }
 
+/** baton's average events per group commit while the latency was measured, when it says. */
+export function eventsPerCommit(r: SystemRun | undefined): number | undefined {
+  const commits = r?.profile?.commits;
+  return commits ? (r?.profile?.committedEvents ?? 0) / commits : undefined;
+}
+
 const num = (v: number | undefined, digits = 2) =>
   v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits);
 const int = (v: number | undefined) =>
@@ -83,7 +89,7 @@ function profileTable(result: ScenarioResult): string[] {
         num(p.runQueueWaitMs, 1),
         num(p.wallUs > 0 ? p.cpuUs / p.wallUs : undefined),
         num(cpuPerInputUs(r), 0),
-        num(p.commits ? (p.committedEvents ?? 0) / p.commits : undefined, 1),
+        num(eventsPerCommit(r), 1),
       ];
     }),
   );

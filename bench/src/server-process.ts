@@ -1,9 +1,10 @@
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { comparedWith, protocolOf, type SystemName } from './drivers/connection.js';
+import { pinToCpu } from './cpu-placement.js';
 import { IpcChild } from './ipc.js';
 import type { ServerStats } from './servers/server-stats.js';
 import { tempPgSchema } from '@baton/server/testing';
@@ -105,19 +106,4 @@ export async function startServerProcess(
       if (storeDir) rmSync(storeDir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Sets the CPU affinity of every thread of `pid` with util-linux's `taskset`. For `--pin`: on a
- * 2-core machine, a server with a core of its own against load generators with the other shows
- * what the tail would be on a machine where they do not compete.
- */
-export function pinToCpu(pid: number, cpu: number): void {
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-  } catch (e) {
-    throw new Error(
-      `--pin: could not move process ${pid} to CPU ${cpu} with taskset (${(e as Error).message}); install util-linux or drop --pin`,
-    );
-  }
 }

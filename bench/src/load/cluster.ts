@@ -1,8 +1,7 @@
 import { fork } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../clock.js';
+import { niceEveryThread } from '../cpu-placement.js';
 import type { ClientSpec, SystemName } from '../drivers/connection.js';
 import { IpcChild } from '../ipc.js';
 import type { CaughtUpReport, CollectReport, RunCommand } from './worker-commands.js';
@@ -206,12 +205,4 @@ export class LoadCluster {
     await sleep(100);
     for (const w of this.workers) w.child.kill();
   }
-}
-
-/**
- * Linux applies a niceness to one thread: each of the process's threads is set (threads it
- * starts later inherit it from theirs).
- */
-function niceEveryThread(pid: number, nice: number): void {
-  for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), nice);
 }

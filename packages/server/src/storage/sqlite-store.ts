@@ -97,6 +97,12 @@ const everyRowFieldListed: Exclude<RowField, (typeof ROW_FIELDS)[number]> extend
   : never = true;
 void everyRowFieldListed;
 
+/** Whether a patch changes only the head and the activity time (runs once per commit entry). */
+function headOnly(p: SessionPatch): boolean {
+  for (const field of ROW_FIELDS) if (p[field] !== undefined) return false;
+  return true;
+}
+
 /**
  * The embedded default store: one SQLite file in WAL mode.
  *
@@ -161,8 +167,7 @@ export class SqliteStore implements Store {
           this.stmt.putDocument.run(entry.sessionId, d.name, d.version, d.state);
         }
         const p = entry.patch;
-        const headOnly = ROW_FIELDS.every((field) => p[field] === undefined);
-        if (headOnly) {
+        if (headOnly(p)) {
           // Still refused when the session was deleted in the same tick: no orphaned events.
           if (this.stmt.sessionExists.get(entry.sessionId) === undefined)
             throw new EntryRejected(`session ${entry.sessionId} is not stored`);
