@@ -34,6 +34,7 @@ import {
   type SealedFragment,
 } from '../runners/runner.js';
 import type { SessionRecord, Store, StoredEvent } from '../storage/store.js';
+import { CommitFrames } from './commit-frames.js';
 import { parseStored, type CommittedEvent } from './event-frame.js';
 import { storedDuplicateOf } from './input-dedupe.js';
 import { InputWithdrawals } from './input-withdrawals.js';
@@ -334,12 +335,10 @@ export class LiveSession {
       this.summarize(e);
       if (this.attention.current !== waited) urgent = true;
     }
+    const batch = new CommitFrames(events, this.id);
     for (const sub of this.subscriptions.values()) {
-      for (const ev of events) {
-        if (!sub.offer(ev, this.id)) {
-          this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
-          break;
-        }
+      if (!sub.offerAll(batch, this.id)) {
+        this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
       }
     }
     this.eventsSinceCheckpoint += events.length;

@@ -28,9 +28,11 @@ export interface Peer {
   send(frame: string | Buffer): void;
   /**
    * Queue several text frames in order, as `send` would one by one; a WebSocket peer encodes
-   * them into one buffer and one write (a replay page). Optional: without it, `send` each.
+   * them into one buffer and one write (a replay page, a commit's events). Optional: without it,
+   * `send` each. `shared`: where the encoding of these same frames is kept, so that the peers
+   * sent them (every live subscriber of a commit) encode them once between them.
    */
-  sendFrames?(frames: readonly (string | Buffer)[]): void;
+  sendFrames?(frames: readonly (string | Buffer)[], shared?: EncodedFrames): void;
   /** Bytes queued and not yet written to the socket. */
   bufferedAmount(): number;
   /** Resolves when the queue has drained below the low-water mark (or the peer closed). */
@@ -46,6 +48,14 @@ export interface Peer {
    * client reconnects and resumes from its last seq; nothing else is affected.
    */
   fail(reason: string): void;
+}
+
+/**
+ * A holder for the wire encoding of one list of frames, filled by the first peer that encodes
+ * them and reused by the others. The hub never reads it; only the transport knows the encoding.
+ */
+export interface EncodedFrames {
+  encoded?: Buffer;
 }
 
 /** An actor for an action: a device, and the connection it came from when over WebSocket. */

@@ -1,4 +1,5 @@
 import type { Peer } from './peer.js';
+import type { CommitFrames } from './commit-frames.js';
 import type { CommittedEvent } from './event-frame.js';
 import { committedFrameFor } from './legacy-events.js';
 
@@ -52,13 +53,41 @@ export class Subscription {
   /** Offers a live event. Returns false when the subscriber must catch up from the store. */
   offer(ev: CommittedEvent, sessionId: string): boolean {
     if (this.state !== 'live' || this.ended) return true;
-    if (ev.seq !== this.nextSeq || this.peer.bufferedAmount() > LAG_HIGH_WATER_BYTES) {
-      this.state = 'catching_up';
-      this.fellBehind = ev.seq >= this.nextSeq;
-      return false;
-    }
+    if (!this.inLine(ev)) return this.fellBack(ev);
     this.peer.send(committedFrameFor(this.peer.protocolVersion, sessionId, ev));
     this.nextSeq = ev.seq + 1;
     return true;
+  }
+
+  /**
+   * Offers a commit's events (consecutive seqs) at once: one shared encoding written to the
+   * peer where it can take one, else event by event. Returns false when the subscriber must
+   * catch up from the store. The lag check is made once, before the run: a run is at most one
+   * commit, and the hard limit of the connection still bounds its queue.
+   */
+  offerAll(batch: CommitFrames, sessionId: string): boolean {
+    const first = batch.events[0];
+    if (first === undefined || this.state !== 'live' || this.ended) return true;
+    if (!batch.consecutive || !this.peer.sendFrames) {
+      for (const ev of batch.events) if (!this.offer(ev, sessionId)) return false;
+      return true;
+    }
+    if (!this.inLine(first)) return this.fellBack(first);
+    const { frames, shared } = batch.for(this.peer.protocolVersion);
+    this.peer.sendFrames(frames, shared);
+    this.nextSeq = batch.events[batch.events.length - 1]!.seq + 1;
+    return true;
+  }
+
+  /** Whether `ev` can go to this live subscriber now: next in line, and its queue not lagging. */
+  private inLine(ev: CommittedEvent): boolean {
+    return ev.seq === this.nextSeq && this.peer.bufferedAmount() <= LAG_HIGH_WATER_BYTES;
+  }
+
+  /** Drops a live subscriber back to catching up from the store; always false (it must). */
+  private fellBack(ev: CommittedEvent): false {
+    this.state = 'catching_up';
+    this.fellBehind = ev.seq >= this.nextSeq;
+    return false;
   }
 }

@@ -19,7 +19,7 @@ import type { AccessControl } from '../auth/access-control.js';
 import { newConnectionId } from '../auth/tokens.js';
 import type { DeviceRegistry } from '../auth/device-registry.js';
 import type { SessionHub } from '../hub/session-hub.js';
-import type { Peer } from '../hub/peer.js';
+import type { EncodedFrames, Peer } from '../hub/peer.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
 import { dispatch, type Attachment, type DispatchContext } from './dispatch.js';
@@ -194,7 +194,7 @@ export class ClientConnection {
    * this does not lean on that) and holds nothing queued that they could overtake. Otherwise,
    * and when `ws` does not expose its socket, they go through `send` one by one.
    */
-  private sendFrames(frames: readonly (string | Buffer)[]): void {
+  private sendFrames(frames: readonly (string | Buffer)[], shared?: EncodedFrames): void {
     const internals = this.ws as unknown as {
       _socket?: Socket;
       _sender?: { _bufferedBytes?: number };
@@ -211,7 +211,9 @@ export class ClientConnection {
     }
     if (!this.writable()) return;
     this.corkUntilNextTick();
-    socket.write(encodeTextFrames(frames));
+    // A shared encoding is the same frames' bytes (server frames are never masked), so one
+    // buffer serves every subscriber of a commit.
+    socket.write(shared ? (shared.encoded ??= encodeTextFrames(frames)) : encodeTextFrames(frames));
   }
 
   /** Whether frames may be queued; closes a connection whose queue overflowed (once). */
@@ -394,7 +396,7 @@ export class ClientConnection {
       protocolVersion: v,
       eventPages,
       send: (frame) => this.send(frame),
-      sendFrames: (frames) => this.sendFrames(frames),
+      sendFrames: (frames, shared) => this.sendFrames(frames, shared),
       bufferedAmount: () => this.ws.bufferedAmount,
       drained: () => this.drained(),
       fail: (reason) => this.close(CloseCode.InternalError, reason),
