@@ -18,19 +18,19 @@ import { statsHandlers } from './server-stats.js';
  * catch-up: the same resume with nothing stored on disk, nothing validated, no presence. A resume
  * from before the kept window gets what is kept, and the device sees the gap.
  *
- * By default it uses the same two send techniques as baton, so that the ratio to it measures
- * what baton's storage and protocol cost and nothing else:
- * - each broadcast frame is encoded to UTF-8 bytes once, and that one Buffer is sent to every
- *   member (`ws` then only adds a frame header per member);
- * - every frame sent to a connection within one event-loop iteration leaves in one write: the
- *   TCP socket is corked at the first send and uncorked in `setImmediate`, after every frame read
- *   in the same poll phase has been broadcast. baton does the same: its group commit gathers the
- *   appends of one poll phase (`setImmediate` in the log writer) and fans the batch out at once,
- *   corked.
+ * By default it uses the same send techniques as baton, so that the ratio to it measures what
+ * baton's storage and protocol cost and nothing else:
+ * - each broadcast frame is encoded to UTF-8 bytes once;
+ * - the frames a room broadcasts within one event-loop iteration are gathered and sent in
+ *   `setImmediate`, after every frame read in the same poll phase: encoded once as WebSocket
+ *   frames into one buffer, which is written to every member, every member's frames in one
+ *   write. baton does the same: its group commit gathers the appends of one poll phase
+ *   (`setImmediate` in the log writer), and a commit's events are encoded once into one buffer
+ *   written to every live subscriber (hub/commit-frames.ts).
  *
- * `--naive` turns both off: the JSON string is handed to every member's `send` (each call encodes
- * it again) and each frame is its own system call. That variant exists only to show what the two
- * techniques are worth; it is never the floor.
+ * `--naive` turns these off: the JSON string is handed to every member's `send` (each call
+ * encodes it again) and each frame is its own system call. That variant exists only to show what
+ * the techniques are worth; it is never the floor.
  *
  * `--store FILE` is the stored floor: the least a server must do to deliver only what it has
  * stored. Every broadcast frame is inserted into one SQLite table (WAL, `synchronous=NORMAL`,
@@ -62,26 +62,12 @@ interface Room {
 }
 
 const rooms = new Map<string, Room>();
-const corked = new WeakSet<WebSocket>();
 const http = createServer();
 const wss = new WebSocketServer({ server: http, maxPayload: 1024 * 1024 });
 
 /** A WebSocket's TCP socket: `ws` keeps it in `_socket`. */
 function tcpOf(ws: WebSocket): Socket | undefined {
   return (ws as unknown as { _socket?: Socket })._socket;
-}
-
-/** Corks the member's TCP socket until this loop iteration's I/O is done. */
-function corkUntilNextIteration(member: WebSocket): void {
-  if (corked.has(member)) return;
-  const socket = tcpOf(member);
-  if (!socket || typeof socket.cork !== 'function') return;
-  corked.add(member);
-  socket.cork();
-  setImmediate(() => {
-    corked.delete(member);
-    socket.uncork();
-  });
 }
 
 function roomOf(name: string): Room {
@@ -120,21 +106,48 @@ function flushStored(floor: StoredFloor): void {
   const frames = floor.pending;
   floor.pending = [];
   floor.commit(frames);
-  const touched = new Set<Socket>();
+  const byRoom = new Map<Room, Buffer[]>();
   for (const f of frames) {
-    // Kept for resumes only once stored, as it is sent: a resume never sees a frame the live
-    // send would repeat.
+    // Kept for resumes only once stored, and sent below in the same synchronous stretch: a
+    // resume never sees a frame the live send would repeat.
     keep(f.room, f.bytes);
-    for (const member of f.room.members) {
-      if (member.readyState !== member.OPEN) continue;
-      const socket = tcpOf(member);
-      if (socket && !touched.has(socket)) {
-        touched.add(socket);
-        socket.cork();
-      }
-      member.send(f.bytes, { binary: false });
-    }
+    const list = byRoom.get(f.room);
+    if (list) list.push(f.bytes);
+    else byRoom.set(f.room, [f.bytes]);
   }
+  const touched = new Set<Socket>();
+  for (const [room, list] of byRoom) sendToRoom(room, list, touched);
+  for (const socket of touched) socket.uncork();
+}
+
+/**
+ * The frames of one room in one loop iteration, encoded once as WebSocket frames and that one
+ * buffer written to every member, as baton writes a commit's events (hub/commit-frames.ts).
+ * Written below `ws` on its socket, which keeps their order with what `ws` sends: without
+ * permessage-deflate (off here) `ws` writes each frame to the socket at once.
+ */
+function sendToRoom(room: Room, frames: readonly Buffer[], touched: Set<Socket>): void {
+  const encoded = encodeTextFrames(frames);
+  for (const member of room.members) {
+    if (member.readyState !== member.OPEN) continue;
+    const socket = tcpOf(member);
+    if (!socket) continue;
+    if (!touched.has(socket)) {
+      touched.add(socket);
+      socket.cork();
+    }
+    socket.write(encoded);
+  }
+}
+
+/** The frames broadcast in this loop iteration, per room in arrival order (not stored). */
+const pendingByRoom = new Map<Room, Buffer[]>();
+
+/** Sends this iteration's frames, each room's encoded once, every member's in one write. */
+function flushPending(): void {
+  const touched = new Set<Socket>();
+  for (const [room, frames] of pendingByRoom) sendToRoom(room, frames, touched);
+  pendingByRoom.clear();
   for (const socket of touched) socket.uncork();
 }
 
@@ -153,12 +166,10 @@ function broadcast(name: string, text: string): void {
     for (const member of room.members) member.send(json);
     return;
   }
-  for (const member of room.members) {
-    if (member.readyState !== member.OPEN) continue;
-    corkUntilNextIteration(member);
-    // A Buffer is sent as a text frame: the bytes are already UTF-8 JSON.
-    member.send(bytes, { binary: false });
-  }
+  if (pendingByRoom.size === 0) setImmediate(flushPending);
+  const frames = pendingByRoom.get(room);
+  if (frames) frames.push(bytes);
+  else pendingByRoom.set(room, [bytes]);
 }
 
 /** Keeps a broadcast frame for resumes, trimmed in halves: one splice per KEPT_FRAMES broadcasts. */

@@ -20,7 +20,7 @@ export class CommitFrames {
     { frames: (string | Buffer)[]; shared: EncodedFrames }
   >();
 
-  /** More than one event, with no seq missing between the first and the last. */
+  /** No seq missing between the first event and the last (one event counts). */
   readonly consecutive: boolean;
 
   constructor(
@@ -31,10 +31,7 @@ export class CommitFrames {
     const last = events[events.length - 1];
     // Seqs only grow within a batch, so a span equal to the count means none is missing.
     this.consecutive =
-      first !== undefined &&
-      last !== undefined &&
-      events.length > 1 &&
-      last.seq - first.seq === events.length - 1;
+      first !== undefined && last !== undefined && last.seq - first.seq === events.length - 1;
   }
 
   /** The event frames as a connection speaking `protocolVersion` receives them, and their holder. */

@@ -58,6 +58,18 @@ test("a commit's events reach every live subscriber as one batch, its encoding s
   assert.equal(subB.nextSeq, 7);
 });
 
+test('one event is sent through the shared holder too', () => {
+  const batch = new CommitFrames([event(9)], 's1');
+  assert.equal(batch.consecutive, true);
+  const p = recordingPeer();
+  const sub = liveAt(p.peer, 9);
+  assert.equal(sub.offerAll(batch, 's1'), true);
+  assert.equal(p.sent.length, 0);
+  assert.equal(p.batches.length, 1);
+  assert.ok(p.batches[0]!.shared);
+  assert.equal(sub.nextSeq, 10);
+});
+
 test('a version 1 connection gets its own frames of the same commit', () => {
   const batch = new CommitFrames([event(1), event(2, 'control.changed', '{"control":{}}')], 's1');
   const v1 = recordingPeer(1);

@@ -204,7 +204,9 @@ export class ClientConnection {
       !socket ||
       this.ws.extensions !== '' ||
       internals._sender?._bufferedBytes !== 0 ||
-      frames.length < 2
+      // One frame for one peer is no cheaper encoded here than through `ws`; shared by many
+      // peers (a commit's events), it is: one encoding instead of a header per peer.
+      (frames.length < 2 && shared === undefined)
     ) {
       for (const frame of frames) this.send(frame);
       return;
