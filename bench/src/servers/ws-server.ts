@@ -111,12 +111,22 @@ function flushStored(floor: StoredFloor): void {
     // Kept for resumes only once stored, and sent below in the same synchronous stretch: a
     // resume never sees a frame the live send would repeat.
     keep(f.room, f.bytes);
-    const list = byRoom.get(f.room);
-    if (list) list.push(f.bytes);
-    else byRoom.set(f.room, [f.bytes]);
+    addToRoom(byRoom, f.room, f.bytes);
   }
+  sendRooms(byRoom);
+}
+
+/** Appends `bytes` to its room's frames, in arrival order. */
+function addToRoom(byRoom: Map<Room, Buffer[]>, room: Room, bytes: Buffer): void {
+  const frames = byRoom.get(room);
+  if (frames) frames.push(bytes);
+  else byRoom.set(room, [bytes]);
+}
+
+/** Sends each room's frames (`sendToRoom`), every member's socket uncorked once at the end. */
+function sendRooms(byRoom: ReadonlyMap<Room, readonly Buffer[]>): void {
   const touched = new Set<Socket>();
-  for (const [room, list] of byRoom) sendToRoom(room, list, touched);
+  for (const [room, frames] of byRoom) sendToRoom(room, frames, touched);
   for (const socket of touched) socket.uncork();
 }
 
@@ -145,10 +155,8 @@ const pendingByRoom = new Map<Room, Buffer[]>();
 
 /** Sends this iteration's frames, each room's encoded once, every member's in one write. */
 function flushPending(): void {
-  const touched = new Set<Socket>();
-  for (const [room, frames] of pendingByRoom) sendToRoom(room, frames, touched);
+  sendRooms(pendingByRoom);
   pendingByRoom.clear();
-  for (const socket of touched) socket.uncork();
 }
 
 function broadcast(name: string, text: string): void {
@@ -167,9 +175,7 @@ function broadcast(name: string, text: string): void {
     return;
   }
   if (pendingByRoom.size === 0) setImmediate(flushPending);
-  const frames = pendingByRoom.get(room);
-  if (frames) frames.push(bytes);
-  else pendingByRoom.set(room, [bytes]);
+  addToRoom(pendingByRoom, room, bytes);
 }
 
 /** Keeps a broadcast frame for resumes, trimmed in halves: one splice per KEPT_FRAMES broadcasts. */

@@ -81,9 +81,13 @@ test('sealed terminal inputs: only the responder’s answers are typed, stale ke
   await a.client.send(session.id, { kind: 'terminal', data: 'echo A-$((20+1))\r' }).confirmed;
   await waitUntil(() => shown().includes('A-21'), 'what a typed runs', 15_000);
   // Both emulators answer the same query; b's answer is stored before a's, so had it been
-  // typed, the shell would show it first.
-  await b.client.send(session.id, { kind: 'terminal', data: 'REPORT-B', report: true }).confirmed;
-  await a.client.send(session.id, { kind: 'terminal', data: 'REPORT-A', report: true }).confirmed;
+  // typed, the shell would show it first. They name the output they answer (`querySeq`, sealed
+  // and in the clear copy): the relay filters by it, the host finds the copy unaltered.
+  const querySeq = a.view.getSnapshot().events.findLast((e) => e.type === 'terminal.output')?.seq;
+  assert.ok(querySeq !== undefined);
+  const report = (data: string) => ({ kind: 'terminal', data, report: true, querySeq }) as const;
+  await b.client.send(session.id, report('REPORT-B')).confirmed;
+  await a.client.send(session.id, report('REPORT-A')).confirmed;
   await waitUntil(() => shown().includes('REPORT-A'), 'the responder’s answer is typed', 15_000);
   assert.ok(!shown().includes('REPORT-B'), `b's answer was typed: ${shown()}`);
   await a.client.send(session.id, { kind: 'terminal', data: '\u0015' }).confirmed; // clear the line

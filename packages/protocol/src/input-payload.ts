@@ -13,6 +13,9 @@ import { SealedInputPayload } from './sealed.js';
  *   position, device attributes, colours, focus): every window's emulator answers, so the server
  *   types only the answer of the session's one *responder* window and acknowledges the others'
  *   with `ignored: 'not_responder'` (docs/terminals.md, "Answers to terminal queries").
+ *   `querySeq` (with `report`) is the seq of the `terminal.output` event whose query the report
+ *   answers: the responder is then the one of the moment that output was committed, so a window
+ *   whose emulator answers late, after the responder changed, is not typed a second time.
  * - `message`: a chat message to an agent. `text` is exactly what the user typed and is what every
  *   device shows; context baton adds for the agent travels separately (session config
  *   `systemPrompt`), never inside `text`. `attachments` (added in 2, additive) names images and
@@ -25,6 +28,7 @@ export const InputPayload = z.discriminatedUnion('kind', [
     data: z.string().min(1).max(65_536),
     run: z.number().int().nonnegative().optional(),
     report: z.literal(true).optional(),
+    querySeq: z.number().int().positive().optional(),
   }),
   z.object({
     kind: z.literal('message'),
@@ -44,7 +48,8 @@ export const WireInputPayload = z.union([SealedInputPayload, InputPayload]);
 export type WireInputPayload = z.infer<typeof WireInputPayload>;
 
 /**
- * The clear copy of a sealed terminal input's `run` and `report` (added in 2, additive), sent
+ * The clear copy of a sealed terminal input's `run`, `report` and `querySeq` (added in 2,
+ * additive), sent
  * beside its payload in `input` (and `POST …/inputs`) and stored in its input event: the relay
  * applies the stale-run check and the responder filter with them, as it does to a plaintext
  * input, and the host, once it opened the input, refuses one whose sealed values differ (so a
@@ -54,22 +59,25 @@ export type WireInputPayload = z.infer<typeof WireInputPayload>;
 export const SealedTerminalChecks = z.object({
   run: z.number().int().nonnegative().optional(),
   report: z.literal(true).optional(),
+  querySeq: z.number().int().positive().optional(),
 });
 export type SealedTerminalChecks = z.infer<typeof SealedTerminalChecks>;
 
 /**
- * The `run` and `report` of `source` (a terminal payload about to be sealed, or an `input`
- * message carrying their clear copy), without absent fields.
+ * The `run`, `report` and `querySeq` of `source` (a terminal payload about to be sealed, or an
+ * `input` message carrying their clear copy), without absent fields.
  */
 export function sealedTerminalChecks(source: {
   kind?: string;
   run?: number | undefined;
   report?: true | undefined;
+  querySeq?: number | undefined;
 }): SealedTerminalChecks {
   if (source.kind !== undefined && source.kind !== 'terminal') return {};
   return {
     ...(source.run !== undefined ? { run: source.run } : {}),
     ...(source.report === true ? { report: true as const } : {}),
+    ...(source.querySeq !== undefined ? { querySeq: source.querySeq } : {}),
   };
 }
 

@@ -46,7 +46,7 @@ const bodies = {
     connectionId: z.string().optional(),
     payload: WireInputPayload,
     imported: Imported,
-    /** A sealed terminal input's clear `run` and `report` (`SealedTerminalChecks`). */
+    /** A sealed terminal input's clear `run`, `report` and `querySeq` (`SealedTerminalChecks`). */
     ...SealedTerminalChecks.shape,
   }),
   /**

@@ -36,8 +36,9 @@ const FINGERPRINTS: Record<number, string> = {
   // with sealed attachments (envelope kind `attachment`, the sealed upload type):
   // '731bc6c95e3dbe87' before them; with host link 6's proof of possession
   // (`host.hello.proof`): '030279d20efb4291' before it; with the clear checks of sealed
-  // terminal inputs (`run`, `report` beside the payload): 'e5a48f53cd6ce59a' before them.
-  2: 'd51a0522f03b314d',
+  // terminal inputs (`run`, `report` beside the payload): 'e5a48f53cd6ce59a' before them;
+  // with `querySeq` on terminal reports: 'd51a0522f03b314d' before it.
+  2: 'aff02737f8a372f8',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -148,6 +148,11 @@
  *      stored input event, so that a relay applies the stale-run check and the responder filter
  *      to sealed inputs; the host refuses one whose sealed values differ. Older servers drop
  *      the fields (and check neither, as before); older clients send none.
+ *      Additive in 2: `querySeq` on terminal reports (and in the clear checks of a sealed one):
+ *      the seq of the output whose query the report answers; the server types it only from the
+ *      window that was the responder when that output was committed. Older servers drop it and
+ *      filter by the responder of the moment the report arrives, as before; a report without it
+ *      is filtered that way still.
  *      Host link only (clients see nothing of it): version 6, `host.hello.proof`, the host's
  *      proof that it holds the signing key it registers (docs/protocol.md, "Host keys"); the
  *      relay refuses weak public keys from every host link version.

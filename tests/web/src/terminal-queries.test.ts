@@ -32,25 +32,45 @@ describe('programs that query the terminal', { timeout: 180_000 }, () => {
       return windows === 2 ? true : notYet({ windows });
     });
 
-    // Asked twice, from the window that types and then from the other one.
+    // Asked twice, from the window that types and then from the other one. B is busy meanwhile
+    // (a slow page): it draws the first question only after its user started typing the second,
+    // when B is the writer, and its late answer to the first must not be typed.
+    await b.locator('.terminal-host').click();
+    await b.evaluate(() => {
+      setTimeout(() => {
+        const end = performance.now() + 4000;
+        while (performance.now() < end);
+      });
+    });
     await typeInTerminal(a, `printf '\\033[6n'; read -rs -d R ans; printf 'got%q\\n' "$ans"\n`);
     await waitForTerminal(a, "got$'\\E[");
-    await typeInTerminal(b, `printf '\\033[6n'; read -rs -d R ans; printf 'two%q\\n' "$ans"\n`);
+    // No click: B's keys are queued while it is busy, and a page handles input first.
+    await b.keyboard.type(`printf '\\033[6n'; read -rs -d R ans; printf 'two%q\\n' "$ans"\n`);
     await waitForTerminal(b, "two$'\\E[");
-    // A marker typed after both: whatever a second answer would have typed lands before it.
+    // Asked at once by a key press: xterm draws the first output after a key inside that write
+    // call, and the answer is sent from there. The window must draw that output once, and
+    // answer once (it drew the question twice, and answered twice, with its log's writer
+    // re-entered by the send).
+    await typeInTerminal(
+      b,
+      `read -rsn1; printf '\\033[6n'; read -rs -d R ans; printf 'key%q\\n' "$ans"\n`,
+    );
+    await waitForTerminal(a, 'read -rsn1;');
+    await b.keyboard.press('x');
+    await waitForTerminal(b, "key$'\\E[");
+    // A marker typed after all: whatever a second answer would have typed lands before it.: whatever a second answer would have typed lands before it.
     await typeInTerminal(b, 'echo done-$((3*4))\n');
     for (const page of [a, b]) await waitForTerminal(page, 'done-12');
 
     cli = await nodeDevice(s.baton.url, s.baton.ownerToken);
     const inputs = await storedTerminalInputs(cli, sessionId);
-    // Every answer that reached the shell is stored: the responder's reports, and an answer the
-    // typing window sent as keys because it came within KEY_WINDOW_MS of its own key press (that
-    // window is the responder then). Ignored reports are not stored.
+    // Every answer that reached the shell is stored, sent as a report (never as keys: it did not
+    // come from a key event). Ignored reports are not stored.
     const reports = inputs.filter(isCursorAnswer);
-    assert.equal(reports.length, 2, `one answer per query: ${JSON.stringify(reports)}`);
+    assert.equal(reports.length, 3, `one answer per query: ${JSON.stringify(reports)}`);
     assert.ok(
-      reports.every((r) => /^\x1b\[\d+;\d+R$/.test(r.data)),
-      `cursor reports: ${JSON.stringify(reports)}`,
+      reports.every((r) => r.report),
+      `answers are sent as reports: ${JSON.stringify(reports)}`,
     );
     const text = await terminalText(a);
     assert.ok(!/\^\[\[\d+;\d+R/.test(text), `no stray answer typed into the shell:\n${text}`);
@@ -61,7 +81,15 @@ describe('programs that query the terminal', { timeout: 180_000 }, () => {
     await typeInTerminal(a, 'echo after-reload\n');
     await waitForTerminal(b, 'after-reload');
     const later = await storedTerminalInputs(cli, sessionId);
-    assert.equal(later.filter(isCursorAnswer).length, 2, 'no answer after the reload');
+    assert.equal(later.filter(isCursorAnswer).length, 3, 'no answer after the reload');
+
+    // A key that reads like an answer (Ctrl+F3 is `CSI 1;5 R`), pressed in the window that is not
+    // the responder, is typed: it came from a key event.
+    await typeInTerminal(a, `read -rs -d R key; printf 'key%q\\n' "$key"\n`);
+    await waitForTerminal(b, 'read -rs -d R key;');
+    await b.locator('.terminal-host').click();
+    await b.keyboard.press('Control+F3');
+    await waitForTerminal(a, "key$'\\E[1;5'");
     await screenshot(a, 'terminal-query-answered');
   });
 });

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Attachment, SessionInfo } from '@baton/protocol';
 import { useBatonClient } from '@baton/react';
-import { isTerminalReport, KEY_WINDOW_MS } from './terminal-reports.js';
+import { isTerminalReport } from './terminal-reports.js';
 import { terminalTheme } from './terminal-theme.js';
 import { useMediaQuery } from '../use-media-query.js';
 import { DEFAULT_FONT_SIZE, useTerminalInstance } from './use-terminal-instance.js';
@@ -73,7 +73,7 @@ export function TerminalView({
   const [layout, setLayout] = useState<Layout>();
   const [termSize, setTermSize] = useState({ cols: 80, rows: 24 });
 
-  useTerminalLog(term, sessionId, savedText, onSave);
+  const drawing = useTerminalLog(term, sessionId, savedText, onSave);
   usePinchZoom(hostRef, baseFont, setBaseFont);
 
   useEffect(() => {
@@ -93,7 +93,10 @@ export function TerminalView({
   // Keys and the emulator's own answers. Ctrl+Shift+F opens the search instead of typing.
   useEffect(() => {
     if (!term) return undefined;
-    let lastKeyAt = 0;
+    // xterm sends a key's data from inside the key event, right after onKey: data that looks like
+    // an answer in that same task is what the user typed (a modified function key can read
+    // like a cursor report). Any other is the emulator's answer to what it is drawing.
+    let inKeyEvent = false;
     term.attachCustomKeyEventHandler((e) => {
       if (e.type === 'keydown' && e.ctrlKey && e.shiftKey && e.code === 'KeyF') {
         e.preventDefault();
@@ -103,14 +106,21 @@ export function TerminalView({
       return true;
     });
     const keyOff = term.onKey(() => {
-      lastKeyAt = performance.now();
+      inKeyEvent = true;
+      queueMicrotask(() => (inKeyEvent = false));
     });
     const dataOff = term.onData((data) => {
       if (readOnlyRef.current) return;
-      if (isTerminalReport(data) && performance.now() - lastKeyAt > KEY_WINDOW_MS) {
+      if (isTerminalReport(data) && !inKeyEvent) {
         // An answer is about the screen now: never queued for later, never sent offline.
         if (client.session(sessionId)?.status !== 'live') return;
-        client.send(sessionId, { kind: 'terminal', data, report: true });
+        const querySeq = drawing.seq;
+        client.send(sessionId, {
+          kind: 'terminal',
+          data,
+          report: true,
+          ...(querySeq !== undefined ? { querySeq } : {}),
+        });
         return;
       }
       const m = modsRef.current;
@@ -125,7 +135,7 @@ export function TerminalView({
       resizeOff.dispose();
       term.attachCustomKeyEventHandler(() => true);
     };
-  }, [term, client, sessionId]);
+  }, [term, client, sessionId, drawing]);
 
   // Focus on open, and again when the terminal becomes writable.
   useEffect(() => {

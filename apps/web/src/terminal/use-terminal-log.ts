@@ -20,14 +20,17 @@ const SAVE_EVERY_MS = 2000;
  * While there is no live view, and while the live one is still being replayed, `savedText` (the
  * saved offline screen) is shown instead; the screen's text is handed to `onSave` now and then
  * for that view.
+ *
+ * Returns what says which output event xterm is drawing (`DrawingSeq`), for the answers it sends.
  */
 export function useTerminalLog(
   term: Terminal | undefined,
   sessionId: string,
   savedText: string | undefined,
   onSave: (text: string) => void,
-): void {
+): DrawingSeq {
   const client = useBatonClient();
+  const drawing = useRef<DrawingSeq>(new DrawingSeq()).current;
   const onSaveRef = useRef(onSave);
   onSaveRef.current = onSave;
   const written = useRef<{ base: SessionBase | undefined | null; seq: number; saved: boolean }>({
@@ -38,7 +41,8 @@ export function useTerminalLog(
 
   useEffect(() => {
     written.current = { base: null, seq: 0, saved: false };
-  }, [term]);
+    drawing.clear();
+  }, [term, drawing]);
 
   useEffect(() => {
     if (!term) return undefined;
@@ -49,7 +53,7 @@ export function useTerminalLog(
     const w = written.current;
     let saveTimer: ReturnType<typeof setTimeout> | undefined;
     let resynced = false;
-    const write = (): void => {
+    const writeNew = (): void => {
       const base = store.base;
       const hasLive = base !== undefined || store.lastSeq > 0;
       // A saved screen stays until the live one is whole: replaced at the first replayed event,
@@ -57,7 +61,7 @@ export function useTerminalLog(
       if (!hasLive || (w.saved && store.catchingUp)) {
         if (savedText !== undefined && !w.saved) {
           resetInOrder(t);
-          t.write(savedText.replace(/\n/g, '\r\n'));
+          drawing.write(t, savedText.replace(/\n/g, '\r\n'), undefined);
           w.saved = true;
         }
         return;
@@ -70,7 +74,7 @@ export function useTerminalLog(
         const runner = base?.state?.runner;
         if (runner?.kind === 'terminal') {
           t.resize(runner.cols, runner.rows);
-          t.write(runner.screen);
+          drawing.write(t, runner.screen, undefined);
         }
       }
       let events = store.eventsAfter(w.seq);
@@ -88,7 +92,8 @@ export function useTerminalLog(
       const replayedThrough = store.replayedThrough;
       for (const e of events) {
         if (e.type === 'terminal.output') {
-          t.write(e.seq <= replayedThrough ? stripTerminalQueries(e.data.data) : e.data.data);
+          const replayed = e.seq <= replayedThrough;
+          drawing.write(t, replayed ? stripTerminalQueries(e.data.data) : e.data.data, e.seq);
         } else if (e.type === 'terminal.resized') t.resize(e.data.cols, e.data.rows);
         w.seq = e.seq;
       }
@@ -100,6 +105,28 @@ export function useTerminalLog(
         }, SAVE_EVERY_MS);
       }
     };
+    // Not re-entered: xterm parses the first write after a key press inside `term.write`, an
+    // answer to a query in it is sent from there, and the send notifies this store at once. A
+    // nested call would write the events of the outer one again (its position moves only after
+    // each write returns): the window drew the question twice and answered it twice. The outer
+    // call goes round again instead.
+    let writing = false;
+    let again = false;
+    const write = (): void => {
+      if (writing) {
+        again = true;
+        return;
+      }
+      writing = true;
+      try {
+        do {
+          again = false;
+          writeNew();
+        } while (again);
+      } finally {
+        writing = false;
+      }
+    };
     write();
     const off = store.subscribe(write);
     return () => {
@@ -107,7 +134,39 @@ export function useTerminalLog(
       clearTimeout(saveTimer);
       client.unsubscribe(sessionId, { readOnly: true });
     };
-  }, [term, client, sessionId, savedText]);
+  }, [term, client, sessionId, savedText, drawing]);
+  return drawing;
+}
+
+/**
+ * Which output event xterm is drawing. `write` only queues its data, and xterm parses the queue
+ * later, in order, calling each write's callback right after that write is parsed; an answer to
+ * a query (onData) is sent from inside that parse. So while a write is being parsed it is the
+ * oldest one whose callback has not run, and the answer is about that event
+ * (`payload.querySeq`, docs/terminals.md "Answers to terminal queries").
+ */
+export class DrawingSeq {
+  /** Each queued write's seq, oldest first; undefined for what is not an output event. */
+  private readonly queued: { seq: number | undefined }[] = [];
+
+  write(term: Terminal, data: string, seq: number | undefined): void {
+    const entry = { seq };
+    this.queued.push(entry);
+    // Only its own entry: a terminal replaced meanwhile (`clear`) may still call back.
+    term.write(data, () => {
+      if (this.queued[0] === entry) this.queued.shift();
+    });
+  }
+
+  /** The output event being drawn (or next to be), if the oldest queued write is one. */
+  get seq(): number | undefined {
+    return this.queued[0]?.seq;
+  }
+
+  /** A new terminal: nothing of the old one's queue will be parsed. */
+  clear(): void {
+    this.queued.length = 0;
+  }
 }
 
 /**

@@ -391,16 +391,18 @@ export class HostSession {
 }
 
 /**
- * Which of a sealed terminal input's clear `run` and `report` (the copy the relay checked; see
- * `SealedTerminalChecks`) differs from the sealed value, if any. An input without a clear copy
- * (a device from before it) passes: the relay could not check it, as before the copy existed.
+ * Which of a sealed terminal input's clear `run`, `report` and `querySeq` (the copy the relay
+ * checked; see `SealedTerminalChecks`) differs from the sealed value, if any. An input without a
+ * clear copy (a device from before it) passes: the relay could not check it, as before the copy
+ * existed.
  */
 function alteredChecks(wire: InputEvent, opened: InputEvent): string | undefined {
   const sealed = opened.data.payload;
   if (sealed.kind !== 'terminal' || 'sealed' in sealed) return undefined;
-  const { run, report } = wire.data;
+  const { run, report, querySeq } = wire.data;
   if (run === undefined && report === undefined) return undefined;
   if (run !== sealed.run) return 'run';
   if ((report ?? false) !== (sealed.report ?? false)) return 'report';
+  if (querySeq !== sealed.querySeq) return 'querySeq';
   return undefined;
 }

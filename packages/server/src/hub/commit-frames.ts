@@ -25,7 +25,7 @@ export class CommitFrames {
 
   constructor(
     readonly events: readonly CommittedEvent[],
-    private readonly sessionId: string,
+    readonly sessionId: string,
   ) {
     const first = events[0];
     const last = events[events.length - 1];

@@ -45,6 +45,7 @@ import { duplicateOrStale, isStaleRun } from './input-run.js';
 import { isStalePosition, snapshotReasonFor } from './log-position.js';
 import { NOT_OWNER, type SessionLogState, type LogWriter } from './log-writer.js';
 import { chooseResponder } from './terminal-responder.js';
+import { ResponderHistory } from './responder-history.js';
 import { TerminalSizePolicy, type Decision } from './terminal-size-policy.js';
 import type { Actor, Peer } from './peer.js';
 import { redactConfig } from './redact-config.js';
@@ -131,6 +132,7 @@ export class LiveSession {
   private readonly runners: RunnerSupervisor;
   /** Whose window size the PTY has (`TerminalSizePolicy`); also knows the latest writer. */
   private readonly sizePolicy = new TerminalSizePolicy();
+  private readonly responders = new ResponderHistory();
   /** With many nodes: the attachments through other nodes (RemotePresence), in their order. */
   private remoteAttachments: readonly Attachment[] = [];
   private size: { cols: number; rows: number };
@@ -306,6 +308,7 @@ export class LiveSession {
    */
   onCommitted(events: CommittedEvent[]): void {
     let urgent = false;
+    let outputFrom: number | undefined;
     for (const ev of events) {
       this.committedSeq = ev.seq;
       this.recent.push(ev);
@@ -313,6 +316,8 @@ export class LiveSession {
       // Its type and envelope id only: what ends a sealed reply in progress.
       this.sealedFragments.committed(e);
       // A sealed body is an envelope: nothing here may read it (its seq and type still count).
+      // Sealed or not, it may be output that asks the windows something.
+      if (isSealedLogEvent(e) || e.type === 'terminal.output') outputFrom ??= ev.seq;
       if (isSealedLogEvent(e)) continue;
       if (e.type === 'session.status') {
         this.status = e.data.status;
@@ -335,9 +340,12 @@ export class LiveSession {
       this.summarize(e);
       if (this.attention.current !== waited) urgent = true;
     }
+    // Before the output reaches any window: the windows answer only after they drew it.
+    if (outputFrom !== undefined && this.kind === 'terminal')
+      this.responders.note(outputFrom, this.responder());
     const batch = new CommitFrames(events, this.id);
     for (const sub of this.subscriptions.values()) {
-      if (!sub.offerAll(batch, this.id)) {
+      if (!sub.offerAll(batch)) {
         this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
       }
     }
@@ -634,7 +642,7 @@ export class LiveSession {
     const report =
       payload.kind === 'terminal' &&
       (isSealedPayload(payload) ? checks.report === true : payload.report === true);
-    if (report && actor.connectionId !== this.responder()) {
+    if (report && actor.connectionId !== this.responderFor(payload, checks)) {
       return { seq: this.committedSeq, duplicate: false, ignored: 'not_responder' };
     }
     if (isStaleRun(payload, this.runners.run, checks)) {
@@ -748,7 +756,29 @@ export class LiveSession {
     }
   }
 
-  /** The connection whose terminal answers are typed (see `chooseResponder`). */
+  /**
+   * The connection whose answer to a query is typed: the responder when the output that asked
+   * was committed (`querySeq`, see `ResponderHistory`), else, for a client that does not say
+   * which output it answers, the responder now. An answer to output not committed yet, or
+   * older than the history, answers nothing the program still waits for.
+   */
+  private responderFor(
+    payload: WireInputPayload,
+    checks: SealedTerminalChecks,
+  ): string | undefined {
+    const querySeq = isSealedPayload(payload)
+      ? checks.querySeq
+      : payload.kind === 'terminal'
+        ? payload.querySeq
+        : undefined;
+    if (querySeq === undefined) return this.responder();
+    const then = querySeq <= this.committedSeq ? this.responders.at(querySeq) : undefined;
+    if (then === undefined) return undefined;
+    // No window could answer when the program asked: the one that can now does.
+    return then.responder ?? this.responder();
+  }
+
+  /** The connection whose terminal answers are typed now (see `chooseResponder`). */
   responder(): string | undefined {
     return chooseResponder(
       this.subscriptions,

@@ -43,8 +43,8 @@ test("a commit's events reach every live subscriber as one batch, its encoding s
   const b = recordingPeer();
   const subA = liveAt(a.peer, 4);
   const subB = liveAt(b.peer, 4);
-  assert.equal(subA.offerAll(batch, 's1'), true);
-  assert.equal(subB.offerAll(batch, 's1'), true);
+  assert.equal(subA.offerAll(batch), true);
+  assert.equal(subB.offerAll(batch), true);
   assert.equal(a.sent.length + b.sent.length, 0, 'no frame sent on its own');
   assert.equal(a.batches.length, 1);
   assert.equal(b.batches.length, 1);
@@ -63,7 +63,7 @@ test('one event is sent through the shared holder too', () => {
   assert.equal(batch.consecutive, true);
   const p = recordingPeer();
   const sub = liveAt(p.peer, 9);
-  assert.equal(sub.offerAll(batch, 's1'), true);
+  assert.equal(sub.offerAll(batch), true);
   assert.equal(p.sent.length, 0);
   assert.equal(p.batches.length, 1);
   assert.ok(p.batches[0]!.shared);
@@ -74,8 +74,8 @@ test('a version 1 connection gets its own frames of the same commit', () => {
   const batch = new CommitFrames([event(1), event(2, 'control.changed', '{"control":{}}')], 's1');
   const v1 = recordingPeer(1);
   const v2 = recordingPeer(2);
-  liveAt(v1.peer, 1).offerAll(batch, 's1');
-  liveAt(v2.peer, 1).offerAll(batch, 's1');
+  liveAt(v1.peer, 1).offerAll(batch);
+  liveAt(v2.peer, 1).offerAll(batch);
   assert.notEqual(v1.batches[0]!.shared, v2.batches[0]!.shared);
   assert.match(String(v1.batches[0]!.frames[1]), /"type":"terminal.output"/);
   assert.match(String(v2.batches[0]!.frames[1]), /"type":"control.changed"/);
@@ -85,18 +85,18 @@ test('a subscriber not at the first event, or lagging, falls back to catching up
   const batch = new CommitFrames([event(4), event(5)], 's1');
   const ahead = recordingPeer();
   const subAhead = liveAt(ahead.peer, 5);
-  assert.equal(subAhead.offerAll(batch, 's1'), false);
+  assert.equal(subAhead.offerAll(batch), false);
   assert.equal(subAhead.state, 'catching_up');
   assert.equal(subAhead.fellBehind, false, 'its position is past the batch: not behind');
   assert.equal(ahead.batches.length, 0);
 
   const behind = liveAt(recordingPeer().peer, 2);
-  assert.equal(behind.offerAll(batch, 's1'), false);
+  assert.equal(behind.offerAll(batch), false);
   assert.equal(behind.fellBehind, true);
 
   const slow = recordingPeer(2, LAG_HIGH_WATER_BYTES + 1);
   const subSlow = liveAt(slow.peer, 4);
-  assert.equal(subSlow.offerAll(batch, 's1'), false);
+  assert.equal(subSlow.offerAll(batch), false);
   assert.equal(subSlow.state, 'catching_up');
   assert.equal(slow.batches.length, 0);
 });
@@ -106,7 +106,7 @@ test('events with a seq missing between them go one by one, stopping at the hole
   assert.equal(batch.consecutive, false);
   const p = recordingPeer();
   const sub = liveAt(p.peer, 4);
-  assert.equal(sub.offerAll(batch, 's1'), false);
+  assert.equal(sub.offerAll(batch), false);
   assert.equal(p.batches.length, 0);
   assert.deepEqual(p.sent, [batch.events[0]!.frame, batch.events[1]!.frame]);
   assert.equal(sub.nextSeq, 6);
@@ -117,9 +117,9 @@ test('a subscriber catching up or ended is left alone', () => {
   const batch = new CommitFrames([event(1), event(2)], 's1');
   const p = recordingPeer();
   const catching = new Subscription(p.peer, false, 0, 0);
-  assert.equal(catching.offerAll(batch, 's1'), true);
+  assert.equal(catching.offerAll(batch), true);
   const ended = liveAt(p.peer, 1);
   ended.end();
-  assert.equal(ended.offerAll(batch, 's1'), true);
+  assert.equal(ended.offerAll(batch), true);
   assert.equal(p.batches.length + p.sent.length, 0);
 });

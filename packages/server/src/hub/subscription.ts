@@ -65,11 +65,11 @@ export class Subscription {
    * catch up from the store. The lag check is made once, before the run: a run is at most one
    * commit, and the hard limit of the connection still bounds its queue.
    */
-  offerAll(batch: CommitFrames, sessionId: string): boolean {
+  offerAll(batch: CommitFrames): boolean {
     const first = batch.events[0];
     if (first === undefined || this.state !== 'live' || this.ended) return true;
     if (!batch.consecutive || !this.peer.sendFrames) {
-      for (const ev of batch.events) if (!this.offer(ev, sessionId)) return false;
+      for (const ev of batch.events) if (!this.offer(ev, batch.sessionId)) return false;
       return true;
     }
     if (!this.inLine(first)) return this.fellBack(first);
