@@ -638,11 +638,12 @@ export class LiveSession {
     // compares with the sealed values once it opened the input (docs/protocol.md, "Inputs").
     const checks: SealedTerminalChecks =
       isSealedPayload(payload) && payload.kind === 'terminal' ? sealedChecks : {};
+    // What the filters read: a sealed input's clear copy, else the terminal payload itself.
+    const terminal: SealedTerminalChecks =
+      isSealedPayload(payload) || payload.kind !== 'terminal' ? checks : payload;
     // Every window's emulator answers a query; only the responder's answer is typed.
-    const report =
-      payload.kind === 'terminal' &&
-      (isSealedPayload(payload) ? checks.report === true : payload.report === true);
-    if (report && actor.connectionId !== this.responderFor(payload, checks)) {
+    const report = terminal.report === true;
+    if (report && actor.connectionId !== this.responderFor(terminal.querySeq)) {
       return { seq: this.committedSeq, duplicate: false, ignored: 'not_responder' };
     }
     if (isStaleRun(payload, this.runners.run, checks)) {
@@ -762,15 +763,7 @@ export class LiveSession {
    * which output it answers, the responder now. An answer to output not committed yet, or
    * older than the history, answers nothing the program still waits for.
    */
-  private responderFor(
-    payload: WireInputPayload,
-    checks: SealedTerminalChecks,
-  ): string | undefined {
-    const querySeq = isSealedPayload(payload)
-      ? checks.querySeq
-      : payload.kind === 'terminal'
-        ? payload.querySeq
-        : undefined;
+  private responderFor(querySeq: number | undefined): string | undefined {
     if (querySeq === undefined) return this.responder();
     const then = querySeq <= this.committedSeq ? this.responders.at(querySeq) : undefined;
     if (then === undefined) return undefined;

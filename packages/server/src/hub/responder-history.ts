@@ -16,19 +16,15 @@ const KEPT = 64;
  * changing. Seqs only grow: the session commits output in seq order.
  */
 export class ResponderHistory {
-  private readonly fromSeq: number[] = [];
-  private readonly responders: (string | undefined)[] = [];
+  /** Oldest first. */
+  private readonly entries: { fromSeq: number; responder: string | undefined }[] = [];
 
   /** Output from `seq` on was committed while `responder` was the responder. */
   note(seq: number, responder: string | undefined): void {
-    const n = this.responders.length;
-    if (n > 0 && this.responders[n - 1] === responder) return;
-    this.fromSeq.push(seq);
-    this.responders.push(responder);
-    if (n + 1 > KEPT) {
-      this.fromSeq.shift();
-      this.responders.shift();
-    }
+    const newest = this.entries[this.entries.length - 1];
+    if (newest !== undefined && newest.responder === responder) return;
+    this.entries.push({ fromSeq: seq, responder });
+    if (this.entries.length > KEPT) this.entries.shift();
   }
 
   /**
@@ -37,8 +33,8 @@ export class ResponderHistory {
    * is answered with the newest responder: the caller checks that `seq` is committed at all.
    */
   at(seq: number): { responder: string | undefined } | undefined {
-    for (let i = this.fromSeq.length - 1; i >= 0; i--)
-      if (this.fromSeq[i]! <= seq) return { responder: this.responders[i] };
+    for (let i = this.entries.length - 1; i >= 0; i--)
+      if (this.entries[i]!.fromSeq <= seq) return this.entries[i];
     return undefined;
   }
 }
