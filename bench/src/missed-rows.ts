@@ -93,7 +93,7 @@ function seedTail(results: ScenarioResult[], scenario: string, pinned: boolean):
     if (system === 'baton' && stored) parts.push(...storedFloorLine(scenario, b, stored, ip));
     parts.push(...perInputBudget(b, io, floor));
     parts.push(
-      `What it would take: less CPU per input on the event loop (the commit, the duplicate lookup and the frame's validation are each a few percent of it; docs/benchmarks.md, "Where the time goes"), or the devices on other machines, which this one cannot stand in for: neither one of its two cores for the server alone (\`--pin\`) nor the devices at a lower priority (\`--nice-load\`) shortened any system's tail, since the devices' own time is in every latency (docs/benchmarks.md, "A core of its own").`,
+      `What it would take: less CPU per input on the event loop (the socket writes, which the floor makes too, are the largest part; the commit, the frame's validation and the payload's digest are each a few percent; docs/benchmarks.md, "Where the time goes" and "Input ids in time order"), or the devices on other machines, which this one cannot stand in for: neither one of its two cores for the server alone (\`--pin\`) nor the devices at a lower priority (\`--nice-load\`) shortened any system's tail, since the devices' own time is in every latency (docs/benchmarks.md, "A core of its own").`,
     );
     lines.push(parts.join(' '));
   }
@@ -160,7 +160,7 @@ function storedFloorLine(
       `${head} even the least a server that stores before it delivers must do is slower than Socket.IO's ${ms(ip)} here, so that part of the row is not possible on this machine for a durable server.`,
     ];
   return [
-    `${head} storing first is not what stands between baton and the row, so ${ms(Math.max(0, bp - sp))} of baton's p99 is its own work per input beyond the commit (validation, the duplicate lookup, the input and session rows, presence, acknowledgements).`,
+    `${head} storing first is not what stands between baton and the row, so ${ms(Math.max(0, bp - sp))} of baton's p99 is its own work per input beyond the commit (validation, the payload's digest, the input's key, presence, acknowledgements).`,
   ];
 }
 

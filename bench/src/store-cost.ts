@@ -6,19 +6,24 @@
  * a commit holds about nine, since the devices' load generators send in bursts (counted per
  * commit in the latency phase, docs/benchmarks.md). With `--baseline DIR` the same runs for
  * another checkout's build, rounds interleaved (a b a b …), each round in a fresh process, and
- * the medians are compared.
+ * the medians are compared. `--ids time` (the default) gives the inputs ids as the SDK makes them
+ * (UUID version 7, in time order); `--ids random` gives random ones (version 4), as clients
+ * before it did.
  *
- *   node bench/dist/store-cost.js [--inputs 20000] [--batch 1] [--rounds 3] [--baseline DIR]
+ *   node bench/dist/store-cost.js [--inputs 20000] [--batch 1] [--rounds 3] [--ids time|random]
+ *     [--baseline DIR]
  *
  * A checkout is measured through its built files (`packages/server/dist/...`), so any build with
  * the same layout can be the baseline, including one from before this script existed.
  */
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { newInputId } from '@baton/client';
 import { percentile } from './stats.js';
 
 interface Cost {
@@ -63,7 +68,9 @@ async function loadServer(root: string): Promise<ServerModules> {
 }
 
 /** One round, in this process: `inputs` inputs from ten devices, `batch` at a time. */
-async function measure(root: string, inputs: number, batch: number): Promise<Cost> {
+type IdKind = 'time' | 'random';
+
+async function measure(root: string, inputs: number, batch: number, ids: IdKind): Promise<Cost> {
   const { LogWriter, SqliteStore, terminalSessionRecord } = await loadServer(root);
   const dir = mkdtempSync(join(tmpdir(), 'baton-store-cost-'));
   const file = join(dir, 'baton.db');
@@ -84,12 +91,13 @@ async function measure(root: string, inputs: number, batch: number): Promise<Cos
     const writer = new LogWriter(store, () => {});
     const log = { sessionId: 's1', headSeq: 0, lastActivityAt: 0 };
     const text = 'x'.repeat(200);
+    const newId = ids === 'time' ? newInputId : randomUUID;
     const input = (i: number) =>
       writer.appendInput(log, {
         type: 'input',
         data: {
           deviceId: `d_${i % 10}`,
-          inputId: `m${i}`,
+          inputId: newId(),
           payload: { kind: 'message', text: `${i}|${text}` },
         },
       });
@@ -117,7 +125,7 @@ async function measure(root: string, inputs: number, batch: number): Promise<Cos
   }
 }
 
-function inChild(root: string, inputs: number, batch: number): Promise<Cost> {
+function inChild(root: string, inputs: number, batch: number, ids: IdKind): Promise<Cost> {
   return new Promise((done, fail) => {
     const child = fork(fileURLToPath(import.meta.url), [
       '--child',
@@ -126,6 +134,8 @@ function inChild(root: string, inputs: number, batch: number): Promise<Cost> {
       `${inputs}`,
       '--batch',
       `${batch}`,
+      '--ids',
+      ids,
     ]);
     let result: Cost | undefined;
     child.on('message', (m) => (result = m as Cost));
@@ -152,6 +162,7 @@ async function main(): Promise<void> {
     options: {
       inputs: { type: 'string', default: '20000' },
       batch: { type: 'string', default: '1' },
+      ids: { type: 'string', default: 'time' },
       rounds: { type: 'string', default: '3' },
       baseline: { type: 'string' },
       child: { type: 'string' },
@@ -161,8 +172,10 @@ async function main(): Promise<void> {
   if (!Number.isInteger(inputs) || inputs < 1) throw new Error('--inputs must be a whole number');
   const batch = Number(values.batch);
   if (!Number.isInteger(batch) || batch < 1) throw new Error('--batch must be a whole number');
+  const ids = values.ids;
+  if (ids !== 'time' && ids !== 'random') throw new Error('--ids must be time or random');
   if (values.child !== undefined) {
-    process.send!(await measure(values.child, inputs, batch));
+    process.send!(await measure(values.child, inputs, batch, ids));
     return;
   }
   const rounds = Number(values.rounds);
@@ -174,7 +187,7 @@ async function main(): Promise<void> {
   const results = new Map<string, Cost[]>(builds.map(([name]) => [name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const [name, root] of builds) {
-      const cost = await inChild(root, inputs, batch);
+      const cost = await inChild(root, inputs, batch, ids);
       results.get(name)!.push(cost);
       say(
         `round ${r + 1} ${name}: ${cost.cpuUsPerInput.toFixed(1)} µs of CPU, ${cost.walKiBPerInput.toFixed(1)} KiB of WAL per input; duplicate lookup ${cost.lookupUsPerCommit.toFixed(1)} µs per commit`,

@@ -1,3 +1,4 @@
+import { newInputId } from '@baton/client';
 import WebSocket from 'ws';
 import type { ClientSpec, Connection, ConnectionEvents } from './connection.js';
 
@@ -106,12 +107,14 @@ export class BatonConnection implements Connection {
     }
   }
 
-  submit(msgId: string, text: string): void {
+  submit(_msgId: string, text: string): void {
+    // The message is told by its text; the input id is the kind the SDK makes (time-ordered),
+    // since what the server's dedupe index costs depends on it (docs/benchmarks.md).
     this.socket?.send(
       JSON.stringify({
         type: 'input',
         sessionId: this.spec.room,
-        inputId: msgId,
+        inputId: newInputId(),
         payload: { kind: 'message', text },
       }),
     );

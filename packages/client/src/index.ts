@@ -16,6 +16,7 @@ export type { Clock } from './clock.js';
 export type { ConnectionState, ConnectionStatus } from './connection-state.js';
 export type { ExternalStore, Listener } from './observable-value.js';
 export { Outbox, TERMINAL_INPUT_TTL_MS, dropMessage } from './outbox.js';
+export { newInputId } from './new-input-id.js';
 export type {
   DropReason,
   DroppedInputs,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   PROTOCOL_VERSION,
   ReplyResult,
@@ -14,7 +13,7 @@ import {
   type SessionInfo,
 } from '@baton/protocol';
 import WebSocket from 'ws';
-import type { SessionSealing } from '@baton/client';
+import { newInputId, type SessionSealing } from '@baton/client';
 
 /** What a TerminalLink reports to its user. Called in the order the server sent things. */
 export interface TerminalLinkHandlers {
@@ -100,7 +99,7 @@ export class TerminalLink {
   /** Type into the terminal. Kept and retried until the server acknowledges it. */
   input(data: string): void {
     if (this.unacked.size >= PENDING_INPUT_LIMIT) return;
-    const inputId = randomUUID();
+    const inputId = newInputId();
     this.unacked.set(inputId, data);
     const sealing = this.o.sealing;
     if (sealing) {

@@ -4,7 +4,7 @@ import { CliError, ExitCode } from '../cli-error.js';
 import { flagList, flagString, type ParsedArgs } from '../parse-args.js';
 import { resolveSession } from '../resolve-session.js';
 import { request, resolveTarget } from '../server-target.js';
-import { randomUUID } from 'node:crypto';
+import { newInputId } from '@baton/client';
 import { stripUnprintable } from '@baton/protocol';
 import { formatSessionTable } from '../format-sessions.js';
 import { sessionConfigFromFlags } from './session-config-flags.js';
@@ -76,7 +76,7 @@ export async function send(args: ParsedArgs): Promise<void> {
     session.kind === 'terminal'
       ? { kind: 'terminal', data: args.flags.has('no-enter') ? text : text + '\r' }
       : { kind: 'message', text, ...(attachments.length > 0 ? { attachments } : {}) };
-  const inputId = randomUUID();
+  const inputId = newInputId();
   // A sealed session's input is sealed here, once; the relay only ever sees the envelope.
   const wire = session.sealed ? await sealInputFor(target, session, inputId, payload) : payload;
   let lastError: unknown;

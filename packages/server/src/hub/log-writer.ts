@@ -12,6 +12,7 @@ import {
 import { toCommitted, type CommittedEvent } from './event-frame.js';
 import { BatonError } from '../baton-error.js';
 import { storedInputVerdict } from './input-dedupe.js';
+import { InputIdCeilings } from './input-id-ceilings.js';
 import { payloadDigest } from './payload-digest.js';
 import { LeaseLost } from '../storage/entry-rejected.js';
 import type { SessionLease } from '../storage/session-lease.js';
@@ -84,7 +85,8 @@ type Refusal = { refused: BatonError };
  *   fires, only after the transaction holding it has committed.
  * - Dedupe before allocation: an input whose (device, id) is already stored, or already earlier
  *   in the same batch, gets the original seq (or, with another payload, is refused) and burns no
- *   number.
+ *   number. The store is asked only about inputs whose id is not above every id stored for the
+ *   session (InputIdCeilings, which says why that is exact).
  * - Gap-free: numbers are allocated in arrival order inside one flush, flushes never overlap, and
  *   after a failed commit each affected head is reloaded from the store, so the next commit
  *   continues right after what is really stored.
@@ -110,12 +112,15 @@ export class LogWriter {
   private queue: PendingAppend[] = [];
   private flushing = false;
   private scheduled = false;
+  private readonly ceilings: InputIdCeilings;
 
   constructor(
     private readonly store: Store,
     private readonly onCommitted: (log: SessionLogState, events: CommittedEvent[]) => void,
     private readonly hooks: LogWriterHooks = {},
-  ) {}
+  ) {
+    this.ceilings = new InputIdCeilings(store);
+  }
 
   /** Appends waiting for the next flush, while one runs (tests and diagnostics). */
   get queued(): number {
@@ -235,9 +240,11 @@ export class LogWriter {
     try {
       for (const [log, items] of bySession) {
         const keys = items.flatMap((i) => (i.input !== undefined ? [i.input] : []));
+        // Only the keys that could be stored already are looked up (input-id-ceilings.ts).
+        const unsure = keys.length > 0 ? await this.ceilings.mayBeStored(log, keys) : [];
         const stored =
-          keys.length > 0
-            ? await this.store.findInputs(log.sessionId, keys)
+          unsure.length > 0
+            ? await this.store.findInputs(log.sessionId, unsure)
             : new Map<string, StoredInput>();
         heads.set(log, { headSeq: log.headSeq, lastActivityAt: log.lastActivityAt });
         const rows: StoredEvent[] = [];

@@ -172,4 +172,23 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `DROP TABLE inputs`,
     `ALTER TABLE inputs_keyed RENAME TO inputs`,
   ],
+  // 14: the same keys ordered (session, input id, device). Clients number their inputs with
+  // time-ordered ids (UUID version 7): in this order the inputs of every device of a session
+  // arrive at the end of one range, so a commit writes a page or two of this b-tree, where the
+  // device first spread them over one range per device (and random ids over every page). A
+  // lookup names all three columns, so it is one search in either order.
+  [
+    `CREATE TABLE inputs_by_time (
+       session_id TEXT NOT NULL,
+       device_id TEXT NOT NULL,
+       input_id TEXT NOT NULL,
+       seq BIGINT NOT NULL,
+       payload_digest TEXT,
+       PRIMARY KEY (session_id, input_id, device_id)
+     ) WITHOUT ROWID`,
+    `INSERT INTO inputs_by_time (session_id, device_id, input_id, seq, payload_digest)
+       SELECT session_id, device_id, input_id, seq, payload_digest FROM inputs`,
+    `DROP TABLE inputs`,
+    `ALTER TABLE inputs_by_time RENAME TO inputs`,
+  ],
 ];

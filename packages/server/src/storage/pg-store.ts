@@ -473,6 +473,12 @@ export class PgStore implements Store, SessionLeases {
     return { failed };
   }
 
+  async inputIdCeiling(): Promise<string | undefined> {
+    // Its inputs' key leads with the device, so the largest id is a scan of the session's keys:
+    // not worth it on every takeover. Every key is looked up instead.
+    return undefined;
+  }
+
   async findInputs(
     sessionId: string,
     keys: readonly InputKey[],

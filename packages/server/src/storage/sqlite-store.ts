@@ -368,6 +368,8 @@ export class SqliteStore implements Store {
       ),
       // One key: the device's own row first; a row from before per-device dedupe (device '')
       // otherwise.
+      // The last key of the session's range in the (session, input id, device) b-tree.
+      inputIdCeiling: p('SELECT MAX(input_id) AS ceiling FROM inputs WHERE session_id = ?'),
       findInput: p(
         `SELECT seq, payload_digest FROM inputs WHERE session_id = ? AND input_id = ? AND device_id IN (?, '')
          ORDER BY device_id DESC LIMIT 1`,
@@ -603,6 +605,13 @@ export class SqliteStore implements Store {
     }
   }
 
+  async inputIdCeiling(sessionId: string): Promise<string | undefined> {
+    // SQLite compares TEXT as bytes of UTF-8 and JavaScript as UTF-16 code units; the two orders
+    // agree between an id of the wire's ASCII characters and any string, which is all the
+    // comparison against this ceiling needs (InputIdCeilings).
+    const row = this.stmt.inputIdCeiling.get(sessionId) as { ceiling: string | null };
+    return row.ceiling ?? '';
+  }
   async findInputs(
     sessionId: string,
     keys: readonly InputKey[],

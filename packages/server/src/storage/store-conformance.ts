@@ -64,6 +64,33 @@ export function storeConformance(
   );
 
   withStore(
+    'an input id ceiling, where the store gives one, is at or above every stored id',
+    async (store) => {
+      await store.insertSession(session('s1'));
+      await store.insertSession(session('s2'));
+      const none = await store.inputIdCeiling('s1');
+      if (none !== undefined) assert.equal(none, '', 'no input stored: the empty id');
+      await store.commit([
+        {
+          sessionId: 's1',
+          events: [ev(1), ev(2)],
+          inputs: [
+            { deviceId: 'd9', inputId: 'm-2', seq: 1, payloadDigest: 'p' },
+            { deviceId: 'd1', inputId: 'm-10', seq: 2, payloadDigest: 'p' },
+          ],
+          patch: { headSeq: 2, lastActivityAt: 5 },
+        },
+      ]);
+      const ceiling = await store.inputIdCeiling('s1');
+      if (ceiling !== undefined) {
+        // The largest id of the session, whichever device stored it; another session's are apart.
+        assert.equal(ceiling, 'm-2');
+        assert.equal(await store.inputIdCeiling('s2'), '');
+      }
+    },
+  );
+
+  withStore(
     "keeps a session's control state with its row: set, kept by patches that omit it, cleared",
     async (store) => {
       await store.insertSession(session('s1'));

@@ -87,6 +87,12 @@ export interface Store {
    * before dedupe was per device (device '') matches the same id from any device.
    */
   findInputs(sessionId: string, keys: readonly InputKey[]): Promise<Map<string, StoredInput>>;
+  /**
+   * An input id at or above every input id stored for the session, in the order of JavaScript's
+   * `<` on ids of the wire's characters (ASCII); '' when none is stored; undefined when this
+   * store cannot tell cheaply, and then every key is looked up (InputIdCeilings).
+   */
+  inputIdCeiling(sessionId: string): Promise<string | undefined>;
   /** The session's shared documents as last committed (`CommitEntry.documents`), by name. */
   listDocuments(sessionId: string): Promise<DocumentRecord[]>;
   /** Events with seq > afterSeq, ascending, at most `limit`. */
