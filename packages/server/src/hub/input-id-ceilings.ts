@@ -29,7 +29,8 @@ interface Ceiling {
  * A store that cannot tell (undefined) gets every key looked up.
  */
 export class InputIdCeilings {
-  private readonly known = new WeakMap<object, Ceiling>();
+  /** By the session's log state, which lives as long as the session is loaded. */
+  private readonly known = new WeakMap<{ sessionId: string }, Ceiling>();
 
   constructor(private readonly store: Pick<Store, 'inputIdCeiling'>) {}
 

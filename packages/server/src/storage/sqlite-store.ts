@@ -366,10 +366,10 @@ export class SqliteStore implements Store {
            host_out = COALESCE(@host_out, host_out)
          WHERE id = @id`,
       ),
-      // One key: the device's own row first; a row from before per-device dedupe (device '')
-      // otherwise.
       // The last key of the session's range in the (session, input id, device) b-tree.
       inputIdCeiling: p('SELECT MAX(input_id) AS ceiling FROM inputs WHERE session_id = ?'),
+      // One key: the device's own row first; a row from before per-device dedupe (device '')
+      // otherwise.
       findInput: p(
         `SELECT seq, payload_digest FROM inputs WHERE session_id = ? AND input_id = ? AND device_id IN (?, '')
          ORDER BY device_id DESC LIMIT 1`,
@@ -612,6 +612,7 @@ export class SqliteStore implements Store {
     const row = this.stmt.inputIdCeiling.get(sessionId) as { ceiling: string | null };
     return row.ceiling ?? '';
   }
+
   async findInputs(
     sessionId: string,
     keys: readonly InputKey[],
