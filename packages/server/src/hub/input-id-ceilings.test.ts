@@ -6,6 +6,7 @@ import type { InputKey, Store } from '../storage/store.js';
 import type { SessionLease } from '../storage/session-lease.js';
 import { tempDataDir } from '../testing/test-server.js';
 import { terminalSessionRecord } from '../testing/session-record.js';
+import { InputIdCeilings } from './input-id-ceilings.js';
 import { LogWriter, type AppendResult, type SessionLogState } from './log-writer.js';
 import { payloadDigest } from './payload-digest.js';
 
@@ -107,6 +108,44 @@ test('a ceiling read under one lease is read again under the next: ids stored me
     log.headSeq = 2;
     // Its retry here is found, not stored again.
     assert.deepEqual(await writer.appendInput(log, input('t9')), { duplicate: true, seq: 2 });
+  } finally {
+    await store.close();
+    dir.remove();
+  }
+});
+
+test('a document write does not lift the ceiling: later inputs are still stored without a lookup, and its key is always looked up', async () => {
+  const dir = tempDataDir('baton-ceiling-');
+  const store = new SqliteStore(join(dir.dir, 'baton.db'));
+  try {
+    await store.insertSession(terminalSessionRecord('s1'));
+    const { writer, looked } = writerOn(store);
+    const log: SessionLogState = { sessionId: 's1', headSeq: 0, lastActivityAt: 1 };
+    assert.equal(seqOf(await writer.appendInput(log, input('0193a1'))), 1);
+    // A shared document's write is kept under 'doc/<writeId>' beside the input ids.
+    await store.commit([
+      {
+        sessionId: 's1',
+        events: [{ seq: 2, ts: 1, type: 'input', dataJson: '{}' }],
+        inputs: [{ deviceId: 'd_a', inputId: 'doc/0193a2', seq: 2, payloadDigest: 'p' }],
+        patch: { headSeq: 2, lastActivityAt: 1 },
+      },
+    ]);
+    log.headSeq = 2;
+    // A writer that reads the ceiling after it (a restart) still skips the fresh inputs.
+    const { writer: next, looked: nextLooked } = writerOn(store);
+    const reopened: SessionLogState = { sessionId: 's1', headSeq: 2, lastActivityAt: 1 };
+    assert.equal(seqOf(await next.appendInput(reopened, input('0193a3'))), 3);
+    assert.deepEqual(nextLooked, [], 'a fresh input above the stored input ids is not looked up');
+    // A document key is looked up whatever the ceiling, and never raises it.
+    const ceilings = new InputIdCeilings(store);
+    const docKey = { deviceId: 'd_a', inputId: 'doc/0193a2' };
+    assert.deepEqual(await ceilings.mayBeStored(reopened, [docKey]), [docKey]);
+    assert.deepEqual(
+      await ceilings.mayBeStored(reopened, [{ deviceId: 'd_a', inputId: '0193a4' }]),
+      [],
+    );
+    assert.deepEqual(looked, []);
   } finally {
     await store.close();
     dir.remove();

@@ -1,8 +1,12 @@
 import type { InputKey, Store } from '../storage/store.js';
 import type { SessionLease } from '../storage/session-lease.js';
 
-/** Ids of the wire's characters: for these JavaScript's `<` and SQLite's order agree. */
-const ASCII = /^[\x20-\x7e]*$/;
+/**
+ * An id of the wire's input ids (`InputId`, ASCII): for these JavaScript's `<` and SQLite's order
+ * agree. Other keys of the same table (a document write's `doc/<writeId>`, with a `/` no input id
+ * has) are outside the ceiling and always looked up.
+ */
+const WIRE_INPUT_ID = /^[A-Za-z0-9._:-]+$/;
 
 interface Ceiling {
   /** The lease it was read under: another owner may have stored ids since. */
@@ -16,7 +20,10 @@ interface Ceiling {
  * store only about those.
  *
  * Per session it keeps a ceiling: an id at or above every input id stored for it, read from the
- * store once (`Store.inputIdCeiling`) and raised with every batch. An input whose id is above the
+ * store once (`Store.inputIdCeiling`) and raised with every batch. Document write keys
+ * (`doc/<writeId>`, documents/write-once-key.ts) are left out of it: they sort above every time
+ * ordered id, so one document write would otherwise lift the ceiling above every later input for
+ * good. They never equal an input id, and are always looked up. An input whose id is above the
  * ceiling cannot be stored yet, so it needs no lookup. The SDK's ids grow with time (UUID
  * version 7), so a fresh input is nearly always above it; a retry of a stored input never is,
  * and is looked up as before. Exactly-once rests on the ceiling never being below a stored id:
@@ -26,7 +33,10 @@ interface Ceiling {
  *   so nothing is stored between the read and the raise;
  * - a ceiling read under another lease (a node took the session and gave it back) is read again;
  * - deleting inputs (a deleted session, compaction) only leaves it higher than it must be.
- * A store that cannot tell (undefined) gets every key looked up.
+ * A store that cannot tell (undefined) gets every key looked up. What it saves depends on every
+ * device of the session sending ids in time order: one stored id from a client that does not
+ * (random UUIDs, an SDK from before version 7 ids) lifts the ceiling above the others' new ids,
+ * and the session's inputs are then looked up as they were before the ceiling existed.
  */
 export class InputIdCeilings {
   /** By the session's log state, which lives as long as the session is loaded. */
@@ -51,7 +61,7 @@ export class InputIdCeilings {
     let top = below;
     const unsure: InputKey[] = [];
     for (const key of keys) {
-      if (key.inputId > below && ASCII.test(key.inputId)) {
+      if (key.inputId > below && WIRE_INPUT_ID.test(key.inputId)) {
         if (key.inputId > top) top = key.inputId;
       } else unsure.push(key);
     }

@@ -367,7 +367,14 @@ export class SqliteStore implements Store {
          WHERE id = @id`,
       ),
       // The last key of the session's range in the (session, input id, device) b-tree.
-      inputIdCeiling: p('SELECT MAX(input_id) AS ceiling FROM inputs WHERE session_id = ?'),
+      // Two searches of the key b-tree's ends around the document write keys, which all lie in
+      // ['doc/', 'doc0') ('0' follows '/'): the largest key above them, else the largest below.
+      inputIdCeiling: p(
+        `SELECT COALESCE(
+           (SELECT MAX(input_id) FROM inputs WHERE session_id = ? AND input_id >= 'doc0'),
+           (SELECT MAX(input_id) FROM inputs WHERE session_id = ? AND input_id < 'doc/')
+         ) AS ceiling`,
+      ),
       // One key: the device's own row first; a row from before per-device dedupe (device '')
       // otherwise.
       findInput: p(
@@ -609,7 +616,7 @@ export class SqliteStore implements Store {
     // SQLite compares TEXT as bytes of UTF-8 and JavaScript as UTF-16 code units; the two orders
     // agree between an id of the wire's ASCII characters and any string, which is all the
     // comparison against this ceiling needs (InputIdCeilings).
-    const row = this.stmt.inputIdCeiling.get(sessionId) as { ceiling: string | null };
+    const row = this.stmt.inputIdCeiling.get(sessionId, sessionId) as { ceiling: string | null };
     return row.ceiling ?? '';
   }
 

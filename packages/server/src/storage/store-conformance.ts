@@ -86,6 +86,23 @@ export function storeConformance(
         // The largest id of the session, whichever device stored it; another session's are apart.
         assert.equal(ceiling, 'm-2');
         assert.equal(await store.inputIdCeiling('s2'), '');
+        // Document write keys ('doc/…', in the same table) are not input ids: left out, and the
+        // input ids beside their range ('doc-1' below it, 'doc0' above) are not.
+        const put = (seq: number, inputId: string) =>
+          store.commit([
+            {
+              sessionId: 's2',
+              events: [ev(seq)],
+              inputs: [{ deviceId: 'd1', inputId, seq, payloadDigest: 'p' }],
+              patch: { headSeq: seq, lastActivityAt: seq },
+            },
+          ]);
+        await put(1, 'doc/zz');
+        assert.equal(await store.inputIdCeiling('s2'), '');
+        await put(2, 'doc-1');
+        assert.equal(await store.inputIdCeiling('s2'), 'doc-1');
+        await put(3, 'doc0');
+        assert.equal(await store.inputIdCeiling('s2'), 'doc0');
       }
     },
   );

@@ -90,7 +90,8 @@ export interface Store {
   /**
    * An input id at or above every input id stored for the session, in the order of JavaScript's
    * `<` on ids of the wire's characters (ASCII); '' when none is stored; undefined when this
-   * store cannot tell cheaply, and then every key is looked up (InputIdCeilings).
+   * store cannot tell cheaply, and then every key is looked up (InputIdCeilings). Document write
+   * keys (`doc/<writeId>`, no input id has a `/`) are not input ids: they may be above it.
    */
   inputIdCeiling(sessionId: string): Promise<string | undefined>;
   /** The session's shared documents as last committed (`CommitEntry.documents`), by name. */
