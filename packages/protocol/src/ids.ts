@@ -6,6 +6,9 @@ export const SessionId = z
   .regex(/^s_[a-z2-7]{20}$/, 'a session id looks like s_ followed by 20 characters [a-z2-7]');
 export type SessionId = z.infer<typeof SessionId>;
 
+/** The characters of an input id (ASCII): the server's stores lean on them having no `/`. */
+export const INPUT_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+
 /**
  * Client-chosen id of an input, unique per device. The server dedupes on (session, device,
  * inputId): a retry with the same id and payload returns the original sequence number; the same
@@ -15,7 +18,7 @@ export const InputId = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'an input id may use letters, digits and . _ : -');
+  .regex(INPUT_ID_PATTERN, 'an input id may use letters, digits and . _ : -');
 export type InputId = z.infer<typeof InputId>;
 
 /** Client-chosen request id echoed in the `reply` or `error` frame that answers the request. */

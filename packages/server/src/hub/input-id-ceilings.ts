@@ -1,12 +1,6 @@
+import { INPUT_ID_PATTERN } from '@baton/protocol';
 import type { InputKey, Store } from '../storage/store.js';
 import type { SessionLease } from '../storage/session-lease.js';
-
-/**
- * An id of the wire's input ids (`InputId`, ASCII): for these JavaScript's `<` and SQLite's order
- * agree. Other keys of the same table (a document write's `doc/<writeId>`, with a `/` no input id
- * has) are outside the ceiling and always looked up.
- */
-const WIRE_INPUT_ID = /^[A-Za-z0-9._:-]+$/;
 
 interface Ceiling {
   /** The lease it was read under: another owner may have stored ids since. */
@@ -61,7 +55,9 @@ export class InputIdCeilings {
     let top = below;
     const unsure: InputKey[] = [];
     for (const key of keys) {
-      if (key.inputId > below && WIRE_INPUT_ID.test(key.inputId)) {
+      // An id of the wire's characters (ASCII), for which JavaScript's `<` and SQLite's order
+      // agree; other keys (a document write's, with its `/`) are outside the ceiling.
+      if (key.inputId > below && INPUT_ID_PATTERN.test(key.inputId)) {
         if (key.inputId > top) top = key.inputId;
       } else unsure.push(key);
     }

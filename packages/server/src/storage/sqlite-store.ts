@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Role } from '@baton/protocol';
 import {
+  DOCUMENT_KEY_PREFIX,
   inputKey,
   type AttachmentMeta,
   type AttachmentRecord,
@@ -51,6 +52,9 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 const WAL_CHECK_EVERY_COMMITS = 64;
 /** ... and above this size a checkpoint is asked for before the timer's next one. */
 const WAL_CHECKPOINT_SOON_BYTES = 16 * 1024 * 1024;
+
+/** The first string above every document write key: the prefix ends in `/`, which `0` follows. */
+const DOCUMENT_KEYS_END = `${DOCUMENT_KEY_PREFIX.slice(0, -1)}0`;
 
 /**
  * A session's head and activity time: the row's, or the newest stored event's when that is
@@ -366,13 +370,13 @@ export class SqliteStore implements Store {
            host_out = COALESCE(@host_out, host_out)
          WHERE id = @id`,
       ),
-      // The last key of the session's range in the (session, input id, device) b-tree.
-      // Two searches of the key b-tree's ends around the document write keys, which all lie in
-      // ['doc/', 'doc0') ('0' follows '/'): the largest key above them, else the largest below.
+      // The largest input id of the session: two searches of the (session, input id, device)
+      // b-tree around the document write keys, which all lie in [DOCUMENT_KEY_PREFIX,
+      // DOCUMENT_KEYS_END): the last key above them, else the last below them.
       inputIdCeiling: p(
         `SELECT COALESCE(
-           (SELECT MAX(input_id) FROM inputs WHERE session_id = ? AND input_id >= 'doc0'),
-           (SELECT MAX(input_id) FROM inputs WHERE session_id = ? AND input_id < 'doc/')
+           (SELECT MAX(input_id) FROM inputs WHERE session_id = @id AND input_id >= @end),
+           (SELECT MAX(input_id) FROM inputs WHERE session_id = @id AND input_id < @start)
          ) AS ceiling`,
       ),
       // One key: the device's own row first; a row from before per-device dedupe (device '')
@@ -616,7 +620,11 @@ export class SqliteStore implements Store {
     // SQLite compares TEXT as bytes of UTF-8 and JavaScript as UTF-16 code units; the two orders
     // agree between an id of the wire's ASCII characters and any string, which is all the
     // comparison against this ceiling needs (InputIdCeilings).
-    const row = this.stmt.inputIdCeiling.get(sessionId, sessionId) as { ceiling: string | null };
+    const row = this.stmt.inputIdCeiling.get({
+      id: sessionId,
+      start: DOCUMENT_KEY_PREFIX,
+      end: DOCUMENT_KEYS_END,
+    }) as { ceiling: string | null };
     return row.ceiling ?? '';
   }
 

@@ -300,6 +300,12 @@ export interface CommitOutcome {
   failed: Map<string, Error>;
 }
 
+/**
+ * Shared-document writes are deduplicated beside inputs, under this prefix and their write id
+ * (hub/documents/write-once-key.ts): no input id has a `/`, so the two never meet.
+ */
+export const DOCUMENT_KEY_PREFIX = 'doc/';
+
 /** Inputs are deduplicated per session on (device, input id). */
 export interface InputKey {
   deviceId: string;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClientMessageOf } from '@baton/protocol';
-import type { InputKey } from '../../storage/store.js';
+import { DOCUMENT_KEY_PREFIX, type InputKey } from '../../storage/store.js';
 import { stableJson } from '../payload-digest.js';
 
 /**
@@ -24,7 +24,7 @@ export function writeOnceKey(
   };
   return {
     deviceId,
-    inputId: `doc/${msg.writeId}`,
+    inputId: `${DOCUMENT_KEY_PREFIX}${msg.writeId}`,
     digest: createHash('sha256').update(stableJson(asked)).digest('hex').slice(0, 32),
   };
 }
