@@ -43,9 +43,13 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms =
   }
 }
 
-/** The numbers of `line-N` lines in terminal text, in order (the echo commands excluded). */
+/**
+ * The numbers of `line-N` lines in terminal text, in order (the echo commands excluded). Only
+ * whole lines count: a stream cut mid-line (a host killed while it printed `line-5758`) ends in
+ * a piece such as `line-5`, which is no line until its line break arrives.
+ */
 function lineNumbers(text: string): number[] {
-  return [...text.matchAll(/^line-(\d+)\r?$/gm)].map((m) => Number(m[1]));
+  return [...text.matchAll(/^line-(\d+)\r?(?=\n)/gm)].map((m) => Number(m[1]));
 }
 
 describe('baton relay with two hosts', { timeout: 240_000 }, () => {
