@@ -82,7 +82,16 @@ describe('device names (issue 11, bug 11)', { timeout: 600_000 }, () => {
     await sendMessage(b, 'talk for a while');
     await b.locator('.msg-assistant.streaming').first().waitFor({ timeout: 60_000 });
     await b.getByRole('button', { name: "Stop the agent's current turn" }).click();
-    await a.locator('.msg-turn-end.turn-interrupted').waitFor({ timeout: 30_000 });
+    // What both devices show while waiting, so a timeout says whether the turn ran to its end
+    // anyway, the Stop failed on the tablet, or the laptop saw nothing.
+    await waitFor('the laptop to show the stopped turn', async () => {
+      if (await a.locator('.msg-turn-end.turn-interrupted').count()) return true;
+      return notYet({
+        laptopTurnEnds: await a.locator('.msg-turn-end').allInnerTexts(),
+        tabletTurnEnds: await b.locator('.msg-turn-end').allInnerTexts(),
+        tabletErrors: await b.locator('.composer [role=alert]').allInnerTexts(),
+      });
+    });
     await waitForQuiet(a);
 
     // The tablet leaves: the laptop still names it, and so does a window that never saw it here.
