@@ -381,17 +381,25 @@ export class ClusterNode implements HubCluster {
   private async renew(): Promise<void> {
     const host = this.host;
     if (this.closed || !host) return;
-    this.presence.renew().catch((err: unknown) =>
-      this.deps.log.warn('could not renew this node’s presence', {
-        error: (err as Error).message,
-      }),
+    const asked = Date.now();
+    const heartbeat = this.presence.renew().then(
+      () => true,
+      (err: unknown) => {
+        this.deps.log.warn('could not renew this node’s presence', {
+          error: (err as Error).message,
+        });
+        return false;
+      },
     );
     const mine = [...this.owners.values()].flatMap((o) => (o.lease ? [o.lease] : []));
     if (mine.length === 0) {
-      this.lastRenewed = Date.now();
+      // No lease to renew: the presence heartbeat is then what shows this node still reaches
+      // PostgreSQL. Health's renewedAgoMs must keep growing while it is cut off, also once it
+      // has lost every session (docs/operations.md, "Health").
+      // max: a slow heartbeat answered late must not move a newer one's time back.
+      if (await heartbeat) this.lastRenewed = Math.max(this.lastRenewed, asked);
       return;
     }
-    const asked = Date.now();
     try {
       const kept = await this.deps.bus.renewLeases(mine, this.leaseMs);
       this.lastRenewed = asked;

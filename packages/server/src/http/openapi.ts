@@ -149,7 +149,7 @@ export function openApiDocument(version: string): unknown {
             cluster: {
               type: 'object',
               description:
-                'a node of a cluster (--cluster): the sessions it runs and how long ago it renewed their leases (above leaseMs: lapsed)',
+                'a node of a cluster (--cluster): the sessions it runs and how long ago it renewed their leases, or with none its heartbeat (above leaseMs: lapsed, cut off from PostgreSQL)',
               properties: {
                 nodeId: { type: 'string' },
                 ownedSessions: { type: 'integer' },

@@ -593,6 +593,16 @@ describe('many nodes on one PostgreSQL', () => {
       // The cut node's health shows its leases lapsed; another node runs the session.
       const cutHealth = await clusterHealth(c3.nodes[0]!.url);
       assert.ok(cutHealth.renewedAgoMs > LEASE_MS, JSON.stringify(cutHealth));
+      // Once it has lost the session it holds no lease to renew, and health must still show it
+      // cut off: renewedAgoMs goes on growing instead of starting over with every renewal tick.
+      await waitUntil(
+        async () => {
+          const h = await clusterHealth(c3.nodes[0]!.url);
+          return h.ownedSessions === 0 && h.renewedAgoMs > 3 * LEASE_MS;
+        },
+        'the cut node to own nothing and still show its leases lapsed',
+        LEASE_MS * 10,
+      );
       const others = await Promise.all(c3.nodes.slice(1).map((n) => clusterHealth(n.url)));
       assert.equal(others[0]!.ownedSessions + others[1]!.ownedSessions, 1);
       // Input through the cut node cannot be stored: it is refused, never acknowledged.
