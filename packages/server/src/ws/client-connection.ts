@@ -65,6 +65,7 @@ export interface ConnectionOptions {
 export class ClientConnection {
   readonly connectionId = newConnectionId();
   private peer: (Peer & { deviceId: string }) | undefined;
+  private dispatchContext: DispatchContext | undefined;
   private readonly attached = new Map<string, Attachment>();
   /** The window's page is hidden, as its last `visibility` said (visible until told). */
   private hidden = false;
@@ -280,9 +281,12 @@ export class ClientConnection {
       this.sendError({}, 'invalid_message', 'frames must be UTF-8 JSON text, not binary');
       return;
     }
+    // A Buffer (what `ws` hands over by default) is decoded where it lies, without a copy.
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as ArrayBuffer).toString('utf8');
+      : Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.from(data).toString('utf8');
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       this.sendError(correlationOf(text), parsed.error.code, parsed.error.message);
@@ -314,19 +318,7 @@ export class ClientConnection {
       this.onClosed();
       return;
     }
-    const ctx: DispatchContext = {
-      hub: this.opts.hub,
-      peer: this.peer,
-      attached: this.attached,
-      audit: this.opts.audit,
-      check: (action, sessionId) => this.opts.access.check(this.peer!.deviceId, action, sessionId),
-      setVisible: (visible) => {
-        this.hidden = !visible;
-      },
-      reply: (rid, result) => this.send(JSON.stringify({ type: 'reply', rid, result })),
-      error: (fields, code, message, retryAfterMs, requiredRole) =>
-        this.sendError(fields, code, message, retryAfterMs, requiredRole),
-    };
+    const ctx = (this.dispatchContext ??= this.makeDispatchContext(this.peer));
     // dispatch answers every failure with an error frame itself; a rejection here is a bug in
     // it, logged with context and contained to this frame.
     dispatch(ctx, msg).catch((err: unknown) =>
@@ -336,6 +328,26 @@ export class ClientConnection {
         error: err instanceof Error ? (err.stack ?? err.message) : String(err),
       }),
     );
+  }
+
+  /**
+   * What `dispatch` works with, made once per connection at its first frame after `hello`: the
+   * peer never changes after that, so its closures need not be built again for every frame.
+   */
+  private makeDispatchContext(peer: Peer & { deviceId: string }): DispatchContext {
+    return {
+      hub: this.opts.hub,
+      peer,
+      attached: this.attached,
+      audit: this.opts.audit,
+      check: (action, sessionId) => this.opts.access.check(peer.deviceId, action, sessionId),
+      setVisible: (visible) => {
+        this.hidden = !visible;
+      },
+      reply: (rid, result) => this.send(JSON.stringify({ type: 'reply', rid, result })),
+      error: (fields, code, message, retryAfterMs, requiredRole) =>
+        this.sendError(fields, code, message, retryAfterMs, requiredRole),
+    };
   }
 
   private rateLimited(msg: ClientMessage, retryAfterMs: number): void {
