@@ -21,6 +21,7 @@ import type { HostSessionLink, HostSnapshotOptions } from './host-session.js';
 import { HostSession } from './host-session.js';
 import type { HostSealing, Publication } from './host-sealing.js';
 import type { HostState } from './host-state.js';
+import { rawText } from '../ws/raw-text.js';
 
 /** Reconnect delays: full jitter between 0 and min(MAX, BASE · 2^attempt). */
 const BACKOFF_BASE_MS = 250;
@@ -194,7 +195,7 @@ export class HostAgent implements HostSessionLink {
     });
     ws.on('message', (data: RawData, isBinary) => {
       if (isBinary) return;
-      this.onText(ws, Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+      this.onText(ws, rawText(data));
     });
     ws.on('error', (err) => this.opts.log.warn('relay link error', { error: err.message }));
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString('utf8')));

@@ -18,6 +18,7 @@ import { provesKeyPossession } from './host-key-proof-check.js';
 import { HostOutVerifier } from './host-out-verifier.js';
 import type { RelaySealing } from './relay-sealing.js';
 import { RemoteRunner } from './remote-runner.js';
+import { rawText } from '../ws/raw-text.js';
 
 /** How long a host may take to send `host.hello`. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -58,7 +59,7 @@ export function acceptHostLink(ws: WebSocket, deps: HostLinkDeps): void {
   ws.on('error', (err) => log.warn('host link error before hello', { error: err.message }));
   ws.once('message', (data: RawData, isBinary) => {
     clearTimeout(timer);
-    const text = isBinary ? '' : Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+    const text = isBinary ? '' : rawText(data);
     const parsed = parseHostFrame(text);
     if (!parsed.ok) return refuse(HostLinkClose.BadFrame, 'invalid_message', parsed.error.message);
     const hello = parsed.value;

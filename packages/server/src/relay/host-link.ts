@@ -1,4 +1,4 @@
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import {
   HostLinkClose,
   parseHostFrame,
@@ -7,6 +7,7 @@ import {
 } from '@baton/protocol';
 import type { Logger } from '../logger.js';
 import { RunnerError } from '../runners/runner.js';
+import { rawText } from '../ws/raw-text.js';
 
 /** A relay request the host never answered because its link closed first. */
 export class LinkClosed extends Error {
@@ -139,12 +140,6 @@ export class HostLink {
     this.pending.clear();
     this.handlers.onClose(this);
   }
-}
-
-function rawText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
 }
 
 const RUNNER_CODES = [

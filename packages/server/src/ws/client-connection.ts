@@ -25,6 +25,7 @@ import type { ServerMetrics } from '../observability/server-metrics.js';
 import { dispatch, type Attachment, type DispatchContext } from './dispatch.js';
 import { encodeTextFrames } from './text-frames.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
+import { rawText } from './raw-text.js';
 
 /** Below this many queued bytes a subscriber that fell behind is served again. */
 const LOW_WATER_BYTES = 256 * 1024;
@@ -281,12 +282,7 @@ export class ClientConnection {
       this.sendError({}, 'invalid_message', 'frames must be UTF-8 JSON text, not binary');
       return;
     }
-    // A Buffer (what `ws` hands over by default) is decoded where it lies, without a copy.
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.isBuffer(data)
-        ? data.toString('utf8')
-        : Buffer.from(data).toString('utf8');
+    const text = rawText(data);
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       this.sendError(correlationOf(text), parsed.error.code, parsed.error.message);
