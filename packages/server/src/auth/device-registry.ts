@@ -59,6 +59,11 @@ export class DeviceRegistry {
   private readonly sessionRoles = new Map<string, Map<string, Role>>();
   /** The built-in owner has no row: when it was last seen and in which modes, this run only. */
   private readonly owner = { lastSeenAt: Date.now(), modes: [] as string[] };
+  /**
+   * Counts the changes this node made to the maps (pairings, renames, roles, revocations). A
+   * refresh whose reads overlap one of them may have read the store before it: see `refresh`.
+   */
+  private localChanges = 0;
 
   private constructor(
     private readonly store: Store,
@@ -158,6 +163,7 @@ export class DeviceRegistry {
     if (sessionScope !== undefined) record.sessionScope = sessionScope;
     await this.store.insertDevice(record);
     this.remember(record);
+    this.localChanges++;
     return sessionScope === undefined
       ? { deviceId: record.id, token, name, role }
       : { deviceId: record.id, token, name, role, sessionScope };
@@ -221,6 +227,7 @@ export class DeviceRegistry {
     const ok = await this.store.revokeDevice(id, now);
     const d = this.byId.get(id);
     if (d && d.revokedAt === undefined) d.revokedAt = now;
+    this.localChanges++;
     return ok;
   }
 
@@ -231,6 +238,7 @@ export class DeviceRegistry {
     if (!(await this.store.updateDevice(id, patch))) return false;
     if (patch.name !== undefined) d.name = patch.name;
     if (patch.role !== undefined) d.role = patch.role;
+    this.localChanges++;
     return true;
   }
 
@@ -239,11 +247,13 @@ export class DeviceRegistry {
     await this.store.setSessionRole(deviceId, sessionId, role);
     if (role === null) this.sessionRoles.get(deviceId)?.delete(sessionId);
     else this.rememberSessionRole(deviceId, sessionId, role);
+    this.localChanges++;
   }
 
   /** Forgets the per-session roles of a deleted session (the store deletes its rows itself). */
   forgetSession(sessionId: string): void {
     for (const roles of this.sessionRoles.values()) roles.delete(sessionId);
+    this.localChanges++;
   }
 
   /** Records that a device was seen (at most once a minute per device, off the hot path). */
@@ -267,10 +277,17 @@ export class DeviceRegistry {
    * Reads every device and per-session role again from the store: with many nodes, a device
    * paired, renamed, narrowed or revoked on another node is seen here from the next refresh on.
    * Both reads finish before anything is replaced, so a lookup never sees half of them.
+   *
+   * A change this node made while the reads were under way may be missing from them (the read
+   * can come before its store write): replacing the maps then would drop it, and a device paired
+   * here a moment ago would be refused here until the next refresh. Such a refresh replaces
+   * nothing; the next one reads again, and the maps meanwhile hold every change made here.
    */
   async refresh(): Promise<void> {
+    const before = this.localChanges;
     const devices = await this.store.listDevices();
     const roles = await this.store.listSessionRoles();
+    if (this.localChanges !== before) return;
     this.byHash.clear();
     this.byId.clear();
     this.sessionRoles.clear();
