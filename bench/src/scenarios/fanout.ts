@@ -9,7 +9,18 @@ export interface FanoutParams extends TopologySpec {
   textBytes: number;
   /** The systems it runs (default every one but baton-pg). */
   systems?: readonly SystemName[];
-  latency: { submittersPerSession: number; ratePerSubmitter: number; durationMs: number };
+  latency: {
+    submittersPerSession: number;
+    ratePerSubmitter: number;
+    /**
+     * Submissions at the same rate before the measured phase, checked but kept apart: the first
+     * seconds after a server starts run its code unoptimized (V8 compiles a function only once it
+     * is hot), and they held all of baton's top 1% of latencies and most of Socket.IO's
+     * (docs/benchmarks.md, "The first seconds after a start"). A server in use has long been warm.
+     */
+    warmupMs: number;
+    durationMs: number;
+  };
   saturation: { submittersPerSession: number; window: number; durationMs: number };
 }
 
@@ -37,12 +48,20 @@ export function fanoutScenario(
         await cluster.open(system, server.info.url, topology.specs);
         const after = await server.stats();
         const pick = (count: number) => topology.members.flatMap((m) => m.slice(0, count));
-        await server.resetStats();
-        const latency = await measureLatency(cluster, topology, {
+        const latencyPhase = {
           submitters: pick(params.latency.submittersPerSession),
           ratePerSubmitter: params.latency.ratePerSubmitter,
-          durationMs: params.latency.durationMs,
           textBytes: params.textBytes,
+        };
+        const warmup = await measureLatency(cluster, topology, {
+          ...latencyPhase,
+          durationMs: params.latency.warmupMs,
+        });
+        // The server's figures (CPU, GC, loop delay) are of the measured phase alone.
+        await server.resetStats();
+        const latency = await measureLatency(cluster, topology, {
+          ...latencyPhase,
+          durationMs: params.latency.durationMs,
         });
         const profile = await server.stats();
         const saturation = await measureSaturation(cluster, server, topology, {
@@ -55,11 +74,16 @@ export function fanoutScenario(
           system,
           connections,
           latency: latency.latency,
+          warmupLatency: warmup.latency,
           saturation,
           profile,
           rssPerConnectionBytes: (after.rssBytes - before.rssBytes) / connections,
           figures: {},
-          problems: [...latency.problems, ...saturation.problems],
+          problems: [
+            ...warmup.problems.map((p) => `warm-up: ${p}`),
+            ...latency.problems,
+            ...saturation.problems,
+          ],
           notes: [],
         };
         return run;

@@ -8,6 +8,8 @@ export interface SystemRun {
   system: SystemName;
   connections: number;
   latency?: LatencySummary;
+  /** The same submissions in the seconds before `latency` was measured, while the server warmed up. */
+  warmupLatency?: LatencySummary;
   saturation?: SaturationResult;
   /** Server RSS growth from no clients to all connected, per connection, after a full GC. */
   rssPerConnectionBytes?: number;
