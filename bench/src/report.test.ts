@@ -55,6 +55,26 @@ test('ratios are against the fair floor of the same run, for every system', () =
   assert.match(row('floor: raw ws'), /\| {2}\| {2}\| ok \|$/);
 });
 
+test("the warm-up's p99 has its own column and stays out of the measured one and the ratios", () => {
+  const warm = { ...run('baton', 10, 100_000) };
+  warm.warmupLatency = { samples: 50, p50: 7, p99: 31.5, p999: 40, max: 40 };
+  const md = renderReport(
+    { command: 'c', date: 'd', machine: 'm', profile: 'p', notes: [] },
+    [{ ...fanout, runs: [warm, run('ws', 5, 200_000)] }],
+    [],
+  );
+  const lines = md.split('\n');
+  const header = lines.find((l) => l.startsWith('| system') && l.includes('warm-up p99 ms')) ?? '';
+  const cells = (line: string) => line.split('|').map((c) => c.trim());
+  const column = cells(header).indexOf('warm-up p99 ms');
+  assert.ok(column > 0, header);
+  const baton = cells(lines.find((l) => l.startsWith('| baton, durability normal')) ?? '');
+  assert.equal(baton[column], '31.50');
+  assert.equal(baton[cells(header).indexOf('p99 ms')], '10.00');
+  // p99 ÷ floor is of the measured phase: 10 ÷ 5.
+  assert.equal(baton[cells(header).indexOf('p99 ÷ floor')], '2.00×');
+});
+
 test('targets judge both durability modes against the floor, not the naive one', () => {
   const lines = evaluateTargets([fanout]);
   const within = lines.filter((l) => l.includes('within 1.25× of the raw ws floor'));
