@@ -25,6 +25,8 @@ const BY_MEDIAN_ROUND = new Set(['seed-10x1', 'seed-100x10', 'reconnect-storm'])
 export function scenarios(profile: ProfileName, idleConnections: number): Scenario[] {
   const full = profile === 'full';
   const s = (fullMs: number, ciMs: number) => (full ? fullMs : ciMs);
+  // Every latency phase starts after this long at its own rate (FanoutParams.latency.warmupMs).
+  const warmupMs = s(5000, 1000);
   const bigActive = full ? 1000 : 100;
   const bigIdle = full ? idleConnections : Math.min(900, idleConnections);
   const all: Scenario[] = [
@@ -41,7 +43,7 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
         latency: {
           submittersPerSession: 10,
           ratePerSubmitter: 50,
-          warmupMs: s(5000, 1000),
+          warmupMs,
           durationMs: s(8000, 2000),
         },
         saturation: { submittersPerSession: 10, window: 4, durationMs: s(5000, 1500) },
@@ -60,7 +62,7 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
         latency: {
           submittersPerSession: 2,
           ratePerSubmitter: 25,
-          warmupMs: s(5000, 1000),
+          warmupMs,
           durationMs: s(8000, 2000),
         },
         saturation: { submittersPerSession: 2, window: 4, durationMs: s(5000, 1500) },
@@ -79,7 +81,7 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
         latency: {
           submittersPerSession: 1,
           ratePerSubmitter: 8,
-          warmupMs: s(5000, 1000),
+          warmupMs,
           durationMs: s(25_000, 2000),
         },
         saturation: { submittersPerSession: 4, window: 4, durationMs: s(5000, 1500) },
@@ -97,7 +99,7 @@ export function scenarios(profile: ProfileName, idleConnections: number): Scenar
         latency: {
           submittersPerSession: 1,
           ratePerSubmitter: 5,
-          warmupMs: s(5000, 1000),
+          warmupMs,
           durationMs: s(20_000, 2000),
         },
         saturation: { submittersPerSession: 1, window: 4, durationMs: s(5000, 1500) },
