@@ -148,4 +148,31 @@ test('the tail is turned into a CPU budget per input from the latency phase', ()
   assert.match(line, /at most about 200 µs per input, 33% less than now/);
   // Without the phase's CPU there is no estimate rather than a wrong one.
   assert.doesNotMatch(explainMissed([s]).join('\n'), /per input against/);
+  // baton at 1.5× Socket.IO's CPU per input: the budget explains the row, no caveat.
+  assert.doesNotMatch(line, /does not explain/);
+  assert.match(line, /waited 400 ms for a core against the floor's 200 ms and Socket\.IO's 300 ms/);
+});
+
+test('as much CPU per input as Socket.IO and a longer tail: the budget says it does not explain it', () => {
+  const s = seed(6, 9);
+  const withCpu = (r: SystemRun, cpuUs: number): SystemRun => ({
+    ...r,
+    profile: { ...r.profile, cpuUs, commits: 10, committedEvents: 100 } as never,
+  });
+  // 210 µs against Socket.IO's 200: within a tenth.
+  const cpu: Partial<Record<SystemName, number>> = {
+    baton: 21_000,
+    'baton-full': 23_000,
+    socketio: 20_000,
+    ws: 10_000,
+  };
+  const [normal, full] = explainMissed([
+    { ...s, runs: s.runs.map((r) => withCpu(r, cpu[r.system] ?? 0)) },
+  ]).filter((l) => l.includes('1.25× the floor'));
+  assert.match(
+    normal ?? '',
+    /within a tenth of Socket\.IO's .* p99 is 2\.00 ms longer, so the amount of work does not explain this row: its server waited 400 ms for a core against Socket\.IO's 300 ms\./,
+  );
+  // 230 µs is more than a tenth above 200: the budget stands alone.
+  assert.doesNotMatch(full ?? '', /does not explain/);
 });

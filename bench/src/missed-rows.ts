@@ -84,7 +84,7 @@ function seedTail(results: ScenarioResult[], scenario: string, pinned: boolean):
     if (bc !== undefined && fc !== undefined)
       parts.push(
         `At saturation that costs ${bc.toFixed(2)} µs of server CPU per delivery against the floor's ${fc.toFixed(2)}${ic === undefined ? '' : ` and Socket.IO's ${ic.toFixed(2)}`}, ` +
-          `and while the latency was measured baton's server waited ${wait(b)} for a core against the floor's ${wait(floor)}: ` +
+          `and while the latency was measured baton's server waited ${wait(b)} for a core against the floor's ${wait(floor)}${io ? ` and Socket.IO's ${wait(io)}` : ''}: ` +
           (pinned
             ? `with CPU 1 to itself (\`--pin\`), the server waited behind its own other threads, which unpinned can use the other core, and the extra CPU became queueing in the tail.`
             : `with the devices on the same 2 cores, the extra CPU becomes queueing in the tail.`),
@@ -93,7 +93,7 @@ function seedTail(results: ScenarioResult[], scenario: string, pinned: boolean):
     if (system === 'baton' && stored) parts.push(...storedFloorLine(scenario, b, stored, ip));
     parts.push(...perInputBudget(b, io, floor));
     parts.push(
-      `What it would take: less CPU per input on the event loop (the socket writes, which the floor makes too, are the largest part; the commit, the frame's validation and the payload's digest are each a few percent; docs/benchmarks.md, "Where the time goes" and "Input ids in time order"), or the devices on other machines, which this one cannot stand in for: neither one of its two cores for the server alone (\`--pin\`) nor the devices at a lower priority (\`--nice-load\`) shortened any system's tail, since the devices' own time is in every latency (docs/benchmarks.md, "A core of its own").`,
+      `What it would take: less CPU per input on the event loop (the socket writes, which the floor makes too, are the largest part; the commit, the frame's validation and the payload's digest are each a few percent; docs/benchmarks.md, "Where the time goes" and "Input ids in time order"), and work shaped so that the event loop is taken off its core less often (with as much CPU per input as Socket.IO, baton's server has waited for a core longer and its tail stayed longer: docs/benchmarks.md, "As much CPU as Socket.IO, a longer wait for a core"), or the devices on other machines, which this one cannot stand in for: neither one of its two cores for the server alone (\`--pin\`) nor the devices at a lower priority (\`--nice-load\`) shortened any system's tail, since the devices' own time is in every latency (docs/benchmarks.md, "A core of its own").`,
     );
     lines.push(parts.join(' '));
   }
@@ -129,8 +129,31 @@ function perInputBudget(b: SystemRun, io: SystemRun | undefined, floor: SystemRu
   const budget = Math.min(...budgets);
   return [
     `While the latency was measured baton's server spent ${us(x)} of CPU per input against the floor's ${us(z)}${vsIo}.` +
-      ` By that estimate the row needs at most about ${us(budget)} per input, ${Math.max(0, Math.round((1 - budget / x) * 100))}% less than now.`,
+      ` By that estimate the row needs at most about ${us(budget)} per input, ${Math.max(0, Math.round((1 - budget / x) * 100))}% less than now.` +
+      sameCpuLongerWait(b, io, x, y),
   ];
+}
+
+/**
+ * The budget's blind spot: a run where baton spends no more CPU per input than Socket.IO (within
+ * a tenth) and still has the longer tail. There the amount of work does not explain the gap, and
+ * the line says so, with each server's wait for a core beside it, rather than a budget baton
+ * already meets.
+ */
+function sameCpuLongerWait(
+  b: SystemRun,
+  io: SystemRun | undefined,
+  x: number,
+  y: number | undefined,
+): string {
+  const bp = b.latency?.p99;
+  const ip = io?.latency?.p99;
+  if (!io || y === undefined || bp === undefined || ip === undefined) return '';
+  if (x > 1.1 * y || bp <= ip) return '';
+  return (
+    ` Here baton's CPU per input is within a tenth of Socket.IO's (or below it), yet its p99 is ${ms(bp - ip)} longer, so the amount of work does not explain this row:` +
+    ` its server waited ${wait(b)} for a core against Socket.IO's ${wait(io)}.`
+  );
 }
 
 /**
