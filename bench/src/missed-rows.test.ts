@@ -119,22 +119,32 @@ test('a resume the floor itself cannot finish in time is called impossible here'
   assert.match(lines[1] ?? '', /1\.6× less time per event/);
 });
 
+/** The latency phase's server CPU for each system, over baton's commits of 10 events each. */
+function withPhaseCpu(s: ScenarioResult, cpu: Partial<Record<SystemName, number>>): ScenarioResult {
+  return {
+    ...s,
+    runs: s.runs.map((r) => ({
+      ...r,
+      profile: {
+        ...r.profile,
+        cpuUs: cpu[r.system] ?? 0,
+        commits: 10,
+        committedEvents: 100,
+      } as never,
+    })),
+  };
+}
+
 test('the tail is turned into a CPU budget per input from the latency phase', () => {
   const s = seed(6, 9);
   // 100 samples: 300, 200 and 100 µs of CPU per input; baton's commits held 10 events each.
-  const withCpu = (r: SystemRun, cpuUs: number): SystemRun => ({
-    ...r,
-    profile: { ...r.profile, cpuUs, commits: 10, committedEvents: 100 } as never,
-  });
   const cpu: Partial<Record<SystemName, number>> = {
     baton: 30_000,
     'baton-full': 30_000,
     socketio: 20_000,
     ws: 10_000,
   };
-  const lines = explainMissed([
-    { ...s, runs: s.runs.map((r) => withCpu(r, cpu[r.system] ?? 0)) },
-  ]).filter((l) => l.includes('1.25× the floor'));
+  const lines = explainMissed([withPhaseCpu(s, cpu)]).filter((l) => l.includes('1.25× the floor'));
   assert.equal(lines.length, 2);
   const line = lines[0] ?? '';
   assert.match(
@@ -155,10 +165,6 @@ test('the tail is turned into a CPU budget per input from the latency phase', ()
 
 test('as much CPU per input as Socket.IO and a longer tail: the budget says it does not explain it', () => {
   const s = seed(6, 9);
-  const withCpu = (r: SystemRun, cpuUs: number): SystemRun => ({
-    ...r,
-    profile: { ...r.profile, cpuUs, commits: 10, committedEvents: 100 } as never,
-  });
   // 210 µs against Socket.IO's 200: within a tenth.
   const cpu: Partial<Record<SystemName, number>> = {
     baton: 21_000,
@@ -166,9 +172,9 @@ test('as much CPU per input as Socket.IO and a longer tail: the budget says it d
     socketio: 20_000,
     ws: 10_000,
   };
-  const [normal, full] = explainMissed([
-    { ...s, runs: s.runs.map((r) => withCpu(r, cpu[r.system] ?? 0)) },
-  ]).filter((l) => l.includes('1.25× the floor'));
+  const [normal, full] = explainMissed([withPhaseCpu(s, cpu)]).filter((l) =>
+    l.includes('1.25× the floor'),
+  );
   assert.match(
     normal ?? '',
     /within a tenth of Socket\.IO's .* p99 is 2\.00 ms longer, so the amount of work does not explain this row: its server waited 400 ms for a core against Socket\.IO's 300 ms\./,

@@ -130,7 +130,7 @@ function perInputBudget(b: SystemRun, io: SystemRun | undefined, floor: SystemRu
   return [
     `While the latency was measured baton's server spent ${us(x)} of CPU per input against the floor's ${us(z)}${vsIo}.` +
       ` By that estimate the row needs at most about ${us(budget)} per input, ${Math.max(0, Math.round((1 - budget / x) * 100))}% less than now.` +
-      sameCpuLongerWait(b, io, x, y),
+      sameCpuLongerWait(b, io, { x, y, bp, ip }),
   ];
 }
 
@@ -143,12 +143,9 @@ function perInputBudget(b: SystemRun, io: SystemRun | undefined, floor: SystemRu
 function sameCpuLongerWait(
   b: SystemRun,
   io: SystemRun | undefined,
-  x: number,
-  y: number | undefined,
+  { x, y, bp, ip }: { x: number; y: number | undefined; bp: number; ip: number | undefined },
 ): string {
-  const bp = b.latency?.p99;
-  const ip = io?.latency?.p99;
-  if (!io || y === undefined || bp === undefined || ip === undefined) return '';
+  if (!io || y === undefined || ip === undefined) return '';
   if (x > 1.1 * y || bp <= ip) return '';
   return (
     ` Here baton's CPU per input is within a tenth of Socket.IO's (or below it), yet its p99 is ${ms(bp - ip)} longer, so the amount of work does not explain this row:` +
