@@ -18,7 +18,7 @@ import { explainMissed } from './missed-rows.js';
 
 const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [--systems baton,baton-full,baton-pg,socketio,ws,ws-stored,ws-naive]
                                 [--out FILE] [--cpu-prof DIR] [--strace DIR]
-                                [--baseline DIR --systems baton-base,baton,...] [--repeat N] [--pin] [--nice-load N]
+                                [--baseline DIR --systems baton-base,baton,...] [--repeat N] [--pin] [--nice-load N] [--batch-load]
   --profile   full (default): the published run, written to BENCHMARKS.md
               ci: a short run that fails only when an event is lost, duplicated or reordered
   --only      scenario names to run (seed-10x1, seed-100x10, fanout-1000x1, open-connections,
@@ -33,7 +33,9 @@ const USAGE = `Usage: node bench/dist/main.js [--profile full|ci] [--only a,b] [
   --pin       the server under test alone on CPU 1, the bench and its load generators on CPU 0
               (taskset), an experiment on sharing the cores (docs/benchmarks.md, "A core of its own")
   --nice-load the load generators at niceness N (1–19), so the scheduler prefers the server: the
-              same experiment the other way`;
+              same experiment the other way
+  --batch-load the load generators under SCHED_BATCH (chrt), so that one woken by the server's
+              write does not preempt it: the same experiment by the scheduling policy`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
       repeat: { type: 'string', default: '1' },
       pin: { type: 'boolean', default: false },
       'nice-load': { type: 'string' },
+      'batch-load': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
     ...(values.baseline ? { baselineDir: values.baseline } : {}),
     ...(values.pin ? { pinServer: true } : {}),
     ...(niceLoad > 0 ? { niceLoad } : {}),
+    ...(values['batch-load'] ? { batchLoad: true } : {}),
   });
 
   const notes: string[] = [];
@@ -100,6 +104,10 @@ async function main(): Promise<void> {
       'Pinned (`--pin`): each server under test ran alone on CPU 1, the bench and its load generators on CPU 0.',
     );
   }
+  if (values['batch-load'])
+    notes.push(
+      'Load generators under SCHED_BATCH (`--batch-load`): a generator woken by the server did not preempt it.',
+    );
   if (niceLoad > 0)
     notes.push(
       `Load generators at niceness ${niceLoad} (\`--nice-load\`): the scheduler preferred the server under test whenever it was runnable.`,

@@ -54,6 +54,7 @@ export class BatonConnection implements Connection {
             token: this.spec.token,
             mode: 'headless',
             eventPages: true,
+            livePages: true,
           }),
         );
       });

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../clock.js';
-import { niceEveryThread } from '../cpu-placement.js';
+import { batchEveryThread, niceEveryThread } from '../cpu-placement.js';
 import type { ClientSpec, SystemName } from '../drivers/connection.js';
 import { IpcChild } from '../ipc.js';
 import type { CaughtUpReport, CollectReport, RunCommand } from './worker-commands.js';
@@ -39,9 +39,11 @@ export class LoadCluster {
    * `nice` (`--nice-load`, 1–19): the generators' every thread runs at that niceness, so the
    * scheduler prefers the server under test whenever it is runnable. An experiment, no stand-in
    * for devices on other machines: their own timing, in every latency, still shares the cores
-   * (docs/benchmarks.md, "A core of its own").
+   * (docs/benchmarks.md, "A core of its own"). `batch` (`--batch-load`): every thread under
+   * `SCHED_BATCH`, so a generator woken by the server's write does not preempt it (the same
+   * experiment, by the scheduling policy instead of the weight).
    */
-  static async start(count: number, nice = 0): Promise<LoadCluster> {
+  static async start(count: number, nice = 0, batch = false): Promise<LoadCluster> {
     const entry = fileURLToPath(new URL('./worker.js', import.meta.url));
     const workers = Array.from(
       { length: count },
@@ -49,6 +51,7 @@ export class LoadCluster {
     );
     await Promise.all(workers.map((w) => w.ready()));
     if (nice > 0) for (const w of workers) if (w.child.pid) niceEveryThread(w.child.pid, nice);
+    if (batch) for (const w of workers) if (w.child.pid) batchEveryThread(w.child.pid);
     return new LoadCluster(workers);
   }
 

@@ -15,6 +15,8 @@ export interface HarnessOptions {
   pinServer?: boolean;
   /** When set, the load generators run at this niceness (`--nice-load`). */
   niceLoad?: number;
+  /** When set, the load generators run under SCHED_BATCH (`--batch-load`). */
+  batchLoad?: boolean;
 }
 
 let harnessOptions: HarnessOptions = {};
@@ -51,7 +53,11 @@ export async function withServer<T>(
       : undefined;
   let cluster: LoadCluster | undefined;
   try {
-    cluster = await LoadCluster.start(loadProcesses, harnessOptions.niceLoad ?? 0);
+    cluster = await LoadCluster.start(
+      loadProcesses,
+      harnessOptions.niceLoad ?? 0,
+      harnessOptions.batchLoad === true,
+    );
     return await body(server, cluster);
   } finally {
     await straced?.detach();

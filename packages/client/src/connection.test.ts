@@ -43,6 +43,7 @@ test('says hello first and is connected after welcome', () => {
     token: 't',
     mode: 'cli',
     eventPages: true,
+    livePages: true,
   });
   assert.equal(connection.state.getSnapshot().status, 'connected');
   assert.deepEqual(events, ['connected']);

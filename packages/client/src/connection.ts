@@ -204,9 +204,11 @@ export class Connection {
         token: this.#o.token,
         mode: this.#o.mode,
         ...(this.#o.label !== undefined ? { label: this.#o.label } : {}),
-        // A catch-up then comes in `events` frames, many events each (BatonClient routes each
-        // event of a page as if it had come alone). Older servers ignore the field.
+        // A catch-up, and each live commit of several events, then comes in `events` frames, many
+        // events each (BatonClient routes each event of a page as if it had come alone). Older
+        // servers ignore both fields.
         eventPages: true,
+        livePages: true,
       });
     });
     socket.addEventListener('message', (event) => {

@@ -27,6 +27,12 @@ export const Hello = z.object({
    * every event as its own `event` frame. Added in 2; older servers ignore it.
    */
   eventPages: z.boolean().optional(),
+  /**
+   * The client takes a live commit's events as one `events` frame too: the events a session
+   * committed together (two or more) come in one message instead of one `event` frame each.
+   * Added in 2; older servers ignore it and send `event` frames.
+   */
+  livePages: z.boolean().optional(),
 });
 
 export const Ping = z.object({ type: z.literal('ping'), rid: RequestId.optional() });

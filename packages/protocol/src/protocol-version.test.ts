@@ -37,8 +37,9 @@ const FINGERPRINTS: Record<number, string> = {
   // '731bc6c95e3dbe87' before them; with host link 6's proof of possession
   // (`host.hello.proof`): '030279d20efb4291' before it; with the clear checks of sealed
   // terminal inputs (`run`, `report` beside the payload): 'e5a48f53cd6ce59a' before them;
-  // with `querySeq` on terminal reports: 'd51a0522f03b314d' before it.
-  2: 'aff02737f8a372f8',
+  // with `querySeq` on terminal reports: 'd51a0522f03b314d' before it; with live pages (hello
+  // `livePages`): 'aff02737f8a372f8' before them.
+  2: 'e0d5bf119203d0d2',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

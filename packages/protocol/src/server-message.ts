@@ -73,9 +73,10 @@ export const EventFrame = z.object({
 
 /**
  * Consecutive committed events of a subscribed session, in sequence order: one page of a replay
- * (catch-up), sent only to a connection whose `hello` said `eventPages: true`. It means exactly
- * what the same events as `event` frames, one after the other, would mean: the client applies
- * them one by one by the same rules. Live events still come as `event` frames.
+ * (catch-up), sent only to a connection whose `hello` said `eventPages: true`, or the events of
+ * one live commit, sent only to a connection whose `hello` said `livePages: true`. It means
+ * exactly what the same events as `event` frames, one after the other, would mean: the client
+ * applies them one by one by the same rules. Every other live event comes as an `event` frame.
  */
 export const EventsFrame = z.object({
   type: z.literal('events'),

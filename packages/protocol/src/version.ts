@@ -117,7 +117,7 @@
  *      events in order) instead of one `event` frame per event. A client cannot ignore that
  *      frame, so the server sends it only to connections that asked; every other connection,
  *      and every connection to an older server (which drops the unknown hello field), gets
- *      `event` frames as before. Live events stay `event` frames.
+ *      `event` frames as before. Live events stay `event` frames (until live pages, below).
  *      Additive in 2: sealed sessions (docs/protocol.md, "Sealed sessions"): `SessionInfo.sealed`,
  *      the sealed input payload (`{kind, sealed}`, `WireInputPayload`) in `input` messages, input
  *      events and `POST /api/sessions/{id}/inputs`, sealed event bodies (`SealedLogEvent`:
@@ -153,6 +153,11 @@
  *      window that was the responder when that output was committed. Older servers drop it and
  *      filter by the responder of the moment the report arrives, as before; a report without it
  *      is filtered that way still.
+ *      Additive in 2, negotiated: live pages. A client that says `livePages: true` in its
+ *      `hello` is sent the events of one live commit (two or more) as one `events` frame, the
+ *      frame of replay pages, instead of one `event` frame each. The server sends it only to
+ *      connections that asked; every other connection, and every connection to an older server
+ *      (which drops the unknown hello field), gets `event` frames for live events as before.
  *      Host link only (clients see nothing of it): version 6, `host.hello.proof`, the host's
  *      proof that it holds the signing key it registers (docs/protocol.md, "Host keys"); the
  *      relay refuses weak public keys from every host link version.

@@ -22,6 +22,11 @@ export interface Peer {
    */
   readonly eventPages?: boolean;
   /**
+   * The connection said in its `hello` that it takes a live commit's events as one `events`
+   * frame. Undefined or false: live events go as `event` frames, one each.
+   */
+  readonly livePages?: boolean;
+  /**
    * Queue a text frame (a string, or its UTF-8 bytes when one encoding serves many peers).
    * Never blocks; the queue is bounded by the WebSocket layer.
    */

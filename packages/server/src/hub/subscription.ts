@@ -73,7 +73,7 @@ export class Subscription {
       return true;
     }
     if (!this.inLine(first)) return this.fellBack(first);
-    const { frames, shared } = batch.for(this.peer.protocolVersion);
+    const { frames, shared } = batch.for(this.peer.protocolVersion, this.peer.livePages);
     this.peer.sendFrames(frames, shared);
     this.nextSeq = batch.events[batch.events.length - 1]!.seq + 1;
     return true;

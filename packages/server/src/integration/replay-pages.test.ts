@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NewLogEvent, SessionInfo } from '@baton/protocol';
 import { PAGE_FRAME_BYTES } from '../hub/replay-page.js';
 import type { Store } from '../storage/store.js';
 import { ProtocolClient } from '../testing/protocol-client.js';
 import { scriptedRunnerFactory } from '../testing/scripted-runner-factory.js';
+import { scriptedSession } from '../testing/scripted-session.js';
 import { startTestServer, waitUntil } from '../testing/test-server.js';
 
 /**
@@ -17,32 +17,12 @@ test('only a client that asked gets replay pages; both get every event once, in 
   const scripted = scriptedRunnerFactory('claude');
   const server = await startTestServer({ runners: [scripted.factory] });
   try {
-    const writer = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
-    const { session } = await writer.request<{ session: SessionInfo }>({
-      type: 'session.create',
-      kind: 'claude',
-    });
-    await waitUntil(() => scripted.contexts.has(session.id), 'the runner to start');
-    const ctx = scripted.contexts.get(session.id)!;
-    let n = 0;
-    const texts = (count: number, bytes = 40): NewLogEvent[] =>
-      Array.from({ length: count }, () => {
-        n++;
-        return {
-          type: 'agent.text',
-          data: { messageId: `m${n}`, text: `${n} `.padEnd(bytes, 'x') },
-        };
-      });
+    const { writer, session, ctx, texts } = await scriptedSession(server, scripted);
 
     const connect = (eventPages: boolean) =>
-      ProtocolClient.connect(
-        server.wsUrl,
-        server.ownerToken,
-        'headless',
-        {},
-        undefined,
+      ProtocolClient.connect(server.wsUrl, server.ownerToken, 'headless', {}, undefined, {
         eventPages,
-      );
+      });
     const paged = await connect(true);
     const plain = await connect(false);
     await paged.subscribe(session.id, 0);

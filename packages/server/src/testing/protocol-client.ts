@@ -84,8 +84,8 @@ export class ProtocolClient {
     mode: ConnectionMode = 'headless',
     wsOptions: WebSocket.ClientOptions = {},
     version = PROTOCOL_VERSION,
-    /** Whether to ask for replay pages (`events` frames) in the hello. */
-    eventPages = false,
+    /** What the hello asks for: replay pages, and live commits as pages (`events` frames). */
+    pages: { eventPages?: boolean; livePages?: boolean } = {},
   ): Promise<ProtocolClient> {
     const ws = new WebSocket(wsUrl, wsOptions);
     const client = new ProtocolClient(ws);
@@ -99,7 +99,8 @@ export class ProtocolClient {
         v: version,
         token,
         mode,
-        ...(eventPages ? { eventPages } : {}),
+        ...(pages.eventPages ? { eventPages: true } : {}),
+        ...(pages.livePages ? { livePages: true } : {}),
       }),
     );
     const welcome = await client.waitFor((f) => f.type === 'welcome' || f.type === 'error', 5_000);

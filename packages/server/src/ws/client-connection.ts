@@ -10,6 +10,7 @@ import {
   type ClientMessage,
   type ConnectionMode,
   type ErrorCode,
+  type HelloMessage,
   type RequestId,
   type Role,
   roleAtLeast,
@@ -298,7 +299,7 @@ export class ClientConnection {
       }
     }
     if (msg.type === 'hello') {
-      this.onHello(msg.v, msg.token, msg.mode, msg.eventPages === true);
+      this.onHello(msg);
       return;
     }
     if (!this.peer) {
@@ -363,7 +364,7 @@ export class ClientConnection {
     );
   }
 
-  private onHello(v: number, token: string, mode: ConnectionMode, eventPages: boolean): void {
+  private onHello({ v, token, mode, eventPages, livePages }: HelloMessage): void {
     if (this.peer) {
       this.sendError({}, 'hello_required', 'hello was already received on this connection');
       return;
@@ -404,7 +405,8 @@ export class ClientConnection {
       },
       mode,
       protocolVersion: v,
-      eventPages,
+      eventPages: eventPages === true,
+      livePages: livePages === true,
       send: (frame) => this.send(frame),
       sendFrames: (frames, shared) => this.sendFrames(frames, shared),
       bufferedAmount: () => this.ws.bufferedAmount,
