@@ -135,16 +135,26 @@ function withPhaseCpu(s: ScenarioResult, cpu: Partial<Record<SystemName, number>
   };
 }
 
-test('the tail is turned into a CPU budget per input from the latency phase', () => {
-  const s = seed(6, 9);
-  // 100 samples: 300, 200 and 100 µs of CPU per input; baton's commits held 10 events each.
+/**
+ * The lines of the seed scenario (p99 6 ms for the floor, 9 for baton) that compare with the floor,
+ * durability normal then full, for a latency phase of 100 inputs in which baton's server used
+ * `baton` µs of CPU (`batonFull` in durability full), Socket.IO's 20,000 and the floor's 10,000.
+ */
+function budgetLines(baton: number, batonFull: number): string[] {
   const cpu: Partial<Record<SystemName, number>> = {
-    baton: 30_000,
-    'baton-full': 30_000,
+    baton,
+    'baton-full': batonFull,
     socketio: 20_000,
     ws: 10_000,
   };
-  const lines = explainMissed([withPhaseCpu(s, cpu)]).filter((l) => l.includes('1.25× the floor'));
+  return explainMissed([withPhaseCpu(seed(6, 9), cpu)]).filter((l) =>
+    l.includes('1.25× the floor'),
+  );
+}
+
+test('the tail is turned into a CPU budget per input from the latency phase', () => {
+  // 100 samples: 300, 200 and 100 µs of CPU per input; baton's commits held 10 events each.
+  const lines = budgetLines(30_000, 30_000);
   assert.equal(lines.length, 2);
   const line = lines[0] ?? '';
   assert.match(
@@ -157,28 +167,28 @@ test('the tail is turned into a CPU budget per input from the latency phase', ()
   // min(Socket.IO's 200, floor 100 + 0.25 × 6 ms / 10 = 250) µs: a third less than 300.
   assert.match(line, /at most about 200 µs per input, 33% less than now/);
   // Without the phase's CPU there is no estimate rather than a wrong one.
-  assert.doesNotMatch(explainMissed([s]).join('\n'), /per input against/);
+  assert.doesNotMatch(explainMissed([seed(6, 9)]).join('\n'), /per input against/);
   // baton at 1.5× Socket.IO's CPU per input: the budget explains the row, no caveat.
   assert.doesNotMatch(line, /does not explain/);
   assert.match(line, /waited 400 ms for a core against the floor's 200 ms and Socket\.IO's 300 ms/);
 });
 
 test('as much CPU per input as Socket.IO and a longer tail: the budget says it does not explain it', () => {
-  const s = seed(6, 9);
   // 210 µs against Socket.IO's 200: within a tenth.
-  const cpu: Partial<Record<SystemName, number>> = {
-    baton: 21_000,
-    'baton-full': 23_000,
-    socketio: 20_000,
-    ws: 10_000,
-  };
-  const [normal, full] = explainMissed([withPhaseCpu(s, cpu)]).filter((l) =>
-    l.includes('1.25× the floor'),
-  );
+  const [normal, full] = budgetLines(21_000, 23_000);
   assert.match(
     normal ?? '',
     /within a tenth of Socket\.IO's .* p99 is 2\.00 ms longer, so the amount of work does not explain this row: its server waited 400 ms for a core against Socket\.IO's 300 ms\./,
   );
   // 230 µs is more than a tenth above 200: the budget stands alone.
   assert.doesNotMatch(full ?? '', /does not explain/);
+});
+
+test('less CPU per input than Socket.IO: the estimate is no tail against it, and a budget already met', () => {
+  // 190 µs against Socket.IO's 200 and the floor's 100.
+  const [normal] = budgetLines(19_000, 19_000);
+  assert.match(normal ?? '', /makes that no tail against Socket\.IO \(measured 2\.00 ms\)/);
+  assert.match(normal ?? '', /and 0\.90 ms against the floor/);
+  assert.match(normal ?? '', /at most about 200 µs per input, and baton spends no more already\./);
+  assert.doesNotMatch(normal ?? '', /-\d+\.\d+ ms|\b0% less/);
 });

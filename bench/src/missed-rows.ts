@@ -119,17 +119,23 @@ function perInputBudget(b: SystemRun, io: SystemRun | undefined, floor: SystemRu
     return [];
   const us = (v: number) => `${Math.round(v)} µs`;
   const ip = io?.latency?.p99;
+  // A server that spends less per input than another is estimated no tail against it, not a
+  // negative one.
+  const tail = (other: number) =>
+    x > other ? `about ${ms((burst * (x - other)) / 1000)} of tail` : 'no tail';
   const vsIo =
     y !== undefined && ip !== undefined
-      ? ` and Socket.IO's ${us(y)}; a burst of inputs (about ${burst.toFixed(1)}, baton's events per commit) makes that about ${ms((burst * (x - y)) / 1000)} of tail against Socket.IO (measured ${ms(bp - ip)}) and ${ms((burst * (x - z)) / 1000)} against the floor (measured ${ms(bp - fp)})`
-      : `; a burst of inputs (about ${burst.toFixed(1)}, baton's events per commit) makes that about ${ms((burst * (x - z)) / 1000)} of tail against the floor (measured ${ms(bp - fp)})`;
+      ? ` and Socket.IO's ${us(y)}; a burst of inputs (about ${burst.toFixed(1)}, baton's events per commit) makes that ${tail(y)} against Socket.IO (measured ${ms(bp - ip)}) and ${x > z ? ms((burst * (x - z)) / 1000) : 'none'} against the floor (measured ${ms(bp - fp)})`
+      : `; a burst of inputs (about ${burst.toFixed(1)}, baton's events per commit) makes that ${tail(z)} against the floor (measured ${ms(bp - fp)})`;
   // p99 ≈ floor + burst × (x − z) ≤ 1.25 × floor  ⇔  x ≤ z + 0.25 × floor / burst.
   const budgets = [z + (0.25 * fp * 1000) / burst];
   if (y !== undefined) budgets.push(y);
   const budget = Math.min(...budgets);
   return [
     `While the latency was measured baton's server spent ${us(x)} of CPU per input against the floor's ${us(z)}${vsIo}.` +
-      ` By that estimate the row needs at most about ${us(budget)} per input, ${Math.max(0, Math.round((1 - budget / x) * 100))}% less than now.` +
+      (budget < x
+        ? ` By that estimate the row needs at most about ${us(budget)} per input, ${Math.round((1 - budget / x) * 100)}% less than now.`
+        : ` By that estimate the row needs at most about ${us(budget)} per input, and baton spends no more already.`) +
       sameCpuLongerWait(b, io, { x, y, bp, ip }),
   ];
 }

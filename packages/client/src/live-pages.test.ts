@@ -29,6 +29,14 @@ test('the SDK is sent a live commit as one page and applies each of its events i
   const session = await client.createSession({ kind: 'claude', name: 'pages' });
   const store = client.subscribe(session.id);
   await waitFor('the subscription live', () => store.status === 'live');
+  // An answer committed after the subscription: the server's catch-up is over once it is here,
+  // so the burst below goes out live (a replay page could hold several commits).
+  client.send(session.id, { kind: 'message', text: 'first' });
+  await waitFor('the first answer', () =>
+    store
+      .getSnapshot()
+      .events.some((e) => e.type === 'agent.text' && e.data.text === 'echo: first'),
+  );
   live.length = 0;
 
   // The echo agent commits a burst in commits of 25 text events.
@@ -39,8 +47,9 @@ test('the SDK is sent a live commit as one page and applies each of its events i
       .events.flatMap((e) => (e.type === 'agent.text' ? [e.data.text] : []))
       .filter((text) => text.startsWith('line '));
   await waitFor('the burst applied', () => lines().length === 100);
-  await waitFor('the turn ended', () =>
-    store.getSnapshot().events.some((e) => e.type === 'agent.turn.ended'),
+  await waitFor(
+    'both turns ended',
+    () => store.getSnapshot().events.filter((e) => e.type === 'agent.turn.ended').length === 2,
   );
 
   assert.deepEqual(
