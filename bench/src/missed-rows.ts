@@ -119,13 +119,16 @@ function perInputBudget(b: SystemRun, io: SystemRun | undefined, floor: SystemRu
     return [];
   const us = (v: number) => `${Math.round(v)} µs`;
   const ip = io?.latency?.p99;
-  // A server that spends less per input than another is estimated no tail against it, not a
-  // negative one.
-  const tail = (other: number) =>
-    x > other ? `about ${ms((burst * (x - other)) / 1000)} of tail` : 'no tail';
+  // The tail a burst makes of baton's extra CPU against a server spending `other` per input; a
+  // server that spends less than the other is estimated none, not a negative one.
+  const extra = (other: number) => (x > other ? ms((burst * (x - other)) / 1000) : undefined);
+  const tail = (other: number) => {
+    const e = extra(other);
+    return e === undefined ? 'no tail' : `about ${e} of tail`;
+  };
   const vsIo =
     y !== undefined && ip !== undefined
-      ? ` and Socket.IO's ${us(y)}; a burst of inputs (about ${burst.toFixed(1)}, baton's events per commit) makes that ${tail(y)} against Socket.IO (measured ${ms(bp - ip)}) and ${x > z ? ms((burst * (x - z)) / 1000) : 'none'} against the floor (measured ${ms(bp - fp)})`
+      ? ` and Socket.IO's ${us(y)}; a burst of inputs (about ${burst.toFixed(1)}, baton's events per commit) makes that ${tail(y)} against Socket.IO (measured ${ms(bp - ip)}) and ${extra(z) ?? 'none'} against the floor (measured ${ms(bp - fp)})`
       : `; a burst of inputs (about ${burst.toFixed(1)}, baton's events per commit) makes that ${tail(z)} against the floor (measured ${ms(bp - fp)})`;
   // p99 ≈ floor + burst × (x − z) ≤ 1.25 × floor  ⇔  x ≤ z + 0.25 × floor / burst.
   const budgets = [z + (0.25 * fp * 1000) / burst];
@@ -133,9 +136,10 @@ function perInputBudget(b: SystemRun, io: SystemRun | undefined, floor: SystemRu
   const budget = Math.min(...budgets);
   return [
     `While the latency was measured baton's server spent ${us(x)} of CPU per input against the floor's ${us(z)}${vsIo}.` +
+      ` By that estimate the row needs at most about ${us(budget)} per input, ` +
       (budget < x
-        ? ` By that estimate the row needs at most about ${us(budget)} per input, ${Math.round((1 - budget / x) * 100)}% less than now.`
-        : ` By that estimate the row needs at most about ${us(budget)} per input, and baton spends no more already.`) +
+        ? `${Math.round((1 - budget / x) * 100)}% less than now.`
+        : 'and baton spends no more already.') +
       sameCpuLongerWait(b, io, { x, y, bp, ip }),
   ];
 }

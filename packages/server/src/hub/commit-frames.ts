@@ -1,7 +1,7 @@
 import type { CommittedEvent } from './event-frame.js';
 import { committedFrameFor } from './legacy-events.js';
 import type { EncodedFrames } from './peer.js';
-import { replayCommitted } from './replay-page.js';
+import { committedPages } from './replay-page.js';
 
 /** One commit's frames in one form, and the holder of their shared wire encoding. */
 interface Encoding {
@@ -53,7 +53,7 @@ export class CommitFrames {
     let entry = cache.get(protocolVersion);
     if (entry === undefined) {
       const frames = paged
-        ? replayCommitted({ protocolVersion, eventPages: true }, this.sessionId, this.events)
+        ? committedPages(protocolVersion, this.sessionId, this.events)
         : this.events.map((ev) => committedFrameFor(protocolVersion, this.sessionId, ev));
       cache.set(protocolVersion, (entry = { frames, shared: {} }));
     }

@@ -29,8 +29,22 @@ export function replayCommitted(
   sessionId: string,
   events: readonly CommittedEvent[],
 ): Frame[] {
-  const frames = events.map((ev) => committedFrameFor(peer.protocolVersion, sessionId, ev));
-  if (!peer.eventPages) return frames;
+  if (!peer.eventPages)
+    return events.map((ev) => committedFrameFor(peer.protocolVersion, sessionId, ev));
+  return committedPages(peer.protocolVersion, sessionId, events);
+}
+
+/**
+ * `events` frames holding `events` (consecutive, committed, in order) as a connection speaking
+ * `protocolVersion` receives them: a replay page, or a live commit for a peer that takes live
+ * pages (CommitFrames).
+ */
+export function committedPages(
+  protocolVersion: number,
+  sessionId: string,
+  events: readonly CommittedEvent[],
+): Frame[] {
+  const frames = events.map((ev) => committedFrameFor(protocolVersion, sessionId, ev));
   const prefix = eventFramePrefix(sessionId);
   const prefixBytes = Buffer.byteLength(prefix);
   // A frame is the prefix, the event's JSON and `}` (eventFramePrefix): cut the JSON back out.
