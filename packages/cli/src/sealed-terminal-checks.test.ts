@@ -18,6 +18,8 @@ import {
   waitForSessionKey,
   waitUntil,
 } from '@baton/server/testing';
+import { attachTerminal, DETACH_KEY } from './attach/terminal-attach.js';
+import { emulatedTerminal, storedInputs } from './attach/user-terminal.test-helper.js';
 
 /**
  * The terminal checks on sealed inputs (docs/protocol.md, "Sealed sessions" → "Inputs"), through
@@ -119,4 +121,78 @@ test('sealed terminal inputs: only the responder’s answers are typed, stale ke
   await waitUntil(() => shown().includes('AFTER-8'), 'the input after it is typed', 15_000);
   assert.ok(!shown().includes('MISMATCH-6'), `the altered input was typed: ${shown()}`);
   assert.ok(!shown().includes('STALE-2'), `the stale keys were typed: ${shown()}`);
+});
+
+test('baton attach through a relay: with two terminals attached to a sealed shell, one answer to a query is typed', async (t) => {
+  const relay = await startTestServer({ relay: true });
+  const { hostId, dataDir, close } = await startWelcomedHost(relay, { name: 'desk' });
+  const created = await fetch(`${relay.url}/api/sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${relay.ownerToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'terminal', config: { ...BASH_TERMINAL, host: 'desk' } }),
+  });
+  const session = ((await created.json()) as { session: SessionInfo }).session;
+  /** A device of its own, paired by the host's link (two machines, each with `baton attach`). */
+  const paired = async (name: string) => {
+    const store = new MemorySealingStore();
+    // The host writes its sealing file just after the relay welcomes it.
+    const { link } = await waitUntil(
+      () =>
+        pairDeviceWithHost({ relay: relay.url, dataDir, role: 'editor' }).catch(() => undefined),
+      'the host to seal with its relay',
+    );
+    const { token } = await pairWithHost(link, { store, name });
+    await waitForSessionKey(relay.url, token, session.id);
+    return { token, device: await DeviceSealing.load(store, { baseUrl: relay.url, token }) };
+  };
+  const laptop = await paired('laptop');
+  const desktop = await paired('desktop');
+  const wsUrl = relay.wsUrl;
+  const a = emulatedTerminal();
+  const b = emulatedTerminal();
+  const attach = (term: typeof a, on: typeof laptop) =>
+    attachTerminal({
+      wsUrl,
+      token: on.token,
+      sessionId: session.id,
+      readOnly: false,
+      stdin: term.stdin,
+      stdout: term.stdout,
+      sealing: () => on.device.session(session.id, hostId),
+    });
+  const attached = [attach(a, laptop), attach(b, desktop)];
+  t.after(async () => {
+    a.stdin.write(DETACH_KEY);
+    b.stdin.write(DETACH_KEY);
+    await Promise.all(attached);
+    a.dispose();
+    b.dispose();
+    await close();
+    await relay.stop();
+  });
+  await waitUntil(() => a.text().includes('$') && b.text().includes('$'), 'both prompts', 15_000);
+
+  // A runs a program that asks for the cursor position; both terminals answer it. The relay
+  // sees only sealed keys: what tells it an answer is the clear copy of `report` beside it.
+  a.stdin.write(`printf '\\033[6n'; read -rs -d R ans; printf 'got%q\\n' "$ans"\r`);
+  const cpr = /\x1b\[\d+;\d+R/;
+  await waitUntil(
+    () => [a, b].every((term) => term.sent.some((d) => cpr.test(d))),
+    'both terminals to answer',
+    15_000,
+  );
+  await waitUntil(() => /got\$'\\E\[\d+;\d+'/.test(a.text()), 'the program to read it', 15_000);
+  b.stdin.write('echo b-typed\r');
+  await waitUntil(() => a.text().includes('b-typed'), 'what b typed', 15_000);
+  // B's keys went out after its answer on the same socket, so the relay has handled both.
+  const stored = await storedInputs(wsUrl, laptop.token, session.id);
+  assert.deepEqual(
+    stored.map((i) => i.report === true),
+    [false, true, false],
+    'the question, one answer (a report), what b typed: the other answer is not stored',
+  );
+  assert.ok(
+    stored.every((i) => i.payload.sealed !== undefined),
+    'every input is sealed',
+  );
 });

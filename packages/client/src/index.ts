@@ -63,7 +63,9 @@ export { listHosts } from './host-api.js';
 export { answerRefusal, requestJson } from './http-json.js';
 export type { HttpFetch } from './http-json.js';
 export type { DeviceIdentity } from './device-identity.js';
-export { stripTerminalQueries } from './strip-terminal-queries.js';
+export { hasTerminalQuery, stripTerminalQueries } from './terminal-queries.js';
+export { isFocusReport, isTerminalReport, splitTerminalReports } from './terminal-reports.js';
+export type { TerminalInputPiece } from './terminal-reports.js';
 export { attachmentUrl, uploadAttachment } from './attachment-api.js';
 export { sniffAttachmentType } from './sniff-attachment-type.js';
 export {

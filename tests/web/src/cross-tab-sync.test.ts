@@ -11,7 +11,7 @@ import { messageState, sendMessage, waitForQuiet } from './harness/chat.js';
 import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
 import { nodeDevice } from './harness/node-device.js';
 import { tempDir } from './harness/paths.js';
-import { waitFor } from './harness/wait-for.js';
+import { notYet, waitFor } from './harness/wait-for.js';
 
 /** The user messages the server's log holds for a session, in order. */
 async function typedInLog(cli: BatonClient, sessionId: SessionId): Promise<string[]> {
@@ -200,14 +200,14 @@ describe('cross-tab sync and the IndexedDB outbox', { timeout: 300_000 }, () => 
       order: 1,
     };
     const own = `baton.outbox.${deviceId}.`;
-    // Listening from before the seeding page opens: that page's app may be the one that carries
-    // the entries over (its start can run after the items are written when the machine is
-    // busy), and its log line counts as much as a later window's.
     const warnings: string[] = [];
     laptop.context.on('console', (m) => {
       if (m.type() === 'warning') warnings.push(m.text());
     });
-    const seed = await laptop.open(`${baton.url}/`, { connected: false });
+    // Seeded from a page of the same origin that runs no app (the health JSON): an app there
+    // could carry the entries over itself and be closed before its warning reached the test.
+    const seed = await laptop.context.newPage();
+    await seed.goto(`${baton.url}/api/health`);
     await seed.evaluate(
       ({ own, record }) => {
         localStorage.setItem(own + record.inputId, JSON.stringify(record));
@@ -229,9 +229,10 @@ describe('cross-tab sync and the IndexedDB outbox', { timeout: 300_000 }, () => 
       Object.keys(localStorage).filter((k) => k.startsWith('baton.outbox.')),
     );
     assert.deepEqual(left, ['baton.outbox.d_other.in_x'], "only another device's entry is left");
-    assert.ok(
-      warnings.some((w) => w.includes('does not parse') && w.includes('in_corrupt')),
-      `the corrupt entry was logged: ${JSON.stringify(warnings)}`,
+    await waitFor('the corrupt entry to be logged', () =>
+      warnings.some((w) => w.includes('does not parse') && w.includes('in_corrupt'))
+        ? true
+        : notYet(warnings),
     );
     // Acknowledged, so it left IndexedDB too: nothing is sent again on the next load.
     await waitFor('the IndexedDB outbox to be empty', () =>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Attachment, SessionInfo } from '@baton/protocol';
+import { isTerminalReport } from '@baton/client';
 import { useBatonClient } from '@baton/react';
-import { isTerminalReport } from './terminal-reports.js';
 import { terminalTheme } from './terminal-theme.js';
 import { useMediaQuery } from '../use-media-query.js';
 import { DEFAULT_FONT_SIZE, useTerminalInstance } from './use-terminal-instance.js';

@@ -2,28 +2,23 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { BatonClient } from '@baton/client';
 import { startServer, type RunningServer } from '@baton/server';
 import WebSocket from 'ws';
-import { attachTerminal, DETACH_KEY, type AttachOutput } from './terminal-attach.js';
+import { attachTerminal, DETACH_KEY } from './terminal-attach.js';
+import {
+  emulatedTerminal,
+  fakeTerminal,
+  storedInputs,
+  type StoredInput,
+} from './user-terminal.test-helper.js';
 
 const SHELL = {
   shell: '/bin/bash',
   args: ['--norc', '--noprofile', '-i'],
   env: { PS1: '$ ', HISTFILE: '/dev/null' },
 };
-
-/** The user's terminal, as streams: what attach writes is collected in `text`. */
-function fakeTerminal(cols = 80, rows = 24) {
-  const stdin = new PassThrough();
-  const stdout = Object.assign(new PassThrough(), { columns: cols, rows }) as PassThrough &
-    AttachOutput & { columns: number; rows: number };
-  let text = '';
-  stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  return { stdin, stdout, text: () => text };
-}
 
 async function until(
   what: string,
@@ -100,6 +95,43 @@ describe('attachTerminal against a real server', () => {
     await until('screen redrawn', () => again.text().includes('hello-42'));
     again.stdin.write(DETACH_KEY);
     assert.equal((await second).reason, 'detached');
+  });
+
+  it("types one answer to a program's query with two terminals attached, the responder's", async () => {
+    const session = await client.createSession({ kind: 'terminal', config: SHELL });
+    const a = emulatedTerminal();
+    const b = emulatedTerminal();
+    const attachedA = attach(session.id, a);
+    const attachedB = attach(session.id, b);
+    try {
+      await until('the prompt at a', () => a.text().includes('$ '));
+      await until('the prompt at b', () => b.text().includes('$ '));
+      // A's user runs a program that asks for the cursor position and reads the answer. Both
+      // terminals draw the question, and both answer it on their input.
+      a.stdin.write(`printf '\\033[6n'; read -rs -d R ans; printf 'got%q\\n' "$ans"\r`);
+      const cpr = /\x1b\[\d+;\d+R/;
+      await until('both terminals to answer', () =>
+        [a, b].every((t) => t.sent.some((d) => cpr.test(d))),
+      );
+      await until('the program to read an answer', () => /got\$'\\E\[\d+;\d+'/.test(a.text()));
+      // B's later keys go out after its answer on the same socket: once they are stored, the
+      // server has handled B's answer too.
+      b.stdin.write('echo b-typed\r');
+      let stored: StoredInput[] = [];
+      await until('b typing', async () => {
+        stored = await storedInputs(server.wsUrl, server.ownerToken, session.id);
+        return stored.some((i) => i.payload.data?.includes('b-typed'));
+      });
+      const answers = stored.filter((i) => cpr.test(i.payload.data ?? ''));
+      assert.equal(answers.length, 1, `one answer typed: ${JSON.stringify(answers)}`);
+      assert.equal(answers[0]?.payload.report, true, 'the answer went as a report, not as keys');
+    } finally {
+      a.stdin.write(DETACH_KEY);
+      b.stdin.write(DETACH_KEY);
+      await Promise.all([attachedA, attachedB]);
+      a.dispose();
+      b.dispose();
+    }
   });
 
   it('a read-only attachment shows output but sends nothing', async () => {

@@ -2,6 +2,7 @@ import type { SessionSealing } from '@baton/client';
 import { StringDecoder } from 'node:string_decoder';
 import type { LogEvent, SessionInfo, SessionStatus } from '@baton/protocol';
 import { stripTerminalQueries } from '@baton/client';
+import { TerminalAnswers } from './terminal-answers.js';
 import { TerminalLink } from './terminal-link.js';
 
 /** Ctrl-\ : the key that detaches `baton attach` (it never reaches the session). */
@@ -70,6 +71,7 @@ export async function attachTerminal(o: AttachTerminalOptions): Promise<AttachRe
     }
   };
 
+  const answers = new TerminalAnswers();
   const link = new TerminalLink({
     wsUrl: o.wsUrl,
     token: o.token,
@@ -81,6 +83,7 @@ export async function attachTerminal(o: AttachTerminalOptions): Promise<AttachRe
     handlers: {
       onSubscribed(session: SessionInfo, head: number) {
         write(RESET_SCREEN);
+        answers.reset();
         headSeq = head;
         caughtUp = false;
         status = session.status;
@@ -99,7 +102,11 @@ export async function attachTerminal(o: AttachTerminalOptions): Promise<AttachRe
       onEvent(event: LogEvent) {
         if (event.type === 'terminal.output') {
           // History is redrawn, not re-run: its queries must not be answered again.
-          write(event.seq <= headSeq ? stripTerminalQueries(event.data.data) : event.data.data);
+          if (event.seq <= headSeq) write(stripTerminalQueries(event.data.data));
+          else {
+            answers.drew(event.seq, event.data.data);
+            write(event.data.data);
+          }
         } else if (event.type === 'terminal.resized') ptySize = event.data;
         else if (event.type === 'session.status' && event.seq > headSeq) {
           status = event.data.status;
@@ -122,9 +129,16 @@ export async function attachTerminal(o: AttachTerminalOptions): Promise<AttachRe
     const cut = text.indexOf(DETACH_KEY);
     const typed = cut === -1 ? text : text.slice(0, cut);
     if (!o.readOnly && typed.length > 0) {
-      const { cols, rows } = ourSize();
-      if (ptySize.cols !== cols || ptySize.rows !== rows) link.resize(cols, rows);
-      link.input(typed);
+      for (const piece of answers.classify(typed)) {
+        if (piece.report) {
+          link.answer(piece.data, piece.report.querySeq);
+          continue;
+        }
+        // Typing makes this window the writer, whose size the program gets.
+        const { cols, rows } = ourSize();
+        if (ptySize.cols !== cols || ptySize.rows !== rows) link.resize(cols, rows);
+        link.input(piece.data);
+      }
     }
     if (cut !== -1) settle?.({ reason: 'detached' });
   };

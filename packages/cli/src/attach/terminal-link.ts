@@ -6,7 +6,9 @@ import {
   TERMINAL_CLOSE_CODES,
   isKnownLogEvent,
   parseServerFrame,
+  sealedTerminalChecks,
   type ClientMessage,
+  type InputPayload,
   type LogEvent,
   type RunnerSnapshot,
   type ServerMessage,
@@ -50,6 +52,8 @@ export interface TerminalLinkOptions {
 
 const PENDING_INPUT_LIMIT = 256;
 
+type TerminalPayload = Extract<InputPayload, { kind: 'terminal' }>;
+
 /**
  * One attachment to a terminal session, across as many sockets as it takes: says `hello`,
  * subscribes from the start (so every subscription begins with the current screen), pings to
@@ -71,7 +75,7 @@ export class TerminalLink {
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private lastFrameAt = 0;
-  private readonly unacked = new Map<string, string>();
+  private readonly unacked = new Map<string, TerminalPayload>();
   /** Session frames that arrived before the subscribe reply, applied right after it. */
   private early: ServerMessage[] = [];
   private fatal: ((err: Error) => void) | undefined;
@@ -99,13 +103,29 @@ export class TerminalLink {
   /** Type into the terminal. Kept and retried until the server acknowledges it. */
   input(data: string): void {
     if (this.unacked.size >= PENDING_INPUT_LIMIT) return;
+    this.submit({ kind: 'terminal', data });
+  }
+
+  /**
+   * The user's terminal's answer to a program's query (`TerminalAnswers`), sent as a report: the
+   * server types it only when this window is the session's responder. An answer is about the
+   * screen of this moment, so it is sent once, while subscribed, and never kept for a resend.
+   */
+  answer(data: string, querySeq: number | undefined): void {
+    if (!this.subscribed) return;
+    const payload: TerminalPayload = { kind: 'terminal', data, report: true };
+    if (querySeq !== undefined) payload.querySeq = querySeq;
+    this.submit(payload, { once: true });
+  }
+
+  private submit(payload: TerminalPayload, o: { once?: boolean } = {}): void {
     const inputId = newInputId();
-    this.unacked.set(inputId, data);
+    if (!o.once) this.unacked.set(inputId, payload);
     const sealing = this.o.sealing;
     if (sealing) {
       // Sealed one at a time, in the order typed: the counters grow in the order sent.
       const sealed = this.sealingChain.then(async () =>
-        (await sealing()).sealInput(inputId, { kind: 'terminal', data }),
+        (await sealing()).sealInput(inputId, payload),
       );
       this.sealingChain = sealed.catch(() => undefined);
       this.sealedInputs.set(inputId, sealed);
@@ -115,7 +135,7 @@ export class TerminalLink {
         this.o.handlers.onRefused(`not sent: ${(error as Error).message}`);
       });
     }
-    this.sendInput(inputId, data);
+    this.sendInput(inputId, payload, o.once);
   }
 
   /** Resize the session's PTY. Sent only while subscribed; a later subscription resends. */
@@ -152,6 +172,10 @@ export class TerminalLink {
         token: this.o.token,
         mode: 'cli',
         label: 'baton attach',
+        // A catch-up and a busy program's commits come as pages: one message each, not one
+        // per event (docs/protocol.md, "Replay pages" and "Live pages").
+        eventPages: true,
+        livePages: true,
       });
     });
     socket.on('message', (raw: WebSocket.RawData) => this.receive(raw.toString()));
@@ -209,6 +233,15 @@ export class TerminalLink {
         if (msg.sessionId !== this.o.sessionId) return;
         if (this.subscribed) this.apply(msg);
         else this.early.push(msg);
+        return;
+      case 'events':
+        // A page means exactly its events as `event` frames, one after the other.
+        if (msg.sessionId !== this.o.sessionId) return;
+        for (const event of msg.events) {
+          const one: ServerMessage = { type: 'event', sessionId: msg.sessionId, event };
+          if (this.subscribed) this.apply(one);
+          else this.early.push(one);
+        }
         return;
       default:
         return;
@@ -352,7 +385,7 @@ export class TerminalLink {
     const early = this.early;
     this.early = [];
     for (const msg of early) this.apply(msg);
-    for (const [inputId, data] of this.unacked) this.sendInput(inputId, data);
+    for (const [inputId, payload] of this.unacked) this.sendInput(inputId, payload);
   }
 
   private refused(
@@ -369,20 +402,25 @@ export class TerminalLink {
     this.o.handlers.onRefused(message);
   }
 
-  private sendInput(inputId: string, data: string): void {
+  /** `once`: an answer, never kept for a resend (`answer`); any other input until its ack. */
+  private sendInput(inputId: string, payload: TerminalPayload, once = false): void {
     if (!this.subscribed) return;
     const sealed = this.sealedInputs.get(inputId);
     if (sealed) {
       sealed.then(
-        (payload) => {
-          if (this.subscribed && this.unacked.has(inputId)) {
+        (sealedPayload) => {
+          if (this.subscribed && (once || this.unacked.has(inputId))) {
+            // With the clear copy of a report's flag and query seq, which the relay checks
+            // (docs/protocol.md, "Sealed sessions" → "Inputs"); the host holds it to the sealed.
             this.send({
               type: 'input',
               sessionId: this.o.sessionId,
               inputId,
-              payload,
+              payload: sealedPayload,
+              ...sealedTerminalChecks(payload),
             } as ClientMessage);
           }
+          if (once) this.sealedInputs.delete(inputId);
         },
         () => undefined,
       );
@@ -392,7 +430,7 @@ export class TerminalLink {
       type: 'input',
       sessionId: this.o.sessionId,
       inputId,
-      payload: { kind: 'terminal', data },
+      payload,
     });
   }
 

@@ -43,4 +43,16 @@ describe('TerminalSizePolicy', () => {
     p.wrote('script');
     assert.equal(p.resize('desk', DESK).size, undefined);
   });
+
+  it('a window that types before its first size report does not shrink a wider one', () => {
+    const p = new TerminalSizePolicy();
+    p.resize('desk', DESK);
+    p.wrote('desk');
+    // The phone has just opened: its keys arrive before its (debounced) size.
+    const typed = p.wrote('phone');
+    assert.deepEqual(typed.size, DESK);
+    assert.equal(typed.ownerChanged, false);
+    assert.deepEqual(p.resize('phone', PHONE).size, DESK, 'the late report does not shrink it');
+    assert.equal(p.owner?.connectionId, 'desk');
+  });
 });

@@ -72,7 +72,11 @@ export class TerminalSizePolicy {
     const writer = this.lastWriter !== undefined ? sized(this.lastWriter) : sized(this.lastResizer);
     // The size in force before, unless it was only in force because it was pinned.
     const current = this.currentOwnerPinned ? undefined : sized(this.currentOwner);
-    let owner = sized(this.pinned) ?? writer;
+    // A writer that has not reported its size yet (a window that has just opened: its report
+    // is debounced) leaves the size in force, and its owner, as they were: were the owner
+    // dropped here, that window's report a moment later would find no wider window to keep and
+    // shrink the terminal under it.
+    let owner = sized(this.pinned) ?? writer ?? current;
     if (owner === writer && writer !== undefined && current !== undefined) {
       // A narrower window typing does not shrink the terminal under a wider one still attached.
       if (this.sizes.get(writer)!.cols < this.sizes.get(current)!.cols) owner = current;

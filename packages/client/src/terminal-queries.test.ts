@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { stripTerminalQueries } from './strip-terminal-queries.js';
+import { hasTerminalQuery, stripTerminalQueries } from './terminal-queries.js';
 
 describe('stripTerminalQueries', () => {
   it('removes the requests a terminal would answer', () => {
@@ -42,5 +42,17 @@ describe('stripTerminalQueries', () => {
       '\x1bc', // full reset
     ];
     for (const d of drawing) assert.equal(stripTerminalQueries(d), d, JSON.stringify(d));
+  });
+});
+
+describe('hasTerminalQuery', () => {
+  it('finds a query anywhere in output, and nothing in plain output', () => {
+    assert.equal(hasTerminalQuery('abc\x1b[6ndef'), true);
+    assert.equal(hasTerminalQuery('\x1b]11;?\x1b\\'), true);
+    assert.equal(hasTerminalQuery('\x1b[31mred\x1b[0m'), false);
+    assert.equal(hasTerminalQuery('plain'), false);
+    // The shared global pattern keeps no state between calls.
+    assert.equal(hasTerminalQuery('\x1b[c'), true);
+    assert.equal(hasTerminalQuery('\x1b[c'), true);
   });
 });

@@ -32,3 +32,13 @@ const QUERIES = new RegExp(
 export function stripTerminalQueries(output: string): string {
   return output.includes('\x1b') ? output.replace(QUERIES, '') : output;
 }
+
+/**
+ * Whether `output` asks the terminal that draws it for an answer: `baton attach` then expects
+ * its user's terminal to answer on its input, and sends what does as reports.
+ */
+export function hasTerminalQuery(output: string): boolean {
+  if (!output.includes('\x1b')) return false;
+  QUERIES.lastIndex = 0;
+  return QUERIES.test(output);
+}
