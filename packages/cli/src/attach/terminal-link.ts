@@ -115,12 +115,13 @@ export class TerminalLink {
     if (!this.subscribed) return;
     const payload: TerminalPayload = { kind: 'terminal', data, report: true };
     if (querySeq !== undefined) payload.querySeq = querySeq;
-    this.submit(payload, { once: true });
+    this.submit(payload);
   }
 
-  private submit(payload: TerminalPayload, o: { once?: boolean } = {}): void {
+  /** Keys are kept until acknowledged and sent again after a reconnect; a report is sent once. */
+  private submit(payload: TerminalPayload): void {
     const inputId = newInputId();
-    if (!o.once) this.unacked.set(inputId, payload);
+    if (payload.report !== true) this.unacked.set(inputId, payload);
     const sealing = this.o.sealing;
     if (sealing) {
       // Sealed one at a time, in the order typed: the counters grow in the order sent.
@@ -135,7 +136,7 @@ export class TerminalLink {
         this.o.handlers.onRefused(`not sent: ${(error as Error).message}`);
       });
     }
-    this.sendInput(inputId, payload, o.once);
+    this.sendInput(inputId, payload);
   }
 
   /** Resize the session's PTY. Sent only while subscribed; a later subscription resends. */
@@ -230,22 +231,23 @@ export class TerminalLink {
         return;
       case 'snapshot':
       case 'event':
-        if (msg.sessionId !== this.o.sessionId) return;
-        if (this.subscribed) this.apply(msg);
-        else this.early.push(msg);
+        if (msg.sessionId === this.o.sessionId) this.take(msg);
         return;
       case 'events':
         // A page means exactly its events as `event` frames, one after the other.
         if (msg.sessionId !== this.o.sessionId) return;
-        for (const event of msg.events) {
-          const one: ServerMessage = { type: 'event', sessionId: msg.sessionId, event };
-          if (this.subscribed) this.apply(one);
-          else this.early.push(one);
-        }
+        for (const event of msg.events)
+          this.take({ type: 'event', sessionId: msg.sessionId, event });
         return;
       default:
         return;
     }
+  }
+
+  /** A session frame: applied now, or after the subscribe reply when it came first. */
+  private take(msg: ServerMessage): void {
+    if (this.subscribed) this.apply(msg);
+    else this.early.push(msg);
   }
 
   private apply(msg: ServerMessage): void {
@@ -402,8 +404,8 @@ export class TerminalLink {
     this.o.handlers.onRefused(message);
   }
 
-  /** `once`: an answer, never kept for a resend (`answer`); any other input until its ack. */
-  private sendInput(inputId: string, payload: TerminalPayload, once = false): void {
+  private sendInput(inputId: string, payload: TerminalPayload): void {
+    const once = payload.report === true;
     if (!this.subscribed) return;
     const sealed = this.sealedInputs.get(inputId);
     if (sealed) {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import headlessModule from '@xterm/headless';
-import WebSocket from 'ws';
+import { ProtocolClient } from '@baton/server/testing';
 import type { AttachOutput } from './terminal-attach.js';
 
 // A CommonJS bundle: its named exports are only reachable from the default.
@@ -47,27 +47,16 @@ export async function storedInputs(
   token: string,
   sessionId: string,
 ): Promise<StoredInput[]> {
-  const socket = new WebSocket(wsUrl);
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const client = await ProtocolClient.connect(wsUrl, token);
   try {
-    const reply = new Promise<unknown>((resolve) =>
-      socket.on('message', (raw: WebSocket.RawData) => {
-        const frame = JSON.parse(raw.toString()) as {
-          type: string;
-          rid?: number;
-          result?: unknown;
-        };
-        if (frame.type === 'welcome')
-          socket.send(
-            JSON.stringify({ type: 'fetch', rid: 1, sessionId, afterSeq: 0, limit: 1000 }),
-          );
-        if (frame.type === 'reply' && frame.rid === 1) resolve(frame.result);
-      }),
-    );
-    socket.send(JSON.stringify({ type: 'hello', v: 1, token, mode: 'cli', label: 'test' }));
-    const { events } = (await reply) as { events: { type: string; data: StoredInput }[] };
+    const { events } = await client.request<{ events: { type: string; data: StoredInput }[] }>({
+      type: 'fetch',
+      sessionId,
+      afterSeq: 0,
+      limit: 1000,
+    });
     return events.flatMap((e) => (e.type === 'input' ? [e.data] : []));
   } finally {
-    socket.close();
+    await client.close();
   }
 }
