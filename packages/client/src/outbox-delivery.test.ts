@@ -95,3 +95,36 @@ test('an input retried after a lost ack is stored once and acked as a duplicate'
   assert.deepEqual(storeA.getSnapshot().events, storeB.getSnapshot().events);
   assert.equal(storeA.getSnapshot().pending.length, 0);
 });
+
+test('inputs sent faster than the connection may send are stored in the order they were made', async (t) => {
+  // A limit low enough that a burst of pipelined inputs goes over it: the outbox sends every
+  // pending input without waiting for acks, so a server that refused the frames over the rate
+  // (and took the ones after them once the bucket had refilled) would store the refused ones
+  // later, out of order, when they were resent.
+  const server = await startTestServer(tempDataDir(t), 0, {
+    rateLimit: { perSecond: 40, burst: 8 },
+  });
+  t.after(() => server.close());
+  const client = await connectedClient(t, server);
+  const session = await client.createSession({ kind: 'claude' });
+  const store = client.subscribe(session.id);
+  await waitFor('the subscription to be live', () => store.status === 'live');
+
+  const sent = Array.from({ length: 30 }, (_, i) =>
+    client.send(session.id, { kind: 'message', text: `burst ${i}` }),
+  );
+  const acks = await Promise.all(sent.map((s) => s.confirmed));
+  assert.ok(
+    acks.every((ack, i) => i === 0 || ack.seq > acks[i - 1]!.seq),
+    `acknowledged in the order made: ${acks.map((a) => a.seq).join(' ')}`,
+  );
+  const fetched = await client.fetchEvents(session.id, 0, 5000);
+  const stored = fetched.events
+    .filter(isKnownLogEvent)
+    .flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
+  assert.deepEqual(
+    stored,
+    sent.map((s) => s.inputId),
+    'stored once each, in the order made',
+  );
+});

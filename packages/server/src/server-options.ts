@@ -62,8 +62,9 @@ export interface ServerOptions {
    */
   maxPendingConnections?: number;
   /**
-   * Frames per second per authenticated WebSocket connection, as a token bucket; extra frames
-   * get `rate_limited` with `retryAfterMs`. `false` turns it off. Default 5,000/s, burst 10,000.
+   * Frames per second per authenticated WebSocket connection, as a token bucket; over it the
+   * connection is read more slowly (ws/frame-pacer.ts), its frames waiting in order, never
+   * refused. `false` turns it off. Default 5,000/s, burst 10,000.
    */
   rateLimit?: RateLimit | false;
   /**

@@ -3,14 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { WebSocket } from 'ws';
-import { startServer, type RunningServer } from '@baton/server';
+import { startServer, type RunningServer, type ServerOptions } from '@baton/server';
 import { BatonClient, type BatonClientOptions } from '../baton-client.js';
 import type { WebSocketConstructor, WebSocketLike } from '../web-socket-like.js';
 import { echoAgent } from './echo-agent.js';
 
-/** Starts a quiet real server with the echo agent on `port` (0: a free one) in `dataDir`. */
-export function startTestServer(dataDir: string, port = 0): Promise<RunningServer> {
-  return startServer({ dataDir, port, logLevel: 'error', runners: [echoAgent] });
+/**
+ * Starts a quiet real server with the echo agent on `port` (0: a free one) in `dataDir`;
+ * `options` overrides any other server option (a test's own limits).
+ */
+export function startTestServer(
+  dataDir: string,
+  port = 0,
+  options: Partial<ServerOptions> = {},
+): Promise<RunningServer> {
+  return startServer({ dataDir, port, logLevel: 'error', runners: [echoAgent], ...options });
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { CloseCode, PROTOCOL_VERSION, type ServerMessage } from '@baton/protocol';
+import { CloseCode, PROTOCOL_VERSION, type DeviceListing } from '@baton/protocol';
+import { callApi } from '../testing/http-api.js';
 import { ProtocolClient } from '../testing/protocol-client.js';
 import { QUIET_TERMINAL, startTestServer, waitUntil } from '../testing/test-server.js';
 
@@ -116,8 +117,8 @@ describe('abuse limits on the WebSocket', () => {
     }
   });
 
-  test('rate_limited is sent with retryAfterMs, the rid and the inputId; later frames pass', async () => {
-    const server = await startTestServer({ rateLimit: { perSecond: 5, burst: 5 } });
+  test('frames over the rate wait and are handled in the order sent: none is refused', async () => {
+    const server = await startTestServer({ rateLimit: { perSecond: 50, burst: 5 } });
     try {
       const c = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
       const { session } = await c.request<{ session: { id: string } }>({
@@ -125,27 +126,76 @@ describe('abuse limits on the WebSocket', () => {
         kind: 'terminal',
         config: QUIET_TERMINAL,
       });
-      for (let i = 0; i < 20; i++) c.send({ type: 'ping', rid: `p${i}` });
-      c.send({
-        type: 'input',
-        sessionId: session.id,
-        inputId: 'flood-1',
-        payload: { kind: 'terminal', data: 'x' },
-      });
-      const limited = (await c.waitFor(
-        (f) => f.type === 'error' && f.code === 'rate_limited' && f.inputId === 'flood-1',
-      )) as Extract<ServerMessage, { type: 'error' }>;
-      assert.equal(limited.sessionId, session.id);
-      assert.ok((limited.retryAfterMs ?? 0) > 0, 'retryAfterMs says when to retry');
-      const pingErrors = c.frames.filter(
-        (f) => f.type === 'error' && f.code === 'rate_limited' && typeof f.rid === 'string',
+      await c.subscribe(session.id);
+      // Pings and inputs interleaved, all sent at once: 40 frames against a burst of 5.
+      const started = performance.now();
+      for (let i = 0; i < 20; i++) {
+        c.send({ type: 'ping', rid: `p${i}` });
+        c.send({
+          type: 'input',
+          sessionId: session.id,
+          inputId: `flood-${String(i).padStart(2, '0')}`,
+          payload: { kind: 'terminal', data: 'x' },
+        });
+      }
+      await c.waitFor((f) => f.type === 'ack' && f.inputId === 'flood-19', 15_000);
+      // The bucket cannot have let 40 frames through in less than (40 - 5) / 50 s: they waited.
+      const took = performance.now() - started;
+      assert.ok(took >= 600, `the frames were held to the rate (all handled in ${took} ms)`);
+      assert.deepEqual(
+        c.frames.filter((f) => f.type === 'error'),
+        [],
+        'no frame was refused',
       );
-      assert.ok(pingErrors.length >= 10, `most pings refused, saw ${pingErrors.length}`);
-      // Waiting as told makes the same request succeed.
-      await new Promise((r) => setTimeout(r, limited.retryAfterMs));
-      const ack = await c.submit(session.id, 'flood-1', { kind: 'terminal', data: 'x' });
-      assert.ok(ack.seq > 0);
+      const pongs = c.frames.flatMap((f) => (f.type === 'pong' ? [f.rid] : []));
+      assert.deepEqual(
+        pongs,
+        Array.from({ length: 20 }, (_, i) => `p${i}`),
+        'every ping answered, in order',
+      );
+      const acks = c.frames.flatMap((f) => (f.type === 'ack' ? [[f.inputId, f.seq] as const] : []));
+      assert.deepEqual(
+        acks.map(([id]) => id),
+        Array.from({ length: 20 }, (_, i) => `flood-${String(i).padStart(2, '0')}`),
+        'every input acknowledged, in order',
+      );
+      assert.ok(
+        acks.every(([, seq], i) => i === 0 || seq > acks[i - 1]![1]),
+        'the inputs were stored in the order sent',
+      );
       await c.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a connection closed while its frames wait for the rate closes at once', async () => {
+    const server = await startTestServer({ rateLimit: { perSecond: 1, burst: 3 } });
+    try {
+      const reg = (
+        await callApi(server.url, server.ownerToken, 'POST', '/api/devices', {
+          name: 'flooder',
+          role: 'editor',
+        })
+      ).body as unknown as { deviceId: string; token: string };
+      const c = await ProtocolClient.connect(server.wsUrl, reg.token);
+      for (let i = 0; i < 10; i++) c.send({ type: 'ping', rid: `p${i}` });
+      // Three pass; the other seven wait, a second each, with the socket not being read.
+      await waitUntil(() => c.frames.filter((f) => f.type === 'pong').length === 3, '3 pongs');
+      const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)));
+      const started = performance.now();
+      await callApi(server.url, server.ownerToken, 'DELETE', `/api/devices/${reg.deviceId}`);
+      assert.equal(await closed, CloseCode.DeviceRevoked);
+      // The server's side of the close needs the peer's closing frame read: left paused, the
+      // socket would stay until the close's 2 s grace period cut it, the device online till then.
+      await waitUntil(async () => {
+        const { devices } = (await callApi(server.url, server.ownerToken, 'GET', '/api/devices'))
+          .body as unknown as { devices: DeviceListing[] };
+        return devices.find((d) => d.id === reg.deviceId)?.online === 0;
+      }, 'the connection closed on the server');
+      const took = performance.now() - started;
+      assert.ok(took < 1_500, `closed in ${Math.round(took)} ms, not at the grace period`);
+      assert.equal(c.frames.filter((f) => f.type === 'pong').length, 3, 'what waited is dropped');
     } finally {
       await server.stop();
     }

@@ -138,7 +138,7 @@ export class ServerMetrics {
     });
     this.rateLimitedFrames = new Counter({
       name: 'baton_rate_limited_frames_total',
-      help: 'WebSocket frames refused with rate_limited',
+      help: "WebSocket frames that arrived over their connection's rate and waited for it",
       registers,
     });
     this.httpRequests = new Counter({

@@ -7,7 +7,6 @@ import {
   PROTOCOL_VERSION,
   correlationOf,
   parseClientFrame,
-  type ClientMessage,
   type ConnectionMode,
   type ErrorCode,
   type HelloMessage,
@@ -26,6 +25,7 @@ import type { ServerMetrics } from '../observability/server-metrics.js';
 import { dispatch, type Attachment, type DispatchContext } from './dispatch.js';
 import { encodeTextFrames } from './text-frames.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
+import { FramePacer } from './frame-pacer.js';
 import { rawText } from './raw-text.js';
 
 /** Below this many queued bytes a subscriber that fell behind is served again. */
@@ -78,14 +78,22 @@ export class ClientConnection {
   private corked = false;
   private droppedAsSlow = false;
   private preHelloBytes = 0;
-  private readonly bucket: TokenBucket | undefined;
+  /** Holds frames after `hello` to the connection's rate (absent with `rateLimit: false`). */
+  private readonly pacer: FramePacer<[RawData, boolean]> | undefined;
   private readonly countPreHello = (chunk: Buffer) => this.onPreHelloBytes(chunk.length);
 
   constructor(
     private readonly ws: WebSocket,
     private readonly opts: ConnectionOptions,
   ) {
-    this.bucket = opts.rateLimit ? new TokenBucket(opts.rateLimit) : undefined;
+    this.pacer = opts.rateLimit
+      ? new FramePacer(new TokenBucket(opts.rateLimit), {
+          handle: ([data, isBinary]) => this.onFrame(data, isBinary),
+          pause: () => this.ws.pause(),
+          resume: () => this.ws.resume(),
+          onHeld: () => this.opts.metrics?.rateLimitedFrames.inc(),
+        })
+      : undefined;
     // `ws` attached its own 'data' listener first, so a chunk that completes `hello` has been
     // parsed (and the listener removed in onHello) before this one counts it: only bytes sent
     // while unauthenticated count. ws's own limit (maxPayload) is far larger, for after hello.
@@ -175,6 +183,12 @@ export class ClientConnection {
 
   close(code: number, reason: string): void {
     if (this.closed) return;
+    if (this.pacer?.waiting) {
+      // Nothing waiting is handled any more, and the peer's closing frame must be read for the
+      // close to complete: left paused, the socket would only go at the grace period below.
+      this.pacer.dispose();
+      this.ws.resume();
+    }
     try {
       this.ws.close(code, reason.slice(0, 120));
     } catch {
@@ -270,6 +284,12 @@ export class ClientConnection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     this.lastHeard = Date.now();
+    // Only after hello: the frames before it are bounded by preHelloMaxBytes instead.
+    if (this.peer && this.pacer) this.pacer.offer([data, isBinary]);
+    else this.onFrame(data, isBinary);
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     if (size > this.opts.maxFrameBytes) {
       this.sendError(
@@ -290,14 +310,6 @@ export class ClientConnection {
       return;
     }
     const msg = parsed.value;
-    // goodbye is never refused: it only lets the server forget the connection sooner.
-    if (this.peer && this.bucket && msg.type !== 'goodbye') {
-      const wait = this.bucket.take();
-      if (wait > 0) {
-        this.rateLimited(msg, wait);
-        return;
-      }
-    }
     if (msg.type === 'hello') {
       this.onHello(msg);
       return;
@@ -345,23 +357,6 @@ export class ClientConnection {
       error: (fields, code, message, retryAfterMs, requiredRole) =>
         this.sendError(fields, code, message, retryAfterMs, requiredRole),
     };
-  }
-
-  private rateLimited(msg: ClientMessage, retryAfterMs: number): void {
-    this.opts.metrics?.rateLimitedFrames.inc();
-    const fields: { rid?: RequestId; sessionId?: string; inputId?: string } = {};
-    if ('rid' in msg && msg.rid !== undefined) fields.rid = msg.rid;
-    if ('sessionId' in msg) fields.sessionId = msg.sessionId;
-    if (msg.type === 'input') fields.inputId = msg.inputId;
-    this.send(
-      JSON.stringify({
-        type: 'error',
-        ...fields,
-        code: 'rate_limited',
-        message: `more than ${this.opts.rateLimit ? this.opts.rateLimit.perSecond : 0} frames per second on this connection; retry after ${retryAfterMs} ms`,
-        retryAfterMs,
-      }),
-    );
   }
 
   private onHello({ v, token, mode, eventPages, livePages }: HelloMessage): void {
@@ -489,6 +484,7 @@ export class ClientConnection {
   private onClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pacer?.dispose();
     this.opts.socket.off('data', this.countPreHello);
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.helloTimer) clearTimeout(this.helloTimer);
