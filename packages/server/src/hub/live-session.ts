@@ -33,7 +33,7 @@ import {
   type RunnerFactory,
   type SealedFragment,
 } from '../runners/runner.js';
-import type { SessionRecord, Store, StoredEvent } from '../storage/store.js';
+import type { SessionRecord, Store } from '../storage/store.js';
 import { CommitFrames } from './commit-frames.js';
 import { parseStored, type CommittedEvent } from './event-frame.js';
 import { storedDuplicateOf } from './input-dedupe.js';
@@ -42,7 +42,7 @@ import { InOrderAppends } from './in-order-appends.js';
 import { withAttachmentInfo } from '../attachments/message-attachments.js';
 import { SessionDocuments } from './documents/session-documents.js';
 import { duplicateOrStale, isStaleRun } from './input-run.js';
-import { isStalePosition, snapshotReasonFor } from './log-position.js';
+import { isStalePosition } from './log-position.js';
 import { NOT_OWNER, type SessionLogState, type LogWriter } from './log-writer.js';
 import { chooseResponder } from './terminal-responder.js';
 import { ResponderHistory } from './responder-history.js';
@@ -53,7 +53,7 @@ import { replayFailed } from './replay-failure.js';
 import { RunnerSupervisor } from './runner-supervisor.js';
 import { nextControl } from './control-transitions.js';
 import { RecentFrames } from './recent-frames.js';
-import { replayCommitted, replayStored } from './replay-page.js';
+import { CatchUp } from './catch-up.js';
 import { Subscription } from './subscription.js';
 import { parseControl } from './stored-control.js';
 import { attachmentOf } from './attachment-of.js';
@@ -64,10 +64,6 @@ import { SessionAttentionTracker } from './summary/session-attention.js';
 import { SessionPreview } from './summary/session-preview.js';
 import { SessionUsageTracker } from './summary/session-usage.js';
 
-/** A terminal joiner this far behind gets the screen instead of every byte since. */
-const CATCHUP_SNAPSHOT_EVENTS = 256;
-/** Events read from the store per page while catching a subscriber up. */
-const REPLAY_PAGE = 500;
 /**
  * Recent committed frames kept per session for catching up subscribers that were away briefly
  * (RecentFrames); bounded so that a session costs at most this much memory for them.
@@ -156,6 +152,8 @@ export class LiveSession {
   private readonly inOrder = new InOrderAppends();
   /** The session's shared documents (`doc.*` requests). */
   readonly documents: SessionDocuments;
+  /** Brings each new or resumed subscriber up to the committed head, then live. */
+  private readonly catchUps: CatchUp;
 
   constructor(
     record: SessionRecord,
@@ -194,6 +192,16 @@ export class LiveSession {
       attachmentOf: (sub) => this.attachmentOf(sub),
       onChanged: () => this.deps.onInfoChanged(this, false),
       onLocalChanged: () => this.deps.onPresenceChanged?.(this),
+    });
+    const { streaming, sealedFragments } = this;
+    this.catchUps = new CatchUp(this, {
+      store: deps.store,
+      log: deps.log,
+      recent: this.recent,
+      liveFrames: function* () {
+        yield* streaming.catchUpFrames(record.id);
+        yield* sealedFragments.catchUpFrames();
+      },
     });
     this.documents = new SessionDocuments({
       sessionId: this.id,
@@ -346,7 +354,9 @@ export class LiveSession {
     const batch = new CommitFrames(events, this.id);
     for (const sub of this.subscriptions.values()) {
       if (!sub.offerAll(batch)) {
-        this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
+        this.catchUps
+          .run(sub)
+          .catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
       }
     }
     this.eventsSinceCheckpoint += events.length;
@@ -376,7 +386,9 @@ export class LiveSession {
     setImmediate(() => {
       if (sub.ended) return;
       this.presence.sendList(sub);
-      this.catchUp(sub).catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
+      this.catchUps
+        .run(sub)
+        .catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
     });
     this.presence.joined(sub);
     return { headSeq };
@@ -407,8 +419,9 @@ export class LiveSession {
 
   /**
    * Sends a streaming fragment to every live subscriber, and keeps it for the subscribers that
-   * turn live later (they get the text so far in `catchUp`). A subscriber still catching up gets
-   * nothing now: it receives the whole text so far when it turns live, then the fragments after.
+   * turn live later (they get the text so far once caught up, hub/catch-up.ts). A subscriber
+   * still catching up gets nothing now: it receives the whole text so far when it turns live,
+   * then the fragments after.
    */
   broadcastStream(
     messageId: string,
@@ -444,99 +457,6 @@ export class LiveSession {
    */
   streamsFinishing(n: number, messageIds: readonly string[]): void {
     if (this.sealed) this.sealedFragments.finishing(n, messageIds);
-  }
-
-  /**
-   * Brings one subscriber up to date: from the store, or with a snapshot when the events it
-   * needs were compacted (or a terminal joiner is far behind). Never waits on other subscribers;
-   * waits only for this subscriber's own socket to drain.
-   */
-  private async catchUp(sub: Subscription): Promise<void> {
-    if (sub.pumping) return;
-    sub.pumping = true;
-    try {
-      while (!sub.ended && !sub.peer.closed) {
-        await sub.peer.drained();
-        if (sub.ended || sub.peer.closed) return;
-        // No await between this check and the switch to live: a commit whose `onCommitted`
-        // runs after the switch is offered to this subscriber live, one that ran before is
-        // replayed. (This holds with any store: committedSeq moves only in onCommitted.)
-        if (sub.nextSeq > this.committedSeq) {
-          sub.state = 'live';
-          sub.fellBehind = false;
-          // Synchronously with turning live: no fragment can slip in between the text so far
-          // and the live fragments after it.
-          for (const frame of this.streaming.catchUpFrames(this.id)) sub.peer.send(frame);
-          for (const frame of this.sealedFragments.catchUpFrames()) sub.peer.send(frame);
-          return;
-        }
-        const behind = this.committedSeq - sub.nextSeq + 1;
-        const compacted = sub.nextSeq < this.firstSeq;
-        const reset = sub.resetPending;
-        if (reset || compacted || (this.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
-          const snap = await this.deps.projection.snapshot();
-          if (sub.ended) return;
-          // A sealed session without a host snapshot yet (seq 0) replays instead.
-          if (reset || compacted || (snap.seq > 0 && snap.seq >= sub.nextSeq - 1)) {
-            const reason = snapshotReasonFor(
-              sub.peer.protocolVersion,
-              reset ? 'reset' : compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup',
-            );
-            sub.peer.send(
-              JSON.stringify({
-                type: 'snapshot',
-                sessionId: this.id,
-                seq: snap.seq,
-                epoch: this.epoch,
-                reason,
-                state: { session: this.info(), runner: snap.state },
-              }),
-            );
-            sub.nextSeq = snap.seq + 1;
-            sub.fellBehind = false;
-            sub.resetPending = false;
-            continue;
-          }
-        }
-        const recent = this.recent.from(sub.nextSeq, REPLAY_PAGE);
-        if (recent && recent.length > 0) {
-          // Synchronous with the check of committedSeq above: these are all committed events.
-          sendAll(sub.peer, replayCommitted(sub.peer, this.id, recent));
-          sub.nextSeq = recent[recent.length - 1]!.seq + 1;
-          continue;
-        }
-        const page = await this.deps.store.readEvents(this.id, sub.nextSeq - 1, REPLAY_PAGE);
-        if (sub.ended) return;
-        // The stored JSON is spliced into the frames as is (never parsed and encoded again),
-        // and the page leaves as one buffer where the peer can (Peer.sendFrames).
-        const replayed: StoredEvent[] = [];
-        for (const stored of page) {
-          // Nothing past committedSeq, though the store may already hold it: with PostgreSQL a
-          // commit is visible to this read before the LogWriter hears that it committed, and so
-          // before the append is acknowledged and `onCommitted` has run (projection, streaming
-          // text, live subscribers). Sending it here would fan out before the acknowledgement,
-          // and a subscriber turning live below would get the streamed text of a message whose
-          // final event it already has. (With better-sqlite3 the read could not see such an
-          // event: the commit and `onCommitted` run in one stretch of the event loop.)
-          if (stored.seq !== sub.nextSeq || stored.seq > this.committedSeq) break;
-          replayed.push(stored);
-          sub.nextSeq++;
-        }
-        const progressed = replayed.length > 0;
-        sendAll(sub.peer, replayStored(sub.peer, this.id, replayed));
-        if (!progressed && sub.nextSeq >= this.firstSeq) {
-          // Only possible if the store lags the commit callback; never expected with SQLite.
-          this.deps.log.error('replay found no stored event where one was expected', {
-            session: this.id,
-            nextSeq: sub.nextSeq,
-            committedSeq: this.committedSeq,
-          });
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-    } finally {
-      sub.pumping = false;
-    }
   }
 
   /**
@@ -1047,10 +967,4 @@ export class LiveSession {
     await this.runners.release();
     this.deps.projection.dispose();
   }
-}
-
-/** A replay page to one peer, as one write where the peer can (Peer.sendFrames). */
-function sendAll(peer: Peer, frames: readonly (string | Buffer)[]): void {
-  if (peer.sendFrames) peer.sendFrames(frames);
-  else for (const frame of frames) peer.send(frame);
 }

@@ -79,7 +79,7 @@ const types = {
  *
  * Unlike SqliteStore, every call here yields to the event loop while the server answers. What
  * the hub relied on SQLite's synchronous calls for is written down where it is kept (LogWriter,
- * LiveSession.catchUp); this class only promises what the Store interface says.
+ * CatchUp in hub/catch-up.ts); this class only promises what the Store interface says.
  *
  * Transactions run at PostgreSQL's default isolation (read committed). The one writer of a
  * session's log is its LogWriter, which never runs two commits at once, so no commit can meet
