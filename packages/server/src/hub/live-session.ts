@@ -54,6 +54,7 @@ import { RunnerSupervisor } from './runner-supervisor.js';
 import { nextControl } from './control-transitions.js';
 import { RecentFrames } from './recent-frames.js';
 import { CatchUp } from './catch-up.js';
+import { SessionRetention } from './session-retention.js';
 import { Subscription } from './subscription.js';
 import { parseControl } from './stored-control.js';
 import { attachmentOf } from './attachment-of.js';
@@ -70,8 +71,6 @@ import { SessionUsageTracker } from './summary/session-usage.js';
  */
 const RECENT_EVENTS = 2048;
 const RECENT_BYTES = 512 * 1024;
-/** A terminal's screen is checkpointed after this many events, so a restart replays little. */
-const CHECKPOINT_EVERY_EVENTS = 1000;
 
 export interface LiveSessionDeps {
   store: Store;
@@ -132,8 +131,6 @@ export class LiveSession {
   /** With many nodes: the attachments through other nodes (RemotePresence), in their order. */
   private remoteAttachments: readonly Attachment[] = [];
   private size: { cols: number; rows: number };
-  private compacting = false;
-  private eventsSinceCheckpoint = 0;
   private deleted = false;
   /** Who is attached, as each subscriber is told (the window, itself and the count). */
   private readonly presence: PresenceBroadcast;
@@ -154,6 +151,8 @@ export class LiveSession {
   readonly documents: SessionDocuments;
   /** Brings each new or resumed subscriber up to the committed head, then live. */
   private readonly catchUps: CatchUp;
+  /** Checkpoints and compaction of this session's log. */
+  private readonly retention: SessionRetention;
 
   constructor(
     record: SessionRecord,
@@ -192,6 +191,12 @@ export class LiveSession {
       attachmentOf: (sub) => this.attachmentOf(sub),
       onChanged: () => this.deps.onInfoChanged(this, false),
       onLocalChanged: () => this.deps.onPresenceChanged?.(this),
+    });
+    this.retention = new SessionRetention(this, {
+      store: deps.store,
+      projection: deps.projection,
+      retentionEvents: deps.retentionEvents,
+      log: deps.log,
     });
     const { streaming, sealedFragments } = this;
     this.catchUps = new CatchUp(this, {
@@ -359,8 +364,7 @@ export class LiveSession {
           .catch((err: unknown) => replayFailed(this.deps.log, this.id, sub, err));
       }
     }
-    this.eventsSinceCheckpoint += events.length;
-    this.maybeCompact();
+    this.retention.committed(events.length);
     this.deps.onInfoChanged(this, urgent);
   }
 
@@ -891,21 +895,6 @@ export class LiveSession {
 
   // ---- retention -----------------------------------------------------------------------------
 
-  private maybeCompact(): void {
-    // Only the owner checkpoints and compacts; a following node's firstSeq follows the store.
-    if (this.compacting || this.deleted || this.following) return;
-    const retained = this.committedSeq - this.firstSeq + 1;
-    const overRetention = retained > this.deps.retentionEvents * 1.25;
-    // A sealed session's snapshots are its host's, stored as they arrive (hostSnapshot): the
-    // relay has none of its own to checkpoint, and compacts only up to the host's newest.
-    const checkpointDue =
-      !this.sealed &&
-      this.kind === 'terminal' &&
-      this.eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS;
-    if (!overRetention && !checkpointDue) return;
-    void this.checkpoint(overRetention);
-  }
-
   /**
    * On a relay, a sealed session: its host's snapshot at `seq`, verified by the host link. Kept
    * (store, then projection) when it is newer than the one held and within the committed log;
@@ -923,39 +912,12 @@ export class LiveSession {
     if (seq <= projection.snapshotSeq) return;
     await this.deps.store.putSnapshot(this.id, seq, JSON.stringify({ sealed }));
     projection.offer(seq, sealed);
-    this.maybeCompact();
+    this.retention.maybeCompact();
   }
 
-  /**
-   * Stores the projection's snapshot at its seq S, and when over retention deletes events up to
-   * min(S, head - retention). Deleting only at or below S is what keeps replay exact: any
-   * subscriber that needs a deleted event gets the snapshot at S and the events after it.
-   */
-  async checkpoint(compact = false): Promise<void> {
-    if (this.compacting || this.deleted || this.following) return;
-    this.compacting = true;
-    try {
-      this.eventsSinceCheckpoint = 0;
-      const snap = await this.deps.projection.snapshot();
-      if (this.deleted || snap.seq === 0) return;
-      await this.deps.store.putSnapshot(this.id, snap.seq, JSON.stringify(snap.state));
-      if (compact) {
-        const upto = Math.min(snap.seq, this.committedSeq - this.deps.retentionEvents);
-        if (upto >= this.firstSeq) {
-          // Before the delete, not after it: with a store that yields (PostgreSQL) a catch-up
-          // would otherwise read the deleted range for a round trip while firstSeq still says
-          // it is there, and find nothing. The snapshot at `snap.seq` >= upto is stored above,
-          // so a subscriber sent to it from here on loses nothing; if the delete fails, the
-          // events merely stay (and such subscribers get the snapshot instead of them).
-          this.firstSeq = upto + 1;
-          await this.deps.store.compact(this.id, upto);
-        }
-      }
-    } catch (err) {
-      this.deps.log.error('checkpoint failed', { session: this.id, error: (err as Error).message });
-    } finally {
-      this.compacting = false;
-    }
+  /** Stores a checkpoint now (and compacts when `compact`); never rejects. */
+  checkpoint(compact = false): Promise<void> {
+    return this.retention.checkpoint(compact);
   }
 
   /** Ends every subscription and the runner; called on delete and on server shutdown. */
