@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isKnownLogEvent, type LogEvent } from '@baton/protocol';
+import { refusedCommits, refusedPgCommits, tempPgSchema, waitUntil } from '@baton/server/testing';
 import type { SessionStore } from './session-store.js';
 import {
   connectedClient,
@@ -94,6 +95,92 @@ test('an input retried after a lost ack is stored once and acked as a duplicate'
   assert.equal(inputsWithId(fetched.events.filter(isKnownLogEvent), x.inputId).length, 1);
   assert.deepEqual(storeA.getSnapshot().events, storeB.getSnapshot().events);
   assert.equal(storeA.getSnapshot().pending.length, 0);
+});
+
+test('inputs sent while the store refused earlier ones are stored after them, in the order they were made', async (t) => {
+  const dataDir = tempDataDir(t);
+  // Paced, so that one burst of inputs reaches the store over several commits: the first are
+  // refused, and the later ones arrive once it writes again but before the refused ones are
+  // sent again. A server that stored those would put them ahead of the refused ones.
+  const server = await startTestServer(dataDir, 0, { rateLimit: { perSecond: 40, burst: 8 } });
+  t.after(() => server.close());
+  const faults = refusedCommits(dataDir);
+  t.after(() => faults.close());
+  const client = await connectedClient(t, server);
+  const session = await client.createSession({ kind: 'claude' });
+  const store = client.subscribe(session.id);
+  await waitFor('the subscription to be live', () => store.status === 'live');
+
+  // The store writes again the moment the client hears of the first refusal.
+  const sentOnce = new Set<string>();
+  let refusals = 0;
+  const stop = store.subscribe(() => {
+    for (const p of store.getSnapshot().pending) {
+      if (p.status === 'sent') sentOnce.add(p.inputId);
+      else if (p.status === 'pending' && sentOnce.delete(p.inputId) && refusals++ === 0)
+        faults.refuse(false);
+    }
+  });
+  t.after(stop);
+  faults.refuse(true);
+  const sent = Array.from({ length: 30 }, (_, i) =>
+    client.send(session.id, { kind: 'message', text: `while refused ${i}` }),
+  );
+  const acks = await Promise.all(sent.map((s) => s.confirmed));
+  assert.ok(refusals > 0, 'the store refused some of them');
+  assert.ok(
+    acks.every((ack, i) => i === 0 || ack.seq > acks[i - 1]!.seq),
+    `acknowledged in the order made: ${acks.map((a) => a.seq).join(' ')}`,
+  );
+  const fetched = await client.fetchEvents(session.id, 0, 5000);
+  const stored = fetched.events
+    .filter(isKnownLogEvent)
+    .flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
+  assert.deepEqual(
+    stored,
+    sent.map((s) => s.inputId),
+    'stored once each, in the order made',
+  );
+});
+
+test('on PostgreSQL, inputs queued behind a commit that then fails are stored after the refused ones', async (t) => {
+  // The window a store that yields has: while a commit is on its way, later inputs wait for the
+  // next commit. When the first fails and the next one works, they must not land first.
+  const pgSchema = await tempPgSchema('baton_outbox');
+  const server = await startTestServer(tempDataDir(t), 0, { store: pgSchema.url });
+  const faults = await refusedPgCommits(pgSchema.url, pgSchema.schema);
+  // One hook, since hooks run in the order registered: the schema goes after the server.
+  t.after(async () => {
+    await faults.close();
+    await server.close();
+    await pgSchema.drop();
+  });
+  const client = await connectedClient(t, server);
+  const session = await client.createSession({ kind: 'claude' });
+  const store = client.subscribe(session.id);
+  await waitFor('the subscription to be live', () => store.status === 'live');
+
+  await faults.refuseNext(400);
+  const first = client.send(session.id, { kind: 'message', text: 'first' });
+  await waitUntil(async () => (await faults.slowCommits()) > 0, 'its commit to be on its way');
+  const later = Array.from({ length: 9 }, (_, i) =>
+    client.send(session.id, { kind: 'message', text: `later ${i}` }),
+  );
+  const sent = [first, ...later];
+  const acks = await Promise.all(sent.map((s) => s.confirmed));
+  assert.ok(
+    acks.every((ack, i) => i === 0 || ack.seq > acks[i - 1]!.seq),
+    `acknowledged in the order made: ${acks.map((a) => a.seq).join(' ')}`,
+  );
+  const fetched = await client.fetchEvents(session.id, 0, 5000);
+  const stored = fetched.events
+    .filter(isKnownLogEvent)
+    .flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
+  assert.deepEqual(
+    stored,
+    sent.map((s) => s.inputId),
+    'stored once each, in the order made',
+  );
 });
 
 test('inputs sent faster than the connection may send are stored in the order they were made', async (t) => {

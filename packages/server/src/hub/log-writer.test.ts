@@ -6,6 +6,7 @@ import type { CommitEntry, Store } from '../storage/store.js';
 import { tempDataDir } from '../testing/test-server.js';
 import type { CommittedEvent } from './event-frame.js';
 import { LogWriter, type SessionLogState } from './log-writer.js';
+import type { BatonError } from '../baton-error.js';
 import { terminalSessionRecord } from '../testing/session-record.js';
 
 async function setup(wrap: (s: Store) => Store = (s) => s) {
@@ -95,6 +96,71 @@ test('a failed commit rejects its appends, fans nothing out and leaves no gap', 
     fail = false;
     const ok = await t.writer.appendInput(t.log, input('a'));
     assert.equal(!ok.duplicate && ok.committed[0]!.seq, 1, 'the number is reused: no gap');
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('after a refused commit, the inputs its device sent before hearing are refused too, until it sends a refused one again', async () => {
+  let fail = true;
+  const t = await setup((s) =>
+    Object.assign(Object.create(s) as Store, {
+      commit: (b: readonly CommitEntry[]) =>
+        fail ? Promise.reject(new Error('disk full')) : s.commit(b),
+    }),
+  );
+  const from = (deviceId: string, inputId: string) => ({
+    type: 'input' as const,
+    data: { inputId, deviceId, payload: { kind: 'terminal' as const, data: inputId } },
+  });
+  const seqOf = (r: Awaited<ReturnType<LogWriter['appendInput']>>) =>
+    r.duplicate ? -1 : r.committed[0]!.seq;
+  try {
+    await assert.rejects(t.writer.appendInput(t.log, from('d', 'a1')), /cannot write/);
+    fail = false;
+    // Sent before the device heard of the refusal: the store works again, but storing it now
+    // would put it ahead of a1 in the log.
+    await assert.rejects(t.writer.appendInput(t.log, from('d', 'a2')), (err: BatonError) => {
+      assert.equal(err.code, 'unavailable');
+      assert.match(err.message, /earlier input of this device .* send the refused inputs again/);
+      return true;
+    });
+    // Another device and other plain appends are not held.
+    const other = await t.writer.appendInput(t.log, from('e', 'b1'));
+    assert.equal(seqOf(other), 1);
+    // The device sends its refused inputs again, in order: the hold opens at the first.
+    assert.equal(seqOf(await t.writer.appendInput(t.log, from('d', 'a1'))), 2);
+    assert.equal(seqOf(await t.writer.appendInput(t.log, from('d', 'a2'))), 3);
+    assert.equal(seqOf(await t.writer.appendInput(t.log, from('d', 'a3'))), 4);
+    assert.deepEqual(
+      (await t.store.readEvents('s1', 0, 10)).map((e) => JSON.parse(e.dataJson).inputId),
+      ['b1', 'a1', 'a2', 'a3'],
+    );
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('a held input that comes back first opens the hold as well (its refused one was given up)', async () => {
+  let fail = true;
+  const t = await setup((s) =>
+    Object.assign(Object.create(s) as Store, {
+      commit: (b: readonly CommitEntry[]) =>
+        fail ? Promise.reject(new Error('disk full')) : s.commit(b),
+    }),
+  );
+  try {
+    await assert.rejects(t.writer.appendInput(t.log, input('k1')), /cannot write/);
+    fail = false;
+    await assert.rejects(t.writer.appendInput(t.log, input('k2')), /was not stored, so this one/);
+    await assert.rejects(t.writer.appendInput(t.log, input('k3')), /was not stored, so this one/);
+    // k1 was a keystroke past its lifetime: the client dropped it and resends k2 and k3.
+    const k2 = await t.writer.appendInput(t.log, input('k2'));
+    const k3 = await t.writer.appendInput(t.log, input('k3'));
+    assert.deepEqual(
+      [k2, k3].map((r) => (r.duplicate ? -1 : r.committed[0]!.seq)),
+      [1, 2],
+    );
   } finally {
     await t.dispose();
   }

@@ -1,4 +1,4 @@
-import type { LogEvent, NewLogEvent } from '@baton/protocol';
+import { RETRYABLE_ERROR_CODES, type LogEvent, type NewLogEvent } from '@baton/protocol';
 import {
   inputKey,
   type CommitEntry,
@@ -13,6 +13,7 @@ import { toCommitted, type CommittedEvent } from './event-frame.js';
 import { BatonError } from '../baton-error.js';
 import { storedInputVerdict } from './input-dedupe.js';
 import { InputIdCeilings } from './input-id-ceilings.js';
+import { InputOrderHolds } from './input-order-holds.js';
 import { payloadDigest } from './payload-digest.js';
 import { LeaseLost } from '../storage/entry-rejected.js';
 import type { SessionLease } from '../storage/session-lease.js';
@@ -65,6 +66,12 @@ interface PendingAppend {
   events: NewLogEvent[];
   /** Set for an input: the dedupe key, (device, input id), and the payload's digest. */
   input?: InputKey & { digest: string };
+  /**
+   * An input event, which its device sends in the order it made it and sends again when refused
+   * with a retryable code: held behind such a refusal (InputOrderHolds). Not a document write,
+   * whose client does not send it again by itself.
+   */
+  ordered?: true;
   patch?: Partial<
     Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode' | 'control' | 'hostOut'>
   >;
@@ -105,6 +112,9 @@ type Refusal = { refused: BatonError };
  *   taken by another writer) fails only that session's appends; the rest of the batch commits.
  * - A failure of the store as a whole rejects every append of the batch with `unavailable`
  *   (retryable; nothing was stored, nothing acknowledged).
+ * - Order behind a refusal: after an input is refused with a retryable code, the inputs its
+ *   device sent before it heard are refused too, until it sends a refused one again
+ *   (InputOrderHolds), so the next commit that works cannot store them ahead of it.
  * - Group commit: appends that arrive while a flush is running (or in the same tick) share the
  *   next transaction, so throughput grows with concurrency instead of paying a commit per event.
  */
@@ -113,6 +123,7 @@ export class LogWriter {
   private flushing = false;
   private scheduled = false;
   private readonly ceilings: InputIdCeilings;
+  private readonly holds = new InputOrderHolds();
 
   constructor(
     private readonly store: Store,
@@ -164,7 +175,14 @@ export class LogWriter {
    */
   appendInput(log: SessionLogState, event: NewLogEvent & { type: 'input' }): Promise<AppendResult> {
     const { deviceId, inputId, payload } = event.data;
-    return this.enqueue(log, [event], { deviceId, inputId, digest: payloadDigest(payload) });
+    return this.enqueue(
+      log,
+      [event],
+      { deviceId, inputId, digest: payloadDigest(payload) },
+      undefined,
+      undefined,
+      true,
+    );
   }
 
   private enqueue(
@@ -173,6 +191,7 @@ export class LogWriter {
     input: PendingAppend['input'] | undefined,
     patch?: PendingAppend['patch'],
     documents?: readonly DocumentRecord[],
+    ordered = false,
   ): Promise<AppendResult> {
     if (log.lease === NOT_OWNER) {
       return Promise.reject(
@@ -186,6 +205,7 @@ export class LogWriter {
     return new Promise<AppendResult>((resolve, reject) => {
       const item: PendingAppend = { log, events, resolve, reject };
       if (input !== undefined) item.input = input;
+      if (ordered) item.ordered = true;
       if (patch !== undefined) item.patch = patch;
       if (documents !== undefined) item.documents = documents;
       this.queue.push(item);
@@ -235,6 +255,7 @@ export class LogWriter {
     const outcomes = new Map<PendingAppend, AppendResult | Refusal>();
     const heads = new Map<SessionLogState, { headSeq: number; lastActivityAt: number }>();
     const now = Date.now();
+    if (!this.holds.empty) this.holds.prune(now);
 
     let failed: Map<string, Error>;
     try {
@@ -252,6 +273,14 @@ export class LogWriter {
         const patch: SessionPatch = { headSeq: log.headSeq, lastActivityAt: now };
         const documents: DocumentRecord[] = [];
         for (const item of items) {
+          // In arrival order, so that what came after a refused input stays after it.
+          if (item.ordered && item.input !== undefined && !this.holds.empty) {
+            const { deviceId, inputId } = item.input;
+            if (this.holds.admit(log.sessionId, deviceId, inputId, now) === 'held') {
+              outcomes.set(item, { refused: heldBehindRefusal(log.sessionId) });
+              continue;
+            }
+          }
           if (item.input !== undefined) {
             const seen = stored.get(inputKey(item.input));
             if (seen !== undefined) {
@@ -317,7 +346,7 @@ export class LogWriter {
         return;
       }
     }
-    await this.settle(batch, bySession, outcomes, heads, failed);
+    await this.settle(batch, bySession, outcomes, heads, failed, entries);
   }
 
   /**
@@ -368,7 +397,10 @@ export class LogWriter {
             `the store cannot write (${(err as Error).message}); nothing was stored: retry`,
             STORE_RETRY_AFTER_MS,
           );
-    for (const item of batch) item.reject(error);
+    for (const item of batch) {
+      this.holdAfter(item, error);
+      item.reject(error);
+    }
     const cause = err instanceof Error ? err : new Error(String(err));
     this.notify(() => this.hooks.onStoreFailed?.(error, logs, cause));
     await this.reloadHeads(heads);
@@ -381,6 +413,7 @@ export class LogWriter {
     outcomes: Map<PendingAppend, AppendResult | Refusal>,
     heads: Map<SessionLogState, { headSeq: number; lastActivityAt: number }>,
     failed: Map<string, Error>,
+    entries: readonly CommitEntry[],
   ): Promise<void> {
     // Sessions whose entry was left out fail alone; every other session's appends stand.
     const refused = new Map<SessionLogState, BatonError>();
@@ -393,8 +426,10 @@ export class LogWriter {
     for (const item of batch) {
       const error = refused.get(item.log);
       const o = outcomes.get(item)!;
-      if (error) item.reject(error);
-      else if ('refused' in o) item.reject(o.refused);
+      if (error) {
+        this.holdAfter(item, error);
+        item.reject(error);
+      } else if ('refused' in o) item.reject(o.refused);
       else item.resolve(o);
     }
     for (const [log, items] of bySession) {
@@ -406,10 +441,20 @@ export class LogWriter {
       }
       if (committed.length > 0) this.notify(() => this.onCommitted(log, committed));
     }
-    this.notify(() => this.hooks.onStored?.([...bySession.keys()].filter((l) => !refused.has(l))));
+    // Only what the store wrote says it can write: a batch of duplicates and held inputs wrote
+    // nothing, and must not clear a full disk's degraded state.
+    const written = new Set(entries.map((e) => e.sessionId));
+    const stored = [...bySession.keys()].filter((l) => written.has(l.sessionId) && !refused.has(l));
+    if (stored.length > 0) this.notify(() => this.hooks.onStored?.(stored));
     if (refused.size > 0) {
       await this.reloadHeads(new Map([...heads].filter(([log]) => refused.has(log))));
     }
+  }
+
+  /** An input refused with a retryable code holds its device's later inputs (InputOrderHolds). */
+  private holdAfter(item: PendingAppend, error: BatonError): void {
+    if (item.ordered && item.input !== undefined && RETRYABLE_ERROR_CODES.has(error.code))
+      this.holds.refused(item.log.sessionId, item.input.deviceId, item.input.inputId, Date.now());
   }
 
   /**
@@ -464,4 +509,14 @@ export class LogWriter {
       }
     }
   }
+}
+
+/** The refusal of an input sent before its device heard that an earlier one was refused. */
+function heldBehindRefusal(sessionId: string): BatonError {
+  return new BatonError(
+    'unavailable',
+    `an earlier input of this device on session ${sessionId} was not stored, so this one was not ` +
+      'either (inputs keep the order they were made in): send the refused inputs again, in order',
+    STORE_RETRY_AFTER_MS,
+  );
 }

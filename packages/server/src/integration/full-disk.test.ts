@@ -211,7 +211,20 @@ test(
           f.session.degraded === undefined &&
           client.frames.indexOf(f) > framesAtFull,
       );
+      // A new input before the refused one is sent again is refused as well: stored now, it
+      // would be ahead of the refused one in the log (docs/protocol.md, section 7, rule 5).
+      await assert.rejects(submit(), (err: Error) => {
+        assert.ok(err instanceof ProtocolError);
+        assert.equal(err.code, 'unavailable');
+        assert.match(err.message, /earlier input of this device .* send the refused inputs again/);
+        return true;
+      });
+      const heldId = lastTried;
+      // Sent again, the refused input is stored, and what follows is stored after it.
+      const resent = await client.submit(id, refusedId, { kind: 'terminal', data: 'x' });
+      acked.set(refusedId, resent.seq);
       await submit();
+      assert.ok(acked.get(lastTried)! > resent.seq);
       const after = await waitUntil(async () => {
         const t = ticks(await storedEvents(server.url, server.ownerToken, id));
         return t.length >= printedAtFree + 2 && t;
@@ -234,7 +247,7 @@ test(
       for (const [inputId, seq] of acked) {
         assert.equal(inputs.get(inputId), seq, `acknowledged input ${inputId} is stored at ${seq}`);
       }
-      assert.equal(inputs.has(refusedId), false, 'the refused input was never stored');
+      assert.equal(inputs.has(heldId), false, 'the input that was not sent again was never stored');
       const restarted = ticks(events);
       assert.deepEqual(
         restarted,

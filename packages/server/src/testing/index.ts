@@ -28,3 +28,4 @@ export {
   type WelcomedHost,
 } from './relay-host.js';
 export { heldTurnAgent, type HeldTurnAgent } from './held-turn-agent.js';
+export { refusedCommits, refusedPgCommits } from './refused-commits.js';
