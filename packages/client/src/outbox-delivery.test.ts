@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isKnownLogEvent, type LogEvent } from '@baton/protocol';
 import { refusedCommits, refusedPgCommits, tempPgSchema, waitUntil } from '@baton/server/testing';
+import type { BatonClient } from './baton-client.js';
+import type { SubmittedInput } from './outbox.js';
 import type { SessionStore } from './session-store.js';
 import {
   connectedClient,
@@ -19,6 +21,28 @@ function inputsWithId(events: readonly LogEvent[], inputId: string): LogEvent[] 
 
 function replies(store: SessionStore): string[] {
   return store.getSnapshot().events.flatMap((e) => (e.type === 'agent.text' ? [e.data.text] : []));
+}
+
+/** Every input of `sent` acknowledged and stored once, in the order it was made. */
+async function assertStoredInOrder(
+  client: BatonClient,
+  sessionId: string,
+  sent: readonly SubmittedInput[],
+): Promise<void> {
+  const acks = await Promise.all(sent.map((s) => s.confirmed));
+  assert.ok(
+    acks.every((ack, i) => i === 0 || ack.seq > acks[i - 1]!.seq),
+    `acknowledged in the order made: ${acks.map((a) => a.seq).join(' ')}`,
+  );
+  const fetched = await client.fetchEvents(sessionId, 0, 5000);
+  const stored = fetched.events
+    .filter(isKnownLogEvent)
+    .flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
+  assert.deepEqual(
+    stored,
+    sent.map((s) => s.inputId),
+    'stored once each, in the order made',
+  );
 }
 
 test('inputs submitted while the server is unreachable are sent once it is back', async (t) => {
@@ -126,21 +150,8 @@ test('inputs sent while the store refused earlier ones are stored after them, in
   const sent = Array.from({ length: 30 }, (_, i) =>
     client.send(session.id, { kind: 'message', text: `while refused ${i}` }),
   );
-  const acks = await Promise.all(sent.map((s) => s.confirmed));
+  await assertStoredInOrder(client, session.id, sent);
   assert.ok(refusals > 0, 'the store refused some of them');
-  assert.ok(
-    acks.every((ack, i) => i === 0 || ack.seq > acks[i - 1]!.seq),
-    `acknowledged in the order made: ${acks.map((a) => a.seq).join(' ')}`,
-  );
-  const fetched = await client.fetchEvents(session.id, 0, 5000);
-  const stored = fetched.events
-    .filter(isKnownLogEvent)
-    .flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
-  assert.deepEqual(
-    stored,
-    sent.map((s) => s.inputId),
-    'stored once each, in the order made',
-  );
 });
 
 test('on PostgreSQL, inputs queued behind a commit that then fails are stored after the refused ones', async (t) => {
@@ -167,20 +178,7 @@ test('on PostgreSQL, inputs queued behind a commit that then fails are stored af
     client.send(session.id, { kind: 'message', text: `later ${i}` }),
   );
   const sent = [first, ...later];
-  const acks = await Promise.all(sent.map((s) => s.confirmed));
-  assert.ok(
-    acks.every((ack, i) => i === 0 || ack.seq > acks[i - 1]!.seq),
-    `acknowledged in the order made: ${acks.map((a) => a.seq).join(' ')}`,
-  );
-  const fetched = await client.fetchEvents(session.id, 0, 5000);
-  const stored = fetched.events
-    .filter(isKnownLogEvent)
-    .flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
-  assert.deepEqual(
-    stored,
-    sent.map((s) => s.inputId),
-    'stored once each, in the order made',
-  );
+  await assertStoredInOrder(client, session.id, sent);
 });
 
 test('inputs sent faster than the connection may send are stored in the order they were made', async (t) => {
@@ -200,18 +198,5 @@ test('inputs sent faster than the connection may send are stored in the order th
   const sent = Array.from({ length: 30 }, (_, i) =>
     client.send(session.id, { kind: 'message', text: `burst ${i}` }),
   );
-  const acks = await Promise.all(sent.map((s) => s.confirmed));
-  assert.ok(
-    acks.every((ack, i) => i === 0 || ack.seq > acks[i - 1]!.seq),
-    `acknowledged in the order made: ${acks.map((a) => a.seq).join(' ')}`,
-  );
-  const fetched = await client.fetchEvents(session.id, 0, 5000);
-  const stored = fetched.events
-    .filter(isKnownLogEvent)
-    .flatMap((e) => (e.type === 'input' ? [e.data.inputId] : []));
-  assert.deepEqual(
-    stored,
-    sent.map((s) => s.inputId),
-    'stored once each, in the order made',
-  );
+  await assertStoredInOrder(client, session.id, sent);
 });

@@ -37,6 +37,18 @@ async function setup(wrap: (s: Store) => Store = (s) => s) {
   };
 }
 
+/** A writer whose store fails every commit (as a full disk does) until `fail.off()`. */
+async function setupFailing() {
+  let failing = true;
+  const t = await setup((s) =>
+    Object.assign(Object.create(s) as Store, {
+      commit: (b: readonly CommitEntry[]) =>
+        failing ? Promise.reject(new Error('disk full')) : s.commit(b),
+    }),
+  );
+  return { t, fail: { off: () => void (failing = false) } };
+}
+
 const input = (inputId: string) => ({
   type: 'input' as const,
   data: { inputId, deviceId: 'd', payload: { kind: 'terminal' as const, data: 'x' } },
@@ -82,18 +94,12 @@ test('duplicates in the same batch and across batches get the original seq and b
 });
 
 test('a failed commit rejects its appends, fans nothing out and leaves no gap', async () => {
-  let fail = true;
-  const t = await setup((s) =>
-    Object.assign(Object.create(s) as Store, {
-      commit: (b: readonly CommitEntry[]) =>
-        fail ? Promise.reject(new Error('disk full')) : s.commit(b),
-    }),
-  );
+  const { t, fail } = await setupFailing();
   try {
     await assert.rejects(t.writer.appendInput(t.log, input('a')), /cannot write \(disk full\)/);
     assert.equal(t.fanned.length, 0);
     assert.equal(t.log.headSeq, 0, 'the head is rolled back');
-    fail = false;
+    fail.off();
     const ok = await t.writer.appendInput(t.log, input('a'));
     assert.equal(!ok.duplicate && ok.committed[0]!.seq, 1, 'the number is reused: no gap');
   } finally {
@@ -102,13 +108,7 @@ test('a failed commit rejects its appends, fans nothing out and leaves no gap', 
 });
 
 test('after a refused commit, the inputs its device sent before hearing are refused too, until it sends a refused one again', async () => {
-  let fail = true;
-  const t = await setup((s) =>
-    Object.assign(Object.create(s) as Store, {
-      commit: (b: readonly CommitEntry[]) =>
-        fail ? Promise.reject(new Error('disk full')) : s.commit(b),
-    }),
-  );
+  const { t, fail } = await setupFailing();
   const from = (deviceId: string, inputId: string) => ({
     type: 'input' as const,
     data: { inputId, deviceId, payload: { kind: 'terminal' as const, data: inputId } },
@@ -117,7 +117,7 @@ test('after a refused commit, the inputs its device sent before hearing are refu
     r.duplicate ? -1 : r.committed[0]!.seq;
   try {
     await assert.rejects(t.writer.appendInput(t.log, from('d', 'a1')), /cannot write/);
-    fail = false;
+    fail.off();
     // Sent before the device heard of the refusal: the store works again, but storing it now
     // would put it ahead of a1 in the log.
     await assert.rejects(t.writer.appendInput(t.log, from('d', 'a2')), (err: BatonError) => {
@@ -142,16 +142,10 @@ test('after a refused commit, the inputs its device sent before hearing are refu
 });
 
 test('a held input that comes back first opens the hold as well (its refused one was given up)', async () => {
-  let fail = true;
-  const t = await setup((s) =>
-    Object.assign(Object.create(s) as Store, {
-      commit: (b: readonly CommitEntry[]) =>
-        fail ? Promise.reject(new Error('disk full')) : s.commit(b),
-    }),
-  );
+  const { t, fail } = await setupFailing();
   try {
     await assert.rejects(t.writer.appendInput(t.log, input('k1')), /cannot write/);
-    fail = false;
+    fail.off();
     await assert.rejects(t.writer.appendInput(t.log, input('k2')), /was not stored, so this one/);
     await assert.rejects(t.writer.appendInput(t.log, input('k3')), /was not stored, so this one/);
     // k1 was a keystroke past its lifetime: the client dropped it and resends k2 and k3.
