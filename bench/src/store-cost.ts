@@ -4,14 +4,16 @@
  * together and are stored in one commit, as the group commit stores what one loop iteration
  * read: 1 (the default) is an input at a time; in the seed scenario of 10 devices on one session
  * a commit holds about nine, since the devices' load generators send in bursts (counted per
- * commit in the latency phase, docs/benchmarks.md). With `--baseline DIR` the same runs for
+ * commit in the latency phase, docs/benchmarks.md). `--sessions N` spreads the inputs over N
+ * sessions with ten devices each, as seed 100 × 10 does (N = 10): a commit then writes each
+ * session's own pages. With `--baseline DIR` the same runs for
  * another checkout's build, rounds interleaved (a b a b …), each round in a fresh process, and
  * the medians are compared. `--ids time` (the default) gives the inputs ids as the SDK makes them
  * (UUID version 7, in time order); `--ids random` gives random ones (version 4), as clients
  * before it did.
  *
- *   node bench/dist/store-cost.js [--inputs 20000] [--batch 1] [--rounds 3] [--ids time|random]
- *     [--baseline DIR]
+ *   node bench/dist/store-cost.js [--inputs 20000] [--batch 1] [--sessions 1] [--rounds 3]
+ *     [--ids time|random] [--baseline DIR]
  *
  * A checkout is measured through its built files (`packages/server/dist/...`), so any build with
  * the same layout can be the baseline, including one from before this script existed.
@@ -67,17 +69,33 @@ async function loadServer(root: string): Promise<ServerModules> {
   return { ...writer, ...store, ...record } as ServerModules;
 }
 
-/** One round, in this process: `inputs` inputs from ten devices, `batch` at a time. */
 type IdKind = 'time' | 'random';
 
-async function measure(root: string, inputs: number, batch: number, ids: IdKind): Promise<Cost> {
+interface Shape {
+  inputs: number;
+  batch: number;
+  sessions: number;
+  ids: IdKind;
+}
+
+/**
+ * One round, in this process: `inputs` inputs, `batch` at a time, over `sessions` sessions of ten
+ * devices each (input i from device i mod 10N, on that device's session).
+ */
+async function measure(root: string, shape: Shape): Promise<Cost> {
+  const { inputs, batch, sessions, ids } = shape;
   const { LogWriter, SqliteStore, terminalSessionRecord } = await loadServer(root);
   const dir = mkdtempSync(join(tmpdir(), 'baton-store-cost-'));
   const file = join(dir, 'baton.db');
   // No checkpoint during the round: the WAL's growth is what the commits wrote.
   const store = new SqliteStore(file, { checkpointIntervalMs: 3_600_000 });
   try {
-    await store.insertSession(terminalSessionRecord('s1'));
+    const logs = Array.from({ length: sessions }, (_, n) => ({
+      sessionId: `s${n + 1}`,
+      headSeq: 0,
+      lastActivityAt: 0,
+    }));
+    for (const log of logs) await store.insertSession(terminalSessionRecord(log.sessionId));
     // The lookup is timed on its own as well: it is the part a batch of many inputs shares.
     // better-sqlite3 answers inside the call, so the time to the promise is the lookup's.
     const find = store.findInputs.bind(store);
@@ -89,14 +107,13 @@ async function measure(root: string, inputs: number, batch: number, ids: IdKind)
       return found;
     };
     const writer = new LogWriter(store, () => {});
-    const log = { sessionId: 's1', headSeq: 0, lastActivityAt: 0 };
     const text = 'x'.repeat(200);
     const newId = ids === 'time' ? newInputId : randomUUID;
     const input = (i: number) =>
-      writer.appendInput(log, {
+      writer.appendInput(logs[i % sessions]!, {
         type: 'input',
         data: {
-          deviceId: `d_${i % 10}`,
+          deviceId: `d_${i % (10 * sessions)}`,
           inputId: newId(),
           payload: { kind: 'message', text: `${i}|${text}` },
         },
@@ -125,17 +142,19 @@ async function measure(root: string, inputs: number, batch: number, ids: IdKind)
   }
 }
 
-function inChild(root: string, inputs: number, batch: number, ids: IdKind): Promise<Cost> {
+function inChild(root: string, shape: Shape): Promise<Cost> {
   return new Promise((done, fail) => {
     const child = fork(fileURLToPath(import.meta.url), [
       '--child',
       root,
       '--inputs',
-      `${inputs}`,
+      `${shape.inputs}`,
       '--batch',
-      `${batch}`,
+      `${shape.batch}`,
+      '--sessions',
+      `${shape.sessions}`,
       '--ids',
-      ids,
+      shape.ids,
     ]);
     let result: Cost | undefined;
     child.on('message', (m) => (result = m as Cost));
@@ -162,6 +181,7 @@ async function main(): Promise<void> {
     options: {
       inputs: { type: 'string', default: '20000' },
       batch: { type: 'string', default: '1' },
+      sessions: { type: 'string', default: '1' },
       ids: { type: 'string', default: 'time' },
       rounds: { type: 'string', default: '3' },
       baseline: { type: 'string' },
@@ -172,10 +192,14 @@ async function main(): Promise<void> {
   if (!Number.isInteger(inputs) || inputs < 1) throw new Error('--inputs must be a whole number');
   const batch = Number(values.batch);
   if (!Number.isInteger(batch) || batch < 1) throw new Error('--batch must be a whole number');
+  const sessions = Number(values.sessions);
+  if (!Number.isInteger(sessions) || sessions < 1)
+    throw new Error('--sessions must be a whole number');
   const ids = values.ids;
   if (ids !== 'time' && ids !== 'random') throw new Error('--ids must be time or random');
+  const shape: Shape = { inputs, batch, sessions, ids };
   if (values.child !== undefined) {
-    process.send!(await measure(values.child, inputs, batch, ids));
+    process.send!(await measure(values.child, shape));
     return;
   }
   const rounds = Number(values.rounds);
@@ -187,7 +211,7 @@ async function main(): Promise<void> {
   const results = new Map<string, Cost[]>(builds.map(([name]) => [name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const [name, root] of builds) {
-      const cost = await inChild(root, inputs, batch, ids);
+      const cost = await inChild(root, shape);
       results.get(name)!.push(cost);
       say(
         `round ${r + 1} ${name}: ${cost.cpuUsPerInput.toFixed(1)} µs of CPU, ${cost.walKiBPerInput.toFixed(1)} KiB of WAL per input; duplicate lookup ${cost.lookupUsPerCommit.toFixed(1)} µs per commit`,
