@@ -14,6 +14,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = ExitCode.Failed,
+    /** The server's answer, when it refused the request: its error code and retry hint. */
+    readonly refusal?: { code?: string; retryAfterMs?: number },
   ) {
     super(message);
     this.name = 'CliError';

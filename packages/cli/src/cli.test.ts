@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { TINY_PNG } from '@baton/server/testing';
+import { refusedCommits, TINY_PNG } from '@baton/server/testing';
 import { MAIN, runBaton, type Run } from './run-baton.test-helper.js';
 
 describe('the baton command against a real server', () => {
@@ -86,6 +86,33 @@ describe('the baton command against a real server', () => {
     }
     assert.equal(server.exitCode, null, 'baton serve is still running');
     assert.equal((await fetch(url + '/api/health')).status, 200);
+  });
+
+  test('send sends an input the store refused again with the same id, and it is stored once', async () => {
+    const created = await baton(['new', 'terminal', '--name', 'refused', '--shell', '/bin/sh']);
+    assert.equal(created.code, 0, created.stderr);
+    const faults = refusedCommits(join(home, 'data'));
+    try {
+      faults.refuse(true);
+      const child = spawn(process.execPath, [MAIN, 'send', 'refused', 'echo stored-once'], {
+        env: { ...process.env, BATON_HOME: home },
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      // The store writes again once the command says it will send the input again.
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/sending it again/.test(err)) faults.refuse(false);
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      assert.equal(code, 0, err);
+      assert.match(err, /could not be stored .*; sending it again in \d+ ms/);
+      assert.match(out, /sent as #\d+/);
+    } finally {
+      faults.refuse(false);
+      faults.close();
+    }
   });
 
   test('new, send, ls, tail, rename, stop, restart, rm: the whole lifecycle from the command line', async () => {

@@ -145,13 +145,18 @@ export async function request(
     );
   }
   if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string } }).error;
+    const e = (json as { error?: { code?: string; message?: string; retryAfterMs?: number } })
+      .error;
     const code = res.status === 401 ? ExitCode.Unreachable : ExitCode.Failed;
+    const refusal: { code?: string; retryAfterMs?: number } = {};
+    if (typeof e?.code === 'string') refusal.code = e.code;
+    if (typeof e?.retryAfterMs === 'number') refusal.retryAfterMs = e.retryAfterMs;
     throw new CliError(
       e?.message
         ? `${e.message} (${e.code ?? res.status})`
         : `request failed with HTTP ${res.status}`,
       code,
+      refusal,
     );
   }
   return json;

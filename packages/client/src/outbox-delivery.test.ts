@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { isKnownLogEvent, type LogEvent } from '@baton/protocol';
 import { refusedCommits, refusedPgCommits, tempPgSchema, waitUntil } from '@baton/server/testing';
 import type { BatonClient } from './baton-client.js';
@@ -43,6 +43,31 @@ async function assertStoredInOrder(
     sent.map((s) => s.inputId),
     'stored once each, in the order made',
   );
+}
+
+/**
+ * Counts the inputs of `store` that were sent and then put back to pending (refused with a
+ * retryable code), calling `onFirst` the moment the client hears of the first.
+ */
+function watchRefusals(
+  t: TestContext,
+  store: SessionStore,
+  onFirst: () => void = () => {},
+): { readonly count: number } {
+  const sentOnce = new Set<string>();
+  let count = 0;
+  const stop = store.subscribe(() => {
+    for (const p of store.getSnapshot().pending) {
+      if (p.status === 'sent') sentOnce.add(p.inputId);
+      else if (p.status === 'pending' && sentOnce.delete(p.inputId) && count++ === 0) onFirst();
+    }
+  });
+  t.after(stop);
+  return {
+    get count() {
+      return count;
+    },
+  };
 }
 
 test('inputs submitted while the server is unreachable are sent once it is back', async (t) => {
@@ -136,22 +161,13 @@ test('inputs sent while the store refused earlier ones are stored after them, in
   await waitFor('the subscription to be live', () => store.status === 'live');
 
   // The store writes again the moment the client hears of the first refusal.
-  const sentOnce = new Set<string>();
-  let refusals = 0;
-  const stop = store.subscribe(() => {
-    for (const p of store.getSnapshot().pending) {
-      if (p.status === 'sent') sentOnce.add(p.inputId);
-      else if (p.status === 'pending' && sentOnce.delete(p.inputId) && refusals++ === 0)
-        faults.refuse(false);
-    }
-  });
-  t.after(stop);
+  const refusals = watchRefusals(t, store, () => faults.refuse(false));
   faults.refuse(true);
   const sent = Array.from({ length: 30 }, (_, i) =>
     client.send(session.id, { kind: 'message', text: `while refused ${i}` }),
   );
   await assertStoredInOrder(client, session.id, sent);
-  assert.ok(refusals > 0, 'the store refused some of them');
+  assert.ok(refusals.count > 0, 'the store refused some of them');
 });
 
 test('on PostgreSQL, inputs queued behind a commit that then fails are stored after the refused ones', async (t) => {
@@ -171,14 +187,18 @@ test('on PostgreSQL, inputs queued behind a commit that then fails are stored af
   const store = client.subscribe(session.id);
   await waitFor('the subscription to be live', () => store.status === 'live');
 
-  await faults.refuseNext(400);
+  const refusals = watchRefusals(t, store);
+  await faults.refuseNext();
   const first = client.send(session.id, { kind: 'message', text: 'first' });
-  await waitUntil(async () => (await faults.slowCommits()) > 0, 'its commit to be on its way');
+  await waitUntil(() => faults.waiting(), 'its commit to be on its way');
   const later = Array.from({ length: 9 }, (_, i) =>
     client.send(session.id, { kind: 'message', text: `later ${i}` }),
   );
+  await waitUntil(() => server.hub.writer.queued >= 9, 'the later inputs to queue behind it');
+  await faults.release();
   const sent = [first, ...later];
   await assertStoredInOrder(client, session.id, sent);
+  assert.ok(refusals.count > 0, 'the first input was refused');
 });
 
 test('inputs sent faster than the connection may send are stored in the order they were made', async (t) => {

@@ -5,7 +5,7 @@ import { flagList, flagString, type ParsedArgs } from '../parse-args.js';
 import { resolveSession } from '../resolve-session.js';
 import { request, resolveTarget } from '../server-target.js';
 import { newInputId } from '@baton/client';
-import { stripUnprintable } from '@baton/protocol';
+import { RETRYABLE_ERROR_CODES, stripUnprintable, type ErrorCode } from '@baton/protocol';
 import { formatSessionTable } from '../format-sessions.js';
 import { sessionConfigFromFlags } from './session-config-flags.js';
 import { uploadSendAttachments } from './send-attachments.js';
@@ -80,7 +80,10 @@ export async function send(args: ParsedArgs): Promise<void> {
   // A sealed session's input is sealed here, once; the relay only ever sees the envelope.
   const wire = session.sealed ? await sealInputFor(target, session, inputId, payload) : payload;
   let lastError: unknown;
-  // The same input id on every attempt: a retry after a lost answer is stored once.
+  // The same input id on every attempt: a retry after a lost answer is stored once, and one
+  // after a retryable refusal (a store that could not write) is stored in its turn: the server
+  // holds this device's later inputs until a refused one is sent again (docs/protocol.md,
+  // section 7, rule 5).
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
       const res = (await request(
@@ -97,8 +100,14 @@ export async function send(args: ParsedArgs): Promise<void> {
       return;
     } catch (err) {
       lastError = err;
-      if (!(err instanceof CliError) || err.exitCode !== ExitCode.Unreachable) throw err;
-      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      if (!(err instanceof CliError)) throw err;
+      const refused = err.refusal?.code;
+      const retryable = refused !== undefined && RETRYABLE_ERROR_CODES.has(refused as ErrorCode);
+      if (err.exitCode !== ExitCode.Unreachable && !retryable) throw err;
+      const waitMs = err.refusal?.retryAfterMs ?? 250 * 2 ** attempt;
+      if (retryable && attempt < 3)
+        process.stderr.write(`${err.message}; sending it again in ${waitMs} ms\n`);
+      await new Promise((r) => setTimeout(r, waitMs));
     }
   }
   throw lastError;

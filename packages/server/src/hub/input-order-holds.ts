@@ -8,21 +8,26 @@
  * already on the wire: without a hold they would be stored by the next commit that works, before
  * the refused ones come back, and the session's log would have them out of order.
  *
- * So after a retryable refusal, the device's later inputs on that session are refused too (held),
- * until the device sends one of the refused or held inputs again. That resend is the sign that the
- * device has heard of the refusal: a device sends one session's inputs in the order it made them,
- * and everything it sent before hearing has arrived before the resend (in order on a connection).
- * A held input joins the refused ones, so a client that dropped a refused input for good (a
- * keystroke past its lifetime) still opens the hold with the next input it resends. A hold that
- * nothing reopens lapses after HOLD_MS, which only bounds what it keeps in memory.
+ * So after a retryable refusal, the device's other inputs on that session are refused too (held)
+ * and join the refused ones, in the order they arrived, which is the order the device made them.
+ * An input that comes back is let through with the refused ones before it (the device gave those
+ * up, a keystroke past its lifetime, since it sends again in the order it made them), and the
+ * hold stays until every refused or held input has come back: a new input that overtakes a
+ * refused one still on its way back (the client had not heard of that refusal yet) is held in
+ * turn. A hold that is not emptied lapses HOLD_MS after the store's last refusal, so a client that
+ * never sends a refused input again (a script that gave up) is refused for that long at most.
+ *
+ * Holds are kept in this process's memory: a restart, or another node taking the session over,
+ * starts without them.
  */
 
-/** How long a hold lasts after its last refusal when no refused input comes back. */
-const HOLD_MS = 60_000;
+/** How long a hold lasts after the store's last refusal when it is not emptied. */
+const HOLD_MS = 30_000;
 
 interface Hold {
-  /** Input ids of the device refused since the hold began: a resend of any of them opens it. */
-  readonly refused: Set<string>;
+  /** Input ids refused or held, in the order they arrived: each must come back before the next. */
+  readonly refused: string[];
+  /** Lapses then: HOLD_MS after the store's last refusal (a held input does not extend it). */
   until: number;
 }
 
@@ -37,40 +42,47 @@ export class InputOrderHolds {
     return this.holds.size === 0;
   }
 
-  /** An input of `deviceId` on `sessionId` was refused with a retryable error. */
+  /** The store refused an input of `deviceId` on `sessionId` with a retryable error. */
   refused(sessionId: string, deviceId: string, inputId: string, now: number): void {
     let devices = this.holds.get(sessionId);
     if (devices === undefined) this.holds.set(sessionId, (devices = new Map()));
     let hold = devices.get(deviceId);
-    if (hold === undefined) devices.set(deviceId, (hold = { refused: new Set(), until: 0 }));
-    hold.refused.add(inputId);
+    if (hold === undefined) devices.set(deviceId, (hold = { refused: [], until: 0 }));
+    if (!hold.refused.includes(inputId)) hold.refused.push(inputId);
     hold.until = now + HOLD_MS;
   }
 
   /**
-   * Whether an input about to be stored may be, in arrival order. `held`: it was sent before its
-   * device heard of an earlier refusal, and is now refused itself (and remembered as refused).
+   * Whether an input about to be stored may be, in arrival order. `held`: a refused input of its
+   * device has not come back yet, so it is refused itself (and must come back in its turn).
    */
   admit(sessionId: string, deviceId: string, inputId: string, now: number): HoldVerdict {
     const devices = this.holds.get(sessionId);
     const hold = devices?.get(deviceId);
     if (devices === undefined || hold === undefined) return 'pass';
-    if (hold.until <= now || hold.refused.has(inputId)) {
-      // Lapsed, or the device is sending a refused input again: it has heard.
-      devices.delete(deviceId);
-      if (devices.size === 0) this.holds.delete(sessionId);
+    if (hold.until <= now) {
+      this.release(sessionId, devices, deviceId);
       return 'pass';
     }
-    hold.refused.add(inputId);
-    hold.until = now + HOLD_MS;
-    return 'held';
+    const at = hold.refused.indexOf(inputId);
+    if (at < 0) {
+      hold.refused.push(inputId);
+      return 'held';
+    }
+    hold.refused.splice(0, at + 1);
+    if (hold.refused.length === 0) this.release(sessionId, devices, deviceId);
+    return 'pass';
   }
 
   /** Drops lapsed holds (called once per commit while any is in place). */
   prune(now: number): void {
-    for (const [sessionId, devices] of this.holds) {
-      for (const [deviceId, hold] of devices) if (hold.until <= now) devices.delete(deviceId);
-      if (devices.size === 0) this.holds.delete(sessionId);
-    }
+    for (const [sessionId, devices] of this.holds)
+      for (const [deviceId, hold] of devices)
+        if (hold.until <= now) this.release(sessionId, devices, deviceId);
+  }
+
+  private release(sessionId: string, devices: Map<string, Hold>, deviceId: string): void {
+    devices.delete(deviceId);
+    if (devices.size === 0) this.holds.delete(sessionId);
   }
 }

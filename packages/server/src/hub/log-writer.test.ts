@@ -49,6 +49,8 @@ async function setupFailing() {
   return { t, fail: { off: () => void (failing = false) } };
 }
 
+const output = (data: string) => [{ type: 'terminal.output' as const, data: { data } }];
+
 const input = (inputId: string) => ({
   type: 'input' as const,
   data: { inputId, deviceId: 'd', payload: { kind: 'terminal' as const, data: 'x' } },
@@ -125,17 +127,45 @@ test('after a refused commit, the inputs its device sent before hearing are refu
       assert.match(err.message, /earlier input of this device .* send the refused inputs again/);
       return true;
     });
-    // Another device and other plain appends are not held.
+    // Another device is not held, nor are appends that are not inputs (runner output, a
+    // document write keyed by the same device).
     const other = await t.writer.appendInput(t.log, from('e', 'b1'));
     assert.equal(seqOf(other), 1);
+    assert.equal((await t.writer.append(t.log, output('out')))[0]!.seq, 2);
+    const doc = await t.writer.appendOnce(t.log, output('doc'), {
+      deviceId: 'd',
+      inputId: 'doc-1',
+      digest: 'x',
+    });
+    assert.equal(seqOf(doc), 3);
     // The device sends its refused inputs again, in order: the hold opens at the first.
-    assert.equal(seqOf(await t.writer.appendInput(t.log, from('d', 'a1'))), 2);
-    assert.equal(seqOf(await t.writer.appendInput(t.log, from('d', 'a2'))), 3);
-    assert.equal(seqOf(await t.writer.appendInput(t.log, from('d', 'a3'))), 4);
+    assert.equal(seqOf(await t.writer.appendInput(t.log, from('d', 'a1'))), 4);
+    assert.equal(seqOf(await t.writer.appendInput(t.log, from('d', 'a2'))), 5);
+    assert.equal(seqOf(await t.writer.appendInput(t.log, from('d', 'a3'))), 6);
     assert.deepEqual(
-      (await t.store.readEvents('s1', 0, 10)).map((e) => JSON.parse(e.dataJson).inputId),
-      ['b1', 'a1', 'a2', 'a3'],
+      (await t.store.readEvents('s1', 0, 10)).map(
+        (e) => (JSON.parse(e.dataJson) as { inputId?: string }).inputId,
+      ),
+      ['b1', undefined, undefined, 'a1', 'a2', 'a3'],
     );
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('a new input that overtakes a held one on its way back is held in turn', async () => {
+  const { t, fail } = await setupFailing();
+  const seqOf = (r: Awaited<ReturnType<LogWriter['appendInput']>>) =>
+    r.duplicate ? -1 : r.committed[0]!.seq;
+  try {
+    await assert.rejects(t.writer.appendInput(t.log, input('a1')), /cannot write/);
+    fail.off();
+    await assert.rejects(t.writer.appendInput(t.log, input('a2')), /was not stored, so this one/);
+    // The client heard of a1's refusal, not yet of a2's: it sends a1 again and a new a3.
+    assert.equal(seqOf(await t.writer.appendInput(t.log, input('a1'))), 1);
+    await assert.rejects(t.writer.appendInput(t.log, input('a3')), /was not stored, so this one/);
+    assert.equal(seqOf(await t.writer.appendInput(t.log, input('a2'))), 2);
+    assert.equal(seqOf(await t.writer.appendInput(t.log, input('a3'))), 3);
   } finally {
     await t.dispose();
   }
@@ -159,8 +189,6 @@ test('a held input that comes back first opens the hold as well (its refused one
     await t.dispose();
   }
 });
-
-const output = (data: string) => [{ type: 'terminal.output' as const, data: { data } }];
 
 test('a session deleted in the same tick fails alone: the other session of the batch is stored', async () => {
   const t = await setup();

@@ -30,33 +30,36 @@ export function refusedCommits(dataDir: string): {
 }
 
 /**
- * The same for a server on PostgreSQL, in the test's own `schema`: `refuseNext(ms)` makes the next
- * commit that writes an event take `ms` (a slow round trip, while later appends queue behind it)
- * and then fail as a full disk does (SQLSTATE 53100); the commits after it are written. A
- * sequence counts the inserts, since it is the one thing a failed transaction does not undo.
- * `slowCommits()` is how many such commits are running right now.
+ * The same for a server on PostgreSQL, in the test's own `schema`: after `refuseNext()` the next
+ * commit that writes an event waits (a slow round trip, while later appends queue behind it) until
+ * `release()`, and then fails as a full disk does (SQLSTATE 53100); the commits after it are
+ * written. The wait is on an advisory lock this helper holds, so `waiting()` can tell exactly when
+ * the commit is on its way; a sequence counts the inserts, since it is the one thing a failed
+ * transaction does not undo.
  */
 export async function refusedPgCommits(
   url: string,
   schema: string,
 ): Promise<{
-  refuseNext(ms: number): Promise<void>;
-  slowCommits(): Promise<number>;
+  refuseNext(): Promise<void>;
+  waiting(): Promise<boolean>;
+  release(): Promise<void>;
   close(): Promise<void>;
 }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const s = client.escapeIdentifier(schema);
+  // A key of this test's own, below 2^31 so that pg_locks shows it whole in `objid`.
+  const key = 1 + Math.floor(Math.random() * 0x7ffffffe);
   await client.query(`
-    CREATE TABLE ${s}.test_refuse_commits (budget BIGINT NOT NULL, delay_ms INTEGER NOT NULL);
-    INSERT INTO ${s}.test_refuse_commits VALUES (0, 0);
+    CREATE TABLE ${s}.test_refuse_commits (budget BIGINT NOT NULL);
+    INSERT INTO ${s}.test_refuse_commits VALUES (0);
     CREATE SEQUENCE ${s}.test_refuse_inserts;
     CREATE FUNCTION ${s}.test_refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE r ${s}.test_refuse_commits;
     BEGIN
-      SELECT * INTO r FROM ${s}.test_refuse_commits;
-      IF nextval('${s}.test_refuse_inserts') <= r.budget THEN
-        PERFORM pg_sleep(r.delay_ms / 1000.0);
+      IF nextval('${s}.test_refuse_inserts') <= (SELECT budget FROM ${s}.test_refuse_commits) THEN
+        PERFORM pg_advisory_lock(${key});
+        PERFORM pg_advisory_unlock(${key});
         RAISE EXCEPTION 'refused by the test' USING ERRCODE = '53100';
       END IF;
       RETURN NEW;
@@ -65,23 +68,25 @@ export async function refusedPgCommits(
       FOR EACH ROW EXECUTE FUNCTION ${s}.test_refuse_events();
   `);
   return {
-    refuseNext: async (ms) => {
-      // The next insert is number budget: it fails, and the inserts after it pass.
-      const { rows } = await client.query<{ last: string }>(
-        `SELECT last_value + (CASE WHEN is_called THEN 1 ELSE 0 END) AS last
-           FROM ${s}.test_refuse_inserts`,
+    refuseNext: async () => {
+      await client.query('SELECT pg_advisory_lock($1)', [key]);
+      // The next insert is number `budget`: it fails, and the inserts after it pass.
+      await client.query(
+        `UPDATE ${s}.test_refuse_commits SET budget = (
+           SELECT last_value + (CASE WHEN is_called THEN 1 ELSE 0 END) FROM ${s}.test_refuse_inserts)`,
       );
-      await client.query(`UPDATE ${s}.test_refuse_commits SET budget = $1, delay_ms = $2`, [
-        rows[0]!.last,
-        ms,
-      ]);
     },
-    slowCommits: async () => {
+    waiting: async () => {
       const { rows } = await client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE wait_event = 'PgSleep' AND query LIKE '%events%'`,
+        `SELECT count(*)::int AS n FROM pg_locks
+          WHERE locktype = 'advisory' AND NOT granted AND objid = $1
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [key],
       );
-      return rows[0]!.n;
+      return rows[0]!.n > 0;
+    },
+    release: async () => {
+      await client.query('SELECT pg_advisory_unlock($1)', [key]);
     },
     close: () => client.end(),
   };
