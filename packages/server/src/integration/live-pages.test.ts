@@ -17,6 +17,21 @@ function liveFrames(frames: readonly ServerMessage[], after: number): [string, n
   return out;
 }
 
+/** Subscribes each client to the session from the start and waits until it is live. */
+async function subscribeLive(
+  server: Awaited<ReturnType<typeof startTestServer>>,
+  sessionId: string,
+  clients: readonly ProtocolClient[],
+): Promise<void> {
+  for (const client of clients) {
+    await client.subscribe(sessionId, 0);
+    await waitUntil(
+      () => server.hub.get(sessionId).subscriptions.get(client.connectionId)?.state === 'live',
+      'the client to turn live',
+    );
+  }
+}
+
 /**
  * Live pages are negotiated apart from replay pages: a connection that said `livePages: true` in
  * its hello gets the events of one commit in one `events` frame, and a lone event as an `event`
@@ -37,13 +52,7 @@ test('only a client that asked for live pages gets a commit in one frame; every 
       replayOnly: await connect({ eventPages: true }),
       plain: await connect({}),
     };
-    for (const client of Object.values(clients)) {
-      await client.subscribe(session.id, 0);
-      await waitUntil(
-        () => server.hub.get(session.id).subscriptions.get(client.connectionId)?.state === 'live',
-        'the client to turn live',
-      );
-    }
+    await subscribeLive(server, session.id, Object.values(clients));
     const before = server.hub.get(session.id).committedSeq;
     // One commit of five events (one append), then one of a single event.
     await ctx.emit(texts(5));
@@ -74,6 +83,53 @@ test('only a client that asked for live pages gets a commit in one frame; every 
     }).then((r) => r.json() as Promise<{ events: unknown[] }>);
     assert.equal(stored.events.length, head);
     for (const [name, client] of Object.entries(clients)) {
+      assert.deepEqual(client.violations, [], `${name}: no gap, duplicate or invalid frame`);
+      assert.deepEqual(client.logs.get(session.id), stored.events, `${name}: the stored log`);
+    }
+    await Promise.all([writer.close(), ...Object.values(clients).map((c) => c.close())]);
+  } finally {
+    await server.stop();
+  }
+});
+
+/**
+ * A live commit bigger than a page (PAGE_FRAME_BYTES, 64 KiB) goes as several `events` frames,
+ * in order, each event in exactly one; and a version 1 connection that asked for live pages gets
+ * them too, holding the events as version 1 shows them.
+ */
+test('a live commit over a page is split into several `events` frames, for every protocol version that asked', async () => {
+  const scripted = scriptedRunnerFactory('claude');
+  const server = await startTestServer({ runners: [scripted.factory] });
+  try {
+    const { writer, session, ctx, texts } = await scriptedSession(server, scripted);
+    const connect = (version: number) =>
+      ProtocolClient.connect(server.wsUrl, server.ownerToken, 'headless', {}, version, {
+        eventPages: true,
+        livePages: true,
+      });
+    const clients = { v2: await connect(2), v1: await connect(1) };
+    await subscribeLive(server, session.id, Object.values(clients));
+    const before = server.hub.get(session.id).committedSeq;
+    // One commit of five events of 30,000 bytes: two fit in 64 KiB, a third does not.
+    await ctx.emit(texts(5, 30_000));
+    const head = server.hub.get(session.id).committedSeq;
+    assert.equal(head, before + 5);
+    for (const client of Object.values(clients)) await client.waitForSeq(session.id, head);
+
+    const seq = (i: number) => before + i;
+    const stored = await fetch(`${server.url}/api/sessions/${session.id}/events?after=0`, {
+      headers: { authorization: `Bearer ${server.ownerToken}` },
+    }).then((r) => r.json() as Promise<{ events: unknown[] }>);
+    for (const [name, client] of Object.entries(clients)) {
+      assert.deepEqual(
+        liveFrames(client.frames, before),
+        [
+          ['events', [seq(1), seq(2)]],
+          ['events', [seq(3), seq(4)]],
+          ['events', [seq(5)]],
+        ],
+        `${name}: three pages, in order`,
+      );
       assert.deepEqual(client.violations, [], `${name}: no gap, duplicate or invalid frame`);
       assert.deepEqual(client.logs.get(session.id), stored.events, `${name}: the stored log`);
     }
