@@ -53,13 +53,17 @@ function watchRefusals(
   t: TestContext,
   store: SessionStore,
   onFirst: () => void = () => {},
-): { readonly count: number } {
+): { readonly count: number; readonly ids: ReadonlySet<string> } {
   const sentOnce = new Set<string>();
+  const ids = new Set<string>();
   let count = 0;
   const stop = store.subscribe(() => {
     for (const p of store.getSnapshot().pending) {
       if (p.status === 'sent') sentOnce.add(p.inputId);
-      else if (p.status === 'pending' && sentOnce.delete(p.inputId) && count++ === 0) onFirst();
+      else if (p.status === 'pending' && sentOnce.delete(p.inputId)) {
+        ids.add(p.inputId);
+        if (count++ === 0) onFirst();
+      }
     }
   });
   t.after(stop);
@@ -67,6 +71,7 @@ function watchRefusals(
     get count() {
       return count;
     },
+    ids,
   };
 }
 
@@ -170,6 +175,35 @@ test('inputs sent while the store refused earlier ones are stored after them, in
   assert.ok(refusals.count > 0, 'the store refused some of them');
 });
 
+test('a message whose attachments could not be looked up is stored before the messages sent after it', async (t) => {
+  // The lookup runs before the message is queued; messages sent behind it are queued once it is
+  // refused, and the store writes them. They must wait for the refused message to come back.
+  const dataDir = tempDataDir(t);
+  const server = await startTestServer(dataDir, 0);
+  t.after(() => server.close());
+  const faults = refusedCommits(dataDir);
+  t.after(() => faults.close());
+  const client = await connectedClient(t, server);
+  const session = await client.createSession({ kind: 'claude' });
+  const store = client.subscribe(session.id);
+  await waitFor('the subscription to be live', () => store.status === 'live');
+  const notes = new TextEncoder().encode('# notes\n');
+  const { attachment } = await client.uploadAttachment(session.id, notes);
+
+  const refusals = watchRefusals(t, store, () => faults.refuseAttachmentLookups(false));
+  faults.refuseAttachmentLookups(true);
+  const first = client.send(session.id, {
+    kind: 'message',
+    text: 'with notes',
+    attachments: [{ id: attachment.id, name: 'notes.md' }],
+  });
+  const later = Array.from({ length: 5 }, (_, i) =>
+    client.send(session.id, { kind: 'message', text: `later ${i}` }),
+  );
+  await assertStoredInOrder(client, session.id, [first, ...later]);
+  assert.ok(refusals.ids.has(first.inputId), 'the lookup failed');
+});
+
 test('on PostgreSQL, inputs queued behind a commit that then fails are stored after the refused ones', async (t) => {
   // The window a store that yields has: while a commit is on its way, later inputs wait for the
   // next commit. When the first fails and the next one works, they must not land first.
@@ -199,6 +233,41 @@ test('on PostgreSQL, inputs queued behind a commit that then fails are stored af
   const sent = [first, ...later];
   await assertStoredInOrder(client, session.id, sent);
   assert.ok(refusals.count > 0, 'the first input was refused');
+});
+
+test('an input made after a refusal waits for the inputs still on the wire, so it is not held behind them', async (t) => {
+  // The inputs queued behind a failed commit are held by the server. An input the user makes
+  // when the first refusal comes back would be held too if it went out before their refusals came
+  // back; typing on through a hold, each new input would cost a round trip.
+  const pgSchema = await tempPgSchema('baton_outbox');
+  const server = await startTestServer(tempDataDir(t), 0, { store: pgSchema.url });
+  const faults = await refusedPgCommits(pgSchema.url, pgSchema.schema);
+  t.after(async () => {
+    await faults.close();
+    await server.close();
+    await pgSchema.drop();
+  });
+  const client = await connectedClient(t, server);
+  const session = await client.createSession({ kind: 'claude' });
+  const store = client.subscribe(session.id);
+  await waitFor('the subscription to be live', () => store.status === 'live');
+
+  let next: SubmittedInput | undefined;
+  const refusals = watchRefusals(t, store, () => {
+    next = client.send(session.id, { kind: 'message', text: 'made after the refusal' });
+  });
+  await faults.refuseNext();
+  const first = client.send(session.id, { kind: 'message', text: 'first' });
+  await waitUntil(() => faults.waiting(), 'its commit to be on its way');
+  const later = Array.from({ length: 9 }, (_, i) =>
+    client.send(session.id, { kind: 'message', text: `later ${i}` }),
+  );
+  await waitUntil(() => server.hub.writer.queued >= 9, 'the later inputs to queue behind it');
+  await faults.release();
+  await waitFor('the first refusal', () => next !== undefined);
+  await assertStoredInOrder(client, session.id, [first, ...later, next!]);
+  assert.equal(refusals.count, 10, 'the first input and the nine behind it were refused');
+  assert.ok(!refusals.ids.has(next!.inputId), 'the input made after the refusal was not held');
 });
 
 test('inputs sent faster than the connection may send are stored in the order they were made', async (t) => {

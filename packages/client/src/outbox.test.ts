@@ -132,6 +132,35 @@ test('a retryable error puts the input back in line after retryAfterMs', async (
   assert.equal(wire.frames.length, 2);
 });
 
+test('after a retryable refusal, nothing more of the session goes out until every input on the wire is answered', async () => {
+  // The server holds the inputs sent behind a refused one (docs/protocol.md, section 7, rule 5):
+  // one sent before their answers came back would be held too.
+  const { wire, outbox, clock } = await setup();
+  const a = outbox.add(S1, text('a'));
+  const b = outbox.add(S1, text('b'));
+  await settle();
+  outbox.onError({
+    type: 'error',
+    inputId: a.inputId,
+    code: 'unavailable',
+    message: 'the store cannot write',
+    retryAfterMs: 500,
+  });
+  const c = outbox.add(S1, text('c'));
+  const d = outbox.add(S2, text('d'));
+  await settle();
+  clock.advance(500);
+  const sent = () => wire.frames.map((f) => f.inputId);
+  assert.deepEqual(sent(), [a.inputId, b.inputId, d.inputId], 'b is still on the wire');
+  // The retry came and went while b was on the wire: its answer sends what waited, in order.
+  outbox.onAck({ type: 'ack', sessionId: S1, inputId: b.inputId, seq: 1, duplicate: false });
+  assert.deepEqual(sent(), [a.inputId, b.inputId, d.inputId, a.inputId, c.inputId]);
+  outbox.onAck({ type: 'ack', sessionId: S1, inputId: a.inputId, seq: 2, duplicate: false });
+  const e = outbox.add(S1, text('e'));
+  await settle();
+  assert.equal(sent().at(-1), e.inputId, 'once all are answered, inputs go out at once again');
+});
+
 test('discard removes a failed input', async () => {
   const { outbox } = await setup();
   const { inputId, confirmed } = outbox.add(S1, text('x'));

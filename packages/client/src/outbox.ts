@@ -142,6 +142,8 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   #nextOrder = 1;
   #retryTimer: unknown;
   #expiryTimer: unknown;
+  /** Sessions with an input refused with a retryable code since their inputs last all went out. */
+  readonly #refusedSessions = new Set<SessionId>();
 
   constructor(
     storage: OutboxStorage,
@@ -348,6 +350,15 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     if (!this.#loaded) return;
     this.#dropExpired();
     const blocked = new Set<SessionId>();
+    // After a retryable refusal, the server holds the inputs sent after the refused one that
+    // reached it before this device heard (docs/protocol.md, section 7, rule 5), and a new input
+    // sent before their refusals come back is held in turn. So nothing more of the session goes
+    // out until every input on the wire is answered; then all go again, in the order made.
+    for (const sessionId of this.#refusedSessions) {
+      if (this.#entries.some((e) => e.status === 'sent' && e.record.sessionId === sessionId))
+        blocked.add(sessionId);
+      else this.#refusedSessions.delete(sessionId);
+    }
     let changed = false;
     for (const entry of this.#entries) {
       const { sessionId } = entry.record;
@@ -406,6 +417,12 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     entry.settle = undefined;
     void this.#runStorage(() => this.#storage.delete(ack.inputId));
     this.#publish();
+    this.#afterAnswer(entry);
+  }
+
+  /** An input of a session waiting for its inputs on the wire (`flush`) was answered. */
+  #afterAnswer(entry: Entry): void {
+    if (this.#refusedSessions.has(entry.record.sessionId)) this.flush();
   }
 
   /**
@@ -424,10 +441,12 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
           : undefined;
     if (dropReason) {
       this.#drop((e) => e === entry, dropReason, new BatonError(error.code, error.message));
+      this.#afterAnswer(entry);
       return;
     }
     if (isRetryableCode(error.code)) {
       entry.status = 'pending';
+      this.#refusedSessions.add(entry.record.sessionId);
       this.#publish();
       this.#scheduleFlush(error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
       return;
@@ -439,6 +458,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     const record = entry.record;
     if (!entry.volatile) void this.#runStorage(() => this.#storage.put(record));
     this.#publish();
+    this.#afterAnswer(entry);
   }
 
   /** Sends a failed input again with the same input id. */

@@ -592,18 +592,24 @@ export class LiveSession {
     const result = await this.inOrder.run(
       payload,
       async (p) => {
-        if (isSealedPayload(p)) {
-          // Verified in the append order (InOrderAppends): a forgery is refused, nothing stored.
-          await this.deps.sealing!.verifyInput(
-            this.id,
-            this.config.host!,
-            actor.deviceId,
-            inputId,
-            p,
-          );
-          return p;
+        try {
+          if (isSealedPayload(p)) {
+            // Verified in the append order (InOrderAppends): a forgery is refused, nothing stored.
+            await this.deps.sealing!.verifyInput(
+              this.id,
+              this.config.host!,
+              actor.deviceId,
+              inputId,
+              p,
+            );
+            return p;
+          }
+          return await withAttachmentInfo(this.deps.store, this.id, p);
+        } catch (err) {
+          // Before the next input is queued: it must not be stored ahead of this one's resend.
+          this.deps.writer.refusedBeforeQueue(this.logState, actor.deviceId, inputId, err);
+          throw err;
         }
-        return withAttachmentInfo(this.deps.store, this.id, p);
       },
       (p) => {
         const data: Extract<NewLogEvent, { type: 'input' }>['data'] = {

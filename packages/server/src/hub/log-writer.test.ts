@@ -46,7 +46,7 @@ async function setupFailing() {
         failing ? Promise.reject(new Error('disk full')) : s.commit(b),
     }),
   );
-  return { t, fail: { off: () => void (failing = false) } };
+  return { t, fail: { off: () => void (failing = false), on: () => void (failing = true) } };
 }
 
 const output = (data: string) => [{ type: 'terminal.output' as const, data: { data } }];
@@ -166,6 +166,39 @@ test('a new input that overtakes a held one on its way back is held in turn', as
     await assert.rejects(t.writer.appendInput(t.log, input('a3')), /was not stored, so this one/);
     assert.equal(seqOf(await t.writer.appendInput(t.log, input('a2'))), 2);
     assert.equal(seqOf(await t.writer.appendInput(t.log, input('a3'))), 3);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('an input sent again whose commit fails again is still stored before the inputs made after it', async () => {
+  const { t, fail } = await setupFailing();
+  const held = /was not stored, so this one/;
+  try {
+    await assert.rejects(t.writer.appendInput(t.log, input('a')), /cannot write/);
+    fail.off();
+    await assert.rejects(t.writer.appendInput(t.log, input('b')), held);
+    await assert.rejects(t.writer.appendInput(t.log, input('c')), held);
+    // The device sends a, b and c again. a's commit fails again, and b and c arrive before the
+    // device has heard of that: storing them now would put them ahead of a.
+    fail.on();
+    await assert.rejects(t.writer.appendInput(t.log, input('a')), /cannot write/);
+    fail.off();
+    await assert.rejects(t.writer.appendInput(t.log, input('b')), held);
+    await assert.rejects(t.writer.appendInput(t.log, input('c')), held);
+    const again = await Promise.all(
+      ['a', 'b', 'c'].map((id) => t.writer.appendInput(t.log, input(id))),
+    );
+    assert.deepEqual(
+      again.map((r) => (r.duplicate ? -1 : r.committed[0]!.seq)),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      (await t.store.readEvents('s1', 0, 10)).map(
+        (e) => (JSON.parse(e.dataJson) as { inputId?: string }).inputId,
+      ),
+      ['a', 'b', 'c'],
+    );
   } finally {
     await t.dispose();
   }

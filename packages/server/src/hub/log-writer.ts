@@ -113,7 +113,7 @@ type Refusal = { refused: BatonError };
  * - A failure of the store as a whole rejects every append of the batch with `unavailable`
  *   (retryable; nothing was stored, nothing acknowledged).
  * - Order behind a refusal: after an input is refused with a retryable code, the inputs its
- *   device sent before it heard are refused too, until it sends a refused one again
+ *   device sent before it heard are refused too, until the refused ones come back and are stored
  *   (InputOrderHolds), so the next commit that works cannot store them ahead of it.
  * - Group commit: appends that arrive while a flush is running (or in the same tick) share the
  *   next transaction, so throughput grows with concurrency instead of paying a commit per event.
@@ -148,7 +148,7 @@ export class LogWriter {
     patch?: PendingAppend['patch'],
     documents?: readonly DocumentRecord[],
   ): Promise<CommittedEvent[]> {
-    const result = await this.enqueue(log, events, undefined, patch, documents);
+    const result = await this.enqueue(log, events, { patch, documents });
     if (result.duplicate) throw new Error('unreachable: plain appends are never duplicates');
     return result.committed;
   }
@@ -166,7 +166,7 @@ export class LogWriter {
     key: InputKey & { digest: string },
     documents?: readonly DocumentRecord[],
   ): Promise<AppendResult> {
-    return this.enqueue(log, events, key, undefined, documents);
+    return this.enqueue(log, events, { input: key, documents });
   }
 
   /**
@@ -175,23 +175,23 @@ export class LogWriter {
    */
   appendInput(log: SessionLogState, event: NewLogEvent & { type: 'input' }): Promise<AppendResult> {
     const { deviceId, inputId, payload } = event.data;
-    return this.enqueue(
-      log,
-      [event],
-      { deviceId, inputId, digest: payloadDigest(payload) },
-      undefined,
-      undefined,
-      true,
-    );
+    return this.enqueue(log, [event], {
+      input: { deviceId, inputId, digest: payloadDigest(payload) },
+      ordered: true,
+    });
   }
 
   private enqueue(
     log: SessionLogState,
     events: NewLogEvent[],
-    input: PendingAppend['input'] | undefined,
-    patch?: PendingAppend['patch'],
-    documents?: readonly DocumentRecord[],
-    ordered = false,
+    {
+      input,
+      ordered,
+      patch,
+      documents,
+    }: {
+      [K in 'input' | 'ordered' | 'patch' | 'documents']?: PendingAppend[K] | undefined;
+    },
   ): Promise<AppendResult> {
     if (log.lease === NOT_OWNER) {
       return Promise.reject(
@@ -254,6 +254,8 @@ export class LogWriter {
     const entries: CommitEntry[] = [];
     const outcomes = new Map<PendingAppend, AppendResult | Refusal>();
     const heads = new Map<SessionLogState, { headSeq: number; lastActivityAt: number }>();
+    /** Inputs refused because an earlier one of their device was (InputOrderHolds). */
+    const held = new Set<PendingAppend>();
     const now = Date.now();
     if (!this.holds.empty) this.holds.prune(now);
 
@@ -277,6 +279,7 @@ export class LogWriter {
           if (item.ordered && item.input !== undefined && !this.holds.empty) {
             const { deviceId, inputId } = item.input;
             if (this.holds.admit(log.sessionId, deviceId, inputId, now) === 'held') {
+              held.add(item);
               outcomes.set(item, { refused: heldBehindRefusal(log.sessionId) });
               continue;
             }
@@ -342,11 +345,11 @@ export class LogWriter {
       if (landed !== undefined) {
         failed = landed;
       } else {
-        await this.failWhole(batch, [...bySession.keys()], heads, err);
+        await this.failWhole(batch, [...bySession.keys()], heads, held, err);
         return;
       }
     }
-    await this.settle(batch, bySession, outcomes, heads, failed, entries);
+    await this.settle(batch, bySession, outcomes, heads, held, failed, entries);
   }
 
   /**
@@ -387,6 +390,7 @@ export class LogWriter {
     batch: PendingAppend[],
     logs: SessionLogState[],
     heads: Map<SessionLogState, { headSeq: number; lastActivityAt: number }>,
+    held: ReadonlySet<PendingAppend>,
     err: unknown,
   ): Promise<void> {
     const error =
@@ -398,7 +402,7 @@ export class LogWriter {
             STORE_RETRY_AFTER_MS,
           );
     for (const item of batch) {
-      this.holdAfter(item, error);
+      this.trackOrder(item, error, held);
       item.reject(error);
     }
     const cause = err instanceof Error ? err : new Error(String(err));
@@ -412,6 +416,7 @@ export class LogWriter {
     bySession: Map<SessionLogState, PendingAppend[]>,
     outcomes: Map<PendingAppend, AppendResult | Refusal>,
     heads: Map<SessionLogState, { headSeq: number; lastActivityAt: number }>,
+    held: ReadonlySet<PendingAppend>,
     failed: Map<string, Error>,
     entries: readonly CommitEntry[],
   ): Promise<void> {
@@ -424,13 +429,11 @@ export class LogWriter {
     }
     // Acknowledge in arrival order, then fan out per session in sequence order.
     for (const item of batch) {
-      const error = refused.get(item.log);
       const o = outcomes.get(item)!;
-      if (error) {
-        this.holdAfter(item, error);
-        item.reject(error);
-      } else if ('refused' in o) item.reject(o.refused);
-      else item.resolve(o);
+      const error = refused.get(item.log) ?? ('refused' in o ? o.refused : undefined);
+      this.trackOrder(item, error, held);
+      if (error !== undefined) item.reject(error);
+      else if (!('refused' in o)) item.resolve(o);
     }
     for (const [log, items] of bySession) {
       if (refused.has(log)) continue;
@@ -451,10 +454,32 @@ export class LogWriter {
     }
   }
 
-  /** An input refused with a retryable code holds its device's later inputs (InputOrderHolds). */
-  private holdAfter(item: PendingAppend, error: BatonError): void {
-    if (item.ordered && item.input !== undefined && RETRYABLE_ERROR_CODES.has(error.code))
-      this.holds.refused(item.log.sessionId, item.input.deviceId, item.input.inputId, Date.now());
+  /**
+   * An input refused before it was queued, because what it needs first could not be read (its
+   * attachments' records): a retryable refusal holds its device's later inputs as the store's
+   * does. Called before the session's next input is queued (InOrderAppends keeps that order).
+   */
+  refusedBeforeQueue(log: SessionLogState, deviceId: string, inputId: string, err: unknown): void {
+    const code = err instanceof BatonError ? err.code : 'internal';
+    if (RETRYABLE_ERROR_CODES.has(code))
+      this.holds.refused(log.sessionId, deviceId, inputId, Date.now(), true);
+  }
+
+  /**
+   * Tells InputOrderHolds what became of an input: refused with a retryable code, it holds its
+   * device's later inputs; stored or refused for good, it leaves its hold. Called in arrival
+   * order, which is the order the refusals are sent in.
+   */
+  private trackOrder(
+    item: PendingAppend,
+    error: BatonError | undefined,
+    held: ReadonlySet<PendingAppend>,
+  ): void {
+    if (!item.ordered || item.input === undefined) return;
+    const { deviceId, inputId } = item.input;
+    if (error !== undefined && RETRYABLE_ERROR_CODES.has(error.code))
+      this.holds.refused(item.log.sessionId, deviceId, inputId, Date.now(), !held.has(item));
+    else if (!this.holds.empty) this.holds.settled(item.log.sessionId, deviceId, inputId);
   }
 
   /**

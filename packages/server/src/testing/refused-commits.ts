@@ -6,10 +6,13 @@ import pg from 'pg';
  * Makes a running server's SQLite store refuse its commits for as long as the test says: a
  * trigger in the server's own `baton.db` (opened here as a second connection, as WAL allows)
  * aborts every insert of an event while it is on. The server sees what a store that cannot
- * write a session's entry gives it, through its real SqliteStore.
+ * write a session's entry gives it, through its real SqliteStore. Its reads of attachment records
+ * can be made to fail the same way.
  */
 export function refusedCommits(dataDir: string): {
   refuse(on: boolean): void;
+  /** Makes the store's reads of attachment records fail (their table is renamed away) or work. */
+  refuseAttachmentLookups(on: boolean): void;
   close(): void;
 } {
   const db = new Database(join(dataDir, 'baton.db'));
@@ -25,6 +28,12 @@ export function refusedCommits(dataDir: string): {
   const set = db.prepare('UPDATE test_refuse_commits SET refuse = ?');
   return {
     refuse: (on) => void set.run(on ? 1 : 0),
+    refuseAttachmentLookups: (on) =>
+      void db.exec(
+        on
+          ? 'ALTER TABLE attachments RENAME TO test_attachments_away'
+          : 'ALTER TABLE test_attachments_away RENAME TO attachments',
+      ),
     close: () => db.close(),
   };
 }
