@@ -151,19 +151,32 @@ test('an input retried after a lost ack is stored once and acked as a duplicate'
   assert.equal(storeA.getSnapshot().pending.length, 0);
 });
 
-test('inputs sent while the store refused earlier ones are stored after them, in the order they were made', async (t) => {
-  const dataDir = tempDataDir(t);
-  // Paced, so that one burst of inputs reaches the store over several commits: the first are
-  // refused, and the later ones arrive once it writes again but before the refused ones are
-  // sent again. A server that stored those would put them ahead of the refused ones.
-  const server = await startTestServer(dataDir, 0, { rateLimit: { perSecond: 40, burst: 8 } });
-  t.after(() => server.close());
-  const faults = refusedCommits(dataDir);
-  t.after(() => faults.close());
+/** A client subscribed to a new agent session on `server`, the subscription live. */
+async function liveSession(t: TestContext, server: Parameters<typeof connectedClient>[1]) {
   const client = await connectedClient(t, server);
   const session = await client.createSession({ kind: 'claude' });
   const store = client.subscribe(session.id);
   await waitFor('the subscription to be live', () => store.status === 'live');
+  return { client, session, store };
+}
+
+/** `liveSession` on a server on SQLite whose store refuses what the test says (refusedCommits). */
+async function sqliteWithFaults(t: TestContext, options?: Parameters<typeof startTestServer>[2]) {
+  const dataDir = tempDataDir(t);
+  const server = await startTestServer(dataDir, 0, options);
+  t.after(() => server.close());
+  const faults = refusedCommits(dataDir);
+  t.after(() => faults.close());
+  return { ...(await liveSession(t, server)), faults };
+}
+
+test('inputs sent while the store refused earlier ones are stored after them, in the order they were made', async (t) => {
+  // Paced, so that one burst of inputs reaches the store over several commits: the first are
+  // refused, and the later ones arrive once it writes again but before the refused ones are
+  // sent again. A server that stored those would put them ahead of the refused ones.
+  const { client, session, store, faults } = await sqliteWithFaults(t, {
+    rateLimit: { perSecond: 40, burst: 8 },
+  });
 
   // The store writes again the moment the client hears of the first refusal.
   const refusals = watchRefusals(t, store, () => faults.refuse(false));
@@ -178,15 +191,7 @@ test('inputs sent while the store refused earlier ones are stored after them, in
 test('a message whose attachments could not be looked up is stored before the messages sent after it', async (t) => {
   // The lookup runs before the message is queued; messages sent behind it are queued once it is
   // refused, and the store writes them. They must wait for the refused message to come back.
-  const dataDir = tempDataDir(t);
-  const server = await startTestServer(dataDir, 0);
-  t.after(() => server.close());
-  const faults = refusedCommits(dataDir);
-  t.after(() => faults.close());
-  const client = await connectedClient(t, server);
-  const session = await client.createSession({ kind: 'claude' });
-  const store = client.subscribe(session.id);
-  await waitFor('the subscription to be live', () => store.status === 'live');
+  const { client, session, store, faults } = await sqliteWithFaults(t);
   const notes = new TextEncoder().encode('# notes\n');
   const { attachment } = await client.uploadAttachment(session.id, notes);
 
@@ -204,9 +209,12 @@ test('a message whose attachments could not be looked up is stored before the me
   assert.ok(refusals.ids.has(first.inputId), 'the lookup failed');
 });
 
-test('on PostgreSQL, inputs queued behind a commit that then fails are stored after the refused ones', async (t) => {
-  // The window a store that yields has: while a commit is on its way, later inputs wait for the
-  // next commit. When the first fails and the next one works, they must not land first.
+/**
+ * A client with a live subscription to a new session on a server on PostgreSQL, and
+ * `sendBehindFailingCommit`: one input whose commit waits (refusedPgCommits) while nine more
+ * queue behind it, and then fails as a full disk does. Resolves with the ten, in the order made.
+ */
+async function pgWithFailingCommit(t: TestContext) {
   const pgSchema = await tempPgSchema('baton_outbox');
   const server = await startTestServer(tempDataDir(t), 0, { store: pgSchema.url });
   const faults = await refusedPgCommits(pgSchema.url, pgSchema.schema);
@@ -216,21 +224,26 @@ test('on PostgreSQL, inputs queued behind a commit that then fails are stored af
     await server.close();
     await pgSchema.drop();
   });
-  const client = await connectedClient(t, server);
-  const session = await client.createSession({ kind: 'claude' });
-  const store = client.subscribe(session.id);
-  await waitFor('the subscription to be live', () => store.status === 'live');
+  const { client, session, store } = await liveSession(t, server);
+  const send = (text: string) => client.send(session.id, { kind: 'message', text });
+  const sendBehindFailingCommit = async (): Promise<SubmittedInput[]> => {
+    await faults.refuseNext();
+    const first = send('first');
+    await waitUntil(() => faults.waiting(), 'its commit to be on its way');
+    const later = Array.from({ length: 9 }, (_, i) => send(`later ${i}`));
+    await waitUntil(() => server.hub.writer.queued >= 9, 'the later inputs to queue behind it');
+    await faults.release();
+    return [first, ...later];
+  };
+  return { client, session, store, send, sendBehindFailingCommit };
+}
 
+test('on PostgreSQL, inputs queued behind a commit that then fails are stored after the refused ones', async (t) => {
+  // The window a store that yields has: while a commit is on its way, later inputs wait for the
+  // next commit. When the first fails and the next one works, they must not land first.
+  const { client, session, store, sendBehindFailingCommit } = await pgWithFailingCommit(t);
   const refusals = watchRefusals(t, store);
-  await faults.refuseNext();
-  const first = client.send(session.id, { kind: 'message', text: 'first' });
-  await waitUntil(() => faults.waiting(), 'its commit to be on its way');
-  const later = Array.from({ length: 9 }, (_, i) =>
-    client.send(session.id, { kind: 'message', text: `later ${i}` }),
-  );
-  await waitUntil(() => server.hub.writer.queued >= 9, 'the later inputs to queue behind it');
-  await faults.release();
-  const sent = [first, ...later];
+  const sent = await sendBehindFailingCommit();
   await assertStoredInOrder(client, session.id, sent);
   assert.ok(refusals.count > 0, 'the first input was refused');
 });
@@ -239,33 +252,12 @@ test('an input made after a refusal waits for the inputs still on the wire, so i
   // The inputs queued behind a failed commit are held by the server. An input the user makes
   // when the first refusal comes back would be held too if it went out before their refusals came
   // back; typing on through a hold, each new input would cost a round trip.
-  const pgSchema = await tempPgSchema('baton_outbox');
-  const server = await startTestServer(tempDataDir(t), 0, { store: pgSchema.url });
-  const faults = await refusedPgCommits(pgSchema.url, pgSchema.schema);
-  t.after(async () => {
-    await faults.close();
-    await server.close();
-    await pgSchema.drop();
-  });
-  const client = await connectedClient(t, server);
-  const session = await client.createSession({ kind: 'claude' });
-  const store = client.subscribe(session.id);
-  await waitFor('the subscription to be live', () => store.status === 'live');
-
+  const { client, session, store, send, sendBehindFailingCommit } = await pgWithFailingCommit(t);
   let next: SubmittedInput | undefined;
-  const refusals = watchRefusals(t, store, () => {
-    next = client.send(session.id, { kind: 'message', text: 'made after the refusal' });
-  });
-  await faults.refuseNext();
-  const first = client.send(session.id, { kind: 'message', text: 'first' });
-  await waitUntil(() => faults.waiting(), 'its commit to be on its way');
-  const later = Array.from({ length: 9 }, (_, i) =>
-    client.send(session.id, { kind: 'message', text: `later ${i}` }),
-  );
-  await waitUntil(() => server.hub.writer.queued >= 9, 'the later inputs to queue behind it');
-  await faults.release();
+  const refusals = watchRefusals(t, store, () => (next = send('made after the refusal')));
+  const sent = await sendBehindFailingCommit();
   await waitFor('the first refusal', () => next !== undefined);
-  await assertStoredInOrder(client, session.id, [first, ...later, next!]);
+  await assertStoredInOrder(client, session.id, [...sent, next!]);
   assert.equal(refusals.count, 10, 'the first input and the nine behind it were refused');
   assert.ok(!refusals.ids.has(next!.inputId), 'the input made after the refusal was not held');
 });
