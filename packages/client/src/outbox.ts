@@ -420,9 +420,13 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     this.#afterAnswer(entry);
   }
 
-  /** An input of a session waiting for its inputs on the wire (`flush`) was answered. */
+  /**
+   * An input of a session waiting for its inputs on the wire (`flush`) was answered: the wait
+   * may be over. Not before the refusal's `retryAfterMs`, when that is still to come.
+   */
   #afterAnswer(entry: Entry): void {
-    if (this.#refusedSessions.has(entry.record.sessionId)) this.flush();
+    if (this.#refusedSessions.has(entry.record.sessionId) && this.#retryTimer === undefined)
+      this.flush();
   }
 
   /**

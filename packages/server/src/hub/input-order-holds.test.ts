@@ -71,6 +71,23 @@ test('an input refused again after it came back keeps its place ahead of the inp
   assert.equal(holds.empty, true);
 });
 
+test('an input held again in a batch is not taken for given up by a later input of that batch', () => {
+  const holds = new InputOrderHolds();
+  // a and b fail in one commit; the device sends them again while c is still on its way.
+  for (const id of ['a', 'b']) assert.equal(holds.admit('s', 'd', id, 0), 'pass');
+  for (const id of ['a', 'b']) holds.refused('s', 'd', id, 0, true);
+  // c arrives and is held; a, sent again, fails a second time.
+  assert.equal(holds.admit('s', 'd', 'c', 1), 'held');
+  assert.equal(holds.admit('s', 'd', 'a', 1), 'pass');
+  holds.refused('s', 'd', 'c', 1, false);
+  holds.refused('s', 'd', 'a', 1, true);
+  // b (sent before the device heard of a's second refusal), then a and c again, in one batch:
+  // b is held behind a, and c may not take b for given up.
+  assert.equal(holds.admit('s', 'd', 'b', 2), 'held');
+  assert.equal(holds.admit('s', 'd', 'a', 2), 'pass');
+  assert.equal(holds.admit('s', 'd', 'c', 2), 'held');
+});
+
 test("a hold lapses 30 s after the store's last refusal, which held inputs do not extend", () => {
   const holds = new InputOrderHolds();
   const send = writer(holds);

@@ -21,7 +21,8 @@
  * - A new input (not in the hold) that overtakes a refused one still on its way back is held, at
  *   the end. One that comes after them all has come back goes with them.
  * Inputs let through stay in the hold, in flight, until their commit's outcome is known: stored,
- * they leave it; refused again, they keep their place ahead of everything made after them.
+ * they leave it; refused again, they keep their place ahead of everything made after them. A copy
+ * of an input already stored never reaches the hold: the writer answers it as a duplicate first.
  *
  * A hold that is not emptied lapses HOLD_MS after the store's last refusal, so a client that never
  * sends a refused input again (a script that gave up) is refused for that long at most.
@@ -87,7 +88,11 @@ export class InputOrderHolds {
     // A second copy in the same batch: the writer's dedupe answers it.
     if (input.inFlight) return 'pass';
     for (let i = 0; i < at; i++)
-      if (!inputs[i]!.inFlight && inputs[i]!.refusal > input.refusal) return 'held';
+      if (!inputs[i]!.inFlight && inputs[i]!.refusal > input.refusal) {
+        // Refused again now: an input later in this batch must not take it for given up.
+        input.refusal = ++this.refusals;
+        return 'held';
+      }
     // Everything before it not in flight was refused before it and not sent again: given up.
     for (let i = at - 1; i >= 0; i--) if (!inputs[i]!.inFlight) inputs.splice(i, 1);
     input.inFlight = true;

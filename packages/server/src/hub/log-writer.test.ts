@@ -204,6 +204,48 @@ test('an input sent again whose commit fails again is still stored before the in
   }
 });
 
+test('a copy of an input stored before a hold is answered as a duplicate, not held', async () => {
+  const { t, fail } = await setupFailing();
+  const held = /was not stored, so this one/;
+  try {
+    fail.off();
+    await t.writer.appendInput(t.log, input('a'));
+    fail.on();
+    await assert.rejects(t.writer.appendInput(t.log, input('b')), /cannot write/);
+    fail.off();
+    // Copies of a from connections that closed before its ack arrived: nothing to hold.
+    const copies = ['c', 'a', 'a'].map((id) => t.writer.appendInput(t.log, input(id)));
+    await assert.rejects(copies[0]!, held);
+    assert.deepEqual(await copies[1], { duplicate: true, seq: 1 });
+    assert.deepEqual(await copies[2], { duplicate: true, seq: 1 });
+    const again = await Promise.all(['b', 'c'].map((id) => t.writer.appendInput(t.log, input(id))));
+    assert.deepEqual(
+      again.map((r) => (r.duplicate ? -1 : r.committed[0]!.seq)),
+      [2, 3],
+    );
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('an input refused before it was queued holds only the inputs its device sent after it', async () => {
+  const t = await setup();
+  const seqOf = (r: Awaited<ReturnType<LogWriter['appendInput']>>) =>
+    r.duplicate ? -1 : r.committed[0]!.seq;
+  try {
+    // a was queued before b's lookup failed; c came after.
+    const a = t.writer.appendInput(t.log, input('a'));
+    t.writer.refusedBeforeQueue(t.log, 'd', 'b', new Error('the lookup failed'));
+    const c = t.writer.appendInput(t.log, input('c'));
+    assert.equal(seqOf(await a), 1, 'a was made before b: it is stored');
+    await assert.rejects(c, /was not stored, so this one/);
+    assert.equal(seqOf(await t.writer.appendInput(t.log, input('b'))), 2);
+    assert.equal(seqOf(await t.writer.appendInput(t.log, input('c'))), 3);
+  } finally {
+    await t.dispose();
+  }
+});
+
 test('a held input that comes back first opens the hold as well (its refused one was given up)', async () => {
   const { t, fail } = await setupFailing();
   try {

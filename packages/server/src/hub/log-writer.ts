@@ -72,6 +72,11 @@ interface PendingAppend {
    * whose client does not send it again by itself.
    */
   ordered?: true;
+  /**
+   * An input refused before it was queued (refusedBeforeQueue): it stores nothing, and holds its
+   * device's later inputs from its place in the queue.
+   */
+  refusedBefore?: BatonError;
   patch?: Partial<
     Pick<SessionPatch, 'name' | 'status' | 'reason' | 'exitCode' | 'control' | 'hostOut'>
   >;
@@ -83,6 +88,14 @@ interface PendingAppend {
 
 /** What an input append came to when it was neither stored nor a duplicate. */
 type Refusal = { refused: BatonError };
+
+/** What a batch's order checks decided, for InputOrderHolds once the commit's outcome is known. */
+interface OrderNotes {
+  /** Refused because an earlier input of their device was. */
+  readonly held: Set<PendingAppend>;
+  /** Inputs stored before the batch (copies sent again): answered, never held. */
+  readonly storedEarlier: Set<PendingAppend>;
+}
 
 /**
  * Appends to session logs with group commit.
@@ -254,15 +267,16 @@ export class LogWriter {
     const entries: CommitEntry[] = [];
     const outcomes = new Map<PendingAppend, AppendResult | Refusal>();
     const heads = new Map<SessionLogState, { headSeq: number; lastActivityAt: number }>();
-    /** Inputs refused because an earlier one of their device was (InputOrderHolds). */
-    const held = new Set<PendingAppend>();
+    const order: OrderNotes = { held: new Set(), storedEarlier: new Set() };
     const now = Date.now();
     if (!this.holds.empty) this.holds.prune(now);
 
     let failed: Map<string, Error>;
     try {
       for (const [log, items] of bySession) {
-        const keys = items.flatMap((i) => (i.input !== undefined ? [i.input] : []));
+        const keys = items.flatMap((i) =>
+          i.input !== undefined && i.refusedBefore === undefined ? [i.input] : [],
+        );
         // Only the keys that could be stored already are looked up (input-id-ceilings.ts).
         const unsure = keys.length > 0 ? await this.ceilings.mayBeStored(log, keys) : [];
         const stored =
@@ -274,28 +288,41 @@ export class LogWriter {
         const inputs: CommitEntry['inputs'][number][] = [];
         const patch: SessionPatch = { headSeq: log.headSeq, lastActivityAt: now };
         const documents: DocumentRecord[] = [];
+        /** Inputs allocated earlier in this batch: a second copy is a duplicate. */
+        const inBatch = new Map<string, StoredInput>();
+        /** Devices with an input refused before it was queued, here: their later ones wait. */
+        const refusedHere = new Set<string>();
         for (const item of items) {
           // In arrival order, so that what came after a refused input stays after it.
-          if (item.ordered && item.input !== undefined && !this.holds.empty) {
-            const { deviceId, inputId } = item.input;
-            if (this.holds.admit(log.sessionId, deviceId, inputId, now) === 'held') {
-              held.add(item);
-              outcomes.set(item, { refused: heldBehindRefusal(log.sessionId) });
-              continue;
-            }
+          const { input } = item;
+          if (input !== undefined && item.refusedBefore !== undefined) {
+            refusedHere.add(input.deviceId);
+            outcomes.set(item, { refused: item.refusedBefore });
+            continue;
           }
-          if (item.input !== undefined) {
-            const seen = stored.get(inputKey(item.input));
-            if (seen !== undefined) {
-              const verdict = storedInputVerdict(item.input, seen);
-              outcomes.set(
-                item,
-                verdict instanceof BatonError
-                  ? { refused: verdict }
-                  : { duplicate: true, seq: verdict.seq },
-              );
-              continue;
-            }
+          // A copy of an input stored before this batch is answered before any hold is asked:
+          // it takes no place among the inputs still to be stored.
+          const earlier = input !== undefined ? stored.get(inputKey(input)) : undefined;
+          if (earlier !== undefined) {
+            order.storedEarlier.add(item);
+            outcomes.set(item, storedOutcome(input!, earlier));
+            continue;
+          }
+          if (
+            item.ordered &&
+            input !== undefined &&
+            (refusedHere.has(input.deviceId) ||
+              (!this.holds.empty &&
+                this.holds.admit(log.sessionId, input.deviceId, input.inputId, now) === 'held'))
+          ) {
+            order.held.add(item);
+            outcomes.set(item, { refused: heldBehindRefusal(log.sessionId) });
+            continue;
+          }
+          const again = input !== undefined ? inBatch.get(inputKey(input)) : undefined;
+          if (again !== undefined) {
+            outcomes.set(item, storedOutcome(input!, again));
+            continue;
           }
           const committed: CommittedEvent[] = [];
           for (const e of item.events) {
@@ -321,7 +348,7 @@ export class LogWriter {
             const seq = committed[0]!.seq;
             inputs.push({ deviceId, inputId, seq, payloadDigest: digest });
             // A second copy later in this batch is a duplicate (or a refused reuse).
-            stored.set(inputKey(item.input), { seq, payloadDigest: digest });
+            inBatch.set(inputKey(item.input), { seq, payloadDigest: digest });
           }
           if (item.patch) Object.assign(patch, item.patch);
           if (item.documents) documents.push(...item.documents);
@@ -345,11 +372,11 @@ export class LogWriter {
       if (landed !== undefined) {
         failed = landed;
       } else {
-        await this.failWhole(batch, [...bySession.keys()], heads, held, err);
+        await this.failWhole(batch, [...bySession.keys()], heads, order, err);
         return;
       }
     }
-    await this.settle(batch, bySession, outcomes, heads, held, failed, entries);
+    await this.settle(batch, bySession, outcomes, heads, order, failed, entries);
   }
 
   /**
@@ -390,7 +417,7 @@ export class LogWriter {
     batch: PendingAppend[],
     logs: SessionLogState[],
     heads: Map<SessionLogState, { headSeq: number; lastActivityAt: number }>,
-    held: ReadonlySet<PendingAppend>,
+    order: OrderNotes,
     err: unknown,
   ): Promise<void> {
     const error =
@@ -402,7 +429,7 @@ export class LogWriter {
             STORE_RETRY_AFTER_MS,
           );
     for (const item of batch) {
-      this.trackOrder(item, error, held);
+      this.trackOrder(item, error, order);
       item.reject(error);
     }
     const cause = err instanceof Error ? err : new Error(String(err));
@@ -416,7 +443,7 @@ export class LogWriter {
     bySession: Map<SessionLogState, PendingAppend[]>,
     outcomes: Map<PendingAppend, AppendResult | Refusal>,
     heads: Map<SessionLogState, { headSeq: number; lastActivityAt: number }>,
-    held: ReadonlySet<PendingAppend>,
+    order: OrderNotes,
     failed: Map<string, Error>,
     entries: readonly CommitEntry[],
   ): Promise<void> {
@@ -431,7 +458,7 @@ export class LogWriter {
     for (const item of batch) {
       const o = outcomes.get(item)!;
       const error = refused.get(item.log) ?? ('refused' in o ? o.refused : undefined);
-      this.trackOrder(item, error, held);
+      this.trackOrder(item, error, order);
       if (error !== undefined) item.reject(error);
       else if (!('refused' in o)) item.resolve(o);
     }
@@ -461,8 +488,20 @@ export class LogWriter {
    */
   refusedBeforeQueue(log: SessionLogState, deviceId: string, inputId: string, err: unknown): void {
     const code = err instanceof BatonError ? err.code : 'internal';
-    if (RETRYABLE_ERROR_CODES.has(code))
-      this.holds.refused(log.sessionId, deviceId, inputId, Date.now(), true);
+    if (!RETRYABLE_ERROR_CODES.has(code) || log.lease === NOT_OWNER) return;
+    // Queued, not recorded at once: inputs of the device already queued were made before it,
+    // and the hold must see the refusals in the order the device made its inputs.
+    const refusedBefore = err instanceof BatonError ? err : new BatonError('internal', String(err));
+    this.queue.push({
+      log,
+      events: [],
+      input: { deviceId, inputId, digest: '' },
+      ordered: true,
+      refusedBefore,
+      resolve: () => {},
+      reject: () => {},
+    });
+    this.schedule();
   }
 
   /**
@@ -470,15 +509,17 @@ export class LogWriter {
    * device's later inputs; stored or refused for good, it leaves its hold. Called in arrival
    * order, which is the order the refusals are sent in.
    */
-  private trackOrder(
-    item: PendingAppend,
-    error: BatonError | undefined,
-    held: ReadonlySet<PendingAppend>,
-  ): void {
+  private trackOrder(item: PendingAppend, error: BatonError | undefined, order: OrderNotes): void {
     if (!item.ordered || item.input === undefined) return;
     const { deviceId, inputId } = item.input;
-    if (error !== undefined && RETRYABLE_ERROR_CODES.has(error.code))
-      this.holds.refused(item.log.sessionId, deviceId, inputId, Date.now(), !held.has(item));
+    // A copy of an input already stored leaves the hold even when the batch failed: the next
+    // copy is answered as a duplicate before any hold is asked.
+    const retry =
+      error !== undefined &&
+      RETRYABLE_ERROR_CODES.has(error.code) &&
+      !order.storedEarlier.has(item);
+    if (retry)
+      this.holds.refused(item.log.sessionId, deviceId, inputId, Date.now(), !order.held.has(item));
     else if (!this.holds.empty) this.holds.settled(item.log.sessionId, deviceId, inputId);
   }
 
@@ -534,6 +575,17 @@ export class LogWriter {
       }
     }
   }
+}
+
+/** The answer to an input already stored (before this batch, or earlier in it). */
+function storedOutcome(
+  input: InputKey & { digest: string },
+  seen: StoredInput,
+): AppendResult | Refusal {
+  const verdict = storedInputVerdict(input, seen);
+  return verdict instanceof BatonError
+    ? { refused: verdict }
+    : { duplicate: true, seq: verdict.seq };
 }
 
 /** The refusal of an input sent before its device heard that an earlier one was refused. */
