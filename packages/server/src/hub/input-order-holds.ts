@@ -69,11 +69,10 @@ export class InputOrderHolds {
    * in its turn). A `pass` must be followed by `refused` or `settled` once its commit is over.
    */
   admit(sessionId: string, deviceId: string, inputId: string, now: number): HoldVerdict {
-    const devices = this.holds.get(sessionId);
-    const hold = devices?.get(deviceId);
-    if (devices === undefined || hold === undefined) return 'pass';
+    const hold = this.holdOf(sessionId, deviceId);
+    if (hold === undefined) return 'pass';
     if (hold.until <= now) {
-      this.release(sessionId, devices, deviceId);
+      this.release(sessionId, deviceId);
       return 'pass';
     }
     const { inputs } = hold;
@@ -127,23 +126,27 @@ export class InputOrderHolds {
 
   /** An input let through was stored (or found stored, or refused for good): it leaves the hold. */
   settled(sessionId: string, deviceId: string, inputId: string): void {
-    const devices = this.holds.get(sessionId);
-    const hold = devices?.get(deviceId);
-    if (devices === undefined || hold === undefined) return;
+    const hold = this.holdOf(sessionId, deviceId);
+    if (hold === undefined) return;
     const at = hold.inputs.findIndex((i) => i.inputId === inputId);
     if (at >= 0) hold.inputs.splice(at, 1);
-    if (hold.inputs.length === 0) this.release(sessionId, devices, deviceId);
+    if (hold.inputs.length === 0) this.release(sessionId, deviceId);
   }
 
   /** Drops lapsed holds (called once per commit while any is in place). */
   prune(now: number): void {
     for (const [sessionId, devices] of this.holds)
       for (const [deviceId, hold] of devices)
-        if (hold.until <= now) this.release(sessionId, devices, deviceId);
+        if (hold.until <= now) this.release(sessionId, deviceId);
   }
 
-  private release(sessionId: string, devices: Map<string, Hold>, deviceId: string): void {
-    devices.delete(deviceId);
-    if (devices.size === 0) this.holds.delete(sessionId);
+  private holdOf(sessionId: string, deviceId: string): Hold | undefined {
+    return this.holds.get(sessionId)?.get(deviceId);
+  }
+
+  private release(sessionId: string, deviceId: string): void {
+    const devices = this.holds.get(sessionId);
+    devices?.delete(deviceId);
+    if (devices?.size === 0) this.holds.delete(sessionId);
   }
 }

@@ -228,6 +228,25 @@ test('a copy of an input stored before a hold is answered as a duplicate, not he
   }
 });
 
+test('a second copy of an input in a batch that fails is refused with it and keeps the hold', async () => {
+  const { t, fail } = await setupFailing();
+  try {
+    fail.on();
+    // Two copies in one batch (two windows of the device): the second is no proof a was stored.
+    const copies = ['a', 'a'].map((id) => t.writer.appendInput(t.log, input(id)));
+    for (const copy of copies) await assert.rejects(copy, /cannot write/);
+    fail.off();
+    await assert.rejects(t.writer.appendInput(t.log, input('b')), /was not stored, so this one/);
+    const again = await Promise.all(['a', 'b'].map((id) => t.writer.appendInput(t.log, input(id))));
+    assert.deepEqual(
+      again.map((r) => (r.duplicate ? -1 : r.committed[0]!.seq)),
+      [1, 2],
+    );
+  } finally {
+    await t.dispose();
+  }
+});
+
 test('an input refused before it was queued holds only the inputs its device sent after it', async () => {
   const t = await setup();
   const seqOf = (r: Awaited<ReturnType<LogWriter['appendInput']>>) =>

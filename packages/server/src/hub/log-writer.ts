@@ -89,6 +89,9 @@ interface PendingAppend {
 /** What an input append came to when it was neither stored nor a duplicate. */
 type Refusal = { refused: BatonError };
 
+/** An input the store has, or (`inBatch`) one allocated earlier in the batch being built. */
+type SeenInput = StoredInput & { readonly inBatch?: true };
+
 /** What a batch's order checks decided, for InputOrderHolds once the commit's outcome is known. */
 interface OrderNotes {
   /** Refused because an earlier input of their device was. */
@@ -279,39 +282,40 @@ export class LogWriter {
         );
         // Only the keys that could be stored already are looked up (input-id-ceilings.ts).
         const unsure = keys.length > 0 ? await this.ceilings.mayBeStored(log, keys) : [];
-        const stored =
+        // One map answers both dedupe questions, with one key per input: what the store already
+        // has, and (marked `inBatch`) what this batch allocated before.
+        const seen: Map<string, SeenInput> =
           unsure.length > 0
             ? await this.store.findInputs(log.sessionId, unsure)
-            : new Map<string, StoredInput>();
+            : new Map<string, SeenInput>();
         heads.set(log, { headSeq: log.headSeq, lastActivityAt: log.lastActivityAt });
         const rows: StoredEvent[] = [];
         const inputs: CommitEntry['inputs'][number][] = [];
         const patch: SessionPatch = { headSeq: log.headSeq, lastActivityAt: now };
         const documents: DocumentRecord[] = [];
-        /** Inputs allocated earlier in this batch: a second copy is a duplicate. */
-        const inBatch = new Map<string, StoredInput>();
         /** Devices with an input refused before it was queued, here: their later ones wait. */
-        const refusedHere = new Set<string>();
+        let refusedHere: Set<string> | undefined;
         for (const item of items) {
           // In arrival order, so that what came after a refused input stays after it.
           const { input } = item;
           if (input !== undefined && item.refusedBefore !== undefined) {
-            refusedHere.add(input.deviceId);
+            (refusedHere ??= new Set()).add(input.deviceId);
             outcomes.set(item, { refused: item.refusedBefore });
             continue;
           }
+          const key = input !== undefined ? inputKey(input) : undefined;
+          const found = key !== undefined ? seen.get(key) : undefined;
           // A copy of an input stored before this batch is answered before any hold is asked:
           // it takes no place among the inputs still to be stored.
-          const earlier = input !== undefined ? stored.get(inputKey(input)) : undefined;
-          if (earlier !== undefined) {
+          if (found !== undefined && found.inBatch !== true) {
             order.storedEarlier.add(item);
-            outcomes.set(item, storedOutcome(input!, earlier));
+            outcomes.set(item, storedOutcome(input!, found));
             continue;
           }
           if (
             item.ordered &&
             input !== undefined &&
-            (refusedHere.has(input.deviceId) ||
+            (refusedHere?.has(input.deviceId) === true ||
               (!this.holds.empty &&
                 this.holds.admit(log.sessionId, input.deviceId, input.inputId, now) === 'held'))
           ) {
@@ -319,9 +323,9 @@ export class LogWriter {
             outcomes.set(item, { refused: heldBehindRefusal(log.sessionId) });
             continue;
           }
-          const again = input !== undefined ? inBatch.get(inputKey(input)) : undefined;
-          if (again !== undefined) {
-            outcomes.set(item, storedOutcome(input!, again));
+          // A second copy of an input allocated earlier in this batch.
+          if (found !== undefined) {
+            outcomes.set(item, storedOutcome(input!, found));
             continue;
           }
           const committed: CommittedEvent[] = [];
@@ -343,12 +347,12 @@ export class LogWriter {
               } as LogEvent),
             );
           }
-          if (item.input !== undefined) {
-            const { deviceId, inputId, digest } = item.input;
+          if (input !== undefined && key !== undefined) {
+            const { deviceId, inputId, digest } = input;
             const seq = committed[0]!.seq;
             inputs.push({ deviceId, inputId, seq, payloadDigest: digest });
             // A second copy later in this batch is a duplicate (or a refused reuse).
-            inBatch.set(inputKey(item.input), { seq, payloadDigest: digest });
+            seen.set(key, { seq, payloadDigest: digest, inBatch: true });
           }
           if (item.patch) Object.assign(patch, item.patch);
           if (item.documents) documents.push(...item.documents);

@@ -84,7 +84,8 @@ export interface Store {
   commit(batch: readonly CommitEntry[]): Promise<CommitOutcome>;
   /**
    * Already-stored inputs among `keys` (dedupe before allocating), by `inputKey`. An input stored
-   * before dedupe was per device (device '') matches the same id from any device.
+   * before dedupe was per device (device '') matches the same id from any device. The map is new
+   * on every call: the caller may add to it (the log writer adds the inputs of its batch).
    */
   findInputs(sessionId: string, keys: readonly InputKey[]): Promise<Map<string, StoredInput>>;
   /**
