@@ -60,6 +60,13 @@ export function storeConformance(
         [[inputKey({ deviceId: 'd1', inputId: 'a' }), { seq: 2, payloadDigest: 'p' }]],
         'input ids are found per device',
       );
+      // The log writer adds its batch's inputs to the map it gets: no call may see another's.
+      found.set('added by the caller', { seq: 99 });
+      for (const keys of [[{ deviceId: 'd1', inputId: 'a' }], []]) {
+        const again = await store.findInputs('s1', keys);
+        assert.notEqual(again, found, 'findInputs returns a new map on every call');
+        assert.equal(again.has('added by the caller'), false);
+      }
     },
   );
 
