@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isKnownLogEvent } from './log-event.js';
 import { SnapshotState } from './snapshot-state.js';
-import { parseClientFrame, parseServerFrame } from './parse-frame.js';
+import {
+  parseClientFrame,
+  parseHostFrame,
+  parseRelayFrame,
+  parseServerFrame,
+} from './parse-frame.js';
 
 test('valid frames parse to typed messages', () => {
   const r = parseClientFrame(
@@ -30,6 +35,18 @@ test('bad frames get a code and a message naming the field', () => {
   assert.ok(!unknown.ok && unknown.error.code === 'invalid_message');
   const array = parseClientFrame('[1,2]');
   assert.ok(!array.ok && array.error.code === 'invalid_message');
+});
+
+test('a type that is not a string is refused without naming it, and never throws', () => {
+  const parsers = [parseClientFrame, parseServerFrame, parseHostFrame, parseRelayFrame];
+  const types = ['{"toString":1}', '{"toString":{},"valueOf":{}}', '[]', '{}', 'null', '7'];
+  for (const parse of parsers)
+    for (const type of types) {
+      const r = parse(`{"type":${type}}`);
+      assert.ok(!r.ok, type);
+      assert.equal(r.error.code, 'invalid_message');
+      assert.match(r.error.message, /^invalid message: /, type);
+    }
 });
 
 const SID = 's_abcdefghijklmnopqrst';

@@ -35,10 +35,10 @@ function parseWith<T>(
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const type =
-      raw && typeof raw === 'object' && 'type' in raw
-        ? String((raw as { type: unknown }).type)
-        : '';
+    // Only a string is named: anything else is the sender's (`{"toString":1}` throws in String()).
+    const claimed: unknown =
+      raw && typeof raw === 'object' && 'type' in raw ? (raw as { type: unknown }).type : undefined;
+    const type = typeof claimed === 'string' ? claimed : '';
     const prefix = type ? `invalid '${type.slice(0, 64)}' message` : 'invalid message';
     return {
       ok: false,

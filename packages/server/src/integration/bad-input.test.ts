@@ -116,6 +116,34 @@ describe('bad input gets a clear error and harms nothing', () => {
     assert.equal(await oldClosed, CloseCode.UnsupportedVersion);
   });
 
+  test('a frame whose type is not a string is refused, and its connection goes on, before hello and after', async () => {
+    // `String({toString: 1})` throws: a frame like this once stopped its connection for good.
+    const hostile = '{"type":{"toString":1},"rid":3}';
+    const raw = new WebSocket(server.wsUrl);
+    await new Promise((r) => raw.once('open', r));
+    const texts: string[] = [];
+    raw.on('message', (d) => texts.push(String(d)));
+    const nth = async (n: number) => {
+      while (texts.length < n) await new Promise((r) => raw.once('message', r));
+      return JSON.parse(texts[n - 1]!) as { type: string; code?: string; rid?: number };
+    };
+    raw.send(hostile);
+    const first = await nth(1);
+    assert.deepEqual([first.type, first.code, first.rid], ['error', 'invalid_message', 3]);
+    raw.send(JSON.stringify({ type: 'sessions.watch', rid: 4 }));
+    assert.equal((await nth(2)).code, 'hello_required', 'the connection still reads frames');
+    raw.send(JSON.stringify({ type: 'hello', v: 1, token: server.ownerToken, mode: 'tab' }));
+    assert.equal((await nth(3)).type, 'welcome');
+    raw.close();
+    const c = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+    const refused = await errorFor(c, hostile);
+    assert.equal(refused.code, 'invalid_message');
+    assert.equal(refused.rid, 3);
+    const ok = await c.request<{ sessions: unknown[] }>({ type: 'sessions.watch' });
+    assert.ok(Array.isArray(ok.sessions));
+    await c.close();
+  });
+
   test('a foreign web origin cannot open a WebSocket', async () => {
     const ws = new WebSocket(server.wsUrl, { headers: { origin: 'https://evil.example' } });
     const status = await new Promise<number>((resolve) => {

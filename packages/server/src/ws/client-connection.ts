@@ -88,7 +88,7 @@ export class ClientConnection {
   ) {
     this.pacer = opts.rateLimit
       ? new FramePacer(new TokenBucket(opts.rateLimit), {
-          handle: ([data, isBinary]) => this.onFrame(data, isBinary),
+          handle: ([data, isBinary]) => this.onFrameContained(data, isBinary),
           pause: () => this.ws.pause(),
           resume: () => this.ws.resume(),
           onHeld: () => this.opts.metrics?.rateLimitedFrames.inc(),
@@ -286,7 +286,29 @@ export class ClientConnection {
     this.lastHeard = Date.now();
     // Only after hello: the frames before it are bounded by preHelloMaxBytes instead.
     if (this.peer && this.pacer) this.pacer.offer([data, isBinary]);
-    else this.onFrame(data, isBinary);
+    else this.onFrameContained(data, isBinary);
+  }
+
+  /**
+   * One frame's failure stays that frame's. An exception that escaped into `ws` would stop its
+   * reader mid-stream: the connection would handle nothing more and never see its own close, so
+   * it would hold its place (and, before hello, a slot of the pre-hello limit) until a restart.
+   */
+  private onFrameContained(data: RawData, isBinary: boolean): void {
+    try {
+      this.onFrame(data, isBinary);
+    } catch (err) {
+      this.opts.log.error('a frame failed', {
+        connection: this.connectionId,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+      const text = isBinary ? '' : rawText(data);
+      this.sendError(
+        correlationOf(text),
+        'internal',
+        'the server failed to handle this frame (a bug, in its log): send it again, or reconnect',
+      );
+    }
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
