@@ -1,4 +1,5 @@
 import type { DocumentChanged, DocumentState } from './document.js';
+import { ownField } from './own-field.js';
 
 /**
  * A document with the change of one `doc.changed` event applied: the one function by which the
@@ -46,7 +47,7 @@ export function applyDocumentChange(
     } else next.fields[field] = value;
     next.fieldVersions[field] = change.version;
     next.fieldDevices[field] = change.deviceId;
-    const clock = change.clocks?.[field];
+    const clock = ownField(change.clocks, field);
     if (clock !== undefined) next.clocks[field] = clock;
   }
   for (const [field, conflict] of Object.entries(change.conflicts ?? {}))

@@ -25,6 +25,7 @@ export * from './agent-usage.js';
 export * from './hybrid-clock.js';
 export * from './document.js';
 export * from './document-change.js';
+export * from './own-field.js';
 export * from './volatile-state.js';
 export * from './sealed.js';
 export * from './host-link.js';

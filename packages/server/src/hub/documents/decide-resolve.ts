@@ -1,6 +1,7 @@
 import {
   applyDocumentChange,
   MAX_FIELD_BYTES,
+  ownField,
   type ClientMessageOf,
   type DocumentChanged,
   type DocumentState,
@@ -20,7 +21,7 @@ export function decideResolve(
 ): { change: DocumentChanged; next: DocumentState } {
   if (current === undefined)
     throw new BatonError('not_found', `this session has no document '${msg.name}'`);
-  const conflict = current.conflicts[msg.field];
+  const conflict = ownField(current.conflicts, msg.field);
   if (conflict === undefined)
     throw new BatonError(
       'not_found',

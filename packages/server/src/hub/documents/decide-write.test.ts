@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClientMessageOf, DocumentState, Hlc } from '@baton/protocol';
 import { BatonError } from '../../baton-error.js';
+import { decideResolve } from './decide-resolve.js';
 import { decideWrite, type DocumentWriter } from './decide-write.js';
 
 const S = 's_aaaaaaaaaaaaaaaaaaaa';
@@ -89,4 +90,51 @@ test('a clock far ahead is refused only when it decides something', () => {
     decideWrite(undefined, writeOf(0, { a: 1 }, { hlc: ahead }), phone, NOW).kind,
     'commit',
   );
+});
+
+test("fields named after Object.prototype's members are fields like any other", () => {
+  // Valid field names that a plain index resolves to Object.prototype's members.
+  const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
+  let doc = commit(undefined, writeOf(0, { a: 1 }, { strategy: 'manual' }));
+  for (const name of names) {
+    doc = commit(doc, writeOf(doc.version, { [name]: `${name}!` }));
+    assert.equal(Object.hasOwn(doc.fields, name) && doc.fields[name], `${name}!`);
+    assert.equal(Object.hasOwn(doc.conflicts, name), false, `${name} has no conflict`);
+  }
+  // A stale write to one that changed since its base opens a conflict (manual), as for any field.
+  const stale = decideWrite(doc, writeOf(1, { toString: 'mine' }), laptop, NOW);
+  assert.equal(stale.kind, 'commit');
+  if (stale.kind !== 'commit') return;
+  assert.deepEqual(
+    stale.next.conflicts['toString']?.values.map((v) => v.value),
+    ['toString!', 'mine'],
+  );
+  // No conflict is open on `valueOf`: resolving it is refused, never committed.
+  assert.throws(
+    () =>
+      decideResolve(
+        doc,
+        {
+          type: 'doc.resolve',
+          rid: 2,
+          sessionId: S,
+          name: 'd',
+          field: 'valueOf',
+          value: 'x',
+          baseVersion: doc.version,
+        },
+        phone,
+      ),
+    (e: unknown) => e instanceof BatonError && e.code === 'not_found',
+  );
+  // Only `t` is timed: `constructor` gets no clock (a plain index found Object's constructor).
+  const fresh = commit(
+    undefined,
+    writeOf(
+      0,
+      { constructor: 1, t: 2 },
+      { fieldStrategies: { t: 'timestamp' }, hlc: clock(NOW, 'p') },
+    ),
+  );
+  assert.deepEqual(Object.keys(fresh.clocks), ['t']);
 });

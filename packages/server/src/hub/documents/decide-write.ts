@@ -7,6 +7,7 @@ import {
   MAX_FIELD_BYTES,
   MAX_FIELDS_PER_DOCUMENT,
   MAX_HLC_AHEAD_MS,
+  ownField,
   type ClientMessageOf,
   type ConflictOutcome,
   type ConflictStrategy,
@@ -59,7 +60,7 @@ export function decideWrite(
     else overrides[field] = s;
   }
   const docStrategy = write.strategy ?? current?.strategy ?? 'merge';
-  const strategyOf = (field: string): ConflictStrategy => overrides[field] ?? docStrategy;
+  const strategyOf = (field: string): ConflictStrategy => ownField(overrides, field) ?? docStrategy;
 
   const hlc = write.hlc;
   const timed = Object.keys(write.patch).filter((f) => strategyOf(f) === 'timestamp');
@@ -92,8 +93,8 @@ export function decideWrite(
 
   for (const [field, yours] of Object.entries(write.patch)) {
     const strategy = strategyOf(field);
-    const theirs = current?.fields[field] ?? null;
-    const open = current?.conflicts[field];
+    const theirs = ownField(current?.fields, field) ?? null;
+    const open = ownField(current?.conflicts, field);
     if (open !== undefined) {
       // A field in a manual conflict is frozen until doc.resolve: a new value joins the conflict.
       if (open.values.some((v) => isDeepStrictEqual(v.value, yours))) continue;
@@ -110,7 +111,7 @@ export function decideWrite(
       continue;
     }
     if (isDeepStrictEqual(yours, theirs)) continue;
-    const changedSinceBase = (current?.fieldVersions[field] ?? 0) > write.baseVersion;
+    const changedSinceBase = (ownField(current?.fieldVersions, field) ?? 0) > write.baseVersion;
     if (!changedSinceBase) {
       changes[field] = yours;
       if (strategy === 'timestamp') clocks[field] = hlc!;
@@ -119,7 +120,7 @@ export function decideWrite(
     // A conflict: settled by the field's strategy.
     const doc = current!;
     if (strategy === 'timestamp') {
-      const theirClock = doc.clocks[field];
+      const theirClock = ownField(doc.clocks, field);
       // A value written before the field used timestamps has no clock: any clocked write is later.
       const yoursWins = theirClock === undefined || compareHlc(hlc!, theirClock) > 0;
       if (yoursWins) {
@@ -128,8 +129,8 @@ export function decideWrite(
         overruled.push({
           field,
           value: theirs,
-          deviceId: doc.fieldDevices[field] ?? '',
-          version: doc.fieldVersions[field] ?? 0,
+          deviceId: ownField(doc.fieldDevices, field) ?? '',
+          version: ownField(doc.fieldVersions, field) ?? 0,
           ...(theirClock !== undefined ? { hlc: theirClock } : {}),
         });
       } else {
@@ -147,8 +148,8 @@ export function decideWrite(
         values: [
           {
             value: theirs,
-            deviceId: doc.fieldDevices[field] ?? '',
-            version: doc.fieldVersions[field] ?? 0,
+            deviceId: ownField(doc.fieldDevices, field) ?? '',
+            version: ownField(doc.fieldVersions, field) ?? 0,
           },
           { value: yours, deviceId: writer.deviceId, version: nextVersion },
         ],
@@ -218,9 +219,9 @@ function outcome(
     field,
     strategy,
     yours,
-    theirs: doc.fields[field] ?? null,
-    theirVersion: doc.fieldVersions[field] ?? 0,
-    theirDevice: doc.fieldDevices[field] ?? '',
+    theirs: ownField(doc.fields, field) ?? null,
+    theirVersion: ownField(doc.fieldVersions, field) ?? 0,
+    theirDevice: ownField(doc.fieldDevices, field) ?? '',
     result,
   };
 }
