@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInt } from './query-int.js';
 
 /** The agent kinds whose conversations baton can adopt. */
 export const AdoptableKind = z.enum(['claude', 'codex']);
@@ -28,5 +29,5 @@ export type AgentConversation = z.infer<typeof AgentConversation>;
 export const AgentConversationsQuery = z.object({
   kind: AdoptableKind.default('claude'),
   /** At most this many, newest first. */
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  limit: queryInt({ min: 1, max: 1000 }).default(200),
 });

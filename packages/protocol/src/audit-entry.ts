@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Role } from './role.js';
+import { queryInt } from './query-int.js';
 
 /**
  * The audit log (`GET /api/audit`): every control action, append-only, with who did it, from
@@ -40,8 +41,8 @@ export const AuditQuery = z
   .object({
     session: z.string().min(1).max(200).optional(),
     device: z.string().min(1).max(200).optional(),
-    after: z.coerce.number().int().nonnegative().default(0),
-    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    after: queryInt({ min: 0 }).default(0),
+    limit: queryInt({ min: 1, max: 1000 }).default(200),
   })
   .strict();
 

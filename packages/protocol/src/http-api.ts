@@ -5,6 +5,7 @@ import { Epoch, InputId } from './ids.js';
 import { PermissionDecision, SealedTerminalChecks, WireInputPayload } from './input-payload.js';
 import { HandoffMode } from './session-control.js';
 import { AgentConfig, SessionKind, SessionName, TerminalConfig } from './session.js';
+import { queryInt } from './query-int.js';
 
 /** Request bodies of the HTTP API under /api (see the OpenAPI document at /api/openapi.json). */
 
@@ -29,12 +30,14 @@ export const AnswerPermissionBody = z.object({
   requestId: z.string().min(1).max(256),
   answer: PermissionDecision,
 });
-export const EventsQuery = z.object({
-  after: z.coerce.number().int().nonnegative().default(0),
-  limit: z.coerce.number().int().min(1).max(5000).default(1000),
-  /** The epoch `after` belongs to; another one (or `after` beyond the head) is a 409 `epoch_changed`. */
-  epoch: Epoch.optional(),
-});
+export const EventsQuery = z
+  .object({
+    after: queryInt({ min: 0 }).default(0),
+    limit: queryInt({ min: 1, max: 5000 }).default(1000),
+    /** The epoch `after` belongs to; another one (or `after` beyond the head) is a 409 `epoch_changed`. */
+    epoch: Epoch.optional(),
+  })
+  .strict();
 
 /** `POST /api/sessions/:id/handoff`: a single-use token that hands the session to another device. */
 export const HandoffBody = z.object({

@@ -49,6 +49,20 @@ test('a type that is not a string is refused without naming it, and never throws
     }
 });
 
+test('a key named __proto__ is refused wherever it is, not dropped', () => {
+  const write = (patch: string) =>
+    `{"type":"doc.write","rid":1,"sessionId":"s_abcdefghijklmnopqrst","name":"d","baseVersion":0,"patch":${patch}}`;
+  for (const patch of ['{"__proto__":5}', '{"a":{"__proto__":{"x":1}}}']) {
+    const r = parseClientFrame(write(patch));
+    assert.ok(!r.ok, patch);
+    assert.equal(r.error.code, 'invalid_message');
+    assert.match(r.error.message, /__proto__/);
+  }
+  // The name inside a value is only text.
+  const text = parseClientFrame(write('{"note":"__proto__"}'));
+  assert.ok(text.ok);
+});
+
 const SID = 's_abcdefghijklmnopqrst';
 
 test('an event of a type this package does not know parses as an unknown event', () => {

@@ -33,6 +33,14 @@ function parseWith<T>(
       error: { code: 'bad_json', message: `frame is not valid JSON: ${(e as Error).message}` },
     };
   }
+  // The schemas drop a `__proto__` key without a word (a guard against prototype pollution): a
+  // document patch of one would commit an empty change. Refused instead; the second parse runs
+  // only for the rare frame that has the name in it at all.
+  if (text.includes('__proto__') && hasProtoKey(text))
+    return {
+      ok: false,
+      error: { code: 'invalid_message', message: 'no key of a frame may be named __proto__' },
+    };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     // Only a string is named: anything else is the sender's (`{"toString":1}` throws in String()).
@@ -46,6 +54,15 @@ function parseWith<T>(
     };
   }
   return { ok: true, value: parsed.data };
+}
+
+function hasProtoKey(text: string): boolean {
+  let found = false;
+  JSON.parse(text, (key, value: unknown) => {
+    if (key === '__proto__') found = true;
+    return value;
+  });
+  return found;
 }
 
 /** Parses and validates one upstream frame. Never throws. */

@@ -19,7 +19,7 @@ import { DeviceRegistry } from './auth/device-registry.js';
 import { secureDataDir } from './data-dir-modes.js';
 import { SessionHub } from './hub/session-hub.js';
 import { createApi } from './http/api-routes.js';
-import { answerClientError, createRequestRouter } from './http/request-router.js';
+import { answerClientError, answerConnect, createRequestRouter } from './http/request-router.js';
 import { createLogger } from './logger.js';
 import { instrumentRunners } from './observability/instrument-runners.js';
 import { instrumentStore } from './observability/instrument-store.js';
@@ -317,8 +317,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   // HTTPS and WSS share the port exactly as HTTP and WS do: the upgrade handler below is the same.
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.cert, key: tls.key }, router)
-    : createServer(router);
+    ? createHttpsServer({ cert: tls.cert, key: tls.key, requireHostHeader: false }, router)
+    : createServer({ requireHostHeader: false }, router);
   // Counted when the answer is complete, whichever route (or refusal) wrote it.
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     res.once('finish', () => metrics.httpRequests.inc({ code: String(res.statusCode) }));
@@ -336,6 +336,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
   server.on('clientError', answerClientError);
+  server.on('connect', answerConnect);
 
   // ws enforces a hard cap far above maxFrameBytes, so frames between the two get a clear
   // `frame_too_large` error instead of a dropped connection.

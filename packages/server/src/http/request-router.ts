@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger.js';
 import { sendError, sendJson } from './json-response.js';
+import { endWithJsonError } from './raw-error-response.js';
 import {
   hostHeaderProblem,
   parseRequestTarget,
@@ -33,7 +35,7 @@ export function createRequestRouter(
   opts: RouterOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const hostProblem = hostHeaderProblem(req.headers.host);
+    const hostProblem = hostHeaderProblem(req.headers.host, req.httpVersion);
     if (hostProblem) {
       sendBadRequest(res, 400, hostProblem);
       return;
@@ -108,16 +110,19 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout']
         : [400, 'Bad Request'];
-  const body = JSON.stringify({
-    error: {
-      code: 'bad_request',
-      message: `malformed HTTP request (${err.code ?? 'parse error'}): ${text.toLowerCase()}`,
-    },
+  endWithJsonError(socket, status, text, {
+    code: 'bad_request',
+    message: `malformed HTTP request (${err.code ?? 'parse error'}): ${text.toLowerCase()}`,
   });
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+}
+
+/** CONNECT asks for a tunnel, which only a proxy gives; Node would drop the socket unanswered. */
+export function answerConnect(_req: IncomingMessage, socket: Duplex): void {
+  socket.on('error', () => socket.destroy());
+  endWithJsonError(socket, 405, 'Method Not Allowed', {
+    code: 'bad_request',
+    message: 'CONNECT is for proxies, and baton is not one',
+  });
 }
 
 function sendBadRequest(res: ServerResponse, status: number, message: string): void {

@@ -35,8 +35,14 @@ const HOST_HEADER =
   /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})?(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 
 /** Whether a Host header value is well-formed (an absent header is allowed: HTTP/1.0). */
-export function hostHeaderProblem(host: string | undefined): string | undefined {
-  if (host === undefined) return undefined;
+export function hostHeaderProblem(
+  host: string | undefined,
+  httpVersion = '1.0',
+): string | undefined {
+  // HTTP/1.1 requires Host (RFC 9112, 3.2); 1.0 predates it. Checked here rather than by Node,
+  // whose own refusal is a 400 with no body.
+  if (host === undefined)
+    return httpVersion === '1.0' ? undefined : 'the Host header is missing: HTTP/1.1 requires one';
   if (host.length > 260 || !HOST_HEADER.test(host))
     return 'malformed Host header: send a host name or address, optionally with :port';
   const port = /:([0-9]+)$/.exec(host)?.[1];

@@ -194,6 +194,20 @@ describe('bad input gets a clear error and harms nothing', () => {
       }),
     });
     assert.equal(tooBig.status, 413);
+    // Query numbers are decimal digits only; unknown query keys are refused.
+    const events = `/api/sessions/${session.id}/events`;
+    for (const query of ['after=0x10', 'after=', 'limit=1e3', 'after=-1', 'after=1.5', 'x=1']) {
+      const r = await api(`${events}?${query}`);
+      assert.equal(r.status, 400, query);
+      const body = (await r.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'bad_request', query);
+      assert.match(body.error.message, /invalid query: /, query);
+    }
+    assert.equal((await api('/api/audit?after=0x1')).status, 400);
+    assert.equal((await api('/api/agent-conversations?limit=0x10')).status, 400);
+    const page = await api(`${events}?after=0&limit=2`);
+    assert.equal(page.status, 200);
+    assert.equal(((await page.json()) as { events: unknown[] }).events.length, 2);
     const deviceToken = (
       (await (
         await api('/api/devices', {

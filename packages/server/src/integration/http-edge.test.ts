@@ -88,6 +88,10 @@ describe('the HTTP edge answers every malformed request with a 4xx and stays up'
     expectJsonError(await raw(server.port, get('*', '127.0.0.1', 'OPTIONS')), 400);
     for (const host of ['a b', 'evil.example/path', 'user@evil', '%41', '[::1', 'x:99999'])
       expectJsonError(await raw(server.port, get('/api/health', host)), 400, /Host header/);
+    const noHost = 'GET /api/health HTTP/1.1\r\nConnection: close\r\n\r\n';
+    expectJsonError(await raw(server.port, noHost), 400, /Host header is missing/);
+    const oldHttp = 'GET /api/health HTTP/1.0\r\n\r\n';
+    assert.equal((await raw(server.port, oldHttp)).status, 200, 'HTTP/1.0 needs no Host');
     for (const host of ['localhost', 'my_service:7777', 'baton.example.org.', '[::1]:80'])
       assert.equal((await raw(server.port, get('/api/health', host))).status, 200, host);
     expectJsonError(await raw(server.port, get('/api/health', '127.0.0.1', 'FROBNICATE')), 400);
@@ -96,6 +100,33 @@ describe('the HTTP edge answers every malformed request with a 4xx and stays up'
     const wrongMethod = await raw(server.port, get('/api/sessions', '127.0.0.1', 'PUT'));
     expectJsonError(wrongMethod, 405, /not allowed/);
     assert.match(wrongMethod.headers, /allow: GET, POST/i);
+  });
+
+  test('malformed WebSocket handshakes and CONNECT get a JSON 4xx too', async () => {
+    const upgrade = (headers: Record<string, string>, method = 'GET') =>
+      `${method} /v1/ws HTTP/1.1\r\n` +
+      Object.entries({
+        Host: '127.0.0.1',
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version': '13',
+        ...headers,
+      })
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('') +
+      '\r\n';
+    expectJsonError(await raw(server.port, upgrade({}, 'POST')), 405, /GET request/);
+    expectJsonError(await raw(server.port, upgrade({ Upgrade: 'h2c' })), 400, /Upgrade header/);
+    expectJsonError(await raw(server.port, upgrade({ 'Sec-WebSocket-Key': 'short' })), 400, /Key/);
+    const version = await raw(server.port, upgrade({ 'Sec-WebSocket-Version': '8' }));
+    expectJsonError(version, 400, /Version must be 13/);
+    assert.match(version.headers, /sec-websocket-version: 13/i);
+    const protocol = upgrade({ 'Sec-WebSocket-Protocol': 'a b, c' });
+    expectJsonError(await raw(server.port, protocol), 400, /Protocol/);
+    const connect = 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n';
+    expectJsonError(await raw(server.port, connect), 405, /CONNECT/);
+    // Well-formed handshakes still open: the last test connects afresh.
   });
 
   test('request bodies over the limit get 413 with JSON, declared or streamed', async () => {
@@ -130,6 +161,8 @@ describe('the HTTP edge answers every malformed request with a 4xx and stays up'
     const page = await fetch(server.url + '/some/client/route');
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>baton/);
+    const fresh = await ProtocolClient.connect(server.wsUrl, server.ownerToken);
+    await fresh.close();
     await client.submit(session.id, 'probe', { kind: 'terminal', data: 'echo edge-$((6*7))\r' });
     await waitUntil(
       () =>

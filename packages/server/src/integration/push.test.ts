@@ -245,6 +245,16 @@ describe('Web Push notifications', () => {
         { subscription: { endpoint: 'https://push.example/x', keys: { ...keys, p256dh: 'x' } } },
         /p256dh/,
       ],
+      // The right length and alphabet, but 65 zero bytes: no point on the curve.
+      [
+        {
+          subscription: {
+            endpoint: 'https://push.example/x',
+            keys: { ...keys, p256dh: 'A'.repeat(87) },
+          },
+        },
+        /p256dh is not a P-256 public key/,
+      ],
       [
         { subscription: { endpoint: 'https://push.example/x', keys: { ...keys, auth: '!!' } } },
         /auth/,

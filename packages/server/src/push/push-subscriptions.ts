@@ -1,3 +1,4 @@
+import { ECDH } from 'node:crypto';
 import { PushPrefs, type PushKind } from '@baton/protocol';
 import { randomId } from '../auth/tokens.js';
 import { BatonError } from '../baton-error.js';
@@ -79,6 +80,7 @@ export class PushSubscriptions {
     sub: { endpoint: string; keys: { p256dh: string; auth: string } },
     prefs: PrefsPatch = {},
   ): Promise<PushSubscriptionView> {
+    checkBrowserKey(sub.keys.p256dh);
     const record: PushSubscriptionRecord = {
       id: `ps_${randomId(20)}`,
       deviceId,
@@ -151,5 +153,21 @@ function safeJson(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return {};
+  }
+}
+
+/**
+ * The browser's key must be a point on P-256: every notification is encrypted to it, and one
+ * that is not could never be sent (each attempt would fail, and the push service would never
+ * say the subscription is gone). The schema checks only its length and alphabet.
+ */
+function checkBrowserKey(p256dh: string): void {
+  try {
+    ECDH.convertKey(Buffer.from(p256dh, 'base64url'), 'prime256v1');
+  } catch {
+    throw new BatonError(
+      'invalid_message',
+      'subscription.keys.p256dh is not a P-256 public key (an uncompressed point on the curve): subscribe again from the browser',
+    );
   }
 }

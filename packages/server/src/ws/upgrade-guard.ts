@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { hostname as machineHostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WEBSOCKET_PATH } from '@baton/protocol';
+import { endWithJsonError } from '../http/raw-error-response.js';
 import { hostHeaderProblem, hostnameOf, parseRequestTarget } from '../http/request-target.js';
 
 export interface UpgradeGuardOptions {
@@ -71,6 +72,8 @@ export class UpgradeGuard {
     }
     if (path !== WEBSOCKET_PATH && !(this.opts.extraPaths ?? []).includes(path))
       return refuse(socket, 404, 'Not Found', `the WebSocket endpoint is ${WEBSOCKET_PATH}`);
+    const handshake = handshakeProblem(req);
+    if (handshake) return refuse(socket, ...handshake);
     const host = req.headers.host;
     const problem = host === undefined ? 'the Host header is missing' : hostHeaderProblem(host);
     if (problem) return refuse(socket, 400, 'Bad Request', problem);
@@ -121,17 +124,37 @@ export class UpgradeGuard {
   }
 }
 
-function refuse(socket: Duplex, status: number, text: string, message: string): false {
-  const body = JSON.stringify({
-    error: { code: status === 403 ? 'forbidden' : 'bad_request', message },
-  });
-  try {
-    socket.end(
-      `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
-  } catch {
-    socket.destroy();
-  }
+/** RFC 7230's token: what a subprotocol name may be made of. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * What RFC 6455 (4.2.1) requires of an opening handshake, checked before `ws` is handed the
+ * socket: its own refusals are plain text, and every refusal here is JSON (docs/protocol.md).
+ */
+function handshakeProblem(
+  req: IncomingMessage,
+): [status: number, text: string, message: string, extra?: string] | undefined {
+  if (req.method !== 'GET')
+    return [405, 'Method Not Allowed', 'a WebSocket opening handshake is a GET request'];
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket')
+    return [400, 'Bad Request', 'the Upgrade header must be websocket'];
+  if (!/^[+/0-9A-Za-z]{22}==$/.test(req.headers['sec-websocket-key'] ?? ''))
+    return [400, 'Bad Request', 'Sec-WebSocket-Key must be 16 random bytes in base64'];
+  if (req.headers['sec-websocket-version'] !== '13')
+    return [
+      400,
+      'Bad Request',
+      'Sec-WebSocket-Version must be 13',
+      'sec-websocket-version: 13\r\n',
+    ];
+  const protocols = req.headers['sec-websocket-protocol'];
+  if (protocols !== undefined && !protocols.split(',').every((p) => TOKEN.test(p.trim())))
+    return [400, 'Bad Request', 'Sec-WebSocket-Protocol must be a comma-separated list of tokens'];
+  return undefined;
+}
+
+function refuse(socket: Duplex, status: number, text: string, message: string, extra = ''): false {
+  const code = status === 403 ? 'forbidden' : 'bad_request';
+  endWithJsonError(socket, status, text, { code, message }, extra);
   return false;
 }
