@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { AgentConfig } from '@baton/protocol';
 import { RunnerError } from '../runner.js';
 import { agentCwd, agentEnv } from './agent-env.js';
@@ -16,6 +18,12 @@ export function resolveAgentBinary(
   const wanted = config.binary ?? fallback;
   const found = findBinary(wanted, agentEnv(config).PATH, agentCwd(config));
   if (found) return found;
+  if (wanted.includes('/') && existsSync(resolve(agentCwd(config), wanted)))
+    throw new RunnerError(
+      'agent_unavailable',
+      `${wanted} is not a program baton can run (a directory, or a file without execute ` +
+        `permission): set the session's "binary" to the agent's executable`,
+    );
   const where = wanted.includes('/') ? `at ${wanted}` : `on PATH`;
   throw new RunnerError(
     'agent_unavailable',
