@@ -147,15 +147,34 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * Exits once what was written has left: on a pipe, output past the pipe's buffer (64 KiB) waits
+ * in this process, and `process.exit` alone would drop it (`baton ls --json | jq` got a cut
+ * document). A write's callback runs after the writes before it, or with an error when the
+ * reader is gone, so both streams are waited for either way.
+ */
+function exitAfterOutput(code: number): void {
+  let open = 2;
+  const done = () => {
+    if (--open === 0) process.exit(code);
+  };
+  // A reader that went away (`baton ls | head -1`) ends the wait: nothing more can be delivered.
+  for (const stream of [process.stdout, process.stderr])
+    stream.once('error', () => process.exit(code));
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 main(process.argv.slice(2)).then(
   // Exit explicitly: an open WebSocket or timer must not keep a finished command alive.
-  () => process.exit(ExitCode.Ok),
+  () => exitAfterOutput(ExitCode.Ok),
   (err: unknown) => {
     if (err instanceof CliError) {
       process.stderr.write(`baton: ${err.message}\n`);
-      process.exit(err.exitCode);
+      exitAfterOutput(err.exitCode);
+      return;
     }
     process.stderr.write(`baton: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(ExitCode.Failed);
+    exitAfterOutput(ExitCode.Failed);
   },
 );

@@ -32,13 +32,45 @@ export function recordCurrentServer(url: string, dataDir: string): void {
   );
 }
 
-function readJson<T>(file: string): T | undefined {
+/**
+ * A JSON object from one of the CLI's own files. A file that is missing, not JSON or not an
+ * object reads as absent (it is written again when next needed), as does a field of the wrong
+ * type: the files are this CLI's, and a damaged one must not stop every command.
+ */
+function readObject(file: string): Record<string, unknown> | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
+
+function readCurrentServer(): Partial<CurrentServer> {
+  const o = readObject(currentServerFile()) ?? {};
+  return {
+    ...(typeof o['url'] === 'string' ? { url: o['url'] } : {}),
+    ...(typeof o['dataDir'] === 'string' ? { dataDir: o['dataDir'] } : {}),
+  };
+}
+
+type Credential = { deviceId: string; token: string };
+
+/** This CLI's device credentials by server URL; entries of the wrong shape are left out. */
+function readDevices(): Record<string, Credential> {
+  const devices: Record<string, Credential> = {};
+  for (const [url, c] of Object.entries(readObject(deviceFile()) ?? {})) {
+    const entry = c as Partial<Credential> | null;
+    if (typeof entry?.deviceId === 'string' && typeof entry.token === 'string')
+      devices[url] = { deviceId: entry.deviceId, token: entry.token };
+  }
+  return devices;
+}
+
+/** What a baton token can be made of: visible ASCII. A header cannot carry anything else. */
+const TOKEN_SHAPE = /^[\x21-\x7e]{1,1024}$/;
 
 /**
  * Resolves the server and credential: `--url` / `BATON_URL`, else the server `baton serve` last
@@ -47,22 +79,30 @@ function readJson<T>(file: string): T | undefined {
  * data directory (used once, to register this CLI install as a device).
  */
 export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
-  const current = readJson<CurrentServer>(currentServerFile());
+  const current = readCurrentServer();
   const url = (
     flagString(args, 'url') ??
     process.env['BATON_URL'] ??
-    current?.url ??
+    current.url ??
     `http://127.0.0.1:${DEFAULT_PORT}`
   ).replace(/\/+$/, '');
   const wsUrl = url.replace(/^http/, 'ws') + '/v1/ws';
-  const explicit = flagString(args, 'token') ?? process.env['BATON_TOKEN'];
-  if (explicit) return { url, wsUrl, token: explicit };
+  const flagged = flagString(args, 'token');
+  const explicit = flagged ?? process.env['BATON_TOKEN'];
+  if (explicit) {
+    if (!TOKEN_SHAPE.test(explicit))
+      throw new CliError(
+        `the token in ${flagged !== undefined ? '--token' : 'BATON_TOKEN'} has characters no baton token has (a space, a line break or non-ASCII): copy it again`,
+        ExitCode.Usage,
+      );
+    return { url, wsUrl, token: explicit };
+  }
 
-  const devices = readJson<Record<string, { deviceId: string; token: string }>>(deviceFile()) ?? {};
-  const known = devices[url];
-  if (known && (await tokenWorks(url, known.token))) return { url, wsUrl, token: known.token };
+  const known = readDevices()[url];
+  if (known && TOKEN_SHAPE.test(known.token) && (await tokenWorks(url, known.token)))
+    return { url, wsUrl, token: known.token };
 
-  const dataDir = flagString(args, 'data') ?? current?.dataDir ?? batonHome();
+  const dataDir = flagString(args, 'data') ?? current.dataDir ?? batonHome();
   const ownerFile = join(dataDir, 'owner-token');
   if (!existsSync(ownerFile)) {
     throw new CliError(
@@ -71,12 +111,26 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
     );
   }
   const owner = readFileSync(ownerFile, 'utf8').trim();
+  if (!TOKEN_SHAPE.test(owner))
+    throw new CliError(
+      `the owner token in ${ownerFile} is empty or damaged: start baton serve once to write it again, or pass --token`,
+      ExitCode.Unreachable,
+    );
   const res = await request(url, 'POST', '/api/devices', owner, {
     name: `cli on ${hostname()}`,
     mode: 'cli',
   });
-  const device = res as { deviceId: string; token: string };
-  rememberDevice(url, device.deviceId, device.token);
+  const device = res as Credential;
+  try {
+    rememberDevice(url, device.deviceId, device.token);
+  } catch (err) {
+    // A device this CLI cannot remember would be registered again by every command: take it back.
+    await request(url, 'DELETE', `/api/devices/${device.deviceId}`, owner).catch(() => undefined);
+    throw new CliError(
+      `cannot save this CLI's credential in ${deviceFile()} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): fix or move it, or set BATON_HOME to a directory of your own`,
+      ExitCode.Failed,
+    );
+  }
   return { url, wsUrl, token: device.token };
 }
 
@@ -85,7 +139,7 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
  * 0700): later commands to that server use it (`resolveTarget`).
  */
 export function rememberDevice(url: string, deviceId: string, token: string): void {
-  const devices = readJson<Record<string, { deviceId: string; token: string }>>(deviceFile()) ?? {};
+  const devices = readDevices();
   devices[url.replace(/\/+$/, '')] = { deviceId, token };
   mkdirSync(batonHome(), { recursive: true, mode: 0o700 });
   writeFileSync(deviceFile(), JSON.stringify(devices, null, 2) + '\n', { mode: 0o600 });
@@ -93,11 +147,7 @@ export function rememberDevice(url: string, deviceId: string, token: string): vo
 
 /** This CLI's device credential for the server at `url`, when it has one. */
 export function rememberedDevice(url: string): { deviceId: string; token: string } | undefined {
-  const devices = readJson<Record<string, { deviceId: string; token: string }>>(deviceFile()) ?? {};
-  const known = devices[url.replace(/\/+$/, '')];
-  return known && typeof known.deviceId === 'string' && typeof known.token === 'string'
-    ? known
-    : undefined;
+  return readDevices()[url.replace(/\/+$/, '')];
 }
 
 async function tokenWorks(url: string, token: string): Promise<boolean> {

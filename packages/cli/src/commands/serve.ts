@@ -71,11 +71,13 @@ export async function serve(args: ParsedArgs, mode: { relay?: boolean } = {}): P
         `port ${port} on ${host} is in use; pick another with --port`,
         ExitCode.Failed,
       );
-    if (e.code === 'EACCES')
+    if (e.code === 'EACCES' && e.syscall === 'listen')
       throw new CliError(
         `not allowed to listen on ${host}:${port}; pick a port above 1024`,
         ExitCode.Failed,
       );
+    const refusal = startRefusal(e, host, dataDir);
+    if (refusal !== undefined) throw new CliError(refusal, ExitCode.Failed);
     throw err;
   }
   recordCurrentServer(server.url, dataDir);
@@ -138,4 +140,30 @@ export async function serve(args: ParsedArgs, mode: { relay?: boolean } = {}): P
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   await new Promise<never>(() => {});
+}
+
+/**
+ * One line for the ways a start fails on this machine's own state (an address it does not have,
+ * a damaged database, a file where a directory belongs): what is wrong and what to do, instead
+ * of a stack trace. Undefined for anything else, which stays an unexpected error.
+ */
+function startRefusal(e: NodeJS.ErrnoException, host: string, dataDir: string): string | undefined {
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+    return `--host ${host} is not an address this machine can resolve; give one of its own addresses, 127.0.0.1, or 0.0.0.0 for every interface`;
+  if (e.code === 'EADDRNOTAVAIL')
+    return `${host} is not an address of this machine; give one of its own addresses (ip addr lists them), 127.0.0.1, or 0.0.0.0 for every interface`;
+  if (e.code === 'SQLITE_CORRUPT' || e.code === 'SQLITE_NOTADB')
+    return `the database in ${dataDir} is damaged (${e.message}); restore baton.db from a backup (docs/operations.md, "Backups"), or move it away to start with an empty one`;
+  const what: Record<string, string> = {
+    EISDIR: 'is a directory where baton needs a file',
+    ENOTDIR: 'has a file where baton needs a directory',
+    EEXIST: 'has a file where baton needs a directory',
+    EACCES: 'is not accessible to this user',
+    EPERM: 'is not accessible to this user',
+    EROFS: 'is on a read-only file system',
+    ENOSPC: 'is on a full disk',
+  };
+  const problem = e.code !== undefined ? what[e.code] : undefined;
+  if (problem === undefined || e.path === undefined) return undefined;
+  return `${e.path} ${problem} (${e.code}); fix or move it, or give another data directory with --data`;
 }

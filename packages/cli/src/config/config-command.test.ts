@@ -41,6 +41,13 @@ describe('baton config: the effective settings and where each came from', () => 
     assert.equal(s.settings['data']!.from, 'BATON_HOME');
   });
 
+  test('an empty BATON_HOME counts as unset: ~/.baton, never the current directory', async () => {
+    const s = await shown([], { BATON_HOME: '' });
+    assert.equal(s.settings['data']!.value, join(home, '.baton'));
+    assert.equal(s.settings['data']!.from, 'default');
+    assert.equal(s.configFile.path, join(home, '.baton', 'config.json'));
+  });
+
   test('default < file < environment < flag, key by key', async () => {
     mkdirSync(join(home, 'bin'), { recursive: true });
     writeConfig({

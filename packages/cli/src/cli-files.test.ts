@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CLEAN_ENV, MAIN, runBaton } from './run-baton.test-helper.js';
+
+/** The CLI's own files under BATON_HOME, damaged, and credentials no header can carry. */
+let home: string;
+let server: ReturnType<typeof spawn>;
+let url = '';
+let ownerToken = '';
+const env = () => ({ ...CLEAN_ENV, BATON_HOME: home, HOME: home });
+const baton = (args: string[]) => runBaton(args, env());
+const deviceFile = () => join(home, 'cli-device.json');
+
+before(async () => {
+  home = mkdtempSync(join(tmpdir(), 'baton-cli-files-'));
+  server = spawn(
+    process.execPath,
+    [MAIN, 'serve', '--port', '0', '--data', join(home, 'data'), '--log-level', 'warn'],
+    { env: { ...process.env, ...env() } as NodeJS.ProcessEnv },
+  );
+  url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /serving at (http:\/\/[^/]+)\/#token=(\S+)/.exec(out);
+      if (m) {
+        ownerToken = m[2]!;
+        resolve(m[1]!);
+      }
+    });
+    server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+});
+after(async () => {
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  if (server.exitCode === null && server.signalCode === null) {
+    server.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(home, { recursive: true, force: true });
+});
+
+const cliDevices = async () => {
+  const res = await fetch(`${url}/api/devices`, {
+    headers: { authorization: `Bearer ${ownerToken}` },
+  });
+  const { devices } = (await res.json()) as { devices: { name: string; revoked: boolean }[] };
+  return devices.filter((d) => d.name.startsWith('cli on ') && !d.revoked);
+};
+
+test('a damaged credential file is written again; one that cannot be written leaves no device behind', async () => {
+  writeFileSync(deviceFile(), '"not an object"');
+  const listed = await baton(['ls']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const saved = JSON.parse(readFileSync(deviceFile(), 'utf8')) as Record<string, unknown>;
+  assert.ok(saved[url], 'the credential is saved again');
+  assert.equal((await cliDevices()).length, 1);
+
+  rmSync(deviceFile());
+  mkdirSync(deviceFile());
+  for (let i = 0; i < 2; i++) {
+    const refused = await baton(['ls']);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /^baton: cannot save this CLI's credential in .*cli-device\.json \(EISDIR\)/,
+    );
+  }
+  assert.equal((await cliDevices()).length, 1, 'the devices it could not remember were taken back');
+  rmSync(deviceFile(), { recursive: true });
+});
+
+test('a token no header can carry is refused as such, not as an unreachable server', async () => {
+  for (const token of ['a\nb', 'bo_中', 'two words']) {
+    const run = await baton(['ls', '--url', url, '--token', token]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /the token in --token has characters no baton token has/);
+  }
+  const fromEnv = await runBaton(['ls', '--url', url], { ...env(), BATON_TOKEN: 'x\ny' });
+  assert.match(fromEnv.stderr, /the token in BATON_TOKEN has characters/);
+});
