@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLEAN_ENV, MAIN, runBaton } from './run-baton.test-helper.js';
+import { CLEAN_ENV, runBaton, startServe, type ServeProcess } from './run-baton.test-helper.js';
 
 /** The CLI's own files under BATON_HOME, damaged, and credentials no header can carry. */
 let home: string;
-let server: ReturnType<typeof spawn>;
+let serve: ServeProcess;
 let url = '';
 let ownerToken = '';
 const env = () => ({ ...CLEAN_ENV, BATON_HOME: home, HOME: home });
@@ -17,30 +16,11 @@ const deviceFile = () => join(home, 'cli-device.json');
 
 before(async () => {
   home = mkdtempSync(join(tmpdir(), 'baton-cli-files-'));
-  server = spawn(
-    process.execPath,
-    [MAIN, 'serve', '--port', '0', '--data', join(home, 'data'), '--log-level', 'warn'],
-    { env: { ...process.env, ...env() } as NodeJS.ProcessEnv },
-  );
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /serving at (http:\/\/[^/]+)\/#token=(\S+)/.exec(out);
-      if (m) {
-        ownerToken = m[2]!;
-        resolve(m[1]!);
-      }
-    });
-    server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
+  serve = await startServe(join(home, 'data'), env());
+  ({ url, ownerToken } = serve);
 });
 after(async () => {
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  if (server.exitCode === null && server.signalCode === null) {
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await serve.stop();
   rmSync(home, { recursive: true, force: true });
 });
 

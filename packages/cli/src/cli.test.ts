@@ -6,11 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { refusedCommits, TINY_PNG } from '@baton/server/testing';
-import { MAIN, runBaton, type Run } from './run-baton.test-helper.js';
+import {
+  MAIN,
+  runBaton,
+  startServe,
+  type Run,
+  type ServeProcess,
+} from './run-baton.test-helper.js';
 
 describe('the baton command against a real server', () => {
   let home: string;
-  let server: ReturnType<typeof spawn>;
+  let serve: ServeProcess;
   let url = '';
   let ownerToken = '';
 
@@ -34,34 +40,12 @@ describe('the baton command against a real server', () => {
 
   before(async () => {
     home = mkdtempSync(join(tmpdir(), 'baton-cli-'));
-    server = spawn(
-      process.execPath,
-      [MAIN, 'serve', '--port', '0', '--data', join(home, 'data'), '--log-level', 'warn'],
-      {
-        env: { ...process.env, BATON_HOME: home },
-      },
-    );
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /serving at (http:\/\/[^/]+)\/#token=(\S+)/.exec(out);
-        if (m) {
-          ownerToken = m[2]!;
-          resolve(m[1]!);
-        }
-      });
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
+    serve = await startServe(join(home, 'data'), { BATON_HOME: home });
+    ({ url, ownerToken } = serve);
   });
 
   after(async () => {
-    // The server writes its last files while it shuts down: remove them only after it exited.
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    if (server.exitCode === null && server.signalCode === null) {
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await serve.stop();
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -84,7 +68,7 @@ describe('the baton command against a real server', () => {
       });
       assert.equal(status, 400, path);
     }
-    assert.equal(server.exitCode, null, 'baton serve is still running');
+    assert.equal(serve.child.exitCode, null, 'baton serve is still running');
     assert.equal((await fetch(url + '/api/health')).status, 200);
   });
 
