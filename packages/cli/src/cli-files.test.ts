@@ -60,6 +60,8 @@ test('a token no header can carry is refused as such, not as an unreachable serv
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /the token in --token has characters no baton token has/);
   }
+  const padded = await baton(['ls', '--url', url, '--token', ` ${ownerToken}\r\n`]);
+  assert.equal(padded.code, 0, `surrounding whitespace is no part of a token: ${padded.stderr}`);
   const fromEnv = await runBaton(['ls', '--url', url], { ...env(), BATON_TOKEN: 'x\ny' });
   assert.match(fromEnv.stderr, /the token in BATON_TOKEN has characters/);
 });

@@ -88,7 +88,8 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
   ).replace(/\/+$/, '');
   const wsUrl = url.replace(/^http/, 'ws') + '/v1/ws';
   const flagged = flagString(args, 'token');
-  const explicit = flagged ?? process.env['BATON_TOKEN'];
+  // Surrounding whitespace is no part of a token (a `\r` from a file edited on Windows).
+  const explicit = (flagged ?? process.env['BATON_TOKEN'])?.trim();
   if (explicit) {
     if (!TOKEN_SHAPE.test(explicit))
       throw new CliError(

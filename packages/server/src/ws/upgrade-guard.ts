@@ -140,12 +140,14 @@ function handshakeProblem(
     return [400, 'Bad Request', 'the Upgrade header must be websocket'];
   if (!/^[+/0-9A-Za-z]{22}==$/.test(req.headers['sec-websocket-key'] ?? ''))
     return [400, 'Bad Request', 'Sec-WebSocket-Key must be 16 random bytes in base64'];
-  if (req.headers['sec-websocket-version'] !== '13')
+  // 13 is RFC 6455's; `ws` also speaks the last draft's 8, and so still does here.
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '13' && version !== '8')
     return [
       400,
       'Bad Request',
       'Sec-WebSocket-Version must be 13',
-      'sec-websocket-version: 13\r\n',
+      'sec-websocket-version: 13, 8\r\n',
     ];
   const protocols = req.headers['sec-websocket-protocol'];
   if (protocols !== undefined && !protocols.split(',').every((p) => TOKEN.test(p.trim())))
