@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 export class Inbox {
   private readonly queue: InputEvent[] = [];
   private pumping = false;
+  private readonly drainWaiters: (() => void)[] = [];
 
   constructor(
     private readonly runner: () => Runner | undefined,
@@ -27,6 +28,12 @@ export class Inbox {
 
   get size(): number {
     return this.queue.length;
+  }
+
+  /** Resolves once every input pushed so far was handed to the runner (or dropped with it). */
+  drained(): Promise<void> {
+    if (!this.pumping && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   /** Drops inputs not yet handed over (the runner went away; they stay in the log). */
@@ -53,6 +60,8 @@ export class Inbox {
       }
     } finally {
       this.pumping = false;
+      // The loop ends only with the queue empty, so every waiter's inputs were handed over.
+      for (const resolve of this.drainWaiters.splice(0)) resolve();
     }
   }
 }

@@ -39,6 +39,7 @@ import { parseStored, type CommittedEvent } from './event-frame.js';
 import { storedDuplicateOf } from './input-dedupe.js';
 import { InputWithdrawals } from './input-withdrawals.js';
 import { InOrderAppends } from './in-order-appends.js';
+import { InputsInFlight } from './inputs-in-flight.js';
 import { withAttachmentInfo } from '../attachments/message-attachments.js';
 import { SessionDocuments } from './documents/session-documents.js';
 import { duplicateOrStale, isStaleRun } from './input-run.js';
@@ -147,6 +148,7 @@ export class LiveSession {
   private readonly withdrawals = new InputWithdrawals();
   /** Messages whose attachments are looked up keep their place among the others. */
   private readonly inOrder = new InOrderAppends();
+  private readonly inFlight = new InputsInFlight();
   /** The session's shared documents (`doc.*` requests). */
   readonly documents: SessionDocuments;
   /** Brings each new or resumed subscriber up to the committed head, then live. */
@@ -528,12 +530,23 @@ export class LiveSession {
    * Stores an input (deduplicated by its id) and hands it to the inbox. Resolves once the input is
    * durable, with its seq; a retry of a stored input resolves with the original seq.
    */
-  async submitInput(
+  submitInput(
     actor: Actor,
     inputId: string,
     payload: WireInputPayload,
     readOnly: boolean,
     sealedChecks: SealedTerminalChecks = {},
+  ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
+    // Tracked from the call on, synchronously: an interrupt asked after it waits for it.
+    return this.inFlight.track(this.acceptInput(actor, inputId, payload, readOnly, sealedChecks));
+  }
+
+  private async acceptInput(
+    actor: Actor,
+    inputId: string,
+    payload: WireInputPayload,
+    readOnly: boolean,
+    sealedChecks: SealedTerminalChecks,
   ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
     if (readOnly) {
       throw new BatonError('read_only', 'this attachment is read-only: it cannot send input');
@@ -764,6 +777,13 @@ export class LiveSession {
   async interrupt(readOnly: boolean, deviceId?: string): Promise<void> {
     if (readOnly)
       throw new BatonError('read_only', 'this attachment is read-only: it cannot interrupt');
+    // A Stop pressed right after Send stops the turn that message starts: it reaches the runner
+    // after every input asked before it (see InputsInFlight). Agents only: a terminal's Ctrl-C
+    // must not wait behind keys that a stuck program does not read.
+    if (this.isAgent) {
+      await this.inFlight.settled();
+      await this.runners.inputsTaken();
+    }
     const runner = this.runners.current;
     if (!runner)
       throw new BatonError('session_not_running', `session ${this.id} has no running process`);

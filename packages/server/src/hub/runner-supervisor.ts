@@ -133,6 +133,12 @@ export class RunnerSupervisor {
     }));
   }
 
+  /** Resolves once every input handed over so far has reached the runner. */
+  async inputsTaken(): Promise<void> {
+    await this.handoff;
+    await this.inbox.drained();
+  }
+
   /**
    * Creates and starts the runner. A start failure marks the session failed with the reason.
    * A caller that finds a runner still starting waits for that start (and shares its outcome),
