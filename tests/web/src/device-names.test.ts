@@ -76,7 +76,8 @@ describe('device names (issue 11, bug 11)', { timeout: 600_000 }, () => {
     // The tablet writes, then stops a turn.
     api!.script({ kind: 'text', text: 'Hello, tablet.' });
     await sendMessage(b, 'from the tablet');
-    await waitForQuiet(a);
+    // Both: the streaming message waited for below must be the next turn's, not this one's.
+    for (const page of [a, b]) await waitForQuiet(page);
     await authorOf(a, 'from the tablet').filter({ hasText: 'Kitchen tablet' }).waitFor();
     api!.script({ kind: 'text', text: 'word '.repeat(200), chunks: 100, delayMs: 150 });
     await sendMessage(b, 'talk for a while');
