@@ -239,6 +239,9 @@ describe('the baton command against a real server', () => {
     const missing = await baton(['send', id, '--file', join(files, 'nope.txt'), 'hi']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read .*nope\.txt/);
+    const endless = await baton(['send', id, '--file', '/dev/zero', 'hi']);
+    assert.equal(endless.code, 2);
+    assert.match(endless.stderr, /\/dev\/zero is larger than 256 MiB/);
     const noText = await baton(['send', id, '--image', png]);
     assert.equal(noText.code, 2);
     assert.match(noText.stderr, /add a message to send with the attachments/);
@@ -258,6 +261,26 @@ describe('the baton command against a real server', () => {
     const unknown = await baton(['frobnicate']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const helpUnknown = await baton(['help', 'frobnicate']);
+    assert.equal(helpUnknown.code, 2);
+    assert.match(helpUnknown.stderr, /no command 'frobnicate' to help with/);
+    const empty = await baton(['']);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /unknown command ''/);
+    // Flags that would do nothing are refused, before anything is created.
+    const sessionIds = async () =>
+      (JSON.parse((await baton(['ls', '--json'])).stdout) as { id: string }[]).map((x) => x.id);
+    const sessionsBefore = await sessionIds();
+    const readOnlyAlone = await baton(['new', 'terminal', '--read-only']);
+    assert.equal(readOnlyAlone.code, 2);
+    assert.match(readOnlyAlone.stderr, /--read-only is for watching what --attach opens/);
+    const attachNoTty = await baton(['new', 'terminal', '--attach']);
+    assert.equal(attachNoTty.code, 2);
+    assert.match(attachNoTty.stderr, /baton new --attach needs a terminal/);
+    assert.deepEqual(await sessionIds(), sessionsBefore, 'no session was made');
+    const sessionOnList = await baton(['devices', '--session', 'x']);
+    assert.equal(sessionOnList.code, 2);
+    assert.match(sessionOnList.stderr, /--session narrows a role/);
     const noSession = await baton(['send']);
     assert.equal(noSession.code, 2);
     const missing = await baton(['stop', 'no-such-session']);

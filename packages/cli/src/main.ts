@@ -68,11 +68,19 @@ usage: baton <command> [options]
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (command === 'help' && rest[0] !== undefined && Object.hasOwn(COMMANDS, rest[0])) {
-    process.stdout.write(COMMANDS[rest[0]]!.help);
+  if (command === 'help' && rest[0] !== undefined) {
+    const topic = rest[0];
+    if (!Object.hasOwn(COMMANDS, topic))
+      throw new CliError(
+        `no command '${topic.slice(0, 60)}' to help with; run baton --help for the list`,
+        ExitCode.Usage,
+      );
+    process.stdout.write(COMMANDS[topic]!.help);
     return;
   }
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
+  // An empty argument ('baton ""', from a script's unset variable) is no command, not a request
+  // for help: it fails like any other unknown command.
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(HELP);
     return;
   }

@@ -1,5 +1,6 @@
 import { CliError, ExitCode } from './cli-error.js';
 import type { CommandSpec } from './command-specs.js';
+import { wholeNumber } from './whole-number.js';
 
 export interface ParsedArgs {
   positionals: string[];
@@ -98,8 +99,8 @@ export function flagInt(
 ): number | undefined {
   const v = flagString(args, name);
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max || v.trim() === '') {
+  const n = wholeNumber(v);
+  if (n === undefined || n < min || n > max) {
     throw new CliError(
       `--${name} must be a whole number from ${min} to ${max}, not '${v}'`,
       ExitCode.Usage,

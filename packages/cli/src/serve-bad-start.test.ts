@@ -42,6 +42,20 @@ test('a damaged database, a directory in place of it, or an address the machine 
     const elsewhere = await serve(join(home, 'fine'), '--host', '192.0.2.1');
     assert.equal(elsewhere.code, 1);
     assert.match(oneLine(elsewhere.stderr), /192\.0\.2\.1 is not an address of this machine/);
+
+    // Read whole, these never ended.
+    const endless = await serve(
+      join(home, 'fine'),
+      '--tls-cert',
+      '/dev/zero',
+      '--tls-key',
+      '/dev/zero',
+    );
+    assert.equal(endless.code, 1);
+    assert.match(
+      oneLine(endless.stderr),
+      /the certificate file \/dev\/zero is larger than 1 MiB, so it is not one; check the path given to --tls-cert/,
+    );
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

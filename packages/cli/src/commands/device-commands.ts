@@ -15,6 +15,14 @@ const FOLLOW_INTERVAL_MS = 1_000;
  */
 export async function devices(args: ParsedArgs): Promise<void> {
   const [sub, ...rest] = args.positionals;
+  const listing = sub === undefined || sub === 'ls' || sub === 'list';
+  if (flagString(args, 'session') !== undefined && sub !== 'role')
+    throw new CliError(
+      '--session narrows a role: baton devices role <device> <role> --session <session>',
+      ExitCode.Usage,
+    );
+  if (args.flags.has('json') && !listing)
+    throw new CliError('--json is for the list of devices: baton devices --json', ExitCode.Usage);
   const target = await resolveTarget(args);
   switch (sub) {
     case undefined:

@@ -1,10 +1,21 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { BatonError, uploadSessionAttachment, type AttachmentSealer } from '@baton/client';
-import { isImageType, type MessageAttachment, type SessionInfo } from '@baton/protocol';
+import {
+  describeBytes,
+  isImageType,
+  type MessageAttachment,
+  type SessionInfo,
+} from '@baton/protocol';
+import { FileTooLargeError, readCappedFile } from '@baton/server';
 import { CliError, ExitCode } from '../cli-error.js';
 import { sessionSealingFor } from '../sealed-input.js';
 import type { ServerTarget } from '../server-target.js';
+
+/**
+ * Far past the server's limit (10 MiB unless its owner raised it, which it checks): enough to
+ * leave that check to the server, small enough that `--file /dev/zero` fails at once.
+ */
+const MAX_SENT_FILE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Uploads the files of `baton send --image … --file …` to the session, images first, each in
@@ -33,8 +44,13 @@ export async function uploadSendAttachments(
   for (const { path, image } of all) {
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      bytes = readCappedFile(path, MAX_SENT_FILE_BYTES);
     } catch (err) {
+      if (err instanceof FileTooLargeError)
+        throw new CliError(
+          `${path} is larger than ${describeBytes(MAX_SENT_FILE_BYTES)}, more than baton sends as one attachment; send a smaller file`,
+          ExitCode.Usage,
+        );
       throw new CliError(`cannot read ${path}: ${(err as Error).message}`, ExitCode.Usage);
     }
     const name = basename(path).slice(0, 255) || 'attachment';

@@ -34,6 +34,18 @@ export async function create(args: ParsedArgs): Promise<SessionInfo> {
       ExitCode.Usage,
     );
   const config = sessionConfigFromFlags(kind, args);
+  // Refused before the session exists: failing after would leave one behind, its id unsaid.
+  const attaching = args.flags.has('attach');
+  if (args.flags.has('read-only') && !attaching)
+    throw new CliError(
+      '--read-only is for watching what --attach opens: add --attach, or leave out --read-only',
+      ExitCode.Usage,
+    );
+  if (attaching && kind === 'terminal' && !process.stdin.isTTY && !args.flags.has('read-only'))
+    throw new CliError(
+      'baton new --attach needs a terminal (stdin is not a TTY): add --read-only to watch, or leave out --attach to get the id',
+      ExitCode.Usage,
+    );
   const target = await resolveTarget(args);
   const body: Record<string, unknown> = { kind, config };
   const name = flagString(args, 'name');
@@ -46,7 +58,7 @@ export async function create(args: ParsedArgs): Promise<SessionInfo> {
       `session ${session.id} failed to start: ${stripUnprintable(session.reason ?? 'unknown reason')}`,
     );
   }
-  if (!args.flags.has('attach')) process.stdout.write(`${session.id}\n`);
+  if (!attaching) process.stdout.write(`${session.id}\n`);
   return session;
 }
 

@@ -142,6 +142,13 @@ describe('baton config: the effective settings and where each came from', () => 
       missing.stderr,
       /cannot read the config file .*nope\.json \(from --config\): it does not exist/,
     );
+    // Read whole, this one never ended.
+    const endless = await runBaton(['config', '--config', '/dev/zero'], env);
+    assert.equal(endless.code, 2);
+    assert.match(
+      endless.stderr,
+      /the config file \/dev\/zero \(from --config\) is larger than 1 MiB/,
+    );
   });
 
   test('the owner token is never printed', async () => {
@@ -255,6 +262,10 @@ describe('baton config: the effective settings and where each came from', () => 
       fromEnv.stderr,
       /BATON_PORT must be a whole number from 0 to 65535, not 'eighty'; fix or unset BATON_PORT/,
     );
+    // Read by Number() alone, this was port 80.
+    const hex = await runBaton(['config'], { ...env, BATON_PORT: '0x50' });
+    assert.equal(hex.code, 2);
+    assert.match(hex.stderr, /BATON_PORT must be a whole number from 0 to 65535, not '0x50'/);
     const fromFlag = await runBaton(['config', '--log-format', 'xml'], env);
     assert.equal(fromFlag.code, 2);
     assert.match(

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { FileTooLargeError, readCappedFile } from '@baton/server';
 import { CliError, ExitCode } from '../cli-error.js';
 import { ConfigFile } from './config-file-schema.js';
 import { describeConfigIssues } from './describe-config-issues.js';
@@ -16,6 +16,9 @@ export interface LoadedConfig {
   file: ConfigFile | undefined;
 }
 
+/** Far more than any config holds; a path to something endless (/dev/zero) fails at once. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /**
  * Reads and validates the config file. A file named by --config or BATON_CONFIG must exist; the
  * data directory's config.json is optional. Every problem is reported at once, each with its key.
@@ -23,8 +26,13 @@ export interface LoadedConfig {
 export function loadConfigFile(location: ConfigLocation): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(location.path, 'utf8');
+    text = readCappedFile(location.path, MAX_CONFIG_BYTES).toString('utf8');
   } catch (err) {
+    if (err instanceof FileTooLargeError)
+      throw new CliError(
+        `the config file ${location.path} (from ${location.from}) is larger than 1 MiB, so it is not one; name the config file`,
+        ExitCode.Usage,
+      );
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT' && location.from === 'data directory')
       return { location, file: undefined };

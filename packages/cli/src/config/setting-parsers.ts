@@ -1,4 +1,5 @@
 import { CliError, ExitCode } from '../cli-error.js';
+import { wholeNumber } from '../whole-number.js';
 
 /**
  * Parsers for settings given as text (a command-line flag or an environment variable). `where`
@@ -19,8 +20,8 @@ export const text: TextParser<string> = (t, where) => {
 
 export function integer(min: number, max: number): TextParser<number> {
   return (t, where) => {
-    const n = Number(t);
-    if (t.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    const n = wholeNumber(t);
+    if (n === undefined || n < min || n > max)
       throw bad(where, `a whole number from ${min} to ${max}`, t);
     return n;
   };

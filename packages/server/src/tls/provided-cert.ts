@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { FileTooLargeError, readCappedFile } from '../files/read-capped-file.js';
 import type { TlsMaterial } from './tls-options.js';
 import { TlsStartError } from './tls-start-error.js';
 
@@ -56,8 +56,13 @@ export function loadProvidedCert(certFile: string, keyFile: string): TlsMaterial
 
 function readPem(file: string, what: string, flag: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    // A certificate chain is a few KiB; a path to something endless (/dev/zero) fails at once.
+    return readCappedFile(file, 1024 * 1024).toString('utf8');
   } catch (err) {
+    if (err instanceof FileTooLargeError)
+      throw new TlsStartError(
+        `the ${what} file ${file} is larger than 1 MiB, so it is not one; check the path given to ${flag}`,
+      );
     const code = (err as NodeJS.ErrnoException).code;
     throw new TlsStartError(
       code === 'ENOENT'
