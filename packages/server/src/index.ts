@@ -36,4 +36,3 @@ export {
   type RunningHost,
 } from './host/start-host.js';
 export { pairDeviceWithHost, type HostPairing } from './host/pair-device.js';
-export { readCappedFile, FileTooLargeError } from './files/read-capped-file.js';

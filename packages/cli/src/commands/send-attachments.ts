@@ -6,7 +6,8 @@ import {
   type MessageAttachment,
   type SessionInfo,
 } from '@baton/protocol';
-import { FileTooLargeError, readCappedFile } from '@baton/server';
+// The subpath, not '@baton/server': client commands must run without its native modules.
+import { FileTooLargeError, readCappedFile } from '@baton/server/files';
 import { CliError, ExitCode } from '../cli-error.js';
 import { sessionSealingFor } from '../sealed-input.js';
 import type { ServerTarget } from '../server-target.js';

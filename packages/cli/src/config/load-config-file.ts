@@ -1,4 +1,5 @@
-import { FileTooLargeError, readCappedFile } from '@baton/server';
+// The subpath, not '@baton/server': client commands must run without its native modules.
+import { FileTooLargeError, readCappedFile } from '@baton/server/files';
 import { CliError, ExitCode } from '../cli-error.js';
 import { ConfigFile } from './config-file-schema.js';
 import { describeConfigIssues } from './describe-config-issues.js';
