@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { describeBytes } from '@baton/protocol';
 import { BatonError } from '../baton-error.js';
+import { readRequestBody } from '../http/request-body.js';
 
 /** The default largest attachment: 10 MiB (a phone photo fits; ServerOptions.maxAttachmentBytes). */
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -32,18 +33,20 @@ export async function readUpload(req: IncomingMessage, maxBytes: number): Promis
       'attachment_too_large',
       `the attachment is ${size}; the limit is ${describeBytes(maxBytes)} (${maxBytes} bytes): send a smaller file or ask the server's owner to raise maxAttachmentBytes`,
     );
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(describeBytes(declared));
   const hash = createHash('sha256');
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const part = chunk as Buffer;
-    size += part.length;
-    if (size > maxBytes) throw tooLarge(`over ${describeBytes(maxBytes)}`);
-    hash.update(part);
-    chunks.push(part);
-  }
+  const size = await readRequestBody(
+    req,
+    maxBytes,
+    (declared) =>
+      tooLarge(
+        declared === undefined ? `over ${describeBytes(maxBytes)}` : describeBytes(declared),
+      ),
+    (part) => {
+      hash.update(part);
+      chunks.push(part);
+    },
+  );
   if (size === 0)
     throw new BatonError('bad_request', 'the upload is empty: send the file’s bytes as the body');
   return { bytes: Buffer.concat(chunks, size), sha256: hash.digest('hex') };

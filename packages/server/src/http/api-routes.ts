@@ -17,6 +17,7 @@ import { pairingRoutes } from './routes/pairing-routes.js';
 import { pushRoutes } from './routes/push-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
+import { drainRefusedBody } from './request-body.js';
 
 export type { ApiDeps } from './api-deps.js';
 
@@ -100,12 +101,15 @@ export function createApi(deps: ApiDeps): ApiHandler {
         res.destroy();
         return;
       }
-      // The rest of an oversized body is not read: close instead of draining it for keep-alive.
+      // The rest of an oversized body is read and dropped (bounded) so the client reads the 413,
+      // then the connection closes instead of being kept alive behind it.
       if (
         err instanceof BatonError &&
         (err.code === 'frame_too_large' || err.code === 'attachment_too_large')
-      )
+      ) {
+        await drainRefusedBody(req);
         res.setHeader('connection', 'close');
+      }
       if (err instanceof BatonError) {
         sendError(res, err.code, err.message, err.retryAfterMs, err.requiredRole);
         return;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeZodError, type ErrorCode, type Role } from '@baton/protocol';
 import type { ZodType } from 'zod';
 import { BatonError, httpStatusOf } from '../baton-error.js';
+import { readRequestBody } from './request-body.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -44,17 +45,9 @@ export async function readBody<T>(
       'frame_too_large',
       `request body exceeds the limit of ${maxBytes} bytes; send less per request`,
     );
-  // A declared length over the limit is refused before reading a byte of it.
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const size = await readRequestBody(req, maxBytes, tooLarge, (part) => chunks.push(part));
+  const text = Buffer.concat(chunks, size).toString('utf8');
   let raw: unknown;
   try {
     raw = text.length === 0 ? {} : JSON.parse(text);
