@@ -65,3 +65,34 @@ test('a token no header can carry is refused as such, not as an unreachable serv
   const fromEnv = await runBaton(['ls', '--url', url], { ...env(), BATON_TOKEN: 'x\ny' });
   assert.match(fromEnv.stderr, /the token in BATON_TOKEN has characters/);
 });
+
+test('every spelling of the server address is one server, with one device; a bad one is refused', async () => {
+  const before = (await cliDevices()).length;
+  const port = new URL(url).port;
+  for (const spelling of [
+    url,
+    `${url}/`,
+    `HTTP://127.0.0.1:${port}//`,
+    `http://127.0.0.1:${port}/#token=bo_from_the_printed_address`,
+  ]) {
+    const run = await baton(['ls', '--url', spelling]);
+    assert.equal(run.code, 0, `${spelling}: ${run.stderr}`);
+  }
+  assert.ok((await cliDevices()).length <= before + 1, 'at most one device registered for them');
+  const saved = JSON.parse(readFileSync(deviceFile(), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(saved), [url]);
+
+  for (const bad of [
+    'ftp://127.0.0.1',
+    'not a url',
+    `${url}/?x=1`,
+    `http://u:p@127.0.0.1:${port}`,
+  ]) {
+    const run = await baton(['ls', '--url', bad]);
+    assert.equal(run.code, 2, bad);
+    assert.match(run.stderr, /--url must be the server's http\(s\) address/);
+  }
+  const fromEnv = await runBaton(['ls'], { ...env(), BATON_URL: 'localhost:7777' });
+  assert.equal(fromEnv.code, 2);
+  assert.match(fromEnv.stderr, /BATON_URL must be the server's http\(s\) address/);
+});

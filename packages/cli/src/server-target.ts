@@ -56,6 +56,35 @@ function readCurrentServer(): Partial<CurrentServer> {
   };
 }
 
+/**
+ * One spelling of a server's address, `origin` plus any path without its trailing slash: this
+ * CLI keeps one device credential per server, and `HTTP://Host:80/` registering a second device
+ * beside `http://host` would be a device per spelling. Undefined for anything but http(s) without
+ * a query or credentials; a fragment (the `#token=…` of the address `baton serve` prints) is no
+ * part of the address.
+ */
+function sameServerUrl(text: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(text.trim());
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+  if (u.search !== '' || u.username !== '' || u.password !== '') return undefined;
+  return (u.origin + u.pathname).replace(/\/+$/, '');
+}
+
+function serverUrl(text: string, from: '--url' | 'BATON_URL'): string {
+  const url = sameServerUrl(text);
+  if (url === undefined)
+    throw new CliError(
+      `${from} must be the server's http(s) address, such as http://127.0.0.1:${DEFAULT_PORT}, not '${text.slice(0, 80)}'`,
+      ExitCode.Usage,
+    );
+  return url;
+}
+
 type Credential = { deviceId: string; token: string };
 
 /** This CLI's device credentials by server URL; entries of the wrong shape are left out. */
@@ -80,12 +109,15 @@ const TOKEN_SHAPE = /^[\x21-\x7e]{1,1024}$/;
  */
 export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
   const current = readCurrentServer();
-  const url = (
-    flagString(args, 'url') ??
-    process.env['BATON_URL'] ??
-    current.url ??
-    `http://127.0.0.1:${DEFAULT_PORT}`
-  ).replace(/\/+$/, '');
+  const flaggedUrl = flagString(args, 'url');
+  const envUrl = process.env['BATON_URL'] || undefined;
+  const url =
+    flaggedUrl !== undefined
+      ? serverUrl(flaggedUrl, '--url')
+      : envUrl !== undefined
+        ? serverUrl(envUrl, 'BATON_URL')
+        : ((current.url !== undefined ? sameServerUrl(current.url) : undefined) ??
+          `http://127.0.0.1:${DEFAULT_PORT}`);
   const wsUrl = url.replace(/^http/, 'ws') + '/v1/ws';
   const flagged = flagString(args, 'token');
   // Surrounding whitespace is no part of a token (a `\r` from a file edited on Windows).
