@@ -241,7 +241,7 @@ describe('the baton command against a real server', () => {
     assert.match(missing.stderr, /cannot read .*nope\.txt/);
     const endless = await baton(['send', id, '--file', '/dev/zero', 'hi']);
     assert.equal(endless.code, 2);
-    assert.match(endless.stderr, /\/dev\/zero is larger than 256 MiB/);
+    assert.match(endless.stderr, /\/dev\/zero is larger than 64 MiB/);
     const noText = await baton(['send', id, '--image', png]);
     assert.equal(noText.code, 2);
     assert.match(noText.stderr, /add a message to send with the attachments/);
@@ -264,6 +264,8 @@ describe('the baton command against a real server', () => {
     const helpUnknown = await baton(['help', 'frobnicate']);
     assert.equal(helpUnknown.code, 2);
     assert.match(helpUnknown.stderr, /no command 'frobnicate' to help with/);
+    assert.equal((await baton(['help', '--help'])).code, 0);
+    assert.equal((await baton(['help', 'send'])).code, 0);
     const empty = await baton(['']);
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /unknown command ''/);

@@ -68,7 +68,7 @@ usage: baton <command> [options]
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (command === 'help' && rest[0] !== undefined) {
+  if (command === 'help' && rest[0] !== undefined && rest[0] !== '--help' && rest[0] !== '-h') {
     const topic = rest[0];
     if (!Object.hasOwn(COMMANDS, topic))
       throw new CliError(

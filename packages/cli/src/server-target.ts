@@ -90,10 +90,12 @@ type Credential = { deviceId: string; token: string };
 /** This CLI's device credentials by server URL; entries of the wrong shape are left out. */
 function readDevices(): Record<string, Credential> {
   const devices: Record<string, Credential> = {};
-  for (const [url, c] of Object.entries(readObject(deviceFile()) ?? {})) {
+  for (const [saved, c] of Object.entries(readObject(deviceFile()) ?? {})) {
     const entry = c as Partial<Credential> | null;
+    // Saved by an older CLI under the address as typed (`https://host:443/`): found as the same.
+    const url = sameServerUrl(saved) ?? saved;
     if (typeof entry?.deviceId === 'string' && typeof entry.token === 'string')
-      devices[url] = { deviceId: entry.deviceId, token: entry.token };
+      devices[url] ??= { deviceId: entry.deviceId, token: entry.token };
   }
   return devices;
 }

@@ -12,7 +12,7 @@ const NATIVE_MODULES = ['better-sqlite3', 'node-pty'] as const;
  * Loads the server, and with it the native modules, for `baton serve` alone.
  *
  * Invariant: nothing else in the CLI imports `@baton/server` at run time (type-only imports are
- * erased), so the client commands (attach, tail, send, ls, …) start on a machine where
+ * erased; `@baton/server/files` is a module of its own, with no native module behind it), so the client commands (attach, tail, send, ls, …) start on a machine where
  * better-sqlite3 and node-pty are missing or did not build; the installable package lists them as
  * optionalDependencies. Each native module is opened here first, so a missing or broken one is one
  * clear line instead of a stack trace from deep inside the server.

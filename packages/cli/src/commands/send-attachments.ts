@@ -13,10 +13,11 @@ import { sessionSealingFor } from '../sealed-input.js';
 import type { ServerTarget } from '../server-target.js';
 
 /**
- * Far past the server's limit (10 MiB unless its owner raised it, which it checks): enough to
- * leave that check to the server, small enough that `--file /dev/zero` fails at once.
+ * Far past the server's limit (10 MiB unless its owner raised it, which it checks), and no more
+ * than the server reads of a refused body before its 413 (so the answer always arrives), yet
+ * small enough that `--file /dev/zero` fails at once.
  */
-const MAX_SENT_FILE_BYTES = 256 * 1024 * 1024;
+const MAX_SENT_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Uploads the files of `baton send --image … --file …` to the session, images first, each in

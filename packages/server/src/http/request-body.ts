@@ -17,7 +17,11 @@ export function readRequestBody(
 ): Promise<number> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(declared));
+  const gone = () =>
+    new BatonError('bad_request', 'the client closed the request before its body ended');
   if (req.readableEnded) return Promise.resolve(0);
+  // Its 'close' has been and gone: no listener added now would ever run.
+  if (req.destroyed) return Promise.reject(gone());
   return new Promise((resolve, reject) => {
     let size = 0;
     const finish = (outcome: () => void) => {
@@ -37,12 +41,7 @@ export function readRequestBody(
       onPart(part);
     };
     const onEnd = () => finish(() => resolve(size));
-    const onClose = () =>
-      finish(() =>
-        reject(
-          new BatonError('bad_request', 'the client closed the request before its body ended'),
-        ),
-      );
+    const onClose = () => finish(() => reject(gone()));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('close', onClose);

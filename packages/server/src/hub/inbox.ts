@@ -8,7 +8,10 @@ import type { Logger } from '../logger.js';
 export class Inbox {
   private readonly queue: InputEvent[] = [];
   private pumping = false;
-  private readonly drainWaiters: (() => void)[] = [];
+  /** Inputs ever pushed, and those the runner took (or that were dropped): see `taken`. */
+  private pushed = 0;
+  private done = 0;
+  private readonly waiters: { upTo: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly runner: () => Runner | undefined,
@@ -17,6 +20,7 @@ export class Inbox {
   ) {}
 
   push(event: InputEvent): void {
+    this.pushed += 1;
     this.queue.push(event);
     if (!this.pumping)
       this.pump().catch((err: unknown) =>
@@ -30,15 +34,30 @@ export class Inbox {
     return this.queue.length;
   }
 
-  /** Resolves once every input pushed so far was handed to the runner (or dropped with it). */
-  drained(): Promise<void> {
-    if (!this.pumping && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  /**
+   * Resolves once every input pushed before the call was taken by the runner or dropped; inputs
+   * pushed later are not waited for.
+   */
+  taken(): Promise<void> {
+    const upTo = this.pushed;
+    if (this.done >= upTo) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
   }
 
   /** Drops inputs not yet handed over (the runner went away; they stay in the log). */
   clear(): void {
+    this.settle(this.queue.length);
     this.queue.length = 0;
+  }
+
+  private settle(count: number): void {
+    this.done += count;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const waiter = this.waiters[i]!;
+      if (waiter.upTo > this.done) continue;
+      this.waiters.splice(i, 1);
+      waiter.resolve();
+    }
   }
 
   private async pump(): Promise<void> {
@@ -48,7 +67,7 @@ export class Inbox {
         const runner = this.runner();
         if (!runner) {
           this.log.warn('inbox has inputs but no runner; keeping them in the log only');
-          this.queue.length = 0;
+          this.clear();
           break;
         }
         const event = this.queue.shift()!;
@@ -57,11 +76,10 @@ export class Inbox {
         } catch (err) {
           this.onError(event, err);
         }
+        this.settle(1);
       }
     } finally {
       this.pumping = false;
-      // The loop ends only with the queue empty, so every waiter's inputs were handed over.
-      for (const resolve of this.drainWaiters.splice(0)) resolve();
     }
   }
 }

@@ -66,6 +66,9 @@ import { SessionAttentionTracker } from './summary/session-attention.js';
 import { SessionPreview } from './summary/session-preview.js';
 import { SessionUsageTracker } from './summary/session-usage.js';
 
+/** The longest an interrupt waits for the inputs received before it to reach the runner. */
+const INTERRUPT_WAITS_FOR_INPUTS_MS = 3_000;
+
 /**
  * Recent committed frames kept per session for catching up subscribers that were away briefly
  * (RecentFrames); bounded so that a session costs at most this much memory for them.
@@ -779,15 +782,27 @@ export class LiveSession {
       throw new BatonError('read_only', 'this attachment is read-only: it cannot interrupt');
     // A Stop pressed right after Send stops the turn that message starts: it reaches the runner
     // after every input asked before it (see InputsInFlight). Agents only: a terminal's Ctrl-C
-    // must not wait behind keys that a stuck program does not read.
-    if (this.isAgent) {
-      await this.inFlight.settled();
-      await this.runners.inputsTaken();
-    }
+    // must not wait behind keys that a stuck program does not read. Bounded: a relay's runner
+    // takes a message for an offline host only once the host is back, and a Stop must not wait
+    // for that (it goes on to the runner, which answers as it did before).
+    if (this.isAgent) await this.inputsBeforeInterrupt();
     const runner = this.runners.current;
     if (!runner)
       throw new BatonError('session_not_running', `session ${this.id} has no running process`);
     await runner.interrupt(deviceId);
+  }
+
+  private async inputsBeforeInterrupt(): Promise<void> {
+    const reached = (async () => {
+      await this.inFlight.settled();
+      await this.runners.inputsTaken();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      reached,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, INTERRUPT_WAITS_FOR_INPUTS_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   async answerPermission(

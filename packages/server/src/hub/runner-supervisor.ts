@@ -136,7 +136,7 @@ export class RunnerSupervisor {
   /** Resolves once every input handed over so far has reached the runner. */
   async inputsTaken(): Promise<void> {
     await this.handoff;
-    await this.inbox.drained();
+    await this.inbox.taken();
   }
 
   /**
