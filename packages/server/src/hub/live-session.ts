@@ -540,8 +540,10 @@ export class LiveSession {
     readOnly: boolean,
     sealedChecks: SealedTerminalChecks = {},
   ): Promise<{ seq: number; duplicate: boolean; ignored?: 'not_responder' }> {
-    // Tracked from the call on, synchronously: an interrupt asked after it waits for it.
-    return this.inFlight.track(this.acceptInput(actor, inputId, payload, readOnly, sealedChecks));
+    const accepted = this.acceptInput(actor, inputId, payload, readOnly, sealedChecks);
+    // Tracked from the call on, synchronously: an agent's interrupt asked after it waits for it.
+    // A terminal's never does, so its keystrokes (the hot path) are not tracked.
+    return this.isAgent ? this.inFlight.track(accepted) : accepted;
   }
 
   private async acceptInput(

@@ -133,10 +133,12 @@ export class RunnerSupervisor {
     }));
   }
 
-  /** Resolves once every input handed over so far has reached the runner. */
-  async inputsTaken(): Promise<void> {
-    await this.handoff;
-    await this.inbox.taken();
+  /**
+   * Resolves once every input the inbox has been given so far has reached the runner. An input
+   * still in `handOver` is not counted: its caller (`LiveSession.submitInput`) waits for that.
+   */
+  inputsTaken(): Promise<void> {
+    return this.inbox.taken();
   }
 
   /**
