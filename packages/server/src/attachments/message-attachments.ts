@@ -17,7 +17,9 @@ export async function withAttachmentInfo(
   if (isSealedPayload(payload) || payload.kind !== 'message' || payload.attachments === undefined)
     return payload;
   const ids = payload.attachments.map((a) => a.id);
-  const found = await store.describeAttachments(ids);
+  // From here the attachments are the session's too: deleting the one they were uploaded to
+  // no longer deletes them.
+  const found = await store.useAttachments(sessionId, ids);
   const missing = ids.find((id) => !found.has(id));
   if (missing !== undefined)
     throw new BatonError(

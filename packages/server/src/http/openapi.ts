@@ -523,20 +523,23 @@ export function openApiDocument(version: string): unknown {
         ),
       },
       '/api/sessions/{id}/attachments/{attachmentId}': {
-        get: op('Read an attachment (read the session). Immutable: cache it', {
-          parameters: [
-            idParam,
-            { name: 'attachmentId', in: 'path', required: true, schema: { type: 'string' } },
-          ],
-          responses: {
-            '200': {
-              description: 'the bytes, with their type',
-              content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+        get: op(
+          'Read an attachment the session uses (read the session): uploaded to it or named by one of its messages; 404 for any other. Immutable: cache it',
+          {
+            parameters: [
+              idParam,
+              { name: 'attachmentId', in: 'path', required: true, schema: { type: 'string' } },
+            ],
+            responses: {
+              '200': {
+                description: 'the bytes, with their type',
+                content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+              },
+              '304': { description: 'not modified (If-None-Match)' },
+              default: error,
             },
-            '304': { description: 'not modified (If-None-Match)' },
-            default: error,
           },
-        }),
+        ),
       },
       '/api/sessions/{id}/stop': {
         post: op('Stop the session (any device)', {

@@ -21,6 +21,8 @@ import {
   type SessionStatus,
   type TerminalConfig,
 } from '@baton/protocol';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BatonError } from '../baton-error.js';
 import type { SealGate } from './seal-gate.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
@@ -971,5 +973,17 @@ export class LiveSession {
     this.subscriptions.clear();
     await this.runners.release();
     this.deps.projection.dispose();
+    if (options.deleted) {
+      // What its runner wrote there (the attachments handed to the agent as files) goes with
+      // it. After the runner stopped, so nothing writes there any more.
+      const dir = join(this.deps.dataDir, 'sessions', this.id);
+      await rm(dir, { recursive: true, force: true }).catch((err: unknown) =>
+        this.deps.log.warn('could not remove a deleted session’s folder', {
+          session: this.id,
+          dir,
+          error: (err as Error).message,
+        }),
+      );
+    }
   }
 }

@@ -329,7 +329,12 @@ export class RunnerSupervisor {
         if (current()) await session.hostSnapshot(seq, sealed);
       },
       takeForTurn: (batch) => session.takeForTurn(batch),
-      readAttachment: (id) => deps.store.getAttachment(id),
+      // Only the session's own (docs/protocol.md, "Attachments"): a relay's host reads through
+      // here, and the id alone must not open another session's files.
+      readAttachment: async (id) =>
+        (await deps.store.describeAttachments(session.id, [id])).has(id)
+          ? deps.store.getAttachment(id)
+          : undefined,
       ...(deps.deviceName ? { deviceName: deps.deviceName } : {}),
     };
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
@@ -277,5 +278,49 @@ describe('attachments', () => {
       agent.endTurn();
       return agent.turns.some((t) => t.includes('still here'));
     }, 'a turn to take the message sent after the refusal');
+  });
+
+  test('an attachment goes with the last session that uses it; a session reads only its own', async () => {
+    const api = <T>(method: string, path: string, body?: unknown) =>
+      callApi<T>(server.url, server.ownerToken, method, path, body);
+    const create = async () =>
+      (await api<{ session: SessionInfo }>('POST', '/api/sessions', { kind: 'claude' })).body
+        .session;
+    const read = async (sessionId: string, id: string) =>
+      (
+        await fetch(`${server.url}/api/sessions/${sessionId}/attachments/${id}`, {
+          headers: { authorization: `Bearer ${server.ownerToken}` },
+        })
+      ).status;
+    const name = (sessionId: string, inputId: string, id: string) =>
+      api('POST', `/api/sessions/${sessionId}/inputs`, {
+        inputId,
+        payload: { kind: 'message', text: 'look', attachments: [{ id }] },
+      });
+    // Bytes no other test uploads: a PNG with a text chunk of its own after it.
+    const shared = Buffer.concat([PNG, Buffer.from('shared')]);
+    const lone = Buffer.concat([PNG, Buffer.from('lone')]);
+    const [uploadedTo, namedIn, bystander] = [await create(), await create(), await create()];
+    assert.equal((await upload(server.ownerToken, uploadedTo.id, shared)).status, 201);
+    assert.equal((await upload(server.ownerToken, uploadedTo.id, lone)).status, 201);
+    assert.equal(await read(bystander.id, sha256(shared)), 404, 'not its attachment');
+    assert.equal((await name(namedIn.id, 'names-it', sha256(shared))).status, 201);
+    assert.equal(await read(namedIn.id, sha256(shared)), 200, 'named by its message: its own');
+    const handed = await waitUntil(
+      () => agent.attachments.flat().find((a) => a.path.includes(namedIn.id)),
+      'the turn to hand the attachment to the agent as a file',
+    );
+    assert.ok(existsSync(handed.path));
+
+    assert.equal((await api('DELETE', `/api/sessions/${uploadedTo.id}`)).status, 200);
+    assert.equal(await read(namedIn.id, sha256(shared)), 200, 'kept for the session naming it');
+    const late = await name(namedIn.id, 'names-lone', sha256(lone));
+    assert.equal(late.status, 404, 'only its deleted session had it: deleted with it');
+
+    assert.equal((await api('DELETE', `/api/sessions/${namedIn.id}`)).status, 200);
+    assert.equal(existsSync(dirname(dirname(handed.path))), false, 'its folder went with it');
+    const again = await upload(server.ownerToken, bystander.id, shared);
+    assert.equal(again.status, 201, 'stored anew: the last session using it took it along');
+    assert.equal(again.body.duplicate, false);
   });
 });

@@ -117,3 +117,40 @@ test("a relay's host out numbers move from meta rows onto their sessions, and th
     dir.remove();
   }
 });
+
+test('attachments stored before uses were recorded are kept for good, and any session reads them', async () => {
+  const dir = tempDataDir('baton-migrate-');
+  try {
+    const file = join(dir.dir, 'baton.db');
+    const old = new Database(file);
+    old.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    for (const sql of MIGRATIONS.slice(0, 14).flat()) old.exec(sql);
+    old.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', '14')").run();
+    old
+      .prepare(
+        `INSERT INTO sessions (id, name, kind, status, config, created_at, last_activity_at, head_seq, first_seq)
+         VALUES ('s1', 'n', 'claude', 'running', '{}', 1, 1, 0, 1)`,
+      )
+      .run();
+    const id = 'e'.repeat(64);
+    old
+      .prepare(
+        "INSERT INTO attachments (id, type, size, created_at, data) VALUES (?, 'text/plain', 1, 1, ?)",
+      )
+      .run(id, Buffer.from('x'));
+    old.close();
+
+    const store = new SqliteStore(file);
+    try {
+      assert.deepEqual([...(await store.describeAttachments('s1', [id])).keys()], [id]);
+      assert.deepEqual([...(await store.describeAttachments('other', [id])).keys()], [id]);
+      await store.useAttachments('s1', [id]);
+      await store.deleteSession('s1');
+      assert.ok(await store.getAttachment(id), 'no session it was used by can be known: kept');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    dir.remove();
+  }
+});

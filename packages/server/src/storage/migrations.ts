@@ -1,4 +1,5 @@
 import {
+  ATTACHMENT_USES,
   CREATE_ATTACHMENTS,
   CREATE_DOCUMENTS,
   CREATE_SEALED_KEYS,
@@ -191,4 +192,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `DROP TABLE inputs`,
     `ALTER TABLE inputs_by_time RENAME TO inputs`,
   ],
+  // 15: which sessions use each attachment, so that deleting the last one deletes it
+  // (portable-tables.ts).
+  ATTACHMENT_USES,
 ];

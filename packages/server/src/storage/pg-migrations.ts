@@ -7,6 +7,7 @@
  * Every statement runs with `search_path` set to baton's schema, so no name is qualified.
  */
 import {
+  ATTACHMENT_USES,
   CREATE_ATTACHMENTS,
   CREATE_DOCUMENTS,
   CREATE_SEALED_KEYS,
@@ -147,4 +148,7 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
   ],
   // 7: a relay's sealed-session keys, wrapped per device (portable-tables.ts).
   [CREATE_SEALED_KEYS],
+  // 8: which sessions use each attachment, so that deleting the last one deletes it
+  // (portable-tables.ts).
+  ATTACHMENT_USES,
 ];

@@ -25,6 +25,7 @@ import {
 } from './store.js';
 import { EntryRejected, LeaseLost } from './entry-rejected.js';
 import { migrate } from './pg-migrate.js';
+import { USED_BEFORE_USES } from './portable-tables.js';
 import {
   toAttachmentMeta,
   toAudit,
@@ -434,6 +435,22 @@ export class PgStore implements Store, SessionLeases {
         'sealed_keys',
       ])
         await c.query(`DELETE FROM ${table} WHERE session_id = $1`, [id]);
+      // Locked before the uses go (in id order: two deletes sharing attachments cannot
+      // deadlock): a use another session adds meanwhile waits for this transaction on the
+      // foreign key, and then finds the attachment kept (this delete saw its use) or gone (it
+      // is refused, and the message naming it with it).
+      const used = await c.query<{ id: string }>(
+        `SELECT a.id FROM attachments AS a JOIN attachment_uses AS u ON u.attachment_id = a.id
+         WHERE u.session_id = $1 ORDER BY a.id FOR UPDATE OF a`,
+        [id],
+      );
+      await c.query('DELETE FROM attachment_uses WHERE session_id = $1', [id]);
+      if (used.rows.length > 0)
+        await c.query(
+          `DELETE FROM attachments AS a WHERE a.id = ANY($1)
+           AND NOT EXISTS (SELECT 1 FROM attachment_uses AS u WHERE u.attachment_id = a.id)`,
+          [used.rows.map((r) => r.id)],
+        );
     });
   }
 
@@ -569,19 +586,23 @@ export class PgStore implements Store, SessionLeases {
     return r.rows;
   }
 
-  async putAttachment(a: AttachmentRecord): Promise<boolean> {
-    const r = await this.pool.query(
-      `INSERT INTO attachments (id, type, size, created_at, data) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO NOTHING`,
-      [
-        a.id,
-        a.type,
-        a.size,
-        a.createdAt,
-        Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength),
-      ],
+  async putAttachment(a: AttachmentRecord, sessionId: string): Promise<boolean> {
+    const data = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+    return onceMoreIfDeleted(() =>
+      this.transaction(async (c) => {
+        const r = await c.query(
+          `INSERT INTO attachments (id, type, size, created_at, data) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (id) DO NOTHING`,
+          [a.id, a.type, a.size, a.createdAt, data],
+        );
+        await c.query(
+          `INSERT INTO attachment_uses (attachment_id, session_id) VALUES ($1, $2)
+           ON CONFLICT DO NOTHING`,
+          [a.id, sessionId],
+        );
+        return r.rowCount === 1;
+      }),
     );
-    return r.rowCount === 1;
   }
   async getAttachment(id: string): Promise<AttachmentRecord | undefined> {
     const r = await this.pool.query<AttachmentRow & { data: Buffer }>(
@@ -591,12 +612,39 @@ export class PgStore implements Store, SessionLeases {
     const row = r.rows[0];
     return row ? { ...toAttachmentMeta(row), data: row.data } : undefined;
   }
-  async describeAttachments(ids: readonly string[]): Promise<Map<string, AttachmentMeta>> {
+  async useAttachments(
+    sessionId: string,
+    ids: readonly string[],
+  ): Promise<Map<string, AttachmentMeta>> {
+    const found = new Map<string, AttachmentMeta>();
+    // One statement per attachment, each its own transaction: none holds a row lock while it
+    // waits for another, so a use cannot deadlock with a deleteSession.
+    for (const id of ids) {
+      const r = await onceMoreIfDeleted(() =>
+        this.pool.query<AttachmentRow>(
+          `WITH found AS (SELECT id, type, size, created_at FROM attachments WHERE id = $1),
+                used AS (INSERT INTO attachment_uses (attachment_id, session_id)
+                         SELECT id, $2 FROM found ON CONFLICT DO NOTHING)
+           SELECT * FROM found`,
+          [id, sessionId],
+        ),
+      );
+      const row = r.rows[0];
+      if (row) found.set(id, toAttachmentMeta(row));
+    }
+    return found;
+  }
+  async describeAttachments(
+    sessionId: string,
+    ids: readonly string[],
+  ): Promise<Map<string, AttachmentMeta>> {
     const found = new Map<string, AttachmentMeta>();
     if (ids.length === 0) return found;
     const r = await this.pool.query<AttachmentRow>(
-      'SELECT id, type, size, created_at FROM attachments WHERE id = ANY($1)',
-      [ids],
+      `SELECT a.id, a.type, a.size, a.created_at FROM attachments AS a
+       WHERE a.id = ANY($1) AND EXISTS (SELECT 1 FROM attachment_uses AS u
+         WHERE u.attachment_id = a.id AND u.session_id IN ($2, '${USED_BEFORE_USES}'))`,
+      [ids, sessionId],
     );
     for (const row of r.rows) found.set(row.id, toAttachmentMeta(row));
     return found;
@@ -714,6 +762,22 @@ async function writeEntry(c: pg.PoolClient, entry: CommitEntry): Promise<void> {
     });
   }
 }
+
+/**
+ * Runs `fn` again once when it failed on the attachments' foreign key: a deleteSession deleted
+ * the attachment between this statement's read of it and its use. The second run reads it anew
+ * (and then stores it again, or finds it gone).
+ */
+async function onceMoreIfDeleted<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (sqlState(err) !== FOREIGN_KEY_VIOLATION) throw err;
+    return fn();
+  }
+}
+
+const FOREIGN_KEY_VIOLATION = '23503';
 
 /** The SQLSTATE of a PostgreSQL error; undefined for anything else (a socket, a timeout). */
 function sqlState(err: unknown): string | undefined {

@@ -6,8 +6,8 @@
 
 /**
  * Attachments (docs/protocol.md, "Attachments"): images and files sent with chat messages, stored
- * once under the SHA-256 of their bytes. Rows are never updated; an attachment is kept while the
- * server lives, like the log that names it.
+ * once under the SHA-256 of their bytes. Rows are never updated; an attachment is kept while a
+ * session uses it (ATTACHMENT_USES).
  */
 export const CREATE_ATTACHMENTS = `CREATE TABLE attachments (
        id TEXT PRIMARY KEY,
@@ -16,6 +16,27 @@ export const CREATE_ATTACHMENTS = `CREATE TABLE attachments (
        created_at BIGINT NOT NULL,
        data BYTEA NOT NULL
      )`;
+
+/**
+ * Which sessions use each attachment: the one it was uploaded to, and every session a message
+ * named it in. Deleting a session deletes its uses and every attachment left with none. The
+ * foreign key is what makes that safe with many writers (PostgreSQL): a use cannot be added to an
+ * attachment being deleted, and the deleting transaction locks the rows it may delete first
+ * (pg-store.ts, deleteSession). Attachments stored before uses were recorded get one use by the
+ * session `''`, which no session has: they are kept for good, as they were.
+ */
+export const ATTACHMENT_USES = [
+  `CREATE TABLE attachment_uses (
+       attachment_id TEXT NOT NULL REFERENCES attachments (id),
+       session_id TEXT NOT NULL,
+       PRIMARY KEY (attachment_id, session_id)
+     )`,
+  `CREATE INDEX attachment_uses_by_session ON attachment_uses (session_id)`,
+  `INSERT INTO attachment_uses (attachment_id, session_id) SELECT id, '' FROM attachments`,
+];
+
+/** The session of the uses given to attachments stored before uses were recorded. */
+export const USED_BEFORE_USES = '';
 
 /**
  * Shared documents (docs/protocol.md, "Shared documents"): each document's current state as JSON

@@ -30,6 +30,7 @@ import {
 } from './store.js';
 import { EntryRejected } from './entry-rejected.js';
 import { MIGRATIONS } from './migrations.js';
+import { USED_BEFORE_USES } from './portable-tables.js';
 import {
   toAttachmentMeta,
   toAudit,
@@ -411,7 +412,24 @@ export class SqliteStore implements Store {
         'INSERT INTO attachments (id, type, size, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
       ),
       getAttachment: p('SELECT id, type, size, created_at, data FROM attachments WHERE id = ?'),
+      useAttachment: p(
+        `INSERT INTO attachment_uses (attachment_id, session_id)
+         SELECT id, ? FROM attachments WHERE id = ? ON CONFLICT DO NOTHING`,
+      ),
       describeAttachment: p('SELECT id, type, size, created_at FROM attachments WHERE id = ?'),
+      describeUsedAttachment: p(
+        `SELECT a.id, a.type, a.size, a.created_at FROM attachments AS a
+         WHERE a.id = ? AND EXISTS (SELECT 1 FROM attachment_uses AS u
+           WHERE u.attachment_id = a.id AND u.session_id IN (?, '${USED_BEFORE_USES}'))`,
+      ),
+      attachmentsUsedBy: p(
+        'SELECT attachment_id FROM attachment_uses WHERE session_id = ?',
+      ).pluck(),
+      deleteAttachmentUses: p('DELETE FROM attachment_uses WHERE session_id = ?'),
+      deleteUnusedAttachment: p(
+        `DELETE FROM attachments WHERE id = ?
+         AND NOT EXISTS (SELECT 1 FROM attachment_uses WHERE attachment_id = ?)`,
+      ),
       compactEvents: p('DELETE FROM events WHERE session_id = ? AND seq <= ?'),
       setFirstSeq: p('UPDATE sessions SET first_seq = ? WHERE id = ? AND first_seq < ?'),
     };
@@ -590,6 +608,10 @@ export class SqliteStore implements Store {
       this.stmt.deleteDocuments.run(id);
       this.stmt.deleteSessionRoles.run(id);
       this.stmt.deleteSealedKeys.run(id);
+      const used = this.stmt.attachmentsUsedBy.all(id) as string[];
+      // The uses first: the foreign key refuses to delete an attachment that still has one.
+      this.stmt.deleteAttachmentUses.run(id);
+      for (const attachment of used) this.stmt.deleteUnusedAttachment.run(attachment, attachment);
       this.stmt.deleteSession.run(id);
     })();
     return;
@@ -683,17 +705,39 @@ export class SqliteStore implements Store {
     return;
   }
 
-  async putAttachment(a: AttachmentRecord): Promise<boolean> {
-    return this.stmt.putAttachment.run(a.id, a.type, a.size, a.createdAt, a.data).changes === 1;
+  async putAttachment(a: AttachmentRecord, sessionId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const stored = this.stmt.putAttachment.run(a.id, a.type, a.size, a.createdAt, a.data);
+      this.stmt.useAttachment.run(sessionId, a.id);
+      return stored.changes === 1;
+    })();
   }
   async getAttachment(id: string): Promise<AttachmentRecord | undefined> {
     const row = this.stmt.getAttachment.get(id) as (AttachmentRow & { data: Buffer }) | undefined;
     return row ? { ...toAttachmentMeta(row), data: row.data } : undefined;
   }
-  async describeAttachments(ids: readonly string[]): Promise<Map<string, AttachmentMeta>> {
+  async useAttachments(
+    sessionId: string,
+    ids: readonly string[],
+  ): Promise<Map<string, AttachmentMeta>> {
+    // One synchronous transaction: no deleteSession can run between the use and the read.
+    return this.db.transaction(() => {
+      const found = new Map<string, AttachmentMeta>();
+      for (const id of ids) {
+        this.stmt.useAttachment.run(sessionId, id);
+        const row = this.stmt.describeAttachment.get(id) as AttachmentRow | undefined;
+        if (row) found.set(id, toAttachmentMeta(row));
+      }
+      return found;
+    })();
+  }
+  async describeAttachments(
+    sessionId: string,
+    ids: readonly string[],
+  ): Promise<Map<string, AttachmentMeta>> {
     const found = new Map<string, AttachmentMeta>();
     for (const id of ids) {
-      const row = this.stmt.describeAttachment.get(id) as AttachmentRow | undefined;
+      const row = this.stmt.describeUsedAttachment.get(id, sessionId) as AttachmentRow | undefined;
       if (row) found.set(id, toAttachmentMeta(row));
     }
     return found;

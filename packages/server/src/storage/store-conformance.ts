@@ -392,12 +392,12 @@ export function storeConformance(
       const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x0d, 0x0a, 0x1a, 0x00]);
       const a = { id: 'a'.repeat(64), type: 'image/png', size: bytes.length, createdAt: 5 };
       const races = await Promise.all([
-        store.putAttachment({ ...a, data: bytes }),
-        store.putAttachment({ ...a, data: bytes }),
+        store.putAttachment({ ...a, data: bytes }, 's1'),
+        store.putAttachment({ ...a, data: bytes }, 's2'),
       ]);
       assert.deepEqual(races.sort(), [false, true], 'the same id is stored exactly once');
       assert.equal(
-        await store.putAttachment({ ...a, createdAt: 9, data: new Uint8Array([1]) }),
+        await store.putAttachment({ ...a, createdAt: 9, data: new Uint8Array([1]) }, 's1'),
         false,
         'a stored attachment is never replaced',
       );
@@ -407,8 +407,8 @@ export function storeConformance(
       assert.deepEqual([got.type, got.size, got.createdAt], ['image/png', bytes.length, 5]);
       assert.equal(await store.getAttachment('b'.repeat(64)), undefined);
       const b = { id: 'c'.repeat(64), type: 'text/plain', size: 2, createdAt: 6 };
-      assert.equal(await store.putAttachment({ ...b, data: Buffer.from('hi') }), true);
-      const described = await store.describeAttachments([a.id, 'b'.repeat(64), b.id]);
+      assert.equal(await store.putAttachment({ ...b, data: Buffer.from('hi') }, 's1'), true);
+      const described = await store.describeAttachments('s1', [a.id, 'b'.repeat(64), b.id]);
       assert.deepEqual(
         [...described].sort(),
         [
@@ -417,6 +417,77 @@ export function storeConformance(
         ],
         'unknown ids are left out; no bytes',
       );
+      assert.deepEqual(
+        [...(await store.describeAttachments('s2', [a.id, b.id])).keys()],
+        [a.id],
+        'a session is told only of the attachments it uses',
+      );
+    },
+  );
+
+  withStore(
+    'an attachment is deleted with the last session that uses it, and only then',
+    async (store) => {
+      for (const id of ['up', 'named', 'other']) await store.insertSession(session(id));
+      const put = (id: string, sessionId: string) =>
+        store.putAttachment(
+          { id, type: 'text/plain', size: 1, createdAt: 1, data: Buffer.from('x') },
+          sessionId,
+        );
+      const a = 'a'.repeat(64);
+      const lone = 'b'.repeat(64);
+      await put(a, 'up');
+      await put(lone, 'up');
+      const used = await store.useAttachments('named', [a, 'c'.repeat(64)]);
+      assert.deepEqual([...used.keys()], [a], 'an unknown id gets no use and is left out');
+      assert.deepEqual(
+        [...(await store.describeAttachments('named', [a, lone])).keys()],
+        [a],
+        'a message that names it makes it the session’s',
+      );
+
+      await store.deleteSession('up');
+      assert.ok(await store.getAttachment(a), 'kept: a message of another session names it');
+      assert.equal(await store.getAttachment(lone), undefined, 'uploaded there only: deleted');
+      assert.equal((await store.describeAttachments('up', [a])).size, 0);
+      await store.deleteSession('other');
+      assert.ok(await store.getAttachment(a), 'a session that never used it changes nothing');
+
+      await store.deleteSession('named');
+      assert.equal(await store.getAttachment(a), undefined, 'its last session went: deleted');
+      assert.equal((await store.useAttachments('named', [a])).size, 0, 'and cannot be named');
+      await store.insertSession(session('again'));
+      assert.equal(await put(a, 'again'), true, 'the same bytes can be uploaded again');
+      assert.ok(await store.getAttachment(a));
+    },
+  );
+
+  withStore(
+    'naming an attachment while its only session is deleted either keeps it or refuses it',
+    async (store) => {
+      const a = 'd'.repeat(64);
+      // With PostgreSQL the two overlap in some rounds (measured: a deleteSession that took no
+      // lock first failed on the foreign key in about 4% of them); the use starts a few turns
+      // of the event loop after the delete, a different number each round.
+      for (let round = 0; round < 100; round++) {
+        const up = `up${round}`;
+        const named = `named${round}`;
+        await store.insertSession(session(up));
+        await store.insertSession(session(named));
+        await store.putAttachment(
+          { id: a, type: 'text/plain', size: 1, createdAt: 1, data: Buffer.from('x') },
+          up,
+        );
+        const deleted = store.deleteSession(up);
+        for (let turn = 0; turn < round % 7; turn++) await new Promise(setImmediate);
+        const used = await store.useAttachments(named, [a]);
+        await deleted;
+        // Whichever went first: named and kept, or deleted and not named. Never named and gone.
+        const kept = (await store.getAttachment(a)) !== undefined;
+        assert.equal(used.has(a), kept, `round ${round}: named ${used.has(a)}, kept ${kept}`);
+        await store.deleteSession(named);
+        assert.equal(await store.getAttachment(a), undefined);
+      }
     },
   );
 

@@ -70,7 +70,10 @@ export interface Store {
   listSessions(): Promise<SessionRecord[]>;
   /** Gives the session's log a new epoch (after a restore was detected). */
   setSessionEpoch(id: string, epoch: string): Promise<void>;
-  /** Deletes the session with its events, input ids, snapshot, documents and per-session roles. */
+  /**
+   * Deletes the session with its events, input ids, snapshot, documents, per-session roles and
+   * uses of attachments, and every attachment no other session uses.
+   */
   deleteSession(id: string): Promise<void>;
 
   /**
@@ -107,16 +110,31 @@ export interface Store {
   compact(sessionId: string, uptoSeq: number): Promise<void>;
 
   /**
-   * Stores an attachment under its id (the SHA-256 of its bytes, computed by the caller), once:
-   * true when it was stored now, false when that id was stored before (the bytes are then not
-   * written again). Content-addressed rows never change, so racing uploads of the same bytes
+   * Stores an attachment under its id (the SHA-256 of its bytes, computed by the caller), once,
+   * as used by `sessionId` (the session it was uploaded to): true when it was stored now, false
+   * when that id was stored before (the bytes are then not written again; the use is recorded
+   * all the same). Content-addressed rows never change, so racing uploads of the same bytes
    * both succeed and exactly one of them reports true.
    */
-  putAttachment(attachment: AttachmentRecord): Promise<boolean>;
+  putAttachment(attachment: AttachmentRecord, sessionId: string): Promise<boolean>;
   /** An attachment with its bytes. */
   getAttachment(id: string): Promise<AttachmentRecord | undefined>;
-  /** What is stored of `ids` (type and size, no bytes), by id; unknown ids are left out. */
-  describeAttachments(ids: readonly string[]): Promise<Map<string, AttachmentMeta>>;
+  /**
+   * Records that `sessionId` uses each of `ids` that is stored (a message names them) and
+   * describes those (type and size, no bytes), by id; unknown ids are left out and get no use.
+   * One that is described here stays stored until every session that uses it is deleted: the
+   * check and the use are one step, so a concurrent `deleteSession` either deletes it first
+   * (it is then left out here) or keeps it.
+   */
+  useAttachments(sessionId: string, ids: readonly string[]): Promise<Map<string, AttachmentMeta>>;
+  /**
+   * What is stored of `ids` that `sessionId` uses (or that was stored before uses were
+   * recorded), by id; others are left out.
+   */
+  describeAttachments(
+    sessionId: string,
+    ids: readonly string[],
+  ): Promise<Map<string, AttachmentMeta>>;
 
   close(): Promise<void>;
 }

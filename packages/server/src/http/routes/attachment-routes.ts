@@ -55,13 +55,16 @@ export function attachmentRoutes(deps: ApiDeps): ApiRoute[] {
           if (!deps.sealing)
             throw new BatonError('internal', 'a sealed session on a server without sealing');
           await deps.sealing.verifyAttachment(session.id, sealed.hostId, device.id, upload.bytes);
-          const stored = await store.putAttachment({
-            id: upload.sha256,
-            type: SEALED_ATTACHMENT_TYPE,
-            size: upload.bytes.length,
-            createdAt: Date.now(),
-            data: upload.bytes,
-          });
+          const stored = await store.putAttachment(
+            {
+              id: upload.sha256,
+              type: SEALED_ATTACHMENT_TYPE,
+              size: upload.bytes.length,
+              createdAt: Date.now(),
+              data: upload.bytes,
+            },
+            session.id,
+          );
           const answer: UploadAttachmentResult = {
             attachment: {
               id: upload.sha256,
@@ -88,13 +91,16 @@ export function attachmentRoutes(deps: ApiDeps): ApiRoute[] {
             'unsupported_attachment_type',
             `baton takes ${ATTACHMENT_TYPES.join(', ')} (the type is read from the bytes, whatever Content-Type says); convert the file to one of them`,
           );
-        const stored = await store.putAttachment({
-          id: upload.sha256,
-          type,
-          size: upload.bytes.length,
-          createdAt: Date.now(),
-          data: upload.bytes,
-        });
+        const stored = await store.putAttachment(
+          {
+            id: upload.sha256,
+            type,
+            size: upload.bytes.length,
+            createdAt: Date.now(),
+            data: upload.bytes,
+          },
+          session.id,
+        );
         const answer: UploadAttachmentResult = {
           attachment: { id: upload.sha256, type, size: upload.bytes.length },
           duplicate: !stored,
@@ -108,7 +114,7 @@ export function attachmentRoutes(deps: ApiDeps): ApiRoute[] {
       action: 'session.read',
       sessionParam: true,
       handler: async ({ req, res, params }) => {
-        deps.hub.get(params[0]!);
+        const session = deps.hub.get(params[0]!);
         const id = AttachmentId.safeParse(params[1]);
         if (!id.success)
           throw new BatonError(
@@ -116,8 +122,11 @@ export function attachmentRoutes(deps: ApiDeps): ApiRoute[] {
             `no attachment ${(params[1] ?? '').slice(0, 80)}: ${describeZodError(id.error)}`,
           );
         const etag = `"${id.data}"`;
-        if (!(await store.describeAttachments([id.data])).has(id.data))
-          throw new BatonError('not_found', `no attachment ${id.data} is stored on this server`);
+        if (!(await store.describeAttachments(session.id, [id.data])).has(id.data))
+          throw new BatonError(
+            'not_found',
+            `no attachment ${id.data} is stored for session ${session.id} (it was not uploaded to it, no message of it names it, or every session that used it was deleted)`,
+          );
         // The tag names the bytes, so a client holding it holds them: they are not read again.
         // Only If-None-Match counts (no Last-Modified is sent, so no date can match).
         if (notModified(req.headers, etag, Number.POSITIVE_INFINITY)) {
