@@ -96,3 +96,32 @@ test('every spelling of the server address is one server, with one device; a bad
   assert.equal(fromEnv.code, 2);
   assert.match(fromEnv.stderr, /BATON_URL must be the server's http\(s\) address/);
 });
+
+test('a damaged record of the running server is said, with the address used instead', async () => {
+  const record = join(home, 'current-server.json');
+  const saved = readFileSync(record, 'utf8');
+  try {
+    for (const [content, problem] of [
+      ['{"url": "http://127.0.0.1:', /is not JSON/],
+      ['[1]', /is not a JSON object/],
+      ['{"url": "ftp://host"}', /names no http\(s\) address/],
+    ] as const) {
+      writeFileSync(record, content);
+      const run = await baton(['ls', '--json']);
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `current-server\\.json ${problem.source}, so this uses http://127\\.0\\.0\\.1:7777; start 'baton serve' to write it again, or pass --url`,
+        ),
+      );
+    }
+    const flagged = await baton(['ls', '--url', url, '--json']);
+    assert.equal(flagged.code, 0, flagged.stderr);
+    assert.doesNotMatch(flagged.stderr, /current-server/, 'an address given is not a fallback');
+  } finally {
+    writeFileSync(record, saved);
+  }
+  const intact = await baton(['ls', '--json']);
+  assert.equal(intact.code, 0, intact.stderr);
+  assert.equal(intact.stderr, '');
+});

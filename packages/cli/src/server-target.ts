@@ -38,21 +38,44 @@ export function recordCurrentServer(url: string, dataDir: string): void {
  * type: the files are this CLI's, and a damaged one must not stop every command.
  */
 function readObject(file: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return readObjectOrProblem(file).value;
 }
 
-function readCurrentServer(): Partial<CurrentServer> {
-  const o = readObject(currentServerFile()) ?? {};
+/** `readObject`, saying what is wrong with a file that exists but reads as absent. */
+function readObjectOrProblem(file: string): { value?: Record<string, unknown>; problem?: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? {} : { problem: `cannot be read (${code ?? String(err)})` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: 'is not JSON' };
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? { value: value as Record<string, unknown> }
+    : { problem: 'is not a JSON object' };
+}
+
+/**
+ * Where `baton serve` last recorded itself. `problem` says why a file that is there gave no
+ * address (commands then fall back to the default address, and say so).
+ */
+function readCurrentServer(): Partial<CurrentServer> & { problem?: string } {
+  const { value: o = {}, problem } = readObjectOrProblem(currentServerFile());
+  const url = typeof o['url'] === 'string' ? sameServerUrl(o['url']) : undefined;
   return {
-    ...(typeof o['url'] === 'string' ? { url: o['url'] } : {}),
+    ...(url !== undefined ? { url } : {}),
     ...(typeof o['dataDir'] === 'string' ? { dataDir: o['dataDir'] } : {}),
+    ...(problem !== undefined
+      ? { problem }
+      : o['url'] !== undefined && url === undefined
+        ? { problem: 'names no http(s) address' }
+        : {}),
   };
 }
 
@@ -113,13 +136,18 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
   const current = readCurrentServer();
   const flaggedUrl = flagString(args, 'url');
   const envUrl = process.env['BATON_URL'] || undefined;
+  const fallback = `http://127.0.0.1:${DEFAULT_PORT}`;
   const url =
     flaggedUrl !== undefined
       ? serverUrl(flaggedUrl, '--url')
       : envUrl !== undefined
         ? serverUrl(envUrl, 'BATON_URL')
-        : ((current.url !== undefined ? sameServerUrl(current.url) : undefined) ??
-          `http://127.0.0.1:${DEFAULT_PORT}`);
+        : (current.url ?? fallback);
+  if (flaggedUrl === undefined && envUrl === undefined && current.problem !== undefined)
+    // A warning, not a refusal: the server may well be at the default address.
+    process.stderr.write(
+      `baton: ${currentServerFile()} ${current.problem}, so this uses ${fallback}; start 'baton serve' to write it again, or pass --url\n`,
+    );
   const wsUrl = url.replace(/^http/, 'ws') + '/v1/ws';
   const flagged = flagString(args, 'token');
   // Surrounding whitespace is no part of a token (a `\r` from a file edited on Windows).

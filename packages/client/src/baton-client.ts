@@ -270,10 +270,17 @@ export class BatonClient {
       const tabs = new TabSync(
         options.tabs,
         {
-          outbox: (change) =>
-            change.kind === 'added'
-              ? this.outbox.adopt(change.record)
-              : this.outbox.forget(change.inputId),
+          outbox: (change) => {
+            if (change.kind === 'added') this.outbox.adopt(change.record);
+            else if (change.kind === 'discarded') this.outbox.forget(change.inputId);
+            else {
+              this.outbox.acknowledgedElsewhere(change.inputId, change.seq);
+              this.outbox.forgetConfirmed(
+                change.sessionId,
+                this.session(change.sessionId)?.lastSeq ?? Infinity,
+              );
+            }
+          },
           documents: (change) => this.documents.handlePeer(change),
         },
         (message) => this.#emitter.emit('error', new BatonError('invalid_message', message)),

@@ -12,9 +12,23 @@ import { ObservableValue, type ExternalStore, type Listener } from './observable
 import type { OutboxRecord, OutboxStorage } from './outbox-storage.js';
 import type { SealedPayload } from './sealing/session-sealing.js';
 
-/** What one window tells the other windows of its device about its outbox (cross-tab sync). */
+/**
+ * What one window tells the other windows of its device about its outbox (cross-tab sync):
+ * an input it added or discarded, and the server's acknowledgement of one (`acknowledged`, added
+ * later: a window of a build before it skips the message and sends the input itself).
+ */
 export type SharedOutboxChange =
-  { kind: 'added'; record: OutboxRecord } | { kind: 'discarded'; inputId: string };
+  | { kind: 'added'; record: OutboxRecord }
+  | { kind: 'discarded'; inputId: string }
+  | { kind: 'acknowledged'; sessionId: SessionId; inputId: string; seq: number };
+
+/**
+ * How long a window leaves an input another window added to that window: it is sent from there
+ * at once when that window is connected, and its acknowledgement reaches this one over the
+ * channel. Only if none came (the other window was offline, closed or froze) does this window
+ * send it, so an input is sent once, not once per window, and is never lost with a window.
+ */
+export const ADOPTED_INPUT_GRACE_MS = 2000;
 
 /**
  * Where an input is on its way to the log.
@@ -84,6 +98,8 @@ interface Entry {
   settle: { resolve(ack: InputAck): void; reject(error: BatonError): void } | undefined;
   /** A terminal input: kept in memory only, expires, dropped (not failed) when refused. */
   volatile: boolean;
+  /** Added by another window: not sent from here before this time (`ADOPTED_INPUT_GRACE_MS`). */
+  heldUntil?: number;
   /** The last published view; reused while unchanged so snapshots keep their identity. */
   view?: OutboxEntry;
 }
@@ -142,6 +158,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   #nextOrder = 1;
   #retryTimer: unknown;
   #expiryTimer: unknown;
+  #heldTimer: unknown;
   /** Sessions with an input refused with a retryable code since their inputs last all went out. */
   readonly #refusedSessions = new Set<SessionId>();
 
@@ -218,10 +235,12 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
 
   /**
    * Takes in an input another window of this device added (cross-tab sync): it shows here at
-   * once as pending, and this window sends it too when it can. Invariant: both windows send it
-   * with the same input id, and the server stores an input id once (lesson 3), so the second
-   * copy is acknowledged as a duplicate and the log never holds it twice. The record is already
-   * in the shared storage (the adding window writes it), so it is not written again here.
+   * once as pending. The adding window sends it and shares the acknowledgement
+   * (`acknowledgedElsewhere`); this window sends it only when none came within
+   * `ADOPTED_INPUT_GRACE_MS`. Invariant: any window sends it with the same input id, and the
+   * server stores an input id once (lesson 3), so a second copy is acknowledged as a duplicate
+   * and the log never holds it twice. The record is already in the shared storage (the adding
+   * window writes it), so it is not written again here.
    */
   adopt(record: OutboxRecord): void {
     if (!isValidRecord(record) || record.payload.kind === 'terminal') return;
@@ -233,6 +252,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
       stored: true,
       settle: undefined,
       volatile: false,
+      heldUntil: this.#clock.now() + ADOPTED_INPUT_GRACE_MS,
     };
     // Keep creation order, so both windows show (and send) the inputs in the same order.
     const at = this.#entries.findIndex(
@@ -245,6 +265,22 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     this.#sealLoaded(entry);
     this.#nextOrder = Math.max(this.#nextOrder, record.order + 1);
     this.#publish();
+    this.flush();
+  }
+
+  /**
+   * Another window of this device had the server's acknowledgement of an input this window
+   * adopted (or also added): it is confirmed here as there, and never sent from here.
+   */
+  acknowledgedElsewhere(inputId: string, seq: number): void {
+    const entry = this.#find(inputId);
+    if (!entry || entry.status === 'confirmed' || entry.volatile) return;
+    entry.status = 'confirmed';
+    entry.seq = seq;
+    entry.settle?.resolve({ seq, duplicate: true });
+    entry.settle = undefined;
+    this.#publish();
+    // Later inputs of its session that waited behind it may go now.
     this.flush();
   }
 
@@ -360,9 +396,17 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
       else this.#refusedSessions.delete(sessionId);
     }
     let changed = false;
+    const now = this.#clock.now();
+    let heldUntil = Infinity;
     for (const entry of this.#entries) {
       const { sessionId } = entry.record;
       if (entry.status !== 'pending' || blocked.has(sessionId)) continue;
+      // Left to the window that added it for a while; later inputs of the session wait behind it.
+      if (entry.heldUntil !== undefined && entry.heldUntil > now) {
+        heldUntil = Math.min(heldUntil, entry.heldUntil);
+        blocked.add(sessionId);
+        continue;
+      }
       if (!entry.stored || !this.#sender.canSend(sessionId)) {
         blocked.add(sessionId);
         continue;
@@ -376,6 +420,16 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
       changed = true;
     }
     if (changed) this.#publish();
+    if (heldUntil !== Infinity) this.#scheduleHeld(heldUntil - now);
+  }
+
+  /** Flushes again when the first adopted input left to its window may be sent from here. */
+  #scheduleHeld(ms: number): void {
+    if (this.#heldTimer !== undefined) this.#clock.clearTimeout(this.#heldTimer);
+    this.#heldTimer = this.#clock.setTimeout(() => {
+      this.#heldTimer = undefined;
+      this.flush();
+    }, ms + 1);
   }
 
   /** The link dropped: inputs on the wire may or may not have arrived; resend them later. */
@@ -417,6 +471,13 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     entry.settle = undefined;
     void this.#runStorage(() => this.#storage.delete(ack.inputId));
     this.#publish();
+    if (!entry.volatile)
+      this.#onShared({
+        kind: 'acknowledged',
+        sessionId: entry.record.sessionId,
+        inputId: ack.inputId,
+        seq: ack.seq,
+      });
     this.#afterAnswer(entry);
   }
 
@@ -542,6 +603,8 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     this.#retryTimer = undefined;
     if (this.#expiryTimer !== undefined) this.#clock.clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
+    if (this.#heldTimer !== undefined) this.#clock.clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
   }
 
   /** Drops pending terminal inputs older than the TTL. */

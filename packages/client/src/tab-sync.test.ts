@@ -11,19 +11,30 @@ import type { WebSocketConstructor } from './web-socket-like.js';
 import { WebSocket } from 'ws';
 import type { TestContext } from 'node:test';
 
+/** A real WebSocket that counts the `input` frames it sends. */
+function countingWebSocket(counter: { inputs: number }): WebSocketConstructor {
+  return class extends WebSocket {
+    override send(data: unknown, ...rest: unknown[]): void {
+      if (typeof data === 'string' && data.startsWith('{"type":"input"')) counter.inputs++;
+      (super.send as (...args: unknown[]) => void)(data, ...rest);
+    }
+  } as unknown as WebSocketConstructor;
+}
+
 /** A client of `server` that has not connected yet, sharing `channel` with its device's others. */
 function idleClient(
   t: TestContext,
   server: { wsUrl: string; ownerToken: string },
   channel: string,
   storage: { outbox?: MemoryOutboxStorage; documents?: MemoryDocumentWriteStorage } = {},
+  sent?: { inputs: number },
 ): BatonClient {
   const tabs = new BroadcastChannel(channel);
   const client = new BatonClient({
     url: server.wsUrl,
     token: server.ownerToken,
     mode: 'tab',
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    WebSocket: sent ? countingWebSocket(sent) : (WebSocket as unknown as WebSocketConstructor),
     backoff: { baseMs: 50, capMs: 500 },
     tabs: tabs as unknown as BroadcastChannelLike,
     ...(storage.outbox ? { storage: storage.outbox } : {}),
@@ -73,6 +84,33 @@ test('an input one window queues offline shows in the other at once and is store
     offline.outbox.getSnapshot().every((e) => e.inputId !== inputId || e.status === 'confirmed'),
   );
   assert.deepEqual(await typedInLog(cli, session.id), ['from the offline window']);
+});
+
+test('an input is sent by the window that made it; the others hear its ack and send nothing', async (t) => {
+  const server = await startTestServer(tempDataDir(t));
+  t.after(() => server.close());
+  const cli = await connectedClient(t, server);
+  const session = await cli.createSession({ kind: 'claude', name: 'once' });
+  const outbox = new MemoryOutboxStorage();
+  const [fromA, fromB] = [{ inputs: 0 }, { inputs: 0 }];
+  const a = idleClient(t, server, 'tabs-once', { outbox }, fromA);
+  const b = idleClient(t, server, 'tabs-once', { outbox }, fromB);
+  a.connect();
+  b.connect();
+  await Promise.all([a.whenConnected(10_000), b.whenConnected(10_000)]);
+  const texts = ['one', 'two', 'three'];
+  const ids = texts.map((text) => a.send(session.id, { kind: 'message', text }).inputId);
+  // B made an input of its own right behind them: it waits for theirs and goes after them.
+  const own = b.send(session.id, { kind: 'message', text: 'from B' });
+  await own.confirmed;
+  await waitFor('B to hold them as confirmed or no more', () =>
+    ids.every((id) =>
+      b.outbox.getSnapshot().every((e) => e.inputId !== id || e.status === 'confirmed'),
+    ),
+  );
+  assert.deepEqual(await typedInLog(cli, session.id), [...texts, 'from B']);
+  assert.equal(fromA.inputs, 3, 'A sent each of its inputs once');
+  assert.equal(fromB.inputs, 1, 'B sent only its own');
 });
 
 test('an input discarded in one window is never sent by the other', async (t) => {

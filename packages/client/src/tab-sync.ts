@@ -84,6 +84,14 @@ export function parseTabMessage(data: unknown): TabMessage | undefined {
     if (change['kind'] === 'added' && typeof change['record'] === 'object') return m as TabMessage;
     if (change['kind'] === 'discarded' && typeof change['inputId'] === 'string')
       return m as TabMessage;
+    if (
+      change['kind'] === 'acknowledged' &&
+      SessionId.safeParse(change['sessionId']).success &&
+      typeof change['inputId'] === 'string' &&
+      Number.isSafeInteger(change['seq']) &&
+      (change['seq'] as number) > 0
+    )
+      return m as TabMessage;
     return undefined;
   }
   if (m.topic === 'documents') {

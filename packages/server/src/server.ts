@@ -350,9 +350,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     secure: tls !== undefined,
     ...(hosts ? { extraPaths: [HOST_LINK_PATH] } : {}),
   });
+  /** Set once `close` began: from then on no WebSocket is accepted. */
+  let closing: Promise<void> | undefined;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Errors on a socket that is not yet a WebSocket would otherwise be unhandled 'error' events.
     socket.on('error', () => socket.destroy());
+    // An upgrade that arrives on a connection opened before the close (its request was still on
+    // the way) would become a WebSocket that the close never ends, and `server.close` waits for
+    // every connection: the shutdown would hang for as long as that client stays.
+    if (closing) {
+      socket.destroy();
+      return;
+    }
     if (!guard.admit(req, socket)) return;
     if (hosts && isHostLinkPath(req.url)) {
       const directory = hosts;
@@ -374,6 +383,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     try {
       wss.handleUpgrade(req, socket, head, (ws) => {
+        // The same, should the upgrade complete after the close began.
+        if (closing) {
+          ws.terminate();
+          return;
+        }
         const conn = new ClientConnection(ws, {
           hub,
           devices,
@@ -446,7 +460,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sessions: hub.list().length,
   });
 
-  let closing: Promise<void> | undefined;
   return {
     url: `${scheme}://${urlHost}:${port}`,
     wsUrl: `${tls ? 'wss' : 'ws'}://${urlHost}:${port}${WEBSOCKET_PATH}`,

@@ -973,17 +973,21 @@ export class LiveSession {
     this.subscriptions.clear();
     await this.runners.release();
     this.deps.projection.dispose();
-    if (options.deleted) {
-      // What its runner wrote there (the attachments handed to the agent as files) goes with
-      // it. After the runner stopped, so nothing writes there any more.
-      const dir = join(this.deps.dataDir, 'sessions', this.id);
-      await rm(dir, { recursive: true, force: true }).catch((err: unknown) =>
-        this.deps.log.warn('could not remove a deleted session’s folder', {
-          session: this.id,
-          dir,
-          error: (err as Error).message,
-        }),
-      );
-    }
+  }
+
+  /**
+   * Removes what the runner wrote under the data directory (the attachments handed to the agent
+   * as files): called once the session is deleted from the store, after `dispose` stopped the
+   * runner, so nothing writes there any more. Never rejects.
+   */
+  async removeFolder(): Promise<void> {
+    const dir = join(this.deps.dataDir, 'sessions', this.id);
+    await rm(dir, { recursive: true, force: true }).catch((err: unknown) =>
+      this.deps.log.warn('could not remove a deleted session’s folder', {
+        session: this.id,
+        dir,
+        error: (err as Error).message,
+      }),
+    );
   }
 }

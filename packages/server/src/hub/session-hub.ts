@@ -575,6 +575,7 @@ export class SessionHub {
     this.announceRemoved(s);
     await s.dispose({ deleted: true });
     await this.opts.store.deleteSession(id);
+    await s.removeFolder();
     this.guard?.forget(id);
     this.opts.onDeleted?.(id);
     this.cluster?.sessionsChanged(id);

@@ -15,12 +15,14 @@ test('deleting session A in the same tick as an input to session B: B is stored 
     const renamed = server.hub.rename(a.id, 'renamed');
     const input = server.hub.submitInput(b.id, actor, 'in-1', { kind: 'terminal', data: 'x' });
     const deleted = server.hub.delete(a.id);
-    await deleted;
-    await assert.rejects(renamed, (err: unknown) => {
+    // Heard from now on: the refusal comes before the delete has removed A's folder.
+    const renameRefused = assert.rejects(renamed, (err: unknown) => {
       assert.ok(err instanceof BatonError);
       assert.equal(err.code, 'not_found');
       return true;
     });
+    await deleted;
+    await renameRefused;
     const ack = await input;
     assert.equal(ack.duplicate, false);
     const stored = await server.hub.get(b.id).readCommitted(0, 100);

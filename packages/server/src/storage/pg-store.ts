@@ -26,6 +26,7 @@ import {
 import { EntryRejected, LeaseLost } from './entry-rejected.js';
 import { migrate } from './pg-migrate.js';
 import { USED_BEFORE_USES } from './portable-tables.js';
+import { sessionGone } from './session-gone.js';
 import {
   toAttachmentMeta,
   toAudit,
@@ -588,8 +589,14 @@ export class PgStore implements Store, SessionLeases {
 
   async putAttachment(a: AttachmentRecord, sessionId: string): Promise<boolean> {
     const data = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-    return onceMoreIfDeleted(() =>
+    const stored = await onceMoreIfDeleted(() =>
       this.transaction(async (c) => {
+        // Held until the commit: a deleteSession (which deletes this row first) waits for this
+        // upload and then deletes its use too, or ran before and the upload is refused.
+        const live = await c.query('SELECT 1 FROM sessions WHERE id = $1 FOR KEY SHARE', [
+          sessionId,
+        ]);
+        if (live.rowCount === 0) return undefined;
         const r = await c.query(
           `INSERT INTO attachments (id, type, size, created_at, data) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (id) DO NOTHING`,
@@ -603,6 +610,8 @@ export class PgStore implements Store, SessionLeases {
         return r.rowCount === 1;
       }),
     );
+    if (stored === undefined) throw sessionGone(sessionId);
+    return stored;
   }
   async getAttachment(id: string): Promise<AttachmentRecord | undefined> {
     const r = await this.pool.query<AttachmentRow & { data: Buffer }>(
@@ -622,7 +631,10 @@ export class PgStore implements Store, SessionLeases {
     for (const id of ids) {
       const r = await onceMoreIfDeleted(() =>
         this.pool.query<AttachmentRow>(
-          `WITH found AS (SELECT id, type, size, created_at FROM attachments WHERE id = $1),
+          // The session row is locked as in putAttachment: no use outlives its session.
+          `WITH live AS (SELECT 1 FROM sessions WHERE id = $2 FOR KEY SHARE),
+                found AS (SELECT id, type, size, created_at FROM attachments
+                          WHERE id = $1 AND EXISTS (SELECT 1 FROM live)),
                 used AS (INSERT INTO attachment_uses (attachment_id, session_id)
                          SELECT id, $2 FROM found ON CONFLICT DO NOTHING)
            SELECT * FROM found`,

@@ -31,6 +31,7 @@ import {
 import { EntryRejected } from './entry-rejected.js';
 import { MIGRATIONS } from './migrations.js';
 import { USED_BEFORE_USES } from './portable-tables.js';
+import { sessionGone } from './session-gone.js';
 import {
   toAttachmentMeta,
   toAudit,
@@ -412,6 +413,7 @@ export class SqliteStore implements Store {
         'INSERT INTO attachments (id, type, size, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
       ),
       getAttachment: p('SELECT id, type, size, created_at, data FROM attachments WHERE id = ?'),
+      sessionStored: p('SELECT 1 FROM sessions WHERE id = ?').pluck(),
       useAttachment: p(
         `INSERT INTO attachment_uses (attachment_id, session_id)
          SELECT id, ? FROM attachments WHERE id = ? ON CONFLICT DO NOTHING`,
@@ -707,6 +709,8 @@ export class SqliteStore implements Store {
 
   async putAttachment(a: AttachmentRecord, sessionId: string): Promise<boolean> {
     return this.db.transaction(() => {
+      // A use of a deleted session would keep the attachment for good.
+      if (this.stmt.sessionStored.get(sessionId) === undefined) throw sessionGone(sessionId);
       const stored = this.stmt.putAttachment.run(a.id, a.type, a.size, a.createdAt, a.data);
       this.stmt.useAttachment.run(sessionId, a.id);
       return stored.changes === 1;
@@ -723,6 +727,7 @@ export class SqliteStore implements Store {
     // One synchronous transaction: no deleteSession can run between the use and the read.
     return this.db.transaction(() => {
       const found = new Map<string, AttachmentMeta>();
+      if (this.stmt.sessionStored.get(sessionId) === undefined) return found;
       for (const id of ids) {
         this.stmt.useAttachment.run(sessionId, id);
         const row = this.stmt.describeAttachment.get(id) as AttachmentRow | undefined;

@@ -391,6 +391,8 @@ export function storeConformance(
     async (store) => {
       const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x0d, 0x0a, 0x1a, 0x00]);
       const a = { id: 'a'.repeat(64), type: 'image/png', size: bytes.length, createdAt: 5 };
+      await store.insertSession(session('s1'));
+      await store.insertSession(session('s2'));
       const races = await Promise.all([
         store.putAttachment({ ...a, data: bytes }, 's1'),
         store.putAttachment({ ...a, data: bytes }, 's2'),
@@ -459,6 +461,15 @@ export function storeConformance(
       await store.insertSession(session('again'));
       assert.equal(await put(a, 'again'), true, 'the same bytes can be uploaded again');
       assert.ok(await store.getAttachment(a));
+
+      // An upload that ends after its session was deleted keeps nothing: a use by a session
+      // that is gone would keep the bytes for good.
+      const late = 'f'.repeat(64);
+      await assert.rejects(put(late, 'named'), /session named was deleted/);
+      assert.equal(await store.getAttachment(late), undefined);
+      assert.equal((await store.useAttachments('named', [a])).size, 0, 'nor is a use recorded');
+      await store.deleteSession('again');
+      assert.equal(await store.getAttachment(a), undefined, 'so the last real use took it along');
     },
   );
 
