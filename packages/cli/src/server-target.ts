@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { batonHome, DEFAULT_PORT } from './cli-home.js';
@@ -22,14 +22,28 @@ interface CurrentServer {
 const currentServerFile = () => join(batonHome(), 'current-server.json');
 const deviceFile = () => join(batonHome(), 'cli-device.json');
 
-/** `baton serve` records itself so that later commands on this machine find it. */
+/**
+ * `baton serve` records itself so that later commands on this machine find it. Written aside and
+ * renamed into place: a command reading it meanwhile finds the old record or the new one, never
+ * half of one.
+ */
 export function recordCurrentServer(url: string, dataDir: string): void {
   mkdirSync(batonHome(), { recursive: true, mode: 0o700 });
-  writeFileSync(
-    currentServerFile(),
-    JSON.stringify({ url, dataDir } satisfies CurrentServer) + '\n',
-    { mode: 0o600 },
-  );
+  const file = currentServerFile();
+  const aside = `${file}.${process.pid}.tmp`;
+  writeFileSync(aside, JSON.stringify({ url, dataDir } satisfies CurrentServer) + '\n', {
+    mode: 0o600,
+  });
+  renameSync(aside, file);
+}
+
+const warned = new Set<string>();
+
+/** Writes a warning to stderr once per process (a command may resolve its target twice). */
+function warnOnce(text: string): void {
+  if (warned.has(text)) return;
+  warned.add(text);
+  process.stderr.write(text);
 }
 
 /**
@@ -144,9 +158,13 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
         ? serverUrl(envUrl, 'BATON_URL')
         : (current.url ?? fallback);
   if (flaggedUrl === undefined && envUrl === undefined && current.problem !== undefined)
-    // A warning, not a refusal: the server may well be at the default address.
-    process.stderr.write(
-      `baton: ${currentServerFile()} ${current.problem}, so this uses ${fallback}; start 'baton serve' to write it again, or pass --url\n`,
+    warnOnce(
+      // A warning, not a refusal: the server may well be at the default address.
+      `baton: ${currentServerFile()} ${current.problem}, so this uses ${fallback}; ${
+        current.problem.startsWith('cannot be read')
+          ? 'fix or remove it'
+          : "start 'baton serve' to write it again"
+      }, or pass --url\n`,
     );
   const wsUrl = url.replace(/^http/, 'ws') + '/v1/ws';
   const flagged = flagString(args, 'token');

@@ -23,10 +23,11 @@ export type SharedOutboxChange =
   | { kind: 'acknowledged'; sessionId: SessionId; inputId: string; seq: number };
 
 /**
- * How long a window leaves an input another window added to that window: it is sent from there
- * at once when that window is connected, and its acknowledgement reaches this one over the
- * channel. Only if none came (the other window was offline, closed or froze) does this window
- * send it, so an input is sent once, not once per window, and is never lost with a window.
+ * How long a window leaves an input another window added to that window, counted from the
+ * moment this window could send it (connected, the session ready): the adding window sends it
+ * then too, and its acknowledgement reaches this one over the channel. Only if none came (the
+ * other window is offline, closed or frozen) does this window send it, so an input is sent once,
+ * not once per window, and is never lost with a window.
  */
 export const ADOPTED_INPUT_GRACE_MS = 2000;
 
@@ -100,6 +101,12 @@ interface Entry {
   volatile: boolean;
   /** Added by another window: not sent from here before this time (`ADOPTED_INPUT_GRACE_MS`). */
   heldUntil?: number;
+  /**
+   * Added by another window, and this window could not send since it learnt of it (or since
+   * its link dropped): the hold starts anew at the first flush that could send it, since the
+   * adding window gets its chance from its own reconnect at the same moment.
+   */
+  holdFromNextSend?: boolean;
   /** The last published view; reused while unchanged so snapshots keep their identity. */
   view?: OutboxEntry;
 }
@@ -252,7 +259,7 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
       stored: true,
       settle: undefined,
       volatile: false,
-      heldUntil: this.#clock.now() + ADOPTED_INPUT_GRACE_MS,
+      holdFromNextSend: true,
     };
     // Keep creation order, so both windows show (and send) the inputs in the same order.
     const at = this.#entries.findIndex(
@@ -401,6 +408,14 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
     for (const entry of this.#entries) {
       const { sessionId } = entry.record;
       if (entry.status !== 'pending' || blocked.has(sessionId)) continue;
+      if (entry.holdFromNextSend) {
+        if (!this.#sender.canSend(sessionId)) {
+          blocked.add(sessionId);
+          continue;
+        }
+        entry.holdFromNextSend = false;
+        entry.heldUntil = now + ADOPTED_INPUT_GRACE_MS;
+      }
       // Left to the window that added it for a while; later inputs of the session wait behind it.
       if (entry.heldUntil !== undefined && entry.heldUntil > now) {
         heldUntil = Math.min(heldUntil, entry.heldUntil);
@@ -436,6 +451,8 @@ export class Outbox implements ExternalStore<readonly OutboxEntry[]> {
   onDisconnected(): void {
     let changed = false;
     for (const entry of this.#entries) {
+      if (entry.heldUntil !== undefined && entry.status !== 'confirmed')
+        entry.holdFromNextSend = true;
       if (entry.status !== 'sent') continue;
       entry.status = 'pending';
       changed = true;

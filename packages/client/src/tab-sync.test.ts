@@ -78,7 +78,7 @@ test('an input one window queues offline shows in the other at once and is store
   while ((await typedInLog(cli, session.id)).length === 0 && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(await typedInLog(cli, session.id), ['from the offline window']);
-  // The first window comes online and sends it too: the server keeps it once.
+  // The first window comes online: it heard the acknowledgement, and the server has it once.
   offline.connect();
   await waitFor('the first window to have its ack', () =>
     offline.outbox.getSnapshot().every((e) => e.inputId !== inputId || e.status === 'confirmed'),
@@ -98,9 +98,15 @@ test('an input is sent by the window that made it; the others hear its ack and s
   a.connect();
   b.connect();
   await Promise.all([a.whenConnected(10_000), b.whenConnected(10_000)]);
+  // What B's outbox ever held: A's inputs may come and go (acknowledged) between two polls.
+  const heldByB = new Set<string>();
+  b.outbox.subscribe(() => {
+    for (const e of b.outbox.getSnapshot()) heldByB.add(e.inputId);
+  });
   const texts = ['one', 'two', 'three'];
   const ids = texts.map((text) => a.send(session.id, { kind: 'message', text }).inputId);
-  // B made an input of its own right behind them: it waits for theirs and goes after them.
+  await waitFor('B to learn of them', () => ids.every((id) => heldByB.has(id)));
+  // B makes an input of its own once it knows of theirs: it goes after them.
   const own = b.send(session.id, { kind: 'message', text: 'from B' });
   await own.confirmed;
   await waitFor('B to hold them as confirmed or no more', () =>

@@ -484,7 +484,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         notifier?.close();
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
         hosts?.closeAll();
+        // `server.close` waits for every connection. What is still open after a grace (a
+        // request still sending its body or reading a download, a client or host that does not
+        // answer the close, a host whose hello came after `closeAll`) is cut, so a shutdown
+        // takes at most that long.
+        const cut = setTimeout(() => {
+          for (const ws of wss.clients) ws.terminate();
+          server.closeAllConnections();
+        }, CLOSE_GRACE_MS);
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        clearTimeout(cut);
         server.closeAllConnections();
         wss.close();
         await cluster?.halt();
@@ -499,6 +508,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   };
 }
+
+/** How long a shutdown waits for open connections to finish before it cuts them. */
+const CLOSE_GRACE_MS = 2000;
 
 function isHostLinkPath(url: string | undefined): boolean {
   try {

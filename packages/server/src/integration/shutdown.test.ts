@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { WEBSOCKET_PATH } from '@baton/protocol';
-import { startTestServer } from '../testing/test-server.js';
+import { startTestServer, waitUntil } from '../testing/test-server.js';
 
 // A connection opened before the close whose upgrade request arrives after it began: the close
-// must not wait for a WebSocket it never ends. Without the check it hangs (the test times out).
+// must not make it a WebSocket (without the check it did, and the close waited for it to end).
 test(
   'a WebSocket upgrade that arrives while the server closes is refused, and the close ends',
   {
@@ -38,5 +38,41 @@ test(
     socket.setEncoding('utf8');
     for await (const chunk of socket) answer += String(chunk);
     assert.doesNotMatch(answer, /101 Switching Protocols/, 'no WebSocket was made');
+  },
+);
+
+// A request still sending its body holds `server.close` (up to the 60 s request timeout, without
+// the grace): the close cuts it and ends. Without the cut the test times out.
+test(
+  'a request still sending its body when the server closes is cut, and the close ends',
+  {
+    timeout: 20_000,
+  },
+  async () => {
+    const server = await startTestServer();
+    const socket = connect(server.port, server.host);
+    await once(socket, 'connect');
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.write(
+      [
+        'POST /api/sessions HTTP/1.1',
+        `Host: ${server.host}:${server.port}`,
+        `Authorization: Bearer ${server.ownerToken}`,
+        'Content-Type: application/json',
+        'Content-Length: 1000',
+        'Expect: 100-continue',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    // The server answers 100 once it has the request: from then on it is a request in progress.
+    await waitUntil(() => answer.includes('100 Continue'), 'the server to take the request');
+    socket.write('{"kind": "terminal", ');
+    await server.stop();
+    await closed;
   },
 );
