@@ -383,11 +383,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     try {
       wss.handleUpgrade(req, socket, head, (ws) => {
-        // The same, should the upgrade complete after the close began.
-        if (closing) {
-          ws.terminate();
-          return;
-        }
         const conn = new ClientConnection(ws, {
           hub,
           devices,
