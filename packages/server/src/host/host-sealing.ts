@@ -221,12 +221,14 @@ export class HostSealing {
   /**
    * Seals a projection's state at `seq` as the session's snapshot: kind `snapshot`, id
    * `snap.<seq>`, counter 2^52 + seq (a space of its own, see `snapshotCounter`), under the
-   * session's current key.
+   * session's current key. The body is a `SealedSnapshotBody`, its runner state given as the
+   * projection's UTF-8 JSON (see Projection.snapshotJson).
    */
   async sealSnapshot(
     sessionId: string,
     seq: number,
-    body: SealedSnapshotBody,
+    runner: readonly Buffer[],
+    counters: SealedSnapshotBody['counters'],
   ): Promise<SealedEnvelope> {
     const host = await this.bound;
     const key = this.ring.current(sessionId);
@@ -237,7 +239,11 @@ export class HostSealing {
       kind: 'snapshot',
       id: snapshotEnvelopeId(seq),
       counter: snapshotCounter(seq),
-      plaintext: text.encode(JSON.stringify(body)),
+      plaintext: Buffer.concat([
+        Buffer.from('{"runner":'),
+        ...runner,
+        Buffer.from(`,"counters":${JSON.stringify(counters)}}`),
+      ]),
     });
   }
 

@@ -1,6 +1,10 @@
 import type { LogEvent, SealedEnvelopeShape, SessionKind } from '@baton/protocol';
 import type { Logger } from '../logger.js';
-import type { Projection, ProjectionFactory } from '../projections/projection.js';
+import {
+  snapshotJsonOf,
+  type Projection,
+  type ProjectionFactory,
+} from '../projections/projection.js';
 import type { HostSealing } from './host-sealing.js';
 
 /** A snapshot after this many committed events of the session (as the relay's checkpoints). */
@@ -102,13 +106,15 @@ export class SealedSnapshots {
     const projection = await this.caughtUp();
     if (!projection || this.closed) return;
     this.pending = 0;
-    const snap = await projection.snapshot();
+    const snap = await snapshotJsonOf(projection);
     if (snap.seq <= this.sentSeq || this.closed) return;
     // Nothing is applied between the catch-up and here: the counters are those up to snap.seq.
-    const sealed = await this.deps.sealing.sealSnapshot(this.deps.sessionId, snap.seq, {
-      runner: snap.state,
-      counters: Object.fromEntries(this.counters),
-    });
+    const sealed = await this.deps.sealing.sealSnapshot(
+      this.deps.sessionId,
+      snap.seq,
+      snap.parts,
+      Object.fromEntries(this.counters),
+    );
     if (this.deps.send(snap.seq, sealed)) this.sentSeq = snap.seq;
   }
 

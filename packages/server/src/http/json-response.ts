@@ -5,7 +5,11 @@ import { BatonError, httpStatusOf } from '../baton-error.js';
 import { readRequestBody } from './request-body.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+/** A body that is JSON already (parts of it kept encoded, such as a snapshot's state). */
+export function sendJsonText(res: ServerResponse, status: number, text: string | Buffer): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

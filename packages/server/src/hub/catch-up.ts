@@ -1,11 +1,12 @@
 import type { SessionInfo, SessionKind } from '@baton/protocol';
 import type { Logger } from '../logger.js';
-import type { Projection } from '../projections/projection.js';
+import type { SnapshotJson } from '../projections/projection.js';
 import type { Store, StoredEvent } from '../storage/store.js';
 import type { Peer } from './peer.js';
 import { snapshotReasonFor } from './log-position.js';
 import type { RecentFrames } from './recent-frames.js';
 import { replayCommitted, replayStored } from './replay-page.js';
+import { snapshotFrame, snapshotStateJson } from './snapshot-frame.js';
 import type { Subscription } from './subscription.js';
 
 /** A terminal joiner this far behind gets the screen instead of every byte since. */
@@ -25,7 +26,7 @@ export interface CatchUpSession {
   readonly firstSeq: number;
   readonly epoch: string;
   info(): SessionInfo;
-  snapshot(): ReturnType<Projection['snapshot']>;
+  snapshotJson(): Promise<SnapshotJson>;
 }
 
 export interface CatchUpDeps {
@@ -87,7 +88,7 @@ export class CatchUp {
     const compacted = sub.nextSeq < session.firstSeq;
     const reset = sub.resetPending;
     if (reset || compacted || (session.kind === 'terminal' && behind > CATCHUP_SNAPSHOT_EVENTS)) {
-      const snap = await session.snapshot();
+      const snap = await session.snapshotJson();
       if (sub.ended) return false;
       // A sealed session without a host snapshot yet (seq 0) replays instead.
       if (reset || compacted || (snap.seq > 0 && snap.seq >= sub.nextSeq - 1)) {
@@ -96,14 +97,10 @@ export class CatchUp {
           reset ? 'reset' : compacted ? 'retention' : sub.fellBehind ? 'resync' : 'catchup',
         );
         sub.peer.send(
-          JSON.stringify({
-            type: 'snapshot',
-            sessionId: session.id,
-            seq: snap.seq,
-            epoch: session.epoch,
-            reason,
-            state: { session: session.info(), runner: snap.state },
-          }),
+          snapshotFrame(
+            { sessionId: session.id, seq: snap.seq, epoch: session.epoch, reason },
+            snapshotStateJson(session.info(), snap.parts),
+          ),
         );
         sub.nextSeq = snap.seq + 1;
         sub.fellBehind = false;

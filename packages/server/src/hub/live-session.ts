@@ -27,7 +27,7 @@ import { BatonError } from '../baton-error.js';
 import type { SealGate } from './seal-gate.js';
 import type { ChildRegistry } from '../runners/child-processes/child-registry.js';
 import type { Logger } from '../logger.js';
-import type { Projection } from '../projections/projection.js';
+import { snapshotJsonOf, type Projection, type SnapshotJson } from '../projections/projection.js';
 import { HostSnapshotProjection } from '../projections/host-snapshot-projection.js';
 import {
   RunnerError,
@@ -519,9 +519,9 @@ export class LiveSession {
     return run;
   }
 
-  /** The projection's snapshot (for HTTP clients that cannot replay from their position). */
-  snapshot(): ReturnType<Projection['snapshot']> {
-    return this.deps.projection.snapshot();
+  /** The projection's snapshot as JSON text (joiners and HTTP clients that cannot replay). */
+  snapshotJson(): Promise<SnapshotJson> {
+    return snapshotJsonOf(this.deps.projection);
   }
 
   // ---- inputs and control --------------------------------------------------------------------

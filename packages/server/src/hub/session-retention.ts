@@ -1,6 +1,6 @@
 import type { SessionKind } from '@baton/protocol';
 import type { Logger } from '../logger.js';
-import type { Projection } from '../projections/projection.js';
+import { snapshotJsonOf, type Projection } from '../projections/projection.js';
 import type { Store } from '../storage/store.js';
 
 /** A terminal's screen is checkpointed after this many events, so a restart replays little. */
@@ -75,9 +75,11 @@ export class SessionRetention {
     this.compacting = true;
     try {
       this.eventsSinceCheckpoint = 0;
-      const snap = await this.deps.projection.snapshot();
+      const snap = await snapshotJsonOf(this.deps.projection);
       if (session.isDeleted || snap.seq === 0) return;
-      await this.deps.store.putSnapshot(session.id, snap.seq, JSON.stringify(snap.state));
+      // The store keeps text: the one decode of the state, at a checkpoint, not per joiner.
+      const text = Buffer.concat(snap.parts).toString('utf8');
+      await this.deps.store.putSnapshot(session.id, snap.seq, text);
       if (compact) {
         const upto = Math.min(snap.seq, session.committedSeq - this.deps.retentionEvents);
         if (upto >= session.firstSeq) {

@@ -20,10 +20,32 @@ export interface Projection {
    * (terminal serialization runs off the main thread or in slices).
    */
   snapshot(): Promise<{ seq: number; state: RunnerSnapshot }>;
+  /**
+   * The same snapshot as UTF-8 JSON, for a projection whose state is too large to encode on each
+   * call (an agent's conversation): late joiners, checkpoints and the sync route send or store
+   * the bytes as they are. Without it, `snapshotJsonOf` encodes `snapshot()`.
+   */
+  snapshotJson?(): Promise<SnapshotJson>;
   /** Replace the state with a stored snapshot taken at `seq` (before applying events after it). */
   restore(seq: number, state: RunnerSnapshot): void;
   /** Release resources (headless terminals, workers). */
   dispose(): void;
+}
+
+/**
+ * A snapshot's state, the JSON of a `RunnerSnapshot` in UTF-8, and the seq it is at. The JSON is
+ * `parts` one after another: a large state is sent or stored with one copy, never joined first.
+ */
+export interface SnapshotJson {
+  seq: number;
+  parts: readonly Buffer[];
+}
+
+/** The projection's snapshot as JSON: its own when it keeps one, else `snapshot()` encoded. */
+export async function snapshotJsonOf(projection: Projection): Promise<SnapshotJson> {
+  if (projection.snapshotJson) return projection.snapshotJson();
+  const { seq, state } = await projection.snapshot();
+  return { seq, parts: [Buffer.from(JSON.stringify(state))] };
 }
 
 export interface ProjectionFactory {

@@ -1,8 +1,9 @@
 import { SyncBody } from '@baton/protocol';
 import { isStalePosition } from '../../hub/log-position.js';
+import { snapshotStateJson } from '../../hub/snapshot-frame.js';
 import type { ApiDeps, BodyReader } from '../api-deps.js';
 import type { ApiRoute } from '../api-route.js';
-import { sendJson } from '../json-response.js';
+import { sendJsonText } from '../json-response.js';
 import { sessionState } from '../session-state.js';
 
 /**
@@ -25,17 +26,19 @@ export function syncRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
         const b = await body(req, SyncBody);
         const head = { epoch: session.epoch, headSeq: session.committedSeq };
         let after = b.after;
-        let snapshot: { seq: number; state: unknown } | undefined;
+        /** `{ seq, state }` in parts, the state as the projection keeps it (snapshotStateJson). */
+        let snapshot: Buffer[] | undefined;
         const stale = isStalePosition(head, b.after, b.epoch);
         if (stale || b.after + 1 < session.firstSeq) {
-          const snap = await session.snapshot();
-          snapshot = { seq: snap.seq, state: { session: session.info(), runner: snap.state } };
+          const snap = await session.snapshotJson();
+          const state = snapshotStateJson(session.info(), snap.parts);
+          snapshot = [Buffer.from(`{"seq":${snap.seq},"state":`), ...state, Buffer.from('}')];
           after = snap.seq;
         }
         const read = await session.readCommitted(after, b.limit);
         const last = read.events.at(-1)?.seq ?? after;
-        sendJson(res, 200, {
-          ...(snapshot ? { reset: true, snapshot } : { reset: false }),
+        const rest = JSON.stringify({
+          reset: snapshot !== undefined,
           events: read.events,
           headSeq: read.headSeq,
           firstSeq: read.firstSeq,
@@ -44,6 +47,16 @@ export function syncRoutes(deps: ApiDeps, body: BodyReader): ApiRoute[] {
           more: last < read.headSeq,
           ...sessionState(session, access),
         });
+        if (!snapshot) return sendJsonText(res, 200, rest);
+        sendJsonText(
+          res,
+          200,
+          Buffer.concat([
+            Buffer.from('{"snapshot":'),
+            ...snapshot,
+            Buffer.from(`,${rest.slice(1)}`),
+          ]),
+        );
       },
     },
   ];
