@@ -48,6 +48,11 @@ import { SessionKind, SessionStatus } from './session.js';
  *      keys and it presents those (it registered before proofs existed), and refuses a first
  *      registration without a proof with `unsupported_version` (update baton on the host). The
  *      relay also refuses weak keys (small or low order, non-canonical) from every version.
+ *   Additive in 6: deleted sessions leave their host (docs/relay.md, "Deleting a session"):
+ *   `host.hello.kept`, the sessions the host holds anything of, and relay → host `forget`. A
+ *   host without `forget` would close the link on it (an unknown frame), so the relay sends it
+ *   only to a host whose hello carried `kept`, which says it knows `forget`; a relay without it
+ *   ignores `kept` (a field it does not know) and the host keeps deleted sessions' files.
  */
 export const HOST_LINK_VERSION = 6;
 /** The first host link version whose `host.hello` proves possession of its keys (`proof`). */
@@ -57,6 +62,8 @@ export const SNAPSHOT_HOST_LINK_VERSION = 4;
 /** The first host link version whose `out` frames say which streamed messages they finish. */
 export const STREAM_CATCH_UP_HOST_LINK_VERSION = 5;
 export const MIN_HOST_LINK_VERSION = 2;
+/** The most sessions a `host.hello` names in `kept`. */
+export const MAX_KEPT_SESSIONS = 10_000;
 /** The WebSocket path hosts connect to. */
 export const HOST_LINK_PATH = '/v1/host';
 
@@ -111,6 +118,13 @@ export const HostHello = z.object({
    * the sealed inputs of its devices). Absent or false: plaintext (`baton host --plaintext`).
    */
   sealed: z.boolean().optional(),
+  /**
+   * The sessions the host holds anything of (files handed to their agents, the inputs its
+   * runners took, sealed sessions' keys), at most 10,000 (additive in 6). Its presence says the
+   * host knows `forget`: the relay sends it for each of these it no longer has (deleted while
+   * the host was away), and for each session deleted while the host is connected.
+   */
+  kept: z.array(SessionId).max(MAX_KEPT_SESSIONS).optional(),
 });
 
 /** The answer to a relay request (`ref`): nothing on success, `error` on failure. */
@@ -305,6 +319,18 @@ export const RelaySettings = z.object({
 
 export const RelayStop = z.object({ type: z.literal('stop'), ref: Ref, sessionId: SessionId });
 
+/**
+ * The session was deleted (additive in 6; sent only to a host whose hello carried `kept`). The
+ * host stops its runner if it runs and deletes what it holds of it: its folder (the files
+ * handed to its agent), the inputs its runners took, and a sealed session's keys. Answered once
+ * that is done; forgetting a session the host does not know is no error.
+ */
+export const RelayForget = z.object({
+  type: z.literal('forget'),
+  ref: Ref,
+  sessionId: SessionId,
+});
+
 /** `out` number `n` of the session is committed (and every one before it). */
 export const RelayOutAck = z.object({
   type: z.literal('out.ack'),
@@ -356,6 +382,7 @@ export const RelayMessage = z.discriminatedUnion('type', [
   RelayPermission,
   RelaySettings,
   RelayStop,
+  RelayForget,
   RelayOutAck,
   RelayReadResult,
   RelayError,

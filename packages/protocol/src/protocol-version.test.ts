@@ -38,8 +38,9 @@ const FINGERPRINTS: Record<number, string> = {
   // (`host.hello.proof`): '030279d20efb4291' before it; with the clear checks of sealed
   // terminal inputs (`run`, `report` beside the payload): 'e5a48f53cd6ce59a' before them;
   // with `querySeq` on terminal reports: 'd51a0522f03b314d' before it; with live pages (hello
-  // `livePages`): 'aff02737f8a372f8' before them.
-  2: 'e0d5bf119203d0d2',
+  // `livePages`): 'aff02737f8a372f8' before them; with deleted sessions leaving their host
+  // (`host.hello.kept`, `forget`): 'e0d5bf119203d0d2' before them.
+  2: 'ecc2de9733276eaa',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

@@ -160,7 +160,9 @@
  *      (which drops the unknown hello field), gets `event` frames for live events as before.
  *      Host link only (clients see nothing of it): version 6, `host.hello.proof`, the host's
  *      proof that it holds the signing key it registers (docs/protocol.md, "Host keys"); the
- *      relay refuses weak public keys from every host link version.
+ *      relay refuses weak public keys from every host link version. Additive in host link 6:
+ *      `host.hello.kept` and relay → host `forget`, sent only to a host whose hello had `kept`
+ *      (docs/relay.md, "Deleting a session").
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

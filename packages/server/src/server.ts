@@ -43,6 +43,7 @@ import { TlsRenewer } from './tls/tls-renewer.js';
 import type { TlsMaterial } from './tls/tls-options.js';
 import { PushNotifier } from './push/push-notifier.js';
 import { acceptHostLink } from './relay/accept-host-link.js';
+import { forgetOnHosts } from './relay/deleted-sessions.js';
 import { HostDirectory } from './relay/host-directory.js';
 import { RelaySealing } from './relay/relay-sealing.js';
 import { OutLedger } from './relay/out-ledger.js';
@@ -187,7 +188,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       projections: defaultProjections(),
       retentionEvents: options.retentionEvents ?? 100_000,
       canSee: (deviceId, sessionId) => registry.roleOn(deviceId, sessionId) !== undefined,
-      onDeleted: (sessionId) => registry.forgetSession(sessionId),
+      onDeleted: (sessionId) => {
+        registry.forgetSession(sessionId);
+        if (hosts) forgetOnHosts(hosts, sessionId, log);
+      },
       deviceName: (deviceId) => registry.nameOf(deviceId),
       ...(notifier ? { onCommitted: notifier.onCommitted.bind(notifier) } : {}),
       ...(hosts ? { describeHost: hosts.describe.bind(hosts) } : {}),
@@ -373,6 +377,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             log,
             heartbeatMs,
             ...(sealing ? { sealing } : {}),
+            sessionGone: async (id) => (await store.getSession(id)) === undefined,
           }),
         );
       } catch (err) {

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { WebSocket, type RawData } from 'ws';
 import {
   HOST_LINK_PATH,
@@ -22,6 +24,7 @@ import { HostSession } from './host-session.js';
 import type { HostSealing, Publication } from './host-sealing.js';
 import type { HostState } from './host-state.js';
 import { rawText } from '../ws/raw-text.js';
+import { keptSessions } from './kept-sessions.js';
 
 /** Reconnect delays: full jitter between 0 and min(MAX, BASE · 2^attempt). */
 const BACKOFF_BASE_MS = 250;
@@ -190,6 +193,11 @@ export class HostAgent implements HostSessionLink {
         keys: this.opts.identity.keys,
         proof: this.opts.identity.proveKeys(this.opts.token),
         ...(this.opts.sealing ? { sealed: true } : {}),
+        kept: keptSessions(this.opts.dataDir, [
+          ...this.sessions.keys(),
+          ...this.opts.state.sessions(),
+          ...(this.opts.sealing?.sessions() ?? []),
+        ]),
       };
       ws.send(JSON.stringify(hello));
     });
@@ -394,7 +402,25 @@ export class HostAgent implements HostSessionLink {
       }
       case 'stop':
         return this.sessions.get(frame.sessionId)?.stop() ?? Promise.resolve();
+      case 'forget':
+        return this.forget(frame.sessionId);
     }
+  }
+
+  /** The relay deleted the session: its runner stops and nothing of it stays on this host. */
+  private async forget(sessionId: string): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    this.sessions.delete(sessionId);
+    if (session) {
+      // Nothing it still makes is sent: the relay has no session to store it in.
+      session.abandon();
+      await session.stop();
+    }
+    this.opts.state.forget(sessionId);
+    this.opts.sealing?.forgetSession(sessionId);
+    // The id is a checked session id (`s_` and base32), so this is a folder under `sessions/`.
+    await rm(join(this.opts.dataDir, 'sessions', sessionId), { recursive: true, force: true });
+    this.opts.log.info('removed a deleted session', { session: sessionId });
   }
 
   /** Runs a relay request and answers it on the link it came on (if that link is still up). */

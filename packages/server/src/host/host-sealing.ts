@@ -487,6 +487,19 @@ export class HostSealing {
     return { roster: await signRoster(host, this.registry, this.rosterVersion), wrapped };
   }
 
+  /** The session was deleted: its keys and its authors' counters go, here and on disk. */
+  forgetSession(sessionId: string): void {
+    this.ring.drop(sessionId);
+    delete this.saved.keys[sessionId];
+    delete this.saved.counters[sessionId];
+    this.save();
+  }
+
+  /** The sessions this host holds keys of. */
+  sessions(): string[] {
+    return this.ring.sessions();
+  }
+
   private async saveKeys(): Promise<void> {
     const keys: Saved['keys'] = {};
     for (const sessionId of this.ring.sessions()) {

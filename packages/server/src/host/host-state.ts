@@ -43,9 +43,23 @@ export class HostState {
     return this.taken.get(sessionId) ?? 0;
   }
 
+  /** The sessions this host took an input of. */
+  sessions(): string[] {
+    return [...this.taken.keys()];
+  }
+
   markTaken(sessionId: string, seq: number): void {
     if (seq <= this.takenSeq(sessionId)) return;
     this.taken.set(sessionId, seq);
+    this.save();
+  }
+
+  /** The session was deleted: nothing of it is kept. */
+  forget(sessionId: string): void {
+    if (this.taken.delete(sessionId)) this.save();
+  }
+
+  private save(): void {
     const tmp = `${this.file}.tmp`;
     try {
       writeFileSync(tmp, JSON.stringify({ taken: Object.fromEntries(this.taken) }), {
@@ -53,8 +67,9 @@ export class HostState {
       });
       renameSync(tmp, this.file);
     } catch (err) {
-      // The input is taken either way; after a restart it may be taken once more.
-      this.log.warn('could not record a taken input', { error: (err as Error).message });
+      // The input is taken either way; after a restart it may be taken once more (and a
+      // forgotten session's entry comes back: it says nothing of the session but its id).
+      this.log.warn('could not record the inputs taken', { error: (err as Error).message });
     }
   }
 }

@@ -13,6 +13,7 @@ import { refuseWeakKeys } from '@baton/seal';
 import type { DeviceRegistry } from '../auth/device-registry.js';
 import type { Logger } from '../logger.js';
 import type { HostDirectory } from './host-directory.js';
+import { forgetOnConnect } from './deleted-sessions.js';
 import { HostLink } from './host-link.js';
 import { provesKeyPossession } from './host-key-proof-check.js';
 import { HostOutVerifier } from './host-out-verifier.js';
@@ -30,6 +31,8 @@ export interface HostLinkDeps {
   heartbeatMs: number;
   /** Sealed sessions: rosters, wrapped keys, introductions, and the checks of envelopes. */
   sealing?: RelaySealing;
+  /** Whether the relay no longer has this session (deleted): a host's `kept` is checked with it. */
+  sessionGone(sessionId: string): Promise<boolean>;
 }
 
 type LinkFrame = Exclude<HostMessage, { type: 'host.hello' | 'host.reply' }>;
@@ -157,7 +160,7 @@ function open(
   ws: WebSocket,
   hostId: string,
   name: string,
-  hello: { running: readonly string[]; version: number },
+  hello: { running: readonly string[]; version: number; kept?: readonly string[] | undefined },
   verifier: HostOutVerifier,
   deps: HostLinkDeps,
 ): void {
@@ -202,6 +205,7 @@ function open(
     },
     log,
     deps.heartbeatMs,
+    hello.kept !== undefined,
   );
 
   /** Why a sealing host's frame is refused (a forgery, or a body in the clear), if it is. */
@@ -333,6 +337,8 @@ function open(
       for (const sessionId of running)
         if (!directory.runnerOf(hostId, sessionId))
           link.request({ type: 'stop', sessionId }).catch(() => {});
+      // What the host still holds of sessions deleted while it was away.
+      void forgetOnConnect(link, hello.kept ?? [], deps.sessionGone, log);
       sealing?.deliver(link, (id) => deps.devices.current(id) === undefined);
     },
     (err: unknown) => log.error('could not register a host', { error: (err as Error).message }),

@@ -148,6 +148,11 @@ export class HostDirectory {
     return this.links.get(hostId);
   }
 
+  /** The links of the hosts online now. */
+  onlineLinks(): HostLink[] {
+    return [...this.links.values()];
+  }
+
   /** A host's link was accepted. Returns the link it replaced, for the caller to close. */
   async connected(link: HostLink): Promise<HostLink | undefined> {
     const previous = this.links.get(link.hostId);

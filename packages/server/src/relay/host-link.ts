@@ -52,6 +52,8 @@ export class HostLink {
     private readonly handlers: HostLinkHandlers,
     private readonly log: Logger,
     heartbeatMs: number,
+    /** The host's hello carried `kept`: it knows `forget` (docs/relay.md, "Deleting a session"). */
+    readonly knowsForget = false,
   ) {
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.refuse('frames are JSON text, not binary');
