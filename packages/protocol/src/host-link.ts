@@ -119,10 +119,10 @@ export const HostHello = z.object({
    */
   sealed: z.boolean().optional(),
   /**
-   * The sessions the host holds anything of (files handed to their agents, the inputs its
-   * runners took, sealed sessions' keys), at most 10,000 (additive in 6). Its presence says the
-   * host knows `forget`: the relay sends it for each of these it no longer has (deleted while
-   * the host was away), and for each session deleted while the host is connected.
+   * The sessions the host holds something of that this relay started on it (under the host's
+   * current pairing), at most 10,000 (additive in 6). Its presence says the host knows
+   * `forget`: the relay sends it for each of these it no longer has (deleted while the host was
+   * away), and for each session deleted while the host is connected.
    */
   kept: z.array(SessionId).max(MAX_KEPT_SESSIONS).optional(),
 });

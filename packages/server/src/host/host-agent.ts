@@ -22,7 +22,7 @@ import type { HostIdentity } from './host-identity.js';
 import type { HostSessionLink, HostSnapshotOptions } from './host-session.js';
 import { HostSession } from './host-session.js';
 import type { HostSealing, Publication } from './host-sealing.js';
-import type { HostState } from './host-state.js';
+import { pairingOf, type HostState } from './host-state.js';
 import { rawText } from '../ws/raw-text.js';
 import { keptSessions } from './kept-sessions.js';
 
@@ -79,7 +79,12 @@ export class HostAgent implements HostSessionLink {
     { frame: HostMessage; resolve: (v: unknown) => void; reject: (e: Error) => void }
   >();
 
-  constructor(private readonly opts: HostAgentOptions) {}
+  /** This credential's pairing: the sessions the relay starts are recorded under it (`kept`). */
+  private readonly pairing: string;
+
+  constructor(private readonly opts: HostAgentOptions) {
+    this.pairing = pairingOf(opts.token);
+  }
 
   start(): void {
     this.connect();
@@ -193,11 +198,7 @@ export class HostAgent implements HostSessionLink {
         keys: this.opts.identity.keys,
         proof: this.opts.identity.proveKeys(this.opts.token),
         ...(this.opts.sealing ? { sealed: true } : {}),
-        kept: keptSessions(this.opts.dataDir, [
-          ...this.sessions.keys(),
-          ...this.opts.state.sessions(),
-          ...(this.opts.sealing?.sessions() ?? []),
-        ]),
+        kept: keptSessions([...this.sessions.keys(), ...this.opts.state.sessionsOf(this.pairing)]),
       };
       ws.send(JSON.stringify(hello));
     });
@@ -360,6 +361,8 @@ export class HostAgent implements HostSessionLink {
     switch (frame.type) {
       case 'start': {
         let s = this.sessions.get(frame.sessionId);
+        // Before the runner makes anything of it (its folder, its key): what `kept` names.
+        this.opts.state.started(frame.sessionId, this.pairing);
         if (!s) {
           s = new HostSession(frame.sessionId, {
             factories: this.opts.factories,
@@ -380,6 +383,11 @@ export class HostAgent implements HostSessionLink {
         return (async () => {
           // The key and its wraps before the runner starts, so before its first sealed output.
           const wrapped = await sealing.ensureSession(sessionId);
+          if (started.isForgotten) {
+            // Deleted while its key was made: the key goes too, and the start is refused.
+            sealing.forgetSession(sessionId);
+            throw new RunnerError('not_found', `session ${sessionId} was deleted`);
+          }
           if (wrapped.length > 0) this.send({ type: 'keys', sessionId, wrapped });
           await started.start(frame.kind, frame.config, frame.outAcked);
         })();
@@ -407,17 +415,28 @@ export class HostAgent implements HostSessionLink {
     }
   }
 
-  /** The relay deleted the session: its runner stops and nothing of it stays on this host. */
+  /**
+   * The relay deleted the session: its runner stops and nothing of it stays on this host. What
+   * the host records goes first, so that nothing the runner finishes meanwhile records it again;
+   * the folder goes last, once the runner stopped (or did not within 10 s), so that it does not
+   * make it again.
+   */
   private async forget(sessionId: string): Promise<void> {
     const session = this.sessions.get(sessionId);
+    // Only what this relay started here: a session of an earlier pairing (another relay's) is
+    // not its to delete, whatever id it names.
+    if (!session && !this.opts.state.startedUnder(sessionId, this.pairing)) return;
     this.sessions.delete(sessionId);
-    if (session) {
-      // Nothing it still makes is sent: the relay has no session to store it in.
-      session.abandon();
-      await session.stop();
-    }
     this.opts.state.forget(sessionId);
     this.opts.sealing?.forgetSession(sessionId);
+    try {
+      await session?.forget();
+    } catch (err) {
+      this.opts.log.warn('a deleted session’s runner did not stop', {
+        session: sessionId,
+        error: (err as Error).message,
+      });
+    }
     // The id is a checked session id (`s_` and base32), so this is a folder under `sessions/`.
     await rm(join(this.opts.dataDir, 'sessions', sessionId), { recursive: true, force: true });
     this.opts.log.info('removed a deleted session', { session: sessionId });

@@ -446,9 +446,12 @@ export class HostSealing {
     const wrapped = new Map<string, WrappedSessionKey[]>();
     for (const sessionId of this.ring.sessions()) {
       const list: WrappedSessionKey[] = [];
-      for (const epoch of this.ring.epochs(sessionId))
-        list.push(await wrapSessionKey(host, this.ring.get(sessionId, epoch)!, keys));
-      wrapped.set(sessionId, list);
+      for (const epoch of this.ring.epochs(sessionId)) {
+        // A session deleted (`forgetSession`) while an earlier key was wrapped has no keys left.
+        const key = this.ring.get(sessionId, epoch);
+        if (key) list.push(await wrapSessionKey(host, key, keys));
+      }
+      if (list.length > 0) wrapped.set(sessionId, list);
     }
     return { roster: await signRoster(host, this.registry, this.rosterVersion), wrapped };
   }
@@ -495,24 +498,22 @@ export class HostSealing {
     this.save();
   }
 
-  /** The sessions this host holds keys of. */
-  sessions(): string[] {
-    return this.ring.sessions();
-  }
-
   private async saveKeys(): Promise<void> {
     const keys: Saved['keys'] = {};
     for (const sessionId of this.ring.sessions()) {
       const epochs: Record<string, string> = {};
       for (const epoch of this.ring.epochs(sessionId)) {
-        const raw = await globalThis.crypto.subtle.exportKey(
-          'raw',
-          this.ring.get(sessionId, epoch)!.key,
-        );
+        // Each export yields: a session may be deleted (`forgetSession`) meanwhile.
+        const key = this.ring.get(sessionId, epoch);
+        if (!key) continue;
+        const raw = await globalThis.crypto.subtle.exportKey('raw', key.key);
         epochs[String(epoch)] = toBase64url(new Uint8Array(raw));
       }
       keys[sessionId] = epochs;
     }
+    // Nor is a session deleted after its keys were exported above written back.
+    for (const sessionId of Object.keys(keys))
+      if (this.ring.epochs(sessionId).length === 0) delete keys[sessionId];
     this.saved.keys = keys;
     this.save();
   }

@@ -1,3 +1,4 @@
+import { STOP_TIMEOUT_MS, withTimeout } from '../runners/stop-within.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
@@ -91,6 +92,8 @@ export class HostSession {
   private readonly names = new Map<string, string>();
   /** Set when the host stops: output is no longer kept for the relay (nothing will ack it). */
   private abandoned = false;
+  /** Set when the relay deleted the session (`forget`): it never runs again. */
+  private forgotten = false;
   /**
    * Sealing is asynchronous (WebCrypto): outs and stream fragments are sealed one after another
    * on this chain, so they leave in the order the runner made them and `n` grows on the wire.
@@ -120,6 +123,7 @@ export class HostSession {
   /** Starts the runner unless it runs (a resume after a lost link keeps it). */
   start(kind: SessionKind, config: Record<string, unknown>, outAcked: number): Promise<void> {
     return this.inOrder(async () => {
+      this.refuseForgotten();
       // Numbers go on after what the relay has: a restarted host starts from there.
       this.outN = Math.max(this.outN, outAcked);
       if (this.runner) return;
@@ -140,6 +144,7 @@ export class HostSession {
 
   input(event: InputEvent, authorName: string | undefined): Promise<void> {
     return this.inOrder(async () => {
+      this.refuseForgotten();
       if (event.seq <= this.deps.state.takenSeq(this.id)) return;
       if (authorName !== undefined) this.names.set(event.data.deviceId, authorName);
       const { sealing } = this.deps;
@@ -214,6 +219,27 @@ export class HostSession {
     this.abandoned = true;
     this.closeSnapshots();
     for (const o of this.unacked.splice(0)) o.done();
+  }
+
+  /**
+   * The relay deleted the session: nothing it makes is sent any more, and its runner stops after
+   * what it was doing (a start in progress included: it runs in the same order). Nothing starts
+   * it again. Resolves once the runner stopped, or after STOP_TIMEOUT_MS without it.
+   */
+  forget(): Promise<void> {
+    this.forgotten = true;
+    this.abandon();
+    return this.inOrder(() =>
+      withTimeout(this.stop(), STOP_TIMEOUT_MS, 'the runner did not stop within 10 s'),
+    );
+  }
+
+  get isForgotten(): boolean {
+    return this.forgotten;
+  }
+
+  private refuseForgotten(): void {
+    if (this.forgotten) throw new RunnerError('not_found', `session ${this.id} was deleted`);
   }
 
   /** The relay committed every `out` up to `n`. */

@@ -28,9 +28,7 @@ import { Inbox } from './inbox.js';
 import { nextRun } from './input-run.js';
 import { restartSeparator } from '../runners/terminal/restart-separator.js';
 import { invalidRunnerEvent } from './runner-event-check.js';
-
-/** How long a runner gets to stop before the session reports that it did not. */
-const STOP_TIMEOUT_MS = 10_000;
+import { STOP_TIMEOUT_MS, withTimeout } from '../runners/stop-within.js';
 
 /** What the supervisor needs of the session it runs a runner for. */
 export interface SupervisedSession {
@@ -338,20 +336,4 @@ export class RunnerSupervisor {
       ...(deps.deviceName ? { deviceName: deps.deviceName } : {}),
     };
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(message)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

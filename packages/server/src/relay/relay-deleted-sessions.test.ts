@@ -110,3 +110,51 @@ test('a session deleted while its host was away leaves it at the host’s next c
   assert.ok(existsSync(keptFile), 'another session’s files stay');
   assert.ok(readJson(state)['taken']?.[kept], 'and its inputs taken');
 });
+
+test('a host paired again to another relay keeps the sessions of the first', async (t) => {
+  const first = await startTestServer({ relay: true });
+  const second = await startTestServer({ relay: true });
+  const data = tempDataDir('baton-host-');
+  const hosts: Array<{ close(): Promise<void> }> = [];
+  t.after(async () => {
+    for (const h of hosts) await h.close();
+    await first.stop();
+    await second.stop();
+    data.remove();
+  });
+  const start = async (relay: Relay) => {
+    const h = await startWelcomedHost(relay, { name: 'desk', plaintext: true, dataDir: data.dir });
+    hosts.push(h);
+    return h;
+  };
+  const state = join(data.dir, 'host-state.json');
+  const typeInto = async (relay: Relay, sessionId: string) => {
+    const c = await ProtocolClient.connect(relay.wsUrl, relay.ownerToken);
+    await c.submit(sessionId, `in-${sessionId}`, { kind: 'terminal', data: 'x' });
+    await c.close();
+    await waitUntil(
+      () => existsSync(state) && readJson(state)['taken']?.[sessionId],
+      'the host records the input it took',
+    );
+  };
+
+  const onFirst = await start(first);
+  const old = await createOn(first, 'desk');
+  await typeInto(first, old);
+  const oldFile = handedFile(data.dir, old);
+  await onFirst.close();
+
+  // Paired with the second relay, which never had `old`: it must not be named to it.
+  await start(second);
+  const other = await createOn(second, 'desk');
+  await typeInto(second, other);
+  handedFile(data.dir, other);
+  const deleted = await callApi(second.url, second.ownerToken, 'DELETE', `/api/sessions/${other}`);
+  assert.equal(deleted.status, 200);
+  await waitUntil(
+    () => !existsSync(join(data.dir, 'sessions', other)),
+    'the host removes the session the second relay deleted',
+  );
+  assert.ok(existsSync(oldFile), 'the first relay’s session keeps its files');
+  assert.ok(readJson(state)['taken']?.[old], 'and its inputs taken');
+});

@@ -106,13 +106,17 @@ export class RemoteRunner implements Runner, HostBound {
 
   private async attach(link: HostLink, resume: boolean): Promise<void> {
     const { host: _host, ...config } = this.ctx.config;
+    const outAcked = await this.deps.ledger.get(this.sessionId);
+    // Stopped (or deleted) during that read: its `stop` or `forget` is already on the link, and
+    // a `start` after it would run the session again on the host.
+    if (this.stopped) return;
     await link.request({
       type: 'start',
       sessionId: this.sessionId,
       kind: this.ctx.kind,
       config,
       resume,
-      outAcked: await this.deps.ledger.get(this.sessionId),
+      outAcked,
     });
     if (this.size) link.send({ type: 'resize', sessionId: this.sessionId, ...this.size });
   }

@@ -91,9 +91,11 @@ export class AgentProjection implements Projection {
       if (e.seq <= seq && isKnownLogEvent(e)) this.keep(JSON.stringify(e));
   }
 
+  /** Also the seq: a checkpoint that runs after this stores nothing (seq 0), never an empty conversation. */
   dispose(): void {
     this.chunks = [];
     this.tail = [];
+    this.seq = 0;
   }
 
   private keep(json: string): void {
