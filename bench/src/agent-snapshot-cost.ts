@@ -15,11 +15,10 @@
  * - the retention checkpoint's text (what is stored),
  * - the projection's retained heap, and the time to apply the events.
  */
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { percentile } from './stats.js';
+import { forkedRound, medianOf } from './forked-round.js';
 
 interface Cost {
   joinerMs: number;
@@ -158,28 +157,13 @@ async function measure(root: string, events: number): Promise<Cost> {
 }
 
 function inChild(root: string, events: number): Promise<Cost> {
-  return new Promise((done, fail) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', root, '--events', `${events}`], {
-      execArgv: ['--expose-gc'],
-    });
-    let result: Cost | undefined;
-    child.on('message', (m) => (result = m as Cost));
-    child.on('error', fail);
-    child.on('exit', (code) =>
-      result && code === 0
-        ? done(result)
-        : fail(new Error(`the round for ${root} exited with ${code}`)),
-    );
-  });
+  const script = fileURLToPath(import.meta.url);
+  return forkedRound<Cost>(script, ['--child', root, '--events', `${events}`], root, [
+    '--expose-gc',
+  ]);
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
-const median = (xs: number[]): number =>
-  percentile(
-    [...xs].sort((a, b) => a - b),
-    50,
-  );
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -216,7 +200,7 @@ async function main(): Promise<void> {
   for (const [key, label] of keys) {
     const cells = builds.map((b) => {
       const xs = results.get(b)!.map((c) => c[key]);
-      return { m: median(xs), all: xs.map((x) => x.toFixed(2)).join(' / ') };
+      return { m: medianOf(xs), all: xs.map((x) => x.toFixed(2)).join(' / ') };
     });
     const ratio =
       cells.length === 2 && cells[1]!.m > 0.05

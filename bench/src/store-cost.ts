@@ -18,7 +18,6 @@
  * A checkout is measured through its built files (`packages/server/dist/...`), so any build with
  * the same layout can be the baseline, including one from before this script existed.
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { newInputId } from '@baton/client';
-import { percentile } from './stats.js';
+import { forkedRound, medianOf } from './forked-round.js';
 
 interface Cost {
   cpuUsPerInput: number;
@@ -143,8 +142,9 @@ async function measure(root: string, shape: Shape): Promise<Cost> {
 }
 
 function inChild(root: string, shape: Shape): Promise<Cost> {
-  return new Promise((done, fail) => {
-    const child = fork(fileURLToPath(import.meta.url), [
+  return forkedRound<Cost>(
+    fileURLToPath(import.meta.url),
+    [
       '--child',
       root,
       '--inputs',
@@ -155,26 +155,12 @@ function inChild(root: string, shape: Shape): Promise<Cost> {
       `${shape.sessions}`,
       '--ids',
       shape.ids,
-    ]);
-    let result: Cost | undefined;
-    child.on('message', (m) => (result = m as Cost));
-    child.on('error', fail);
-    child.on('exit', (code) =>
-      result && code === 0
-        ? done(result)
-        : fail(new Error(`the round for ${root} exited with ${code}`)),
-    );
-  });
+    ],
+    root,
+  );
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
-
-// The nearest-rank median the report uses for rounds (the middle round of an odd count).
-const median = (xs: number[]): number =>
-  percentile(
-    [...xs].sort((a, b) => a - b),
-    50,
-  );
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -218,7 +204,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  const of = (name: string, field: keyof Cost) => median(results.get(name)!.map((c) => c[field]));
+  const of = (name: string, field: keyof Cost) => medianOf(results.get(name)!.map((c) => c[field]));
   for (const [name] of builds)
     say(
       `${name}, median: ${of(name, 'cpuUsPerInput').toFixed(1)} µs, ${of(name, 'walKiBPerInput').toFixed(1)} KiB per input; lookup ${of(name, 'lookupUsPerCommit').toFixed(1)} µs per commit`,

@@ -229,8 +229,11 @@ export class HostSession {
   forget(): Promise<void> {
     this.forgotten = true;
     this.abandon();
-    return this.inOrder(() =>
-      withTimeout(this.stop(), STOP_TIMEOUT_MS, 'the runner did not stop within 10 s'),
+    // The wait covers what runs before the stop too: a start that hangs holds nothing up.
+    return withTimeout(
+      this.inOrder(() => this.stop()),
+      STOP_TIMEOUT_MS,
+      'the runner did not stop within 10 s',
     );
   }
 
