@@ -164,6 +164,7 @@ function inChild(root: string, events: number): Promise<Cost> {
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
