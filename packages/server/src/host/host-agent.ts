@@ -360,6 +360,9 @@ export class HostAgent implements HostSessionLink {
     };
     switch (frame.type) {
       case 'start': {
+        // Its HostSession left the map with the forget, so a new one would run it again.
+        if (this.opts.state.isForgotten(frame.sessionId))
+          throw new RunnerError('not_found', `session ${frame.sessionId} was deleted`);
         let s = this.sessions.get(frame.sessionId);
         // Before the runner makes anything of it (its folder, its key): what `kept` names.
         this.opts.state.started(frame.sessionId, this.pairing);

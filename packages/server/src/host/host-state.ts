@@ -62,6 +62,11 @@ export class HostState {
     this.save();
   }
 
+  /** Deleted (`forget`) while this host runs: it is never started again. */
+  isForgotten(sessionId: string): boolean {
+    return this.forgotten.has(sessionId);
+  }
+
   startedUnder(sessionId: string, pairing: string): boolean {
     return this.pairings.get(sessionId) === pairing;
   }
