@@ -386,7 +386,7 @@ export class HostAgent implements HostSessionLink {
         return (async () => {
           // The key and its wraps before the runner starts, so before its first sealed output.
           const wrapped = await sealing.ensureSession(sessionId);
-          if (started.isForgotten) {
+          if (this.opts.state.isForgotten(sessionId)) {
             // Deleted while its key was made: the key goes too, and the start is refused.
             sealing.forgetSession(sessionId);
             throw new RunnerError('not_found', `session ${sessionId} was deleted`);

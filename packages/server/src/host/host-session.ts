@@ -92,8 +92,6 @@ export class HostSession {
   private readonly names = new Map<string, string>();
   /** Set when the host stops: output is no longer kept for the relay (nothing will ack it). */
   private abandoned = false;
-  /** Set when the relay deleted the session (`forget`): it never runs again. */
-  private forgotten = false;
   /**
    * Sealing is asynchronous (WebCrypto): outs and stream fragments are sealed one after another
    * on this chain, so they leave in the order the runner made them and `n` grows on the wire.
@@ -227,7 +225,6 @@ export class HostSession {
    * it again. Resolves once the runner stopped, or after STOP_TIMEOUT_MS without it.
    */
   forget(): Promise<void> {
-    this.forgotten = true;
     this.abandon();
     // The wait covers what runs before the stop too: a start that hangs holds nothing up.
     return withTimeout(
@@ -237,12 +234,10 @@ export class HostSession {
     );
   }
 
-  get isForgotten(): boolean {
-    return this.forgotten;
-  }
-
+  /** The host's state says whether the relay deleted it (HostAgent records that before `forget`). */
   private refuseForgotten(): void {
-    if (this.forgotten) throw new RunnerError('not_found', `session ${this.id} was deleted`);
+    if (this.deps.state.isForgotten(this.id))
+      throw new RunnerError('not_found', `session ${this.id} was deleted`);
   }
 
   /** The relay committed every `out` up to `n`. */
