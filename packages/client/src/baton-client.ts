@@ -343,10 +343,12 @@ export class BatonClient {
   /**
    * Reconnects at once instead of after the backoff delay, or checks a link that looks up with a
    * ping (see `Connection.reconnectNow`). Call it when the network is likely back: the browser's
-   * `online` event, the window getting focus, a person pressing "Reconnect now".
+   * `online` event, the window getting focus, a person pressing "Reconnect now". Pass
+   * `{ networkChanged: true }` for the `online` event: an attempt still connecting is then
+   * started again, since it may have gone out before the network was back.
    */
-  reconnectNow(): void {
-    this.#connection.reconnectNow();
+  reconnectNow(options: { networkChanged?: boolean } = {}): void {
+    this.#connection.reconnectNow(options);
   }
 
   /**

@@ -173,6 +173,35 @@ test('reconnectNow opens the next socket at once instead of after the backoff', 
   assert.equal(connection.state.getSnapshot().status, 'connected');
 });
 
+test('reconnectNow with the network changed starts an attempt still connecting again', () => {
+  const { connection, clock, events } = setup();
+  clock.randomValue = 0.999;
+  connection.connect();
+  FakeSocket.last.serverClose(1006);
+  clock.advance(249);
+  const stuck = FakeSocket.last;
+  assert.equal(FakeSocket.instances.length, 2);
+  assert.equal(connection.state.getSnapshot().status, 'connecting');
+  connection.reconnectNow();
+  assert.equal(FakeSocket.instances.length, 2, 'focus alone leaves a pending attempt be');
+  connection.reconnectNow({ networkChanged: true });
+  assert.equal(FakeSocket.instances.length, 3, 'a new attempt at once');
+  assert.equal(stuck.closedWith, 4000, 'the stuck attempt was abandoned');
+  assert.equal(connection.state.getSnapshot().status, 'connecting');
+  // The abandoned socket's late events are not the link's, and its handshake timer is gone.
+  stuck.serverClose(1006);
+  assert.equal(connection.state.getSnapshot().status, 'connecting');
+  clock.advance(4_999);
+  FakeSocket.last.handshake();
+  clock.advance(10_000);
+  assert.equal(connection.state.getSnapshot().status, 'connected');
+  assert.equal(FakeSocket.instances.length, 3, 'no further attempt');
+  assert.deepEqual(events, ['connected']);
+  connection.reconnectNow({ networkChanged: true });
+  assert.equal(FakeSocket.instances.length, 3, 'a welcomed link is checked, not replaced');
+  assert.equal(FakeSocket.last.sentOf('ping').length, 1);
+});
+
 test('reconnectNow on a link that looks up checks it with a ping and drops it if silent', () => {
   const { connection, clock } = setup();
   connection.connect();

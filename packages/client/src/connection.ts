@@ -95,14 +95,25 @@ export class Connection {
    * The network is probably back (the browser went online, the window got focus or became
    * visible): while reconnecting, the next attempt starts now instead of after its backoff
    * delay; while connected, a ping checks the link at once, so a socket that died while the
-   * device slept is dropped within `pongTimeoutMs` and reopened. Does nothing while connecting,
-   * after `close()` or after the server refused the client.
+   * device slept is dropped within `pongTimeoutMs` and reopened. While connecting it does nothing,
+   * unless `networkChanged` says the network itself came back (the browser's `online` event): an
+   * attempt begun before that may have gone out on a route that no longer answers and would hold
+   * the reconnect until the handshake timeout, so it is abandoned and a new one opened at once.
+   * Nothing is lost by that: before the `welcome` the socket carries only the `hello`. Does
+   * nothing after `close()` or after the server refused the client.
    */
-  reconnectNow(): void {
+  reconnectNow(options: { networkChanged?: boolean } = {}): void {
     const status = this.state.getSnapshot().status;
     if (status === 'reconnecting') {
       if (this.#retryTimer !== undefined) this.#o.clock.clearTimeout(this.#retryTimer);
       this.#retryTimer = undefined;
+      this.#open();
+    } else if (status === 'connecting' && options.networkChanged === true) {
+      const socket = this.#socket;
+      this.#o.clock.clearTimeout(this.#handshakeTimer);
+      // Unset first, so that the abandoned socket's close is not taken for the link's.
+      this.#socket = undefined;
+      if (socket) safeClose(socket, CLIENT_GAVE_UP, 'the network came back: trying again');
       this.#open();
     } else if (status === 'connected' && this.#pongTimer === undefined) {
       // One check at a time: focus and visibility events come in bursts.

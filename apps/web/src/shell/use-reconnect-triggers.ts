@@ -10,14 +10,16 @@ import type { BatonClient } from '@baton/client';
 export function useReconnectTriggers(client: BatonClient): void {
   useEffect(() => {
     const now = (): void => client.reconnectNow();
+    // The network itself is back: an attempt begun while it was down is started again too.
+    const online = (): void => client.reconnectNow({ networkChanged: true });
     const visible = (): void => {
       if (document.visibilityState === 'visible') client.reconnectNow();
     };
-    window.addEventListener('online', now);
+    window.addEventListener('online', online);
     window.addEventListener('focus', now);
     document.addEventListener('visibilitychange', visible);
     return () => {
-      window.removeEventListener('online', now);
+      window.removeEventListener('online', online);
       window.removeEventListener('focus', now);
       document.removeEventListener('visibilitychange', visible);
     };
