@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { test } from 'node:test';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { HostMessage, RelayMessage, SessionKind } from '@baton/protocol';
 import { createLogger } from '../logger.js';
@@ -10,14 +12,15 @@ import type { RunnerFactory } from '../runners/runner.js';
 import { tempDataDir, waitUntil } from '../testing/test-server.js';
 import { HostAgent } from './host-agent.js';
 import { HostIdentity } from './host-identity.js';
-import { HostState } from './host-state.js';
+import { HostState, pairingOf } from './host-state.js';
 
 const SESSION = 's_aaaaaaaaaaaaaaaaaaaa';
 
 // One module's unit test: the relay here is a bare WebSocket server that says only what the
 // test scripts, so that it can send what this project's relay never does (a start after a
 // forget); the relay and host together are tested in relay/relay-deleted-sessions.test.ts.
-test('a host never starts a session again once it forgot it', async (t) => {
+/** A host agent linked to a scripted relay, its terminal runners counted. */
+async function hostOnScriptedRelay(t: TestContext, seed?: (state: HostState) => void) {
   const data = tempDataDir('baton-host-');
   const log = createLogger('silent');
   const relay = new WebSocketServer({ port: 0 });
@@ -39,6 +42,8 @@ test('a host never starts a session again once it forgot it', async (t) => {
       };
     },
   };
+  const state = new HostState(data.dir, log);
+  seed?.(state);
   const agent = new HostAgent({
     url: `ws://127.0.0.1:${(relay.address() as AddressInfo).port}`,
     token: 'a-token',
@@ -46,7 +51,7 @@ test('a host never starts a session again once it forgot it', async (t) => {
     dataDir: data.dir,
     factories: new Map<SessionKind, RunnerFactory>([['terminal', factory]]),
     children: new ChildRegistry(data.dir, log),
-    state: new HostState(data.dir, log),
+    state,
     log,
     onRefused: () => {},
   });
@@ -58,25 +63,51 @@ test('a host never starts a session again once it forgot it', async (t) => {
     if (frame.type === 'host.reply') replies.set(frame.ref, frame);
   });
   const send = (frame: RelayMessage) => link.send(JSON.stringify(frame));
-  const answer = (ref: number) => waitUntil(() => replies.get(ref), `the host answers ${ref}`);
   send({ type: 'host.welcome', version: 6, hostId: 'd_host', name: 'desk' });
-  const start = (ref: number): void =>
-    send({
-      type: 'start',
-      ref,
-      sessionId: SESSION,
-      kind: 'terminal',
-      config: {},
-      resume: false,
-      outAcked: 0,
-    });
+  return {
+    dir: data.dir,
+    state,
+    starts: () => starts,
+    send,
+    answer: (ref: number) => waitUntil(() => replies.get(ref), `the host answers ${ref}`),
+    start: (ref: number): void =>
+      send({
+        type: 'start',
+        ref,
+        sessionId: SESSION,
+        kind: 'terminal',
+        config: {},
+        resume: false,
+        outAcked: 0,
+      }),
+  };
+}
 
-  start(1);
-  assert.equal((await answer(1)).error, undefined);
-  assert.equal(starts, 1);
-  send({ type: 'forget', ref: 2, sessionId: SESSION });
-  assert.equal((await answer(2)).error, undefined);
-  start(3);
-  assert.equal((await answer(3)).error?.code, 'not_found');
-  assert.equal(starts, 1, 'no runner was made for the forgotten session');
+test('a host never starts a session again once it forgot it', async (t) => {
+  const host = await hostOnScriptedRelay(t);
+  host.start(1);
+  assert.equal((await host.answer(1)).error, undefined);
+  assert.equal(host.starts(), 1);
+  host.send({ type: 'forget', ref: 2, sessionId: SESSION });
+  assert.equal((await host.answer(2)).error, undefined);
+  host.start(3);
+  assert.equal((await host.answer(3)).error?.code, 'not_found');
+  assert.equal(host.starts(), 1, 'no runner was made for the forgotten session');
+});
+
+test('a host keeps a session another pairing started when this relay says to forget it', async (t) => {
+  // Started here under an earlier pairing (another relay's credential) and not running now.
+  const host = await hostOnScriptedRelay(t, (state) =>
+    state.started(SESSION, pairingOf('an-earlier-token')),
+  );
+  const folder = join(host.dir, 'sessions', SESSION);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'handed-to-the-agent.txt'), 'kept');
+  host.send({ type: 'forget', ref: 1, sessionId: SESSION });
+  assert.equal((await host.answer(1)).error, undefined, 'answered, as for any unknown id');
+  assert.equal(host.state.isForgotten(SESSION), false);
+  assert.ok(host.state.startedUnder(SESSION, pairingOf('an-earlier-token')));
+  assert.equal(readFileSync(join(folder, 'handed-to-the-agent.txt'), 'utf8'), 'kept');
+  const saved = new HostState(host.dir, createLogger('silent'));
+  assert.ok(saved.startedUnder(SESSION, pairingOf('an-earlier-token')), 'its record is kept');
 });
