@@ -27,6 +27,7 @@ import { encodeTextFrames } from './text-frames.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
 import { FramePacer } from './frame-pacer.js';
 import { rawText } from './raw-text.js';
+import { corkForThisTick } from './tick-corks.js';
 
 /** Below this many queued bytes a subscriber that fell behind is served again. */
 const LOW_WATER_BYTES = 256 * 1024;
@@ -75,17 +76,22 @@ export class ClientConnection {
   private heartbeat: NodeJS.Timeout | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private corked = false;
   private droppedAsSlow = false;
   private preHelloBytes = 0;
   /** Holds frames after `hello` to the connection's rate (absent with `rateLimit: false`). */
   private readonly pacer: FramePacer<[RawData, boolean]> | undefined;
   private readonly countPreHello = (chunk: Buffer) => this.onPreHelloBytes(chunk.length);
+  /**
+   * Whether the handshake agreed on an extension (the server enables none). Read once: the
+   * handshake is over before a connection is made, and `ws` builds the string on every read.
+   */
+  private readonly hasExtensions: boolean;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly opts: ConnectionOptions,
   ) {
+    this.hasExtensions = ws.extensions !== '';
     this.pacer = opts.rateLimit
       ? new FramePacer(new TokenBucket(opts.rateLimit), {
           handle: ([data, isBinary]) => this.onFrameContained(data, isBinary),
@@ -219,7 +225,7 @@ export class ClientConnection {
     const socket = internals._socket;
     if (
       !socket ||
-      this.ws.extensions !== '' ||
+      this.hasExtensions ||
       internals._sender?._bufferedBytes !== 0 ||
       // One frame for one peer is no cheaper encoded here than through `ws`; shared by many
       // peers (a commit's events), it is: one encoding instead of a header per peer.
@@ -258,15 +264,9 @@ export class ClientConnection {
    * future version does not, frames are simply written one by one.
    */
   private corkUntilNextTick(): void {
-    if (this.corked) return;
     const socket = (this.ws as unknown as { _socket?: Socket })._socket;
     if (!socket || typeof socket.cork !== 'function') return;
-    this.corked = true;
-    socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      socket.uncork();
-    });
+    corkForThisTick(socket);
   }
 
   private sendError(
