@@ -188,7 +188,7 @@ test('reconnectNow with the network changed starts an attempt still connecting a
   assert.equal(FakeSocket.instances.length, 3, 'a new attempt at once');
   assert.equal(stuck.closedWith, 4000, 'the stuck attempt was abandoned');
   assert.equal(connection.state.getSnapshot().status, 'connecting');
-  // The abandoned socket's late events are not the link's, and its handshake timer is gone.
+  // The abandoned socket's late close is not taken for the link's.
   stuck.serverClose(1006);
   assert.equal(connection.state.getSnapshot().status, 'connecting');
   clock.advance(4_999);

@@ -99,7 +99,10 @@ export class Connection {
    * unless `networkChanged` says the network itself came back (the browser's `online` event): an
    * attempt begun before that may have gone out on a route that no longer answers and would hold
    * the reconnect until the handshake timeout, so it is abandoned and a new one opened at once.
-   * Nothing is lost by that: before the `welcome` the socket carries only the `hello`. Does
+   * Nothing is lost by that: before the `welcome` the socket carries only the `hello`. One that
+   * already opened is started again too, at the cost of a handshake: the `online` event can reach
+   * the page just after a retry began on the restored network, and which came first is not
+   * known here. Does
    * nothing after `close()` or after the server refused the client.
    */
   reconnectNow(options: { networkChanged?: boolean } = {}): void {

@@ -88,15 +88,25 @@ test('a socket corked while the flush runs is uncorked by the next one', async (
   second.socket.destroy();
 });
 
-test('a socket destroyed before the tick ends does not stop the others', async () => {
-  const [gone, kept] = await Promise.all([client(), client()]);
-  corkForThisTick(gone.socket);
-  gone.socket.write('lost');
-  gone.socket.destroy();
-  corkForThisTick(kept.socket);
-  kept.socket.write('kept');
-  assert.equal(await bytesAt(kept.socket, 4), 'kept');
-  kept.socket.destroy();
+test('one callback uncorks every socket of the tick, however many', async () => {
+  const clients = await Promise.all([client(), client(), client(), client()]);
+  const scheduled = process.nextTick;
+  let callbacks = 0;
+  process.nextTick = ((...args: Parameters<typeof process.nextTick>) => {
+    callbacks += 1;
+    scheduled(...args);
+  }) as typeof process.nextTick;
+  try {
+    for (const { socket } of clients) {
+      corkForThisTick(socket);
+      socket.write('z');
+    }
+  } finally {
+    process.nextTick = scheduled;
+  }
+  assert.equal(callbacks, 1);
+  for (const { socket } of clients) assert.equal(await bytesAt(socket, 1), 'z');
+  for (const { socket } of clients) socket.destroy();
 });
 
 test('an uncork that throws ends that socket alone', async () => {
