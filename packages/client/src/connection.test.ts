@@ -233,3 +233,29 @@ test('close says goodbye and does not reconnect', async () => {
   clock.advance(60_000);
   assert.equal(FakeSocket.instances.length, 1);
 });
+
+test('close waits for its own socket, not one abandoned before it', async () => {
+  const { connection } = setup();
+  // A real socket's close event comes later than close(): hold each socket's back.
+  const holdClose = (socket: FakeSocket) => {
+    socket.close = (code?: number) => {
+      socket.closedWith = code ?? 1000;
+    };
+  };
+  connection.connect();
+  const abandoned = FakeSocket.last;
+  holdClose(abandoned);
+  connection.reconnectNow({ networkChanged: true });
+  const socket = FakeSocket.last;
+  assert.notEqual(socket, abandoned);
+  holdClose(socket);
+  socket.handshake();
+  let settled = false;
+  const closed = connection.close().then(() => (settled = true));
+  abandoned.serverClose(1006);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(settled, false, "the abandoned socket's close does not end close()");
+  socket.serverClose(1000);
+  await closed;
+  assert.equal(socket.closedWith, 1000);
+});

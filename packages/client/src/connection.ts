@@ -71,7 +71,6 @@ export class Connection {
   #retryTimer: unknown;
   #pingTimer: unknown;
   #pongTimer: unknown;
-  #closeWaiters: Array<() => void> = [];
 
   constructor(options: ConnectionOptions) {
     this.#o = options;
@@ -102,8 +101,7 @@ export class Connection {
    * Nothing is lost by that: before the `welcome` the socket carries only the `hello`. One that
    * already opened is started again too, at the cost of a handshake: the `online` event can reach
    * the page just after a retry began on the restored network, and which came first is not
-   * known here. Does
-   * nothing after `close()` or after the server refused the client.
+   * known here. Does nothing after `close()` or after the server refused the client.
    */
   reconnectNow(options: { networkChanged?: boolean } = {}): void {
     const status = this.state.getSnapshot().status;
@@ -182,9 +180,11 @@ export class Connection {
     this.state.set({ status: 'disconnected', attempt: 0 });
     if (!socket) return Promise.resolve();
     if (wasConnected) this.#writeTo(socket, { type: 'goodbye' });
+    // Waits for this socket's own close: one abandoned earlier (reconnectNow) may still be
+    // closing, and its close must not be taken for this one's.
     const closed = new Promise<void>((resolve) => {
       const timer = this.#o.clock.setTimeout(resolve, 2000);
-      this.#closeWaiters.push(() => {
+      socket.addEventListener('close', () => {
         this.#o.clock.clearTimeout(timer);
         resolve();
       });
@@ -238,7 +238,6 @@ export class Connection {
       // A 'close' event always follows; reconnecting is decided there.
     });
     socket.addEventListener('close', (event) => {
-      for (const waiter of this.#closeWaiters.splice(0)) waiter();
       if (this.#socket !== socket) return;
       this.#lost(describeClose(event.code, event.reason, this.#lastServerError), event.code);
     });
