@@ -33,6 +33,7 @@ test('the row is the round with the median p99, whole, and says what every round
   assert.equal(row.latency?.p50, 1);
   assert.equal(row.repetition, undefined, 'one row per system, not a round');
   assert.deepEqual(row.notes, ['median of 3 rounds by p99 ms: 13.20 / 9.20 / 10.60']);
+  assert.deepEqual(row.roundHeadlines, [13.2, 9.2, 10.6], 'every round, in round order');
 });
 
 test('a broken guarantee in any round stays on the row, so the run still fails', () => {
@@ -51,6 +52,8 @@ test('a resume that never caught up counts as the slowest round, not as a missin
   const row = medianRound(rounds);
   assert.equal(row.figures['last caught up (ms)'], 'never');
   assert.match(row.notes[0] ?? '', /last caught up \(ms\): no figure \/ 1200\.00 \/ no figure/);
+  // Rounds without a figure would make a spread of the ones that had one: none is kept.
+  assert.equal(row.roundHeadlines, undefined);
 });
 
 test('the lower median of an even count is a round that happened', () => {

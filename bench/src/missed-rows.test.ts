@@ -192,3 +192,82 @@ test('less CPU per input than Socket.IO: the estimate is no tail against it, and
   assert.match(normal ?? '', /at most about 200 µs per input, and baton spends no more already\./);
   assert.doesNotMatch(normal ?? '', /-\d+\.\d+ ms|\b0% less/);
 });
+
+/** A fan-out row: 100 inputs to 1,000 devices while the latency was measured. */
+function fanRun(
+  system: SystemName,
+  p99: number,
+  { perSec, cpuMs, rounds }: { perSec: number; cpuMs: number; rounds?: number[] },
+): SystemRun {
+  const run = seedRun(system, p99, 1_000_000 / perSec, 500);
+  return {
+    ...run,
+    connections: 1000,
+    saturation: { ...run.saturation!, deliveriesPerSec: perSec },
+    profile: { runQueueWaitMs: system === 'ws' ? 300 : 500, cpuUs: cpuMs * 100_000 } as never,
+    ...(rounds ? { roundHeadlines: rounds } : {}),
+  };
+}
+
+const fanout = (runs: SystemRun[]): ScenarioResult => ({
+  name: 'fanout-1000x1',
+  title: 't',
+  description: 'd',
+  runs,
+});
+
+test('a fan-out row missed by more CPU per input than the row leaves room for', () => {
+  // The floor 20 ms: 1.25× leaves 5 ms above it. baton spends 16 ms of CPU per input against
+  // the floor's 10, so 6 ms more: a sixth (1 − 15/16, about 6%) too much.
+  const lines = explainMissed([
+    fanout([
+      fanRun('baton', 26, { perSec: 500_000, cpuMs: 16, rounds: [27, 26, 24] }),
+      fanRun('ws', 20, { perSec: 500_000, cpuMs: 10, rounds: [19, 20, 21] }),
+    ]),
+  ]);
+  assert.equal(lines.length, 1, 'baton-full and Socket.IO did not run');
+  const line = lines[0] ?? '';
+  assert.match(line, /^\*\*fanout-1000x1, within 1\.25× of the floor, baton, durability normal/);
+  assert.match(line, /p99 26\.00 ms against the floor's 20\.00 ms, 1\.30×/);
+  assert.match(line, /all 1,000 devices, and baton's server spent 16\.00 ms of CPU on one/);
+  assert.match(line, /6\.00 ms more, where the row leaves 5\.00 ms above the floor's p99/);
+  assert.match(line, /about 6% less CPU per input/);
+  // 24 ms ≤ 25 ms: one round would have met it.
+  assert.match(line, /24\.00 ms and the floor 19\.00 \/ 20\.00 \/ 21\.00 ms: 1 of baton's 3/);
+  assert.match(line, /within the spread of rounds/);
+  // Deliveries a second were met: nothing said of them.
+  assert.doesNotMatch(line, /per delivery/);
+});
+
+test('a fan-out row behind Socket.IO with no more work: the wait is named, and a met row is not explained', () => {
+  const lines = explainMissed([
+    fanout([
+      fanRun('baton', 28, { perSec: 550_000, cpuMs: 13, rounds: [28, 29, 30] }),
+      fanRun('socketio', 27.9, { perSec: 90_000, cpuMs: 13.1, rounds: [27, 27.9, 31] }),
+      fanRun('ws', 25, { perSec: 560_000, cpuMs: 10 }),
+    ]),
+  ]);
+  // Within 1.25× of the floor in both figures: only the Socket.IO row is explained.
+  assert.equal(lines.length, 1);
+  const line = lines[0] ?? '';
+  assert.match(line, /faster than Socket\.IO, baton, durability normal.*: missed/);
+  assert.match(line, /no more than it, so the amount of work does not explain the miss/);
+  assert.match(line, /waited 500 ms for a core against Socket\.IO's 500 ms/);
+  assert.match(line, /none of baton's would have met the row/);
+});
+
+test('fewer deliveries a second than the row: the CPU per delivery it would take', () => {
+  const lines = explainMissed([
+    fanout([
+      fanRun('baton', 20, { perSec: 300_000, cpuMs: 10 }),
+      fanRun('ws', 20, { perSec: 500_000, cpuMs: 10 }),
+    ]),
+  ]);
+  const line = lines[0] ?? '';
+  assert.match(line, /300,000 against 500,000 deliveries a second, 0\.60×/);
+  // 3.33 µs per delivery against 2.00: within 1.25× needs 2.50, a quarter less.
+  assert.match(line, /3\.33 µs of CPU per delivery against the floor's 2\.00/);
+  assert.match(line, /about 25% less CPU per delivery/);
+  // The p99 was met: no CPU per input, no rounds.
+  assert.doesNotMatch(line, /per input|rounds/);
+});

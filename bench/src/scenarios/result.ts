@@ -20,6 +20,11 @@ export interface SystemRun {
   profile?: ServerStats;
   /** Which repetition this is, when the run was asked for several (`--repeat`). */
   repetition?: number;
+  /**
+   * For a row that is the median of several rounds (`median-round.ts`): every round's headline
+   * figure, in round order, so that a verdict can say whether it lies within the rounds' spread.
+   */
+  roundHeadlines?: number[];
   /** Scenario-specific figures by column name, already formatted. */
   figures: Record<string, string>;
   /** Broken guarantees: lost, duplicated or reordered events. A run with problems fails. */
