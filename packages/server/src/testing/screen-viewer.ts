@@ -51,6 +51,8 @@ export class ScreenViewer {
   readonly violations: string[] = [];
   /** Bytes (UTF-16 units) of terminal output received as events. */
   outputChars = 0;
+  /** `performance.now()` of the last output event, for a wait that timed out to say so. */
+  private lastOutputAt = 0;
   private outputTail = '';
   private waiters: OutputWaiter[] = [];
   private nextRid = 1;
@@ -161,9 +163,25 @@ export class ScreenViewer {
           resolve(at);
         },
       };
+      // What the viewer got while it waited, so that a timeout tells a stalled stream from a
+      // screen that was replaced (a snapshot carries no output for the marker to be found in).
+      const charsBefore = this.outputChars;
+      const snapshotsBefore = this.snapshotReasons.length;
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`'${text}' did not arrive within ${timeoutMs} ms`));
+        const snapshots = this.snapshotReasons.slice(snapshotsBefore);
+        const last = this.lastOutputAt > 0 ? performance.now() - this.lastOutputAt : undefined;
+        reject(
+          new Error(
+            `'${text}' did not arrive within ${timeoutMs} ms: meanwhile ` +
+              `${this.outputChars - charsBefore} chars of output arrived` +
+              (last !== undefined ? ` (the last ${last.toFixed(0)} ms ago)` : '') +
+              `, the last event was #${this.lastSeq}, and ` +
+              (snapshots.length > 0
+                ? `snapshots arrived (${snapshots.join(', ')})`
+                : 'no snapshot arrived'),
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });
@@ -258,6 +276,7 @@ export class ScreenViewer {
 
   private output(data: string): void {
     const at = performance.now();
+    this.lastOutputAt = at;
     this.screen?.write(data);
     this.outputChars += data.length;
     this.outputTail = (this.outputTail + data).slice(-(data.length + 256));
