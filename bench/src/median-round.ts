@@ -31,7 +31,9 @@ export function medianRound(rounds: readonly SystemRun[]): SystemRun {
   const name = measured.find((m) => m.headline !== undefined)?.headline?.name;
   const each = measured.map((m) => m.headline?.value.toFixed(2) ?? 'no figure').join(' / ');
   const { repetition: _round, ...row } = chosen.run;
-  const figures = measured.flatMap((m) => (m.headline ? [m.headline.value] : []));
+  const figures = measured.flatMap((m) =>
+    m.headline && Number.isFinite(m.headline.value) ? [m.headline.value] : [],
+  );
   return {
     ...row,
     ...(figures.length === measured.length ? { roundHeadlines: figures } : {}),

@@ -197,14 +197,20 @@ test('less CPU per input than Socket.IO: the estimate is no tail against it, and
 function fanRun(
   system: SystemName,
   p99: number,
-  { perSec, cpuMs, rounds }: { perSec: number; cpuMs: number; rounds?: number[] },
+  {
+    perSec,
+    cpuMs,
+    waitMs,
+    rounds,
+    cores = 1,
+  }: { perSec: number; cpuMs: number; waitMs: number; rounds?: number[]; cores?: number },
 ): SystemRun {
-  const run = seedRun(system, p99, 1_000_000 / perSec, 500);
+  const run = seedRun(system, p99, 1_000_000 / perSec, waitMs);
   return {
     ...run,
     connections: 1000,
-    saturation: { ...run.saturation!, deliveriesPerSec: perSec },
-    profile: { runQueueWaitMs: system === 'ws' ? 300 : 500, cpuUs: cpuMs * 100_000 } as never,
+    saturation: { ...run.saturation!, deliveriesPerSec: perSec, serverCores: cores },
+    profile: { runQueueWaitMs: waitMs, cpuUs: cpuMs * 100_000 } as never,
     ...(rounds ? { roundHeadlines: rounds } : {}),
   };
 }
@@ -218,56 +224,115 @@ const fanout = (runs: SystemRun[]): ScenarioResult => ({
 
 test('a fan-out row missed by more CPU per input than the row leaves room for', () => {
   // The floor 20 ms: 1.25× leaves 5 ms above it. baton spends 16 ms of CPU per input against
-  // the floor's 10, so 6 ms more: a sixth (1 − 15/16, about 6%) too much.
+  // the floor's 10, so 6 ms more: it needs 1 − 15/16 of its CPU per input less, about 6%.
   const lines = explainMissed([
     fanout([
-      fanRun('baton', 26, { perSec: 500_000, cpuMs: 16, rounds: [27, 26, 24] }),
-      fanRun('ws', 20, { perSec: 500_000, cpuMs: 10, rounds: [19, 20, 21] }),
+      fanRun('baton', 26, { perSec: 500_000, cpuMs: 16, waitMs: 700, rounds: [27, 26, 24] }),
+      fanRun('ws', 20, { perSec: 500_000, cpuMs: 10, waitMs: 300, rounds: [19, 20, 21] }),
     ]),
   ]);
   assert.equal(lines.length, 1, 'baton-full and Socket.IO did not run');
   const line = lines[0] ?? '';
   assert.match(line, /^\*\*fanout-1000x1, within 1\.25× of the floor, baton, durability normal/);
   assert.match(line, /p99 26\.00 ms against the floor's 20\.00 ms, 1\.30×/);
-  assert.match(line, /all 1,000 devices, and baton's server spent 16\.00 ms of CPU on one/);
+  assert.match(line, /all 1,000 devices, and baton's server spent 16\.00 ms of CPU on each/);
   assert.match(line, /6\.00 ms more, where the row leaves 5\.00 ms above the floor's p99/);
   assert.match(line, /about 6% less CPU per input/);
   // 24 ms ≤ 25 ms: one round would have met it.
-  assert.match(line, /24\.00 ms and the floor 19\.00 \/ 20\.00 \/ 21\.00 ms: 1 of baton's 3/);
+  assert.match(
+    line,
+    /24\.00 ms and the floor's 19\.00 \/ 20\.00 \/ 21\.00 ms: 1 of baton's 3 rounds came within 1\.25× of the floor's published p99 of 20\.00 ms \(25\.00 ms\)/,
+  );
   assert.match(line, /within the spread of rounds/);
   // Deliveries a second were met: nothing said of them.
   assert.doesNotMatch(line, /per delivery/);
 });
 
-test('a fan-out row behind Socket.IO with no more work: the wait is named, and a met row is not explained', () => {
-  const lines = explainMissed([
+test('a fan-out row missed with work that fits the room: the wait for each core is named', () => {
+  // 13 ms of CPU against the floor's 10: 3 ms more, within the 5 ms the row leaves.
+  const [line] = explainMissed([
     fanout([
-      fanRun('baton', 28, { perSec: 550_000, cpuMs: 13, rounds: [28, 29, 30] }),
-      fanRun('socketio', 27.9, { perSec: 90_000, cpuMs: 13.1, rounds: [27, 27.9, 31] }),
-      fanRun('ws', 25, { perSec: 560_000, cpuMs: 10 }),
+      fanRun('baton', 26, { perSec: 500_000, cpuMs: 13, waitMs: 700 }),
+      fanRun('ws', 20, { perSec: 500_000, cpuMs: 10, waitMs: 300 }),
     ]),
   ]);
-  // Within 1.25× of the floor in both figures: only the Socket.IO row is explained.
-  assert.equal(lines.length, 1);
-  const line = lines[0] ?? '';
-  assert.match(line, /faster than Socket\.IO, baton, durability normal.*: missed/);
-  assert.match(line, /no more than it, so the amount of work does not explain the miss/);
-  assert.match(line, /waited 500 ms for a core against Socket\.IO's 500 ms/);
-  assert.match(line, /none of baton's would have met the row/);
+  assert.match(
+    line ?? '',
+    /3\.00 ms more, within the 5\.00 ms the row leaves above the floor's p99/,
+  );
+  assert.match(
+    line ?? '',
+    /does not explain the miss\. baton's server waited 700 ms for a core against the floor's 300 ms\./,
+  );
+  // No rounds were kept (one round a system): no spread is claimed.
+  assert.doesNotMatch(line ?? '', /rounds/);
 });
 
-test('fewer deliveries a second than the row: the CPU per delivery it would take', () => {
+test('a fan-out row behind Socket.IO: with no more work the wait is named, with more the CPU it would take', () => {
   const lines = explainMissed([
     fanout([
-      fanRun('baton', 20, { perSec: 300_000, cpuMs: 10 }),
-      fanRun('ws', 20, { perSec: 500_000, cpuMs: 10 }),
+      fanRun('baton', 28, { perSec: 550_000, cpuMs: 13, waitMs: 600, rounds: [28, 29, 30] }),
+      fanRun('baton-full', 29, { perSec: 540_000, cpuMs: 14, waitMs: 650 }),
+      fanRun('socketio', 27.9, {
+        perSec: 90_000,
+        cpuMs: 13.1,
+        waitMs: 400,
+        rounds: [27, 27.9, 31],
+      }),
+      fanRun('ws', 25, { perSec: 560_000, cpuMs: 10, waitMs: 300 }),
     ]),
   ]);
-  const line = lines[0] ?? '';
-  assert.match(line, /300,000 against 500,000 deliveries a second, 0\.60×/);
+  // Both within 1.25× of the floor in both figures: only the Socket.IO rows are explained.
+  assert.equal(lines.length, 2);
+  const [normal, full] = lines;
+  assert.match(normal ?? '', /faster than Socket\.IO, baton, durability normal.*: missed/);
+  assert.match(normal ?? '', /no more than Socket\.IO's, so the amount of work does not explain/);
+  assert.match(normal ?? '', /waited 600 ms for a core against Socket\.IO's 400 ms/);
+  assert.match(
+    normal ?? '',
+    /none of baton's 3 rounds came under Socket\.IO's published p99 of 27\.90 ms\./,
+  );
+  // 14 ms against 13.1: the row leaves nothing above Socket.IO, so 1 − 13.1/14, about 6%.
+  assert.match(full ?? '', /0\.90 ms more, where the row leaves nothing above Socket\.IO's p99/);
+  assert.match(full ?? '', /about 6% less CPU per input/);
+});
+
+test('fewer deliveries a second than the row: the CPU per delivery it would take, or the share of the CPU', () => {
+  const [line] = explainMissed([
+    fanout([
+      fanRun('baton', 20, { perSec: 300_000, cpuMs: 10, waitMs: 500 }),
+      fanRun('ws', 20, { perSec: 500_000, cpuMs: 10, waitMs: 300 }),
+    ]),
+  ]);
+  assert.match(line ?? '', /300,000 against 500,000 deliveries a second, 0\.60×/);
   // 3.33 µs per delivery against 2.00: within 1.25× needs 2.50, a quarter less.
-  assert.match(line, /3\.33 µs of CPU per delivery against the floor's 2\.00/);
-  assert.match(line, /about 25% less CPU per delivery/);
+  assert.match(line ?? '', /3\.33 µs of CPU per delivery against the floor's 2\.00/);
+  assert.match(line ?? '', /about 25% less CPU per delivery/);
   // The p99 was met: no CPU per input, no rounds.
-  assert.doesNotMatch(line, /per input|rounds/);
+  assert.doesNotMatch(line ?? '', /per input|rounds/);
+  // As little CPU per delivery as the floor, on a smaller share of the CPU: said so, no "0% less".
+  const cheap = fanRun('baton', 20, { perSec: 300_000, cpuMs: 10, waitMs: 500, cores: 0.5 });
+  const [share] = explainMissed([
+    fanout([
+      { ...cheap, saturation: { ...cheap.saturation!, cpuUsPerDelivery: 2 } },
+      fanRun('ws', 20, { perSec: 500_000, cpuMs: 10, waitMs: 300 }),
+    ]),
+  ]);
+  assert.match(
+    share ?? '',
+    /missed by the share of the CPU the server got \(0\.50 cores against 1\.00\)/,
+  );
+  assert.doesNotMatch(share ?? '', /% less/);
+});
+
+test('a fan-out row with a figure missing says which, and explains no comparison', () => {
+  const floor = fanRun('ws', 20, { perSec: 500_000, cpuMs: 10, waitMs: 300 });
+  const [line] = explainMissed([
+    fanout([
+      fanRun('baton', 26, { perSec: 500_000, cpuMs: 16, waitMs: 700 }),
+      { ...floor, latency: { ...floor.latency!, p99: NaN } },
+    ]),
+  ]);
+  assert.match(line ?? '', /: missed\*\*: the floor's p99 did not come out of this run/);
+  assert.doesNotMatch(line ?? '', /NaN|does not explain/);
 });

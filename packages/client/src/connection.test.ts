@@ -240,6 +240,7 @@ test('close waits for its own socket, not one abandoned before it', async () => 
   const holdClose = (socket: FakeSocket) => {
     socket.close = (code?: number) => {
       socket.closedWith = code ?? 1000;
+      socket.readyState = 2;
     };
   };
   connection.connect();

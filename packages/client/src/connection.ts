@@ -18,7 +18,12 @@ import type { Clock } from './clock.js';
 import type { ConnectionState } from './connection-state.js';
 import { ObservableValue } from './observable-value.js';
 import { PendingRequests } from './pending-requests.js';
-import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket-like.js';
+import {
+  WS_CLOSED,
+  WS_OPEN,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './web-socket-like.js';
 
 /** Request types that the server answers with a `reply` carrying a typed `result`. */
 export type RequestType = keyof typeof ReplyResult;
@@ -182,16 +187,23 @@ export class Connection {
     if (wasConnected) this.#writeTo(socket, { type: 'goodbye' });
     // Waits for this socket's own close: one abandoned earlier (reconnectNow) may still be
     // closing, and its close must not be taken for this one's.
-    const closed = new Promise<void>((resolve) => {
-      const timer = this.#o.clock.setTimeout(resolve, 2000);
-      socket.addEventListener('close', () => {
-        this.#o.clock.clearTimeout(timer);
-        resolve();
-      });
+    let closedNow = false;
+    let onClosed: (() => void) | undefined;
+    socket.addEventListener('close', () => {
+      closedNow = true;
+      onClosed?.();
     });
     safeClose(socket, 1000, 'goodbye');
     if (wasConnected) this.#o.onDisconnected();
-    return closed;
+    // Closed already, or one that failed before opening: no close event is still to come.
+    if (closedNow || socket.readyState === WS_CLOSED) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = this.#o.clock.setTimeout(resolve, 2000);
+      onClosed = () => {
+        this.#o.clock.clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   #open(): void {

@@ -21,6 +21,9 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** `readyState` value of an open socket (the same in browsers and `ws`). */
 export const WS_OPEN = 1;
 
+/** `readyState` value of a closed socket (the same in browsers and `ws`). */
+export const WS_CLOSED = 3;
+
 /** The global `WebSocket`, when the platform has one. */
 export function globalWebSocket(): WebSocketConstructor | undefined {
   const candidate = (globalThis as { WebSocket?: unknown }).WebSocket;

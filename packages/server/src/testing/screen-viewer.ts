@@ -170,15 +170,18 @@ export class ScreenViewer {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         const snapshots = this.snapshotReasons.slice(snapshotsBefore);
-        const last = this.lastOutputAt > 0 ? performance.now() - this.lastOutputAt : undefined;
+        const chars = this.outputChars - charsBefore;
+        const last =
+          this.lastOutputAt > 0
+            ? `the last output ${(performance.now() - this.lastOutputAt).toFixed(0)} ms ago`
+            : 'no output yet';
         reject(
           new Error(
-            `'${text}' did not arrive within ${timeoutMs} ms: meanwhile ` +
-              `${this.outputChars - charsBefore} chars of output arrived` +
-              (last !== undefined ? ` (the last ${last.toFixed(0)} ms ago)` : '') +
-              `, the last event was #${this.lastSeq}, and ` +
+            `'${text}' did not arrive within ${timeoutMs} ms: ` +
+              `${chars > 0 ? `${chars} chars of output arrived meanwhile` : 'no output meanwhile'} (${last}), ` +
+              `${this.lastSeq > 0 ? `the last event was #${this.lastSeq}` : 'no event yet'}, and ` +
               (snapshots.length > 0
-                ? `snapshots arrived (${snapshots.join(', ')})`
+                ? `${snapshots.length === 1 ? 'a snapshot' : `${snapshots.length} snapshots`} arrived (${snapshots.join(', ')}): a snapshot carries no output to find the text in`
                 : 'no snapshot arrived'),
           ),
         );
