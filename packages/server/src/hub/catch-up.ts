@@ -63,11 +63,18 @@ export class CatchUp {
       while (!sub.ended && !sub.peer.closed) {
         await sub.peer.drained();
         if (sub.ended || sub.peer.closed) return;
-        if (!(await this.step(sub))) return;
+        if (!(await this.step(sub))) break;
       }
     } finally {
       sub.pumping = false;
     }
+    // Between the switch to live (in `step`) and `pumping` cleared above lie a few microtasks. A
+    // commit fanned out in them (possible with a store whose replies can settle a replay's read
+    // and a commit in one stretch of the event loop; never with better-sqlite3, whose commit
+    // runs in a macrotask of its own) may have dropped the subscriber back to catching up, and
+    // its call to `run` found this pump still running and left: go round again, or it would
+    // wait for nothing.
+    if (sub.state === 'catching_up' && !sub.ended && !sub.peer.closed) return this.run(sub);
   }
 
   /** One page, snapshot or the switch to live; false once the subscriber is live or gone. */
