@@ -1,6 +1,7 @@
 import type { SystemName } from './drivers/connection.js';
-import { LABEL, cpuPerInputUs, eventsPerCommit } from './report.js';
+import { LABEL, cpuPerInputUs, eventsPerCommit, int } from './report.js';
 import type { ScenarioResult, SystemRun } from './scenarios/result.js';
+import { FAN_OUT_ROWS, type FanOutRow, meetsFanOut } from './targets.js';
 
 /**
  * For each target of issue 17 that baton missed in this run, why, in figures of the same run,
@@ -207,48 +208,18 @@ function fanOut(results: ScenarioResult[]): string[] {
   const scenario = results.find((r) => r.name.startsWith('fanout-'));
   if (!scenario) return [];
   const of = (system: SystemName) => scenario.runs.find((r) => r.system === system);
-  const floor = of('ws');
-  const io = of('socketio');
   const lines: string[] = [];
   for (const system of BATONS) {
     const b = of(system);
     // A baton run that did not complete has its own line among the targets.
     if (!b?.latency || !b.saturation) continue;
-    const rows: Array<[SystemRun | undefined, FanOutRow]> = [
-      [
-        floor,
-        { title: 'within 1.25× of the floor', other: 'the floor', ratio: 1.25, strict: false },
-      ],
-      [io, { title: 'faster than Socket.IO', other: 'Socket.IO', ratio: 1, strict: true }],
-    ];
-    for (const [other, row] of rows) {
+    for (const row of FAN_OUT_ROWS) {
+      const other = of(row.system);
       const line = other ? fanOutRow(scenario.name, system, b, other, row) : undefined;
       if (line) lines.push(line);
     }
   }
   return lines;
-}
-
-interface FanOutRow {
-  title: string;
-  /** The other system, as the line names it. */
-  other: string;
-  /** baton's p99 may be this many times the other's, and its deliveries this many times fewer. */
-  ratio: number;
-  /** Ahead of the other, not level with it (targets.ts: "faster than Socket.IO"). */
-  strict: boolean;
-}
-
-/** Whether baton's figure meets the row against the other's, as targets.ts judges it. */
-function meets(
-  mine: number,
-  theirs: number,
-  { ratio, strict }: FanOutRow,
-  lowerIsBetter: boolean,
-): boolean {
-  // A p99 must not exceed ratio × theirs; deliveries a second must reach theirs ÷ ratio.
-  const [small, large] = lowerIsBetter ? [mine, ratio * theirs] : [theirs, ratio * mine];
-  return strict ? small < large : small <= large;
 }
 
 const percent = (share: number) =>
@@ -278,10 +249,9 @@ function fanOutRow(
   ];
   if (absent.length > 0)
     return `${head}: ${absent.join(' and ')} did not come out of this run (see its row), so the row could not be judged.`;
-  const tailMet = meets(bp, op, row, true);
-  const rateMet = meets(bt, ot, row, false);
+  const tailMet = meetsFanOut(bp, op, row, true);
+  const rateMet = meetsFanOut(bt, ot, row, false);
   if (tailMet && rateMet) return;
-  const int = (v: number) => Math.round(v).toLocaleString('en-US');
   const parts = [
     `${head} (p99 ${ms(bp)} against ${whose} ${ms(op)}, ${(bp / op).toFixed(2)}×; ` +
       `${int(bt)} against ${int(ot)} deliveries a second, ${(bt / ot).toFixed(2)}×).`,
@@ -328,7 +298,7 @@ function roundSpread(b: SystemRun, other: SystemRun, row: FanOutRow): string[] {
   const op = other.latency?.p99;
   if (!mine || !theirs || op === undefined) return [];
   const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
-  const met = mine.filter((x) => meets(x, op, row, true)).length;
+  const met = mine.filter((x) => meetsFanOut(x, op, row, true)).length;
   const bar = row.strict
     ? `under ${row.other}'s published p99 of ${ms(op)}`
     : `within ${row.ratio}× of ${row.other}'s published p99 of ${ms(op)} (${ms(row.ratio * op)})`;

@@ -46,7 +46,7 @@ export function eventsPerCommit(r: SystemRun | undefined): number | undefined {
 
 const num = (v: number | undefined, digits = 2) =>
   v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits);
-const int = (v: number | undefined) =>
+export const int = (v: number | undefined) =>
   v === undefined || Number.isNaN(v) ? '–' : Math.round(v).toLocaleString('en-US');
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined || !(b > 0) ? '–' : `${(a / b).toFixed(2)}×`;

@@ -185,24 +185,19 @@ export class Connection {
     this.state.set({ status: 'disconnected', attempt: 0 });
     if (!socket) return Promise.resolve();
     if (wasConnected) this.#writeTo(socket, { type: 'goodbye' });
-    // Waits for this socket's own close: one abandoned earlier (reconnectNow) may still be
-    // closing, and its close must not be taken for this one's.
-    let closedNow = false;
-    let onClosed: (() => void) | undefined;
-    socket.addEventListener('close', () => {
-      closedNow = true;
-      onClosed?.();
-    });
     safeClose(socket, 1000, 'goodbye');
     if (wasConnected) this.#o.onDisconnected();
-    // Closed already, or one that failed before opening: no close event is still to come.
-    if (closedNow || socket.readyState === WS_CLOSED) return Promise.resolve();
+    // Closed already (it failed before opening, or closed within the call): no close event is
+    // still to come.
+    if (socket.readyState === WS_CLOSED) return Promise.resolve();
+    // This socket's own close: one abandoned earlier (reconnectNow) may still be closing, and its
+    // close must not be taken for this one's.
     return new Promise<void>((resolve) => {
       const timer = this.#o.clock.setTimeout(resolve, 2000);
-      onClosed = () => {
+      socket.addEventListener('close', () => {
         this.#o.clock.clearTimeout(timer);
         resolve();
-      };
+      });
     });
   }
 
