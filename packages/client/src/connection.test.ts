@@ -260,3 +260,16 @@ test('close waits for its own socket, not one abandoned before it', async () => 
   await closed;
   assert.equal(socket.closedWith, 1000);
 });
+
+test('close resolves at once when the socket closed within the call', async () => {
+  const { connection } = setup();
+  connection.connect();
+  FakeSocket.last.handshake();
+  // The fake socket's close event fires inside close(): none is still to come, and the fake
+  // clock never reaches the 2 s fallback, so only the early return can settle this.
+  let settled = false;
+  const closed = connection.close().then(() => (settled = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(settled, true);
+  await closed;
+});
