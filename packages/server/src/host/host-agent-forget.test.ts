@@ -12,6 +12,7 @@ import type { RunnerFactory } from '../runners/runner.js';
 import { tempDataDir, waitUntil } from '../testing/test-server.js';
 import { HostAgent } from './host-agent.js';
 import { HostIdentity } from './host-identity.js';
+import { HostSealing } from './host-sealing.js';
 import { HostState, pairingOf } from './host-state.js';
 
 const SESSION = 's_aaaaaaaaaaaaaaaaaaaa';
@@ -20,7 +21,14 @@ const SESSION = 's_aaaaaaaaaaaaaaaaaaaa';
 // test scripts, so that it can send what this project's relay never does (a start after a
 // forget); the relay and host together are tested in relay/relay-deleted-sessions.test.ts.
 /** A host agent linked to a scripted relay, its terminal runners counted. */
-async function hostOnScriptedRelay(t: TestContext, seed?: (state: HostState) => void) {
+async function hostOnScriptedRelay(
+  t: TestContext,
+  options: {
+    seed?: (state: HostState) => void;
+    /** A sealing host: its HostSealing, given to the test before the host starts. */
+    sealing?: (sealing: HostSealing) => void;
+  } = {},
+) {
   const data = tempDataDir('baton-host-');
   const log = createLogger('silent');
   const relay = new WebSocketServer({ port: 0 });
@@ -43,11 +51,18 @@ async function hostOnScriptedRelay(t: TestContext, seed?: (state: HostState) => 
     },
   };
   const state = new HostState(data.dir, log);
-  seed?.(state);
+  options.seed?.(state);
+  const identity = await HostIdentity.load(data.dir);
+  let sealing: HostSealing | undefined;
+  if (options.sealing) {
+    sealing = await HostSealing.load(data.dir, identity);
+    options.sealing(sealing);
+  }
   const agent = new HostAgent({
     url: `ws://127.0.0.1:${(relay.address() as AddressInfo).port}`,
     token: 'a-token',
-    identity: await HostIdentity.load(data.dir),
+    identity,
+    ...(sealing ? { sealing } : {}),
     dataDir: data.dir,
     factories: new Map<SessionKind, RunnerFactory>([['terminal', factory]]),
     children: new ChildRegistry(data.dir, log),
@@ -97,9 +112,9 @@ test('a host never starts a session again once it forgot it', async (t) => {
 
 test('a host keeps a session another pairing started when this relay says to forget it', async (t) => {
   // Started here under an earlier pairing (another relay's credential) and not running now.
-  const host = await hostOnScriptedRelay(t, (state) =>
-    state.started(SESSION, pairingOf('an-earlier-token')),
-  );
+  const host = await hostOnScriptedRelay(t, {
+    seed: (state) => state.started(SESSION, pairingOf('an-earlier-token')),
+  });
   const folder = join(host.dir, 'sessions', SESSION);
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'handed-to-the-agent.txt'), 'kept');
@@ -110,4 +125,33 @@ test('a host keeps a session another pairing started when this relay says to for
   assert.equal(readFileSync(join(folder, 'handed-to-the-agent.txt'), 'utf8'), 'kept');
   const saved = new HostState(host.dir, createLogger('silent'));
   assert.ok(saved.startedUnder(SESSION, pairingOf('an-earlier-token')), 'its record is kept');
+});
+
+test('a sealed start that a forget overtakes while its key is made runs nothing and keeps no key', async (t) => {
+  // The key is made only once the test lets it, so the forget lands in that wait every time.
+  let keyAsked = false;
+  let makeKey!: () => void;
+  const keyMayBeMade = new Promise<void>((resolve) => (makeKey = resolve));
+  let sealing: HostSealing | undefined;
+  const host = await hostOnScriptedRelay(t, {
+    sealing: (s) => {
+      sealing = s;
+      const ensureSession = s.ensureSession.bind(s);
+      s.ensureSession = async (sessionId) => {
+        keyAsked = true;
+        await keyMayBeMade;
+        return ensureSession(sessionId);
+      };
+    },
+  });
+  host.start(1);
+  await waitUntil(() => keyAsked, 'the start to ask for the session key');
+  host.send({ type: 'forget', ref: 2, sessionId: SESSION });
+  assert.equal((await host.answer(2)).error, undefined);
+  makeKey();
+  assert.equal((await host.answer(1)).error?.code, 'not_found');
+  assert.equal(host.starts(), 0, 'no runner was made for the deleted session');
+  assert.equal(sealing?.epochOf(SESSION), 0, 'the key made for it went with it');
+  const saved = await HostSealing.load(host.dir, await HostIdentity.load(host.dir));
+  assert.equal(saved.epochOf(SESSION), 0, 'and it is not on disk');
 });
