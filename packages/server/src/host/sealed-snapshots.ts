@@ -115,6 +115,8 @@ export class SealedSnapshots {
       snap.parts,
       Object.fromEntries(this.counters),
     );
+    // Sealing awaits WebCrypto: the host may have forgotten the session (close) meanwhile.
+    if (this.closed) return;
     if (this.deps.send(snap.seq, sealed)) this.sentSeq = snap.seq;
   }
 
