@@ -66,7 +66,7 @@ test('a token no header can carry is refused as such, not as an unreachable serv
   assert.match(fromEnv.stderr, /the token in BATON_TOKEN has characters/);
 });
 
-test('every spelling of the server address is one server, with one device; a bad one is refused', async () => {
+test('every spelling of the server address, localhost too, is one server, with one device; a bad one is refused', async () => {
   const before = (await cliDevices()).length;
   const port = new URL(url).port;
   for (const spelling of [
@@ -74,6 +74,9 @@ test('every spelling of the server address is one server, with one device; a bad
     `${url}/`,
     `HTTP://127.0.0.1:${port}//`,
     `http://127.0.0.1:${port}/#token=bo_from_the_printed_address`,
+    // The loopback by name: the same server `baton serve` printed as 127.0.0.1.
+    `http://localhost:${port}`,
+    `http://LOCALHOST:${port}/`,
   ]) {
     const run = await baton(['ls', '--url', spelling]);
     assert.equal(run.code, 0, `${spelling}: ${run.stderr}`);

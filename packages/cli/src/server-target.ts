@@ -112,6 +112,19 @@ function sameServerUrl(text: string): string | undefined {
   return (u.origin + u.pathname).replace(/\/+$/, '');
 }
 
+/**
+ * Whose credential a server's address uses: the address with `localhost` read as `127.0.0.1`.
+ * Both name the loopback, where `baton serve` listens by default, and a device registered per
+ * spelling would list this CLI twice. A credential found this way is still tried against the
+ * server before it is used (`tokenWorks`), so a different server behind the other spelling is
+ * given a device of its own.
+ */
+export function credentialKey(url: string): string {
+  const u = new URL(url);
+  if (u.hostname.toLowerCase() === 'localhost') u.hostname = '127.0.0.1';
+  return (u.origin + u.pathname).replace(/\/+$/, '');
+}
+
 function serverUrl(text: string, from: '--url' | 'BATON_URL'): string {
   const url = sameServerUrl(text);
   if (url === undefined)
@@ -129,8 +142,10 @@ function readDevices(): Record<string, Credential> {
   const devices: Record<string, Credential> = {};
   for (const [saved, c] of Object.entries(readObject(deviceFile()) ?? {})) {
     const entry = c as Partial<Credential> | null;
-    // Saved by an older CLI under the address as typed (`https://host:443/`): found as the same.
-    const url = sameServerUrl(saved) ?? saved;
+    // Saved by an older CLI under the address as typed (`https://host:443/`, `localhost`): found
+    // as the same.
+    const same = sameServerUrl(saved);
+    const url = same !== undefined ? credentialKey(same) : saved;
     if (typeof entry?.deviceId === 'string' && typeof entry.token === 'string')
       devices[url] ??= { deviceId: entry.deviceId, token: entry.token };
   }
@@ -179,7 +194,7 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
     return { url, wsUrl, token: explicit };
   }
 
-  const known = readDevices()[url];
+  const known = readDevices()[credentialKey(url)];
   if (known && TOKEN_SHAPE.test(known.token) && (await tokenWorks(url, known.token)))
     return { url, wsUrl, token: known.token };
 
@@ -221,14 +236,14 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
  */
 export function rememberDevice(url: string, deviceId: string, token: string): void {
   const devices = readDevices();
-  devices[url.replace(/\/+$/, '')] = { deviceId, token };
+  devices[credentialKey(url)] = { deviceId, token };
   mkdirSync(batonHome(), { recursive: true, mode: 0o700 });
   writeFileSync(deviceFile(), JSON.stringify(devices, null, 2) + '\n', { mode: 0o600 });
 }
 
 /** This CLI's device credential for the server at `url`, when it has one. */
 export function rememberedDevice(url: string): { deviceId: string; token: string } | undefined {
-  return readDevices()[url.replace(/\/+$/, '')];
+  return readDevices()[credentialKey(url)];
 }
 
 async function tokenWorks(url: string, token: string): Promise<boolean> {
