@@ -15,6 +15,13 @@ const SHELL = BASH_TERMINAL;
 const STALL_CHARS = 22_000_000;
 /** The stall also ends after this long, whatever the flood's rate on a busy machine. */
 const STALL_MAX_MS = 12_000;
+/**
+ * The flood: 512 KiB of lines, then a 50 ms pause, about 9 MB/s at most. An unpaced `yes` ran at
+ * over 20 MB/s here, and once the stalled viewer reads again this test's process parses the flood
+ * twice: a reading viewer that falls behind on a slow machine is dropped back like any slow one,
+ * and would fail the test for its own slowness, not for the stalled one's.
+ */
+const FLOOD = `timeout 90 bash -c 'while :; do yes "baton flood ${'='.repeat(60)}" | head -c 524288; sleep 0.05; done'\n`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** Spaces the round-trip samples; a pace, not a wait for anything. */
@@ -58,7 +65,7 @@ describe('a viewer that stops reading', () => {
     stalled.pause();
     const stalledAt = performance.now();
     // Bounded even if the test dies before its Ctrl-C.
-    other.type(`timeout 90 yes 'baton flood ${'='.repeat(60)}'\n`);
+    other.type(FLOOD);
     // Typed before `yes` runs, a marker could meet the shell's own line editor (no echo).
     await waitUntil(() => other.outputChars > 100_000, 'the flood to start');
     const whileStalled: number[] = [];
