@@ -19,6 +19,7 @@ test('ExitPlanMode is a plan, AskUserQuestion questions, anything else a permiss
           options: [{ label: 'SQLite', description: 'a file' }, { label: 'PostgreSQL' }, 7],
         },
         { header: 'no question' },
+        { question: 'The API key?', options: [], secret: true },
       ],
     }),
     {
@@ -32,6 +33,14 @@ test('ExitPlanMode is a plan, AskUserQuestion questions, anything else a permiss
             { label: 'SQLite', description: 'a file' },
             { label: 'PostgreSQL', description: undefined },
           ],
+          secret: false,
+        },
+        {
+          question: 'The API key?',
+          header: undefined,
+          multiSelect: false,
+          options: [],
+          secret: true,
         },
       ],
     },

@@ -1,4 +1,4 @@
-/** One of the questions an agent asks (Claude Code's AskUserQuestion). */
+/** One of the questions an agent asks (Claude Code's AskUserQuestion, Codex's request_user_input). */
 export interface AgentQuestion {
   /** The full question; answers are keyed by it (`PermissionDecision.answers`). */
   readonly question: string;
@@ -7,6 +7,11 @@ export interface AgentQuestion {
   /** Whether several options may be chosen; their labels are then joined with ", ". */
   readonly multiSelect: boolean;
   readonly options: readonly { readonly label: string; readonly description: string | undefined }[];
+  /**
+   * The agent asks for something to keep out of sight (Codex marks such questions): a client
+   * hides what is typed. The answer is still stored in the session's log like any other.
+   */
+  readonly secret: boolean;
 }
 
 /**
@@ -14,7 +19,8 @@ export interface AgentQuestion {
  * through the same prompt as any tool use:
  * - `ExitPlanMode`: approve the plan (allow) or send it back with feedback (deny with a
  *   message). `plan` is its Markdown, empty when the agent gave none.
- * - `AskUserQuestion`: answer its questions (allow with `answers`) or decline (deny).
+ * - `AskUserQuestion`: answer its questions (allow with `answers`) or decline (deny). Codex's
+ *   questions (its request_user_input tool) come as this too.
  * Everything else is a plain permission. Total: any input, even from a newer CLI, gives one.
  */
 export type AgentPrompt =
@@ -39,7 +45,15 @@ export function agentPrompt(toolName: string, input: unknown): AgentPrompt {
         const label = str(opt.label);
         return label ? [{ label, description: str(opt.description) }] : [];
       });
-      return [{ question, header: str(q.header), multiSelect: q.multiSelect === true, options }];
+      return [
+        {
+          question,
+          header: str(q.header),
+          multiSelect: q.multiSelect === true,
+          options,
+          secret: q.secret === true,
+        },
+      ];
     });
   return { kind: 'question', questions };
 }

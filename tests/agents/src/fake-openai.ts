@@ -6,6 +6,8 @@ export type OpenAiStep =
   | { kind: 'text'; text: string; chunks?: number; delayMs?: number }
   /** A shell command; `escalate` asks to run it outside the sandbox, which needs approval. */
   | { kind: 'exec'; cmd: string; escalate?: boolean }
+  /** Any other tool of Codex's, called with `args` (`request_user_input`, say). */
+  | { kind: 'call'; name: string; args: Record<string, unknown> }
   | { kind: 'error'; status: number; message: string };
 
 /**
@@ -73,18 +75,25 @@ export class FakeOpenAi {
       type: 'response.created',
       response: { id: responseId, status: 'in_progress', output: [] },
     });
-    if (step.kind === 'exec') {
+    if (step.kind === 'exec' || step.kind === 'call') {
+      const [name, args] =
+        step.kind === 'call'
+          ? [step.name, step.args]
+          : [
+              'exec_command',
+              {
+                cmd: step.cmd,
+                ...(step.escalate
+                  ? { sandbox_permissions: 'require_escalated', justification: 'create the file' }
+                  : {}),
+              },
+            ];
       const item = {
         type: 'function_call',
         id: `fc_fake_${n}`,
         call_id: `call_fake_${n}`,
-        name: 'exec_command',
-        arguments: JSON.stringify({
-          cmd: step.cmd,
-          ...(step.escalate
-            ? { sandbox_permissions: 'require_escalated', justification: 'create the file' }
-            : {}),
-        }),
+        name,
+        arguments: JSON.stringify(args),
         status: 'completed',
       };
       send({

@@ -11,9 +11,9 @@ interface Choice {
 }
 
 /**
- * The agent's questions (Claude Code's AskUserQuestion) with their options, on every device, and
- * answered from any: one option each (several where the question allows), or an answer of one's
- * own. The answers go to the agent keyed by question (`PermissionDecision.answers`); Decline
+ * The agent's questions (Claude Code's AskUserQuestion, Codex's request_user_input) with their
+ * options, on every device, and answered from any: one option each (several where the question
+ * allows), or an answer of one's own (typed out of sight where the agent marked it secret). The answers go to the agent keyed by question (`PermissionDecision.answers`); Decline
  * tells it the person would rather not answer. The first answer from any device wins.
  */
 export function QuestionPrompt({
@@ -85,6 +85,8 @@ export function QuestionPrompt({
               <label className="question-other">
                 Other <span className="muted">(your own answer)</span>
                 <input
+                  type={q.secret ? 'password' : 'text'}
+                  autoComplete="off"
                   value={choices[qi]?.other ?? ''}
                   onChange={(e) => write(qi, e.target.value, q.multiSelect)}
                   maxLength={10_000}
@@ -93,7 +95,7 @@ export function QuestionPrompt({
             ) : null}
             {answered !== undefined ? (
               <p className="question-answer">
-                Answer: <strong>{answered}</strong>
+                Answer: <strong>{q.secret ? 'given (secret)' : answered}</strong>
               </p>
             ) : null}
           </fieldset>

@@ -12,6 +12,7 @@ const db: AgentQuestion = {
     { label: 'SQLite', description: undefined },
     { label: 'PostgreSQL', description: undefined },
   ],
+  secret: false,
 };
 const features: AgentQuestion = {
   question: 'Which features?',
@@ -22,6 +23,7 @@ const features: AgentQuestion = {
     { label: 'export', description: undefined },
     { label: 'sync', description: undefined },
   ],
+  secret: false,
 };
 
 describe('/answer', () => {

@@ -33,7 +33,8 @@ export function formatPromptRequest(s: ChatStyle, e: Requested): string | undefi
       const n = prompt.questions.length > 1 ? `${i + 1}) ` : '';
       const header = q.header ? s.dim(` (${q.header})`) : '';
       const several = q.multiSelect ? s.dim(' [several allowed]') : '';
-      lines.push(`  ${n}${s.bold(q.question)}${header}${several}`);
+      const secret = q.secret ? s.dim(' [secret]') : '';
+      lines.push(`  ${n}${s.bold(q.question)}${header}${several}${secret}`);
       q.options.forEach((o, j) => {
         const why = o.description ? s.dim(` — ${o.description}`) : '';
         lines.push(`     ${j + 1}. ${o.label}${why}`);

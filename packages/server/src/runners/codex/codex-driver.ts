@@ -20,6 +20,12 @@ import {
 import { METHOD_NOT_FOUND, initializeCodex } from './codex-app-server.js';
 import { fileChanges, itemCompletedEvents, itemStartedEvents } from './codex-items.js';
 import { CODEX_PRICES } from './codex-prices.js';
+import {
+  REQUEST_USER_INPUT,
+  askedQuestions,
+  questionAnswers,
+  type AskedQuestion,
+} from './codex-questions.js';
 import { CodexTurnTokens } from './codex-usage.js';
 import { JsonRpcPeer } from './json-rpc-peer.js';
 
@@ -40,8 +46,9 @@ const CODEX_COMMANDS: AgentCommand[] = [
  * Drives one `codex app-server` process over JSON-RPC: `initialize`, then `thread/start` (or
  * `thread/resume` with the stored thread id), then one `turn/start` per turn and
  * `turn/interrupt` to stop one. Codex streams `item/*` notifications, asks for approvals with
- * `item/commandExecution/requestApproval` and `item/fileChange/requestApproval` requests, and
- * ends each turn with `turn/completed` carrying its status and error.
+ * `item/commandExecution/requestApproval` and `item/fileChange/requestApproval` requests and
+ * questions with `item/tool/requestUserInput`, and ends each turn with `turn/completed` carrying
+ * its status and error.
  */
 export class CodexDriver implements AgentDriver {
   private peer: JsonRpcPeer | undefined;
@@ -55,6 +62,8 @@ export class CodexDriver implements AgentDriver {
   /** Open approvals: baton request id → JSON-RPC id of Codex's request. */
   private readonly approvals = new Map<string, string | number>();
   private readonly approvalByRpcId = new Map<string, string>();
+  /** The open requests that are questions, with the ids Codex maps their answers by. */
+  private readonly questions = new Map<string, AskedQuestion[]>();
   private readonly changesByItem = new Map<string, unknown>();
   /**
    * Text streamed for assistant messages Codex has not completed yet, by item id. An
@@ -204,7 +213,12 @@ export class CodexDriver implements AgentDriver {
   answerPermission(requestId: string, answer: PermissionDecision): void {
     const rpcId = this.approvals.get(requestId);
     if (rpcId === undefined) return;
+    const asked = this.questions.get(requestId);
     this.forgetApproval(requestId);
+    if (asked) {
+      this.peer?.respond(rpcId, questionAnswers(asked, answer));
+      return;
+    }
     // Codex takes no edited input or message with an approval: allow → accept (or
     // acceptForSession: Codex then approves the same command or file for the rest of the
     // thread without asking), deny → decline (the turn goes on and the model is told the
@@ -333,6 +347,10 @@ export class CodexDriver implements AgentDriver {
   }
 
   private onRequest(rpcId: string | number, method: string, p: Record<string, unknown>): void {
+    if (method === REQUEST_USER_INPUT) {
+      this.askQuestions(rpcId, p);
+      return;
+    }
     const isCommand = method === 'item/commandExecution/requestApproval';
     const isFileChange = method === 'item/fileChange/requestApproval';
     if (!isCommand && !isFileChange) {
@@ -344,10 +362,7 @@ export class CodexDriver implements AgentDriver {
       return;
     }
     const itemId = asString(p.itemId);
-    // Codex numbers its requests per process; the turn id makes the request id unique for good.
-    const requestId = `${asString(p.turnId) ?? 'turn'}:${String(rpcId)}`;
-    this.approvals.set(requestId, rpcId);
-    this.approvalByRpcId.set(String(rpcId), requestId);
+    const requestId = this.openRequest(rpcId, p);
     const reason = asString(p.reason);
     const ask: PermissionAsk = isCommand
       ? {
@@ -369,9 +384,43 @@ export class CodexDriver implements AgentDriver {
     this.init.sink.permissionRequested(ask);
   }
 
+  /** Records an open request of Codex's; returns baton's id for it. */
+  private openRequest(rpcId: string | number, p: Record<string, unknown>): string {
+    // Codex numbers its requests per process; the turn id makes the request id unique for good.
+    const requestId = `${asString(p.turnId) ?? 'turn'}:${String(rpcId)}`;
+    this.approvals.set(requestId, rpcId);
+    this.approvalByRpcId.set(String(rpcId), requestId);
+    return requestId;
+  }
+
+  /**
+   * Codex's `request_user_input` tool: its questions go to every device as a question prompt,
+   * answered once from any of them (see codex-questions.ts).
+   */
+  private askQuestions(rpcId: string | number, p: Record<string, unknown>): void {
+    const questions = askedQuestions(p);
+    if (!questions) {
+      // Nothing a person could answer: the model is told no question has an answer.
+      this.peer?.respond(rpcId, { answers: {} });
+      return;
+    }
+    const requestId = this.openRequest(rpcId, p);
+    this.questions.set(requestId, questions.asked);
+    const ask: PermissionAsk = {
+      requestId,
+      toolName: 'AskUserQuestion',
+      input: questions.input,
+      description: questions.asked.map((q) => q.question).join(' '),
+    };
+    const itemId = asString(p.itemId);
+    if (itemId) ask.toolCallId = itemId;
+    this.init.sink.permissionRequested(ask);
+  }
+
   private forgetApproval(requestId: string): void {
     const rpcId = this.approvals.get(requestId);
     this.approvals.delete(requestId);
+    this.questions.delete(requestId);
     if (rpcId !== undefined) this.approvalByRpcId.delete(String(rpcId));
   }
 }
