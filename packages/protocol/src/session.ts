@@ -111,6 +111,11 @@ export const Attachment = z.object({
   deviceId: z.string(),
   deviceName: z.string(),
   mode: ConnectionMode,
+  /**
+   * The name the window or process gave itself in its `hello` (`label`), when it gave one: what
+   * tells two windows of one device and mode apart (added in 2, additive: older servers omit it).
+   */
+  label: z.string().max(200).optional(),
   readOnly: z.boolean(),
   /**
    * The device's role on this session (added in 2: absent from servers before roles, read as

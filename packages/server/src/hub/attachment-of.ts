@@ -11,6 +11,7 @@ export function attachmentOf(s: Subscription, sessionId: string): Attachment {
     readOnly: s.readOnly,
     since: s.since,
   };
+  if (s.peer.label !== undefined) attachment.label = s.peer.label;
   const role = s.peer.roleOn?.(sessionId);
   if (role !== undefined) attachment.role = role;
   return attachment;

@@ -9,6 +9,8 @@ export interface Peer {
   readonly deviceId: string;
   readonly deviceName: string;
   readonly mode: ConnectionMode;
+  /** The name the connection gave itself in its `hello`, shown in presence. */
+  readonly label?: string;
   /**
    * The device's role on a session now (presence shows it); undefined for a peer without roles
    * (in-process test peers) or a session it may not see.

@@ -7,7 +7,7 @@ import { QUIET_TERMINAL, startTestServer, waitUntil } from '../testing/test-serv
 const attachedTo = (c: ProtocolClient, sessionId: string) => c.presence.get(sessionId) ?? [];
 
 describe('presence and access', () => {
-  test('join and leave are pushed with device and mode; goodbye leaves at once; a dead connection is dropped', async () => {
+  test('join and leave are pushed with device, mode and label; goodbye leaves at once; a dead connection is dropped', async () => {
     const server = await startTestServer({ heartbeatMs: 200 });
     try {
       const tab = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'tab');
@@ -17,15 +17,22 @@ describe('presence and access', () => {
         config: QUIET_TERMINAL,
       });
       await tab.subscribe(session.id, 0);
-      const panel = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'sidepanel');
+      const panel = await ProtocolClient.connect(
+        server.wsUrl,
+        server.ownerToken,
+        'sidepanel',
+        {},
+        undefined,
+        { label: 'docs panel' },
+      );
       await panel.subscribe(session.id, 0, true);
       const both = await waitUntil(
         () => attachedTo(tab, session.id).length === 2 && attachedTo(tab, session.id),
         'both windows in presence',
       );
-      assert.deepEqual(both.map((a) => [a.mode, a.readOnly]).sort(), [
-        ['sidepanel', true],
-        ['tab', false],
+      assert.deepEqual(both.map((a) => [a.mode, a.readOnly, a.label]).sort(), [
+        ['sidepanel', true, 'docs panel'],
+        ['tab', false, undefined],
       ]);
       assert.ok(
         both.every((a) => a.deviceId === 'owner'),

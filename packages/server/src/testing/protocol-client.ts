@@ -84,8 +84,11 @@ export class ProtocolClient {
     mode: ConnectionMode = 'headless',
     wsOptions: WebSocket.ClientOptions = {},
     version = PROTOCOL_VERSION,
-    /** What the hello asks for: replay pages, and live commits as pages (`events` frames). */
-    pages: { eventPages?: boolean; livePages?: boolean } = {},
+    /**
+     * What the hello adds: replay pages and live commits as pages (`events` frames), and the
+     * window's name (`label`).
+     */
+    pages: { eventPages?: boolean; livePages?: boolean; label?: string } = {},
   ): Promise<ProtocolClient> {
     const ws = new WebSocket(wsUrl, wsOptions);
     const client = new ProtocolClient(ws);
@@ -101,6 +104,7 @@ export class ProtocolClient {
         mode,
         ...(pages.eventPages ? { eventPages: true } : {}),
         ...(pages.livePages ? { livePages: true } : {}),
+        ...(pages.label !== undefined ? { label: pages.label } : {}),
       }),
     );
     const welcome = await client.waitFor((f) => f.type === 'welcome' || f.type === 'error', 5_000);

@@ -381,7 +381,7 @@ export class ClientConnection {
     };
   }
 
-  private onHello({ v, token, mode, eventPages, livePages }: HelloMessage): void {
+  private onHello({ v, token, mode, label, eventPages, livePages }: HelloMessage): void {
     if (this.peer) {
       this.sendError({}, 'hello_required', 'hello was already received on this connection');
       return;
@@ -421,6 +421,7 @@ export class ClientConnection {
         return devices.current(device.id)?.name ?? device.name;
       },
       mode,
+      ...(label ? { label } : {}),
       protocolVersion: v,
       eventPages: eventPages === true,
       livePages: livePages === true,
