@@ -14,7 +14,10 @@ export const CloseCode = {
   InternalError: 1011,
   /** The server is busy (too many connections waiting for `hello`); reconnect with backoff. */
   TryAgainLater: 1013,
-  /** The client broke the protocol (no hello, hello twice, or repeated invalid frames). */
+  /**
+   * Reserved for a client that broke the protocol; this server never sends it (such frames get
+   * an `error` frame, a missing hello closes with 4408). Clients treat it as any other close.
+   */
   ProtocolError: 4400,
   /** The credential in `hello` is missing, unknown or revoked. Do not retry with the same token. */
   Unauthorized: 4401,

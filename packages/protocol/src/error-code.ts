@@ -102,6 +102,37 @@ export const RETRYABLE_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(
 ]);
 
 /**
+ * The codes version 1 knew. A version 1 client rejects a code it does not know, so a version 1
+ * connection is sent one of these only: any later code reaches it as `bad_request`, which is how
+ * a version 2 client treats a code it does not know (docs/protocol.md, section 16). A new code
+ * never goes in here.
+ */
+export const VERSION_1_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'bad_json',
+  'invalid_message',
+  'frame_too_large',
+  'hello_required',
+  'unsupported_version',
+  'unauthorized',
+  'forbidden',
+  'read_only',
+  'not_found',
+  'not_subscribed',
+  'session_not_running',
+  'already_resolved',
+  'bad_request',
+  'agent_unavailable',
+  'rate_limited',
+  'unavailable',
+  'internal',
+]);
+
+/** The code a connection of `protocolVersion` is sent for `code` (see VERSION_1_ERROR_CODES). */
+export function errorCodeForVersion(code: ErrorCode, protocolVersion: number): ErrorCode {
+  return protocolVersion >= 2 || VERSION_1_ERROR_CODES.has(code) ? code : 'bad_request';
+}
+
+/**
  * An error code as a client receives it: a newer server may send codes this package does not
  * know (an additive change). Clients treat an unknown code like `bad_request`: not retryable.
  */

@@ -294,6 +294,16 @@ describe('shared documents', () => {
     assert.equal(picked.document.version, 3);
   });
 
+  test('a version 1 connection is sent only error codes version 1 knew: a later one as bad_request', async () => {
+    const { phone, sessionId } = await twoDevices();
+    await write(phone, sessionId, 'd', 0, { a: 1 });
+    const old = await ProtocolClient.connect(server.wsUrl, server.ownerToken, 'tab', {}, 1);
+    clients.push(old);
+    await old.subscribe(sessionId, 0);
+    assert.equal(await refusal(write(old, sessionId, 'd', 9, { a: 2 })), 'bad_request');
+    assert.equal(await refusal(write(phone, sessionId, 'd', 9, { a: 2 })), 'stale_version');
+  });
+
   test('bad input gets a clear code and the connection goes on', async () => {
     const { phone, sessionId } = await twoDevices();
     await write(phone, sessionId, 'd', 0, { a: 1 });

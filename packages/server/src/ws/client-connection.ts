@@ -6,6 +6,7 @@ import {
   MIN_SUPPORTED_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   correlationOf,
+  errorCodeForVersion,
   parseClientFrame,
   type ConnectionMode,
   type ErrorCode,
@@ -276,7 +277,9 @@ export class ClientConnection {
     retryAfterMs?: number,
     requiredRole?: Role,
   ): void {
-    const frame: Record<string, unknown> = { type: 'error', ...fields, code, message };
+    // Before hello the version is unknown, and every code sent then is one version 1 knew.
+    const sent = this.peer ? errorCodeForVersion(code, this.peer.protocolVersion) : code;
+    const frame: Record<string, unknown> = { type: 'error', ...fields, code: sent, message };
     if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
     if (requiredRole !== undefined) frame.requiredRole = requiredRole;
     this.send(JSON.stringify(frame));
