@@ -3,19 +3,16 @@ import { join } from 'node:path';
 import type { SealingOptions } from '@baton/client';
 import { FileSealingStore } from '@baton/client/node';
 import { batonHome } from './cli-home.js';
-import { credentialKey } from './server-target.js';
+import { credentialSpelling } from './server-target.js';
 
 /**
  * Where this CLI keeps its keys for a relay's sealed sessions: one file per relay (one device
- * there, so named as its credential is: `localhost` as `127.0.0.1`), mode 0600 in a 0700 folder
- * under the CLI's home. `baton join` writes it.
+ * there), mode 0600 in a 0700 folder under the CLI's home. `baton join` writes it.
  */
 export function deviceKeysPath(url: string): string {
-  return keysFileOf(new URL(credentialKey(url)).origin);
+  const origin = new URL(url).origin;
+  return join(batonHome(), 'device-keys', `${origin.replace(/[^A-Za-z0-9.-]+/g, '_')}.json`);
 }
-
-const keysFileOf = (origin: string) =>
-  join(batonHome(), 'device-keys', `${origin.replace(/[^A-Za-z0-9.-]+/g, '_')}.json`);
 
 /** The `sealing` option of a client of `url`: present when this CLI joined a host there. */
 export function sealingFor(url: string): { sealing?: SealingOptions } {
@@ -23,9 +20,11 @@ export function sealingFor(url: string): { sealing?: SealingOptions } {
   return store ? { sealing: { store, httpUrl: new URL(url).origin } } : {};
 }
 
-/** The key store for `url` when this CLI joined a host there, else undefined. */
+/**
+ * The key store for `url` when this CLI joined a host there, else undefined: the one of the
+ * device whose credential is used for `url` (a loopback twin's, see `credentialSpelling`).
+ */
 export function deviceKeysFor(url: string): FileSealingStore | undefined {
-  // An older CLI named the file by the address as typed (`localhost`).
-  const path = [deviceKeysPath(url), keysFileOf(new URL(url).origin)].find((p) => existsSync(p));
-  return path !== undefined ? new FileSealingStore(path) : undefined;
+  const path = deviceKeysPath(credentialSpelling(url));
+  return existsSync(path) ? new FileSealingStore(path) : undefined;
 }

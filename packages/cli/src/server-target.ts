@@ -113,16 +113,28 @@ function sameServerUrl(text: string): string | undefined {
 }
 
 /**
- * Whose credential a server's address uses: the address with `localhost` read as `127.0.0.1`.
- * Both name the loopback, where `baton serve` listens by default, and a device registered per
- * spelling would list this CLI twice. A credential found this way is still tried against the
- * server before it is used (`tokenWorks`), so a different server behind the other spelling is
- * given a device of its own.
+ * The same loopback server under its other usual name: `localhost` for `127.0.0.1` and the other
+ * way round, where `baton serve` listens by default. Undefined for any other address.
  */
-export function credentialKey(url: string): string {
+function loopbackTwin(url: string): string | undefined {
   const u = new URL(url);
-  if (u.hostname.toLowerCase() === 'localhost') u.hostname = '127.0.0.1';
+  const host = u.hostname.toLowerCase();
+  if (host !== 'localhost' && host !== '127.0.0.1') return undefined;
+  u.hostname = host === 'localhost' ? '127.0.0.1' : 'localhost';
   return (u.origin + u.pathname).replace(/\/+$/, '');
+}
+
+/**
+ * The spelling of `url` this CLI's credential is saved under: the address itself, or else its
+ * loopback twin (a credential registered through `127.0.0.1` serves `localhost`, so that one
+ * server is not two devices). Its sealed keys are found under the same spelling.
+ */
+export function credentialSpelling(url: string): string {
+  const devices = readDevices();
+  const exact = url.replace(/\/+$/, '');
+  if (devices[exact]) return exact;
+  const twin = loopbackTwin(exact);
+  return twin !== undefined && devices[twin] ? twin : exact;
 }
 
 function serverUrl(text: string, from: '--url' | 'BATON_URL'): string {
@@ -142,10 +154,8 @@ function readDevices(): Record<string, Credential> {
   const devices: Record<string, Credential> = {};
   for (const [saved, c] of Object.entries(readObject(deviceFile()) ?? {})) {
     const entry = c as Partial<Credential> | null;
-    // Saved by an older CLI under the address as typed (`https://host:443/`, `localhost`): found
-    // as the same.
-    const same = sameServerUrl(saved);
-    const url = same !== undefined ? credentialKey(same) : saved;
+    // Saved by an older CLI under the address as typed (`https://host:443/`): found as the same.
+    const url = sameServerUrl(saved) ?? saved;
     if (typeof entry?.deviceId === 'string' && typeof entry.token === 'string')
       devices[url] ??= { deviceId: entry.deviceId, token: entry.token };
   }
@@ -194,9 +204,11 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
     return { url, wsUrl, token: explicit };
   }
 
-  const known = readDevices()[credentialKey(url)];
+  const known = readDevices()[credentialSpelling(url)];
   if (known && TOKEN_SHAPE.test(known.token) && (await tokenWorks(url, known.token)))
     return { url, wsUrl, token: known.token };
+  // Not this server's (a twin's credential that another server behind this spelling refused):
+  // it registers a device of its own below, saved under this spelling beside the twin's.
 
   const dataDir = flagString(args, 'data') ?? current.dataDir ?? batonHome();
   const ownerFile = join(dataDir, 'owner-token');
@@ -236,14 +248,14 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
  */
 export function rememberDevice(url: string, deviceId: string, token: string): void {
   const devices = readDevices();
-  devices[credentialKey(url)] = { deviceId, token };
+  devices[url.replace(/\/+$/, '')] = { deviceId, token };
   mkdirSync(batonHome(), { recursive: true, mode: 0o700 });
   writeFileSync(deviceFile(), JSON.stringify(devices, null, 2) + '\n', { mode: 0o600 });
 }
 
 /** This CLI's device credential for the server at `url`, when it has one. */
 export function rememberedDevice(url: string): { deviceId: string; token: string } | undefined {
-  return readDevices()[credentialKey(url)];
+  return readDevices()[credentialSpelling(url)];
 }
 
 async function tokenWorks(url: string, token: string): Promise<boolean> {

@@ -11,7 +11,7 @@ export interface AgentQuestion {
    * The agent asks for something to keep out of sight (Codex marks such questions): a client
    * hides what is typed. The answer is still stored in the session's log like any other.
    */
-  readonly secret: boolean;
+  readonly secret?: boolean;
 }
 
 /**

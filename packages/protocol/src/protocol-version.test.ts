@@ -39,8 +39,9 @@ const FINGERPRINTS: Record<number, string> = {
   // terminal inputs (`run`, `report` beside the payload): 'e5a48f53cd6ce59a' before them;
   // with `querySeq` on terminal reports: 'd51a0522f03b314d' before it; with live pages (hello
   // `livePages`): 'aff02737f8a372f8' before them; with deleted sessions leaving their host
-  // (`host.hello.kept`, `forget`): 'e0d5bf119203d0d2' before them.
-  2: 'ecc2de9733276eaa',
+  // (`host.hello.kept`, `forget`): 'e0d5bf119203d0d2' before them; with `Attachment.label`:
+  // 'ecc2de9733276eaa' before it.
+  2: '4f1e7f841b08e785',
 };
 
 test('the wire schemas match the fingerprint recorded for PROTOCOL_VERSION', () => {

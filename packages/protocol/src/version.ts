@@ -163,6 +163,9 @@
  *      relay refuses weak public keys from every host link version. Additive in host link 6:
  *      `host.hello.kept` and relay → host `forget`, sent only to a host whose hello had `kept`
  *      (docs/relay.md, "Deleting a session").
+ *      Additive in 2: `Attachment.label`, the name a connection gave itself in its `hello`,
+ *      shown in presence (older servers omit it; older clients ignore it). An error code added
+ *      after version 1 reaches a version 1 connection as `bad_request` (VERSION_1_ERROR_CODES).
  */
 export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;

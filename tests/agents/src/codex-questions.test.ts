@@ -42,6 +42,20 @@ function toolOutput(calls: unknown[], callId: string): unknown {
   return undefined;
 }
 
+/**
+ * A Codex session whose config turns on the questions outside Codex's Plan mode, as its user
+ * would in their config.toml.
+ */
+function askingConfig(api: FakeOpenAi, name: string): Record<string, unknown> {
+  const root = tempDir(name);
+  const config = codexSessionConfig(api, root);
+  appendFileSync(
+    join(root, 'codex-home', 'config.toml'),
+    '[features]\ndefault_mode_request_user_input = true\n',
+  );
+  return config;
+}
+
 describe("codex: the agent's own questions, answered from any device", { timeout: 180_000 }, () => {
   const suite = agentSuite(() => new FakeOpenAi());
 
@@ -49,15 +63,7 @@ describe("codex: the agent's own questions, answered from any device", { timeout
     const api = await suite.freshApi();
     const a = await suite.device('desk');
     const b = await suite.device('phone', 'mobile');
-    const root = tempDir('codex-ask');
-    const config = codexSessionConfig(api, root);
-    // Codex offers the tool outside its Plan mode only with this feature on, as its user would
-    // set it in their config.
-    appendFileSync(
-      join(root, 'codex-home', 'config.toml'),
-      '[features]\ndefault_mode_request_user_input = true\n',
-    );
-    const session = await createSession(a, 'codex', config);
+    const session = await createSession(a, 'codex', askingConfig(api, 'codex-ask'));
     for (const d of [a, b]) await d.subscribe(session.id);
     api.script(
       { kind: 'call', name: 'request_user_input', args: { questions: ASKED } },
@@ -113,5 +119,45 @@ describe("codex: the agent's own questions, answered from any device", { timeout
       );
       assert.equal(d.ofType('agent.turn.ended')[0]!.data.outcome, 'completed');
     }
+  });
+
+  it('an interrupt while the questions are open withdraws them on every device; the next turn works', async () => {
+    const api = await suite.freshApi();
+    const a = await suite.device('desk');
+    const b = await suite.device('phone', 'mobile');
+    const session = await createSession(a, 'codex', askingConfig(api, 'codex-ask-stop'));
+    for (const d of [a, b]) await d.subscribe(session.id);
+    api.script(
+      { kind: 'call', name: 'request_user_input', args: { questions: [ASKED[0]] } },
+      { kind: 'text', text: 'after the stop' },
+    );
+    await a.say(session.id, 'cqs-1', 'add a cache');
+    await b.waitFor('the question', () => b.ofType('agent.permission.requested').length === 1);
+    const request = b.ofType('agent.permission.requested')[0]!;
+    await b.request({ type: 'interrupt', sessionId: session.id });
+    for (const d of [a, b]) await d.waitFor('the turn to end', () => d.turnsEnded() === 1);
+    for (const d of [a, b]) {
+      await d.waitFor(
+        'the question withdrawn',
+        () => d.ofType('agent.permission.resolved').length === 1,
+      );
+      assert.equal(
+        d.ofType('agent.permission.resolved')[0]!.data.requestId,
+        request.data.requestId,
+      );
+      assert.equal(d.ofType('agent.turn.ended')[0]!.data.outcome, 'interrupted');
+    }
+    await assert.rejects(
+      a.request({
+        type: 'permission.answer',
+        sessionId: session.id,
+        requestId: request.data.requestId,
+        answer: { decision: 'allow', answers: { [DB]: 'SQLite' } },
+      }),
+      /already_resolved/,
+    );
+    await a.say(session.id, 'cqs-2', 'again');
+    for (const d of [a, b]) await d.waitFor('the next turn', () => d.turnsEnded() === 2);
+    assert.equal(b.ofType('agent.text').at(-1)!.data.text, 'after the stop');
   });
 });

@@ -72,7 +72,7 @@ export function QuestionPrompt({
                   name={`${id}-q${qi}`}
                   checked={
                     answered !== undefined
-                      ? answered.split(', ').includes(o.label)
+                      ? !q.secret && answered.split(', ').includes(o.label)
                       : choices[qi]?.labels.includes(o.label) === true
                   }
                   onChange={() => choose(qi, o.label, q.multiSelect)}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentQuestion } from '@baton/client';
 import { parseChatLine } from './chat-commands.js';
-import { answersFromChoices } from './chat-prompts.js';
+import { chatStyle } from './chat-format.js';
+import { answersFromChoices, formatPromptResolution } from './chat-prompts.js';
 
 const db: AgentQuestion = {
   question: 'Which database?',
@@ -59,5 +60,47 @@ describe('/answer', () => {
       assert.ok('error' in r, JSON.stringify(r));
       assert.match(r.error, error);
     }
+  });
+
+  it('a question without options takes a number as its answer', () => {
+    const pin: AgentQuestion = {
+      question: 'The PIN?',
+      header: undefined,
+      multiSelect: false,
+      options: [],
+    };
+    assert.deepEqual(answersFromChoices([pin], ['1234']), { answers: { 'The PIN?': '1234' } });
+  });
+
+  it('an answer to a secret question is not printed', () => {
+    const key: AgentQuestion = {
+      question: 'The API key?',
+      header: undefined,
+      multiSelect: false,
+      options: [],
+      secret: true,
+    };
+    const shown = formatPromptResolution(
+      chatStyle(false),
+      {
+        seq: 9,
+        ts: 0,
+        type: 'agent.permission.resolved',
+        data: {
+          requestId: 'r1',
+          resolution: {
+            decision: 'allow',
+            answers: { 'The API key?': 'sk-123', 'Which database?': 'SQLite' },
+          },
+          deviceId: 'd_phone',
+        },
+      },
+      { kind: 'question', questions: [key, db] },
+      () => 'phone',
+    );
+    assert.ok(shown);
+    assert.doesNotMatch(shown, /sk-123/);
+    assert.match(shown, /The API key\? → \(secret\)/);
+    assert.match(shown, /Which database\? → SQLite/);
   });
 });

@@ -49,9 +49,10 @@ export function formatPromptRequest(s: ChatStyle, e: Requested): string | undefi
 export function formatPromptResolution(
   s: ChatStyle,
   e: Resolved,
-  kind: PromptKind | undefined,
+  prompt: AgentPrompt | undefined,
   name: DeviceNamer,
 ): string | undefined {
+  const kind = prompt?.kind;
   const r = e.data.resolution;
   const who = name(e.data.deviceId);
   const id = s.dim(`[${e.data.requestId}]`);
@@ -63,7 +64,15 @@ export function formatPromptResolution(
   if (kind === 'question' || (r.decision === 'allow' && r.answers)) {
     if (r.decision === 'deny')
       return `${s.red('✗ questions declined')} by ${who}${r.message ? `: ${r.message}` : ''} ${id}`;
-    const answers = Object.entries(r.answers ?? {}).map(([q, a]) => `  ${q} → ${s.bold(a)}`);
+    // An answer to a question the agent marked secret is not printed (it is in the log).
+    const secret = new Set(
+      prompt?.kind === 'question'
+        ? prompt.questions.filter((q) => q.secret).map((q) => q.question)
+        : [],
+    );
+    const answers = Object.entries(r.answers ?? {}).map(
+      ([q, a]) => `  ${q} → ${secret.has(q) ? s.dim('(secret)') : s.bold(a)}`,
+    );
     return [`${s.green('✓ answered')} by ${who} ${id}`, ...answers].join('\n');
   }
   return undefined;
@@ -83,8 +92,8 @@ export function promptHint(kind: PromptKind, id: string, questions: number): str
 
 /**
  * The answers typed after `/answer`, one per question (separated by `;`): an option's number,
- * several numbers (`1,3`) where the question allows, or words of one's own. Keyed by question
- * text, as the agent wants them.
+ * several numbers (`1,3`) where the question allows, or words of one's own (a number too, for a
+ * question without options). Keyed by question text, as the agent wants them.
  */
 export function answersFromChoices(
   questions: readonly AgentQuestion[],
@@ -100,7 +109,7 @@ export function answersFromChoices(
   for (const [i, q] of questions.entries()) {
     const choice = choices[i]!.trim();
     if (!choice) return { error: `no answer for "${q.question}"` };
-    if (/^\d+(\s*,\s*\d+)*$/.test(choice)) {
+    if (q.options.length > 0 && /^\d+(\s*,\s*\d+)*$/.test(choice)) {
       const numbers = choice.split(',').map((n) => Number(n.trim()));
       const bad = numbers.find((n) => n < 1 || n > q.options.length);
       if (bad !== undefined)

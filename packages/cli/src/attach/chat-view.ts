@@ -1,4 +1,4 @@
-import { agentPrompt } from '@baton/client';
+import { agentPrompt, type AgentPrompt } from '@baton/client';
 import {
   withTurnUsage,
   type LogEvent,
@@ -15,12 +15,7 @@ import {
   type DeviceNamer,
 } from './chat-format.js';
 import { formatToolDiff } from './chat-diff.js';
-import {
-  formatPromptRequest,
-  formatPromptResolution,
-  promptHint,
-  type PromptKind,
-} from './chat-prompts.js';
+import { formatPromptRequest, formatPromptResolution, promptHint } from './chat-prompts.js';
 import type { ChatScreen } from './chat-screen.js';
 import { describeAttachment } from '../describe-attachment.js';
 
@@ -54,7 +49,7 @@ export class ChatView {
   private readonly queued = new Set<string>();
   private readonly messageTexts = new Map<string, string>();
   /** What each permission request asks for (a plan, questions, a tool use), by request id. */
-  private readonly promptKinds = new Map<string, PromptKind>();
+  private readonly prompts = new Map<string, AgentPrompt>();
   /** The conversation's tokens and cost so far, summed over the turn ends shown. */
   private usage: SessionUsage | undefined;
   private caughtUp: boolean;
@@ -146,7 +141,7 @@ export class ChatView {
         break;
       case 'agent.permission.requested':
         this.outstanding.set(e.data.requestId, e);
-        this.promptKinds.set(e.data.requestId, agentPrompt(e.data.toolName, e.data.input).kind);
+        this.prompts.set(e.data.requestId, agentPrompt(e.data.toolName, e.data.input));
         break;
       case 'agent.permission.resolved':
         this.outstanding.delete(e.data.requestId);
@@ -161,7 +156,7 @@ export class ChatView {
     const line =
       (e.type === 'agent.permission.requested' ? formatPromptRequest(s, e) : undefined) ??
       (e.type === 'agent.permission.resolved'
-        ? formatPromptResolution(s, e, this.promptKinds.get(e.data.requestId), this.o.name)
+        ? formatPromptResolution(s, e, this.prompts.get(e.data.requestId), this.o.name)
         : undefined) ??
       formatAgentEvent(s, e, this.o.name, this.toolNames);
     if (line !== undefined) screen.print(line + this.sessionTotal(e));

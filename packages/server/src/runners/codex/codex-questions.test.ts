@@ -33,6 +33,16 @@ test("Codex's questions are shown as an AskUserQuestion prompt; what cannot be s
     { id: 'key', question: 'The API key?' },
   ]);
   assert.equal(askedQuestions({ questions: [{ id: 'x' }] }), undefined);
+  // Answers are keyed by text: a repeated one is numbered, a long one cut to the key's limit.
+  const long = 'Why? '.repeat(500);
+  const keys = askedQuestions({
+    questions: [
+      { id: 'a', question: 'Sure?' },
+      { id: 'b', question: 'Sure?' },
+      { id: 'c', question: long },
+    ],
+  })?.asked.map((q) => q.question);
+  assert.deepEqual(keys, ['Sure?', 'Sure? (2)', long.slice(0, 2_000)]);
   assert.equal(askedQuestions({}), undefined);
 });
 

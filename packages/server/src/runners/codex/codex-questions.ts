@@ -10,6 +10,9 @@ export interface AskedQuestion {
   question: string;
 }
 
+/** The longest key of `PermissionDecision.answers`: a question's text is cut to fit. */
+const MAX_QUESTION_KEY = 2_000;
+
 /**
  * Codex's questions (one to three, each with a few options and a free-form "Other") shown as
  * Claude Code's AskUserQuestion prompt: the same `toolName` and `input.questions` shape, so every
@@ -27,8 +30,13 @@ export function askedQuestions(
   for (const raw of Array.isArray(params.questions) ? params.questions : []) {
     const q = asObject(raw);
     const id = asString(q?.id);
-    const question = asString(q?.question);
-    if (!q || id === undefined || !question) continue;
+    const text = asString(q?.question);
+    if (!q || id === undefined || !text) continue;
+    // Answers are keyed by the question's text, which Codex does not keep unique or short: the
+    // key is cut to what an answer may carry, and a repeated one is numbered.
+    let question = text.slice(0, MAX_QUESTION_KEY);
+    for (let n = 2; asked.some((a) => a.question === question); n++)
+      question = `${text.slice(0, MAX_QUESTION_KEY - 12)} (${n})`;
     const options = (Array.isArray(q.options) ? q.options : []).flatMap((o) => {
       const option = asObject(o);
       const label = asString(option?.label);

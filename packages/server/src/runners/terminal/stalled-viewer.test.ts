@@ -16,10 +16,10 @@ const STALL_CHARS = 22_000_000;
 /** The stall also ends after this long, whatever the flood's rate on a busy machine. */
 const STALL_MAX_MS = 12_000;
 /**
- * The flood: 512 KiB of lines, then a 50 ms pause, about 9 MB/s at most. An unpaced `yes` ran at
- * over 20 MB/s here, and once the stalled viewer reads again this test's process parses the flood
- * twice: a reading viewer that falls behind on a slow machine is dropped back like any slow one,
- * and would fail the test for its own slowness, not for the stalled one's.
+ * The flood: 512 KiB of lines, then a 50 ms pause: at most about 9 MB/s (7 MB/s measured here).
+ * An unpaced `yes` ran at over 20 MB/s here, and once the stalled viewer reads again this test's
+ * process parses the flood twice: a reading viewer that falls behind on a slow machine is dropped
+ * back like any slow one, and would fail the test for its own slowness, not for the stalled one's.
  */
 const FLOOD = `timeout 90 bash -c 'while :; do yes "baton flood ${'='.repeat(60)}" | head -c 524288; sleep 0.05; done'\n`;
 
