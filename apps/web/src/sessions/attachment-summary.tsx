@@ -1,17 +1,13 @@
 import type { ReactNode } from 'react';
 import type { Attachment } from '@baton/protocol';
 
-/**
- * Who is attached: one entry per device, with its windows' modes and the names they gave
- * themselves (e.g. "laptop: tab ×2, cli “deploy script”").
- */
+/** Who is attached: one entry per device, with its windows' modes (e.g. "laptop: tab ×2"). */
 export function AttachmentSummary({ attached }: { attached: readonly Attachment[] }): ReactNode {
   if (attached.length === 0) return <span className="muted">nobody</span>;
   const byDevice = new Map<string, { name: string; modes: string[] }>();
   for (const a of attached) {
     const entry = byDevice.get(a.deviceId) ?? { name: a.deviceName, modes: [] };
-    const named = a.label ? `${a.mode} “${a.label}”` : a.mode;
-    entry.modes.push(a.readOnly ? `${named} (read-only)` : named);
+    entry.modes.push(a.readOnly ? `${a.mode} (read-only)` : a.mode);
     byDevice.set(a.deviceId, entry);
   }
   return (
