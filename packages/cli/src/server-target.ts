@@ -121,7 +121,7 @@ function loopbackTwin(url: string): string | undefined {
   const host = u.hostname.toLowerCase();
   if (host !== 'localhost' && host !== '127.0.0.1') return undefined;
   u.hostname = host === 'localhost' ? '127.0.0.1' : 'localhost';
-  return (u.origin + u.pathname).replace(/\/+$/, '');
+  return sameServerUrl(u.href);
 }
 
 /**
@@ -129,8 +129,7 @@ function loopbackTwin(url: string): string | undefined {
  * loopback twin (a credential registered through `127.0.0.1` serves `localhost`, so that one
  * server is not two devices). Its sealed keys are found under the same spelling.
  */
-export function credentialSpelling(url: string): string {
-  const devices = readDevices();
+export function credentialSpelling(url: string, devices = readDevices()): string {
   const exact = url.replace(/\/+$/, '');
   if (devices[exact]) return exact;
   const twin = loopbackTwin(exact);
@@ -204,7 +203,8 @@ export async function resolveTarget(args: ParsedArgs): Promise<ServerTarget> {
     return { url, wsUrl, token: explicit };
   }
 
-  const known = readDevices()[credentialSpelling(url)];
+  const devices = readDevices();
+  const known = devices[credentialSpelling(url, devices)];
   if (known && TOKEN_SHAPE.test(known.token) && (await tokenWorks(url, known.token)))
     return { url, wsUrl, token: known.token };
   // Not this server's (a twin's credential that another server behind this spelling refused):
@@ -255,7 +255,8 @@ export function rememberDevice(url: string, deviceId: string, token: string): vo
 
 /** This CLI's device credential for the server at `url`, when it has one. */
 export function rememberedDevice(url: string): { deviceId: string; token: string } | undefined {
-  return readDevices()[credentialSpelling(url)];
+  const devices = readDevices();
+  return devices[credentialSpelling(url, devices)];
 }
 
 async function tokenWorks(url: string, token: string): Promise<boolean> {

@@ -59,11 +59,15 @@ export class CodexDriver implements AgentDriver {
   private readonly turnTokens = new CodexTurnTokens();
   /** The model the thread runs, as Codex reported it: what a turn's cost is estimated for. */
   private model: string | undefined;
-  /** Open approvals: baton request id → JSON-RPC id of Codex's request. */
-  private readonly approvals = new Map<string, string | number>();
+  /**
+   * Open requests of Codex's, by baton request id: the JSON-RPC id to answer, and for questions
+   * the ids Codex maps their answers by.
+   */
+  private readonly approvals = new Map<
+    string,
+    { rpcId: string | number; asked?: AskedQuestion[] }
+  >();
   private readonly approvalByRpcId = new Map<string, string>();
-  /** The open requests that are questions, with the ids Codex maps their answers by. */
-  private readonly questions = new Map<string, AskedQuestion[]>();
   private readonly changesByItem = new Map<string, unknown>();
   /**
    * Text streamed for assistant messages Codex has not completed yet, by item id. An
@@ -211,9 +215,9 @@ export class CodexDriver implements AgentDriver {
   }
 
   answerPermission(requestId: string, answer: PermissionDecision): void {
-    const rpcId = this.approvals.get(requestId);
-    if (rpcId === undefined) return;
-    const asked = this.questions.get(requestId);
+    const open = this.approvals.get(requestId);
+    if (open === undefined) return;
+    const { rpcId, asked } = open;
     this.forgetApproval(requestId);
     if (asked) {
       this.peer?.respond(rpcId, questionAnswers(asked, answer));
@@ -385,10 +389,14 @@ export class CodexDriver implements AgentDriver {
   }
 
   /** Records an open request of Codex's; returns baton's id for it. */
-  private openRequest(rpcId: string | number, p: Record<string, unknown>): string {
+  private openRequest(
+    rpcId: string | number,
+    p: Record<string, unknown>,
+    asked?: AskedQuestion[],
+  ): string {
     // Codex numbers its requests per process; the turn id makes the request id unique for good.
     const requestId = `${asString(p.turnId) ?? 'turn'}:${String(rpcId)}`;
-    this.approvals.set(requestId, rpcId);
+    this.approvals.set(requestId, asked ? { rpcId, asked } : { rpcId });
     this.approvalByRpcId.set(String(rpcId), requestId);
     return requestId;
   }
@@ -404,8 +412,7 @@ export class CodexDriver implements AgentDriver {
       this.peer?.respond(rpcId, { answers: {} });
       return;
     }
-    const requestId = this.openRequest(rpcId, p);
-    this.questions.set(requestId, questions.asked);
+    const requestId = this.openRequest(rpcId, p, questions.asked);
     const ask: PermissionAsk = {
       requestId,
       toolName: 'AskUserQuestion',
@@ -418,9 +425,8 @@ export class CodexDriver implements AgentDriver {
   }
 
   private forgetApproval(requestId: string): void {
-    const rpcId = this.approvals.get(requestId);
+    const open = this.approvals.get(requestId);
     this.approvals.delete(requestId);
-    this.questions.delete(requestId);
-    if (rpcId !== undefined) this.approvalByRpcId.delete(String(rpcId));
+    if (open !== undefined) this.approvalByRpcId.delete(String(open.rpcId));
   }
 }
