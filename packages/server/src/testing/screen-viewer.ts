@@ -32,6 +32,8 @@ export interface ScreenViewerOptions {
 
 interface OutputWaiter {
   text: string;
+  /** With `among`: the output seen so far, without the characters not in `among` (`drop`). */
+  kept?: { drop: RegExp; seen: string };
   resolve(at: number): void;
 }
 
@@ -154,10 +156,18 @@ export class ScreenViewer {
   }
 
   /** Resolves with `performance.now()` when `text` next shows up in the output events. */
-  nextOutput(text: string, timeoutMs = 15_000): Promise<number> {
+  /**
+   * `among`: the characters the text is made of (a class such as `/[<>m0-9]/`). The text is then
+   * found with any other output between its characters: under a flood the line discipline can
+   * echo typed keys in pieces, between chunks of the program's output.
+   */
+  nextOutput(text: string, timeoutMs = 15_000, among?: RegExp): Promise<number> {
     return new Promise((resolve, reject) => {
       const waiter: OutputWaiter = {
         text,
+        ...(among
+          ? { kept: { drop: new RegExp(`[^${among.source.slice(1, -1)}]`, 'g'), seen: '' } }
+          : {}),
         resolve: (at) => {
           clearTimeout(timer);
           resolve(at);
@@ -284,7 +294,11 @@ export class ScreenViewer {
     this.outputChars += data.length;
     this.outputTail = (this.outputTail + data).slice(-(data.length + 256));
     if (this.waiters.length === 0) return;
-    const seen = this.waiters.filter((w) => this.outputTail.includes(w.text));
+    for (const w of this.waiters)
+      if (w.kept) w.kept.seen = (w.kept.seen + data.replace(w.kept.drop, '')).slice(-256);
+    const seen = this.waiters.filter((w) =>
+      w.kept ? w.kept.seen.includes(w.text) : this.outputTail.includes(w.text),
+    );
     if (seen.length === 0) return;
     this.waiters = this.waiters.filter((w) => !seen.includes(w));
     for (const w of seen) w.resolve(at);
