@@ -70,7 +70,16 @@ export {
   LABEL_HOST_KEY_PROOF,
   type HostPublicKeys,
 } from './host-key-proof.js';
-export { AuthorCounter } from './author-counter.js';
+export { AuthorCounter, type AuthorCounterOptions } from './author-counter.js';
+export {
+  COUNTER_LANES,
+  LANED_COUNTER_FROM,
+  authorOfLaneKey,
+  counterLane,
+  laneKey,
+  nextLanedCounter,
+  randomCounterLane,
+} from './counter-lanes.js';
 export {
   hostOutSignatureInput,
   signHostOut,

@@ -14,7 +14,7 @@ import { claudeServerEnv, claudeSessionEnv } from './harness/claude-env.js';
 import { startFakeAnthropic, type ScriptedModelApi } from './harness/fake-model-api.js';
 import { BatonProcess } from './harness/baton-process.js';
 import { BrowserSuite } from './harness/browser-suite.js';
-import { connected, screenshot } from './harness/browser.js';
+import { connected, screenshot, type BrowserDevice } from './harness/browser.js';
 import { nodeDevice } from './harness/node-device.js';
 import { CLI_MAIN, tempDir } from './harness/paths.js';
 import { hostPairLink, startHost, stopPairCommands, type RelayHost } from './harness/relay-host.js';
@@ -108,7 +108,8 @@ describe(
     let owner: BatonClient | undefined;
     // Host alpha also runs the real Claude Code, against this scripted model API.
     let model: ScriptedModelApi | undefined;
-    let devices: { phone: Page; desktop: Page } | undefined;
+    let devices:
+      { phone: Page; desktop: Page; desktopDevice: BrowserDevice; alphaId: string } | undefined;
     s.closeFirst(async () => {
       await owner?.close();
       stopPairCommands();
@@ -311,7 +312,12 @@ describe(
       for (const secret of secrets)
         for (const sent of [...phoneSent, ...desktopSent])
           assert.equal(sent.includes(secret), false, 'a browser sent a pairing secret');
-      devices = { phone: phonePage, desktop: desktopPage };
+      devices = {
+        phone: phonePage,
+        desktop: desktopPage,
+        desktopDevice: desktop,
+        alphaId: onAlpha.id,
+      };
     });
 
     it('a Claude session on alpha: the phone asks, the desktop reads the reply; the relay holds neither', async () => {
@@ -395,6 +401,35 @@ describe(
         false,
         "the relay's files hold the photo in base64",
       );
+    });
+
+    it('two windows of the desktop type into one sealed terminal: what each types runs, in either order', async () => {
+      assert.ok(devices, 'the devices paired in the test before');
+      const { desktop, desktopDevice, alphaId } = devices;
+      await desktop.goto(`${s.baton.url}/s/${alphaId}`);
+      await waitForTerminal(desktop, '$', 60_000);
+      // A second window of the same browser profile (the same device, the same keys), open and
+      // reading before the first types: both start from the device's stored counters.
+      const second = await desktopDevice.open(`${s.baton.url}/s/${alphaId}`);
+      await waitForTerminal(second, '$', 60_000);
+      const tag = randomBytes(6).toString('hex');
+      const typeIn = async (page: Page, text: string) => {
+        await page.locator('.terminal-host').click();
+        await page.keyboard.insertText(text);
+        await page.keyboard.press('Enter');
+      };
+      // The first window types two commands, then the second one (which typed less), then the
+      // first again: each window's inputs are sealed in a lane of its own, so the host refuses none.
+      await typeIn(desktop, `echo first-$((2*3))-${tag}`);
+      await waitForTerminal(desktop, `first-6-${tag}`, 30_000);
+      await typeIn(desktop, `echo again-$((2*4))-${tag}`);
+      await waitForTerminal(desktop, `again-8-${tag}`, 30_000);
+      await typeIn(second, `echo second-$((3*3))-${tag}`);
+      for (const page of [second, desktop]) await waitForTerminal(page, `second-9-${tag}`, 30_000);
+      await typeIn(desktop, `echo third-$((5*2))-${tag}`);
+      for (const page of [second, desktop]) await waitForTerminal(page, `third-10-${tag}`, 30_000);
+      await screenshot(second, 'sealed-two-windows');
+      await second.close();
     });
   },
 );

@@ -1,4 +1,4 @@
-import { AuthorCounter, type DeviceIdentity } from '@baton/seal';
+import { AuthorCounter, randomCounterLane, type DeviceIdentity } from '@baton/seal';
 import { BatonError } from '../baton-error.js';
 import { requestJson, type HttpFetch } from '../http-json.js';
 import { HostTrust } from './host-trust.js';
@@ -37,7 +37,10 @@ export class DeviceSealing {
         'this device holds no keys for sealed sessions: pair it with the host by link first (baton join <link>, or pairWithHost)',
       );
     }
-    return new DeviceSealing(identity, store, new AuthorCounter(await store.counters()), keys);
+    // Each loaded device (a window, a process) seals in a lane of its own, so the device's
+    // other windows sealing at the same time never make a reader refuse its inputs.
+    const own = new AuthorCounter(await store.counters(), { lane: randomCounterLane() });
+    return new DeviceSealing(identity, store, own, keys);
   }
 
   get deviceId(): string {

@@ -45,6 +45,23 @@ test('the file store keeps identity, pins, roster and counters across instances,
   assert.match(readFileSync(path, 'utf8'), /signingPrivateKey/);
 });
 
+test('two processes of one device never undo what the other wrote to the file', async () => {
+  const path = join(tempDir(), 'device.json');
+  const first = new FileSealingStore(path);
+  await first.saveIdentity(await generateDeviceIdentity('d_laptop', { extractable: true }));
+  await first.saveCounter('s_one', 5);
+  // A second process (a `baton join` while an attach runs) pins a host and counts further.
+  const second = new FileSealingStore(path);
+  const host = await generateDeviceIdentity('h_other');
+  await second.pinHost(host.publicKeys);
+  await second.saveCounter('s_one', 9);
+  // The first process, whose copy is older, writes a counter of its own.
+  await first.saveCounter('s_two', 1);
+  const after = new FileSealingStore(path);
+  assert.deepEqual(await after.hostKeys('h_other'), host.publicKeys, 'the pinned host stays');
+  assert.deepEqual(await after.counters(), { s_one: 9, s_two: 1 });
+});
+
 test('the file store refuses a file others can read, and says how to fix it', async () => {
   const path = join(tempDir(), 'device.json');
   const store = new FileSealingStore(path);

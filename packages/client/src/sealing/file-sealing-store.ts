@@ -119,10 +119,15 @@ export class FileSealingStore implements SealingStore {
     });
   }
 
-  /** Applies `edit` to the contents and writes them; changes run one at a time, in call order. */
+  /**
+   * Applies `edit` to the contents and writes them; changes run one at a time, in call order.
+   * The edit starts from the file as it is now, not from this store's copy: another process of
+   * the device (a second `baton attach`, a `baton join` meanwhile) may have written it since, and
+   * writing back an older copy would undo its change (a host it pinned, a higher counter).
+   */
   #change(edit: (contents: FileContents) => void): Promise<void> {
     const run = this.#writes.then(() => {
-      const next = structuredClone(this.#read());
+      const next = parseContents(readPrivate(this.#path), this.#path);
       edit(next);
       this.#write(next);
       this.#contents = next;

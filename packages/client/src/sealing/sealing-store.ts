@@ -28,9 +28,12 @@ export interface SealingStore {
   /** The newest roster of `hostId` this device applied (its signature checked when applied). */
   roster(hostId: string): Promise<SignedRoster | undefined>;
   saveRoster(hostId: string, roster: SignedRoster): Promise<void>;
-  /** The last author counter this device used per session. */
+  /**
+   * The highest author counter any window of this device used per session (each window seals
+   * in a lane of its own and starts above this: counter-lanes.ts in @baton/seal).
+   */
   counters(): Promise<Record<string, number>>;
-  /** Records `last` as used in `sessionId`; resolves once it is durable. */
+  /** Records `last` as used in `sessionId` (never lowering it); resolves once it is durable. */
   saveCounter(sessionId: string, last: number): Promise<void>;
 }
 

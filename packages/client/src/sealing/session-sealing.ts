@@ -239,13 +239,12 @@ export class SessionSealing {
     this.#guard.accept(this.sessionId, sealedBy.author, sealedBy.counter);
   }
 
-  /** After a snapshot: each author's counters go on from the highest the snapshot covers. */
+  /**
+   * After a snapshot: each author's lanes go on from the highest counters the snapshot covers
+   * (keyed as `CounterGuard.entries` keys them).
+   */
   seed(counters: Readonly<Record<string, number>>): void {
-    for (const [author, counter] of Object.entries(counters)) {
-      if (Number.isSafeInteger(counter) && counter > this.#guard.highest(this.sessionId, author)) {
-        this.#guard.accept(this.sessionId, author, counter);
-      }
-    }
+    this.#guard.restore(this.sessionId, counters);
   }
 
   /** The log starts over (a resync, a reset, a snapshot): counters start over with it. */

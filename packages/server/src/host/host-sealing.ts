@@ -53,7 +53,10 @@ interface Saved {
   revoked: Record<string, Record<string, number>>;
   /** Raw session keys, base64url, per session per epoch. */
   keys: Record<string, Record<string, string>>;
-  /** The highest input counter accepted per session per device (the host's CounterGuard). */
+  /**
+   * The highest input counter accepted per session per device lane (the host's CounterGuard,
+   * keyed by `laneKey`: the device id, or `<device id>#<lane>` for a laned counter).
+   */
   counters: Record<string, Record<string, number>>;
 }
 
@@ -122,9 +125,8 @@ export class HostSealing {
         sealing.ring.add(
           await importSessionKey(sessionId, Number(epoch), fromBase64url(raw)!, true),
         );
-    for (const [sessionId, authors] of Object.entries(saved.counters))
-      for (const [author, counter] of Object.entries(authors))
-        sealing.counters.accept(sessionId, author, counter);
+    for (const [sessionId, lanes] of Object.entries(saved.counters))
+      sealing.counters.restore(sessionId, lanes);
     return sealing;
   }
 
@@ -521,8 +523,8 @@ export class HostSealing {
   private saveCounters(): void {
     const counters: Saved['counters'] = {};
     for (const sessionId of this.ring.sessions()) {
-      const authors = this.counters.authorsIn(sessionId);
-      if (authors.size > 0) counters[sessionId] = Object.fromEntries(authors);
+      const lanes = this.counters.entries(sessionId);
+      if (Object.keys(lanes).length > 0) counters[sessionId] = lanes;
     }
     this.saved.counters = counters;
     this.save();

@@ -1,4 +1,5 @@
 import type { LogEvent, SealedEnvelopeShape, SessionKind } from '@baton/protocol';
+import { laneKey } from '@baton/seal';
 import type { Logger } from '../logger.js';
 import {
   snapshotJsonOf,
@@ -48,7 +49,7 @@ export class SealedSnapshots {
   private appliedSeq = 0;
   private sentSeq = 0;
   private pending = 0;
-  /** The highest counter of each author among the events applied (the snapshot body's). */
+  /** The highest counter of each author's lane among the events applied, keyed by `laneKey`. */
   private counters = new Map<string, number>();
   private running: Promise<void> | undefined;
   private again = false;
@@ -160,8 +161,9 @@ export class SealedSnapshots {
       for (const event of await deps.sealing.openStored(deps.sessionId, page)) {
         projection.apply(event);
         const by = sealedBy(bySeq.get(event.seq));
-        if (by && by.counter > (this.counters.get(by.author) ?? 0))
-          this.counters.set(by.author, by.counter);
+        if (!by) continue;
+        const key = laneKey(by.author, by.counter);
+        if (by.counter > (this.counters.get(key) ?? 0)) this.counters.set(key, by.counter);
       }
       this.appliedSeq = page[page.length - 1]!.seq;
       if (page.length < READ_PAGE) return projection;
