@@ -27,12 +27,19 @@ export type RunnerSnapshot = SnapshotState['runner'];
 
 /**
  * The plaintext of a sealed session's snapshot envelope (docs/protocol.md, "Sealed snapshots"):
- * the runner state the host's projection made as of the snapshot's seq, and for each author the
- * highest counter among the events it covers, so that a reader starting from the snapshot
- * refuses an older envelope replayed after it.
+ * the runner state the host's projection made as of the snapshot's seq, and for each author's
+ * lanes the highest counter among the events it covers, so that a reader starting from the
+ * snapshot refuses an older envelope replayed after it. Keys are an author id (at most 256
+ * characters) alone, or with `#<lane>` (lane 0…1023) or `#*` (its floor) after it.
  */
 export const SealedSnapshotBody = z.object({
   runner: SnapshotState.shape.runner,
-  counters: z.record(z.string().min(1).max(256), z.number().int().min(1)),
+  counters: z.record(
+    z
+      .string()
+      .min(1)
+      .max(256 + 5),
+    z.number().int().min(1),
+  ),
 });
 export type SealedSnapshotBody = z.infer<typeof SealedSnapshotBody>;

@@ -169,7 +169,9 @@
  *      Sealed sessions, no schema change: counter lanes (docs/protocol.md, "Sealed sessions"):
  *      a counter from 2^50 on belongs to the lane `counter mod 1024` and readers check each
  *      author's lanes apart, so several windows of one device seal at once; a sealed snapshot's
- *      `counters` are keyed `<author>#<lane>` for laned counters. A reader from before lanes
+ *      `counters` are keyed `<author>#<lane>` for laned counters and `<author>#*` for an
+ *      author's floor (lanes past the 32 kept; its keys may be 261 characters long, an author
+ *      id's 256 and the suffix). A reader from before lanes
  *      takes a device's counters as one sequence: it opens the inputs of a device that seals
  *      from one window as before, and refuses some from a device typing in two at once.
  */

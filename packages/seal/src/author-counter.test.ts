@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthorCounter } from './author-counter.js';
-import { CounterGuard } from './counter-guard.js';
+import { CounterGuard, LANES_KEPT } from './counter-guard.js';
 import { COUNTER_LANES, LANED_COUNTER_FROM, counterLane } from './counter-lanes.js';
 
 test('an author counter grows per session and survives a save and restore', () => {
@@ -71,4 +71,32 @@ test('two windows of one device in two lanes are each held to their own order', 
   assert.deepEqual(restored.entries('s'), entries);
   assert.throws(() => restored.check('s', 'd_me', a2), /replayed/);
   restored.check('s', 'd_me', b.next('s'));
+});
+
+test('a guard keeps 32 lanes per author; older ones fold into a floor that is saved and restored', () => {
+  const guard = new CounterGuard();
+  const at = (slot: number, lane: number) => slot * COUNTER_LANES + lane + LANED_COUNTER_FROM;
+  // 40 windows of one device, one after another (lanes 0..39, each a millisecond later).
+  for (let lane = 0; lane < 40; lane++) guard.accept('s', 'd_me', at(lane, lane));
+  const entries = guard.entries('s');
+  assert.equal(Object.keys(entries).length, LANES_KEPT + 1, 'the kept lanes and the floor');
+  assert.equal(entries['d_me#*'], at(7, 7), 'the newest lane dropped is the floor');
+  // A dropped lane's old envelope is refused; its window sealing again (later) is taken.
+  assert.throws(() => guard.check('s', 'd_me', at(3, 3)), /replayed/);
+  guard.accept('s', 'd_me', at(50, 3));
+  // A lane never seen must be above the floor too.
+  assert.throws(() => guard.check('s', 'd_me', at(5, 1000)), /replayed/);
+  guard.check('s', 'd_me', at(8, 1000));
+  // Restored from what was saved, the same refusals hold.
+  const restored = new CounterGuard();
+  restored.restore('s', guard.entries('s'));
+  assert.deepEqual(restored.entries('s'), guard.entries('s'));
+  assert.throws(() => restored.check('s', 'd_me', at(5, 1000)), /replayed/);
+  assert.throws(() => restored.check('s', 'd_me', at(50, 3)), /replayed/);
+  // An author id with '#' in it could pass for another author's lane: refused.
+  assert.throws(() => restored.accept('s', 'd_x#5', 9), /has a '#'/);
+  restored.accept('s', 'd_x', at(1, 5));
+  const again = new CounterGuard();
+  again.restore('s', restored.entries('s'));
+  assert.deepEqual(again.entries('s'), restored.entries('s'));
 });

@@ -32,23 +32,6 @@ export function counterLane(counter: number): number | undefined {
 }
 
 /**
- * The key of the sequence `counter` belongs to: the author itself for an unlaned counter,
- * `<author>#<lane>` for a laned one. Recorded counters (a host's saved guard, a sealed
- * snapshot's body) are keyed by it.
- */
-export function laneKey(author: string, counter: number): string {
-  const lane = counterLane(counter);
-  return lane === undefined ? author : `${author}#${lane}`;
-}
-
-/** The author a recorded key belongs to (the inverse of `laneKey`). */
-export function authorOfLaneKey(key: string, counter: number): string {
-  if (counterLane(counter) === undefined) return key;
-  const hash = key.lastIndexOf('#');
-  return hash > 0 && /^\d+$/.test(key.slice(hash + 1)) ? key.slice(0, hash) : key;
-}
-
-/**
  * The next counter of `lane` after `last`: above `last`, not below the clock's slot, and in
  * the lane. Stays a safe integer: past 2⁵³ the slot stops following the clock.
  */

@@ -37,7 +37,7 @@ export {
   type SealAttachmentRequest,
 } from './sealed-attachment.js';
 export { DeviceRegistry, type Revocation } from './device-registry.js';
-export { CounterGuard } from './counter-guard.js';
+export { CounterGuard, LANES_KEPT } from './counter-guard.js';
 export { KeyRing } from './key-ring.js';
 export {
   WrappedSessionKey,
@@ -74,9 +74,7 @@ export { AuthorCounter, type AuthorCounterOptions } from './author-counter.js';
 export {
   COUNTER_LANES,
   LANED_COUNTER_FROM,
-  authorOfLaneKey,
   counterLane,
-  laneKey,
   nextLanedCounter,
   randomCounterLane,
 } from './counter-lanes.js';

@@ -8,12 +8,15 @@ import { verifyEnvelope, type EnvelopePlace } from './verify-envelope.js';
 export interface OpenOptions {
   readonly registry: DeviceRegistry;
   readonly keyRing: KeyRing;
-  /** Refuses replays: each author's counter must grow. Updated only when the envelope opens. */
+  /**
+   * Refuses replays: each author's counter must grow in its lane (counter-lanes.ts). Updated
+   * only when the envelope opens.
+   */
   readonly counters: CounterGuard;
   /**
-   * Refuse envelopes sealed under an older epoch than the ring's current one. The host sets it
-   * for new inputs (after a rotation every author must seal under the new key); a reader of
-   * history leaves it off.
+   * Refuse envelopes sealed under an older epoch than the ring's current one, for a reader that
+   * takes only the newest key. baton's host leaves it off (a device that has not fetched the
+   * newest key is still heard) and refuses a revoked device's new inputs outright instead.
    */
   readonly requireCurrentEpoch?: boolean;
 }

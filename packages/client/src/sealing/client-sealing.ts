@@ -273,7 +273,7 @@ export class ClientSealing {
   }
 
   /**
-   * The log starts from a sealed snapshot: each author's counter starts at the highest one the
+   * The log starts from a sealed snapshot: each author's lanes start at the highest counters the
    * snapshot covers, so an envelope from before it replayed after it is refused.
    */
   seedCounters(sessionId: string, counters: Readonly<Record<string, number>>): void {

@@ -83,7 +83,7 @@ const encoder = new TextEncoder();
  * Opening is split in two so that the crypto may run as events arrive (async) while the replay
  * check runs exactly once per position, in log order (`admit`, synchronous, called by the log
  * when it applies the event): an event moved to a later seq, replayed, or reordered has a
- * counter not above its author's last one there and is refused.
+ * counter not above the last one of its author's lane there and is refused.
  */
 /** Streamed messages whose fragment numbers are remembered, at most (the newest). */
 const STREAMING_MEMORY = 64;
@@ -233,7 +233,7 @@ export class SessionSealing {
 
   /**
    * The replay check, in log order: the author's counter must be above the last one accepted
-   * from it in this session. Throws a `SealError` (`replayed`) and records nothing otherwise.
+   * in its lane in this session. Throws a `SealError` (`replayed`) and records nothing otherwise.
    */
   admit(sealedBy: { author: string; counter: number }): void {
     this.#guard.accept(this.sessionId, sealedBy.author, sealedBy.counter);

@@ -55,7 +55,7 @@ interface Saved {
   keys: Record<string, Record<string, string>>;
   /**
    * The highest input counter accepted per session per device lane (the host's CounterGuard,
-   * keyed by `laneKey`: the device id, or `<device id>#<lane>` for a laned counter).
+   * as `CounterGuard.entries` keys them: the device id, `<device id>#<lane>`, `<device id>#*`).
    */
   counters: Record<string, Record<string, number>>;
 }
@@ -279,7 +279,8 @@ export class HostSealing {
 
   /**
    * Opens a sealed input the relay handed over: its author is the device the event names, its
-   * id the input id, its counter above the last one accepted from that device in the session,
+   * id the input id, its counter above the last one accepted from that device's lane in the
+   * session, its device not revoked,
    * and it decrypts under the session key. The plaintext must be an input payload of the kind
    * shown in the clear. Anything else is refused with a RunnerError and never reaches a runner.
    */
@@ -294,6 +295,15 @@ export class HostSealing {
     let plain = this.openedInputs.get(slot);
     if (!plain) {
       await this.bound;
+      // Nothing new from a revoked device reaches a runner, whatever its counter: its cut-off
+      // is the highest counter over all its lanes, so a lane it used little (or never) has room
+      // below the cut-off that only its keys, stolen, could fill. What it typed before the
+      // revocation was run then; an input of it still queued at the revocation is dropped.
+      if (this.registry.isRevoked(event.data.deviceId))
+        throw new RunnerError(
+          'bad_request',
+          `the sealed input was refused: its device ${event.data.deviceId} was revoked`,
+        );
       let opened;
       try {
         opened = await openEnvelope(

@@ -1,5 +1,5 @@
 import type { LogEvent, SealedEnvelopeShape, SessionKind } from '@baton/protocol';
-import { laneKey } from '@baton/seal';
+import { CounterGuard } from '@baton/seal';
 import type { Logger } from '../logger.js';
 import {
   snapshotJsonOf,
@@ -49,8 +49,8 @@ export class SealedSnapshots {
   private appliedSeq = 0;
   private sentSeq = 0;
   private pending = 0;
-  /** The highest counter of each author's lane among the events applied, keyed by `laneKey`. */
-  private counters = new Map<string, number>();
+  /** The highest counter of each author's lanes among the events applied (the body's). */
+  private counters = new CounterGuard();
   private running: Promise<void> | undefined;
   private again = false;
   private quiet: NodeJS.Timeout | undefined;
@@ -114,7 +114,7 @@ export class SealedSnapshots {
       this.deps.sessionId,
       snap.seq,
       snap.parts,
-      Object.fromEntries(this.counters),
+      this.counters.entries(this.deps.sessionId),
     );
     // Sealing awaits WebCrypto: the host may have forgotten the session (close) meanwhile.
     if (this.closed) return;
@@ -129,7 +129,7 @@ export class SealedSnapshots {
       if (!factory) return undefined;
       this.projection = factory.create(deps.size);
       this.appliedSeq = 0;
-      this.counters = new Map();
+      this.counters = new CounterGuard();
       // A host that restarted goes on from its last snapshot (the relay may have dropped the
       // events before it): opened with its own keys, so the relay cannot swap another in.
       await this.restore(this.projection);
@@ -161,9 +161,7 @@ export class SealedSnapshots {
       for (const event of await deps.sealing.openStored(deps.sessionId, page)) {
         projection.apply(event);
         const by = sealedBy(bySeq.get(event.seq));
-        if (!by) continue;
-        const key = laneKey(by.author, by.counter);
-        if (by.counter > (this.counters.get(key) ?? 0)) this.counters.set(key, by.counter);
+        if (by) this.counters.note(this.deps.sessionId, by.author, by.counter);
       }
       this.appliedSeq = page[page.length - 1]!.seq;
       if (page.length < READ_PAGE) return projection;
@@ -177,7 +175,8 @@ export class SealedSnapshots {
     if (!opened || opened.seq < this.appliedSeq) return false;
     projection.restore(opened.seq, opened.runner);
     this.appliedSeq = opened.seq;
-    this.counters = new Map(Object.entries(opened.counters));
+    this.counters = new CounterGuard();
+    this.counters.restore(this.deps.sessionId, opened.counters);
     this.sentSeq = Math.max(this.sentSeq, opened.seq);
     return true;
   }
