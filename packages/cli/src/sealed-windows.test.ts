@@ -13,10 +13,11 @@ import {
 } from '@baton/client';
 import { FileSealingStore } from '@baton/client/node';
 import type { LogEvent, SessionInfo } from '@baton/protocol';
-import { pairDeviceWithHost, startHost } from '@baton/server';
+import { pairDeviceWithHost } from '@baton/server';
 import {
   BASH_TERMINAL,
   startTestServer,
+  startWelcomedHost,
   waitForSessionKey,
   waitUntil,
 } from '@baton/server/testing';
@@ -44,30 +45,15 @@ class WindowStore extends FileSealingStore {
 test('two windows of one device type into one sealed session at once and nothing is refused', async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'baton-windows-'));
   const relay = await startTestServer({ relay: true });
-  const owner = await fetch(relay.url + '/api/pairings', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${relay.ownerToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ role: 'owner' }),
-  });
-  const hostDir = join(home, 'host');
-  let hostId: string | undefined;
-  const host = await startHost({
-    relay: relay.url,
-    dataDir: hostDir,
-    code: ((await owner.json()) as { code: string }).code,
-    name: 'laptop',
-    logLevel: 'silent',
-    onOnline: (id) => (hostId = id),
-  });
+  const { hostId, dataDir, close } = await startWelcomedHost(relay, { name: 'laptop' });
   const clients: BatonClient[] = [];
   t.after(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await host.close();
+    await close();
     await relay.stop();
     rmSync(home, { recursive: true, force: true });
   });
-  await waitUntil(() => hostId, 'the relay welcomes the host');
-  const created = await fetch(relay.url + '/api/sessions', {
+  const created = await fetch(`${relay.url}/api/sessions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${relay.ownerToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ kind: 'terminal', config: { ...BASH_TERMINAL, host: 'laptop' } }),
@@ -76,7 +62,7 @@ test('two windows of one device type into one sealed session at once and nothing
   assert.equal(session.sealed?.hostId, hostId, 'the session is sealed');
 
   const keyFile = join(home, 'device-keys.json');
-  const { link } = await pairDeviceWithHost({ relay: relay.url, dataDir: hostDir, role: 'editor' });
+  const { link } = await pairDeviceWithHost({ relay: relay.url, dataDir, role: 'editor' });
   const device = await pairWithHost(link, { store: new FileSealingStore(keyFile), name: 'laptop' });
   await waitForSessionKey(relay.url, device.token, session.id);
 
@@ -84,7 +70,7 @@ test('two windows of one device type into one sealed session at once and nothing
   const openWindow = () => {
     const store = new WindowStore(keyFile);
     const client = new BatonClient({
-      url: relay.url.replace(/^http/, 'ws') + '/v1/ws',
+      url: relay.wsUrl,
       token: device.token,
       mode: 'cli',
       WebSocket: WebSocket as unknown as WebSocketConstructor,

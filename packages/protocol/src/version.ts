@@ -166,7 +166,7 @@
  *      Additive in 2: `Attachment.label`, the name a connection gave itself in its `hello`,
  *      shown in presence (older servers omit it; older clients ignore it). An error code added
  *      after version 1 reaches a version 1 connection as `bad_request` (VERSION_1_ERROR_CODES).
- *      Sealed sessions, no schema change: counter lanes (docs/protocol.md, "Sealed sessions"):
+ *      Sealed sessions, no wire schema change: counter lanes (docs/protocol.md, "Sealed sessions"):
  *      a counter from 2^50 on belongs to the lane `counter mod 1024` and readers check each
  *      author's lanes apart, so several windows of one device seal at once; a sealed snapshot's
  *      `counters` are keyed `<author>#<lane>` for laned counters and `<author>#*` for an

@@ -96,6 +96,13 @@ test('a guard keeps 32 lanes per author; older ones fold into a floor that is sa
   // An author id with '#' in it could pass for another author's lane: refused.
   assert.throws(() => restored.accept('s', 'd_x#5', 9), /has a '#'/);
   restored.accept('s', 'd_x', at(1, 5));
+  // A key that names another lane than its counter's (or none) is taken as the author's floor.
+  const odd = new CounterGuard();
+  odd.restore('s', { 'd_y#5': at(1, 7), d_z: at(1, 7), 'd_w#*': 3, 'a#b#1': at(1, 1) });
+  assert.throws(() => odd.check('s', 'd_y', at(0, 9)), /replayed/);
+  odd.check('s', 'd_y', at(1, 8));
+  assert.throws(() => odd.check('s', 'd_z', at(0, 9)), /replayed/);
+  assert.deepEqual(Object.keys(odd.entries('s')).sort(), ['d_y#*', 'd_z#*']);
   const again = new CounterGuard();
   again.restore('s', restored.entries('s'));
   assert.deepEqual(again.entries('s'), restored.entries('s'));

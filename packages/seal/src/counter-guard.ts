@@ -72,7 +72,7 @@ export class CounterGuard {
    * For a record of what a log holds (a host's sealed snapshot), not for a check.
    */
   note(sessionId: string, author: string, counter: number): void {
-    if (!Number.isSafeInteger(counter) || counter < 1) return;
+    if (!Number.isSafeInteger(counter) || counter < 1 || author.includes('#')) return;
     const a = this.#lanesOf(sessionId, author);
     if (counter > lastOf(a, counter)) this.#set(a, counter);
   }
@@ -124,14 +124,13 @@ export class CounterGuard {
       if (!Number.isSafeInteger(counter) || counter < 1) continue;
       const lane = counterLane(counter);
       const hash = key.lastIndexOf('#');
-      const suffix = hash > 0 ? key.slice(hash + 1) : '';
-      if (lane === undefined) this.note(sessionId, key, counter);
-      else if (suffix === String(lane)) this.note(sessionId, key.slice(0, hash), counter);
-      else
-        this.#raiseFloor(
-          this.#lanesOf(sessionId, suffix === '*' ? key.slice(0, hash) : key),
-          counter,
-        );
+      const author = hash > 0 && /^(\d+|\*)$/.test(key.slice(hash + 1)) ? key.slice(0, hash) : key;
+      if (author.includes('#')) continue;
+      if (lane === undefined) {
+        if (author === key) this.note(sessionId, author, counter);
+      } else if (key === `${author}#${lane}`) this.note(sessionId, author, counter);
+      // A laned counter under a key that names no lane, or another one, is taken as a floor.
+      else this.#raiseFloor(this.#lanesOf(sessionId, author), counter);
     }
   }
 
@@ -161,5 +160,5 @@ function lastOf(a: AuthorLanes | undefined, counter: number): number {
   if (!a) return 0;
   const lane = counterLane(counter);
   if (lane === undefined) return a.unlaned;
-  return a.lanes.get(lane) ?? a.floor;
+  return Math.max(a.lanes.get(lane) ?? 0, a.floor);
 }

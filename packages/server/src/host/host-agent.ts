@@ -303,7 +303,9 @@ export class HostAgent implements HostSessionLink {
         return;
       case 'device.revoked':
         this.reply(ws, frame.ref, async () => {
-          const published = await this.opts.sealing?.revoke(frame.deviceId);
+          const published = await this.opts.sealing?.revoke(frame.deviceId, (sessionId) =>
+            this.opts.state.takenSeq(sessionId),
+          );
           if (published) {
             this.publish(published);
             this.opts.log.info('a device was revoked; session keys rotated', {

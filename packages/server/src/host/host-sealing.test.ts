@@ -94,3 +94,25 @@ test('two windows of one device: inputs interleaved from two lanes open; a repla
     /replayed/,
   );
 });
+
+test('a revocation landing while an input is being opened refuses it, and a resuming runner reads none of it after', async (t) => {
+  const { sealing, device, input } = await hostWithDevice(t);
+  const window = new AuthorCounter({}, { lane: 3 });
+  const before = await input(device, window.next(SESSION), 'echo before\r');
+  await sealing.openInput(SESSION, before);
+  // Opening awaits WebCrypto; the revocation is recorded at once, before the opening ends.
+  const during = await input(device, window.next(SESSION), 'echo during\r');
+  const opening = sealing.openInput(SESSION, during);
+  const revoked = sealing.revoke(device.deviceId, () => before.seq);
+  await assert.rejects(opening, /was revoked/);
+  assert.ok(await revoked);
+  // A runner resuming from the log (an agent after a restart) reads the input run before the
+  // revocation, and none stored after it: not even one whose counter is below the device's
+  // cut-off (counter 1, of the sequence the device never used), which history alone would take.
+  const late = await input(device, 1, 'echo late\r');
+  const read = await sealing.openStored(SESSION, [before, during, late] as never);
+  assert.deepEqual(
+    read.map((e) => (e.data as { payload: InputPayload }).payload),
+    [{ kind: 'terminal', data: 'echo before\r' }],
+  );
+});

@@ -51,6 +51,11 @@ interface Saved {
   devices: DevicePublicKeys[];
   /** Revoked devices' cut-offs, per session. */
   revoked: Record<string, Record<string, number>>;
+  /**
+   * Per revoked device, per session: the seq of the last input the host had opened or its runner
+   * had taken when it revoked the device. The device's inputs after it are never run nor read.
+   */
+  revokedAfter?: Record<string, Record<string, number>>;
   /** Raw session keys, base64url, per session per epoch. */
   keys: Record<string, Record<string, string>>;
   /**
@@ -95,6 +100,8 @@ export class HostSealing {
   private readonly streamCounters = new Map<string, number>();
   /** Inputs opened and not yet taken by a runner, by session and seq: a resend reuses them. */
   private readonly openedInputs = new Map<string, InputPayload>();
+  /** The seq of the last input opened per session (since this process started). */
+  private readonly lastOpened = new Map<string, number>();
 
   private constructor(
     dataDir: string,
@@ -298,12 +305,8 @@ export class HostSealing {
       // Nothing new from a revoked device reaches a runner, whatever its counter: its cut-off
       // is the highest counter over all its lanes, so a lane it used little (or never) has room
       // below the cut-off that only its keys, stolen, could fill. What it typed before the
-      // revocation was run then; an input of it still queued at the revocation is dropped.
-      if (this.registry.isRevoked(event.data.deviceId))
-        throw new RunnerError(
-          'bad_request',
-          `the sealed input was refused: its device ${event.data.deviceId} was revoked`,
-        );
+      // revocation was run then; an input of it not opened yet at the revocation is dropped.
+      this.refuseRevoked(event.data.deviceId);
       let opened;
       try {
         opened = await openEnvelope(
@@ -325,9 +328,14 @@ export class HostSealing {
           'bad_request',
           `the sealed input does not hold a ${payload.kind} input payload`,
         );
+      // Opening awaited WebCrypto: a revocation may have landed meanwhile (its cut-off then
+      // did not count this input).
+      this.refuseRevoked(event.data.deviceId);
       plain = parsed.data;
       this.saveCounters();
       this.openedInputs.set(slot, plain);
+      if (event.seq > (this.lastOpened.get(sessionId) ?? 0))
+        this.lastOpened.set(sessionId, event.seq);
     }
     return { ...event, data: { ...event.data, payload: plain } };
   }
@@ -351,6 +359,14 @@ export class HostSealing {
         `the sealed attachment was refused: ${sealMessage(err)}`,
       );
     }
+  }
+
+  private refuseRevoked(deviceId: string): void {
+    if (this.registry.isRevoked(deviceId))
+      throw new RunnerError(
+        'bad_request',
+        `the sealed input was refused: its device ${deviceId} was revoked`,
+      );
   }
 
   /** The input at `seq` was taken by the runner: its opened form is no longer kept. */
@@ -382,6 +398,11 @@ export class HostSealing {
     if (e.type === 'input') {
       const payload = e.data.payload;
       if (!isSealedPayload(payload)) return e;
+      // A revoked device's input that was not run before its revocation is not read either
+      // (an agent resuming would otherwise take it as a message still to answer).
+      const after = this.saved.revokedAfter?.[e.data.deviceId];
+      if (after && e.seq > (after[sessionId] ?? 0))
+        throw new RunnerError('bad_request', 'an input of a revoked device, after it was revoked');
       const opened = await openEnvelope(
         payload.sealed,
         { session: sessionId, kind: 'input', id: e.data.inputId, author: e.data.deviceId },
@@ -422,6 +443,10 @@ export class HostSealing {
     introduction: unknown,
   ): Promise<Publication> {
     const host = await this.bound;
+    // Readers refuse envelopes of an author whose id has a '#' (CounterGuard): such a device
+    // could pair and then have every input refused. No relay makes one; this says so at once.
+    if (deviceId.includes('#'))
+      throw new RunnerError('bad_request', `the device id ${deviceId} has a '#': no device id has`);
     // Without the code, each pending secret is tried: only the link's own secret makes its MAC.
     const candidates = this.pending.list().filter((p) => code === undefined || p.code === code);
     if (candidates.length === 0)
@@ -473,7 +498,10 @@ export class HostSealing {
    * rotates, and the new epoch is wrapped to the devices that remain. Undefined for a device
    * this host never registered (nothing to rotate for).
    */
-  async revoke(deviceId: string): Promise<Publication | undefined> {
+  async revoke(
+    deviceId: string,
+    takenSeq: (sessionId: string) => number = () => 0,
+  ): Promise<Publication | undefined> {
     const host = await this.bound;
     if (
       deviceId === host.deviceId ||
@@ -489,6 +517,10 @@ export class HostSealing {
       deviceId,
     });
     this.saved.revoked[deviceId] = { ...result.revocation.cutoffs };
+    const after: Record<string, number> = {};
+    for (const sessionId of this.ring.sessions())
+      after[sessionId] = Math.max(takenSeq(sessionId), this.lastOpened.get(sessionId) ?? 0);
+    this.saved.revokedAfter = { ...this.saved.revokedAfter, [deviceId]: after };
     this.rosterVersion += 1;
     await this.saveKeys();
     const wrapped = new Map<string, WrappedSessionKey[]>();
@@ -507,6 +539,8 @@ export class HostSealing {
     this.ring.drop(sessionId);
     delete this.saved.keys[sessionId];
     delete this.saved.counters[sessionId];
+    for (const after of Object.values(this.saved.revokedAfter ?? {})) delete after[sessionId];
+    this.lastOpened.delete(sessionId);
     this.save();
   }
 
