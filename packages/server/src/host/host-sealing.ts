@@ -100,8 +100,6 @@ export class HostSealing {
   private readonly streamCounters = new Map<string, number>();
   /** Inputs opened and not yet taken by a runner, by session and seq: a resend reuses them. */
   private readonly openedInputs = new Map<string, InputPayload>();
-  /** The seq of the last input opened per session (since this process started). */
-  private readonly lastOpened = new Map<string, number>();
 
   private constructor(
     dataDir: string,
@@ -334,8 +332,6 @@ export class HostSealing {
       plain = parsed.data;
       this.saveCounters();
       this.openedInputs.set(slot, plain);
-      if (event.seq > (this.lastOpened.get(sessionId) ?? 0))
-        this.lastOpened.set(sessionId, event.seq);
     }
     return { ...event, data: { ...event.data, payload: plain } };
   }
@@ -517,9 +513,14 @@ export class HostSealing {
       deviceId,
     });
     this.saved.revoked[deviceId] = { ...result.revocation.cutoffs };
+    // An input opened is either still held for its runner (`openedInputs`) or taken.
     const after: Record<string, number> = {};
-    for (const sessionId of this.ring.sessions())
-      after[sessionId] = Math.max(takenSeq(sessionId), this.lastOpened.get(sessionId) ?? 0);
+    for (const sessionId of this.ring.sessions()) after[sessionId] = takenSeq(sessionId);
+    for (const slot of this.openedInputs.keys()) {
+      const [sessionId, seq] = slot.split('\u0000') as [string, string];
+      if (Object.hasOwn(after, sessionId))
+        after[sessionId] = Math.max(after[sessionId]!, Number(seq));
+    }
     this.saved.revokedAfter = { ...this.saved.revokedAfter, [deviceId]: after };
     this.rosterVersion += 1;
     await this.saveKeys();
@@ -540,7 +541,6 @@ export class HostSealing {
     delete this.saved.keys[sessionId];
     delete this.saved.counters[sessionId];
     for (const after of Object.values(this.saved.revokedAfter ?? {})) delete after[sessionId];
-    this.lastOpened.delete(sessionId);
     this.save();
   }
 
